@@ -1,0 +1,19 @@
+"""initcore: the numbers behind initlab — weight-initialization schemes, activations, signal propagation,
+theory, toy data sets and a tiny numpy MLP trainer. numpy and pandas only; usable from a notebook.
+
+    >>> import initcore
+    >>> run = initcore.simulate(depth=50, width=256, activation="relu", scheme="he_normal")
+    >>> run.layers[["layer", "pre_var", "grad_var"]].tail(3)
+"""
+
+from initcore import theory
+from initcore.activations import ACTIVATIONS, Activation, get_activation
+from initcore.histograms import LayerHistograms
+from initcore.noise import NOISE_BANK
+from initcore.propagation import Propagation, simulate
+from initcore.schemes import SCHEMES, Scheme, get_scheme, init_weights, scheme_std
+
+__all__ = [
+    "ACTIVATIONS", "NOISE_BANK", "SCHEMES", "Activation", "LayerHistograms", "Propagation", "Scheme",
+    "get_activation", "get_scheme", "init_weights", "scheme_std", "simulate", "theory",
+]

@@ -1,0 +1,35 @@
+"""Argument checks shared by the engine: every bad input becomes a ValueError that says what is allowed."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+
+def choice(name: str, value: object, allowed: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``allowed``; otherwise raise naming every allowed value."""
+    allowed = list(allowed)
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{name}={value!r}; expected one of {allowed}")
+    return value
+
+
+def integer(name: str, value: object, low: int, high: int) -> int:
+    """Return ``value`` as an int if it is a whole number in [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        raise ValueError(f"{name}={value!r}; expected a whole number from {low} to {high}")
+    if not low <= value <= high:
+        raise ValueError(f"{name}={value!r}; expected a whole number from {low} to {high}")
+    return int(value)
+
+
+def real(name: str, value: object, low: float, high: float, *, low_open: bool = False) -> float:
+    """Return ``value`` as a finite float in [low, high] (or (low, high] when ``low_open``)."""
+    bracket = "(" if low_open else "["
+    message = f"{name}={value!r}; expected a finite number in {bracket}{low:g}, {high:g}]"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(message)
+    value = float(value)
+    if not math.isfinite(value) or value > high or value < low or (low_open and value == low):
+        raise ValueError(message)
+    return value

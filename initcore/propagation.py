@@ -1,0 +1,221 @@
+"""Signal propagation: push a batch forward and a gradient backward through a deep MLP, layer by layer.
+
+The network has ``depth`` square layers of ``width`` units, no biases:
+
+    a_0 = x ~ N(0, 1)                        shape (batch, width)
+    z_l = a_{l-1} @ W_l,   a_l = f(z_l)      l = 1 … depth
+
+and an upstream gradient g ~ N(0, 1) at the top is carried down by the chain rule:
+
+    dL/dz_L = g ⊙ f'(z_L),   dL/dz_l = (dL/dz_{l+1} @ W_{l+1}ᵀ) ⊙ f'(z_l)
+
+Every scheme draws ``W_l = c·B_l`` (see ``initcore.schemes``), so the code multiplies ``a @ B_l`` by ``c``.
+
+Floating point is part of the lesson. The run is float32 (like most training) unless asked otherwise.
+When a layer's values overflow to inf/NaN the forward pass stops there: that layer and all above it are
+marked ``exploded`` and left empty, and since such a network has no finite loss, every layer's gradient
+is marked ``grad_exploded``. Values that fall below the smallest normal float are flushed to zero (as GPU
+kernels do), which keeps a vanishing signal from crawling through slow subnormal arithmetic; a layer whose
+values are all zero is marked ``vanished``. numpy warnings are silenced: what happened is in the table.
+
+Work budget: a shared server must survive any URL. ``depth·width²`` (the weights) is capped at
+``MAX_WEIGHTS`` (depth 100 at width 1024) and ``depth·batch·width`` (the derivatives kept for the backward
+pass) at ``MAX_ACTIVATIONS``; peak memory stays near 250 MB at the caps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from initcore import _validate
+from initcore.activations import get_activation
+from initcore.histograms import LayerHistograms, build, record, sample_rows
+from initcore.noise import GROUP_BYTES, NOISE_BANK, gaussian, thread_pool
+from initcore.schemes import get_scheme
+
+DEPTH_RANGE = (1, 200)
+WIDTH_RANGE = (2, 2048)
+BATCH_RANGE = (2, 4096)
+SEED_RANGE = (0, 2**32 - 1)
+MAX_WEIGHTS = 100 * 1024**2
+MAX_ACTIVATIONS = 2**25
+DTYPES = ("float32", "float64")
+SATURATION = 0.05  # a unit is saturated where |f'(z)| < 5 % of the activation's largest slope
+
+COLUMNS = (
+    "layer", "weight_std", "pre_mean", "pre_var", "act_mean", "act_var", "grad_var",
+    "frac_dead", "frac_saturated", "exploded", "vanished", "grad_exploded", "grad_vanished",
+)
+
+
+@dataclass(frozen=True)
+class Propagation:
+    """The result of ``simulate``: one row of statistics per layer plus pre-binned histograms."""
+
+    layers: pd.DataFrame
+    act_hist: LayerHistograms
+    pre_hist: LayerHistograms
+    grad_hist: LayerHistograms
+    weight_hist: LayerHistograms
+    settings: dict = field(default_factory=dict)
+
+    def _first(self, column: str) -> int | None:
+        hits = self.layers.loc[self.layers[column], "layer"]
+        return int(hits.iloc[0]) if len(hits) else None
+
+    @property
+    def exploded_at(self) -> int | None:
+        """The first layer whose forward values overflowed to inf/NaN, or None."""
+        return self._first("exploded")
+
+    @property
+    def vanished_at(self) -> int | None:
+        """The first layer whose activations are all exactly zero, or None."""
+        return self._first("vanished")
+
+    @property
+    def grad_exploded_at(self) -> int | None:
+        """The *highest* layer whose gradient overflowed (the backward pass runs top-down), or None."""
+        hits = self.layers.loc[self.layers["grad_exploded"], "layer"]
+        return int(hits.iloc[-1]) if len(hits) else None
+
+    @property
+    def grad_vanished_at(self) -> int | None:
+        """The highest layer whose gradient is all zero, or None."""
+        hits = self.layers.loc[self.layers["grad_vanished"], "layer"]
+        return int(hits.iloc[-1]) if len(hits) else None
+
+
+def _moments(x: np.ndarray) -> tuple[float, float]:
+    """Mean and variance of all entries, accumulated in float64 (float32 squares overflow near 1.8e19)."""
+    flat = x.reshape(-1)
+    mean = float(flat.sum(dtype=np.float64)) / flat.size
+    mean_square = float(np.dot(flat, flat)) / flat.size
+    if not np.isfinite(mean_square):
+        mean_square = float(np.dot(flat.astype(np.float64), flat.astype(np.float64))) / flat.size
+    return mean, max(mean_square - mean * mean, 0.0)
+
+
+def _flush_subnormals(x: np.ndarray) -> None:
+    np.copyto(x, 0, where=np.abs(x) < np.finfo(x.dtype).tiny)
+
+
+def check_network(depth, width, batch, seed, dtype) -> tuple[int, int, int, int, str]:
+    """Validate the network's size against the ranges and the work budget (see the module docstring)."""
+    depth = _validate.integer("depth", depth, *DEPTH_RANGE)
+    width = _validate.integer("width", width, *WIDTH_RANGE)
+    batch = _validate.integer("batch", batch, *BATCH_RANGE)
+    seed = _validate.integer("seed", seed, *SEED_RANGE)
+    dtype = _validate.choice("dtype", np.dtype(dtype).name if not isinstance(dtype, str) else dtype, DTYPES)
+    if depth * width * width > MAX_WEIGHTS:
+        raise ValueError(
+            f"depth*width**2={depth * width * width:,} exceeds the work budget {MAX_WEIGHTS:,} "
+            f"(depth 100 at width 1024); lower the depth or the width"
+        )
+    if depth * batch * width > MAX_ACTIVATIONS:
+        raise ValueError(
+            f"depth*batch*width={depth * batch * width:,} exceeds the work budget {MAX_ACTIVATIONS:,}; "
+            f"lower the depth, the batch or the width"
+        )
+    return depth, width, batch, seed, dtype
+
+
+def simulate(*, depth: int, width: int, activation: str, scheme: str, batch: int = 256, seed: int = 0,
+             dtype: str = "float32", **scheme_params) -> Propagation:
+    """Forward and backward statistics, per layer, of a ``depth``-layer MLP initialized by ``scheme``."""
+    depth, width, batch, seed, dtype = check_network(depth, width, batch, seed, dtype)
+    act = get_activation(activation)
+    chosen = get_scheme(scheme)
+    params = chosen.resolve(**scheme_params)
+    scale = chosen.multiplier(width, width, params)
+    settings = dict(depth=depth, width=width, activation=activation, scheme=scheme, batch=batch, seed=seed,
+                    dtype=dtype, **params)
+    samples = {kind: sample_rows(depth) for kind in ("pre", "act", "grad", "weight")}
+    with np.errstate(all="ignore"), thread_pool() as pool:
+        weights = _Weights(seed, chosen.noise_for(params), (width, width), np.dtype(dtype), pool)
+        rows, slopes = _forward(depth, act, scale, weights, gaussian(seed, "input", (batch, width), dtype), samples)
+        if slopes is not None:
+            _backward(rows, slopes, scale, weights, gaussian(seed, "upstream", (batch, width), dtype), samples)
+    return Propagation(
+        layers=pd.DataFrame(rows, columns=COLUMNS),
+        act_hist=build(samples["act"]),
+        pre_hist=build(samples["pre"]),
+        grad_hist=build(samples["grad"]),
+        weight_hist=build(samples["weight"]),
+        settings=settings,
+    )
+
+
+@dataclass(frozen=True)
+class _Weights:
+    """The unit base matrices B_l of one run, fetched from the noise bank a group of layers at a time."""
+
+    seed: int
+    noise: str
+    shape: tuple[int, int]
+    dtype: np.dtype
+    pool: object
+
+    def walk(self, layers: list[int]):
+        """Yield (layer, BaseDraw) for ``layers`` in the order given."""
+        group = max(1, GROUP_BYTES // (self.shape[0] * self.shape[1] * self.dtype.itemsize))
+        for start in range(0, len(layers), group):
+            chunk = layers[start : start + group]
+            draws = NOISE_BANK.bases(self.seed, self.noise, chunk, self.shape, self.dtype, self.pool)
+            yield from zip(chunk, draws, strict=True)
+
+
+def _forward(depth, act, scale, weights, a, samples):
+    """Fill one row per layer; return the rows and f'(z_l) per layer (None if the signal overflowed)."""
+    threshold = SATURATION * act.deriv_max
+    rows, slopes = [], []
+    c = a.dtype.type(scale)
+    for layer, base in weights.walk(list(range(1, depth + 1))):
+        record(samples["weight"], layer - 1, base.matrix, scale)
+        row = dict.fromkeys(COLUMNS, np.nan) | dict(layer=layer, weight_std=abs(scale) * base.std)
+        rows.append(row)
+        z = a @ base.matrix
+        z *= c
+        a = act.fn(z)
+        if not (np.isfinite(z).all() and np.isfinite(a).all()):
+            rows += [dict.fromkeys(COLUMNS, np.nan) | dict(layer=later) for later in range(layer + 1, depth + 1)]
+            for overflowed in rows:
+                overflowed.update(exploded=overflowed["layer"] >= layer, vanished=False, grad_exploded=True,
+                                  grad_vanished=False)
+            return rows, None
+        _flush_subnormals(a)
+        slope = act.deriv(z)
+        slopes.append(slope)
+        row["pre_mean"], row["pre_var"] = _moments(z)
+        row["act_mean"], row["act_var"] = _moments(a)
+        nonzero = np.count_nonzero(a)
+        row.update(frac_dead=1 - nonzero / a.size, exploded=False, vanished=nonzero == 0,
+                   frac_saturated=np.count_nonzero(np.abs(slope) < threshold) / a.size)
+        record(samples["pre"], layer - 1, z)
+        record(samples["act"], layer - 1, a)
+    return rows, slopes
+
+
+def _backward(rows, slopes, scale, weights, upstream, samples):
+    """Carry ``upstream`` down the network, filling the gradient columns of ``rows`` top-down."""
+    c = upstream.dtype.type(scale)
+    depth = len(slopes)
+    below = weights.walk(list(range(depth, 1, -1)))  # W_L … W_2; dL/dx is not needed
+    grad_out = upstream  # dL/da_l
+    for layer in range(depth, 0, -1):
+        grad = grad_out * slopes[layer - 1]  # dL/dz_l
+        slopes[layer - 1] = None  # free as we go: memory falls during the backward pass
+        if not np.isfinite(grad).all():
+            for lower in rows[:layer]:
+                lower.update(grad_exploded=True, grad_vanished=False)
+            return
+        _flush_subnormals(grad)
+        rows[layer - 1].update(grad_var=_moments(grad)[1], grad_exploded=False,
+                               grad_vanished=not np.count_nonzero(grad))
+        record(samples["grad"], layer - 1, grad)
+        if layer > 1:
+            grad_out = grad @ next(below)[1].matrix.T
+            grad_out *= c

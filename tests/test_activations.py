@@ -1,0 +1,76 @@
+"""Every activation's derivative against central finite differences, and its gain against its definition."""
+
+import math
+
+import numpy as np
+import pytest
+
+import initcore
+from initcore import theory
+
+KINKED = {"relu", "leaky_relu", "elu", "selu"}  # f or f' jumps at 0
+H = 1e-6
+# Central differences in float64: truncation ≈ h²·|f'''|/6 ≲ 1e-12, rounding ≈ eps·|f|/h ≲ 1e-9.
+TOLERANCE = 1e-7
+
+
+@pytest.mark.parametrize("name", list(initcore.ACTIVATIONS))
+def test_derivative_matches_finite_differences(name):
+    act = initcore.ACTIVATIONS[name]
+    z = np.linspace(-6, 6, 2401)
+    if name in KINKED:
+        z = z[np.abs(z) > 10 * H]
+    numeric = (act.fn(z + H) - act.fn(z - H)) / (2 * H)
+    assert (np.abs(act.deriv(z) - numeric) <= TOLERANCE * np.maximum(1, np.abs(z))).all()
+
+
+@pytest.mark.parametrize("name", list(initcore.ACTIVATIONS))
+def test_deriv_max_is_the_largest_slope(name):
+    act = initcore.ACTIVATIONS[name]
+    z = np.linspace(-20, 20, 400001)
+    assert np.abs(act.deriv(z)).max() == pytest.approx(act.deriv_max, rel=1e-6)
+
+
+@pytest.mark.parametrize("name", list(initcore.ACTIVATIONS))
+def test_float32_in_float32_out_and_no_overflow(name):
+    act = initcore.ACTIVATIONS[name]
+    z = np.array([-1e30, -50, 0, 50, 1e30], dtype=np.float32)
+    with np.errstate(all="raise" if name in ("linear", "relu", "leaky_relu", "sigmoid", "tanh") else "ignore"):
+        assert act.fn(z).dtype == np.float32 and act.deriv(z).dtype == np.float32
+
+
+def test_gains_follow_pytorch_calculate_gain():
+    gains = {name: a.gain for name, a in initcore.ACTIVATIONS.items()}
+    assert gains["linear"] == 1 and gains["sigmoid"] == 1 and gains["selu"] == 0.75
+    assert gains["tanh"] == pytest.approx(5 / 3)
+    assert gains["relu"] == pytest.approx(math.sqrt(2))
+    assert gains["leaky_relu"] == pytest.approx(math.sqrt(2 / (1 + 0.01**2)))
+
+
+@pytest.mark.parametrize("name", ["gelu", "relu", "linear"])
+def test_second_moment_gain(name):
+    """ELU and GELU use gain = 1/√E[f(z)²], z ~ N(0,1); the rule reproduces ReLU's √2 and linear's 1."""
+    second = theory.moments(name, 1.0)[0]
+    assert initcore.ACTIVATIONS[name].gain == pytest.approx(1 / math.sqrt(second), rel=1e-9)
+
+
+def test_elu_gain_closed_form():
+    """E[elu(z)²] = 1 + e²Φ(-2) - 2√e Φ(-1) for z ~ N(0, 1)."""
+    def phi(x):
+        return 0.5 * math.erfc(-x / math.sqrt(2))
+
+    second = 1 + math.e**2 * phi(-2) - 2 * math.sqrt(math.e) * phi(-1)
+    assert initcore.ACTIVATIONS["elu"].gain == pytest.approx(1 / math.sqrt(second), rel=1e-12)
+    assert theory.moments("elu", 1.0)[0] == pytest.approx(second, rel=1e-4)  # quadrature across the kink
+
+
+@pytest.mark.parametrize("name", list(initcore.ACTIVATIONS))
+def test_recommended_scheme_exists(name):
+    assert initcore.ACTIVATIONS[name].recommended in initcore.SCHEMES
+
+
+def test_source_document_pairings():
+    """Xavier for sigmoid and tanh; He for ReLU and its variants."""
+    rec = {name: a.recommended for name, a in initcore.ACTIVATIONS.items()}
+    assert rec["sigmoid"].startswith("xavier") and rec["tanh"].startswith("xavier")
+    assert all(rec[n].startswith("he") for n in ("relu", "leaky_relu", "elu"))

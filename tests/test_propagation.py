@@ -1,0 +1,173 @@
+"""simulate() against the analytic theory: each test is a claim of the source document, happening.
+
+One random network fluctuates: for ReLU, Var log‖x_L‖² ≈ 5L/width (Hanin & Rolnick 2018), so the
+per-layer geometric-mean ratio r = (q_L/q_1)^(1/(L-1)) has sd(log r) ≈ √(5/((L-1)·width)); tolerances
+below are 4 of those standard deviations.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import initcore
+from initcore import theory
+
+
+def geometric_ratio(values: np.ndarray) -> float:
+    return float(np.exp(np.log(values[-1] / values[0]) / (len(values) - 1)))
+
+
+def relu_tolerance(layers: int, width: int) -> float:
+    return 4 * math.sqrt(5 / ((layers - 1) * width))
+
+
+@pytest.mark.parametrize("scheme, expected", [("he_normal", 1.0), ("he_uniform", 1.0), ("xavier_normal", 0.5)])
+def test_relu_variance_per_layer(scheme, expected):
+    """He keeps a ReLU net's signal steady; Xavier halves it at every layer (He et al. 2015)."""
+    depth, width = 40, 256
+    run = initcore.simulate(depth=depth, width=width, activation="relu", scheme=scheme)
+    forward = geometric_ratio(run.layers.pre_var.to_numpy())
+    backward = 1 / geometric_ratio(run.layers.grad_var.to_numpy())  # gradients travel top-down
+    assert abs(math.log(forward / expected)) <= relu_tolerance(depth, width)
+    assert abs(math.log(backward / expected)) <= relu_tolerance(depth, width)
+    assert theory.variance_ratio("relu", scheme, width, width) == pytest.approx(expected)
+
+
+def test_linear_orthogonal_is_an_exact_isometry():
+    """Orthogonal weights keep every input's length in a linear net, at any depth."""
+    run = initcore.simulate(depth=100, width=128, activation="linear", scheme="orthogonal", dtype="float64")
+    mean_square = (run.layers.pre_var + run.layers.pre_mean**2).to_numpy()
+    np.testing.assert_allclose(mean_square, mean_square[0], rtol=1e-10)
+    grads = run.layers.grad_var.to_numpy()
+    np.testing.assert_allclose(grads, grads[-1], rtol=0.02)  # variance, not mean square: the mean moves a bit
+
+
+def test_tanh_small_weights_vanish_where_theory_says():
+    """N(0, 0.01²) shrinks a tanh signal by σ²·n per layer until float32 can no longer hold it."""
+    depth, width, batch = 60, 256, 256
+    run = initcore.simulate(depth=depth, width=width, batch=batch, activation="tanh", scheme="small_normal")
+    q = theory.predicted_pre_var(depth=depth, width=width, activation="tanh", scheme="small_normal")
+    largest = np.sqrt(q) * math.sqrt(2 * math.log(batch * width))
+    predicted = int(np.flatnonzero(largest < np.finfo(np.float32).tiny)[0]) + 1
+    assert run.vanished_at is not None and abs(run.vanished_at - predicted) <= 2
+    assert run.exploded_at is None
+    healthy = run.layers.pre_var.to_numpy()[:20]
+    np.testing.assert_allclose(np.log(healthy), np.log(q[:20]), atol=0.5)
+
+
+@pytest.mark.parametrize("width", [64, 256])
+def test_relu_large_weights_overflow_where_theory_says(width):
+    """N(0, 10²) multiplies a ReLU signal by σ²n/2 per layer; float32 overflows at the predicted layer."""
+    depth, batch = 60, 256
+    run = initcore.simulate(depth=depth, width=width, batch=batch, activation="relu", scheme="large_normal")
+    q = theory.predicted_pre_var(depth=depth, width=width, activation="relu", scheme="large_normal")
+    predicted = theory.predicted_overflow_layer(q, batch * width)
+    assert abs(run.exploded_at - predicted) <= 1
+    layers = run.layers
+    assert layers.loc[layers.layer >= run.exploded_at, "exploded"].all()
+    assert layers.loc[layers.layer >= run.exploded_at, "pre_var"].isna().all()
+    assert layers.grad_exploded.all()  # no finite loss, no gradient
+    assert run.act_hist.total[run.exploded_at - 1 :].sum() == 0
+
+
+def test_backward_gradient_growth_matches_he_eq_14():
+    """Large weights make gradients explode going down: ×σ²n/2 per layer for ReLU."""
+    depth, width = 8, 64
+    run = initcore.simulate(depth=depth, width=width, activation="relu", scheme="large_normal", std=2.0)
+    predicted = theory.predicted_grad_var(depth=depth, width=width, activation="relu", scheme="large_normal",
+                                          std=2.0)
+    ratio = geometric_ratio(run.layers.grad_var.to_numpy()[::-1])
+    expected = geometric_ratio(predicted[::-1])
+    assert expected == pytest.approx(2.0**2 * width / 2)
+    assert abs(math.log(ratio / expected)) <= relu_tolerance(depth, width)
+
+
+def test_zero_init_kills_the_signal_exactly():
+    run = initcore.simulate(depth=5, width=32, activation="tanh", scheme="zeros")
+    assert (run.layers.pre_var == 0).all() and (run.layers.frac_dead == 1).all()
+    assert run.vanished_at == 1
+
+
+def test_switching_scheme_only_rescales_the_same_draws():
+    """Linear net: z_l = c^l · x B_1 … B_l, so Var z_l scales by exactly (c'/c)^{2l}."""
+    a = initcore.simulate(depth=6, width=64, activation="linear", scheme="small_normal", std=0.1, dtype="float64")
+    b = initcore.simulate(depth=6, width=64, activation="linear", scheme="small_normal", std=0.2, dtype="float64")
+    np.testing.assert_allclose(b.layers.pre_var / a.layers.pre_var, 4.0 ** np.arange(1, 7), rtol=1e-9)
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers():
+    kwargs = dict(depth=10, width=64, activation="tanh", scheme="xavier_uniform")
+    first = initcore.simulate(seed=3, **kwargs).layers
+    initcore.NOISE_BANK.clear()
+    assert first.equals(initcore.simulate(seed=3, **kwargs).layers)
+    assert not first.equals(initcore.simulate(seed=4, **kwargs).layers)
+
+
+def test_first_layers_do_not_depend_on_depth():
+    short = initcore.simulate(depth=5, width=64, activation="relu", scheme="he_normal").layers
+    long = initcore.simulate(depth=20, width=64, activation="relu", scheme="he_normal").layers
+    np.testing.assert_array_equal(short.pre_var, long.pre_var[:5])
+
+
+def test_histograms_are_small_and_count_the_samples():
+    run = initcore.simulate(depth=30, width=256, activation="tanh", scheme="xavier_normal")
+    for hist in (run.act_hist, run.pre_hist, run.grad_hist, run.weight_hist):
+        assert hist.counts.shape == (30, 60) and hist.log_counts.shape == (30, 60)
+        np.testing.assert_array_equal(hist.counts.sum(axis=1), hist.total)
+        np.testing.assert_array_equal(hist.log_counts.sum(axis=1) + hist.zeros, hist.total)
+    assert run.act_hist.edges[0] >= -1 and run.act_hist.edges[-1] <= 1  # tanh lives in (-1, 1)
+
+
+def test_mean_field_theory_matches_a_wide_tanh_net():
+    """The length map predicts Var z_l for a wide tanh net (Poole et al. 2016); seeds averaged."""
+    depth, width, seeds = 10, 512, 4
+    q = theory.predicted_pre_var(depth=depth, width=width, activation="tanh", scheme="xavier_normal")
+    runs = [initcore.simulate(depth=depth, width=width, activation="tanh", scheme="xavier_normal", seed=s)
+            for s in range(seeds)]
+    mean = np.mean([r.layers.pre_var for r in runs], axis=0)
+    layer = np.arange(1, depth + 1)
+    assert (np.abs(np.log(mean / q)) <= 4 * np.sqrt(5 * layer / (width * seeds))).all()
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(depth=0), "depth=0"),
+        (dict(depth=100000), "from 1 to 200"),
+        (dict(width=-3), "width=-3"),
+        (dict(width=2048, depth=100), "work budget"),
+        (dict(batch=4096, width=1024, depth=100), "work budget"),
+        (dict(scheme="nope"), "expected one of"),
+        (dict(activation="softplus"), "expected one of"),
+        (dict(scheme="large_normal", std=-1.0), "std=-1.0"),
+        (dict(seed=-1), "seed=-1"),
+        (dict(dtype="float16"), "float32"),
+    ],
+)
+def test_bad_input_names_what_is_allowed(kwargs, message):
+    args = dict(depth=3, width=8, activation="relu", scheme="he_normal") | kwargs
+    with pytest.raises(ValueError, match=message):
+        initcore.simulate(**args)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    depth=st.integers(1, 40),
+    width=st.integers(2, 48),
+    batch=st.integers(2, 48),
+    activation=st.sampled_from(list(initcore.ACTIVATIONS)),
+    scheme=st.sampled_from(list(initcore.SCHEMES)),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_simulate_never_raises_and_flags_every_nan(depth, width, batch, activation, scheme, seed):
+    with np.errstate(all="raise"):  # a warning escaping simulate would raise here
+        run = initcore.simulate(depth=depth, width=width, batch=batch, activation=activation, scheme=scheme,
+                                seed=seed)
+    layers = run.layers
+    assert len(layers) == depth and list(layers.layer) == list(range(1, depth + 1))
+    forward_nan = layers[["pre_var", "act_var", "act_mean"]].isna().any(axis=1)
+    assert (~forward_nan | layers.exploded).all()
+    assert (~layers.grad_var.isna() | layers.grad_exploded).all()

@@ -1,0 +1,138 @@
+"""Every scheme's draws against its formula. Tolerances are 5 standard errors of the estimate for the
+sample size n = fan_in·fan_out (a false alarm about once in 3.5 million checks)."""
+
+import math
+
+import numpy as np
+import pytest
+
+import initcore
+from initcore.schemes import TRUNCATED_STD
+
+FANS = [(256, 256), (300, 100), (64, 512), (1000, 10)]
+Z = 5.0
+# Kurtosis of each base: Var(s²) ≈ σ⁴(κ - 1)/n for the sample variance s² of n i.i.d. draws.
+KURTOSIS = {"normal": 3.0, "uniform": 1.8, "truncated_normal": 2.626}
+
+EXPECTED_VAR = {
+    "xavier_uniform": lambda i, o: 2 / (i + o),
+    "xavier_normal": lambda i, o: 2 / (i + o),
+    "he_uniform": lambda i, o: 2 / i,
+    "he_normal": lambda i, o: 2 / i,
+    "lecun_uniform": lambda i, o: 1 / i,
+    "lecun_normal": lambda i, o: 1 / i,
+    "small_normal": lambda i, o: 0.01**2,
+    "large_normal": lambda i, o: 10.0**2,
+    "variance_scaling": lambda i, o: 1 / i,
+}
+EXPECTED_LIMIT = {
+    "xavier_uniform": lambda i, o: math.sqrt(6 / (i + o)),
+    "he_uniform": lambda i, o: math.sqrt(6 / i),
+    "lecun_uniform": lambda i, o: math.sqrt(3 / i),
+}
+
+
+@pytest.mark.parametrize("fans", FANS)
+@pytest.mark.parametrize("scheme", sorted(EXPECTED_VAR))
+def test_random_schemes_match_their_formula(scheme, fans):
+    fan_in, fan_out = fans
+    w = initcore.init_weights(scheme, fan_in, fan_out, np.random.default_rng(1), dtype=np.float64)
+    n = w.size
+    var = EXPECTED_VAR[scheme](fan_in, fan_out)
+    assert w.shape == (fan_in, fan_out)
+    assert initcore.scheme_std(scheme, fan_in, fan_out) == pytest.approx(math.sqrt(var), rel=1e-12)
+    noise = initcore.SCHEMES[scheme].noise or "normal"
+    assert abs(w.mean()) <= Z * math.sqrt(var / n)
+    assert abs(w.var() - var) <= Z * var * math.sqrt((KURTOSIS[noise] - 1) / n)
+    if scheme in EXPECTED_LIMIT:
+        limit = EXPECTED_LIMIT[scheme](fan_in, fan_out)
+        assert initcore.SCHEMES[scheme].bounds(fan_in, fan_out) == pytest.approx(limit)
+        assert np.abs(w).max() <= limit
+        # P(all n draws inside (1 - t)·L) = (1 - t)^n ≤ e^{-nt} = e^{-10} for t = 10/n.
+        assert np.abs(w).max() >= limit * (1 - 10 / n)
+
+
+@pytest.mark.parametrize("fans", FANS)
+def test_truncated_normal_variance_scaling(fans):
+    fan_in, fan_out = fans
+    params = dict(scale=2.0, mode="fan_in", distribution="truncated_normal")
+    w = initcore.init_weights("variance_scaling", fan_in, fan_out, np.random.default_rng(2), dtype=np.float64,
+                              **params)
+    var = 2 / fan_in
+    assert abs(w.var() - var) <= Z * var * math.sqrt((KURTOSIS["truncated_normal"] - 1) / w.size)
+    assert np.abs(w).max() <= 2 * math.sqrt(var) / TRUNCATED_STD
+
+
+def test_truncated_std_constant():
+    # std of N(0,1) on (-2, 2): 1 - 2·2·φ(2)/(Φ(2) - Φ(-2))
+    phi = math.exp(-2) / math.sqrt(2 * math.pi)
+    mass = math.erf(2 / math.sqrt(2))
+    assert TRUNCATED_STD == pytest.approx(math.sqrt(1 - 4 * phi / mass), rel=1e-14)
+
+
+@pytest.mark.parametrize("fans", FANS)
+def test_orthogonal_is_orthonormal(fans):
+    fan_in, fan_out = fans
+    w = initcore.init_weights("orthogonal", fan_in, fan_out, np.random.default_rng(3), dtype=np.float64, gain=1.5)
+    gram = w.T @ w if fan_in >= fan_out else w @ w.T
+    np.testing.assert_allclose(gram, 1.5**2 * np.eye(min(fans)), atol=1e-10)
+    assert initcore.scheme_std("orthogonal", fan_in, fan_out, gain=1.5) == pytest.approx(1.5 / math.sqrt(max(fans)))
+
+
+def test_orthogonal_sign_fix_makes_diagonal_unbiased():
+    # Without the sign fix, LAPACK's QR makes diag(Q)… biased; Haar matrices have E[Q_ii] = 0.
+    rng = np.random.default_rng(4)
+    diag = np.concatenate([np.diagonal(initcore.init_weights("orthogonal", 8, 8, rng, dtype=np.float64))
+                           for _ in range(2000)])
+    assert abs(diag.mean()) <= Z * math.sqrt(1 / 8 / diag.size)
+
+
+@pytest.mark.parametrize("fans", FANS)
+def test_zeros_and_constant_are_exact(fans):
+    rng = np.random.default_rng(5)
+    assert not initcore.init_weights("zeros", *fans, rng).any()
+    assert (initcore.init_weights("constant", *fans, rng) == np.float32(0.5)).all()
+    assert (initcore.init_weights("constant", *fans, rng, value=-2.0) == -2.0).all()
+    assert initcore.scheme_std("constant", *fans) == 0
+
+
+def test_std_parameter_overrides_default():
+    w = initcore.init_weights("large_normal", 400, 400, np.random.default_rng(6), dtype=np.float64, std=3.0)
+    assert abs(w.std() - 3.0) <= Z * 3.0 * math.sqrt(2 / 2 / w.size)
+
+
+def test_same_seed_same_base_noise_across_schemes():
+    """Switching scheme only rescales the same draw: a fair comparison."""
+    xavier = initcore.init_weights("xavier_normal", 50, 70, np.random.default_rng(7), dtype=np.float64)
+    he = initcore.init_weights("he_normal", 50, 70, np.random.default_rng(7), dtype=np.float64)
+    np.testing.assert_allclose(he / xavier, math.sqrt((2 / 50) / (2 / 120)))
+
+
+@pytest.mark.parametrize("scheme", list(initcore.SCHEMES))
+def test_every_scheme_has_label_formula_and_verdict(scheme):
+    s = initcore.SCHEMES[scheme]
+    assert s.label and s.verdict and s.formula().startswith("W")
+    assert s.outcome in ("fails", "works", "tunable")
+
+
+def test_paper_formulas_render_like_the_source_document():
+    assert initcore.SCHEMES["xavier_uniform"].formula() == (
+        r"W \sim \mathcal{U}\left(-\sqrt{\frac{6}{n_{\rm in} + n_{\rm out}}},\ "
+        r"\sqrt{\frac{6}{n_{\rm in} + n_{\rm out}}}\right)")
+    assert initcore.SCHEMES["he_normal"].formula() == r"W \sim \mathcal{N}\left(0,\ \frac{2}{n_{\rm in}}\right)"
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: initcore.init_weights("nope", 3, 3, np.random.default_rng()), "expected one of"),
+        (lambda: initcore.init_weights("he_normal", 0, 3, np.random.default_rng()), "fan_in=0"),
+        (lambda: initcore.init_weights("small_normal", 3, 3, np.random.default_rng(), std=-1), "std=-1"),
+        (lambda: initcore.init_weights("he_normal", 3, 3, np.random.default_rng(), std=1), "takes no parameter"),
+        (lambda: initcore.scheme_std("variance_scaling", 3, 3, mode="fan_max"), "fan_avg"),
+        (lambda: initcore.scheme_std("small_normal", 3, 3, std=float("nan")), "finite"),
+    ],
+)
+def test_bad_input_names_what_is_allowed(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
