@@ -51,6 +51,11 @@ class Activation:
     recommended: str  # scheme id
     deriv_max: float  # max |f'(z)| over z; "saturated" means |f'(z)| < 0.05 of this
     homogeneous: tuple[float, float] | None = None
+    deriv_from_output: Callable[[np.ndarray], np.ndarray] | None = None  # f' written in terms of a = f(z)
+
+    def slope(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """f'(z), reusing a = f(z) where that is cheaper (tanh: 1 - a², sigmoid: a(1 - a))."""
+        return self.deriv(z) if self.deriv_from_output is None else self.deriv_from_output(a)
 
 
 def _sigmoid(z):
@@ -126,8 +131,9 @@ _LEAKY_MOMENT = (1 + LEAKY_SLOPE**2) / 2
 _ALL_ACTIVATIONS = [
     Activation("linear", "Linear (identity)", r"f(z) = z", _identity, _one, 1.0, "lecun_normal", 1.0, (1.0, 1.0)),
     Activation("sigmoid", "Sigmoid", r"f(z) = \frac{1}{1 + e^{-z}}", _sigmoid, _sigmoid_deriv, 1.0,
-               "xavier_normal", 0.25),
-    Activation("tanh", "Tanh", r"f(z) = \tanh z", np.tanh, _tanh_deriv, 5.0 / 3.0, "xavier_normal", 1.0),
+               "xavier_normal", 0.25, deriv_from_output=lambda a: a * (1 - a)),
+    Activation("tanh", "Tanh", r"f(z) = \tanh z", np.tanh, _tanh_deriv, 5.0 / 3.0, "xavier_normal", 1.0,
+               deriv_from_output=lambda a: 1 - a * a),
     Activation("relu", "ReLU", r"f(z) = \max(0, z)", _relu, _relu_deriv, math.sqrt(2.0), "he_normal", 1.0,
                (0.5, 0.5)),
     Activation("leaky_relu", "Leaky ReLU (a = 0.01)", r"f(z) = \max(0.01 z, z)", _leaky_relu, _leaky_relu_deriv,

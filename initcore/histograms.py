@@ -53,7 +53,8 @@ def record(rows: np.ndarray, layer: int, x: np.ndarray, scale: float = 1.0) -> N
 
 def _bin(values: np.ndarray, rows: np.ndarray, edges: np.ndarray, depth: int) -> np.ndarray:
     """Count ``values`` per row into the uniform ``edges`` (values on the last edge go to the last bin)."""
-    index = ((values - edges[0]) * (BINS / (edges[-1] - edges[0]))).astype(np.int32)
+    per_unit = values.dtype.type(BINS / (edges[-1] - edges[0]))
+    index = (values * per_unit - values.dtype.type(edges[0] * per_unit)).astype(np.int32)  # no overflow: |·| ≲ BINS
     np.minimum(index, BINS - 1, out=index)
     np.maximum(index, 0, out=index)
     index += rows * BINS
@@ -63,10 +64,11 @@ def _bin(values: np.ndarray, rows: np.ndarray, edges: np.ndarray, depth: int) ->
 def build(samples: np.ndarray) -> LayerHistograms:
     """Bin each row of ``samples`` (NaN = no value) with edges shared by all rows."""
     depth = samples.shape[0]
-    present = ~np.isnan(samples)
-    total = np.count_nonzero(present, axis=1)
-    rows = np.nonzero(present)[0].astype(np.int32)
-    values = samples[present].astype(np.float64)  # float64: ±3e38 ranges must not overflow when scaled
+    flat = samples.reshape(-1)
+    present = ~np.isnan(flat)
+    total = np.count_nonzero(present.reshape(depth, -1), axis=1)
+    values = flat[present]
+    rows = np.repeat(np.arange(depth, dtype=np.int32), samples.shape[1])[present]
 
     reach = float(np.max(np.abs(values))) if values.size else 1.0
     edges = np.linspace(-reach, reach, BINS + 1) if reach > 0 else np.linspace(-1, 1, BINS + 1)

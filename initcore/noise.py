@@ -1,15 +1,15 @@
 """Reproducible, parallel, reusable random draws for the simulation.
 
-Every draw comes from its own stream, ``SeedSequence(seed, spawn_key=(purpose, layer, block))``:
+Every draw comes from its own stream, ``SeedSequence(seed, spawn_key=(purpose, layer))``:
 
-* the same seed gives the same numbers on any machine and with any number of cores, because a matrix is
-  always cut into ``BLOCKS`` row blocks, each with its own stream, however many threads fill them;
+* the same seed gives the same numbers on any machine and with any number of cores: each layer has its
+  own stream, whichever thread fills it;
 * layer l's weights do not depend on the depth, so a 20-layer network is the first 20 layers of the
   50-layer one with the same seed;
 * the base matrix depends on the *noise* only (normal, uniform, …), not on the scheme: Xavier-normal,
   He-normal and N(0, 0.01²) all scale the same standard-normal draw.
 
-numpy releases the GIL while it fills an array, so the blocks are drawn on all cores at once. Base
+numpy releases the GIL while it fills an array, so a group of layers is drawn on all cores at once. Base
 matrices are kept in a process-wide LRU bounded by ``NOISE_CACHE_BYTES``: switching the scheme, or the
 backward pass revisiting a layer, reuses a draw instead of making it again; what does not fit is
 redrawn (bit-identical) from its stream.
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from initcore.schemes import NOISES, draw_base, orthonormal
+from initcore.schemes import NOISES, draw_base
 
-BLOCKS = 8
+WORKERS = os.cpu_count() or 1
 NOISE_CACHE_BYTES = 96 * 2**20
 GROUP_BYTES = 32 * 2**20  # draw this much at a time
 _PURPOSES = {name: i for i, name in enumerate(("input", "upstream", *NOISES))}
@@ -55,7 +55,7 @@ def _summarize(matrix: np.ndarray) -> BaseDraw:
 
 
 class NoiseBank:
-    """Draws base matrices block-parallel and keeps recent ones in an LRU bounded in bytes."""
+    """Draws base matrices on all cores and keeps recent ones in an LRU bounded in bytes."""
 
     def __init__(self, max_bytes: int = NOISE_CACHE_BYTES):
         self.max_bytes = max_bytes
@@ -92,23 +92,15 @@ class NoiseBank:
         return found
 
     def _draw(self, seed, noise, layers, shape, dtype, pool) -> list[np.ndarray]:
-        if noise == "ones":
-            return [np.ones(shape, dtype=dtype) for _ in layers]
-        block_noise = "normal" if noise == "orthogonal" else noise
         outs = [np.empty(shape, dtype=dtype) for _ in layers]
-        tasks = [
-            (layer, index, block)
-            for layer, out in zip(layers, outs)
-            for index, block in enumerate(np.array_split(out, BLOCKS))
-            if block.size
-        ]
 
-        def fill(task) -> None:
-            layer, index, block = task
-            draw_base(block_noise, block, stream(seed, noise, layer, index))
+        def fill(share) -> None:
+            for layer, out in share:
+                draw_base(noise, out, stream(seed, noise, layer))
 
-        list(pool.map(fill, tasks))
-        return [orthonormal(out) for out in outs] if noise == "orthogonal" else outs
+        jobs = list(zip(layers, outs))
+        list(pool.map(fill, [jobs[w::WORKERS] for w in range(WORKERS)]))
+        return outs
 
     def _remember(self, key, draw: BaseDraw) -> None:
         size = draw.matrix.nbytes
@@ -128,8 +120,8 @@ NOISE_BANK = NoiseBank()
 
 
 def thread_pool() -> ThreadPoolExecutor:
-    """A pool with one thread per core, for filling blocks in parallel."""
-    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="initcore-draw")
+    """A pool with one thread per core, for drawing layers in parallel."""
+    return ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="initcore-draw")
 
 
 def gaussian(seed: int, purpose: str, shape: tuple[int, int], dtype) -> np.ndarray:

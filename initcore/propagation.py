@@ -43,6 +43,7 @@ SEED_RANGE = (0, 2**32 - 1)
 MAX_WEIGHTS = 100 * 1024**2
 MAX_ACTIVATIONS = 2**25
 DTYPES = ("float32", "float64")
+FLUSH_BELOW = 1e-20  # mean square under which a layer may hold subnormal values worth flushing
 SATURATION = 0.05  # a unit is saturated where |f'(z)| < 5 % of the activation's largest slope
 
 COLUMNS = (
@@ -99,8 +100,10 @@ def _moments(x: np.ndarray) -> tuple[float, float]:
     return mean, max(mean_square - mean * mean, 0.0)
 
 
-def _flush_subnormals(x: np.ndarray) -> None:
-    np.copyto(x, 0, where=np.abs(x) < np.finfo(x.dtype).tiny)
+def _flush_subnormals(x: np.ndarray, mean_square: float) -> None:
+    """Set values below the smallest normal float to 0; only a layer whose scale is tiny can hold any."""
+    if mean_square < FLUSH_BELOW:
+        np.copyto(x, 0, where=np.abs(x) < np.finfo(x.dtype).tiny)
 
 
 def check_network(depth, width, batch, seed, dtype) -> tuple[int, int, int, int, str]:
@@ -139,12 +142,13 @@ def simulate(*, depth: int, width: int, activation: str, scheme: str, batch: int
         rows, slopes = _forward(depth, act, scale, weights, gaussian(seed, "input", (batch, width), dtype), samples)
         if slopes is not None:
             _backward(rows, slopes, scale, weights, gaussian(seed, "upstream", (batch, width), dtype), samples)
+        hists = {kind: build(rows_of_samples) for kind, rows_of_samples in samples.items()}
     return Propagation(
         layers=pd.DataFrame(rows, columns=COLUMNS),
-        act_hist=build(samples["act"]),
-        pre_hist=build(samples["pre"]),
-        grad_hist=build(samples["grad"]),
-        weight_hist=build(samples["weight"]),
+        act_hist=hists["act"],
+        pre_hist=hists["pre"],
+        grad_hist=hists["grad"],
+        weight_hist=hists["weight"],
         settings=settings,
     )
 
@@ -186,11 +190,11 @@ def _forward(depth, act, scale, weights, a, samples):
                 overflowed.update(exploded=overflowed["layer"] >= layer, vanished=False, grad_exploded=True,
                                   grad_vanished=False)
             return rows, None
-        _flush_subnormals(a)
-        slope = act.deriv(z)
+        slope = act.slope(z, a)
         slopes.append(slope)
         row["pre_mean"], row["pre_var"] = _moments(z)
         row["act_mean"], row["act_var"] = _moments(a)
+        _flush_subnormals(a, row["act_var"] + row["act_mean"] ** 2)
         nonzero = np.count_nonzero(a)
         row.update(frac_dead=1 - nonzero / a.size, exploded=False, vanished=nonzero == 0,
                    frac_saturated=np.count_nonzero(np.abs(slope) < threshold) / a.size)
@@ -212,8 +216,9 @@ def _backward(rows, slopes, scale, weights, upstream, samples):
             for lower in rows[:layer]:
                 lower.update(grad_exploded=True, grad_vanished=False)
             return
-        _flush_subnormals(grad)
-        rows[layer - 1].update(grad_var=_moments(grad)[1], grad_exploded=False,
+        grad_mean, grad_var = _moments(grad)
+        _flush_subnormals(grad, grad_var + grad_mean**2)
+        rows[layer - 1].update(grad_var=grad_var, grad_exploded=False,
                                grad_vanished=not np.count_nonzero(grad))
         record(samples["grad"], layer - 1, grad)
         if layer > 1:

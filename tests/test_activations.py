@@ -74,3 +74,10 @@ def test_source_document_pairings():
     rec = {name: a.recommended for name, a in initcore.ACTIVATIONS.items()}
     assert rec["sigmoid"].startswith("xavier") and rec["tanh"].startswith("xavier")
     assert all(rec[n].startswith("he") for n in ("relu", "leaky_relu", "elu"))
+
+
+@pytest.mark.parametrize("name", list(initcore.ACTIVATIONS))
+def test_slope_from_output_equals_deriv(name):
+    act = initcore.ACTIVATIONS[name]
+    z = np.linspace(-8, 8, 1001)
+    np.testing.assert_allclose(act.slope(z, act.fn(z)), act.deriv(z), rtol=1e-9, atol=1e-12)
