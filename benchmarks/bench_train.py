@@ -1,0 +1,85 @@
+"""How close is ``initcore.train`` to the numpy floor, and is the lab's default comparison interactive?
+
+The floor is the same forward and backward matmuls (``x @ W``, ``aᵀ @ g``, ``g @ Wᵀ``) that ``train``
+does, in plain numpy in this process: one pass per mini-batch, plus the end-of-epoch evaluation (a forward
+and backward pass over the training set, a forward pass over the test set). ``train`` adds activations,
+the loss, SGD updates and the bookkeeping. Prints Markdown tables; run with
+
+    python benchmarks/bench_train.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import initcore  # noqa: E402
+
+SIZES = [(3, 32), (10, 64), (30, 32)]
+EPOCHS = 20
+N = 500
+BATCH = 64
+REPEATS = 5
+
+
+def median_time(fn) -> float:
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def floor(depth, width):
+    rng = np.random.default_rng(0)
+    dims = [2] + [width] * depth + [1]
+    weights = [rng.standard_normal((i, o)) / np.sqrt(i) for i, o in zip(dims[:-1], dims[1:])]
+    X = rng.standard_normal((int(N * 0.8), 2))
+    X_test = rng.standard_normal((N - len(X), 2))
+
+    def passes(batch, backward=True):
+        acts = [batch]
+        for W in weights:
+            acts.append(acts[-1] @ W)
+        g = acts[-1]
+        for layer in range(len(weights) - 1, -1, -1) if backward else ():
+            acts[layer].T @ g
+            if layer:
+                g = g @ weights[layer].T
+
+    for _ in range(EPOCHS):
+        for start in range(0, len(X), BATCH):
+            passes(X[start : start + BATCH])
+        passes(X)
+        passes(X_test, backward=False)
+
+
+def ours(depth, width):
+    initcore.train(dataset="moons", depth=depth, width=width, activation="relu", scheme="he_normal",
+                   epochs=EPOCHS, lr=0.05, n=N, batch_size=BATCH)
+
+
+def main() -> None:
+    print("| depth, width | train, per epoch (ms) | numpy floor, per epoch (ms) | ratio |")
+    print("|---|---|---|---|")
+    for depth, width in SIZES:
+        t_ours = median_time(partial(ours, depth, width)) / EPOCHS
+        t_floor = median_time(partial(floor, depth, width)) / EPOCHS
+        print(f"| {depth}, {width} | {t_ours * 1e3:.2f} | {t_floor * 1e3:.2f} | {t_ours / t_floor:.2f} |")
+    lab = dict(dataset="moons", depth=3, width=32, activation="relu", epochs=100, lr=0.1, n=N)
+    wall = median_time(partial(initcore.compare, **lab))
+    print()
+    print("| lab default comparison (5 schemes, 100 epochs, 500 points, depth 3, width 32) | wall time (s) |")
+    print("|---|---|")
+    print(f"| {', '.join(initcore.LAB_SCHEMES)} | {wall:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,300 @@
+"""A tiny numpy MLP trained with mini-batch SGD, to watch what an initializer does to learning.
+
+Architecture: 2 inputs → ``depth`` hidden layers of ``width`` units with activation f → an output layer,
+either one logit with a sigmoid (``output="sigmoid"``) or two with a softmax (``output="softmax"``), and
+cross-entropy loss:
+
+    sigmoid:  L = mean( log(1 + e^s) - y·s ),           dL/ds = (σ(s) - y) / n
+    softmax:  L = mean( logsumexp(s) - s_y ),            dL/ds = (softmax(s) - onehot(y)) / n
+
+Backpropagation, for each layer from the top (``x @ W`` convention, W shaped (fan_in, fan_out)):
+
+    dL/dW_l = a_{l-1}ᵀ · dL/dz_l,   dL/db_l = Σ_rows dL/dz_l,   dL/dz_{l-1} = (dL/dz_l · W_lᵀ) ⊙ f'(z_{l-1})
+
+**The chosen scheme initializes every weight layer, the output layer included**, as in the classic
+demonstrations: a randomly initialized output layer would itself break the symmetry that zero or
+constant initialization is meant to show. Biases start at ``bias`` (0 by default).
+
+Each epoch is recorded *after* its updates (epoch 0 is the untrained network), on the whole training set:
+loss, training and test accuracy, and the gradient norm ‖dL/dW_l‖_F of every layer. A loss, gradient or
+weight that is no longer finite stops the run: ``diverged`` is set with the epoch, no warning escapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from initcore import _validate
+from initcore.activations import Activation, get_activation
+from initcore.datasets import make_dataset, train_test_split
+from initcore.schemes import SCHEMES, get_scheme, init_weights
+
+OUTPUTS = ("sigmoid", "softmax")
+DEPTH_RANGE = (1, 50)
+WIDTH_RANGE = (1, 256)
+EPOCH_RANGE = (1, 2000)
+BATCH_RANGE = (1, 5000)
+LR_RANGE = (0.0, 10.0)
+MOMENTUM_RANGE = (0.0, 0.99)
+MAX_WORK = 2e10  # multiply-adds per call (train, or all runs of compare together): ~10 s here
+COPY_TOLERANCE = 1e-6  # two units are copies if their outputs on the data differ by less than this
+
+
+@dataclass
+class MLP:
+    """Weights and biases of a small MLP; ``weights[-1]`` is the output layer."""
+
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    activation: Activation
+    output: str
+
+    def forward(self, X: np.ndarray):
+        """Return pre-activations z_l and activations a_l of the hidden layers (a_0 = X), and the logits."""
+        zs, activations = [], [X]
+        for W, b in zip(self.weights[:-1], self.biases[:-1]):
+            z = activations[-1] @ W + b
+            zs.append(z)
+            activations.append(self.activation.fn(z))
+        logits = activations[-1] @ self.weights[-1] + self.biases[-1]
+        return zs, activations, logits
+
+    def loss_and_grads(self, X: np.ndarray, y: np.ndarray):
+        """Cross-entropy loss, its gradients (dW, db per layer) by backpropagation, and the hidden z_l, a_l."""
+        zs, activations, logits = self.forward(X)
+        loss, grad = _output_loss(self.output, logits, y)
+        grads_w, grads_b = [], []
+        for layer in range(len(self.weights) - 1, -1, -1):
+            grads_w.append(activations[layer].T @ grad)
+            grads_b.append(grad.sum(axis=0))
+            if layer:
+                grad = (grad @ self.weights[layer].T) * self.activation.slope(zs[layer - 1], activations[layer])
+        return loss, grads_w[::-1], grads_b[::-1], zs, activations[1:], logits
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Probability of class 1 for each row of X."""
+        with np.errstate(all="ignore"):
+            logits = self.forward(np.asarray(X, dtype=float))[2]
+            if self.output == "sigmoid":
+                return _sigmoid(logits[:, 0])
+            return _softmax(logits)[:, 1]
+
+
+def _sigmoid(s):
+    return 0.5 * (1 + np.tanh(0.5 * s))
+
+
+def _softmax(s):
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _output_loss(output: str, logits: np.ndarray, y: np.ndarray):
+    n = len(y)
+    if output == "sigmoid":
+        s = logits[:, 0]
+        loss = float(np.mean(np.logaddexp(0, s) - y * s))
+        return loss, ((_sigmoid(s) - y) / n)[:, None]
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_norm = np.log(np.exp(shifted).sum(axis=1))
+    loss = float(np.mean(log_norm - shifted[np.arange(n), y]))
+    grad = _softmax(logits)
+    grad[np.arange(n), y] -= 1
+    return loss, grad / n
+
+
+def init_mlp(*, depth, width, activation, scheme, output, bias, rng, **scheme_params) -> MLP:
+    """Every weight layer, output included, drawn from ``scheme``; biases all equal to ``bias``."""
+    dims = [2] + [width] * depth + [1 if output == "sigmoid" else 2]
+    weights = [init_weights(scheme, fan_in, fan_out, rng, dtype=np.float64, **scheme_params)
+               for fan_in, fan_out in zip(dims[:-1], dims[1:])]
+    return MLP(weights, [np.full(fan_out, float(bias)) for fan_out in dims[1:]], get_activation(activation), output)
+
+
+def distinct_units(activations: np.ndarray, tolerance: float = COPY_TOLERANCE) -> int:
+    """How many columns (units) are not copies of an earlier one: max |a_j - a_k| > tolerance on the data."""
+    units = activations.T
+    representatives = units[:1]
+    for column in units[1:]:
+        if not (np.abs(representatives - column).max(axis=1) <= tolerance).any():
+            representatives = np.vstack([representatives, column])
+    return len(representatives)
+
+
+@dataclass
+class TrainingRun:
+    """What ``train`` returns: per-epoch history, per-layer gradient norms, and the trained model."""
+
+    history: pd.DataFrame  # epoch, loss, accuracy, test_accuracy, grad_norm_first, grad_norm_last, saturation
+    grad_norms: pd.DataFrame  # epoch, layer, grad_norm (layer depth+1 is the output layer)
+    diverged: bool
+    diverged_epoch: int | None
+    distinct_neurons: list[int]  # per hidden layer, after training
+    initial_distinct_neurons: list[int]
+    model: MLP
+    data: dict = field(repr=False)
+    settings: dict = field(default_factory=dict)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Probability of class 1 for each row of X (for decision-boundary plots)."""
+        return self.model.predict_proba(X)
+
+    def decision_grid(self, resolution: int = 60, bound: float = 2.0):
+        """Class-1 probability on a resolution × resolution grid over [-bound, bound]²: (xs, ys, P)."""
+        resolution = _validate.integer("resolution", resolution, 2, 400)
+        axis = np.linspace(-bound, bound, resolution)
+        gx, gy = np.meshgrid(axis, axis)
+        return axis, axis, self.predict(np.column_stack([gx.ravel(), gy.ravel()])).reshape(resolution, resolution)
+
+
+def _check(depth, width, activation, scheme, epochs, lr, batch_size, momentum, output, bias, n, scheme_params):
+    get_activation(activation)
+    params = get_scheme(scheme).resolve(**scheme_params)
+    return dict(
+        depth=_validate.integer("depth", depth, *DEPTH_RANGE),
+        width=_validate.integer("width", width, *WIDTH_RANGE),
+        epochs=_validate.integer("epochs", epochs, *EPOCH_RANGE),
+        lr=_validate.real("lr", lr, *LR_RANGE, low_open=True),
+        batch_size=_validate.integer("batch_size", batch_size, *BATCH_RANGE),
+        momentum=_validate.real("momentum", momentum, *MOMENTUM_RANGE),
+        output=_validate.choice("output", output, OUTPUTS),
+        bias=_validate.real("bias", bias, -10.0, 10.0),
+        n=n,
+        params=params,
+    )
+
+
+def training_work(*, depth: int, width: int, epochs: int, n: int) -> float:
+    """Multiply-adds of a run: ~3 matmuls (forward, two backward) per layer per example per epoch."""
+    per_example = 2 * width + (depth - 1) * width * width + 2 * width
+    return 3.0 * per_example * n * (epochs + 1)
+
+
+def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str, epochs: int, lr: float,
+          seed: int = 0, batch_size: int = 64, n: int = 500, noise: float = 0.1, test_fraction: float = 0.2,
+          momentum: float = 0.0, output: str = "sigmoid", bias: float = 0.0, **scheme_params) -> TrainingRun:
+    """Train an MLP on a toy data set from ``scheme``'s initialization; see the module docstring."""
+    c = _check(depth, width, activation, scheme, epochs, lr, batch_size, momentum, output, bias, n, scheme_params)
+    seed = _validate.integer("seed", seed, 0, 2**32 - 1)
+    work = training_work(depth=c["depth"], width=c["width"], epochs=c["epochs"], n=n)
+    if work > MAX_WORK:
+        raise ValueError(f"this run needs ~{work:.2g} multiply-adds, over the budget {MAX_WORK:.0e}; "
+                         f"lower epochs, depth, width or n")
+    data_rng = np.random.default_rng([seed, 0])
+    X, y = make_dataset(dataset, n, noise=noise, rng=data_rng)
+    X_train, y_train, X_test, y_test = train_test_split(X, y, test_fraction, data_rng)
+    model = init_mlp(depth=c["depth"], width=c["width"], activation=activation, scheme=scheme, output=c["output"],
+                     bias=c["bias"], rng=np.random.default_rng([seed, 1]), **c["params"])
+    with np.errstate(all="ignore"):
+        history, norms, diverged_epoch, initial = _sgd(model, X_train, y_train, X_test, y_test, c,
+                                                       np.random.default_rng([seed, 2]))
+        final = [distinct_units(a) for a in model.forward(X_train)[1][1:]]
+    settings = dict(dataset=dataset, depth=c["depth"], width=c["width"], activation=activation, scheme=scheme,
+                    epochs=c["epochs"], lr=c["lr"], seed=seed, batch_size=c["batch_size"], n=n, noise=noise,
+                    momentum=c["momentum"], output=c["output"], bias=c["bias"], **c["params"])
+    return TrainingRun(
+        history=pd.DataFrame(history),
+        grad_norms=pd.DataFrame(norms),
+        diverged=diverged_epoch is not None,
+        diverged_epoch=diverged_epoch,
+        distinct_neurons=final,
+        initial_distinct_neurons=initial,
+        model=model,
+        data=dict(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test),
+        settings=settings,
+    )
+
+
+def _accuracy(model: MLP, X, y) -> float:
+    return float(np.mean((model.predict_proba(X) > 0.5) == y)) if len(y) else float("nan")
+
+
+def _class_one(logits: np.ndarray) -> np.ndarray:
+    """Predicted class from logits: p(class 1) > 0.5."""
+    return logits[:, 0] > 0 if logits.shape[1] == 1 else logits[:, 1] > logits[:, 0]
+
+
+def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
+    """The training loop; returns history rows, gradient-norm rows, the diverged epoch, initial distinct units."""
+    history, norms = [], []
+    velocity = [np.zeros_like(p) if c["momentum"] else None for p in (*model.weights, *model.biases)]
+    params = [*model.weights, *model.biases]
+    initial = None
+    for epoch in range(c["epochs"] + 1):
+        if epoch:
+            order = rng.permutation(len(y_train))
+            for start in range(0, len(order), c["batch_size"]):
+                batch = order[start : start + c["batch_size"]]
+                _, grads_w, grads_b, *_ = model.loss_and_grads(X_train[batch], y_train[batch])
+                for p, v, g in zip(params, velocity, (*grads_w, *grads_b)):
+                    if c["momentum"]:
+                        v *= c["momentum"]
+                        v -= c["lr"] * g
+                        p += v
+                    else:
+                        p -= c["lr"] * g
+        loss, grads_w, _, zs, hidden, logits = model.loss_and_grads(X_train, y_train)
+        if initial is None:
+            initial = [distinct_units(a) for a in hidden]
+        layer_norms = [float(np.linalg.norm(g)) for g in grads_w]
+        norms += [dict(epoch=epoch, layer=layer, grad_norm=g) for layer, g in enumerate(layer_norms, start=1)]
+        slopes = [np.abs(model.activation.slope(z, a)) for z, a in zip(zs, hidden)]
+        saturation = float(np.mean([np.mean(s < 0.05 * model.activation.deriv_max) for s in slopes]))
+        history.append(dict(epoch=epoch, loss=loss, accuracy=float(np.mean((_class_one(logits)) == y_train)),
+                            test_accuracy=_accuracy(model, X_test, y_test), grad_norm_first=layer_norms[0],
+                            grad_norm_last=layer_norms[-1], saturation=saturation))
+        finite = np.isfinite(loss) and all(np.isfinite(g) for g in layer_norms)
+        if not (finite and all(np.isfinite(p).all() for p in params)):
+            return history, norms, epoch, initial
+    return history, norms, None, initial
+
+
+LAB_SCHEMES = ("zeros", "small_normal", "large_normal", "xavier_normal", "he_normal")
+
+
+@dataclass
+class Comparison:
+    """Several schemes trained on the same data, architecture and seed (``compare``)."""
+
+    runs: dict[str, TrainingRun]
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """All histories stacked, with a ``scheme`` column."""
+        return pd.concat([run.history.assign(scheme=s) for s, run in self.runs.items()], ignore_index=True)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per scheme: final loss and accuracies, divergence, distinct units per hidden layer."""
+        return pd.DataFrame([
+            dict(scheme=s, final_loss=run.history.loss.iloc[-1], accuracy=run.history.accuracy.iloc[-1],
+                 test_accuracy=run.history.test_accuracy.iloc[-1], diverged_epoch=run.diverged_epoch,
+                 min_distinct_neurons=min(run.distinct_neurons))
+            for s, run in self.runs.items()
+        ])
+
+
+def compare(*, schemes=LAB_SCHEMES, scheme_params: dict[str, dict] | None = None, epochs: int, n: int = 500,
+            **settings) -> Comparison:
+    """``train`` once per scheme with everything else equal; ``scheme_params`` maps a scheme to its params.
+
+    The total work of all runs together is held to ``MAX_WORK``.
+    """
+    schemes = list(dict.fromkeys(schemes))
+    if not schemes:
+        raise ValueError(f"schemes=[]; expected one or more of {list(SCHEMES)}")
+    for scheme in schemes:
+        get_scheme(scheme)
+    depth = _validate.integer("depth", settings.get("depth"), *DEPTH_RANGE)
+    width = _validate.integer("width", settings.get("width"), *WIDTH_RANGE)
+    epochs = _validate.integer("epochs", epochs, *EPOCH_RANGE)
+    work = len(schemes) * training_work(depth=depth, width=width, epochs=epochs, n=n)
+    if work > MAX_WORK:
+        raise ValueError(f"comparing {len(schemes)} schemes needs ~{work:.2g} multiply-adds, over the budget "
+                         f"{MAX_WORK:.0e}; compare fewer schemes or lower epochs, depth, width or n")
+    scheme_params = scheme_params or {}
+    return Comparison({s: train(scheme=s, epochs=epochs, n=n, **settings, **scheme_params.get(s, {}))
+                       for s in schemes})

@@ -1,0 +1,162 @@
+"""The training lab: backprop checked by finite differences, and every training claim of the source
+document shown happening on a toy network. Each assertion names the claim it proves."""
+
+import math
+
+import numpy as np
+import pytest
+
+import initcore
+from initcore.training import MLP, init_mlp, training_work
+
+LN2 = math.log(2)
+LAB = dict(dataset="moons", depth=3, width=32, epochs=100, lr=0.1)  # the lab's default budget
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+@pytest.mark.parametrize("activation", list(initcore.ACTIVATIONS))
+def test_backprop_matches_finite_differences(activation, output):
+    rng = np.random.default_rng(0)
+    model = init_mlp(depth=3, width=5, activation=activation, scheme="xavier_normal", output=output, bias=0.1,
+                     rng=rng)
+    X = rng.standard_normal((7, 2))
+    y = rng.integers(0, 2, 7)
+    _, grads_w, grads_b, *_ = model.loss_and_grads(X, y)
+    h = 1e-6
+    # Central differences in float64: error ≈ h²·L'''/6 + eps·L/h ≈ 1e-10; kinks at 0 are hit with
+    # probability ~h per unit, i.e. never for this seed.
+    for params, grads in ((model.weights, grads_w), (model.biases, grads_b)):
+        for p, g in zip(params, grads):
+            numeric = np.zeros_like(p)
+            for index in np.ndindex(p.shape):
+                saved = p[index]
+                p[index] = saved + h
+                up = model.loss_and_grads(X, y)[0]
+                p[index] = saved - h
+                down = model.loss_and_grads(X, y)[0]
+                p[index] = saved
+                numeric[index] = (up - down) / (2 * h)
+            np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_zero_init_never_learns(activation, output):
+    """Zero init: every unit stays identical (symmetry never breaks) and the network fails to converge —
+    the loss stays at ln 2 and accuracy at chance on a balanced set."""
+    run = initcore.train(activation=activation, scheme="zeros", output=output, **LAB)
+    # Only the output bias moves: it follows each mini-batch's class balance, so the loss jitters by
+    # ~lr²·Var(batch mean of σ - y) = 0.1²·0.25/64 ≈ 4e-5 around ln 2; 1e-3 leaves room for 25 such steps.
+    np.testing.assert_allclose(run.history.loss, LN2, atol=1e-3)
+    assert (run.history.accuracy == 0.5).all()
+    assert run.distinct_neurons == [1, 1, 1] and run.initial_distinct_neurons == [1, 1, 1]
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+def test_constant_init_keeps_units_identical(activation):
+    """Constant init: 'all neurons in a layer behave identically', even after training."""
+    run = initcore.train(activation=activation, scheme="constant", **LAB)
+    assert run.distinct_neurons == [1, 1, 1]
+    he = initcore.train(activation=activation, scheme="he_normal", **LAB)
+    assert min(he.distinct_neurons) > 1
+
+
+def test_he_relu_learns_moons():
+    """He init with ReLU converges: high accuracy on moons in the lab's default budget."""
+    run = initcore.train(activation="relu", scheme="he_normal", **LAB)
+    assert run.history.accuracy.iloc[-1] >= 0.95 and run.history.test_accuracy.iloc[-1] >= 0.9
+    assert not run.diverged
+
+
+def test_tiny_weights_stall_a_deep_relu_net_while_he_trains():
+    """Small weights: 'the network learns very slowly or stops learning'."""
+    settings = dict(LAB, depth=10, activation="relu")
+    tiny = initcore.train(scheme="small_normal", **settings)
+    he = initcore.train(scheme="he_normal", **settings)
+    assert abs(tiny.history.loss.iloc[-1] - LN2) < 1e-3 and tiny.history.accuracy.iloc[-1] <= 0.6
+    assert tiny.history.grad_norm_first.iloc[0] < 1e-12  # the first layer's gradient has vanished
+    assert he.history.accuracy.iloc[-1] >= 0.9
+
+
+def test_large_weights_diverge_with_relu():
+    """Large weights with ReLU: outputs grow exponentially, the loss overflows and training diverges (NaN)."""
+    run = initcore.train(activation="relu", scheme="large_normal", **dict(LAB, depth=5))
+    assert run.diverged and run.diverged_epoch == 1
+    assert run.history.loss.iloc[0] > 1e6
+
+
+def test_large_weights_saturate_tanh():
+    """Large weights with tanh: no overflow (tanh is bounded) but units saturate, so gradients through
+    them vanish and the loss stays far above a well-initialized net's."""
+    run = initcore.train(activation="tanh", scheme="large_normal", **LAB)
+    xavier = initcore.train(activation="tanh", scheme="xavier_normal", **LAB)
+    assert not run.diverged
+    # |tanh'(z)| < 0.05 where |z| > 2.18: for z ~ N(0, s²) that is P ≈ 0.83 in layer 1 (2 inputs, s ≈ 8)
+    # and ≈ 0.97 in layers 2-3 (s ≈ 10·√32 ≈ 57); Xavier keeps s ≲ 1 (P < 0.03).
+    assert run.history.saturation.iloc[0] >= 0.85 and xavier.history.saturation.iloc[0] <= 0.1
+    assert run.history.loss.iloc[-1] > 10 * xavier.history.loss.iloc[-1]
+
+
+def test_thirty_layer_relu_trains_with_he_and_stalls_with_xavier():
+    """He et al. 2015, Fig. 3, at toy scale: a 30-layer ReLU net learns from He init, not from Xavier."""
+    settings = dict(dataset="moons", depth=30, width=32, activation="relu", epochs=100, lr=0.05)
+    he = initcore.train(scheme="he_normal", **settings)
+    xavier = initcore.train(scheme="xavier_normal", **settings)
+    assert he.history.accuracy.iloc[-1] >= 0.9
+    assert abs(xavier.history.loss.iloc[-1] - LN2) < 1e-3
+
+
+def test_history_columns_and_grad_table():
+    run = initcore.train(activation="tanh", scheme="xavier_uniform", **dict(LAB, epochs=5))
+    assert list(run.history.columns[:6]) == ["epoch", "loss", "accuracy", "test_accuracy", "grad_norm_first",
+                                            "grad_norm_last"]
+    assert list(run.history.epoch) == list(range(6))
+    assert len(run.grad_norms) == 6 * 4 and set(run.grad_norms.layer) == {1, 2, 3, 4}
+    xs, ys, probs = run.decision_grid(resolution=20)
+    assert probs.shape == (20, 20) and ((probs >= 0) & (probs <= 1)).all()
+
+
+def test_same_seed_same_run():
+    a = initcore.train(activation="relu", scheme="he_uniform", seed=5, **dict(LAB, epochs=3))
+    b = initcore.train(activation="relu", scheme="he_uniform", seed=5, **dict(LAB, epochs=3))
+    assert a.history.equals(b.history)
+
+
+def test_compare_runs_each_scheme_on_equal_terms():
+    comparison = initcore.compare(dataset="xor", depth=2, width=16, activation="tanh", epochs=10, lr=0.1)
+    assert list(comparison.runs) == list(initcore.LAB_SCHEMES)
+    assert set(comparison.history.scheme) == set(initcore.LAB_SCHEMES)
+    first = {s: r.data["X_train"] for s, r in comparison.runs.items()}
+    assert all(np.array_equal(x, first["zeros"]) for x in first.values())
+    assert len(comparison.summary) == 5
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(dataset="mnist"), "expected one of"),
+        (dict(depth=0), "depth=0"),
+        (dict(epochs=0), "epochs=0"),
+        (dict(lr=0.0), "lr=0.0"),
+        (dict(lr=float("inf")), "finite"),
+        (dict(scheme="nope"), "expected one of"),
+        (dict(output="tanh"), "sigmoid"),
+        (dict(n=1), "n=1"),
+        (dict(depth=50, width=256, epochs=2000), "budget"),
+    ],
+)
+def test_bad_input_names_what_is_allowed(kwargs, message):
+    settings = dict(dataset="moons", depth=2, width=8, activation="relu", scheme="he_normal", epochs=2, lr=0.1)
+    with pytest.raises(ValueError, match=message):
+        initcore.train(**(settings | kwargs))
+
+
+def test_compare_holds_the_total_budget():
+    with pytest.raises(ValueError, match="budget"):
+        initcore.compare(dataset="moons", depth=50, width=200, activation="relu", epochs=300, lr=0.1)
+    assert training_work(depth=1, width=1, epochs=0, n=1) > 0
+
+
+def test_mlp_predictions_are_probabilities():
+    model = MLP([np.ones((2, 1))], [np.zeros(1)], initcore.ACTIVATIONS["relu"], "sigmoid")
+    assert model.predict_proba(np.array([[1e308, 1e308]]))[0] == 1.0
