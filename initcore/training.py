@@ -135,6 +135,7 @@ class TrainingRun:
     distinct_neurons: list[int]  # per hidden layer, after training
     initial_distinct_neurons: list[int]
     model: MLP
+    initial_weights: list[np.ndarray]
     data: dict = field(repr=False)
     settings: dict = field(default_factory=dict)
 
@@ -188,6 +189,7 @@ def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str,
     X_train, y_train, X_test, y_test = train_test_split(X, y, test_fraction, data_rng)
     model = init_mlp(depth=c["depth"], width=c["width"], activation=activation, scheme=scheme, output=c["output"],
                      bias=c["bias"], rng=np.random.default_rng([seed, 1]), **c["params"])
+    initial_weights = [w.copy() for w in model.weights]
     with np.errstate(all="ignore"):
         history, norms, diverged_epoch, initial = _sgd(model, X_train, y_train, X_test, y_test, c,
                                                        np.random.default_rng([seed, 2]))
@@ -203,6 +205,7 @@ def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str,
         distinct_neurons=final,
         initial_distinct_neurons=initial,
         model=model,
+        initial_weights=initial_weights,
         data=dict(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test),
         settings=settings,
     )
@@ -250,6 +253,18 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
         if not (finite and all(np.isfinite(p).all() for p in params)):
             return history, norms, epoch, initial
     return history, norms, None, initial
+
+
+def unit_report(model: MLP, X: np.ndarray, y: np.ndarray, layer: int = 1, rows: int = 3) -> pd.DataFrame:
+    """Per unit of hidden ``layer``: its output on the first ``rows`` examples and the norm of the gradient of
+    its incoming weights. Under zero or constant init every row of this table is the same."""
+    with np.errstate(all="ignore"):
+        _, grads_w, _, _, hidden, _ = model.loss_and_grads(X, y)
+    outputs = hidden[layer - 1]
+    table = pd.DataFrame({f"output on x{i + 1}": outputs[i] for i in range(min(rows, len(outputs)))})
+    table.insert(0, "unit", np.arange(1, outputs.shape[1] + 1))
+    table["incoming-weight gradient norm"] = np.linalg.norm(grads_w[layer - 1], axis=0)
+    return table
 
 
 LAB_SCHEMES = ("zeros", "small_normal", "large_normal", "xavier_normal", "he_normal")

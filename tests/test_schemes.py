@@ -136,3 +136,32 @@ def test_paper_formulas_render_like_the_source_document():
 def test_bad_input_names_what_is_allowed(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("scheme", ["small_normal", "large_normal", "xavier_uniform", "he_normal",
+                                    "lecun_uniform"])
+@pytest.mark.parametrize("log", [False, True])
+def test_densities_integrate_to_one_and_match_samples(scheme, log):
+    from initcore import distributions
+
+    fan_in, fan_out = 400, 300
+    edges, binned = distributions.sample_histogram(scheme, fan_in, fan_out, log=log)
+    centres = (edges[:-1] + edges[1:]) / 2
+    widths = np.diff(edges)
+    exact = distributions.density(scheme, fan_in, fan_out, centres, log=log)
+    grid = np.linspace(edges[0], edges[-1], 20001)
+    assert np.trapezoid(distributions.density(scheme, fan_in, fan_out, grid, log=log), grid) == pytest.approx(
+        1.0, abs=0.01)
+    # Each bin's count is ~Binomial(n, p): compare within 5 standard errors, plus the density's curvature
+    # across a bin (second-order midpoint error) where the bins are wide.
+    n = fan_in * fan_out
+    p = exact * widths
+    assert (np.abs(binned * widths - p) <= Z * np.sqrt(p * (1 - p) / n) + 0.02 * p + 1e-4).all()
+
+
+def test_scheme_table_lists_sigma_variance_and_bounds():
+    from initcore import distributions
+
+    table = distributions.scheme_table(["he_uniform", "small_normal"], 100, 50)
+    assert table.loc[0, "bound"] == pytest.approx(math.sqrt(6 / 100))
+    assert table.loc[1, "sigma"] == 0.01 and table.loc[1, "variance"] == pytest.approx(1e-4)

@@ -160,3 +160,13 @@ def test_compare_holds_the_total_budget():
 def test_mlp_predictions_are_probabilities():
     model = MLP([np.ones((2, 1))], [np.zeros(1)], initcore.ACTIVATIONS["relu"], "sigmoid")
     assert model.predict_proba(np.array([[1e308, 1e308]]))[0] == 1.0
+
+
+def test_unit_report_shows_identical_units_under_zero_init():
+    from initcore.training import unit_report
+
+    run = initcore.train(activation="tanh", scheme="constant", **dict(LAB, epochs=1))
+    X, y = run.data["X_train"], run.data["y_train"]
+    table = unit_report(run.model, X, y, layer=2)
+    assert len(table) == 32 and (table.drop(columns="unit").nunique() == 1).all()
+    assert len(run.initial_weights) == 4 and (run.initial_weights[1] == 0.5).all()

@@ -1,0 +1,44 @@
+"""Weight distributions: the source document's picture of the schemes, drawn from real draws."""
+
+import streamlit as st
+
+from ui import cached, charts, controls
+
+st.set_page_config(page_title="Weight distributions · initlab", layout="wide")
+st.title("Weight distributions")
+st.markdown(
+    "Every scheme draws weights around zero; what differs is the spread. Small weights cluster tightly at 0, "
+    "large ones spread far. Xavier and He scale the spread to the layer's size: the more inputs a unit adds "
+    "up, the smaller each weight must be; He's spread is a little wider, for ReLU. Shaded: one real draw of "
+    "the matrix, binned. Bold line: the formula. Dashed: the uniform variants, which stop sharply at ±L."
+)
+st.caption(
+    "About notation: the source writes N(0, 0.01) for small weights and N(0, 10) for large ones without saying "
+    "whether 0.01 is the variance or the standard deviation. This app reads them as standard deviations, σ = 0.01 "
+    "and σ = 10 (variances 10⁻⁴ and 100), the way most code writes `0.01 * randn`. Move σ below to see both."
+)
+
+with st.sidebar:
+    fan_in = controls.slider("fan-in n_in (inputs per unit)", "fan_in", 1, 1024, 256)
+    fan_out = controls.slider("fan-out n_out (units in the layer)", "fan_out", 1, 1024, 256)
+    std_small = controls.value_choice("σ of 'small'", "std_small", controls.STD_CHOICES, 0.01)
+    std_large = controls.value_choice("σ of 'large'", "std_large", controls.STD_CHOICES, 10.0)
+    log = st.toggle("log10 |w| axis (σ = 0.01 and σ = 10 on one chart)", value=True, key="log_axis",
+                    bind="query-params")
+    seed = controls.seed()
+
+schemes = ("small_normal", "large_normal", "xavier_normal", "xavier_uniform", "he_normal", "he_uniform")
+series = cached.weight_distributions(schemes, fan_in, fan_out, log, std_small, std_large, seed)
+st.plotly_chart(charts.weights_figure(series, log=log, title=f"Weights of a {fan_in} × {fan_out} layer"),
+                key="weights")
+params = {"small_normal": {"std": std_small}, "large_normal": {"std": std_large}}
+table = cached.scheme_table(schemes, fan_in, fan_out, params)
+st.dataframe(table, hide_index=True, column_config={
+    "sigma": st.column_config.NumberColumn("σ", format="%.4g"),
+    "variance": st.column_config.NumberColumn("σ²", format="%.4g"),
+    "bound": st.column_config.NumberColumn("bound L (uniform: ±L)", format="%.4g"),
+    "formula": st.column_config.TextColumn("formula (LaTeX)")})
+for scheme in schemes[2:]:
+    st.latex(rf"\text{{{table.scheme[schemes.index(scheme)]}:}}\quad " + table.formula[schemes.index(scheme)])
+st.markdown("Try a wider layer: the Xavier and He curves get narrower, the fixed-σ ones do not. "
+            "That is the whole idea: scale the weights to the fan so that the sum over inputs keeps its size.")

@@ -1,0 +1,58 @@
+"""Signal propagation: watch the variance of a signal, and of its gradient, layer by layer."""
+
+import streamlit as st
+
+import initcore
+from ui import charts, controls, lessons, presets
+
+st.set_page_config(page_title="Signal propagation · initlab", layout="wide")
+st.title("Signal propagation")
+st.markdown("A batch of 256 random inputs goes forward through a deep network, and a random gradient comes "
+            "back. Each layer multiplies the signal's variance by roughly the same factor, so after many layers "
+            "a factor of 0.9 or 1.1 is already a disaster. Good schemes make that factor 1.")
+
+with st.sidebar:
+    story = presets.selector(presets.PROPAGATION)
+    depth = controls.slider("Depth (layers)", "depth", 1, 100, 50)
+    width = controls.slider("Width (units per layer)", "width", 2, 1024, 256)
+    activation = controls.choice("Activation", "activation", controls.ACTIVATION_OPTIONS, "tanh")
+    scheme = controls.choice("Initialization", "scheme", controls.SCHEME_OPTIONS, "xavier_normal")
+    params = controls.scheme_params(scheme)
+    others = controls.several("Compare with", "compare", {k: v for k, v in controls.SCHEME_OPTIONS.items()
+                                                          if k != scheme}, [])
+    seed = controls.seed()
+
+if story:
+    st.info(story)
+settings = dict(depth=depth, width=width, activation=activation, seed=seed)
+try:
+    runs, forward, backward = lessons.propagation_curves(settings, {scheme: params} | {s: {} for s in others})
+except ValueError as error:  # the work budget: say what is allowed
+    st.error(str(error))
+    st.stop()
+run = runs[scheme]
+for kind, sentence in (lessons.verdict(r, initcore.SCHEMES[s].label) for s, r in runs.items()):
+    getattr(st, kind)(sentence)
+
+st.latex(initcore.SCHEMES[scheme].formula(**params) + r"\qquad" + initcore.ACTIVATIONS[activation].latex)
+st.plotly_chart(charts.variance_figure(forward, title="Forward: variance of the pre-activations z_l",
+                                       y_title="Var z_l (log scale)"), key="forward")
+tab_act, tab_grad, tab_weights, tab_table = st.tabs(["Activations", "Gradients", "Weights", "Table"])
+with tab_act:
+    log = st.toggle("log10 |a| axis (reads tiny and huge values alike)", key="log_axis", bind="query-params")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.heatmap_figure(run.act_hist, log=log, title="Activations a_l, every layer",
+                                            value_label="a"), key="heatmap")
+    right.plotly_chart(charts.ridgeline_figure(run.act_hist, lessons.default_layers(depth), log=log,
+                                               title="Activations of chosen layers", value_label="a"), key="ridge")
+with tab_grad:
+    st.plotly_chart(charts.variance_figure(backward, title="Backward: variance of the gradient dL/dz_l",
+                                           y_title="Var dL/dz_l (log scale)"), key="backward")
+    st.caption("Gradients travel from the last layer (right) to the first (left).")
+with tab_weights:
+    st.plotly_chart(charts.heatmap_figure(run.weight_hist, log=log, title="Weights W_l, every layer",
+                                          value_label="w"), key="weights")
+with tab_table:
+    st.dataframe(run.layers, hide_index=True)
+    st.download_button("Download CSV", run.layers.to_csv(index=False), file_name="initlab_layers.csv",
+                       mime="text/csv")

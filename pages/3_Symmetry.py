@@ -1,0 +1,42 @@
+"""Symmetry: zero and constant weights make every unit of a layer a copy of the others, forever."""
+
+import streamlit as st
+
+from ui import cached, charts, controls
+
+st.set_page_config(page_title="Symmetry · initlab", layout="wide")
+st.title("Symmetry: why zero and constant weights fail")
+st.markdown(
+    "If every weight starts at the same value, every unit of a layer computes the same output. The same "
+    "output gets the same gradient, so the same update keeps them equal: a layer of 16 units behaves like one "
+    "unit, however long you train. Random weights break this symmetry at the very first step."
+)
+
+with st.sidebar:
+    scheme = controls.choice("Initialization", "scheme", controls.SCHEME_OPTIONS, "constant")
+    params = controls.scheme_params(scheme)
+    activation = controls.choice("Activation", "activation", controls.ACTIVATION_OPTIONS, "tanh")
+    width = controls.slider("Units per hidden layer", "width", 2, 32, 12)
+    epochs = controls.slider("Epochs", "epochs", 1, 200, 50)
+    seed = controls.seed()
+
+result = cached.symmetry(scheme, activation, width, epochs, seed, params)
+left, right = st.columns(2)
+left.metric("Distinct units in layer 2, before training", f"{result['initial_distinct'][1]} of {width}")
+right.metric("… and after training", f"{result['distinct'][1]} of {width}")
+if result["distinct"][1] == 1:
+    st.error("Symmetry never broke: every unit in the layer is still a copy of the others.")
+else:
+    st.success("The units are different from one another: each can learn its own feature.")
+
+st.plotly_chart(charts.matrix_figure(result["before"], result["after"],
+                                     title="Weights of hidden layer 2 (rows: inputs, columns: units)"),
+                key="matrices")
+st.caption("Identical columns mean identical units. Under zeros or a constant, the columns stay identical "
+           "after training: they may all move, but they move together.")
+st.subheader("Each unit of layer 1 at the start: same outputs, same gradients?")
+st.dataframe(result["units_before"], hide_index=True)
+with st.expander("The same table after training"):
+    st.dataframe(result["units_after"], hide_index=True)
+st.caption("Under zeros every output is f(0) and the gradients are 0: nothing moves at all except the output "
+           "bias. Under a constant the units move, but in lockstep.")

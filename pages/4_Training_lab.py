@@ -1,0 +1,51 @@
+"""Training lab: train the same small network from different starting weights and compare."""
+
+import streamlit as st
+
+import initcore
+from ui import cached, charts, controls, presets
+
+st.set_page_config(page_title="Training lab · initlab", layout="wide")
+st.title("Training lab")
+st.markdown(
+    "Same data, same network, same seed, same learning rate: only the starting weights differ. Zeros never "
+    "learn (the loss sits at ln 2 = 0.693, a coin flip). Tiny weights barely move a deep net. Huge weights "
+    "make the loss overflow (✕ marks where it became inf/NaN). Xavier and He train."
+)
+
+with st.sidebar:
+    story = presets.selector(presets.TRAINING)
+    dataset = controls.choice("Data set", "dataset", {d: d.capitalize() for d in initcore.DATASETS}, "moons")
+    depth = controls.slider("Hidden layers", "depth", 1, 30, 3)
+    width = controls.slider("Units per layer", "width", 2, 128, 32)
+    activation = controls.choice("Activation", "activation", controls.ACTIVATION_OPTIONS, "relu")
+    lr = controls.value_choice("Learning rate", "lr", controls.LR_CHOICES, 0.1)
+    epochs = controls.slider("Epochs", "epochs", 10, 300, 100, step=10)
+    schemes = controls.several("Schemes to compare", "schemes", controls.SCHEME_OPTIONS,
+                               list(initcore.LAB_SCHEMES))
+    seed = controls.seed()
+
+if story:
+    st.info(story)
+if not schemes:
+    st.warning("Pick at least one scheme to train.")
+    st.stop()
+settings = dict(dataset=dataset, depth=depth, width=width, activation=activation, lr=lr, epochs=epochs, seed=seed)
+try:
+    lab = cached.compare(tuple(schemes), settings)
+except ValueError as error:
+    st.error(str(error))
+    st.stop()
+
+st.plotly_chart(charts.training_figure(lab["histories"], "loss", title="Training loss (cross-entropy)",
+                                       y_title="loss (log scale)", log=True, diverged=lab["diverged"]), key="loss")
+left, right = st.columns(2)
+left.plotly_chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy",
+                                         y_title="accuracy", log=False, diverged=lab["diverged"]), key="accuracy")
+right.plotly_chart(charts.grad_norm_figure(lab["histories"]), key="grad_norms")
+st.plotly_chart(charts.boundary_figure(lab["grids"], lab["test_points"]), key="boundaries")
+st.dataframe(lab["summary"], hide_index=True, column_config={
+    "final_loss": st.column_config.NumberColumn("final loss", format="%.4f"),
+    "accuracy": st.column_config.NumberColumn("train accuracy", format="%.3f"),
+    "test_accuracy": st.column_config.NumberColumn("test accuracy", format="%.3f"),
+    "min_distinct_neurons": st.column_config.NumberColumn("distinct units (smallest layer)")})

@@ -1,0 +1,48 @@
+"""Choosing an initializer: which scheme for which activation, and why they are all one formula."""
+
+import pandas as pd
+import streamlit as st
+
+import initcore
+from ui import controls, recipes
+
+st.set_page_config(page_title="Choosing an initializer · initlab", layout="wide")
+st.title("Choosing an initializer")
+
+st.subheader("Xavier or He?")
+st.dataframe(pd.DataFrame({
+    "": ["Best for activations", "Gradient flow", "Risk of divergence", "Default choice for"],
+    "Xavier (Glorot)": ["sigmoid, tanh", "balanced forward and backward", "low", "tanh and sigmoid networks"],
+    "He (Kaiming)": ["ReLU, leaky ReLU, ELU", "twice Xavier's fan-in variance, for ReLU", "low",
+                     "ReLU-family networks"],
+}), hide_index=True)
+
+st.subheader("Pick your activation")
+activation = controls.choice("Activation", "activation", controls.ACTIVATION_OPTIONS, "relu")
+act = initcore.ACTIVATIONS[activation]
+scheme = initcore.SCHEMES[act.recommended]
+left, right = st.columns(2)
+left.metric("Recommended scheme", scheme.label)
+right.metric("Gain", f"{act.gain:.4g}")
+st.latex(act.latex)
+st.latex(scheme.formula())
+st.markdown(scheme.verdict)
+for framework, line in recipes.recipes(act.recommended, activation).items():
+    st.markdown(f"**{framework}**")
+    st.code(line, language="python")
+st.caption("ELU and GELU have no gain in PyTorch's table; this app uses 1/√E[f(z)²] for z ~ N(0, 1), which keeps "
+           "a unit-variance signal at unit variance (and gives √2 for ReLU, as the table does).")
+
+st.subheader("One formula behind them all")
+st.markdown("Xavier, He and LeCun are the same recipe with different knobs: pick a **scale**, a **fan** "
+            "(inputs, outputs or their average) and a **distribution**, then")
+st.latex(r"\operatorname{Var}(W) = \frac{\text{scale}}{\text{fan}}, \qquad "
+         r"\text{normal: } W \sim \mathcal{N}\!\left(0, \tfrac{\text{scale}}{\text{fan}}\right), \qquad "
+         r"\text{uniform: } W \sim \mathcal{U}\!\left(\pm\sqrt{\tfrac{3\,\text{scale}}{\text{fan}}}\right)")
+st.dataframe(pd.DataFrame([
+    dict(scheme=s.label, scale={"xavier": 1, "he": 2, "lecun": 1}[key.split("_")[0]],
+         fan={"xavier": "average", "he": "fan-in", "lecun": "fan-in"}[key.split("_")[0]],
+         distribution=key.split("_")[1], verdict=s.verdict)
+    for key, s in initcore.SCHEMES.items() if key.split("_")[0] in ("xavier", "he", "lecun")]), hide_index=True)
+st.markdown("A uniform on ±L has variance L²/3, which is where the 6 in Xavier's √(6/(n_in + n_out)) comes "
+            "from. Try any combination on *Signal propagation* with the **Custom variance scaling** scheme.")

@@ -1,0 +1,16 @@
+"""Reproduce the classics: each famous experiment is a link that sets every control."""
+
+import streamlit as st
+
+from ui import presets
+
+st.set_page_config(page_title="Reproduce the classics · initlab", layout="wide")
+st.title("Reproduce the classics")
+st.markdown("Each link opens a lesson with every control set as in the original experiment. "
+            "Change anything from there: the link in your address bar always reproduces what you see.")
+
+for key, preset in presets.PRESETS.items():
+    with st.container(border=True):
+        st.markdown(f"**{preset['label']}**")
+        st.markdown(preset["story"])
+        st.page_link(preset["page"], label="Open it", icon="▶️", query_params=presets.link_params(key))

@@ -1,0 +1,135 @@
+"""Every page runs under AppTest, reacts to its controls the way the lesson says, and shrugs off bad URLs."""
+
+import base64
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+TIMEOUT = 60
+
+
+def open_page(page: str | None = None, **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if page:
+        at.run()
+        at.switch_page(page)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def figures(at: AppTest) -> list[dict]:
+    import json
+
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def decode(array) -> np.ndarray:
+    """Plotly 7 sends numpy arrays as {"dtype", "bdata"} (base64)."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return np.asarray(array, dtype=float)
+
+
+def trace(figure: dict, name: str) -> dict:
+    return next(t for t in figure["data"] if t.get("name") == name)
+
+
+@pytest.mark.parametrize("page", [None, *PAGES])
+def test_every_page_runs_without_exception(page):
+    at = open_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_home_links_every_lesson():
+    at = open_page()
+    assert len(at.get("page_link")) == len(PAGES)
+    assert len(figures(at)) == 1
+
+
+def forward_variance(at: AppTest, label: str) -> np.ndarray:
+    return decode(trace(figures(at)[0], label)["y"])
+
+
+def geometric_ratio(values: np.ndarray) -> float:
+    return float(np.exp(np.log(values[-1] / values[0]) / (len(values) - 1)))
+
+
+def test_relu_he_is_flat_and_relu_xavier_halves():
+    """The lesson: the same ReLU net holds its signal under He and halves it per layer under Xavier."""
+    at = open_page("pages/2_Signal_propagation.py", activation="relu", scheme="he_normal", depth="40")
+    he = forward_variance(at, "He/Kaiming normal")
+    assert len(he) == 40 and abs(np.log(geometric_ratio(he))) < 0.05
+    at.selectbox(key="scheme").set_value("xavier_normal").run()
+    xavier = forward_variance(at, "Xavier/Glorot normal")
+    assert abs(np.log(geometric_ratio(xavier) / 0.5)) < 0.05
+    assert at.warning and "vanishing" in at.warning[0].value
+
+
+def test_large_weights_say_where_the_signal_exploded():
+    at = open_page("pages/2_Signal_propagation.py", activation="relu", scheme="large_normal", width="256")
+    assert at.error and "exploded at layer" in at.error[0].value
+    marker = next(t for t in figures(at)[0]["data"] if t.get("mode") == "markers+text")
+    assert "exploded at layer" in marker["text"][0]
+
+
+def test_compare_mode_overlays_schemes():
+    at = open_page("pages/2_Signal_propagation.py", activation="relu", scheme="he_normal",
+                   compare=["xavier_normal", "small_normal"])
+    names = {t.get("name") for t in figures(at)[0]["data"]}
+    assert {"He/Kaiming normal", "Xavier/Glorot normal", "Small random"} <= names
+
+
+def test_url_reproduces_the_view():
+    query = dict(depth="12", width="64", activation="sigmoid", scheme="lecun_uniform", seed="7")
+    first, second = open_page("pages/2_Signal_propagation.py", **query), open_page(
+        "pages/2_Signal_propagation.py", **query)
+    assert first.slider(key="depth").value == 12 and first.selectbox(key="scheme").value == "lecun_uniform"
+    assert figures(first)[0] == figures(second)[0]
+
+
+@pytest.mark.parametrize("query, expected_note", [
+    (dict(depth="100000"), "using 100"),
+    (dict(width="-3"), "using 2"),
+    (dict(scheme="nope"), "not one of the choices"),
+    (dict(depth="<script>alert(1)</script>"), "not a number"),
+    (dict(std="inf", scheme="small_normal"), "not a positive number"),
+    (dict(seed="1e400"), "not a finite number"),
+    (dict(depth="1e400"), "not a number"),
+    (dict(seed="2.5"), "using"),
+    (dict(compare=["he_normal", "__import__('os')"]), "left out"),
+])
+def test_hostile_urls_give_a_note_not_a_traceback(query, expected_note):
+    at = open_page("pages/2_Signal_propagation.py", **query)
+    assert not at.exception
+    assert any(expected_note in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_training_lab_hostile_lr():
+    at = open_page("pages/4_Training_lab.py", lr="inf", epochs="10")
+    assert not at.exception and any("lr" in w.value for w in at.warning)
+
+
+def test_training_lab_shows_zeros_at_ln2():
+    at = open_page("pages/4_Training_lab.py", schemes=["zeros", "he_normal"], epochs="20")
+    loss = decode(trace(figures(at)[0], "Zeros")["y"])
+    np.testing.assert_allclose(loss, np.log(2), atol=1e-3)
+
+
+def test_preset_sets_every_control():
+    at = open_page("pages/2_Signal_propagation.py")
+    at.selectbox(key="preset").set_value("he_2015").run()
+    assert at.slider(key="depth").value == 30 and at.selectbox(key="activation").value == "relu"
+    assert at.multiselect(key="compare").value == ["xavier_normal"]
+    assert at.info and "Xavier halves" in at.info[0].value
+
+
+def test_symmetry_page_reports_one_distinct_unit_for_constant():
+    at = open_page("pages/3_Symmetry.py", scheme="constant")
+    assert at.metric[1].value.startswith("1 of")
+    at.selectbox(key="scheme").set_value("he_normal").run()
+    assert not at.metric[1].value.startswith("1 of")

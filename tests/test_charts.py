@@ -1,0 +1,72 @@
+"""Figure builders, tested without a browser: right traces, readable axes, small payloads."""
+
+import numpy as np
+
+import initcore
+from ui import charts, presets, recipes
+
+
+def test_variance_figure_has_sim_theory_and_bands_on_a_log_axis():
+    run = initcore.simulate(depth=10, width=64, activation="relu", scheme="he_normal")
+    curve = charts.Curve("he_normal", run.layers.layer.to_numpy(), run.layers.pre_var.to_numpy(), np.ones(10))
+    fig = charts.variance_figure([curve], title="t", y_title="Var z")
+    names = [t.name for t in fig.data]
+    assert "He/Kaiming normal" in names and "He/Kaiming normal: theory" in names
+    assert {"vanishing", "exploding"} <= set(names)
+    assert fig.layout.yaxis.type == "log" and fig.layout.xaxis.title.text == "layer l"
+
+
+def test_exploded_curve_gets_a_marker_and_drops_non_finite_points():
+    run = initcore.simulate(depth=40, width=256, activation="relu", scheme="large_normal")
+    curve = charts.Curve("large_normal", run.layers.layer.to_numpy(), run.layers.pre_var.to_numpy(),
+                         exploded_at=run.exploded_at)
+    fig = charts.variance_figure([curve], title="t", y_title="Var z")
+    marker = [t for t in fig.data if t.mode == "markers+text"]
+    assert marker and f"layer {run.exploded_at}" in marker[0].text[0]
+    sim = next(t for t in fig.data if t.name == "Large random")
+    assert np.isnan(np.asarray(sim.y, dtype=float)[run.exploded_at - 1 :]).all()
+
+
+def test_heatmap_and_ridgeline_send_binned_counts_only():
+    run = initcore.simulate(depth=30, width=512, activation="tanh", scheme="xavier_normal")
+    for log in (False, True):
+        heat = charts.heatmap_figure(run.act_hist, log=log, title="t", value_label="a")
+        assert np.asarray(heat.data[0].z).shape == (30, 60)
+        ridge = charts.ridgeline_figure(run.act_hist, [1, 15, 30], log=log, title="t", value_label="a")
+        assert len(ridge.data) == 6
+        assert len(heat.to_json()) < 100_000 and len(ridge.to_json()) < 100_000
+
+
+def test_strip_figure_is_a_grid():
+    panels = {(a, s): np.ones(20) for a in ("tanh", "relu") for s in ("zeros", "he_normal")}
+    fig = charts.strip_figure(panels, ["tanh", "relu"], ["zeros", "he_normal"], {"tanh": "Tanh", "relu": "ReLU"})
+    assert len(fig.data) == 4
+
+
+def test_training_figures_mark_divergence():
+    run = initcore.train(dataset="moons", depth=5, width=32, activation="relu", scheme="large_normal", epochs=5,
+                         lr=0.1)
+    fig = charts.training_figure({"large_normal": run.history}, "loss", title="t", y_title="loss", log=True,
+                                 diverged={"large_normal": run.diverged_epoch})
+    assert any(t.mode == "markers+text" and "diverged" in t.text[0] for t in fig.data)
+    grid = run.decision_grid(20)
+    boundary = charts.boundary_figure({"large_normal": grid}, (run.data["X_test"], run.data["y_test"]))
+    assert boundary.data[0].type == "heatmap"
+
+
+def test_same_colour_for_a_scheme_everywhere():
+    from ui.theme import scheme_colour, scheme_dash
+
+    assert scheme_colour("he_normal") == scheme_colour("he_uniform") != scheme_colour("xavier_normal")
+    assert scheme_dash("he_uniform") == "dash" and scheme_dash("he_normal") == "solid"
+    assert len({scheme_colour(s) for s in ("zeros", "constant", "small_normal", "large_normal", "xavier_normal",
+                                             "he_normal")}) == 6
+
+
+def test_presets_use_known_ids_and_recipes_cover_recommendations():
+    for preset in presets.PRESETS.values():
+        settings = preset["settings"]
+        assert settings.get("scheme", "he_normal") in initcore.SCHEMES
+        assert settings["activation"] in initcore.ACTIVATIONS
+    for name, act in initcore.ACTIVATIONS.items():
+        assert set(recipes.recipes(act.recommended, name)) == {"PyTorch", "Keras", "JAX"}

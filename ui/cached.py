@@ -1,0 +1,84 @@
+"""One ``st.cache_data`` wrapper per engine call, shared by every session of the server.
+
+Thirty students on the default settings cost one computation. Entry counts and byte sizes are bounded
+so that a classroom clicking through every combination cannot grow the cache without limit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import initcore
+from initcore import distributions, theory
+from initcore.training import MLP, unit_report
+
+MB = 2**20
+
+
+@st.cache_data(max_entries=128, max_size=64 * MB, show_spinner="Pushing a batch through the network…")
+def simulate(**settings) -> initcore.Propagation:
+    return initcore.simulate(**settings)
+
+
+@st.cache_data(max_entries=256, max_size=8 * MB, show_spinner=False)
+def predicted(depth: int, width: int, activation: str, scheme: str, params: dict):
+    """Theory's Var z_l and Var dL/dz_l per layer."""
+    kwargs = dict(depth=depth, width=width, activation=activation, scheme=scheme, **params)
+    return theory.predicted_pre_var(**kwargs), theory.predicted_grad_var(**kwargs)
+
+
+@st.cache_data(max_entries=64, max_size=16 * MB, show_spinner=False)
+def weight_distributions(schemes: tuple[str, ...], fan_in: int, fan_out: int, log: bool, std_small: float,
+                         std_large: float, seed: int) -> list[dict]:
+    """Binned draws and exact densities of ``schemes`` on one shared grid."""
+    params = {"small_normal": {"std": std_small}, "large_normal": {"std": std_large}}
+    series = []
+    for scheme in schemes:
+        p = params.get(scheme, {})
+        edges, binned = distributions.sample_histogram(scheme, fan_in, fan_out, seed=seed, log=log, **p)
+        grid = np.linspace(edges[0], edges[-1], 400)
+        series.append(dict(scheme=scheme, edges=edges, binned=binned, grid=grid,
+                           exact=distributions.density(scheme, fan_in, fan_out, grid, log=log, **p)))
+    return series
+
+
+@st.cache_data(max_entries=64, max_size=4 * MB, show_spinner=False)
+def scheme_table(schemes: tuple[str, ...], fan_in: int, fan_out: int, params: dict):
+    return distributions.scheme_table(schemes, fan_in, fan_out, params)
+
+
+@st.cache_data(max_entries=8, show_spinner="Running 12 small networks…")
+def what_goes_wrong(schemes: tuple[str, ...], activations: tuple[str, ...], depth: int = 20, width: int = 256):
+    """Var z_l across layers for every (activation, scheme): the home page's small multiples."""
+    return {(a, s): initcore.simulate(depth=depth, width=width, activation=a, scheme=s).layers.pre_var.to_numpy()
+            for a in activations for s in schemes}
+
+
+@st.cache_data(max_entries=32, max_size=128 * MB, show_spinner="Training…")
+def compare(schemes: tuple[str, ...], settings: dict, resolution: int = 60):
+    """Train each scheme; return what the lab draws (histories, divergence, boundaries, summary)."""
+    comparison = initcore.compare(schemes=schemes, **settings)
+    runs = comparison.runs
+    any_run = next(iter(runs.values()))
+    return dict(
+        histories={s: r.history for s, r in runs.items()},
+        diverged={s: r.diverged_epoch for s, r in runs.items()},
+        grids={s: r.decision_grid(resolution) for s, r in runs.items()},
+        test_points=(any_run.data["X_test"], any_run.data["y_test"]),
+        summary=comparison.summary,
+        distinct={s: r.distinct_neurons for s, r in runs.items()},
+    )
+
+
+@st.cache_data(max_entries=32, max_size=32 * MB, show_spinner="Training…")
+def symmetry(scheme: str, activation: str, width: int, epochs: int, seed: int, params: dict):
+    """A small network trained from ``scheme``: weights before/after and the per-unit report."""
+    run = initcore.train(dataset="moons", depth=2, width=width, activation=activation, scheme=scheme,
+                         epochs=epochs, lr=0.5, seed=seed, **params)
+    X, y = run.data["X_train"], run.data["y_train"]
+    start = MLP(run.initial_weights, [np.zeros(w.shape[1]) for w in run.initial_weights], run.model.activation,
+                run.model.output)
+    return dict(before=run.initial_weights[1], after=run.model.weights[1], history=run.history,
+                initial_distinct=run.initial_distinct_neurons, distinct=run.distinct_neurons,
+                units_before=unit_report(start, X, y, layer=1), units_after=unit_report(run.model, X, y, layer=1))

@@ -1,0 +1,256 @@
+"""Figure builders: arrays and DataFrames in, ``plotly.graph_objects.Figure`` out. No Streamlit here.
+
+Every histogram arrives pre-binned from ``initcore``; nothing here sends raw samples to the browser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ui.theme import FONT, scheme_colour, scheme_dash, scheme_label
+
+VANISHING = 1e-2  # shaded below: a signal 100× weaker than it started
+EXPLODING = 1e2  # shaded above: 100× stronger
+SAFE_BLUE = "#56B4E9"
+SAFE_RED = "#D55E00"
+
+
+def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(template="plotly_white", font=FONT, title=dict(text=title, x=0, xanchor="left"),
+                      height=height, margin=dict(l=70, r=20, t=60, b=60),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1, xanchor="right"))
+    return fig
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One scheme's per-layer values (simulation) and, when theory exists, its prediction."""
+
+    scheme: str
+    layer: np.ndarray
+    values: np.ndarray
+    theory: np.ndarray | None = None
+    exploded_at: int | None = None
+    name: str | None = None
+
+
+def _positive(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(values) & (values > 0), values, np.nan)
+
+
+def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: str = "layer l") -> go.Figure:
+    """Per-layer variance on a log axis: simulation (solid), theory (dotted), vanishing/exploding bands."""
+    fig = go.Figure()
+    finite = np.concatenate([_positive(c.values) for c in curves] + [_positive(c.theory) for c in curves
+                                                                      if c.theory is not None])
+    finite = finite[np.isfinite(finite)]
+    low = np.log10(min(finite.min(), VANISHING / 10)) if finite.size else -3.0
+    high = np.log10(max(finite.max(), EXPLODING * 10)) if finite.size else 3.0
+    low, high = max(low - 0.5, -320.0), min(high + 0.5, 320.0)
+    depth = max(int(c.layer.max()) for c in curves)
+    edge = [0.5, depth + 0.5, depth + 0.5, 0.5]
+    for y0, y1, colour, label in ((10**low, VANISHING, SAFE_BLUE, "vanishing"),
+                                  (EXPLODING, 10**high, SAFE_RED, "exploding")):
+        fig.add_trace(go.Scatter(x=edge, y=[y0, y0, y1, y1], fill="toself", fillcolor=colour, opacity=0.12,
+                                 line=dict(width=0), hoverinfo="skip", showlegend=False, name=label))
+        fig.add_annotation(x=depth, y=np.log10(y1 if label == "vanishing" else y0), text=label, showarrow=False,
+                           xanchor="right", yanchor="top" if label == "vanishing" else "bottom",
+                           font=dict(color=colour, size=13))
+    for c in curves:
+        name = c.name or scheme_label(c.scheme)
+        colour = scheme_colour(c.scheme)
+        fig.add_trace(go.Scatter(
+            x=c.layer, y=_positive(c.values), name=name, mode="lines+markers", marker=dict(size=5),
+            line=dict(color=colour, dash=scheme_dash(c.scheme), width=3),
+            hovertemplate=f"{name}<br>layer %{{x}}<br>%{{y:.3g}}<extra>simulation</extra>"))
+        if c.theory is not None:
+            fig.add_trace(go.Scatter(
+                x=c.layer, y=_positive(c.theory), name=f"{name}: theory", mode="lines",
+                line=dict(color=colour, dash="dot", width=2), opacity=0.8,
+                hovertemplate=f"{name}<br>layer %{{x}}<br>%{{y:.3g}}<extra>theory</extra>"))
+        if c.exploded_at is not None:
+            fig.add_trace(go.Scatter(
+                x=[c.exploded_at], y=[10 ** (high - 0.3)], mode="markers+text",
+                text=[f"exploded at layer {c.exploded_at}"], textposition="bottom left",
+                marker=dict(symbol="x", size=14, color=colour), showlegend=False,
+                hovertemplate=f"{name}: inf/NaN from layer {c.exploded_at}<extra></extra>"))
+    fig.update_yaxes(type="log", range=[low, high], title=y_title, exponentformat="power")
+    fig.update_xaxes(title=x_title, range=[0.5, depth + 0.5])
+    return _layout(fig, title)
+
+
+def _centres(edges: np.ndarray) -> np.ndarray:
+    return (edges[:-1] + edges[1:]) / 2
+
+
+def heatmap_figure(hist, *, log: bool, title: str, value_label: str) -> go.Figure:
+    """Layers × bins: each row is one layer's distribution (share of its sampled units per bin)."""
+    edges = hist.log_edges if log else hist.edges
+    x_title = f"log10 |{value_label}|" if log else value_label
+    layers = np.arange(1, hist.depth + 1)
+    fig = go.Figure(go.Heatmap(
+        z=hist.density(log), x=_centres(edges), y=layers, colorscale="Viridis", zmin=0,
+        colorbar=dict(title="share"),
+        hovertemplate=f"layer %{{y}}<br>{x_title} ≈ %{{x:.3g}}<br>share %{{z:.3f}}<extra></extra>"))
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title="layer l", autorange="reversed")
+    return _layout(fig, title, height=460)
+
+
+def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_label: str,
+                     colour: str = "#0072B2") -> go.Figure:
+    """Chosen layers' distributions stacked top to bottom, as in the CS231n and Glorot & Bengio figures."""
+    edges = hist.log_edges if log else hist.edges
+    centres = _centres(edges)
+    density = hist.density(log)
+    fig = go.Figure()
+    for row, layer in enumerate(layers):
+        shape = density[layer - 1]
+        peak = shape.max()
+        offset = -row
+        scaled = offset + (0.9 * shape / peak if peak > 0 else shape)
+        fig.add_trace(go.Scatter(x=centres, y=np.full_like(centres, offset), mode="lines", line=dict(width=0),
+                                 hoverinfo="skip", showlegend=False))
+        label = f"layer {layer}" if hist.total[layer - 1] else f"layer {layer} (overflowed)"
+        fig.add_trace(go.Scatter(
+            x=centres, y=scaled, mode="lines", fill="tonexty", line=dict(color=colour, width=1.5),
+            name=label, showlegend=False, customdata=shape,
+            hovertemplate=f"{label}<br>%{{x:.3g}}<br>share %{{customdata:.3f}}<extra></extra>"))
+        fig.add_annotation(x=centres[0], y=offset + 0.45, text=label, showarrow=False, xanchor="left",
+                           font=dict(size=12))
+    fig.update_yaxes(showticklabels=False, zeroline=False, showgrid=False)
+    fig.update_xaxes(title=f"log10 |{value_label}|" if log else value_label)
+    return _layout(fig, title, height=max(320, 70 * len(layers) + 100))
+
+
+def weights_figure(series: list[dict], *, log: bool, title: str) -> go.Figure:
+    """Overlaid weight distributions: binned draws (steps) with the exact density drawn over them.
+
+    Each item: scheme, edges, binned (density per bin), grid, exact (density on grid, NaN if none).
+    """
+    fig = go.Figure()
+    for item in series:
+        colour, label = scheme_colour(item["scheme"]), scheme_label(item["scheme"])
+        fig.add_trace(go.Scatter(
+            x=np.repeat(item["edges"], 2)[1:-1], y=np.repeat(item["binned"], 2), mode="lines", name=label,
+            line=dict(color=colour, width=1.5, dash=scheme_dash(item["scheme"])), fill="tozeroy", opacity=0.5,
+            hovertemplate=f"{label}<br>%{{x:.3g}}<br>density %{{y:.3g}}<extra>drawn</extra>"))
+        if np.isfinite(item["exact"]).any():
+            fig.add_trace(go.Scatter(
+                x=item["grid"], y=item["exact"], mode="lines", name=f"{label}: exact", showlegend=False,
+                line=dict(color=colour, width=3, dash=scheme_dash(item["scheme"])),
+                hovertemplate=f"{label}<br>%{{x:.3g}}<br>density %{{y:.3g}}<extra>formula</extra>"))
+    fig.update_xaxes(title="log10 |w|" if log else "weight w")
+    fig.update_yaxes(title="density of log10|w|" if log else "probability density")
+    return _layout(fig, title, height=460)
+
+
+def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], columns: list[str],
+                 row_labels: dict[str, str]) -> go.Figure:
+    """Small multiples of log10 variance across layers: one row per activation, one column per scheme."""
+    fig = make_subplots(rows=len(rows), cols=len(columns), shared_yaxes=True, horizontal_spacing=0.02,
+                        vertical_spacing=0.12, column_titles=[scheme_label(c) for c in columns],
+                        row_titles=[row_labels[r] for r in rows])
+    for i, row in enumerate(rows, start=1):
+        for j, column in enumerate(columns, start=1):
+            values = panels[(row, column)]
+            log_var = np.log10(_positive(values))
+            layers = np.arange(1, len(values) + 1)
+            fig.add_trace(go.Scatter(
+                x=layers, y=np.clip(log_var, -12, 12), mode="lines", line=dict(color=scheme_colour(column), width=3),
+                showlegend=False, customdata=values,
+                hovertemplate=f"{scheme_label(column)}, {row_labels[row]}<br>layer %{{x}}<br>Var %{{customdata:.2g}}"
+                              "<extra></extra>"), row=i, col=j)
+            fig.add_hline(y=0, line=dict(color="#999", width=1, dash="dot"), row=i, col=j)
+    fig.update_yaxes(range=[-12.5, 12.5], tickvals=[-10, 0, 10], ticktext=["1e-10", "1", "1e10"])
+    fig.update_yaxes(title_text="Var z", col=1)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_annotations(font=dict(size=13))
+    return _layout(fig, "Variance of the signal across 20 layers (log scale; dotted line = no change)", height=420)
+
+
+def training_figure(histories: dict[str, object], column: str, *, title: str, y_title: str, log: bool,
+                    diverged: dict[str, int | None]) -> go.Figure:
+    """One line per scheme across epochs; a ✕ where a run diverged."""
+    fig = go.Figure()
+    for scheme, history in histories.items():
+        colour, label = scheme_colour(scheme), scheme_label(scheme)
+        values = _positive(history[column]) if log else history[column]
+        fig.add_trace(go.Scatter(
+            x=history["epoch"], y=values, name=label, mode="lines", line=dict(color=colour, width=3,
+                                                                           dash=scheme_dash(scheme)),
+            hovertemplate=f"{label}<br>epoch %{{x}}<br>%{{y:.4g}}<extra></extra>"))
+        if diverged.get(scheme) is not None:
+            last = history[column][np.isfinite(history[column])]
+            y = float(last.iloc[-1]) if len(last) else 1.0
+            fig.add_trace(go.Scatter(
+                x=[diverged[scheme]], y=[y if (y > 0 or not log) else 1.0], mode="markers+text",
+                text=[f"diverged (epoch {diverged[scheme]})"], textposition="top right",
+                marker=dict(symbol="x", size=16, color=colour), showlegend=False,
+                hovertemplate=f"{label}: loss became inf/NaN at epoch {diverged[scheme]}<extra></extra>"))
+    fig.update_xaxes(title="epoch")
+    fig.update_yaxes(title=y_title, type="log" if log else "linear", exponentformat="power")
+    return _layout(fig, title)
+
+
+def grad_norm_figure(histories: dict[str, object]) -> go.Figure:
+    """First-layer (solid) and last-layer (dotted) gradient norms per scheme, log scale."""
+    fig = go.Figure()
+    for scheme, history in histories.items():
+        colour, label = scheme_colour(scheme), scheme_label(scheme)
+        for column, dash, where in (("grad_norm_first", "solid", "first layer"),
+                                    ("grad_norm_last", "dot", "output layer")):
+            fig.add_trace(go.Scatter(
+                x=history["epoch"], y=_positive(history[column]), name=f"{label}, {where}", mode="lines",
+                line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
+                hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖∇W‖ %{{y:.3g}}<extra></extra>"))
+    fig.update_xaxes(title="epoch")
+    fig.update_yaxes(title="‖dL/dW‖ (Frobenius)", type="log", exponentformat="power")
+    return _layout(fig, "Gradient size: first layer (solid) vs output layer (dotted)")
+
+
+def boundary_figure(grids: dict[str, tuple], points: tuple[np.ndarray, np.ndarray]) -> go.Figure:
+    """Decision boundaries as small multiples: p(class 1) on a grid, with the test points on top."""
+    schemes = list(grids)
+    columns = min(len(schemes), 3)
+    rows = -(-len(schemes) // columns)
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[scheme_label(s) for s in schemes],
+                        horizontal_spacing=0.04, vertical_spacing=0.1)
+    X, y = points
+    for k, scheme in enumerate(schemes):
+        xs, ys, probs = grids[scheme]
+        row, col = divmod(k, columns)
+        fig.add_trace(go.Heatmap(x=xs, y=ys, z=np.nan_to_num(probs, nan=0.5), zmin=0, zmax=1,
+                                 colorscale=[[0, "#E69F00"], [0.5, "#FFFFFF"], [1, "#56B4E9"]], showscale=k == 0,
+                                 colorbar=dict(title="p(class 1)"),
+                                 hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>p(class 1)=%{z:.2f}<extra></extra>"),
+                      row=row + 1, col=col + 1)
+        for label, colour, symbol in ((0, "#9E5A00", "circle"), (1, "#005A8C", "diamond")):
+            chosen = y == label
+            fig.add_trace(go.Scatter(x=X[chosen, 0], y=X[chosen, 1], mode="markers", showlegend=False,
+                                     marker=dict(color=colour, size=5, symbol=symbol, line=dict(width=0.5,
+                                                                                              color="white")),
+                                     hovertemplate=f"class {label}<extra></extra>"), row=row + 1, col=col + 1)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False, scaleanchor=None)
+    return _layout(fig, "Decision boundaries after training (test points on top)", height=300 * rows + 80)
+
+
+def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> go.Figure:
+    """A weight matrix before and after training, side by side on one colour scale."""
+    reach = float(max(np.abs(before).max(), np.abs(after).max(), 1e-12))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["before training", "after training"],
+                        horizontal_spacing=0.08)
+    for col, matrix in enumerate((before, after), start=1):
+        fig.add_trace(go.Heatmap(z=matrix, zmin=-reach, zmax=reach, colorscale="RdBu", showscale=col == 2,
+                                 colorbar=dict(title="w"),
+                                 hovertemplate="input %{y}, unit %{x}<br>w = %{z:.4g}<extra></extra>"),
+                      row=1, col=col)
+    fig.update_xaxes(title="unit (column)")
+    fig.update_yaxes(title="input (row)", autorange="reversed")
+    return _layout(fig, title, height=380)

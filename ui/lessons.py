@@ -1,0 +1,51 @@
+"""Turning engine results into what a page shows: curves for the charts and plain-words verdicts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import initcore
+from ui import cached
+from ui.charts import EXPLODING, VANISHING, Curve
+
+
+def propagation_curves(settings: dict, schemes: dict[str, dict]) -> tuple[dict, list[Curve], list[Curve]]:
+    """Simulate each scheme (cached) with the same network; forward and backward curves with theory."""
+    runs, forward, backward = {}, [], []
+    for scheme, params in schemes.items():
+        run = cached.simulate(**settings, scheme=scheme, **params)
+        pre, grad = cached.predicted(settings["depth"], settings["width"], settings["activation"], scheme, params)
+        layers = run.layers
+        runs[scheme] = run
+        forward.append(Curve(scheme, layers.layer.to_numpy(), layers.pre_var.to_numpy(), pre, run.exploded_at))
+        backward.append(Curve(scheme, layers.layer.to_numpy(), layers.grad_var.to_numpy(), grad, None))
+    return runs, forward, backward
+
+
+def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
+    """(kind, sentence): what happened to the signal, in words, with the layer number."""
+    layers = run.layers
+    if run.exploded_at is not None:
+        return "error", (f"**{label}: the signal exploded at layer {run.exploded_at}.** Its values passed "
+                         f"float32's largest number (3.4 × 10³⁸) and became inf/NaN; every layer above is "
+                         f"garbage, and no gradient can be computed.")
+    if run.vanished_at is not None:
+        return "warning", (f"**{label}: the signal vanished at layer {run.vanished_at}.** Every activation there "
+                           f"is exactly 0: it fell below float32's smallest number (about 10⁻³⁸), or every "
+                           f"unit was switched off. Nothing reaches the output, and nothing flows back.")
+    first, last = layers.pre_var.iloc[0], layers.pre_var.iloc[-1]
+    ratio = last / first if first > 0 else np.nan
+    per_layer = ratio ** (1 / max(len(layers) - 1, 1)) if np.isfinite(ratio) else np.nan
+    grad_ratio = layers.grad_var.iloc[0] / layers.grad_var.iloc[-1]
+    summary = (f"Var z changes by ×{ratio:.3g} from layer 1 to layer {len(layers)} (×{per_layer:.3f} per layer); "
+               f"the gradient reaching layer 1 has ×{grad_ratio:.3g} the variance it had at the top.")
+    if ratio < VANISHING or grad_ratio < VANISHING:
+        return "warning", f"**{label}: vanishing.** {summary}"
+    if ratio > EXPLODING or grad_ratio > EXPLODING:
+        return "error", f"**{label}: exploding.** {summary}"
+    return "success", f"**{label}: healthy.** {summary}"
+
+
+def default_layers(depth: int) -> list[int]:
+    """Up to six evenly spaced layers for the ridgeline, first and last included."""
+    return sorted({int(round(x)) for x in np.linspace(1, depth, min(depth, 6))})

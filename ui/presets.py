@@ -1,0 +1,68 @@
+"""The classic experiments, as settings for the pages' controls (and so as shareable links)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+PROPAGATION = "pages/2_Signal_propagation.py"
+TRAINING = "pages/4_Training_lab.py"
+
+PRESETS = {
+    "cs231n_small": dict(
+        page=PROPAGATION, label="CS231n: 10 tanh layers of 500 units, 0.01·randn",
+        story="Activations shrink layer by layer and collapse to zero: the last layers' histograms are a spike.",
+        settings=dict(depth=10, width=500, activation="tanh", scheme="small_normal", std=0.01)),
+    "cs231n_one": dict(
+        page=PROPAGATION, label="CS231n: the same net with 1·randn",
+        story="Every tanh unit saturates at ±1: the histograms pile up at the ends and gradients vanish.",
+        settings=dict(depth=10, width=500, activation="tanh", scheme="large_normal", std=1.0)),
+    "cs231n_xavier": dict(
+        page=PROPAGATION, label="CS231n: the same net with randn / √fan_in",
+        story="Dividing by √fan_in (LeCun/Xavier) keeps a healthy spread of activations in every layer.",
+        settings=dict(depth=10, width=500, activation="tanh", scheme="lecun_normal")),
+    "glorot_bengio": dict(
+        page=PROPAGATION, label="Glorot & Bengio 2010: U[±1/√n] vs normalized init, 5 tanh layers",
+        story="The 'standard' U[-1/√n, 1/√n] has variance 1/(3n): the signal shrinks with depth. "
+              "Normalized (Xavier) init keeps it level.",
+        settings=dict(depth=5, width=1000, activation="tanh", scheme="variance_scaling", scale=1 / 3,
+                      mode="fan_in", distribution="uniform", compare=["xavier_uniform"])),
+    "he_2015": dict(
+        page=PROPAGATION, label="He et al. 2015: a 30-layer ReLU net, Xavier vs He",
+        story="Xavier halves the variance at every ReLU layer, about 10⁻⁹ after 30 layers; He keeps it at 1.",
+        settings=dict(depth=30, width=256, activation="relu", scheme="he_normal", compare=["xavier_normal"])),
+    "he_2015_training": dict(
+        page=TRAINING, label="He et al. 2015, trained: 30 ReLU layers learn from He init, stall from Xavier",
+        story="With Xavier the gradient reaching the first layer is tiny and the loss stays at ln 2.",
+        settings=dict(dataset="moons", depth=30, width=32, activation="relu", lr=0.05, epochs=100,
+                      schemes=["xavier_normal", "he_normal"])),
+    "zeros_ln2": dict(
+        page=TRAINING, label="Zero init: the loss stays at 0.693 = ln 2",
+        story="Every unit is a copy of its neighbours and of nothing useful: the network predicts 50/50 forever.",
+        settings=dict(dataset="moons", depth=3, width=32, activation="tanh", lr=0.1, epochs=100,
+                      schemes=["zeros", "xavier_normal"])),
+}
+
+
+def for_page(page: str) -> dict[str, dict]:
+    return {key: preset for key, preset in PRESETS.items() if preset["page"] == page}
+
+
+def apply(key: str) -> None:
+    """Callback of the preset selector: write a preset's settings into the bound widgets' state."""
+    chosen = st.session_state.get(key)
+    if chosen in PRESETS:
+        st.session_state.update(PRESETS[chosen]["settings"])
+
+
+def selector(page: str) -> str | None:
+    """A 'Reproduce a classic' selector for this page; returns the chosen preset's story."""
+    options = {"": "—"} | {k: p["label"] for k, p in for_page(page).items()}
+    chosen = st.selectbox("Reproduce a classic", list(options), format_func=options.get, key="preset",
+                          on_change=apply, args=("preset",))
+    return PRESETS[chosen]["story"] if chosen else None
+
+
+def link_params(key: str) -> dict[str, str | list[str]]:
+    """A preset's settings as URL query parameters (lists stay lists: one repeated key per item)."""
+    return {name: value if isinstance(value, list) else f"{value:g}" if isinstance(value, float) else str(value)
+            for name, value in PRESETS[key]["settings"].items()}
