@@ -3,9 +3,11 @@
 import streamlit as st
 
 from ui import cached, charts
+from ui.nav import lesson_links, sidebar
 from ui.theme import activation_label
 
-st.set_page_config(page_title="initlab: why weight initialization matters", page_icon="🧪", layout="wide")
+st.set_page_config(page_title="initlab: why weight initialization matters", layout="wide")
+sidebar()
 st.title("Why weight initialization matters")
 st.markdown(
     "A deep network multiplies its input by one weight matrix after another. If each layer makes the signal "
@@ -26,17 +28,4 @@ st.caption(
 )
 
 st.subheader("Lessons")
-LESSONS = [
-    ("pages/1_Weight_distributions.py", "Weight distributions", "📊",
-     "What each scheme's weights look like, side by side, with the formulas."),
-    ("pages/2_Signal_propagation.py", "Signal propagation", "📉",
-     "Push a batch through up to 100 layers and watch the signal vanish, explode or hold."),
-    ("pages/3_Symmetry.py", "Symmetry", "🪞", "Why zero and constant weights make every unit a copy."),
-    ("pages/4_Training_lab.py", "Training lab", "🏋️", "Train small networks from different starts and compare."),
-    ("pages/5_Choosing_an_initializer.py", "Choosing an initializer", "🧭",
-     "Which scheme for which activation, and the one-liners for PyTorch, Keras and JAX."),
-    ("pages/6_Reproduce_the_classics.py", "Reproduce the classics", "📜",
-     "CS231n, Glorot & Bengio 2010 and He et al. 2015, one click each."),
-]
-for page, label, icon, blurb in LESSONS:
-    st.page_link(page, label=f"**{label}**: {blurb}", icon=icon)
+lesson_links()

@@ -73,10 +73,10 @@ def main() -> None:
         t_ours = median_time(partial(ours, depth, width)) / EPOCHS
         t_floor = median_time(partial(floor, depth, width)) / EPOCHS
         print(f"| {depth}, {width} | {t_ours * 1e3:.2f} | {t_floor * 1e3:.2f} | {t_ours / t_floor:.2f} |")
-    lab = dict(dataset="moons", depth=3, width=32, activation="relu", epochs=100, lr=0.1, n=N)
+    lab = dict(dataset="moons", depth=5, width=32, activation="relu", epochs=100, lr=0.1, n=N)
     wall = median_time(partial(initcore.compare, **lab))
     print()
-    print("| lab default comparison (5 schemes, 100 epochs, 500 points, depth 3, width 32) | wall time (s) |")
+    print("| lab default comparison (5 schemes, 100 epochs, 500 points, depth 5, width 32) | wall time (s) |")
     print("|---|---|")
     print(f"| {', '.join(initcore.LAB_SCHEMES)} | {wall:.2f} |")
 

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import cached, charts, controls
+from ui import cached, charts, controls, nav
 
 st.set_page_config(page_title="Weight distributions · initlab", layout="wide")
+nav.sidebar()
 st.title("Weight distributions")
 st.markdown(
     "Every scheme draws weights around zero; what differs is the spread. Small weights cluster tightly at 0, "
@@ -33,11 +34,10 @@ st.plotly_chart(charts.weights_figure(series, log=log, title=f"Weights of a {fan
                 key="weights")
 params = {"small_normal": {"std": std_small}, "large_normal": {"std": std_large}}
 table = cached.scheme_table(schemes, fan_in, fan_out, params)
-st.dataframe(table, hide_index=True, column_config={
+st.dataframe(table.drop(columns="formula"), hide_index=True, column_config={
     "sigma": st.column_config.NumberColumn("σ", format="%.4g"),
     "variance": st.column_config.NumberColumn("σ²", format="%.4g"),
-    "bound": st.column_config.NumberColumn("bound L (uniform: ±L)", format="%.4g"),
-    "formula": st.column_config.TextColumn("formula (LaTeX)")})
+    "bound": st.column_config.NumberColumn("bound L (uniform: ±L)", format="%.4g")})
 for scheme in schemes[2:]:
     st.latex(rf"\text{{{table.scheme[schemes.index(scheme)]}:}}\quad " + table.formula[schemes.index(scheme)])
 st.markdown("Try a wider layer: the Xavier and He curves get narrower, the fixed-σ ones do not. "

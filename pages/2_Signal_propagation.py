@@ -3,9 +3,10 @@
 import streamlit as st
 
 import initcore
-from ui import charts, controls, lessons, presets
+from ui import charts, controls, lessons, nav, presets
 
 st.set_page_config(page_title="Signal propagation · initlab", layout="wide")
+nav.sidebar()
 st.title("Signal propagation")
 st.markdown("A batch of 256 random inputs goes forward through a deep network, and a random gradient comes "
             "back. Each layer multiplies the signal's variance by roughly the same factor, so after many layers "
@@ -34,7 +35,9 @@ run = runs[scheme]
 for kind, sentence in (lessons.verdict(r, initcore.SCHEMES[s].label) for s, r in runs.items()):
     getattr(st, kind)(sentence)
 
-st.latex(initcore.SCHEMES[scheme].formula(**params) + r"\qquad" + initcore.ACTIVATIONS[activation].latex)
+formula, activation_formula = st.columns(2)
+formula.latex(initcore.SCHEMES[scheme].formula(**params))
+activation_formula.latex(initcore.ACTIVATIONS[activation].latex)
 st.plotly_chart(charts.variance_figure(forward, title="Forward: variance of the pre-activations z_l",
                                        y_title="Var z_l (log scale)"), key="forward")
 tab_act, tab_grad, tab_weights, tab_table = st.tabs(["Activations", "Gradients", "Weights", "Table"])

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import cached, charts, controls
+from ui import cached, charts, controls, nav
 
 st.set_page_config(page_title="Symmetry · initlab", layout="wide")
+nav.sidebar()
 st.title("Symmetry: why zero and constant weights fail")
 st.markdown(
     "If every weight starts at the same value, every unit of a layer computes the same output. The same "

@@ -3,20 +3,21 @@
 import streamlit as st
 
 import initcore
-from ui import cached, charts, controls, presets
+from ui import cached, charts, controls, nav, presets
 
 st.set_page_config(page_title="Training lab · initlab", layout="wide")
+nav.sidebar()
 st.title("Training lab")
 st.markdown(
     "Same data, same network, same seed, same learning rate: only the starting weights differ. Zeros never "
-    "learn (the loss sits at ln 2 = 0.693, a coin flip). Tiny weights barely move a deep net. Huge weights "
-    "make the loss overflow (✕ marks where it became inf/NaN). Xavier and He train."
+    "learn: the loss sits at ln 2 = 0.693, a coin flip. Tiny weights barely move a deep net. Huge weights make "
+    "the loss overflow (✕ marks where it became inf/NaN) or switch every ReLU off. Xavier and He train."
 )
 
 with st.sidebar:
     story = presets.selector(presets.TRAINING)
     dataset = controls.choice("Data set", "dataset", {d: d.capitalize() for d in initcore.DATASETS}, "moons")
-    depth = controls.slider("Hidden layers", "depth", 1, 30, 3)
+    depth = controls.slider("Hidden layers", "depth", 1, 30, 5)
     width = controls.slider("Units per layer", "width", 2, 128, 32)
     activation = controls.choice("Activation", "activation", controls.ACTIVATION_OPTIONS, "relu")
     lr = controls.value_choice("Learning rate", "lr", controls.LR_CHOICES, 0.1)

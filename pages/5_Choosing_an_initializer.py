@@ -4,9 +4,10 @@ import pandas as pd
 import streamlit as st
 
 import initcore
-from ui import controls, recipes
+from ui import controls, nav, recipes
 
 st.set_page_config(page_title="Choosing an initializer · initlab", layout="wide")
+nav.sidebar()
 st.title("Choosing an initializer")
 
 st.subheader("Xavier or He?")

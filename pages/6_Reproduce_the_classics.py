@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import presets
+from ui import nav, presets
 
 st.set_page_config(page_title="Reproduce the classics · initlab", layout="wide")
+nav.sidebar()
 st.title("Reproduce the classics")
 st.markdown("Each link opens a lesson with every control set as in the original experiment. "
             "Change anything from there: the link in your address bar always reproduces what you see.")
@@ -13,4 +14,5 @@ for key, preset in presets.PRESETS.items():
     with st.container(border=True):
         st.markdown(f"**{preset['label']}**")
         st.markdown(preset["story"])
-        st.page_link(preset["page"], label="Open it", icon="▶️", query_params=presets.link_params(key))
+        st.page_link(preset["page"], label="Open it", icon=":material/play_arrow:",
+                     query_params=presets.link_params(key))

@@ -21,8 +21,8 @@ SAFE_RED = "#D55E00"
 
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     fig.update_layout(template="plotly_white", font=FONT, title=dict(text=title, x=0, xanchor="left"),
-                      height=height, margin=dict(l=70, r=20, t=60, b=60),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1, xanchor="right"))
+                      height=height, margin=dict(l=70, r=30, t=60, b=60),
+                      legend=dict(orientation="h", yanchor="top", y=-0.22, x=0, xanchor="left"))
     return fig
 
 
@@ -150,28 +150,47 @@ def weights_figure(series: list[dict], *, log: bool, title: str) -> go.Figure:
     return _layout(fig, title, height=460)
 
 
+STRIP_FLOOR, STRIP_CEILING = -40, 40  # log10 range of the small multiples: float32 lives within ±38
+
+
 def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], columns: list[str],
                  row_labels: dict[str, str]) -> go.Figure:
-    """Small multiples of log10 variance across layers: one row per activation, one column per scheme."""
+    """Small multiples of log10 variance across layers: one row per activation, one column per scheme.
+
+    A variance of exactly 0 is drawn on the floor and labelled; an overflow gets a ✕ where it happened.
+    """
     fig = make_subplots(rows=len(rows), cols=len(columns), shared_yaxes=True, horizontal_spacing=0.02,
                         vertical_spacing=0.12, column_titles=[scheme_label(c) for c in columns],
                         row_titles=[row_labels[r] for r in rows])
     for i, row in enumerate(rows, start=1):
         for j, column in enumerate(columns, start=1):
-            values = panels[(row, column)]
-            log_var = np.log10(_positive(values))
+            values = np.asarray(panels[(row, column)], dtype=float)
             layers = np.arange(1, len(values) + 1)
+            with np.errstate(divide="ignore"):
+                log_var = np.where(values == 0, STRIP_FLOOR, np.log10(values))
+            colour = scheme_colour(column)
             fig.add_trace(go.Scatter(
-                x=layers, y=np.clip(log_var, -12, 12), mode="lines", line=dict(color=scheme_colour(column), width=3),
-                showlegend=False, customdata=values,
-                hovertemplate=f"{scheme_label(column)}, {row_labels[row]}<br>layer %{{x}}<br>Var %{{customdata:.2g}}"
-                              "<extra></extra>"), row=i, col=j)
+                x=layers, y=log_var, mode="lines", line=dict(color=colour, width=3), showlegend=False,
+                customdata=values, hovertemplate=f"{scheme_label(column)}, {row_labels[row]}<br>layer %{{x}}<br>"
+                                                 "Var z = %{customdata:.2g}<extra></extra>"), row=i, col=j)
             fig.add_hline(y=0, line=dict(color="#999", width=1, dash="dot"), row=i, col=j)
-    fig.update_yaxes(range=[-12.5, 12.5], tickvals=[-10, 0, 10], ticktext=["1e-10", "1", "1e10"])
+            if (values == 0).all():
+                fig.add_annotation(x=len(values) / 2, y=STRIP_FLOOR + 8, text="Var = 0", showarrow=False,
+                                   font=dict(color=colour, size=12), row=i, col=j)
+            overflow = np.flatnonzero(np.isnan(values))
+            if overflow.size:
+                fig.add_trace(go.Scatter(
+                    x=[overflow[0] + 1], y=[STRIP_CEILING - 4], mode="markers", showlegend=False,
+                    marker=dict(symbol="x", size=12, color=colour),
+                    hovertemplate=f"overflow to inf at layer {overflow[0] + 1}<extra></extra>"), row=i, col=j)
+    ticks = list(range(-30, 31, 15))
+    fig.update_yaxes(range=[STRIP_FLOOR - 2, STRIP_CEILING], tickvals=ticks,
+                     ticktext=["1" if t == 0 else f"1e{t}" for t in ticks])
     fig.update_yaxes(title_text="Var z", col=1)
     fig.update_xaxes(showticklabels=False)
     fig.update_annotations(font=dict(size=13))
-    return _layout(fig, "Variance of the signal across 20 layers (log scale; dotted line = no change)", height=420)
+    return _layout(fig, "Variance of the signal across 20 layers (log scale; dotted line: no change; ✕: overflow)",
+                   height=440)
 
 
 def training_figure(histories: dict[str, object], column: str, *, title: str, y_title: str, log: bool,
@@ -193,6 +212,9 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
                 text=[f"diverged (epoch {diverged[scheme]})"], textposition="top right",
                 marker=dict(symbol="x", size=16, color=colour), showlegend=False,
                 hovertemplate=f"{label}: loss became inf/NaN at epoch {diverged[scheme]}<extra></extra>"))
+    if column == "loss":
+        fig.add_hline(y=np.log(2), line=dict(color="#777", width=1, dash="dash"),
+                      annotation_text="ln 2 = 0.693: a coin flip", annotation_position="bottom left")
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(title=y_title, type="log" if log else "linear", exponentformat="power")
     return _layout(fig, title)
@@ -206,12 +228,12 @@ def grad_norm_figure(histories: dict[str, object]) -> go.Figure:
         for column, dash, where in (("grad_norm_first", "solid", "first layer"),
                                     ("grad_norm_last", "dot", "output layer")):
             fig.add_trace(go.Scatter(
-                x=history["epoch"], y=_positive(history[column]), name=f"{label}, {where}", mode="lines",
-                line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
+                x=history["epoch"], y=_positive(history[column]), name=label, mode="lines", legendgroup=scheme,
+                showlegend=dash == "solid", line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
                 hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖∇W‖ %{{y:.3g}}<extra></extra>"))
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(title="‖dL/dW‖ (Frobenius)", type="log", exponentformat="power")
-    return _layout(fig, "Gradient size: first layer (solid) vs output layer (dotted)")
+    return _layout(fig, "Gradient size: first layer (solid), output layer (dotted)")
 
 
 def boundary_figure(grids: dict[str, tuple], points: tuple[np.ndarray, np.ndarray]) -> go.Figure:
@@ -227,7 +249,7 @@ def boundary_figure(grids: dict[str, tuple], points: tuple[np.ndarray, np.ndarra
         row, col = divmod(k, columns)
         fig.add_trace(go.Heatmap(x=xs, y=ys, z=np.nan_to_num(probs, nan=0.5), zmin=0, zmax=1,
                                  colorscale=[[0, "#E69F00"], [0.5, "#FFFFFF"], [1, "#56B4E9"]], showscale=k == 0,
-                                 colorbar=dict(title="p(class 1)"),
+                                 colorbar=dict(title="p(class 1)", x=1.02, xanchor="left", len=0.8),
                                  hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>p(class 1)=%{z:.2f}<extra></extra>"),
                       row=row + 1, col=col + 1)
         for label, colour, symbol in ((0, "#9E5A00", "circle"), (1, "#005A8C", "diamond")):
@@ -238,7 +260,9 @@ def boundary_figure(grids: dict[str, tuple], points: tuple[np.ndarray, np.ndarra
                                      hovertemplate=f"class {label}<extra></extra>"), row=row + 1, col=col + 1)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False, scaleanchor=None)
-    return _layout(fig, "Decision boundaries after training (test points on top)", height=300 * rows + 80)
+    _layout(fig, "Decision boundaries after training (test points on top)", height=300 * rows + 80)
+    fig.update_layout(margin=dict(r=110))
+    return fig
 
 
 def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> go.Figure:

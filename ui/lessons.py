@@ -8,6 +8,8 @@ import initcore
 from ui import cached
 from ui.charts import EXPLODING, VANISHING, Curve
 
+DRIFT = 10  # within ×10 end to end is "healthy"; within ×100 "drifting"; beyond, vanishing or exploding
+
 
 def propagation_curves(settings: dict, schemes: dict[str, dict]) -> tuple[dict, list[Curve], list[Curve]]:
     """Simulate each scheme (cached) with the same network; forward and backward curves with theory."""
@@ -43,6 +45,8 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
         return "warning", f"**{label}: vanishing.** {summary}"
     if ratio > EXPLODING or grad_ratio > EXPLODING:
         return "error", f"**{label}: exploding.** {summary}"
+    if max(ratio, 1 / ratio, grad_ratio, 1 / grad_ratio) > DRIFT:
+        return "info", f"**{label}: drifting slowly.** {summary}"
     return "success", f"**{label}: healthy.** {summary}"
 
 

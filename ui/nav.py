@@ -1,0 +1,31 @@
+"""The sidebar's table of contents, the same on every page (Streamlit's own would call the home page 'app')."""
+
+import streamlit as st
+
+LESSONS = [
+    ("app.py", "Home", ":material/home:", "The whole story in one picture."),
+    ("pages/1_Weight_distributions.py", "Weight distributions", ":material/bar_chart:",
+     "What each scheme's weights look like, side by side, with the formulas."),
+    ("pages/2_Signal_propagation.py", "Signal propagation", ":material/trending_down:",
+     "Push a batch through up to 100 layers and watch the signal vanish, explode or hold."),
+    ("pages/3_Symmetry.py", "Symmetry", ":material/content_copy:",
+     "Why zero and constant weights make every unit a copy."),
+    ("pages/4_Training_lab.py", "Training lab", ":material/model_training:",
+     "Train small networks from different starts and compare."),
+    ("pages/5_Choosing_an_initializer.py", "Choosing an initializer", ":material/explore:",
+     "Which scheme for which activation, and the one-liners for PyTorch, Keras and JAX."),
+    ("pages/6_Reproduce_the_classics.py", "Reproduce the classics", ":material/history_edu:",
+     "CS231n, Glorot & Bengio 2010 and He et al. 2015, one click each."),
+]
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        for page, label, icon, _ in LESSONS:
+            st.page_link(page, label=label, icon=icon)
+        st.divider()
+
+
+def lesson_links() -> None:
+    for page, label, icon, blurb in LESSONS[1:]:
+        st.page_link(page, label=f"**{label}**: {blurb}", icon=icon)
