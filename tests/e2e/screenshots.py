@@ -12,9 +12,10 @@ from playwright.sync_api import sync_playwright
 
 from tests.e2e.server import ROOT, launch, streamlit_server, wait_for_app
 
-PAGES = {"home": "", "weight_distributions": "Weight_distributions", "signal_propagation": "Signal_propagation",
-         "symmetry": "Symmetry", "training_lab": "Training_lab", "choosing": "Choosing_an_initializer",
-         "classics": "Reproduce_the_classics"}
+PAGES = {"home": ("", 1), "weight_distributions": ("Weight_distributions", 1),
+         "signal_propagation": ("Signal_propagation", 2), "symmetry": ("Symmetry", 1),
+         "training_lab": ("Training_lab", 4), "choosing": ("Choosing_an_initializer", 0),
+         "classics": ("Reproduce_the_classics", 0)}
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 
 
@@ -28,9 +29,9 @@ def take(out: Path, viewports=VIEWPORTS, full_page: bool = False) -> list[Path]:
         browser = launch(p)
         for view, (width, height) in viewports.items():
             page = browser.new_page(viewport=dict(width=width, height=height))
-            for name, path in PAGES.items():
+            for name, (path, charts) in PAGES.items():
                 page.goto(f"{url}/{path}")
-                wait_for_app(page)
+                wait_for_app(page, charts=charts)
                 target = out / f"{name}_{view}.png"
                 page.screenshot(path=str(target))
                 written.append(target)

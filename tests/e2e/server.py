@@ -66,13 +66,19 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
-def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Wait until the script has finished running and the charts have been drawn."""
+def wait_for_app(page, charts: int = 0, timeout: float = 60_000) -> None:
+    """Wait until the script has finished and at least ``charts`` Plotly charts are drawn.
+
+    A fresh page reports "notRunning" before its first run starts, so the chart count is what proves
+    the run happened.
+    """
     page.wait_for_selector("[data-testid=stApp]", timeout=timeout)
     page.wait_for_function(
-        "() => { const app = document.querySelector('[data-testid=stApp]');"
+        "(charts) => { const app = document.querySelector('[data-testid=stApp]');"
         " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
-        " && !document.querySelector('[data-testid=stSpinner]'); }", timeout=timeout)
+        " && !document.querySelector('[data-testid=stSpinner]')"
+        " && document.querySelectorAll('.js-plotly-plot').length >= charts"
+        " && document.querySelector('h1'); }", arg=charts, timeout=timeout)
     page.wait_for_timeout(300)
 
 

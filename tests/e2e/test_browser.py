@@ -1,0 +1,121 @@
+"""The app in a real browser: Debian's Chromium driven by Playwright, against `streamlit run` on loopback."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.e2e.server import exceptions, launch, streamlit_server, wait_for_app
+
+PAGES = {"": 1, "Weight_distributions": 1, "Signal_propagation": 2, "Symmetry": 1, "Training_lab": 4,
+         "Choosing_an_initializer": 0, "Reproduce_the_classics": 0}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page(viewport=dict(width=1280, height=900))
+    yield page
+    page.close()
+
+
+def charts(page) -> int:
+    return page.locator("[data-testid=stPlotlyChart] .js-plotly-plot").count()
+
+
+@pytest.mark.parametrize("path, minimum", PAGES.items())
+def test_page_loads_and_draws(page, server, path, minimum):
+    page.goto(f"{server}/{path}")
+    wait_for_app(page, charts=minimum)
+    assert exceptions(page) == []
+    assert charts(page) >= minimum
+
+
+def slider(page, label: str):
+    return page.locator("[data-testid=stSlider]").filter(has_text=label).locator("input[type=range]")
+
+
+def slider_value(page, label: str) -> int:
+    return int(slider(page, label).input_value())
+
+
+def test_moving_a_slider_redraws_and_updates_the_url(page, server):
+    page.goto(f"{server}/Signal_propagation")
+    wait_for_app(page, charts=2)
+    before = page.locator("[data-testid=stPlotlyChart]").first.inner_html()
+    thumb = slider(page, "Depth")
+    thumb.focus()
+    for _ in range(10):
+        thumb.press("ArrowLeft")
+    page.wait_for_function("() => location.search.includes('depth=40')", timeout=30_000)
+    wait_for_app(page)
+    assert slider_value(page, "Depth") == 40
+    assert page.locator("[data-testid=stPlotlyChart]").first.inner_html() != before
+    assert exceptions(page) == []
+
+
+def test_a_shared_link_reproduces_the_view(browser, server):
+    link = f"{server}/Signal_propagation?depth=12&width=64&activation=relu&scheme=he_normal&seed=3"
+    texts = []
+    for _ in range(2):  # two independent visitors
+        page = browser.new_page(viewport=dict(width=1280, height=900))
+        page.goto(link)
+        wait_for_app(page, charts=2)
+        assert slider_value(page, "Depth") == 12 and slider_value(page, "Width") == 64
+        texts.append(page.locator("[data-testid=stAlert]").first.inner_text())
+        page.close()
+    assert texts[0] == texts[1] and "He/Kaiming normal" in texts[0]
+
+
+def test_deep_link_first_request_to_a_fresh_server(browser):
+    with streamlit_server() as fresh:
+        page = browser.new_page(viewport=dict(width=1280, height=900))
+        page.goto(f"{fresh}/Training_lab?depth=2&epochs=20&activation=tanh")
+        wait_for_app(page, charts=4)
+        assert page.locator("h1").first.inner_text().strip() == "Training lab"
+        assert slider_value(page, "Hidden layers") == 2 and slider_value(page, "Epochs") == 20
+        assert exceptions(page) == [] and charts(page) >= 4
+        page.close()
+
+
+def test_hostile_link_shows_a_note(page, server):
+    page.goto(f"{server}/Signal_propagation?depth=100000&scheme=%3Cscript%3Ealert(1)%3C/script%3E")
+    wait_for_app(page, charts=2)
+    notes = " ".join(page.locator("[data-testid=stAlert]").all_inner_texts())
+    assert "using 100" in notes and "not one of the choices" in notes
+    assert exceptions(page) == []
+
+
+def test_phone_width_is_usable(browser, server):
+    page = browser.new_page(viewport=dict(width=390, height=844), is_mobile=True)
+    page.goto(f"{server}/Signal_propagation")
+    wait_for_app(page, charts=2)
+    assert exceptions(page) == [] and charts(page) >= 2
+    box = page.locator("[data-testid=stPlotlyChart]").first.bounding_box()
+    assert box["width"] <= 390 and box["x"] >= 0
+    page.close()
+
+
+def test_preset_link_sets_the_url(page, server):
+    page.goto(f"{server}/Reproduce_the_classics")
+    wait_for_app(page)
+    page.get_by_role("link", name=re.compile("Open it")).nth(4).click()
+    wait_for_app(page, charts=2)
+    query = parse_qs(urlparse(page.url).query)
+    assert query.get("depth") == ["30"] and exceptions(page) == []
