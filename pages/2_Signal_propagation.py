@@ -40,22 +40,28 @@ formula.latex(initcore.SCHEMES[scheme].formula(**params))
 activation_formula.latex(initcore.ACTIVATIONS[activation].latex)
 st.plotly_chart(charts.variance_figure(forward, title="Forward: variance of the pre-activations z_l",
                                        y_title="Var z_l (log scale)"), key="forward")
-tab_act, tab_grad, tab_weights, tab_table = st.tabs(["Activations", "Gradients", "Weights", "Table"])
-with tab_act:
-    log = st.toggle("log10 |a| axis (reads tiny and huge values alike)", key="log_axis", bind="query-params")
-    left, right = st.columns(2)
-    left.plotly_chart(charts.heatmap_figure(run.act_hist, log=log, title="Activations a_l, every layer",
-                                            value_label="a"), key="heatmap")
-    right.plotly_chart(charts.ridgeline_figure(run.act_hist, lessons.default_layers(depth), log=log,
-                                               title="Activations of chosen layers", value_label="a"), key="ridge")
-with tab_grad:
-    st.plotly_chart(charts.variance_figure(backward, title="Backward: variance of the gradient dL/dz_l",
-                                           y_title="Var dL/dz_l (log scale)"), key="backward")
-    st.caption("Gradients travel from the last layer (right) to the first (left).")
-with tab_weights:
-    st.plotly_chart(charts.heatmap_figure(run.weight_hist, log=log, title="Weights W_l, every layer",
-                                          value_label="w"), key="weights")
-with tab_table:
-    st.dataframe(run.layers, hide_index=True)
-    st.download_button("Download CSV", run.layers.to_csv(index=False), file_name="initlab_layers.csv",
-                       mime="text/csv")
+tab_act, tab_grad, tab_weights, tab_table = st.tabs(["Activations", "Gradients", "Weights", "Table"], key="view",
+                                                    bind="query-params")  # only the open tab is computed
+log = st.toggle("log10 |x| axis (reads tiny and huge values alike)", key="log_axis", bind="query-params")
+if tab_act.open:
+    with tab_act:
+        left, right = st.columns(2)
+        left.plotly_chart(charts.heatmap_figure(run.act_hist, log=log, title="Activations a_l, every layer",
+                                                value_label="a"), key="heatmap")
+        right.plotly_chart(charts.ridgeline_figure(run.act_hist, lessons.default_layers(depth), log=log,
+                                                   title="Activations of chosen layers", value_label="a"),
+                           key="ridge")
+if tab_grad.open:
+    with tab_grad:
+        st.plotly_chart(charts.variance_figure(backward, title="Backward: variance of the gradient dL/dz_l",
+                                               y_title="Var dL/dz_l (log scale)"), key="backward")
+        st.caption("Gradients travel from the last layer (right) to the first (left).")
+if tab_weights.open:
+    with tab_weights:
+        st.plotly_chart(charts.heatmap_figure(run.weight_hist, log=log, title="Weights W_l, every layer",
+                                              value_label="w"), key="weights")
+if tab_table.open:
+    with tab_table:
+        st.dataframe(run.layers, hide_index=True)
+        st.download_button("Download CSV", run.layers.to_csv(index=False), file_name="initlab_layers.csv",
+                           mime="text/csv")

@@ -9,7 +9,7 @@ nav.sidebar()
 st.title("Symmetry: why zero and constant weights fail")
 st.markdown(
     "If every weight starts at the same value, every unit of a layer computes the same output. The same "
-    "output gets the same gradient, so the same update keeps them equal: a layer of 16 units behaves like one "
+    "output gets the same gradient, so the same update keeps them equal: a layer of many units behaves like one "
     "unit, however long you train. Random weights break this symmetry at the very first step."
 )
 

@@ -20,7 +20,8 @@ SAFE_RED = "#D55E00"
 
 
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
-    fig.update_layout(template="plotly_white", font=FONT, title=dict(text=title, x=0, xanchor="left"),
+    # No plotly template: Streamlit styles the chart in the browser, and a template adds ~7 KB per figure.
+    fig.update_layout(font=FONT, title=dict(text=title, x=0, xanchor="left"),
                       height=height, margin=dict(l=70, r=30, t=60, b=60),
                       legend=dict(orientation="h", yanchor="top", y=-0.22, x=0, xanchor="left"))
     return fig
@@ -94,7 +95,8 @@ def heatmap_figure(hist, *, log: bool, title: str, value_label: str) -> go.Figur
     x_title = f"log10 |{value_label}|" if log else value_label
     layers = np.arange(1, hist.depth + 1)
     fig = go.Figure(go.Heatmap(
-        z=hist.density(log), x=_centres(edges), y=layers, colorscale="Viridis", zmin=0,
+        z=hist.density(log).astype(np.float32), x=_centres(edges).astype(np.float32), y=layers, colorscale="Viridis",
+        zmin=0,
         colorbar=dict(title="share"),
         hovertemplate=f"layer %{{y}}<br>{x_title} ≈ %{{x:.3g}}<br>share %{{z:.3f}}<extra></extra>"))
     fig.update_xaxes(title=x_title)
@@ -109,18 +111,16 @@ def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_la
     centres = _centres(edges)
     density = hist.density(log)
     fig = go.Figure()
+    closed_x = np.concatenate([centres, centres[::-1]]).astype(np.float32)
     for row, layer in enumerate(layers):
         shape = density[layer - 1]
         peak = shape.max()
         offset = -row
         scaled = offset + (0.9 * shape / peak if peak > 0 else shape)
-        fig.add_trace(go.Scatter(x=centres, y=np.full_like(centres, offset), mode="lines", line=dict(width=0),
-                                 hoverinfo="skip", showlegend=False))
         label = f"layer {layer}" if hist.total[layer - 1] else f"layer {layer} (overflowed)"
         fig.add_trace(go.Scatter(
-            x=centres, y=scaled, mode="lines", fill="tonexty", line=dict(color=colour, width=1.5),
-            name=label, showlegend=False, customdata=shape,
-            hovertemplate=f"{label}<br>%{{x:.3g}}<br>share %{{customdata:.3f}}<extra></extra>"))
+            x=closed_x, y=np.concatenate([scaled, np.full_like(scaled, offset)]).astype(np.float32), mode="lines",
+            fill="toself", line=dict(color=colour, width=1.5), name=label, showlegend=False, hoverinfo="skip"))
         fig.add_annotation(x=centres[0], y=offset + 0.45, text=label, showarrow=False, xanchor="left",
                            font=dict(size=12))
     fig.update_yaxes(showticklabels=False, zeroline=False, showgrid=False)
@@ -247,14 +247,16 @@ def boundary_figure(grids: dict[str, tuple], points: tuple[np.ndarray, np.ndarra
     for k, scheme in enumerate(schemes):
         xs, ys, probs = grids[scheme]
         row, col = divmod(k, columns)
-        fig.add_trace(go.Heatmap(x=xs, y=ys, z=np.nan_to_num(probs, nan=0.5), zmin=0, zmax=1,
+        percent = np.round(100 * np.nan_to_num(probs, nan=0.5)).astype(np.uint8)  # 1 byte a cell
+        fig.add_trace(go.Heatmap(x=xs.astype(np.float32), y=ys.astype(np.float32), z=percent, zmin=0, zmax=100,
                                  colorscale=[[0, "#E69F00"], [0.5, "#FFFFFF"], [1, "#56B4E9"]], showscale=k == 0,
-                                 colorbar=dict(title="p(class 1)", x=1.02, xanchor="left", len=0.8),
-                                 hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>p(class 1)=%{z:.2f}<extra></extra>"),
+                                 colorbar=dict(title="p(class 1), %", x=1.02, xanchor="left", len=0.8),
+                                 hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>p(class 1) = %{z}%<extra></extra>"),
                       row=row + 1, col=col + 1)
         for label, colour, symbol in ((0, "#9E5A00", "circle"), (1, "#005A8C", "diamond")):
             chosen = y == label
-            fig.add_trace(go.Scatter(x=X[chosen, 0], y=X[chosen, 1], mode="markers", showlegend=False,
+            fig.add_trace(go.Scatter(x=X[chosen, 0].astype(np.float32), y=X[chosen, 1].astype(np.float32),
+                                     mode="markers", showlegend=False,
                                      marker=dict(color=colour, size=5, symbol=symbol, line=dict(width=0.5,
                                                                                               color="white")),
                                      hovertemplate=f"class {label}<extra></extra>"), row=row + 1, col=col + 1)

@@ -23,6 +23,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-dev-shm-usage"]
 
 
+class Server(str):
+    """The base URL of a running server (a str), with the server's process id."""
+
+    pid: int
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -30,15 +36,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(script: Path = ROOT / "app.py", timeout: float = 60.0):
-    """Yield the base URL of a fresh server; stop it afterwards."""
+def streamlit_server(script: Path = ROOT / "app.py", timeout: float = 60.0, extra_args: tuple[str, ...] = ()):
+    """Yield the base URL of a fresh server (a ``Server``); stop it afterwards."""
     port = free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below, after the server stops
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         *extra_args],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ | {"PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}"
+    url = Server(f"http://127.0.0.1:{port}")
+    url.pid = process.pid
     try:
         deadline = time.monotonic() + timeout
         while True:

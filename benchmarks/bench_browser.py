@@ -1,0 +1,128 @@
+"""What a user waits for, measured in a real browser (Debian's Chromium via Playwright, loopback only).
+
+(a) Interaction latency: a key press on the depth slider until the chart is redrawn, median of several tries,
+    at the default and at the largest settings; beside it the same interaction on a minimal one-slider,
+    one-chart app (Streamlit's floor) and the engine's own compute time for the same settings. Our overhead
+    is latency minus compute, as a multiple of the floor's latency.
+(b) The largest websocket frame the server sends per page, at default settings.
+(c) Cold start: from launching `streamlit run` to the home page's chart on screen.
+
+    python benchmarks/bench_browser.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+import initcore  # noqa: E402
+from tests.e2e.server import launch, streamlit_server, wait_for_app  # noqa: E402
+
+TRIES = 10
+PAGES = {"Home": ("", 1), "Weight distributions": ("Weight_distributions", 1),
+         "Signal propagation": ("Signal_propagation", 2), "Symmetry": ("Symmetry", 1),
+         "Training lab": ("Training_lab", 4), "Choosing an initializer": ("Choosing_an_initializer", 0),
+         "Reproduce the classics": ("Reproduce_the_classics", 0)}
+
+
+def slider_latency(page, url: str, charts: int, tries: int = TRIES) -> float:
+    """Median seconds from an ArrowLeft on the first slider to the redrawn page (each try a new value)."""
+    page.goto(url)
+    wait_for_app(page, charts=charts)
+    thumb = page.locator("[data-testid=stSlider] input[type=range]").first
+    times = []
+    for _ in range(tries):
+        before = thumb.input_value()
+        start = time.perf_counter()
+        thumb.focus()
+        thumb.press("ArrowLeft")
+        page.wait_for_function(
+            "(before) => { const app = document.querySelector('[data-testid=stApp]');"
+            " const value = document.querySelector('[data-testid=stSlider] input[type=range]').value;"
+            " return value !== before && app.getAttribute('data-test-script-state') === 'notRunning'"
+            " && !document.querySelector('[data-testid=stSpinner]')"
+            " && !document.querySelector('[data-stale=true]'); }", arg=before, timeout=120_000)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def compute_time(depth: int, width: int, activation: str = "tanh", scheme: str = "xavier_normal") -> float:
+    """The engine alone, for the same sequence of depths as the slider test, in a process that, like the
+    server's, has just simulated the starting depth (so its noise bank holds what the server's holds)."""
+    initcore.NOISE_BANK.clear()
+    initcore.simulate(depth=depth, width=width, activation=activation, scheme=scheme)
+    times = []
+    for d in range(depth - 1, depth - 1 - min(TRIES, depth - 1), -1):
+        start = time.perf_counter()
+        initcore.simulate(depth=d, width=width, activation=activation, scheme=scheme)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def largest_frames(page, base: str) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    current = {"name": None}
+
+    def on_socket(ws):
+        ws.on("framereceived", lambda payload: sizes.__setitem__(
+            current["name"], max(sizes.get(current["name"], 0), len(payload))))
+
+    page.on("websocket", on_socket)
+    for name, (path, charts) in PAGES.items():
+        current["name"] = name
+        page.goto(f"{base}/{path}")
+        wait_for_app(page, charts=charts)
+    return sizes
+
+
+def cold_start(browser) -> float:
+    start = time.perf_counter()
+    with streamlit_server() as url:
+        page = browser.new_page(viewport=dict(width=1280, height=800))
+        page.goto(url)
+        wait_for_app(page, charts=1)
+        elapsed = time.perf_counter() - start
+        page.close()
+    return elapsed
+
+
+def main() -> None:
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport=dict(width=1280, height=900))
+        with streamlit_server(ROOT / "benchmarks" / "minimal_app.py") as minimal:
+            floor = slider_latency(page, minimal, charts=1)
+        rows = []
+        with streamlit_server() as url:
+            for label, query, depth, width in (("default (50 layers × 256)", "", 50, 256),
+                                               ("largest (100 layers × 1024)", "?depth=100&width=1024", 100, 1024)):
+                latency = slider_latency(page, f"{url}/Signal_propagation{query}", charts=2)
+                compute = compute_time(depth, width)
+                rows.append((label, latency, compute))
+            frames = largest_frames(browser.new_page(viewport=dict(width=1280, height=900)), url)
+        cold = cold_start(browser)
+        browser.close()
+
+    print(f"Minimal one-slider app (Streamlit's floor): {floor * 1e3:.0f} ms median over {TRIES} tries\n")
+    print("| Signal propagation, depth slider | latency (ms) | engine compute (ms) | overhead above compute "
+          "(ms) | overhead / floor |")
+    print("|---|---|---|---|---|")
+    for label, latency, compute in rows:
+        overhead = latency - compute
+        print(f"| {label} | {latency * 1e3:.0f} | {compute * 1e3:.0f} | {overhead * 1e3:.0f} | "
+              f"{overhead / floor:.2f} |")
+    print("\n| page (default settings) | largest websocket frame (KB) |")
+    print("|---|---|")
+    for name, size in frames.items():
+        print(f"| {name} | {size / 1024:.1f} |")
+    print(f"\nCold start, `streamlit run` to the home page's chart: {cold:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""A classroom on one server: N concurrent sessions (default 30), each making several random control changes.
+
+Sessions are real Streamlit sessions on a real `streamlit run` server, driven over Streamlit's agent API
+(HTTP, loopback only; the same script runs and the same st.cache_data is shared as for browser sessions,
+without a browser's drawing, which happens on each student's own machine). Reports p50/p95 latency of a
+change against a single session doing the same, the error count, cache hits and misses (from the server's
+/_stcore/metrics), and the server's peak memory (VmHWM). Bounded: at most N × CHANGES requests, each with a
+timeout, and a deadline for the whole run.
+
+    python benchmarks/load.py [--sessions 30] [--changes 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+import initcore  # noqa: E402
+from tests.e2e.server import streamlit_server  # noqa: E402
+
+REQUEST_TIMEOUT = 180
+DEADLINE = 900  # seconds for the whole run
+# What a class tends to pick: the defaults and a few round numbers, so many requests repeat. Choices are
+# sent by their labels, as the page shows them.
+ACTIVATIONS = [initcore.ACTIVATIONS[a].label for a in ("tanh", "relu")]
+CHOICES = {
+    "Signal_propagation": dict(
+        depth=[10, 20, 30, 50, 100], width=[64, 128, 256, 512], activation=ACTIVATIONS,
+        scheme=[initcore.SCHEMES[s].label for s in ("xavier_normal", "he_normal", "small_normal", "large_normal",
+                                                    "zeros")]),
+    "Training_lab": dict(depth=[2, 3, 5], epochs=[50, 100], activation=ACTIVATIONS, dataset=["Moons", "Xor"]),
+}
+
+
+def post(url: str, body: dict) -> dict:
+    request = urllib.request.Request(f"{url}/_stcore/agent/interact", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as answer:
+        return json.loads(answer.read())
+
+
+def has_exception(tree) -> bool:
+    if isinstance(tree, dict):
+        return tree.get("type") == "exception" or any(has_exception(v) for v in tree.values())
+    if isinstance(tree, list):
+        return any(has_exception(v) for v in tree)
+    return False
+
+
+def session(url: str, page: str, changes: int, rng: random.Random, latencies: list, errors: list) -> None:
+    try:
+        snapshot = post(url, {"page": page})
+        sid = snapshot["session_id"]
+        for _ in range(changes):
+            key, options = rng.choice(list(CHOICES[page].items()))
+            start = time.perf_counter()
+            answer = post(url, {"session_id": sid, "widget_state": {key: rng.choice(options)}})
+            while answer.get("status") == "running" or answer.get("wait_timed_out"):
+                answer = post(url, {"session_id": sid})
+            latencies.append(time.perf_counter() - start)
+            if answer.get("status") == "error" or has_exception(answer.get("tree")):
+                errors.append(f"{page}: {key}")
+    except Exception as error:  # a refused or timed-out request counts as an error, not a crash
+        errors.append(repr(error))
+
+
+def run(url: str, sessions: int, changes: int, seed: int) -> tuple[list, list, float]:
+    latencies, errors = [], []
+    rngs = [random.Random(seed + i) for i in range(sessions)]
+    pages = ["Signal_propagation" if i % 10 < 7 else "Training_lab" for i in range(sessions)]
+    threads = [threading.Thread(target=session, args=(url, pages[i], changes, rngs[i], latencies, errors),
+                                daemon=True) for i in range(sessions)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(max(1.0, DEADLINE - (time.perf_counter() - start)))
+    if any(thread.is_alive() for thread in threads):
+        errors.append("deadline passed")
+    return latencies, errors, time.perf_counter() - start
+
+
+def metrics(url: str) -> dict[str, int]:
+    with urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=10) as answer:
+        text = answer.read().decode()
+    totals = {"hit": 0, "miss": 0}
+    for result, value in re.findall(r'cache_lookups_total\{[^}]*st_cache_data[^}]*result="(hit|miss)"\} (\d+)', text):
+        totals[result] += int(value)
+    return totals
+
+
+def peak_memory_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else (values or [float("nan")])[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--changes", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    sessions = max(1, min(args.sessions, 100))
+    changes = max(1, min(args.changes, 20))
+    with streamlit_server(extra_args=("--server.enableAgentApi=true",)) as url:
+        single, single_errors, _ = run(url, 1, changes * 3, args.seed + 1000)
+        before = metrics(url)
+        crowd, crowd_errors, wall = run(url, sessions, changes, args.seed)
+        after = metrics(url)
+        peak = peak_memory_mb(url.pid)
+    hits, misses = after["hit"] - before["hit"], after["miss"] - before["miss"]
+    print("| sessions | changes | p50 (ms) | p95 (ms) | errors | cache hits / misses | wall (s) |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| 1 | {len(single)} | {percentile(single, 50) * 1e3:.0f} | {percentile(single, 95) * 1e3:.0f} | "
+          f"{len(single_errors)} | | |")
+    print(f"| {sessions} concurrent | {len(crowd)} | {percentile(crowd, 50) * 1e3:.0f} | "
+          f"{percentile(crowd, 95) * 1e3:.0f} | {len(crowd_errors)} | {hits} / {misses} | {wall:.0f} |")
+    print(f"\nServer peak memory (VmHWM): {peak:.0f} MB")
+    for error in (single_errors + crowd_errors)[:10]:
+        print("error:", error)
+
+
+if __name__ == "__main__":
+    main()
