@@ -91,7 +91,11 @@ class Propagation:
 
 
 def _moments(x: np.ndarray) -> tuple[float, float]:
-    """Mean and variance of all entries, accumulated in float64 (float32 squares overflow near 1.8e19)."""
+    """Mean and variance of all entries, accumulated in float64 (float32 squares overflow near 1.8e19).
+
+    Both are finite exactly when every entry is: a float64 sum of finite float32 values cannot overflow,
+    and an inf or NaN entry makes the sum of squares inf or NaN. So this doubles as the overflow check.
+    """
     flat = x.reshape(-1)
     mean = float(flat.sum(dtype=np.float64)) / flat.size
     mean_square = float(np.dot(flat, flat)) / flat.size
@@ -184,7 +188,10 @@ def _forward(depth, act, scale, weights, a, samples):
         z = a @ base.matrix
         z *= c
         a = act.fn(z)
-        if not (np.isfinite(z).all() and np.isfinite(a).all()):
+        row["pre_mean"], row["pre_var"] = _moments(z)
+        row["act_mean"], row["act_var"] = _moments(a)
+        if not np.isfinite([row["pre_mean"], row["pre_var"], row["act_mean"], row["act_var"]]).all():
+            row.update(pre_mean=np.nan, pre_var=np.nan, act_mean=np.nan, act_var=np.nan)
             rows += [dict.fromkeys(COLUMNS, np.nan) | dict(layer=later) for later in range(layer + 1, depth + 1)]
             for overflowed in rows:
                 overflowed.update(exploded=overflowed["layer"] >= layer, vanished=False, grad_exploded=True,
@@ -192,8 +199,6 @@ def _forward(depth, act, scale, weights, a, samples):
             return rows, None
         slope = act.slope(z, a)
         slopes.append(slope)
-        row["pre_mean"], row["pre_var"] = _moments(z)
-        row["act_mean"], row["act_var"] = _moments(a)
         _flush_subnormals(a, row["act_var"] + row["act_mean"] ** 2)
         nonzero = np.count_nonzero(a)
         row.update(frac_dead=1 - nonzero / a.size, exploded=False, vanished=nonzero == 0,
@@ -212,11 +217,11 @@ def _backward(rows, slopes, scale, weights, upstream, samples):
     for layer in range(depth, 0, -1):
         grad = grad_out * slopes[layer - 1]  # dL/dz_l
         slopes[layer - 1] = None  # free as we go: memory falls during the backward pass
-        if not np.isfinite(grad).all():
+        grad_mean, grad_var = _moments(grad)
+        if not (np.isfinite(grad_mean) and np.isfinite(grad_var)):
             for lower in rows[:layer]:
                 lower.update(grad_exploded=True, grad_vanished=False)
             return
-        grad_mean, grad_var = _moments(grad)
         _flush_subnormals(grad, grad_var + grad_mean**2)
         rows[layer - 1].update(grad_var=grad_var, grad_exploded=False,
                                grad_vanished=not np.count_nonzero(grad))
