@@ -35,7 +35,7 @@ DEADLINE = 900  # seconds for the whole run
 ACTIVATIONS = [initcore.ACTIVATIONS[a].label for a in ("tanh", "relu")]
 CHOICES = {
     "Signal_propagation": dict(
-        depth=[10, 20, 30, 50, 100], width=[64, 128, 256, 512], activation=ACTIVATIONS,
+        depth=[10, 20, 30, 50, 100], width=[64, 128, 256, 512, 1024], activation=ACTIVATIONS,
         scheme=[initcore.SCHEMES[s].label for s in ("xavier_normal", "he_normal", "small_normal", "large_normal",
                                                     "zeros")]),
     "Training_lab": dict(depth=[2, 3, 5], epochs=[50, 100], activation=ACTIVATIONS, dataset=["Moons", "Xor"]),
