@@ -112,7 +112,6 @@ class Param:
 
     default: object
     check: Callable[[str, object], object]
-    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -199,9 +198,9 @@ def _positive(low, high):
 
 def _family_params(scale: float, mode: str, distribution: str) -> dict[str, Param]:
     return {
-        "scale": Param(scale, _positive(0.0, 100.0), "scale"),
-        "mode": Param(mode, partial(_validate.choice, allowed=MODES), "fan mode"),
-        "distribution": Param(distribution, partial(_validate.choice, allowed=DISTRIBUTIONS), "distribution"),
+        "scale": Param(scale, _positive(0.0, 100.0)),
+        "mode": Param(mode, partial(_validate.choice, allowed=MODES)),
+        "distribution": Param(distribution, partial(_validate.choice, allowed=DISTRIBUTIONS)),
     }
 
 
@@ -229,7 +228,7 @@ def _normal_with_std(id, label, std, verdict) -> Scheme:
         latex=lambda p: rf"W \sim \mathcal{{N}}\left(0,\ {_number(p['std'])}^2\right)",
         verdict=verdict,
         outcome="fails",
-        params={"std": Param(std, _positive(0.0, 100.0), "σ")},
+        params={"std": Param(std, _positive(0.0, 100.0))},
     )
 
 
@@ -250,7 +249,7 @@ _ALL_SCHEMES = [
         verdict="All units of a layer stay copies of one another, so a wide layer is no better than one unit: "
         "training is slow and ends at a poor solution.",
         outcome="fails",
-        params={"value": Param(0.5, partial(_validate.real, low=-10.0, high=10.0), "value")},
+        params={"value": Param(0.5, partial(_validate.real, low=-10.0, high=10.0))},
     ),
     _normal_with_std(
         "small_normal", "Small random", 0.01,
@@ -281,7 +280,7 @@ _ALL_SCHEMES = [
         "(Saxe et al. 2014). With the activation's gain it suits deep tanh networks too.",
         outcome="works",
         suits=("linear", "tanh"),
-        params={"gain": Param(1.0, _positive(0.0, 10.0), "gain")},
+        params={"gain": Param(1.0, _positive(0.0, 10.0))},
     ),
     Scheme(
         "variance_scaling", "Custom variance scaling", None, _variance_scaling_multiplier,

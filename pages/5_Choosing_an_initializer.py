@@ -47,3 +47,12 @@ st.dataframe(pd.DataFrame([
     for key, s in initcore.SCHEMES.items() if key.split("_")[0] in ("xavier", "he", "lecun")]), hide_index=True)
 st.markdown("A uniform on ±L has variance L²/3, which is where the 6 in Xavier's √(6/(n_in + n_out)) comes "
             "from. Try any combination on *Signal propagation* with the **Custom variance scaling** scheme.")
+
+st.subheader("Every scheme at a glance")
+OUTCOMES = {"fails": "what not to do", "works": "a good start", "tunable": "you choose"}
+st.dataframe(pd.DataFrame([
+    dict(scheme=s.label, verdict=OUTCOMES[s.outcome], suits=", ".join(initcore.ACTIVATIONS[a].label for a in s.suits),
+         what_happens=s.verdict)
+    for s in initcore.SCHEMES.values()]), hide_index=True, column_config={
+    "suits": st.column_config.TextColumn("suits activations"),
+    "what_happens": st.column_config.TextColumn("what happens", width="large")})
