@@ -44,7 +44,11 @@ left, right = st.columns(2)
 left.plotly_chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy",
                                          y_title="accuracy", log=False, diverged=lab["diverged"]), key="accuracy")
 right.plotly_chart(charts.grad_norm_figure(lab["histories"]), key="grad_norms")
-st.plotly_chart(charts.boundary_figure(lab["grids"], lab["test_points"]), key="boundaries")
+st.subheader("Decision boundaries after training")
+st.caption("Orange: the network says class 0; blue: class 1; white: it cannot tell (p = ½). Dots: test points.")
+columns = st.columns(3)
+for k, (scheme, grid) in enumerate(lab["grids"].items()):
+    columns[k % 3].plotly_chart(charts.boundary_figure(scheme, grid, lab["test_points"]), key=f"boundary_{scheme}")
 st.dataframe(lab["summary"], hide_index=True, column_config={
     "final_loss": st.column_config.NumberColumn("final loss", format="%.4f"),
     "accuracy": st.column_config.NumberColumn("train accuracy", format="%.3f"),

@@ -50,8 +50,8 @@ def test_training_figures_mark_divergence():
                                  diverged={"large_normal": run.diverged_epoch})
     assert any(t.mode == "markers+text" and "diverged" in t.text[0] for t in fig.data)
     grid = run.decision_grid(20)
-    boundary = charts.boundary_figure({"large_normal": grid}, (run.data["X_test"], run.data["y_test"]))
-    assert boundary.data[0].type == "heatmap"
+    boundary = charts.boundary_figure("large_normal", grid, (run.data["X_test"], run.data["y_test"]))
+    assert boundary.data[0].type == "heatmap" and np.asarray(boundary.data[0].z).dtype == np.uint8
 
 
 def test_same_colour_for_a_scheme_everywhere():

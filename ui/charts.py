@@ -233,37 +233,26 @@ def grad_norm_figure(histories: dict[str, object]) -> go.Figure:
                 hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖∇W‖ %{{y:.3g}}<extra></extra>"))
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(title="‖dL/dW‖ (Frobenius)", type="log", exponentformat="power")
-    return _layout(fig, "Gradient size: first layer (solid), output layer (dotted)")
+    return _layout(fig, "‖dL/dW‖: first layer (solid), last (dotted)")
 
 
-def boundary_figure(grids: dict[str, tuple], points: tuple[np.ndarray, np.ndarray]) -> go.Figure:
-    """Decision boundaries as small multiples: p(class 1) on a grid, with the test points on top."""
-    schemes = list(grids)
-    columns = min(len(schemes), 3)
-    rows = -(-len(schemes) // columns)
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[scheme_label(s) for s in schemes],
-                        horizontal_spacing=0.04, vertical_spacing=0.1)
+def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarray]) -> go.Figure:
+    """One scheme's decision boundary: p(class 1) on a grid (orange 0 → white ½ → blue 1), test points on top."""
+    xs, ys, probs = grid
     X, y = points
-    for k, scheme in enumerate(schemes):
-        xs, ys, probs = grids[scheme]
-        row, col = divmod(k, columns)
-        percent = np.round(100 * np.nan_to_num(probs, nan=0.5)).astype(np.uint8)  # 1 byte a cell
-        fig.add_trace(go.Heatmap(x=xs.astype(np.float32), y=ys.astype(np.float32), z=percent, zmin=0, zmax=100,
-                                 colorscale=[[0, "#E69F00"], [0.5, "#FFFFFF"], [1, "#56B4E9"]], showscale=k == 0,
-                                 colorbar=dict(title="p(class 1), %", x=1.02, xanchor="left", len=0.8),
-                                 hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>p(class 1) = %{z}%<extra></extra>"),
-                      row=row + 1, col=col + 1)
-        for label, colour, symbol in ((0, "#9E5A00", "circle"), (1, "#005A8C", "diamond")):
-            chosen = y == label
-            fig.add_trace(go.Scatter(x=X[chosen, 0].astype(np.float32), y=X[chosen, 1].astype(np.float32),
-                                     mode="markers", showlegend=False,
-                                     marker=dict(color=colour, size=5, symbol=symbol, line=dict(width=0.5,
-                                                                                              color="white")),
-                                     hovertemplate=f"class {label}<extra></extra>"), row=row + 1, col=col + 1)
-    fig.update_xaxes(showticklabels=False)
-    fig.update_yaxes(showticklabels=False, scaleanchor=None)
-    _layout(fig, "Decision boundaries after training (test points on top)", height=300 * rows + 80)
-    fig.update_layout(margin=dict(r=110))
+    percent = np.round(100 * np.nan_to_num(probs, nan=0.5)).astype(np.uint8)  # 1 byte a cell
+    fig = go.Figure(go.Heatmap(x=xs.astype(np.float32), y=ys.astype(np.float32), z=percent, zmin=0, zmax=100,
+                               colorscale=[[0, "#E69F00"], [0.5, "#FFFFFF"], [1, "#56B4E9"]], showscale=False,
+                               hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>p(class 1) = %{z}%<extra></extra>"))
+    for label, colour, symbol in ((0, "#9E5A00", "circle"), (1, "#005A8C", "diamond")):
+        chosen = y == label
+        fig.add_trace(go.Scatter(x=X[chosen, 0].astype(np.float32), y=X[chosen, 1].astype(np.float32),
+                                 mode="markers", showlegend=False, hovertemplate=f"class {label}<extra></extra>",
+                                 marker=dict(color=colour, size=5, symbol=symbol, line=dict(width=0.5, color="white"))))
+    fig.update_xaxes(showticklabels=False, range=[xs[0], xs[-1]])
+    fig.update_yaxes(showticklabels=False, range=[ys[0], ys[-1]])
+    _layout(fig, scheme_label(scheme), height=300)
+    fig.update_layout(margin=dict(l=10, r=10, t=40, b=10))
     return fig
 
 
