@@ -174,6 +174,12 @@ def training_work(*, depth: int, width: int, epochs: int, n: int) -> float:
     return 3.0 * per_example * n * (epochs + 1)
 
 
+def max_epochs(*, depth: int, width: int, n: int = 500, runs: int = 1) -> int:
+    """The most epochs that ``runs`` trainings of this size may have within ``MAX_WORK`` (0 if none fit)."""
+    per_epoch = training_work(depth=depth, width=width, epochs=0, n=n)
+    return max(int(MAX_WORK // (runs * per_epoch)) - 1, 0)
+
+
 def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str, epochs: int, lr: float,
           seed: int = 0, batch_size: int = 64, n: int = 500, noise: float = 0.1, test_fraction: float = 0.2,
           momentum: float = 0.0, output: str = "sigmoid", bias: float = 0.0, **scheme_params) -> TrainingRun:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 import initcore
+from initcore.training import max_epochs
 from ui import cached, charts, controls, nav, presets
 
 st.set_page_config(page_title="Training lab · initlab", layout="wide")
@@ -31,12 +32,16 @@ if story:
 if not schemes:
     st.warning("Pick at least one scheme to train.")
     st.stop()
-settings = dict(dataset=dataset, depth=depth, width=width, activation=activation, lr=lr, epochs=epochs, seed=seed)
-try:
-    lab = cached.compare(tuple(schemes), settings)
-except ValueError as error:
-    st.error(str(error))
+allowed = max_epochs(depth=depth, width=width, runs=len(schemes))
+if epochs > allowed:
+    st.warning(f"{len(schemes)} networks of {depth} layers × {width} units can train for at most {allowed} epochs "
+               f"here (a shared server's budget); training for {allowed}.")
+    epochs = allowed
+if epochs < 1:
+    st.error("This network is too large to train here: use fewer layers, fewer units or fewer schemes.")
     st.stop()
+settings = dict(dataset=dataset, depth=depth, width=width, activation=activation, lr=lr, epochs=epochs, seed=seed)
+lab = cached.compare(tuple(schemes), settings)
 
 st.plotly_chart(charts.training_figure(lab["histories"], "loss", title="Training loss (cross-entropy)",
                                        y_title="loss (log scale)", log=True, diverged=lab["diverged"]), key="loss")

@@ -134,3 +134,9 @@ def test_symmetry_page_reports_one_distinct_unit_for_constant():
     assert at.metric[1].value.startswith("1 of")
     at.selectbox(key="scheme").set_value("he_normal").run()
     assert not at.metric[1].value.startswith("1 of")
+
+
+def test_training_lab_caps_epochs_to_the_budget():
+    at = open_page("pages/4_Training_lab.py", depth="20", width="128", epochs="300")
+    assert not at.exception and any("at most" in w.value for w in at.warning)
+    assert len(figures(at)) >= 3

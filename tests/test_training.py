@@ -170,3 +170,11 @@ def test_unit_report_shows_identical_units_under_zero_init():
     table = unit_report(run.model, X, y, layer=2)
     assert len(table) == 32 and (table.drop(columns="unit").nunique() == 1).all()
     assert len(run.initial_weights) == 4 and (run.initial_weights[1] == 0.5).all()
+
+
+def test_max_epochs_fits_the_budget():
+    from initcore.training import MAX_WORK, max_epochs
+
+    allowed = max_epochs(depth=10, width=128, runs=5)
+    assert 5 * training_work(depth=10, width=128, epochs=allowed, n=500) <= MAX_WORK
+    assert 5 * training_work(depth=10, width=128, epochs=allowed + 1, n=500) > MAX_WORK
