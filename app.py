@@ -18,11 +18,13 @@ st.markdown(
 SCHEMES = ("zeros", "constant", "small_normal", "large_normal", "xavier_normal", "he_normal")
 ACTIVATIONS = ("tanh", "relu")
 panels = cached.what_goes_wrong(SCHEMES, ACTIVATIONS)
+SHORT = {"zeros": "Zeros", "constant": "Constant", "small_normal": "Small", "large_normal": "Large",
+         "xavier_normal": "Xavier", "he_normal": "He"}
 st.plotly_chart(charts.strip_figure(panels, list(ACTIVATIONS), list(SCHEMES),
-                                    {a: f"{activation_label(a)} net" for a in ACTIVATIONS}), key="strip")
+                                    {a: f"{activation_label(a)} net" for a in ACTIVATIONS}, SHORT), key="strip")
 st.caption(
     "Each panel: 20 layers of 256 units. Zeros kill the signal at once; small weights let it fade; large ones "
-    "blow it up (a gap means it overflowed to infinity). Xavier holds a tanh net level and He a ReLU net; "
+    "blow it up (✕: it overflowed to infinity). Xavier holds a tanh net level and He a ReLU net; "
     "Xavier on ReLU still halves the signal every layer. The constant scheme looks alive, but every unit "
     "in it is a copy of the others (see *Symmetry*)."
 )

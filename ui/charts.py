@@ -154,13 +154,14 @@ STRIP_FLOOR, STRIP_CEILING = -40, 40  # log10 range of the small multiples: floa
 
 
 def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], columns: list[str],
-                 row_labels: dict[str, str]) -> go.Figure:
+                 row_labels: dict[str, str], column_labels: dict[str, str] | None = None) -> go.Figure:
     """Small multiples of log10 variance across layers: one row per activation, one column per scheme.
 
     A variance of exactly 0 is drawn on the floor and labelled; an overflow gets a ✕ where it happened.
     """
     fig = make_subplots(rows=len(rows), cols=len(columns), shared_yaxes=True, horizontal_spacing=0.02,
-                        vertical_spacing=0.12, column_titles=[scheme_label(c) for c in columns],
+                        vertical_spacing=0.12,
+                        column_titles=[(column_labels or {}).get(c, scheme_label(c)) for c in columns],
                         row_titles=[row_labels[r] for r in rows])
     for i, row in enumerate(rows, start=1):
         for j, column in enumerate(columns, start=1):

@@ -28,4 +28,5 @@ def sidebar() -> None:
 
 def lesson_links() -> None:
     for page, label, icon, blurb in LESSONS[1:]:
-        st.page_link(page, label=f"**{label}**: {blurb}", icon=icon)
+        st.page_link(page, label=f"**{label}**", icon=icon)
+        st.caption(blurb)
