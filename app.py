@@ -23,7 +23,8 @@ SHORT = {"zeros": "Zeros", "constant": "Constant", "small_normal": "Small", "lar
 st.plotly_chart(charts.strip_figure(panels, list(ACTIVATIONS), list(SCHEMES),
                                     {a: f"{activation_label(a)} net" for a in ACTIVATIONS}, SHORT), key="strip")
 st.caption(
-    "Each panel: 20 layers of 256 units. Zeros kill the signal at once; small weights let it fade; large ones "
+    "Each panel: Var z across 20 layers of 256 units, on a log scale; the dotted line is 'no change'. "
+    "Zeros kill the signal at once; small weights let it fade; large ones "
     "blow it up (✕: it overflowed to infinity). Xavier holds a tanh net level and He a ReLU net; "
     "Xavier on ReLU still halves the signal every layer. The constant scheme looks alive, but every unit "
     "in it is a copy of the others (see *Symmetry*)."

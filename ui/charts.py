@@ -190,7 +190,7 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
     fig.update_yaxes(title_text="Var z", col=1)
     fig.update_xaxes(showticklabels=False)
     fig.update_annotations(font=dict(size=13))
-    return _layout(fig, "Variance of the signal across 20 layers (log scale; dotted line: no change; ✕: overflow)",
+    return _layout(fig, "Signal variance, layer by layer (20 layers)",
                    height=440)
 
 
