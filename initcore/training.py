@@ -62,10 +62,15 @@ class MLP:
         logits = activations[-1] @ self.weights[-1] + self.biases[-1]
         return zs, activations, logits
 
-    def loss_and_grads(self, X: np.ndarray, y: np.ndarray):
-        """Cross-entropy loss, its gradients (dW, db per layer) by backpropagation, and the hidden z_l, a_l."""
+    def loss_and_grads(self, X: np.ndarray, y: np.ndarray, scale: float = 1.0):
+        """Cross-entropy loss, its gradients (dW, db per layer) by backpropagation, and the hidden z_l, a_l.
+
+        The gradients come multiplied by ``scale``: SGD passes -lr and adds them, saving a pass per parameter.
+        """
         zs, activations, logits = self.forward(X)
         loss, grad = _output_loss(self.output, logits, y)
+        if scale != 1.0:
+            grad *= scale
         grads_w, grads_b = [], []
         for layer in range(len(self.weights) - 1, -1, -1):
             grads_w.append(activations[layer].T @ grad)
@@ -237,14 +242,14 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
             order = rng.permutation(len(y_train))
             for start in range(0, len(order), c["batch_size"]):
                 batch = order[start : start + c["batch_size"]]
-                _, grads_w, grads_b, *_ = model.loss_and_grads(X_train[batch], y_train[batch])
-                for p, v, g in zip(params, velocity, (*grads_w, *grads_b)):
+                _, grads_w, grads_b, *_ = model.loss_and_grads(X_train[batch], y_train[batch], scale=-c["lr"])
+                for p, v, step in zip(params, velocity, (*grads_w, *grads_b)):  # step = -lr · gradient
                     if c["momentum"]:
                         v *= c["momentum"]
-                        v -= c["lr"] * g
+                        v += step
                         p += v
                     else:
-                        p -= c["lr"] * g
+                        p += step
         loss, grads_w, _, zs, hidden, logits = model.loss_and_grads(X_train, y_train)
         if initial is None:
             initial = [distinct_units(a) for a in hidden]
