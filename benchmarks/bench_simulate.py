@@ -25,18 +25,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import initcore  # noqa: E402
+from benchmarks.timing import median_time  # noqa: E402
 
 SIZES = [(20, 256, 256), (50, 512, 256), (100, 1024, 256)]
 REPEATS = 5
 
-
-def median_time(fn, repeats=REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def numpy_floor(depth, width, batch):

@@ -10,9 +10,7 @@ the loss, SGD updates and the bookkeeping. Prints Markdown tables; run with
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from functools import partial
 from pathlib import Path
 
@@ -20,21 +18,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import initcore  # noqa: E402
+from benchmarks.timing import median_time  # noqa: E402
 
 SIZES = [(3, 32), (10, 64), (30, 32)]
 EPOCHS = 20
 N = 500
 BATCH = 64
-REPEATS = 5
 
-
-def median_time(fn) -> float:
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def floor(depth, width):
