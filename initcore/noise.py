@@ -40,10 +40,9 @@ def stream(seed: int, purpose: str, *index: int) -> np.random.Generator:
 
 @dataclass(frozen=True)
 class BaseDraw:
-    """A unit base matrix with its mean and standard deviation (computed once, in float64)."""
+    """A unit base matrix (read-only: it is shared) and the standard deviation of its entries."""
 
     matrix: np.ndarray
-    mean: float
     std: float
 
 
@@ -51,7 +50,8 @@ def _summarize(matrix: np.ndarray) -> BaseDraw:
     flat = matrix.reshape(-1)
     mean = float(flat.sum(dtype=np.float64)) / flat.size
     mean_square = float(np.dot(flat, flat)) / flat.size  # entries are O(1): no float32 overflow
-    return BaseDraw(matrix, mean, float(np.sqrt(max(mean_square - mean * mean, 0.0))))
+    matrix.flags.writeable = False
+    return BaseDraw(matrix, float(np.sqrt(max(mean_square - mean * mean, 0.0))))
 
 
 class NoiseBank:
