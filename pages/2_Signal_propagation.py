@@ -38,6 +38,11 @@ for kind, sentence in (lessons.verdict(r, initcore.SCHEMES[s].label) for s, r in
 formula, activation_formula = st.columns(2)
 formula.latex(initcore.SCHEMES[scheme].formula(**params))
 activation_formula.latex(initcore.ACTIVATIONS[activation].latex)
+with st.expander("Why one factor per layer?"):
+    st.markdown("Each unit adds up n_in inputs times weights. With zero-mean weights the variances add, so every "
+                "layer multiplies the signal's variance by the same kind of factor:")
+    st.latex(r"\operatorname{Var} z_{l+1} = n_{\rm in} \operatorname{Var}(W)\, \mathbb{E}\left[f(z_l)^2\right]")
+    st.markdown(lessons.factor_sentence(activation, scheme, width, depth, params))
 st.plotly_chart(charts.variance_figure(forward, title="Forward: variance of the pre-activations z_l",
                                        y_title="Var z_l (log scale)"), key="forward")
 tab_act, tab_grad, tab_weights, tab_table = st.tabs(["Activations", "Gradients", "Weights", "Table"], key="view",

@@ -140,3 +140,13 @@ def test_training_lab_caps_epochs_to_the_budget():
     at = open_page("pages/4_Training_lab.py", depth="20", width="128", epochs="300")
     assert not at.exception and any("at most" in w.value for w in at.warning)
     assert len(figures(at)) >= 3
+
+
+@pytest.mark.parametrize("scheme", ["he_normal", "constant", "large_normal", "zeros"])
+def test_factor_sentence_for_every_kind_of_scheme(scheme):
+    from ui.lessons import factor_sentence
+
+    sentence = factor_sentence("relu", scheme, 1024, 100, {})
+    assert "factor" in sentence or "single unit" in sentence
+    if scheme == "he_normal":
+        assert "**1** per layer" in sentence

@@ -50,6 +50,19 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
     return "success", f"**{label}: healthy.** {summary}"
 
 
+def factor_sentence(activation: str, scheme: str, width: int, depth: int, params: dict) -> str:
+    """Theory's per-layer factor Var z_{l+1} / Var z_l at Var z_l = 1, and what it compounds to, in words."""
+    factor = initcore.theory.variance_ratio(activation, scheme, width, width, **params)
+    if not np.isfinite(factor):
+        return ("Constant weights are not zero-mean, so this formula does not apply: every unit gets the same "
+                "sum, and the layer acts like a single unit.")
+    with np.errstate(over="ignore"):
+        compounded = np.power(np.float64(factor), depth)
+    return (f"Here, for a signal of variance 1, theory predicts a factor of **{factor:.4g}** per layer, so "
+            f"**{compounded:.3g}** after {depth} layers. He init makes it 1 for ReLU (E[relu(z)²] = Var z / 2, "
+            "so Var(W) = 2/n_in); Xavier makes it close to 1 for tanh.")
+
+
 def default_layers(depth: int) -> list[int]:
     """Up to six evenly spaced layers for the ridgeline, first and last included."""
     return sorted({int(round(x)) for x in np.linspace(1, depth, min(depth, 6))})
