@@ -20,7 +20,9 @@ values are all zero is marked ``vanished``. numpy warnings are silenced: what ha
 
 Work budget: a shared server must survive any URL. ``depth·width²`` (the weights) is capped at
 ``MAX_WEIGHTS`` (depth 100 at width 1024) and ``depth·batch·width`` (the derivatives kept for the backward
-pass) at ``MAX_ACTIVATIONS``; peak memory stays near 250 MB at the caps.
+pass) at ``MAX_ACTIVATIONS``; peak memory stays near 250 MB at the caps. Orthogonal weights cost a QR
+decomposition per layer, so for them ``depth·width³`` is capped at ``MAX_ORTHOGONAL`` (depth 100 at width
+512, or depth 12 at width 1024).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ BATCH_RANGE = (2, 4096)
 SEED_RANGE = (0, 2**32 - 1)
 MAX_WEIGHTS = 100 * 1024**2
 MAX_ACTIVATIONS = 2**25
+MAX_ORTHOGONAL = 100 * 512**3  # depth·width³: one QR decomposition per layer (~0.2 s each at width 1024)
 DTYPES = ("float32", "float64")
 FLUSH_BELOW = 1e-20  # mean square under which a layer may hold subnormal values worth flushing
 SATURATION = 0.05  # a unit is saturated where |f'(z)| < 5 % of the activation's largest slope
@@ -137,6 +140,10 @@ def simulate(*, depth: int, width: int, activation: str, scheme: str, batch: int
     act = get_activation(activation)
     chosen = get_scheme(scheme)
     params = chosen.resolve(**scheme_params)
+    if chosen.noise_for(params) == "orthogonal" and depth * width**3 > MAX_ORTHOGONAL:
+        raise ValueError(f"orthogonal weights need one QR decomposition per layer: depth*width**3="
+                         f"{depth * width**3:,} exceeds the work budget {MAX_ORTHOGONAL:,} (depth 100 at width 512, "
+                         f"depth {MAX_ORTHOGONAL // 1024**3} at width 1024); lower the depth or the width")
     scale = chosen.multiplier(width, width, params)
     settings = dict(depth=depth, width=width, activation=activation, scheme=scheme, batch=batch, seed=seed,
                     dtype=dtype, **params)

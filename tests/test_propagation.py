@@ -140,6 +140,7 @@ def test_mean_field_theory_matches_a_wide_tanh_net():
         (dict(width=-3), "width=-3"),
         (dict(width=2048, depth=100), "work budget"),
         (dict(batch=4096, width=1024, depth=100), "work budget"),
+        (dict(scheme="orthogonal", width=1024, depth=13), "QR decomposition"),
         (dict(scheme="nope"), "expected one of"),
         (dict(activation="softplus"), "expected one of"),
         (dict(scheme="large_normal", std=-1.0), "std=-1.0"),
