@@ -45,17 +45,17 @@ with st.expander("Why one factor per layer?"):
     st.markdown(lessons.factor_sentence(activation, scheme, width, depth, params))
 st.plotly_chart(charts.variance_figure(forward, title="Forward: variance of the pre-activations z_l",
                                        y_title="Var z_l (log scale)"), key="forward")
-tab_act, tab_grad, tab_weights, tab_table = st.tabs(["Activations", "Gradients", "Weights", "Table"], key="view",
-                                                    bind="query-params")  # only the open tab is computed
+tab_act, tab_ridge, tab_grad, tab_weights, tab_table = st.tabs(
+    ["Activations", "Chosen layers", "Gradients", "Weights", "Table"], key="view", bind="query-params")
 log = st.toggle("log10 |x| axis (reads tiny and huge values alike)", key="log_axis", bind="query-params")
-if tab_act.open:
+if tab_act.open:  # only the open tab is computed and drawn
     with tab_act:
-        left, right = st.columns(2)
-        left.plotly_chart(charts.heatmap_figure(run.act_hist, log=log, title="Activations a_l, every layer",
-                                                value_label="a"), key="heatmap")
-        right.plotly_chart(charts.ridgeline_figure(run.act_hist, lessons.default_layers(depth), log=log,
-                                                   title="Activations of chosen layers", value_label="a"),
-                           key="ridge")
+        st.plotly_chart(charts.heatmap_figure(run.act_hist, log=log, title="Activations a_l, every layer",
+                                              value_label="a"), key="heatmap")
+if tab_ridge.open:
+    with tab_ridge:
+        st.plotly_chart(charts.ridgeline_figure(run.act_hist, lessons.default_layers(depth), log=log,
+                                                title="Activations of chosen layers", value_label="a"), key="ridge")
 if tab_grad.open:
     with tab_grad:
         st.plotly_chart(charts.variance_figure(backward, title="Backward: variance of the gradient dL/dz_l",
