@@ -6,6 +6,7 @@ below are 4 of those standard deviations.
 """
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -154,7 +155,18 @@ def test_bad_input_names_what_is_allowed(kwargs, message):
         initcore.simulate(**args)
 
 
-@settings(max_examples=60, deadline=None)
+PARAM_STRATEGIES = {
+    "std": st.floats(1e-3, 100.0),
+    "value": st.floats(-10.0, 10.0),
+    "gain": st.floats(0.01, 10.0),
+    "scale": st.floats(1e-3, 100.0),
+    "mode": st.sampled_from(["fan_in", "fan_out", "fan_avg"]),
+    "distribution": st.sampled_from(["normal", "uniform", "truncated_normal"]),
+}
+
+
+# 60 examples per run; INITLAB_EXAMPLES=1500 searches deeper (passes, ~10 s).
+@settings(max_examples=int(os.environ.get("INITLAB_EXAMPLES", 60)), deadline=None)
 @given(
     depth=st.integers(1, 40),
     width=st.integers(2, 48),
@@ -162,11 +174,13 @@ def test_bad_input_names_what_is_allowed(kwargs, message):
     activation=st.sampled_from(list(initcore.ACTIVATIONS)),
     scheme=st.sampled_from(list(initcore.SCHEMES)),
     seed=st.integers(0, 2**32 - 1),
+    data=st.data(),
 )
-def test_simulate_never_raises_and_flags_every_nan(depth, width, batch, activation, scheme, seed):
+def test_simulate_never_raises_and_flags_every_nan(depth, width, batch, activation, scheme, seed, data):
+    params = {name: data.draw(PARAM_STRATEGIES[name], label=name) for name in initcore.SCHEMES[scheme].params}
     with np.errstate(all="raise"):  # a warning escaping simulate would raise here
         run = initcore.simulate(depth=depth, width=width, batch=batch, activation=activation, scheme=scheme,
-                                seed=seed)
+                                seed=seed, **params)
     layers = run.layers
     assert len(layers) == depth and list(layers.layer) == list(range(1, depth + 1))
     forward_nan = layers[["pre_var", "act_var", "act_mean"]].isna().any(axis=1)
