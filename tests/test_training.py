@@ -2,9 +2,12 @@
 document shown happening on a toy network. Each assertion names the claim it proves."""
 
 import math
+import os
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import initcore
 from initcore.training import MLP, init_mlp, training_work
@@ -178,3 +181,24 @@ def test_max_epochs_fits_the_budget():
     allowed = max_epochs(depth=10, width=128, runs=5)
     assert 5 * training_work(depth=10, width=128, epochs=allowed, n=500) <= MAX_WORK
     assert 5 * training_work(depth=10, width=128, epochs=allowed + 1, n=500) > MAX_WORK
+
+
+@settings(max_examples=int(os.environ.get("INITLAB_EXAMPLES", 40)), deadline=None)
+@given(
+    dataset=st.sampled_from(list(initcore.DATASETS)),
+    depth=st.integers(1, 4),
+    width=st.integers(1, 8),
+    activation=st.sampled_from(list(initcore.ACTIVATIONS)),
+    scheme=st.sampled_from(list(initcore.SCHEMES)),
+    lr=st.floats(1e-4, 10.0),
+    output=st.sampled_from(["sigmoid", "softmax"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_train_never_raises_and_flags_divergence(dataset, depth, width, activation, scheme, lr, output, seed):
+    """Any valid run finishes: its losses are finite, or the run says where it diverged."""
+    with np.errstate(all="raise"):  # a warning escaping train would raise here
+        run = initcore.train(dataset=dataset, depth=depth, width=width, activation=activation, scheme=scheme,
+                             epochs=3, lr=lr, output=output, seed=seed, n=40)
+    finite = np.isfinite(run.history.loss).all()
+    assert finite or run.diverged
+    assert run.diverged == (run.diverged_epoch is not None)
