@@ -150,3 +150,15 @@ def test_factor_sentence_for_every_kind_of_scheme(scheme):
     assert "factor" in sentence or "single unit" in sentence
     if scheme == "he_normal":
         assert "**1** per layer" in sentence
+
+
+def test_values_carried_between_lessons_fit_each_lessons_range():
+    """Lessons share control names; a depth of 90 from Signal propagation must not break the Training lab
+    (at most 30 layers) or the Symmetry page (at most 32 units)."""
+    at = open_page("pages/2_Signal_propagation.py", width="700", depth="90")
+    at.switch_page("pages/3_Symmetry.py").run()
+    assert not at.exception and at.slider(key="width").value == 32
+    at.slider(key="epochs").set_value(55).run()
+    at.switch_page("pages/4_Training_lab.py").run()
+    assert not at.exception
+    assert (at.slider(key="depth").value, at.slider(key="epochs").value) == (30, 50)

@@ -28,6 +28,15 @@ def _raw(key: str):
     return st.query_params.get(key)
 
 
+def _carry(key: str, fits, fix) -> None:
+    """Lessons share control names (depth, width, scheme…), and a value follows the learner from one lesson
+    to the next. Where this lesson's range is narrower, ``fix`` brings the value into it, and we say so."""
+    if key in st.session_state and not fits(st.session_state[key]):
+        before = st.session_state[key]
+        st.session_state[key] = fix(before)
+        st.caption(f"{key} = {before} is outside this lesson's range; using {st.session_state[key]}.")
+
+
 def _note(message: str) -> None:
     st.warning(message, icon="🔗")
 
@@ -56,6 +65,8 @@ def slider(label: str, key: str, low: int, high: int, default: int, *, step: int
             clamped = int(min(max(round(value), low), high))
             st.session_state[key] = clamped
             _note(f"Link value {key}={raw[:40]} is outside {low}–{high}; using {clamped}.")
+    _carry(key, lambda v: low <= v <= high and (v - low) % step == 0,
+           lambda v: int(min(max(low + step * round((v - low) / step), low), high)))
     return st.slider(label, low, high, default, step=step, key=key, bind="query-params", help=help)
 
 
@@ -71,6 +82,7 @@ def number(label: str, key: str, low: float, high: float, default: float, *, hel
             clamped = float(min(max(round(value) if whole else value, low), high))
             st.session_state[key] = type(default)(clamped)
             _note(f"Link value {key}={raw[:40]} is not allowed ({low:g}–{high:g}); using {clamped:g}.")
+    _carry(key, lambda v: low <= v <= high, lambda v: type(default)(min(max(v, low), high)))
     return st.number_input(label, low, high, default, key=key, bind="query-params", help=help, format=fmt)
 
 
@@ -82,6 +94,7 @@ def choice(label: str, key: str, options: Mapping[str, str], default: str, *, he
         st.session_state[key] = raw
     elif raw is not None and raw not in options.values():
         _fall_back(key, default, f"Link value {key}={raw[:40]!r} is not one of the choices; using {options[default]}.")
+    _carry(key, lambda v: v in options, lambda v: default)
     ids = list(options)
     if horizontal:
         return st.segmented_control(label, ids, default=default, format_func=options.get, key=key,
@@ -101,6 +114,7 @@ def value_choice(label: str, key: str, values: Sequence[float], default: float, 
             nearest = min(values, key=lambda v: abs(math.log(v / value)))
             st.session_state[key] = nearest
             _note(f"Link value {key}={raw[:40]} is not on the scale; using the nearest, {nearest:g}.")
+    _carry(key, lambda v: v in values, lambda v: min(values, key=lambda x: abs(math.log(x / v))) if v > 0 else default)
     return st.select_slider(label, options=list(values), value=default, key=key, bind="query-params", help=help,
                             format_func=lambda v: f"{v:g}")
 
@@ -115,6 +129,7 @@ def several(label: str, key: str, options: Mapping[str, str], default: Sequence[
     if len(known) < len(raw):
         unknown = [r[:40] for r in raw if r not in options and r not in by_label]
         _note(f"Link values {key}={', '.join(unknown)} are not choices here; left out.")
+    _carry(key, lambda v: all(item in options for item in v), lambda v: [item for item in v if item in options])
     return st.multiselect(label, list(options), default=list(default), format_func=options.get, key=key,
                           bind="query-params", help=help)
 
