@@ -119,3 +119,12 @@ def test_preset_link_sets_the_url(page, server):
     wait_for_app(page, charts=2)
     query = parse_qs(urlparse(page.url).query)
     assert query.get("depth") == ["30"] and exceptions(page) == []
+
+
+def test_sidebar_navigation_carries_settings_safely(page, server):
+    page.goto(f"{server}/Signal_propagation?depth=90&width=700")
+    wait_for_app(page, charts=2)
+    page.locator("[data-testid=stSidebar]").get_by_role("link", name="Training lab").click()
+    wait_for_app(page, charts=3)
+    assert page.locator("h1").first.inner_text().strip() == "Training lab"
+    assert exceptions(page) == [] and slider_value(page, "Hidden layers") == 30
