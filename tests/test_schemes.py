@@ -165,3 +165,24 @@ def test_scheme_table_lists_sigma_variance_and_bounds():
     table = distributions.scheme_table(["he_uniform", "small_normal"], 100, 50)
     assert table.loc[0, "bound"] == pytest.approx(math.sqrt(6 / 100))
     assert table.loc[1, "sigma"] == 0.01 and table.loc[1, "variance"] == pytest.approx(1e-4)
+
+
+@pytest.mark.parametrize("fans", [(300, 100), (64, 512)])
+@pytest.mark.parametrize("scheme", list(initcore.SCHEMES))
+def test_every_registered_scheme_draws_what_its_std_says(scheme, fans):
+    """Registry-wide: a new scheme is checked against its own formula the moment it is registered."""
+    chosen = initcore.SCHEMES[scheme]
+    w = initcore.init_weights(scheme, *fans, np.random.default_rng(9), dtype=np.float64)
+    std = chosen.std(*fans)
+    noise = chosen.noise_for(chosen.resolve())
+    if noise == "ones":
+        assert w.std() == 0 and std == 0
+        return
+    if noise == "orthogonal":  # Σ w² = min(fans) exactly, so E[w²] = 1/max(fans)
+        assert np.mean(w**2) == pytest.approx(std**2, rel=1e-10)
+        return
+    var = std**2
+    assert abs(w.var() - var) <= Z * var * math.sqrt((KURTOSIS[noise] - 1) / w.size)
+    bound = chosen.bounds(*fans)
+    if bound is not None:
+        assert np.abs(w).max() <= bound
