@@ -40,7 +40,7 @@ BATCH_RANGE = (1, 5000)
 LR_RANGE = (0.0, 10.0)
 MOMENTUM_RANGE = (0.0, 0.99)
 MAX_WORK = 2e10  # multiply-adds per call (train, or all runs of compare together): ~10 s here
-COPY_TOLERANCE = 1e-6  # two units are copies if their outputs on the data differ by less than this
+COPY_TOLERANCE = 1e-6  # two units are copies if their outputs differ by less than this, relative to the layer
 
 
 @dataclass
@@ -120,11 +120,16 @@ def init_mlp(*, depth, width, activation, scheme, output, bias, rng, **scheme_pa
 
 
 def distinct_units(activations: np.ndarray, tolerance: float = COPY_TOLERANCE) -> int:
-    """How many columns (units) are not copies of an earlier one: max |a_j - a_k| > tolerance on the data."""
+    """How many columns (units) are not copies of an earlier one on the data.
+
+    Two units are copies if their outputs differ by at most ``tolerance`` times the layer's largest |output|:
+    relative, so that a layer of tiny but different outputs (small init) is not mistaken for a symmetric one.
+    """
     units = activations.T
+    limit = tolerance * float(np.max(np.abs(units), initial=0.0))
     representatives = units[:1]
     for column in units[1:]:
-        if not (np.abs(representatives - column).max(axis=1) <= tolerance).any():
+        if not (np.abs(representatives - column).max(axis=1) <= limit).any():
             representatives = np.vstack([representatives, column])
     return len(representatives)
 

@@ -202,3 +202,13 @@ def test_train_never_raises_and_flags_divergence(dataset, depth, width, activati
     finite = np.isfinite(run.history.loss).all()
     assert finite or run.diverged
     assert run.diverged == (run.diverged_epoch is not None)
+
+
+def test_tiny_but_different_units_are_not_copies():
+    from initcore.training import distinct_units
+
+    rng = np.random.default_rng(0)
+    tiny = 1e-9 * rng.standard_normal((50, 6))
+    assert distinct_units(tiny) == 6
+    assert distinct_units(np.repeat(tiny[:, :1], 6, axis=1)) == 1
+    assert distinct_units(np.zeros((50, 6))) == 1
