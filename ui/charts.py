@@ -15,6 +15,7 @@ from ui.theme import FONT, scheme_colour, scheme_dash, scheme_label
 
 VANISHING = 1e-2  # shaded below: a signal 100× weaker than it started
 EXPLODING = 1e2  # shaded above: 100× stronger
+AXIS_LIMITS = (1e-90, 1e80)  # float32 values end near 1e±38 (1e-45 subnormal), so variances near 1e77 and 1e-90
 SAFE_BLUE = "#56B4E9"
 SAFE_RED = "#D55E00"
 
@@ -44,10 +45,16 @@ def _positive(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values) & (values > 0), values, np.nan)
 
 
+def _drawable(values: np.ndarray) -> np.ndarray:
+    """Positive values within ``AXIS_LIMITS`` (a theory curve can run on to 1e300 past an overflow)."""
+    values = _positive(values)
+    return np.where((values >= AXIS_LIMITS[0]) & (values <= AXIS_LIMITS[1]), values, np.nan)
+
+
 def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: str = "layer l") -> go.Figure:
     """Per-layer variance on a log axis: simulation (solid), theory (dotted), vanishing/exploding bands."""
     fig = go.Figure()
-    finite = np.concatenate([_positive(c.values) for c in curves] + [_positive(c.theory) for c in curves
+    finite = np.concatenate([_drawable(c.values) for c in curves] + [_drawable(c.theory) for c in curves
                                                                       if c.theory is not None])
     finite = finite[np.isfinite(finite)]
     low = np.log10(min(finite.min(), VANISHING / 10)) if finite.size else -3.0
@@ -71,13 +78,14 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
             hovertemplate=f"{name}<br>layer %{{x}}<br>%{{y:.3g}}<extra>simulation</extra>"))
         if c.theory is not None:
             fig.add_trace(go.Scatter(
-                x=c.layer, y=_positive(c.theory), name=f"{name}: theory", mode="lines",
+                x=c.layer, y=_drawable(c.theory), name=f"{name}: theory", mode="lines",
                 line=dict(color=colour, dash="dot", width=2), opacity=0.8,
                 hovertemplate=f"{name}<br>layer %{{x}}<br>%{{y:.3g}}<extra>theory</extra>"))
         if c.exploded_at is not None:
             fig.add_trace(go.Scatter(
                 x=[c.exploded_at], y=[10 ** (high - 0.3)], mode="markers+text",
-                text=[f"exploded at layer {c.exploded_at}"], textposition="bottom left",
+                text=[f"exploded at layer {c.exploded_at}"],
+                textposition="bottom right" if c.exploded_at < depth / 2 else "bottom left",
                 marker=dict(symbol="x", size=14, color=colour), showlegend=False,
                 hovertemplate=f"{name}: inf/NaN from layer {c.exploded_at}<extra></extra>"))
     fig.update_yaxes(type="log", range=[low, high], title=y_title, exponentformat="power")

@@ -38,7 +38,7 @@ def _carry(key: str, fits, fix) -> None:
 
 
 def _note(message: str) -> None:
-    st.warning(message, icon="🔗")
+    st.warning(message, icon=":material/link:")
 
 
 def _as_number(raw: str) -> float | None:
