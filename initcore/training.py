@@ -29,7 +29,7 @@ import pandas as pd
 
 from initcore import _validate
 from initcore.activations import Activation, get_activation
-from initcore.datasets import make_dataset, train_test_split
+from initcore.datasets import N_RANGE, make_dataset, train_test_split
 from initcore.schemes import SCHEMES, get_scheme, init_weights
 
 OUTPUTS = ("sigmoid", "softmax")
@@ -173,7 +173,7 @@ def _check(depth, width, activation, scheme, epochs, lr, batch_size, momentum, o
         momentum=_validate.real("momentum", momentum, *MOMENTUM_RANGE),
         output=_validate.choice("output", output, OUTPUTS),
         bias=_validate.real("bias", bias, -10.0, 10.0),
-        n=n,
+        n=_validate.integer("n", n, *N_RANGE),
         params=params,
     )
 
@@ -196,7 +196,7 @@ def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str,
     """Train an MLP on a toy data set from ``scheme``'s initialization; see the module docstring."""
     c = _check(depth, width, activation, scheme, epochs, lr, batch_size, momentum, output, bias, n, scheme_params)
     seed = _validate.integer("seed", seed, 0, 2**32 - 1)
-    work = training_work(depth=c["depth"], width=c["width"], epochs=c["epochs"], n=n)
+    work = training_work(depth=c["depth"], width=c["width"], epochs=c["epochs"], n=c["n"])
     if work > MAX_WORK:
         raise ValueError(f"this run needs ~{work:.2g} multiply-adds, over the budget {MAX_WORK:.0e}; "
                          f"lower epochs, depth, width or n")
@@ -322,6 +322,7 @@ def compare(*, schemes=LAB_SCHEMES, scheme_params: dict[str, dict] | None = None
     depth = _validate.integer("depth", settings.get("depth"), *DEPTH_RANGE)
     width = _validate.integer("width", settings.get("width"), *WIDTH_RANGE)
     epochs = _validate.integer("epochs", epochs, *EPOCH_RANGE)
+    n = _validate.integer("n", n, *N_RANGE)
     work = len(schemes) * training_work(depth=depth, width=width, epochs=epochs, n=n)
     if work > MAX_WORK:
         raise ValueError(f"comparing {len(schemes)} schemes needs ~{work:.2g} multiply-adds, over the budget "

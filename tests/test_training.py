@@ -145,6 +145,8 @@ def test_compare_runs_each_scheme_on_equal_terms():
         (dict(scheme="nope"), "expected one of"),
         (dict(output="tanh"), "sigmoid"),
         (dict(n=1), "n=1"),
+        (dict(n="many"), "n='many'"),
+        (dict(momentum=1.5), "momentum=1.5"),
         (dict(depth=50, width=256, epochs=2000), "budget"),
     ],
 )
