@@ -304,6 +304,7 @@ def init_weights(scheme: str, fan_in: int, fan_out: int, rng: np.random.Generato
     fan_out = _validate.integer("fan_out", fan_out, 1, 1 << 16)
     if fan_in * fan_out > 1 << 26:
         raise ValueError(f"fan_in*fan_out={fan_in * fan_out}; expected at most {1 << 26}")
+    dtype = np.dtype(_validate.choice("dtype", np.dtype(dtype).name, ("float32", "float64")))
     return get_scheme(scheme).sample(fan_in, fan_out, rng, dtype, **params)
 
 

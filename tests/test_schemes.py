@@ -131,6 +131,7 @@ def test_paper_formulas_render_like_the_source_document():
         (lambda: initcore.init_weights("he_normal", 3, 3, np.random.default_rng(), std=1), "takes no parameter"),
         (lambda: initcore.scheme_std("variance_scaling", 3, 3, mode="fan_max"), "fan_avg"),
         (lambda: initcore.scheme_std("small_normal", 3, 3, std=float("nan")), "finite"),
+        (lambda: initcore.init_weights("he_normal", 3, 3, np.random.default_rng(), dtype=np.int32), "float32"),
     ],
 )
 def test_bad_input_names_what_is_allowed(call, message):
