@@ -128,3 +128,17 @@ def test_sidebar_navigation_carries_settings_safely(page, server):
     wait_for_app(page, charts=3)
     assert page.locator("h1").first.inner_text().strip() == "Training lab"
     assert exceptions(page) == [] and slider_value(page, "Hidden layers") == 30
+
+
+def test_no_page_sends_a_frame_over_100_kb(page, server):
+    """Histograms travel pre-binned: no websocket frame at default settings comes near raw samples' size."""
+    largest = {"size": 0}
+
+    def on_socket(ws):
+        ws.on("framereceived", lambda payload: largest.__setitem__("size", max(largest["size"], len(payload))))
+
+    page.on("websocket", on_socket)
+    for path, minimum in PAGES.items():
+        page.goto(f"{server}/{path}")
+        wait_for_app(page, charts=minimum)
+    assert 0 < largest["size"] <= 100 * 1024
