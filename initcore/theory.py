@@ -83,6 +83,19 @@ def _length_map(depth, width, activation, scheme, params):
     return pre, slope, var_w
 
 
+def predicted_variances(*, depth: int, width: int, activation: str, scheme: str, **params):
+    """Predicted (Var z_l, Var dL/dz_l) for l = 1 … depth: the forward length map, then the backward recursion
+    for an upstream gradient of variance 1, from one pass of the map."""
+    pre, slope, var_w = _length_map(depth, width, activation, scheme, params)
+    grad = np.empty(depth)
+    g = 1.0
+    with np.errstate(all="ignore"):
+        for layer in range(depth - 1, -1, -1):
+            grad[layer] = g * slope[layer]
+            g = width * var_w * grad[layer]
+    return pre, grad
+
+
 def predicted_pre_var(*, depth: int, width: int, activation: str, scheme: str, **params) -> np.ndarray:
     """Predicted Var z_l for l = 1 … depth (the length map above)."""
     return _length_map(depth, width, activation, scheme, params)[0]
@@ -90,14 +103,7 @@ def predicted_pre_var(*, depth: int, width: int, activation: str, scheme: str, *
 
 def predicted_grad_var(*, depth: int, width: int, activation: str, scheme: str, **params) -> np.ndarray:
     """Predicted Var dL/dz_l for l = 1 … depth, for an upstream gradient of variance 1."""
-    _, slope, var_w = _length_map(depth, width, activation, scheme, params)
-    grad = np.empty(depth)
-    g = 1.0
-    with np.errstate(all="ignore"):
-        for layer in range(depth - 1, -1, -1):
-            grad[layer] = g * slope[layer]
-            g = width * var_w * grad[layer]
-    return grad
+    return predicted_variances(depth=depth, width=width, activation=activation, scheme=scheme, **params)[1]
 
 
 def predicted_overflow_layer(pre_var: np.ndarray, values: int, dtype="float32") -> int | None:

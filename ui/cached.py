@@ -47,8 +47,7 @@ def simulate(**settings) -> initcore.Propagation:
 @one_slot
 def predicted(depth: int, width: int, activation: str, scheme: str, params: dict):
     """Theory's Var z_l and Var dL/dz_l per layer."""
-    kwargs = dict(depth=depth, width=width, activation=activation, scheme=scheme, **params)
-    return theory.predicted_pre_var(**kwargs), theory.predicted_grad_var(**kwargs)
+    return theory.predicted_variances(depth=depth, width=width, activation=activation, scheme=scheme, **params)
 
 
 @st.cache_data(max_entries=64, max_size=16 * MB, show_spinner=False)
