@@ -52,6 +52,7 @@ class Activation:
     deriv_max: float  # max |f'(z)| over z; "saturated" means |f'(z)| < 0.05 of this
     homogeneous: tuple[float, float] | None = None
     deriv_from_output: Callable[[np.ndarray], np.ndarray] | None = None  # f' written in terms of a = f(z)
+    smooth: bool = True  # f and f' smooth at 0 (ELU's f' has a corner there, SELU's a jump): see theory.moments
 
     def slope(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         """f'(z), reusing a = f(z) where that is cheaper (tanh: 1 - a², sigmoid: a(1 - a))."""
@@ -139,9 +140,9 @@ _ALL_ACTIVATIONS = [
     Activation("leaky_relu", "Leaky ReLU (a = 0.01)", r"f(z) = \max(0.01 z, z)", _leaky_relu, _leaky_relu_deriv,
                math.sqrt(2.0 / (1 + LEAKY_SLOPE**2)), "he_normal", 1.0, (_LEAKY_MOMENT, _LEAKY_MOMENT)),
     Activation("elu", "ELU (α = 1)", r"f(z) = z \text{ if } z > 0 \text{ else } e^{z} - 1", _elu, _elu_deriv,
-               1.2451983007007066, "he_normal", 1.0),
+               1.2451983007007066, "he_normal", 1.0, smooth=False),
     Activation("selu", "SELU", r"f(z) = \lambda\,(z \text{ if } z > 0 \text{ else } \alpha(e^{z} - 1))", _selu,
-               _selu_deriv, 0.75, "lecun_normal", SELU_SCALE * SELU_ALPHA),
+               _selu_deriv, 0.75, "lecun_normal", SELU_SCALE * SELU_ALPHA, smooth=False),
     Activation("gelu", "GELU (tanh form)", r"f(z) = \tfrac{z}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(z + 0.044715 z^3)"
                r"\right)\right)", _gelu, _gelu_deriv, 1.5335805216661464, "he_normal", 1.128993068655481),
 ]
