@@ -186,3 +186,18 @@ def test_simulate_never_raises_and_flags_every_nan(depth, width, batch, activati
     forward_nan = layers[["pre_var", "act_var", "act_mean"]].isna().any(axis=1)
     assert (~forward_nan | layers.exploded).all()
     assert (~layers.grad_var.isna() | layers.grad_exploded).all()
+
+
+def test_saturated_tanh_gradients_grow_backward_as_mean_field_predicts():
+    """CS231n's 1·randn tanh net: ~92 % of units saturated, yet the gradient grows going back (the chaotic
+    phase, Schoenholz et al. 2017); theory (trapezoid rule over the wide Gaussian) tracks it layer by layer."""
+    depth, width = 10, 500
+    run = initcore.simulate(depth=depth, width=width, activation="tanh", scheme="large_normal", std=1.0)
+    _, predicted = theory.predicted_variances(depth=depth, width=width, activation="tanh", scheme="large_normal",
+                                              std=1.0)
+    assert (run.layers.frac_saturated > 0.85).all()
+    observed = geometric_ratio(run.layers.grad_var.to_numpy()[::-1])
+    expected = geometric_ratio(predicted[::-1])
+    assert expected > 10
+    # tanh is bounded, so per-layer fluctuations are milder than ReLU's: the ReLU bound is conservative here.
+    assert abs(math.log(observed / expected)) <= relu_tolerance(depth, width)

@@ -14,7 +14,9 @@ PRESETS = {
         settings=dict(depth=10, width=500, activation="tanh", scheme="small_normal", std=0.01)),
     "cs231n_one": dict(
         page=PROPAGATION, label="CS231n: the same net with 1·randn",
-        story="Every tanh unit saturates at ±1: the histograms pile up at the ends and gradients vanish.",
+        story="About 92 % of the tanh units sit at ±1, where their slope is nearly 0: the histograms pile up at "
+              "the ends. The gradient does not simply vanish, though: the few units still in their slope pass it "
+              "through large weights, and it grows about 12× per layer going back (see the Gradients tab).",
         settings=dict(depth=10, width=500, activation="tanh", scheme="large_normal", std=1.0)),
     "cs231n_xavier": dict(
         page=PROPAGATION, label="CS231n: the same net with randn / √fan_in",
