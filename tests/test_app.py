@@ -162,3 +162,21 @@ def test_values_carried_between_lessons_fit_each_lessons_range():
     at.switch_page("pages/4_Training_lab.py").run()
     assert not at.exception
     assert (at.slider(key="depth").value, at.slider(key="epochs").value) == (30, 50)
+
+
+@pytest.mark.parametrize("activation, scheme, depth, expected", [
+    ("tanh", "large_normal", 50, "gradient exploded on its way back"),
+    ("sigmoid", "zeros", 20, "no signal"),
+    ("tanh", "small_normal", 60, "signal vanished at layer"),
+    ("relu", "large_normal", 40, "signal exploded at layer"),
+    ("relu", "xavier_normal", 50, "vanishing"),
+    ("relu", "he_normal", 50, "healthy"),
+])
+def test_verdict_names_what_happened(activation, scheme, depth, expected):
+    import initcore
+    from ui.lessons import verdict
+
+    run = initcore.simulate(depth=depth, width=256, activation=activation, scheme=scheme)
+    kind, sentence = verdict(run, scheme)
+    assert expected in sentence and "nan" not in sentence
+    assert kind == {"healthy": "success", "vanishing": "warning"}.get(expected, kind)

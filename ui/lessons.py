@@ -35,8 +35,18 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
         return "warning", (f"**{label}: the signal vanished at layer {run.vanished_at}.** Every activation there "
                            f"is exactly 0: it fell below float32's smallest number (about 10⁻³⁸), or every "
                            f"unit was switched off. Nothing reaches the output, and nothing flows back.")
+    if run.grad_exploded_at is not None:
+        return "error", (f"**{label}: the gradient exploded on its way back, at layer {run.grad_exploded_at}.** "
+                         f"The forward signal stays finite, but each layer multiplied the gradient until it passed "
+                         f"float32's largest number and became inf/NaN: training would diverge at once.")
     first, last = layers.pre_var.iloc[0], layers.pre_var.iloc[-1]
-    ratio = last / first if first > 0 else np.nan
+    if not first > 0:
+        return "warning", (f"**{label}: no signal.** Var z = 0 from layer 1 on: every unit of every layer gets "
+                           f"exactly the same input, so the network cannot tell one example from another.")
+    if run.grad_vanished_at is not None:
+        return "warning", (f"**{label}: the gradient vanished on its way back, at layer {run.grad_vanished_at}.** "
+                           f"Below it every gradient is exactly 0: those layers cannot learn.")
+    ratio = last / first
     per_layer = ratio ** (1 / max(len(layers) - 1, 1)) if np.isfinite(ratio) else np.nan
     grad_ratio = layers.grad_var.iloc[0] / layers.grad_var.iloc[-1]
     summary = (f"Var z changes by ×{ratio:.3g} from layer 1 to layer {len(layers)} (×{per_layer:.3f} per layer); "
