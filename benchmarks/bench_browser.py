@@ -22,13 +22,9 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import initcore  # noqa: E402
-from tests.e2e.server import launch, streamlit_server, wait_for_app  # noqa: E402
+from tests.e2e.server import PAGES, launch, streamlit_server, wait_for_app  # noqa: E402
 
 TRIES = 10
-PAGES = {"Home": ("", 1), "Weight distributions": ("Weight_distributions", 1),
-         "Signal propagation": ("Signal_propagation", 2), "Symmetry": ("Symmetry", 1),
-         "Training lab": ("Training_lab", 4), "Choosing an initializer": ("Choosing_an_initializer", 0),
-         "Reproduce the classics": ("Reproduce_the_classics", 0)}
 
 
 def slider_latency(page, url: str, charts: int, tries: int = TRIES) -> float:

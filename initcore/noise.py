@@ -59,8 +59,6 @@ class NoiseBank:
 
     def __init__(self, max_bytes: int = NOISE_CACHE_BYTES):
         self.max_bytes = max_bytes
-        self.hits = 0
-        self.misses = 0
         self._entries: OrderedDict[tuple, BaseDraw] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -82,8 +80,6 @@ class NoiseBank:
             for key, draw in zip(keys, found):
                 if draw is not None:
                     self._entries.move_to_end(key)
-            self.hits += sum(draw is not None for draw in found)
-            self.misses += sum(draw is None for draw in found)
         missing = [i for i, draw in enumerate(found) if draw is None]
         drawn = self._draw(seed, noise, [layers[i] for i in missing], shape, dtype, pool)
         for i, matrix in zip(missing, drawn):

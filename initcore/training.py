@@ -227,13 +227,13 @@ def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str,
     )
 
 
-def _accuracy(model: MLP, X, y) -> float:
-    return float(np.mean((model.predict_proba(X) > 0.5) == y)) if len(y) else float("nan")
-
-
 def _class_one(logits: np.ndarray) -> np.ndarray:
     """Predicted class from logits: p(class 1) > 0.5."""
     return logits[:, 0] > 0 if logits.shape[1] == 1 else logits[:, 1] > logits[:, 0]
+
+
+def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean(_class_one(logits) == y)) if len(y) else float("nan")
 
 
 def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
@@ -262,8 +262,8 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
         norms += [dict(epoch=epoch, layer=layer, grad_norm=g) for layer, g in enumerate(layer_norms, start=1)]
         slopes = [np.abs(model.activation.slope(z, a)) for z, a in zip(zs, hidden)]
         saturation = float(np.mean([np.mean(s < 0.05 * model.activation.deriv_max) for s in slopes]))
-        history.append(dict(epoch=epoch, loss=loss, accuracy=float(np.mean((_class_one(logits)) == y_train)),
-                            test_accuracy=_accuracy(model, X_test, y_test), grad_norm_first=layer_norms[0],
+        history.append(dict(epoch=epoch, loss=loss, accuracy=_accuracy(logits, y_train),
+                            test_accuracy=_accuracy(model.forward(X_test)[2], y_test), grad_norm_first=layer_norms[0],
                             grad_norm_last=layer_norms[-1], saturation=saturation))
         finite = np.isfinite(loss) and all(np.isfinite(g) for g in layer_norms)
         if not (finite and all(np.isfinite(p).all() for p in params)):

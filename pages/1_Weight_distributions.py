@@ -29,16 +29,17 @@ with st.sidebar:
     seed = controls.seed()
 
 schemes = ("small_normal", "large_normal", "xavier_normal", "xavier_uniform", "he_normal", "he_uniform")
-series = cached.weight_distributions(schemes, fan_in, fan_out, log, std_small, std_large, seed)
+params = {"small_normal": {"std": std_small}, "large_normal": {"std": std_large}}
+series = cached.weight_distributions(schemes, fan_in, fan_out, log, params, seed)
 st.plotly_chart(charts.weights_figure(series, log=log, title=f"Weights of a {fan_in} × {fan_out} layer"),
                 key="weights")
-params = {"small_normal": {"std": std_small}, "large_normal": {"std": std_large}}
 table = cached.scheme_table(schemes, fan_in, fan_out, params)
 st.dataframe(table.drop(columns="formula"), hide_index=True, column_config={
     "sigma": st.column_config.NumberColumn("σ", format="%.4g"),
     "variance": st.column_config.NumberColumn("σ²", format="%.4g"),
     "bound": st.column_config.NumberColumn("bound L (uniform: ±L)", format="%.4g")})
-for scheme in schemes[2:]:
-    st.latex(rf"\text{{{table.scheme[schemes.index(scheme)]}:}}\quad " + table.formula[schemes.index(scheme)])
+for label, formula in zip(table.scheme[2:], table.formula[2:]):
+    st.markdown(f"**{label}**")
+    st.latex(formula)
 st.markdown("Try a wider layer: the Xavier and He curves get narrower, the fixed-σ ones do not. "
             "That is the whole idea: scale the weights to the fan so that the sum over inputs keeps its size.")

@@ -37,9 +37,9 @@ st.caption("ELU and GELU have no gain in PyTorch's table; this app uses 1/√E[f
 st.subheader("One formula behind them all")
 st.markdown("Xavier, He and LeCun are the same recipe with different knobs: pick a **scale**, a **fan** "
             "(inputs, outputs or their average) and a **distribution**, then")
-st.latex(r"\operatorname{Var}(W) = \frac{\text{scale}}{\text{fan}}, \qquad "
-         r"\text{normal: } W \sim \mathcal{N}\!\left(0, \tfrac{\text{scale}}{\text{fan}}\right), \qquad "
-         r"\text{uniform: } W \sim \mathcal{U}\!\left(\pm\sqrt{\tfrac{3\,\text{scale}}{\text{fan}}}\right)")
+st.latex(r"\operatorname{Var}(W) = \frac{\text{scale}}{\text{fan}}")
+st.latex(r"\text{normal: } W \sim \mathcal{N}\!\left(0, \tfrac{\text{scale}}{\text{fan}}\right)")
+st.latex(r"\text{uniform: } W \sim \mathcal{U}\!\left(\pm\sqrt{\tfrac{3\,\text{scale}}{\text{fan}}}\right)")
 st.dataframe(pd.DataFrame([
     dict(scheme=s.label, scale={"xavier": 1, "he": 2, "lecun": 1}[key.split("_")[0]],
          fan={"xavier": "average", "he": "fan-in", "lecun": "fan-in"}[key.split("_")[0]],

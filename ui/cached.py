@@ -52,10 +52,9 @@ def predicted(depth: int, width: int, activation: str, scheme: str, params: dict
 
 @st.cache_data(max_entries=64, max_size=16 * MB, show_spinner=False)
 @one_slot
-def weight_distributions(schemes: tuple[str, ...], fan_in: int, fan_out: int, log: bool, std_small: float,
-                         std_large: float, seed: int) -> list[dict]:
-    """Binned draws and exact densities of ``schemes`` on one shared grid."""
-    params = {"small_normal": {"std": std_small}, "large_normal": {"std": std_large}}
+def weight_distributions(schemes: tuple[str, ...], fan_in: int, fan_out: int, log: bool, params: dict,
+                         seed: int) -> list[dict]:
+    """Binned draws and exact densities of ``schemes``; ``params`` maps a scheme to its parameters."""
     series = []
     for scheme in schemes:
         p = params.get(scheme, {})

@@ -10,12 +10,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.e2e.server import ROOT, launch, streamlit_server, wait_for_app
+from tests.e2e.server import PAGES, ROOT, launch, streamlit_server, wait_for_app
 
-PAGES = {"home": ("", 1), "weight_distributions": ("Weight_distributions", 1),
-         "signal_propagation": ("Signal_propagation", 2), "symmetry": ("Symmetry", 1),
-         "training_lab": ("Training_lab", 4), "choosing": ("Choosing_an_initializer", 0),
-         "classics": ("Reproduce_the_classics", 0)}
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 
 

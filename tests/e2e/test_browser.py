@@ -8,10 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.e2e.server import exceptions, launch, streamlit_server, wait_for_app
-
-PAGES = {"": 1, "Weight_distributions": 1, "Signal_propagation": 2, "Symmetry": 1, "Training_lab": 4,
-         "Choosing_an_initializer": 0, "Reproduce_the_classics": 0}
+from tests.e2e.server import PAGES, exceptions, launch, streamlit_server, wait_for_app
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +36,7 @@ def charts(page) -> int:
     return page.locator("[data-testid=stPlotlyChart] .js-plotly-plot").count()
 
 
-@pytest.mark.parametrize("path, minimum", PAGES.items())
+@pytest.mark.parametrize("path, minimum", PAGES.values(), ids=PAGES)
 def test_page_loads_and_draws(page, server, path, minimum):
     page.goto(f"{server}/{path}")
     wait_for_app(page, charts=minimum)
@@ -138,7 +135,7 @@ def test_no_page_sends_a_frame_over_100_kb(page, server):
         ws.on("framereceived", lambda payload: largest.__setitem__("size", max(largest["size"], len(payload))))
 
     page.on("websocket", on_socket)
-    for path, minimum in PAGES.items():
+    for path, minimum in PAGES.values():
         page.goto(f"{server}/{path}")
         wait_for_app(page, charts=minimum)
     assert 0 < largest["size"] <= 100 * 1024
