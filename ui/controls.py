@@ -65,6 +65,8 @@ def slider(label: str, key: str, low: int, high: int, default: int, *, step: int
             clamped = int(min(max(round(value), low), high))
             st.session_state[key] = clamped
             _note(f"Link value {key}={raw[:40]} is outside {low}–{high}; using {clamped}.")
+    # Off-step values (epochs=55 on a step of 10) are not mended from a link: Streamlit's binding takes them as
+    # they are, over anything set here. A value carried from another lesson is put back on the steps.
     _carry(key, lambda v: low <= v <= high and (v - low) % step == 0,
            lambda v: int(min(max(low + step * round((v - low) / step), low), high)))
     return st.slider(label, low, high, default, step=step, key=key, bind="query-params", help=help)
