@@ -45,86 +45,154 @@ class Activation:
     id: str
     label: str
     latex: str
-    fn: Callable[[np.ndarray], np.ndarray]
-    deriv: Callable[[np.ndarray], np.ndarray]
+    fn: Callable[..., np.ndarray]  # fn(z, out=None), like a ufunc
+    deriv: Callable[..., np.ndarray]  # deriv(z, out=None)
     gain: float
     recommended: str  # scheme id
     deriv_max: float  # max |f'(z)| over z; "saturated" means |f'(z)| < 0.05 of this
     homogeneous: tuple[float, float] | None = None
-    deriv_from_output: Callable[[np.ndarray], np.ndarray] | None = None  # f' written in terms of a = f(z)
+    deriv_from_output: Callable[..., np.ndarray] | None = None  # f' in terms of a = f(z): (a, out=None)
     smooth: bool = True  # f and f' smooth at 0 (ELU's f' has a corner there, SELU's a jump): see theory.moments
 
-    def slope(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    def slope(self, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """f'(z), reusing a = f(z) where that is cheaper (tanh: 1 - a², sigmoid: a(1 - a))."""
-        return self.deriv(z) if self.deriv_from_output is None else self.deriv_from_output(a)
+        return self.deriv(z, out) if self.deriv_from_output is None else self.deriv_from_output(a, out)
 
 
-def _sigmoid(z):
-    return 0.5 * (1 + np.tanh(0.5 * z))  # = 1/(1+e^-z) with no overflow for large |z|
+# Every f and f' below is ufunc-like: ``fn(z, out=None)`` writes into ``out`` (a fresh array when None, never
+# ``z`` itself) with in-place steps, so the simulation's hot loop can reuse its buffers.
 
 
-def _sigmoid_deriv(z):
-    s = _sigmoid(z)
-    return s * (1 - s)
+def _buffer(z, out):
+    return np.empty_like(z) if out is None else out
 
 
-def _tanh_deriv(z):
-    return 1 - np.tanh(z) ** 2
+def _identity(z, out=None):
+    out = _buffer(z, out)
+    np.copyto(out, z)
+    return out
 
 
-def _relu(z):
-    return np.maximum(z, 0)
+def _one(z, out=None):
+    out = _buffer(z, out)
+    out.fill(1)
+    return out
 
 
-def _relu_deriv(z):
-    return (z > 0).astype(z.dtype)
+def _sigmoid(z, out=None):
+    """1/(1 + e^-z) computed as (1 + tanh(z/2))/2, which cannot overflow for large |z|."""
+    out = np.multiply(z, z.dtype.type(0.5), out=out)
+    np.tanh(out, out=out)
+    out += 1
+    out *= z.dtype.type(0.5)
+    return out
 
 
-def _leaky_relu(z):
-    return np.where(z > 0, z, z * z.dtype.type(LEAKY_SLOPE))
+def _sigmoid_slope_from_output(a, out=None):
+    out = np.subtract(1, a, out=out)
+    out *= a
+    return out
 
 
-def _leaky_relu_deriv(z):
-    return np.where(z > 0, z.dtype.type(1), z.dtype.type(LEAKY_SLOPE))
+def _sigmoid_deriv(z, out=None):
+    return _sigmoid_slope_from_output(_sigmoid(z), out)
 
 
-def _elu(z):
-    return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+def _tanh_slope_from_output(a, out=None):
+    out = np.multiply(a, a, out=out)
+    np.subtract(1, out, out=out)
+    return out
 
 
-def _elu_deriv(z):
-    return np.where(z > 0, z.dtype.type(1), np.exp(np.minimum(z, 0)))
+def _tanh_deriv(z, out=None):
+    return _tanh_slope_from_output(np.tanh(z), out)
 
 
-def _selu(z):
-    return z.dtype.type(SELU_SCALE) * np.where(z > 0, z, z.dtype.type(SELU_ALPHA) * np.expm1(np.minimum(z, 0)))
+def _relu(z, out=None):
+    return np.maximum(z, 0, out=out)
 
 
-def _selu_deriv(z):
-    scale = z.dtype.type(SELU_SCALE)
-    return np.where(z > 0, scale, scale * z.dtype.type(SELU_ALPHA) * np.exp(np.minimum(z, 0)))
+def _relu_deriv(z, out=None):
+    return np.greater(z, 0, out=_buffer(z, out))
 
 
-def _gelu_inner(z):
-    return z.dtype.type(GELU_C) * (z + z.dtype.type(GELU_CUBIC) * z**3)
+def _leaky_relu(z, out=None):
+    """max(z, a·z) for the slope a < 1."""
+    out = np.multiply(z, z.dtype.type(LEAKY_SLOPE), out=out)
+    return np.maximum(z, out, out=out)
 
 
-def _gelu(z):
-    return 0.5 * z * (1 + np.tanh(_gelu_inner(z)))
+def _leaky_relu_deriv(z, out=None):
+    out = np.greater(z, 0, out=_buffer(z, out))
+    out *= z.dtype.type(1 - LEAKY_SLOPE)
+    out += z.dtype.type(LEAKY_SLOPE)
+    return out
 
 
-def _gelu_deriv(z):
+def _elu(z, out=None):
+    """max(z, e^min(z, 0) - 1): e^z - 1 ≥ z for every z, with equality only at 0."""
+    out = np.minimum(z, 0, out=out)
+    np.expm1(out, out=out)
+    return np.maximum(z, out, out=out)
+
+
+def _elu_deriv(z, out=None):
+    """e^min(z, 0): e^z below 0, 1 above."""
+    out = np.minimum(z, 0, out=out)
+    return np.exp(out, out=out)
+
+
+def _selu(z, out=None):
+    out = np.minimum(z, 0, out=out)
+    np.expm1(out, out=out)
+    out *= z.dtype.type(SELU_ALPHA)
+    np.copyto(out, z, where=z > 0)
+    out *= z.dtype.type(SELU_SCALE)
+    return out
+
+
+def _selu_deriv(z, out=None):
+    out = _elu_deriv(z, out)
+    out *= z.dtype.type(SELU_ALPHA)
+    np.copyto(out, 1, where=z > 0)
+    out *= z.dtype.type(SELU_SCALE)
+    return out
+
+
+def _gelu_inner(z, out=None):
+    """√(2/π)·(z + 0.044715 z³), as √(2/π)·z·(1 + 0.044715 z²)."""
+    out = np.multiply(z, z, out=out)
+    out *= z.dtype.type(GELU_CUBIC)
+    out += 1
+    out *= z
+    out *= z.dtype.type(GELU_C)
+    return out
+
+
+def _gelu(z, out=None):
+    out = _gelu_inner(z, out)
+    np.tanh(out, out=out)
+    out += 1
+    out *= z
+    out *= z.dtype.type(0.5)
+    return out
+
+
+def _gelu_deriv(z, out=None):
+    """½(1 + t) + ½·z·(1 - t²)·√(2/π)(1 + 3·0.044715 z²), t = tanh of the inner polynomial."""
     t = np.tanh(_gelu_inner(z))
-    du = z.dtype.type(GELU_C) * (1 + z.dtype.type(3 * GELU_CUBIC) * z**2)
-    return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * du
-
-
-def _identity(z):
-    return z
-
-
-def _one(z):
-    return np.ones_like(z)
+    sech2 = np.multiply(t, t)
+    np.subtract(1, sech2, out=sech2)
+    out = np.multiply(z, z, out=out)
+    out *= z.dtype.type(3 * GELU_CUBIC)
+    out += 1
+    out *= z.dtype.type(GELU_C)
+    out *= z
+    out *= sech2
+    out += 1
+    out += t
+    out *= z.dtype.type(0.5)
+    return out
 
 
 _LEAKY_MOMENT = (1 + LEAKY_SLOPE**2) / 2
@@ -132,9 +200,9 @@ _LEAKY_MOMENT = (1 + LEAKY_SLOPE**2) / 2
 _ALL_ACTIVATIONS = [
     Activation("linear", "Linear (identity)", r"f(z) = z", _identity, _one, 1.0, "lecun_normal", 1.0, (1.0, 1.0)),
     Activation("sigmoid", "Sigmoid", r"f(z) = \frac{1}{1 + e^{-z}}", _sigmoid, _sigmoid_deriv, 1.0,
-               "xavier_normal", 0.25, deriv_from_output=lambda a: a * (1 - a)),
+               "xavier_normal", 0.25, deriv_from_output=_sigmoid_slope_from_output),
     Activation("tanh", "Tanh", r"f(z) = \tanh z", np.tanh, _tanh_deriv, 5.0 / 3.0, "xavier_normal", 1.0,
-               deriv_from_output=lambda a: 1 - a * a),
+               deriv_from_output=_tanh_slope_from_output),
     Activation("relu", "ReLU", r"f(z) = \max(0, z)", _relu, _relu_deriv, math.sqrt(2.0), "he_normal", 1.0,
                (0.5, 0.5)),
     Activation("leaky_relu", "Leaky ReLU (a = 0.01)", r"f(z) = \max(0.01 z, z)", _leaky_relu, _leaky_relu_deriv,

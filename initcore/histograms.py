@@ -51,38 +51,51 @@ def record(rows: np.ndarray, layer: int, x: np.ndarray, scale: float = 1.0) -> N
     np.multiply(picked, scale, out=rows[layer, : picked.size], casting="unsafe")
 
 
-def _bin(values: np.ndarray, rows: np.ndarray, edges: np.ndarray, depth: int) -> np.ndarray:
-    """Count ``values`` per row into the uniform ``edges`` (values on the last edge go to the last bin)."""
+_MISSING, _ZERO = BINS, BINS + 1  # two extra columns per row: values never written, and exact zeros
+
+
+def _bin(values: np.ndarray, edges: np.ndarray, missing: np.ndarray, zero: np.ndarray | None = None) -> np.ndarray:
+    """Count each row of ``values`` into the uniform ``edges`` (the last edge belongs to the last bin).
+
+    Returns ``(depth, BINS + 2)`` counts: the ``BINS`` bins, then the ``missing`` and ``zero`` entries,
+    which are set aside rather than binned. Rows are binned together by offsetting each row's indices.
+    """
     per_unit = values.dtype.type(BINS / (edges[-1] - edges[0]))
-    index = (values * per_unit - values.dtype.type(edges[0] * per_unit)).astype(np.int32)  # no overflow: |·| ≲ BINS
-    np.minimum(index, BINS - 1, out=index)
-    np.maximum(index, 0, out=index)
-    index += rows * BINS
-    return np.bincount(index, minlength=depth * BINS).reshape(depth, BINS)
+    position = values * per_unit
+    position -= values.dtype.type(edges[0] * per_unit)
+    np.clip(position, 0, BINS - 1, out=position)
+    index = position.astype(np.int32)  # NaN and -inf casts are garbage, overwritten just below
+    index[missing] = _MISSING
+    if zero is not None:
+        index[zero] = _ZERO
+    depth = values.shape[0]
+    index += np.arange(0, depth * (BINS + 2), BINS + 2, dtype=np.int32)[:, None]
+    return np.bincount(index.reshape(-1), minlength=depth * (BINS + 2)).reshape(depth, BINS + 2)
 
 
 def build(samples: np.ndarray) -> LayerHistograms:
     """Bin each row of ``samples`` (NaN = no value) with edges shared by all rows."""
-    depth = samples.shape[0]
-    flat = samples.reshape(-1)
-    present = ~np.isnan(flat)
-    total = np.count_nonzero(present.reshape(depth, -1), axis=1)
-    values = flat[present]
-    rows = np.repeat(np.arange(depth, dtype=np.int32), samples.shape[1])[present]
+    with np.errstate(all="ignore"):
+        missing = np.isnan(samples)
+        magnitudes = np.abs(samples)
+        reach = float(np.fmax.reduce(magnitudes, axis=None, initial=0.0))  # fmax skips NaN
+        edges = np.linspace(-reach, reach, BINS + 1) if reach > 0 else np.linspace(-1, 1, BINS + 1)
 
-    reach = float(np.max(np.abs(values))) if values.size else 1.0
-    edges = np.linspace(-reach, reach, BINS + 1) if reach > 0 else np.linspace(-1, 1, BINS + 1)
+        zero = magnitudes == 0
+        logs = np.log10(magnitudes)  # 0 → -inf, NaN stays NaN: both set aside by _bin
+        placed = ~(missing | zero)
+        low = float(np.fmin.reduce(logs, axis=None, where=placed, initial=np.inf))
+        high = float(np.fmax.reduce(logs, axis=None, where=placed, initial=-np.inf))
+        low, high = (np.floor(low), np.ceil(high)) if np.isfinite(low) else (-1.0, 1.0)
+        log_edges = np.linspace(low, max(high, low + 1), BINS + 1)
 
-    nonzero = values != 0
-    magnitudes = np.log10(np.abs(values[nonzero]))
-    low, high = (np.floor(magnitudes.min()), np.ceil(magnitudes.max())) if magnitudes.size else (-1.0, 1.0)
-    log_edges = np.linspace(low, max(high, low + 1), BINS + 1)
-
+        counts = _bin(samples, edges, missing)
+        log_counts = _bin(logs, log_edges, missing, zero)
     return LayerHistograms(
         edges=edges,
-        counts=_bin(values, rows, edges, depth),
+        counts=counts[:, :BINS],
         log_edges=log_edges,
-        log_counts=_bin(magnitudes, rows[nonzero], log_edges, depth),
-        zeros=np.bincount(rows[~nonzero], minlength=depth),
-        total=total,
+        log_counts=log_counts[:, :BINS],
+        zeros=log_counts[:, _ZERO],
+        total=samples.shape[1] - counts[:, _MISSING],
     )

@@ -2,21 +2,25 @@
 
 Every draw comes from its own stream, ``SeedSequence(seed, spawn_key=(purpose, layer))``:
 
-* the same seed gives the same numbers on any machine and with any number of cores: each layer has its
-  own stream, whichever thread fills it;
+* the same seed gives the same numbers with any number of cores: each layer has its own stream,
+  whichever thread fills it (and on any machine, up to the last bit of ``initcore.gaussian``'s float32
+  log, sin and cos);
 * layer l's weights do not depend on the depth, so a 20-layer network is the first 20 layers of the
   50-layer one with the same seed;
 * the base matrix depends on the *noise* only (normal, uniform, …), not on the scheme: Xavier-normal,
   He-normal and N(0, 0.01²) all scale the same standard-normal draw.
 
-numpy releases the GIL while it fills an array, so a group of layers is drawn on all cores at once. Base
-matrices are kept in a process-wide LRU bounded by ``NOISE_CACHE_BYTES``: switching the scheme, or the
-backward pass revisiting a layer, reuses a draw instead of making it again; what does not fit is
-redrawn (bit-identical) from its stream.
+numpy releases the GIL while it fills an array, so a group of layers is drawn on all cores at once
+(``initcore.gaussian`` makes the normal draws themselves cheap). Base matrices are kept in a process-wide
+LRU bounded by ``NOISE_CACHE_BYTES``: switching the scheme, or the backward pass revisiting a layer,
+reuses a draw instead of making it again. A run deeper than the bank holds keeps its lowest layers there
+and draws the rest (bit-identical, from their streams) into scratch matrices it reuses.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import os
 import threading
 from collections import OrderedDict
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from initcore.gaussian import standard_normal
 from initcore.schemes import NOISES, draw_base
 
 WORKERS = os.cpu_count() or 1
@@ -40,7 +45,7 @@ def stream(seed: int, purpose: str, *index: int) -> np.random.Generator:
 
 @dataclass(frozen=True)
 class BaseDraw:
-    """A unit base matrix (read-only: it is shared) and the standard deviation of its entries."""
+    """A unit base matrix and the standard deviation of its entries (read-only once in the bank)."""
 
     matrix: np.ndarray
     std: float
@@ -50,8 +55,24 @@ def _summarize(matrix: np.ndarray) -> BaseDraw:
     flat = matrix.reshape(-1)
     mean = float(flat.sum(dtype=np.float64)) / flat.size
     mean_square = float(np.dot(flat, flat)) / flat.size  # entries are O(1): no float32 overflow
-    matrix.flags.writeable = False
     return BaseDraw(matrix, float(np.sqrt(max(mean_square - mean * mean, 0.0))))
+
+
+def draw(seed: int, noise: str, layers: list[int], outs: list[np.ndarray], pool) -> list[BaseDraw]:
+    """Fill ``outs`` with the base matrices of ``layers`` on all cores.
+
+    The layers are dealt into a few more tasks than there are cores, so a core slowed by other work
+    takes fewer of them.
+    """
+    drawn: list[BaseDraw | None] = [None] * len(layers)
+    tasks = min(len(layers), 4 * WORKERS)
+
+    def fill(positions) -> None:
+        for i in positions:
+            drawn[i] = _summarize(draw_base(noise, outs[i], stream(seed, noise, layers[i])))
+
+    list(pool.map(fill, [range(task, len(layers), tasks) for task in range(tasks)]))
+    return drawn
 
 
 class NoiseBank:
@@ -61,11 +82,13 @@ class NoiseBank:
         self.max_bytes = max_bytes
         self._entries: OrderedDict[tuple, BaseDraw] = OrderedDict()
         self._bytes = 0
+        self._holders: dict[int, int] = {}  # id(block) → entries kept that are views of it
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._holders.clear()
             self._bytes = 0
 
     def bases(self, seed: int, noise: str, layers: list[int], shape: tuple[int, int], dtype, pool) -> list[BaseDraw]:
@@ -77,49 +100,79 @@ class NoiseBank:
         keys = [(seed, noise, layer, shape, np.dtype(dtype).str) for layer in layers]
         with self._lock:
             found = [self._entries.get(key) for key in keys]
-            for key, draw in zip(keys, found):
-                if draw is not None:
+            for key, entry in zip(keys, found):
+                if entry is not None:
                     self._entries.move_to_end(key)
-        missing = [i for i, draw in enumerate(found) if draw is None]
-        drawn = self._draw(seed, noise, [layers[i] for i in missing], shape, dtype, pool)
-        for i, matrix in zip(missing, drawn):
-            found[i] = _summarize(matrix)
-            self._remember(keys[i], found[i])
+        missing = [i for i, entry in enumerate(found) if entry is None]
+        outs = matrices(len(missing), shape, dtype)
+        for i, entry in zip(missing, draw(seed, noise, [layers[i] for i in missing], outs, pool)):
+            entry.matrix.flags.writeable = False  # shared from now on
+            found[i] = entry
+            self._remember(keys[i], entry)
         return found
 
-    def _draw(self, seed, noise, layers, shape, dtype, pool) -> list[np.ndarray]:
-        outs = [np.empty(shape, dtype=dtype) for _ in layers]
-
-        def fill(share) -> None:
-            for layer, out in share:
-                draw_base(noise, out, stream(seed, noise, layer))
-
-        jobs = list(zip(layers, outs))
-        list(pool.map(fill, [jobs[w::WORKERS] for w in range(WORKERS)]))
-        return outs
-
-    def _remember(self, key, draw: BaseDraw) -> None:
-        size = draw.matrix.nbytes
-        if size > self.max_bytes:
+    def _remember(self, key, entry: BaseDraw) -> None:
+        """Keep ``entry``; the bytes counted are those of the distinct blocks that kept entries live in."""
+        block = _block_of(entry.matrix)
+        if block.nbytes > self.max_bytes:
             return
         with self._lock:
             if key in self._entries:
                 return
-            self._entries[key] = draw
-            self._bytes += size
+            self._entries[key] = entry
+            self._hold(block, +1)
             while self._bytes > self.max_bytes:
                 _, evicted = self._entries.popitem(last=False)
-                self._bytes -= evicted.matrix.nbytes
+                self._hold(_block_of(evicted.matrix), -1)
+
+    def _hold(self, block: np.ndarray, change: int) -> None:
+        held = self._holders.get(id(block), 0) + change  # a held block is alive, so its id is its own
+        if held:
+            self._holders[id(block)] = held
+        else:
+            del self._holders[id(block)]
+        if held == 1 and change > 0:
+            self._bytes += block.nbytes
+        elif held == 0:
+            self._bytes -= block.nbytes
+
+
+def matrices(count: int, shape: tuple[int, int], dtype) -> list[np.ndarray]:
+    """``count`` uninitialized matrices carved from one block.
+
+    Fresh memory costs a page fault per page on first touch, which is slow on a virtual machine;
+    numpy backs a large block with huge pages, so filling 32 one-megabyte matrices costs about a third
+    of what it costs as 32 separate arrays (measured on the 2-core test machine).
+    """
+    return list(np.empty((count, *shape), dtype=dtype))
+
+
+def _block_of(matrix: np.ndarray) -> np.ndarray:
+    return matrix if matrix.base is None else matrix.base
 
 
 NOISE_BANK = NoiseBank()
 
 
+@functools.cache
 def thread_pool() -> ThreadPoolExecutor:
-    """A pool with one thread per core, for drawing layers in parallel."""
-    return ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="initcore-draw")
+    """The process's pool of draw threads: one per core, each pinned to its own core where the system
+    allows it. Concurrent runs share it, so draws never ask for more threads than there are cores.
+
+    Unpinned, a draw that follows a pause of a few hundred milliseconds (a slider move) ran about 2×
+    slower on the 2-core virtual machine we measure on: the scheduler started both workers on the
+    core that woke them and spread them out only milliseconds later.
+    """
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    next_core = itertools.count()
+
+    def pin() -> None:
+        if len(cores) > 1:
+            os.sched_setaffinity(0, {cores[next(next_core) % len(cores)]})  # 0: the calling thread
+
+    return ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="initcore-draw", initializer=pin)
 
 
 def gaussian(seed: int, purpose: str, shape: tuple[int, int], dtype) -> np.ndarray:
     """A standard-normal matrix from its own stream (the network's input or upstream gradient)."""
-    return stream(seed, purpose).standard_normal(shape, dtype=dtype)
+    return standard_normal(stream(seed, purpose), np.empty(shape, dtype=dtype))

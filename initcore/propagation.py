@@ -35,7 +35,7 @@ import pandas as pd
 from initcore import _validate
 from initcore.activations import get_activation
 from initcore.histograms import LayerHistograms, build, record, sample_rows
-from initcore.noise import GROUP_BYTES, NOISE_BANK, gaussian, thread_pool
+from initcore.noise import GROUP_BYTES, NOISE_BANK, draw, gaussian, matrices, thread_pool
 from initcore.schemes import get_scheme
 
 DEPTH_RANGE = (1, 200)
@@ -148,8 +148,8 @@ def simulate(*, depth: int, width: int, activation: str, scheme: str, batch: int
     settings = dict(depth=depth, width=width, activation=activation, scheme=scheme, batch=batch, seed=seed,
                     dtype=dtype, **params)
     samples = {kind: sample_rows(depth) for kind in ("pre", "act", "grad", "weight")}
-    with np.errstate(all="ignore"), thread_pool() as pool:
-        weights = _Weights(seed, chosen.noise_for(params), (width, width), np.dtype(dtype), pool)
+    with np.errstate(all="ignore"):
+        weights = _Weights(seed, chosen.noise_for(params), (width, width), np.dtype(dtype), thread_pool())
         rows, slopes = _forward(depth, act, scale, weights, gaussian(seed, "input", (batch, width), dtype), samples)
         if slopes is not None:
             _backward(rows, slopes, scale, weights, gaussian(seed, "upstream", (batch, width), dtype), samples)
@@ -166,7 +166,12 @@ def simulate(*, depth: int, width: int, activation: str, scheme: str, batch: int
 
 @dataclass(frozen=True)
 class _Weights:
-    """The unit base matrices B_l of one run, fetched from the noise bank a group of layers at a time."""
+    """The unit base matrices B_l of one run, drawn a group of layers at a time.
+
+    The noise bank keeps the lowest layers that fit in it: the backward pass ends on them and the next
+    run (a scheme switch) starts on them. Layers above are drawn into one group of scratch buffers that
+    the run reuses, forward and backward alike, so a deep wide run touches fresh memory only once.
+    """
 
     seed: int
     noise: str
@@ -175,26 +180,40 @@ class _Weights:
     pool: object
 
     def walk(self, layers: list[int]):
-        """Yield (layer, BaseDraw) for ``layers`` in the order given."""
-        group = max(1, GROUP_BYTES // (self.shape[0] * self.shape[1] * self.dtype.itemsize))
+        """Yield (layer, BaseDraw) for ``layers`` in the order given; each is valid until the next is asked for."""
+        layer_bytes = self.shape[0] * self.shape[1] * self.dtype.itemsize
+        group = max(1, GROUP_BYTES // layer_bytes)
+        banked = NOISE_BANK.max_bytes // layer_bytes  # layers 1 … banked live in the bank
+        scratch = matrices(min(group, sum(layer > banked for layer in layers)), self.shape, self.dtype)
         for start in range(0, len(layers), group):
             chunk = layers[start : start + group]
-            draws = NOISE_BANK.bases(self.seed, self.noise, chunk, self.shape, self.dtype, self.pool)
-            yield from zip(chunk, draws, strict=True)
+            kept = [layer for layer in chunk if layer <= banked]
+            passing = [layer for layer in chunk if layer > banked]
+            draws = dict(zip(kept, NOISE_BANK.bases(self.seed, self.noise, kept, self.shape, self.dtype, self.pool)))
+            draws |= zip(passing, draw(self.seed, self.noise, passing, scratch, self.pool))
+            yield from ((layer, draws[layer]) for layer in chunk)
 
 
 def _forward(depth, act, scale, weights, a, samples):
-    """Fill one row per layer; return the rows and f'(z_l) per layer (None if the signal overflowed)."""
+    """Fill one row per layer; return the rows and f'(z_l) per layer (None if the signal overflowed).
+
+    The loop allocates nothing per layer: z_l goes to one buffer, a_l overwrites a_{l-1} (the input's
+    own buffer, not needed once z_l is computed), and f'(z_l) goes to slice l of one (depth, batch, width)
+    block, which the backward pass then overwrites with dL/dz_l.
+    """
     threshold = SATURATION * act.deriv_max
-    rows, slopes = [], []
+    rows = []
+    slopes = np.empty((depth, *a.shape), dtype=a.dtype)
+    z = np.empty_like(a)
+    saturated = np.empty(a.shape, dtype=bool)
     c = a.dtype.type(scale)
     for layer, base in weights.walk(list(range(1, depth + 1))):
         record(samples["weight"], layer - 1, base.matrix, scale)
         row = dict.fromkeys(COLUMNS, np.nan) | dict(layer=layer, weight_std=abs(scale) * base.std)
         rows.append(row)
-        z = a @ base.matrix
+        np.matmul(a, base.matrix, out=z)
         z *= c
-        a = act.fn(z)
+        act.fn(z, out=a)
         row["pre_mean"], row["pre_var"] = _moments(z)
         row["act_mean"], row["act_var"] = _moments(a)
         if not np.isfinite([row["pre_mean"], row["pre_var"], row["act_mean"], row["act_var"]]).all():
@@ -204,26 +223,30 @@ def _forward(depth, act, scale, weights, a, samples):
                 overflowed.update(exploded=overflowed["layer"] >= layer, vanished=False, grad_exploded=True,
                                   grad_vanished=False)
             return rows, None
-        slope = act.slope(z, a)
-        slopes.append(slope)
+        slope = act.slope(z, a, out=slopes[layer - 1])
         _flush_subnormals(a, row["act_var"] + row["act_mean"] ** 2)
-        nonzero = np.count_nonzero(a)
-        row.update(frac_dead=1 - nonzero / a.size, exploded=False, vanished=nonzero == 0,
-                   frac_saturated=np.count_nonzero(np.abs(slope) < threshold) / a.size)
         record(samples["pre"], layer - 1, z)
         record(samples["act"], layer - 1, a)
+        nonzero = np.count_nonzero(a)
+        np.less(np.abs(slope, out=z), threshold, out=saturated)  # z is recorded: its buffer is free
+        row.update(frac_dead=1 - nonzero / a.size, exploded=False, vanished=nonzero == 0,
+                   frac_saturated=np.count_nonzero(saturated) / a.size)
     return rows, slopes
 
 
 def _backward(rows, slopes, scale, weights, upstream, samples):
-    """Carry ``upstream`` down the network, filling the gradient columns of ``rows`` top-down."""
+    """Carry ``upstream`` down the network, filling the gradient columns of ``rows`` top-down.
+
+    dL/dz_l is computed in place of f'(z_l) in ``slopes``; dL/da_{l-1} goes to one reused buffer.
+    """
     c = upstream.dtype.type(scale)
     depth = len(slopes)
     below = weights.walk(list(range(depth, 1, -1)))  # W_L … W_2; dL/dx is not needed
     grad_out = upstream  # dL/da_l
+    carried = np.empty_like(upstream)
     for layer in range(depth, 0, -1):
-        grad = grad_out * slopes[layer - 1]  # dL/dz_l
-        slopes[layer - 1] = None  # free as we go: memory falls during the backward pass
+        grad = slopes[layer - 1]
+        grad *= grad_out  # dL/dz_l = dL/da_l ⊙ f'(z_l)
         grad_mean, grad_var = _moments(grad)
         if not (np.isfinite(grad_mean) and np.isfinite(grad_var)):
             for lower in rows[:layer]:
@@ -234,5 +257,5 @@ def _backward(rows, slopes, scale, weights, upstream, samples):
                                grad_vanished=not np.count_nonzero(grad))
         record(samples["grad"], layer - 1, grad)
         if layer > 1:
-            grad_out = grad @ next(below)[1].matrix.T
+            grad_out = np.matmul(grad, next(below)[1].matrix.T, out=carried)
             grad_out *= c

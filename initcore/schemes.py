@@ -40,6 +40,7 @@ from types import MappingProxyType
 import numpy as np
 
 from initcore import _validate
+from initcore.gaussian import standard_normal
 
 NOISES = ("normal", "uniform", "truncated_normal", "orthogonal", "ones")
 MODES = ("fan_in", "fan_out", "fan_avg")
@@ -72,7 +73,7 @@ def draw_base(noise: str, out: np.ndarray, rng: np.random.Generator) -> np.ndarr
         out *= 2
         out -= 1
     else:
-        rng.standard_normal(out=out, dtype=out.dtype)
+        standard_normal(rng, out)
         if noise == "truncated_normal":
             _resample_outside(out.reshape(-1), rng)
         elif noise == "orthogonal":
@@ -84,7 +85,7 @@ def _resample_outside(flat: np.ndarray, rng: np.random.Generator) -> None:
     """Condition N(0, 1) draws on |x| < 2 by redrawing the ~4.6 % that fall outside, until none do."""
     outside = np.flatnonzero(np.abs(flat) >= TRUNCATION)
     while outside.size:
-        flat[outside] = rng.standard_normal(outside.size, dtype=flat.dtype)
+        flat[outside] = standard_normal(rng, np.empty(outside.size, dtype=flat.dtype))
         outside = outside[np.abs(flat[outside]) >= TRUNCATION]
 
 

@@ -81,3 +81,21 @@ def test_slope_from_output_equals_deriv(name):
     act = initcore.ACTIVATIONS[name]
     z = np.linspace(-8, 8, 1001)
     np.testing.assert_allclose(act.slope(z, act.fn(z)), act.deriv(z), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(initcore.ACTIVATIONS))
+def test_out_buffers_are_filled_and_the_input_kept(name):
+    """The simulation reuses buffers: fn, deriv and slope write into ``out`` and leave z alone."""
+    act = initcore.ACTIVATIONS[name]
+    z = np.linspace(-5, 5, 101, dtype=np.float32)
+    before = z.copy()
+    a = act.fn(z)
+    for got, expected in (
+        (lambda out: act.fn(z, out=out), a),
+        (lambda out: act.deriv(z, out=out), act.deriv(z)),
+        (lambda out: act.slope(z, a, out=out), act.slope(z, a)),
+    ):
+        out = np.full_like(z, np.nan)
+        assert got(out) is out
+        np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(z, before)

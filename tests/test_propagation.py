@@ -201,3 +201,32 @@ def test_saturated_tanh_gradients_grow_backward_as_mean_field_predicts():
     assert expected > 10
     # tanh is bounded, so per-layer fluctuations are milder than ReLU's: the ReLU bound is conservative here.
     assert abs(math.log(observed / expected)) <= relu_tolerance(depth, width)
+
+
+def test_layers_beyond_the_noise_bank_get_the_same_draws(monkeypatch):
+    """Layers that do not fit in the bank are drawn into per-run scratch, forward and again backward:
+    the numbers must not depend on where a draw lived."""
+    kwargs = dict(depth=12, width=64, activation="tanh", scheme="xavier_normal", seed=21)
+    initcore.NOISE_BANK.clear()
+    roomy = initcore.simulate(**kwargs).layers
+    initcore.NOISE_BANK.clear()
+    monkeypatch.setattr(initcore.NOISE_BANK, "max_bytes", 3 * 64 * 64 * 4)  # room for 3 layers
+    tight = initcore.simulate(**kwargs).layers
+    assert tight.equals(roomy)
+    initcore.NOISE_BANK.clear()
+
+
+def test_noise_bank_counts_each_shared_block_once_and_stays_in_budget():
+    from initcore.noise import NoiseBank, thread_pool
+
+    layer_bytes = 32 * 32 * 4
+    bank = NoiseBank(max_bytes=10 * layer_bytes)
+    pool = thread_pool()
+    bank.bases(0, "normal", [1, 2, 3, 4], (32, 32), np.float32, pool)  # one block of 4
+    assert bank._bytes == 4 * layer_bytes
+    again = bank.bases(0, "normal", [1, 2, 3, 4], (32, 32), np.float32, pool)
+    assert bank._bytes == 4 * layer_bytes and all(not d.matrix.flags.writeable for d in again)
+    for first in range(5, 40, 5):
+        bank.bases(0, "normal", list(range(first, first + 5)), (32, 32), np.float32, pool)
+        live_blocks = {id(d.matrix.base): d.matrix.base.nbytes for d in bank._entries.values()}
+        assert bank._bytes == sum(live_blocks.values()) <= bank.max_bytes
