@@ -22,6 +22,7 @@ weight that is no longer finite stops the run: ``diverged`` is set with the epoc
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,39 +46,66 @@ COPY_TOLERANCE = 1e-6  # two units are copies if their outputs differ by less th
 
 @dataclass
 class MLP:
-    """Weights and biases of a small MLP; ``weights[-1]`` is the output layer."""
+    """Weights and biases of a small MLP; ``weights[-1]`` is the output layer.
+
+    All parameters live in one flat vector ``params`` (weights, then biases) and the lists hold views
+    of it, so an SGD step is one in-place addition, whatever the depth.
+    """
 
     weights: list[np.ndarray]
     biases: list[np.ndarray]
     activation: Activation
     output: str
+    params: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.params = np.concatenate([np.ravel(p) for p in (*self.weights, *self.biases)]).astype(float)
+        self.weights, self.biases = self.views(self.params)
+
+    def views(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Split a vector laid out like ``params`` into per-layer weight and bias views."""
+        shapes = [w.shape for w in self.weights] + [b.shape for b in self.biases]
+        sizes = [math.prod(shape) for shape in shapes]
+        parts = [part.reshape(shape) for part, shape in zip(np.split(flat, np.cumsum(sizes)[:-1]), shapes)]
+        return parts[: len(self.weights)], parts[len(self.weights) :]
 
     def forward(self, X: np.ndarray):
         """Return pre-activations z_l and activations a_l of the hidden layers (a_0 = X), and the logits."""
         zs, activations = [], [X]
         for W, b in zip(self.weights[:-1], self.biases[:-1]):
-            z = activations[-1] @ W + b
+            z = activations[-1] @ W
+            z += b
             zs.append(z)
             activations.append(self.activation.fn(z))
-        logits = activations[-1] @ self.weights[-1] + self.biases[-1]
+        logits = activations[-1] @ self.weights[-1]
+        logits += self.biases[-1]
         return zs, activations, logits
 
-    def loss_and_grads(self, X: np.ndarray, y: np.ndarray, scale: float = 1.0):
-        """Cross-entropy loss, its gradients (dW, db per layer) by backpropagation, and the hidden z_l, a_l.
+    def backprop(self, X: np.ndarray, y: np.ndarray, grads, scale: float = 1.0, slopes: list | None = None):
+        """Write ``scale``·dL/dW_l and ``scale``·dL/db_l into ``grads`` = ``views(buffer)``; return the
+        hidden z_l, a_l and the logits. ``slopes``, if given, receives f'(z_l) per hidden layer.
 
-        The gradients come multiplied by ``scale``: SGD passes -lr and adds them, saving a pass per parameter.
+        SGD passes scale = -lr and adds the buffer to ``params``: one pass for the whole update.
         """
         zs, activations, logits = self.forward(X)
-        loss, grad = _output_loss(self.output, logits, y)
-        if scale != 1.0:
-            grad *= scale
-        grads_w, grads_b = [], []
+        grad = _output_grad(self.output, logits, y, scale)
+        grads_w, grads_b = grads
         for layer in range(len(self.weights) - 1, -1, -1):
-            grads_w.append(activations[layer].T @ grad)
-            grads_b.append(grad.sum(axis=0))
+            np.matmul(activations[layer].T, grad, out=grads_w[layer])
+            np.add.reduce(grad, axis=0, out=grads_b[layer])
             if layer:
-                grad = (grad @ self.weights[layer].T) * self.activation.slope(zs[layer - 1], activations[layer])
-        return loss, grads_w[::-1], grads_b[::-1], zs, activations[1:], logits
+                slope = self.activation.slope(zs[layer - 1], activations[layer])
+                grad = grad @ self.weights[layer].T
+                grad *= slope
+                if slopes is not None:
+                    slopes.insert(0, slope)
+        return zs, activations[1:], logits
+
+    def loss_and_grads(self, X: np.ndarray, y: np.ndarray):
+        """Cross-entropy loss, its gradients (dW, db per layer) by backpropagation, and the hidden z_l, a_l."""
+        grads_w, grads_b = self.views(np.empty_like(self.params))
+        zs, hidden, logits = self.backprop(X, y, (grads_w, grads_b))
+        return _output_loss(self.output, logits, y), grads_w, grads_b, zs, hidden, logits
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probability of class 1 for each row of X."""
@@ -97,18 +125,25 @@ def _softmax(s):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _output_loss(output: str, logits: np.ndarray, y: np.ndarray):
-    n = len(y)
+def _output_loss(output: str, logits: np.ndarray, y: np.ndarray) -> float:
     if output == "sigmoid":
         s = logits[:, 0]
-        loss = float(np.mean(np.logaddexp(0, s) - y * s))
-        return loss, ((_sigmoid(s) - y) / n)[:, None]
+        return float(np.mean(np.logaddexp(0, s) - y * s))
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_norm = np.log(np.exp(shifted).sum(axis=1))
-    loss = float(np.mean(log_norm - shifted[np.arange(n), y]))
-    grad = _softmax(logits)
-    grad[np.arange(n), y] -= 1
-    return loss, grad / n
+    return float(np.mean(log_norm - shifted[np.arange(len(y)), y]))
+
+
+def _output_grad(output: str, logits: np.ndarray, y: np.ndarray, scale: float) -> np.ndarray:
+    """scale·dL/ds for the logits s (see the module docstring)."""
+    if output == "sigmoid":
+        grad = _sigmoid(logits)
+        grad -= y[:, None]
+    else:
+        grad = _softmax(logits)
+        grad[np.arange(len(y)), y] -= 1
+    grad *= scale / len(y)
+    return grad
 
 
 def init_mlp(*, depth, width, activation, scheme, output, bias, rng, **scheme_params) -> MLP:
@@ -239,34 +274,38 @@ def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
 def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
     """The training loop; returns history rows, gradient-norm rows, the diverged epoch, initial distinct units."""
     history, norms = [], []
-    velocity = [np.zeros_like(p) if c["momentum"] else None for p in (*model.weights, *model.biases)]
-    params = [*model.weights, *model.biases]
+    step = np.empty_like(model.params)  # -lr · gradient of one mini-batch
+    step_views = model.views(step)
+    velocity = np.zeros_like(model.params) if c["momentum"] else None
+    gradient = np.empty_like(model.params)  # of the whole training set, once per epoch
+    gradient_views = model.views(gradient)
+    threshold = 0.05 * model.activation.deriv_max  # a unit is saturated where |f'(z)| is below this
     initial = None
     for epoch in range(c["epochs"] + 1):
         if epoch:
             order = rng.permutation(len(y_train))
+            X_epoch, y_epoch = X_train[order], y_train[order]
             for start in range(0, len(order), c["batch_size"]):
-                batch = order[start : start + c["batch_size"]]
-                _, grads_w, grads_b, *_ = model.loss_and_grads(X_train[batch], y_train[batch], scale=-c["lr"])
-                for p, v, step in zip(params, velocity, (*grads_w, *grads_b)):  # step = -lr · gradient
-                    if c["momentum"]:
-                        v *= c["momentum"]
-                        v += step
-                        p += v
-                    else:
-                        p += step
-        loss, grads_w, _, zs, hidden, logits = model.loss_and_grads(X_train, y_train)
+                batch = slice(start, start + c["batch_size"])
+                model.backprop(X_epoch[batch], y_epoch[batch], step_views, scale=-c["lr"])
+                if velocity is not None:
+                    velocity *= c["momentum"]
+                    velocity += step
+                    model.params += velocity
+                else:
+                    model.params += step
+        slopes = []
+        _, hidden, logits = model.backprop(X_train, y_train, gradient_views, slopes=slopes)
+        loss = _output_loss(model.output, logits, y_train)
         if initial is None:
             initial = [distinct_units(a) for a in hidden]
-        layer_norms = [float(np.linalg.norm(g)) for g in grads_w]
+        layer_norms = [float(np.linalg.norm(g)) for g in gradient_views[0]]
         norms += [dict(epoch=epoch, layer=layer, grad_norm=g) for layer, g in enumerate(layer_norms, start=1)]
-        slopes = [np.abs(model.activation.slope(z, a)) for z, a in zip(zs, hidden)]
-        saturation = float(np.mean([np.mean(s < 0.05 * model.activation.deriv_max) for s in slopes]))
+        saturation = float(np.mean([np.count_nonzero(np.abs(s) < threshold) / s.size for s in slopes]))
         history.append(dict(epoch=epoch, loss=loss, accuracy=_accuracy(logits, y_train),
                             test_accuracy=_accuracy(model.forward(X_test)[2], y_test), grad_norm_first=layer_norms[0],
                             grad_norm_last=layer_norms[-1], saturation=saturation))
-        finite = np.isfinite(loss) and all(np.isfinite(g) for g in layer_norms)
-        if not (finite and all(np.isfinite(p).all() for p in params)):
+        if not (np.isfinite(loss) and np.isfinite(gradient).all() and np.isfinite(model.params).all()):
             return history, norms, epoch, initial
     return history, norms, None, initial
 
