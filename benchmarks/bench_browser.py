@@ -27,25 +27,40 @@ from tests.e2e.server import PAGES, launch, streamlit_server, wait_for_app  # no
 TRIES = 10
 
 
+# Set before each press: a MutationObserver notes when anything inside a Plotly chart first changes. Waiting on
+# that flag is cheap; comparing the chart's innerHTML every few milliseconds (serializing the whole SVG) would
+# itself load the page's main thread and slow down what is being measured.
+WATCH_CHARTS = """() => {
+    window.__chartChanged = false;
+    window.__observer?.disconnect();
+    window.__observer = new MutationObserver(records => {
+        if (records.some(r => (r.target.closest ? r.target : r.target.parentElement)?.closest('.js-plotly-plot'))) {
+            window.__chartChanged = true;
+        }
+    });
+    window.__observer.observe(document.querySelector('[data-testid=stApp]'),
+                              {subtree: true, childList: true, attributes: true, characterData: true});
+}"""
+REDRAWN_AND_FINISHED = """() => window.__chartChanged
+    && document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid=stSpinner]')"""
+
+
 def slider_latency(page, url: str, charts: int, tries: int = TRIES) -> float:
-    """Median seconds from an ArrowLeft on the first slider until the first chart has been redrawn and the
-    script has finished (each try asks for a new value, so nothing comes from a cache)."""
+    """Median seconds from an ArrowLeft on the first slider until a chart has been redrawn and the script has
+    finished (each try asks for a new value, so nothing comes from a cache)."""
     page.goto(url)
     wait_for_app(page, charts=charts)
     thumb = page.locator("[data-testid=stSlider] input[type=range]").first
     times = []
     for _ in range(tries):
-        page.evaluate("() => { window.__before = document.querySelector('.js-plotly-plot').innerHTML; }")
-        start = time.perf_counter()
+        page.wait_for_timeout(300)  # let the page settle before the next try
+        page.evaluate(WATCH_CHARTS)
         thumb.focus()
+        start = time.perf_counter()
         thumb.press("ArrowLeft")
-        page.wait_for_function(
-            "() => { const app = document.querySelector('[data-testid=stApp]');"
-            " return document.querySelector('.js-plotly-plot').innerHTML !== window.__before"
-            " && app.getAttribute('data-test-script-state') === 'notRunning'"
-            " && !document.querySelector('[data-testid=stSpinner]'); }", timeout=120_000, polling=5)
+        page.wait_for_function(REDRAWN_AND_FINISHED, timeout=120_000, polling=5)
         times.append(time.perf_counter() - start)
-        page.wait_for_timeout(200)  # let the page settle before the next try
     return statistics.median(times)
 
 
