@@ -22,7 +22,6 @@ weight that is no longer finite stops the run: ``diverged`` is set with the epoc
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,8 +47,11 @@ COPY_TOLERANCE = 1e-6  # two units are copies if their outputs differ by less th
 class MLP:
     """Weights and biases of a small MLP; ``weights[-1]`` is the output layer.
 
-    All parameters live in one flat vector ``params`` (weights, then biases) and the lists hold views
-    of it, so an SGD step is one in-place addition, whatever the depth.
+    Each layer's parameters are one block [W; b] of shape (fan_in + 1, fan_out), and every activation
+    carries a trailing column of ones, so that [a, 1] @ [W; b] = a·W + b and [a, 1]ᵀ @ δ = [dW; db]:
+    one matmul each way instead of a matmul and a bias pass. The blocks lie end to end in one flat vector
+    ``params``, so an SGD step is one in-place addition, whatever the depth. ``weights`` and ``biases``
+    are views into it.
     """
 
     weights: list[np.ndarray]
@@ -59,52 +61,65 @@ class MLP:
     params: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
-        self.params = np.concatenate([np.ravel(p) for p in (*self.weights, *self.biases)]).astype(float)
+        self.params = np.concatenate([np.vstack([w, b]).ravel() for w, b in zip(self.weights, self.biases)])
+        self.params = self.params.astype(float, copy=False)
         self.weights, self.biases = self.views(self.params)
+        self._blocks = self.blocks(self.params)
+
+    def blocks(self, flat: np.ndarray) -> list[np.ndarray]:
+        """Split a vector laid out like ``params`` into the per-layer [W; b] blocks (views)."""
+        shapes = [(w.shape[0] + 1, w.shape[1]) for w in self.weights]
+        ends = np.cumsum([rows * cols for rows, cols in shapes])
+        return [part.reshape(shape) for part, shape in zip(np.split(flat, ends[:-1]), shapes)]
 
     def views(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Split a vector laid out like ``params`` into per-layer weight and bias views."""
-        shapes = [w.shape for w in self.weights] + [b.shape for b in self.biases]
-        sizes = [math.prod(shape) for shape in shapes]
-        parts = [part.reshape(shape) for part, shape in zip(np.split(flat, np.cumsum(sizes)[:-1]), shapes)]
-        return parts[: len(self.weights)], parts[len(self.weights) :]
+        """The weight and bias views of a vector laid out like ``params``."""
+        blocks = self.blocks(flat)
+        return [block[:-1] for block in blocks], [block[-1] for block in blocks]
 
     def forward(self, X: np.ndarray):
         """Return pre-activations z_l and activations a_l of the hidden layers (a_0 = X), and the logits."""
-        zs, activations = [], [X]
-        for W, b in zip(self.weights[:-1], self.biases[:-1]):
-            z = activations[-1] @ W
-            z += b
-            zs.append(z)
-            activations.append(self.activation.fn(z))
-        logits = activations[-1] @ self.weights[-1]
-        logits += self.biases[-1]
-        return zs, activations, logits
+        zs, activations, logits = self._forward(with_ones(X))
+        return zs, [a[:, :-1] for a in activations], logits
 
-    def backprop(self, X: np.ndarray, y: np.ndarray, grads, scale: float = 1.0, slopes: list | None = None):
-        """Write ``scale``·dL/dW_l and ``scale``·dL/db_l into ``grads`` = ``views(buffer)``; return the
-        hidden z_l, a_l and the logits. ``slopes``, if given, receives f'(z_l) per hidden layer.
+    def _forward(self, X1: np.ndarray):
+        """``forward`` on [X, 1]; the activations keep their column of ones."""
+        zs, activations = [], [X1]
+        blocks = self._blocks
+        for block in blocks[:-1]:
+            z = activations[-1] @ block
+            zs.append(z)
+            a1 = np.empty((len(z), z.shape[1] + 1))
+            a1[:, -1] = 1
+            self.activation.fn(z, out=a1[:, :-1])
+            activations.append(a1)
+        return zs, activations, activations[-1] @ blocks[-1]
+
+    def backprop(self, X1: np.ndarray, y: np.ndarray, grads: list[np.ndarray], scale: float = 1.0,
+                 slopes: list | None = None):
+        """Write ``scale``·[dL/dW_l; dL/db_l] into ``grads`` = ``blocks(buffer)``, for the input [X, 1]
+        (see ``with_ones``); return the hidden z_l, a_l and the logits. ``slopes``, if given, receives
+        f'(z_l) per hidden layer.
 
         SGD passes scale = -lr and adds the buffer to ``params``: one pass for the whole update.
         """
-        zs, activations, logits = self.forward(X)
+        zs, activations, logits = self._forward(X1)
         grad = _output_grad(self.output, logits, y, scale)
-        grads_w, grads_b = grads
         for layer in range(len(self.weights) - 1, -1, -1):
-            np.matmul(activations[layer].T, grad, out=grads_w[layer])
-            np.add.reduce(grad, axis=0, out=grads_b[layer])
+            np.matmul(activations[layer].T, grad, out=grads[layer])
             if layer:
-                slope = self.activation.slope(zs[layer - 1], activations[layer])
+                slope = self.activation.slope(zs[layer - 1], activations[layer][:, :-1])
                 grad = grad @ self.weights[layer].T
                 grad *= slope
                 if slopes is not None:
                     slopes.insert(0, slope)
-        return zs, activations[1:], logits
+        return zs, [a[:, :-1] for a in activations[1:]], logits
 
     def loss_and_grads(self, X: np.ndarray, y: np.ndarray):
         """Cross-entropy loss, its gradients (dW, db per layer) by backpropagation, and the hidden z_l, a_l."""
-        grads_w, grads_b = self.views(np.empty_like(self.params))
-        zs, hidden, logits = self.backprop(X, y, (grads_w, grads_b))
+        gradient = np.empty_like(self.params)
+        zs, hidden, logits = self.backprop(with_ones(X), y, self.blocks(gradient))
+        grads_w, grads_b = self.views(gradient)
         return _output_loss(self.output, logits, y), grads_w, grads_b, zs, hidden, logits
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
@@ -114,6 +129,14 @@ class MLP:
             if self.output == "sigmoid":
                 return _sigmoid(logits[:, 0])
             return _softmax(logits)[:, 1]
+
+
+def with_ones(X: np.ndarray) -> np.ndarray:
+    """[X, 1]: X with a column of ones appended (see ``MLP``)."""
+    X1 = np.empty((len(X), X.shape[1] + 1))
+    X1[:, :-1] = X
+    X1[:, -1] = 1
+    return X1
 
 
 def _sigmoid(s):
@@ -275,19 +298,20 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
     """The training loop; returns history rows, gradient-norm rows, the diverged epoch, initial distinct units."""
     history, norms = [], []
     step = np.empty_like(model.params)  # -lr · gradient of one mini-batch
-    step_views = model.views(step)
+    step_blocks = model.blocks(step)
     velocity = np.zeros_like(model.params) if c["momentum"] else None
     gradient = np.empty_like(model.params)  # of the whole training set, once per epoch
-    gradient_views = model.views(gradient)
+    gradient_blocks = model.blocks(gradient)
     threshold = 0.05 * model.activation.deriv_max  # a unit is saturated where |f'(z)| is below this
+    X1_train = with_ones(X_train)
     initial = None
     for epoch in range(c["epochs"] + 1):
         if epoch:
             order = rng.permutation(len(y_train))
-            X_epoch, y_epoch = X_train[order], y_train[order]
+            X1_epoch, y_epoch = X1_train[order], y_train[order]
             for start in range(0, len(order), c["batch_size"]):
                 batch = slice(start, start + c["batch_size"])
-                model.backprop(X_epoch[batch], y_epoch[batch], step_views, scale=-c["lr"])
+                model.backprop(X1_epoch[batch], y_epoch[batch], step_blocks, scale=-c["lr"])
                 if velocity is not None:
                     velocity *= c["momentum"]
                     velocity += step
@@ -295,11 +319,11 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
                 else:
                     model.params += step
         slopes = []
-        _, hidden, logits = model.backprop(X_train, y_train, gradient_views, slopes=slopes)
+        _, hidden, logits = model.backprop(X1_train, y_train, gradient_blocks, slopes=slopes)
         loss = _output_loss(model.output, logits, y_train)
         if initial is None:
             initial = [distinct_units(a) for a in hidden]
-        layer_norms = [float(np.linalg.norm(g)) for g in gradient_views[0]]
+        layer_norms = [float(np.linalg.norm(block[:-1])) for block in gradient_blocks]
         norms += [dict(epoch=epoch, layer=layer, grad_norm=g) for layer, g in enumerate(layer_norms, start=1)]
         saturation = float(np.mean([np.count_nonzero(np.abs(s) < threshold) / s.size for s in slopes]))
         history.append(dict(epoch=epoch, loss=loss, accuracy=_accuracy(logits, y_train),
