@@ -34,7 +34,7 @@ from initcore.schemes import NOISES, draw_base
 
 WORKERS = os.cpu_count() or 1
 NOISE_CACHE_BYTES = 96 * 2**20
-GROUP_BYTES = 32 * 2**20  # draw this much at a time
+GROUP_BYTES = 64 * 2**20  # draw this much at a time
 _PURPOSES = {name: i for i, name in enumerate(("input", "upstream", *NOISES))}
 
 
