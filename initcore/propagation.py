@@ -20,7 +20,7 @@ values are all zero is marked ``vanished``. numpy warnings are silenced: what ha
 
 Work budget: a shared server must survive any URL. ``depth·width²`` (the weights) is capped at
 ``MAX_WEIGHTS`` (depth 100 at width 1024) and ``depth·batch·width`` (the derivatives kept for the backward
-pass) at ``MAX_ACTIVATIONS``; peak memory stays near 250 MB at the caps. Orthogonal weights cost a QR
+pass) at ``MAX_ACTIVATIONS``; peak memory stays near 270 MB at the caps. Orthogonal weights cost a QR
 decomposition per layer, so for them ``depth·width³`` is capped at ``MAX_ORTHOGONAL`` (depth 100 at width
 512, or depth 12 at width 1024).
 """
