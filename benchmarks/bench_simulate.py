@@ -9,7 +9,8 @@ histograms, and fills its draws on all cores. Prints a Markdown table; run with
 
 A scheme switch (Xavier-normal → He-normal, same seed) reuses the standard-normal base draws kept in
 ``initcore.NOISE_BANK``; its cost is reported relative to a fresh run. PyTorch, when installed, does the
-floor's work with ``torch.randn`` and ``torch.matmul`` for comparison.
+floor's work with ``torch.randn`` and ``torch.matmul``, and the same simulation (statistics, samples,
+histograms; ``torch_simulation``), for comparison.
 """
 
 from __future__ import annotations
@@ -57,6 +58,40 @@ def torch_floor(depth, width, batch):
         g = g @ w.T
 
 
+def torch_simulation(depth, width, batch, sample=4096, bins=60):
+    """PyTorch doing the simulation itself, written as one would in PyTorch: all weights drawn up front,
+    forward with tanh keeping f'(z), per-layer moments and counts, a strided sample of z, a and dL/dz
+    binned on linear and log10 axes, and the backward pass."""
+    import torch
+
+    c = width**-0.5
+    weights = [torch.randn(width, width) for _ in range(depth)]
+    a = torch.randn(batch, width)
+    slopes, samples, stats = [], [], []
+    step = max(1, batch * width // sample)
+    for w in weights:
+        z = (a @ w) * c
+        a = torch.tanh(z)
+        slope = 1 - a * a
+        slopes.append(slope)
+        stats.append((z.mean().item(), z.var().item(), a.mean().item(), a.var().item(),
+                      int((a == 0).sum()), int((slope.abs() < 0.05).sum())))
+        samples += [z.flatten()[::step][:sample], a.flatten()[::step][:sample], w.flatten()[::step][:sample] * c]
+    g = torch.randn(batch, width)
+    for layer in range(depth - 1, -1, -1):
+        grad = g * slopes[layer]
+        stats.append((grad.mean().item(), grad.var().item(), int((grad == 0).sum())))
+        samples.append(grad.flatten()[::step][:sample])
+        if layer:
+            g = (grad @ weights[layer].T) * c
+    for values in samples:
+        reach = float(values.abs().max())
+        torch.histc(values, bins=bins, min=-reach, max=reach)
+        magnitudes = values.abs()
+        logs = torch.log10(magnitudes[magnitudes > 0])
+        torch.histc(logs, bins=bins, min=float(logs.min()), max=float(logs.max()))
+
+
 def fresh_run(depth, width, batch, scheme="xavier_normal"):
     initcore.NOISE_BANK.clear()
     return initcore.simulate(depth=depth, width=width, batch=batch, activation="tanh", scheme=scheme)
@@ -86,8 +121,8 @@ def main() -> None:
     except ImportError:
         have_torch = False
     print("| depth, width, batch | simulate (ms) | numpy floor (ms) | ratio | scheme switch / fresh | "
-          "peak memory (MB) | PyTorch floor (ms) |")
-    print("|---|---|---|---|---|---|---|")
+          "peak memory (MB) | PyTorch floor (ms) | PyTorch, same simulation (ms) |")
+    print("|---|---|---|---|---|---|---|---|")
     for size in SIZES:
         depth, width, batch = size
         fresh_run(*size)  # warm up
@@ -95,9 +130,10 @@ def main() -> None:
         floor = median_time(partial(numpy_floor, *size))
         switch = statistics.median(switch_run(*size) for _ in range(REPEATS))
         peak = peak_mb(partial(fresh_run, *size))
-        torch_ms = f"{median_time(partial(torch_floor, *size)) * 1e3:.0f}" if have_torch else "n/a"
+        torch_ms = [f"{median_time(partial(fn, *size)) * 1e3:.0f}" if have_torch else "n/a"
+                    for fn in (torch_floor, torch_simulation)]
         print(f"| {depth}, {width}, {batch} | {ours * 1e3:.0f} | {floor * 1e3:.0f} | {ours / floor:.2f} | "
-              f"{switch / ours:.2f} | {peak:.0f} | {torch_ms} |")
+              f"{switch / ours:.2f} | {peak:.0f} | {' | '.join(torch_ms)} |")
 
 
 if __name__ == "__main__":
