@@ -33,6 +33,8 @@ _TO_ANGLE = np.float32(2 * math.pi * 2.0**-32)
 
 def standard_normal(rng: np.random.Generator, out: np.ndarray) -> np.ndarray:
     """Fill the C-contiguous float array ``out`` with independent N(0, 1) values from ``rng``; return it."""
+    if not out.flags.c_contiguous:
+        raise ValueError("out must be C-contiguous (a fresh np.empty array, or a contiguous slice of one)")
     if out.dtype != np.float32:
         return rng.standard_normal(out=out, dtype=out.dtype)
     flat = out.reshape(-1)

@@ -19,6 +19,7 @@ and draws the rest (bit-identical, from their streams) into scratch matrices it 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import os
@@ -168,7 +169,8 @@ def thread_pool() -> ThreadPoolExecutor:
 
     def pin() -> None:
         if len(cores) > 1:
-            os.sched_setaffinity(0, {cores[next(next_core) % len(cores)]})  # 0: the calling thread
+            with contextlib.suppress(OSError):  # pinning only helps; a container may refuse it
+                os.sched_setaffinity(0, {cores[next(next_core) % len(cores)]})  # 0: the calling thread
 
     return ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="initcore-draw", initializer=pin)
 

@@ -81,3 +81,8 @@ def test_fills_a_matrix_in_place_and_is_reproducible():
 def test_float64_keeps_numpys_ziggurat():
     ours = standard_normal(np.random.default_rng(3), np.empty(1000))
     np.testing.assert_array_equal(ours, np.random.default_rng(3).standard_normal(1000))
+
+
+def test_a_strided_array_is_refused_rather_than_silently_left_unfilled():
+    with pytest.raises(ValueError, match="C-contiguous"):
+        standard_normal(np.random.default_rng(0), np.empty((8, 8), dtype=np.float32)[:, ::2])
