@@ -29,7 +29,7 @@ import initcore  # noqa: E402
 from benchmarks.timing import median_time  # noqa: E402
 
 SIZES = [(20, 256, 256), (50, 512, 256), (100, 1024, 256)]
-REPEATS = 5
+REPEATS = 9
 
 
 
@@ -126,11 +126,11 @@ def main() -> None:
     for size in SIZES:
         depth, width, batch = size
         fresh_run(*size)  # warm up
-        ours = median_time(partial(fresh_run, *size))
-        floor = median_time(partial(numpy_floor, *size))
+        ours = median_time(partial(fresh_run, *size), REPEATS)
+        floor = median_time(partial(numpy_floor, *size), REPEATS)
         switch = statistics.median(switch_run(*size) for _ in range(REPEATS))
         peak = peak_mb(partial(fresh_run, *size))
-        torch_ms = [f"{median_time(partial(fn, *size)) * 1e3:.0f}" if have_torch else "n/a"
+        torch_ms = [f"{median_time(partial(fn, *size), REPEATS) * 1e3:.0f}" if have_torch else "n/a"
                     for fn in (torch_floor, torch_simulation)]
         print(f"| {depth}, {width}, {batch} | {ours * 1e3:.0f} | {floor * 1e3:.0f} | {ours / floor:.2f} | "
               f"{switch / ours:.2f} | {peak:.0f} | {' | '.join(torch_ms)} |")
