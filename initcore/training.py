@@ -22,6 +22,7 @@ weight that is no longer finite stops the run: ``diverged`` is set with the epoc
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,11 +48,12 @@ COPY_TOLERANCE = 1e-6  # two units are copies if their outputs differ by less th
 class MLP:
     """Weights and biases of a small MLP; ``weights[-1]`` is the output layer.
 
-    Each layer's parameters are one block [W; b] of shape (fan_in + 1, fan_out), and every activation
-    carries a trailing column of ones, so that [a, 1] @ [W; b] = a·W + b and [a, 1]ᵀ @ δ = [dW; db]:
-    one matmul each way instead of a matmul and a bias pass. The blocks lie end to end in one flat vector
-    ``params``, so an SGD step is one in-place addition, whatever the depth. ``weights`` and ``biases``
-    are views into it.
+    Each layer's parameters are one block [W; b] of shape (fan_in + 1, fan_out). Inside, examples are
+    columns and every activation carries a last row of ones, so that [W; b]ᵀ·[aᵀ; 1] = (a·W + b)ᵀ and
+    [aᵀ; 1]·δ = [dW; db]: one matmul each way instead of a matmul and a bias pass, and activations
+    written into contiguous rows. The blocks lie end to end in one flat vector ``params``, so an SGD step
+    is one in-place addition, whatever the depth. ``weights`` and ``biases`` are views into it. What the
+    methods return is in the usual orientation: one row per example.
     """
 
     weights: list[np.ndarray]
@@ -80,40 +82,39 @@ class MLP:
     def forward(self, X: np.ndarray):
         """Return pre-activations z_l and activations a_l of the hidden layers (a_0 = X), and the logits."""
         zs, activations, logits = self._forward(with_ones(X))
-        return zs, [a[:, :-1] for a in activations], logits
+        return [z.T for z in zs], [a[:-1].T for a in activations], logits.T
 
     def _forward(self, X1: np.ndarray):
-        """``forward`` on [X, 1]; the activations keep their column of ones."""
+        """``forward`` with examples as columns, from X1 = [Xᵀ; 1]; each activation keeps its row of ones."""
         zs, activations = [], [X1]
-        blocks = self._blocks
-        for block in blocks[:-1]:
-            z = activations[-1] @ block
+        for block in self._blocks[:-1]:
+            z = block.T @ activations[-1]
             zs.append(z)
-            a1 = np.empty((len(z), z.shape[1] + 1))
-            a1[:, -1] = 1
-            self.activation.fn(z, out=a1[:, :-1])
+            a1 = np.empty((len(z) + 1, z.shape[1]))
+            a1[-1] = 1
+            self.activation.fn(z, out=a1[:-1])
             activations.append(a1)
-        return zs, activations, activations[-1] @ blocks[-1]
+        return zs, activations, self._blocks[-1].T @ activations[-1]
 
     def backprop(self, X1: np.ndarray, y: np.ndarray, grads: list[np.ndarray], scale: float = 1.0,
                  slopes: list | None = None):
-        """Write ``scale``·[dL/dW_l; dL/db_l] into ``grads`` = ``blocks(buffer)``, for the input [X, 1]
-        (see ``with_ones``); return the hidden z_l, a_l and the logits. ``slopes``, if given, receives
-        f'(z_l) per hidden layer.
+        """Write ``scale``·[dL/dW_l; dL/db_l] into ``grads`` = ``blocks(buffer)``, for X1 = [Xᵀ; 1]
+        (``with_ones``); return the hidden z_l, a_l and the logits, one row per example. ``slopes``, if
+        given, receives f'(z_l) per hidden layer.
 
         SGD passes scale = -lr and adds the buffer to ``params``: one pass for the whole update.
         """
         zs, activations, logits = self._forward(X1)
-        grad = _output_grad(self.output, logits, y, scale)
+        grad = _output_grad(self.output, logits.T, y, scale).T  # δ for the logits, one column per example
         for layer in range(len(self.weights) - 1, -1, -1):
-            np.matmul(activations[layer].T, grad, out=grads[layer])
+            np.matmul(activations[layer], grad.T, out=grads[layer])
             if layer:
-                slope = self.activation.slope(zs[layer - 1], activations[layer][:, :-1])
-                grad = grad @ self.weights[layer].T
+                slope = self.activation.slope(zs[layer - 1], activations[layer][:-1])
+                grad = self.weights[layer] @ grad
                 grad *= slope
                 if slopes is not None:
                     slopes.insert(0, slope)
-        return zs, [a[:, :-1] for a in activations[1:]], logits
+        return [z.T for z in zs], [a[:-1].T for a in activations[1:]], logits.T
 
     def loss_and_grads(self, X: np.ndarray, y: np.ndarray):
         """Cross-entropy loss, its gradients (dW, db per layer) by backpropagation, and the hidden z_l, a_l."""
@@ -132,10 +133,10 @@ class MLP:
 
 
 def with_ones(X: np.ndarray) -> np.ndarray:
-    """[X, 1]: X with a column of ones appended (see ``MLP``)."""
-    X1 = np.empty((len(X), X.shape[1] + 1))
-    X1[:, :-1] = X
-    X1[:, -1] = 1
+    """[Xᵀ; 1]: the examples as columns, with a row of ones below (see ``MLP``)."""
+    X1 = np.empty((X.shape[1] + 1, len(X)))
+    X1[:-1] = X.T
+    X1[-1] = 1
     return X1
 
 
@@ -151,7 +152,7 @@ def _softmax(s):
 def _output_loss(output: str, logits: np.ndarray, y: np.ndarray) -> float:
     if output == "sigmoid":
         s = logits[:, 0]
-        return float(np.mean(np.logaddexp(0, s) - y * s))
+        return float(np.logaddexp(0, s).sum() - np.dot(y, s)) / len(y)
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_norm = np.log(np.exp(shifted).sum(axis=1))
     return float(np.mean(log_norm - shifted[np.arange(len(y)), y]))
@@ -291,7 +292,7 @@ def _class_one(logits: np.ndarray) -> np.ndarray:
 
 
 def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
-    return float(np.mean(_class_one(logits) == y)) if len(y) else float("nan")
+    return np.count_nonzero(_class_one(logits) == y) / len(y) if len(y) else float("nan")
 
 
 def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
@@ -302,16 +303,17 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
     velocity = np.zeros_like(model.params) if c["momentum"] else None
     gradient = np.empty_like(model.params)  # of the whole training set, once per epoch
     gradient_blocks = model.blocks(gradient)
+    weight_gradients = [block[:-1].reshape(-1) for block in gradient_blocks]  # views: the biases left out
     threshold = 0.05 * model.activation.deriv_max  # a unit is saturated where |f'(z)| is below this
     X1_train = with_ones(X_train)
     initial = None
     for epoch in range(c["epochs"] + 1):
         if epoch:
             order = rng.permutation(len(y_train))
-            X1_epoch, y_epoch = X1_train[order], y_train[order]
+            X1_epoch, y_epoch = X1_train[:, order], y_train[order]
             for start in range(0, len(order), c["batch_size"]):
                 batch = slice(start, start + c["batch_size"])
-                model.backprop(X1_epoch[batch], y_epoch[batch], step_blocks, scale=-c["lr"])
+                model.backprop(X1_epoch[:, batch], y_epoch[batch], step_blocks, scale=-c["lr"])
                 if velocity is not None:
                     velocity *= c["momentum"]
                     velocity += step
@@ -323,7 +325,7 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
         loss = _output_loss(model.output, logits, y_train)
         if initial is None:
             initial = [distinct_units(a) for a in hidden]
-        layer_norms = [float(np.linalg.norm(block[:-1])) for block in gradient_blocks]
+        layer_norms = [math.sqrt(np.dot(g, g)) for g in weight_gradients]  # ‖dL/dW_l‖_F
         norms += [dict(epoch=epoch, layer=layer, grad_norm=g) for layer, g in enumerate(layer_norms, start=1)]
         saturation = float(np.mean([np.count_nonzero(np.abs(s) < threshold) / s.size for s in slopes]))
         history.append(dict(epoch=epoch, loss=loss, accuracy=_accuracy(logits, y_train),
