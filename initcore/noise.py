@@ -54,8 +54,8 @@ class BaseDraw:
 
 def _summarize(matrix: np.ndarray) -> BaseDraw:
     flat = matrix.reshape(-1)
-    mean = float(flat.sum(dtype=np.float64)) / flat.size
-    mean_square = float(np.dot(flat, flat)) / flat.size  # entries are O(1): no float32 overflow
+    mean = float(flat.sum()) / flat.size  # entries are O(1): no float32 overflow
+    mean_square = float(np.dot(flat, flat)) / flat.size
     return BaseDraw(matrix, float(np.sqrt(max(mean_square - mean * mean, 0.0))))
 
 

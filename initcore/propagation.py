@@ -94,17 +94,20 @@ class Propagation:
 
 
 def _moments(x: np.ndarray) -> tuple[float, float]:
-    """Mean and variance of all entries, accumulated in float64 (float32 squares overflow near 1.8e19).
+    """Mean and variance of all entries.
 
-    Both are finite exactly when every entry is: a float64 sum of finite float32 values cannot overflow,
-    and an inf or NaN entry makes the sum of squares inf or NaN. So this doubles as the overflow check.
+    The sums run in x's own precision (numpy's pairwise sum and BLAS's dot, both fast) and are redone in
+    float64 only if they overflow, as float32 squares do near 1.8e19. So both results are finite exactly
+    when every entry is: a float64 sum of finite float32 values cannot overflow, and an inf or NaN entry
+    makes it inf or NaN. This doubles as the overflow check.
     """
     flat = x.reshape(-1)
-    mean = float(flat.sum(dtype=np.float64)) / flat.size
-    mean_square = float(np.dot(flat, flat)) / flat.size
-    if not np.isfinite(mean_square):
-        mean_square = float(np.dot(flat.astype(np.float64), flat.astype(np.float64))) / flat.size
-    return mean, max(mean_square - mean * mean, 0.0)
+    total, squares = float(flat.sum()), float(np.dot(flat, flat))
+    if not (np.isfinite(total) and np.isfinite(squares)):
+        wide = flat.astype(np.float64)
+        total, squares = float(wide.sum()), float(np.dot(wide, wide))
+    mean = total / flat.size
+    return mean, max(squares / flat.size - mean * mean, 0.0)
 
 
 def _flush_subnormals(x: np.ndarray, mean_square: float) -> None:
