@@ -24,7 +24,7 @@ import initcore  # noqa: E402
 from benchmarks.timing import median_time  # noqa: E402
 
 SIZES = [(3, 32), (10, 64), (30, 32)]
-SHORT, LONG = 10, 50
+SHORT, LONG = 10, 110
 N = 500
 BATCH = 64
 

@@ -30,10 +30,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from initcore._stats import moments
 from initcore.gaussian import standard_normal
 from initcore.schemes import NOISES, draw_base
 
-WORKERS = os.cpu_count() or 1
+_CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []  # the cores we may use
+WORKERS = len(_CORES) or os.cpu_count() or 1
 NOISE_CACHE_BYTES = 96 * 2**20
 GROUP_BYTES = 64 * 2**20  # draw this much at a time
 _PURPOSES = {name: i for i, name in enumerate(("input", "upstream", *NOISES))}
@@ -53,10 +55,7 @@ class BaseDraw:
 
 
 def _summarize(matrix: np.ndarray) -> BaseDraw:
-    flat = matrix.reshape(-1)
-    mean = float(flat.sum()) / flat.size  # entries are O(1): no float32 overflow
-    mean_square = float(np.dot(flat, flat)) / flat.size
-    return BaseDraw(matrix, float(np.sqrt(max(mean_square - mean * mean, 0.0))))
+    return BaseDraw(matrix, float(np.sqrt(moments(matrix)[1])))
 
 
 def draw(seed: int, noise: str, layers: list[int], outs: list[np.ndarray], pool) -> list[BaseDraw]:
@@ -164,13 +163,12 @@ def thread_pool() -> ThreadPoolExecutor:
     slower on the 2-core virtual machine we measure on: the scheduler started both workers on the
     core that woke them and spread them out only milliseconds later.
     """
-    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     next_core = itertools.count()
 
     def pin() -> None:
-        if len(cores) > 1:
+        if len(_CORES) > 1:
             with contextlib.suppress(OSError):  # pinning only helps; a container may refuse it
-                os.sched_setaffinity(0, {cores[next(next_core) % len(cores)]})  # 0: the calling thread
+                os.sched_setaffinity(0, {_CORES[next(next_core) % len(_CORES)]})  # 0: the calling thread
 
     return ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="initcore-draw", initializer=pin)
 

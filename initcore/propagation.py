@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from initcore import _validate
+from initcore._stats import moments
 from initcore.activations import get_activation
 from initcore.histograms import LayerHistograms, build, record, sample_rows
 from initcore.noise import GROUP_BYTES, NOISE_BANK, draw, gaussian, matrices, thread_pool
@@ -91,23 +92,6 @@ class Propagation:
         """The highest layer whose gradient is all zero, or None."""
         hits = self.layers.loc[self.layers["grad_vanished"], "layer"]
         return int(hits.iloc[-1]) if len(hits) else None
-
-
-def _moments(x: np.ndarray) -> tuple[float, float]:
-    """Mean and variance of all entries.
-
-    The sums run in x's own precision (numpy's pairwise sum and BLAS's dot, both fast) and are redone in
-    float64 only if they overflow, as float32 squares do near 1.8e19. So both results are finite exactly
-    when every entry is: a float64 sum of finite float32 values cannot overflow, and an inf or NaN entry
-    makes it inf or NaN. This doubles as the overflow check.
-    """
-    flat = x.reshape(-1)
-    total, squares = float(flat.sum()), float(np.dot(flat, flat))
-    if not (np.isfinite(total) and np.isfinite(squares)):
-        wide = flat.astype(np.float64)
-        total, squares = float(wide.sum()), float(np.dot(wide, wide))
-    mean = total / flat.size
-    return mean, max(squares / flat.size - mean * mean, 0.0)
 
 
 def _flush_subnormals(x: np.ndarray, mean_square: float) -> None:
@@ -217,8 +201,8 @@ def _forward(depth, act, scale, weights, a, samples):
         np.matmul(a, base.matrix, out=z)
         z *= c
         act.fn(z, out=a)
-        row["pre_mean"], row["pre_var"] = _moments(z)
-        row["act_mean"], row["act_var"] = _moments(a)
+        row["pre_mean"], row["pre_var"] = moments(z)
+        row["act_mean"], row["act_var"] = moments(a)
         if not np.isfinite([row["pre_mean"], row["pre_var"], row["act_mean"], row["act_var"]]).all():
             row.update(pre_mean=np.nan, pre_var=np.nan, act_mean=np.nan, act_var=np.nan)
             rows += [dict.fromkeys(COLUMNS, np.nan) | dict(layer=later) for later in range(layer + 1, depth + 1)]
@@ -250,7 +234,7 @@ def _backward(rows, slopes, scale, weights, upstream, samples):
     for layer in range(depth, 0, -1):
         grad = slopes[layer - 1]
         grad *= grad_out  # dL/dz_l = dL/da_l ⊙ f'(z_l)
-        grad_mean, grad_var = _moments(grad)
+        grad_mean, grad_var = moments(grad)
         if not (np.isfinite(grad_mean) and np.isfinite(grad_var)):
             for lower in rows[:layer]:
                 lower.update(grad_exploded=True, grad_vanished=False)

@@ -63,8 +63,8 @@ class MLP:
     params: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
-        self.params = np.concatenate([np.vstack([w, b]).ravel() for w, b in zip(self.weights, self.biases)])
-        self.params = self.params.astype(float, copy=False)
+        self.params = np.concatenate([np.vstack([w, b]).ravel() for w, b in zip(self.weights, self.biases)],
+                                     dtype=float)
         self.weights, self.biases = self.views(self.params)
         self._blocks = self.blocks(self.params)
 
@@ -132,16 +132,15 @@ class MLP:
             return _softmax(logits)[:, 1]
 
 
+_sigmoid = get_activation("sigmoid").fn  # σ(s) = (1 + tanh(s/2))/2: no overflow for large |s|
+
+
 def with_ones(X: np.ndarray) -> np.ndarray:
     """[Xᵀ; 1]: the examples as columns, with a row of ones below (see ``MLP``)."""
     X1 = np.empty((X.shape[1] + 1, len(X)))
     X1[:-1] = X.T
     X1[-1] = 1
     return X1
-
-
-def _sigmoid(s):
-    return 0.5 * (1 + np.tanh(0.5 * s))
 
 
 def _softmax(s):
@@ -186,11 +185,13 @@ def distinct_units(activations: np.ndarray, tolerance: float = COPY_TOLERANCE) -
     """
     units = activations.T
     limit = tolerance * float(np.max(np.abs(units), initial=0.0))
-    representatives = units[:1]
-    for column in units[1:]:
-        if not (np.abs(representatives - column).max(axis=1) <= limit).any():
-            representatives = np.vstack([representatives, column])
-    return len(representatives)
+    representatives = np.empty_like(units)  # the first `count` rows are the distinct units found so far
+    count = 0
+    for unit in units:
+        if not (np.abs(representatives[:count] - unit).max(axis=1, initial=0.0) <= limit).any():
+            representatives[count] = unit
+            count += 1
+    return count
 
 
 @dataclass
