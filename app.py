@@ -18,7 +18,7 @@ st.markdown(
 SCHEMES = ("zeros", "constant", "small_normal", "large_normal", "xavier_normal", "he_normal")
 ACTIVATIONS = ("tanh", "relu")
 panels = cached.what_goes_wrong(SCHEMES, ACTIVATIONS)
-SHORT = {"zeros": "Zeros", "constant": "Constant", "small_normal": "Small", "large_normal": "Large",
+SHORT = {"zeros": "Zeros", "constant": "Const.", "small_normal": "Small", "large_normal": "Large",
          "xavier_normal": "Xavier", "he_normal": "He"}
 st.plotly_chart(charts.strip_figure(panels, list(ACTIVATIONS), list(SCHEMES),
                                     {a: f"{activation_label(a)} net" for a in ACTIVATIONS}, SHORT), key="strip")

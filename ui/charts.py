@@ -218,12 +218,12 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
             y = float(last.iloc[-1]) if len(last) else 1.0
             fig.add_trace(go.Scatter(
                 x=[diverged[scheme]], y=[y if (y > 0 or not log) else 1.0], mode="markers+text",
-                text=[f"diverged (epoch {diverged[scheme]})"], textposition="top right",
+                text=[f"diverged (epoch {diverged[scheme]})"], textposition="bottom right",
                 marker=dict(symbol="x", size=16, color=colour), showlegend=False,
                 hovertemplate=f"{label}: loss became inf/NaN at epoch {diverged[scheme]}<extra></extra>"))
     if column == "loss":
         fig.add_hline(y=np.log(2), line=dict(color="#777", width=1, dash="dash"),
-                      annotation_text="ln 2 = 0.693: a coin flip", annotation_position="bottom left")
+                      annotation_text="ln 2 = 0.693: a coin flip", annotation_position="top right")
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(title=y_title, type="log" if log else "linear", exponentformat="power")
     return _layout(fig, title)
