@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import initcore  # noqa: E402
 from tests.e2e.server import PAGES, launch, streamlit_server, wait_for_app  # noqa: E402
+from ui import compute  # noqa: E402
 
 TRIES = 10
 
@@ -65,14 +66,18 @@ def slider_latency(page, url: str, charts: int, tries: int = TRIES) -> float:
 
 
 def compute_time(depth: int, width: int, activation: str = "tanh", scheme: str = "xavier_normal") -> float:
-    """The engine alone, for the same sequence of depths as the slider test, in a process that, like the
-    server's, has just simulated the starting depth (so its noise bank holds what the server's holds)."""
+    """The engine alone, run as the server runs it (on its compute threads, with the same BLAS threads),
+    for the same sequence of depths as the slider test, in a process that, like the server's, has just
+    simulated the starting depth (so its noise bank holds what the server's holds)."""
     initcore.NOISE_BANK.clear()
-    initcore.simulate(depth=depth, width=width, activation=activation, scheme=scheme)
+    settings = dict(width=width, activation=activation, scheme=scheme)
+    wide = width >= compute.WIDE
+    compute.run(initcore.simulate, depth=depth, wide=wide, **settings)
     times = []
     for d in range(depth - 1, depth - 1 - min(TRIES, depth - 1), -1):
+        time.sleep(0.3)  # as between two slider presses
         start = time.perf_counter()
-        initcore.simulate(depth=d, width=width, activation=activation, scheme=scheme)
+        compute.run(initcore.simulate, depth=d, wide=wide, **settings)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 

@@ -1,18 +1,11 @@
 """One ``st.cache_data`` wrapper per engine call, shared by every session of the server.
 
 Thirty students on the default settings cost one computation. Entry counts and byte sizes are bounded
-so that a classroom clicking through every combination cannot grow the cache without limit.
-
-At most ``COMPUTE_SLOTS`` engine computations run at once in the server process; the others wait their
-turn. The engine uses every core for one computation already, and the limit keeps thirty students who all
-pick the largest network (about 225 MB each while it runs) from needing thirty times the memory at once.
+so that a classroom clicking through every combination cannot grow the cache without limit. A cache
+miss computes on the server's compute threads (``ui.compute``), which bound how many run at once.
 """
 
 from __future__ import annotations
-
-import functools
-import os
-import threading
 
 import numpy as np
 import streamlit as st
@@ -20,38 +13,25 @@ import streamlit as st
 import initcore
 from initcore import distributions, theory
 from initcore.training import MLP, unit_report
+from ui import compute
+from ui.compute import on_compute_threads
 
 MB = 2**20
-COMPUTE_SLOTS = max(1, min(2, os.cpu_count() or 1))
-_slots = threading.BoundedSemaphore(COMPUTE_SLOTS)
-
-
-def one_slot(compute):
-    """Run ``compute`` only when one of the process's compute slots is free."""
-
-    @functools.wraps(compute)
-    def wrapped(*args, **kwargs):
-        with _slots:
-            return compute(*args, **kwargs)
-
-    return wrapped
 
 
 @st.cache_data(max_entries=128, max_size=64 * MB, show_spinner="Pushing a batch through the network…")
-@one_slot
 def simulate(**settings) -> initcore.Propagation:
-    return initcore.simulate(**settings)
+    return compute.run(initcore.simulate, wide=settings["width"] >= compute.WIDE, **settings)
 
 
 @st.cache_data(max_entries=256, max_size=8 * MB, show_spinner=False)
-@one_slot
 def predicted(depth: int, width: int, activation: str, scheme: str, params: dict):
-    """Theory's Var z_l and Var dL/dz_l per layer."""
+    """Theory's Var z_l and Var dL/dz_l per layer (a quadrature: under a millisecond, so it needs no slot)."""
     return theory.predicted_variances(depth=depth, width=width, activation=activation, scheme=scheme, **params)
 
 
 @st.cache_data(max_entries=64, max_size=16 * MB, show_spinner=False)
-@one_slot
+@on_compute_threads
 def weight_distributions(schemes: tuple[str, ...], fan_in: int, fan_out: int, log: bool, params: dict,
                          seed: int) -> list[dict]:
     """Binned draws and exact densities of ``schemes``; ``params`` maps a scheme to its parameters."""
@@ -67,13 +47,12 @@ def weight_distributions(schemes: tuple[str, ...], fan_in: int, fan_out: int, lo
 
 
 @st.cache_data(max_entries=64, max_size=4 * MB, show_spinner=False)
-@one_slot
 def scheme_table(schemes: tuple[str, ...], fan_in: int, fan_out: int, params: dict):
     return distributions.scheme_table(schemes, fan_in, fan_out, params)
 
 
 @st.cache_data(max_entries=8, show_spinner="Running 12 small networks…")
-@one_slot
+@on_compute_threads
 def what_goes_wrong(schemes: tuple[str, ...], activations: tuple[str, ...], depth: int = 20, width: int = 256):
     """Var z_l across layers for every (activation, scheme): the home page's small multiples."""
     return {(a, s): initcore.simulate(depth=depth, width=width, activation=a, scheme=s).layers.pre_var.to_numpy()
@@ -81,7 +60,7 @@ def what_goes_wrong(schemes: tuple[str, ...], activations: tuple[str, ...], dept
 
 
 @st.cache_data(max_entries=32, max_size=128 * MB, show_spinner="Training…")
-@one_slot
+@on_compute_threads
 def compare(schemes: tuple[str, ...], settings: dict, resolution: int = 60):
     """Train each scheme; return what the lab draws (histories, divergence, boundaries, summary)."""
     comparison = initcore.compare(schemes=schemes, **settings)
@@ -98,7 +77,7 @@ def compare(schemes: tuple[str, ...], settings: dict, resolution: int = 60):
 
 
 @st.cache_data(max_entries=32, max_size=32 * MB, show_spinner="Training…")
-@one_slot
+@on_compute_threads
 def symmetry(scheme: str, activation: str, width: int, epochs: int, seed: int, params: dict):
     """A small network trained from ``scheme``: weights before/after and the per-unit report."""
     run = initcore.train(dataset="moons", depth=2, width=width, activation=activation, scheme=scheme,

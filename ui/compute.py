@@ -1,0 +1,67 @@
+"""Where the server runs engine computations: a few long-lived threads, with BLAS threads chosen per run.
+
+At most ``SLOTS`` computations run at once; the others wait their turn. The engine already uses every
+core for one computation, and the limit keeps thirty students who all pick the largest network (about
+225 MB each while it runs) from needing thirty times the memory at once.
+
+Two facts of the small machines the app is served from, measured with ``benchmarks/bench_browser.py``:
+
+* Streamlit runs each rerun of a page in a new thread. The C allocator keeps the memory a computation
+  frees for the thread that freed it, so on a new thread every slider move faulted the simulation's
+  buffers in afresh (about 2,300 page faults, 25 ms, at the default 50 × 256 network). The same
+  threads, kept for the life of the process, reuse that memory.
+* OpenBLAS's worker threads spin for about 0.1 s after each multi-threaded matmul, waiting for the
+  next. On a server that is a core taken from the next student's computation (or, in the benchmark,
+  from the browser drawing the result). Below width ``WIDE`` a second thread gains little (36 against
+  48 ms for the default simulation, with no spinning afterwards), so BLAS runs single-threaded unless
+  one wide computation has the machine to itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ui import blas
+
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+SLOTS = max(1, min(2, CORES))
+WIDE = 512  # matmuls of this width and more use every core when nothing else runs
+
+_pool = ThreadPoolExecutor(max_workers=SLOTS, thread_name_prefix="initlab-compute")
+_lock = threading.Lock()
+_running: list[bool] = []  # for each computation in progress: is it wide?
+
+
+def _rebalance() -> None:
+    """Give BLAS every core only while a single wide computation runs (call with ``_lock`` held)."""
+    blas.set_threads(CORES if _running == [True] else 1)
+
+
+def _run_here(compute, wide: bool, args, kwargs):
+    with _lock:
+        _running.append(wide)
+        _rebalance()
+    try:
+        return compute(*args, **kwargs)
+    finally:
+        with _lock:
+            _running.remove(wide)
+            _rebalance()
+
+
+def run(compute, /, *args, wide: bool = False, **kwargs):
+    """``compute(*args, **kwargs)`` on one of the compute threads; its result, or its exception."""
+    return _pool.submit(_run_here, compute, wide, args, kwargs).result()
+
+
+def on_compute_threads(compute):
+    """Decorator: every call of ``compute`` runs on the compute threads (never as a wide computation)."""
+
+    @functools.wraps(compute)
+    def wrapped(*args, **kwargs):
+        return run(compute, *args, **kwargs)
+
+    return wrapped
