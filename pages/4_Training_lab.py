@@ -47,8 +47,9 @@ st.plotly_chart(charts.training_figure(lab["histories"], "loss", title="Training
                                        y_title="loss (log scale)", log=True, diverged=lab["diverged"]), key="loss")
 left, right = st.columns(2)
 left.plotly_chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy",
-                                         y_title="accuracy", log=False, diverged=lab["diverged"]), key="accuracy")
-right.plotly_chart(charts.grad_norm_figure(lab["histories"]), key="grad_norms")
+                                         y_title="accuracy", log=False, diverged=lab["diverged"],
+                                         width=charts.HALF_WIDTH), key="accuracy")
+right.plotly_chart(charts.grad_norm_figure(lab["histories"], width=charts.HALF_WIDTH), key="grad_norms")
 st.subheader("Decision boundaries after training")
 st.caption("Orange: the network says class 0; blue: class 1; white: it cannot tell (p = ½). Dots: test points.")
 columns = st.columns(3)

@@ -20,11 +20,39 @@ SAFE_BLUE = "#56B4E9"
 SAFE_RED = "#D55E00"
 
 
-def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+# Margins, in pixels, that already hold what Plotly would push into them: tick labels with their axis title
+# (left, bottom), a colour bar (right), the legend (bottom, a row at a time). When something does not fit,
+# Plotly widens the margin and draws the chart a second time; that second draw was a third of the browser's
+# work on the Signal propagation page.
+MARGIN = dict(l=90, r=30, t=60, b=80)
+COLOUR_BAR = 110  # right margin beside a colour bar
+LEGEND_ROW = 28
+FULL_WIDTH, HALF_WIDTH = 760, 360  # the plot's width in a wide page on a laptop, alone or in two columns
+
+
+def _legend_rows(fig: go.Figure, width: int) -> int:
+    """Rows of the horizontal legend, from its entries' lengths (about 8.5 px a character at font size 15)."""
+    names = [t.name for t in fig.data if t.showlegend or (t.showlegend is None and t.type == "scatter" and t.name)]
+    if len(names) < 2:
+        return 0
+    rows, used = 1, 0.0
+    for name in names:
+        entry = 50 + 8.5 * len(name)
+        if used and used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
+
+
+def _layout(fig: go.Figure, title: str, height: int = 420, *, width: int = FULL_WIDTH) -> go.Figure:
+    """Title, height, fixed margins and a legend under the x axis; ``width`` is the width the chart is
+    expected to get (a hint for the legend's rows: a narrower screen still gets room, at a second draw)."""
     # No plotly template: Streamlit styles the chart in the browser, and a template adds ~7 KB per figure.
-    fig.update_layout(font=FONT, title=dict(text=title, x=0, xanchor="left"),
-                      height=height, margin=dict(l=70, r=30, t=60, b=60),
-                      legend=dict(orientation="h", yanchor="top", y=-0.22, x=0, xanchor="left"))
+    right = COLOUR_BAR if any(getattr(t, "showscale", False) is not False and t.type == "heatmap"
+                              for t in fig.data) else MARGIN["r"]
+    fig.update_layout(font=FONT, title=dict(text=title, x=0, xanchor="left"), height=height,
+                      margin=MARGIN | dict(r=right, b=MARGIN["b"] + LEGEND_ROW * _legend_rows(fig, width)),
+                      legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left"))
     return fig
 
 
@@ -203,7 +231,7 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
 
 
 def training_figure(histories: dict[str, object], column: str, *, title: str, y_title: str, log: bool,
-                    diverged: dict[str, int | None]) -> go.Figure:
+                    diverged: dict[str, int | None], width: int = FULL_WIDTH) -> go.Figure:
     """One line per scheme across epochs; a ✕ where a run diverged."""
     fig = go.Figure()
     for scheme, history in histories.items():
@@ -226,10 +254,10 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
                       annotation_text="ln 2 = 0.693: a coin flip", annotation_position="top right")
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(title=y_title, type="log" if log else "linear", exponentformat="power")
-    return _layout(fig, title)
+    return _layout(fig, title, width=width)
 
 
-def grad_norm_figure(histories: dict[str, object]) -> go.Figure:
+def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> go.Figure:
     """First-layer (solid) and last-layer (dotted) gradient norms per scheme, log scale."""
     fig = go.Figure()
     for scheme, history in histories.items():
@@ -242,7 +270,7 @@ def grad_norm_figure(histories: dict[str, object]) -> go.Figure:
                 hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖∇W‖ %{{y:.3g}}<extra></extra>"))
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(title="‖dL/dW‖ (Frobenius)", type="log", exponentformat="power")
-    return _layout(fig, "‖dL/dW‖: first layer (solid), last (dotted)")
+    return _layout(fig, "‖dL/dW‖: first layer (solid), last (dotted)", width=width)
 
 
 def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarray]) -> go.Figure:
@@ -261,7 +289,7 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
     fig.update_xaxes(showticklabels=False, range=[xs[0], xs[-1]])
     fig.update_yaxes(showticklabels=False, range=[ys[0], ys[-1]])
     _layout(fig, scheme_label(scheme), height=300)
-    fig.update_layout(margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(margin=dict(l=15, r=10, t=40, b=15))
     return fig
 
 

@@ -36,12 +36,23 @@ def charts(page) -> int:
     return page.locator("[data-testid=stPlotlyChart] .js-plotly-plot").count()
 
 
+# Each chart's margins as the figure asked for them and as Plotly drew them (after pushing room for
+# tick labels, legend and colour bar into them: a push costs a second draw).
+MARGINS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(chart => {
+    const asked = chart._fullLayout.margin, drawn = chart._fullLayout._size;
+    return [chart._fullLayout.title.text, [asked.l, asked.r, asked.t, asked.b].join(),
+            [drawn.l, drawn.r, drawn.t, drawn.b].map(Math.round).join()];
+})"""
+
+
 @pytest.mark.parametrize("path, minimum", PAGES.values(), ids=PAGES)
 def test_page_loads_and_draws(page, server, path, minimum):
     page.goto(f"{server}/{path}")
     wait_for_app(page, charts=minimum)
     assert exceptions(page) == []
     assert charts(page) >= minimum
+    pushed = [(title, asked, drawn) for title, asked, drawn in page.evaluate(MARGINS) if asked != drawn]
+    assert pushed == [], "on a laptop screen every chart should be drawn once, in the margins it asked for"
 
 
 def slider(page, label: str):
