@@ -25,6 +25,23 @@ def test_computations_run_on_the_same_long_lived_threads():
     assert all(compute.run(lambda: threading.current_thread().name).startswith("initlab-compute") for _ in range(3))
 
 
+def test_a_computation_may_call_another():
+    """With every compute thread busy, a nested call that waited for a free thread would wait forever."""
+    all_busy = threading.Barrier(compute.SLOTS, timeout=5)
+    answers = []
+
+    def outer():
+        all_busy.wait()
+        answers.append(compute.run(threading.get_ident) == threading.get_ident())
+
+    callers = [threading.Thread(target=compute.run, args=(outer,), daemon=True) for _ in range(compute.SLOTS)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join(10)
+    assert answers == [True] * compute.SLOTS
+
+
 def test_no_more_than_slots_at_once():
     running, peak, lock = [0], [0], threading.Lock()
     release = threading.Event()

@@ -30,7 +30,8 @@ CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os
 SLOTS = max(1, min(2, CORES))
 WIDE = 512  # matmuls of this width and more use every core when nothing else runs
 
-_pool = ThreadPoolExecutor(max_workers=SLOTS, thread_name_prefix="initlab-compute")
+_THREAD_NAME = "initlab-compute"
+_pool = ThreadPoolExecutor(max_workers=SLOTS, thread_name_prefix=_THREAD_NAME)
 _lock = threading.Lock()
 _running: list[bool] = []  # for each computation in progress: is it wide?
 
@@ -53,7 +54,12 @@ def _run_here(compute, wide: bool, args, kwargs):
 
 
 def run(compute, /, *args, wide: bool = False, **kwargs):
-    """``compute(*args, **kwargs)`` on one of the compute threads; its result, or its exception."""
+    """``compute(*args, **kwargs)`` on one of the compute threads; its result, or its exception.
+
+    Called from a compute thread, it runs there and then (waiting for a free thread could wait forever).
+    """
+    if threading.current_thread().name.startswith(_THREAD_NAME):
+        return compute(*args, **kwargs)
     return _pool.submit(_run_here, compute, wide, args, kwargs).result()
 
 
