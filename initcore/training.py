@@ -65,19 +65,14 @@ class MLP:
     def __post_init__(self):
         self.params = np.concatenate([np.vstack([w, b]).ravel() for w, b in zip(self.weights, self.biases)],
                                      dtype=float)
-        self.weights, self.biases = self.views(self.params)
         self._blocks = self.blocks(self.params)
+        self.weights, self.biases = _weights_and_biases(self._blocks)
 
     def blocks(self, flat: np.ndarray) -> list[np.ndarray]:
         """Split a vector laid out like ``params`` into the per-layer [W; b] blocks (views)."""
         shapes = [(w.shape[0] + 1, w.shape[1]) for w in self.weights]
         ends = np.cumsum([rows * cols for rows, cols in shapes])
         return [part.reshape(shape) for part, shape in zip(np.split(flat, ends[:-1]), shapes)]
-
-    def views(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """The weight and bias views of a vector laid out like ``params``."""
-        blocks = self.blocks(flat)
-        return [block[:-1] for block in blocks], [block[-1] for block in blocks]
 
     def forward(self, X: np.ndarray):
         """Return pre-activations z_l and activations a_l of the hidden layers (a_0 = X), and the logits."""
@@ -118,9 +113,9 @@ class MLP:
 
     def loss_and_grads(self, X: np.ndarray, y: np.ndarray):
         """Cross-entropy loss, its gradients (dW, db per layer) by backpropagation, and the hidden z_l, a_l."""
-        gradient = np.empty_like(self.params)
-        zs, hidden, logits = self.backprop(with_ones(X), y, self.blocks(gradient))
-        grads_w, grads_b = self.views(gradient)
+        gradient_blocks = self.blocks(np.empty_like(self.params))
+        zs, hidden, logits = self.backprop(with_ones(X), y, gradient_blocks)
+        grads_w, grads_b = _weights_and_biases(gradient_blocks)
         return _output_loss(self.output, logits, y), grads_w, grads_b, zs, hidden, logits
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
@@ -133,6 +128,11 @@ class MLP:
 
 
 _sigmoid = get_activation("sigmoid").fn  # σ(s) = (1 + tanh(s/2))/2: no overflow for large |s|
+
+
+def _weights_and_biases(blocks: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The W and b views of per-layer [W; b] blocks."""
+    return [block[:-1] for block in blocks], [block[-1] for block in blocks]
 
 
 def with_ones(X: np.ndarray) -> np.ndarray:
