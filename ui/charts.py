@@ -296,13 +296,14 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
 def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> go.Figure:
     """A weight matrix before and after training, side by side on one colour scale."""
     reach = float(max(np.abs(before).max(), np.abs(after).max(), 1e-12))
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["before training", "after training"],
-                        horizontal_spacing=0.08)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["before", "after"], shared_yaxes=True,
+                        horizontal_spacing=0.05)
     for col, matrix in enumerate((before, after), start=1):
         fig.add_trace(go.Heatmap(z=matrix, zmin=-reach, zmax=reach, colorscale="RdBu", showscale=col == 2,
                                  colorbar=dict(title="w"),
                                  hovertemplate="input %{y}, unit %{x}<br>w = %{z:.4g}<extra></extra>"),
                       row=1, col=col)
-    fig.update_xaxes(title="unit (column)")
-    fig.update_yaxes(title="input (row)", autorange="reversed")
+    fig.update_xaxes(title="unit")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(title="input (row)", col=1)
     return _layout(fig, title, height=380)
