@@ -12,9 +12,9 @@ Two facts of the small machines the app is served from, measured with ``benchmar
   threads, kept for the life of the process, reuse that memory.
 * OpenBLAS's worker threads spin for about 0.1 s after each multi-threaded matmul, waiting for the
   next. On a server that is a core taken from the next student's computation (or, in the benchmark,
-  from the browser drawing the result). Below width ``WIDE`` a second thread gains little (36 against
-  48 ms for the default simulation, with no spinning afterwards), so BLAS runs single-threaded unless
-  one wide computation has the machine to itself.
+  from the browser drawing the result). Below width ``WIDE`` a second thread saves only about 15 ms of
+  the default simulation (36 against about 50 ms) and then spins for 100, so BLAS runs single-threaded
+  unless one wide computation has the machine to itself.
 """
 
 from __future__ import annotations
