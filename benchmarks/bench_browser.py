@@ -22,6 +22,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import initcore  # noqa: E402
+from benchmarks.timing import median_time  # noqa: E402
 from tests.e2e.server import PAGES, launch, streamlit_server, wait_for_app  # noqa: E402
 from ui import compute  # noqa: E402
 
@@ -70,16 +71,11 @@ def compute_time(depth: int, width: int, activation: str = "tanh", scheme: str =
     for the same sequence of depths as the slider test, in a process that, like the server's, has just
     simulated the starting depth (so its noise bank holds what the server's holds)."""
     initcore.NOISE_BANK.clear()
-    settings = dict(width=width, activation=activation, scheme=scheme)
-    wide = width >= compute.WIDE
-    compute.run(initcore.simulate, depth=depth, wide=wide, **settings)
-    times = []
-    for d in range(depth - 1, depth - 1 - min(TRIES, depth - 1), -1):
-        time.sleep(0.3)  # as between two slider presses
-        start = time.perf_counter()
-        compute.run(initcore.simulate, depth=d, wide=wide, **settings)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    settings = dict(width=width, activation=activation, scheme=scheme, wide=width >= compute.WIDE)
+    compute.run(initcore.simulate, depth=depth, **settings)
+    depths = iter(range(depth - 1, 0, -1))
+    return median_time(lambda: compute.run(initcore.simulate, depth=next(depths), **settings),
+                       repeats=min(TRIES, depth - 1), pause=0.3)  # the pause: as between two slider presses
 
 
 def largest_frames(page, base: str) -> dict[str, int]:

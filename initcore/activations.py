@@ -40,6 +40,9 @@ GELU_C = math.sqrt(2.0 / math.pi)
 GELU_CUBIC = 0.044715
 
 
+SATURATION = 0.05  # a unit is saturated where |f'(z)| < 5 % of the activation's largest slope
+
+
 @dataclass(frozen=True)
 class Activation:
     id: str
@@ -49,10 +52,15 @@ class Activation:
     deriv: Callable[..., np.ndarray]  # deriv(z, out=None)
     gain: float
     recommended: str  # scheme id
-    deriv_max: float  # max |f'(z)| over z; "saturated" means |f'(z)| < 0.05 of this
+    deriv_max: float  # max |f'(z)| over z
     homogeneous: tuple[float, float] | None = None
     deriv_from_output: Callable[..., np.ndarray] | None = None  # f' in terms of a = f(z): (a, out=None)
     smooth: bool = True  # f and f' smooth at 0 (ELU's f' has a corner there, SELU's a jump): see theory.moments
+
+    @property
+    def saturated_below(self) -> float:
+        """A unit is saturated where |f'(z)| is below this: ``SATURATION`` of the largest slope."""
+        return SATURATION * self.deriv_max
 
     def slope(self, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """f'(z), reusing a = f(z) where that is cheaper (tanh: 1 - a², sigmoid: a(1 - a))."""

@@ -48,7 +48,6 @@ MAX_ACTIVATIONS = 2**25
 MAX_ORTHOGONAL = 100 * 512**3  # depth·width³: one QR decomposition per layer (~0.2 s each at width 1024)
 DTYPES = ("float32", "float64")
 FLUSH_BELOW = 1e-20  # mean square under which a layer may hold subnormal values worth flushing
-SATURATION = 0.05  # a unit is saturated where |f'(z)| < 5 % of the activation's largest slope
 
 COLUMNS = (
     "layer", "weight_std", "pre_mean", "pre_var", "act_mean", "act_var", "grad_var",
@@ -188,7 +187,7 @@ def _forward(depth, act, scale, weights, a, samples):
     own buffer, not needed once z_l is computed), and f'(z_l) goes to slice l of one (depth, batch, width)
     block, which the backward pass then overwrites with dL/dz_l.
     """
-    threshold = SATURATION * act.deriv_max
+    threshold = act.saturated_below
     rows = []
     slopes = np.empty((depth, *a.shape), dtype=a.dtype)
     z = np.empty_like(a)

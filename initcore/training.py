@@ -305,7 +305,7 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
     gradient = np.empty_like(model.params)  # of the whole training set, once per epoch
     gradient_blocks = model.blocks(gradient)
     weight_gradients = [block[:-1].reshape(-1) for block in gradient_blocks]  # views: the biases left out
-    threshold = 0.05 * model.activation.deriv_max  # a unit is saturated where |f'(z)| is below this
+    threshold = model.activation.saturated_below
     X1_train = with_ones(X_train)
     initial = None
     for epoch in range(c["epochs"] + 1):

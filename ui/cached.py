@@ -14,7 +14,6 @@ import initcore
 from initcore import distributions, theory
 from initcore.training import MLP, unit_report
 from ui import compute
-from ui.compute import on_compute_threads
 
 MB = 2**20
 
@@ -31,7 +30,7 @@ def predicted(depth: int, width: int, activation: str, scheme: str, params: dict
 
 
 @st.cache_data(max_entries=64, max_size=16 * MB, show_spinner=False)
-@on_compute_threads
+@compute.on_compute_threads
 def weight_distributions(schemes: tuple[str, ...], fan_in: int, fan_out: int, log: bool, params: dict,
                          seed: int) -> list[dict]:
     """Binned draws and exact densities of ``schemes``; ``params`` maps a scheme to its parameters."""
@@ -52,7 +51,7 @@ def scheme_table(schemes: tuple[str, ...], fan_in: int, fan_out: int, params: di
 
 
 @st.cache_data(max_entries=8, show_spinner="Running 12 small networks…")
-@on_compute_threads
+@compute.on_compute_threads
 def what_goes_wrong(schemes: tuple[str, ...], activations: tuple[str, ...], depth: int = 20, width: int = 256):
     """Var z_l across layers for every (activation, scheme): the home page's small multiples."""
     return {(a, s): initcore.simulate(depth=depth, width=width, activation=a, scheme=s).layers.pre_var.to_numpy()
@@ -60,7 +59,7 @@ def what_goes_wrong(schemes: tuple[str, ...], activations: tuple[str, ...], dept
 
 
 @st.cache_data(max_entries=32, max_size=128 * MB, show_spinner="Training…")
-@on_compute_threads
+@compute.on_compute_threads
 def compare(schemes: tuple[str, ...], settings: dict, resolution: int = 60):
     """Train each scheme; return what the lab draws (histories, divergence, boundaries, summary)."""
     comparison = initcore.compare(schemes=schemes, **settings)
@@ -77,7 +76,7 @@ def compare(schemes: tuple[str, ...], settings: dict, resolution: int = 60):
 
 
 @st.cache_data(max_entries=32, max_size=32 * MB, show_spinner="Training…")
-@on_compute_threads
+@compute.on_compute_threads
 def symmetry(scheme: str, activation: str, width: int, epochs: int, seed: int, params: dict):
     """A small network trained from ``scheme``: weights before/after and the per-unit report."""
     run = initcore.train(dataset="moons", depth=2, width=width, activation=activation, scheme=scheme,

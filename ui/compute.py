@@ -20,13 +20,12 @@ Two facts of the small machines the app is served from, measured with ``benchmar
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from initcore.noise import WORKERS as CORES  # the cores this process may use, as the engine counts them
 from ui import blas
 
-CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 SLOTS = max(1, min(2, CORES))
 WIDE = 512  # matmuls of this width and more use every core when nothing else runs
 
