@@ -50,6 +50,14 @@ def test_training_figures_mark_divergence():
                                  diverged={"large_normal": run.diverged_epoch})
     assert any(t.mode == "markers+text" and "diverged" in t.text[0] for t in fig.data)
     grid = run.decision_grid(20)
+    runs = {"large_normal": run.history, "he_normal": initcore.train(
+        dataset="moons", depth=5, width=32, activation="relu", scheme="he_normal", epochs=5, lr=0.1).history}
+    for column, log, side in (("loss", True, "bottom"), ("test_accuracy", False, "top")):
+        # the diverged run's last loss is the highest value drawn, its accuracy the lowest: the label goes inward
+        fig = charts.training_figure(runs, column, title="t", y_title=column, log=log,
+                                     diverged={"large_normal": run.diverged_epoch})
+        label = next(t for t in fig.data if t.mode == "markers+text")
+        assert label.textposition.startswith(side), (column, label.textposition)
     boundary = charts.boundary_figure("large_normal", grid, (run.data["X_test"], run.data["y_test"]))
     assert boundary.data[0].type == "heatmap" and np.asarray(boundary.data[0].z).dtype == np.uint8
 

@@ -232,8 +232,11 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
 
 def training_figure(histories: dict[str, object], column: str, *, title: str, y_title: str, log: bool,
                     diverged: dict[str, int | None], width: int = FULL_WIDTH) -> go.Figure:
-    """One line per scheme across epochs; a ✕ where a run diverged."""
+    """One line per scheme across epochs; a ✕ where a run diverged, labelled on the side of the plot's middle."""
     fig = go.Figure()
+    shown = np.concatenate([_positive(h[column]) if log else h[column].to_numpy(float) for h in histories.values()])
+    shown = shown[np.isfinite(shown)]
+    middle = 0.0 if not shown.size else (np.sqrt(shown.min() * shown.max()) if log else (shown.min() + shown.max()) / 2)
     for scheme, history in histories.items():
         colour, label = scheme_colour(scheme), scheme_label(scheme)
         values = _positive(history[column]) if log else history[column]
@@ -246,7 +249,8 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
             y = float(last.iloc[-1]) if len(last) else 1.0
             fig.add_trace(go.Scatter(
                 x=[diverged[scheme]], y=[y if (y > 0 or not log) else 1.0], mode="markers+text",
-                text=[f"diverged (epoch {diverged[scheme]})"], textposition="bottom right",
+                text=[f"diverged (epoch {diverged[scheme]})"],
+                textposition="bottom right" if y > middle else "top right", cliponaxis=False,
                 marker=dict(symbol="x", size=16, color=colour), showlegend=False,
                 hovertemplate=f"{label}: loss became inf/NaN at epoch {diverged[scheme]}<extra></extra>"))
     if column == "loss":
