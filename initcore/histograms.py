@@ -60,7 +60,10 @@ def _bin(values: np.ndarray, edges: np.ndarray, missing: np.ndarray, zero: np.nd
     Returns ``(depth, BINS + 2)`` counts: the ``BINS`` bins, then the ``missing`` and ``zero`` entries,
     which are set aside rather than binned. Rows are binned together by offsetting each row's indices.
     """
-    per_unit = values.dtype.type(BINS / (edges[-1] - edges[0]))
+    per_unit = BINS / (edges[-1] - edges[0])
+    if not np.isfinite(values.dtype.type(per_unit)):  # a range of subnormals: 60 / 1e-44 overflows float32
+        values = values.astype(np.float64)
+    per_unit = values.dtype.type(per_unit)
     position = values * per_unit
     position -= values.dtype.type(edges[0] * per_unit)
     np.clip(position, 0, BINS - 1, out=position)

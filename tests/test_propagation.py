@@ -230,3 +230,14 @@ def test_noise_bank_counts_each_shared_block_once_and_stays_in_budget():
         bank.bases(0, "normal", list(range(first, first + 5)), (32, 32), np.float32, pool)
         live_blocks = {id(d.matrix.base): d.matrix.base.nbytes for d in bank._entries.values()}
         assert bank._bytes == sum(live_blocks.values()) <= bank.max_bytes
+
+
+def test_histograms_of_subnormal_values():
+    """A layer whose values are all subnormal (found by the property test above): its bin width would
+    overflow float32, and every value must still land in a bin."""
+    from initcore.histograms import BINS, build
+
+    samples = np.array([[-4e-45, 1e-45, 4e-45, 0.0, np.nan]], dtype=np.float32)  # ±3 and 1 times 1.4e-45
+    hist = build(samples)
+    assert hist.counts.sum() == 4 and hist.counts[0, 0] == 1 and hist.counts[0, BINS - 1] == 1
+    assert hist.total[0] == 4 and hist.zeros[0] == 1 and hist.log_counts.sum() == 3
