@@ -41,6 +41,23 @@ def test_strip_figure_is_a_grid():
     panels = {(a, s): np.ones(20) for a in ("tanh", "relu") for s in ("zeros", "he_normal")}
     fig = charts.strip_figure(panels, ["tanh", "relu"], ["zeros", "he_normal"], {"tanh": "Tanh", "relu": "ReLU"})
     assert len(fig.data) == 4
+    assert [(t.xaxis, t.yaxis) for t in fig.data] == [("x", "y"), ("x2", "y2"), ("x3", "y3"), ("x4", "y4")]
+    assert fig.layout.yaxis.title.text == fig.layout.yaxis3.title.text == "Var z" and not fig.layout.yaxis2.title.text
+    assert len(fig.layout.shapes) == 4  # the dotted 'no change' line in every panel
+    # the grid's axes are made once and shared: a second figure must not see the first one's changes
+    again = charts.strip_figure(panels, ["tanh", "relu"], ["zeros", "he_normal"], {"tanh": "Tanh", "relu": "ReLU"})
+    assert again.to_json() == fig.to_json()
+
+
+def test_coin_flip_line_and_its_label_sit_at_ln2():
+    run = initcore.train(dataset="moons", depth=2, width=8, activation="tanh", scheme="xavier_normal", epochs=3,
+                         lr=0.1)
+    for log in (True, False):
+        fig = charts.training_figure({"xavier_normal": run.history}, "loss", title="t", y_title="loss", log=log,
+                                     diverged={})
+        assert fig.layout.shapes[0].y0 == fig.layout.shapes[0].y1 == np.log(2)
+        # on a log axis Plotly places an annotation by its exponent
+        assert fig.layout.annotations[0].y == (np.log10(np.log(2)) if log else np.log(2))
 
 
 def test_training_figures_mark_divergence():
