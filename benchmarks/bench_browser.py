@@ -2,8 +2,9 @@
 
 (a) Interaction latency: a key press on the depth slider until the chart is redrawn, median of several tries,
     at the default and at the largest settings; beside it the same interaction on a minimal one-slider,
-    one-chart app (Streamlit's floor) and the engine's own compute time for the same settings. Our overhead
-    is latency minus compute, as a multiple of the floor's latency.
+    one-chart app (Streamlit's floor), with the tries of all three taken in turn, and the engine's own
+    compute time for the same settings. Our overhead is latency minus compute, as a multiple of the floor's
+    latency.
 (b) The largest websocket frame the server sends per page, at default settings.
 (c) Cold start: from launching `streamlit run` to the home page's chart on screen.
 
@@ -26,7 +27,7 @@ from benchmarks.timing import median_time  # noqa: E402
 from tests.e2e.server import PAGES, launch, streamlit_server, wait_for_app  # noqa: E402
 from ui import compute  # noqa: E402
 
-TRIES = 10
+TRIES = 15
 
 
 # Set before each press: a MutationObserver notes when anything inside a Plotly chart first changes. Waiting on
@@ -48,22 +49,34 @@ REDRAWN_AND_FINISHED = """() => window.__chartChanged
     && !document.querySelector('[data-testid=stSpinner]')"""
 
 
-def slider_latency(page, url: str, charts: int, tries: int = TRIES) -> float:
-    """Median seconds from an ArrowLeft on the first slider until a chart has been redrawn and the script has
-    finished (each try asks for a new value, so nothing comes from a cache)."""
-    page.goto(url)
-    wait_for_app(page, charts=charts)
-    thumb = page.locator("[data-testid=stSlider] input[type=range]").first
-    times = []
-    for _ in range(tries):
-        page.wait_for_timeout(300)  # let the page settle before the next try
-        page.evaluate(WATCH_CHARTS)
-        thumb.focus()
+class SliderTrial:
+    """A page whose first slider is pressed (ArrowLeft) and timed until a chart has been redrawn and the script
+    has finished. Each press asks for a new value, so nothing comes from a cache."""
+
+    def __init__(self, page, url: str, charts: int):
+        page.goto(url)
+        wait_for_app(page, charts=charts)
+        self.page = page
+        self.thumb = page.locator("[data-testid=stSlider] input[type=range]").first
+
+    def press(self) -> float:
+        self.page.wait_for_timeout(300)  # let the page settle before the next try
+        self.page.evaluate(WATCH_CHARTS)
+        self.thumb.focus()
         start = time.perf_counter()
-        thumb.press("ArrowLeft")
-        page.wait_for_function(REDRAWN_AND_FINISHED, timeout=120_000, polling=5)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        self.thumb.press("ArrowLeft")
+        self.page.wait_for_function(REDRAWN_AND_FINISHED, timeout=120_000, polling=5)
+        return time.perf_counter() - start
+
+
+def interleaved_latencies(trials: dict[str, SliderTrial], tries: int = TRIES) -> dict[str, float]:
+    """Median seconds per trial, their tries taken in turn: a slow spell on a shared machine then falls on the
+    floor and on the app alike, instead of on whichever was measured during it."""
+    times: dict[str, list[float]] = {name: [] for name in trials}
+    for _ in range(tries):
+        for name, trial in trials.items():
+            times[name].append(trial.press())
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def compute_time(depth: int, width: int, activation: str = "tanh", scheme: str = "xavier_normal") -> float:
@@ -105,20 +118,25 @@ def cold_start(browser) -> float:
     return elapsed
 
 
+SETTINGS = (("default (50 layers × 256)", "", 50, 256),
+            ("largest (100 layers × 1024)", "?depth=100&width=1024", 100, 1024))
+
+
 def main() -> None:
     with sync_playwright() as p:
         browser = launch(p)
-        page = browser.new_page(viewport=dict(width=1280, height=900))
-        with streamlit_server(ROOT / "benchmarks" / "minimal_app.py") as minimal:
-            floor = slider_latency(page, minimal, charts=1)
-        rows = []
-        with streamlit_server() as url:
-            for label, query, depth, width in (("default (50 layers × 256)", "", 50, 256),
-                                               ("largest (100 layers × 1024)", "?depth=100&width=1024", 100, 1024)):
-                latency = slider_latency(page, f"{url}/Signal_propagation{query}", charts=2)
-                compute = compute_time(depth, width)
-                rows.append((label, latency, compute))
-            frames = largest_frames(browser.new_page(viewport=dict(width=1280, height=900)), url)
+
+        def new_page():
+            return browser.new_page(viewport=dict(width=1280, height=900))
+
+        with streamlit_server(ROOT / "benchmarks" / "minimal_app.py") as minimal, streamlit_server() as url:
+            trials = {"floor": SliderTrial(new_page(), minimal, charts=1)}
+            for label, query, _, _ in SETTINGS:
+                trials[label] = SliderTrial(new_page(), f"{url}/Signal_propagation{query}", charts=2)
+            latencies = interleaved_latencies(trials)
+            frames = largest_frames(new_page(), url)
+        floor = latencies["floor"]
+        rows = [(label, latencies[label], compute_time(depth, width)) for label, _, depth, width in SETTINGS]
         cold = cold_start(browser)
         browser.close()
 
@@ -126,9 +144,9 @@ def main() -> None:
     print("| Signal propagation, depth slider | latency (ms) | engine compute (ms) | overhead above compute "
           "(ms) | overhead / floor |")
     print("|---|---|---|---|---|")
-    for label, latency, compute in rows:
-        overhead = latency - compute
-        print(f"| {label} | {latency * 1e3:.0f} | {compute * 1e3:.0f} | {overhead * 1e3:.0f} | "
+    for label, latency, engine in rows:
+        overhead = latency - engine
+        print(f"| {label} | {latency * 1e3:.0f} | {engine * 1e3:.0f} | {overhead * 1e3:.0f} | "
               f"{overhead / floor:.2f} |")
     print("\n| page (default settings) | largest websocket frame (KB) |")
     print("|---|---|")
