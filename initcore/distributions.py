@@ -49,15 +49,26 @@ def density(scheme: str, fan_in: int, fan_out: int, x: np.ndarray, *, log: bool 
     return pdf * 2 * np.abs(w) * math.log(10) if log else pdf
 
 
+def _default_edges(values: np.ndarray, log: bool) -> np.ndarray:
+    """``BINS`` bins over the values: symmetric about 0 for w, from the least to the largest for log10|w|.
+
+    A point mass (the zeros and constant schemes) has no spread: it gets a window one unit wide around it.
+    """
+    if not values.size:  # log10|w| of an all-zero matrix: nothing to bin
+        return np.linspace(-1.0, 1.0, BINS + 1)
+    reach = float(np.max(np.abs(values)))
+    low, high = (float(values.min()), float(values.max())) if log else (-reach, reach)
+    if high == low:
+        low, high = low - 0.5, high + 0.5
+    return np.linspace(low, high, BINS + 1)
+
+
 def sample_histogram(scheme: str, fan_in: int, fan_out: int, *, seed: int = 0, log: bool = False,
                      edges: np.ndarray | None = None, **params):
     """Draw one (fan_in, fan_out) matrix and bin it; returns (edges, density) — never the raw samples."""
     weights = init_weights(scheme, fan_in, fan_out, np.random.default_rng(seed), dtype=np.float64, **params).ravel()
     values = np.log10(np.abs(weights[weights != 0])) if log else weights
-    if edges is None:
-        reach = float(np.max(np.abs(values))) if values.size else 1.0
-        edges = np.linspace(-reach, reach, BINS + 1) if not log else np.linspace(values.min(), values.max(), BINS + 1)
-    counts, edges = np.histogram(values, bins=edges)
+    counts, edges = np.histogram(values, bins=_default_edges(values, log) if edges is None else edges)
     widths = np.diff(edges)
     return edges, counts / max(weights.size, 1) / widths
 

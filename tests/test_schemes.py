@@ -187,3 +187,14 @@ def test_every_registered_scheme_draws_what_its_std_says(scheme, fans):
     bound = chosen.bounds(*fans)
     if bound is not None:
         assert np.abs(w).max() <= bound
+
+
+@pytest.mark.parametrize("scheme", ["zeros", "constant"])
+@pytest.mark.parametrize("log", [False, True])
+def test_point_masses_bin_into_a_window_around_their_value(scheme, log):
+    from initcore import distributions
+
+    edges, binned = distributions.sample_histogram(scheme, 16, 16, log=log)
+    assert np.all(np.diff(edges) > 0) and np.isfinite(binned).all()
+    # all the mass in the bins, except log10|w| of zeros, which has none
+    assert np.sum(binned * np.diff(edges)) == pytest.approx(0.0 if (scheme, log) == ("zeros", True) else 1.0)
