@@ -95,3 +95,18 @@ def test_presets_use_known_ids_and_recipes_cover_recommendations():
         assert settings["activation"] in initcore.ACTIVATIONS
     for name, act in initcore.ACTIVATIONS.items():
         assert set(recipes.recipes(act.recommended, name)) == {"PyTorch", "Keras", "JAX"}
+
+
+def test_weight_densities_fit_under_the_frame():
+    from initcore import distributions
+
+    series = []
+    for scheme in ("xavier_uniform", "he_normal", "constant"):  # a uniform's log10|w| density peaks at its edge
+        edges, binned = distributions.sample_histogram(scheme, 256, 256, log=True)
+        grid = np.linspace(edges[0], edges[-1], 200)
+        series.append(dict(scheme=scheme, edges=edges, binned=binned, grid=grid,
+                           exact=distributions.density(scheme, 256, 256, grid, log=True)))
+    fig = charts.weights_figure(series, log=True, title="t")
+    highest = max(np.nanmax(np.asarray(t.y, dtype=float)) for t in fig.data)
+    low, high = fig.layout.yaxis.range
+    assert low == 0 and highest < high

@@ -217,8 +217,11 @@ def weights_figure(series: list[dict], *, log: bool, title: str) -> go.Figure:
                 x=item["grid"], y=item["exact"], mode="lines", name=f"{label}: exact", showlegend=False,
                 line=dict(color=colour, width=3, dash=scheme_dash(item["scheme"])),
                 hovertemplate=f"{label}<br>%{{x:.3g}}<br>density %{{y:.3g}}<extra>formula</extra>"))
+    peaks = [np.nanmax(item[key], initial=0.0) for item in series for key in ("binned", "exact")
+             if np.isfinite(item[key]).any()]
+    top = 1.08 * max(peaks, default=1.0) or 1.0  # headroom, so a peak (a uniform's edge) is not cut by the frame
     return _figure(traces, title, height=460, xaxis=_axis_title("log10 |w|" if log else "weight w"),
-                   yaxis=_axis_title("density of log10|w|" if log else "probability density"))
+                   yaxis=dict(range=[0, top], **_axis_title("density of log10|w|" if log else "probability density")))
 
 
 STRIP_FLOOR, STRIP_CEILING = -40, 40  # log10 range of the small multiples: float32 lives within ±38
