@@ -1,10 +1,10 @@
 """What a user waits for, measured in a real browser (Debian's Chromium via Playwright, loopback only).
 
 (a) Interaction latency: a key press on the depth slider until the chart is redrawn, median of several tries,
-    at the default and at the largest settings; beside it the same interaction on a minimal one-slider,
-    one-chart app (Streamlit's floor), with the tries of all three taken in turn, and the engine's own
-    compute time for the same settings. Our overhead is latency minus compute, as a multiple of the floor's
-    latency.
+    at the default and at the largest settings, and at the default between two values already cached (no
+    computation at all); beside them the same interaction on a minimal one-slider, one-chart app
+    (Streamlit's floor), with the tries of all taken in turn, and the engine's own compute time for the same
+    settings. Our overhead is latency minus compute, as a multiple of the floor's latency.
 (b) The largest websocket frame the server sends per page, at default settings.
 (c) Cold start: from launching `streamlit run` to the home page's chart on screen.
 
@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import sys
 import time
@@ -50,21 +51,29 @@ REDRAWN_AND_FINISHED = """() => window.__chartChanged
 
 
 class SliderTrial:
-    """A page whose first slider is pressed (ArrowLeft) and timed until a chart has been redrawn and the script
-    has finished. Each press asks for a new value, so nothing comes from a cache."""
+    """A page whose first slider is pressed and timed until a chart has been redrawn and the script has finished.
 
-    def __init__(self, page, url: str, charts: int):
+    Pressed ArrowLeft every time, each press asks for a new value, so nothing comes from a cache. With
+    ``cached``, presses go left and right by turns between two values already computed: the step then costs
+    everything but the computation.
+    """
+
+    def __init__(self, page, url: str, charts: int, *, cached: bool = False):
         page.goto(url)
         wait_for_app(page, charts=charts)
         self.page = page
         self.thumb = page.locator("[data-testid=stSlider] input[type=range]").first
+        self.keys = itertools.cycle(("ArrowLeft", "ArrowRight") if cached else ("ArrowLeft",))
+        if cached:  # compute both values once
+            self.press()
+            self.press()
 
     def press(self) -> float:
         self.page.wait_for_timeout(300)  # let the page settle before the next try
         self.page.evaluate(WATCH_CHARTS)
         self.thumb.focus()
         start = time.perf_counter()
-        self.thumb.press("ArrowLeft")
+        self.thumb.press(next(self.keys))
         self.page.wait_for_function(REDRAWN_AND_FINISHED, timeout=120_000, polling=5)
         return time.perf_counter() - start
 
@@ -118,8 +127,10 @@ def cold_start(browser) -> float:
     return elapsed
 
 
-SETTINGS = (("default (50 layers × 256)", "", 50, 256),
-            ("largest (100 layers × 1024)", "?depth=100&width=1024", 100, 1024))
+# (label, URL query, depth, width, from the cache?)
+SETTINGS = (("default (50 layers × 256)", "", 50, 256, False),
+            ("default, every value already cached", "", 50, 256, True),
+            ("largest (100 layers × 1024)", "?depth=100&width=1024", 100, 1024, False))
 
 
 def main() -> None:
@@ -131,12 +142,13 @@ def main() -> None:
 
         with streamlit_server(ROOT / "benchmarks" / "minimal_app.py") as minimal, streamlit_server() as url:
             trials = {"floor": SliderTrial(new_page(), minimal, charts=1)}
-            for label, query, _, _ in SETTINGS:
-                trials[label] = SliderTrial(new_page(), f"{url}/Signal_propagation{query}", charts=2)
+            for label, query, _, _, cached in SETTINGS:
+                trials[label] = SliderTrial(new_page(), f"{url}/Signal_propagation{query}", charts=2, cached=cached)
             latencies = interleaved_latencies(trials)
             frames = largest_frames(new_page(), url)
         floor = latencies["floor"]
-        rows = [(label, latencies[label], compute_time(depth, width)) for label, _, depth, width in SETTINGS]
+        rows = [(label, latencies[label], 0.0 if cached else compute_time(depth, width))
+                for label, _, depth, width, cached in SETTINGS]
         cold = cold_start(browser)
         browser.close()
 
