@@ -127,11 +127,15 @@ def cold_start(browser) -> float:
     return elapsed
 
 
-# (label, URL query, depth, width, from the cache?)
-SETTINGS = (("default (50 layers × 256)", "", 50, 256, False),
-            ("default, every value already cached", "", 50, 256, True),
-            ("largest (100 layers × 1024)", "?depth=100&width=1024", 100, 1024, False),
-            ("largest, every value already cached", "?depth=100&width=1024", 100, 1024, True))
+# (label, page and query, charts on it, the engine's work per step as (depth, width), or None where every
+# value has been computed before). Each step moves the page's first slider: depth, or hidden layers.
+STEPS = (("Signal propagation, default (50 layers × 256)", "Signal_propagation", 2, (50, 256)),
+         ("Signal propagation, default, every value already cached", "Signal_propagation", 2, None),
+         ("Signal propagation, largest (100 layers × 1024)", "Signal_propagation?depth=100&width=1024", 2,
+          (100, 1024)),
+         ("Signal propagation, largest, every value already cached", "Signal_propagation?depth=100&width=1024", 2,
+          None),
+         ("Training lab (8 charts), hidden layers, every value already cached", "Training_lab", 8, None))
 
 
 def main() -> None:
@@ -143,19 +147,17 @@ def main() -> None:
 
         with streamlit_server(ROOT / "benchmarks" / "minimal_app.py") as minimal, streamlit_server() as url:
             trials = {"floor": SliderTrial(new_page(), minimal, charts=1)}
-            for label, query, _, _, cached in SETTINGS:
-                trials[label] = SliderTrial(new_page(), f"{url}/Signal_propagation{query}", charts=2, cached=cached)
+            for label, path, charts, work in STEPS:
+                trials[label] = SliderTrial(new_page(), f"{url}/{path}", charts=charts, cached=work is None)
             latencies = interleaved_latencies(trials)
             frames = largest_frames(new_page(), url)
         floor = latencies["floor"]
-        rows = [(label, latencies[label], 0.0 if cached else compute_time(depth, width))
-                for label, _, depth, width, cached in SETTINGS]
+        rows = [(label, latencies[label], compute_time(*work) if work else 0.0) for label, _, _, work in STEPS]
         cold = cold_start(browser)
         browser.close()
 
     print(f"Minimal one-slider app (Streamlit's floor): {floor * 1e3:.0f} ms median over {TRIES} tries\n")
-    print("| Signal propagation, depth slider | latency (ms) | engine compute (ms) | overhead above compute "
-          "(ms) | overhead / floor |")
+    print("| slider step | latency (ms) | engine compute (ms) | overhead above compute (ms) | overhead / floor |")
     print("|---|---|---|---|---|")
     for label, latency, engine in rows:
         overhead = latency - engine
