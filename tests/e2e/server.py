@@ -80,16 +80,19 @@ def launch(playwright):
 
 
 def wait_for_app(page, charts: int = 0, timeout: float = 60_000) -> None:
-    """Wait until the script has finished and at least ``charts`` Plotly charts are drawn.
+    """Wait until the script has finished, every element is drawn and at least ``charts`` Plotly charts.
 
     A fresh page reports "notRunning" before its first run starts, so the chart count is what proves
-    the run happened.
+    the run happened. Streamlit loads the code of each kind of element the first time a page shows one,
+    with a grey skeleton in its place meanwhile (a dataframe, a select box, a metric, and an exception
+    too), so the wait also lasts until no skeleton is left.
     """
     page.wait_for_selector("[data-testid=stApp]", timeout=timeout)
     page.wait_for_function(
         "(charts) => { const app = document.querySelector('[data-testid=stApp]');"
         " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
         " && !document.querySelector('[data-testid=stSpinner]')"
+        " && !document.querySelector('[data-testid=stSkeleton]')"
         " && document.querySelectorAll('.js-plotly-plot').length >= charts"
         " && document.querySelector('h1'); }", arg=charts, timeout=timeout)
     page.wait_for_timeout(300)
