@@ -93,10 +93,10 @@ def compute_time(depth: int, width: int, activation: str = "tanh", scheme: str =
     for the same sequence of depths as the slider test, in a process that, like the server's, has just
     simulated the starting depth (so its noise bank holds what the server's holds)."""
     initcore.NOISE_BANK.clear()
-    settings = dict(width=width, activation=activation, scheme=scheme, wide=width >= compute.WIDE)
-    compute.run(initcore.simulate, depth=depth, **settings)
+    settings = dict(width=width, activation=activation, scheme=scheme)
+    compute.simulate(depth=depth, **settings)
     depths = iter(range(depth - 1, 0, -1))
-    return median_time(lambda: compute.run(initcore.simulate, depth=next(depths), **settings),
+    return median_time(lambda: compute.simulate(depth=next(depths), **settings),
                        repeats=min(TRIES, depth - 1), pause=0.3)  # the pause: as between two slider presses
 
 

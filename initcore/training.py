@@ -304,7 +304,7 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
     velocity = np.zeros_like(model.params) if c["momentum"] else None
     gradient = np.empty_like(model.params)  # of the whole training set, once per epoch
     gradient_blocks = model.blocks(gradient)
-    weight_gradients = [block[:-1].reshape(-1) for block in gradient_blocks]  # views: the biases left out
+    weight_gradients = [w.reshape(-1) for w in _weights_and_biases(gradient_blocks)[0]]  # views into gradient
     threshold = model.activation.saturated_below
     X1_train = with_ones(X_train)
     initial = None

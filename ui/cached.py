@@ -20,7 +20,7 @@ MB = 2**20
 
 @st.cache_data(max_entries=128, max_size=64 * MB, show_spinner="Pushing a batch through the network…")
 def simulate(**settings) -> initcore.Propagation:
-    return compute.run(initcore.simulate, wide=settings["width"] >= compute.WIDE, **settings)
+    return compute.simulate(**settings)
 
 
 @st.cache_data(max_entries=256, max_size=8 * MB, show_spinner=False)

@@ -23,6 +23,7 @@ import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import initcore
 from initcore.noise import WORKERS as CORES  # the cores this process may use, as the engine counts them
 from ui import blas
 
@@ -70,3 +71,9 @@ def on_compute_threads(compute):
         return run(compute, *args, **kwargs)
 
     return wrapped
+
+
+def simulate(**settings):
+    """``initcore.simulate(**settings)`` as the server runs it: on the compute threads, a wide network (width
+    ``WIDE`` and more) as a wide computation."""
+    return run(initcore.simulate, wide=settings["width"] >= WIDE, **settings)
