@@ -31,7 +31,7 @@ else:
     st.success("The units are different from one another: each can learn its own feature.")
 
 st.plotly_chart(charts.matrix_figure(result["before"], result["after"],
-                                     title="Hidden layer 2's weights, before and after training"),
+                                     title="Hidden layer 2's weights"),
                 key="matrices")
 st.caption("Identical columns mean identical units. Under zeros or a constant, the columns stay identical "
            "after training: they may all move, but they move together.")
