@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cached, charts
+from ui import cached, charts, show
 from ui.nav import lesson_links, sidebar
 from ui.theme import activation_label
 
@@ -20,8 +20,8 @@ ACTIVATIONS = ("tanh", "relu")
 panels = cached.what_goes_wrong(SCHEMES, ACTIVATIONS)
 SHORT = {"zeros": "Zeros", "constant": "Const.", "small_normal": "Small", "large_normal": "Large",
          "xavier_normal": "Xavier", "he_normal": "He"}
-st.plotly_chart(charts.strip_figure(panels, list(ACTIVATIONS), list(SCHEMES),
-                                    {a: f"{activation_label(a)} net" for a in ACTIVATIONS}, SHORT), key="strip")
+show.chart(charts.strip_figure(panels, list(ACTIVATIONS), list(SCHEMES),
+                               {a: f"{activation_label(a)} net" for a in ACTIVATIONS}, SHORT), "strip")
 st.caption(
     "Each panel: Var z across 20 layers of 256 units, on a log scale; the dotted line is 'no change'. "
     "Zeros kill the signal at once; small weights let it fade; large ones "

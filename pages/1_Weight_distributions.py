@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cached, charts, controls, nav
+from ui import cached, charts, controls, nav, show
 
 st.set_page_config(page_title="Weight distributions · initlab", layout="wide")
 nav.sidebar()
@@ -31,8 +31,7 @@ with st.sidebar:
 schemes = ("small_normal", "large_normal", "xavier_normal", "xavier_uniform", "he_normal", "he_uniform")
 params = {"small_normal": {"std": std_small}, "large_normal": {"std": std_large}}
 series = cached.weight_distributions(schemes, fan_in, fan_out, log, params, seed)
-st.plotly_chart(charts.weights_figure(series, log=log, title=f"Weights of a {fan_in} × {fan_out} layer"),
-                key="weights")
+show.chart(charts.weights_figure(series, log=log, title=f"Weights of a {fan_in} × {fan_out} layer"), "weights")
 table = cached.scheme_table(schemes, fan_in, fan_out, params)
 st.dataframe(table.drop(columns="formula"), hide_index=True, column_config={
     "sigma": st.column_config.NumberColumn("σ", format="%.4g"),

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import initcore
-from ui import charts, controls, lessons, nav, presets
+from ui import charts, controls, lessons, nav, presets, show
 
 st.set_page_config(page_title="Signal propagation · initlab", layout="wide")
 nav.sidebar()
@@ -43,28 +43,28 @@ with st.expander("Why one factor per layer?"):
                 "layer multiplies the signal's variance by the same kind of factor:")
     st.latex(r"\operatorname{Var} z_{l+1} = n_{\rm in} \operatorname{Var}(W)\, \mathbb{E}\left[f(z_l)^2\right]")
     st.markdown(lessons.factor_sentence(activation, scheme, width, depth, params))
-st.plotly_chart(charts.variance_figure(forward, title="Forward: variance of the pre-activations z_l",
-                                       y_title="Var z_l (log scale)"), key="forward")
+show.chart(charts.variance_figure(forward, title="Forward: variance of the pre-activations z_l",
+                                  y_title="Var z_l (log scale)"), "forward")
 tab_act, tab_ridge, tab_grad, tab_weights, tab_table = st.tabs(
     ["Activations", "Chosen layers", "Gradients", "Weights", "Table"], key="view", bind="query-params")
 log = st.toggle("log10 |x| axis (reads tiny and huge values alike)", key="log_axis", bind="query-params")
 if tab_act.open:  # only the open tab is computed and drawn
     with tab_act:
-        st.plotly_chart(charts.heatmap_figure(run.act_hist, log=log, title="Activations a_l, every layer",
-                                              value_label="a"), key="heatmap")
+        show.chart(charts.heatmap_figure(run.act_hist, log=log, title="Activations a_l, every layer",
+                                         value_label="a"), "heatmap")
 if tab_ridge.open:
     with tab_ridge:
-        st.plotly_chart(charts.ridgeline_figure(run.act_hist, lessons.default_layers(depth), log=log,
-                                                title="Activations of chosen layers", value_label="a"), key="ridge")
+        show.chart(charts.ridgeline_figure(run.act_hist, lessons.default_layers(depth), log=log,
+                                           title="Activations of chosen layers", value_label="a"), "ridge")
 if tab_grad.open:
     with tab_grad:
-        st.plotly_chart(charts.variance_figure(backward, title="Backward: variance of the gradient dL/dz_l",
-                                               y_title="Var dL/dz_l (log scale)"), key="backward")
+        show.chart(charts.variance_figure(backward, title="Backward: variance of the gradient dL/dz_l",
+                                          y_title="Var dL/dz_l (log scale)"), "backward")
         st.caption("Gradients travel from the last layer (right) to the first (left).")
 if tab_weights.open:
     with tab_weights:
-        st.plotly_chart(charts.heatmap_figure(run.weight_hist, log=log, title="Weights W_l, every layer",
-                                              value_label="w"), key="weights")
+        show.chart(charts.heatmap_figure(run.weight_hist, log=log, title="Weights W_l, every layer",
+                                         value_label="w"), "weights")
 if tab_table.open:
     with tab_table:
         st.dataframe(run.layers, hide_index=True)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cached, charts, controls, nav
+from ui import cached, charts, controls, nav, show
 
 st.set_page_config(page_title="Symmetry · initlab", layout="wide")
 nav.sidebar()
@@ -30,9 +30,7 @@ if result["distinct"][1] == 1:
 else:
     st.success("The units are different from one another: each can learn its own feature.")
 
-st.plotly_chart(charts.matrix_figure(result["before"], result["after"],
-                                     title="Hidden layer 2's weights"),
-                key="matrices")
+show.chart(charts.matrix_figure(result["before"], result["after"], title="Hidden layer 2's weights"), "matrices")
 st.caption("Identical columns mean identical units. Under zeros or a constant, the columns stay identical "
            "after training: they may all move, but they move together.")
 st.subheader("Each unit of layer 1 at the start: same outputs, same gradients?")

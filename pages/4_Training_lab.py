@@ -4,7 +4,7 @@ import streamlit as st
 
 import initcore
 from initcore.training import max_epochs
-from ui import cached, charts, controls, nav, presets
+from ui import cached, charts, controls, nav, presets, show
 
 st.set_page_config(page_title="Training lab · initlab", layout="wide")
 nav.sidebar()
@@ -43,18 +43,17 @@ if epochs < 1:
 settings = dict(dataset=dataset, depth=depth, width=width, activation=activation, lr=lr, epochs=epochs, seed=seed)
 lab = cached.compare(tuple(schemes), settings)
 
-st.plotly_chart(charts.training_figure(lab["histories"], "loss", title="Training loss (cross-entropy)",
-                                       y_title="loss (log scale)", log=True, diverged=lab["diverged"]), key="loss")
+show.chart(charts.training_figure(lab["histories"], "loss", title="Training loss (cross-entropy)",
+                                  y_title="loss (log scale)", log=True, diverged=lab["diverged"]), "loss")
 left, right = st.columns(2)
-left.plotly_chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy",
-                                         y_title="accuracy", log=False, diverged=lab["diverged"],
-                                         width=charts.HALF_WIDTH), key="accuracy")
-right.plotly_chart(charts.grad_norm_figure(lab["histories"], width=charts.HALF_WIDTH), key="grad_norms")
+show.chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy", y_title="accuracy",
+                                  log=False, diverged=lab["diverged"], width=charts.HALF_WIDTH), "accuracy", left)
+show.chart(charts.grad_norm_figure(lab["histories"], width=charts.HALF_WIDTH), "grad_norms", right)
 st.subheader("Decision boundaries after training")
 st.caption("Orange: the network says class 0; blue: class 1; white: it cannot tell (p = ½). Dots: test points.")
 columns = st.columns(3)
 for k, (scheme, grid) in enumerate(lab["grids"].items()):
-    columns[k % 3].plotly_chart(charts.boundary_figure(scheme, grid, lab["test_points"]), key=f"boundary_{scheme}")
+    show.chart(charts.boundary_figure(scheme, grid, lab["test_points"]), f"boundary_{scheme}", columns[k % 3])
 st.dataframe(lab["summary"], hide_index=True, column_config={
     "final_loss": st.column_config.NumberColumn("final loss", format="%.4f"),
     "accuracy": st.column_config.NumberColumn("train accuracy", format="%.3f"),

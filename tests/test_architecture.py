@@ -1,9 +1,10 @@
-"""The engine stays usable from a notebook: numpy and pandas only."""
+"""The engine stays usable from a notebook (numpy and pandas only); the pages show charts one way."""
 
 import ast
 from pathlib import Path
 
-ENGINE = Path(__file__).resolve().parents[1] / "initcore"
+ROOT = Path(__file__).resolve().parents[1]
+ENGINE = ROOT / "initcore"
 ALLOWED = {"numpy", "pandas", "initcore", "__future__"}
 
 
@@ -20,3 +21,11 @@ def test_initcore_imports_only_numpy_pandas_and_the_standard_library():
             for name in names:
                 top = name.split(".")[0]
                 assert top in ALLOWED or top in sys.stdlib_module_names, f"{path.name} imports {name}"
+
+
+def test_pages_show_charts_through_ui_show():
+    """ui.show.chart turns Streamlit's chart theme off: with it on, every chart is drawn twice."""
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]:
+        calls = [node.func.attr for node in ast.walk(ast.parse(path.read_text()))
+                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)]
+        assert "plotly_chart" not in calls, f"{path.name} calls plotly_chart; use ui.show.chart"

@@ -110,3 +110,33 @@ def test_weight_densities_fit_under_the_frame():
     highest = max(np.nanmax(np.asarray(t.y, dtype=float)) for t in fig.data)
     low, high = fig.layout.yaxis.range
     assert low == 0 and highest < high
+
+
+def test_numbers_are_sent_to_four_significant_digits():
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal(2000) * 10.0 ** rng.uniform(-30, 30, 2000)
+    sent = np.asarray(charts.PlainFigure(charts.go.Scatter(y=values)).to_dict()["data"][0]["y"])
+    # rounding to n significant digits moves a number by at most half a unit in its n-th digit
+    assert (np.abs(sent - values) <= 0.5 * 10.0 ** (1 - charts.SIGNIFICANT) * np.abs(values) * (1 + 1e-12)).all()
+    # ...and, where powers of ten are exact doubles, it is the double nearest that decimal: short in JSON
+    ordinary = sent[(np.abs(sent) > 1e-15) & (np.abs(sent) < 1e20)]
+    assert ordinary.size > 1000
+    assert all(len(f"{abs(x):e}".split("e")[0].replace(".", "").rstrip("0")) <= charts.SIGNIFICANT for x in ordinary)
+    special = [0.0, -0.0, 5e-324, float("inf"), float("nan")]  # kept as they are (inf and NaN go as null)
+    kept = charts.PlainFigure(charts.go.Scatter(y=np.array(special))).to_dict()["data"][0]["y"]
+    assert kept[:4] == special[:4] and np.isnan(kept[4])
+
+
+def test_figures_are_sent_as_plain_lists_in_the_house_style():
+    panels = {(a, s): np.linspace(0, 1, 20) for a in ("tanh", "relu") for s in ("zeros", "he_normal")}
+    strip = charts.strip_figure(panels, ["tanh", "relu"], ["zeros", "he_normal"], {"tanh": "Tanh", "relu": "ReLU"})
+    run = initcore.simulate(depth=6, width=32, activation="relu", scheme="he_normal")
+    heat = charts.heatmap_figure(run.act_hist, log=False, title="t", value_label="a")
+    for figure in (strip, heat):
+        spec = figure.to_dict()
+        assert "template" not in spec["layout"] and spec["layout"]["datarevision"] == 1
+        assert not any(isinstance(v, np.ndarray | dict) and k in "xyz" for t in spec["data"] for k, v in t.items())
+        axes = [key for key in spec["layout"] if charts.AXIS_KEY.fullmatch(key)]
+        assert len(axes) >= 2 and all(spec["layout"][a]["tickfont"]["size"] == 12.75 for a in axes)
+        assert spec["layout"]["title"]["font"]["size"] == 17 and spec["layout"]["title"]["text"].startswith("<b>")
+    assert len([key for key in strip.to_dict()["layout"] if key.startswith("xaxis")]) == 4  # every panel styled

@@ -6,13 +6,14 @@ Every histogram arrives pre-binned from ``initcore``; nothing here sends raw sam
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.theme import FONT, scheme_colour, scheme_dash, scheme_label
+from ui.theme import CHART_STYLE, scheme_colour, scheme_dash, scheme_label
 
 VANISHING = 1e-2  # shaded below: a signal 100× weaker than it started
 EXPLODING = 1e2  # shaded above: 100× stronger
@@ -29,6 +30,8 @@ MARGIN = dict(l=90, r=30, t=60, b=80)
 COLOUR_BAR = 110  # right margin beside a colour bar
 LEGEND_ROW = 28
 FULL_WIDTH, HALF_WIDTH = 760, 360  # the plot's width in a wide page on a laptop, alone or in two columns
+AXIS_KEY = re.compile(r"[xy]axis\d*")
+SIGNIFICANT = 4  # digits kept of each number sent: a thousandth of a chart's height, finer than a pixel
 
 
 def _legend_rows(traces: list, width: int) -> int:
@@ -45,7 +48,7 @@ def _legend_rows(traces: list, width: int) -> int:
     return rows
 
 
-def _figure(traces: list, title: str, *, height: int = 420, width: int = FULL_WIDTH, **layout) -> go.Figure:
+def _figure(traces: list, title: str, *, height: int = 420, width: int = FULL_WIDTH, **layout) -> PlainFigure:
     """The figure in one go: ``traces``; a title, fixed margins and a legend under the x axis; then ``layout``
     (axes, annotations, shapes; a ``margin`` there replaces the fixed one). ``width`` is the width the chart
     is expected to get (a hint for the legend's rows: a narrower screen still gets room, at a second draw).
@@ -55,10 +58,63 @@ def _figure(traces: list, title: str, *, height: int = 420, width: int = FULL_WI
     over ten times (220 ms on the server at every visit).
     """
     right = COLOUR_BAR if any(t.type == "heatmap" and t.showscale is not False for t in traces) else MARGIN["r"]
-    base = dict(font=FONT, title=dict(text=title, x=0, xanchor="left"), height=height,
+    base = dict(datarevision=1, title=dict(text=f"<b>{title}</b>"), height=height,
                 margin=MARGIN | dict(r=right, b=MARGIN["b"] + LEGEND_ROW * _legend_rows(traces, width)),
                 legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left"))
-    return go.Figure(data=traces, layout=base | layout)
+    return PlainFigure(data=traces, layout=base | layout)
+
+
+class PlainFigure(go.Figure):
+    """A figure sent to the browser so that Streamlit draws it once, not twice.
+
+    When Streamlit shows a chart it draws it, copies the figure and hands the copy to ``Plotly.react``,
+    which draws everything again if anything in the copy looks new: a template (a new object after every
+    copy), Streamlit's chart theme (it wraps the title in ``<b>`` once more) or a typed array (how plotly
+    sends numpy arrays, and each copy makes new ones). So what ``to_dict`` sends (Streamlit sends that) has
+    the template's settings written into the layout itself, and every array as a plain list, numbers to
+    ``SIGNIFICANT`` digits: lists equal in value under an unchanged ``datarevision`` are the same data to
+    Plotly, and the second draw finds nothing to do. ``ui.show`` turns Streamlit's theme off.
+
+    In Python the figure keeps its template and numpy arrays: plotly validates and copies lists far slower.
+    """
+
+    def to_dict(self) -> dict:
+        layout = self.layout.to_plotly_json()
+        del layout["template"]
+        for axis in {"xaxis", "yaxis"} | {key for key in layout if AXIS_KEY.fullmatch(key)}:
+            layout[axis] = _merged(CHART_STYLE[axis[:5]], layout.get(axis, {}))
+        layout = _merged(CHART_STYLE, layout)
+        return {"data": [_plain(trace.to_plotly_json()) for trace in self.data], "layout": _plain(layout)}
+
+
+def _merged(style: dict, given: dict) -> dict:
+    """``style`` overlaid with ``given``, nested dictionaries merged key by key."""
+    merged = dict(style)
+    for key, value in given.items():
+        merged[key] = _merged(style[key], value) if isinstance(value, dict) and isinstance(style.get(key), dict) \
+            else value
+    return merged
+
+
+def _plain(value):
+    """``value`` with every numpy array inside it a list (NaN and ±inf become JSON nulls: gaps in a line)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if not isinstance(value, np.ndarray):
+        return value
+    return _significant(value).tolist() if value.dtype.kind == "f" else value.tolist()
+
+
+def _significant(values: np.ndarray) -> np.ndarray:
+    """``values`` rounded to ``SIGNIFICANT`` significant digits (zeros, non-finite and subnormal ones kept)."""
+    values = values.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        shift = SIGNIFICANT - 1 - np.floor(np.log10(np.abs(values)))  # decimal places to keep
+        power = 10.0 ** np.abs(shift)  # exact up to 10²²: then the result is the decimal's nearest double
+        rounded = np.where(shift >= 0, np.round(values * power) / power, np.round(values / power) * power)
+    return np.where(np.isfinite(rounded), rounded, values)
 
 
 def _axis_title(text: str) -> dict:
@@ -326,7 +382,7 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
     """One scheme's decision boundary: p(class 1) on a grid (orange 0 → white ½ → blue 1), test points on top."""
     xs, ys, probs = grid
     X, y = points
-    percent = np.round(100 * np.nan_to_num(probs, nan=0.5)).astype(np.uint8)  # 1 byte a cell
+    percent = np.round(100 * np.nan_to_num(probs, nan=0.5)).astype(np.uint8)  # whole numbers: short to send
     traces = [go.Heatmap(x=xs.astype(np.float32), y=ys.astype(np.float32), z=percent, zmin=0, zmax=100,
                          colorscale=[[0, "#E69F00"], [0.5, "#FFFFFF"], [1, "#56B4E9"]], showscale=False,
                          hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>p(class 1) = %{z}%<extra></extra>")]

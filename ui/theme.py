@@ -32,4 +32,19 @@ def activation_label(activation: str) -> str:
     return initcore.ACTIVATIONS[activation].label
 
 
-FONT = dict(size=15)
+# How the charts look: Streamlit's own chart theme for this app's light theme (.streamlit/config.toml), written
+# out as plotly layout settings. The charts are shown with Streamlit's theme switched off (ui/show.py says why),
+# so ui/charts.py gives every figure this style instead.
+INK, GREY, GRID, PAPER = "#1A1A1A", "#808495", "#E6EAF1", "#FFFFFF"
+FAMILY = '"Source Sans", sans-serif'
+FONT = dict(family=FAMILY, size=15, color=GREY)
+SMALL_FONT = dict(family=FAMILY, size=12.75, color=GREY)
+_AXIS = dict(tickfont=SMALL_FONT, gridcolor=GRID, zerolinecolor=GRID, ticklabelposition="outside", automargin=True)
+_AXIS_TITLE_FONT = dict(family=FAMILY, size=14.875, color=GREY)
+CHART_STYLE = dict(
+    font=FONT, paper_bgcolor=PAPER, plot_bgcolor=PAPER, margin=dict(pad=8.5),
+    title=dict(x=0, xanchor="left", pad=dict(l=4.25), font=dict(family=FAMILY, size=17, color=INK)),
+    legend=dict(font=dict(family=FAMILY, size=12.75, color="#262730"), valign="top", borderwidth=0),
+    hoverlabel=dict(bgcolor=PAPER, bordercolor="rgba(26, 26, 26, 0.2)", font=SMALL_FONT),
+    xaxis=_AXIS | dict(showgrid=False, zeroline=False, title=dict(font=_AXIS_TITLE_FONT, standoff=21.25)),
+    yaxis=_AXIS | dict(title=dict(font=_AXIS_TITLE_FONT, standoff=25.5)))

@@ -78,6 +78,31 @@ def test_moving_a_slider_redraws_and_updates_the_url(page, server):
     assert exceptions(page) == []
 
 
+# From now on, each chart that appears is watched for a second draw: Plotly announces each full draw with
+# 'plotly_beforeplot'. A chart is first seen once its first draw is under way, so only later draws are counted.
+WATCH_DRAWS = """() => {
+    window.__charts = 0;
+    window.__redraws = 0;
+    document.querySelectorAll('.js-plotly-plot').forEach(chart => { chart.__watched = true; });
+    new MutationObserver(() => document.querySelectorAll('.js-plotly-plot').forEach(chart => {
+        if (chart.__watched) return;
+        chart.__watched = true;
+        window.__charts += 1;
+        chart.on('plotly_beforeplot', () => { window.__redraws += 1; });
+    })).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['class']});
+}"""
+
+
+def test_a_slider_step_draws_each_chart_once(page, server):
+    page.goto(f"{server}/Signal_propagation")
+    wait_for_app(page, charts=2)
+    page.evaluate(WATCH_DRAWS)
+    slider(page, "Depth").press("ArrowLeft")
+    page.wait_for_function("() => location.search.includes('depth=49') && window.__charts === 2", timeout=30_000)
+    wait_for_app(page, charts=2)
+    assert page.evaluate("window.__redraws") == 0, "Plotly drew a chart again after its first draw"
+
+
 def test_a_shared_link_reproduces_the_view(browser, server):
     link = f"{server}/Signal_propagation?depth=12&width=64&activation=relu&scheme=he_normal&seed=3"
     texts = []
