@@ -71,11 +71,13 @@ class PlainFigure(go.Figure):
     which draws everything again if anything in the copy looks new: a template (a new object after every
     copy), Streamlit's chart theme (it wraps the title in ``<b>`` once more) or a typed array (how plotly
     sends numpy arrays, and each copy makes new ones). So what ``to_dict`` sends (Streamlit sends that) has
-    the template's settings written into the layout itself, and every array as a plain list, numbers to
-    ``SIGNIFICANT`` digits: lists equal in value under an unchanged ``datarevision`` are the same data to
-    Plotly, and the second draw finds nothing to do. ``ui.show`` turns Streamlit's theme off.
+    no template but the house style (``ui.theme.CHART_STYLE``) written into the layout, and every array as
+    a plain list, numbers to ``SIGNIFICANT`` digits: lists equal in value under an unchanged
+    ``datarevision`` are the same data to Plotly, and the second draw finds nothing to do. ``ui.show``
+    turns Streamlit's theme off.
 
-    In Python the figure keeps its template and numpy arrays: plotly validates and copies lists far slower.
+    In Python the figure keeps numpy arrays (plotly validates and copies lists far slower) and plotly's
+    default template, which is cheap to apply and left out when sent.
     """
 
     def to_dict(self) -> dict:
@@ -175,7 +177,7 @@ def _drawable(values: np.ndarray) -> np.ndarray:
     return np.where((values >= AXIS_LIMITS[0]) & (values <= AXIS_LIMITS[1]), values, np.nan)
 
 
-def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: str = "layer l") -> go.Figure:
+def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: str = "layer l") -> PlainFigure:
     """Per-layer variance on a log axis: simulation (solid), theory (dotted), vanishing/exploding bands."""
     finite = np.concatenate([_drawable(c.values) for c in curves] + [_drawable(c.theory) for c in curves
                                                                       if c.theory is not None])
@@ -220,7 +222,7 @@ def _centres(edges: np.ndarray) -> np.ndarray:
     return (edges[:-1] + edges[1:]) / 2
 
 
-def heatmap_figure(hist, *, log: bool, title: str, value_label: str) -> go.Figure:
+def heatmap_figure(hist, *, log: bool, title: str, value_label: str) -> PlainFigure:
     """Layers × bins: each row is one layer's distribution (share of its sampled units per bin)."""
     edges = hist.log_edges if log else hist.edges
     x_title = f"log10 |{value_label}|" if log else value_label
@@ -234,7 +236,7 @@ def heatmap_figure(hist, *, log: bool, title: str, value_label: str) -> go.Figur
 
 
 def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_label: str,
-                     colour: str = "#0072B2") -> go.Figure:
+                     colour: str = "#0072B2") -> PlainFigure:
     """Chosen layers' distributions stacked top to bottom, as in the CS231n and Glorot & Bengio figures."""
     edges = hist.log_edges if log else hist.edges
     centres = _centres(edges)
@@ -256,7 +258,7 @@ def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_la
                    xaxis=_axis_title(f"log10 |{value_label}|" if log else value_label))
 
 
-def weights_figure(series: list[dict], *, log: bool, title: str) -> go.Figure:
+def weights_figure(series: list[dict], *, log: bool, title: str) -> PlainFigure:
     """Overlaid weight distributions: binned draws (steps) with the exact density drawn over them.
 
     Each item: scheme, edges, binned (density per bin), grid, exact (density on grid, NaN if none).
@@ -284,7 +286,7 @@ STRIP_FLOOR, STRIP_CEILING = -40, 40  # log10 range of the small multiples: floa
 
 
 def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], columns: list[str],
-                 row_labels: dict[str, str], column_labels: dict[str, str] | None = None) -> go.Figure:
+                 row_labels: dict[str, str], column_labels: dict[str, str] | None = None) -> PlainFigure:
     """Small multiples of log10 variance across layers: one row per activation, one column per scheme.
 
     A variance of exactly 0 is drawn on the floor and labelled; an overflow gets a ✕ where it happened.
@@ -329,7 +331,7 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
 
 
 def training_figure(histories: dict[str, object], column: str, *, title: str, y_title: str, log: bool,
-                    diverged: dict[str, int | None], width: int = FULL_WIDTH) -> go.Figure:
+                    diverged: dict[str, int | None], width: int = FULL_WIDTH) -> PlainFigure:
     """One line per scheme across epochs; a ✕ where a run diverged, labelled on the side of the plot's middle."""
     shown = np.concatenate([_positive(h[column]) if log else h[column].to_numpy(float) for h in histories.values()])
     shown = shown[np.isfinite(shown)]
@@ -363,7 +365,7 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
                    yaxis=dict(type="log" if log else "linear", exponentformat="power", **_axis_title(y_title)))
 
 
-def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> go.Figure:
+def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> PlainFigure:
     """First-layer (solid) and last-layer (dotted) gradient norms per scheme, log scale."""
     traces = []
     for scheme, history in histories.items():
@@ -378,7 +380,7 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> g
                    yaxis=dict(type="log", exponentformat="power", **_axis_title("‖dL/dW‖ (Frobenius)")))
 
 
-def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarray]) -> go.Figure:
+def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarray]) -> PlainFigure:
     """One scheme's decision boundary: p(class 1) on a grid (orange 0 → white ½ → blue 1), test points on top."""
     xs, ys, probs = grid
     X, y = points
@@ -396,7 +398,7 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
                    yaxis=dict(showticklabels=False, range=[ys[0], ys[-1]]))
 
 
-def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> go.Figure:
+def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> PlainFigure:
     """A weight matrix before and after training, side by side on one colour scale."""
     reach = float(max(np.abs(before).max(), np.abs(after).max(), 1e-12))
     grid = _grid(1, 2, subplot_titles=("before", "after"), shared_yaxes=True, horizontal_spacing=0.05)
