@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 asked = st.query_params.get("charts", "1")
-charts = min(int(asked), 8) if asked.isdigit() and asked != "0" else 1
+charts = min(max(int(asked), 1), 8) if asked.isdigit() else 1
 depth = st.slider("Depth", 1, 100, 50, key="depth")
 st.title("minimal")
 layers = np.arange(1, depth + 1)
