@@ -6,6 +6,8 @@ Every histogram arrives pre-binned from ``initcore``; nothing here sends raw sam
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 
@@ -58,7 +60,7 @@ def _figure(traces: list, title: str, *, height: int = 420, width: int = FULL_WI
     over ten times (220 ms on the server at every visit).
     """
     right = COLOUR_BAR if any(t.type == "heatmap" and t.showscale is not False for t in traces) else MARGIN["r"]
-    base = dict(datarevision=1, title=dict(text=f"<b>{title}</b>"), height=height,
+    base = dict(title=dict(text=f"<b>{title}</b>"), height=height,
                 margin=MARGIN | dict(r=right, b=MARGIN["b"] + LEGEND_ROW * _legend_rows(traces, width)),
                 legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left"))
     return PlainFigure(data=traces, layout=base | layout)
@@ -72,9 +74,10 @@ class PlainFigure(go.Figure):
     copy), Streamlit's chart theme (it wraps the title in ``<b>`` once more) or a typed array (how plotly
     sends numpy arrays, and each copy makes new ones). So what ``to_dict`` sends (Streamlit sends that) has
     no template but the house style (``ui.theme.CHART_STYLE``) written into the layout, and every array as
-    a plain list, numbers to ``SIGNIFICANT`` digits: lists equal in value under an unchanged
-    ``datarevision`` are the same data to Plotly, and the second draw finds nothing to do. ``ui.show``
-    turns Streamlit's theme off.
+    a plain list, numbers to ``SIGNIFICANT`` digits. Its ``datarevision`` is a fingerprint of the data:
+    Plotly takes lists equal in value under an unchanged revision for the same data, so the second draw
+    finds nothing to do, while a chart ever updated in place with new data would still be redrawn.
+    ``ui.show`` turns Streamlit's theme off.
 
     In Python the figure keeps numpy arrays (plotly validates and copies lists far slower) and plotly's
     default template, which is cheap to apply and left out when sent.
@@ -86,7 +89,9 @@ class PlainFigure(go.Figure):
         for axis in {"xaxis", "yaxis"} | {key for key in layout if AXIS_KEY.fullmatch(key)}:
             layout[axis] = _merged(CHART_STYLE[axis[:5]], layout.get(axis, {}))
         layout = _merged(CHART_STYLE, layout)
-        return {"data": [_plain(trace.to_plotly_json()) for trace in self.data], "layout": _plain(layout)}
+        data = [_plain(trace.to_plotly_json()) for trace in self.data]
+        layout["datarevision"] = hashlib.blake2b(json.dumps(data).encode(), digest_size=8).hexdigest()
+        return {"data": data, "layout": _plain(layout)}
 
 
 def _merged(style: dict, given: dict) -> dict:
