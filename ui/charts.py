@@ -90,7 +90,8 @@ class PlainFigure(go.Figure):
             layout[axis] = _merged(CHART_STYLE[axis[:5]], layout.get(axis, {}))
         layout = _merged(CHART_STYLE, layout)
         data = [_plain(trace.to_plotly_json()) for trace in self.data]
-        layout["datarevision"] = hashlib.blake2b(json.dumps(data).encode(), digest_size=8).hexdigest()
+        fingerprint = json.dumps(data, default=str).encode()  # default: a value JSON has no name for
+        layout["datarevision"] = hashlib.blake2b(fingerprint, digest_size=8).hexdigest()
         return {"data": data, "layout": _plain(layout)}
 
 
