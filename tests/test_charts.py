@@ -1,6 +1,7 @@
 """Figure builders, tested without a browser: right traces, readable axes, small payloads."""
 
 import numpy as np
+import plotly.graph_objects as go
 
 import initcore
 from ui import charts, presets, recipes
@@ -115,7 +116,7 @@ def test_weight_densities_fit_under_the_frame():
 def test_numbers_are_sent_to_four_significant_digits():
     rng = np.random.default_rng(0)
     values = rng.standard_normal(2000) * 10.0 ** rng.uniform(-30, 30, 2000)
-    sent = np.asarray(charts.PlainFigure(charts.go.Scatter(y=values)).to_dict()["data"][0]["y"])
+    sent = np.asarray(charts.PlainFigure(go.Scatter(y=values)).to_dict()["data"][0]["y"])
     # rounding to n significant digits moves a number by at most half a unit in its n-th digit
     assert (np.abs(sent - values) <= 0.5 * 10.0 ** (1 - charts.SIGNIFICANT) * np.abs(values) * (1 + 1e-12)).all()
     # ...and, where powers of ten are exact doubles, it is the double nearest that decimal: short in JSON
@@ -123,7 +124,7 @@ def test_numbers_are_sent_to_four_significant_digits():
     assert ordinary.size > 1000
     assert all(len(f"{abs(x):e}".split("e")[0].replace(".", "").rstrip("0")) <= charts.SIGNIFICANT for x in ordinary)
     special = [0.0, -0.0, 5e-324, float("inf"), float("nan")]  # kept as they are (inf and NaN go as null)
-    kept = charts.PlainFigure(charts.go.Scatter(y=np.array(special))).to_dict()["data"][0]["y"]
+    kept = charts.PlainFigure(go.Scatter(y=np.array(special))).to_dict()["data"][0]["y"]
     assert kept[:4] == special[:4] and np.isnan(kept[4])
 
 

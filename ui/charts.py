@@ -86,9 +86,9 @@ class PlainFigure(go.Figure):
     def to_dict(self) -> dict:
         layout = self.layout.to_plotly_json()
         del layout["template"]
-        for axis in {"xaxis", "yaxis"} | {key for key in layout if AXIS_KEY.fullmatch(key)}:
-            layout[axis] = _merged(CHART_STYLE[axis[:5]], layout.get(axis, {}))
-        layout = _merged(CHART_STYLE, layout)
+        layout = _merged(CHART_STYLE, layout)  # the style, with the first x and y axes
+        for axis in [key for key in layout if AXIS_KEY.fullmatch(key) and key[5:]]:  # a grid's other axes
+            layout[axis] = _merged(CHART_STYLE[axis[:5]], layout[axis])
         data = [_plain(trace.to_plotly_json()) for trace in self.data]
         fingerprint = json.dumps(data, default=str).encode()  # default: a value JSON has no name for
         layout["datarevision"] = hashlib.blake2b(fingerprint, digest_size=8).hexdigest()
