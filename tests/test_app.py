@@ -1,11 +1,15 @@
 """Every page runs under AppTest, reacts to its controls the way the lesson says, and shrugs off bad URLs."""
 
 import json
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+
+import initcore
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
@@ -158,6 +162,35 @@ def test_factor_sentence_for_every_kind_of_scheme(scheme):
         assert "**1** per layer" in sentence
 
 
+@pytest.mark.parametrize("activation", ["linear", "sigmoid", "tanh", "relu", "elu", "selu", "gelu"])
+@pytest.mark.parametrize("scheme, params", [("xavier_normal", {}), ("he_normal", {}), ("small_normal", {"std": 0.01}),
+                                            ("large_normal", {"std": 10.0})])
+def test_factor_sentence_states_the_theory_curves_change(activation, scheme, params):
+    """The expander's change from layer 1 to layer 50 is the dotted theory curve's q_50 / q_1, to the three
+    significant digits shown: not the first layer's factor raised to a power, which for tanh under Xavier
+    (a factor climbing from 0.39 to 0.98 as the signal shrinks) would say ×10⁻²⁰ where theory and the
+    simulation both say ×0.01."""
+    from ui.lessons import factor_sentence
+
+    pre = initcore.theory.predicted_pre_var(depth=50, width=256, activation=activation, scheme=scheme, **params)
+    sentence = factor_sentence(activation, scheme, 256, 50, params)
+    stated = float(re.search(r"\*\*×([^*]+)\*\* from layer 1 to layer 50", sentence)[1])
+    assert stated == pytest.approx(pre[-1] / pre[0], rel=5e-3)  # half a unit in the third digit
+
+
+def test_factor_sentence_at_the_edges_of_float64_and_of_depth():
+    from ui.lessons import factor_sentence
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        overflowing = factor_sentence("elu", "large_normal", 1024, 100, {"std": 100.0})
+        single = factor_sentence("tanh", "xavier_normal", 256, 1, {})
+        homogeneous = factor_sentence("relu", "large_normal", 1024, 100, {"std": 100.0})
+    assert "float64" in overflowing and "to layer 45," in overflowing
+    assert "**0.3943** per layer at layer 1" in single and "to layer" not in single
+    assert "more than **×10³⁰⁸**" in homogeneous
+
+
 def test_values_carried_between_lessons_fit_each_lessons_range():
     """Lessons share control names; a depth of 90 from Signal propagation must not break the Training lab
     (at most 30 layers) or the Symmetry page (at most 32 units)."""
@@ -179,7 +212,6 @@ def test_values_carried_between_lessons_fit_each_lessons_range():
     ("relu", "he_normal", 50, "healthy"),
 ])
 def test_verdict_names_what_happened(activation, scheme, depth, expected):
-    import initcore
     from ui.lessons import verdict
 
     run = initcore.simulate(depth=depth, width=256, activation=activation, scheme=scheme)

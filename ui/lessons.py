@@ -49,8 +49,9 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
     ratio = last / first
     per_layer = ratio ** (1 / max(len(layers) - 1, 1)) if np.isfinite(ratio) else np.nan
     grad_ratio = layers.grad_var.iloc[0] / layers.grad_var.iloc[-1]
-    summary = (f"Var z changes by ×{ratio:.3g} from layer 1 to layer {len(layers)} (×{per_layer:.3f} per layer); "
-               f"the gradient reaching layer 1 has ×{grad_ratio:.3g} the variance it had at the top.")
+    summary = (f"Var z changes by ×{ratio:.3g} from layer 1 to layer {len(layers)} "
+               f"(×{per_layer:.3f} per layer on average); the gradient reaching layer 1 has ×{grad_ratio:.3g} the "
+               f"variance it had at the top.")
     if ratio < VANISHING or grad_ratio < VANISHING:
         return "warning", f"**{label}: vanishing.** {summary}"
     if ratio > EXPLODING or grad_ratio > EXPLODING:
@@ -61,16 +62,46 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
 
 
 def factor_sentence(activation: str, scheme: str, width: int, depth: int, params: dict) -> str:
-    """Theory's per-layer factor Var z_{l+1} / Var z_l at Var z_l = 1, and what it compounds to, in words."""
-    factor = initcore.theory.variance_ratio(activation, scheme, width, width, **params)
+    """Theory's factor Var z_{l+1} / Var z_l, and what it compounds to from layer 1 to layer ``depth``.
+
+    For linear and the ReLU family the factor is one number, n·Var(W)·E[f(z)²]/Var z, at every size of signal,
+    so it compounds as a power. For the others it depends on Var z_l (tanh squashes a large signal and passes
+    a small one almost unchanged), so the end-to-end change is the length map's q_L / q_1: the dotted theory
+    curve of the chart, not the first layer's factor raised to a power.
+    """
+    factor = initcore.theory.variance_ratio(activation, scheme, width, width, **params)  # at Var z = 1
     if not np.isfinite(factor):
         return ("Constant weights are not zero-mean, so this formula does not apply: every unit gets the same "
                 "sum, and the layer acts like a single unit.")
-    with np.errstate(over="ignore"):
-        compounded = np.power(np.float64(factor), depth)
-    return (f"Here, for a signal of variance 1, theory predicts a factor of **{factor:.4g}** per layer, so "
-            f"**{compounded:.3g}** after {depth} layers. He init makes it 1 for ReLU (E[relu(z)²] = Var z / 2, "
-            "so Var(W) = 2/n_in); Xavier makes it close to 1 for tanh.")
+    if factor == 0:
+        return "Here theory predicts a factor of **0**: with Var(W) = 0, every z is 0 from layer 1 on."
+    rule = ("He init makes the factor exactly 1 for ReLU (E[relu(z)²] = Var z / 2, so Var(W) = 2/n_in). Xavier "
+            "makes it 1 for tanh while the signal is small, where tanh z ≈ z; a larger signal gets squashed.")
+    if initcore.ACTIVATIONS[activation].homogeneous is not None:
+        with np.errstate(over="ignore"):
+            compounded = np.power(np.float64(factor), depth - 1)
+        span = f", so {_times(compounded)} from layer 1 to layer {depth}" if depth > 1 else ""
+        return f"Here theory predicts a factor of **{factor:.4g}** per layer at every size of signal{span}. {rule}"
+    pre = initcore.theory.predicted_pre_var(depth=depth, width=width, activation=activation, scheme=scheme,
+                                            **params)
+    last = int(np.flatnonzero(np.isfinite(pre))[-1])  # past 1e308 even float64 overflows
+    with np.errstate(all="ignore"):  # the factor at the last layer: q_{L+1} / q_L, one step past the curve
+        factors = np.append(pre[1:] / pre[:-1],
+                            initcore.theory.variance_ratio(activation, scheme, width, width, q=pre[-1], **params))
+    shown = last if np.isfinite(factors[last]) else last - 1
+    sentence = (f"Here the activation is not a straight line, so the factor depends on the signal's size: theory "
+                f"predicts **{factors[0]:.4g}** per layer at layer 1 (Var z = {pre[0]:.3g})")
+    if shown > 0:
+        sentence += f" and **{factors[shown]:.4g}** at layer {shown + 1} (Var z = {pre[shown]:.3g})"
+    if last > 0:
+        sentence += f": {_times(pre[last] / pre[0])} from layer 1 to layer {last + 1}"
+    if last < depth - 1:
+        sentence += ", beyond which Var z passes even float64's largest number (about 10³⁰⁸)"
+    return f"{sentence}. {rule}"
+
+
+def _times(ratio: float) -> str:
+    return f"**×{ratio:.3g}**" if np.isfinite(ratio) else "more than **×10³⁰⁸**"
 
 
 def default_layers(depth: int) -> list[int]:
