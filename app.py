@@ -25,7 +25,8 @@ show.chart(charts.strip_figure(panels, list(ACTIVATIONS), list(SCHEMES),
 st.caption(
     "Each panel: Var z across 20 layers of 256 units, on a log scale; the dotted line is 'no change'. "
     "Zeros kill the signal at once; small weights let it fade; large ones "
-    "blow it up (✕: it overflowed to infinity). Xavier holds a tanh net level and He a ReLU net; "
+    "blow it up (✕: it overflowed to infinity). He holds a ReLU net level. Xavier holds a tanh net nearly "
+    "level: tanh squashes a large signal, so it still fades, but slowly, not by a fixed factor per layer. "
     "Xavier on ReLU still halves the signal every layer. The constant scheme looks alive, but every unit "
     "in it is a copy of the others (see *Symmetry*)."
 )
