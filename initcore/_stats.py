@@ -9,13 +9,18 @@ def moments(x: np.ndarray) -> tuple[float, float]:
     """Mean and variance of all entries.
 
     The sums run in x's own precision (numpy's pairwise sum and BLAS's dot, both fast) and are redone in
-    float64 only if they overflow, as float32 squares do near 1.8e19. So both results are finite exactly
-    when every entry is: a float64 sum of finite float32 values cannot overflow, and an inf or NaN entry
-    makes it inf or NaN. The simulation uses this as its overflow check.
+    float64 when that precision cannot hold them: when they overflow, as float32 squares do above 1.8e19,
+    and when the squares are so small that some fell below the smallest normal number (float32: 1.2e-38,
+    so entries under 1.1e-19) and lost digits or became 0; a signal fading through a deep net gets there
+    long before its entries do. Above ``size · tiny / eps`` the squares lost cannot add up to one digit of
+    the sum. So both results are finite exactly when every entry is: a float64 sum of finite float32 values
+    cannot overflow, and an inf or NaN entry makes it inf or NaN. The simulation uses this as its overflow
+    check.
     """
     flat = x.reshape(-1)
     total, squares = float(flat.sum()), float(np.dot(flat, flat))
-    if not (np.isfinite(total) and np.isfinite(squares)):
+    precision = np.finfo(flat.dtype)
+    if not (np.isfinite(total) and np.isfinite(squares)) or squares < flat.size * precision.tiny / precision.eps:
         wide = flat.astype(np.float64)
         total, squares = float(wide.sum()), float(np.dot(wide, wide))
     mean = total / flat.size

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import initcore
 from initcore import theory
+from initcore._stats import moments
 
 
 def geometric_ratio(values: np.ndarray) -> float:
@@ -57,6 +58,36 @@ def test_tanh_small_weights_vanish_where_theory_says():
     assert run.exploded_at is None
     healthy = run.layers.pre_var.to_numpy()[:20]
     np.testing.assert_allclose(np.log(healthy), np.log(q[:20]), atol=0.5)
+    # ...and all the way down, ~75 decades, to within two layers of where float32 runs out (its squares
+    # underflow long before: a variance summed in float32 would read 0 from about layer 23)
+    fading = run.layers.pre_var.to_numpy()[: run.vanished_at - 2]
+    layer = np.arange(1, len(fading) + 1)
+    assert (np.abs(np.log(fading / q[: len(fading)])) <= 4 * np.sqrt(5 * layer / width)).all()
+
+
+def test_a_gradient_fading_below_float32s_squares_is_still_measured():
+    """A sigmoid net under Xavier: the gradient shrinks ×16 per layer going back, to about 1e-63 at layer 1.
+    Its entries (~1e-31) are still float32 numbers, so its variance is measured and follows theory; it is not
+    read as 0, as a float32 sum of their squares (1e-62, below float32's range) would."""
+    depth, width = 50, 256
+    run = initcore.simulate(depth=depth, width=width, activation="sigmoid", scheme="xavier_normal")
+    predicted = theory.predicted_grad_var(depth=depth, width=width, activation="sigmoid", scheme="xavier_normal")
+    grads = run.layers.grad_var.to_numpy()
+    assert run.grad_vanished_at is None and (grads > 0).all() and predicted[0] < 1e-60
+    assert abs(math.log(geometric_ratio(grads[::-1]) / geometric_ratio(predicted[::-1]))) <= relu_tolerance(
+        depth, width)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-10, 1e-20, 1e-30, 1e-40])
+def test_moments_keep_their_digits_for_tiny_entries(scale):
+    """Mean and variance of float32 entries down to subnormal ones, against float64 arithmetic: to float32's
+    precision where float32 sums suffice, to float64's summation error (n·eps) where they would underflow."""
+    x = (np.random.default_rng(0).standard_normal(256 * 256) * scale).astype(np.float32)
+    exact = x.astype(np.float64)
+    rel = float(np.finfo(np.float32).eps * math.sqrt(x.size) if scale >= 1e-10 else x.size * np.finfo(np.float64).eps)
+    mean, var = moments(x)
+    assert var == pytest.approx(exact.var(), rel=rel, abs=0)
+    assert mean == pytest.approx(exact.mean(), abs=rel * math.sqrt(exact.var()))
 
 
 @pytest.mark.parametrize("width", [64, 256])
