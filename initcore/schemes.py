@@ -233,7 +233,9 @@ def _normal_with_std(id, label, std, verdict) -> Scheme:
     )
 
 
-_XAVIER = "Keeps the signal's variance steady forward and backward through tanh, sigmoid and linear layers."
+_XAVIER = ("Balances the variance forward and backward for units of slope 1 at 0: linear ones, and tanh while the "
+           "signal is small. The usual pick for sigmoid too, though its slope of at most ¼ still shrinks the "
+           "gradient at every layer.")
 _HE = "Twice the fan-in variance, making up for ReLU zeroing half its inputs: the default for ReLU-family nets."
 _LECUN = "Variance 1/n_in: keeps a linear layer's variance, and the partner of SELU's self-normalizing nets."
 

@@ -191,6 +191,20 @@ def test_factor_sentence_at_the_edges_of_float64_and_of_depth():
     assert "more than **×10³⁰⁸**" in homogeneous
 
 
+@pytest.mark.parametrize("activation, scheme, slowing", [("tanh", "xavier_normal", True),
+                                                          ("relu", "xavier_normal", False),
+                                                          ("tanh", "small_normal", False)])
+def test_verdict_tells_a_slowing_fade_from_a_steady_one(activation, scheme, slowing):
+    """Tanh under Xavier loses ×100 over 50 layers, but by the end only ~2 % a layer (theory: 0.977): the
+    verdict says so. ReLU under Xavier halves the signal at every layer, to the last: no such remark."""
+    from ui.lessons import verdict
+
+    run = initcore.simulate(depth=40 if scheme == "small_normal" else 50, width=256, activation=activation,
+                            scheme=scheme)
+    sentence = verdict(run, scheme)[1]
+    assert ("over the last 10 layers: the change slows down" in sentence) == slowing
+
+
 def test_values_carried_between_lessons_fit_each_lessons_range():
     """Lessons share control names; a depth of 90 from Signal propagation must not break the Training lab
     (at most 30 layers) or the Symmetry page (at most 32 units)."""

@@ -9,6 +9,7 @@ from ui import cached
 from ui.charts import EXPLODING, VANISHING, Curve
 
 DRIFT = 10  # within ×10 end to end is "healthy"; within ×100 "drifting"; beyond, vanishing or exploding
+RECENT = 10  # the last layers, whose own factor tells a change that slows down (tanh) from a steady one (ReLU)
 
 
 def propagation_curves(settings: dict, schemes: dict[str, dict]) -> tuple[dict, list[Curve], list[Curve]]:
@@ -49,9 +50,8 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
     ratio = last / first
     per_layer = ratio ** (1 / max(len(layers) - 1, 1)) if np.isfinite(ratio) else np.nan
     grad_ratio = layers.grad_var.iloc[0] / layers.grad_var.iloc[-1]
-    summary = (f"Var z changes by ×{ratio:.3g} from layer 1 to layer {len(layers)} "
-               f"(×{per_layer:.3f} per layer on average); the gradient reaching layer 1 has ×{grad_ratio:.3g} the "
-               f"variance it had at the top.")
+    summary = (f"Var z changes by ×{ratio:.3g} from layer 1 to layer {len(layers)} ({_pace(layers.pre_var, per_layer)}"
+               f"); the gradient reaching layer 1 has ×{grad_ratio:.3g} the variance it had at the top.")
     if ratio < VANISHING or grad_ratio < VANISHING:
         return "warning", f"**{label}: vanishing.** {summary}"
     if ratio > EXPLODING or grad_ratio > EXPLODING:
@@ -59,6 +59,17 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
     if max(ratio, 1 / ratio, grad_ratio, 1 / grad_ratio) > DRIFT:
         return "info", f"**{label}: drifting slowly.** {summary}"
     return "success", f"**{label}: healthy.** {summary}"
+
+
+def _pace(pre_var, per_layer: float) -> str:
+    """The average factor per layer and, where the last ``RECENT`` layers' own factor is much nearer 1 (tanh
+    squashing a large signal less as it shrinks), that one too: a change that slows down, not a fixed factor."""
+    pace = f"×{per_layer:.3f} per layer on average"
+    if len(pre_var) > 2 * RECENT and abs(np.log(per_layer)) > np.log(DRIFT) / len(pre_var):
+        recent = (pre_var.iloc[-1] / pre_var.iloc[-1 - RECENT]) ** (1 / RECENT)
+        if abs(np.log(recent)) < abs(np.log(per_layer)) / 2:
+            pace += f", but ×{recent:.3f} over the last {RECENT} layers: the change slows down"
+    return pace
 
 
 def factor_sentence(activation: str, scheme: str, width: int, depth: int, params: dict) -> str:
