@@ -37,5 +37,6 @@ st.subheader("Each unit of layer 1 at the start: same outputs, same gradients?")
 st.dataframe(result["units_before"], hide_index=True)
 with st.expander("The same table after training"):
     st.dataframe(result["units_after"], hide_index=True)
-st.caption("Under zeros every output is f(0) and the gradients are 0: nothing moves at all except the output "
-           "bias. Under a constant the units move, but in lockstep.")
+st.caption("Under zeros every unit outputs f(0). Where f(0) = 0 (tanh, ReLU, and all but sigmoid here), every "
+           "gradient but the output bias's is 0: nothing else moves at all. Sigmoid's f(0) = ½ lets the weights "
+           "move, but in lockstep, as under a constant.")

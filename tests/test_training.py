@@ -55,6 +55,16 @@ def test_zero_init_never_learns(activation, output):
     assert run.distinct_neurons == [1, 1, 1] and run.initial_distinct_neurons == [1, 1, 1]
 
 
+@pytest.mark.parametrize("activation", list(initcore.ACTIVATIONS))
+def test_zero_weights_stay_zero_unless_f0_is_not_zero(activation):
+    """The Symmetry page's claim: under zeros a hidden weight moves only if its unit's input f(0) is not 0,
+    which among these activations is sigmoid's ½ alone; then the weights move, but every unit stays a copy."""
+    run = initcore.train(activation=activation, scheme="zeros", **LAB)
+    moved = any(np.any(w != 0) for w in run.model.weights[1:])
+    assert moved == (initcore.ACTIVATIONS[activation].fn(np.zeros(1))[0] != 0)
+    assert run.distinct_neurons == [1, 1, 1]
+
+
 @pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
 def test_constant_init_keeps_units_identical(activation):
     """Constant init: 'all neurons in a layer behave identically', even after training."""
