@@ -22,6 +22,18 @@ def test_moments_match_monte_carlo(activation, q):
         assert abs(got - samples.mean()) <= 5 * error + 1e-12 * abs(samples.mean())
 
 
+@pytest.mark.parametrize("q", [1e-60, 1e-40, 1e-20])
+def test_elu_and_selu_moments_reach_their_linear_limit_for_a_faded_signal(q):
+    """Near 0, ELU is z on both sides and SELU λz or λαz, so E[f(z)²]/q tends to 1 and λ²(1 + α²)/2 (the next
+    terms are O(√q)). The trapezoid rule gets it within its step² (step = 20σ/4000), at any scale: a signal
+    faded to 10⁻⁶⁰ is not read as 10⁻⁴⁸."""
+    from initcore.activations import SELU_ALPHA, SELU_SCALE
+
+    step_squared = (20 / 4000) ** 2
+    assert theory.moments("elu", q)[0] / q == pytest.approx(1.0, rel=step_squared)
+    assert theory.moments("selu", q)[0] / q == pytest.approx(SELU_SCALE**2 * (1 + SELU_ALPHA**2) / 2, rel=step_squared)
+
+
 @pytest.mark.parametrize("activation", ["linear", "relu", "leaky_relu"])
 def test_homogeneous_moments_are_exact(activation):
     a = initcore.ACTIVATIONS[activation].homogeneous
