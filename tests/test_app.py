@@ -186,9 +186,13 @@ def test_factor_sentence_at_the_edges_of_float64_and_of_depth():
         overflowing = factor_sentence("elu", "large_normal", 1024, 100, {"std": 100.0})
         single = factor_sentence("tanh", "xavier_normal", 256, 1, {})
         homogeneous = factor_sentence("relu", "large_normal", 1024, 100, {"std": 100.0})
+        fading = factor_sentence("tanh", "small_normal", 2, 100, {"std": 0.001})
+        homogeneous_fading = factor_sentence("relu", "small_normal", 2, 100, {"std": 0.001})
     assert "float64" in overflowing and "to layer 45," in overflowing
     assert "**0.3943** per layer at layer 1" in single and "to layer" not in single
     assert "more than **×10³⁰⁸**" in homogeneous
+    assert "falls below even float64" in fading and "**2e-06** at layer 53" in fading
+    assert "less than **×10⁻³⁰⁸**" in homogeneous_fading
 
 
 @pytest.mark.parametrize("activation, scheme, slowing", [("tanh", "xavier_normal", True),

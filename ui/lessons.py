@@ -65,10 +65,11 @@ def _pace(pre_var, per_layer: float) -> str:
     """The average factor per layer and, where the last ``RECENT`` layers' own factor is much nearer 1 (tanh
     squashing a large signal less as it shrinks), that one too: a change that slows down, not a fixed factor."""
     pace = f"×{per_layer:.3f} per layer on average"
-    if len(pre_var) > 2 * RECENT and abs(np.log(per_layer)) > np.log(DRIFT) / len(pre_var):
-        recent = (pre_var.iloc[-1] / pre_var.iloc[-1 - RECENT]) ** (1 / RECENT)
-        if abs(np.log(recent)) < abs(np.log(per_layer)) / 2:
-            pace += f", but ×{recent:.3f} over the last {RECENT} layers: the change slows down"
+    with np.errstate(divide="ignore", invalid="ignore"):  # a NaN or 0 factor just fails the tests below
+        if len(pre_var) > 2 * RECENT and abs(np.log(per_layer)) > np.log(DRIFT) / len(pre_var):
+            recent = (pre_var.iloc[-1] / pre_var.iloc[-1 - RECENT]) ** (1 / RECENT)
+            if abs(np.log(recent)) < abs(np.log(per_layer)) / 2:
+                pace += f", but ×{recent:.3f} over the last {RECENT} layers: the change slows down"
     return pace
 
 
@@ -95,7 +96,8 @@ def factor_sentence(activation: str, scheme: str, width: int, depth: int, params
         return f"Here theory predicts a factor of **{factor:.4g}** per layer at every size of signal{span}. {rule}"
     pre = initcore.theory.predicted_pre_var(depth=depth, width=width, activation=activation, scheme=scheme,
                                             **params)
-    last = int(np.flatnonzero(np.isfinite(pre))[-1])  # past 1e308 even float64 overflows
+    smallest = np.finfo(float).tiny  # float64 holds about 1e-308 to 1e308 at full precision
+    last = int(np.flatnonzero(np.isfinite(pre) & (pre >= smallest))[-1])
     with np.errstate(all="ignore"):  # the factor at the last layer: q_{L+1} / q_L, one step past the curve
         factors = np.append(pre[1:] / pre[:-1],
                             initcore.theory.variance_ratio(activation, scheme, width, width, q=pre[-1], **params))
@@ -107,11 +109,15 @@ def factor_sentence(activation: str, scheme: str, width: int, depth: int, params
     if last > 0:
         sentence += f": {_times(pre[last] / pre[0])} from layer 1 to layer {last + 1}"
     if last < depth - 1:
-        sentence += ", beyond which Var z passes even float64's largest number (about 10³⁰⁸)"
+        sentence += (", beyond which Var z " + ("falls below even float64's smallest number (about 10⁻³⁰⁸)"
+                                                if pre[last + 1] < smallest else
+                                                "passes even float64's largest number (about 10³⁰⁸)"))
     return f"{sentence}. {rule}"
 
 
 def _times(ratio: float) -> str:
+    if ratio == 0:
+        return "less than **×10⁻³⁰⁸**"
     return f"**×{ratio:.3g}**" if np.isfinite(ratio) else "more than **×10³⁰⁸**"
 
 
