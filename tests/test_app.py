@@ -162,7 +162,7 @@ def test_factor_sentence_for_every_kind_of_scheme(scheme):
         assert "**1** per layer" in sentence
 
 
-@pytest.mark.parametrize("activation", ["linear", "sigmoid", "tanh", "relu", "elu", "selu", "gelu"])
+@pytest.mark.parametrize("activation", list(initcore.ACTIVATIONS))
 @pytest.mark.parametrize("scheme, params", [("xavier_normal", {}), ("he_normal", {}), ("small_normal", {"std": 0.01}),
                                             ("large_normal", {"std": 10.0})])
 def test_factor_sentence_states_the_theory_curves_change(activation, scheme, params):
