@@ -17,7 +17,7 @@ st.markdown(
 
 with st.sidebar:
     story = presets.selector(presets.TRAINING)
-    dataset = controls.choice("Data set", "dataset", {d: d.capitalize() for d in initcore.DATASETS}, "moons")
+    dataset = controls.choice("Data set", "dataset", controls.DATASET_OPTIONS, "moons")
     depth = controls.slider("Hidden layers", "depth", 1, 30, 5)
     width = controls.slider("Units per layer", "width", 2, 128, 32)
     activation = controls.choice("Activation", "activation", controls.ACTIVATION_OPTIONS, "relu")

@@ -209,6 +209,16 @@ def test_verdict_tells_a_slowing_fade_from_a_steady_one(activation, scheme, slow
     assert ("over the last 10 layers: the change slows down" in sentence) == slowing
 
 
+def test_links_write_settings_as_the_widgets_write_them():
+    """Choices by label (Streamlit keeps those in the address bar; an id it would drop), numbers plainly."""
+    from ui.controls import link
+
+    assert link(dict(activation="relu", compare=["xavier_normal", "small_normal"], lr=0.05, depth=30,
+                     dataset="moons", mode="fan_in", distribution="truncated_normal")) == dict(
+        activation="ReLU", compare=["Xavier/Glorot normal", "Small random"], lr="0.05", depth="30", dataset="Moons",
+        mode="fan-in", distribution="truncated normal")
+
+
 def test_values_carried_between_lessons_fit_each_lessons_range():
     """Lessons share control names; a depth of 90 from Signal propagation must not break the Training lab
     (at most 30 layers) or the Symmetry page (at most 32 units)."""

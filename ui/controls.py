@@ -4,7 +4,8 @@ Each control is a Streamlit widget with ``key=<url name>`` and ``bind="query-par
 exists we read the raw URL value once per session: a number out of range is clamped, anything the widget
 cannot take falls back to the default, and both say so in a visible note. (Streamlit would silently drop
 some bad values and fail on others, e.g. 1e400 for an integer.) Choices appear in the URL by their label,
-as Streamlit writes them; a hand-written link may use the stable id instead (``?scheme=he_normal``).
+as Streamlit writes them; a hand-written link may use the stable id instead (``?scheme=he_normal``): the view
+follows, though Streamlit then drops the id from the address bar. Links the app makes (``link``) use labels.
 URL values are only compared with known options or parsed as numbers: never evaluated.
 """
 
@@ -138,6 +139,27 @@ def several(label: str, key: str, options: Mapping[str, str], default: Sequence[
 
 SCHEME_OPTIONS = {s: scheme.label for s, scheme in initcore.SCHEMES.items()}
 ACTIVATION_OPTIONS = {a: act.label for a, act in initcore.ACTIVATIONS.items()}
+DATASET_OPTIONS = {d: d.capitalize() for d in initcore.DATASETS}
+FAN_OPTIONS = {"fan_in": "fan-in", "fan_out": "fan-out", "fan_avg": "average"}
+DISTRIBUTION_OPTIONS = {"normal": "normal", "uniform": "uniform", "truncated_normal": "truncated normal"}
+# The choices of each URL name, in every lesson that has it.
+CHOICES = {"activation": ACTIVATION_OPTIONS, "scheme": SCHEME_OPTIONS, "compare": SCHEME_OPTIONS,
+           "schemes": SCHEME_OPTIONS, "dataset": DATASET_OPTIONS, "mode": FAN_OPTIONS,
+           "distribution": DISTRIBUTION_OPTIONS}
+
+
+def link(settings: Mapping[str, object]) -> dict[str, str | list[str]]:
+    """``settings`` (ids and numbers) as a link's query parameters, written as the bound widgets write them:
+    choices by label, numbers plainly, a list as one repeated name per item. Streamlit then keeps them in the
+    address bar. (An id sets the view too, but Streamlit drops it from the URL, and so from a copied link and
+    from the next lesson.)"""
+    def text(name: str, value) -> str:
+        if name in CHOICES:
+            return CHOICES[name][value]
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    return {name: [text(name, v) for v in value] if isinstance(value, list) else text(name, value)
+            for name, value in settings.items()}
 
 
 def scheme_params(scheme: str) -> dict:
@@ -153,11 +175,9 @@ def scheme_params(scheme: str) -> dict:
         chosen["gain"] = number("Gain", "gain", 0.01, 10.0, 1.0, help="W = gain · Q with Q orthonormal.")
     if "scale" in params:
         chosen["scale"] = number("Scale", "scale", 0.001, 100.0, 1.0, help="Var(W) = scale / fan")
-        chosen["mode"] = choice("Fan", "mode", {"fan_in": "fan-in", "fan_out": "fan-out", "fan_avg": "average"},
-                                "fan_in", horizontal=True)
-        chosen["distribution"] = choice("Distribution", "distribution",
-                                        {"normal": "normal", "uniform": "uniform",
-                                         "truncated_normal": "truncated normal"}, "normal", horizontal=True)
+        chosen["mode"] = choice("Fan", "mode", FAN_OPTIONS, "fan_in", horizontal=True)
+        chosen["distribution"] = choice("Distribution", "distribution", DISTRIBUTION_OPTIONS, "normal",
+                                        horizontal=True)
     return chosen
 
 

@@ -63,9 +63,3 @@ def selector(page: str) -> str | None:
     chosen = st.selectbox("Reproduce a classic", list(options), format_func=options.get, key="preset",
                           on_change=apply, args=("preset",))
     return PRESETS[chosen]["story"] if chosen else None
-
-
-def link_params(key: str) -> dict[str, str | list[str]]:
-    """A preset's settings as URL query parameters (lists stay lists: one repeated key per item)."""
-    return {name: value if isinstance(value, list) else f"{value:g}" if isinstance(value, float) else str(value)
-            for name, value in PRESETS[key]["settings"].items()}

@@ -145,13 +145,22 @@ def test_phone_width_is_usable(browser, server):
     page.close()
 
 
-def test_preset_link_sets_the_url(page, server):
+def test_preset_link_sets_the_url(browser, page, server):
+    """A classic's link sets every control, and the address bar then holds them all: copied into another
+    browser, it reproduces the view ("the link in your address bar always reproduces what you see")."""
     page.goto(f"{server}/Reproduce_the_classics")
     wait_for_app(page)
     page.get_by_role("link", name=re.compile("Open it")).nth(4).click()
     wait_for_app(page, charts=2)
     query = parse_qs(urlparse(page.url).query)
-    assert query.get("depth") == ["30"] and exceptions(page) == []
+    assert query == {"depth": ["30"], "activation": ["ReLU"], "scheme": ["He/Kaiming normal"],  # width 256: default
+                     "compare": ["Xavier/Glorot normal"]} and exceptions(page) == []
+    verdicts = page.locator("[data-testid=stAlert]").all_inner_texts()
+    copied = browser.new_page(viewport=dict(width=1280, height=900))
+    copied.goto(page.url)
+    wait_for_app(copied, charts=2)
+    assert copied.locator("[data-testid=stAlert]").all_inner_texts() == verdicts
+    copied.close()
 
 
 def test_sidebar_navigation_carries_settings_safely(page, server):
