@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import initcore
-from ui import controls, nav, recipes
+from ui import controls, lessons, nav, recipes
 
 st.set_page_config(page_title="Choosing an initializer · initlab", layout="wide")
 nav.sidebar()
@@ -28,6 +28,10 @@ right.metric("Gain", f"{act.gain:.4g}")
 st.latex(act.latex)
 st.latex(scheme.formula())
 st.markdown(scheme.verdict)
+kind, sentence = lessons.outlook(activation, act.recommended)
+getattr(st, kind)(sentence)
+st.page_link("pages/2_Signal_propagation.py", label="Watch it in a 50-layer network", icon=":material/trending_down:",
+             query_params=controls.link(dict(activation=activation, scheme=act.recommended, depth=50)))
 for framework, line in recipes.recipes(act.recommended, activation).items():
     st.markdown(f"**{framework}**")
     st.code(line, language="python")

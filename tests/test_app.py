@@ -4,6 +4,7 @@ import json
 import re
 import warnings
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import numpy as np
 import pytest
@@ -207,6 +208,39 @@ def test_verdict_tells_a_slowing_fade_from_a_steady_one(activation, scheme, slow
                             scheme=scheme)
     sentence = verdict(run, scheme)[1]
     assert ("over the last 10 layers: the change slows down" in sentence) == slowing
+
+
+@pytest.mark.parametrize("activation", list(initcore.ACTIVATIONS))
+def test_outlook_reports_theorys_change_at_each_depth(activation):
+    """The Choosing page's 'How deep can it go?': for the recommended scheme, the length map's change from
+    layer 1 to the last (to the three digits shown) and the verdict's own words, for 10 and 50 layers."""
+    from ui.lessons import classify, outlook
+
+    scheme = initcore.ACTIVATIONS[activation].recommended
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        kind, sentence = outlook(activation, scheme)
+    for depth in (10, 50):
+        pre, grad = initcore.theory.predicted_variances(depth=depth, width=256, activation=activation, scheme=scheme)
+        stated = re.search(rf"{depth} layers: Var z \*\*×([^*]+)\*\*, gradient \*\*×([^*]+)\*\* \(([a-z ]+)\)",
+                           sentence)
+        assert float(stated[1]) == pytest.approx(pre[-1] / pre[0], rel=5e-3)
+        assert float(stated[2]) == pytest.approx(grad[0] / grad[-1], rel=5e-3)
+        assert stated[3] == classify(pre[-1] / pre[0], grad[0] / grad[-1])[1]
+    assert kind == classify(pre[-1] / pre[0], grad[0] / grad[-1])[0]
+
+
+def test_choosing_page_shows_how_deep_the_recommendation_goes_and_links_to_it():
+    """ReLU with He: healthy at 50 layers; GELU with He: the signal fades (GELU is z/2 near 0); each with a
+    link that opens Signal propagation on that pairing."""
+    at = open_page("pages/5_Choosing_an_initializer.py")
+    assert any("How deep can it go?" in s.value and "(healthy)" in s.value for s in at.success)
+    at.selectbox(key="activation").set_value("gelu").run()
+    assert any("How deep can it go?" in w.value and "(vanishing)" in w.value for w in at.warning)
+    link = next(link for link in at.get("page_link") if link.proto.query_string)
+    assert link.proto.page == "Signal_propagation"
+    assert parse_qs(link.proto.query_string) == {"activation": ["GELU (tanh form)"], "scheme": ["He/Kaiming normal"],
+                                                 "depth": ["50"]}
 
 
 def test_links_write_settings_as_the_widgets_write_them():

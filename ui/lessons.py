@@ -52,13 +52,33 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
     grad_ratio = layers.grad_var.iloc[0] / layers.grad_var.iloc[-1]
     summary = (f"Var z changes by ×{ratio:.3g} from layer 1 to layer {len(layers)} ({_pace(layers.pre_var, per_layer)}"
                f"); the gradient reaching layer 1 has ×{grad_ratio:.3g} the variance it had at the top.")
+    kind, word = classify(ratio, grad_ratio)
+    return kind, f"**{label}: {word}.** {summary}"
+
+
+def classify(ratio: float, grad_ratio: float) -> tuple[str, str]:
+    """(kind of message, word) for a signal whose variance changes ×``ratio`` from the first layer to the last
+    and whose gradient reaches the first layer with ×``grad_ratio`` of its variance at the top."""
     if ratio < VANISHING or grad_ratio < VANISHING:
-        return "warning", f"**{label}: vanishing.** {summary}"
+        return "warning", "vanishing"
     if ratio > EXPLODING or grad_ratio > EXPLODING:
-        return "error", f"**{label}: exploding.** {summary}"
+        return "error", "exploding"
     if max(ratio, 1 / ratio, grad_ratio, 1 / grad_ratio) > DRIFT:
-        return "info", f"**{label}: drifting slowly.** {summary}"
-    return "success", f"**{label}: healthy.** {summary}"
+        return "info", "drifting slowly"
+    return "success", "healthy"
+
+
+def outlook(activation: str, scheme: str, depths: tuple[int, ...] = (10, 50), width: int = 256) -> tuple[str, str]:
+    """(kind, sentence): what theory predicts for ``scheme`` under ``activation`` in plain networks of each of
+    ``depths`` layers, forward and backward; the kind is the deepest one's."""
+    parts = []
+    for depth in depths:
+        pre, grad = initcore.theory.predicted_variances(depth=depth, width=width, activation=activation,
+                                                        scheme=scheme)
+        ratio, grad_ratio = pre[-1] / pre[0], grad[0] / grad[-1]
+        kind, word = classify(ratio, grad_ratio)
+        parts.append(f"{depth} layers: Var z {_times(ratio)}, gradient {_times(grad_ratio)} ({word})")
+    return kind, f"**How deep can it go?** Theory, for a plain network without normalization: {'; '.join(parts)}."
 
 
 def _pace(pre_var, per_layer: float) -> str:
