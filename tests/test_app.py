@@ -113,12 +113,19 @@ def test_url_reproduces_the_view():
     (dict(seed="1e400"), "not a finite number"),
     (dict(depth="1e400"), "not a number"),
     (dict(seed="2.5"), "using"),
+    (dict(depth="77.5"), "not a whole number; using 77"),
     (dict(compare=["he_normal", "__import__('os')"]), "left out"),
 ])
 def test_hostile_urls_give_a_note_not_a_traceback(query, expected_note):
     at = open_page("pages/2_Signal_propagation.py", **query)
     assert not at.exception
     assert any(expected_note in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_a_fractional_depth_in_a_link_is_noted_as_the_slider_takes_it():
+    """In range, Streamlit's URL binding keeps the whole part of 77.5; the note says the same number."""
+    at = open_page("pages/2_Signal_propagation.py", depth="77.5")
+    assert at.slider(key="depth").value == 77 and any("using 77." in w.value for w in at.warning)
 
 
 def test_training_lab_hostile_lr():

@@ -62,12 +62,15 @@ def slider(label: str, key: str, low: int, high: int, default: int, *, step: int
         value = _as_number(raw)
         if value is None:
             _fall_back(key, default, f"Link value {key}={raw[:40]!r} is not a number; using {default}.")
-        elif not (low <= value <= high and value == int(value)):
+        elif not low <= value <= high:
             clamped = int(min(max(round(value), low), high))
             st.session_state[key] = clamped
             _note(f"Link value {key}={raw[:40]} is outside {low}–{high}; using {clamped}.")
-    # Off-step values (epochs=55 on a step of 10) are not mended from a link: Streamlit's binding takes them as
-    # they are, over anything set here. A value carried from another lesson is put back on the steps.
+        elif value != int(value):
+            _note(f"Link value {key}={raw[:40]} is not a whole number; using {int(value)}.")
+    # In range, Streamlit's binding takes a link's value over anything set here: the whole part of a fraction
+    # (77.5 → 77), an off-step value as it is (epochs=55 on a step of 10). A value carried from another lesson
+    # is put back on the steps.
     _carry(key, lambda v: low <= v <= high and (v - low) % step == 0,
            lambda v: int(min(max(low + step * round((v - low) / step), low), high)))
     return st.slider(label, low, high, default, step=step, key=key, bind="query-params", help=help)
