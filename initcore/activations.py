@@ -219,8 +219,10 @@ _ALL_ACTIVATIONS = [
                1.2451983007007066, "he_normal", 1.0, smooth=False),
     Activation("selu", "SELU", r"f(z) = \lambda\,(z \text{ if } z > 0 \text{ else } \alpha(e^{z} - 1))", _selu,
                _selu_deriv, 0.75, "lecun_normal", SELU_SCALE * SELU_ALPHA, smooth=False),
-    Activation("gelu", "GELU (tanh form)", r"f(z) = \tfrac{z}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,(z + 0.044715 z^3)"
-               r"\right)\right)", _gelu, _gelu_deriv, 1.5335805216661464, "he_normal", 1.128993068655481),
+    Activation("gelu", "GELU (tanh form)",  # two lines: one is wider than half a laptop's page
+               r"\begin{aligned} f(z) &= \frac{z}{2}\,\bigl(1 + \tanh u\bigr) \\ u &= \sqrt{2/\pi}\,"
+               r"\bigl(z + 0.044715\,z^3\bigr) \end{aligned}", _gelu, _gelu_deriv, 1.5335805216661464, "he_normal",
+               1.128993068655481),
 ]
 
 ACTIVATIONS: Mapping[str, Activation] = MappingProxyType({a.id: a for a in _ALL_ACTIVATIONS})

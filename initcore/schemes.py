@@ -183,8 +183,8 @@ def _variance_scaling_latex(p: Mapping) -> str:
         limit = rf"\sqrt{{\frac{{{_number(3 * variance)}}}{{{fan_tex}}}}}"
         return rf"W \sim \mathcal{{U}}\left(-{limit},\ {limit}\right)"
     normal = rf"W \sim \mathcal{{N}}\left(0,\ \frac{{{_number(variance)}}}{{{fan_tex}}}\right)"
-    if p["distribution"] == "truncated_normal":
-        return normal + r"\ \text{truncated at } \pm 2\sigma"
+    if p["distribution"] == "truncated_normal":  # on a second line: one is wider than half a laptop's page
+        return rf"\begin{{gathered}} {normal} \\ \text{{truncated at }} \pm 2\sigma \end{{gathered}}"
     return normal
 
 

@@ -8,7 +8,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import sync_playwright
 
+import initcore
 from tests.e2e.server import PAGES, exceptions, launch, streamlit_server, wait_for_app
+from ui.controls import link
 
 
 @pytest.fixture(scope="module")
@@ -185,6 +187,32 @@ def test_sidebar_navigation_carries_settings_safely(page, server):
     wait_for_app(page, charts=3)
     assert page.locator("h1").first.inner_text().strip() == "Training lab"
     assert exceptions(page) == [] and slider_value(page, "Hidden layers") == 30
+
+
+# Formulas wider than the element that holds them (KaTeX lets them overflow, cut off at the edge).
+OVERFLOWING_FORMULAS = """() => Array.from(document.querySelectorAll('[data-testid=stMain] .katex-display'))
+    .filter(f => f.scrollWidth > f.closest('[data-testid=stElementContainer]').clientWidth + 1)
+    .map(f => f.innerText.slice(0, 40))"""
+
+
+def test_every_formula_fits_its_column(browser, server):
+    """Each activation's formula and its scheme's, full width on a phone (Choosing an initializer); each
+    scheme's in its half column on a laptop (Signal propagation)."""
+    phone = browser.new_page(viewport=dict(width=390, height=844), is_mobile=True)
+    for activation in initcore.ACTIVATIONS:
+        phone.goto(f"{server}/Choosing_an_initializer?activation={link(dict(activation=activation))['activation']}")
+        wait_for_app(phone)
+        assert phone.evaluate(OVERFLOWING_FORMULAS) == [], activation
+    phone.close()
+    laptop = browser.new_page(viewport=dict(width=1280, height=900))
+    variants = [dict(scheme=s) for s in initcore.SCHEMES] + [
+        dict(scheme="variance_scaling", mode="fan_avg", distribution=d) for d in ("uniform", "truncated_normal")]
+    for settings in variants:
+        query = "&".join(f"{name}={value}" for name, value in link(settings).items())
+        laptop.goto(f"{server}/Signal_propagation?{query}")
+        wait_for_app(laptop, charts=2)
+        assert laptop.evaluate(OVERFLOWING_FORMULAS) == [], settings
+    laptop.close()
 
 
 def test_no_page_sends_a_frame_over_100_kb(page, server):
