@@ -73,8 +73,7 @@ def outlook(activation: str, scheme: str, depths: tuple[int, ...] = (10, 50), wi
     ``depths`` layers, forward and backward; the kind is the deepest one's."""
     parts = []
     for depth in depths:
-        pre, grad = initcore.theory.predicted_variances(depth=depth, width=width, activation=activation,
-                                                        scheme=scheme)
+        pre, grad = cached.predicted(depth, width, activation, scheme, {})
         ratio, grad_ratio = pre[-1] / pre[0], grad[0] / grad[-1]
         kind, word = classify(ratio, grad_ratio)
         parts.append(f"{depth} layers: Var z {_times(ratio)}, gradient {_times(grad_ratio)} ({word})")
@@ -114,8 +113,7 @@ def factor_sentence(activation: str, scheme: str, width: int, depth: int, params
             compounded = np.power(np.float64(factor), depth - 1)
         span = f", so {_times(compounded)} from layer 1 to layer {depth}" if depth > 1 else ""
         return f"Here theory predicts a factor of **{factor:.4g}** per layer at every size of signal{span}. {rule}"
-    pre = initcore.theory.predicted_pre_var(depth=depth, width=width, activation=activation, scheme=scheme,
-                                            **params)
+    pre = cached.predicted(depth, width, activation, scheme, params)[0]  # the chart's theory curve, computed once
     smallest = np.finfo(float).tiny  # float64 holds about 1e-308 to 1e308 at full precision
     last = int(np.flatnonzero(np.isfinite(pre) & (pre >= smallest))[-1])
     with np.errstate(all="ignore"):  # the factor at the last layer: q_{L+1} / q_L, one step past the curve
