@@ -250,6 +250,17 @@ def test_choosing_page_shows_how_deep_the_recommendation_goes_and_links_to_it():
                                                  "depth": ["50"]}
 
 
+def test_every_classic_links_its_choices_by_label():
+    """A classic's text settings are all choices that ``link`` writes by label, so none is dropped from the URL."""
+    from ui.controls import CHOICES
+    from ui.presets import PRESETS
+
+    for preset in PRESETS.values():
+        for name, value in preset["settings"].items():
+            if isinstance(value, str | list):
+                assert name in CHOICES, (preset["label"], name)
+
+
 def test_links_write_settings_as_the_widgets_write_them():
     """Choices by label (Streamlit keeps those in the address bar; an id it would drop), numbers plainly."""
     from ui.controls import link
