@@ -64,13 +64,16 @@ def moments(activation: str, q: float) -> tuple[float, float]:
                 float(np.trapezoid(act.deriv(z) ** 2 * density, z)))
 
 
+_SPAN = np.linspace(-10.0, 10.0, 4001)  # the trapezoid's points in units of σ
+_MESH = np.linspace(-12.0, 12.0, 2401)  # and on the scale where the activations bend
+
+
 def _grid(sigma: float) -> np.ndarray:
     """Trapezoid points for z ~ N(0, σ²): 4001 over ±10σ, plus a 0.01 mesh on |z| ≤ 12 where it falls inside
     ±10σ; 0 is a point. (Mesh points outside add nothing but a gap: from 10σ to 0.01 the trapezoid would
     stretch the Gaussian's tail value over a width of 0.01, an error of about 10⁻²³/σ relative, which for a
     signal faded below Var z ≈ 10⁻⁴⁰ outgrows the result.)"""
-    mesh = np.linspace(-12.0, 12.0, 2401)
-    return np.union1d(sigma * np.linspace(-10.0, 10.0, 4001), mesh[np.abs(mesh) < 10.0 * sigma])
+    return np.union1d(sigma * _SPAN, _MESH[np.abs(_MESH) < 10.0 * sigma])
 
 
 def weight_variance(scheme: str, fan_in: int, fan_out: int, **params) -> float:

@@ -100,15 +100,16 @@ def factor_sentence(activation: str, scheme: str, width: int, depth: int, params
     a small one almost unchanged), so the end-to-end change is the length map's q_L / q_1: the dotted theory
     curve of the chart, not the first layer's factor raised to a power.
     """
-    factor = initcore.theory.variance_ratio(activation, scheme, width, width, **params)  # at Var z = 1
-    if not np.isfinite(factor):
+    weight_variance = initcore.theory.weight_variance(scheme, width, width, **params)
+    if not np.isfinite(weight_variance):
         return ("Constant weights are not zero-mean, so this formula does not apply: every unit gets the same "
                 "sum, and the layer acts like a single unit.")
-    if factor == 0:
+    if weight_variance == 0:
         return "Here theory predicts a factor of **0**: with Var(W) = 0, every z is 0 from layer 1 on."
     rule = ("He init makes the factor exactly 1 for ReLU (E[relu(z)²] = Var z / 2, so Var(W) = 2/n_in). Xavier "
             "makes it 1 for tanh while the signal is small, where tanh z ≈ z; a larger signal gets squashed.")
     if initcore.ACTIVATIONS[activation].homogeneous is not None:
+        factor = initcore.theory.variance_ratio(activation, scheme, width, width, **params)  # any Var z
         with np.errstate(over="ignore"):
             compounded = np.power(np.float64(factor), depth - 1)
         span = f", so {_times(compounded)} from layer 1 to layer {depth}" if depth > 1 else ""

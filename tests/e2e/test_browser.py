@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -200,7 +200,7 @@ def test_every_formula_fits_its_column(browser, server):
     scheme's in its half column on a laptop (Signal propagation)."""
     phone = browser.new_page(viewport=dict(width=390, height=844), is_mobile=True)
     for activation in initcore.ACTIVATIONS:
-        phone.goto(f"{server}/Choosing_an_initializer?activation={link(dict(activation=activation))['activation']}")
+        phone.goto(f"{server}/Choosing_an_initializer?{urlencode(link(dict(activation=activation)))}")
         wait_for_app(phone)
         assert phone.evaluate(OVERFLOWING_FORMULAS) == [], activation
     phone.close()
@@ -208,8 +208,7 @@ def test_every_formula_fits_its_column(browser, server):
     variants = [dict(scheme=s) for s in initcore.SCHEMES] + [
         dict(scheme="variance_scaling", mode="fan_avg", distribution=d) for d in ("uniform", "truncated_normal")]
     for settings in variants:
-        query = "&".join(f"{name}={value}" for name, value in link(settings).items())
-        laptop.goto(f"{server}/Signal_propagation?{query}")
+        laptop.goto(f"{server}/Signal_propagation?{urlencode(link(settings))}")
         wait_for_app(laptop, charts=2)
         assert laptop.evaluate(OVERFLOWING_FORMULAS) == [], settings
     laptop.close()
