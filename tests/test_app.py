@@ -122,6 +122,38 @@ def test_hostile_urls_give_a_note_not_a_traceback(query, expected_note):
     assert any(expected_note in w.value for w in at.warning), [w.value for w in at.warning]
 
 
+@pytest.mark.parametrize("query, corrected, noted", [
+    (dict(depth="100000"), dict(depth="100"), True),
+    (dict(depth="77.5"), dict(depth="77"), True),
+    (dict(seed="2.5"), dict(seed="3"), True),  # as the seed box shows it, under the format %.0f
+    (dict(scheme="orthogonal", gain="1000"), dict(scheme="Orthogonal", gain="10"), True),
+    (dict(scheme="small_normal", std="0.02"), dict(scheme="Small random", std="0.03"), True),
+    (dict(scheme="he_normal"), dict(scheme="He/Kaiming normal"), False),  # an id is a fine way to write a choice
+    (dict(compare=["he_normal", "nope", "He/Kaiming normal"]), dict(compare="He/Kaiming normal"), True),
+    (dict(scheme="variance_scaling", mode="fan_out", distribution="uniform"),  # "uniform" is id and label alike
+     dict(scheme="Custom variance scaling", mode="fan-out", distribution="uniform"), False),
+])
+def test_a_corrected_link_value_goes_back_into_the_address_bar(query, corrected, noted):
+    """What the page takes is what the URL then says, so a copied address bar reproduces the view; a second
+    visitor opening it finds nothing to correct."""
+    first = open_page("pages/2_Signal_propagation.py", **query)
+    assert not first.exception and dict(first.query_params) == corrected
+    assert bool(first.sidebar.warning) == noted
+    second = open_page("pages/2_Signal_propagation.py", **corrected)
+    assert not second.sidebar.warning and figures(second) == figures(first)
+
+
+def test_a_link_note_stays_until_its_own_control_moves():
+    at = open_page("pages/2_Signal_propagation.py", depth="500", width="1")
+    notes = lambda: [w.value for w in at.sidebar.warning]  # noqa: E731
+    assert len(notes()) == 2
+    at.slider(key="width").set_value(128).run()
+    assert len(notes()) == 1 and "depth=500" in notes()[0]
+    at.slider(key="depth").set_value(60).run()
+    at.slider(key="depth").set_value(100).run()  # back on the value the note named: the note is gone for good
+    assert notes() == []
+
+
 def test_a_fractional_depth_in_a_link_is_noted_as_the_slider_takes_it():
     """In range, Streamlit's URL binding keeps the whole part of 77.5; the note says the same number."""
     at = open_page("pages/2_Signal_propagation.py", depth="77.5")

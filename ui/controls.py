@@ -1,11 +1,15 @@
 """Controls bound to the URL, so that every view is a shareable link.
 
 Each control is a Streamlit widget with ``key=<url name>`` and ``bind="query-params"``. Before the widget
-exists we read the raw URL value once per session: a number out of range is clamped, anything the widget
-cannot take falls back to the default, and both say so in a visible note. (Streamlit would silently drop
-some bad values and fail on others, e.g. 1e400 for an integer.) Choices appear in the URL by their label,
-as Streamlit writes them; a hand-written link may use the stable id instead (``?scheme=he_normal``): the view
-follows, though Streamlit then drops the id from the address bar. Links the app makes (``link``) use labels.
+exists we read the raw URL value once per session: a number out of range is clamped, a fraction where a
+whole number belongs is rounded, anything the widget cannot take falls back to the default, and each says
+so in a note beside the control until the learner moves it. (Streamlit would silently drop some bad values
+and fail on others, e.g. 1e400 for an integer.) Choices appear in the URL by their label, as Streamlit
+writes them; a hand-written link may use the stable id instead (``?scheme=he_normal``).
+
+A corrected value, or an id, goes back into the URL before its widget reads it, and the page starts again
+(one short run per corrected control, once per session): the widget then takes it as it takes any link's
+value, so the address bar holds what the page shows and a copied link reproduces it with nothing to correct.
 URL values are only compared with known options or parsed as numbers: never evaluated.
 """
 
@@ -22,11 +26,16 @@ STD_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 LR_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0, 3.0)
 
 
-def _raw(key: str):
-    """The URL's value for ``key`` on a session's first run (afterwards the widget owns it)."""
-    if key in st.session_state:
-        return None
-    return st.query_params.get(key)
+_CORRECTED = "_link_corrections"  # session state: {url name: (the value the control takes, note or None)}
+
+
+def _raw(key: str, *, every: bool = False):
+    """The URL's value for ``key`` (with ``every``, the list of its values) on a session's first run,
+    unless it has been corrected already: afterwards the widget owns it. Each control is corrected at most
+    once, so the reruns that corrections start always end."""
+    if key in st.session_state or key in st.session_state.get(_CORRECTED, {}):
+        return [] if every else None
+    return st.query_params.get_all(key) if every else st.query_params.get(key)
 
 
 def _carry(key: str, fits, fix) -> None:
@@ -38,8 +47,24 @@ def _carry(key: str, fits, fix) -> None:
         st.caption(f"{key} = {before} is outside this lesson's range; using {st.session_state[key]}.")
 
 
-def _note(message: str) -> None:
-    st.warning(message, icon=":material/link:")
+def _correct(key: str, value, text: str | list[str], message: str | None = None) -> None:
+    """Put ``text`` (how the widget writes ``value``) in the URL in place of the link's value, keep the note
+    ``message`` for the control, and run the page again: the widget reads ``value`` from the URL."""
+    st.session_state.setdefault(_CORRECTED, {})[key] = (value, message)
+    st.query_params[key] = text
+    st.rerun()
+
+
+def _show_note(key: str) -> None:
+    """The link's note for ``key``, until the learner first moves the control off the value the note names."""
+    corrections = st.session_state.get(_CORRECTED, {})
+    value, message = corrections.get(key, (None, None))
+    if not message:
+        return
+    if key not in st.session_state or st.session_state[key] == value:  # not drawn yet: it reads the URL
+        st.warning(message, icon=":material/link:")
+    else:
+        corrections[key] = (value, None)
 
 
 def _as_number(raw: str) -> float | None:
@@ -50,9 +75,14 @@ def _as_number(raw: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _fall_back(key: str, default, message: str) -> None:
-    st.session_state[key] = default
-    _note(message)
+def _shown(value: float) -> str:
+    """A number as a note or a link writes it: 10, 0.001, 2147483647."""
+    return f"{value:.10g}"
+
+
+def _whole(value: float) -> int:
+    """``value`` rounded as the browser shows it under the format ``%.0f`` (halves away from zero)."""
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
 def slider(label: str, key: str, low: int, high: int, default: int, *, step: int = 1, help: str | None = None):
@@ -61,16 +91,17 @@ def slider(label: str, key: str, low: int, high: int, default: int, *, step: int
     if raw is not None:
         value = _as_number(raw)
         if value is None:
-            _fall_back(key, default, f"Link value {key}={raw[:40]!r} is not a number; using {default}.")
+            _correct(key, default, str(default), f"Link value {key}={raw[:40]!r} is not a number; using {default}.")
         elif not low <= value <= high:
             clamped = int(min(max(round(value), low), high))
-            st.session_state[key] = clamped
-            _note(f"Link value {key}={raw[:40]} is outside {low}–{high}; using {clamped}.")
-        elif value != int(value):
-            _note(f"Link value {key}={raw[:40]} is not a whole number; using {int(value)}.")
-    # In range, Streamlit's binding takes a link's value over anything set here: the whole part of a fraction
-    # (77.5 → 77), an off-step value as it is (epochs=55 on a step of 10). A value carried from another lesson
-    # is put back on the steps.
+            _correct(key, clamped, str(clamped), f"Link value {key}={raw[:40]} is outside {low}–{high}; "
+                                                 f"using {clamped}.")
+        elif value != int(value):  # the whole part, as Streamlit's binding would take it
+            _correct(key, int(value), str(int(value)), f"Link value {key}={raw[:40]} is not a whole number; "
+                                                       f"using {int(value)}.")
+    # In range, Streamlit's binding takes an off-step value as it is (epochs=55 on a step of 10). A value
+    # carried from another lesson is put back on the steps.
+    _show_note(key)
     _carry(key, lambda v: low <= v <= high and (v - low) % step == 0,
            lambda v: int(min(max(low + step * round((v - low) / step), low), high)))
     return st.slider(label, low, high, default, step=step, key=key, bind="query-params", help=help)
@@ -83,11 +114,17 @@ def number(label: str, key: str, low: float, high: float, default: float, *, hel
     if raw is not None:
         value = _as_number(raw)
         if value is None:
-            _fall_back(key, default, f"Link value {key}={raw[:40]!r} is not a finite number; using {default:g}.")
-        elif not low <= value <= high or (whole and value != round(value)):
-            clamped = float(min(max(round(value) if whole else value, low), high))
-            st.session_state[key] = type(default)(clamped)
-            _note(f"Link value {key}={raw[:40]} is not allowed ({low:g}–{high:g}); using {clamped:g}.")
+            _correct(key, default, _shown(default), f"Link value {key}={raw[:40]!r} is not a finite number; "
+                                                    f"using {_shown(default)}.")
+        elif not low <= value <= high:
+            taken = type(default)(min(max(_whole(value) if whole else value, low), high))
+            _correct(key, taken, _shown(taken), f"Link value {key}={raw[:40]} is outside {_shown(low)}–"
+                                                f"{_shown(high)}; using {_shown(taken)}.")
+        elif whole and value != int(value):
+            taken = type(default)(_whole(value))
+            _correct(key, taken, _shown(taken), f"Link value {key}={raw[:40]} is not a whole number; "
+                                                f"using {_shown(taken)}.")
+    _show_note(key)
     _carry(key, lambda v: low <= v <= high, lambda v: type(default)(min(max(v, low), high)))
     return st.number_input(label, low, high, default, key=key, bind="query-params", help=help, format=fmt)
 
@@ -96,10 +133,14 @@ def choice(label: str, key: str, options: Mapping[str, str], default: str, *, he
            horizontal: bool = False):
     """Pick one id from ``options`` (id → label); an unknown id in the URL falls back to ``default``."""
     raw = _raw(key)
-    if raw in options:
-        st.session_state[key] = raw
-    elif raw is not None and raw not in options.values():
-        _fall_back(key, default, f"Link value {key}={raw[:40]!r} is not one of the choices; using {options[default]}.")
+    if raw is None or raw in options.values():
+        pass  # nothing to read, or a label: Streamlit's binding takes it
+    elif raw in options:  # an id: the address bar gets its label
+        _correct(key, raw, options[raw])
+    else:
+        _correct(key, default, options[default], f"Link value {key}={raw[:40]!r} is not one of the choices; "
+                                                 f"using {options[default]}.")
+    _show_note(key)
     _carry(key, lambda v: v in options, lambda v: default)
     ids = list(options)
     if horizontal:
@@ -115,11 +156,13 @@ def value_choice(label: str, key: str, values: Sequence[float], default: float, 
     if raw is not None:
         value = _as_number(raw)
         if value is None or value <= 0:
-            _fall_back(key, default, f"Link value {key}={raw[:40]!r} is not a positive number; using {default:g}.")
+            _correct(key, default, f"{default:g}", f"Link value {key}={raw[:40]!r} is not a positive number; "
+                                                   f"using {default:g}.")
         elif value not in values:
             nearest = min(values, key=lambda v: abs(math.log(v / value)))
-            st.session_state[key] = nearest
-            _note(f"Link value {key}={raw[:40]} is not on the scale; using the nearest, {nearest:g}.")
+            _correct(key, nearest, f"{nearest:g}", f"Link value {key}={raw[:40]} is not on the scale; "
+                                                   f"using the nearest, {nearest:g}.")
+    _show_note(key)
     _carry(key, lambda v: v in values, lambda v: min(values, key=lambda x: abs(math.log(x / v))) if v > 0 else default)
     return st.select_slider(label, options=list(values), value=default, key=key, bind="query-params", help=help,
                             format_func=lambda v: f"{v:g}")
@@ -127,14 +170,14 @@ def value_choice(label: str, key: str, values: Sequence[float], default: float, 
 
 def several(label: str, key: str, options: Mapping[str, str], default: Sequence[str], *, help: str | None = None):
     """Pick several ids; unknown ids in the URL are dropped, with a note."""
-    raw = st.query_params.get_all(key) if key not in st.session_state else []
+    raw = _raw(key, every=True)
     by_label = {label: option for option, label in options.items()}
-    known = [r if r in options else by_label[r] for r in raw if r in options or r in by_label]
-    if raw:
-        st.session_state[key] = list(dict.fromkeys(known))
-    if len(known) < len(raw):
-        unknown = [r[:40] for r in raw if r not in options and r not in by_label]
-        _note(f"Link values {key}={', '.join(unknown)} are not choices here; left out.")
+    known = list(dict.fromkeys(r if r in options else by_label[r] for r in raw if r in options or r in by_label))
+    if [options[k] for k in known] != raw:  # ids, repeats or unknowns: the address bar gets the labels
+        unknown = ", ".join(r[:40] for r in raw if r not in options and r not in by_label)
+        _correct(key, known, [options[k] for k in known],
+                 f"Link values {key}={unknown} are not choices here; left out." if unknown else None)
+    _show_note(key)
     _carry(key, lambda v: all(item in options for item in v), lambda v: [item for item in v if item in options])
     return st.multiselect(label, list(options), default=list(default), format_func=options.get, key=key,
                           bind="query-params", help=help)
@@ -153,9 +196,8 @@ CHOICES = {"activation": ACTIVATION_OPTIONS, "scheme": SCHEME_OPTIONS, "compare"
 
 def link(settings: Mapping[str, object]) -> dict[str, str | list[str]]:
     """``settings`` (ids and numbers) as a link's query parameters, written as the bound widgets write them:
-    choices by label, numbers plainly, a list as one repeated name per item. Streamlit then keeps them in the
-    address bar. (An id sets the view too, but Streamlit drops it from the URL, and so from a copied link and
-    from the next lesson.)"""
+    choices by label, numbers plainly, a list as one repeated name per item: the page takes them as they are,
+    with no run spent putting ids right."""
     def text(name: str, value) -> str:
         if name in CHOICES:
             return CHOICES[name][value]
@@ -186,5 +228,5 @@ def scheme_params(scheme: str) -> dict:
 
 def seed(default: int = 0) -> int:
     # A float input shown without decimals: Streamlit's URL binding of an *integer* input fails on 1e400.
-    return int(number("Random seed", "seed", 0.0, 2.0**31 - 1, float(default), fmt="%.0f", whole=True,
-                      help="Same seed, same draws: switching scheme only rescales them."))
+    return _whole(number("Random seed", "seed", 0.0, 2.0**31 - 1, float(default), fmt="%.0f", whole=True,
+                         help="Same seed, same draws: switching scheme only rescales them."))

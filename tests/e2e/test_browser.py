@@ -137,6 +137,29 @@ def test_hostile_link_shows_a_note(page, server):
     assert exceptions(page) == []
 
 
+def test_a_corrected_link_leaves_the_corrected_view_in_the_address_bar(browser, page, server):
+    """A hand-written link the app corrects (out of range, off the σ scale, a choice by its id) ends with the
+    values the app took in the address bar, notes beside them: copied into another browser, it gives the
+    same view, with nothing left to correct."""
+    page.goto(f"{server}/Signal_propagation?depth=100000&width=-3&scheme=small_normal&std=0.02&activation=relu"
+              "&compare=he_normal")
+    wait_for_app(page, charts=2)
+    notes = " ".join(page.locator("[data-testid=stSidebar] [data-testid=stAlert]").all_inner_texts())
+    assert "using 100" in notes and "using 2" in notes and "nearest, 0.03" in notes
+    page.wait_for_function("() => new URLSearchParams(location.search).get('std') === '0.03'", timeout=10_000)
+    query = parse_qs(urlparse(page.url).query)
+    assert query == {"depth": ["100"], "width": ["2"], "scheme": ["Small random"], "std": ["0.03"],
+                     "activation": ["ReLU"], "compare": ["He/Kaiming normal"]}
+    verdicts = page.locator("[data-testid=stMain] [data-testid=stAlert]").all_inner_texts()
+    copied = browser.new_page(viewport=dict(width=1280, height=900))
+    copied.goto(page.url)
+    wait_for_app(copied, charts=2)
+    assert copied.locator("[data-testid=stMain] [data-testid=stAlert]").all_inner_texts() == verdicts
+    assert copied.locator("[data-testid=stSidebar] [data-testid=stAlert]").count() == 0
+    assert exceptions(page) == exceptions(copied) == []
+    copied.close()
+
+
 def test_phone_width_is_usable(browser, server):
     page = browser.new_page(viewport=dict(width=390, height=844), is_mobile=True)
     page.goto(f"{server}/Signal_propagation")
