@@ -16,11 +16,10 @@ with st.sidebar:
     story = presets.selector(presets.PROPAGATION)
     depth = controls.slider("Depth (layers)", "depth", 1, 100, 50)
     width = controls.slider("Width (units per layer)", "width", 2, 1024, 256)
-    activation = controls.choice("Activation", "activation", controls.ACTIVATION_OPTIONS, "tanh")
-    scheme = controls.choice("Initialization", "scheme", controls.SCHEME_OPTIONS, "xavier_normal")
+    activation = controls.choice("Activation", "activation", "tanh")
+    scheme = controls.choice("Initialization", "scheme", "xavier_normal")
     params = controls.scheme_params(scheme)
-    others = controls.several("Compare with", "compare", {k: v for k, v in controls.SCHEME_OPTIONS.items()
-                                                          if k != scheme}, [])
+    others = controls.several("Compare with", "compare", [], leave_out=[scheme])
     seed = controls.seed()
 
 if story:

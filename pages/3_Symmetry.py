@@ -14,9 +14,9 @@ st.markdown(
 )
 
 with st.sidebar:
-    scheme = controls.choice("Initialization", "scheme", controls.SCHEME_OPTIONS, "constant")
+    scheme = controls.choice("Initialization", "scheme", "constant")
     params = controls.scheme_params(scheme)
-    activation = controls.choice("Activation", "activation", controls.ACTIVATION_OPTIONS, "tanh")
+    activation = controls.choice("Activation", "activation", "tanh")
     width = controls.slider("Units per hidden layer", "width", 2, 32, 12)
     epochs = controls.slider("Epochs", "epochs", 1, 200, 50)
     seed = controls.seed()

@@ -17,14 +17,13 @@ st.markdown(
 
 with st.sidebar:
     story = presets.selector(presets.TRAINING)
-    dataset = controls.choice("Data set", "dataset", controls.DATASET_OPTIONS, "moons")
+    dataset = controls.choice("Data set", "dataset", "moons")
     depth = controls.slider("Hidden layers", "depth", 1, 30, 5)
     width = controls.slider("Units per layer", "width", 2, 128, 32)
-    activation = controls.choice("Activation", "activation", controls.ACTIVATION_OPTIONS, "relu")
+    activation = controls.choice("Activation", "activation", "relu")
     lr = controls.value_choice("Learning rate", "lr", controls.LR_CHOICES, 0.1)
     epochs = controls.slider("Epochs", "epochs", 10, 300, 100, step=10)
-    schemes = controls.several("Schemes to compare", "schemes", controls.SCHEME_OPTIONS,
-                               list(initcore.LAB_SCHEMES))
+    schemes = controls.several("Schemes to compare", "schemes", list(initcore.LAB_SCHEMES))
     seed = controls.seed()
 
 if story:

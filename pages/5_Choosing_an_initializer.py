@@ -19,7 +19,7 @@ st.dataframe(pd.DataFrame({
 }), hide_index=True)
 
 st.subheader("Pick your activation")
-activation = controls.choice("Activation", "activation", controls.ACTIVATION_OPTIONS, "relu")
+activation = controls.choice("Activation", "activation", "relu")
 act = initcore.ACTIVATIONS[activation]
 scheme = initcore.SCHEMES[act.recommended]
 left, right = st.columns(2)

@@ -25,6 +25,16 @@ import initcore
 STD_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 LR_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0, 3.0)
 
+_SCHEMES = {s: scheme.label for s, scheme in initcore.SCHEMES.items()}
+# Each URL name that holds a choice: its options, id → label, in every lesson that has it. Links write labels.
+CHOICES = {
+    "activation": {a: activation.label for a, activation in initcore.ACTIVATIONS.items()},
+    "scheme": _SCHEMES, "compare": _SCHEMES, "schemes": _SCHEMES,
+    "dataset": {d: d.capitalize() for d in initcore.DATASETS},
+    "mode": {"fan_in": "fan-in", "fan_out": "fan-out", "fan_avg": "average"},
+    "distribution": {"normal": "normal", "uniform": "uniform", "truncated_normal": "truncated normal"},
+}
+
 
 _CORRECTED = "_link_corrections"  # session state: {url name: (the value the control takes, note or None)}
 
@@ -129,9 +139,9 @@ def number(label: str, key: str, low: float, high: float, default: float, *, hel
     return st.number_input(label, low, high, default, key=key, bind="query-params", help=help, format=fmt)
 
 
-def choice(label: str, key: str, options: Mapping[str, str], default: str, *, help: str | None = None,
-           horizontal: bool = False):
-    """Pick one id from ``options`` (id → label); an unknown id in the URL falls back to ``default``."""
+def choice(label: str, key: str, default: str, *, help: str | None = None, horizontal: bool = False):
+    """Pick one id from ``CHOICES[key]`` (id → label); an unknown choice in the URL falls back to ``default``."""
+    options = CHOICES[key]
     raw = _raw(key)
     if raw is None or raw in options.values():
         pass  # nothing to read, or a label: Streamlit's binding takes it
@@ -168,8 +178,9 @@ def value_choice(label: str, key: str, values: Sequence[float], default: float, 
                             format_func=lambda v: f"{v:g}")
 
 
-def several(label: str, key: str, options: Mapping[str, str], default: Sequence[str], *, help: str | None = None):
-    """Pick several ids; unknown ids in the URL are dropped, with a note."""
+def several(label: str, key: str, default: Sequence[str], *, leave_out: Sequence[str] = (), help: str | None = None):
+    """Pick several ids from ``CHOICES[key]`` but ``leave_out``; unknown ones in the URL are dropped, with a note."""
+    options = {option: text for option, text in CHOICES[key].items() if option not in leave_out}
     raw = _raw(key, every=True)
     by_label = {label: option for option, label in options.items()}
     known = list(dict.fromkeys(r if r in options else by_label[r] for r in raw if r in options or r in by_label))
@@ -181,17 +192,6 @@ def several(label: str, key: str, options: Mapping[str, str], default: Sequence[
     _carry(key, lambda v: all(item in options for item in v), lambda v: [item for item in v if item in options])
     return st.multiselect(label, list(options), default=list(default), format_func=options.get, key=key,
                           bind="query-params", help=help)
-
-
-SCHEME_OPTIONS = {s: scheme.label for s, scheme in initcore.SCHEMES.items()}
-ACTIVATION_OPTIONS = {a: act.label for a, act in initcore.ACTIVATIONS.items()}
-DATASET_OPTIONS = {d: d.capitalize() for d in initcore.DATASETS}
-FAN_OPTIONS = {"fan_in": "fan-in", "fan_out": "fan-out", "fan_avg": "average"}
-DISTRIBUTION_OPTIONS = {"normal": "normal", "uniform": "uniform", "truncated_normal": "truncated normal"}
-# The choices of each URL name, in every lesson that has it.
-CHOICES = {"activation": ACTIVATION_OPTIONS, "scheme": SCHEME_OPTIONS, "compare": SCHEME_OPTIONS,
-           "schemes": SCHEME_OPTIONS, "dataset": DATASET_OPTIONS, "mode": FAN_OPTIONS,
-           "distribution": DISTRIBUTION_OPTIONS}
 
 
 def link(settings: Mapping[str, object]) -> dict[str, str | list[str]]:
@@ -220,9 +220,8 @@ def scheme_params(scheme: str) -> dict:
         chosen["gain"] = number("Gain", "gain", 0.01, 10.0, 1.0, help="W = gain · Q with Q orthonormal.")
     if "scale" in params:
         chosen["scale"] = number("Scale", "scale", 0.001, 100.0, 1.0, help="Var(W) = scale / fan")
-        chosen["mode"] = choice("Fan", "mode", FAN_OPTIONS, "fan_in", horizontal=True)
-        chosen["distribution"] = choice("Distribution", "distribution", DISTRIBUTION_OPTIONS, "normal",
-                                        horizontal=True)
+        chosen["mode"] = choice("Fan", "mode", "fan_in", horizontal=True)
+        chosen["distribution"] = choice("Distribution", "distribution", "normal", horizontal=True)
     return chosen
 
 
