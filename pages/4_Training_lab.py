@@ -49,10 +49,12 @@ show.chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test
                                   log=False, diverged=lab["diverged"], width=charts.HALF_WIDTH), "accuracy", left)
 show.chart(charts.grad_norm_figure(lab["histories"], width=charts.HALF_WIDTH), "grad_norms", right)
 st.subheader("Decision boundaries after training")
-st.caption("Orange: the network says class 0; blue: class 1; white: it cannot tell (p = ½). Dots: test points.")
+st.caption("Orange: the network says class 0; blue: class 1; white: it cannot tell (p = ½); grey: no answer at "
+           "all (its outputs overflowed to NaN). Dots: test points.")
 columns = st.columns(3)
 for k, (scheme, grid) in enumerate(lab["grids"].items()):
-    show.chart(charts.boundary_figure(scheme, grid, lab["test_points"]), f"boundary_{scheme}", columns[k % 3])
+    show.chart(charts.boundary_figure(scheme, grid, lab["test_points"], lab["diverged"][scheme]),
+               f"boundary_{scheme}", columns[k % 3])
 st.dataframe(lab["summary"], hide_index=True, column_config={
     "final_loss": st.column_config.NumberColumn("final loss", format="%.4f"),
     "accuracy": st.column_config.NumberColumn("train accuracy", format="%.3f"),

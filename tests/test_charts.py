@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 
 import initcore
 from ui import charts, presets, recipes
+from ui.theme import NO_ANSWER
 
 
 def test_variance_figure_has_sim_theory_and_bands_on_a_log_axis():
@@ -76,8 +77,18 @@ def test_training_figures_mark_divergence():
                                      diverged={"large_normal": run.diverged_epoch})
         label = next(t for t in fig.data if t.mode == "markers+text")
         assert label.textposition.startswith(side), (column, label.textposition)
-    boundary = charts.boundary_figure("large_normal", grid, (run.data["X_test"], run.data["y_test"]))
-    assert boundary.data[0].type == "heatmap" and np.asarray(boundary.data[0].z).dtype == np.uint8
+    points = (run.data["X_test"], run.data["y_test"])
+    # a diverged net answers NaN everywhere: grey with the reason, not the white of p = ½ ("it cannot tell")
+    assert np.isnan(grid[2]).all()
+    boundary = charts.boundary_figure("large_normal", grid, points, run.diverged_epoch)
+    grey, answer = boundary.data[:2]
+    assert set(grey.colorscale[0][1:] + grey.colorscale[1][1:]) == {NO_ANSWER} and not np.isnan(grey.z).any()
+    assert np.isnan(answer.z).all() and boundary.layout.annotations[0].text.startswith("diverged at epoch")
+    healthy = initcore.train(dataset="moons", depth=5, width=32, activation="relu", scheme="he_normal", epochs=5,
+                             lr=0.1)
+    boundary = charts.boundary_figure("he_normal", healthy.decision_grid(20), points)
+    assert [t.type for t in boundary.data] == ["heatmap", "scatter", "scatter"] and not boundary.layout.annotations
+    assert np.asarray(boundary.data[0].z).dtype == np.uint8  # whole percentages, one byte each
 
 
 def test_same_colour_for_a_scheme_everywhere():

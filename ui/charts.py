@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.theme import CHART_STYLE, scheme_colour, scheme_dash, scheme_label
+from ui.theme import CHART_STYLE, NO_ANSWER, PAPER, scheme_colour, scheme_dash, scheme_label
 
 VANISHING = 1e-2  # shaded below: a signal 100× weaker than it started
 EXPLODING = 1e2  # shaded above: 100× stronger
@@ -386,22 +386,34 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> P
                    yaxis=dict(type="log", exponentformat="power", **_axis_title("‖dL/dW‖ (Frobenius)")))
 
 
-def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarray]) -> PlainFigure:
-    """One scheme's decision boundary: p(class 1) on a grid (orange 0 → white ½ → blue 1), test points on top."""
+def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarray],
+                    diverged_at: int | None = None) -> PlainFigure:
+    """One scheme's decision boundary: p(class 1) on a grid (orange 0 → white ½ → blue 1), test points on top.
+
+    Where the network gives no answer at all (p is NaN: a run that diverged to inf/NaN), the grid shows the
+    grey ``NO_ANSWER``, not the white of a network that cannot tell; ``diverged_at`` (an epoch) says why.
+    """
     xs, ys, probs = grid
     X, y = points
-    percent = np.round(100 * np.nan_to_num(probs, nan=0.5)).astype(np.uint8)  # whole numbers: short to send
-    traces = [go.Heatmap(x=xs.astype(np.float32), y=ys.astype(np.float32), z=percent, zmin=0, zmax=100,
-                         colorscale=[[0, "#E69F00"], [0.5, "#FFFFFF"], [1, "#56B4E9"]], showscale=False,
-                         hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>p(class 1) = %{z}%<extra></extra>")]
+    xs, ys = xs.astype(np.float32), ys.astype(np.float32)
+    silent = np.isnan(probs)
+    grey = np.where(silent, 1, np.nan).astype(np.float32)
+    traces = [go.Heatmap(x=xs, y=ys, z=grey, colorscale=[[0, NO_ANSWER], [1, NO_ANSWER]], showscale=False,
+                         hoverinfo="skip")] if silent.any() else []
+    percent = np.round(100 * probs).astype(np.float32 if silent.any() else np.uint8)  # bytes unless gaps are left
+    traces.append(go.Heatmap(x=xs, y=ys, z=percent, zmin=0, zmax=100,
+                             colorscale=[[0, "#E69F00"], [0.5, "#FFFFFF"], [1, "#56B4E9"]], showscale=False,
+                             hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>p(class 1) = %{z}%<extra></extra>"))
     for label, colour, symbol in ((0, "#9E5A00", "circle"), (1, "#005A8C", "diamond")):
         chosen = y == label
         traces.append(go.Scatter(x=X[chosen, 0].astype(np.float32), y=X[chosen, 1].astype(np.float32),
                                  mode="markers", showlegend=False, hovertemplate=f"class {label}<extra></extra>",
                                  marker=dict(color=colour, size=5, symbol=symbol, line=dict(width=0.5, color="white"))))
+    why = [] if diverged_at is None else [_label(0.5, 0.93, f"diverged at epoch {diverged_at}: no answer (NaN)",
+                                                 xref="x domain", yref="y domain", bgcolor=PAPER)]
     return _figure(traces, scheme_label(scheme), height=300, margin=dict(l=15, r=10, t=40, b=15),
                    xaxis=dict(showticklabels=False, range=[xs[0], xs[-1]]),
-                   yaxis=dict(showticklabels=False, range=[ys[0], ys[-1]]))
+                   yaxis=dict(showticklabels=False, range=[ys[0], ys[-1]]), annotations=why)
 
 
 def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> PlainFigure:

@@ -36,6 +36,7 @@ def activation_label(activation: str) -> str:
 # out as plotly layout settings. The charts are shown with Streamlit's theme switched off (ui/show.py says why),
 # so ui/charts.py gives every figure this style instead.
 INK, GREY, GRID, PAPER = "#1A1A1A", "#808495", "#E6EAF1", "#FFFFFF"
+NO_ANSWER = "#D5D9E0"  # where a network's output is NaN: no colour of the answer scale
 FAMILY = '"Source Sans", sans-serif'
 FONT = dict(family=FAMILY, size=15, color=GREY)
 SMALL_FONT = dict(family=FAMILY, size=12.75, color=GREY)
