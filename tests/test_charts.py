@@ -81,9 +81,14 @@ def test_training_figures_mark_divergence():
     # a diverged net answers NaN everywhere: grey with the reason, not the white of p = ½ ("it cannot tell")
     assert np.isnan(grid[2]).all()
     boundary = charts.boundary_figure("large_normal", grid, points, run.diverged_epoch)
-    grey, answer = boundary.data[:2]
-    assert set(grey.colorscale[0][1:] + grey.colorscale[1][1:]) == {NO_ANSWER} and not np.isnan(grey.z).any()
-    assert np.isnan(answer.z).all() and boundary.layout.annotations[0].text.startswith("diverged at epoch")
+    grey = boundary.data[0]
+    assert {colour for _, colour in grey.colorscale} == {NO_ANSWER} and np.asarray(grey.z).size == 4  # no samples
+    assert [t.type for t in boundary.data] == ["heatmap", "scatter", "scatter"]
+    assert boundary.layout.annotations[0].text.startswith("diverged at epoch")
+    # where only some cells have no answer, the answers leave gaps there and the grey shows through
+    partly = (grid[0], grid[1], np.where(np.arange(grid[2].size).reshape(grid[2].shape) % 2, 0.25, np.nan))
+    grey, answer = charts.boundary_figure("large_normal", partly, points).data[:2]
+    assert answer.type == "heatmap" and np.array_equal(np.isnan(answer.z), np.isnan(partly[2]))
     healthy = initcore.train(dataset="moons", depth=5, width=32, activation="relu", scheme="he_normal", epochs=5,
                              lr=0.1)
     boundary = charts.boundary_figure("he_normal", healthy.decision_grid(20), points)

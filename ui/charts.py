@@ -397,13 +397,15 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
     X, y = points
     xs, ys = xs.astype(np.float32), ys.astype(np.float32)
     silent = np.isnan(probs)
-    grey = np.where(silent, 1, np.nan).astype(np.float32)
-    traces = [go.Heatmap(x=xs, y=ys, z=grey, colorscale=[[0, NO_ANSWER], [1, NO_ANSWER]], showscale=False,
-                         hoverinfo="skip")] if silent.any() else []
-    percent = np.round(100 * probs).astype(np.float32 if silent.any() else np.uint8)  # bytes unless gaps are left
-    traces.append(go.Heatmap(x=xs, y=ys, z=percent, zmin=0, zmax=100,
-                             colorscale=[[0, "#E69F00"], [0.5, "#FFFFFF"], [1, "#56B4E9"]], showscale=False,
-                             hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>p(class 1) = %{z}%<extra></extra>"))
+    traces = []
+    if silent.any():  # one grey rectangle under the answers, showing where they leave a gap
+        traces.append(go.Heatmap(x=xs[[0, -1]], y=ys[[0, -1]], z=np.ones((2, 2), np.uint8), showscale=False,
+                                 colorscale=[[0, NO_ANSWER], [1, NO_ANSWER]], hoverinfo="skip"))
+    if not silent.all():
+        percent = np.round(100 * probs).astype(np.float32 if silent.any() else np.uint8)  # bytes unless gaps
+        traces.append(go.Heatmap(x=xs, y=ys, z=percent, zmin=0, zmax=100,
+                                 colorscale=[[0, "#E69F00"], [0.5, "#FFFFFF"], [1, "#56B4E9"]], showscale=False,
+                                 hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>p(class 1) = %{z}%<extra></extra>"))
     for label, colour, symbol in ((0, "#9E5A00", "circle"), (1, "#005A8C", "diamond")):
         chosen = y == label
         traces.append(go.Scatter(x=X[chosen, 0].astype(np.float32), y=X[chosen, 1].astype(np.float32),
