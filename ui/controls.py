@@ -96,7 +96,8 @@ def _whole(value: float) -> int:
 
 
 def slider(label: str, key: str, low: int, high: int, default: int, *, step: int = 1, help: str | None = None):
-    """An integer slider; a URL value out of range is clamped (with a note), a non-number ignored."""
+    """An integer slider; a URL value out of range is clamped, a fraction cut to its whole part, a non-number
+    replaced by the default, each with a note."""
     raw = _raw(key)
     if raw is not None:
         value = _as_number(raw)
@@ -119,7 +120,8 @@ def slider(label: str, key: str, low: int, high: int, default: int, *, step: int
 
 def number(label: str, key: str, low: float, high: float, default: float, *, help: str | None = None,
            fmt: str = "%.4g", whole: bool = False):
-    """A number input; out-of-range URL values are clamped (and rounded if ``whole``), others ignored, with a note."""
+    """A number input; a URL value out of range is clamped (and rounded if ``whole``), a non-number replaced by
+    the default, each with a note."""
     raw = _raw(key)
     if raw is not None:
         value = _as_number(raw)
