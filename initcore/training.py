@@ -178,12 +178,14 @@ def init_mlp(*, depth, width, activation, scheme, output, bias, rng, **scheme_pa
 
 
 def distinct_units(activations: np.ndarray, tolerance: float = COPY_TOLERANCE) -> int:
-    """How many columns (units) are not copies of an earlier one on the data.
+    """How many columns (units) compute a number on every example and are not copies of an earlier one.
 
     Two units are copies if their outputs differ by at most ``tolerance`` times the layer's largest |output|:
     relative, so that a layer of tiny but different outputs (small init) is not mistaken for a symmetric one.
+    A unit whose output overflowed to inf/NaN counts as none: NaN equals nothing, so after a diverged run
+    every unit would otherwise count as distinct from every other.
     """
-    units = activations.T
+    units = activations.T[np.isfinite(activations).all(axis=0)]
     limit = tolerance * float(np.max(np.abs(units), initial=0.0))
     representatives = np.empty_like(units)  # the first `count` rows are the distinct units found so far
     count = 0

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cached, charts, controls, nav, show
+from ui import cached, charts, controls, lessons, nav, show
 
 st.set_page_config(page_title="Symmetry · initlab", layout="wide")
 nav.sidebar()
@@ -25,10 +25,9 @@ result = cached.symmetry(scheme, activation, width, epochs, seed, params)
 left, right = st.columns(2)
 left.metric("Distinct units in layer 2, before training", f"{result['initial_distinct'][1]} of {width}")
 right.metric("… and after training", f"{result['distinct'][1]} of {width}")
-if result["distinct"][1] == 1:
-    st.error("Symmetry never broke: every unit in the layer is still a copy of the others.")
-else:
-    st.success("The units are different from one another: each can learn its own feature.")
+kind, sentence = lessons.symmetry_verdict(result["initial_distinct"][1], result["distinct"][1], width,
+                                          result["diverged_at"], result["outputs_after"])
+getattr(st, kind)(sentence)
 
 show.chart(charts.matrix_figure(result["before"], result["after"], title="Hidden layer 2's weights"), "matrices")
 st.caption("Identical columns mean identical units. Under zeros or a constant, the columns stay identical "

@@ -186,6 +186,23 @@ def test_symmetry_page_reports_one_distinct_unit_for_constant():
     assert not at.metric[1].value.startswith("1 of")
 
 
+@pytest.mark.parametrize("query, kind, words", [
+    (dict(scheme="constant"), "error", "Symmetry never broke"),
+    (dict(scheme="he_normal"), "success", "different from one another"),
+    # random units that training switched off, all at 0: alike, but not a symmetry that never broke
+    (dict(scheme="large_normal", std="100", activation="ReLU"), "warning", "output 0 on every example: switched off"),
+    (dict(scheme="large_normal", std="10", activation="SELU"), "warning", "output -1.76 on every example: stuck"),
+    # a diverged run's units are NaN: none computes anything, none is "different"
+    (dict(scheme="large_normal", std="10", activation="Linear (identity)"), "error", "Training diverged at epoch 2"),
+])
+def test_symmetry_page_says_why_units_are_alike(query, kind, words):
+    at = open_page("pages/3_Symmetry.py", **query)
+    said = {"error": at.error, "warning": at.warning, "success": at.success}[kind]
+    assert not at.exception and any(words in element.value for element in said), [e.value for e in said]
+    if "diverged" in words:
+        assert at.metric[1].value.startswith("0 of")
+
+
 def test_training_lab_caps_epochs_to_the_budget():
     at = open_page("pages/4_Training_lab.py", depth="20", width="128", epochs="300")
     assert not at.exception and any("at most" in w.value for w in at.warning)

@@ -224,3 +224,15 @@ def test_tiny_but_different_units_are_not_copies():
     assert distinct_units(tiny) == 6
     assert distinct_units(np.repeat(tiny[:, :1], 6, axis=1)) == 1
     assert distinct_units(np.zeros((50, 6))) == 1
+
+
+def test_units_that_overflowed_are_not_distinct_units():
+    """After a diverged run the hidden outputs are NaN: no unit computes anything, none counts."""
+    from initcore.training import distinct_units
+
+    outputs = np.random.default_rng(0).standard_normal((50, 6))
+    outputs[3, [1, 4]] = np.nan, np.inf
+    assert distinct_units(outputs) == 4 and distinct_units(np.full((50, 6), np.nan)) == 0
+    run = initcore.train(dataset="moons", depth=2, width=12, activation="linear", scheme="constant", value=10.0,
+                         epochs=5, lr=0.5)
+    assert run.diverged and run.distinct_neurons == [0, 0]

@@ -84,6 +84,9 @@ def symmetry(scheme: str, activation: str, width: int, epochs: int, seed: int, p
     X, y = run.data["X_train"], run.data["y_train"]
     start = MLP(run.initial_weights, [np.zeros(w.shape[1]) for w in run.initial_weights], run.model.activation,
                 run.model.output)
+    with np.errstate(all="ignore"):  # a diverged run's outputs are inf/NaN: the verdict says so
+        outputs_after = run.model.forward(X)[1][2]
     return dict(before=run.initial_weights[1], after=run.model.weights[1], history=run.history,
                 initial_distinct=run.initial_distinct_neurons, distinct=run.distinct_neurons,
+                diverged_at=run.diverged_epoch, outputs_after=outputs_after,
                 units_before=unit_report(start, X, y, layer=1), units_after=unit_report(run.model, X, y, layer=1))

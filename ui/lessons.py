@@ -140,6 +140,34 @@ def _times(ratio: float) -> str:
     return f"**×{ratio:.3g}**" if np.isfinite(ratio) else "more than **×10³⁰⁸**"
 
 
+def symmetry_verdict(initial: int, final: int, width: int, diverged_at: int | None,
+                     outputs: np.ndarray) -> tuple[str, str]:
+    """(kind, sentence): why a layer's units are, or are not, copies of one another after training.
+
+    ``initial`` and ``final`` count its distinct units before and after training; ``outputs`` are its outputs
+    on the training data after training (examples × units). Alike units are not always a symmetry that never
+    broke: random units can also be pushed by training to one flat output (a dead ReLU), or overflow.
+    """
+    if diverged_at is not None:
+        return "error", (f"Training diverged at epoch {diverged_at}: the weights overflowed to inf/NaN, and no "
+                         "unit computes a number any more. Smaller starting weights or a smaller learning rate "
+                         "keep it finite.")
+    if final > 1:
+        return "success", "The units are different from one another: each can learn its own feature."
+    if initial == 1:
+        return "error", "Symmetry never broke: every unit in the layer is still a copy of the others."
+    if np.ptp(outputs) <= initcore.training.COPY_TOLERANCE * max(1.0, float(np.max(np.abs(outputs)))):
+        value = float(outputs.flat[0]) + 0.0  # + 0.0: -0.0 reads 0
+        where = "switched off" if value == 0 else "stuck"
+        return "warning", (f"Random weights made the units different ({initial} of {width} at the start), but "
+                           f"training pushed every one of them to output {value:.3g} on every example: {where} "
+                           "where the activation is flat, with no slope for a gradient to bring them back. They "
+                           "are alike because none of them responds any more, not because of symmetry. Large "
+                           "starting weights make such big steps likely.")
+    return "warning", (f"Random weights made the units different ({initial} of {width} at the start), but after "
+                       "training they all give the same outputs: they collapsed into one.")
+
+
 def default_layers(depth: int) -> list[int]:
     """Up to six evenly spaced layers for the ridgeline, first and last included."""
     return sorted({int(round(x)) for x in np.linspace(1, depth, min(depth, 6))})
