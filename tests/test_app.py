@@ -143,6 +143,42 @@ def test_a_corrected_link_value_goes_back_into_the_address_bar(query, corrected,
     assert not second.sidebar.warning and figures(second) == figures(first)
 
 
+LINK_NOTE = ":material/link:"  # the icon of the notes about a link's values
+NUMBERS = ["", "abc", "1e400", "nan", "-5", "0.5", "7.5", "99999"]
+SCHEME_TEXTS = ["nope", "he_normal", "He/Kaiming normal", "small_normal", "<script>", "variance_scaling"]
+HOSTILE = dict(
+    depth=NUMBERS, width=NUMBERS, epochs=NUMBERS, fan_in=NUMBERS, fan_out=NUMBERS, seed=NUMBERS, value=NUMBERS,
+    scale=NUMBERS, std=NUMBERS, std_small=NUMBERS, lr=NUMBERS,
+    activation=["relu", "ReLU", "x", "", "GELU (tanh form)"], scheme=SCHEME_TEXTS,
+    dataset=["xor", "Circles", "?"], mode=["fan_out", "average", "sideways"], distribution=["uniform", "cubic"],
+    compare=[["he_normal", "x", "He/Kaiming normal"], ["zeros"], [""]],
+    schemes=[["he_normal", "zeros", "zeros"], ["x"], ["Xavier/Glorot normal"]],
+)
+
+
+def hostile_link(page: str, k: int) -> dict:
+    """The k-th hostile link for ``page``: every control name with one of its bad (or good) values, in turn.
+    The Training lab gets no huge numbers (they are clamped to its largest, slowest network)."""
+    link = {}
+    for j, (name, values) in enumerate(HOSTILE.items()):
+        usable = [v for v in values if not ("Training" in page and v == "99999")]
+        link[name] = usable[(3 * k + j) % len(usable)]
+    return link
+
+
+@pytest.mark.parametrize("k", range(3))
+@pytest.mark.parametrize("page", [p for p in PAGES if "classics" not in p])
+def test_any_link_settles_on_a_link_with_nothing_to_correct(page, k):
+    """Whatever a link holds, the page opens without a traceback, and the address bar it leaves is a fixed
+    point: opened again, it shows the same view with no note."""
+    first = open_page(page, **hostile_link(page, k))
+    assert not first.exception
+    settled = dict(first.query_params)
+    second = open_page(page, **settled)
+    assert not second.exception and [note.value for note in second.warning if note.icon == LINK_NOTE] == []
+    assert dict(second.query_params) == settled and figures(second) == figures(first)
+
+
 def test_a_link_note_stays_until_its_own_control_moves():
     at = open_page("pages/2_Signal_propagation.py", depth="500", width="1")
     notes = lambda: [w.value for w in at.sidebar.warning]  # noqa: E731
