@@ -239,6 +239,15 @@ def test_symmetry_page_says_why_units_are_alike(query, kind, words):
         assert at.metric[1].value.startswith("0 of")
 
 
+def test_a_diverged_run_says_whether_its_units_still_compute():
+    from ui.lessons import symmetry_verdict
+
+    finite = np.random.default_rng(0).standard_normal((20, 4))
+    kind, sentence = symmetry_verdict(4, 4, 4, 3, finite)  # the loss overflowed, this layer did not
+    assert kind == "error" and "epoch 3" in sentence and "no unit" not in sentence
+    assert "no unit of this layer" in symmetry_verdict(4, 0, 4, 3, np.full((20, 4), np.nan))[1]
+
+
 def test_training_lab_caps_epochs_to_the_budget():
     at = open_page("pages/4_Training_lab.py", depth="20", width="128", epochs="300")
     assert not at.exception and any("at most" in w.value for w in at.warning)

@@ -149,9 +149,9 @@ def symmetry_verdict(initial: int, final: int, width: int, diverged_at: int | No
     broke: random units can also be pushed by training to one flat output (a dead ReLU), or overflow.
     """
     if diverged_at is not None:
-        return "error", (f"Training diverged at epoch {diverged_at}: the weights overflowed to inf/NaN, and no "
-                         "unit computes a number any more. Smaller starting weights or a smaller learning rate "
-                         "keep it finite.")
+        lost = "; no unit of this layer computes a number any more" if final == 0 else ""
+        return "error", (f"Training diverged at epoch {diverged_at}: the loss overflowed to inf/NaN{lost}. "
+                         "Smaller starting weights or a smaller learning rate keep it finite.")
     if final > 1:
         return "success", "The units are different from one another: each can learn its own feature."
     if initial == 1:
