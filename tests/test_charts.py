@@ -2,6 +2,7 @@
 
 import numpy as np
 import plotly.graph_objects as go
+import pytest
 
 import initcore
 from ui import charts, presets, recipes
@@ -168,3 +169,24 @@ def test_data_revision_follows_the_data_only():
     values = np.array([1.0, 0.5, 0.25, 0.125, 0.0625])
     assert sent(values) == sent(values.copy()) == sent(values, title="another title")
     assert sent(values) != sent(values * 2)
+
+
+def test_weight_matrices_share_a_colour_scale_unless_training_blew_one_up():
+    rng = np.random.default_rng(0)
+    before = rng.standard_normal((6, 6))
+    same = charts.matrix_figure(before, 2 * before, title="t")
+    assert [t.zmax for t in same.data] == [pytest.approx(2 * np.abs(before).max())] * 2
+    assert [t.showscale for t in same.data] == [False, True]
+    assert [a.text for a in same.layout.annotations] == ["before", "after"]
+    # after training the weights are 10⁹ times larger: each panel its own scale, or "before" would be blank
+    reach = np.abs(before).max()
+    blown = charts.matrix_figure(before, 1e9 * before, title="t")
+    assert [t.zmax for t in blown.data] == [pytest.approx(reach), pytest.approx(1e9 * reach)]
+    assert not any(t.showscale for t in blown.data)
+    assert all("<br>colours ±" in a.text for a in blown.layout.annotations)
+    # a diverged run: nothing finite after training
+    diverged = charts.matrix_figure(before, np.full((6, 6), np.nan), title="t")
+    assert diverged.layout.annotations[1].text == "after: inf/NaN"
+    assert diverged.data[1].zmax == pytest.approx(np.abs(before).max())
+    zeros = charts.matrix_figure(np.zeros((6, 6)), np.zeros((6, 6)), title="t")
+    assert [t.zmax for t in zeros.data] == [1.0, 1.0]

@@ -34,6 +34,7 @@ LEGEND_ROW = 28
 FULL_WIDTH, HALF_WIDTH = 760, 360  # the plot's width in a wide page on a laptop, alone or in two columns
 AXIS_KEY = re.compile(r"[xy]axis\d*")
 SIGNIFICANT = 4  # digits kept of each number sent: a thousandth of a chart's height, finer than a pixel
+SCALE_GAP = 100  # two weight matrices whose largest |w| differ more than this get a colour scale each
 
 
 def _legend_rows(traces: list, width: int) -> int:
@@ -419,15 +420,26 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
 
 
 def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> PlainFigure:
-    """A weight matrix before and after training, side by side on one colour scale."""
-    reach = float(max(np.abs(before).max(), np.abs(after).max(), 1e-12))
+    """A weight matrix before and after training, side by side: on one colour scale, unless one reaches more
+    than ``SCALE_GAP`` times further than the other (weights that training blew up), when each panel gets its
+    own scale, named under its title ("after<br>colours ±1.93e+09"), so that the smaller one does not fade to a
+    blank. A matrix with no finite weight (a diverged run) is left blank, and its title says why."""
+    finite = [matrix[np.isfinite(matrix)] for matrix in (before, after)]
+    reaches = [float(np.abs(values).max()) if values.size else None for values in finite]
+    spans = [reach for reach in reaches if reach] or [1.0]  # all-zero matrices take any scale
+    shared = max(spans) <= SCALE_GAP * min(spans)
     grid = _grid(1, 2, subplot_titles=("before", "after"), shared_yaxes=True, horizontal_spacing=0.05)
-    traces = [go.Heatmap(z=matrix, zmin=-reach, zmax=reach, colorscale="RdBu", showscale=col == 2,
-                         colorbar=dict(title=dict(text="w")), xaxis=_panel_axes(1, col, 2)[0],
-                         yaxis=_panel_axes(1, col, 2)[1],
-                         hovertemplate="input %{y}, unit %{x}<br>w = %{z:.4g}<extra></extra>")
-              for col, matrix in enumerate((before, after), start=1)]
+    titles, traces = [], []
+    for col, (matrix, reach, panel) in enumerate(zip((before, after), reaches, grid["annotations"]), start=1):
+        span = max(spans) if shared or not reach else reach
+        said = ": inf/NaN" if reach is None else "" if shared else f"<br>colours ±{span:.3g}"
+        titles.append(panel | dict(text=panel["text"] + said))
+        traces.append(go.Heatmap(z=matrix, zmin=-span, zmax=span, colorscale="RdBu", showscale=shared and col == 2,
+                                 colorbar=dict(title=dict(text="w")), xaxis=_panel_axes(1, col, 2)[0],
+                                 yaxis=_panel_axes(1, col, 2)[1],
+                                 hovertemplate="input %{y}, unit %{x}<br>w = %{z:.4g}<extra></extra>"))
     y_axes = _grid_axes(grid, "yaxis", autorange="reversed")
     y_axes["yaxis"] |= _axis_title("input (row)")
-    return _figure(traces, title, height=380, annotations=list(grid["annotations"]),
+    room = {} if shared else dict(margin=MARGIN | dict(t=MARGIN["t"] + 20))  # for the titles' second line
+    return _figure(traces, title, height=380, annotations=titles, **room,
                    **_grid_axes(grid, "xaxis", **_axis_title("unit")), **y_axes)
