@@ -190,3 +190,24 @@ def test_weight_matrices_share_a_colour_scale_unless_training_blew_one_up():
     assert diverged.data[1].zmax == pytest.approx(np.abs(before).max())
     zeros = charts.matrix_figure(np.zeros((6, 6)), np.zeros((6, 6)), title="t")
     assert [t.zmax for t in zeros.data] == [1.0, 1.0]
+
+
+def test_divergence_labels_that_would_cover_each_other_are_one_label():
+    """Three runs that diverge at epochs 1, 2 and 3 with the same accuracy get one label naming all three; their
+    losses, decades apart on a log axis, keep a label each."""
+    import pandas as pd
+
+    epochs = np.arange(1, 101)
+    histories, diverged = {}, {}
+    for k, scheme in enumerate(("large_normal", "he_normal", "xavier_normal"), start=1):
+        loss = np.full(100, np.nan)
+        loss[:k] = 10.0 ** (9 * k)
+        accuracy = np.where(epochs <= k, 0.5, np.nan)
+        histories[scheme] = pd.DataFrame(dict(epoch=epochs, loss=loss, test_accuracy=accuracy))
+        diverged[scheme] = k
+    histories["he_uniform"] = pd.DataFrame(dict(epoch=epochs, loss=np.full(100, 0.3), test_accuracy=np.full(100, 0.9)))
+    labels = {column: [t.text[0] for t in charts.training_figure(histories, column, title="t", y_title="y",
+                                                                 log=log, diverged=diverged).data if t.text]
+              for column, log in (("test_accuracy", False), ("loss", True))}
+    assert labels["test_accuracy"] == ["diverged (epochs 1, 2, 3)"]
+    assert labels["loss"] == ["diverged (epoch 1)", "diverged (epoch 2)", "diverged (epoch 3)"]

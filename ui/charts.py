@@ -342,8 +342,7 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
     """One line per scheme across epochs; a ✕ where a run diverged, labelled on the side of the plot's middle."""
     shown = np.concatenate([_positive(h[column]) if log else h[column].to_numpy(float) for h in histories.values()])
     shown = shown[np.isfinite(shown)]
-    middle = 0.0 if not shown.size else (np.sqrt(shown.min() * shown.max()) if log else (shown.min() + shown.max()) / 2)
-    traces = []
+    traces, ends = [], []
     for scheme, history in histories.items():
         colour, label = scheme_colour(scheme), scheme_label(scheme)
         values = _positive(history[column]) if log else history[column]
@@ -354,12 +353,9 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
         if diverged.get(scheme) is not None:
             last = history[column][np.isfinite(history[column])]
             y = float(last.iloc[-1]) if len(last) else 1.0
-            traces.append(go.Scatter(
-                x=[diverged[scheme]], y=[y if (y > 0 or not log) else 1.0], mode="markers+text",
-                text=[f"diverged (epoch {diverged[scheme]})"],
-                textposition="bottom right" if y > middle else "top right", cliponaxis=False,
-                marker=dict(symbol="x", size=16, color=colour), showlegend=False,
-                hovertemplate=f"{label}: loss became inf/NaN at epoch {diverged[scheme]}<extra></extra>"))
+            ends.append((scheme, diverged[scheme], y if (y > 0 or not log) else 1.0))
+    epochs = max(int(h["epoch"].max()) for h in histories.values()) if histories else 1
+    traces += _divergence_marks(ends, shown, log, epochs)
     coin_flip = {}
     if column == "loss":
         ln2 = np.log(2)
@@ -370,6 +366,31 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
                                 xanchor="right", yanchor="bottom")])
     return _figure(traces, title, width=width, xaxis=_axis_title("epoch"), **coin_flip,
                    yaxis=dict(type="log" if log else "linear", exponentformat="power", **_axis_title(y_title)))
+
+
+def _divergence_marks(ends: list[tuple[str, int, float]], shown: np.ndarray, log: bool, epochs: int) -> list:
+    """A ✕ at each (scheme, epoch, last finite value) where a run diverged, labelled towards the plot's middle
+    (``shown``: the values drawn). ✕s close enough for their labels to cover each other share one label,
+    "diverged (epochs 1, 2, 3)", at the first of them."""
+    place = np.log10 if log else (lambda v: v)
+    low, high = (place(shown.min()), place(shown.max())) if shown.size else (0.0, 1.0)
+    height, middle = max(high - low, 1e-12), (low + high) / 2
+    groups: list[list] = []
+    for end in sorted(ends, key=lambda end: end[1]):
+        near = groups and end[1] - groups[-1][-1][1] <= 0.05 * epochs \
+            and abs(place(end[2]) - place(groups[-1][-1][2])) <= 0.1 * height
+        groups[-1].append(end) if near else groups.append([end])
+    traces = []
+    for group in groups:
+        when = ", ".join(str(epoch) for _, epoch, _ in group)
+        text = f"diverged (epoch{'s' if len(group) > 1 else ''} {when})"
+        for first, (scheme, epoch, y) in zip([True] + [False] * len(group), group):
+            traces.append(go.Scatter(
+                x=[epoch], y=[y], mode="markers+text" if first else "markers", text=[text] if first else None,
+                textposition="bottom right" if place(y) > middle else "top right", cliponaxis=False,
+                marker=dict(symbol="x", size=16, color=scheme_colour(scheme)), showlegend=False,
+                hovertemplate=f"{scheme_label(scheme)}: loss became inf/NaN at epoch {epoch}<extra></extra>"))
+    return traces
 
 
 def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> PlainFigure:
