@@ -377,6 +377,18 @@ def test_values_carried_between_lessons_fit_each_lessons_range():
     assert (at.slider(key="depth").value, at.slider(key="epochs").value) == (30, 50)
 
 
+@pytest.mark.parametrize("activation, scheme, params, why", [
+    ("tanh", "zeros", {}, "every weight is 0"),
+    ("relu", "small_normal", {"std": 0.01}, "fell below float32's smallest number"),
+    ("relu", "constant", {"value": -0.5}, "every unit got a negative input"),  # ReLU switches every unit off
+])
+def test_a_vanished_signal_is_explained_by_what_made_it_zero(activation, scheme, params, why):
+    from ui.lessons import verdict
+
+    run = initcore.simulate(depth=50, width=256, activation=activation, scheme=scheme, **params)
+    assert run.vanished_at is not None and why in verdict(run, scheme)[1]
+
+
 @pytest.mark.parametrize("activation, scheme, depth, expected", [
     ("tanh", "large_normal", 50, "gradient exploded on its way back"),
     ("sigmoid", "zeros", 20, "no signal"),

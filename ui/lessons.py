@@ -10,6 +10,7 @@ from ui.charts import EXPLODING, VANISHING, Curve
 
 DRIFT = 10  # within ×10 end to end is "healthy"; within ×100 "drifting"; beyond, vanishing or exploding
 RECENT = 10  # the last layers, whose own factor tells a change that slows down (tanh) from a steady one (ReLU)
+FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # float32's smallest normal number, about 1.2e-38
 
 
 def propagation_curves(settings: dict, schemes: dict[str, dict]) -> tuple[dict, list[Curve], list[Curve]]:
@@ -34,8 +35,8 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
                          f"garbage, and no gradient can be computed.")
     if run.vanished_at is not None:
         return "warning", (f"**{label}: the signal vanished at layer {run.vanished_at}.** Every activation there "
-                           f"is exactly 0: it fell below float32's smallest number (about 10⁻³⁸), or every "
-                           f"unit was switched off. Nothing reaches the output, and nothing flows back.")
+                           f"is exactly 0: {_why_zero(layers[layers.layer == run.vanished_at].iloc[0])}. Nothing "
+                           f"reaches the output, and nothing flows back.")
     if run.grad_exploded_at is not None:
         return "error", (f"**{label}: the gradient exploded on its way back, at layer {run.grad_exploded_at}.** "
                          f"The forward signal stays finite, but each layer multiplied the gradient until it passed "
@@ -54,6 +55,15 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
                f"); the gradient reaching layer 1 has ×{grad_ratio:.3g} the variance it had at the top.")
     kind, word = classify(ratio, grad_ratio)
     return kind, f"**{label}: {word}.** {summary}"
+
+
+def _why_zero(row) -> str:
+    """Why every activation of a layer (a row of ``Propagation.layers``) is exactly 0."""
+    if row.pre_var == 0 and row.weight_std == 0:
+        return "every weight is 0, so every unit's input is exactly 0"
+    if row.pre_var < FLOAT32_TINY**2:
+        return "the values fell below float32's smallest number (about 10⁻³⁸)"
+    return "every unit got a negative input on every example, and the activation gives 0 there"
 
 
 def classify(ratio: float, grad_ratio: float) -> tuple[str, str]:
