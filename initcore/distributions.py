@@ -18,6 +18,7 @@ from initcore import _validate
 from initcore.schemes import SCHEMES, get_scheme, init_weights
 
 BINS = 80
+MIN_WEIGHTS = 1 << 14  # a histogram of fewer weights is mostly noise: small layers are drawn several times
 
 
 def _support(scheme: str, fan_in: int, fan_out: int, params: dict) -> tuple[str, float]:
@@ -63,10 +64,18 @@ def _default_edges(values: np.ndarray, log: bool) -> np.ndarray:
     return np.linspace(low, high, BINS + 1)
 
 
+def matrices_to_bin(fan_in: int, fan_out: int) -> int:
+    """How many independent (fan_in, fan_out) matrices give a histogram at least ``MIN_WEIGHTS`` weights:
+    one for a layer of that size or more, several for a small one (a 1 × 1 layer is a single weight)."""
+    return max(1, -(-MIN_WEIGHTS // (fan_in * fan_out)))
+
+
 def sample_histogram(scheme: str, fan_in: int, fan_out: int, *, seed: int = 0, log: bool = False,
                      edges: np.ndarray | None = None, **params):
-    """Draw one (fan_in, fan_out) matrix and bin it; returns (edges, density) — never the raw samples."""
-    weights = init_weights(scheme, fan_in, fan_out, np.random.default_rng(seed), dtype=np.float64, **params).ravel()
+    """Draw ``matrices_to_bin`` independent (fan_in, fan_out) matrices (one unless the layer is small) and bin
+    their weights; returns (edges, density) — never the raw samples."""
+    weights = init_weights(scheme, fan_in, fan_out, np.random.default_rng(seed), dtype=np.float64,
+                           matrices=matrices_to_bin(fan_in, fan_out), **params).ravel()
     values = np.log10(np.abs(weights[weights != 0])) if log else weights
     counts, edges = np.histogram(values, bins=_default_edges(values, log) if edges is None else edges)
     widths = np.diff(edges)

@@ -65,7 +65,8 @@ def base_std(noise: str, fan_in: int, fan_out: int) -> float:
 
 
 def draw_base(noise: str, out: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Fill ``out`` (a C-contiguous float array) with the unit base ``B`` for ``noise``; return it."""
+    """Fill ``out`` (a C-contiguous float array: one matrix, or a stack of them along its first axes) with
+    the unit base ``B`` for ``noise``; return it."""
     if noise == "ones":
         out.fill(1)
     elif noise == "uniform":
@@ -90,16 +91,17 @@ def _resample_outside(flat: np.ndarray, rng: np.random.Generator) -> None:
 
 
 def orthonormal(gaussian: np.ndarray) -> np.ndarray:
-    """Turn a Gaussian matrix into a Haar-random matrix with orthonormal columns (or rows if wide).
+    """Turn a Gaussian matrix (or each of a stack) into a Haar-random matrix with orthonormal columns (or
+    rows if wide).
 
     QR of the tall orientation gives ``Q``; multiplying column j by sign(R_jj) removes the bias
     that LAPACK's sign convention would otherwise put on the distribution (Mezzadri 2007).
     """
-    fan_in, fan_out = gaussian.shape
-    tall = gaussian if fan_in >= fan_out else gaussian.T
+    fan_in, fan_out = gaussian.shape[-2:]
+    tall = gaussian if fan_in >= fan_out else np.swapaxes(gaussian, -1, -2)
     q, r = np.linalg.qr(tall)
-    q *= np.where(np.diagonal(r) < 0, -1, 1).astype(q.dtype)
-    return np.ascontiguousarray(q if fan_in >= fan_out else q.T)
+    q *= np.where(np.diagonal(r, axis1=-2, axis2=-1) < 0, -1, 1)[..., None, :].astype(q.dtype)
+    return np.ascontiguousarray(q if fan_in >= fan_out else np.swapaxes(q, -1, -2))
 
 
 def fan(mode: str, fan_in: int, fan_out: int) -> float:
@@ -159,9 +161,12 @@ class Scheme:
     def formula(self, **params) -> str:
         return self.latex(self.resolve(**params))
 
-    def sample(self, fan_in: int, fan_out: int, rng: np.random.Generator, dtype=np.float32, **params):
+    def sample(self, fan_in: int, fan_out: int, rng: np.random.Generator, dtype=np.float32, *, matrices: int = 0,
+               **params):
+        """A ``(fan_in, fan_out)`` weight matrix; with ``matrices``, that many independent ones, stacked."""
         p = self.resolve(**params)
-        weights = draw_base(self.noise_for(p), np.empty((fan_in, fan_out), dtype=dtype), rng)
+        shape = (matrices, fan_in, fan_out) if matrices else (fan_in, fan_out)
+        weights = draw_base(self.noise_for(p), np.empty(shape, dtype=dtype), rng)
         weights *= weights.dtype.type(self.multiplier(fan_in, fan_out, p))
         return weights
 
@@ -301,14 +306,18 @@ def get_scheme(scheme: str) -> Scheme:
     return SCHEMES[_validate.choice("scheme", scheme, SCHEMES)]
 
 
-def init_weights(scheme: str, fan_in: int, fan_out: int, rng: np.random.Generator, *, dtype=np.float32, **params):
-    """Draw a ``(fan_in, fan_out)`` weight matrix from ``scheme`` with the generator ``rng``."""
+def init_weights(scheme: str, fan_in: int, fan_out: int, rng: np.random.Generator, *, dtype=np.float32,
+                 matrices: int = 0, **params):
+    """Draw a ``(fan_in, fan_out)`` weight matrix from ``scheme`` with the generator ``rng``; with ``matrices``,
+    a stack of that many independent ones, shape ``(matrices, fan_in, fan_out)``."""
     fan_in = _validate.integer("fan_in", fan_in, 1, 1 << 16)
     fan_out = _validate.integer("fan_out", fan_out, 1, 1 << 16)
-    if fan_in * fan_out > 1 << 26:
-        raise ValueError(f"fan_in*fan_out={fan_in * fan_out}; expected at most {1 << 26}")
+    matrices = _validate.integer("matrices", matrices, 0, 1 << 26)
+    if max(matrices, 1) * fan_in * fan_out > 1 << 26:
+        raise ValueError(f"{max(matrices, 1)}*fan_in*fan_out={max(matrices, 1) * fan_in * fan_out}; "
+                         f"expected at most {1 << 26}")
     dtype = np.dtype(_validate.choice("dtype", np.dtype(dtype).name, ("float32", "float64")))
-    return get_scheme(scheme).sample(fan_in, fan_out, rng, dtype, **params)
+    return get_scheme(scheme).sample(fan_in, fan_out, rng, dtype, matrices=matrices, **params)
 
 
 def scheme_std(scheme: str, fan_in: int, fan_out: int, **params) -> float:

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from initcore import distributions
 from ui import cached, charts, controls, nav, show
 
 st.set_page_config(page_title="Weight distributions · initlab", layout="wide")
@@ -11,7 +12,8 @@ st.markdown(
     "Every scheme draws weights around zero; what differs is the spread. Small weights cluster tightly at 0, "
     "large ones spread far. Xavier and He scale the spread to the layer's size: the more inputs a unit adds "
     "up, the smaller each weight must be; He's spread is a little wider, for ReLU. Shaded: one real draw of "
-    "the matrix, binned. Bold line: the formula. Dashed: the uniform variants, which stop sharply at ±L."
+    "the matrix, binned (a small layer is drawn several times, to give enough weights to bin). Bold line: the "
+    "formula. Dashed: the uniform variants, which stop sharply at ±L."
 )
 st.caption(
     "About notation: the source writes N(0, 0.01) for small weights and N(0, 10) for large ones without saying "
@@ -31,7 +33,9 @@ with st.sidebar:
 schemes = ("small_normal", "large_normal", "xavier_normal", "xavier_uniform", "he_normal", "he_uniform")
 params = {"small_normal": {"std": std_small}, "large_normal": {"std": std_large}}
 series = cached.weight_distributions(schemes, fan_in, fan_out, log, params, seed)
-show.chart(charts.weights_figure(series, log=log, title=f"Weights of a {fan_in} × {fan_out} layer"), "weights")
+draws = distributions.matrices_to_bin(fan_in, fan_out)
+layers = f"a {fan_in} × {fan_out} layer" if draws == 1 else f"{draws:,} independent {fan_in} × {fan_out} layers"
+show.chart(charts.weights_figure(series, log=log, title=f"Weights of {layers}"), "weights")
 table = cached.scheme_table(schemes, fan_in, fan_out, params)
 st.dataframe(table.drop(columns="formula"), hide_index=True, column_config={
     "sigma": st.column_config.NumberColumn("σ", format="%.4g"),

@@ -248,6 +248,13 @@ def test_a_diverged_run_says_whether_its_units_still_compute():
     assert "no unit of this layer" in symmetry_verdict(4, 0, 4, 3, np.full((20, 4), np.nan))[1]
 
 
+def test_a_small_layer_s_weights_are_pooled_from_several_draws_and_the_title_says_so():
+    title = lambda at: figures(at)[0]["layout"]["title"]["text"]  # noqa: E731
+    assert title(open_page("pages/1_Weight_distributions.py", fan_in="1", fan_out="1")) == \
+        "<b>Weights of 16,384 independent 1 × 1 layers</b>"
+    assert title(open_page("pages/1_Weight_distributions.py")) == "<b>Weights of a 256 × 256 layer</b>"
+
+
 def test_training_lab_caps_epochs_to_the_budget():
     at = open_page("pages/4_Training_lab.py", depth="20", width="128", epochs="300")
     assert not at.exception and any("at most" in w.value for w in at.warning)

@@ -79,6 +79,23 @@ def test_orthogonal_is_orthonormal(fans):
     assert initcore.scheme_std("orthogonal", fan_in, fan_out, gain=1.5) == pytest.approx(1.5 / math.sqrt(max(fans)))
 
 
+@pytest.mark.parametrize("fans", FANS)
+def test_a_stack_of_matrices_is_independent_draws_of_the_same_matrix(fans):
+    """``matrices=k``: k matrices each drawn as ``init_weights`` draws one (the first is the same draw), each
+    orthogonal one orthonormal on its own, and a stack's size counts against the same cap."""
+    fan_in, fan_out = fans
+    for scheme in ("xavier_uniform", "he_normal", "orthogonal"):
+        single = initcore.init_weights(scheme, fan_in, fan_out, np.random.default_rng(5), dtype=np.float64)
+        stack = initcore.init_weights(scheme, fan_in, fan_out, np.random.default_rng(5), dtype=np.float64,
+                                      matrices=3)
+        assert stack.shape == (3, fan_in, fan_out) and np.array_equal(stack[0], single)
+        assert not np.array_equal(stack[1], stack[0])
+    grams = stack.swapaxes(1, 2) @ stack if fan_in >= fan_out else stack @ stack.swapaxes(1, 2)
+    np.testing.assert_allclose(grams, np.broadcast_to(np.eye(min(fans)), grams.shape), atol=1e-10)
+    with pytest.raises(ValueError, match="at most"):
+        initcore.init_weights("he_normal", 1024, 1024, np.random.default_rng(0), matrices=65)
+
+
 def test_orthogonal_sign_fix_makes_diagonal_unbiased():
     # Without the sign fix, LAPACK's QR makes diag(Q)… biased; Haar matrices have E[Q_ii] = 0.
     rng = np.random.default_rng(4)
@@ -157,6 +174,22 @@ def test_densities_integrate_to_one_and_match_samples(scheme, log):
     # across a bin (second-order midpoint error) where the bins are wide.
     n = fan_in * fan_out
     p = exact * widths
+    assert (np.abs(binned * widths - p) <= Z * np.sqrt(p * (1 - p) / n) + 0.02 * p + 1e-4).all()
+
+
+@pytest.mark.parametrize("fans", [(1, 1), (3, 5), (90, 100)])
+@pytest.mark.parametrize("scheme", ["xavier_normal", "he_uniform"])
+def test_a_small_layer_is_drawn_often_enough_to_bin(scheme, fans):
+    """A 1 × 1 layer is one weight: its histogram pools ``matrices_to_bin`` independent layers, at least
+    ``MIN_WEIGHTS`` weights, and matches the density within each bin's binomial error."""
+    from initcore import distributions
+
+    fan_in, fan_out = fans
+    n = distributions.matrices_to_bin(fan_in, fan_out) * fan_in * fan_out
+    assert distributions.MIN_WEIGHTS <= n < distributions.MIN_WEIGHTS + fan_in * fan_out
+    edges, binned = distributions.sample_histogram(scheme, fan_in, fan_out)
+    widths = np.diff(edges)
+    p = distributions.density(scheme, fan_in, fan_out, (edges[:-1] + edges[1:]) / 2) * widths
     assert (np.abs(binned * widths - p) <= Z * np.sqrt(p * (1 - p) / n) + 0.02 * p + 1e-4).all()
 
 
