@@ -377,16 +377,19 @@ def _divergence_marks(ends: list[tuple[str, int, float]], shown: np.ndarray, log
     height, middle = max(high - low, 1e-12), (low + high) / 2
     groups: list[list] = []
     for end in sorted(ends, key=lambda end: end[1]):
-        near = groups and end[1] - groups[-1][-1][1] <= 0.05 * epochs \
-            and abs(place(end[2]) - place(groups[-1][-1][2])) <= 0.1 * height
-        groups[-1].append(end) if near else groups.append([end])
+        _, epoch, y = end
+        if groups and epoch - groups[-1][-1][1] <= 0.05 * epochs \
+                and abs(place(y) - place(groups[-1][-1][2])) <= 0.1 * height:
+            groups[-1].append(end)
+        else:
+            groups.append([end])
     traces = []
     for group in groups:
         when = ", ".join(str(epoch) for _, epoch, _ in group)
         text = f"diverged (epoch{'s' if len(group) > 1 else ''} {when})"
-        for first, (scheme, epoch, y) in zip([True] + [False] * len(group), group):
+        for k, (scheme, epoch, y) in enumerate(group):
             traces.append(go.Scatter(
-                x=[epoch], y=[y], mode="markers+text" if first else "markers", text=[text] if first else None,
+                x=[epoch], y=[y], mode="markers" if k else "markers+text", text=None if k else [text],
                 textposition="bottom right" if place(y) > middle else "top right", cliponaxis=False,
                 marker=dict(symbol="x", size=16, color=scheme_colour(scheme)), showlegend=False,
                 hovertemplate=f"{scheme_label(scheme)}: loss became inf/NaN at epoch {epoch}<extra></extra>"))
