@@ -19,6 +19,26 @@ def test_variance_figure_has_sim_theory_and_bands_on_a_log_axis():
     assert fig.layout.yaxis.type == "log" and fig.layout.xaxis.title.text == "layer l"
 
 
+def band_label_sides(curves: list) -> dict[str, str]:
+    fig = charts.variance_figure(curves, title="t", y_title="Var z")
+    return {a.text: "left" if a.xanchor == "left" else "right" for a in fig.layout.annotations
+            if a.text in ("vanishing", "exploding")}
+
+
+def test_band_names_sit_in_a_corner_no_curve_crosses():
+    """The band names go to whichever corner the curves leave free: the signal starts near 1 on the left and
+    falls to the bottom right, the gradient comes back from 1 on the right and falls to the bottom left, and
+    an early explosion's mark takes the top left."""
+    layers = np.arange(1, 51)
+    fading = charts.Curve("small_normal", layers, 10.0 ** -(1.8 * (layers - 1)))
+    assert band_label_sides([fading])["vanishing"] == "left"
+    returning = charts.Curve("small_normal", layers, 10.0 ** -(1.8 * (50 - layers)))
+    assert band_label_sides([returning])["vanishing"] == "right"
+    growing = np.where(layers < 6, 10.0 ** (8.0 * np.minimum(layers, 5)), np.nan)
+    exploded = charts.Curve("large_normal", layers, growing, exploded_at=6)
+    assert band_label_sides([exploded])["exploding"] == "right"
+
+
 def test_exploded_curve_gets_a_marker_and_drops_non_finite_points():
     run = initcore.simulate(depth=40, width=256, activation="relu", scheme="large_normal")
     curve = charts.Curve("large_normal", run.layers.layer.to_numpy(), run.layers.pre_var.to_numpy(),

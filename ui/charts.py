@@ -199,8 +199,11 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
                                   (EXPLODING, 10**high, SAFE_RED, "exploding")):
         traces.append(go.Scatter(x=edge, y=[y0, y0, y1, y1], fill="toself", fillcolor=colour, opacity=0.12,
                                  line=dict(width=0), hoverinfo="skip", showlegend=False, name=label))
-        labels.append(_label(depth, np.log10(y1 if label == "vanishing" else y0), label, xanchor="right",
-                             yanchor="top" if label == "vanishing" else "bottom", font=dict(color=colour, size=13)))
+        top = label == "exploding"
+        right = _clearer_corner(curves, depth, (low, high), top) == "right"
+        labels.append(_label(0.99 if right else 0.01, high if top else low, label, xref="x domain",
+                             xanchor="right" if right else "left", yanchor="top" if top else "bottom",
+                             font=dict(color=colour, size=13)))
     for c in curves:
         name = c.name or scheme_label(c.scheme)
         colour = scheme_colour(c.scheme)
@@ -223,6 +226,36 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
     return _figure(traces, title, annotations=labels,
                    yaxis=dict(type="log", range=[low, high], exponentformat="power", **_axis_title(y_title)),
                    xaxis=dict(range=[0.5, depth + 0.5], **_axis_title(x_title)))
+
+
+BAND_LABEL = (0.14, 0.09)  # the box a band's name takes in a corner: fractions of the plot's width and height
+EXPLODED_TEXT = 0.3  # the width of "exploded at layer k" beside its ✕, as a fraction of the plot's width
+
+
+def _clearer_corner(curves: list[Curve], depth: int, y_range: tuple[float, float], top: bool) -> str:
+    """"left" or "right": the corner, at the top or the bottom of a log-variance plot, where a band's name
+    covers fewer points of the curves (simulation and theory) and no "exploded" mark. Ties go left."""
+    low, high = y_range
+    width, height = BAND_LABEL[0] * depth, BAND_LABEL[1] * (high - low)
+    y_box = (high - height, high) if top else (low, low + height)
+
+    def covered(side: str) -> int:
+        x_box = (0.5, 0.5 + width) if side == "left" else (depth + 0.5 - width, depth + 0.5)
+        count = 0
+        for c in curves:
+            for values in (c.values, c.theory):
+                if values is not None:
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        y = np.log10(_drawable(values))
+                    count += np.count_nonzero((c.layer >= x_box[0]) & (c.layer <= x_box[1])
+                                              & (y >= y_box[0]) & (y <= y_box[1]))
+            if top and c.exploded_at is not None:  # the ✕ near the top, its words beside it
+                k, reach = c.exploded_at, EXPLODED_TEXT * depth
+                words = (k, k + reach) if k < depth / 2 else (k - reach, k)
+                count += 1000 * (words[0] <= x_box[1] and words[1] >= x_box[0])
+        return count
+
+    return "left" if covered("left") <= covered("right") else "right"
 
 
 def _centres(edges: np.ndarray) -> np.ndarray:
