@@ -60,6 +60,20 @@ def test_heatmap_and_ridgeline_send_binned_counts_only():
         assert len(heat.to_json()) < 100_000 and len(ridge.to_json()) < 100_000
 
 
+def test_heatmap_rows_of_overflowed_layers_are_grey_not_a_share_of_0():
+    run = initcore.simulate(depth=40, width=256, activation="relu", scheme="large_normal")
+    k = run.exploded_at
+    for log in (False, True):
+        heat = charts.heatmap_figure(run.act_hist, log=log, title="t", value_label="a")
+        share = np.asarray(heat.data[0].z, dtype=float)
+        assert np.isnan(share[k - 1:]).all() and np.isfinite(share[:k - 1]).all()
+        assert heat.layout.shapes[0].y0 == k - 0.5 and heat.layout.shapes[0].fillcolor == NO_ANSWER
+        assert heat.layout.annotations[0].text.startswith(f"inf/NaN from layer {k}")
+    healthy = initcore.simulate(depth=10, width=64, activation="relu", scheme="he_normal")
+    heat = charts.heatmap_figure(healthy.act_hist, log=False, title="t", value_label="a")
+    assert not heat.layout.shapes and not heat.layout.annotations
+
+
 def test_strip_figure_is_a_grid():
     panels = {(a, s): np.ones(20) for a in ("tanh", "relu") for s in ("zeros", "he_normal")}
     fig = charts.strip_figure(panels, ["tanh", "relu"], ["zeros", "he_normal"], {"tanh": "Tanh", "relu": "ReLU"})

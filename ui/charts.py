@@ -263,15 +263,28 @@ def _centres(edges: np.ndarray) -> np.ndarray:
 
 
 def heatmap_figure(hist, *, log: bool, title: str, value_label: str) -> PlainFigure:
-    """Layers × bins: each row is one layer's distribution (share of its sampled units per bin)."""
+    """Layers × bins: each row is one layer's distribution (share of its sampled units per bin).
+
+    Layers that overflowed have nothing to bin: their rows are left empty over the grey ``NO_ANSWER``, and
+    say so, rather than reading as a share of 0 everywhere.
+    """
     edges = hist.log_edges if log else hist.edges
     x_title = f"log10 |{value_label}|" if log else value_label
     layers = np.arange(1, hist.depth + 1)
+    share = hist.density(log).astype(np.float32)
+    lost = layers[hist.total == 0]
+    share[lost - 1] = np.nan
     heat = go.Heatmap(
-        z=hist.density(log).astype(np.float32), x=_centres(edges).astype(np.float32), y=layers, colorscale="Viridis",
+        z=share, x=_centres(edges).astype(np.float32), y=layers, colorscale="Viridis",
         zmin=0, colorbar=dict(title=dict(text="share")),
         hovertemplate=f"layer %{{y}}<br>{x_title} ≈ %{{x:.3g}}<br>share %{{z:.3f}}<extra></extra>")
-    return _figure([heat], title, height=460, xaxis=_axis_title(x_title),
+    grey = {}
+    if lost.size:  # the overflowed layers run from the first of them to the last layer
+        grey = dict(shapes=[dict(type="rect", xref="x domain", x0=0, x1=1, yref="y", y0=lost[0] - 0.5,
+                                 y1=hist.depth + 0.5, fillcolor=NO_ANSWER, line=dict(width=0), layer="below")],
+                    annotations=[_label(0.5, (lost[0] - 0.5 + hist.depth + 0.5) / 2, f"inf/NaN from layer {lost[0]}: "
+                                        "nothing to bin", xref="x domain", bgcolor=PAPER)])
+    return _figure([heat], title, height=460, xaxis=_axis_title(x_title), **grey,
                    yaxis=dict(autorange="reversed", **_axis_title("layer l")))
 
 
