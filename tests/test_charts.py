@@ -39,6 +39,15 @@ def test_band_names_sit_in_a_corner_no_curve_crosses():
     assert band_label_sides([exploded])["exploding"] == "right"
 
 
+def test_a_curve_with_nothing_to_draw_on_a_log_axis_says_why():
+    layers = np.arange(1, 11)
+    fig = charts.variance_figure([charts.Curve("zeros", layers, np.zeros(10)),
+                                  charts.Curve("large_normal", layers, np.full(10, np.nan)),
+                                  charts.Curve("he_normal", layers, np.ones(10))], title="t", y_title="Var")
+    note = next(a.text for a in fig.layout.annotations if "every layer" in a.text)
+    assert note == "Zeros: 0 at every layer, off the log scale<br>Large random: inf/NaN at every layer"
+
+
 def test_exploded_curve_gets_a_marker_and_drops_non_finite_points():
     run = initcore.simulate(depth=40, width=256, activation="relu", scheme="large_normal")
     curve = charts.Curve("large_normal", run.layers.layer.to_numpy(), run.layers.pre_var.to_numpy(),

@@ -223,9 +223,19 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
                 textposition="bottom right" if c.exploded_at < depth / 2 else "bottom left",
                 marker=dict(symbol="x", size=14, color=colour), showlegend=False,
                 hovertemplate=f"{name}: inf/NaN from layer {c.exploded_at}<extra></extra>"))
+    unseen = [f"{c.name or scheme_label(c.scheme)}: {_why_unseen(c.values)}" for c in curves
+              if not np.isfinite(_drawable(c.values)).any()]
+    if unseen:  # a curve with nothing to draw on a log axis still says what it is
+        labels.append(_label(0.5, 0.5, "<br>".join(unseen), xref="x domain", yref="y domain", bgcolor=PAPER))
     return _figure(traces, title, annotations=labels,
                    yaxis=dict(type="log", range=[low, high], exponentformat="power", **_axis_title(y_title)),
                    xaxis=dict(range=[0.5, depth + 0.5], **_axis_title(x_title)))
+
+
+def _why_unseen(values: np.ndarray) -> str:
+    """Why a curve has no point on a log axis: all 0, or no number at all."""
+    values = np.asarray(values, dtype=float)
+    return "0 at every layer, off the log scale" if np.all(values == 0) else "inf/NaN at every layer"
 
 
 BAND_LABEL = (0.14, 0.09)  # the box a band's name takes in a corner: fractions of the plot's width and height
