@@ -199,16 +199,15 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
                                   (EXPLODING, 10**high, SAFE_RED, "exploding")):
         traces.append(go.Scatter(x=edge, y=[y0, y0, y1, y1], fill="toself", fillcolor=colour, opacity=0.12,
                                  line=dict(width=0), hoverinfo="skip", showlegend=False, name=label))
-        top = label == "exploding"
-        right = _clearer_corner(curves, depth, (low, high), top) == "right"
-        labels.append(_label(0.99 if right else 0.01, high if top else low, label, xref="x domain",
-                             xanchor="right" if right else "left", yanchor="top" if top else "bottom",
-                             font=dict(color=colour, size=13)))
+        side, y, anchor = _band_label_spot(curves, depth, (low, high), label)
+        labels.append(_label(0.99 if side == "right" else 0.01, y, label, xref="x domain", xanchor=side,
+                             yanchor=anchor, font=dict(color=colour, size=13)))
     for c in curves:
         name = c.name or scheme_label(c.scheme)
         colour = scheme_colour(c.scheme)
+        unseen = "" if np.isfinite(_drawable(c.values)).any() else f": {_why_unseen(c.values)}"  # in the legend
         traces.append(go.Scatter(
-            x=c.layer, y=_positive(c.values), name=name, mode="lines+markers", marker=dict(size=5),
+            x=c.layer, y=_positive(c.values), name=name + unseen, mode="lines+markers", marker=dict(size=5),
             line=dict(color=colour, dash=scheme_dash(c.scheme), width=3),
             hovertemplate=f"{name}<br>layer %{{x}}<br>%{{y:.3g}}<extra>simulation</extra>"))
         if c.theory is not None:
@@ -223,10 +222,6 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
                 textposition="bottom right" if c.exploded_at < depth / 2 else "bottom left",
                 marker=dict(symbol="x", size=14, color=colour), showlegend=False,
                 hovertemplate=f"{name}: inf/NaN from layer {c.exploded_at}<extra></extra>"))
-    unseen = [f"{c.name or scheme_label(c.scheme)}: {_why_unseen(c.values)}" for c in curves
-              if not np.isfinite(_drawable(c.values)).any()]
-    if unseen:  # a curve with nothing to draw on a log axis still says what it is
-        labels.append(_label(0.5, 0.5, "<br>".join(unseen), xref="x domain", yref="y domain", bgcolor=PAPER))
     return _figure(traces, title, annotations=labels,
                    yaxis=dict(type="log", range=[low, high], exponentformat="power", **_axis_title(y_title)),
                    xaxis=dict(range=[0.5, depth + 0.5], **_axis_title(x_title)))
@@ -238,34 +233,41 @@ def _why_unseen(values: np.ndarray) -> str:
     return "0 at every layer, off the log scale" if np.all(values == 0) else "inf/NaN at every layer"
 
 
-BAND_LABEL = (0.14, 0.09)  # the box a band's name takes in a corner: fractions of the plot's width and height
-EXPLODED_TEXT = 0.3  # the width of "exploded at layer k" beside its ✕, as a fraction of the plot's width
+BAND_LABEL = (0.25, 0.09)  # the box a band's name takes: fractions of the plot's width (a phone's) and height
+EXPLODED_TEXT = 0.6  # the width "exploded at layer k" takes beside its ✕ on a phone, as a fraction of the plot's
 
 
-def _clearer_corner(curves: list[Curve], depth: int, y_range: tuple[float, float], top: bool) -> str:
-    """"left" or "right": the corner, at the top or the bottom of a log-variance plot, where a band's name
-    covers fewer points of the curves (simulation and theory) and no "exploded" mark. Ties go left."""
+def _band_label_spot(curves: list[Curve], depth: int, y_range: tuple[float, float], band: str) -> tuple:
+    """(side, log10 y, y anchor) for a band's name: the first of its far corners (top left, top right for
+    "exploding"; bottom left, bottom right for "vanishing"), then the band's edge at 10² or 10⁻² on the left
+    and on the right, that covers the fewest points of the curves (simulation and theory) and no
+    "exploded" mark."""
     low, high = y_range
     width, height = BAND_LABEL[0] * depth, BAND_LABEL[1] * (high - low)
-    y_box = (high - height, high) if top else (low, low + height)
+    top = band == "exploding"
+    edge = np.log10(EXPLODING if top else VANISHING)
+    far, near = ((high, "top"), (edge, "bottom")) if top else ((low, "bottom"), (edge, "top"))
+    spots = [(side, y, anchor) for y, anchor in (far, near) for side in ("left", "right")]
 
-    def covered(side: str) -> int:
+    def covered(spot) -> int:
+        side, y, anchor = spot
         x_box = (0.5, 0.5 + width) if side == "left" else (depth + 0.5 - width, depth + 0.5)
+        y_box = (y - height, y) if anchor == "top" else (y, y + height)
         count = 0
         for c in curves:
             for values in (c.values, c.theory):
                 if values is not None:
                     with np.errstate(divide="ignore", invalid="ignore"):
-                        y = np.log10(_drawable(values))
+                        logged = np.log10(_drawable(values))
                     count += np.count_nonzero((c.layer >= x_box[0]) & (c.layer <= x_box[1])
-                                              & (y >= y_box[0]) & (y <= y_box[1]))
-            if top and c.exploded_at is not None:  # the ✕ near the top, its words beside it
+                                              & (logged >= y_box[0]) & (logged <= y_box[1]))
+            if top and y == high and c.exploded_at is not None:  # the ✕ near the top, its words beside it
                 k, reach = c.exploded_at, EXPLODED_TEXT * depth
                 words = (k, k + reach) if k < depth / 2 else (k - reach, k)
                 count += 1000 * (words[0] <= x_box[1] and words[1] >= x_box[0])
         return count
 
-    return "left" if covered("left") <= covered("right") else "right"
+    return min(spots, key=covered)  # the first of the least covered
 
 
 def _centres(edges: np.ndarray) -> np.ndarray:
@@ -292,7 +294,7 @@ def heatmap_figure(hist, *, log: bool, title: str, value_label: str) -> PlainFig
     if lost.size:  # the overflowed layers run from the first of them to the last layer
         grey = dict(shapes=[dict(type="rect", xref="x domain", x0=0, x1=1, yref="y", y0=lost[0] - 0.5,
                                  y1=hist.depth + 0.5, fillcolor=NO_ANSWER, line=dict(width=0), layer="below")],
-                    annotations=[_label(0.5, (lost[0] - 0.5 + hist.depth + 0.5) / 2, f"inf/NaN from layer {lost[0]}: "
+                    annotations=[_label(0.5, (lost[0] + hist.depth) / 2, f"inf/NaN from layer {lost[0]}:<br>"
                                         "nothing to bin", xref="x domain", bgcolor=PAPER)])
     return _figure([heat], title, height=460, xaxis=_axis_title(x_title), **grey,
                    yaxis=dict(autorange="reversed", **_axis_title("layer l")))
