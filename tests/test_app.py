@@ -128,6 +128,7 @@ def test_hostile_urls_give_a_note_not_a_traceback(query, expected_note):
     (dict(seed="2.5"), dict(seed="3"), True),  # as the seed box shows it, under the format %.0f
     (dict(scheme="orthogonal", gain="1000"), dict(scheme="Orthogonal", gain="10"), True),
     (dict(scheme="small_normal", std="0.02"), dict(scheme="Small random", std="0.03"), True),
+    (dict(scheme="small_normal", std="3e-2"), dict(scheme="Small random", std="0.03"), False),  # on the scale
     (dict(scheme="he_normal"), dict(scheme="He/Kaiming normal"), False),  # an id is a fine way to write a choice
     (dict(compare=["he_normal", "nope", "He/Kaiming normal"]), dict(compare="He/Kaiming normal"), True),
     (dict(scheme="variance_scaling", mode="fan_out", distribution="uniform"),  # "uniform" is id and label alike
@@ -144,7 +145,7 @@ def test_a_corrected_link_value_goes_back_into_the_address_bar(query, corrected,
 
 
 LINK_NOTE = ":material/link:"  # the icon of the notes about a link's values
-NUMBERS = ["", "abc", "1e400", "nan", "-5", "0.5", "7.5", "99999"]
+NUMBERS = ["", "abc", "1e400", "nan", "-5", "0.5", "7.5", "99999", "1e1"]
 SCHEME_TEXTS = ["nope", "he_normal", "He/Kaiming normal", "small_normal", "<script>", "variance_scaling"]
 HOSTILE = dict(
     depth=NUMBERS, width=NUMBERS, epochs=NUMBERS, fan_in=NUMBERS, fan_out=NUMBERS, seed=NUMBERS, value=NUMBERS,

@@ -174,6 +174,8 @@ def value_choice(label: str, key: str, values: Sequence[float], default: float, 
             nearest = min(values, key=lambda v: abs(math.log(v / value)))
             _correct(key, nearest, f"{nearest:g}", f"Link value {key}={raw[:40]} is not on the scale; "
                                                    f"using the nearest, {nearest:g}.")
+        elif raw != f"{value:g}":  # on the scale but written otherwise (3e-2): the binding knows "0.03" only
+            _correct(key, value, f"{value:g}")
     _show_note(key)
     _carry(key, lambda v: v in values, lambda v: min(values, key=lambda x: abs(math.log(x / v))) if v > 0 else default)
     return st.select_slider(label, options=list(values), value=default, key=key, bind="query-params", help=help,
