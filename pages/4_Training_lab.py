@@ -53,7 +53,7 @@ st.caption("Orange: the network says class 0; blue: class 1; white: it cannot te
            "all (its outputs overflowed to NaN). Dots: test points.")
 columns = st.columns(3)
 for k, (scheme, grid) in enumerate(lab["grids"].items()):
-    show.chart(charts.boundary_figure(scheme, grid, lab["test_points"], lab["diverged"][scheme]),
+    show.chart(charts.boundary_figure(scheme, grid, lab["test_points"], lab["diverged"][scheme] is not None),
                f"boundary_{scheme}", columns[k % 3])
 st.dataframe(lab["summary"], hide_index=True, column_config={
     "final_loss": st.column_config.NumberColumn("final loss", format="%.4f"),

@@ -124,11 +124,11 @@ def test_training_figures_mark_divergence():
     points = (run.data["X_test"], run.data["y_test"])
     # a diverged net answers NaN everywhere: grey with the reason, not the white of p = ½ ("it cannot tell")
     assert np.isnan(grid[2]).all()
-    boundary = charts.boundary_figure("large_normal", grid, points, run.diverged_epoch)
+    boundary = charts.boundary_figure("large_normal", grid, points, diverged=run.diverged)
     grey = boundary.data[0]
     assert {colour for _, colour in grey.colorscale} == {NO_ANSWER} and np.asarray(grey.z).size == 4  # no samples
     assert [t.type for t in boundary.data] == ["heatmap", "scatter", "scatter"]
-    assert boundary.layout.annotations[0].text.startswith("diverged at epoch")
+    assert boundary.layout.annotations[0].text == "diverged: no answer (NaN)"
     # where only some cells have no answer, the answers leave gaps there and the grey shows through
     partly = (grid[0], grid[1], np.where(np.arange(grid[2].size).reshape(grid[2].shape) % 2, 0.25, np.nan))
     grey, answer = charts.boundary_figure("large_normal", partly, points).data[:2]

@@ -470,11 +470,12 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> P
 
 
 def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarray],
-                    diverged_at: int | None = None) -> PlainFigure:
+                    diverged: bool = False) -> PlainFigure:
     """One scheme's decision boundary: p(class 1) on a grid (orange 0 → white ½ → blue 1), test points on top.
 
     Where the network gives no answer at all (p is NaN: a run that diverged to inf/NaN), the grid shows the
-    grey ``NO_ANSWER``, not the white of a network that cannot tell; ``diverged_at`` (an epoch) says why.
+    grey ``NO_ANSWER``, not the white of a network that cannot tell; ``diverged`` says why. (Not the epoch:
+    the loss chart has it, and a panel that stays the same from one step to the next is not drawn again.)
     """
     xs, ys, probs = grid
     X, y = points
@@ -494,8 +495,8 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
         traces.append(go.Scatter(x=X[chosen, 0].astype(np.float32), y=X[chosen, 1].astype(np.float32),
                                  mode="markers", showlegend=False, hovertemplate=f"class {label}<extra></extra>",
                                  marker=dict(color=colour, size=5, symbol=symbol, line=dict(width=0.5, color="white"))))
-    why = [] if diverged_at is None else [_label(0.5, 0.93, f"diverged at epoch {diverged_at}: no answer (NaN)",
-                                                 xref="x domain", yref="y domain", bgcolor=PAPER)]
+    why = [_label(0.5, 0.93, "diverged: no answer (NaN)", xref="x domain", yref="y domain", bgcolor=PAPER)] \
+        if diverged else []
     return _figure(traces, scheme_label(scheme), height=300, margin=dict(l=15, r=10, t=40, b=15),
                    xaxis=dict(showticklabels=False, range=[xs[0], xs[-1]]),
                    yaxis=dict(showticklabels=False, range=[ys[0], ys[-1]]), annotations=why)
