@@ -186,33 +186,36 @@ def _drawable(values: np.ndarray) -> np.ndarray:
 
 def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: str = "layer l") -> PlainFigure:
     """Per-layer variance on a log axis: simulation (solid), theory (dotted), vanishing/exploding bands."""
-    finite = np.concatenate([_drawable(c.values) for c in curves] + [_drawable(c.theory) for c in curves
-                                                                      if c.theory is not None])
-    finite = finite[np.isfinite(finite)]
-    low = np.log10(min(finite.min(), VANISHING / 10)) if finite.size else -3.0
-    high = np.log10(max(finite.max(), EXPLODING * 10)) if finite.size else 3.0
+    drawn = [(c, _drawable(c.values), None if c.theory is None else _drawable(c.theory)) for c in curves]
+    # every point on the chart, (layer, log10 value): the axis range and the bands' names follow from them
+    lines = [(c.layer, values) for c, sim, theory in drawn for values in (sim, theory) if values is not None]
+    x, y = np.concatenate([layer for layer, _ in lines]), np.concatenate([values for _, values in lines])
+    points = (x[np.isfinite(y)], np.log10(y[np.isfinite(y)]))
+    low = min(points[1].min(), np.log10(VANISHING / 10)) if points[1].size else -3.0
+    high = max(points[1].max(), np.log10(EXPLODING * 10)) if points[1].size else 3.0
     low, high = max(low - 0.5, -320.0), min(high + 0.5, 320.0)
     depth = max(int(c.layer.max()) for c in curves)
+    exploded = [c.exploded_at for c in curves if c.exploded_at is not None]
     edge = [0.5, depth + 0.5, depth + 0.5, 0.5]
     traces, labels = [], []
     for y0, y1, colour, label in ((10**low, VANISHING, SAFE_BLUE, "vanishing"),
                                   (EXPLODING, 10**high, SAFE_RED, "exploding")):
         traces.append(go.Scatter(x=edge, y=[y0, y0, y1, y1], fill="toself", fillcolor=colour, opacity=0.12,
                                  line=dict(width=0), hoverinfo="skip", showlegend=False, name=label))
-        side, y, anchor = _band_label_spot(curves, depth, (low, high), label)
-        labels.append(_label(0.99 if side == "right" else 0.01, y, label, xref="x domain", xanchor=side,
+        side, spot, anchor = _band_label_spot(points, exploded, depth, (low, high), label)
+        labels.append(_label(0.99 if side == "right" else 0.01, spot, label, xref="x domain", xanchor=side,
                              yanchor=anchor, font=dict(color=colour, size=13)))
-    for c in curves:
+    for c, sim, theory in drawn:
         name = c.name or scheme_label(c.scheme)
         colour = scheme_colour(c.scheme)
-        unseen = "" if np.isfinite(_drawable(c.values)).any() else f": {_why_unseen(c.values)}"  # in the legend
+        unseen = "" if np.isfinite(sim).any() else f": {_why_unseen(c.values)}"  # said in the legend
         traces.append(go.Scatter(
             x=c.layer, y=_positive(c.values), name=name + unseen, mode="lines+markers", marker=dict(size=5),
             line=dict(color=colour, dash=scheme_dash(c.scheme), width=3),
             hovertemplate=f"{name}<br>layer %{{x}}<br>%{{y:.3g}}<extra>simulation</extra>"))
-        if c.theory is not None:
+        if theory is not None:
             traces.append(go.Scatter(
-                x=c.layer, y=_drawable(c.theory), name=f"{name}: theory", mode="lines",
+                x=c.layer, y=theory, name=f"{name}: theory", mode="lines",
                 line=dict(color=colour, dash="dot", width=2), opacity=0.8,
                 hovertemplate=f"{name}<br>layer %{{x}}<br>%{{y:.3g}}<extra>theory</extra>"))
         if c.exploded_at is not None:
@@ -237,32 +240,28 @@ BAND_LABEL = (0.25, 0.09)  # the box a band's name takes: fractions of the plot'
 EXPLODED_TEXT = 0.6  # the width "exploded at layer k" takes beside its ✕ on a phone, as a fraction of the plot's
 
 
-def _band_label_spot(curves: list[Curve], depth: int, y_range: tuple[float, float], band: str) -> tuple:
+def _band_label_spot(points: tuple[np.ndarray, np.ndarray], exploded: list[int], depth: int,
+                     y_range: tuple[float, float], band: str) -> tuple:
     """(side, log10 y, y anchor) for a band's name: the first of its far corners (top left, top right for
     "exploding"; bottom left, bottom right for "vanishing"), then the band's edge at 10² or 10⁻² on the left
-    and on the right, that covers the fewest points of the curves (simulation and theory) and no
-    "exploded" mark."""
+    and on the right, that covers the fewest of the chart's ``points`` (layer, log10 value) and none of the
+    words beside the ✕ of each layer in ``exploded``."""
     low, high = y_range
     width, height = BAND_LABEL[0] * depth, BAND_LABEL[1] * (high - low)
     top = band == "exploding"
     edge = np.log10(EXPLODING if top else VANISHING)
     far, near = ((high, "top"), (edge, "bottom")) if top else ((low, "bottom"), (edge, "top"))
     spots = [(side, y, anchor) for y, anchor in (far, near) for side in ("left", "right")]
+    x, logged = points
 
     def covered(spot) -> int:
         side, y, anchor = spot
         x_box = (0.5, 0.5 + width) if side == "left" else (depth + 0.5 - width, depth + 0.5)
         y_box = (y - height, y) if anchor == "top" else (y, y + height)
-        count = 0
-        for c in curves:
-            for values in (c.values, c.theory):
-                if values is not None:
-                    with np.errstate(divide="ignore", invalid="ignore"):
-                        logged = np.log10(_drawable(values))
-                    count += np.count_nonzero((c.layer >= x_box[0]) & (c.layer <= x_box[1])
-                                              & (logged >= y_box[0]) & (logged <= y_box[1]))
-            if top and y == high and c.exploded_at is not None:  # the ✕ near the top, its words beside it
-                k, reach = c.exploded_at, EXPLODED_TEXT * depth
+        count = np.count_nonzero((x >= x_box[0]) & (x <= x_box[1]) & (logged >= y_box[0]) & (logged <= y_box[1]))
+        if top and y == high:  # each ✕ sits near the top, its words beside it
+            for k in exploded:
+                reach = EXPLODED_TEXT * depth
                 words = (k, k + reach) if k < depth / 2 else (k - reach, k)
                 count += 1000 * (words[0] <= x_box[1] and words[1] >= x_box[0])
         return count

@@ -162,24 +162,29 @@ def choice(label: str, key: str, default: str, *, help: str | None = None, horiz
                         bind="query-params", help=help)
 
 
+def _rung(value: float) -> str:
+    """A value of a ladder (σ, learning rate) as its slider shows it and writes it in the URL: 0.03, 10."""
+    return f"{value:g}"
+
+
 def value_choice(label: str, key: str, values: Sequence[float], default: float, *, help: str | None = None):
     """A slider over a fixed ladder of values (σ, learning rate); an off-ladder URL value snaps to the nearest."""
     raw = _raw(key)
     if raw is not None:
         value = _as_number(raw)
         if value is None or value <= 0:
-            _correct(key, default, f"{default:g}", f"Link value {key}={raw[:40]!r} is not a positive number; "
-                                                   f"using {default:g}.")
+            _correct(key, default, _rung(default), f"Link value {key}={raw[:40]!r} is not a positive number; "
+                                                   f"using {_rung(default)}.")
         elif value not in values:
             nearest = min(values, key=lambda v: abs(math.log(v / value)))
-            _correct(key, nearest, f"{nearest:g}", f"Link value {key}={raw[:40]} is not on the scale; "
-                                                   f"using the nearest, {nearest:g}.")
-        elif raw != f"{value:g}":  # on the scale but written otherwise (3e-2): the binding knows "0.03" only
-            _correct(key, value, f"{value:g}")
+            _correct(key, nearest, _rung(nearest), f"Link value {key}={raw[:40]} is not on the scale; "
+                                                   f"using the nearest, {_rung(nearest)}.")
+        elif raw != _rung(value):  # on the scale but written otherwise (3e-2): the binding knows "0.03" only
+            _correct(key, value, _rung(value))
     _show_note(key)
     _carry(key, lambda v: v in values, lambda v: min(values, key=lambda x: abs(math.log(x / v))) if v > 0 else default)
     return st.select_slider(label, options=list(values), value=default, key=key, bind="query-params", help=help,
-                            format_func=lambda v: f"{v:g}")
+                            format_func=_rung)
 
 
 def several(label: str, key: str, default: Sequence[str], *, leave_out: Sequence[str] = (), help: str | None = None):
