@@ -123,7 +123,8 @@ class Scheme:
 
     ``multiplier(fan_in, fan_out, params)`` is the ``c`` of ``W = c·B``; ``noise`` names the base
     (``None``: taken from the ``distribution`` parameter). ``latex(params)`` renders the formula
-    shown to users; ``verdict`` is what the source document says happens with it.
+    shown to users; ``verdict`` is what the source document says happens with it. ``knobs``: for a fixed
+    member of the variance-scaling family (Xavier, He, LeCun), its ``scale``, ``mode`` and ``distribution``.
     """
 
     id: str
@@ -135,6 +136,7 @@ class Scheme:
     outcome: str  # "fails" (a lesson in what not to do), "works", or "tunable"
     suits: tuple[str, ...] = ()
     params: Mapping[str, Param] = field(default_factory=dict)
+    knobs: Mapping[str, object] = field(default_factory=dict)
 
     def resolve(self, **params) -> dict:
         """Validate ``params`` against this scheme, filling defaults. Unknown names raise."""
@@ -222,6 +224,7 @@ def variance_scaling(id, label, scale, mode, distribution, *, verdict, suits=())
         verdict=verdict,
         outcome="works",
         suits=suits,
+        knobs=MappingProxyType(fixed),
     )
 
 

@@ -11,12 +11,12 @@ nav.sidebar()
 st.title("Choosing an initializer")
 
 st.subheader("Xavier or He?")
-st.dataframe(pd.DataFrame({
+st.table(pd.DataFrame({
     "": ["Best for activations", "Gradient flow", "Risk of divergence", "Default choice for"],
     "Xavier (Glorot)": ["sigmoid, tanh", "balanced forward and backward", "low", "tanh and sigmoid networks"],
     "He (Kaiming)": ["ReLU, leaky ReLU, ELU", "twice Xavier's fan-in variance, for ReLU", "low",
                      "ReLU-family networks"],
-}), hide_index=True)
+}), hide_index=True, border="horizontal")
 
 st.subheader("Pick your activation")
 activation = controls.choice("Activation", "activation", "relu")
@@ -44,19 +44,17 @@ st.markdown("Xavier, He and LeCun are the same recipe with different knobs: pick
 st.latex(r"\operatorname{Var}(W) = \frac{\text{scale}}{\text{fan}}")
 st.latex(r"\text{normal: } W \sim \mathcal{N}\!\left(0, \tfrac{\text{scale}}{\text{fan}}\right)")
 st.latex(r"\text{uniform: } W \sim \mathcal{U}\!\left(\pm\sqrt{\tfrac{3\,\text{scale}}{\text{fan}}}\right)")
-st.dataframe(pd.DataFrame([
-    dict(scheme=s.label, scale={"xavier": 1, "he": 2, "lecun": 1}[key.split("_")[0]],
-         fan={"xavier": "average", "he": "fan-in", "lecun": "fan-in"}[key.split("_")[0]],
-         distribution=key.split("_")[1], verdict=s.verdict)
-    for key, s in initcore.SCHEMES.items() if key.split("_")[0] in ("xavier", "he", "lecun")]), hide_index=True)
+FANS = {"fan_in": "fan-in", "fan_out": "fan-out", "fan_avg": "average"}
+st.table(pd.DataFrame([
+    dict(scheme=s.label, scale=f"{s.knobs['scale']:g}", fan=FANS[s.knobs["mode"]],
+         distribution=s.knobs["distribution"], verdict=s.verdict)
+    for s in initcore.SCHEMES.values() if s.knobs]), hide_index=True, border="horizontal")
 st.markdown("A uniform on ±L has variance L²/3, which is where the 6 in Xavier's √(6/(n_in + n_out)) comes "
             "from. Try any combination on *Signal propagation* with the **Custom variance scaling** scheme.")
 
 st.subheader("Every scheme at a glance")
 OUTCOMES = {"fails": "what not to do", "works": "a good start", "tunable": "you choose"}
-st.dataframe(pd.DataFrame([
-    dict(scheme=s.label, verdict=OUTCOMES[s.outcome], suits=", ".join(initcore.ACTIVATIONS[a].label for a in s.suits),
-         what_happens=s.verdict)
-    for s in initcore.SCHEMES.values()]), hide_index=True, column_config={
-    "suits": st.column_config.TextColumn("suits activations"),
-    "what_happens": st.column_config.TextColumn("what happens", width="large")})
+st.table(pd.DataFrame([
+    {"scheme": s.label, "verdict": OUTCOMES[s.outcome],
+     "suits activations": ", ".join(initcore.ACTIVATIONS[a].label for a in s.suits), "what happens": s.verdict}
+    for s in initcore.SCHEMES.values()]), hide_index=True, border="horizontal")

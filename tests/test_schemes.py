@@ -231,3 +231,15 @@ def test_point_masses_bin_into_a_window_around_their_value(scheme, log):
     assert np.all(np.diff(edges) > 0) and np.isfinite(binned).all()
     # all the mass in the bins, except log10|w| of zeros, which has none
     assert np.sum(binned * np.diff(edges)) == pytest.approx(0.0 if (scheme, log) == ("zeros", True) else 1.0)
+
+
+@pytest.mark.parametrize("scheme", [s for s, spec in initcore.SCHEMES.items() if spec.knobs])
+def test_a_family_members_knobs_rebuild_it_as_custom_variance_scaling(scheme):
+    """The Choosing page's 'one formula' table reads each member's knobs: they must be the member."""
+    knobs = dict(initcore.SCHEMES[scheme].knobs)
+    for fan_in, fan_out in FANS:
+        assert initcore.scheme_std("variance_scaling", fan_in, fan_out, **knobs) == pytest.approx(
+            initcore.scheme_std(scheme, fan_in, fan_out), rel=1e-12)
+    assert initcore.SCHEMES["variance_scaling"].formula(**knobs) == initcore.SCHEMES[scheme].formula()
+    assert {s for s, spec in initcore.SCHEMES.items() if spec.knobs} >= {
+        "xavier_uniform", "xavier_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal"}
