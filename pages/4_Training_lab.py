@@ -4,7 +4,7 @@ import streamlit as st
 
 import initcore
 from initcore.training import max_epochs
-from ui import cached, charts, controls, nav, presets, show
+from ui import cached, charts, controls, nav, presets, show, tables
 
 st.set_page_config(page_title="Training lab · initlab", layout="wide")
 nav.sidebar()
@@ -55,8 +55,4 @@ columns = st.columns(3)
 for k, (scheme, grid) in enumerate(lab["grids"].items()):
     show.chart(charts.boundary_figure(scheme, grid, lab["test_points"], lab["diverged"][scheme] is not None),
                f"boundary_{scheme}", columns[k % 3])
-st.dataframe(lab["summary"], hide_index=True, column_config={
-    "final_loss": st.column_config.NumberColumn("final loss", format="%.4f"),
-    "accuracy": st.column_config.NumberColumn("train accuracy", format="%.3f"),
-    "test_accuracy": st.column_config.NumberColumn("test accuracy", format="%.3f"),
-    "min_distinct_neurons": st.column_config.NumberColumn("distinct units (smallest layer)")})
+st.dataframe(tables.lab_summary(lab["summary"]), hide_index=True, column_config=tables.LAB_COLUMNS)

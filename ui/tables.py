@@ -1,0 +1,61 @@
+"""Tables as the pages show them: headers a learner can read, each with its definition one hover away.
+
+The engine's data frames keep their column names (a downloaded CSV matches what a notebook gets from
+``initcore``); only the display is renamed here, through Streamlit's column configuration.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from streamlit import column_config as column
+
+from ui import theme
+
+
+def _number(label: str, help: str, format: str = "%.4g") -> dict:
+    return column.NumberColumn(label, help=help, format=format)
+
+
+def _flag(label: str, help: str) -> dict:
+    return column.CheckboxColumn(label, help=help)
+
+
+LAYER_COLUMNS = {
+    "layer": column.NumberColumn("layer l", help="1 is the layer next to the input", format="%d"),
+    "weight_std": _number("σ of W_l", "Standard deviation of this layer's weights, as drawn"),
+    "pre_mean": _number("mean z_l", "Mean of the pre-activations z_l = a_{l-1} W_l over the batch and the units"),
+    "pre_var": _number("Var z_l", "Variance of the pre-activations z_l: the forward chart's curve"),
+    "act_mean": _number("mean a_l", "Mean of the activations a_l = f(z_l)"),
+    "act_var": _number("Var a_l", "Variance of the activations a_l = f(z_l)"),
+    "grad_var": _number("Var dL/dz_l", "Variance of the gradient that reaches layer l: the backward chart's curve"),
+    "frac_dead": _number("share at 0", "Share of the activations that are exactly 0: switched-off ReLUs, "
+                         "or values below float32's smallest number", "%.3f"),
+    "frac_saturated": _number("share saturated", "Share of the units whose slope |f'(z)| is under 5 % of its "
+                              "largest value: a gradient barely gets through them", "%.3f"),
+    "exploded": _flag("signal overflowed", "The signal reached inf/NaN at this layer or below"),
+    "vanished": _flag("signal vanished", "Every activation of this layer is exactly 0"),
+    "grad_exploded": _flag("gradient overflowed", "The gradient at this layer is inf/NaN"),
+    "grad_vanished": _flag("gradient vanished", "The gradient at this layer is exactly 0"),
+}
+
+LAB_COLUMNS = {
+    "scheme": column.TextColumn("initialization"),
+    "final loss": column.TextColumn("final loss", alignment="right", help="Cross-entropy on the training set "
+                                    "after the last epoch; ln 2 = 0.693 is a coin flip"),
+    "train accuracy": _number("train accuracy", "Share of the training points classified right", "%.3f"),
+    "test accuracy": _number("test accuracy", "Share of the held-out test points classified right", "%.3f"),
+    "distinct units": column.NumberColumn(
+        "distinct units (smallest layer)", format="%d",
+        help="Units of a hidden layer that are not copies of another unit, in the layer with the fewest. "
+             "1 means the whole layer acts as one unit."),
+}
+
+
+def lab_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """The Training lab's table from ``Comparison.summary``: schemes by name, and a diverged run's loss said in
+    words instead of a blank, since its accuracies are those of a network that answers NaN."""
+    losses = [f"{loss:.4f}" if pd.isna(epoch) else f"inf/NaN (diverged at epoch {int(epoch)})"
+              for loss, epoch in zip(summary.final_loss, summary.diverged_epoch)]
+    return pd.DataFrame({"scheme": summary.scheme.map(theme.scheme_label), "final loss": losses,
+                         "train accuracy": summary.accuracy, "test accuracy": summary.test_accuracy,
+                         "distinct units": summary.min_distinct_neurons})
