@@ -254,3 +254,12 @@ def test_divergence_labels_that_would_cover_each_other_are_one_label():
               for column, log in (("test_accuracy", False), ("loss", True))}
     assert labels["test_accuracy"] == ["diverged (epochs 1, 2, 3)"]
     assert labels["loss"] == ["diverged (epoch 1)", "diverged (epoch 2)", "diverged (epoch 3)"]
+
+
+def test_a_grid_layout_is_the_callers_own_copy():
+    """Grid layouts are made once per shape; a figure that changes its copy must not change the next figure's."""
+    first = charts._grid(1, 2, subplot_titles=("before", "after"))
+    first["annotations"][0]["text"] = "changed"
+    first["xaxis"]["domain"] = [0, 0.1]
+    second = charts._grid(1, 2, subplot_titles=("before", "after"))
+    assert second["annotations"][0]["text"] == "before" and second["xaxis"]["domain"] != [0, 0.1]

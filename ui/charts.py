@@ -5,6 +5,7 @@ Every histogram arrives pre-binned from ``initcore``; nothing here sends raw sam
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
@@ -135,10 +136,15 @@ def _label(x, y, text: str, **style) -> dict:
     return dict(x=x, y=y, text=text, showarrow=False, **style)
 
 
-@functools.cache
 def _grid(rows: int, cols: int, **options) -> dict:
     """The axes and title annotations of ``make_subplots(rows, cols, **options)`` (titles as tuples), as
-    a layout dict; made once per shape, since making them is most of the time of a grid figure."""
+    a layout dict of the caller's own: made once per shape (making them is most of the time of a grid
+    figure), and copied for each figure."""
+    return copy.deepcopy(_subplot_layout(rows, cols, **options))
+
+
+@functools.cache
+def _subplot_layout(rows: int, cols: int, **options) -> dict:
     layout = make_subplots(rows=rows, cols=cols, **{k: list(v) if isinstance(v, tuple) else v
                                                      for k, v in options.items()}).layout.to_plotly_json()
     layout.pop("template", None)
