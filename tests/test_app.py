@@ -397,6 +397,19 @@ def test_a_vanished_signal_is_explained_by_what_made_it_zero(activation, scheme,
     assert run.vanished_at is not None and why in verdict(run, scheme)[1]
 
 
+def test_a_vanished_gradient_names_every_layer_it_leaves_without_a_gradient():
+    """Sigmoid's slope is at most 1/4: under tiny weights the gradient underflows on its way down and is 0
+    from that layer to the first, the layer itself included."""
+    from ui.lessons import verdict
+
+    run = initcore.simulate(depth=50, width=256, activation="sigmoid", scheme="small_normal")
+    at = run.grad_vanished_at
+    assert at is not None and 1 < at < 50
+    assert list(run.layers.layer[run.layers.grad_vanished]) == list(range(1, at + 1))
+    kind, sentence = verdict(run, "Small random")
+    assert kind == "warning" and f"at layer {at}." in sentence and f"layers 1 to {at} cannot learn" in sentence
+
+
 @pytest.mark.parametrize("activation, scheme, depth, expected", [
     ("tanh", "large_normal", 50, "gradient exploded on its way back"),
     ("sigmoid", "zeros", 20, "no signal"),

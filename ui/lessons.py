@@ -46,8 +46,10 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
         return "warning", (f"**{label}: no signal.** Var z = 0 from layer 1 on: every unit of every layer gets "
                            f"exactly the same input, so the network cannot tell one example from another.")
     if run.grad_vanished_at is not None:
-        return "warning", (f"**{label}: the gradient vanished on its way back, at layer {run.grad_vanished_at}.** "
-                           f"Below it every gradient is exactly 0: those layers cannot learn.")
+        at = run.grad_vanished_at
+        stuck = "layer 1 cannot learn" if at == 1 else f"layers 1 to {at} cannot learn"
+        return "warning", (f"**{label}: the gradient vanished on its way back, at layer {at}.** From there down, "
+                           f"every gradient is exactly 0: {stuck}.")
     ratio = last / first
     per_layer = ratio ** (1 / max(len(layers) - 1, 1)) if np.isfinite(ratio) else np.nan
     grad_ratio = layers.grad_var.iloc[0] / layers.grad_var.iloc[-1]
