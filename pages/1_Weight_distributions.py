@@ -3,7 +3,7 @@
 import streamlit as st
 
 from initcore import distributions
-from ui import cached, charts, controls, nav, show
+from ui import cached, charts, controls, nav, show, tables
 
 st.set_page_config(page_title="Weight distributions · initlab", layout="wide")
 nav.sidebar()
@@ -37,10 +37,7 @@ draws = distributions.matrices_to_bin(fan_in, fan_out)
 layers = f"a {fan_in} × {fan_out} layer" if draws == 1 else f"{draws:,} independent {fan_in} × {fan_out} layers"
 show.chart(charts.weights_figure(series, log=log, title=f"Weights of {layers}"), "weights")
 table = cached.scheme_table(schemes, fan_in, fan_out, params)
-st.dataframe(table.drop(columns="formula"), hide_index=True, column_config={
-    "sigma": st.column_config.NumberColumn("σ", format="%.4g"),
-    "variance": st.column_config.NumberColumn("σ²", format="%.4g"),
-    "bound": st.column_config.NumberColumn("bound L (uniform: ±L)", format="%.4g")})
+st.dataframe(tables.scheme_summary(table), hide_index=True, column_config=tables.SCHEME_COLUMNS)
 for label, formula in zip(table.scheme[2:], table.formula[2:]):
     st.markdown(f"**{label}**")
     st.latex(formula)

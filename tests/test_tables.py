@@ -28,3 +28,13 @@ def test_the_lab_table_names_schemes_and_says_which_run_diverged():
     assert shown["final loss"][1] == "inf/NaN (diverged at epoch 1)"
     assert [shown["final loss"][k] for k in (0, 2)] == [f"{summary.final_loss[k]:.4f}" for k in (0, 2)]
     assert list(shown["distinct units"]) == list(summary.min_distinct_neurons)
+
+
+def test_the_weights_table_says_unbounded_where_a_normal_draw_has_no_bound():
+    from initcore import distributions
+
+    table = distributions.scheme_table(("he_normal", "he_uniform"), 256, 128)
+    shown = tables.scheme_summary(table)
+    assert list(shown.columns) == list(tables.SCHEME_COLUMNS)
+    assert shown.bound[0] == "unbounded"
+    assert shown.bound[1] == f"{initcore.SCHEMES['he_uniform'].bounds(256, 128):.4g}" == f"{math.sqrt(6 / 256):.4g}"

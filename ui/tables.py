@@ -38,6 +38,14 @@ LAYER_COLUMNS = {
     "grad_vanished": _flag("gradient vanished", "The gradient at this layer is exactly 0"),
 }
 
+SCHEME_COLUMNS = {
+    "scheme": column.TextColumn("scheme"),
+    "sigma": _number("σ", "Standard deviation of one weight"),
+    "variance": _number("σ²", "Variance of one weight"),
+    "bound": column.TextColumn("bound L (uniform: ±L)", alignment="right",
+                               help="The largest |w| a draw can give; a normal draw has none"),
+}
+
 LAB_COLUMNS = {
     "scheme": column.TextColumn("initialization"),
     "final loss": column.TextColumn("final loss", alignment="right", help="Cross-entropy on the training set "
@@ -49,6 +57,13 @@ LAB_COLUMNS = {
         help="Units of a hidden layer that are not copies of another unit, in the layer with the fewest. "
              "1 means the whole layer acts as one unit."),
 }
+
+
+def scheme_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """The Weight distributions table from ``distributions.scheme_table``, without the formulas (the page
+    typesets them), and 'unbounded' where a normal draw has no largest value instead of a blank."""
+    bounds = ["unbounded" if pd.isna(bound) else f"{bound:.4g}" for bound in table.bound]
+    return table.drop(columns="formula").assign(bound=bounds)
 
 
 def lab_summary(summary: pd.DataFrame) -> pd.DataFrame:
