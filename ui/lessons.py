@@ -164,8 +164,10 @@ def symmetry_verdict(initial: int, final: int, width: int, diverged_at: int | No
         lost = "; no unit of this layer computes a number any more" if final == 0 else ""
         return "error", (f"Training diverged at epoch {diverged_at}: the loss overflowed to inf/NaN{lost}. "
                          "Smaller starting weights or a smaller learning rate keep it finite.")
-    if final > 1:
+    if final == width:
         return "success", "The units are different from one another: each can learn its own feature."
+    if final > 1:
+        return _partly_alike(final, width, outputs)
     if initial == 1:
         return "error", "Symmetry never broke: every unit in the layer is still a copy of the others."
     if np.ptp(outputs) <= initcore.training.COPY_TOLERANCE * max(1.0, float(np.max(np.abs(outputs)))):
@@ -178,6 +180,24 @@ def symmetry_verdict(initial: int, final: int, width: int, diverged_at: int | No
                            "starting weights make such big steps likely.")
     return "warning", (f"Random weights made the units different ({initial} of {width} at the start), but after "
                        "training they all give the same outputs: they collapsed into one.")
+
+
+def _partly_alike(final: int, width: int, outputs: np.ndarray) -> tuple[str, str]:
+    """(kind, sentence) for a layer that kept some, not all, of its units different after training.
+
+    Units that output exactly 0 on every example (switched-off ReLUs) are copies of one another and count as
+    one distinct unit; the rest of the shortfall is units that copy a live one.
+    """
+    off = int(np.count_nonzero(~np.any(outputs, axis=0)))
+    merged = max(off - 1, 0)
+    copies = width - final - merged
+    parts = [f"Symmetry broke, but only {final} of the {width} units are different after training."]
+    if merged:
+        parts.append(f"Training switched {off} units off: they output 0 on every example, where the activation "
+                     "is flat and no gradient can bring them back, so together they count as one.")
+    if copies:
+        parts.append(f"{copies} other unit{'s' if copies > 1 else ''} ended up copying another one.")
+    return ("warning" if off > width / 2 else "info"), " ".join(parts)
 
 
 def default_layers(depth: int) -> list[int]:
