@@ -36,6 +36,15 @@ def numbers(array: list) -> np.ndarray:
     return np.asarray(array, dtype=float)
 
 
+def stated_number(text: str) -> float:
+    """A number as the teaching text writes it, 0.0104, 10⁸ or 1.21 × 10⁻²⁹, read back."""
+    power = re.fullmatch(r"(?:(.+) × )?10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", text)
+    if not power:
+        return float(text)
+    exponent = int(power[2].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
+    return float(power[1] or 1) * 10.0**exponent
+
+
 def trace(figure: dict, name: str) -> dict:
     return next(t for t in figure["data"] if t.get("name") == name)
 
@@ -289,7 +298,7 @@ def test_factor_sentence_states_the_theory_curves_change(activation, scheme, par
 
     pre = initcore.theory.predicted_pre_var(depth=50, width=256, activation=activation, scheme=scheme, **params)
     sentence = factor_sentence(activation, scheme, 256, 50, params)
-    stated = float(re.search(r"\*\*×([^*]+)\*\* from layer 1 to layer 50", sentence)[1])
+    stated = stated_number(re.search(r"\*\*×([^*]+)\*\* from layer 1 to layer 50", sentence)[1])
     assert stated == pytest.approx(pre[-1] / pre[0], rel=5e-3)  # half a unit in the third digit
 
 
@@ -306,7 +315,7 @@ def test_factor_sentence_at_the_edges_of_float64_and_of_depth():
     assert "float64" in overflowing and "to layer 45," in overflowing
     assert "**0.3943** per layer at layer 1" in single and "to layer" not in single
     assert "more than **×10³⁰⁸**" in homogeneous
-    assert "falls below even float64" in fading and "**2e-06** at layer 53" in fading
+    assert "falls below even float64" in fading and "**2 × 10⁻⁶** at layer 53" in fading
     assert "less than **×10⁻³⁰⁸**" in homogeneous_fading
 
 
@@ -338,8 +347,8 @@ def test_outlook_reports_theorys_change_at_each_depth(activation):
         pre, grad = initcore.theory.predicted_variances(depth=depth, width=256, activation=activation, scheme=scheme)
         stated = re.search(rf"{depth} layers: Var z \*\*×([^*]+)\*\*, gradient \*\*×([^*]+)\*\* \(([a-z ]+)\)",
                            sentence)
-        assert float(stated[1]) == pytest.approx(pre[-1] / pre[0], rel=5e-3)
-        assert float(stated[2]) == pytest.approx(grad[0] / grad[-1], rel=5e-3)
+        assert stated_number(stated[1]) == pytest.approx(pre[-1] / pre[0], rel=5e-3)
+        assert stated_number(stated[2]) == pytest.approx(grad[0] / grad[-1], rel=5e-3)
         assert stated[3] == classify(pre[-1] / pre[0], grad[0] / grad[-1])[1]
     assert kind == classify(pre[-1] / pre[0], grad[0] / grad[-1])[0]
 
@@ -400,6 +409,14 @@ def test_a_vanished_signal_is_explained_by_what_made_it_zero(activation, scheme,
 
     run = initcore.simulate(depth=50, width=256, activation=activation, scheme=scheme, **params)
     assert run.vanished_at is not None and why in verdict(run, scheme)[1]
+
+
+@pytest.mark.parametrize("x, text", [(0.0104, "0.0104"), (705, "705"), (1.21e-29, "1.21 × 10⁻²⁹"), (1e8, "10⁸"),
+                                     (-5.67e14, "-5.67 × 10¹⁴"), (0, "0")])
+def test_teaching_text_writes_huge_and_tiny_numbers_as_the_axes_do(x, text):
+    from ui.lessons import scientific
+
+    assert scientific(x) == text and stated_number(text) == pytest.approx(x)
 
 
 def test_a_vanished_gradient_names_every_layer_it_leaves_without_a_gradient():

@@ -11,6 +11,17 @@ from ui.charts import EXPLODING, VANISHING, Curve
 DRIFT = 10  # within ×10 end to end is "healthy"; within ×100 "drifting"; beyond, vanishing or exploding
 RECENT = 10  # the last layers, whose own factor tells a change that slows down (tanh) from a steady one (ReLU)
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # float32's smallest normal number, about 1.2e-38
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def scientific(x: float, digits: int = 3) -> str:
+    """``x`` to ``digits`` significant digits, very large or small ones as on the charts' axes: 1.21 × 10⁻²⁹."""
+    text = f"{x:.{digits}g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPTS)
+    return power if mantissa == "1" else f"{mantissa} × {power}"
 
 
 def propagation_curves(settings: dict, schemes: dict[str, dict]) -> tuple[dict, list[Curve], list[Curve]]:
@@ -53,8 +64,9 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
     ratio = last / first
     per_layer = ratio ** (1 / max(len(layers) - 1, 1)) if np.isfinite(ratio) else np.nan
     grad_ratio = layers.grad_var.iloc[0] / layers.grad_var.iloc[-1]
-    summary = (f"Var z changes by ×{ratio:.3g} from layer 1 to layer {len(layers)} ({_pace(layers.pre_var, per_layer)}"
-               f"); the gradient reaching layer 1 has ×{grad_ratio:.3g} the variance it had at the top.")
+    summary = (f"Var z changes by ×{scientific(ratio)} from layer 1 to layer {len(layers)} "
+               f"({_pace(layers.pre_var, per_layer)}); the gradient reaching layer 1 has ×{scientific(grad_ratio)} "
+               "the variance it had at the top.")
     kind, word = classify(ratio, grad_ratio)
     return kind, f"**{label}: {word}.** {summary}"
 
@@ -125,7 +137,8 @@ def factor_sentence(activation: str, scheme: str, width: int, depth: int, params
         with np.errstate(over="ignore"):
             compounded = np.power(np.float64(factor), depth - 1)
         span = f", so {_times(compounded)} from layer 1 to layer {depth}" if depth > 1 else ""
-        return f"Here theory predicts a factor of **{factor:.4g}** per layer at every size of signal{span}. {rule}"
+        return (f"Here theory predicts a factor of **{scientific(factor, 4)}** per layer at every size of "
+                f"signal{span}. {rule}")
     pre = cached.predicted(depth, width, activation, scheme, params)[0]  # the chart's theory curve, computed once
     smallest = np.finfo(float).tiny  # float64 holds about 1e-308 to 1e308 at full precision
     last = int(np.flatnonzero(np.isfinite(pre) & (pre >= smallest))[-1])
@@ -134,9 +147,9 @@ def factor_sentence(activation: str, scheme: str, width: int, depth: int, params
                             initcore.theory.variance_ratio(activation, scheme, width, width, q=pre[-1], **params))
     shown = last if np.isfinite(factors[last]) else last - 1
     sentence = (f"Here the activation is not a straight line, so the factor depends on the signal's size: theory "
-                f"predicts **{factors[0]:.4g}** per layer at layer 1 (Var z = {pre[0]:.3g})")
+                f"predicts **{scientific(factors[0], 4)}** per layer at layer 1 (Var z = {scientific(pre[0])})")
     if shown > 0:
-        sentence += f" and **{factors[shown]:.4g}** at layer {shown + 1} (Var z = {pre[shown]:.3g})"
+        sentence += f" and **{scientific(factors[shown], 4)}** at layer {shown + 1} (Var z = {scientific(pre[shown])})"
     if last > 0:
         sentence += f": {_times(pre[last] / pre[0])} from layer 1 to layer {last + 1}"
     if last < depth - 1:
@@ -149,7 +162,7 @@ def factor_sentence(activation: str, scheme: str, width: int, depth: int, params
 def _times(ratio: float) -> str:
     if ratio == 0:
         return "less than **×10⁻³⁰⁸**"
-    return f"**×{ratio:.3g}**" if np.isfinite(ratio) else "more than **×10³⁰⁸**"
+    return f"**×{scientific(ratio)}**" if np.isfinite(ratio) else "more than **×10³⁰⁸**"
 
 
 def symmetry_verdict(initial: int, final: int, width: int, diverged_at: int | None,
@@ -174,7 +187,7 @@ def symmetry_verdict(initial: int, final: int, width: int, diverged_at: int | No
         value = float(outputs.flat[0]) + 0.0  # + 0.0: -0.0 reads 0
         where = "switched off" if value == 0 else "stuck"
         return "warning", (f"Random weights made the units different ({initial} of {width} at the start), but "
-                           f"training pushed every one of them to output {value:.3g} on every example: {where} "
+                           f"training pushed every one of them to output {scientific(value)} on every example: {where} "
                            "where the activation is flat, with no slope for a gradient to bring them back. They "
                            "are alike because none of them responds any more, not because of symmetry. Large "
                            "starting weights make such big steps likely.")
