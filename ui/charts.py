@@ -391,7 +391,7 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
                     hovertemplate=f"overflow to inf at layer {overflow[0] + 1}<extra></extra>"))
     ticks = list(range(-30, 31, 15))
     y_axes = _grid_axes(grid, "yaxis", range=[STRIP_FLOOR - 2, STRIP_CEILING], tickvals=ticks,
-                        ticktext=["1" if t == 0 else f"1e{t}" for t in ticks])
+                        ticktext=["1" if t == 0 else f"10<sup>{t}</sup>" for t in ticks])
     for i in range(1, len(rows) + 1):
         y_axes[_layout_key(_panel_axes(i, 1, len(columns))[1])] |= _axis_title("Var z")
     titles = [a | dict(font=dict(size=13)) for a in grid["annotations"]]
