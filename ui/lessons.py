@@ -9,7 +9,7 @@ from ui import cached
 from ui.charts import EXPLODING, VANISHING, Curve
 
 DRIFT = 10  # within ×10 end to end is "healthy"; within ×100 "drifting"; beyond, vanishing or exploding
-RECENT = 10  # the last layers, whose own factor tells a change that slows down (tanh) from a steady one (ReLU)
+LONG_PATH = 21  # layers: from this many on, a change that levels off (tanh) shows apart from a steady one (ReLU)
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # float32's smallest normal number, about 1.2e-38
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -67,7 +67,7 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
     summary = (f"Var z changes by ×{scientific(ratio)} from layer 1 to layer {len(layers)} "
                f"({_pace(layers.pre_var, per_layer)}); the gradient reaching layer 1 has ×{scientific(grad_ratio)} "
                "the variance it had at the top.")
-    kind, word = classify(ratio, grad_ratio)
+    kind, word = classify(layers.pre_var, layers.grad_var)
     return kind, f"**{label}: {word}.** {summary}"
 
 
@@ -80,16 +80,51 @@ def _why_zero(row) -> str:
     return "every unit got a negative input on every example, and the activation gives 0 there"
 
 
-def classify(ratio: float, grad_ratio: float) -> tuple[str, str]:
-    """(kind of message, word) for a signal whose variance changes ×``ratio`` from the first layer to the last
-    and whose gradient reaches the first layer with ×``grad_ratio`` of its variance at the top."""
-    if ratio < VANISHING or grad_ratio < VANISHING:
-        return "warning", "vanishing"
-    if ratio > EXPLODING or grad_ratio > EXPLODING:
-        return "error", "exploding"
-    if max(ratio, 1 / ratio, grad_ratio, 1 / grad_ratio) > DRIFT:
-        return "info", "drifting slowly"
-    return "success", "healthy"
+KINDS = {"vanishing": "warning", "exploding": "error", "fading slowly": "info", "growing slowly": "info",
+         "drifting slowly": "info", "healthy": "success"}  # the words, worst first, and their kind of message
+
+
+def classify(pre_var, grad_var) -> tuple[str, str]:
+    """(kind of message, word) for a network whose Var z_l and Var dL/dz_l run through ``pre_var`` and
+    ``grad_var`` (layer 1 first): the worse of the signal's word, from the first layer to the last, and the
+    gradient's, on its way back (``_word``)."""
+    pre, grad = np.asarray(pre_var, dtype=float), np.asarray(grad_var, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        words = {_word(pre[-1] / pre[0], pre), _word(grad[0] / grad[-1], grad)}
+    word = next(word for word in KINDS if word in words)
+    return KINDS[word], word
+
+
+def _word(change: float, values: np.ndarray) -> str:
+    """How a variance that changes ×``change`` end to end fares. Beyond ×100 it is vanishing or exploding,
+    unless the change per layer dies out towards the top (``_top_factor``): then more layers would add little,
+    the change grows as a power of the depth rather than exponentially, and it is fading (or growing) slowly.
+    That is tanh under Xavier, whose signal fades like 1/l. Within ×10 it is healthy."""
+    levels_off = _top_factor(values) is not None
+    if change < VANISHING and not levels_off:
+        return "vanishing"
+    if change > EXPLODING and not levels_off:
+        return "exploding"
+    if not 1 / DRIFT <= change <= DRIFT:  # NaN too: the verdict has said inf/NaN before it gets here
+        return ("fading slowly" if change < 1 else "growing slowly") if levels_off else "drifting slowly"
+    return "healthy"
+
+
+def _top_factor(values: np.ndarray) -> tuple[float, int] | None:
+    """(factor per layer, layers) over the top third of a per-layer series of variances, if the change levels
+    off there: that factor much nearer 1 (under half, in log) than the average one. A fixed factor per layer
+    (ReLU) never levels off; tanh's fade does, since tanh passes a small signal almost unchanged. A third,
+    not just a few layers: single layers can differ at the ends (tanh under He: the gradient grows ×1.1 a
+    layer on its way down, except at the first two layers, whose larger signal sits where tanh is flatter)."""
+    if len(values) < LONG_PATH:
+        return None
+    layers = len(values) // 3
+    with np.errstate(divide="ignore", invalid="ignore"):  # a NaN or 0 factor just fails the test below
+        average = np.log(values[-1] / values[0]) / (len(values) - 1)
+        top = np.log(values[-1] / values[-1 - layers]) / layers
+    if abs(average) > np.log(DRIFT) / len(values) and abs(top) < abs(average) / 2:
+        return float(np.exp(top)), layers
+    return None
 
 
 def outlook(activation: str, scheme: str, depths: tuple[int, ...] = (10, 50), width: int = 256) -> tuple[str, str]:
@@ -99,20 +134,18 @@ def outlook(activation: str, scheme: str, depths: tuple[int, ...] = (10, 50), wi
     for depth in depths:
         pre, grad = cached.predicted(depth, width, activation, scheme, {})
         ratio, grad_ratio = pre[-1] / pre[0], grad[0] / grad[-1]
-        kind, word = classify(ratio, grad_ratio)
+        kind, word = classify(pre, grad)
         parts.append(f"{depth} layers: Var z {_times(ratio)}, gradient {_times(grad_ratio)} ({word})")
     return kind, f"**How deep can it go?** Theory, for a plain network without normalization: {'; '.join(parts)}."
 
 
 def _pace(pre_var, per_layer: float) -> str:
-    """The average factor per layer and, where the last ``RECENT`` layers' own factor is much nearer 1 (tanh
-    squashing a large signal less as it shrinks), that one too: a change that slows down, not a fixed factor."""
+    """The average factor per layer and, where the change levels off (``_top_factor``), the top layers' own
+    factor too."""
     pace = f"×{per_layer:.3f} per layer on average"
-    with np.errstate(divide="ignore", invalid="ignore"):  # a NaN or 0 factor just fails the tests below
-        if len(pre_var) > 2 * RECENT and abs(np.log(per_layer)) > np.log(DRIFT) / len(pre_var):
-            recent = (pre_var.iloc[-1] / pre_var.iloc[-1 - RECENT]) ** (1 / RECENT)
-            if abs(np.log(recent)) < abs(np.log(per_layer)) / 2:
-                pace += f", but ×{recent:.3f} over the last {RECENT} layers: the change slows down"
+    top = _top_factor(np.asarray(pre_var, dtype=float))
+    if top is not None:
+        pace += f", but ×{top[0]:.3f} over the last {top[1]} layers: the change slows down"
     return pace
 
 
