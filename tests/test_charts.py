@@ -263,3 +263,38 @@ def test_a_grid_layout_is_the_callers_own_copy():
     first["xaxis"]["domain"] = [0, 0.1]
     second = charts._grid(1, 2, subplot_titles=("before", "after"))
     assert second["annotations"][0]["text"] == "before" and second["xaxis"]["domain"] != [0, 0.1]
+
+
+def test_a_gradient_line_with_nothing_to_draw_says_why_in_the_legend():
+    """Under zero weights and tanh (f(0) = 0) every weight gradient is exactly 0 at every epoch: no point on
+    the log axis, and the legend says so instead of naming a line that is not there."""
+    import pandas as pd
+
+    histories = {s: initcore.train(dataset="moons", depth=2, width=8, activation="tanh", scheme=s, epochs=3,
+                                   lr=0.1).history for s in ("zeros", "he_normal")}
+    legend = [t.name for t in charts.grad_norm_figure(histories).data if t.showlegend]
+    assert legend == ["Zeros: 0 at every epoch, off the log scale", "He/Kaiming normal"]
+    half = pd.DataFrame(dict(epoch=[0, 1], grad_norm_first=[0.0, np.nan], grad_norm_last=[0.5, 0.25]))
+    assert charts.grad_norm_figure({"zeros": half}).data[0].name == "Zeros: first layer 0 or inf/NaN at every epoch"
+
+
+def test_a_gradient_line_that_stops_at_zero_says_from_which_epoch():
+    """Tiny weights in a deep ReLU net: after a few steps every unit is switched off, the gradient is exactly 0
+    and the log axis has nowhere to put it; the legend says where the line stops and why."""
+    history = initcore.train(dataset="moons", depth=5, width=32, activation="relu", scheme="small_normal", epochs=12,
+                             lr=0.1).history
+    stop = int(history.epoch[history.grad_norm_first == 0].min())
+    assert 0 < stop and (history.grad_norm_first[stop:] == 0).all() and (history.grad_norm_last[stop:] == 0).all()
+    legend = charts.grad_norm_figure({"small_normal": history}).data[0].name
+    assert legend == f"Small random: 0 from epoch {stop} on"
+
+
+def test_a_run_that_diverged_at_once_still_shows_its_one_gradient_norm():
+    """Large weights: the gradient norms of epoch 0 are finite, epoch 1 is NaN. One point makes no line, so it
+    is drawn as a marker (filled: first layer, open: output layer)."""
+    history = initcore.train(dataset="moons", depth=5, width=32, activation="relu", scheme="large_normal", epochs=5,
+                             lr=0.1).history
+    assert np.isfinite(history.grad_norm_first).sum() == 1
+    first, last = charts.grad_norm_figure({"large_normal": history}).data
+    assert (first.mode, first.marker.symbol, last.mode, last.marker.symbol) == ("markers", "circle", "markers",
+                                                                                  "circle-open")

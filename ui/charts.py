@@ -236,10 +236,12 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
                    xaxis=dict(range=[0.5, depth + 0.5], **_axis_title(x_title)))
 
 
-def _why_unseen(values: np.ndarray) -> str:
-    """Why a curve has no point on a log axis: all 0, or no number at all."""
+def _why_unseen(values: np.ndarray, step: str = "layer") -> str:
+    """Why a curve has no point on a log axis: all 0, no number at all, or each of those somewhere."""
     values = np.asarray(values, dtype=float)
-    return "0 at every layer, off the log scale" if np.all(values == 0) else "inf/NaN at every layer"
+    if np.all(values == 0):
+        return f"0 at every {step}, off the log scale"
+    return f"0 or inf/NaN at every {step}" if np.any(values == 0) else f"inf/NaN at every {step}"
 
 
 BAND_LABEL = (0.25, 0.09)  # the box a band's name takes: fractions of the plot's width (a phone's) and height
@@ -459,15 +461,38 @@ def _divergence_marks(ends: list[tuple[str, int, float]], shown: np.ndarray, log
     return traces
 
 
+GRADIENT_LINES = (("grad_norm_first", "solid", "first layer"), ("grad_norm_last", "dot", "output layer"))
+LONE_POINT = {"solid": "circle", "dot": "circle-open"}  # a line's single point, drawn as a marker
+
+
+def _gradient_note(epochs: np.ndarray, norms: np.ndarray) -> str | None:
+    """What a gradient-norm line cannot show on its log axis: nothing to draw at all, or a gradient of exactly
+    0 from some epoch on (every unit switched off: the line just stops there)."""
+    if not np.isfinite(_positive(norms)).any():
+        return _why_unseen(norms, "epoch")
+    last = np.flatnonzero(norms != 0)[-1]
+    return f"0 from epoch {epochs[last + 1]} on" if last + 1 < len(norms) else None
+
+
 def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> PlainFigure:
-    """First-layer (solid) and last-layer (dotted) gradient norms per scheme, log scale."""
+    """First-layer (solid) and last-layer (dotted) gradient norms per scheme, log scale. A line with nothing to
+    draw (zero weights: every gradient but the output bias's is 0), or that stops at a gradient of 0, says so
+    in the scheme's legend entry."""
     traces = []
     for scheme, history in histories.items():
         colour, label = scheme_colour(scheme), scheme_label(scheme)
-        for column, dash, where in (("grad_norm_first", "solid", "first layer"),
-                                    ("grad_norm_last", "dot", "output layer")):
-            traces.append(go.Scatter(
-                x=history["epoch"], y=_positive(history[column]), name=label, mode="lines", legendgroup=scheme,
+        notes = {where: note for column, _, where in GRADIENT_LINES
+                 if (note := _gradient_note(history["epoch"].to_numpy(), history[column].to_numpy(float)))}
+        name = label
+        if len(notes) == len(GRADIENT_LINES) and len(set(notes.values())) == 1:
+            name += f": {notes['first layer']}"
+        elif notes:
+            name += ": " + "; ".join(f"{where} {note}" for where, note in notes.items())
+        for column, dash, where in GRADIENT_LINES:
+            norms = _positive(history[column])
+            traces.append(go.Scatter(  # a lone point (a run that diverged at epoch 1) makes no line: a marker
+                x=history["epoch"], y=norms, name=name, mode="lines" if np.isfinite(norms).sum() > 1 else "markers",
+                marker=dict(color=colour, size=9, symbol=LONE_POINT[dash]), legendgroup=scheme,
                 showlegend=dash == "solid", line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
                 hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖∇W‖ %{{y:.3g}}<extra></extra>"))
     return _figure(traces, "‖dL/dW‖: first layer (solid), last (dotted)", width=width, xaxis=_axis_title("epoch"),
