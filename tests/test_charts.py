@@ -298,3 +298,13 @@ def test_a_run_that_diverged_at_once_still_shows_its_one_gradient_norm():
     first, last = charts.grad_norm_figure({"large_normal": history}).data
     assert (first.mode, first.marker.symbol, last.mode, last.marker.symbol) == ("markers", "circle", "markers",
                                                                                   "circle-open")
+
+
+def test_a_chart_tells_a_screen_reader_its_title_and_what_it_shows():
+    history = initcore.train(dataset="moons", depth=2, width=8, activation="tanh", scheme="zeros", epochs=3,
+                             lr=0.1).history
+    assert charts.alt_text(charts.grad_norm_figure({"zeros": history})) == (
+        "‖dL/dW‖: first layer (solid), last (dotted). Shown: Zeros: 0 at every epoch, off the log scale.")
+    run = initcore.simulate(depth=10, width=64, activation="relu", scheme="he_normal")
+    assert charts.alt_text(charts.heatmap_figure(run.act_hist, log=False, title="Activations", value_label="a")) \
+        == "Activations."

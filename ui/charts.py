@@ -97,6 +97,13 @@ class PlainFigure(go.Figure):
         return {"data": data, "layout": _plain(layout)}
 
 
+def alt_text(figure: go.Figure) -> str:
+    """What a screen reader says for a chart: its title and the names in its legend."""
+    title = re.sub(r"<[^>]+>", " ", figure.layout.title.text or "").split()
+    names = [trace.name for trace in figure.data if trace.name and trace.showlegend is not False]
+    return " ".join(title) + (f". Shown: {'; '.join(dict.fromkeys(names))}." if names else ".")
+
+
 def _merged(style: dict, given: dict) -> dict:
     """``style`` overlaid with ``given``, nested dictionaries merged key by key."""
     merged = dict(style)

@@ -55,6 +55,9 @@ def test_page_loads_and_draws(page, server, path, minimum):
     assert charts(page) >= minimum
     pushed = [(title, asked, drawn) for title, asked, drawn in page.evaluate(MARGINS) if asked != drawn]
     assert pushed == [], "on a laptop screen every chart should be drawn once, in the margins it asked for"
+    labels = page.locator("[data-testid=stPlotlyChart]").evaluate_all("charts => charts.map(c => c.role + ': ' + "
+                                                                      "c.getAttribute('aria-label'))")
+    assert all(re.fullmatch(r"figure: \S.*\.", label) for label in labels), labels  # named for screen readers
 
 
 def slider(page, label: str):
