@@ -404,8 +404,8 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
     for i in range(1, len(rows) + 1):
         y_axes[_layout_key(_panel_axes(i, 1, len(columns))[1])] |= _axis_title("Var z")
     titles = [a | dict(font=dict(size=13)) for a in grid["annotations"]]
-    return _figure(traces, "Signal variance, layer by layer (20 layers)", height=440, shapes=lines,
-                   annotations=titles + labels,
+    return _figure(traces, "Signal variance, layer by layer (20 layers)", height=380, shapes=lines,
+                   annotations=titles + labels, margin=MARGIN | dict(b=20),  # no x labels, no legend below
                    **_grid_axes(grid, "xaxis", showticklabels=False), **y_axes)
 
 
