@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import initcore
-from ui import controls, lessons, nav, recipes
+from ui import controls, lessons, nav, recipes, tables
 
 st.set_page_config(page_title="Choosing an initializer · initlab", layout="wide")
 nav.sidebar()
@@ -44,18 +44,11 @@ st.markdown("Xavier, He and LeCun are the same recipe with different knobs: pick
 st.latex(r"\operatorname{Var}(W) = \frac{\text{scale}}{\text{fan}}")
 st.latex(r"\text{normal: } W \sim \mathcal{N}\!\left(0, \tfrac{\text{scale}}{\text{fan}}\right)")
 st.latex(r"\text{uniform: } W \sim \mathcal{U}\!\left(\pm\sqrt{\tfrac{3\,\text{scale}}{\text{fan}}}\right)")
-FANS = {"fan_in": "n_in", "fan_out": "n_out", "fan_avg": "average"}
-VARIANCES = {"fan_in": "{scale:g}/n_in", "fan_out": "{scale:g}/n_out", "fan_avg": "{twice:g}/(n_in+n_out)"}
-st.table(pd.DataFrame([
-    {"scheme": s.label, "scale": f"{s.knobs['scale']:g}", "fan": FANS[s.knobs["mode"]],
-     "Var(W)": VARIANCES[s.knobs["mode"]].format(scale=s.knobs["scale"], twice=2 * s.knobs["scale"])}
-    for s in initcore.SCHEMES.values() if s.knobs]), hide_index=True, border="horizontal")
+st.table(tables.variance_family(), hide_index=True, border="horizontal")
 st.markdown("A uniform on ±L has variance L²/3, which is where the 6 in Xavier's √(6/(n_in + n_out)) comes "
             "from. Try any combination on *Signal propagation* with the **Custom variance scaling** scheme.")
 
 st.subheader("Every scheme at a glance")
-for outcome, heading in (("fails", "What not to do"), ("works", "A good start"), ("tunable", "You choose")):
+for heading, entries in lessons.schemes_at_a_glance().items():
     st.markdown(f"**{heading}**")
-    st.markdown("\n".join(
-        f"- **{s.label}**" + (f", for {', '.join(initcore.ACTIVATIONS[a].label for a in s.suits)}" if s.suits else "")
-        + f". {s.verdict}" for s in initcore.SCHEMES.values() if s.outcome == outcome))
+    st.markdown("\n".join(f"- {entry}" for entry in entries))

@@ -2,6 +2,8 @@
 
 import math
 
+import pytest
+
 import initcore
 from initcore.propagation import COLUMNS
 from ui import tables
@@ -38,3 +40,21 @@ def test_the_weights_table_says_unbounded_where_a_normal_draw_has_no_bound():
     assert list(shown.columns) == list(tables.SCHEME_COLUMNS)
     assert shown.bound[0] == "unbounded"
     assert shown.bound[1] == f"{initcore.SCHEMES['he_uniform'].bounds(256, 128):.4g}" == f"{math.sqrt(6 / 256):.4g}"
+
+
+def test_the_family_table_s_variance_is_each_scheme_s_variance():
+    """Var(W) as the Choosing page writes it, evaluated at uneven fans, is the variance the scheme draws with."""
+    fans = dict(n_in=300, n_out=100)
+    table = tables.variance_family()
+    assert len(table) == sum(1 for s in initcore.SCHEMES.values() if s.knobs)
+    for label, written in zip(table.scheme, table["Var(W)"]):
+        scheme = next(s for s in initcore.SCHEMES if initcore.SCHEMES[s].label == label)
+        assert eval(written, {}, fans) == pytest.approx(initcore.scheme_std(scheme, 300, 100) ** 2)
+
+
+def test_every_scheme_is_at_a_glance_once():
+    from ui.lessons import schemes_at_a_glance
+
+    lines = [line for entries in schemes_at_a_glance().values() for line in entries]
+    assert len(lines) == len(initcore.SCHEMES)
+    assert all(any(line.startswith(f"**{s.label}**") for line in lines) for s in initcore.SCHEMES.values())

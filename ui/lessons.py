@@ -8,7 +8,7 @@ import initcore
 from ui import cached
 from ui.charts import EXPLODING, VANISHING, Curve
 
-DRIFT = 10  # within ×10 end to end is "healthy"; within ×100 "drifting"; beyond, vanishing or exploding
+DRIFT = 10  # within ×10 end to end is "healthy"; within ×100 "drifting"; beyond, vanishing or exploding (``_word``)
 LONG_PATH = 21  # layers: from this many on, a change that levels off (tanh) shows apart from a steady one (ReLU)
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # float32's smallest normal number, about 1.2e-38
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -244,6 +244,17 @@ def _partly_alike(final: int, width: int, outputs: np.ndarray) -> tuple[str, str
     if copies:
         parts.append(f"{copies} other unit{'s' if copies > 1 else ''} ended up copying another one.")
     return ("warning" if off > width / 2 else "info"), " ".join(parts)
+
+
+def schemes_at_a_glance() -> dict[str, list[str]]:
+    """Every scheme in a line (name, the activations it suits, what happens with it), grouped by outcome."""
+    headings = {"fails": "What not to do", "works": "A good start", "tunable": "You choose"}
+    glance = {heading: [] for heading in headings.values()}
+    for scheme in initcore.SCHEMES.values():
+        suits = ", ".join(initcore.ACTIVATIONS[a].label for a in scheme.suits)
+        glance[headings[scheme.outcome]].append(f"**{scheme.label}**{', for ' + suits if suits else ''}. "
+                                               f"{scheme.verdict}")
+    return glance
 
 
 def default_layers(depth: int) -> list[int]:

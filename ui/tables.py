@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from streamlit import column_config as column
 
+import initcore
 from ui import theme
 
 
@@ -74,3 +75,16 @@ def lab_summary(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"scheme": summary.scheme.map(theme.scheme_label), "final loss": losses,
                          "train accuracy": summary.accuracy, "test accuracy": summary.test_accuracy,
                          "distinct units": summary.min_distinct_neurons})
+
+
+_FANS = {"fan_in": "n_in", "fan_out": "n_out", "fan_avg": "average"}
+_VARIANCES = {"fan_in": "{scale:g}/n_in", "fan_out": "{scale:g}/n_out", "fan_avg": "{twice:g}/(n_in+n_out)"}
+
+
+def variance_family() -> pd.DataFrame:
+    """Xavier, He and LeCun as knobs of Var(W) = scale / fan (the distribution is in each name), short enough
+    for a phone."""
+    return pd.DataFrame([
+        {"scheme": s.label, "scale": f"{s.knobs['scale']:g}", "fan": _FANS[s.knobs["mode"]],
+         "Var(W)": _VARIANCES[s.knobs["mode"]].format(scale=s.knobs["scale"], twice=2 * s.knobs["scale"])}
+        for s in initcore.SCHEMES.values() if s.knobs])
