@@ -272,8 +272,10 @@ def test_a_gradient_line_with_nothing_to_draw_says_why_in_the_legend():
 
     histories = {s: initcore.train(dataset="moons", depth=2, width=8, activation="tanh", scheme=s, epochs=3,
                                    lr=0.1).history for s in ("zeros", "he_normal")}
-    legend = [t.name for t in charts.grad_norm_figure(histories).data if t.showlegend]
-    assert legend == ["Zeros: 0 at every epoch, off the log scale", "He/Kaiming normal"]
+    figure = charts.grad_norm_figure(histories)
+    assert [t.name for t in figure.data if t.showlegend] == ["Zeros: 0 at every epoch, off the log scale",
+                                                             "He/Kaiming normal"]
+    assert {t.mode for t in figure.data} == {"lines"}  # the legend shows a line's sample, not a lone marker's
     half = pd.DataFrame(dict(epoch=[0, 1], grad_norm_first=[0.0, np.nan], grad_norm_last=[0.5, 0.25]))
     assert charts.grad_norm_figure({"zeros": half}).data[0].name == "Zeros: first layer 0 or inf/NaN at every epoch"
 

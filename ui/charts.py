@@ -498,7 +498,7 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> P
         for column, dash, where in GRADIENT_LINES:
             norms = _positive(history[column])
             traces.append(go.Scatter(  # a lone point (a run that diverged at epoch 1) makes no line: a marker
-                x=history["epoch"], y=norms, name=name, mode="lines" if np.isfinite(norms).sum() > 1 else "markers",
+                x=history["epoch"], y=norms, name=name, mode="markers" if np.isfinite(norms).sum() == 1 else "lines",
                 marker=dict(color=colour, size=9, symbol=LONE_POINT[dash]), legendgroup=scheme,
                 showlegend=dash == "solid", line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
                 hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖∇W‖ %{{y:.3g}}<extra></extra>"))
