@@ -1,0 +1,36 @@
+"""The README's code runs as written, and its comments say what the code gives."""
+
+import math
+import re
+from pathlib import Path
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def python_blocks(section: str) -> list[str]:
+    """The ```python blocks of a README section (from its heading to the next one of any level)."""
+    body = README.split(f"\n{section}\n", 1)[1]
+    body = re.split(r"\n#{2,3} ", body, maxsplit=1)[0]
+    return re.findall(r"```python\n(.*?)```", body, flags=re.S)
+
+
+def test_the_notebook_example_runs_and_its_comments_hold():
+    namespace: dict = {}
+    exec(python_blocks("## The engine, from a notebook")[0], namespace)
+    run, lab = namespace["run"], namespace["lab"]
+    assert (run.exploded_at, run.vanished_at) == (None, None)  # "None, None"
+    assert list(run.layers[["layer", "pre_var", "grad_var"]].tail().layer) == [46, 47, 48, 49, 50]
+    summary = lab.summary.set_index("scheme")
+    assert math.isclose(summary.final_loss["zeros"], math.log(2), abs_tol=1e-3)  # "zeros stay at ln 2"
+    assert summary.diverged_epoch["large_normal"] >= 1  # "large diverges"
+    assert summary.test_accuracy["he_normal"] > 0.95  # "He learns"
+
+
+def test_a_scheme_is_one_line_as_the_readme_shows():
+    from initcore.schemes import variance_scaling
+
+    line = python_blocks("### Add a scheme or an activation")[0].strip().rstrip(",")
+    scheme = eval(line, {"variance_scaling": variance_scaling})
+    assert (scheme.id, scheme.label, dict(scheme.knobs)) == (
+        "my_scheme", "My scheme", {"scale": 1.5, "mode": "fan_in", "distribution": "normal"})
+    assert math.isclose(scheme.std(300, 100), math.sqrt(1.5 / 300))
