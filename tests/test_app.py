@@ -447,6 +447,19 @@ def test_teaching_text_writes_huge_and_tiny_numbers_as_the_axes_do(x, text):
     assert scientific(x) == text and stated_number(text) == pytest.approx(x)
 
 
+def test_a_single_layer_has_no_change_to_judge():
+    """One layer of σ = 10 weights takes an input of variance 1 to about 2·100 = 200: the verdict says that,
+    not 'healthy' for a change from layer 1 to layer 1, and the layer axis is ticked at whole layers."""
+    from ui.lessons import verdict
+
+    run = initcore.simulate(depth=1, width=2, activation="sigmoid", scheme="large_normal")
+    kind, sentence = verdict(run, "Large random")
+    assert kind == "info" and "**Large random: one layer.**" in sentence and "healthy" not in sentence
+    at = open_page("pages/2_Signal_propagation.py", depth="1", width="2")
+    forward, heatmap = figures(at)
+    assert (forward["layout"]["xaxis"]["dtick"], heatmap["layout"]["yaxis"]["dtick"]) == (1, 1)
+
+
 def test_a_vanished_gradient_names_every_layer_it_leaves_without_a_gradient():
     """Sigmoid's slope is at most 1/4: under tiny weights the gradient underflows on its way down and is 0
     from that layer to the first, the layer itself included."""

@@ -240,7 +240,12 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
                 hovertemplate=f"{name}: inf/NaN from layer {c.exploded_at}<extra></extra>"))
     return _figure(traces, title, annotations=labels,
                    yaxis=dict(type="log", range=[low, high], exponentformat="power", **_axis_title(y_title)),
-                   xaxis=dict(range=[0.5, depth + 0.5], **_axis_title(x_title)))
+                   xaxis=dict(range=[0.5, depth + 0.5], **_layer_ticks(depth), **_axis_title(x_title)))
+
+
+def _layer_ticks(depth: int) -> dict:
+    """Whole layer numbers on a layer axis: Plotly would tick a network of a few layers at 0.5, 1, 1.5 …"""
+    return dict(tick0=1, dtick=1) if depth <= 10 else {}
 
 
 def _why_unseen(values: np.ndarray, step: str = "layer") -> str:
@@ -311,7 +316,7 @@ def heatmap_figure(hist, *, log: bool, title: str, value_label: str) -> PlainFig
                     annotations=[_label(0.5, (lost[0] + hist.depth) / 2, f"inf/NaN from layer {lost[0]}:<br>"
                                         "nothing to bin", xref="x domain", bgcolor=PAPER)])
     return _figure([heat], title, height=460, xaxis=_axis_title(x_title), **grey,
-                   yaxis=dict(autorange="reversed", **_axis_title("layer l")))
+                   yaxis=dict(autorange="reversed", **_layer_ticks(hist.depth), **_axis_title("layer l")))
 
 
 def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_label: str,

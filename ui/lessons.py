@@ -61,8 +61,12 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
         stuck = "layer 1 cannot learn" if at == 1 else f"layers 1 to {at} cannot learn"
         return "warning", (f"**{label}: the gradient vanished on its way back, at layer {at}.** From there down, "
                            f"every gradient is exactly 0: {stuck}.")
+    if len(layers) == 1:
+        return "info", (f"**{label}: one layer.** It takes the input's variance, 1, to Var z = {scientific(first)}. "
+                        "Whether the next layers multiply it again, and by how much, takes a deeper network: move "
+                        "the depth slider.")
     ratio = last / first
-    per_layer = ratio ** (1 / max(len(layers) - 1, 1)) if np.isfinite(ratio) else np.nan
+    per_layer = ratio ** (1 / (len(layers) - 1)) if np.isfinite(ratio) else np.nan
     grad_ratio = layers.grad_var.iloc[0] / layers.grad_var.iloc[-1]
     summary = (f"Var z changes by ×{scientific(ratio)} from layer 1 to layer {len(layers)} "
                f"({_pace(layers.pre_var, per_layer)}); the gradient reaching layer 1 has ×{scientific(grad_ratio)} "
