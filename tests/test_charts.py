@@ -310,3 +310,16 @@ def test_a_chart_tells_a_screen_reader_its_title_and_what_it_shows():
     run = initcore.simulate(depth=10, width=64, activation="relu", scheme="he_normal")
     assert charts.alt_text(charts.heatmap_figure(run.act_hist, log=False, title="Activations", value_label="a")) \
         == "Activations."
+
+
+def test_a_log_axis_over_a_narrow_range_labels_1_2_and_5_only():
+    """Plotly labels every digit of a log axis that spans under two decades; the charts ask for 1, 2 and 5."""
+    histories = {"he_normal": initcore.train(dataset="xor", depth=1, width=2, activation="relu", scheme="he_normal",
+                                             epochs=10, lr=0.1).history}
+    narrow = charts.training_figure(histories, "loss", title="t", y_title="loss", log=True, diverged={})
+    assert narrow.layout.yaxis.dtick == "D2"
+    deep = {"small_normal": initcore.train(dataset="moons", depth=5, width=32, activation="relu",
+                                           scheme="small_normal", epochs=10, lr=0.1).history,
+            "he_normal": initcore.train(dataset="moons", depth=5, width=32, activation="relu", scheme="he_normal",
+                                        epochs=10, lr=0.1).history}
+    assert charts.grad_norm_figure(deep).layout.yaxis.dtick is None  # ten decades: Plotly's own ticks

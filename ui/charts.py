@@ -441,8 +441,18 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
                          line=dict(color="#777", width=1, dash="dash"))],
             annotations=[_label(1, np.log10(ln2) if log else ln2, "ln 2 = 0.693: a coin flip", xref="x domain",
                                 xanchor="right", yanchor="bottom")])
+    y_axis = _log_axis(shown) if log else dict(type="linear")
     return _figure(traces, title, width=width, xaxis=_axis_title("epoch"), **coin_flip,
-                   yaxis=dict(type="log" if log else "linear", exponentformat="power", **_axis_title(y_title)))
+                   yaxis=y_axis | _axis_title(y_title))
+
+
+def _log_axis(values: np.ndarray) -> dict:
+    """A log axis for ``values``. Spanning under two decades, Plotly would label every digit of every decade
+    (10, 5, 4, 3, 2, 1, 8, 7 …); there it labels 1, 2 and 5 of each."""
+    positive = _positive(values)
+    positive = positive[np.isfinite(positive)]
+    narrow = positive.size and np.log10(positive.max() / positive.min()) < 2
+    return dict(type="log", exponentformat="power", **(dict(dtick="D2") if narrow else {}))
 
 
 def _divergence_marks(ends: list[tuple[str, int, float]], shown: np.ndarray, log: bool, epochs: int) -> list:
@@ -507,8 +517,9 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> P
                 marker=dict(color=colour, size=9, symbol=LONE_POINT[dash]), legendgroup=scheme,
                 showlegend=dash == "solid", line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
                 hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖∇W‖ %{{y:.3g}}<extra></extra>"))
+    norms = np.concatenate([h[column].to_numpy(float) for h in histories.values() for column, _, _ in GRADIENT_LINES])
     return _figure(traces, "‖dL/dW‖: first layer (solid), last (dotted)", width=width, xaxis=_axis_title("epoch"),
-                   yaxis=dict(type="log", exponentformat="power", **_axis_title("‖dL/dW‖ (Frobenius)")))
+                   yaxis=_log_axis(norms) | _axis_title("‖dL/dW‖ (Frobenius)"))
 
 
 def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarray],
