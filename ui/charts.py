@@ -517,9 +517,10 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> P
                 marker=dict(color=colour, size=9, symbol=LONE_POINT[dash]), legendgroup=scheme,
                 showlegend=dash == "solid", line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
                 hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖∇W‖ %{{y:.3g}}<extra></extra>"))
-    norms = np.concatenate([h[column].to_numpy(float) for h in histories.values() for column, _, _ in GRADIENT_LINES])
+    every_norm = np.concatenate([h[column].to_numpy(float) for h in histories.values()
+                                 for column, _, _ in GRADIENT_LINES])
     return _figure(traces, "‖dL/dW‖: first layer (solid), last (dotted)", width=width, xaxis=_axis_title("epoch"),
-                   yaxis=_log_axis(norms) | _axis_title("‖dL/dW‖ (Frobenius)"))
+                   yaxis=_log_axis(every_norm) | _axis_title("‖dL/dW‖ (Frobenius)"))
 
 
 def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarray],
