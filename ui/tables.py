@@ -33,7 +33,7 @@ LAYER_COLUMNS = {
                          "or values below float32's smallest number", "%.3f"),
     "frac_saturated": _number("share saturated", "Share of the units whose slope |f'(z)| is under 5 % of its "
                               "largest value: a gradient barely gets through them", "%.3f"),
-    "exploded": _flag("signal overflowed", "The signal reached inf/NaN at this layer or below"),
+    "exploded": _flag("signal overflowed", "The signal reached inf/NaN at this layer or an earlier one"),
     "vanished": _flag("signal vanished", "Every activation of this layer is exactly 0"),
     "grad_exploded": _flag("gradient overflowed", "The gradient at this layer is inf/NaN"),
     "grad_vanished": _flag("gradient vanished", "The gradient at this layer is exactly 0"),
@@ -68,8 +68,8 @@ def scheme_summary(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def lab_summary(summary: pd.DataFrame) -> pd.DataFrame:
-    """The Training lab's table from ``Comparison.summary``: schemes by name, and a diverged run's loss said in
-    words instead of a blank, since its accuracies are those of a network that answers NaN."""
+    """The Training lab's table from ``Comparison.summary``: schemes by name, and a diverged run's loss in words
+    (inf/NaN, and the epoch it became so) instead of a blank."""
     losses = [f"{loss:.4f}" if pd.isna(epoch) else f"inf/NaN (diverged at epoch {int(epoch)})"
               for loss, epoch in zip(summary.final_loss, summary.diverged_epoch)]
     return pd.DataFrame({"scheme": summary.scheme.map(theme.scheme_label), "final loss": losses,
