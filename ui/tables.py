@@ -56,7 +56,8 @@ LAB_COLUMNS = {
     "distinct units": column.NumberColumn(
         "distinct units (smallest layer)", format="%d",
         help="Units of a hidden layer that are not copies of another unit, in the layer with the fewest. "
-             "1 means the whole layer acts as one unit."),
+             "1 means the whole layer acts as one unit. ReLUs that training switched off all output 0, so "
+             "together they count as one."),
 }
 
 
