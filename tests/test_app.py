@@ -442,7 +442,7 @@ def test_a_vanished_signal_is_explained_by_what_made_it_zero(activation, scheme,
 @pytest.mark.parametrize("x, text", [(0.0104, "0.0104"), (705, "705"), (1.21e-29, "1.21 × 10⁻²⁹"), (1e8, "10⁸"),
                                      (-5.67e14, "-5.67 × 10¹⁴"), (0, "0")])
 def test_teaching_text_writes_huge_and_tiny_numbers_as_the_axes_do(x, text):
-    from ui.lessons import scientific
+    from ui.theme import scientific
 
     assert scientific(x) == text and stated_number(text) == pytest.approx(x)
 

@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.theme import CHART_STYLE, NO_ANSWER, PAPER, scheme_colour, scheme_dash, scheme_label
+from ui.theme import CHART_STYLE, NO_ANSWER, PAPER, scheme_colour, scheme_dash, scheme_label, scientific
 
 VANISHING = 1e-2  # shaded below: a signal 100× weaker than it started
 EXPLODING = 1e2  # shaded above: 100× stronger
@@ -559,7 +559,7 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
 def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> PlainFigure:
     """A weight matrix before and after training, side by side: on one colour scale, unless one reaches more
     than ``SCALE_GAP`` times further than the other (weights that training blew up), when each panel gets its
-    own scale, named under its title ("after<br>colours ±1.93e+09"), so that the smaller one does not fade to a
+    own scale, named under its title ("after<br>colours ±1.93 × 10⁹"), so that the smaller one does not fade to a
     blank. A matrix with no finite weight (a diverged run) is left blank, and its title says why."""
     finite = [matrix[np.isfinite(matrix)] for matrix in (before, after)]
     reaches = [float(np.abs(values).max()) if values.size else None for values in finite]
@@ -569,7 +569,7 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> Plain
     titles, traces = [], []
     for col, (matrix, reach, panel) in enumerate(zip((before, after), reaches, grid["annotations"]), start=1):
         span = max(spans) if shared or not reach else reach
-        said = ": inf/NaN" if reach is None else "" if shared else f"<br>colours ±{span:.3g}"
+        said = ": inf/NaN" if reach is None else "" if shared else f"<br>colours ±{scientific(span)}"
         titles.append(panel | dict(text=panel["text"] + said))
         traces.append(go.Heatmap(z=matrix, zmin=-span, zmax=span, colorscale="RdBu", showscale=shared and col == 2,
                                  colorbar=dict(title=dict(text="w")), xaxis=_panel_axes(1, col, 2)[0],

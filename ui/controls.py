@@ -210,7 +210,7 @@ def link(settings: Mapping[str, object]) -> dict[str, str | list[str]]:
     def text(name: str, value) -> str:
         if name in CHOICES:
             return CHOICES[name][value]
-        return f"{value:g}" if isinstance(value, float) else str(value)
+        return _rung(value) if isinstance(value, float) else str(value)
 
     return {name: [text(name, v) for v in value] if isinstance(value, list) else text(name, value)
             for name, value in settings.items()}

@@ -7,21 +7,11 @@ import numpy as np
 import initcore
 from ui import cached
 from ui.charts import EXPLODING, VANISHING, Curve
+from ui.theme import activation_label, scientific
 
 DRIFT = 10  # within ×10 end to end is "healthy"; within ×100 "drifting"; beyond, vanishing or exploding (``_word``)
 LONG_PATH = 21  # layers: from this many on, a change that levels off (tanh) shows apart from a steady one (ReLU)
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # float32's smallest normal number, about 1.2e-38
-_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def scientific(x: float, digits: int = 3) -> str:
-    """``x`` to ``digits`` significant digits, very large or small ones as on the charts' axes: 1.21 × 10⁻²⁹."""
-    text = f"{x:.{digits}g}"
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    power = "10" + str(int(exponent)).translate(_SUPERSCRIPTS)
-    return power if mantissa == "1" else f"{mantissa} × {power}"
 
 
 def propagation_curves(settings: dict, schemes: dict[str, dict]) -> tuple[dict, list[Curve], list[Curve]]:
@@ -255,7 +245,7 @@ def schemes_at_a_glance() -> dict[str, list[str]]:
     headings = {"fails": "What not to do", "works": "A good start", "tunable": "You choose"}
     glance = {heading: [] for heading in headings.values()}
     for scheme in initcore.SCHEMES.values():
-        suits = ", ".join(initcore.ACTIVATIONS[a].label for a in scheme.suits)
+        suits = ", ".join(activation_label(a) for a in scheme.suits)
         glance[headings[scheme.outcome]].append(f"**{scheme.label}**{', for ' + suits if suits else ''}. "
                                                f"{scheme.verdict}")
     return glance

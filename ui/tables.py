@@ -11,6 +11,7 @@ from streamlit import column_config as column
 
 import initcore
 from ui import theme
+from ui.controls import CHOICES
 
 
 def _number(label: str, help: str, format: str = "%.4g") -> dict:
@@ -78,14 +79,13 @@ def lab_summary(summary: pd.DataFrame) -> pd.DataFrame:
                          "distinct units": summary.min_distinct_neurons})
 
 
-_FANS = {"fan_in": "n_in", "fan_out": "n_out", "fan_avg": "average"}
 _VARIANCES = {"fan_in": "{scale:g}/n_in", "fan_out": "{scale:g}/n_out", "fan_avg": "{twice:g}/(n_in+n_out)"}
 
 
 def variance_family() -> pd.DataFrame:
-    """Xavier, He and LeCun as knobs of Var(W) = scale / fan (the distribution is in each name), short enough
-    for a phone."""
+    """Xavier, He and LeCun as knobs of Var(W) = scale / fan (the distribution is in each name), the fan named
+    as the Custom variance scaling control names it; short enough for a phone."""
     return pd.DataFrame([
-        {"scheme": s.label, "scale": f"{s.knobs['scale']:g}", "fan": _FANS[s.knobs["mode"]],
+        {"scheme": s.label, "scale": f"{s.knobs['scale']:g}", "fan": CHOICES["mode"][s.knobs["mode"]],
          "Var(W)": _VARIANCES[s.knobs["mode"]].format(scale=s.knobs["scale"], twice=2 * s.knobs["scale"])}
         for s in initcore.SCHEMES.values() if s.knobs])

@@ -32,6 +32,19 @@ def activation_label(activation: str) -> str:
     return initcore.ACTIVATIONS[activation].label
 
 
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def scientific(x: float, digits: int = 3) -> str:
+    """``x`` to ``digits`` significant digits, very large or small ones as on the charts' axes: 1.21 × 10⁻²⁹."""
+    text = f"{x:.{digits}g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPTS)
+    return power if mantissa == "1" else f"{mantissa} × {power}"
+
+
 # How the charts look: Streamlit's own chart theme for this app's light theme (.streamlit/config.toml), written
 # out as plotly layout settings. The charts are shown with Streamlit's theme switched off (ui/show.py says why),
 # so ui/charts.py gives every figure this style instead.
