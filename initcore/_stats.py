@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -25,3 +27,24 @@ def moments(x: np.ndarray) -> tuple[float, float]:
         total, squares = float(wide.sum()), float(np.dot(wide, wide))
     mean = total / flat.size
     return mean, max(squares / flat.size - mean * mean, 0.0)
+
+
+def norm(x: np.ndarray) -> float:
+    """‖x‖₂ over all entries (a matrix's Frobenius norm), finite exactly when every entry is.
+
+    ``sqrt(x · x)`` is one BLAS call, but its sum of squares overflows long before the norm does (float64:
+    entries from about 1e154 on; a run on its way to diverging gets there) and loses the squares of entries
+    below about 1e-154 to underflow. In either case, as in ``moments``, the sum is redone on ``x / max |x|``,
+    whose squares lie in [0, 1]: ‖x‖ = max |x| · ‖x / max |x|‖.
+    """
+    flat = x.reshape(-1)
+    with np.errstate(over="ignore", under="ignore"):  # both are handled below (a strided x warns, BLAS never)
+        squares = float(np.dot(flat, flat))
+    precision = np.finfo(flat.dtype)
+    if math.isfinite(squares) and squares >= flat.size * precision.tiny / precision.eps:
+        return math.sqrt(squares)
+    largest = float(np.max(np.abs(flat), initial=0.0))
+    if not 0.0 < largest < math.inf:  # all zeros (0), or an inf or NaN entry (inf or NaN)
+        return largest
+    scaled = flat / largest
+    return largest * math.sqrt(float(np.dot(scaled, scaled)))

@@ -22,13 +22,13 @@ weight that is no longer finite stops the run: ``diverged`` is set with the epoc
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from initcore import _validate
+from initcore._stats import norm
 from initcore.activations import Activation, get_activation
 from initcore.datasets import N_RANGE, make_dataset, train_test_split
 from initcore.schemes import SCHEMES, get_scheme, init_weights
@@ -331,7 +331,7 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
         loss = _output_loss(model.output, logits, y_train)
         if initial is None:
             initial = [distinct_units(a) for a in hidden]
-        layer_norms = [math.sqrt(np.dot(g, g)) for g in weight_gradients]  # ‖dL/dW_l‖_F
+        layer_norms = [norm(g) for g in weight_gradients]  # ‖dL/dW_l‖_F
         norms += [dict(epoch=epoch, layer=layer, grad_norm=g) for layer, g in enumerate(layer_norms, start=1)]
         saturation = float(np.mean([np.count_nonzero(np.abs(s) < threshold) / s.size for s in slopes]))
         history.append(dict(epoch=epoch, loss=loss, accuracy=_accuracy(logits, y_train),
@@ -350,7 +350,7 @@ def unit_report(model: MLP, X: np.ndarray, y: np.ndarray, layer: int = 1, rows: 
     outputs = hidden[layer - 1]
     table = pd.DataFrame({f"output on x{i + 1}": outputs[i] for i in range(min(rows, len(outputs)))})
     table.insert(0, "unit", np.arange(1, outputs.shape[1] + 1))
-    table["incoming-weight gradient norm"] = np.linalg.norm(grads_w[layer - 1], axis=0)
+    table["incoming-weight gradient norm"] = [norm(column) for column in grads_w[layer - 1].T]
     return table
 
 
