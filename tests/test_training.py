@@ -3,6 +3,7 @@ document shown happening on a toy network. Each assertion names the claim it pro
 
 import math
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -185,6 +186,49 @@ def test_unit_report_shows_identical_units_under_zero_init():
     table = unit_report(run.model, X, y, layer=2)
     assert len(table) == 32 and (table.drop(columns="unit").nunique() == 1).all()
     assert len(run.initial_weights) == 4 and (run.initial_weights[1] == 0.5).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("power", [0, -1, 1])
+def test_norm_keeps_its_digits_where_the_sum_of_squares_would_not(dtype, power):
+    """‖x‖ of entries whose squares overflow or underflow, against the norm of the same draw unscaled: the
+    scale is a power of 2, so scaling is exact; the tolerance is a sum's rounding bound, n · eps."""
+    from initcore._stats import norm
+
+    exponent = power * (np.finfo(dtype).maxexp * 3 // 4)  # squares of 2^±(3/4 · maxexp) over- or underflow
+    z = np.random.default_rng(0).standard_normal(4096).astype(dtype)
+    x = z * dtype(2.0) ** exponent if exponent >= 0 else z / dtype(2.0) ** -exponent
+    expected = float(np.linalg.norm(z.astype(np.float64))) * 2.0 ** exponent
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = norm(x)
+    assert got == pytest.approx(expected, rel=z.size * float(np.finfo(dtype).eps), abs=0)
+
+
+@pytest.mark.parametrize(("entries", "expected"), [([0.0, 0.0], 0.0), ([1.0, np.inf], np.inf),
+                                                   ([1.0, np.nan], np.nan), ([3.0, 4.0], 5.0)])
+def test_norm_of_special_entries(entries, expected):
+    from initcore._stats import norm
+
+    assert norm(np.array(entries)) == pytest.approx(expected, nan_ok=True)
+
+
+def test_a_gradient_that_is_huge_but_finite_has_a_finite_norm():
+    """Constant 10 in a linear net: one epoch leaves gradients near 1e161, finite, whose squares overflow
+    float64. Their norms are reported as numbers (the lab's gradient chart, the Symmetry page's table),
+    without a warning."""
+    from initcore.training import unit_report
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = initcore.train(dataset="moons", depth=2, width=12, activation="linear", scheme="constant", value=10.0,
+                             epochs=1, lr=0.5)
+        X, y = run.data["X_train"], run.data["y_train"]
+        table = unit_report(run.model, X, y, layer=1)
+    assert run.diverged_epoch is None
+    norms = run.history[["grad_norm_first", "grad_norm_last"]].to_numpy()
+    assert np.isfinite(norms).all() and norms.max() > 1e154
+    assert np.isfinite(table["incoming-weight gradient norm"]).all()
 
 
 def test_max_epochs_fits_the_budget():
