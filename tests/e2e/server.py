@@ -15,6 +15,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import BinaryIO
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every page: a short name -> (URL path, how many Plotly charts it draws at default settings).
@@ -29,9 +30,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 class Server(str):
-    """The base URL of a running server (a str), with the server's process id."""
+    """The base URL of a running server (a str), with the server's process id and its console output."""
 
     pid: int
+    log: BinaryIO
+
+    def output(self) -> str:
+        """Everything the server has printed so far."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
 
 def free_port() -> int:
@@ -51,7 +58,7 @@ def streamlit_server(script: Path = ROOT / "app.py", timeout: float = 60.0, extr
          *extra_args],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ | {"PYTHONUNBUFFERED": "1"})
     url = Server(f"http://127.0.0.1:{port}")
-    url.pid = process.pid
+    url.pid, url.log = process.pid, log
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -62,8 +69,7 @@ def streamlit_server(script: Path = ROOT / "app.py", timeout: float = 60.0, extr
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"streamlit did not start:\n{log.read().decode(errors='replace')}")
+                raise RuntimeError(f"streamlit did not start:\n{url.output()}")
             time.sleep(0.2)
         yield url
     finally:

@@ -23,8 +23,12 @@ def browser():
 
 @pytest.fixture(scope="module")
 def server():
+    """The server every test here shares; after the last of them, its console must hold no traceback and
+    no warning (a numpy overflow warning, say): the app explains inf and NaN on the page, not in the log."""
     with streamlit_server() as url:
         yield url
+        output = url.output()
+    assert not re.search(r"Traceback|Warning|Error|Exception", output), output
 
 
 @pytest.fixture
