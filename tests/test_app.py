@@ -1,6 +1,7 @@
 """Every page runs under AppTest, reacts to its controls the way the lesson says, and shrugs off bad URLs."""
 
 import json
+import random
 import re
 import warnings
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import initcore
+from ui import controls, presets
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
@@ -111,6 +113,59 @@ def test_url_reproduces_the_view():
         "pages/2_Signal_propagation.py", **query)
     assert first.slider(key="depth").value == 12 and first.selectbox(key="scheme").value == "lecun_uniform"
     assert figures(first)[0] == figures(second)[0]
+
+
+# Every value a select-type control can hold, for picking one by how the control writes it.
+KNOWN_VALUES = ("", *presets.PRESETS, *(v for choices in controls.CHOICES.values() for v in choices),
+                *controls.STD_CHOICES, *controls.LR_CHOICES)
+
+
+def shows(widget, value) -> bool:
+    """Whether ``widget`` offers ``value`` (a ladder's formatter takes numbers only)."""
+    try:
+        return widget.format_func(value) in widget.options
+    except (TypeError, ValueError):
+        return False
+
+
+def random_move(widget, rng: random.Random) -> bool:
+    """Set ``widget`` to a random value, each of its ends as likely as all values between; False if the
+    widget offers nothing to pick."""
+    kind = type(widget).__name__
+    if kind in ("Slider", "NumberInput"):
+        low = widget.min if widget.min is not None else -1e6
+        high = widget.max if widget.max is not None else 1e6
+        value = rng.choice([low, high, rng.uniform(low, high)])
+        widget.set_value(round(value) if isinstance(widget.value, int) else value)
+    elif kind == "Toggle":
+        widget.set_value(not widget.value)
+    else:  # the select kinds show labels: map them back to the values they stand for
+        values = [v for v in KNOWN_VALUES if shows(widget, v)]
+        if not values:
+            return False
+        if kind == "Multiselect":
+            widget.set_value(rng.sample(values, rng.randint(0, min(5, len(values)))))
+        else:
+            widget.set_value(rng.choice(values))
+    return True
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_random_walk_through_the_controls_never_breaks_a_page(page):
+    """Fifteen moves of random controls to random values, ends included, each followed by a run: never an
+    exception, and never a warning (the tests turn warnings into errors, which a page shows as exceptions):
+    an overflow is told on the page, not in the server's log."""
+    rng = random.Random(page)
+    at = open_page(page)
+    kinds = ("slider", "select_slider", "selectbox", "multiselect", "number_input", "toggle")
+    for _ in range(15):
+        widgets = [w for kind in kinds for w in at.get(kind) if not w.disabled]
+        if not widgets:
+            break
+        widget = rng.choice(widgets)
+        if random_move(widget, rng):
+            at.run()
+            assert not at.exception, (widget.label, widget.value, at.exception[0].message)
 
 
 @pytest.mark.parametrize("query, expected_note", [
