@@ -58,3 +58,20 @@ def test_every_scheme_is_at_a_glance_once():
     lines = [line for entries in schemes_at_a_glance().values() for line in entries]
     assert len(lines) == len(initcore.SCHEMES)
     assert all(any(line.startswith(f"**{s.label}**") for line in lines) for s in initcore.SCHEMES.values())
+
+
+def test_each_table_pins_the_column_that_names_its_rows():
+    """On a phone a table scrolls sideways; the column saying which row is which stays in view."""
+    from initcore import distributions
+    from initcore.training import unit_report
+
+    run = initcore.train(dataset="moons", depth=2, width=4, activation="tanh", scheme="xavier_normal", epochs=1,
+                         lr=0.1)
+    shown = {"layers": (tables.LAYER_COLUMNS, initcore.simulate(depth=2, width=8, activation="tanh",
+                                                                             scheme="xavier_normal").layers),
+             "schemes": (tables.SCHEME_COLUMNS,
+                         tables.scheme_summary(distributions.scheme_table(("he_normal",), 8, 8))),
+             "lab": (tables.LAB_COLUMNS, tables.lab_summary(lab())),
+             "units": (tables.UNIT_COLUMNS, unit_report(run.model, run.data["X_train"], run.data["y_train"]))}
+    for name, (columns, frame) in shown.items():
+        assert [c for c, config in columns.items() if config.get("pinned")] == [frame.columns[0]], name

@@ -1,5 +1,7 @@
 """Tables as the pages show them: headers a learner can read, each with its definition one hover away.
 
+Each table's first column names its rows and is pinned: on a phone the other columns scroll under it.
+
 The engine's data frames keep their column names (a downloaded CSV matches what a notebook gets from
 ``initcore``); only the display is renamed here, through Streamlit's column configuration.
 """
@@ -23,7 +25,7 @@ def _flag(label: str, help: str) -> dict:
 
 
 LAYER_COLUMNS = {
-    "layer": column.NumberColumn("layer l", help="1 is the layer next to the input", format="%d"),
+    "layer": column.NumberColumn("layer l", help="1 is the layer next to the input", format="%d", pinned=True),
     "weight_std": _number("σ of W_l", "Standard deviation of this layer's weights, as drawn"),
     "pre_mean": _number("mean z_l", "Mean of the pre-activations z_l = a_{l-1} W_l over the batch and the units"),
     "pre_var": _number("Var z_l", "Variance of the pre-activations z_l: the forward chart's curve"),
@@ -41,15 +43,20 @@ LAYER_COLUMNS = {
 }
 
 SCHEME_COLUMNS = {
-    "scheme": column.TextColumn("scheme"),
+    "scheme": column.TextColumn("scheme", pinned=True),
     "sigma": _number("σ", "Standard deviation of one weight"),
     "variance": _number("σ²", "Variance of one weight"),
-    "bound": column.TextColumn("bound L (uniform: ±L)", alignment="right",
-                               help="The largest |w| a draw can give; a normal draw has none"),
+    "bound": column.TextColumn("bound L", alignment="right",
+                               help="The largest |w| a draw can give: a uniform draw lies in [-L, L]; a normal "
+                                    "draw has no bound"),
+}
+
+UNIT_COLUMNS = {  # initcore.training.unit_report's table
+    "unit": column.NumberColumn("unit", help="The units of the layer, numbered from 1", format="%d", pinned=True),
 }
 
 LAB_COLUMNS = {
-    "scheme": column.TextColumn("initialization"),
+    "scheme": column.TextColumn("initialization", pinned=True),
     "final loss": column.TextColumn("final loss", alignment="right", help="Cross-entropy on the training set "
                                     "after the last epoch; ln 2 = 0.693 is a coin flip"),
     "train accuracy": _number("train accuracy", "Share of the training points classified right", "%.3f"),
