@@ -36,9 +36,9 @@ class Server(str):
     log: BinaryIO
 
     def output(self) -> str:
-        """Everything the server has printed so far."""
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
+        """Everything the server has printed so far (read without moving the offset the server writes at)."""
+        descriptor = self.log.fileno()
+        return os.pread(descriptor, os.fstat(descriptor).st_size, 0).decode(errors="replace")
 
 
 def free_port() -> int:
