@@ -417,14 +417,14 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
 def training_figure(histories: dict[str, object], column: str, *, title: str, y_title: str, log: bool,
                     diverged: dict[str, int | None], width: int = FULL_WIDTH) -> PlainFigure:
     """One line per scheme across epochs; a ✕ where a run diverged, labelled on the side of the plot's middle."""
-    shown = np.concatenate([_positive(h[column]) if log else h[column].to_numpy(float) for h in histories.values()])
+    lines = {scheme: _positive(h[column]) if log else h[column].to_numpy(float) for scheme, h in histories.items()}
+    shown = np.concatenate(list(lines.values()))
     shown = shown[np.isfinite(shown)]
     traces, ends = [], []
     for scheme, history in histories.items():
         colour, label = scheme_colour(scheme), scheme_label(scheme)
-        values = _positive(history[column]) if log else history[column]
         traces.append(go.Scatter(
-            x=history["epoch"], y=values, name=label, mode="lines", line=dict(color=colour, width=3,
+            x=history["epoch"], y=lines[scheme], name=label, mode="lines", line=dict(color=colour, width=3,
                                                                            dash=scheme_dash(scheme)),
             hovertemplate=f"{label}<br>epoch %{{x}}<br>%{{y:.4g}}<extra></extra>"))
         if diverged.get(scheme) is not None:
@@ -500,27 +500,27 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> P
     """First-layer (solid) and last-layer (dotted) gradient norms per scheme, log scale. A line with nothing to
     draw (zero weights: every gradient but the output bias's is 0), or that stops at a gradient of 0, says so
     in the scheme's legend entry."""
-    traces = []
+    traces, drawn = [], []
     for scheme, history in histories.items():
         colour, label = scheme_colour(scheme), scheme_label(scheme)
+        given = {column: history[column].to_numpy(float) for column, _, _ in GRADIENT_LINES}
         notes = {where: note for column, _, where in GRADIENT_LINES
-                 if (note := _gradient_note(history["epoch"].to_numpy(), history[column].to_numpy(float)))}
+                 if (note := _gradient_note(history["epoch"].to_numpy(), given[column]))}
         name = label
         if len(notes) == len(GRADIENT_LINES) and len(set(notes.values())) == 1:
             name += f": {notes['first layer']}"
         elif notes:
             name += ": " + "; ".join(f"{where} {note}" for where, note in notes.items())
         for column, dash, where in GRADIENT_LINES:
-            norms = _positive(history[column])
+            norms = _positive(given[column])
+            drawn.append(norms)
             traces.append(go.Scatter(  # a lone point (a run that diverged at epoch 1) makes no line: a marker
                 x=history["epoch"], y=norms, name=name, mode="markers" if np.isfinite(norms).sum() == 1 else "lines",
                 marker=dict(color=colour, size=9, symbol=LONE_POINT[dash]), legendgroup=scheme,
                 showlegend=dash == "solid", line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
                 hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖∇W‖ %{{y:.3g}}<extra></extra>"))
-    every_norm = np.concatenate([h[column].to_numpy(float) for h in histories.values()
-                                 for column, _, _ in GRADIENT_LINES])
     return _figure(traces, "‖dL/dW‖: first layer (solid), last (dotted)", width=width, xaxis=_axis_title("epoch"),
-                   yaxis=_log_axis(every_norm) | _axis_title("‖dL/dW‖ (Frobenius)"))
+                   yaxis=_log_axis(np.concatenate(drawn)) | _axis_title("‖dL/dW‖ (Frobenius)"))
 
 
 def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarray],
