@@ -26,7 +26,7 @@ left, right = st.columns(2)
 left.metric("Distinct units in layer 2, before training", f"{result['initial_distinct'][1]} of {width}")
 right.metric("… and after training", f"{result['distinct'][1]} of {width}")
 kind, sentence = lessons.symmetry_verdict(result["initial_distinct"][1], result["distinct"][1], width,
-                                          result["diverged_at"], result["outputs_after"])
+                                          result["diverged_at"], result["outputs_after"], result["largest"])
 getattr(st, kind)(sentence)
 
 show.chart(charts.matrix_figure(result["before"], result["after"], title="Hidden layer 2's weights"), "matrices")

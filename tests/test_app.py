@@ -300,6 +300,12 @@ def test_symmetry_page_reports_one_distinct_unit_for_constant():
     (dict(scheme="large_normal", std="10", activation="SELU"), "warning", "output -1.76 on every example: stuck"),
     # a diverged run's units are NaN: none computes anything, none is "different"
     (dict(scheme="large_normal", std="10", activation="Linear (identity)"), "error", "Training diverged at epoch 2"),
+    # not diverged yet, but on its way: the weights' growth is said, and different units are no success then
+    (dict(value="10", activation="Linear (identity)", epochs="1"), "error",
+     "never broke: every unit in the layer is still a copy of the others. Training also blew the weights up: "
+     "the largest grew from 10 to"),
+    (dict(scheme="large_normal", std="10", activation="Linear (identity)", epochs="1"), "warning",
+     "each can learn its own feature. Training also blew the weights up"),
 ])
 def test_symmetry_page_says_why_units_are_alike(query, kind, words):
     at = open_page("pages/3_Symmetry.py", **query)
@@ -316,6 +322,18 @@ def test_a_diverged_run_says_whether_its_units_still_compute():
     kind, sentence = symmetry_verdict(4, 4, 4, 3, finite)  # the loss overflowed, this layer did not
     assert kind == "error" and "epoch 3" in sentence and "no unit" not in sentence
     assert "no unit of this layer" in symmetry_verdict(4, 0, 4, 3, np.full((20, 4), np.nan))[1]
+
+
+def test_weights_that_grow_a_thousandfold_are_blown_up_and_those_that_grow_less_are_not():
+    from ui.lessons import BLOWN_UP, symmetry_verdict
+
+    outputs = np.random.default_rng(0).standard_normal((20, 4))
+    grown = lambda factor: symmetry_verdict(4, 4, 4, None, outputs, largest=(0.01, 0.01 * factor))  # noqa: E731
+    assert grown(BLOWN_UP)[0] == "success" and "blew" not in grown(BLOWN_UP)[1]  # tiny weights may grow a lot
+    kind, sentence = grown(2 * BLOWN_UP)
+    assert kind == "warning" and sentence.endswith("the largest grew from 0.01 to 20 (×2 × 10³). Huge weights give "
+                                                   "huge gradients, and huge gradients take huge steps.")
+    assert "blew" not in symmetry_verdict(4, 4, 4, None, np.zeros((20, 4)), largest=(0.0, 0.5))[1]  # from zeros
 
 
 def test_a_small_layer_s_weights_are_pooled_from_several_draws_and_the_title_says_so():

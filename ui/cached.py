@@ -89,4 +89,5 @@ def symmetry(scheme: str, activation: str, width: int, epochs: int, seed: int, p
     return dict(before=run.initial_weights[1], after=run.model.weights[1], history=run.history,
                 initial_distinct=run.initial_distinct_neurons, distinct=run.distinct_neurons,
                 diverged_at=run.diverged_epoch, outputs_after=outputs_after,
+                largest=tuple(float(np.max(np.abs(w[1]))) for w in (run.initial_weights, run.model.weights)),
                 units_before=unit_report(start, X, y, layer=1), units_after=unit_report(run.model, X, y, layer=1))

@@ -192,18 +192,35 @@ def _times(ratio: float) -> str:
     return f"**×{scientific(ratio)}**" if np.isfinite(ratio) else "more than **×10³⁰⁸**"
 
 
+BLOWN_UP = 1e3  # training that multiplies a layer's largest weight by more than this has blown the weights up
+
+
 def symmetry_verdict(initial: int, final: int, width: int, diverged_at: int | None,
-                     outputs: np.ndarray) -> tuple[str, str]:
+                     outputs: np.ndarray, largest: tuple[float, float] = (0.0, 0.0)) -> tuple[str, str]:
     """(kind, sentence): why a layer's units are, or are not, copies of one another after training.
 
     ``initial`` and ``final`` count its distinct units before and after training; ``outputs`` are its outputs
-    on the training data after training (examples × units). Alike units are not always a symmetry that never
-    broke: random units can also be pushed by training to one flat output (a dead ReLU), or overflow.
+    on the training data after training (examples × units); ``largest`` is its largest |w| before and after.
+    Alike units are not always a symmetry that never broke: random units can also be pushed by training to
+    one flat output (a dead ReLU), or overflow. Training that has not overflowed yet may still have blown the
+    weights up by a factor beyond ``BLOWN_UP``: that is said too, and it is never a success.
     """
     if diverged_at is not None:
         lost = "; no unit of this layer computes a number any more" if final == 0 else ""
         return "error", (f"Training diverged at epoch {diverged_at}: the loss overflowed to inf/NaN{lost}. "
                          "Smaller starting weights or a smaller learning rate keep it finite.")
+    kind, sentence = _alike_or_not(initial, final, width, outputs)
+    before, after = largest
+    if after > BLOWN_UP * before > 0:
+        kind = "error" if kind == "error" else "warning"
+        sentence += (f" Training also blew the weights up: the largest grew from {scientific(before)} to "
+                     f"{scientific(after)} (×{scientific(after / before)}). Huge weights give huge gradients, and "
+                     "huge gradients take huge steps.")
+    return kind, sentence
+
+
+def _alike_or_not(initial: int, final: int, width: int, outputs: np.ndarray) -> tuple[str, str]:
+    """(kind, sentence) for a run that stayed finite: are the layer's units different, and if not, why."""
     if final == width:
         return "success", "The units are different from one another: each can learn its own feature."
     if final > 1:
