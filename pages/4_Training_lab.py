@@ -4,7 +4,7 @@ import streamlit as st
 
 import initcore
 from initcore.training import max_epochs
-from ui import cached, charts, controls, nav, presets, show, tables
+from ui import cached, charts, controls, figure, nav, presets, show, tables
 
 st.set_page_config(page_title="Training lab · initlab", layout="wide")
 nav.sidebar()
@@ -46,8 +46,8 @@ show.chart(charts.training_figure(lab["histories"], "loss", title="Training loss
                                   y_title="loss (log scale)", log=True, diverged=lab["diverged"]), "loss")
 left, right = st.columns(2)
 show.chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy", y_title="accuracy",
-                                  log=False, diverged=lab["diverged"], width=charts.HALF_WIDTH), "accuracy", left)
-show.chart(charts.grad_norm_figure(lab["histories"], width=charts.HALF_WIDTH), "grad_norms", right)
+                                  log=False, diverged=lab["diverged"], width=figure.HALF_WIDTH), "accuracy", left)
+show.chart(charts.grad_norm_figure(lab["histories"], width=figure.HALF_WIDTH), "grad_norms", right)
 st.subheader("Decision boundaries after training")
 st.caption("Orange: the network says class 0; blue: class 1; white: it cannot tell (p = ½); grey: no answer at "
            "all (its outputs overflowed to NaN). Dots: test points.")

@@ -60,7 +60,7 @@ def test_every_page_runs_without_exception(page):
 @pytest.mark.parametrize("page", [None, *PAGES])
 def test_charts_are_sent_to_be_drawn_once(page):
     """No template, no Streamlit theme, no typed arrays, a datarevision: what makes Streamlit's second
-    Plotly.react of a chart find nothing new (ui.charts.PlainFigure)."""
+    Plotly.react of a chart find nothing new (ui.figure.PlainFigure)."""
     for chart in open_page(page).get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
         assert chart.proto.theme == "" and "template" not in spec["layout"]

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import pytest
 
 import initcore
-from ui import charts, presets, recipes
+from ui import charts, figure, presets, recipes
 from ui.theme import NO_ANSWER
 
 
@@ -176,15 +176,15 @@ def test_weight_densities_fit_under_the_frame():
 def test_numbers_are_sent_to_four_significant_digits():
     rng = np.random.default_rng(0)
     values = rng.standard_normal(2000) * 10.0 ** rng.uniform(-30, 30, 2000)
-    sent = np.asarray(charts.PlainFigure(go.Scatter(y=values)).to_dict()["data"][0]["y"])
+    sent = np.asarray(figure.PlainFigure(go.Scatter(y=values)).to_dict()["data"][0]["y"])
     # rounding to n significant digits moves a number by at most half a unit in its n-th digit
-    assert (np.abs(sent - values) <= 0.5 * 10.0 ** (1 - charts.SIGNIFICANT) * np.abs(values) * (1 + 1e-12)).all()
+    assert (np.abs(sent - values) <= 0.5 * 10.0 ** (1 - figure.SIGNIFICANT) * np.abs(values) * (1 + 1e-12)).all()
     # ...and, where powers of ten are exact doubles, it is the double nearest that decimal: short in JSON
     ordinary = sent[(np.abs(sent) > 1e-15) & (np.abs(sent) < 1e20)]
     assert ordinary.size > 1000
-    assert all(len(f"{abs(x):e}".split("e")[0].replace(".", "").rstrip("0")) <= charts.SIGNIFICANT for x in ordinary)
+    assert all(len(f"{abs(x):e}".split("e")[0].replace(".", "").rstrip("0")) <= figure.SIGNIFICANT for x in ordinary)
     special = [0.0, -0.0, 5e-324, float("inf"), float("nan")]  # kept as they are (inf and NaN go as null)
-    kept = charts.PlainFigure(go.Scatter(y=np.array(special))).to_dict()["data"][0]["y"]
+    kept = figure.PlainFigure(go.Scatter(y=np.array(special))).to_dict()["data"][0]["y"]
     assert kept[:4] == special[:4] and np.isnan(kept[4])
 
 
@@ -193,11 +193,11 @@ def test_figures_are_sent_as_plain_lists_in_the_house_style():
     strip = charts.strip_figure(panels, ["tanh", "relu"], ["zeros", "he_normal"], {"tanh": "Tanh", "relu": "ReLU"})
     run = initcore.simulate(depth=6, width=32, activation="relu", scheme="he_normal")
     heat = charts.heatmap_figure(run.act_hist, log=False, title="t", value_label="a")
-    for figure in (strip, heat):
-        spec = figure.to_dict()
+    for built in (strip, heat):
+        spec = built.to_dict()
         assert "template" not in spec["layout"]
         assert not any(isinstance(v, np.ndarray | dict) and k in "xyz" for t in spec["data"] for k, v in t.items())
-        axes = [key for key in spec["layout"] if charts.AXIS_KEY.fullmatch(key)]
+        axes = [key for key in spec["layout"] if figure.AXIS_KEY.fullmatch(key)]
         assert len(axes) >= 2 and all(spec["layout"][a]["tickfont"]["size"] == 12.75 for a in axes)
         assert spec["layout"]["title"]["font"]["size"] == 17 and spec["layout"]["title"]["text"].startswith("<b>")
     assert len([key for key in strip.to_dict()["layout"] if key.startswith("xaxis")]) == 4  # every panel styled
@@ -258,10 +258,10 @@ def test_divergence_labels_that_would_cover_each_other_are_one_label():
 
 def test_a_grid_layout_is_the_callers_own_copy():
     """Grid layouts are made once per shape; a figure that changes its copy must not change the next figure's."""
-    first = charts._grid(1, 2, subplot_titles=("before", "after"))
+    first = figure.grid(1, 2, subplot_titles=("before", "after"))
     first["annotations"][0]["text"] = "changed"
     first["xaxis"]["domain"] = [0, 0.1]
-    second = charts._grid(1, 2, subplot_titles=("before", "after"))
+    second = figure.grid(1, 2, subplot_titles=("before", "after"))
     assert second["annotations"][0]["text"] == "before" and second["xaxis"]["domain"] != [0, 0.1]
 
 
@@ -305,10 +305,10 @@ def test_a_run_that_diverged_at_once_still_shows_its_one_gradient_norm():
 def test_a_chart_tells_a_screen_reader_its_title_and_what_it_shows():
     history = initcore.train(dataset="moons", depth=2, width=8, activation="tanh", scheme="zeros", epochs=3,
                              lr=0.1).history
-    assert charts.alt_text(charts.grad_norm_figure({"zeros": history})) == (
+    assert figure.alt_text(charts.grad_norm_figure({"zeros": history})) == (
         "‖dL/dW‖: first layer (solid), last (dotted). Shown: Zeros: 0 at every epoch, off the log scale.")
     run = initcore.simulate(depth=10, width=64, activation="relu", scheme="he_normal")
-    assert charts.alt_text(charts.heatmap_figure(run.act_hist, log=False, title="Activations", value_label="a")) \
+    assert figure.alt_text(charts.heatmap_figure(run.act_hist, log=False, title="Activations", value_label="a")) \
         == "Activations."
 
 

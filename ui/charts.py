@@ -1,177 +1,26 @@
 """Figure builders: arrays and DataFrames in, ``plotly.graph_objects.Figure`` out. No Streamlit here.
 
-Every histogram arrives pre-binned from ``initcore``; nothing here sends raw samples to the browser.
+Every histogram arrives pre-binned from ``initcore``; nothing here sends raw samples to the browser. What all
+the charts share (margins, house style, how a figure is sent) is in ``ui.figure``.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
-import hashlib
-import json
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from ui.theme import CHART_STYLE, NO_ANSWER, PAPER, scheme_colour, scheme_dash, scheme_label, scientific
+from ui import figure as fig
+from ui.figure import FULL_WIDTH
+from ui.theme import NO_ANSWER, PAPER, scheme_colour, scheme_dash, scheme_label, scientific
 
 VANISHING = 1e-2  # shaded below: a signal 100× weaker than it started
 EXPLODING = 1e2  # shaded above: 100× stronger
 AXIS_LIMITS = (1e-90, 1e80)  # float32 values end near 1e±38 (1e-45 subnormal), so variances near 1e77 and 1e-90
 SAFE_BLUE = "#56B4E9"
 SAFE_RED = "#D55E00"
-
-
-# Margins, in pixels, that already hold what Plotly would push into them: tick labels with their axis title
-# (left, bottom), a colour bar (right), the legend (bottom, a row at a time). When something does not fit,
-# Plotly widens the margin and draws the chart a second time; that second draw was a third of the browser's
-# work on the Signal propagation page.
-MARGIN = dict(l=90, r=30, t=60, b=80)
-COLOUR_BAR = 110  # right margin beside a colour bar
-LEGEND_ROW = 28
-FULL_WIDTH, HALF_WIDTH = 760, 360  # the plot's width in a wide page on a laptop, alone or in two columns
-AXIS_KEY = re.compile(r"[xy]axis\d*")
-SIGNIFICANT = 4  # digits kept of each number sent: a thousandth of a chart's height, finer than a pixel
 SCALE_GAP = 100  # two weight matrices whose largest |w| differ more than this get a colour scale each
-
-
-def _legend_rows(traces: list, width: int) -> int:
-    """Rows of the horizontal legend, from its entries' lengths (about 8.5 px a character at font size 15)."""
-    names = [t.name for t in traces if t.showlegend or (t.showlegend is None and t.type == "scatter" and t.name)]
-    if len(names) < 2:
-        return 0
-    rows, used = 1, 0.0
-    for name in names:
-        entry = 50 + 8.5 * len(name)
-        if used and used + entry > width:
-            rows, used = rows + 1, 0.0
-        used += entry
-    return rows
-
-
-def _figure(traces: list, title: str, *, height: int = 420, width: int = FULL_WIDTH, **layout) -> PlainFigure:
-    """The figure in one go: ``traces``; a title, fixed margins and a legend under the x axis; then ``layout``
-    (axes, annotations, shapes; a ``margin`` there replaces the fixed one). ``width`` is the width the chart
-    is expected to get (a hint for the legend's rows: a narrower screen still gets room, at a second draw).
-
-    Built once because each ``update_*``/``add_*`` call on a figure parses and validates its arguments
-    again: built call by call, a line chart took three times as long, and the home page's grid of panels
-    over ten times (220 ms on the server at every visit).
-    """
-    right = COLOUR_BAR if any(t.type == "heatmap" and t.showscale is not False for t in traces) else MARGIN["r"]
-    base = dict(title=dict(text=f"<b>{title}</b>"), height=height,
-                margin=MARGIN | dict(r=right, b=MARGIN["b"] + LEGEND_ROW * _legend_rows(traces, width)),
-                legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left"))
-    return PlainFigure(data=traces, layout=base | layout)
-
-
-class PlainFigure(go.Figure):
-    """A figure sent to the browser so that Streamlit draws it once, not twice.
-
-    When Streamlit shows a chart it draws it, copies the figure and hands the copy to ``Plotly.react``,
-    which draws everything again if anything in the copy looks new: a template (a new object after every
-    copy), Streamlit's chart theme (it wraps the title in ``<b>`` once more) or a typed array (how plotly
-    sends numpy arrays, and each copy makes new ones). So what ``to_dict`` sends (Streamlit sends that) has
-    no template but the house style (``ui.theme.CHART_STYLE``) written into the layout, and every array as
-    a plain list, numbers to ``SIGNIFICANT`` digits. Its ``datarevision`` is a fingerprint of the data:
-    Plotly takes lists equal in value under an unchanged revision for the same data, so the second draw
-    finds nothing to do, while a chart ever updated in place with new data would still be redrawn.
-    ``ui.show`` turns Streamlit's theme off.
-
-    In Python the figure keeps numpy arrays (plotly validates and copies lists far slower) and plotly's
-    default template, which is cheap to apply and left out when sent.
-    """
-
-    def to_dict(self) -> dict:
-        layout = self.layout.to_plotly_json()
-        del layout["template"]
-        layout = _merged(CHART_STYLE, layout)  # the style, with the first x and y axes
-        for axis in [key for key in layout if AXIS_KEY.fullmatch(key) and key[5:]]:  # a grid's other axes
-            layout[axis] = _merged(CHART_STYLE[axis[:5]], layout[axis])
-        data = [_plain(trace.to_plotly_json()) for trace in self.data]
-        fingerprint = json.dumps(data, default=str).encode()  # default: a value JSON has no name for
-        layout["datarevision"] = hashlib.blake2b(fingerprint, digest_size=8).hexdigest()
-        return {"data": data, "layout": _plain(layout)}
-
-
-def alt_text(figure: go.Figure) -> str:
-    """What a screen reader says for a chart: its title and the names in its legend."""
-    title = re.sub(r"<[^>]+>", " ", figure.layout.title.text or "").split()
-    names = [trace.name for trace in figure.data if trace.name and trace.showlegend is not False]
-    return " ".join(title) + (f". Shown: {'; '.join(dict.fromkeys(names))}." if names else ".")
-
-
-def _merged(style: dict, given: dict) -> dict:
-    """``style`` overlaid with ``given``, nested dictionaries merged key by key."""
-    merged = dict(style)
-    for key, value in given.items():
-        merged[key] = _merged(style[key], value) if isinstance(value, dict) and isinstance(style.get(key), dict) \
-            else value
-    return merged
-
-
-def _plain(value):
-    """``value`` with every numpy array inside it a list (NaN and ±inf become JSON nulls: gaps in a line)."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if not isinstance(value, np.ndarray):
-        return value
-    return _significant(value).tolist() if value.dtype.kind == "f" else value.tolist()
-
-
-def _significant(values: np.ndarray) -> np.ndarray:
-    """``values`` rounded to ``SIGNIFICANT`` significant digits (zeros, non-finite and subnormal ones kept)."""
-    values = values.astype(float)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        shift = SIGNIFICANT - 1 - np.floor(np.log10(np.abs(values)))  # decimal places to keep
-        power = 10.0 ** np.abs(shift)  # exact up to 10²²: then the result is the decimal's nearest double
-        rounded = np.where(shift >= 0, np.round(values * power) / power, np.round(values / power) * power)
-    return np.where(np.isfinite(rounded), rounded, values)
-
-
-def _axis_title(text: str) -> dict:
-    return dict(title=dict(text=text))
-
-
-def _label(x, y, text: str, **style) -> dict:
-    """A text annotation in data coordinates (on a log axis, y is the exponent), without an arrow."""
-    return dict(x=x, y=y, text=text, showarrow=False, **style)
-
-
-def _grid(rows: int, cols: int, **options) -> dict:
-    """The axes and title annotations of ``make_subplots(rows, cols, **options)`` (titles as tuples), as
-    a layout dict of the caller's own: made once per shape (making them is most of the time of a grid
-    figure), and copied for each figure."""
-    return copy.deepcopy(_subplot_layout(rows, cols, **options))
-
-
-@functools.cache
-def _subplot_layout(rows: int, cols: int, **options) -> dict:
-    layout = make_subplots(rows=rows, cols=cols, **{k: list(v) if isinstance(v, tuple) else v
-                                                     for k, v in options.items()}).layout.to_plotly_json()
-    layout.pop("template", None)
-    return layout
-
-
-def _panel_axes(row: int, col: int, cols: int) -> tuple[str, str]:
-    """The x and y axis ids ('x', 'x2', ...) of panel (row, col) of a grid, counted from 1 at the top left."""
-    k = (row - 1) * cols + col
-    return ("x", "y") if k == 1 else (f"x{k}", f"y{k}")
-
-
-def _layout_key(axis: str) -> str:
-    """The layout key of an axis id: 'y7' -> 'yaxis7', 'x' -> 'xaxis'."""
-    return f"{axis[0]}axis{axis[1:]}"
-
-
-def _grid_axes(grid: dict, axis: str, **style) -> dict:
-    """Every ``axis`` ('xaxis' or 'yaxis') of a grid layout with ``style`` added."""
-    return {name: spec | style for name, spec in grid.items() if name.startswith(axis)}
 
 
 @dataclass(frozen=True)
@@ -197,7 +46,7 @@ def _drawable(values: np.ndarray) -> np.ndarray:
     return np.where((values >= AXIS_LIMITS[0]) & (values <= AXIS_LIMITS[1]), values, np.nan)
 
 
-def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: str = "layer l") -> PlainFigure:
+def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: str = "layer l") -> fig.PlainFigure:
     """Per-layer variance on a log axis: simulation (solid), theory (dotted), vanishing/exploding bands."""
     drawn = [(c, _drawable(c.values), None if c.theory is None else _drawable(c.theory)) for c in curves]
     # every point on the chart, (layer, log10 value): the axis range and the bands' names follow from them
@@ -216,7 +65,7 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
         traces.append(go.Scatter(x=edge, y=[y0, y0, y1, y1], fill="toself", fillcolor=colour, opacity=0.12,
                                  line=dict(width=0), hoverinfo="skip", showlegend=False, name=label))
         side, spot, anchor = _band_label_spot(points, exploded, depth, (low, high), label)
-        labels.append(_label(0.99 if side == "right" else 0.01, spot, label, xref="x domain", xanchor=side,
+        labels.append(fig.label(0.99 if side == "right" else 0.01, spot, label, xref="x domain", xanchor=side,
                              yanchor=anchor, font=dict(color=colour, size=13)))
     for c, sim, theory in drawn:
         name = c.name or scheme_label(c.scheme)
@@ -238,9 +87,9 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
                 textposition="bottom right" if c.exploded_at < depth / 2 else "bottom left",
                 marker=dict(symbol="x", size=14, color=colour), showlegend=False,
                 hovertemplate=f"{name}: inf/NaN from layer {c.exploded_at}<extra></extra>"))
-    return _figure(traces, title, annotations=labels,
-                   yaxis=dict(type="log", range=[low, high], exponentformat="power", **_axis_title(y_title)),
-                   xaxis=dict(range=[0.5, depth + 0.5], **_layer_ticks(depth), **_axis_title(x_title)))
+    return fig.new(traces, title, annotations=labels,
+                   yaxis=dict(type="log", range=[low, high], exponentformat="power", **fig.axis_title(y_title)),
+                   xaxis=dict(range=[0.5, depth + 0.5], **_layer_ticks(depth), **fig.axis_title(x_title)))
 
 
 def _layer_ticks(depth: int) -> dict:
@@ -293,7 +142,7 @@ def _centres(edges: np.ndarray) -> np.ndarray:
     return (edges[:-1] + edges[1:]) / 2
 
 
-def heatmap_figure(hist, *, log: bool, title: str, value_label: str) -> PlainFigure:
+def heatmap_figure(hist, *, log: bool, title: str, value_label: str) -> fig.PlainFigure:
     """Layers × bins: each row is one layer's distribution (share of its sampled units per bin).
 
     Layers that overflowed have nothing to bin: their rows are left empty over the grey ``NO_ANSWER``, and
@@ -313,14 +162,14 @@ def heatmap_figure(hist, *, log: bool, title: str, value_label: str) -> PlainFig
     if lost.size:  # the overflowed layers run from the first of them to the last layer
         grey = dict(shapes=[dict(type="rect", xref="x domain", x0=0, x1=1, yref="y", y0=lost[0] - 0.5,
                                  y1=hist.depth + 0.5, fillcolor=NO_ANSWER, line=dict(width=0), layer="below")],
-                    annotations=[_label(0.5, (lost[0] + hist.depth) / 2, f"inf/NaN from layer {lost[0]}:<br>"
+                    annotations=[fig.label(0.5, (lost[0] + hist.depth) / 2, f"inf/NaN from layer {lost[0]}:<br>"
                                         "nothing to bin", xref="x domain", bgcolor=PAPER)])
-    return _figure([heat], title, height=460, xaxis=_axis_title(x_title), **grey,
-                   yaxis=dict(autorange="reversed", **_layer_ticks(hist.depth), **_axis_title("layer l")))
+    return fig.new([heat], title, height=460, xaxis=fig.axis_title(x_title), **grey,
+                   yaxis=dict(autorange="reversed", **_layer_ticks(hist.depth), **fig.axis_title("layer l")))
 
 
 def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_label: str,
-                     colour: str = "#0072B2") -> PlainFigure:
+                     colour: str = "#0072B2") -> fig.PlainFigure:
     """Chosen layers' distributions stacked top to bottom, as in the CS231n and Glorot & Bengio figures."""
     edges = hist.log_edges if log else hist.edges
     centres = _centres(edges)
@@ -336,13 +185,13 @@ def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_la
         traces.append(go.Scatter(
             x=closed_x, y=np.concatenate([scaled, np.full_like(scaled, offset)]).astype(np.float32), mode="lines",
             fill="toself", line=dict(color=colour, width=1.5), name=label, showlegend=False, hoverinfo="skip"))
-        labels.append(_label(centres[0], offset + 0.45, label, xanchor="left", font=dict(size=12)))
-    return _figure(traces, title, height=max(320, 70 * len(layers) + 100), annotations=labels,
+        labels.append(fig.label(centres[0], offset + 0.45, label, xanchor="left", font=dict(size=12)))
+    return fig.new(traces, title, height=max(320, 70 * len(layers) + 100), annotations=labels,
                    yaxis=dict(showticklabels=False, zeroline=False, showgrid=False),
-                   xaxis=_axis_title(f"log10 |{value_label}|" if log else value_label))
+                   xaxis=fig.axis_title(f"log10 |{value_label}|" if log else value_label))
 
 
-def weights_figure(series: list[dict], *, log: bool, title: str) -> PlainFigure:
+def weights_figure(series: list[dict], *, log: bool, title: str) -> fig.PlainFigure:
     """Overlaid weight distributions: binned draws (steps) with the exact density drawn over them.
 
     Each item: scheme, edges, binned (density per bin), grid, exact (density on grid, NaN if none).
@@ -362,26 +211,27 @@ def weights_figure(series: list[dict], *, log: bool, title: str) -> PlainFigure:
     peaks = [np.nanmax(item[key], initial=0.0) for item in series for key in ("binned", "exact")
              if np.isfinite(item[key]).any()]
     top = 1.08 * max(peaks, default=1.0) or 1.0  # headroom, so a peak (a uniform's edge) is not cut by the frame
-    return _figure(traces, title, height=460, xaxis=_axis_title("log10 |w|" if log else "weight w"),
-                   yaxis=dict(range=[0, top], **_axis_title("density of log10|w|" if log else "probability density")))
+    y_title = "density of log10|w|" if log else "probability density"
+    return fig.new(traces, title, height=460, xaxis=fig.axis_title("log10 |w|" if log else "weight w"),
+                   yaxis=dict(range=[0, top], **fig.axis_title(y_title)))
 
 
 STRIP_FLOOR, STRIP_CEILING = -40, 40  # log10 range of the small multiples: float32 lives within ±38
 
 
 def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], columns: list[str],
-                 row_labels: dict[str, str], column_labels: dict[str, str] | None = None) -> PlainFigure:
+                 row_labels: dict[str, str], column_labels: dict[str, str] | None = None) -> fig.PlainFigure:
     """Small multiples of log10 variance across layers: one row per activation, one column per scheme.
 
     A variance of exactly 0 is drawn on the floor and labelled; an overflow gets a ✕ where it happened.
     """
-    grid = _grid(len(rows), len(columns), shared_yaxes=True, horizontal_spacing=0.02, vertical_spacing=0.12,
+    grid = fig.grid(len(rows), len(columns), shared_yaxes=True, horizontal_spacing=0.02, vertical_spacing=0.12,
                  column_titles=tuple((column_labels or {}).get(c, scheme_label(c)) for c in columns),
                  row_titles=tuple(row_labels[r] for r in rows))
     traces, lines, labels = [], [], []
     for i, row in enumerate(rows, start=1):
         for j, column in enumerate(columns, start=1):
-            x_axis, y_axis = _panel_axes(i, j, len(columns))
+            x_axis, y_axis = fig.panel_axes(i, j, len(columns))
             values = np.asarray(panels[(row, column)], dtype=float)
             layers = np.arange(1, len(values) + 1)
             with np.errstate(divide="ignore"):
@@ -395,7 +245,7 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
             lines.append(dict(type="line", xref=f"{x_axis} domain", x0=0, x1=1, yref=y_axis, y0=0, y1=0,
                               line=dict(color="#999", width=1, dash="dot")))
             if (values == 0).all():
-                labels.append(_label(len(values) / 2, STRIP_FLOOR + 8, "Var = 0", xref=x_axis, yref=y_axis,
+                labels.append(fig.label(len(values) / 2, STRIP_FLOOR + 8, "Var = 0", xref=x_axis, yref=y_axis,
                                      font=dict(color=colour, size=13)))
             overflow = np.flatnonzero(np.isnan(values))
             if overflow.size:
@@ -404,18 +254,18 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
                     xaxis=x_axis, yaxis=y_axis, marker=dict(symbol="x", size=12, color=colour),
                     hovertemplate=f"overflow to inf at layer {overflow[0] + 1}<extra></extra>"))
     ticks = list(range(-30, 31, 15))
-    y_axes = _grid_axes(grid, "yaxis", range=[STRIP_FLOOR - 2, STRIP_CEILING], tickvals=ticks,
+    y_axes = fig.grid_axes(grid, "yaxis", range=[STRIP_FLOOR - 2, STRIP_CEILING], tickvals=ticks,
                         ticktext=["1" if t == 0 else f"10<sup>{t}</sup>" for t in ticks])
     for i in range(1, len(rows) + 1):
-        y_axes[_layout_key(_panel_axes(i, 1, len(columns))[1])] |= _axis_title("Var z")
+        y_axes[fig.layout_key(fig.panel_axes(i, 1, len(columns))[1])] |= fig.axis_title("Var z")
     titles = [a | dict(font=dict(size=13)) for a in grid["annotations"]]
-    return _figure(traces, "Signal variance, layer by layer (20 layers)", height=380, shapes=lines,
-                   annotations=titles + labels, margin=MARGIN | dict(b=20),  # no x labels, no legend below
-                   **_grid_axes(grid, "xaxis", showticklabels=False), **y_axes)
+    return fig.new(traces, "Signal variance, layer by layer (20 layers)", height=380, shapes=lines,
+                   annotations=titles + labels, margin=fig.MARGIN | dict(b=20),  # no x labels, no legend below
+                   **fig.grid_axes(grid, "xaxis", showticklabels=False), **y_axes)
 
 
 def training_figure(histories: dict[str, object], column: str, *, title: str, y_title: str, log: bool,
-                    diverged: dict[str, int | None], width: int = FULL_WIDTH) -> PlainFigure:
+                    diverged: dict[str, int | None], width: int = FULL_WIDTH) -> fig.PlainFigure:
     """One line per scheme across epochs; a ✕ where a run diverged, labelled on the side of the plot's middle."""
     lines = {scheme: _positive(h[column]) if log else h[column].to_numpy(float) for scheme, h in histories.items()}
     shown = np.concatenate(list(lines.values()))
@@ -439,11 +289,11 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
         coin_flip = dict(
             shapes=[dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=ln2, y1=ln2,
                          line=dict(color="#777", width=1, dash="dash"))],
-            annotations=[_label(1, np.log10(ln2) if log else ln2, "ln 2 = 0.693: a coin flip", xref="x domain",
+            annotations=[fig.label(1, np.log10(ln2) if log else ln2, "ln 2 = 0.693: a coin flip", xref="x domain",
                                 xanchor="right", yanchor="bottom")])
     y_axis = _log_axis(shown) if log else dict(type="linear")
-    return _figure(traces, title, width=width, xaxis=_axis_title("epoch"), **coin_flip,
-                   yaxis=y_axis | _axis_title(y_title))
+    return fig.new(traces, title, width=width, xaxis=fig.axis_title("epoch"), **coin_flip,
+                   yaxis=y_axis | fig.axis_title(y_title))
 
 
 def _log_axis(values: np.ndarray) -> dict:
@@ -496,7 +346,7 @@ def _gradient_note(epochs: np.ndarray, norms: np.ndarray) -> str | None:
     return f"0 from epoch {epochs[last + 1]} on" if last + 1 < len(norms) else None
 
 
-def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> PlainFigure:
+def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> fig.PlainFigure:
     """First-layer (solid) and last-layer (dotted) gradient norms per scheme, log scale. A line with nothing to
     draw (zero weights: every gradient but the output bias's is 0), or that stops at a gradient of 0, says so
     in the scheme's legend entry."""
@@ -519,12 +369,12 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> P
                 marker=dict(color=colour, size=9, symbol=LONE_POINT[dash]), legendgroup=scheme,
                 showlegend=dash == "solid", line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
                 hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖∇W‖ %{{y:.3g}}<extra></extra>"))
-    return _figure(traces, "‖dL/dW‖: first layer (solid), last (dotted)", width=width, xaxis=_axis_title("epoch"),
-                   yaxis=_log_axis(np.concatenate(drawn)) | _axis_title("‖dL/dW‖ (Frobenius)"))
+    return fig.new(traces, "‖dL/dW‖: first layer (solid), last (dotted)", width=width, xaxis=fig.axis_title("epoch"),
+                   yaxis=_log_axis(np.concatenate(drawn)) | fig.axis_title("‖dL/dW‖ (Frobenius)"))
 
 
 def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarray],
-                    diverged: bool = False) -> PlainFigure:
+                    diverged: bool = False) -> fig.PlainFigure:
     """One scheme's decision boundary: p(class 1) on a grid (orange 0 → white ½ → blue 1), test points on top.
 
     Where the network gives no answer at all (p is NaN: a run that diverged to inf/NaN), the grid shows the
@@ -549,14 +399,14 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
         traces.append(go.Scatter(x=X[chosen, 0].astype(np.float32), y=X[chosen, 1].astype(np.float32),
                                  mode="markers", showlegend=False, hovertemplate=f"class {label}<extra></extra>",
                                  marker=dict(color=colour, size=5, symbol=symbol, line=dict(width=0.5, color="white"))))
-    why = [_label(0.5, 0.93, "diverged: no answer (NaN)", xref="x domain", yref="y domain", bgcolor=PAPER)] \
+    why = [fig.label(0.5, 0.93, "diverged: no answer (NaN)", xref="x domain", yref="y domain", bgcolor=PAPER)] \
         if diverged else []
-    return _figure(traces, scheme_label(scheme), height=300, margin=dict(l=15, r=10, t=40, b=15),
+    return fig.new(traces, scheme_label(scheme), height=300, margin=dict(l=15, r=10, t=40, b=15),
                    xaxis=dict(showticklabels=False, range=[xs[0], xs[-1]]),
                    yaxis=dict(showticklabels=False, range=[ys[0], ys[-1]]), annotations=why)
 
 
-def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> PlainFigure:
+def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.PlainFigure:
     """A weight matrix before and after training, side by side: on one colour scale, unless one reaches more
     than ``SCALE_GAP`` times further than the other (weights that training blew up), when each panel gets its
     own scale, named under its title ("after<br>colours ±1.93 × 10⁹"), so that the smaller one does not fade to a
@@ -565,18 +415,18 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> Plain
     reaches = [float(np.abs(values).max()) if values.size else None for values in finite]
     spans = [reach for reach in reaches if reach] or [1.0]  # all-zero matrices take any scale
     shared = max(spans) <= SCALE_GAP * min(spans)
-    grid = _grid(1, 2, subplot_titles=("before", "after"), shared_yaxes=True, horizontal_spacing=0.05)
+    grid = fig.grid(1, 2, subplot_titles=("before", "after"), shared_yaxes=True, horizontal_spacing=0.05)
     titles, traces = [], []
     for col, (matrix, reach, panel) in enumerate(zip((before, after), reaches, grid["annotations"]), start=1):
         span = max(spans) if shared or not reach else reach
         said = ": inf/NaN" if reach is None else "" if shared else f"<br>colours ±{scientific(span)}"
         titles.append(panel | dict(text=panel["text"] + said))
         traces.append(go.Heatmap(z=matrix, zmin=-span, zmax=span, colorscale="RdBu", showscale=shared and col == 2,
-                                 colorbar=dict(title=dict(text="w")), xaxis=_panel_axes(1, col, 2)[0],
-                                 yaxis=_panel_axes(1, col, 2)[1],
+                                 colorbar=dict(title=dict(text="w")), xaxis=fig.panel_axes(1, col, 2)[0],
+                                 yaxis=fig.panel_axes(1, col, 2)[1],
                                  hovertemplate="input %{y}, unit %{x}<br>w = %{z:.4g}<extra></extra>"))
-    y_axes = _grid_axes(grid, "yaxis", autorange="reversed")
-    y_axes["yaxis"] |= _axis_title("input (row)")
-    room = {} if shared else dict(margin=MARGIN | dict(t=MARGIN["t"] + 20))  # for the titles' second line
-    return _figure(traces, title, height=380, annotations=titles, **room,
-                   **_grid_axes(grid, "xaxis", **_axis_title("unit")), **y_axes)
+    y_axes = fig.grid_axes(grid, "yaxis", autorange="reversed")
+    y_axes["yaxis"] |= fig.axis_title("input (row)")
+    room = {} if shared else dict(margin=fig.MARGIN | dict(t=fig.MARGIN["t"] + 20))  # for the titles' second line
+    return fig.new(traces, title, height=380, annotations=titles, **room,
+                   **fig.grid_axes(grid, "xaxis", **fig.axis_title("unit")), **y_axes)

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from ui.charts import alt_text
+from ui.figure import alt_text
 
 
 def chart(figure, key: str, where=st) -> None:
     """Show ``figure`` in ``where`` (the page, a column, a tab), without Streamlit's chart theme, labelled for
-    screen readers with its title and legend (``ui.charts.alt_text``).
+    screen readers with its title and legend (``ui.figure.alt_text``).
 
     The figure already carries the theme's look (``ui.theme``). With the theme on, Streamlit would draw every
-    chart twice each time it changes (``ui.charts.PlainFigure`` says why), doubling the browser's work.
+    chart twice each time it changes (``ui.figure.PlainFigure`` says why), doubling the browser's work.
     """
     where.plotly_chart(figure, key=key, theme=None, alt=alt_text(figure))

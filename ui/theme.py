@@ -47,7 +47,7 @@ def scientific(x: float, digits: int = 3) -> str:
 
 # How the charts look: Streamlit's own chart theme for this app's light theme (.streamlit/config.toml), written
 # out as plotly layout settings. The charts are shown with Streamlit's theme switched off (ui/show.py says why),
-# so ui/charts.py gives every figure this style instead.
+# so ui/figure.py gives every figure this style instead.
 INK, GREY, GRID, PAPER = "#1A1A1A", "#808495", "#E6EAF1", "#FFFFFF"
 NO_ANSWER = "#D5D9E0"  # where a network's output is NaN: no colour of the answer scale
 FAMILY = '"Source Sans", sans-serif'

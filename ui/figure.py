@@ -1,0 +1,166 @@
+"""The figure every chart is built as, and sent as: fixed margins, the house style, plain lists.
+
+``ui.charts`` says what each chart shows; this module holds what they all share: ``new`` builds a figure in
+one go, ``PlainFigure`` is what reaches the browser, and the small helpers place labels and grid panels.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+import re
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ui.theme import CHART_STYLE
+
+# Margins, in pixels, that already hold what Plotly would push into them: tick labels with their axis title
+# (left, bottom), a colour bar (right), the legend (bottom, a row at a time). When something does not fit,
+# Plotly widens the margin and draws the chart a second time; that second draw was a third of the browser's
+# work on the Signal propagation page.
+MARGIN = dict(l=90, r=30, t=60, b=80)
+COLOUR_BAR = 110  # right margin beside a colour bar
+LEGEND_ROW = 28
+FULL_WIDTH, HALF_WIDTH = 760, 360  # the plot's width in a wide page on a laptop, alone or in two columns
+AXIS_KEY = re.compile(r"[xy]axis\d*")
+SIGNIFICANT = 4  # digits kept of each number sent: a thousandth of a chart's height, finer than a pixel
+
+
+def _legend_rows(traces: list, width: int) -> int:
+    """Rows of the horizontal legend, from its entries' lengths (about 8.5 px a character at font size 15)."""
+    names = [t.name for t in traces if t.showlegend or (t.showlegend is None and t.type == "scatter" and t.name)]
+    if len(names) < 2:
+        return 0
+    rows, used = 1, 0.0
+    for name in names:
+        entry = 50 + 8.5 * len(name)
+        if used and used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
+
+
+def new(traces: list, title: str, *, height: int = 420, width: int = FULL_WIDTH, **layout) -> PlainFigure:
+    """The figure in one go: ``traces``; a title, fixed margins and a legend under the x axis; then ``layout``
+    (axes, annotations, shapes; a ``margin`` there replaces the fixed one). ``width`` is the width the chart
+    is expected to get (a hint for the legend's rows: a narrower screen still gets room, at a second draw).
+
+    Built once because each ``update_*``/``add_*`` call on a figure parses and validates its arguments
+    again: built call by call, a line chart took three times as long, and the home page's grid of panels
+    over ten times (220 ms on the server at every visit).
+    """
+    right = COLOUR_BAR if any(t.type == "heatmap" and t.showscale is not False for t in traces) else MARGIN["r"]
+    base = dict(title=dict(text=f"<b>{title}</b>"), height=height,
+                margin=MARGIN | dict(r=right, b=MARGIN["b"] + LEGEND_ROW * _legend_rows(traces, width)),
+                legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left"))
+    return PlainFigure(data=traces, layout=base | layout)
+
+
+class PlainFigure(go.Figure):
+    """A figure sent to the browser so that Streamlit draws it once, not twice.
+
+    When Streamlit shows a chart it draws it, copies the figure and hands the copy to ``Plotly.react``,
+    which draws everything again if anything in the copy looks new: a template (a new object after every
+    copy), Streamlit's chart theme (it wraps the title in ``<b>`` once more) or a typed array (how plotly
+    sends numpy arrays, and each copy makes new ones). So what ``to_dict`` sends (Streamlit sends that) has
+    no template but the house style (``ui.theme.CHART_STYLE``) written into the layout, and every array as
+    a plain list, numbers to ``SIGNIFICANT`` digits. Its ``datarevision`` is a fingerprint of the data:
+    Plotly takes lists equal in value under an unchanged revision for the same data, so the second draw
+    finds nothing to do, while a chart ever updated in place with new data would still be redrawn.
+    ``ui.show`` turns Streamlit's theme off.
+
+    In Python the figure keeps numpy arrays (plotly validates and copies lists far slower) and plotly's
+    default template, which is cheap to apply and left out when sent.
+    """
+
+    def to_dict(self) -> dict:
+        layout = self.layout.to_plotly_json()
+        del layout["template"]
+        layout = _merged(CHART_STYLE, layout)  # the style, with the first x and y axes
+        for axis in [key for key in layout if AXIS_KEY.fullmatch(key) and key[5:]]:  # a grid's other axes
+            layout[axis] = _merged(CHART_STYLE[axis[:5]], layout[axis])
+        data = [_plain(trace.to_plotly_json()) for trace in self.data]
+        fingerprint = json.dumps(data, default=str).encode()  # default: a value JSON has no name for
+        layout["datarevision"] = hashlib.blake2b(fingerprint, digest_size=8).hexdigest()
+        return {"data": data, "layout": _plain(layout)}
+
+
+def alt_text(figure: go.Figure) -> str:
+    """What a screen reader says for a chart: its title and the names in its legend."""
+    title = re.sub(r"<[^>]+>", " ", figure.layout.title.text or "").split()
+    names = [trace.name for trace in figure.data if trace.name and trace.showlegend is not False]
+    return " ".join(title) + (f". Shown: {'; '.join(dict.fromkeys(names))}." if names else ".")
+
+
+def _merged(style: dict, given: dict) -> dict:
+    """``style`` overlaid with ``given``, nested dictionaries merged key by key."""
+    merged = dict(style)
+    for key, value in given.items():
+        merged[key] = _merged(style[key], value) if isinstance(value, dict) and isinstance(style.get(key), dict) \
+            else value
+    return merged
+
+
+def _plain(value):
+    """``value`` with every numpy array inside it a list (NaN and ±inf become JSON nulls: gaps in a line)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if not isinstance(value, np.ndarray):
+        return value
+    return _significant(value).tolist() if value.dtype.kind == "f" else value.tolist()
+
+
+def _significant(values: np.ndarray) -> np.ndarray:
+    """``values`` rounded to ``SIGNIFICANT`` significant digits (zeros, non-finite and subnormal ones kept)."""
+    values = values.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        shift = SIGNIFICANT - 1 - np.floor(np.log10(np.abs(values)))  # decimal places to keep
+        power = 10.0 ** np.abs(shift)  # exact up to 10²²: then the result is the decimal's nearest double
+        rounded = np.where(shift >= 0, np.round(values * power) / power, np.round(values / power) * power)
+    return np.where(np.isfinite(rounded), rounded, values)
+
+
+def axis_title(text: str) -> dict:
+    return dict(title=dict(text=text))
+
+
+def label(x, y, text: str, **style) -> dict:
+    """A text annotation in data coordinates (on a log axis, y is the exponent), without an arrow."""
+    return dict(x=x, y=y, text=text, showarrow=False, **style)
+
+
+def grid(rows: int, cols: int, **options) -> dict:
+    """The axes and title annotations of ``make_subplots(rows, cols, **options)`` (titles as tuples), as
+    a layout dict of the caller's own: made once per shape (making them is most of the time of a grid
+    figure), and copied for each figure."""
+    return copy.deepcopy(_subplot_layout(rows, cols, **options))
+
+
+@functools.cache
+def _subplot_layout(rows: int, cols: int, **options) -> dict:
+    layout = make_subplots(rows=rows, cols=cols, **{k: list(v) if isinstance(v, tuple) else v
+                                                     for k, v in options.items()}).layout.to_plotly_json()
+    layout.pop("template", None)
+    return layout
+
+
+def panel_axes(row: int, col: int, cols: int) -> tuple[str, str]:
+    """The x and y axis ids ('x', 'x2', ...) of panel (row, col) of a grid, counted from 1 at the top left."""
+    k = (row - 1) * cols + col
+    return ("x", "y") if k == 1 else (f"x{k}", f"y{k}")
+
+
+def layout_key(axis: str) -> str:
+    """The layout key of an axis id: 'y7' -> 'yaxis7', 'x' -> 'xaxis'."""
+    return f"{axis[0]}axis{axis[1:]}"
+
+
+def grid_axes(grid: dict, axis: str, **style) -> dict:
+    """Every ``axis`` ('xaxis' or 'yaxis') of a grid layout with ``style`` added."""
+    return {name: spec | style for name, spec in grid.items() if name.startswith(axis)}
