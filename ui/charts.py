@@ -427,6 +427,6 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
                                  hovertemplate="input %{y}, unit %{x}<br>w = %{z:.4g}<extra></extra>"))
     y_axes = fig.grid_axes(grid, "yaxis", autorange="reversed")
     y_axes["yaxis"] |= fig.axis_title("input (row)")
-    room = {} if shared else dict(margin=fig.MARGIN | dict(t=fig.MARGIN["t"] + 20))  # for the titles' second line
+    room = {} if shared else dict(margin=fig.MARGIN | dict(t=fig.MARGIN["t"] + 32))  # for the titles' second line
     return fig.new(traces, title, height=380, annotations=titles, **room,
                    **fig.grid_axes(grid, "xaxis", **fig.axis_title("unit")), **y_axes)
