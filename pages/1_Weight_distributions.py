@@ -26,8 +26,7 @@ with st.sidebar:
     fan_out = controls.slider("fan-out n_out (units in the layer)", "fan_out", 1, 1024, 256)
     std_small = controls.value_choice("σ of 'small'", "std_small", controls.STD_CHOICES, 0.01)
     std_large = controls.value_choice("σ of 'large'", "std_large", controls.STD_CHOICES, 10.0)
-    log = st.toggle("log10 |w| axis (σ = 0.01 and σ = 10 on one chart)", value=True, key="log_axis",
-                    bind="query-params")
+    log = controls.toggle("log10 |w| axis (σ = 0.01 and σ = 10 on one chart)", "log_axis", True)
     seed = controls.seed()
 
 schemes = ("small_normal", "large_normal", "xavier_normal", "xavier_uniform", "he_normal", "he_uniform")

@@ -46,7 +46,7 @@ show.chart(charts.variance_figure(forward, title="Forward: variance of the pre-a
                                   y_title="Var z_l (log scale)"), "forward")
 tab_act, tab_ridge, tab_grad, tab_weights, tab_table = st.tabs(
     ["Activations", "Chosen layers", "Gradients", "Weights", "Table"], key="view", bind="query-params")
-log = st.toggle("log10 |x| axis (reads tiny and huge values alike)", key="log_axis", bind="query-params")
+log = controls.toggle("log10 |x| axis (reads tiny and huge values alike)", "log_axis")
 if tab_act.open:  # only the open tab is computed and drawn
     with tab_act:
         show.chart(charts.heatmap_figure(run.act_hist, log=log, title="Activations a_l, every layer",

@@ -500,6 +500,34 @@ def test_values_carried_between_lessons_fit_each_lessons_range():
     assert (at.slider(key="depth").value, at.slider(key="epochs").value) == (30, 50)
 
 
+@pytest.mark.parametrize("lesson, expected", [
+    # Symmetry opens on its constant weights (its lesson), not on Signal propagation's Xavier
+    ("pages/3_Symmetry.py", dict(scheme="constant", activation="tanh", width=12)),
+    # the lab opens on its small ReLU network, not on 30 × 128 tanh layers cut down from 50 × 256
+    ("pages/4_Training_lab.py", dict(depth=5, width=32, activation="relu")),
+    # the weights open on their log axis, where σ = 0.01 and σ = 10 fit one chart
+    ("pages/1_Weight_distributions.py", dict(log_axis=True)),
+])
+def test_settings_left_at_their_default_do_not_follow_to_the_next_lesson(lesson, expected):
+    at = open_page("pages/2_Signal_propagation.py")
+    at.switch_page(lesson).run()
+    assert not at.exception and {key: at.session_state[key] for key in expected} == expected
+
+
+def test_settings_the_learner_chose_follow_to_the_next_lesson_and_back():
+    at = open_page("pages/2_Signal_propagation.py", activation="ReLU", scheme="He/Kaiming normal", depth="12")
+    at.toggle(key="log_axis").set_value(True).run()
+    at.switch_page("pages/3_Symmetry.py").run()
+    assert (at.session_state["activation"], at.session_state["scheme"]) == ("relu", "he_normal")
+    at.switch_page("pages/4_Training_lab.py").run()
+    assert (at.session_state["activation"], at.session_state["depth"]) == ("relu", 12)
+    at.switch_page("pages/1_Weight_distributions.py").run()
+    assert at.session_state["log_axis"] is True
+    at.toggle(key="log_axis").set_value(False).run()  # off is Signal propagation's default, but chosen here
+    at.switch_page("pages/2_Signal_propagation.py").run()
+    assert not at.exception and at.session_state["log_axis"] is False
+
+
 @pytest.mark.parametrize("activation, scheme, params, why", [
     ("tanh", "zeros", {}, "every weight is 0"),
     ("relu", "small_normal", {"std": 0.01}, "fell below float32's smallest number"),

@@ -37,6 +37,7 @@ CHOICES = {
 
 
 _CORRECTED = "_link_corrections"  # session state: {url name: (the value the control takes, note or None)}
+_DEFAULTS = "_lesson_defaults"  # session state: {url name: its default in the lesson that last showed it}
 
 
 def _raw(key: str, *, every: bool = False):
@@ -48,10 +49,21 @@ def _raw(key: str, *, every: bool = False):
     return st.query_params.get_all(key) if every else st.query_params.get(key)
 
 
-def _carry(key: str, fits, fix) -> None:
-    """Lessons share control names (depth, width, scheme…), and a value follows the learner from one lesson
-    to the next. Where this lesson's range is narrower, ``fix`` brings the value into it, and we say so."""
-    if key in st.session_state and not fits(st.session_state[key]):
+def _carry(key: str, default, fits, fix) -> None:
+    """Lessons share control names (depth, width, scheme…), and a value the learner chose follows them from one
+    lesson to the next. Where this lesson's range is narrower, ``fix`` brings the value into it, and we say so.
+
+    A value left at the last lesson's default does not follow: each lesson opens on its own defaults (Symmetry
+    on constant weights, not on the Xavier weights Signal propagation starts from). Called before the URL is
+    read, so a link's value for a control dropped here is checked like any other.
+    """
+    defaults = st.session_state.setdefault(_DEFAULTS, {})
+    last_default, defaults[key] = defaults.get(key, default), default
+    if key not in st.session_state:
+        return
+    if last_default != default and st.session_state[key] == last_default:
+        del st.session_state[key]
+    elif not fits(st.session_state[key]):
         before = st.session_state[key]
         st.session_state[key] = fix(before)
         st.caption(f"{key} = {before} is outside this lesson's range; using {st.session_state[key]}.")
@@ -97,7 +109,9 @@ def _whole(value: float) -> int:
 
 def slider(label: str, key: str, low: int, high: int, default: int, *, step: int = 1, help: str | None = None):
     """An integer slider; a URL value out of range is clamped, a fraction cut to its whole part, a non-number
-    replaced by the default, each with a note."""
+    replaced by the default, each with a note. A value carried from another lesson is put back on the steps."""
+    _carry(key, default, lambda v: low <= v <= high and (v - low) % step == 0,
+           lambda v: int(min(max(low + step * round((v - low) / step), low), high)))
     raw = _raw(key)
     if raw is not None:
         value = _as_number(raw)
@@ -110,11 +124,8 @@ def slider(label: str, key: str, low: int, high: int, default: int, *, step: int
         elif value != int(value):  # the whole part, as Streamlit's binding would take it
             _correct(key, int(value), str(int(value)), f"Link value {key}={raw[:40]} is not a whole number; "
                                                        f"using {int(value)}.")
-    # In range, Streamlit's binding takes an off-step value as it is (epochs=55 on a step of 10). A value
-    # carried from another lesson is put back on the steps.
+    # In range, Streamlit's binding takes an off-step value as it is (epochs=55 on a step of 10).
     _show_note(key)
-    _carry(key, lambda v: low <= v <= high and (v - low) % step == 0,
-           lambda v: int(min(max(low + step * round((v - low) / step), low), high)))
     return st.slider(label, low, high, default, step=step, key=key, bind="query-params", help=help)
 
 
@@ -122,6 +133,7 @@ def number(label: str, key: str, low: float, high: float, default: float, *, hel
            fmt: str = "%.4g", whole: bool = False):
     """A number input; a URL value out of range is clamped (and rounded if ``whole``), a non-number replaced by
     the default, each with a note."""
+    _carry(key, default, lambda v: low <= v <= high, lambda v: type(default)(min(max(v, low), high)))
     raw = _raw(key)
     if raw is not None:
         value = _as_number(raw)
@@ -137,13 +149,13 @@ def number(label: str, key: str, low: float, high: float, default: float, *, hel
             _correct(key, taken, _shown(taken), f"Link value {key}={raw[:40]} is not a whole number; "
                                                 f"using {_shown(taken)}.")
     _show_note(key)
-    _carry(key, lambda v: low <= v <= high, lambda v: type(default)(min(max(v, low), high)))
     return st.number_input(label, low, high, default, key=key, bind="query-params", help=help, format=fmt)
 
 
 def choice(label: str, key: str, default: str, *, help: str | None = None, horizontal: bool = False):
     """Pick one id from ``CHOICES[key]`` (id → label); an unknown choice in the URL falls back to ``default``."""
     options = CHOICES[key]
+    _carry(key, default, lambda v: v in options, lambda v: default)
     raw = _raw(key)
     if raw is None or raw in options.values():
         pass  # nothing to read, or a label: Streamlit's binding takes it
@@ -153,13 +165,18 @@ def choice(label: str, key: str, default: str, *, help: str | None = None, horiz
         _correct(key, default, options[default], f"Link value {key}={raw[:40]!r} is not one of the choices; "
                                                  f"using {options[default]}.")
     _show_note(key)
-    _carry(key, lambda v: v in options, lambda v: default)
     ids = list(options)
     if horizontal:
         return st.segmented_control(label, ids, default=default, format_func=options.get, key=key,
                                     bind="query-params", help=help, required=True)
     return st.selectbox(label, ids, index=ids.index(default), format_func=options.get, key=key,
                         bind="query-params", help=help)
+
+
+def toggle(label: str, key: str, default: bool = False, *, help: str | None = None) -> bool:
+    """An on/off switch (Streamlit's binding ignores a URL value other than true or false)."""
+    _carry(key, default, lambda v: isinstance(v, bool), lambda v: default)
+    return st.toggle(label, value=default, key=key, bind="query-params", help=help)
 
 
 def _rung(value: float) -> str:
@@ -169,6 +186,8 @@ def _rung(value: float) -> str:
 
 def value_choice(label: str, key: str, values: Sequence[float], default: float, *, help: str | None = None):
     """A slider over a fixed ladder of values (σ, learning rate); an off-ladder URL value snaps to the nearest."""
+    _carry(key, default, lambda v: v in values,
+           lambda v: min(values, key=lambda x: abs(math.log(x / v))) if v > 0 else default)
     raw = _raw(key)
     if raw is not None:
         value = _as_number(raw)
@@ -182,7 +201,6 @@ def value_choice(label: str, key: str, values: Sequence[float], default: float, 
         elif raw != _rung(value):  # on the scale but written otherwise (3e-2): the binding knows "0.03" only
             _correct(key, value, _rung(value))
     _show_note(key)
-    _carry(key, lambda v: v in values, lambda v: min(values, key=lambda x: abs(math.log(x / v))) if v > 0 else default)
     return st.select_slider(label, options=list(values), value=default, key=key, bind="query-params", help=help,
                             format_func=_rung)
 
@@ -190,6 +208,8 @@ def value_choice(label: str, key: str, values: Sequence[float], default: float, 
 def several(label: str, key: str, default: Sequence[str], *, leave_out: Sequence[str] = (), help: str | None = None):
     """Pick several ids from ``CHOICES[key]`` but ``leave_out``; unknown ones in the URL are dropped, with a note."""
     options = {option: text for option, text in CHOICES[key].items() if option not in leave_out}
+    _carry(key, list(default), lambda v: all(item in options for item in v),
+           lambda v: [item for item in v if item in options])
     raw = _raw(key, every=True)
     by_label = {label: option for option, label in options.items()}
     known = list(dict.fromkeys(r if r in options else by_label[r] for r in raw if r in options or r in by_label))
@@ -198,7 +218,6 @@ def several(label: str, key: str, default: Sequence[str], *, leave_out: Sequence
         _correct(key, known, [options[k] for k in known],
                  f"Link values {key}={unknown} are not choices here; left out." if unknown else None)
     _show_note(key)
-    _carry(key, lambda v: all(item in options for item in v), lambda v: [item for item in v if item in options])
     return st.multiselect(label, list(options), default=list(default), format_func=options.get, key=key,
                           bind="query-params", help=help)
 

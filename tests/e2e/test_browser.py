@@ -219,6 +219,18 @@ def test_sidebar_navigation_carries_settings_safely(page, server):
     assert exceptions(page) == [] and slider_value(page, "Hidden layers") == 30
 
 
+def test_the_sidebar_opens_a_lesson_on_its_own_defaults(page, server):
+    """Settings the learner left alone stay behind: from Signal propagation at its defaults, Symmetry opens on
+    its constant weights and twelve units, with nothing in the address bar."""
+    page.goto(f"{server}/Signal_propagation")
+    wait_for_app(page, charts=2)
+    page.locator("[data-testid=stSidebar]").get_by_role("link", name="Symmetry").click()
+    wait_for_app(page, charts=1)
+    assert page.locator("[data-testid=stSidebar] input[aria-label=Initialization]").input_value() == "Constant"
+    assert page.locator("[data-testid=stMetricValue]").first.inner_text() == "1 of 12"
+    assert exceptions(page) == [] and page.url == f"{server}/Symmetry"
+
+
 # Formulas wider than the element that holds them (KaTeX lets them overflow, cut off at the edge).
 OVERFLOWING_FORMULAS = """() => Array.from(document.querySelectorAll('[data-testid=stMain] .katex-display'))
     .filter(f => f.scrollWidth > f.closest('[data-testid=stElementContainer]').clientWidth + 1)
