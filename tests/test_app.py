@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import initcore
 from ui import controls, presets
+from ui.nav import LESSONS
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
@@ -120,6 +121,14 @@ KNOWN_VALUES = ("", *presets.PRESETS, *(v for choices in controls.CHOICES.values
                 *controls.STD_CHOICES, *controls.LR_CHOICES)
 
 
+CONTROL_KINDS = ("slider", "select_slider", "selectbox", "multiselect", "number_input", "toggle")
+
+
+def controls_on(at: AppTest) -> dict:
+    """Each control on the page: its key and value."""
+    return {w.key: w.value for kind in CONTROL_KINDS for w in at.get(kind)}
+
+
 def shows(widget, value) -> bool:
     """Whether ``widget`` offers ``value`` (a ladder's formatter takes numbers only)."""
     try:
@@ -157,9 +166,8 @@ def test_a_random_walk_through_the_controls_never_breaks_a_page(page):
     an overflow is told on the page, not in the server's log."""
     rng = random.Random(page)
     at = open_page(page)
-    kinds = ("slider", "select_slider", "selectbox", "multiselect", "number_input", "toggle")
     for _ in range(15):
-        widgets = [w for kind in kinds for w in at.get(kind) if not w.disabled]
+        widgets = [w for kind in CONTROL_KINDS for w in at.get(kind) if not w.disabled]
         if not widgets:
             break
         widget = rng.choice(widgets)
@@ -500,18 +508,17 @@ def test_values_carried_between_lessons_fit_each_lessons_range():
     assert (at.slider(key="depth").value, at.slider(key="epochs").value) == (30, 50)
 
 
-@pytest.mark.parametrize("lesson, expected", [
-    # Symmetry opens on its constant weights (its lesson), not on Signal propagation's Xavier
-    ("pages/3_Symmetry.py", dict(scheme="constant", activation="tanh", width=12)),
-    # the lab opens on its small ReLU network, not on 30 × 128 tanh layers cut down from 50 × 256
-    ("pages/4_Training_lab.py", dict(depth=5, width=32, activation="relu")),
-    # the weights open on their log axis, where σ = 0.01 and σ = 10 fit one chart
-    ("pages/1_Weight_distributions.py", dict(log_axis=True)),
-])
-def test_settings_left_at_their_default_do_not_follow_to_the_next_lesson(lesson, expected):
-    at = open_page("pages/2_Signal_propagation.py")
-    at.switch_page(lesson).run()
-    assert not at.exception and {key: at.session_state[key] for key in expected} == expected
+@pytest.mark.parametrize("lesson", [page for page, *_ in LESSONS])
+def test_settings_left_at_their_default_do_not_follow_to_the_next_lesson(lesson):
+    """Whichever lesson came before, at its defaults, a lesson opens on its own: Symmetry on constant weights
+    (not on Signal propagation's Xavier, which would hide its lesson), the lab on its small ReLU network (not
+    on 30 × 128 tanh layers cut down from 50 × 256), the weights on their log axis."""
+    expected = controls_on(open_page(None if lesson == "app.py" else lesson))
+    for before in [page for page, *_ in LESSONS if page != lesson]:
+        at = open_page(None if before == "app.py" else before)
+        at.switch_page(lesson).run()
+        assert not at.exception and controls_on(at) == expected, before
+        assert not any("outside this lesson" in caption.value for caption in at.caption), before
 
 
 def test_settings_the_learner_chose_follow_to_the_next_lesson_and_back():
