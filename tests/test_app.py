@@ -288,6 +288,23 @@ def test_preset_sets_every_control():
     assert at.info and "Xavier halves" in at.info[0].value
 
 
+@pytest.mark.parametrize("key", list(presets.PRESETS))
+def test_a_classic_keeps_its_story_until_one_of_its_settings_moves(key):
+    """The story says what the classic's settings show; moved off them, it could say the opposite of the chart
+    (CS231n's fading signal under He weights is healthy), so the selector goes back to '—'. A setting the classic
+    leaves open (the seed) keeps it."""
+    preset = presets.PRESETS[key]
+    at = open_page(preset["page"])
+    at.selectbox(key="preset").set_value(key).run()
+    assert at.selectbox(key="preset").value == key and at.info[0].value == preset["story"]
+    at.number_input(key="seed").set_value(7).run()
+    assert at.selectbox(key="preset").value == key and at.info[0].value == preset["story"]
+    other = next(a for a in initcore.ACTIVATIONS if a != preset["settings"]["activation"])
+    at.selectbox(key="activation").set_value(other).run()
+    assert not at.exception and at.selectbox(key="preset").value == ""
+    assert preset["story"] not in [info.value for info in at.info]
+
+
 def test_symmetry_page_reports_one_distinct_unit_for_constant():
     at = open_page("pages/3_Symmetry.py", scheme="constant")
     assert at.metric[1].value.startswith("1 of")

@@ -58,7 +58,14 @@ def apply(key: str) -> None:
 
 
 def selector(page: str) -> str | None:
-    """A 'Reproduce a classic' selector for this page; returns the chosen preset's story."""
+    """A 'Reproduce a classic' selector for this page; returns the chosen preset's story.
+
+    The story tells what the preset's settings show. Once the learner moves one of them, it may no longer be
+    true (CS231n's fading signal is healthy under He weights), so the selector goes back to '—'.
+    """
+    chosen = st.session_state.get("preset")
+    if chosen in PRESETS and any(st.session_state.get(k) != v for k, v in PRESETS[chosen]["settings"].items()):
+        st.session_state["preset"] = ""
     options = {"": "—"} | {k: p["label"] for k, p in for_page(page).items()}
     chosen = st.selectbox("Reproduce a classic", list(options), format_func=options.get, key="preset",
                           on_change=apply, args=("preset",))
