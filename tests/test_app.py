@@ -538,6 +538,14 @@ def test_settings_left_at_their_default_do_not_follow_to_the_next_lesson(lesson)
         assert not any("outside this lesson" in caption.value for caption in at.caption), before
 
 
+def test_a_scheme_made_the_main_one_leaves_the_comparison_with_a_note_in_words():
+    at = open_page("pages/2_Signal_propagation.py", compare=["he_normal", "small_normal"])
+    at.selectbox(key="scheme").set_value("he_normal").run()
+    assert not at.exception and at.multiselect(key="compare").value == ["small_normal"]
+    assert [c.value for c in at.caption if "compare" in c.value] == [
+        "compare = He/Kaiming normal, Small random is outside this lesson's range; using Small random."]
+
+
 def test_settings_the_learner_chose_follow_to_the_next_lesson_and_back():
     at = open_page("pages/2_Signal_propagation.py", activation="ReLU", scheme="He/Kaiming normal", depth="12")
     at.toggle(key="log_axis").set_value(True).run()

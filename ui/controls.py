@@ -66,7 +66,15 @@ def _carry(key: str, default, fits, fix) -> None:
     elif not fits(st.session_state[key]):
         before = st.session_state[key]
         st.session_state[key] = fix(before)
-        st.caption(f"{key} = {before} is outside this lesson's range; using {st.session_state[key]}.")
+        st.caption(f"{key} = {_written(key, before)} is outside this lesson's range; using "
+                   f"{_written(key, st.session_state[key])}.")
+
+
+def _written(key: str, value) -> str:
+    """A control's value as a note writes it: a choice by its label, several joined, a number plainly."""
+    if isinstance(value, list):
+        return ", ".join(_written(key, item) for item in value) or "none"
+    return CHOICES.get(key, {}).get(value) or (_shown(value) if isinstance(value, float) else str(value))
 
 
 def _correct(key: str, value, text: str | list[str], message: str | None = None) -> None:
