@@ -19,7 +19,9 @@ st.table(pd.DataFrame({
 }), hide_index=True, border="horizontal")
 
 st.subheader("Pick your activation")
-activation = controls.choice("Activation", "activation", "relu")
+# The default is Signal propagation's: the link below cannot carry a value of a control this page has (Streamlit
+# drops it on the way), so an untouched choice must mean the same on both pages.
+activation = controls.choice("Activation", "activation", "tanh")
 act = initcore.ACTIVATIONS[activation]
 scheme = initcore.SCHEMES[act.recommended]
 left, right = st.columns(2)

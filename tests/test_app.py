@@ -482,7 +482,7 @@ def test_outlook_reports_theorys_change_at_each_depth(activation):
 def test_choosing_page_shows_how_deep_the_recommendation_goes_and_links_to_it():
     """ReLU with He: healthy at 50 layers; GELU with He: the signal fades (GELU is z/2 near 0); each with a
     link that opens Signal propagation on that pairing."""
-    at = open_page("pages/5_Choosing_an_initializer.py")
+    at = open_page("pages/5_Choosing_an_initializer.py", activation="ReLU")
     assert any("How deep can it go?" in s.value and "(healthy)" in s.value for s in at.success)
     at.selectbox(key="activation").set_value("gelu").run()
     assert any("How deep can it go?" in w.value and "(vanishing)" in w.value for w in at.warning)
@@ -490,6 +490,20 @@ def test_choosing_page_shows_how_deep_the_recommendation_goes_and_links_to_it():
     assert link.proto.page == "Signal_propagation"
     assert parse_qs(link.proto.query_string) == {"activation": ["GELU (tanh form)"], "scheme": ["He/Kaiming normal"],
                                                  "depth": ["50"]}
+
+
+@pytest.mark.parametrize("lesson", [page for page, *_ in LESSONS])
+def test_a_link_to_another_lesson_leaves_nothing_to_a_control_of_this_one(lesson):
+    """Streamlit drops a link's value for a control the page being left also has. The other lesson then shows
+    whatever that control's value carries over, so an untouched control must have that lesson's default."""
+    at = open_page(None if lesson == "app.py" else lesson)
+    here = controls_on(at)
+    for link in at.get("page_link"):
+        shared = set(parse_qs(link.proto.query_string)) & set(here)
+        if shared:
+            target = next(path for path, *_ in LESSONS if path.endswith(f"_{link.proto.page}.py"))
+            there = controls_on(open_page(target))
+            assert {key: here[key] for key in shared} == {key: there[key] for key in shared}, link.proto.page
 
 
 def test_every_classic_links_its_choices_by_label():

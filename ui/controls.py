@@ -54,14 +54,15 @@ def _carry(key: str, default, fits, fix) -> None:
     lesson to the next. Where this lesson's range is narrower, ``fix`` brings the value into it, and we say so.
 
     A value left at the last lesson's default does not follow: each lesson opens on its own defaults (Symmetry
-    on constant weights, not on the Xavier weights Signal propagation starts from). Called before the URL is
-    read, so a link's value for a control dropped here is checked like any other.
+    on constant weights, not on the Xavier weights Signal propagation starts from). A value that came with the
+    link to this lesson stays, whatever it is. Called before the URL is read, so a link's value for a control
+    dropped here is checked like any other.
     """
     defaults = st.session_state.setdefault(_DEFAULTS, {})
     last_default, defaults[key] = defaults.get(key, default), default
     if key not in st.session_state:
         return
-    if last_default != default and st.session_state[key] == last_default:
+    if last_default != default and st.session_state[key] == last_default and key not in st.query_params:
         del st.session_state[key]
     elif not fits(st.session_state[key]):
         before = st.session_state[key]

@@ -195,19 +195,25 @@ def test_preset_link_sets_the_url(browser, page, server):
     copied.close()
 
 
-def test_a_lessons_link_to_another_carries_its_choice(page, server):
+@pytest.mark.parametrize("picked, activation, scheme", [
+    ("GELU (tanh form)", "GELU (tanh form)", "He/Kaiming normal"),
+    (None, "Tanh", "Xavier/Glorot normal"),  # left at the page's default
+    ("ReLU", "ReLU", "He/Kaiming normal"),
+])
+def test_a_lessons_link_to_another_carries_its_choice(page, server, picked, activation, scheme):
     """Choosing an initializer → 'Watch it in a 50-layer network' opens Signal propagation on the activation
-    picked there and its recommended scheme."""
+    picked there (or left at its default) and its recommended scheme."""
     page.goto(f"{server}/Choosing_an_initializer")
     wait_for_app(page)
-    page.locator("input[aria-label=Activation]").click()
-    page.get_by_role("option", name="GELU (tanh form)", exact=True).click()
-    wait_for_app(page)
+    if picked:
+        page.locator("input[aria-label=Activation]").click()
+        page.get_by_role("option", name=picked, exact=True).click()
+        wait_for_app(page)
     page.get_by_role("link", name="Watch it in a 50-layer network").click()
     wait_for_app(page, charts=2)
     assert page.locator("h1").first.inner_text().strip() == "Signal propagation"
-    assert page.locator("[data-testid=stSidebar] input[aria-label=Activation]").input_value() == "GELU (tanh form)"
-    assert page.locator("[data-testid=stSidebar] input[aria-label=Initialization]").input_value() == "He/Kaiming normal"
+    assert page.locator("[data-testid=stSidebar] input[aria-label=Activation]").input_value() == activation
+    assert page.locator("[data-testid=stSidebar] input[aria-label=Initialization]").input_value() == scheme
 
 
 def test_sidebar_navigation_carries_settings_safely(page, server):
