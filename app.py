@@ -7,7 +7,7 @@ from ui.nav import lesson_links, sidebar
 from ui.theme import activation_label
 
 st.set_page_config(page_title="initlab: why weight initialization matters", layout="wide")
-sidebar()
+sidebar(__file__)
 st.title("Why weight initialization matters")
 st.markdown(
     "A deep network multiplies its input by one weight matrix after another. If each layer makes the signal "

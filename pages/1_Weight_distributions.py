@@ -6,7 +6,7 @@ from initcore import distributions
 from ui import cached, charts, controls, nav, show, tables
 
 st.set_page_config(page_title="Weight distributions · initlab", layout="wide")
-nav.sidebar()
+nav.sidebar(__file__)
 st.title("Weight distributions")
 st.markdown(
     "Every scheme draws weights around zero; what differs is the spread. Small weights cluster tightly at 0, "

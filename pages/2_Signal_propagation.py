@@ -6,7 +6,7 @@ import initcore
 from ui import charts, controls, lessons, nav, presets, show, tables
 
 st.set_page_config(page_title="Signal propagation · initlab", layout="wide")
-nav.sidebar()
+nav.sidebar(__file__)
 st.title("Signal propagation")
 st.markdown("A batch of 256 random inputs goes forward through a deep network, and a random gradient comes "
             "back. Each layer multiplies the signal's variance by roughly the same factor, so after many layers "

@@ -5,7 +5,7 @@ import streamlit as st
 from ui import cached, charts, controls, lessons, nav, show, tables
 
 st.set_page_config(page_title="Symmetry · initlab", layout="wide")
-nav.sidebar()
+nav.sidebar(__file__)
 st.title("Symmetry: why zero and constant weights fail")
 st.markdown(
     "If every weight starts at the same value, every unit of a layer computes the same output. The same "

@@ -7,7 +7,7 @@ from initcore.training import max_epochs
 from ui import cached, charts, controls, figure, nav, presets, show, tables
 
 st.set_page_config(page_title="Training lab · initlab", layout="wide")
-nav.sidebar()
+nav.sidebar(__file__)
 st.title("Training lab")
 st.markdown(
     "Same data, same network, same seed, same learning rate: only the starting weights differ. Zeros never "

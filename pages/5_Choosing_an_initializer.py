@@ -7,7 +7,7 @@ import initcore
 from ui import controls, lessons, nav, recipes, tables
 
 st.set_page_config(page_title="Choosing an initializer · initlab", layout="wide")
-nav.sidebar()
+nav.sidebar(__file__)
 st.title("Choosing an initializer")
 
 st.subheader("Xavier or He?")

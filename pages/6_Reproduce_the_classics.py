@@ -5,7 +5,7 @@ import streamlit as st
 from ui import controls, nav, presets
 
 st.set_page_config(page_title="Reproduce the classics · initlab", layout="wide")
-nav.sidebar()
+nav.sidebar(__file__)
 st.title("Reproduce the classics")
 st.markdown("Each link opens a lesson with every control set as in the original experiment. "
             "Change anything from there: the link in your address bar always reproduces what you see.")

@@ -560,6 +560,21 @@ def test_a_scheme_made_the_main_one_leaves_the_comparison_with_a_note_in_words()
         "compare = He/Kaiming normal, Small random is outside this lesson's range; using Small random."]
 
 
+@pytest.mark.parametrize("key", list(presets.PRESETS))
+def test_a_classic_s_link_wins_over_settings_carried_from_another_lesson(key):
+    """Each classic opens with every control set as in the experiment, whatever the learner picked before."""
+    preset = presets.PRESETS[key]
+    at = open_page(preset["page"], activation="SELU", lr="3", scheme="Orthogonal", depth="2", epochs="10")
+    at.switch_page("pages/6_Reproduce_the_classics.py").run()
+    at.switch_page(preset["page"])
+    at.query_params.clear()
+    at.query_params.update(controls.link(preset["settings"]))
+    at.run()
+    assert not at.exception
+    for name, value in preset["settings"].items():  # a link writes numbers to 6 digits: 1/3 as 0.333333
+        assert at.session_state[name] == (pytest.approx(value, rel=1e-6) if isinstance(value, float) else value)
+
+
 def test_settings_the_learner_chose_follow_to_the_next_lesson_and_back():
     at = open_page("pages/2_Signal_propagation.py", activation="ReLU", scheme="He/Kaiming normal", depth="12")
     at.toggle(key="log_axis").set_value(True).run()

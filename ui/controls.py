@@ -38,6 +38,17 @@ CHOICES = {
 
 _CORRECTED = "_link_corrections"  # session state: {url name: (the value the control takes, note or None)}
 _DEFAULTS = "_lesson_defaults"  # session state: {url name: its default in the lesson that last showed it}
+_LESSON = "_lesson"  # session state: the page of the last run
+
+
+def enter(page: str) -> None:
+    """Called first on every page (by ``ui.nav.sidebar``). On the first run after the learner comes to a lesson
+    (a link, the sidebar, Back), a value in the address bar wins over one carried from the lesson they left:
+    a classic's link opens CS231n's tanh network even after the learner picked ReLU elsewhere."""
+    if st.session_state.get(_LESSON) != page:
+        for key in st.query_params:
+            st.session_state.pop(key, None)
+    st.session_state[_LESSON] = page
 
 
 def _raw(key: str, *, every: bool = False):
@@ -54,15 +65,14 @@ def _carry(key: str, default, fits, fix) -> None:
     lesson to the next. Where this lesson's range is narrower, ``fix`` brings the value into it, and we say so.
 
     A value left at the last lesson's default does not follow: each lesson opens on its own defaults (Symmetry
-    on constant weights, not on the Xavier weights Signal propagation starts from). A value that came with the
-    link to this lesson stays, whatever it is. Called before the URL is read, so a link's value for a control
-    dropped here is checked like any other.
+    on constant weights, not on the Xavier weights Signal propagation starts from). Called before the URL is
+    read, so a link's value for a control dropped here is checked like any other.
     """
     defaults = st.session_state.setdefault(_DEFAULTS, {})
     last_default, defaults[key] = defaults.get(key, default), default
     if key not in st.session_state:
         return
-    if last_default != default and st.session_state[key] == last_default and key not in st.query_params:
+    if last_default != default and st.session_state[key] == last_default:
         del st.session_state[key]
     elif not fits(st.session_state[key]):
         before = st.session_state[key]

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from ui import controls
+
 LESSONS = [
     ("app.py", "Home", ":material/home:", "The whole story in one picture."),
     ("pages/1_Weight_distributions.py", "Weight distributions", ":material/bar_chart:",
@@ -19,7 +21,10 @@ LESSONS = [
 ]
 
 
-def sidebar() -> None:
+def sidebar(page: str) -> None:
+    """The table of contents, on the page whose ``__file__`` is ``page``; first, tell the controls which page
+    this is (``controls.enter``)."""
+    controls.enter(page)
     with st.sidebar:
         for page, label, icon, _ in LESSONS:
             st.page_link(page, label=label, icon=icon)

@@ -195,6 +195,22 @@ def test_preset_link_sets_the_url(browser, page, server):
     copied.close()
 
 
+def test_a_classic_opens_as_in_the_experiment_after_other_choices(page, server):
+    """ReLU picked in Signal propagation, then CS231n's first classic: its 10 tanh layers, not ReLU ones."""
+    page.goto(f"{server}/Signal_propagation")
+    wait_for_app(page, charts=2)
+    page.locator("[data-testid=stSidebar] input[aria-label=Activation]").click()
+    page.get_by_role("option", name="ReLU", exact=True).click()
+    wait_for_app(page, charts=2)
+    page.locator("[data-testid=stSidebar]").get_by_role("link", name="Reproduce the classics").click()
+    wait_for_app(page)
+    page.get_by_role("link", name=re.compile("Open it")).first.click()
+    wait_for_app(page, charts=2)
+    assert page.locator("[data-testid=stSidebar] input[aria-label=Activation]").input_value() == "Tanh"
+    assert page.locator("[data-testid=stSidebar] input[aria-label=Initialization]").input_value() == "Small random"
+    assert slider_value(page, "Depth (layers)") == 10 and exceptions(page) == []
+
+
 @pytest.mark.parametrize("picked, activation, scheme", [
     ("GELU (tanh form)", "GELU (tanh form)", "He/Kaiming normal"),
     (None, "Tanh", "Xavier/Glorot normal"),  # left at the page's default
