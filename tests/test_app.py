@@ -176,6 +176,20 @@ def test_a_random_walk_through_the_controls_never_breaks_a_page(page):
             assert not at.exception, (widget.label, widget.value, at.exception[0].message)
 
 
+def test_a_random_walk_across_lessons_never_breaks_a_page():
+    """Thirty steps, each a random control moved or (one in three) another lesson opened: values carried from
+    lesson to lesson, cut to each one's range, never raise or warn."""
+    rng = random.Random(0)
+    at = open_page()
+    for _ in range(30):
+        widgets = [w for kind in CONTROL_KINDS for w in at.get(kind) if not w.disabled]
+        if not widgets or rng.random() < 1 / 3:  # the home page has no controls
+            at.switch_page(rng.choice([page for page, *_ in LESSONS])).run()
+        elif random_move(rng.choice(widgets), rng):
+            at.run()
+        assert not at.exception, at.exception[0].message
+
+
 @pytest.mark.parametrize("query, expected_note", [
     (dict(depth="100000"), "using 100"),
     (dict(width="-3"), "using 2"),
