@@ -121,7 +121,7 @@ KNOWN_VALUES = ("", *presets.PRESETS, *(v for choices in controls.CHOICES.values
                 *controls.STD_CHOICES, *controls.LR_CHOICES)
 
 
-CONTROL_KINDS = ("slider", "select_slider", "selectbox", "multiselect", "number_input", "toggle")
+CONTROL_KINDS = ("slider", "select_slider", "selectbox", "multiselect", "number_input", "toggle", "segmented_control")
 
 
 def controls_on(at: AppTest) -> dict:
