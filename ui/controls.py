@@ -47,7 +47,8 @@ def enter(page: str) -> None:
     a classic's link opens CS231n's tanh network even after the learner picked ReLU elsewhere."""
     if st.session_state.get(_LESSON) != page:
         for key in st.query_params:
-            st.session_state.pop(key, None)
+            if not key.startswith("_"):  # a link cannot reach the app's own bookkeeping
+                st.session_state.pop(key, None)
     st.session_state[_LESSON] = page
 
 
