@@ -26,8 +26,8 @@ def sidebar(page: str) -> None:
     this is (``controls.enter``)."""
     controls.enter(page)
     with st.sidebar:
-        for page, label, icon, _ in LESSONS:
-            st.page_link(page, label=label, icon=icon)
+        for path, label, icon, _ in LESSONS:
+            st.page_link(path, label=label, icon=icon)
         st.divider()
 
 
