@@ -589,6 +589,18 @@ def test_a_classic_s_link_wins_over_settings_carried_from_another_lesson(key):
         assert at.session_state[name] == (pytest.approx(value, rel=1e-6) if isinstance(value, float) else value)
 
 
+def test_switching_small_random_to_large_random_takes_large_random_s_sigma():
+    """σ left at Small random's 0.01 is Small random's, not a choice: Large random then draws with its own σ = 10
+    and explodes (it used to keep 0.01, and the page said the large weights made the signal vanish). A σ the
+    learner picked stays."""
+    at = open_page("pages/2_Signal_propagation.py", scheme="Small random")
+    at.selectbox(key="scheme").set_value("large_normal").run()
+    assert at.select_slider(key="std").value == 10 and "Large random: the gradient exploded" in at.error[0].value
+    at.select_slider(key="std").set_value(3.0).run()
+    at.selectbox(key="scheme").set_value("small_normal").run()
+    assert at.select_slider(key="std").value == 3
+
+
 def test_settings_the_learner_chose_follow_to_the_next_lesson_and_back():
     at = open_page("pages/2_Signal_propagation.py", activation="ReLU", scheme="He/Kaiming normal", depth="12")
     at.toggle(key="log_axis").set_value(True).run()
