@@ -46,7 +46,8 @@ show.chart(charts.training_figure(lab["histories"], "loss", title="Training loss
                                   y_title="loss (log scale)", log=True, diverged=lab["diverged"]), "loss")
 left, right = st.columns(2)
 show.chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy", y_title="accuracy",
-                                  log=False, diverged=lab["diverged"], width=figure.HALF_WIDTH), "accuracy", left)
+                                  subtitle="share of test points classified right", log=False,
+                                  diverged=lab["diverged"], width=figure.HALF_WIDTH), "accuracy", left)
 show.chart(charts.grad_norm_figure(lab["histories"], width=figure.HALF_WIDTH), "grad_norms", right)
 st.subheader("Decision boundaries after training")
 st.caption("Orange: the network says class 0; blue: class 1; white: it cannot tell (p = ½); grey: no answer at "

@@ -128,7 +128,7 @@ def test_training_figures_mark_divergence():
     grey = boundary.data[0]
     assert {colour for _, colour in grey.colorscale} == {NO_ANSWER} and np.asarray(grey.z).size == 4  # no samples
     assert [t.type for t in boundary.data] == ["heatmap", "scatter", "scatter"]
-    assert boundary.layout.annotations[0].text == "diverged: no answer (NaN)"
+    assert boundary.layout.annotations[0].text == "diverged:<br>no answer (NaN)"
     # where only some cells have no answer, the answers leave gaps there and the grey shows through
     partly = (grid[0], grid[1], np.where(np.arange(grid[2].size).reshape(grid[2].shape) % 2, 0.25, np.nan))
     grey, answer = charts.boundary_figure("large_normal", partly, points).data[:2]
@@ -306,7 +306,7 @@ def test_a_chart_tells_a_screen_reader_its_title_and_what_it_shows():
     history = initcore.train(dataset="moons", depth=2, width=8, activation="tanh", scheme="zeros", epochs=3,
                              lr=0.1).history
     assert figure.alt_text(charts.grad_norm_figure({"zeros": history})) == (
-        "‖dL/dW‖: first layer (solid), last (dotted). Shown: Zeros: 0 at every epoch, off the log scale.")
+        "Gradient norm ‖dL/dW‖. Shown: Zeros: 0 at every epoch, off the log scale.")
     run = initcore.simulate(depth=10, width=64, activation="relu", scheme="he_normal")
     assert figure.alt_text(charts.heatmap_figure(run.act_hist, log=False, title="Activations", value_label="a")) \
         == "Activations."

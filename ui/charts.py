@@ -265,7 +265,8 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
 
 
 def training_figure(histories: dict[str, object], column: str, *, title: str, y_title: str, log: bool,
-                    diverged: dict[str, int | None], width: int = FULL_WIDTH) -> fig.PlainFigure:
+                    diverged: dict[str, int | None], width: int = FULL_WIDTH,
+                    subtitle: str | None = None) -> fig.PlainFigure:
     """One line per scheme across epochs; a ✕ where a run diverged, labelled on the side of the plot's middle."""
     lines = {scheme: _positive(h[column]) if log else h[column].to_numpy(float) for scheme, h in histories.items()}
     shown = np.concatenate(list(lines.values()))
@@ -292,7 +293,7 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
             annotations=[fig.label(1, np.log10(ln2) if log else ln2, "ln 2 = 0.693: a coin flip", xref="x domain",
                                 xanchor="right", yanchor="bottom")])
     y_axis = _log_axis(shown) if log else dict(type="linear")
-    return fig.new(traces, title, width=width, xaxis=fig.axis_title("epoch"), **coin_flip,
+    return fig.new(traces, title, subtitle=subtitle, width=width, xaxis=fig.axis_title("epoch"), **coin_flip,
                    yaxis=y_axis | fig.axis_title(y_title))
 
 
@@ -347,7 +348,8 @@ def _gradient_note(epochs: np.ndarray, norms: np.ndarray) -> str | None:
 
 
 def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> fig.PlainFigure:
-    """First-layer (solid) and last-layer (dotted) gradient norms per scheme, log scale. A line with nothing to
+    """First-layer (solid) and output-layer (dotted) gradient norms per scheme, log scale; the subtitle says which
+    dash is which (in the title, that was cut off in a half column on a 1024-px screen). A line with nothing to
     draw (zero weights: every gradient but the output bias's is 0), or that stops at a gradient of 0, says so
     in the scheme's legend entry."""
     traces, drawn = [], []
@@ -369,7 +371,8 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> f
                 marker=dict(color=colour, size=9, symbol=LONE_POINT[dash]), legendgroup=scheme,
                 showlegend=dash == "solid", line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
                 hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖∇W‖ %{{y:.3g}}<extra></extra>"))
-    return fig.new(traces, "‖dL/dW‖: first layer (solid), last (dotted)", width=width, xaxis=fig.axis_title("epoch"),
+    return fig.new(traces, "Gradient norm ‖dL/dW‖", subtitle="solid: first layer, dotted: output layer", width=width,
+                   xaxis=fig.axis_title("epoch"),
                    yaxis=_log_axis(np.concatenate(drawn)) | fig.axis_title("‖dL/dW‖ (Frobenius)"))
 
 
@@ -399,7 +402,8 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
         traces.append(go.Scatter(x=X[chosen, 0].astype(np.float32), y=X[chosen, 1].astype(np.float32),
                                  mode="markers", showlegend=False, hovertemplate=f"class {label}<extra></extra>",
                                  marker=dict(color=colour, size=5, symbol=symbol, line=dict(width=0.5, color="white"))))
-    why = [fig.label(0.5, 0.93, "diverged: no answer (NaN)", xref="x domain", yref="y domain", bgcolor=PAPER)] \
+    why = [fig.label(0.5, 0.97, "diverged:<br>no answer (NaN)", xref="x domain", yref="y domain", yanchor="top",
+                     bgcolor=PAPER)] \
         if diverged else []
     return fig.new(traces, scheme_label(scheme), height=300, margin=dict(l=15, r=10, t=40, b=15),
                    xaxis=dict(showticklabels=False, range=[xs[0], xs[-1]]),

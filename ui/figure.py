@@ -25,6 +25,7 @@ from ui.theme import CHART_STYLE
 MARGIN = dict(l=90, r=30, t=60, b=80)
 COLOUR_BAR = 110  # right margin beside a colour bar
 LEGEND_ROW = 28
+SUBTITLE = 20  # more room at the top for a subtitle's line
 FULL_WIDTH, HALF_WIDTH = 760, 360  # the plot's width in a wide page on a laptop, alone or in two columns
 AXIS_KEY = re.compile(r"[xy]axis\d*")
 SIGNIFICANT = 4  # digits kept of each number sent: a thousandth of a chart's height, finer than a pixel
@@ -44,19 +45,24 @@ def _legend_rows(traces: list, width: int) -> int:
     return rows
 
 
-def new(traces: list, title: str, *, height: int = 420, width: int = FULL_WIDTH, **layout) -> PlainFigure:
-    """The figure in one go: ``traces``; a title, fixed margins and a legend under the x axis; then ``layout``
-    (axes, annotations, shapes; a ``margin`` there replaces the fixed one). ``width`` is the width the chart
-    is expected to get (a hint for the legend's rows: a narrower screen still gets room, at a second draw).
+def new(traces: list, title: str, *, subtitle: str | None = None, height: int = 420, width: int = FULL_WIDTH,
+        **layout) -> PlainFigure:
+    """The figure in one go: ``traces``; a title (and a smaller ``subtitle`` under it), fixed margins and a
+    legend under the x axis; then ``layout`` (axes, annotations, shapes; a ``margin`` there replaces the fixed
+    one). ``width`` is the width the chart is expected to get (a hint for the legend's rows: a narrower screen
+    still gets room, at a second draw).
 
     Built once because each ``update_*``/``add_*`` call on a figure parses and validates its arguments
     again: built call by call, a line chart took three times as long, and the home page's grid of panels
     over ten times (220 ms on the server at every visit).
     """
     right = COLOUR_BAR if any(t.type == "heatmap" and t.showscale is not False for t in traces) else MARGIN["r"]
-    base = dict(title=dict(text=f"<b>{title}</b>"), height=height,
-                margin=MARGIN | dict(r=right, b=MARGIN["b"] + LEGEND_ROW * _legend_rows(traces, width)),
-                legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left"))
+    heading = dict(text=f"<b>{title}</b>") | (dict(subtitle=dict(text=subtitle)) if subtitle else {})
+    base = dict(title=heading, height=height,
+                margin=MARGIN | dict(t=MARGIN["t"] + (SUBTITLE if subtitle else 0), r=right,
+                                     b=MARGIN["b"] + LEGEND_ROW * _legend_rows(traces, width)),
+                legend=dict(orientation="h", xref="container", yref="container", yanchor="bottom", y=0, x=0,
+                            xanchor="left"))
     return PlainFigure(data=traces, layout=base | layout)
 
 

@@ -51,8 +51,18 @@ MARGINS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
 })"""
 
 
+# The words of each chart (title, subtitle, notes, legend) that run past the chart's edge, where they are cut off.
+CUT_OFF_WORDS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap(chart => {
+    const edge = chart.querySelector('.main-svg').getBoundingClientRect();
+    return Array.from(chart.querySelectorAll('.gtitle, .gtitle-subtitle, .annotation-text, .legendtext'))
+        .filter(words => { const box = words.getBoundingClientRect();
+                           return box.width > 0 && (box.right > edge.right + 1 || box.left < edge.left - 1); })
+        .map(words => words.textContent);
+})"""
+
+
 @pytest.mark.parametrize("path, minimum", PAGES.values(), ids=PAGES)
-def test_page_loads_and_draws(page, server, path, minimum):
+def test_page_loads_and_draws(browser, page, server, path, minimum):
     page.goto(f"{server}/{path}")
     wait_for_app(page, charts=minimum)
     assert exceptions(page) == []
@@ -62,6 +72,12 @@ def test_page_loads_and_draws(page, server, path, minimum):
     labels = page.locator("[data-testid=stPlotlyChart]").evaluate_all("charts => charts.map(c => c.role + ': ' + "
                                                                       "c.getAttribute('aria-label'))")
     assert all(re.fullmatch(r"figure: \S.*\.", label) for label in labels), labels  # named for screen readers
+    assert page.evaluate(CUT_OFF_WORDS) == []
+    projector = browser.new_page(viewport=dict(width=1024, height=768))  # a classroom projector's screen
+    projector.goto(f"{server}/{path}")
+    wait_for_app(projector, charts=minimum)
+    assert projector.evaluate(CUT_OFF_WORDS) == []
+    projector.close()
 
 
 def slider(page, label: str):
