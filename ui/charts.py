@@ -348,10 +348,10 @@ def _gradient_note(epochs: np.ndarray, norms: np.ndarray) -> str | None:
 
 
 def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> fig.PlainFigure:
-    """First-layer (solid) and output-layer (dotted) gradient norms per scheme, log scale; the subtitle says which
-    dash is which (in the title, that was cut off in a half column on a 1024-px screen). A line with nothing to
-    draw (zero weights: every gradient but the output bias's is 0), or that stops at a gradient of 0, says so
-    in the scheme's legend entry."""
+    """First-layer (solid) and output-layer (dotted) gradient norms per scheme, log scale; the subtitle says
+    which dash is which (a title long enough to say it is cut off in a half column on a 1024-px screen). A
+    line with nothing to draw (zero weights: every gradient but the output bias's is 0), or that stops at a
+    gradient of 0, says so in the scheme's legend entry."""
     traces, drawn = [], []
     for scheme, history in histories.items():
         colour, label = scheme_colour(scheme), scheme_label(scheme)
