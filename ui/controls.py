@@ -53,9 +53,10 @@ def enter(page: str) -> None:
 
 
 def _raw(key: str, *, every: bool = False):
-    """The URL's value for ``key`` (with ``every``, the list of its values) on a session's first run,
-    unless it has been corrected already: afterwards the widget owns it. Each control is corrected at most
-    once, so the reruns that corrections start always end."""
+    """The URL's value for ``key`` (with ``every``, the list of its values) while the control has no value yet
+    (a session's first run, or a lesson just reached by a link: ``enter``), unless it has been corrected
+    already: afterwards the widget owns it. Each control is corrected at most once, so the reruns that
+    corrections start always end."""
     if key in st.session_state or key in st.session_state.get(_CORRECTED, {}):
         return [] if every else None
     return st.query_params.get_all(key) if every else st.query_params.get(key)
@@ -66,8 +67,9 @@ def _carry(key: str, default, fits, fix) -> None:
     lesson to the next. Where this lesson's range is narrower, ``fix`` brings the value into it, and we say so.
 
     A value left at the last lesson's default does not follow: each lesson opens on its own defaults (Symmetry
-    on constant weights, not on the Xavier weights Signal propagation starts from). Called before the URL is
-    read, so a link's value for a control dropped here is checked like any other.
+    on constant weights, not on the Xavier weights Signal propagation starts from). The same holds within a
+    lesson whose control changes its default: σ left at Small random's 0.01 is not Large random's. Called
+    before the URL is read, so a link's value for a control dropped here is checked like any other.
     """
     defaults = st.session_state.setdefault(_DEFAULTS, {})
     last_default, defaults[key] = defaults.get(key, default), default
