@@ -306,7 +306,8 @@ def test_a_chart_tells_a_screen_reader_its_title_and_what_it_shows():
     history = initcore.train(dataset="moons", depth=2, width=8, activation="tanh", scheme="zeros", epochs=3,
                              lr=0.1).history
     assert figure.alt_text(charts.grad_norm_figure({"zeros": history})) == (
-        "Gradient norm ‖dL/dW‖. Shown: Zeros: 0 at every epoch, off the log scale.")
+        "Gradient norm ‖dL/dW‖ (solid: first layer, dotted: output layer). Shown: Zeros: 0 at every epoch, off the "
+        "log scale.")
     run = initcore.simulate(depth=10, width=64, activation="relu", scheme="he_normal")
     assert figure.alt_text(charts.heatmap_figure(run.act_hist, log=False, title="Activations", value_label="a")) \
         == "Activations."

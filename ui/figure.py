@@ -96,10 +96,12 @@ class PlainFigure(go.Figure):
 
 
 def alt_text(figure: go.Figure) -> str:
-    """What a screen reader says for a chart: its title and the names in its legend."""
-    title = re.sub(r"<[^>]+>", " ", figure.layout.title.text or "").split()
+    """What a screen reader says for a chart: its title (and subtitle) and the names in its legend."""
+    title = " ".join(re.sub(r"<[^>]+>", " ", figure.layout.title.text or "").split())
+    if figure.layout.title.subtitle.text:
+        title += f" ({figure.layout.title.subtitle.text})"
     names = [trace.name for trace in figure.data if trace.name and trace.showlegend is not False]
-    return " ".join(title) + (f". Shown: {'; '.join(dict.fromkeys(names))}." if names else ".")
+    return title + (f". Shown: {'; '.join(dict.fromkeys(names))}." if names else ".")
 
 
 def _merged(style: dict, given: dict) -> dict:
