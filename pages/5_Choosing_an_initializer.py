@@ -37,6 +37,11 @@ st.page_link("pages/2_Signal_propagation.py", label="Watch it in a 50-layer netw
 for framework, line in recipes.recipes(act.recommended, activation).items():
     st.markdown(f"**{framework}**")
     st.code(line, language="python")
+if trial := recipes.gain_trial(act.recommended, activation):
+    sentence, settings = trial
+    st.markdown(sentence)
+    st.page_link("pages/2_Signal_propagation.py", label="Watch Xavier with the gain", icon=":material/trending_up:",
+                 query_params=controls.link(settings))
 st.caption("ELU and GELU have no gain in PyTorch's table; this app uses 1/√E[f(z)²] for z ~ N(0, 1), which keeps "
            "a unit-variance signal at unit variance (and gives √2 for ReLU, as the table does).")
 

@@ -520,6 +520,19 @@ def test_a_link_to_another_lesson_leaves_nothing_to_a_control_of_this_one(lesson
             assert {key: here[key] for key in shared} == {key: there[key] for key in shared}, link.proto.page
 
 
+def test_choosing_page_links_xavier_with_pytorch_s_gain_for_tanh():
+    at = open_page("pages/5_Choosing_an_initializer.py")
+    assert any("gain=calculate_gain('tanh')" in m.value for m in at.markdown)
+    link = next(link for link in at.get("page_link") if "scale" in link.proto.query_string)
+    assert parse_qs(link.proto.query_string) == {
+        "activation": ["Tanh"], "scheme": ["Custom variance scaling"], "scale": ["2.7778"], "mode": ["average"],
+        "distribution": ["normal"], "depth": ["50"]}
+    at.switch_page("pages/2_Signal_propagation.py")
+    at.query_params.update(parse_qs(link.proto.query_string))
+    at.run()
+    assert not at.exception and at.number_input(key="scale").value == pytest.approx(2.7778)
+
+
 def test_every_classic_links_its_choices_by_label():
     """A classic's text settings are all choices that ``link`` writes by label, so none is dropped from the URL."""
     from ui.controls import CHOICES

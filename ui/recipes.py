@@ -6,8 +6,8 @@ from __future__ import annotations
 import initcore
 
 _TORCH = {
-    "xavier_normal": "torch.nn.init.xavier_normal_(layer.weight, gain={gain})",
-    "xavier_uniform": "torch.nn.init.xavier_uniform_(layer.weight, gain={gain})",
+    "xavier_normal": "torch.nn.init.xavier_normal_(layer.weight)",
+    "xavier_uniform": "torch.nn.init.xavier_uniform_(layer.weight)",
     "he_normal": "torch.nn.init.kaiming_normal_(layer.weight, nonlinearity='{torch_name}')",
     "he_uniform": "torch.nn.init.kaiming_uniform_(layer.weight, nonlinearity='{torch_name}')",
     "lecun_normal": "torch.nn.init.kaiming_normal_(layer.weight, nonlinearity='linear')",
@@ -37,8 +37,25 @@ _TORCH_NAMES = {"relu": "relu", "leaky_relu": "leaky_relu", "elu": "relu", "gelu
 
 
 def recipes(scheme: str, activation: str) -> dict[str, str]:
-    """One line per framework for ``scheme`` (Xavier gets the activation's gain in PyTorch, as its docs advise)."""
+    """One line per framework for ``scheme``, each the formula the app shows and simulates (``gain_trial``
+    tells what the gain PyTorch's docs add to Xavier changes)."""
     gain = initcore.ACTIVATIONS[activation].gain
     fill = dict(gain=f"{gain:.4g}", torch_name=_TORCH_NAMES[activation])
     return {framework: table[scheme].format(**fill) for framework, table in
             (("PyTorch", _TORCH), ("Keras", _KERAS), ("JAX", _JAX)) if scheme in table}
+
+
+
+def gain_trial(scheme: str, activation: str) -> tuple[str, dict] | None:
+    """PyTorch's docs pass Xavier the activation's gain (``xavier_normal_(w, gain=calculate_gain(…))``): what
+    that changes, in a sentence, and the settings that show it on Signal propagation (Custom variance scaling,
+    scale gain², fan average). None where the scheme is not Xavier or the gain is 1."""
+    gain = initcore.ACTIVATIONS[activation].gain
+    if not scheme.startswith("xavier_") or gain == 1:
+        return None
+    settings = dict(activation=activation, scheme="variance_scaling", scale=round(gain**2, 4), mode="fan_avg",
+                    distribution=scheme.removeprefix("xavier_"), depth=50)
+    sentence = (f"PyTorch's docs also pass `gain=calculate_gain('{_TORCH_NAMES[activation]}')` = {gain:.4g} to "
+                f"Xavier: weights {gain:.4g}× as large, a variance {gain**2:.4g}× the formula's. In a deep plain "
+                "network the forward signal then fades less, but the gradient grows on its way back.")
+    return sentence, settings
