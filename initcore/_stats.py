@@ -1,10 +1,18 @@
-"""The mean and variance of a whole array, as the engine's statistics and overflow check need them."""
+"""The mean, variance and norm of a whole array, as the engine's statistics, overflow check and gradient
+norms need them: sums of squares that neither overflow nor lose small squares to underflow."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+
+
+def _holds(squares: float, flat: np.ndarray) -> bool:
+    """Whether ``squares``, the sum of ``flat``'s squares in its own precision, is exact enough to use: finite,
+    and above ``size · tiny / eps``, where squares lost to underflow cannot add up to one digit of it."""
+    precision = np.finfo(flat.dtype)
+    return math.isfinite(squares) and squares >= flat.size * precision.tiny / precision.eps
 
 
 def moments(x: np.ndarray) -> tuple[float, float]:
@@ -21,8 +29,7 @@ def moments(x: np.ndarray) -> tuple[float, float]:
     """
     flat = x.reshape(-1)
     total, squares = float(flat.sum()), float(np.dot(flat, flat))
-    precision = np.finfo(flat.dtype)
-    if not (np.isfinite(total) and np.isfinite(squares)) or squares < flat.size * precision.tiny / precision.eps:
+    if not (math.isfinite(total) and _holds(squares, flat)):
         wide = flat.astype(np.float64)
         total, squares = float(wide.sum()), float(np.dot(wide, wide))
     mean = total / flat.size
@@ -40,8 +47,7 @@ def norm(x: np.ndarray) -> float:
     flat = x.reshape(-1)
     with np.errstate(over="ignore", under="ignore"):  # both are handled below (a strided x warns, BLAS never)
         squares = float(np.dot(flat, flat))
-    precision = np.finfo(flat.dtype)
-    if math.isfinite(squares) and squares >= flat.size * precision.tiny / precision.eps:
+    if _holds(squares, flat):
         return math.sqrt(squares)
     largest = float(np.max(np.abs(flat), initial=0.0))
     if not 0.0 < largest < math.inf:  # all zeros (0), or an inf or NaN entry (inf or NaN)

@@ -45,16 +45,16 @@ def recipes(scheme: str, activation: str) -> dict[str, str]:
             (("PyTorch", _TORCH), ("Keras", _KERAS), ("JAX", _JAX)) if scheme in table}
 
 
-
 def gain_trial(scheme: str, activation: str) -> tuple[str, dict] | None:
     """PyTorch's docs pass Xavier the activation's gain (``xavier_normal_(w, gain=calculate_gain(…))``): what
-    that changes, in a sentence, and the settings that show it on Signal propagation (Custom variance scaling,
-    scale gain², fan average). None where the scheme is not Xavier or the gain is 1."""
+    that changes, in a sentence, and the settings that show it on Signal propagation (Custom variance scaling:
+    Xavier's own knobs with the scale times gain²). None where the scheme is not Xavier or the gain is 1."""
     gain = initcore.ACTIVATIONS[activation].gain
     if not scheme.startswith("xavier_") or gain == 1:
         return None
-    settings = dict(activation=activation, scheme="variance_scaling", scale=round(gain**2, 4), mode="fan_avg",
-                    distribution=scheme.removeprefix("xavier_"), depth=50)
+    knobs = initcore.SCHEMES[scheme].knobs
+    settings = dict(activation=activation, scheme="variance_scaling", **knobs, depth=50)
+    settings["scale"] = round(knobs["scale"] * gain**2, 4)
     sentence = (f"PyTorch's docs also pass `gain=calculate_gain('{_TORCH_NAMES[activation]}')` = {gain:.4g} to "
                 f"Xavier: weights {gain:.4g}× as large, a variance {gain**2:.4g}× the formula's. In a deep plain "
                 "network the forward signal then fades less, but the gradient grows on its way back.")
