@@ -206,10 +206,14 @@ def _rung(value: float) -> str:
     return f"{value:g}"
 
 
+def _nearest(values: Sequence[float], value: float) -> float:
+    """The rung of a ladder nearest to a positive ``value``, by ratio (0.02 is nearer 0.03 than 0.01)."""
+    return min(values, key=lambda rung: abs(math.log(rung / value)))
+
+
 def value_choice(label: str, key: str, values: Sequence[float], default: float, *, help: str | None = None):
     """A slider over a fixed ladder of values (σ, learning rate); an off-ladder URL value snaps to the nearest."""
-    _carry(key, default, lambda v: v in values,
-           lambda v: min(values, key=lambda x: abs(math.log(x / v))) if v > 0 else default)
+    _carry(key, default, lambda v: v in values, lambda v: _nearest(values, v) if v > 0 else default)
     raw = _raw(key)
     if raw is not None:
         value = _as_number(raw)
@@ -217,7 +221,7 @@ def value_choice(label: str, key: str, values: Sequence[float], default: float, 
             _correct(key, default, _rung(default), f"Link value {key}={raw[:40]!r} is not a positive number; "
                                                    f"using {_rung(default)}.")
         elif value not in values:
-            nearest = min(values, key=lambda v: abs(math.log(v / value)))
+            nearest = _nearest(values, value)
             _correct(key, nearest, _rung(nearest), f"Link value {key}={raw[:40]} is not on the scale; "
                                                    f"using the nearest, {_rung(nearest)}.")
         elif raw != _rung(value):  # on the scale but written otherwise (3e-2): the binding knows "0.03" only
