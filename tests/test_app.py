@@ -21,8 +21,9 @@ TIMEOUT = 60
 
 
 def open_page(page: str | None = None, **query) -> AppTest:
+    """``page`` (the home page when None or app.py) opened with ``query`` in its address."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    if page:
+    if page and page != "app.py":
         at.run()
         at.switch_page(page)
     for key, value in query.items():
@@ -510,7 +511,7 @@ def test_choosing_page_shows_how_deep_the_recommendation_goes_and_links_to_it():
 def test_a_link_to_another_lesson_leaves_nothing_to_a_control_of_this_one(lesson):
     """Streamlit drops a link's value for a control the page being left also has. The other lesson then shows
     whatever that control's value carries over, so an untouched control must have that lesson's default."""
-    at = open_page(None if lesson == "app.py" else lesson)
+    at = open_page(lesson)
     here = controls_on(at)
     for link in at.get("page_link"):
         shared = set(parse_qs(link.proto.query_string)) & set(here)
@@ -571,9 +572,9 @@ def test_settings_left_at_their_default_do_not_follow_to_the_next_lesson(lesson)
     """Whichever lesson came before, at its defaults, a lesson opens on its own: Symmetry on constant weights
     (not on Signal propagation's Xavier, which would hide its lesson), the lab on its small ReLU network (not
     on 30 × 128 tanh layers cut down from 50 × 256), the weights on their log axis."""
-    expected = controls_on(open_page(None if lesson == "app.py" else lesson))
+    expected = controls_on(open_page(lesson))
     for before in [page for page, *_ in LESSONS if page != lesson]:
-        at = open_page(None if before == "app.py" else before)
+        at = open_page(before)
         at.switch_page(lesson).run()
         assert not at.exception and controls_on(at) == expected, before
         assert not any("outside this lesson" in caption.value for caption in at.caption), before
