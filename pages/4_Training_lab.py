@@ -44,16 +44,16 @@ lab = cached.compare(tuple(schemes), settings)
 
 show.chart(charts.training_figure(lab["histories"], "loss", title="Training loss (cross-entropy)",
                                   y_title="loss (log scale)", log=True, diverged=lab["diverged"]), "loss")
-left, right = st.columns(2)
-show.chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy", y_title="accuracy",
-                                  subtitle="share of test points classified right", log=False,
-                                  diverged=lab["diverged"], width=figure.HALF_WIDTH), "accuracy", left)
-show.chart(charts.grad_norm_figure(lab["histories"], width=figure.HALF_WIDTH), "grad_norms", right)
+with st.container(horizontal=True):  # side by side, or one above the other where two would be too narrow
+    show.chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy", y_title="accuracy",
+                                      subtitle="share of test points classified right", log=False,
+                                      diverged=lab["diverged"], width=figure.HALF_WIDTH), "accuracy")
+    show.chart(charts.grad_norm_figure(lab["histories"], width=figure.HALF_WIDTH), "grad_norms")
 st.subheader("Decision boundaries after training")
 st.caption("Orange: the network says class 0; blue: class 1; white: it cannot tell (p = ½); grey: no answer at "
            "all (its outputs overflowed to NaN). Dots: test points.")
-columns = st.columns(3)
-for k, (scheme, grid) in enumerate(lab["grids"].items()):
-    show.chart(charts.boundary_figure(scheme, grid, lab["test_points"], lab["diverged"][scheme] is not None),
-               f"boundary_{scheme}", columns[k % 3])
+with st.container(horizontal=True):  # panels of one size, in a row that wraps to the screen's width
+    for scheme, grid in lab["grids"].items():
+        show.chart(charts.boundary_figure(scheme, grid, lab["test_points"], lab["diverged"][scheme] is not None),
+                   f"boundary_{scheme}")
 st.dataframe(tables.lab_summary(lab["summary"]), hide_index=True, column_config=tables.LAB_COLUMNS)

@@ -138,6 +138,10 @@ def test_training_figures_mark_divergence():
     boundary = charts.boundary_figure("he_normal", healthy.decision_grid(20), points)
     assert [t.type for t in boundary.data] == ["heatmap", "scatter", "scatter"] and not boundary.layout.annotations
     assert np.asarray(boundary.data[0].z).dtype == np.uint8  # whole percentages, one byte each
+    # every panel the same size, whatever the screen (they wrap in a row), with a square plot for a square grid
+    layout = boundary.layout
+    assert layout.width == charts.PANEL and grid[0][[0, -1]].tolist() == grid[1][[0, -1]].tolist()
+    assert layout.width - layout.margin.l - layout.margin.r == layout.height - layout.margin.t - layout.margin.b
 
 
 def test_same_colour_for_a_scheme_everywhere():

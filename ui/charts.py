@@ -21,6 +21,11 @@ AXIS_LIMITS = (1e-90, 1e80)  # float32 values end near 1e±38 (1e-45 subnormal),
 SAFE_BLUE = "#56B4E9"
 SAFE_RED = "#D55E00"
 SCALE_GAP = 100  # two weight matrices whose largest |w| differ more than this get a colour scale each
+# A decision-boundary panel: its width in pixels, and margins that leave its plot square (the grid is square).
+# The page sets panels in a row that wraps: three to a row on a laptop, two on a projector (1024 px) or on a
+# tablet held upright with the sidebar open (820 px), one on a phone. Columns would squeeze them under the
+# 150 px Streamlit gives a chart at least, and the panels would run over each other.
+PANEL, PANEL_MARGIN = 216, dict(l=15, r=10, t=40, b=15)
 
 
 @dataclass(frozen=True)
@@ -405,7 +410,9 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
     why = [fig.label(0.5, 0.97, "diverged:<br>no answer (NaN)", xref="x domain", yref="y domain", yanchor="top",
                      bgcolor=PAPER)] \
         if diverged else []
-    return fig.new(traces, scheme_label(scheme), height=300, margin=dict(l=15, r=10, t=40, b=15),
+    square = PANEL - PANEL_MARGIN["l"] - PANEL_MARGIN["r"]
+    return fig.new(traces, scheme_label(scheme), width=PANEL, fixed=True,
+                   height=square + PANEL_MARGIN["t"] + PANEL_MARGIN["b"], margin=PANEL_MARGIN,
                    xaxis=dict(showticklabels=False, range=[xs[0], xs[-1]]),
                    yaxis=dict(showticklabels=False, range=[ys[0], ys[-1]]), annotations=why)
 

@@ -46,11 +46,11 @@ def _legend_rows(traces: list, width: int) -> int:
 
 
 def new(traces: list, title: str, *, subtitle: str | None = None, height: int = 420, width: int = FULL_WIDTH,
-        **layout) -> PlainFigure:
+        fixed: bool = False, **layout) -> PlainFigure:
     """The figure in one go: ``traces``; a title (and a smaller ``subtitle`` under it), fixed margins and a
     legend under the x axis; then ``layout`` (axes, annotations, shapes; a ``margin`` there replaces the fixed
     one). ``width`` is the width the chart is expected to get (a hint for the legend's rows: a narrower screen
-    still gets room, at a second draw).
+    still gets room, at a second draw); ``fixed``, the width it is drawn at, instead of filling its place.
 
     Built once because each ``update_*``/``add_*`` call on a figure parses and validates its arguments
     again: built call by call, a line chart took three times as long, and the home page's grid of panels
@@ -58,7 +58,7 @@ def new(traces: list, title: str, *, subtitle: str | None = None, height: int = 
     """
     right = COLOUR_BAR if any(t.type == "heatmap" and t.showscale is not False for t in traces) else MARGIN["r"]
     heading = dict(text=f"<b>{title}</b>") | (dict(subtitle=dict(text=subtitle)) if subtitle else {})
-    base = dict(title=heading, height=height,
+    base = dict(title=heading, height=height, **(dict(width=width) if fixed else {}),
                 margin=MARGIN | dict(t=MARGIN["t"] + (SUBTITLE if subtitle else 0), r=right,
                                      b=MARGIN["b"] + LEGEND_ROW * _legend_rows(traces, width)),
                 legend=dict(orientation="h", xref="container", yref="container", yanchor="bottom", y=0, x=0,

@@ -61,6 +61,25 @@ CUT_OFF_WORDS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')
 })"""
 
 
+# Charts that stick out of the page's column or into one another (Streamlit draws a chart at least 150 px wide,
+# however narrow its column): each as [title, what it runs into].
+CROWDED = """() => {
+    const column = document.querySelector('[data-testid=stMainBlockContainer]');
+    const right = column.getBoundingClientRect().right - parseFloat(getComputedStyle(column).paddingRight);
+    const drawn = Array.from(document.querySelectorAll('.js-plotly-plot')).map(chart =>
+        [chart._fullLayout.title.text, chart.querySelector('.main-svg').getBoundingClientRect()]);
+    const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+    return drawn.flatMap(([title, box], k) => [
+        ...(box.right > right + 1 ? [[title, 'the edge of the column']] : []),
+        ...drawn.slice(k + 1).filter(([, other]) => overlap(box, other)).map(([other]) => [title, other])]);
+}"""
+# Every chart drawn at the width of its place, or at Streamlit's least (after a change of screen size, Plotly
+# redraws each in turn).
+SETTLED = """() => Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]')).every(place => Math.abs(
+    place.querySelector('.main-svg').getBoundingClientRect().width - Math.max(place.getBoundingClientRect().width, 150)
+) < 1.5)"""
+
+
 @pytest.mark.parametrize("path, minimum", PAGES.values(), ids=PAGES)
 def test_page_loads_and_draws(browser, page, server, path, minimum):
     page.goto(f"{server}/{path}")
@@ -77,6 +96,11 @@ def test_page_loads_and_draws(browser, page, server, path, minimum):
     projector.goto(f"{server}/{path}")
     wait_for_app(projector, charts=minimum)
     assert projector.evaluate(CUT_OFF_WORDS) == []
+    assert projector.evaluate(CROWDED) == []
+    projector.set_viewport_size(dict(width=820, height=1180))  # a tablet held upright, the sidebar still open
+    projector.wait_for_function(SETTLED, timeout=10_000)
+    assert projector.evaluate(CUT_OFF_WORDS) == []
+    assert projector.evaluate(CROWDED) == []
     projector.close()
 
 
