@@ -24,9 +24,9 @@ st.subheader("Pick your activation")
 activation = controls.choice("Activation", "activation", "tanh")
 act = initcore.ACTIVATIONS[activation]
 scheme = initcore.SCHEMES[act.recommended]
-left, right = st.columns(2)
-left.metric("Recommended scheme", scheme.label)
-right.metric("Gain", f"{act.gain:.4g}")
+with st.container(horizontal=True):  # each as wide as its words, side by side where they fit
+    st.metric("Recommended scheme", scheme.label, width="content")
+    st.metric("Gain", f"{act.gain:.4g}", width="content")
 st.latex(act.latex)
 st.latex(scheme.formula())
 st.markdown(scheme.verdict)

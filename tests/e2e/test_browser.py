@@ -61,6 +61,10 @@ CUT_OFF_WORDS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')
 })"""
 
 
+# Words on the page that Streamlit cuts short with an ellipsis (a metric's value or label, say) for want of room.
+CUT_SHORT = """() => Array.from(document.querySelectorAll('[data-testid=stMain] *'))
+    .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.textContent)"""
 # Charts that stick out of the page's column or into one another (Streamlit draws a chart at least 150 px wide,
 # however narrow its column): each as [title, what it runs into].
 CROWDED = """() => {
@@ -68,7 +72,8 @@ CROWDED = """() => {
     const right = column.getBoundingClientRect().right - parseFloat(getComputedStyle(column).paddingRight);
     const drawn = Array.from(document.querySelectorAll('.js-plotly-plot')).map(chart =>
         [chart._fullLayout.title.text, chart.querySelector('.main-svg').getBoundingClientRect()]);
-    const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+    const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1
+                              && a.top < b.bottom - 1 && b.top < a.bottom - 1;
     return drawn.flatMap(([title, box], k) => [
         ...(box.right > right + 1 ? [[title, 'the edge of the column']] : []),
         ...drawn.slice(k + 1).filter(([, other]) => overlap(box, other)).map(([other]) => [title, other])]);
@@ -78,6 +83,13 @@ CROWDED = """() => {
 SETTLED = """() => Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]')).every(place => Math.abs(
     place.querySelector('.main-svg').getBoundingClientRect().width - Math.max(place.getBoundingClientRect().width, 150)
 ) < 1.5)"""
+
+
+def misfits(page) -> dict[str, list]:
+    """What does not fit on this screen, by kind."""
+    found = {"words cut off": page.evaluate(CUT_OFF_WORDS), "words cut short": page.evaluate(CUT_SHORT),
+             "charts crowded": page.evaluate(CROWDED)}
+    return {kind: what for kind, what in found.items() if what}
 
 
 @pytest.mark.parametrize("path, minimum", PAGES.values(), ids=PAGES)
@@ -91,16 +103,14 @@ def test_page_loads_and_draws(browser, page, server, path, minimum):
     labels = page.locator("[data-testid=stPlotlyChart]").evaluate_all("charts => charts.map(c => c.role + ': ' + "
                                                                       "c.getAttribute('aria-label'))")
     assert all(re.fullmatch(r"figure: \S.*\.", label) for label in labels), labels  # named for screen readers
-    assert page.evaluate(CUT_OFF_WORDS) == []
+    assert misfits(page) == {}
     projector = browser.new_page(viewport=dict(width=1024, height=768))  # a classroom projector's screen
     projector.goto(f"{server}/{path}")
     wait_for_app(projector, charts=minimum)
-    assert projector.evaluate(CUT_OFF_WORDS) == []
-    assert projector.evaluate(CROWDED) == []
+    assert misfits(projector) == {}
     projector.set_viewport_size(dict(width=820, height=1180))  # a tablet held upright, the sidebar still open
     projector.wait_for_function(SETTLED, timeout=10_000)
-    assert projector.evaluate(CUT_OFF_WORDS) == []
-    assert projector.evaluate(CROWDED) == []
+    assert misfits(projector) == {}
     projector.close()
 
 
