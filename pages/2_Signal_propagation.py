@@ -34,9 +34,9 @@ run = runs[scheme]
 for kind, sentence in (lessons.verdict(r, initcore.SCHEMES[s].label) for s, r in runs.items()):
     getattr(st, kind)(sentence)
 
-formula, activation_formula = st.columns(2)
-formula.latex(initcore.SCHEMES[scheme].formula(**params))
-activation_formula.latex(initcore.ACTIVATIONS[activation].latex)
+with st.container(horizontal=True, gap="medium"):  # side by side where both fit, else one under the other
+    st.latex(initcore.SCHEMES[scheme].formula(**params), width="content")
+    st.latex(initcore.ACTIVATIONS[activation].latex, width="content")
 with st.expander("Why one factor per layer?"):
     st.markdown("Each unit adds up n_in inputs times weights. With zero-mean weights the variances add, so every "
                 "layer multiplies the signal's variance by the same kind of factor:")

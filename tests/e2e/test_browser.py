@@ -65,6 +65,9 @@ CUT_OFF_WORDS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')
 CUT_SHORT = """() => Array.from(document.querySelectorAll('[data-testid=stMain] *'))
     .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
     .map(e => e.textContent)"""
+# Formulas wider than their place (KaTeX's aligned blocks measure a pixel or two over: not cut off).
+CUT_OFF_FORMULAS = """() => Array.from(document.querySelectorAll('[data-testid=stMain] .katex-display'))
+    .filter(e => e.scrollWidth > e.clientWidth + 4).map(e => e.querySelector('annotation')?.textContent)"""
 # Charts that stick out of the page's column or into one another (Streamlit draws a chart at least 150 px wide,
 # however narrow its column): each as [title, what it runs into].
 CROWDED = """() => {
@@ -88,7 +91,7 @@ SETTLED = """() => Array.from(document.querySelectorAll('[data-testid=stPlotlyCh
 def misfits(page) -> dict[str, list]:
     """What does not fit on this screen, by kind."""
     found = {"words cut off": page.evaluate(CUT_OFF_WORDS), "words cut short": page.evaluate(CUT_SHORT),
-             "charts crowded": page.evaluate(CROWDED)}
+             "formulas cut off": page.evaluate(CUT_OFF_FORMULAS), "charts crowded": page.evaluate(CROWDED)}
     return {kind: what for kind, what in found.items() if what}
 
 
@@ -109,6 +112,21 @@ def test_page_loads_and_draws(browser, page, server, path, minimum):
     wait_for_app(projector, charts=minimum)
     assert misfits(projector) == {}
     projector.set_viewport_size(dict(width=820, height=1180))  # a tablet held upright, the sidebar still open
+    projector.wait_for_function(SETTLED, timeout=10_000)
+    assert misfits(projector) == {}
+    projector.close()
+
+
+def test_the_longest_formulas_fit(browser, server):
+    """Signal propagation sets the scheme's formula beside the activation's: the longest of each (as LaTeX)
+    still fit on a projector and on a tablet."""
+    scheme = max(initcore.SCHEMES, key=lambda s: len(initcore.SCHEMES[s].formula()))
+    activation = max(initcore.ACTIVATIONS, key=lambda a: len(initcore.ACTIVATIONS[a].latex))
+    projector = browser.new_page(viewport=dict(width=1024, height=768))
+    projector.goto(f"{server}/Signal_propagation?{urlencode(dict(scheme=scheme, activation=activation))}")
+    wait_for_app(projector, charts=2)
+    assert misfits(projector) == {}
+    projector.set_viewport_size(dict(width=820, height=1180))
     projector.wait_for_function(SETTLED, timeout=10_000)
     assert misfits(projector) == {}
     projector.close()
