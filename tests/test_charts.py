@@ -45,7 +45,7 @@ def test_a_curve_with_nothing_to_draw_on_a_log_axis_says_why():
                                   charts.Curve("large_normal", layers, np.full(10, np.nan)),
                                   charts.Curve("he_normal", layers, np.ones(10))], title="t", y_title="Var")
     assert [t.name for t in fig.data if t.mode == "lines+markers"] == [
-        "Zeros: 0 at every layer, off the log scale", "Large random: inf/NaN at every layer", "He/Kaiming normal"]
+        "Zeros: 0 at every layer,<br>off the log scale", "Large random: inf/NaN at every layer", "He/Kaiming normal"]
 
 
 def test_exploded_curve_gets_a_marker_and_drops_non_finite_points():
@@ -305,11 +305,29 @@ def test_a_gradient_line_with_nothing_to_draw_says_why_in_the_legend():
     histories = {s: initcore.train(dataset="moons", depth=2, width=8, activation="tanh", scheme=s, epochs=3,
                                    lr=0.1).history for s in ("zeros", "he_normal")}
     figure = charts.grad_norm_figure(histories)
-    assert [t.name for t in figure.data if t.showlegend] == ["Zeros: 0 at every epoch, off the log scale",
+    assert [t.name for t in figure.data if t.showlegend] == ["Zeros:<br>0 at every epoch,<br>off the log scale",
                                                              "He/Kaiming normal"]
     assert {t.mode for t in figure.data} == {"lines"}  # the legend shows a line's sample, not a lone marker's
     half = pd.DataFrame(dict(epoch=[0, 1], grad_norm_first=[0.0, np.nan], grad_norm_last=[0.5, 0.25]))
-    assert charts.grad_norm_figure({"zeros": half}).data[0].name == "Zeros: first layer 0 or inf/NaN at every epoch"
+    assert charts.grad_norm_figure({"zeros": half}).data[0].name == "Zeros:<br>first layer 0 or inf/NaN at every epoch"
+
+
+def test_the_legend_gets_room_for_every_line_of_its_entries():
+    """A legend under the plot gets a row of margin per line, laid out as Plotly does: all in one row if they
+    fit; else in rows as tall as their entry of most lines, each entry as wide as the widest (as wide as
+    itself where entries are grouped)."""
+    def lines(names: list[str], width: int, grouped: bool = False) -> int:
+        traces = [go.Scatter(x=[0], y=[0], name=name, legendgroup=name if grouped else None) for name in names]
+        return (figure.new(traces, "t", width=width).layout.margin.b - figure.MARGIN["b"]) // figure.LEGEND_ROW
+
+    room = figure.MARGIN["l"] + figure.MARGIN["r"]  # a chart this wide has a plot 0 px wide
+    assert lines(["one"], 790) == 0  # a lone line has no legend
+    assert lines(["one", "two"], 790) == 1
+    assert lines(["one:<br>a note", "two"], 790) == 2
+    assert lines(["one:<br>a note", "two"], room + 100) == 3  # two rows: two lines, then one
+    assert lines(["a long name " * 10, "two"], 790) == 2  # longer than the plot is wide: a row of its own
+    assert lines(["a", "b", "a much longer name"], room + 200) == 3  # each as wide as the widest: one a row
+    assert lines(["a", "b", "a much longer name"], room + 200, grouped=True) == 2  # a and b share a row
 
 
 def test_a_gradient_line_that_stops_at_zero_says_from_which_epoch():
@@ -320,7 +338,7 @@ def test_a_gradient_line_that_stops_at_zero_says_from_which_epoch():
     stop = int(history.epoch[history.grad_norm_first == 0].min())
     assert 0 < stop and (history.grad_norm_first[stop:] == 0).all() and (history.grad_norm_last[stop:] == 0).all()
     legend = charts.grad_norm_figure({"small_normal": history}).data[0].name
-    assert legend == f"Small random: 0 from epoch {stop} on"
+    assert legend == f"Small random:<br>0 from epoch {stop} on"
 
 
 def test_a_run_that_diverged_at_once_still_shows_its_one_gradient_norm():

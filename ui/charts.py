@@ -103,10 +103,11 @@ def _layer_ticks(depth: int) -> dict:
 
 
 def _why_unseen(values: np.ndarray, step: str = "layer") -> str:
-    """Why a curve has no point on a log axis: all 0, no number at all, or each of those somewhere."""
+    """Why a curve has no point on a log axis: all 0, no number at all, or each of those somewhere. (For a
+    legend entry: ``<br>`` breaks the longest in two, since an entry never wraps.)"""
     values = np.asarray(values, dtype=float)
     if np.all(values == 0):
-        return f"0 at every {step}, off the log scale"
+        return f"0 at every {step},<br>off the log scale"
     return f"0 or inf/NaN at every {step}" if np.any(values == 0) else f"inf/NaN at every {step}"
 
 
@@ -356,18 +357,18 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> f
     """First-layer (solid) and output-layer (dotted) gradient norms per scheme, log scale; the subtitle says
     which dash is which (a title long enough to say it is cut off in a half column on a 1024-px screen). A
     line with nothing to draw (zero weights: every gradient but the output bias's is 0), or that stops at a
-    gradient of 0, says so in the scheme's legend entry."""
+    gradient of 0, says so in the scheme's legend entry, under its name."""
     traces, drawn = [], []
     for scheme, history in histories.items():
         colour, label = scheme_colour(scheme), scheme_label(scheme)
         given = {column: history[column].to_numpy(float) for column, _, _ in GRADIENT_LINES}
         notes = {where: note for column, _, where in GRADIENT_LINES
                  if (note := _gradient_note(history["epoch"].to_numpy(), given[column]))}
-        name = label
+        name = label  # a note goes on a line of its own: a legend entry never wraps, and the chart is narrow
         if len(notes) == len(GRADIENT_LINES) and len(set(notes.values())) == 1:
-            name += f": {notes['first layer']}"
+            name += f":<br>{notes['first layer']}"
         elif notes:
-            name += ": " + "; ".join(f"{where} {note}" for where, note in notes.items())
+            name += ":<br>" + ";<br>".join(f"{where} {note}" for where, note in notes.items())
         for column, dash, where in GRADIENT_LINES:
             norms = _positive(given[column])
             drawn.append(norms)

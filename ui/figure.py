@@ -26,23 +26,32 @@ MARGIN = dict(l=90, r=30, t=60, b=80)
 COLOUR_BAR = 110  # right margin beside a colour bar
 LEGEND_ROW = 28
 SUBTITLE = 20  # more room at the top for a subtitle's line
-FULL_WIDTH, HALF_WIDTH = 760, 360  # the plot's width in a wide page on a laptop, alone or in two columns
+FULL_WIDTH, HALF_WIDTH = 790, 385  # a chart's width in a wide page on a laptop (1280 px), alone or two in a row
 AXIS_KEY = re.compile(r"[xy]axis\d*")
 SIGNIFICANT = 4  # digits kept of each number sent: a thousandth of a chart's height, finer than a pixel
 
 
-def _legend_rows(traces: list, width: int) -> int:
-    """Rows of the horizontal legend, from its entries' lengths (about 8.5 px a character at font size 15)."""
-    names = [t.name for t in traces if t.showlegend or (t.showlegend is None and t.type == "scatter" and t.name)]
-    if len(names) < 2:
+def _legend_rows(traces: list, room: float) -> int:
+    """Lines of the horizontal legend in a plot ``room`` px wide, laid out the way Plotly does: all entries in one
+    row if they fit; else in rows, each entry as wide as itself when entries are grouped (``legendgroup``), as
+    wide as the widest entry when not. A row is as tall as its entry of most lines (``<br>`` breaks a name).
+    An entry takes 42.5 px for its sample and 5 px of gap, and up to 6.25 px a character of the legend's
+    12.75 px font (measured in Chromium): 6.5 here, to err on the side of room."""
+    shown = [t for t in traces if t.showlegend or (t.showlegend is None and t.type == "scatter" and t.name)]
+    if len(shown) < 2:
         return 0
-    rows, used = 1, 0.0
-    for name in names:
-        entry = 50 + 8.5 * len(name)
-        if used and used + entry > width:
-            rows, used = rows + 1, 0.0
-        used += entry
-    return rows
+    names = [t.name.split("<br>") for t in shown]
+    widths = [47.5 + 6.5 * max(map(len, lines)) for lines in names]
+    if sum(widths) <= room:
+        return max(map(len, names))
+    if not any(t.legendgroup for t in shown):
+        widths = [max(widths)] * len(widths)
+    lines, used, tallest = 0, 0.0, 0
+    for name, entry in zip(names, widths, strict=True):
+        if used and used + entry > room:
+            lines, used, tallest = lines + tallest, 0.0, 0
+        used, tallest = used + entry, max(tallest, len(name))
+    return lines + tallest
 
 
 def new(traces: list, title: str, *, subtitle: str | None = None, height: int = 420, width: int = FULL_WIDTH,
@@ -51,6 +60,7 @@ def new(traces: list, title: str, *, subtitle: str | None = None, height: int = 
     legend under the x axis; then ``layout`` (axes, annotations, shapes; a ``margin`` there replaces the fixed
     one). ``width`` is the width the chart is expected to get (a hint for the legend's rows: a narrower screen
     still gets room, at a second draw); ``fixed``, the width it is drawn at, instead of filling its place.
+    ``height`` leaves the legend out: its rows are added, so every plot of a height is as tall.
 
     Built once because each ``update_*``/``add_*`` call on a figure parses and validates its arguments
     again: built call by call, a line chart took three times as long, and the home page's grid of panels
@@ -58,11 +68,11 @@ def new(traces: list, title: str, *, subtitle: str | None = None, height: int = 
     """
     right = COLOUR_BAR if any(t.type == "heatmap" and t.showscale is not False for t in traces) else MARGIN["r"]
     heading = dict(text=f"<b>{title}</b>") | (dict(subtitle=dict(text=subtitle)) if subtitle else {})
-    base = dict(title=heading, height=height, **(dict(width=width) if fixed else {}),
-                margin=MARGIN | dict(t=MARGIN["t"] + (SUBTITLE if subtitle else 0), r=right,
-                                     b=MARGIN["b"] + LEGEND_ROW * _legend_rows(traces, width)),
-                legend=dict(orientation="h", xref="container", yref="container", yanchor="bottom", y=0, x=0,
-                            xanchor="left"))
+    legend = LEGEND_ROW * _legend_rows(traces, width - MARGIN["l"] - right)  # added below: never squeezes the plot
+    base = dict(title=heading, height=height + legend, **(dict(width=width) if fixed else {}),
+                margin=MARGIN | dict(t=MARGIN["t"] + (SUBTITLE if subtitle else 0), r=right, b=MARGIN["b"] + legend),
+                legend=dict(orientation="h", xref="container", yref="container", yanchor="top",  # the room's top
+                            y=legend / (height + legend), x=0, xanchor="left"))
     return PlainFigure(data=traces, layout=base | layout)
 
 
@@ -97,11 +107,16 @@ class PlainFigure(go.Figure):
 
 def alt_text(figure: go.Figure) -> str:
     """What a screen reader says for a chart: its title (and subtitle) and the names in its legend."""
-    title = " ".join(re.sub(r"<[^>]+>", " ", figure.layout.title.text or "").split())
+    title = _words(figure.layout.title.text or "")
     if figure.layout.title.subtitle.text:
         title += f" ({figure.layout.title.subtitle.text})"
-    names = [trace.name for trace in figure.data if trace.name and trace.showlegend is not False]
+    names = [_words(trace.name) for trace in figure.data if trace.name and trace.showlegend is not False]
     return title + (f". Shown: {'; '.join(dict.fromkeys(names))}." if names else ".")
+
+
+def _words(text: str) -> str:
+    """``text`` without its markup (``<b>``, ``<br>``): the words, one space apart."""
+    return " ".join(re.sub(r"<[^>]+>", " ", text).split())
 
 
 def _merged(style: dict, given: dict) -> dict:
