@@ -39,6 +39,6 @@ table = cached.scheme_table(schemes, fan_in, fan_out, params)
 st.dataframe(tables.scheme_summary(table), hide_index=True, column_config=tables.SCHEME_COLUMNS)
 for label, formula in zip(table.scheme[2:], table.formula[2:]):
     st.markdown(f"**{label}**")
-    st.latex(formula)
+    show.formula(formula)
 st.markdown("Try a wider layer: the Xavier and He curves get narrower, the fixed-σ ones do not. "
             "That is the whole idea: scale the weights to the fan so that the sum over inputs keeps its size.")

@@ -35,12 +35,12 @@ for kind, sentence in (lessons.verdict(r, initcore.SCHEMES[s].label) for s, r in
     getattr(st, kind)(sentence)
 
 with st.container(horizontal=True, gap="medium"):  # side by side where both fit, else one under the other
-    st.latex(initcore.SCHEMES[scheme].formula(**params), width="content")
-    st.latex(initcore.ACTIVATIONS[activation].latex, width="content")
+    show.formula(initcore.SCHEMES[scheme].formula(**params), width="content")
+    show.formula(initcore.ACTIVATIONS[activation].latex, width="content")
 with st.expander("Why one factor per layer?"):
     st.markdown("Each unit adds up n_in inputs times weights. With zero-mean weights the variances add, so every "
                 "layer multiplies the signal's variance by the same kind of factor:")
-    st.latex(r"\operatorname{Var} z_{l+1} = n_{\rm in} \operatorname{Var}(W)\, \mathbb{E}\left[f(z_l)^2\right]")
+    show.formula(r"\operatorname{Var} z_{l+1} = n_{\rm in} \operatorname{Var}(W)\, \mathbb{E}\left[f(z_l)^2\right]")
     st.markdown(lessons.factor_sentence(activation, scheme, width, depth, params))
 show.chart(charts.variance_figure(forward, title="Forward: variance of the pre-activations z_l",
                                   y_title="Var z_l (log scale)"), "forward")

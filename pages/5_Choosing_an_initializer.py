@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import initcore
-from ui import controls, lessons, nav, recipes, tables
+from ui import controls, lessons, nav, recipes, show, tables
 
 st.set_page_config(page_title="Choosing an initializer · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -27,8 +27,8 @@ scheme = initcore.SCHEMES[act.recommended]
 with st.container(horizontal=True):  # each as wide as its words, side by side where they fit
     st.metric("Recommended scheme", scheme.label, width="content")
     st.metric("Gain", f"{act.gain:.4g}", width="content")
-st.latex(act.latex)
-st.latex(scheme.formula())
+show.formula(act.latex)
+show.formula(scheme.formula())
 st.markdown(scheme.verdict)
 kind, sentence = lessons.outlook(activation, act.recommended)
 getattr(st, kind)(sentence)
@@ -48,9 +48,9 @@ st.caption("ELU and GELU have no gain in PyTorch's table; this app uses 1/√E[f
 st.subheader("One formula behind them all")
 st.markdown("Xavier, He and LeCun are the same recipe with different knobs: pick a **scale**, a **fan** "
             "(inputs, outputs or their average) and a **distribution**, then")
-st.latex(r"\operatorname{Var}(W) = \frac{\text{scale}}{\text{fan}}")
-st.latex(r"\text{normal: } W \sim \mathcal{N}\!\left(0, \tfrac{\text{scale}}{\text{fan}}\right)")
-st.latex(r"\text{uniform: } W \sim \mathcal{U}\!\left(\pm\sqrt{\tfrac{3\,\text{scale}}{\text{fan}}}\right)")
+show.formula(r"\operatorname{Var}(W) = \frac{\text{scale}}{\text{fan}}")
+show.formula(r"\text{normal: } W \sim \mathcal{N}\!\left(0, \tfrac{\text{scale}}{\text{fan}}\right)")
+show.formula(r"\text{uniform: } W \sim \mathcal{U}\!\left(\pm\sqrt{\tfrac{3\,\text{scale}}{\text{fan}}}\right)")
 st.table(tables.variance_family(), hide_index=True, border="horizontal")
 st.markdown("A uniform on ±L has variance L²/3, which is where the 6 in Xavier's √(6/(n_in + n_out)) comes "
             "from. Try any combination on *Signal propagation* with the **Custom variance scaling** scheme.")
