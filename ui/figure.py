@@ -31,7 +31,7 @@ AXIS_KEY = re.compile(r"[xy]axis\d*")
 SIGNIFICANT = 4  # digits kept of each number sent: a thousandth of a chart's height, finer than a pixel
 
 
-def _legend_rows(traces: list, room: float) -> int:
+def _legend_lines(traces: list, room: float) -> int:
     """Lines of the horizontal legend in a plot ``room`` px wide, laid out the way Plotly does: all entries in one
     row if they fit; else in rows, each entry as wide as itself when entries are grouped (``legendgroup``), as
     wide as the widest entry when not. A row is as tall as its entry of most lines (``<br>`` breaks a name).
@@ -68,7 +68,7 @@ def new(traces: list, title: str, *, subtitle: str | None = None, height: int = 
     """
     right = COLOUR_BAR if any(t.type == "heatmap" and t.showscale is not False for t in traces) else MARGIN["r"]
     heading = dict(text=f"<b>{title}</b>") | (dict(subtitle=dict(text=subtitle)) if subtitle else {})
-    legend = LEGEND_ROW * _legend_rows(traces, width - MARGIN["l"] - right)  # added below: never squeezes the plot
+    legend = LEGEND_ROW * _legend_lines(traces, width - MARGIN["l"] - right)  # added below: never squeezes the plot
     base = dict(title=heading, height=height + legend, **(dict(width=width) if fixed else {}),
                 margin=MARGIN | dict(t=MARGIN["t"] + (SUBTITLE if subtitle else 0), r=right, b=MARGIN["b"] + legend),
                 legend=dict(orientation="h", xref="container", yref="container", yanchor="top",  # the room's top

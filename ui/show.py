@@ -17,9 +17,9 @@ def chart(figure, key: str, where=st) -> None:
     where.plotly_chart(figure, key=key, theme=None, alt=alt_text(figure), width=width)
 
 
-def formula(latex: str, where=st, width: str = "stretch") -> None:
-    """Show ``latex`` in ``where``, with a thin space after it. KaTeX draws a formula of several lines (GELU's, a
+def formula(latex: str, width: str = "stretch") -> None:
+    """Show ``latex``, with a thin space after it. KaTeX draws a formula of several lines (GELU's, a
     truncated normal's) 2 px wider than it measures; in a box only as wide as the measure (``width="content"``,
     beside another formula in a row that wraps, or on a phone) that overshoot would scroll, with a scroll bar
     wherever scroll bars take room."""
-    where.latex(latex + r"\,", width=width)
+    st.latex(latex + r"\,", width=width)
