@@ -71,8 +71,8 @@ def new(traces: list, title: str, *, subtitle: str | None = None, height: int = 
     legend = LEGEND_ROW * _legend_lines(traces, width - MARGIN["l"] - right)  # added below: never squeezes the plot
     base = dict(title=heading, height=height + legend, **(dict(width=width) if fixed else {}),
                 margin=MARGIN | dict(t=MARGIN["t"] + (SUBTITLE if subtitle else 0), r=right, b=MARGIN["b"] + legend),
-                legend=dict(orientation="h", xref="container", yref="container", yanchor="top",  # the room's top
-                            y=legend / (height + legend), x=0, xanchor="left"))
+                legend=dict(orientation="h", xref="container", yref="container", yanchor="bottom", y=0, x=0,
+                            xanchor="left"))  # at the bottom: where more rows are needed, Plotly makes room
     return PlainFigure(data=traces, layout=base | layout)
 
 

@@ -51,12 +51,15 @@ MARGINS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
 })"""
 
 
-# The words of each chart (title, subtitle, notes, legend) that run past the chart's edge, where they are cut off.
+# The words of each chart (title, subtitle, axis titles, notes, labels by a point, legend) that run past any of
+# the chart's edges, where they are cut off.
 CUT_OFF_WORDS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap(chart => {
     const edge = chart.querySelector('.main-svg').getBoundingClientRect();
-    return Array.from(chart.querySelectorAll('.gtitle, .gtitle-subtitle, .annotation-text, .legendtext'))
+    return Array.from(chart.querySelectorAll('.gtitle, .gtitle-subtitle, .g-xtitle text, .g-ytitle text, '
+                                             + '.annotation-text, .textpoint text, .legendtext'))
         .filter(words => { const box = words.getBoundingClientRect();
-                           return box.width > 0 && (box.right > edge.right + 1 || box.left < edge.left - 1); })
+                           return box.width > 0 && (box.right > edge.right + 1 || box.left < edge.left - 1
+                                                    || box.bottom > edge.bottom + 1 || box.top < edge.top - 1); })
         .map(words => words.textContent);
 })"""
 
