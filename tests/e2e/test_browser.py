@@ -114,9 +114,10 @@ def test_page_loads_and_draws(browser, page, server, path, minimum):
     projector.goto(f"{server}/{path}")
     wait_for_app(projector, charts=minimum)
     assert misfits(projector) == {}
-    projector.set_viewport_size(dict(width=820, height=1180))  # a tablet held upright, the sidebar still open
-    projector.wait_for_function(SETTLED, timeout=10_000)
-    assert misfits(projector) == {}
+    for width, height in ((820, 1180), (390, 844)):  # a tablet held upright (the sidebar still open), a phone
+        projector.set_viewport_size(dict(width=width, height=height))
+        projector.wait_for_function(SETTLED, timeout=10_000)
+        assert misfits(projector) == {}, width
     projector.close()
 
 
