@@ -100,10 +100,13 @@ def misfits(page) -> dict[str, list]:
 
 @pytest.mark.parametrize("path, minimum", PAGES.values(), ids=PAGES)
 def test_page_loads_and_draws(browser, page, server, path, minimum):
+    frames = []  # the size of each websocket frame the page receives
+    page.on("websocket", lambda socket: socket.on("framereceived", lambda payload: frames.append(len(payload))))
     page.goto(f"{server}/{path}")
     wait_for_app(page, charts=minimum)
     assert exceptions(page) == []
     assert charts(page) >= minimum
+    assert 0 < max(frames) <= 100 * 1024  # histograms travel pre-binned: nothing near raw samples' size
     pushed = [(title, asked, drawn) for title, asked, drawn in page.evaluate(MARGINS) if asked != drawn]
     assert pushed == [], "on a laptop screen every chart should be drawn once, in the margins it asked for"
     labels = page.locator("[data-testid=stPlotlyChart]").evaluate_all("charts => charts.map(c => c.role + ': ' + "
@@ -369,17 +372,3 @@ def test_every_formula_fits_its_column(browser, server):
         laptop.wait_for_function(SETTLED, timeout=10_000)
         assert misfits(laptop) == {}, width
     laptop.close()
-
-
-def test_no_page_sends_a_frame_over_100_kb(page, server):
-    """Histograms travel pre-binned: no websocket frame at default settings comes near raw samples' size."""
-    largest = {"size": 0}
-
-    def on_socket(ws):
-        ws.on("framereceived", lambda payload: largest.__setitem__("size", max(largest["size"], len(payload))))
-
-    page.on("websocket", on_socket)
-    for path, minimum in PAGES.values():
-        page.goto(f"{server}/{path}")
-        wait_for_app(page, charts=minimum)
-    assert 0 < largest["size"] <= 100 * 1024
