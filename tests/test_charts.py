@@ -330,6 +330,18 @@ def test_the_legend_gets_room_for_every_line_of_its_entries():
     assert lines(["a", "b", "a much longer name"], room + 200, grouped=True) == 2  # a and b share a row
 
 
+def test_a_long_legend_leaves_the_plot_its_height():
+    """The legend's rows are added under the plot, not taken from it: a chart's plot is as tall with thirty
+    legend entries as with none."""
+    def plot_height(figure_: go.Figure) -> int:
+        return figure_.layout.height - figure_.layout.margin.t - figure_.layout.margin.b
+
+    alone = figure.new([go.Scatter(x=[0], y=[0], name="one")], "t", width=figure.HALF_WIDTH)
+    crowded = figure.new([go.Scatter(x=[0], y=[0], name=f"line {k}") for k in range(30)], "t",
+                         width=figure.HALF_WIDTH)
+    assert crowded.layout.margin.b > alone.layout.margin.b and plot_height(crowded) == plot_height(alone)
+
+
 def test_a_gradient_line_that_stops_at_zero_says_from_which_epoch():
     """Tiny weights in a deep ReLU net: after a few steps every unit is switched off, the gradient is exactly 0
     and the log axis has nowhere to put it; the legend says where the line stops and why."""
