@@ -22,10 +22,8 @@ with st.sidebar:
     seed = controls.seed()
 
 result = cached.symmetry(scheme, activation, width, epochs, seed, params)
-with st.container(horizontal=True):  # each as wide as its words, side by side where they fit
-    st.metric("Distinct units in layer 2, before training", f"{result['initial_distinct'][1]} of {width}",
-              width="content")
-    st.metric("… and after training", f"{result['distinct'][1]} of {width}", width="content")
+show.metrics({"Distinct units in layer 2, before training": f"{result['initial_distinct'][1]} of {width}",
+              "… and after training": f"{result['distinct'][1]} of {width}"})
 kind, sentence = lessons.symmetry_verdict(result["initial_distinct"][1], result["distinct"][1], width,
                                           result["diverged_at"], result["outputs_after"], result["largest"])
 getattr(st, kind)(sentence)

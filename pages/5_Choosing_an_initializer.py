@@ -24,9 +24,7 @@ st.subheader("Pick your activation")
 activation = controls.choice("Activation", "activation", "tanh")
 act = initcore.ACTIVATIONS[activation]
 scheme = initcore.SCHEMES[act.recommended]
-with st.container(horizontal=True):  # each as wide as its words, side by side where they fit
-    st.metric("Recommended scheme", scheme.label, width="content")
-    st.metric("Gain", f"{act.gain:.4g}", width="content")
+show.metrics({"Recommended scheme": scheme.label, "Gain": f"{act.gain:.4g}"})
 show.formula(act.latex)
 show.formula(scheme.formula())
 st.markdown(scheme.verdict)

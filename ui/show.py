@@ -1,4 +1,4 @@
-"""Putting a figure from ``ui.charts``, or a formula, on a page."""
+"""Putting a figure from ``ui.charts``, a formula or a few numbers on a page."""
 
 import streamlit as st
 
@@ -23,3 +23,11 @@ def formula(latex: str, width: str = "stretch") -> None:
     beside another formula in a row that wraps, or on a phone) that overshoot would scroll, with a scroll bar
     wherever scroll bars take room."""
     st.latex(latex + r"\,", width=width)
+
+
+def metrics(shown: dict[str, str]) -> None:
+    """Show each label's value as a metric as wide as its words, side by side where they fit, one under the
+    other where they do not (in columns, Streamlit cut them short: "Xavier/Gl…" on a projector)."""
+    with st.container(horizontal=True):
+        for label, value in shown.items():
+            st.metric(label, value, width="content")
