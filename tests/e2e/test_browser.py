@@ -98,6 +98,13 @@ def misfits(page) -> dict[str, list]:
     return {kind: what for kind, what in found.items() if what}
 
 
+def misfits_at(page, width: int, height: int) -> dict[str, list]:
+    """``misfits`` once the page has been resized to ``width`` × ``height`` and every chart redrawn to fit."""
+    page.set_viewport_size(dict(width=width, height=height))
+    page.wait_for_function(SETTLED, timeout=10_000)
+    return misfits(page)
+
+
 @pytest.mark.parametrize("path, minimum", PAGES.values(), ids=PAGES)
 def test_page_loads_and_draws(browser, page, server, path, minimum):
     frames = []  # the size of each websocket frame the page receives
@@ -118,10 +125,14 @@ def test_page_loads_and_draws(browser, page, server, path, minimum):
     wait_for_app(projector, charts=minimum)
     assert misfits(projector) == {}
     for width, height in ((820, 1180), (390, 844)):  # a tablet held upright (the sidebar still open), a phone
-        projector.set_viewport_size(dict(width=width, height=height))
-        projector.wait_for_function(SETTLED, timeout=10_000)
-        assert misfits(projector) == {}, width
+        assert misfits_at(projector, width, height) == {}, width
     projector.close()
+
+
+def choose(page, box: str, option: str) -> None:
+    """Open the select box ``box`` (a CSS selector) and click its ``option``."""
+    page.locator(box).click()
+    page.get_by_role("option", name=option, exact=True).click()
 
 
 def slider(page, label: str):
@@ -267,8 +278,7 @@ def test_a_classic_opens_as_in_the_experiment_after_other_choices(page, server):
     """ReLU picked in Signal propagation, then CS231n's first classic: its 10 tanh layers, not ReLU ones."""
     page.goto(f"{server}/Signal_propagation")
     wait_for_app(page, charts=2)
-    page.locator("[data-testid=stSidebar] input[aria-label=Activation]").click()
-    page.get_by_role("option", name="ReLU", exact=True).click()
+    choose(page, "[data-testid=stSidebar] input[aria-label=Activation]", "ReLU")
     wait_for_app(page, charts=2)
     page.locator("[data-testid=stSidebar]").get_by_role("link", name="Reproduce the classics").click()
     wait_for_app(page)
@@ -290,8 +300,7 @@ def test_a_lessons_link_to_another_carries_its_choice(page, server, picked, acti
     page.goto(f"{server}/Choosing_an_initializer")
     wait_for_app(page)
     if picked:
-        page.locator("input[aria-label=Activation]").click()
-        page.get_by_role("option", name=picked, exact=True).click()
+        choose(page, "input[aria-label=Activation]", picked)
         wait_for_app(page)
     page.get_by_role("link", name="Watch it in a 50-layer network").click()
     wait_for_app(page, charts=2)
@@ -321,16 +330,15 @@ def test_the_sidebar_opens_a_lesson_on_its_own_defaults(page, server):
     assert exceptions(page) == [] and page.url == f"{server}/Symmetry"
 
 
-# Formulas wider than the element that holds them (KaTeX lets them overflow, cut off at the edge).
+# The TeX of the page's first formula.
 FIRST_FORMULA = "() => document.querySelector('[data-testid=stMain] .katex-display annotation')?.textContent"
 
 
 def pick(page, box: str, option: str, charts: int = 0) -> None:
-    """Pick ``option`` in the select box ``box`` (a CSS selector) and wait for the rerun: until the page's first
-    formula has changed (the options picked here each have their own), then until the run has finished."""
+    """Choose ``option`` in the select box ``box`` and wait for the rerun: until the page's first formula has
+    changed (the options picked here each have their own), then until the run has finished."""
     before = page.evaluate(FIRST_FORMULA)
-    page.locator(box).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    choose(page, box, option)
     page.wait_for_function(f"(before) => ({FIRST_FORMULA})() !== before", arg=before, timeout=30_000)
     wait_for_app(page, charts=charts)
 
@@ -368,7 +376,5 @@ def test_every_formula_fits_its_column(browser, server):
     laptop.goto(f"{server}/Signal_propagation?{urlencode(link(longest))}")
     wait_for_app(laptop, charts=2)
     for width, height in ((1024, 768), (820, 1180)):
-        laptop.set_viewport_size(dict(width=width, height=height))
-        laptop.wait_for_function(SETTLED, timeout=10_000)
-        assert misfits(laptop) == {}, width
+        assert misfits_at(laptop, width, height) == {}, width
     laptop.close()
