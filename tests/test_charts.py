@@ -297,6 +297,14 @@ def test_a_grid_layout_is_the_callers_own_copy():
     assert second["annotations"][0]["text"] == "before" and second["xaxis"]["domain"] != [0, 0.1]
 
 
+def test_an_axis_shared_from_the_panel_beside_it_has_no_tick_marks():
+    """Beside a heatmap Plotly draws tick marks; on the axis whose labels the first panel shows, they were a row
+    of dashes in the gap between "before" and "after"."""
+    layout = charts.matrix_figure(np.ones((6, 6)), np.ones((6, 6)), title="t").to_dict()["layout"]
+    assert layout["yaxis2"]["showticklabels"] is False and layout["yaxis2"]["ticks"] == ""
+    assert "ticks" not in layout["yaxis"] and "ticks" not in layout["xaxis2"]
+
+
 def test_a_gradient_line_with_nothing_to_draw_says_why_in_the_legend():
     """Under zero weights and tanh (f(0) = 0) every weight gradient is exactly 0 at every epoch: no point on
     the log axis, and the legend says so instead of naming a line that is not there."""

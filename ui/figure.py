@@ -161,7 +161,8 @@ def label(x, y, text: str, **style) -> dict:
 def grid(rows: int, cols: int, **options) -> dict:
     """The axes and title annotations of ``make_subplots(rows, cols, **options)`` (titles as tuples), as
     a layout dict of the caller's own: made once per shape (making them is most of the time of a grid
-    figure), and copied for each figure."""
+    figure), and copied for each figure. An axis whose tick labels a shared axis shows instead has no tick
+    marks either: beside a heatmap, Plotly would draw them, a row of dashes in the gap between panels."""
     return copy.deepcopy(_subplot_layout(rows, cols, **options))
 
 
@@ -170,6 +171,9 @@ def _subplot_layout(rows: int, cols: int, **options) -> dict:
     layout = make_subplots(rows=rows, cols=cols, **{k: list(v) if isinstance(v, tuple) else v
                                                      for k, v in options.items()}).layout.to_plotly_json()
     layout.pop("template", None)
+    for spec in layout.values():
+        if isinstance(spec, dict) and spec.get("showticklabels") is False:
+            spec["ticks"] = ""
     return layout
 
 
