@@ -321,12 +321,13 @@ def test_a_gradient_line_with_nothing_to_draw_says_why_in_the_legend():
 
 
 def test_the_legend_gets_room_for_every_line_of_its_entries():
-    """A legend under the plot gets a row of margin per line, laid out as Plotly does: all in one row if they
+    """A legend under the plot gets margin for each of its lines, laid out as Plotly does: all in one row if they
     fit; else in rows as tall as their entry of most lines, each entry as wide as the widest (as wide as
     itself where entries are grouped)."""
     def lines(names: list[str], width: int, grouped: bool = False) -> int:
         traces = [go.Scatter(x=[0], y=[0], name=name, legendgroup=name if grouped else None) for name in names]
-        return (figure.new(traces, "t", width=width).layout.margin.b - figure.MARGIN["b"]) // figure.LEGEND_ROW
+        extra = figure.new(traces, "t", width=width).layout.margin.b - figure.MARGIN["b"]
+        return extra and (extra - figure.LEGEND_PAD) // figure.LEGEND_LINE
 
     room = figure.MARGIN["l"] + figure.MARGIN["r"]  # a chart this wide has a plot 0 px wide
     assert lines(["one"], 790) == 0  # a lone line has no legend

@@ -24,11 +24,18 @@ from ui.theme import CHART_STYLE
 # work on the Signal propagation page.
 MARGIN = dict(l=90, r=30, t=60, b=80)
 COLOUR_BAR = 110  # right margin beside a colour bar
-LEGEND_ROW = 28
+LEGEND_LINE, LEGEND_PAD = 20, 10  # a legend's height: 20 px a line of its entries, and 10 px around them
 SUBTITLE = 20  # more room at the top for a subtitle's line
 FULL_WIDTH, HALF_WIDTH = 790, 385  # a chart's width in a wide page on a laptop (1280 px), alone or two in a row
 AXIS_KEY = re.compile(r"[xy]axis\d*")
 SIGNIFICANT = 4  # digits kept of each number sent: a thousandth of a chart's height, finer than a pixel
+
+
+def _legend_room(lines: int) -> int:
+    """Pixels a legend of ``lines`` lines takes under the plot (as drawn in Chromium: 30 for one line, 50 for
+    two, 169 for eight). Too little, and Plotly makes room by drawing the chart a second time; too much, and a
+    blank opens between the axis title and the legend."""
+    return LEGEND_LINE * lines + LEGEND_PAD if lines else 0
 
 
 def _legend_lines(traces: list, room: float) -> int:
@@ -68,7 +75,7 @@ def new(traces: list, title: str, *, subtitle: str | None = None, height: int = 
     """
     right = COLOUR_BAR if any(t.type == "heatmap" and t.showscale is not False for t in traces) else MARGIN["r"]
     heading = dict(text=f"<b>{title}</b>") | (dict(subtitle=dict(text=subtitle)) if subtitle else {})
-    legend = LEGEND_ROW * _legend_lines(traces, width - MARGIN["l"] - right)  # added below: never squeezes the plot
+    legend = _legend_room(_legend_lines(traces, width - MARGIN["l"] - right))  # added below: never squeezes the plot
     base = dict(title=heading, height=height + legend, **(dict(width=width) if fixed else {}),
                 margin=MARGIN | dict(t=MARGIN["t"] + (SUBTITLE if subtitle else 0), r=right, b=MARGIN["b"] + legend),
                 legend=dict(orientation="h", xref="container", yref="container", yanchor="bottom", y=0, x=0,

@@ -50,6 +50,14 @@ MARGINS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
             [drawn.l, drawn.r, drawn.t, drawn.b].map(Math.round).join()];
 })"""
 
+# Each chart's blank between its x axis title and the legend under it: [title, px]. Room is kept for the legend
+# under the plot (so that Plotly need not draw the chart again to make it); too much leaves a gap.
+LEGEND_GAPS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap(chart => {
+    const legend = chart.querySelector('.legend'), axisTitle = chart.querySelector('.g-xtitle text');
+    return legend && axisTitle ? [[chart._fullLayout.title.text, Math.round(
+        legend.getBoundingClientRect().top - axisTitle.getBoundingClientRect().bottom)]] : [];
+})"""
+
 
 # The words of each chart (title, subtitle, axis titles, notes, labels by a point, legend) that run past any of
 # the chart's edges, where they are cut off.
@@ -124,6 +132,7 @@ def test_page_loads_and_draws(browser, page, server, path, minimum):
     assert 0 < max(frames) <= 100 * 1024  # histograms travel pre-binned: nothing near raw samples' size
     pushed = [(title, asked, drawn) for title, asked, drawn in page.evaluate(MARGINS) if asked != drawn]
     assert pushed == [], "on a laptop screen every chart should be drawn once, in the margins it asked for"
+    assert [(title, gap) for title, gap in page.evaluate(LEGEND_GAPS) if not 8 <= gap <= 32] == []
     labels = page.locator("[data-testid=stPlotlyChart]").evaluate_all("charts => charts.map(c => c.role + ': ' + "
                                                                       "c.getAttribute('aria-label'))")
     assert all(re.fullmatch(r"figure: \S.*\.", label) for label in labels), labels  # named for screen readers
