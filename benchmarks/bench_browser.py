@@ -3,8 +3,9 @@
 (a) Interaction latency: a key press on the depth slider until the chart is redrawn, median of several tries,
     at the default and at the largest settings, each also between two values already cached (no
     computation at all); beside them the same interaction on a minimal one-slider, one-chart app
-    (Streamlit's floor), with the tries of all taken in turn, and the engine's own compute time for the same
-    settings. Our overhead is latency minus compute, as a multiple of the floor's latency; and, since
+    (Streamlit's floor), with the tries of all taken in turn, and the engine's compute time, measured in the
+    server during those tries (``engine_clock``). Our overhead is latency minus compute, as a multiple of the
+    floor's latency; and, since
     Streamlit draws every chart anew at each step, also as a multiple of the minimal app redrawing as many
     charts as the page does.
 (b) The largest websocket frame the server sends per page, at default settings.
@@ -16,8 +17,10 @@
 from __future__ import annotations
 
 import itertools
+import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,10 +28,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-import initcore  # noqa: E402
-from benchmarks.timing import median_time  # noqa: E402
 from tests.e2e.server import PAGES, launch, streamlit_server, wait_for_app  # noqa: E402
-from ui import compute  # noqa: E402
 
 TRIES = 15
 
@@ -94,16 +94,12 @@ def interleaved_latencies(trials: dict[str, SliderTrial], tries: int = TRIES) ->
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-def compute_time(depth: int, width: int, activation: str = "tanh", scheme: str = "xavier_normal") -> float:
-    """The engine alone, run as the server runs it (on its compute threads, with the same BLAS threads),
-    for the same sequence of depths as the slider test, in a process that, like the server's, has just
-    simulated the starting depth (so its noise bank holds what the server's holds)."""
-    initcore.NOISE_BANK.clear()
-    settings = dict(width=width, activation=activation, scheme=scheme)
-    compute.simulate(depth=depth, **settings)
-    depths = iter(range(depth - 1, 0, -1))
-    return median_time(lambda: compute.simulate(depth=next(depths), **settings),
-                       repeats=min(TRIES, depth - 1), pause=0.3)  # the pause: as between two slider presses
+def engine_times(log: Path, depth: int, width: int) -> float:
+    """Median seconds the server's engine took per network ``width`` wide and shallower than ``depth`` (the
+    slider's steps down from the starting depth, not the page's first load), from ``engine_clock``'s log."""
+    times = [float(ms) / 1e3 for d, w, ms in (line.split() for line in log.read_text().splitlines())
+             if int(w) == width and int(d) < depth]
+    return statistics.median(times)
 
 
 def largest_frames(page, base: str) -> dict[str, int]:
@@ -151,15 +147,20 @@ def main() -> None:
         def new_page():
             return browser.new_page(viewport=dict(width=1280, height=900))
 
-        with streamlit_server(ROOT / "benchmarks" / "minimal_app.py") as minimal, streamlit_server() as url:
+        log = Path(tempfile.mkstemp(prefix="initlab-engine-")[1])
+        clock = {"PYTHONPATH": os.pathsep.join(map(str, (ROOT, ROOT / "benchmarks" / "engine_clock"))),
+                 "INITLAB_ENGINE_TIMES": str(log)}
+        with streamlit_server(ROOT / "benchmarks" / "minimal_app.py") as minimal, streamlit_server(env=clock) as url:
             trials = {floor_name(n): SliderTrial(new_page(), f"{minimal}?charts={n}", charts=n)
                       for n in sorted({1} | {charts for _, _, charts, _ in STEPS})}
             for label, path, charts, work in STEPS:
                 trials[label] = SliderTrial(new_page(), f"{url}/{path}", charts=charts, cached=work is None)
             latencies = interleaved_latencies(trials)
+            computed = {work: engine_times(log, *work) for _, _, _, work in STEPS if work}  # before other pages run
             frames = largest_frames(new_page(), url)
+        log.unlink()
         floor = latencies[floor_name(1)]
-        rows = [(label, latencies[label], compute_time(*work) if work else 0.0, latencies[floor_name(charts)])
+        rows = [(label, latencies[label], computed[work] if work else 0.0, latencies[floor_name(charts)])
                 for label, _, charts, work in STEPS]
         cold = cold_start(browser)
         browser.close()

@@ -48,15 +48,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(script: Path = ROOT / "app.py", timeout: float = 60.0, extra_args: tuple[str, ...] = ()):
-    """Yield the base URL of a fresh server (a ``Server``); stop it afterwards."""
+def streamlit_server(script: Path = ROOT / "app.py", timeout: float = 60.0, extra_args: tuple[str, ...] = (),
+                     env: dict[str, str] | None = None):
+    """Yield the base URL of a fresh server (a ``Server``), its environment ours with ``env``; stop it
+    afterwards."""
     port = free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below, after the server stops
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          *extra_args],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ | {"PYTHONUNBUFFERED": "1"})
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {}))
     url = Server(f"http://127.0.0.1:{port}")
     url.pid, url.log = process.pid, log
     try:
