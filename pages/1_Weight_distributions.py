@@ -36,7 +36,7 @@ draws = distributions.matrices_to_bin(fan_in, fan_out)
 layers = f"a {fan_in} × {fan_out} layer" if draws == 1 else f"{draws:,} independent {fan_in} × {fan_out} layers"
 show.chart(charts.weights_figure(series, log=log, title=f"Weights of {layers}"), "weights")
 table = cached.scheme_table(schemes, fan_in, fan_out, params)
-st.dataframe(tables.scheme_summary(table), hide_index=True, column_config=tables.SCHEME_COLUMNS, height="content")
+show.table(tables.scheme_summary(table), tables.SCHEME_COLUMNS)
 for label, formula in zip(table.scheme[2:], table.formula[2:]):
     st.markdown(f"**{label}**")
     show.formula(formula)

@@ -66,6 +66,6 @@ if tab_weights.open:
                                          value_label="w"), "weights")
 if tab_table.open:
     with tab_table:
-        st.dataframe(run.layers, hide_index=True, column_config=tables.LAYER_COLUMNS)
+        show.table(run.layers, tables.LAYER_COLUMNS)
         st.download_button("Download CSV", run.layers.to_csv(index=False), file_name="initlab_layers.csv",
                            mime="text/csv")

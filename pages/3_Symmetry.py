@@ -32,9 +32,9 @@ show.chart(charts.matrix_figure(result["before"], result["after"], title="Hidden
 st.caption("Identical columns mean identical units. Under zeros or a constant, the columns stay identical "
            "after training: they may all move, but they move together.")
 st.subheader("Each unit of layer 1 at the start: same outputs, same gradients?")
-st.dataframe(result["units_before"], hide_index=True, column_config=tables.UNIT_COLUMNS, height="content")
+show.table(result["units_before"], tables.UNIT_COLUMNS)
 with st.expander("The same table after training"):
-    st.dataframe(result["units_after"], hide_index=True, column_config=tables.UNIT_COLUMNS, height="content")
+    show.table(result["units_after"], tables.UNIT_COLUMNS)
 st.caption("Under zeros every unit outputs f(0). Where f(0) = 0 (tanh, ReLU, and all but sigmoid here), every "
            "gradient but the output bias's is 0: nothing else moves at all. Sigmoid's f(0) = ½ lets the weights "
            "move, but in lockstep, as under a constant.")

@@ -56,5 +56,4 @@ with st.container(horizontal=True):  # panels of one size, in a row that wraps t
     for scheme, grid in lab["grids"].items():
         show.chart(charts.boundary_figure(scheme, grid, lab["test_points"], lab["diverged"][scheme] is not None),
                    f"boundary_{scheme}")
-st.dataframe(tables.lab_summary(lab["summary"]), hide_index=True, column_config=tables.LAB_COLUMNS,
-             height="content")
+show.table(tables.lab_summary(lab["summary"]), tables.LAB_COLUMNS)

@@ -1,8 +1,10 @@
-"""Putting a figure from ``ui.charts``, a formula or a few numbers on a page."""
+"""Putting a figure from ``ui.charts``, a formula, a few numbers or a table on a page."""
 
 import streamlit as st
 
 from ui.figure import alt_text
+
+WHOLE_TABLE_ROWS = 40  # a table of at most this many rows shows them all; a longer one scrolls
 
 
 def chart(figure, key: str, where=st) -> None:
@@ -31,3 +33,12 @@ def metrics(shown: dict[str, str]) -> None:
     with st.container(horizontal=True):
         for label, value in shown.items():
             st.metric(label, value, width="content")
+
+
+def table(frame, columns: dict) -> None:
+    """Show ``frame`` without its index, its columns named and formatted by ``columns`` (``ui.tables``). Up to
+    ``WHOLE_TABLE_ROWS`` rows it shows every row, so that rows meant to be compared are in sight together (a
+    layer's units, all copies of one another); a longer table (a row per layer of a deep network) scrolls
+    within the height of ten rows."""
+    height = "content" if len(frame) <= WHOLE_TABLE_ROWS else "auto"
+    st.dataframe(frame, hide_index=True, column_config=columns, height=height)

@@ -11,6 +11,7 @@ from playwright.sync_api import sync_playwright
 import initcore
 from tests.e2e.server import PAGES, exceptions, launch, streamlit_server, wait_for_app
 from ui.controls import link
+from ui.show import WHOLE_TABLE_ROWS
 
 
 @pytest.fixture(scope="module")
@@ -79,12 +80,12 @@ CUT_SHORT = """() => Array.from(document.querySelectorAll('[data-testid=stMain] 
 # Formulas wider than their box: cut off, or scrolling in it.
 CUT_OFF_FORMULAS = """() => Array.from(document.querySelectorAll('[data-testid=stMain] .katex-display'))
     .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.querySelector('annotation')?.textContent)"""
-# Tables short enough to read whole (at most 40 rows) whose rows scroll inside them: the rows out of sight are
-# often the point ("every unit the same"). Each as its first column's name.
-TABLES_CUT_SHORT = """() => Array.from(document.querySelectorAll('[data-testid=stDataFrame]')).filter(table => {
+# Tables short enough to read whole (``ui.show.WHOLE_TABLE_ROWS``) whose rows scroll inside them: the rows out
+# of sight are often the point ("every unit the same"). Each as its first column's name.
+TABLES_CUT_SHORT = """(whole) => Array.from(document.querySelectorAll('[data-testid=stDataFrame]')).filter(table => {
     const rows = Number(table.querySelector('[role=grid]')?.getAttribute('aria-rowcount')) - 1;  // the header
     const scroller = table.querySelector('.dvn-scroller');
-    return rows <= 40 && scroller.scrollHeight > scroller.clientHeight + 1;
+    return rows <= whole && scroller.scrollHeight > scroller.clientHeight + 1;
 }).map(table => table.querySelector('[role=columnheader]')?.textContent)"""
 # Charts that stick out of the page's column or into one another (Streamlit draws a chart at least 150 px wide,
 # however narrow its column): each as [title, what it runs into].
@@ -109,7 +110,8 @@ SETTLED = """() => Array.from(document.querySelectorAll('[data-testid=stPlotlyCh
 def misfits(page) -> dict[str, list]:
     """What does not fit on this screen, by kind."""
     found = {"words cut off": page.evaluate(CUT_OFF_WORDS), "words cut short": page.evaluate(CUT_SHORT),
-             "formulas cut off": page.evaluate(CUT_OFF_FORMULAS), "tables cut short": page.evaluate(TABLES_CUT_SHORT),
+             "formulas cut off": page.evaluate(CUT_OFF_FORMULAS),
+             "tables cut short": page.evaluate(TABLES_CUT_SHORT, WHOLE_TABLE_ROWS),
              "charts crowded": page.evaluate(CROWDED)}
     return {kind: what for kind, what in found.items() if what}
 
