@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import initcore
-from ui import controls, presets
+from ui import controls, presets, theme
 from ui.nav import LESSONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,6 +67,36 @@ def test_charts_are_sent_to_be_drawn_once(page):
         spec = json.loads(chart.proto.spec)
         assert chart.proto.theme == "" and "template" not in spec["layout"]
         assert spec["layout"]["datarevision"] and '"bdata"' not in chart.proto.spec
+
+
+def font_colours(spec, inherited: str) -> list[str]:
+    """The colour of every font in a figure's JSON, a font without one taking the layout's (``inherited``)."""
+    if isinstance(spec, list):
+        return [colour for item in spec for colour in font_colours(item, inherited)]
+    if not isinstance(spec, dict):
+        return []
+    found = [spec[key].get("color", inherited) for key in ("font", "tickfont", "textfont")
+             if isinstance(spec.get(key), dict)]
+    return found + [colour for key, item in spec.items() if key != "hoverlabel"
+                    for colour in font_colours(item, inherited)]
+
+
+# Each page at its defaults, and the settings that add words of their own colour to a chart: both bands named
+# (a shallow net of small weights under ReLU), a diverged run's marks.
+LEGIBILITY_VIEWS = [(page, {}) for page in [None, *PAGES]] + [
+    ("pages/2_Signal_propagation.py", dict(depth="3", scheme="Large random", compare="Small random")),
+    ("pages/4_Training_lab.py", dict(lr="5"))]
+
+
+@pytest.mark.parametrize("page, query", LEGIBILITY_VIEWS)
+def test_every_word_on_a_chart_is_dark_enough_to_read_on_a_projector(page, query):
+    """WCAG's AA contrast for text, 4.5:1 against the chart's white, for ticks, titles, legends and notes alike:
+    a projector washes pale words out first."""
+    for figure in figures(open_page(page, **query)):
+        layout = figure["layout"]
+        pale = {colour for colour in font_colours(figure, layout["font"]["color"])
+                if theme.contrast(colour, layout["paper_bgcolor"]) < theme.LEGIBLE}
+        assert not pale, (layout["title"]["text"], pale)
 
 
 def test_home_links_every_lesson():

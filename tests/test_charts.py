@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import pytest
 
 import initcore
-from ui import charts, figure, presets, recipes
+from ui import charts, figure, presets, recipes, theme
 from ui.theme import NO_ANSWER
 
 
@@ -17,6 +17,27 @@ def test_variance_figure_has_sim_theory_and_bands_on_a_log_axis():
     assert "He/Kaiming normal" in names and "He/Kaiming normal: theory" in names
     assert {"vanishing", "exploding"} <= set(names)
     assert fig.layout.yaxis.type == "log" and fig.layout.xaxis.title.text == "layer l"
+
+
+def test_band_names_are_dark_enough_to_read_on_their_band():
+    """The band's name is written on the band, a tint of its colour: a shade of that colour dark enough for
+    WCAG's AA contrast there (Okabe & Ito's sky blue itself is 2.1:1 on its tint)."""
+    run = initcore.simulate(depth=10, width=64, activation="relu", scheme="he_normal")
+    curve = charts.Curve("he_normal", run.layers.layer.to_numpy(), run.layers.pre_var.to_numpy(), None)
+    fig = charts.variance_figure([curve], title="t", y_title="Var z")
+    bands = {t.name: t.fillcolor for t in fig.data if t.name in ("vanishing", "exploding")}
+    for label in (a for a in fig.layout.annotations if a.text in bands):
+        on = theme.tint(bands[label.text], charts.BAND_OPACITY)
+        assert theme.contrast(label.font.color, on) >= theme.LEGIBLE, label.text
+
+
+def test_contrast_and_the_lightest_legible_shade():
+    assert theme.contrast("#000000", "#FFFFFF") == pytest.approx(21) and theme.contrast("#5E6270", "#5E6270") == 1
+    assert theme.contrast("#767676") == pytest.approx(4.54, abs=0.01)  # the usual example of the lightest AA grey
+    assert theme.legible("#0072B2") == "#0072B2"  # 5.2:1 already
+    for colour in ("#56B4E9", "#E69F00", "#7F7F7F", "#FFFFFF"):  # sky blue, orange, Zeros' grey, white
+        assert theme.LEGIBLE <= theme.contrast(theme.legible(colour)) < theme.LEGIBLE + 0.25  # no darker than needed
+    assert theme.tint("#0072B2", 0.0) == "#FFFFFF" and theme.tint("#0072B2", 1.0) == "#0072B2"
 
 
 def band_label_sides(curves: list) -> dict[str, str]:

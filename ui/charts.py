@@ -13,13 +13,14 @@ import plotly.graph_objects as go
 
 from ui import figure as fig
 from ui.figure import FULL_WIDTH
-from ui.theme import NO_ANSWER, PAPER, scheme_colour, scheme_dash, scheme_label, scientific
+from ui.theme import NO_ANSWER, PAPER, legible, scheme_colour, scheme_dash, scheme_label, scientific, tint
 
 VANISHING = 1e-2  # shaded below: a signal 100× weaker than it started
 EXPLODING = 1e2  # shaded above: 100× stronger
 AXIS_LIMITS = (1e-90, 1e80)  # float32 values end near 1e±38 (1e-45 subnormal), so variances near 1e77 and 1e-90
 SAFE_BLUE = "#56B4E9"
 SAFE_RED = "#D55E00"
+BAND_OPACITY = 0.12  # the vanishing and exploding bands: a tint of their colour, under the lines
 SCALE_GAP = 100  # two weight matrices whose largest |w| differ more than this get a colour scale each
 # A decision-boundary panel: its width in pixels, and margins that leave its plot square (the grid is square).
 # The page sets panels in a row that wraps: three to a row on a laptop, two on a projector (1024 px) or on a
@@ -67,11 +68,11 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
     traces, labels = [], []
     for y0, y1, colour, label in ((10**low, VANISHING, SAFE_BLUE, "vanishing"),
                                   (EXPLODING, 10**high, SAFE_RED, "exploding")):
-        traces.append(go.Scatter(x=edge, y=[y0, y0, y1, y1], fill="toself", fillcolor=colour, opacity=0.12,
+        traces.append(go.Scatter(x=edge, y=[y0, y0, y1, y1], fill="toself", fillcolor=colour, opacity=BAND_OPACITY,
                                  line=dict(width=0), hoverinfo="skip", showlegend=False, name=label))
         side, spot, anchor = _band_label_spot(points, exploded, depth, (low, high), label)
         labels.append(fig.label(0.99 if side == "right" else 0.01, spot, label, xref="x domain", xanchor=side,
-                             yanchor=anchor, font=dict(color=colour, size=13)))
+                             yanchor=anchor, font=dict(color=legible(colour, tint(colour, BAND_OPACITY)), size=13)))
     for c, sim, theory in drawn:
         name = c.name or scheme_label(c.scheme)
         colour = scheme_colour(c.scheme)
@@ -252,7 +253,7 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
                               line=dict(color="#999", width=1, dash="dot")))
             if (values == 0).all():
                 labels.append(fig.label(len(values) / 2, STRIP_FLOOR + 8, "Var = 0", xref=x_axis, yref=y_axis,
-                                     font=dict(color=colour, size=13)))
+                                     font=dict(color=legible(colour), size=13)))
             overflow = np.flatnonzero(np.isnan(values))
             if overflow.size:
                 traces.append(go.Scatter(

@@ -1,4 +1,7 @@
-"""One colour per scheme on every page (Okabe & Ito's colour-blind-safe palette), and shared labels."""
+"""One colour per scheme on every page (Okabe & Ito's colour-blind-safe palette), shared labels, and how the
+charts look, with words dark enough to read on a projector."""
+
+import numpy as np
 
 import initcore
 
@@ -46,9 +49,12 @@ def scientific(x: float, digits: int = 3) -> str:
 
 
 # How the charts look: Streamlit's own chart theme for this app's light theme (.streamlit/config.toml), written
-# out as plotly layout settings. The charts are shown with Streamlit's theme switched off (ui/show.py says why),
-# so ui/figure.py gives every figure this style instead.
-INK, GREY, GRID, PAPER = "#1A1A1A", "#808495", "#E6EAF1", "#FFFFFF"
+# out as plotly layout settings, but with every word at least LEGIBLE times as dark as its background (WCAG's
+# AA contrast for text): Streamlit's grey for ticks and axis titles, #808495, is 3.7:1 on white, and a
+# projector washes pale text out first. The charts are shown with Streamlit's theme switched off (ui/show.py
+# says why), so ui/figure.py gives every figure this style instead.
+LEGIBLE = 4.5
+INK, GREY, GRID, PAPER = "#1A1A1A", "#5E6270", "#E6EAF1", "#FFFFFF"
 NO_ANSWER = "#D5D9E0"  # where a network's output is NaN: no colour of the answer scale
 FAMILY = '"Source Sans", sans-serif'
 FONT = dict(family=FAMILY, size=15, color=GREY)
@@ -62,3 +68,36 @@ CHART_STYLE = dict(
     hoverlabel=dict(bgcolor=PAPER, bordercolor="rgba(26, 26, 26, 0.2)", font=SMALL_FONT),
     xaxis=_AXIS | dict(showgrid=False, zeroline=False, title=dict(font=_AXIS_TITLE_FONT, standoff=21.25)),
     yaxis=_AXIS | dict(title=dict(font=_AXIS_TITLE_FONT, standoff=25.5)))
+
+
+def contrast(colour: str, background: str = PAPER) -> float:
+    """WCAG's contrast ratio of two ``#RRGGBB`` colours: (L₁ + 0.05) / (L₂ + 0.05), L the relative luminance of
+    the lighter and of the darker, from 1 (the same) to 21 (black on white)."""
+    lighter, darker = sorted((_luminance(colour), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def legible(colour: str, background: str = PAPER) -> str:
+    """``colour`` for words on ``background``: the colour itself where it is ``LEGIBLE`` already, else the
+    lightest shade of it (the colour mixed with black) that is."""
+    for darkness in np.linspace(0, 1, 101):
+        shade = tint(colour, 1 - darkness, base="#000000")
+        if contrast(shade, background) >= LEGIBLE:
+            return shade
+    return "#000000"
+
+
+def tint(colour: str, opacity: float, base: str = PAPER) -> str:
+    """``colour`` laid with ``opacity`` over ``base``, as Plotly paints a translucent fill."""
+    mixed = [round(b + opacity * (c - b)) for c, b in zip(_rgb(colour), _rgb(base), strict=True)]
+    return "#{:02X}{:02X}{:02X}".format(*mixed)
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[k:k + 2], 16) for k in (1, 3, 5))
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance: the sRGB channels made linear, weighted as the eye weighs them."""
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in np.array(_rgb(colour)) / 255]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
