@@ -53,19 +53,23 @@ SCHEME_COLUMNS = {
 
 UNIT_COLUMNS = {  # initcore.training.unit_report's table
     "unit": column.NumberColumn("unit", help="The units of the layer, numbered from 1", format="%d", pinned=True),
+    "incoming-weight gradient norm": _number(
+        "gradient norm", "Norm of the loss's gradient with respect to the unit's incoming weights: the same for "
+        "every unit when the units are copies of one another"),
 }
 
-LAB_COLUMNS = {
+LAB_COLUMNS = {  # train accuracy last: on a projector (1024 px) the others are in sight without scrolling
     "scheme": column.TextColumn("initialization", pinned=True),
     "final loss": column.TextColumn("final loss", alignment="right", help="Cross-entropy on the training set "
-                                    "after the last epoch; ln 2 = 0.693 is a coin flip"),
-    "train accuracy": _number("train accuracy", "Share of the training points classified right", "%.3f"),
+                                    "after the last epoch; ln 2 = 0.693 is a coin flip. inf/NaN: the run "
+                                    "diverged (the loss chart marks the epoch)"),
     "test accuracy": _number("test accuracy", "Share of the held-out test points classified right", "%.3f"),
     "distinct units": column.NumberColumn(
-        "distinct units (smallest layer)", format="%d",
+        "distinct units", format="%d",
         help="Units of a hidden layer that are not copies of another unit, in the layer with the fewest. "
-             "1 means the whole layer acts as one unit. ReLUs that training switched off all output 0, so "
-             "together they count as one."),
+             "1 means the whole layer acts as one unit; 0, that every unit's output overflowed to inf/NaN. "
+             "ReLUs that training switched off all output 0, so together they count as one."),
+    "train accuracy": _number("train accuracy", "Share of the training points classified right", "%.3f"),
 }
 
 
@@ -77,13 +81,13 @@ def scheme_summary(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def lab_summary(summary: pd.DataFrame) -> pd.DataFrame:
-    """The Training lab's table from ``Comparison.summary``: schemes by name, and a diverged run's loss in words
-    (inf/NaN, and the epoch it became so) instead of a blank."""
-    losses = [f"{loss:.4f}" if pd.isna(epoch) else f"inf/NaN (diverged at epoch {int(epoch)})"
-              for loss, epoch in zip(summary.final_loss, summary.diverged_epoch)]
+    """The Training lab's table from ``Comparison.summary``: schemes by name, and a diverged run's loss as
+    "inf/NaN" instead of a blank (the loss chart marks the epoch it became so)."""
+    diverged = summary.diverged_epoch.notna()
+    losses = ["inf/NaN" if gone else f"{loss:.4f}" for loss, gone in zip(summary.final_loss, diverged, strict=True)]
     return pd.DataFrame({"scheme": summary.scheme.map(theme.scheme_label), "final loss": losses,
-                         "train accuracy": summary.accuracy, "test accuracy": summary.test_accuracy,
-                         "distinct units": summary.min_distinct_neurons})
+                         "test accuracy": summary.test_accuracy, "distinct units": summary.min_distinct_neurons,
+                         "train accuracy": summary.accuracy})
 
 
 _VARIANCES = {"fan_in": "{scale:g}/n_in", "fan_out": "{scale:g}/n_out", "fan_avg": "{twice:g}/(n_in+n_out)"}

@@ -87,6 +87,13 @@ TABLES_CUT_SHORT = """(whole) => Array.from(document.querySelectorAll('[data-tes
     const scroller = table.querySelector('.dvn-scroller');
     return rows <= whole && scroller.scrollHeight > scroller.clientHeight + 1;
 }).map(table => table.querySelector('[role=columnheader]')?.textContent)"""
+# Tables wider than their place, whose last columns hide behind a sideways scroll: each as its first column's
+# name. On a phone a table may scroll sideways under its pinned first column; on a projector every column of a
+# page's tables should be in sight.
+TABLES_TOO_WIDE = """() => Array.from(document.querySelectorAll('[data-testid=stDataFrame]')).filter(table => {
+    const scroller = table.querySelector('.dvn-scroller');  // none in a closed expander: not drawn yet
+    return scroller && scroller.scrollWidth > scroller.clientWidth + 1;
+}).map(table => table.querySelector('[role=columnheader]')?.textContent)"""
 # Charts that stick out of the page's column or into one another (Streamlit draws a chart at least 150 px wide,
 # however narrow its column): each as [title, what it runs into].
 CROWDED = """() => {
@@ -143,6 +150,7 @@ def test_page_loads_and_draws(browser, page, server, path, minimum):
     projector.goto(f"{server}/{path}")
     wait_for_app(projector, charts=minimum)
     assert misfits(projector) == {}
+    assert page.evaluate(TABLES_TOO_WIDE) == projector.evaluate(TABLES_TOO_WIDE) == []
     for width, height in ((820, 1180), (390, 844)):  # a tablet held upright (the sidebar still open), a phone
         assert misfits_at(projector, width, height) == {}, width
     projector.close()
