@@ -318,12 +318,18 @@ def test_a_grid_layout_is_the_callers_own_copy():
     assert second["annotations"][0]["text"] == "before" and second["xaxis"]["domain"] != [0, 0.1]
 
 
-def test_an_axis_shared_from_the_panel_beside_it_has_no_tick_marks():
-    """Beside a heatmap Plotly draws tick marks; on the axis whose labels the first panel shows, they were a row
-    of dashes in the gap between "before" and "after"."""
-    layout = charts.matrix_figure(np.ones((6, 6)), np.ones((6, 6)), title="t").to_dict()["layout"]
-    assert layout["yaxis2"]["showticklabels"] is False and layout["yaxis2"]["ticks"] == ""
-    assert "ticks" not in layout["yaxis"] and "ticks" not in layout["xaxis2"]
+def test_an_axis_without_tick_labels_has_no_tick_marks():
+    """Beside a heatmap Plotly draws tick marks even where an axis has no labels: a row of dashes in the gap
+    between Symmetry's "before" and "after" (whose y axis the first panel labels), and along the edges of each
+    decision-boundary panel."""
+    matrices = charts.matrix_figure(np.ones((6, 6)), np.ones((6, 6)), title="t").to_dict()["layout"]
+    assert matrices["yaxis2"]["showticklabels"] is False and matrices["yaxis2"]["ticks"] == ""
+    assert "ticks" not in matrices["yaxis"] and "ticks" not in matrices["xaxis2"]
+    axis = np.linspace(-1, 1, 5)
+    panel = charts.boundary_figure("he_normal", (axis, axis, np.full((5, 5), 0.5)),
+                                   (np.zeros((2, 2)), np.array([0, 1]))).to_dict()["layout"]
+    assert panel["xaxis"]["ticks"] == panel["yaxis"]["ticks"] == ""
+    assert all(panel[axis]["showline"] and panel[axis]["mirror"] for axis in ("xaxis", "yaxis"))  # framed instead
 
 
 def test_a_gradient_line_with_nothing_to_draw_says_why_in_the_legend():

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from ui import figure as fig
 from ui.figure import FULL_WIDTH
-from ui.theme import NO_ANSWER, PAPER, legible, scheme_colour, scheme_dash, scheme_label, scientific, tint
+from ui.theme import FRAME, NO_ANSWER, PAPER, legible, scheme_colour, scheme_dash, scheme_label, scientific, tint
 
 VANISHING = 1e-2  # shaded below: a signal 100× weaker than it started
 EXPLODING = 1e2  # shaded above: 100× stronger
@@ -26,7 +26,7 @@ SCALE_GAP = 100  # two weight matrices whose largest |w| differ more than this g
 # The page sets panels in a row that wraps: three to a row on a laptop, two on a projector (1024 px) or on a
 # tablet held upright with the sidebar open (820 px), one on a phone. Columns would squeeze them under the
 # 150 px Streamlit gives a chart at least, and the panels would run over each other.
-PANEL, PANEL_MARGIN = 216, dict(l=15, r=10, t=40, b=15)
+PANEL, PANEL_MARGIN = 216, dict(l=15, r=10, t=40, b=15, pad=0)  # pad 0: the frame hugs the grid
 
 
 @dataclass(frozen=True)
@@ -413,10 +413,11 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
                      bgcolor=PAPER)] \
         if diverged else []
     square = PANEL - PANEL_MARGIN["l"] - PANEL_MARGIN["r"]
+    framed = dict(showline=True, mirror=True, linecolor=FRAME, automargin=False)  # a grid all white still has an edge
     return fig.new(traces, scheme_label(scheme), width=PANEL, fixed=True,
                    height=square + PANEL_MARGIN["t"] + PANEL_MARGIN["b"], margin=PANEL_MARGIN,
-                   xaxis=dict(showticklabels=False, range=[xs[0], xs[-1]]),
-                   yaxis=dict(showticklabels=False, range=[ys[0], ys[-1]]), annotations=why)
+                   xaxis=dict(showticklabels=False, range=[xs[0], xs[-1]], **framed),
+                   yaxis=dict(showticklabels=False, range=[ys[0], ys[-1]], **framed), annotations=why)
 
 
 def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.PlainFigure:

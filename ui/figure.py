@@ -106,6 +106,9 @@ class PlainFigure(go.Figure):
         layout = _merged(CHART_STYLE, layout)  # the style, with the first x and y axes
         for axis in [key for key in layout if AXIS_KEY.fullmatch(key) and key[5:]]:  # a grid's other axes
             layout[axis] = _merged(CHART_STYLE[axis[:5]], layout[axis])
+        for axis in [key for key in layout if AXIS_KEY.fullmatch(key)]:
+            if layout[axis].get("showticklabels") is False:  # beside a heatmap Plotly still draws tick marks:
+                layout[axis]["ticks"] = ""  # dashes along an edge, or in the gap between two panels
         data = [_plain(trace.to_plotly_json()) for trace in self.data]
         fingerprint = json.dumps(data, default=str).encode()  # default: a value JSON has no name for
         layout["datarevision"] = hashlib.blake2b(fingerprint, digest_size=8).hexdigest()
@@ -168,8 +171,7 @@ def label(x, y, text: str, **style) -> dict:
 def grid(rows: int, cols: int, **options) -> dict:
     """The axes and title annotations of ``make_subplots(rows, cols, **options)`` (titles as tuples), as
     a layout dict of the caller's own: made once per shape (making them is most of the time of a grid
-    figure), and copied for each figure. An axis whose tick labels a shared axis shows instead has no tick
-    marks either: beside a heatmap, Plotly would draw them, a row of dashes in the gap between panels."""
+    figure), and copied for each figure."""
     return copy.deepcopy(_subplot_layout(rows, cols, **options))
 
 
@@ -178,9 +180,6 @@ def _subplot_layout(rows: int, cols: int, **options) -> dict:
     layout = make_subplots(rows=rows, cols=cols, **{k: list(v) if isinstance(v, tuple) else v
                                                      for k, v in options.items()}).layout.to_plotly_json()
     layout.pop("template", None)
-    for spec in layout.values():
-        if isinstance(spec, dict) and spec.get("showticklabels") is False:
-            spec["ticks"] = ""
     return layout
 
 
