@@ -81,8 +81,8 @@ def font_colours(spec, inherited: str) -> list[str]:
                     for colour in font_colours(item, inherited)]
 
 
-# Each page at its defaults, and the settings that add words of their own colour to a chart: both bands named
-# (a shallow net of small weights under ReLU), a diverged run's marks.
+# Each page at its defaults, and views with more words on their charts: a signal that overflows beside one that
+# fades, a lab whose runs diverge.
 LEGIBILITY_VIEWS = [(page, {}) for page in [None, *PAGES]] + [
     ("pages/2_Signal_propagation.py", dict(depth="3", scheme="Large random", compare="Small random")),
     ("pages/4_Training_lab.py", dict(lr="5"))]

@@ -104,9 +104,9 @@ class PlainFigure(go.Figure):
         layout = self.layout.to_plotly_json()
         del layout["template"]
         layout = _merged(CHART_STYLE, layout)  # the style, with the first x and y axes
-        for axis in [key for key in layout if AXIS_KEY.fullmatch(key) and key[5:]]:  # a grid's other axes
-            layout[axis] = _merged(CHART_STYLE[axis[:5]], layout[axis])
         for axis in [key for key in layout if AXIS_KEY.fullmatch(key)]:
+            if axis[5:]:  # a grid's other axes
+                layout[axis] = _merged(CHART_STYLE[axis[:5]], layout[axis])
             if layout[axis].get("showticklabels") is False:  # beside a heatmap Plotly still draws tick marks:
                 layout[axis]["ticks"] = ""  # dashes along an edge, or in the gap between two panels
         data = [_plain(trace.to_plotly_json()) for trace in self.data]
