@@ -1,7 +1,7 @@
 """One colour per scheme on every page (Okabe & Ito's colour-blind-safe palette), shared labels, and how the
 charts look, with words dark enough to read on a projector."""
 
-import numpy as np
+import functools
 
 import initcore
 
@@ -78,11 +78,12 @@ def contrast(colour: str, background: str = PAPER) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
+@functools.cache  # asked for the same few colours at every rerun
 def legible(colour: str, background: str = PAPER) -> str:
     """``colour`` for words on ``background``: the colour itself where it is ``LEGIBLE`` already, else the
-    lightest shade of it (the colour mixed with black) that is."""
-    for darkness in np.linspace(0, 1, 101):
-        shade = tint(colour, 1 - darkness, base="#000000")
+    lightest shade of it (the colour mixed with black, in steps of 1 %) that is."""
+    for darkness in range(101):
+        shade = tint(colour, 1 - darkness / 100, base="#000000")
         if contrast(shade, background) >= LEGIBLE:
             return shade
     return "#000000"
@@ -100,5 +101,5 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 def _luminance(colour: str) -> float:
     """Relative luminance: the sRGB channels made linear, weighted as the eye weighs them."""
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in np.array(_rgb(colour)) / 255]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in _rgb(colour))]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]

@@ -80,20 +80,29 @@ CUT_SHORT = """() => Array.from(document.querySelectorAll('[data-testid=stMain] 
 # Formulas wider than their box: cut off, or scrolling in it.
 CUT_OFF_FORMULAS = """() => Array.from(document.querySelectorAll('[data-testid=stMain] .katex-display'))
     .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.querySelector('annotation')?.textContent)"""
-# Tables short enough to read whole (``ui.show.WHOLE_TABLE_ROWS``) whose rows scroll inside them: the rows out
-# of sight are often the point ("every unit the same"). Each as its first column's name.
-TABLES_CUT_SHORT = """(whole) => Array.from(document.querySelectorAll('[data-testid=stDataFrame]')).filter(table => {
-    const rows = Number(table.querySelector('[role=grid]')?.getAttribute('aria-rowcount')) - 1;  // the header
+# Each table drawn on the page (one in a closed expander is not drawn yet): its first column's name, its rows,
+# and whether its rows scroll inside it, or its columns sideways.
+TABLES = """() => Array.from(document.querySelectorAll('[data-testid=stDataFrame]')).flatMap(table => {
     const scroller = table.querySelector('.dvn-scroller');
-    return rows <= whole && scroller.scrollHeight > scroller.clientHeight + 1;
-}).map(table => table.querySelector('[role=columnheader]')?.textContent)"""
-# Tables wider than their place, whose last columns hide behind a sideways scroll: each as its first column's
-# name. On a phone a table may scroll sideways under its pinned first column; on a projector every column of a
-# page's tables should be in sight.
-TABLES_TOO_WIDE = """() => Array.from(document.querySelectorAll('[data-testid=stDataFrame]')).filter(table => {
-    const scroller = table.querySelector('.dvn-scroller');  // none in a closed expander: not drawn yet
-    return scroller && scroller.scrollWidth > scroller.clientWidth + 1;
-}).map(table => table.querySelector('[role=columnheader]')?.textContent)"""
+    return scroller ? [{name: table.querySelector('[role=columnheader]')?.textContent,
+                        rows: Number(table.querySelector('[role=grid]')?.getAttribute('aria-rowcount')) - 1,
+                        down: scroller.scrollHeight > scroller.clientHeight + 1,
+                        across: scroller.scrollWidth > scroller.clientWidth + 1}] : [];
+})"""
+
+
+def tables_cut_short(page) -> list[str]:
+    """Tables short enough to read whole (``ui.show.WHOLE_TABLE_ROWS``) whose rows scroll inside them: the rows
+    out of sight are often the point ("every unit the same")."""
+    return [t["name"] for t in page.evaluate(TABLES) if t["rows"] <= WHOLE_TABLE_ROWS and t["down"]]
+
+
+def tables_too_wide(page) -> list[str]:
+    """Tables whose last columns hide behind a sideways scroll. On a phone a table may scroll sideways under its
+    pinned first column; on a projector every column of a page's tables should be in sight."""
+    return [t["name"] for t in page.evaluate(TABLES) if t["across"]]
+
+
 # Charts that stick out of the page's column or into one another (Streamlit draws a chart at least 150 px wide,
 # however narrow its column): each as [title, what it runs into].
 CROWDED = """() => {
@@ -118,7 +127,7 @@ def misfits(page) -> dict[str, list]:
     """What does not fit on this screen, by kind."""
     found = {"words cut off": page.evaluate(CUT_OFF_WORDS), "words cut short": page.evaluate(CUT_SHORT),
              "formulas cut off": page.evaluate(CUT_OFF_FORMULAS),
-             "tables cut short": page.evaluate(TABLES_CUT_SHORT, WHOLE_TABLE_ROWS),
+             "tables cut short": tables_cut_short(page),
              "charts crowded": page.evaluate(CROWDED)}
     return {kind: what for kind, what in found.items() if what}
 
@@ -150,7 +159,7 @@ def test_page_loads_and_draws(browser, page, server, path, minimum):
     projector.goto(f"{server}/{path}")
     wait_for_app(projector, charts=minimum)
     assert misfits(projector) == {}
-    assert page.evaluate(TABLES_TOO_WIDE) == projector.evaluate(TABLES_TOO_WIDE) == []
+    assert tables_too_wide(page) == tables_too_wide(projector) == []
     for width, height in ((820, 1180), (390, 844)):  # a tablet held upright (the sidebar still open), a phone
         assert misfits_at(projector, width, height) == {}, width
     projector.close()
