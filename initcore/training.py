@@ -152,9 +152,17 @@ def _softmax(s):
 
 
 def _output_loss(output: str, logits: np.ndarray, y: np.ndarray) -> float:
+    """Mean cross-entropy, each example's term computed on its own so that none cancels another:
+
+        sigmoid:  log(1 + e^{-m}),  m = (2y - 1)·s the margin    (``logaddexp(0, -m)``: |m| for a huge wrong m)
+        softmax:  log Σ_k e^{s_k - s_max} - (s_y - s_max)
+
+    Every term is ≥ 0, and ≥ ln 2 for a misclassified example (m ≤ 0), so the mean is never below
+    (1 - accuracy)·ln 2; it is inf or NaN exactly when a logit is.
+    """
     if output == "sigmoid":
-        s = logits[:, 0]
-        return float(np.logaddexp(0, s).sum() - np.dot(y, s)) / len(y)
+        margins = np.where(y == 1, logits[:, 0], -logits[:, 0])
+        return float(np.mean(np.logaddexp(0, -margins)))
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_norm = np.log(np.exp(shifted).sum(axis=1))
     return float(np.mean(log_norm - shifted[np.arange(len(y)), y]))
@@ -292,13 +300,14 @@ def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str,
     )
 
 
-def _class_one(logits: np.ndarray) -> np.ndarray:
-    """Predicted class from logits: p(class 1) > 0.5."""
-    return logits[:, 0] > 0 if logits.shape[1] == 1 else logits[:, 1] > logits[:, 0]
-
-
 def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
-    return np.count_nonzero(_class_one(logits) == y) / len(y) if len(y) else float("nan")
+    """Share of examples whose predicted class, p(class 1) > ½, is y. NaN where the network gives no answer
+    for some example (a NaN logit, or a softmax of two infinite logits of one sign), and with no examples:
+    a NaN output is no coin flip that lands on class 0."""
+    decision = logits[:, 0] if logits.shape[1] == 1 else logits[:, 1] - logits[:, 0]  # > 0: class 1
+    if not len(y) or np.isnan(decision).any():
+        return float("nan")
+    return np.count_nonzero((decision > 0) == y) / len(y)
 
 
 def _sgd(model, X_train, y_train, X_test, y_test, c, rng):

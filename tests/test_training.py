@@ -280,3 +280,65 @@ def test_units_that_overflowed_are_not_distinct_units():
     run = initcore.train(dataset="moons", depth=2, width=12, activation="linear", scheme="constant", value=10.0,
                          epochs=5, lr=0.5)
     assert run.diverged and run.distinct_neurons == [0, 0]
+
+
+def _cross_entropy_reference(logits: np.ndarray, y: np.ndarray) -> float:
+    """Mean cross-entropy written out case by case in float64: -log σ(m) for the margin m = ±s, as
+    log(1 + e^{-m}) when m ≥ 0 and -m + log(1 + e^{m}) when m < 0 (neither overflows); softmax by its own
+    log-sum-exp."""
+    if logits.shape[1] == 1:
+        m = np.where(y == 1, logits[:, 0], -logits[:, 0])
+        return float(np.mean(np.where(m >= 0, np.log1p(np.exp(-np.abs(m))), -m + np.log1p(np.exp(-np.abs(m))))))
+    top = logits.max(axis=1)
+    return float(np.mean(top + np.log(np.exp(logits - top[:, None]).sum(axis=1)) - logits[np.arange(len(y)), y]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-1e12, 1e12), min_size=1, max_size=40), st.integers(0, 2**32 - 1),
+       st.sampled_from(["sigmoid", "softmax"]))
+def test_the_loss_is_each_example_s_cross_entropy_and_never_below_the_errors_it_makes(values, seed, output):
+    """Huge logits of both signs, where log(1 + e^s) - y·s summed over the batch cancelled to 0 (or to 5.5e9 for a
+    model whose cross-entropy was 0.64): the loss is the mean of each example's own term, to float64's precision
+    (relative 1e-12: every term is ≥ 0, so none can cancel another), and at least (1 - accuracy)·ln 2, since a mistake costs ln 2 or more."""
+    from initcore.training import _accuracy, _output_loss
+
+    rng = np.random.default_rng(seed)
+    logits = np.array(values)[:, None] * (1 if output == "sigmoid" else np.array([[1.0, -0.5]]))
+    logits = logits[rng.permutation(len(logits))]
+    y = rng.integers(0, 2, len(logits))
+    loss = _output_loss(output, logits, y)
+    assert loss == pytest.approx(_cross_entropy_reference(logits, y), rel=1e-12, abs=1e-300)  # terms are ≥ 0
+    assert loss >= (1 - _accuracy(logits, y)) * LN2 * (1 - 1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_every_epoch_s_loss_is_the_model_s_true_cross_entropy(seed):
+    """Large random weights on moons give logits of about 10⁹: each recorded loss is the trained model's
+    cross-entropy on the training set, recomputed from its logits, and never below (1 - accuracy)·ln 2."""
+    run = initcore.train(dataset="moons", depth=3, width=32, activation="relu", scheme="large_normal", epochs=30,
+                         lr=0.1, seed=seed)
+    X, y = run.data["X_train"], run.data["y_train"]
+    final = run.history.iloc[-1]
+    if run.diverged:
+        assert not np.isfinite(final.loss)
+        return
+    logits = run.model.forward(X)[2]
+    assert final.loss == pytest.approx(_cross_entropy_reference(logits, y), rel=1e-9)
+    assert (run.history.loss >= (1 - run.history.accuracy) * LN2 * (1 - 1e-12)).all()
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_a_network_whose_outputs_are_nan_has_no_accuracy(output):
+    """Large random weights at learning rate 0.1: the outputs become NaN at the epoch the run diverges, and that
+    epoch's accuracies are NaN, not a coin's 0.5."""
+    from initcore.training import _accuracy
+
+    run = initcore.train(dataset="moons", depth=5, width=32, activation="relu", scheme="large_normal", epochs=10,
+                         lr=0.1, output=output)
+    last = run.history.iloc[-1]
+    assert run.diverged and math.isnan(last.loss)
+    assert math.isnan(last.accuracy) and math.isnan(last.test_accuracy)
+    assert math.isnan(_accuracy(np.array([[0.5], [np.nan]]), np.array([1, 0])))
+    with np.errstate(invalid="ignore"):  # inf - inf, as inside train
+        assert math.isnan(_accuracy(np.array([[np.inf, np.inf]]), np.array([1])))
+    assert _accuracy(np.array([[np.inf], [-np.inf]]), np.array([1, 0])) == 1.0  # infinitely sure is an answer
