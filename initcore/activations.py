@@ -11,7 +11,7 @@ the value that makes a unit-variance pre-activation a fixed point of the varianc
 Var z_{l+1} = n·Var(W)·E[f(z_l)²] when Var(W) = gain²/n. It reproduces the table where the table
 follows from this rule (√2 for ReLU, 1 for linear, √(2/(1+a²)) for leaky ReLU) and it is what a user
 who wants "the He recipe for my activation" needs. ELU has a closed form,
-E[elu(z)²] = 1 + e²Φ(-2) - 2√e·Φ(-1) = 0.6449454 → gain 1.2451983; GELU by Gauss–Hermite quadrature,
+E[elu(z)²] = 1 + e²Φ(-2) - 2√e·Φ(-1) = 0.6449454 → gain 1.2451983; GELU by quadrature,
 E[gelu(z)²] = 0.4251937 → gain 1.5335805 (both tested).
 
 GELU uses the tanh form 0.5·z·(1 + tanh(√(2/π)(z + 0.044715 z³))) (Hendrycks & Gimpel 2016; PyTorch's
@@ -19,7 +19,7 @@ GELU uses the tanh form 0.5·z·(1 + tanh(√(2/π)(z + 0.044715 z³))) (Hendryc
 
 ``homogeneous`` holds (E[f(z)²]/q, E[f'(z)²]) for z ~ N(0, q) when both are independent of q — true for the
 positively homogeneous activations (linear, ReLU, leaky ReLU), whose variance recursion is then exact
-(He et al. 2015, eqs. 10 and 14). Others go through Gauss–Hermite quadrature in ``initcore.theory``.
+(He et al. 2015, eqs. 10 and 14). Others go through quadrature in ``initcore.theory``.
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ class Activation:
     deriv_max: float  # max |f'(z)| over z
     homogeneous: tuple[float, float] | None = None
     deriv_from_output: Callable[..., np.ndarray] | None = None  # f' in terms of a = f(z): (a, out=None)
-    smooth: bool = True  # f and f' smooth at 0 (ELU's f' has a corner there, SELU's a jump): see theory.moments
 
     @property
     def saturated_below(self) -> float:
@@ -216,9 +215,9 @@ _ALL_ACTIVATIONS = [
     Activation("leaky_relu", "Leaky ReLU (a = 0.01)", r"f(z) = \max(0.01 z, z)", _leaky_relu, _leaky_relu_deriv,
                math.sqrt(2.0 / (1 + LEAKY_SLOPE**2)), "he_normal", 1.0, (_LEAKY_MOMENT, _LEAKY_MOMENT)),
     Activation("elu", "ELU (α = 1)", r"f(z) = z \text{ if } z > 0 \text{ else } e^{z} - 1", _elu, _elu_deriv,
-               1.2451983007007066, "he_normal", 1.0, smooth=False),
+               1.2451983007007066, "he_normal", 1.0),
     Activation("selu", "SELU", r"f(z) = \lambda\,(z \text{ if } z > 0 \text{ else } \alpha(e^{z} - 1))", _selu,
-               _selu_deriv, 0.75, "lecun_normal", SELU_SCALE * SELU_ALPHA, smooth=False),
+               _selu_deriv, 0.75, "lecun_normal", SELU_SCALE * SELU_ALPHA),
     Activation("gelu", "GELU (tanh form)",  # two lines: one is wider than half a laptop's page
                r"\begin{aligned} f(z) &= \frac{z}{2}\,\bigl(1 + \tanh u\bigr) \\ u &= \sqrt{2/\pi}\,"
                r"\bigl(z + 0.044715\,z^3\bigr) \end{aligned}", _gelu, _gelu_deriv, 1.5335805216661464, "he_normal",

@@ -12,16 +12,14 @@ and the gradient variance, carried top-down (He et al. 2015, eq. 14):
 For the positively homogeneous activations (linear, ReLU, leaky ReLU) both expectations are exact
 multiples of q (ReLU: E[f²] = q/2, E[f'²] = 1/2; leaky ReLU with slope a: (1+a²)/2), so the recursion is
 exact in expectation over the weights. For tanh, sigmoid, ELU, SELU and GELU it is the mean-field
-approximation (exact as the width grows), evaluated by Gauss–Hermite quadrature:
+approximation (exact as the width grows), with the two expectations computed by quadrature
+(``expectation``) to about 10⁻¹² relative at every q. ELU's derivative has a corner at 0 and SELU's a jump,
+so each half-line is integrated on its own: composite Gauss–Legendre on panels of at most σ/2 (where the
+Gaussian bends) and, near 0, of at most ¼ to 2 (where the activations bend: tanh' is a bump of width 1,
+however wide the Gaussian). ELU and SELU also have closed forms, with which the tests check it:
 
-    E[h(√q ξ)] = (1/√π) Σ_i w_i h(√(2q) x_i)
-
-Gauss–Hermite converges fast for integrands smooth on the scale of its nodes. It is used for the smooth
-activations (tanh, sigmoid, GELU) while √q ≤ ``GAUSS_HERMITE_UP_TO``. Beyond that its nodes straddle the
-narrow bump of tanh' around 0 (E[tanh'(z)²] at √q = 22 comes out 400× too small), and ELU's and SELU's
-derivatives have a corner or a jump at 0 that slows it to about 1e-3. There we use the trapezoid rule on a
-grid that has a point at 0: 4001 points over ±10√q, plus a 0.01 mesh over |z| ≤ 12 where the activations
-bend. Both are checked against Monte Carlo in the tests.
+    E[f²]  = λ²( q/2 + α²(e^{2q} Φ(-2√q) - 2 e^{q/2} Φ(-√q) + 1/2) )
+    E[f'²] = λ²( 1/2 + α² e^{2q} Φ(-2√q) )                              (ELU: λ = α = 1)
 
 For schemes whose weights are not zero-mean (``constant``) the recursion does not apply: NaN.
 Var(x) = Var(g) = 1 as in ``initcore.simulate``.
@@ -33,47 +31,74 @@ from functools import cache
 
 import numpy as np
 
+from initcore import _validate
 from initcore.activations import get_activation
 from initcore.propagation import check_network
 from initcore.schemes import get_scheme
 
-QUADRATURE_NODES = 160
-GAUSS_HERMITE_UP_TO = 2.0  # largest √q for which Gauss–Hermite is used
+PANEL_NODES = 20  # Gauss–Legendre nodes per panel
+_GAUSS_SPAN = np.linspace(0.0, 10.0, 21)  # panel edges in units of σ: beyond 10σ lies under 10⁻²² of the mass
+_BENDS = np.array([0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 8, 10, 12, 16])  # where activations bend
 
 
 @cache
-def _hermite() -> tuple[np.ndarray, np.ndarray]:
-    nodes, weights = np.polynomial.hermite.hermgauss(QUADRATURE_NODES)
-    return np.sqrt(2.0) * nodes, weights / np.sqrt(np.pi)
+def _legendre() -> tuple[np.ndarray, np.ndarray]:
+    nodes, weights = np.polynomial.legendre.leggauss(PANEL_NODES)
+    return nodes, weights
+
+
+def _half_line(sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes z > 0 and weights w with Σ w·h(z) ≈ E[h(z) · 1{z > 0}] for z ~ N(0, σ²) and any h smooth on
+    z > 0 (composite Gauss–Legendre; the Gaussian density is folded into the weights)."""
+    edges = np.union1d(sigma * _GAUSS_SPAN, _BENDS[_BENDS < 10.0 * sigma])
+    half, middle = np.diff(edges) / 2, (edges[1:] + edges[:-1]) / 2
+    x, w = _legendre()
+    z = (middle[:, None] + half[:, None] * x).ravel()
+    weights = (half[:, None] * w).ravel() * np.exp(-0.5 * (z / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))
+    return z, weights
+
+
+def expectation(h, sigma: float) -> float:
+    """E[h(z)] for z ~ N(0, σ²), for an h smooth on each side of 0 (a corner or a jump at 0 is fine)."""
+    if sigma == 0:
+        return float(h(np.zeros(1))[0])
+    z, weights = _half_line(sigma)
+    return float(weights @ h(z) + weights @ h(-z))
 
 
 def moments(activation: str, q: float) -> tuple[float, float]:
-    """(E[f(z)²], E[f'(z)²]) for z ~ N(0, q)."""
+    """(E[f(z)²], E[f'(z)²]) for z ~ N(0, q): exact for the homogeneous activations, else ``expectation``.
+
+    A signal that overflowed (q = inf) saturates tanh and sigmoid and leaves ELU, SELU and GELU infinite:
+    the limits are evaluated at ±inf.
+    """
     act = get_activation(activation)
     if act.homogeneous is not None:
         return act.homogeneous[0] * q, act.homogeneous[1]
     sigma = float(np.sqrt(q))
     with np.errstate(all="ignore"):
-        if sigma == 0 or not np.isfinite(sigma) or (act.smooth and sigma <= GAUSS_HERMITE_UP_TO):
-            nodes, weights = _hermite()
-            z = sigma * nodes
-            return float(weights @ act.fn(z) ** 2), float(weights @ act.deriv(z) ** 2)
-        z = _grid(sigma)
-        density = np.exp(-0.5 * (z / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))
-        return (float(np.trapezoid(act.fn(z) ** 2 * density, z)),
-                float(np.trapezoid(act.deriv(z) ** 2 * density, z)))
+        if not np.isfinite(sigma):
+            z = np.array([-sigma, sigma])
+            return float(np.mean(act.fn(z) ** 2)), float(np.mean(act.deriv(z) ** 2))
+        return expectation(lambda z: act.fn(z) ** 2, sigma), expectation(lambda z: act.deriv(z) ** 2, sigma)
 
 
-_SPAN = np.linspace(-10.0, 10.0, 4001)  # the trapezoid's points in units of σ
-_MESH = np.linspace(-12.0, 12.0, 2401)  # and on the scale where the activations bend
+TARGETS = ("signal", "gradient")
 
 
-def _grid(sigma: float) -> np.ndarray:
-    """Trapezoid points for z ~ N(0, σ²): 4001 over ±10σ, plus a 0.01 mesh on |z| ≤ 12 where it falls inside
-    ±10σ; 0 is a point. (Mesh points outside add nothing but a gap: from 10σ to 0.01 the trapezoid would
-    stretch the Gaussian's tail value over a width of 0.01, an error of about 10⁻²³/σ relative, which for a
-    signal faded below Var z ≈ 10⁻⁴⁰ outgrows the result.)"""
-    return np.union1d(sigma * _SPAN, _MESH[np.abs(_MESH) < 10.0 * sigma])
+def steady_variance(activation: str, *, q: float = 1.0, target: str = "signal") -> float:
+    """The n_in·Var(W) that keeps a plain network steady around a pre-activation variance ``q``:
+
+        signal:    n_in·Var(W) = q / E[f(√q ξ)²]     q is a fixed point of the length map
+        gradient:  n_in·Var(W) = 1 / E[f'(√q ξ)²]    the gradient's variance is kept at every layer
+
+    (square layers, so n_out = n_in). For ReLU both are 2 (He), for linear both 1 (LeCun); for the others the
+    two differ, and the scheme a framework recommends is only near either: the point of showing them.
+    """
+    _validate.choice("target", target, TARGETS)
+    q = _validate.real("q", q, 0.0, 1e300, low_open=True)
+    second, slope = moments(activation, q)
+    return float(q / second if target == "signal" else 1.0 / slope)
 
 
 def weight_variance(scheme: str, fan_in: int, fan_out: int, **params) -> float:
