@@ -9,7 +9,9 @@ and an upstream gradient g ~ N(0, 1) at the top is carried down by the chain rul
 
     dL/dz_L = g ⊙ f'(z_L),   dL/dz_l = (dL/dz_{l+1} @ W_{l+1}ᵀ) ⊙ f'(z_l)
 
-Every scheme draws ``W_l = c·B_l`` (see ``initcore.schemes``), so the code multiplies ``a @ B_l`` by ``c``.
+Every scheme draws ``W_l = c·B_l`` (see ``initcore.schemes``), so the code computes ``c·(a @ B_l)``, in the
+order that overflows only where the true product does: a layer is marked ``exploded`` at the first layer
+whose true pre-activations (or activations) pass the dtype's largest number, as a float64 reference finds.
 
 Floating point is part of the lesson. The run is float32 (like most training) unless asked otherwise.
 When a layer's values overflow to inf/NaN the forward pass stops there: that layer and all above it are
@@ -97,6 +99,22 @@ def _flush_subnormals(x: np.ndarray, mean_square: float) -> None:
     """Set values below the smallest normal float to 0; only a layer whose scale is tiny can hold any."""
     if mean_square < FLUSH_BELOW:
         np.copyto(x, 0, where=np.abs(x) < np.finfo(x.dtype).tiny)
+
+
+def _scaled_product(x: np.ndarray, mean_square: float, base: np.ndarray, c, out: np.ndarray) -> np.ndarray:
+    """c·(x @ base) into ``out``, overflowing only where the true product passes the dtype's range.
+
+    For |c| ≥ 1 the product is taken first: if x @ base overflows, c times it does too. For |c| < 1, x (whose
+    mean square is ``mean_square``) is scaled first, in place since the callers are done with it: x @ base may
+    pass the range where c·(x @ base) does not. A scaled x that became tiny is flushed (``_flush_subnormals``).
+    """
+    if abs(c) >= 1:
+        np.matmul(x, base, out=out)
+        out *= c
+        return out
+    x *= c
+    _flush_subnormals(x, mean_square * float(c) ** 2)
+    return np.matmul(x, base, out=out)
 
 
 def check_network(depth, width, batch, seed, dtype) -> tuple[int, int, int, int, str]:
@@ -193,12 +211,12 @@ def _forward(depth, act, scale, weights, a, samples):
     z = np.empty_like(a)
     saturated = np.empty(a.shape, dtype=bool)
     c = a.dtype.type(scale)
+    mean_square = 1.0  # of a_{l-1}: the input is N(0, 1)
     for layer, base in weights.walk(list(range(1, depth + 1))):
         record(samples["weight"], layer - 1, base.matrix, scale)
         row = dict.fromkeys(COLUMNS, np.nan) | dict(layer=layer, weight_std=abs(scale) * base.std)
         rows.append(row)
-        np.matmul(a, base.matrix, out=z)
-        z *= c
+        _scaled_product(a, mean_square, base.matrix, c, out=z)
         act.fn(z, out=a)
         row["pre_mean"], row["pre_var"] = moments(z)
         row["act_mean"], row["act_var"] = moments(a)
@@ -210,7 +228,8 @@ def _forward(depth, act, scale, weights, a, samples):
                                   grad_vanished=False)
             return rows, None
         slope = act.slope(z, a, out=slopes[layer - 1])
-        _flush_subnormals(a, row["act_var"] + row["act_mean"] ** 2)
+        mean_square = row["act_var"] + row["act_mean"] ** 2
+        _flush_subnormals(a, mean_square)
         record(samples["pre"], layer - 1, z)
         record(samples["act"], layer - 1, a)
         nonzero = np.count_nonzero(a)
@@ -243,5 +262,4 @@ def _backward(rows, slopes, scale, weights, upstream, samples):
                                grad_vanished=not np.count_nonzero(grad))
         record(samples["grad"], layer - 1, grad)
         if layer > 1:
-            grad_out = np.matmul(grad, next(below)[1].matrix.T, out=carried)
-            grad_out *= c
+            grad_out = _scaled_product(grad, grad_var + grad_mean**2, next(below)[1].matrix.T, c, out=carried)

@@ -272,3 +272,109 @@ def test_histograms_of_subnormal_values():
     hist = build(samples)
     assert hist.counts.sum() == 4 and hist.counts[0, 0] == 1 and hist.counts[0, BINS - 1] == 1
     assert hist.total[0] == 4 and hist.zeros[0] == 1 and hist.log_counts.sum() == 3
+
+
+def float64_reference(*, depth, width, activation, scheme, batch=256, seed=0, **params):
+    """The same network as ``simulate`` (the same float32 draws of input, weights and upstream gradient), run in
+    float64: per layer Var z, Var a, Var dL/dz (two-pass), and the first layer whose true pre-activations or
+    activations pass float32's largest number (forward) and the highest whose gradient does (backward)."""
+    from initcore.noise import gaussian, stream
+    from initcore.schemes import draw_base
+
+    chosen = initcore.SCHEMES[scheme]
+    p = chosen.resolve(**params)
+    noise, c = chosen.noise_for(p), chosen.multiplier(width, width, p)
+    act = initcore.ACTIVATIONS[activation]
+    biggest = float(np.finfo(np.float32).max)
+
+    def weights(layer):
+        base = draw_base(noise, np.empty((width, width), np.float32), stream(seed, noise, layer))
+        return c * base.astype(np.float64)
+
+    x = gaussian(seed, "input", (batch, width), np.float32).astype(np.float64)
+    zs, rows, exploded = [], [], None
+    for layer in range(1, depth + 1):
+        z = x @ weights(layer)
+        x = act.fn(z)
+        if max(np.abs(z).max(), np.abs(x).max()) > biggest:
+            exploded = layer
+            break
+        zs.append(z)
+        rows.append(dict(pre_var=z.var(), act_var=x.var()))
+    grad_exploded = None
+    if exploded is None:
+        g = gaussian(seed, "upstream", (batch, width), np.float32).astype(np.float64)
+        for layer in range(depth, 0, -1):
+            dz = g * act.deriv(zs[layer - 1])
+            if np.abs(dz).max() > biggest:
+                grad_exploded = layer
+                break
+            rows[layer - 1]["grad_var"] = dz.var()
+            g = dz @ weights(layer).T
+    return rows, exploded, grad_exploded
+
+
+OVERFLOWS = [  # (activation, scheme, params, width): c < 1 and c > 1 (c = σ)
+    ("linear", "small_normal", dict(std=0.2), 256),
+    ("linear", "small_normal", dict(std=0.5), 64),
+    ("relu", "small_normal", dict(std=0.3), 256),
+    ("leaky_relu", "small_normal", dict(std=0.15), 512),
+    ("relu", "large_normal", {}, 128),
+    ("linear", "large_normal", dict(std=3.0), 64),
+]
+
+
+@pytest.mark.parametrize("activation, scheme, params, width", OVERFLOWS)
+def test_overflow_is_reported_where_the_true_values_pass_float32s_range(activation, scheme, params, width):
+    """The layer marked exploded is the first whose true values (a float64 run of the same draws) pass 3.4e38;
+    not earlier because an unscaled product overflowed before it was scaled down (linear, width 1024,
+    N(0, 0.1²) was marked at layer 73 where the values pass the range at 75)."""
+    depth = 150
+    run = initcore.simulate(depth=depth, width=width, activation=activation, scheme=scheme, batch=64, **params)
+    _, exploded, _ = float64_reference(depth=depth, width=width, activation=activation, scheme=scheme, batch=64,
+                                       **params)
+    assert exploded is not None and run.exploded_at == exploded
+
+
+@pytest.mark.parametrize("c", [0.25, 0.5, 3.0])
+def test_a_scaled_product_overflows_only_where_the_true_one_does(c):
+    """c·(x @ B) as the forward pass (B) and the backward pass (Bᵀ) take it, for entries near float32's largest
+    number: finite where the float64 product is below it, inf where it is above."""
+    from initcore.propagation import _scaled_product
+
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((64, 64)).astype(np.float32)
+    for matrix in (base, base.T):
+        x = rng.standard_normal((8, 64))
+        true = c * (x @ matrix.astype(np.float64))
+        x *= 0.5 * float(np.finfo(np.float32).max) / np.abs(true).max()  # the largest true value: half the range
+        for factor, finite in ((1.0, True), (2.5, False)):
+            x32 = (factor * x).astype(np.float32)
+            assert np.isfinite(x32).all()  # the input is in range: only the product may pass it
+            with np.errstate(over="ignore"):
+                out = _scaled_product(x32, 1e30, matrix, np.float32(c), out=np.empty((8, 64), np.float32))
+            assert np.isfinite(out).all() == finite
+
+
+VARIANCES = [  # (activation, scheme, params, width, depth)
+    ("sigmoid", "small_normal", dict(std=1e-4), 256, 5),
+    ("sigmoid", "small_normal", dict(std=1e-5), 256, 5),
+    ("sigmoid", "xavier_normal", {}, 128, 20),
+    ("tanh", "xavier_normal", {}, 128, 20),
+    ("relu", "he_normal", {}, 128, 20),
+    ("selu", "lecun_normal", {}, 128, 20),
+    ("gelu", "he_uniform", {}, 128, 20),
+]
+
+
+@pytest.mark.parametrize("activation, scheme, params, width, depth", VARIANCES)
+def test_every_reported_variance_is_the_float64_one(activation, scheme, params, width, depth):
+    """Var z, Var a and Var dL/dz per layer against a float64 run of the same draws, even where the mean dwarfs
+    the spread (a sigmoid layer at 0.5 ± 10⁻⁴: E[x²] - mean² in float32 read 0 there). The float32 run's
+    values carry rounding of about ε = 6·10⁻⁸ per operation, summed over `width` terms in each of up to
+    `depth` layers: a relative error of at most depth·√width·ε, which the tolerance allows 100 times over."""
+    run = initcore.simulate(depth=depth, width=width, activation=activation, scheme=scheme, **params)
+    rows, _, _ = float64_reference(depth=depth, width=width, activation=activation, scheme=scheme, **params)
+    rel = 100 * depth * math.sqrt(width) * float(np.finfo(np.float32).eps)
+    for column in ("pre_var", "act_var", "grad_var"):
+        np.testing.assert_allclose(run.layers[column], [row[column] for row in rows], rtol=rel, err_msg=column)
