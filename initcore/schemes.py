@@ -23,7 +23,8 @@ The variance-scaling family (Glorot & Bengio 2010, He et al. 2015, LeCun et al. 
 
 normal:  W ~ N(0, scale/fan)
 uniform: W ~ U(-√(3·scale/fan), +√(3·scale/fan))          (a uniform on ±L has variance L²/3)
-truncated normal: N(0, σ²) truncated to ±2σ' with σ' = σ/0.8796… so the *result* has variance scale/fan.
+truncated normal (Keras' and JAX's convention): N(0, σ'²) cut at ±2σ', with σ' = σ/0.87962566… so that the
+*result* has variance σ² = scale/fan; the cut is at ±2σ' = ±2.2737σ of the result's own σ.
 
 Notation: ``N(μ, σ²)`` names the variance, as in the source document and Glorot & Bengio. Schemes
 defined by a standard deviation (``small_normal``, ``large_normal``) take ``std=σ``.
@@ -191,7 +192,9 @@ def _variance_scaling_latex(p: Mapping) -> str:
         return rf"W \sim \mathcal{{U}}\left(-{limit},\ {limit}\right)"
     normal = rf"W \sim \mathcal{{N}}\left(0,\ \frac{{{_number(variance)}}}{{{fan_tex}}}\right)"
     if p["distribution"] == "truncated_normal":  # on a second line: one is wider than half a laptop's page
-        return rf"\begin{{gathered}} {normal} \\ \text{{truncated at }} \pm 2\sigma \end{{gathered}}"
+        variance_tex = rf"\operatorname{{Var}}(W) = \frac{{{_number(variance)}}}{{{fan_tex}}}"
+        cut = rf"\text{{a normal cut at }} \pm {2 / TRUNCATED_STD:.4g}\,\sigma_W"
+        return rf"\begin{{gathered}} {variance_tex} \\ {cut} \end{{gathered}}"
     return normal
 
 

@@ -180,14 +180,14 @@ def test_presets_use_known_ids_and_recipes_cover_recommendations():
         assert settings.get("scheme", "he_normal") in initcore.SCHEMES
         assert settings["activation"] in initcore.ACTIVATIONS
     for name, act in initcore.ACTIVATIONS.items():
-        assert set(recipes.recipes(act.recommended, name)) == {"PyTorch", "Keras", "JAX"}
+        assert set(recipes.recipes(act.recommended)) == {"PyTorch", "Keras", "JAX"}
 
 
 def test_every_framework_s_xavier_line_is_the_formula_the_app_simulates():
     """PyTorch's Xavier line has no gain, like Keras' and JAX's: the three lines are the initialization the page
     analyses. The gain PyTorch's docs add is a trial of its own."""
     for scheme in ("xavier_normal", "xavier_uniform"):
-        assert "gain" not in recipes.recipes(scheme, "tanh")["PyTorch"]
+        assert "gain" not in recipes.recipes(scheme)["PyTorch"]
     assert recipes.gain_trial("xavier_normal", "sigmoid") is None  # its gain is 1
     assert recipes.gain_trial("he_normal", "relu") is None
     sentence, settings = recipes.gain_trial("xavier_normal", "tanh")

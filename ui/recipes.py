@@ -1,48 +1,91 @@
-"""The same initialization written for PyTorch, Keras and JAX (all three store what this app calls W
-differently: PyTorch as (out, in), Keras and JAX as (in, out) like initcore)."""
+"""The same initialization written for PyTorch, Keras and JAX: each line draws exactly what the app simulates.
+
+The app's variance-scaling schemes are (scale, mode, distribution), Var(W) = scale / fan. A framework's named
+initializer is used only where it is that very distribution: Keras' ``GlorotNormal``, ``HeNormal`` and
+``LecunNormal`` and JAX's ``glorot_normal``, ``he_normal`` and ``lecun_normal`` draw a *truncated* normal, so the
+app's untruncated ones are written as ``VarianceScaling(..., distribution="untruncated_normal")`` and
+``variance_scaling(..., "normal")``. All three store what this app calls W differently: PyTorch as (out, in),
+so its fan_in is ``weight.shape[1]``; Keras and JAX as (in, out), like initcore.
+"""
 
 from __future__ import annotations
 
-import initcore
+import math
 
-_TORCH = {
-    "xavier_normal": "torch.nn.init.xavier_normal_(layer.weight)",
-    "xavier_uniform": "torch.nn.init.xavier_uniform_(layer.weight)",
-    "he_normal": "torch.nn.init.kaiming_normal_(layer.weight, nonlinearity='{torch_name}')",
-    "he_uniform": "torch.nn.init.kaiming_uniform_(layer.weight, nonlinearity='{torch_name}')",
-    "lecun_normal": "torch.nn.init.kaiming_normal_(layer.weight, nonlinearity='linear')",
-    "lecun_uniform": "torch.nn.init.kaiming_uniform_(layer.weight, nonlinearity='linear')",
-    "orthogonal": "torch.nn.init.orthogonal_(layer.weight, gain={gain})",
+import initcore
+from initcore.schemes import TRUNCATED_STD
+
+_NAMED = {  # (scale, mode, distribution) → Keras' and JAX's own name for exactly that distribution
+    (1.0, "fan_avg", "uniform"): ("GlorotUniform", "glorot_uniform"),
+    (1.0, "fan_avg", "truncated_normal"): ("GlorotNormal", "glorot_normal"),
+    (2.0, "fan_in", "uniform"): ("HeUniform", "he_uniform"),
+    (2.0, "fan_in", "truncated_normal"): ("HeNormal", "he_normal"),
+    (1.0, "fan_in", "uniform"): ("LecunUniform", "lecun_uniform"),
+    (1.0, "fan_in", "truncated_normal"): ("LecunNormal", "lecun_normal"),
 }
-_KERAS = {
-    "xavier_normal": "keras.initializers.GlorotNormal()",
-    "xavier_uniform": "keras.initializers.GlorotUniform()",
-    "he_normal": "keras.initializers.HeNormal()",
-    "he_uniform": "keras.initializers.HeUniform()",
-    "lecun_normal": "keras.initializers.LecunNormal()",
-    "lecun_uniform": "keras.initializers.LecunUniform()",
-    "orthogonal": "keras.initializers.Orthogonal(gain={gain})",
-}
-_JAX = {
-    "xavier_normal": "jax.nn.initializers.glorot_normal()",
-    "xavier_uniform": "jax.nn.initializers.glorot_uniform()",
-    "he_normal": "jax.nn.initializers.he_normal()",
-    "he_uniform": "jax.nn.initializers.he_uniform()",
-    "lecun_normal": "jax.nn.initializers.lecun_normal()",
-    "lecun_uniform": "jax.nn.initializers.lecun_uniform()",
-    "orthogonal": "jax.nn.initializers.orthogonal(scale={gain})",
-}
+_KERAS_DISTRIBUTIONS = {"normal": "untruncated_normal", "uniform": "uniform", "truncated_normal": "truncated_normal"}
+_TORCH_NONLINEARITY = {1.0: "linear", 2.0: "relu"}  # kaiming_*'s gain² for these is the scale
+_TORCH_FAN = {"fan_in": "layer.weight.shape[1]", "fan_out": "layer.weight.shape[0]",
+              "fan_avg": "((layer.weight.shape[0] + layer.weight.shape[1]) / 2)"}
 _TORCH_NAMES = {"relu": "relu", "leaky_relu": "leaky_relu", "elu": "relu", "gelu": "relu", "selu": "selu",
                 "tanh": "tanh", "sigmoid": "sigmoid", "linear": "linear"}
 
 
-def recipes(scheme: str, activation: str) -> dict[str, str]:
-    """One line per framework for ``scheme``, each the formula the app shows and simulates (``gain_trial``
-    tells what the gain PyTorch's docs add to Xavier changes)."""
-    gain = initcore.ACTIVATIONS[activation].gain
-    fill = dict(gain=f"{gain:.4g}", torch_name=_TORCH_NAMES[activation])
-    return {framework: table[scheme].format(**fill) for framework, table in
-            (("PyTorch", _TORCH), ("Keras", _KERAS), ("JAX", _JAX)) if scheme in table}
+def _number(x: float) -> str:
+    return f"{x:.6g}" if x != int(x) else f"{x:.1f}"
+
+
+def _torch(scale: float, mode: str, distribution: str) -> str:
+    init = "torch.nn.init."
+    if distribution != "truncated_normal":
+        if mode == "fan_avg":  # xavier_*: Var = gain² · 2 / (fan_in + fan_out)
+            gain = "" if scale == 1 else f", gain={_number(math.sqrt(scale))}"
+            return f"{init}xavier_{distribution}_(layer.weight{gain})"
+        if scale in _TORCH_NONLINEARITY:  # kaiming_*: Var = gain² / fan
+            fan = "" if mode == "fan_in" else f", mode='{mode}'"
+            return f"{init}kaiming_{distribution}_(layer.weight{fan}, nonlinearity='{_TORCH_NONLINEARITY[scale]}')"
+    std = f"math.sqrt({_number(scale)} / {_TORCH_FAN[mode]})"
+    if distribution == "normal":
+        return f"{init}normal_(layer.weight, std={std})"
+    if distribution == "uniform":
+        return f"{init}uniform_(layer.weight, -(b := math.sqrt(3) * {std}), b)"
+    return f"{init}trunc_normal_(layer.weight, std=(s := {std} / {TRUNCATED_STD!r}), a=-2 * s, b=2 * s)"
+
+
+def _keras(scale: float, mode: str, distribution: str) -> str:
+    if (key := (scale, mode, distribution)) in _NAMED:
+        return f"keras.initializers.{_NAMED[key][0]}()"
+    return (f'keras.initializers.VarianceScaling(scale={_number(scale)}, mode="{mode}", '
+            f'distribution="{_KERAS_DISTRIBUTIONS[distribution]}")')
+
+
+def _jax(scale: float, mode: str, distribution: str) -> str:
+    if (key := (scale, mode, distribution)) in _NAMED:
+        return f"jax.nn.initializers.{_NAMED[key][1]}()"
+    return f'jax.nn.initializers.variance_scaling({_number(scale)}, "{mode}", "{distribution}")'
+
+
+def knobs(scheme: str, **params) -> dict | None:
+    """(scale, mode, distribution) of a variance-scaling scheme, fixed or custom; None for any other."""
+    chosen = initcore.SCHEMES[scheme]
+    p = chosen.resolve(**params)
+    found = dict(chosen.knobs) or {k: p[k] for k in ("scale", "mode", "distribution") if k in p}
+    return found if len(found) == 3 else None
+
+
+def recipes(scheme: str, **params) -> dict[str, str]:
+    """One line per framework that draws exactly ``scheme``'s distribution (with ``params``); empty for the
+    schemes that are lessons in what not to do."""
+    family = knobs(scheme, **params)
+    if family is not None:
+        family["scale"] = float(family["scale"])
+        return {"PyTorch": _torch(**family), "Keras": _keras(**family), "JAX": _jax(**family)}
+    if scheme == "orthogonal":
+        gain = _number(initcore.SCHEMES[scheme].resolve(**params)["gain"])
+        return {"PyTorch": f"torch.nn.init.orthogonal_(layer.weight, gain={gain})",
+                "Keras": f"keras.initializers.Orthogonal(gain={gain})",
+                "JAX": f"jax.nn.initializers.orthogonal(scale={gain})"}
+    return {}
 
 
 def gain_trial(scheme: str, activation: str) -> tuple[str, dict] | None:
@@ -52,9 +95,9 @@ def gain_trial(scheme: str, activation: str) -> tuple[str, dict] | None:
     gain = initcore.ACTIVATIONS[activation].gain
     if not scheme.startswith("xavier_") or gain == 1:
         return None
-    knobs = initcore.SCHEMES[scheme].knobs
-    settings = dict(activation=activation, scheme="variance_scaling", **knobs, depth=50)
-    settings["scale"] = round(knobs["scale"] * gain**2, 4)
+    xavier = initcore.SCHEMES[scheme].knobs
+    settings = dict(activation=activation, scheme="variance_scaling", **xavier, depth=50)
+    settings["scale"] = round(xavier["scale"] * gain**2, 4)
     sentence = (f"PyTorch's docs also pass `gain=calculate_gain('{_TORCH_NAMES[activation]}')` = {gain:.4g} to "
                 f"Xavier: weights {gain:.4g}× as large, a variance {gain**2:.4g}× the formula's. In a deep plain "
                 "network the forward signal then fades less, but the gradient grows on its way back.")
