@@ -32,9 +32,19 @@ kind, sentence = lessons.outlook(activation, act.recommended)
 getattr(st, kind)(sentence)
 st.page_link("pages/2_Signal_propagation.py", label="Watch it in a 50-layer network", icon=":material/trending_down:",
              query_params=controls.link(dict(activation=activation, scheme=act.recommended, depth=50)))
-for framework, line in recipes.recipes(act.recommended, activation).items():
+steady = lessons.steady_scale(activation, act.recommended)
+st.markdown(steady["sentence"])
+if not steady["exact"]:
+    custom = dict(scale=round(steady["signal"], 4), mode="fan_in", distribution="normal")
+    kind, sentence = lessons.outlook(activation, "variance_scaling", params=custom,
+                                     lead=f"**With n_in·Var(W) = {custom['scale']:g} instead**, theory says")
+    getattr(st, kind)(sentence)
+    st.page_link("pages/2_Signal_propagation.py", label=f"Watch n_in·Var(W) = {custom['scale']:g} in a 50-layer "
+                 "network", icon=":material/balance:",
+                 query_params=controls.link(dict(activation=activation, scheme="variance_scaling", depth=50, **custom)))
+for framework, line in recipes.recipes(act.recommended).items():
     st.markdown(f"**{framework}**")
-    st.code(line, language="python")
+    st.code(line, language="python", wrap_lines=True)
 if trial := recipes.gain_trial(act.recommended, activation):
     sentence, settings = trial
     st.markdown(sentence)

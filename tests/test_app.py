@@ -554,7 +554,7 @@ def test_a_link_to_another_lesson_leaves_nothing_to_a_control_of_this_one(lesson
 def test_choosing_page_links_xavier_with_pytorch_s_gain_for_tanh():
     at = open_page("pages/5_Choosing_an_initializer.py")
     assert any("gain=calculate_gain('tanh')" in m.value for m in at.markdown)
-    link = next(link for link in at.get("page_link") if "scale" in link.proto.query_string)
+    link = next(link for link in at.get("page_link") if link.proto.label == "Watch Xavier with the gain")
     assert parse_qs(link.proto.query_string) == {
         "activation": ["Tanh"], "scheme": ["Custom variance scaling"], "scale": ["2.7778"], "mode": ["average"],
         "distribution": ["normal"], "depth": ["50"]}
@@ -562,6 +562,34 @@ def test_choosing_page_links_xavier_with_pytorch_s_gain_for_tanh():
     at.query_params.update(parse_qs(link.proto.query_string))
     at.run()
     assert not at.exception and at.number_input(key="scale").value == pytest.approx(2.7778)
+
+
+@pytest.mark.parametrize("activation", list(initcore.ACTIVATIONS))
+def test_choosing_page_says_what_keeps_the_network_steady_and_links_to_it(activation):
+    """theory.steady_variance for the signal and the gradient, beside what the recommended scheme uses; where
+    the scheme is only approximately right, theory's outlook under the steady scale and a link to watch it."""
+    act = initcore.ACTIVATIONS[activation]
+    at = open_page("pages/5_Choosing_an_initializer.py", activation=act.label)
+    signal = initcore.theory.steady_variance(activation)
+    gradient = initcore.theory.steady_variance(activation, target="gradient")
+    said = next(m.value for m in at.markdown if m.value.startswith("**What keeps it steady.**"))
+    assert f"**{signal:.4g}**" in said and f"**{gradient:.4g}**" in said
+    steady = [link for link in at.get("page_link") if link.proto.label.startswith("Watch n_in·Var(W)")]
+    if activation in ("linear", "relu", "leaky_relu"):  # He and LeCun are exact there
+        assert "exactly what it takes" in said and not steady
+        return
+    assert "only approximately right" in said and ("No single scale holds both" in said) == (
+        abs(signal / gradient - 1) > 0.01)
+    assert parse_qs(steady[0].proto.query_string) == {
+        "activation": [act.label], "scheme": ["Custom variance scaling"], "depth": ["50"],
+        "scale": [f"{round(signal, 4):g}"], "mode": ["fan-in"], "distribution": ["normal"]}
+    outlook = next(m.value for kind in ("success", "info", "warning", "error") for m in getattr(at, kind)
+                   if m.value.startswith(f"**With n_in·Var(W) = {round(signal, 4):g} instead**"))
+    pre, grad = initcore.theory.predicted_variances(depth=50, width=256, activation=activation,
+                                                    scheme="variance_scaling", scale=round(signal, 4))
+    stated = re.search(r"50 layers: Var z \*\*×([^*]+)\*\*, gradient \*\*×([^*]+)\*\*", outlook)
+    assert stated_number(stated[1]) == pytest.approx(pre[-1] / pre[0], rel=5e-3)
+    assert stated_number(stated[2]) == pytest.approx(grad[0] / grad[-1], rel=5e-3)
 
 
 def test_every_classic_links_its_choices_by_label():

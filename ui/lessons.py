@@ -121,16 +121,49 @@ def _top_factor(values: np.ndarray) -> tuple[float, int] | None:
     return None
 
 
-def outlook(activation: str, scheme: str, depths: tuple[int, ...] = (10, 50), width: int = 256) -> tuple[str, str]:
-    """(kind, sentence): what theory predicts for ``scheme`` under ``activation`` in plain networks of each of
-    ``depths`` layers, forward and backward; the kind is the deepest one's."""
+def outlook(activation: str, scheme: str, depths: tuple[int, ...] = (10, 50), width: int = 256,
+            params: dict | None = None, lead: str = "**How deep can it go?** Theory, for a plain network without "
+            "normalization") -> tuple[str, str]:
+    """(kind, sentence): what theory predicts for ``scheme`` (with ``params``) under ``activation`` in plain
+    networks of each of ``depths`` layers, forward and backward, after ``lead``; the kind is the deepest one's."""
     parts = []
     for depth in depths:
-        pre, grad = cached.predicted(depth, width, activation, scheme, {})
+        pre, grad = cached.predicted(depth, width, activation, scheme, params or {})
         ratio, grad_ratio = pre[-1] / pre[0], grad[0] / grad[-1]
         kind, word = classify(pre, grad)
         parts.append(f"{depth} layers: Var z {_times(ratio)}, gradient {_times(grad_ratio)} ({word})")
-    return kind, f"**How deep can it go?** Theory, for a plain network without normalization: {'; '.join(parts)}."
+    return kind, f"{lead}: {'; '.join(parts)}."
+
+
+EXACT = 0.01  # a scheme whose n_in·Var(W) is within 1 % of the steady one is exactly right (leaky ReLU: 2 vs 1.9998)
+
+
+def _near(a: float, b: float) -> bool:
+    return abs(a / b - 1) <= EXACT
+
+
+def steady_scale(activation: str, scheme: str, width: int = 256) -> dict:
+    """What keeps a plain network of ``activation`` steady, against what ``scheme`` (square layers) uses.
+
+    Returns ``signal`` and ``gradient`` (``theory.steady_variance`` at Var z = 1), ``used`` (the scheme's
+    n_in·Var(W)), ``exact`` (the scheme is within ``EXACT`` of both), ``one_scale`` (signal and gradient agree
+    within ``EXACT``: one scale can hold both), and ``sentence``: all of it in words.
+    """
+    signal = initcore.theory.steady_variance(activation)
+    gradient = initcore.theory.steady_variance(activation, target="gradient")
+    used = width * initcore.theory.weight_variance(scheme, width, width)
+    exact, one_scale = _near(used, signal) and _near(used, gradient), _near(signal, gradient)
+    label, act = initcore.SCHEMES[scheme].label, activation_label(activation)
+    sentence = (f"**What keeps it steady.** For {act}, theory keeps Var z = 1 from changing from one layer to the "
+                f"next with n_in·Var(W) = **{scientific(signal, 4)}**, and the gradient's variance with "
+                f"**{scientific(gradient, 4)}**. {label} uses **{scientific(used, 4)}**")
+    if exact:
+        sentence += ": exactly what it takes, forward and backward, at any depth."
+    else:
+        sentence += (": only approximately right, by the factors above. "
+                     + ("" if one_scale else "No single scale holds both: a scale that keeps the signal lets "
+                        "the gradient drift, and the other way round."))
+    return dict(signal=signal, gradient=gradient, used=used, exact=exact, one_scale=one_scale, sentence=sentence)
 
 
 def _pace(pre_var, per_layer: float) -> str:
