@@ -30,6 +30,10 @@ def test_the_lab_table_names_schemes_and_says_which_run_diverged():
     assert shown["final loss"][1] == "inf/NaN"
     assert [shown["final loss"][k] for k in (0, 2)] == [f"{summary.final_loss[k]:.4f}" for k in (0, 2)]
     assert list(shown["distinct units"]) == list(summary.min_distinct_neurons)
+    # the diverged run's outputs are NaN: no accuracy at all, shown as a dash that the column's help explains
+    assert math.isnan(summary.test_accuracy[1]) and shown["test accuracy"][1] == shown["train accuracy"][1] == "—"
+    assert "—" in tables.LAB_COLUMNS["test accuracy"]["help"]
+    assert shown["test accuracy"][2] == f"{summary.test_accuracy[2]:.3f}"
 
 
 def test_the_weights_table_says_unbounded_where_a_normal_draw_has_no_bound():

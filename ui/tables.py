@@ -63,13 +63,16 @@ LAB_COLUMNS = {  # train accuracy last: on a projector (1024 px) the others are 
     "final loss": column.TextColumn("final loss", alignment="right", help="Cross-entropy on the training set "
                                     "after the last epoch; ln 2 = 0.693 is a coin flip. inf/NaN: the run "
                                     "diverged (the loss chart marks the epoch)"),
-    "test accuracy": _number("test accuracy", "Share of the held-out test points classified right", "%.3f"),
+    "test accuracy": column.TextColumn("test accuracy", alignment="right", help="Share of the held-out test "
+                                       "points classified right. —: the network's outputs are NaN, so it gives "
+                                       "no answer at all (not a coin's 50 %)"),
     "distinct units": column.NumberColumn(
         "distinct units", format="%d",
         help="Units of a hidden layer that are not copies of another unit, in the layer with the fewest. "
              "1 means the whole layer acts as one unit; 0, that every unit's output overflowed to inf/NaN. "
              "ReLUs that training switched off all output 0, so together they count as one."),
-    "train accuracy": _number("train accuracy", "Share of the training points classified right", "%.3f"),
+    "train accuracy": column.TextColumn("train accuracy", alignment="right", help="Share of the training points "
+                                        "classified right. —: the network's outputs are NaN, so it gives no answer"),
 }
 
 
@@ -81,13 +84,18 @@ def scheme_summary(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def lab_summary(summary: pd.DataFrame) -> pd.DataFrame:
-    """The Training lab's table from ``Comparison.summary``: schemes by name, and a diverged run's loss as
-    "inf/NaN" instead of a blank (the loss chart marks the epoch it became so)."""
+    """The Training lab's table from ``Comparison.summary``: schemes by name, a diverged run's loss as "inf/NaN"
+    instead of a blank (the loss chart marks the epoch it became so), and the accuracy of a network whose outputs
+    are NaN as "—" (the engine's NaN: no answer, which the column's help says)."""
     diverged = summary.diverged_epoch.notna()
     losses = ["inf/NaN" if gone else f"{loss:.4f}" for loss, gone in zip(summary.final_loss, diverged, strict=True)]
     return pd.DataFrame({"scheme": summary.scheme.map(theme.scheme_label), "final loss": losses,
-                         "test accuracy": summary.test_accuracy, "distinct units": summary.min_distinct_neurons,
-                         "train accuracy": summary.accuracy})
+                         "test accuracy": summary.test_accuracy.map(_share), "distinct units":
+                         summary.min_distinct_neurons, "train accuracy": summary.accuracy.map(_share)})
+
+
+def _share(value: float) -> str:
+    return "—" if pd.isna(value) else f"{value:.3f}"
 
 
 _VARIANCES = {"fan_in": "{scale:g}/n_in", "fan_out": "{scale:g}/n_out", "fan_avg": "{twice:g}/(n_in+n_out)"}
