@@ -54,8 +54,24 @@ class BaseDraw:
     std: float
 
 
-def _summarize(matrix: np.ndarray) -> BaseDraw:
-    return BaseDraw(matrix, float(np.sqrt(moments(matrix)[1])))
+STDS_KEPT = 65536  # standard deviations of base draws remembered (a few MB), far more than the bank's matrices
+_stds: OrderedDict[tuple, float] = OrderedDict()
+_stds_lock = threading.Lock()
+
+
+def _summarize(key: tuple, matrix: np.ndarray) -> BaseDraw:
+    """``matrix`` with the standard deviation of its entries. A layer drawn again (the backward pass above the
+    bank, a scheme switch) is bit-identical, so its standard deviation, a float64 pass over the matrix, is
+    remembered by the draw's key instead of taken again."""
+    with _stds_lock:
+        std = _stds.get(key)
+    if std is None:
+        std = float(np.sqrt(moments(matrix)[1]))
+        with _stds_lock:
+            _stds[key] = std
+            if len(_stds) > STDS_KEPT:
+                _stds.popitem(last=False)
+    return BaseDraw(matrix, std)
 
 
 def draw(seed: int, noise: str, layers: list[int], outs: list[np.ndarray], pool) -> list[BaseDraw]:
@@ -69,7 +85,8 @@ def draw(seed: int, noise: str, layers: list[int], outs: list[np.ndarray], pool)
 
     def fill(positions) -> None:
         for i in positions:
-            drawn[i] = _summarize(draw_base(noise, outs[i], stream(seed, noise, layers[i])))
+            matrix = draw_base(noise, outs[i], stream(seed, noise, layers[i]))
+            drawn[i] = _summarize((seed, noise, layers[i], matrix.shape, matrix.dtype.str), matrix)
 
     list(pool.map(fill, [range(task, len(layers), tasks) for task in range(tasks)]))
     return drawn

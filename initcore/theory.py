@@ -50,7 +50,7 @@ def _legendre() -> tuple[np.ndarray, np.ndarray]:
 def _half_line(sigma: float) -> tuple[np.ndarray, np.ndarray]:
     """Nodes z > 0 and weights w with Σ w·h(z) ≈ E[h(z) · 1{z > 0}] for z ~ N(0, σ²) and any h smooth on
     z > 0 (composite Gauss–Legendre; the Gaussian density is folded into the weights)."""
-    edges = np.union1d(sigma * _GAUSS_SPAN, _BENDS[_BENDS < 10.0 * sigma])
+    edges = np.union1d(sigma * _GAUSS_SPAN, _BENDS[np.less(_BENDS, 10.0 * sigma)])
     half, middle = np.diff(edges) / 2, (edges[1:] + edges[:-1]) / 2
     x, w = _legendre()
     z = (middle[:, None] + half[:, None] * x).ravel()

@@ -179,7 +179,7 @@ def test_presets_use_known_ids_and_recipes_cover_recommendations():
         settings = preset["settings"]
         assert settings.get("scheme", "he_normal") in initcore.SCHEMES
         assert settings["activation"] in initcore.ACTIVATIONS
-    for name, act in initcore.ACTIVATIONS.items():
+    for act in initcore.ACTIVATIONS.values():
         assert set(recipes.recipes(act.recommended)) == {"PyTorch", "Keras", "JAX"}
 
 

@@ -299,7 +299,8 @@ def _cross_entropy_reference(logits: np.ndarray, y: np.ndarray) -> float:
 def test_the_loss_is_each_example_s_cross_entropy_and_never_below_the_errors_it_makes(values, seed, output):
     """Huge logits of both signs, where log(1 + e^s) - y·s summed over the batch cancelled to 0 (or to 5.5e9 for a
     model whose cross-entropy was 0.64): the loss is the mean of each example's own term, to float64's precision
-    (relative 1e-12: every term is ≥ 0, so none can cancel another), and at least (1 - accuracy)·ln 2, since a mistake costs ln 2 or more."""
+    (relative 1e-12: every term is ≥ 0, so none can cancel another), and at least (1 - accuracy)·ln 2, since a
+    mistake costs ln 2 or more."""
     from initcore.training import _accuracy, _output_loss
 
     rng = np.random.default_rng(seed)
