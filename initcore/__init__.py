@@ -11,12 +11,13 @@ from initcore.activations import ACTIVATIONS, Activation, get_activation
 from initcore.datasets import DATASETS, make_dataset, train_test_split
 from initcore.histograms import LayerHistograms
 from initcore.noise import NOISE_BANK
-from initcore.propagation import Propagation, simulate
+from initcore.propagation import Propagation, Propagations, simulate, simulate_many
 from initcore.schemes import SCHEMES, Scheme, get_scheme, init_weights, scheme_std
 from initcore.training import LAB_SCHEMES, Comparison, TrainingRun, compare, train
 
 __all__ = [
     "ACTIVATIONS", "DATASETS", "LAB_SCHEMES", "NOISE_BANK", "SCHEMES", "Activation", "Comparison",
-    "LayerHistograms", "Propagation", "Scheme", "TrainingRun", "compare", "get_activation", "get_scheme",
-    "init_weights", "make_dataset", "scheme_std", "simulate", "theory", "train", "train_test_split",
+    "LayerHistograms", "Propagation", "Propagations", "Scheme", "TrainingRun", "compare", "get_activation",
+    "get_scheme", "init_weights", "make_dataset", "scheme_std", "simulate", "simulate_many", "theory", "train",
+    "train_test_split",
 ]

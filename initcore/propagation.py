@@ -29,6 +29,7 @@ decomposition per layer, so for them ``depth·width³`` is capped at ``MAX_ORTHO
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,8 +39,8 @@ from initcore import _validate
 from initcore._stats import moments
 from initcore.activations import get_activation
 from initcore.histograms import LayerHistograms, build, record, sample_rows
-from initcore.noise import GROUP_BYTES, NOISE_BANK, draw, gaussian, matrices, thread_pool
-from initcore.schemes import get_scheme
+from initcore.noise import GROUP_BYTES, NOISE_BANK, BaseDraw, draw, gaussian, matrices, thread_pool
+from initcore.schemes import SCHEMES, get_scheme
 
 DEPTH_RANGE = (1, 200)
 WIDTH_RANGE = (2, 2048)
@@ -142,30 +143,139 @@ def simulate(*, depth: int, width: int, activation: str, scheme: str, batch: int
     """Forward and backward statistics, per layer, of a ``depth``-layer MLP initialized by ``scheme``."""
     depth, width, batch, seed, dtype = check_network(depth, width, batch, seed, dtype)
     act = get_activation(activation)
+    try:
+        member = _member(scheme, scheme_params, depth, width)
+    except _OverBudget as reason:
+        raise ValueError(str(reason)) from None
+    return _simulate_together(depth, width, act, member[1], [member], batch, seed, dtype)[0]
+
+
+@dataclass(frozen=True)
+class Propagations:
+    """What ``simulate_many`` returns: one ``Propagation`` per scheme, all of one network on one budget.
+
+    ``batch`` is the inputs each scheme got (``requested_batch`` unless the budget shared it out), and
+    ``left_out`` names each scheme that did not fit at all, with the reason in words.
+    """
+
+    runs: dict[str, Propagation]
+    batch: int
+    requested_batch: int
+    left_out: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sampling_error(self) -> float:
+        """Relative standard error of one layer's variance from ``batch``·width values: √(2 / (batch·width))."""
+        width = next(iter(self.runs.values())).settings["width"]
+        return float(np.sqrt(2.0 / (self.batch * width)))
+
+
+# What one request may compute: the largest single view, 100 layers of 1024 units with a batch of 256, whose
+# draws cost about as much as the products of DRAW_ROWS more rows of the batch (drawing a number takes about
+# as long as 250 multiply-adds on the 2-core machine, and each layer is drawn forward and again backward).
+DRAW_ROWS = 128
+MAX_REQUEST = 100 * 1024**2 * (256 + DRAW_ROWS)
+MIN_SHARED_BATCH = 4  # inputs per scheme: at width 1024, a layer's variance from 4096 values is ±2.2 %
+
+
+def simulate_many(*, depth: int, width: int, activation: str, schemes: Mapping[str, Mapping], batch: int = 256,
+                  seed: int = 0, dtype: str = "float32") -> Propagations:
+    """``simulate`` for several schemes (a mapping scheme → its parameters; the first is the one the learner
+    chose) at the cost of about one: a whole request may do the work of the largest single view,
+    ``MAX_REQUEST``.
+
+    Schemes that draw the same noise (normal: Xavier, He, LeCun, small and large random…) share its draws,
+    and their batches are stacked into one matrix product per layer; every scheme gets the same inputs. When
+    the products of every scheme at ``batch`` inputs would pass the budget, each gets fewer inputs (at least
+    ``MIN_SHARED_BATCH``), and if that is not enough the last schemes are left out; orthogonal weights past
+    their QR budget are left out too. What happened is in the result (``batch``, ``left_out``).
+    """
+    depth, width, batch, seed, dtype = check_network(depth, width, batch, seed, dtype)
+    act = get_activation(activation)
+    if not schemes:
+        raise ValueError(f"schemes={{}}; expected one or more of {list(SCHEMES)}")
+    members, left_out = [], {}
+    for index, (scheme, params) in enumerate(schemes.items()):
+        try:
+            members.append(_member(scheme, dict(params), depth, width))
+        except _OverBudget as reason:
+            if not index:
+                raise ValueError(str(reason)) from None
+            widest = int(round((MAX_ORTHOGONAL / depth) ** (1 / 3)))
+            left_out[scheme] = (f"a QR decomposition of each of {depth} layers of {width} units is more than one "
+                                f"view may compute (at this depth it fits up to about {widest} units)")
+    shared = shared_batch(depth, width, members, batch)
+    while shared < min(batch, MIN_SHARED_BATCH):
+        scheme = members.pop()[0]
+        left_out[scheme] = (f"with it, each of the {len(members) + 1} networks of {depth} layers of {width} units "
+                            f"would get fewer than {MIN_SHARED_BATCH} inputs")
+        shared = shared_batch(depth, width, members, batch)
+    runs = {}
+    for noise in dict.fromkeys(member[1] for member in members):
+        group = [member for member in members if member[1] == noise]
+        runs |= zip([member[0] for member in group],
+                    _simulate_together(depth, width, act, noise, group, shared, seed, dtype))
+    return Propagations({member[0]: runs[member[0]] for member in members}, shared, batch, left_out)
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def _member(scheme: str, scheme_params: dict, depth: int, width: int) -> tuple:
+    """(scheme, noise, c, params) of one scheme in a run: W_l = c·B_l with B_l of that noise."""
     chosen = get_scheme(scheme)
     params = chosen.resolve(**scheme_params)
-    if chosen.noise_for(params) == "orthogonal" and depth * width**3 > MAX_ORTHOGONAL:
-        raise ValueError(f"orthogonal weights need one QR decomposition per layer: depth*width**3="
-                         f"{depth * width**3:,} exceeds the work budget {MAX_ORTHOGONAL:,} (depth 100 at width 512, "
-                         f"depth {MAX_ORTHOGONAL // 1024**3} at width 1024); lower the depth or the width")
-    scale = chosen.multiplier(width, width, params)
-    settings = dict(depth=depth, width=width, activation=activation, scheme=scheme, batch=batch, seed=seed,
-                    dtype=dtype, **params)
-    samples = {kind: sample_rows(depth) for kind in ("pre", "act", "grad", "weight")}
+    noise = chosen.noise_for(params)
+    if noise == "orthogonal" and depth * width**3 > MAX_ORTHOGONAL:
+        raise _OverBudget(f"orthogonal weights need one QR decomposition per layer: depth*width**3="
+                          f"{depth * width**3:,} exceeds the work budget {MAX_ORTHOGONAL:,} (depth 100 at width "
+                          f"512, depth {MAX_ORTHOGONAL // 1024**3} at width 1024); lower the depth or the width")
+    return scheme, noise, chosen.multiplier(width, width, params), params
+
+
+def shared_batch(depth: int, width: int, members: list, batch: int) -> int:
+    """The inputs each of ``members`` may get within ``MAX_REQUEST``: the draws of each random noise cost
+    ``DRAW_ROWS`` rows, and what is left is shared; no group of one noise may pass ``MAX_ACTIVATIONS``."""
+    noises = {member[1] for member in members}
+    rows = MAX_REQUEST // (depth * width * width) - DRAW_ROWS * len(noises - {"ones"})
+    largest_group = max(sum(member[1] == noise for member in members) for noise in noises)
+    return int(max(0, min(batch, rows // len(members), MAX_ACTIVATIONS // (depth * width * largest_group))))
+
+
+def _simulate_together(depth, width, act, noise, members, batch, seed, dtype) -> list[Propagation]:
+    """Run ``members`` (schemes of one ``noise``) through one network: their batches stacked into one matrix,
+    so each layer is drawn once and multiplied once for all of them."""
+    blocks = [_Block(slice(i * batch, (i + 1) * batch), c, depth) for i, (_, _, c, _) in enumerate(members)]
     with np.errstate(all="ignore"):
-        weights = _Weights(seed, chosen.noise_for(params), (width, width), np.dtype(dtype), thread_pool())
-        rows, slopes = _forward(depth, act, scale, weights, gaussian(seed, "input", (batch, width), dtype), samples)
+        weights = _Weights(seed, noise, (width, width), np.dtype(dtype), thread_pool())
+        inputs = np.tile(gaussian(seed, "input", (batch, width), dtype), (len(members), 1))
+        slopes = _forward(depth, act, weights, inputs, blocks)
         if slopes is not None:
-            _backward(rows, slopes, scale, weights, gaussian(seed, "upstream", (batch, width), dtype), samples)
-        hists = {kind: build(rows_of_samples) for kind, rows_of_samples in samples.items()}
-    return Propagation(
-        layers=pd.DataFrame(rows, columns=COLUMNS),
-        act_hist=hists["act"],
-        pre_hist=hists["pre"],
-        grad_hist=hists["grad"],
-        weight_hist=hists["weight"],
-        settings=settings,
-    )
+            upstream = np.tile(gaussian(seed, "upstream", (batch, width), dtype), (len(members), 1))
+            _backward(slopes, weights, upstream, blocks)
+        results = []
+        for block, (scheme, _, _, params) in zip(blocks, members):
+            hists = {kind: build(rows_of_samples) for kind, rows_of_samples in block.samples.items()}
+            settings = dict(depth=depth, width=width, activation=act.id, scheme=scheme, batch=batch, seed=seed,
+                            dtype=dtype, **params)
+            results.append(Propagation(layers=pd.DataFrame(block.rows, columns=COLUMNS), act_hist=hists["act"],
+                                       pre_hist=hists["pre"], grad_hist=hists["grad"],
+                                       weight_hist=hists["weight"], settings=settings))
+    return results
+
+
+class _Block:
+    """One scheme's rows of a stacked batch: its multiplier c, its table and its histogram samples."""
+
+    def __init__(self, rows: slice, c: float, depth: int):
+        self.slice, self.c = rows, c
+        self.rows: list[dict] = []
+        self.samples = {kind: sample_rows(depth) for kind in ("pre", "act", "grad", "weight")}
+        self.exploded = False  # the forward signal overflowed: nothing of this block is computed any more
+        self.grad_exploded = False
+        self.mean_square = 1.0  # of the signal entering the next product (the input is N(0, 1))
+        self.grad_square = 1.0  # of the gradient entering the next product
 
 
 @dataclass(frozen=True)
@@ -184,7 +294,15 @@ class _Weights:
     pool: object
 
     def walk(self, layers: list[int]):
-        """Yield (layer, BaseDraw) for ``layers`` in the order given; each is valid until the next is asked for."""
+        """Yield (layer, BaseDraw) for ``layers`` in the order given; each is valid until the next is asked for.
+
+        The all-ones base of zero and constant weights is never drawn: ``_scaled_product`` multiplies by it as
+        a sum of each row, and a 64 × 64 block of ones stands for it where its entries are sampled.
+        """
+        if self.noise == "ones":
+            ones = BaseDraw(np.ones((64, 64), dtype=self.dtype), 0.0)
+            yield from ((layer, ones) for layer in layers)
+            return
         layer_bytes = self.shape[0] * self.shape[1] * self.dtype.itemsize
         group = max(1, GROUP_BYTES // layer_bytes)
         banked = NOISE_BANK.max_bytes // layer_bytes  # layers 1 … banked live in the bank
@@ -198,68 +316,126 @@ class _Weights:
             yield from ((layer, draws[layer]) for layer in chunk)
 
 
-def _forward(depth, act, scale, weights, a, samples):
-    """Fill one row per layer; return the rows and f'(z_l) per layer (None if the signal overflowed).
+
+def _forward(depth, act, weights, a, blocks):
+    """Fill one row per layer of each block; return f'(z_l) per layer (None if every block overflowed).
 
     The loop allocates nothing per layer: z_l goes to one buffer, a_l overwrites a_{l-1} (the input's
-    own buffer, not needed once z_l is computed), and f'(z_l) goes to slice l of one (depth, batch, width)
-    block, which the backward pass then overwrites with dL/dz_l.
+    own buffer, not needed once z_l is computed), and f'(z_l) goes to slice l of one (depth, rows, width)
+    block, which the backward pass then overwrites with dL/dz_l. A block that overflows is marked from that
+    layer up and its rows are zeroed, so that the others go on alone.
     """
     threshold = act.saturated_below
-    rows = []
     slopes = np.empty((depth, *a.shape), dtype=a.dtype)
     z = np.empty_like(a)
     saturated = np.empty(a.shape, dtype=bool)
-    c = a.dtype.type(scale)
-    mean_square = 1.0  # of a_{l-1}: the input is N(0, 1)
     for layer, base in weights.walk(list(range(1, depth + 1))):
-        record(samples["weight"], layer - 1, base.matrix, scale)
-        row = dict.fromkeys(COLUMNS, np.nan) | dict(layer=layer, weight_std=abs(scale) * base.std)
-        rows.append(row)
-        _scaled_product(a, mean_square, base.matrix, c, out=z)
+        _scaled_product(a, base.matrix, weights.noise, blocks, "mean_square", out=z)
         act.fn(z, out=a)
-        row["pre_mean"], row["pre_var"] = moments(z)
-        row["act_mean"], row["act_var"] = moments(a)
-        if not np.isfinite([row["pre_mean"], row["pre_var"], row["act_mean"], row["act_var"]]).all():
-            row.update(pre_mean=np.nan, pre_var=np.nan, act_mean=np.nan, act_var=np.nan)
-            rows += [dict.fromkeys(COLUMNS, np.nan) | dict(layer=later) for later in range(layer + 1, depth + 1)]
-            for overflowed in rows:
-                overflowed.update(exploded=overflowed["layer"] >= layer, vanished=False, grad_exploded=True,
-                                  grad_vanished=False)
-            return rows, None
         slope = act.slope(z, a, out=slopes[layer - 1])
-        mean_square = row["act_var"] + row["act_mean"] ** 2
-        _flush_subnormals(a, mean_square)
-        record(samples["pre"], layer - 1, z)
-        record(samples["act"], layer - 1, a)
-        nonzero = np.count_nonzero(a)
-        np.less(np.abs(slope, out=z), threshold, out=saturated)  # z is recorded: its buffer is free
-        row.update(frac_dead=1 - nonzero / a.size, exploded=False, vanished=nonzero == 0,
-                   frac_saturated=np.count_nonzero(saturated) / a.size)
-    return rows, slopes
+        for block in blocks:
+            _forward_statistics(block, layer, base, z[block.slice], a[block.slice], slope[block.slice], threshold,
+                                saturated[block.slice])
+        if all(block.exploded for block in blocks):  # nothing left to compute: the layers above are empty
+            for block in blocks:
+                block.rows += [dict.fromkeys(COLUMNS, np.nan) | dict(layer=later, exploded=True, vanished=False,
+                                                                     grad_exploded=True, grad_vanished=False)
+                               for later in range(layer + 1, depth + 1)]
+            return None
+    return slopes
 
 
-def _backward(rows, slopes, scale, weights, upstream, samples):
-    """Carry ``upstream`` down the network, filling the gradient columns of ``rows`` top-down.
+def _forward_statistics(block, layer, base, z, a, slope, threshold, saturated):
+    """Row ``layer`` of one block's table and its samples, from its rows of z_l, a_l and f'(z_l); where the block
+    overflowed, mark it from this layer up and zero its rows."""
+    row = dict.fromkeys(COLUMNS, np.nan) | dict(layer=layer, weight_std=abs(block.c) * base.std)
+    block.rows.append(row)
+    if block.exploded:
+        row.update(exploded=True, vanished=False, grad_exploded=True, grad_vanished=False)
+        return
+    record(block.samples["weight"], layer - 1, base.matrix, block.c)
+    row["pre_mean"], row["pre_var"] = moments(z)
+    row["act_mean"], row["act_var"] = moments(a)
+    if not np.isfinite([row["pre_mean"], row["pre_var"], row["act_mean"], row["act_var"]]).all():
+        row.update(pre_mean=np.nan, pre_var=np.nan, act_mean=np.nan, act_var=np.nan)
+        for earlier in block.rows:
+            earlier.update(exploded=earlier["layer"] >= layer, vanished=False, grad_exploded=True,
+                           grad_vanished=False)
+        block.exploded = block.grad_exploded = True
+        a.fill(0)
+        return
+    block.mean_square = row["act_var"] + row["act_mean"] ** 2
+    _flush_subnormals(a, block.mean_square)
+    record(block.samples["pre"], layer - 1, z)
+    record(block.samples["act"], layer - 1, a)
+    nonzero = np.count_nonzero(a)
+    np.less(np.abs(slope, out=z), threshold, out=saturated)  # z is recorded: its buffer is free
+    row.update(frac_dead=1 - nonzero / a.size, exploded=False, vanished=nonzero == 0,
+               frac_saturated=np.count_nonzero(saturated) / a.size)
+
+
+def _backward(slopes, weights, upstream, blocks):
+    """Carry ``upstream`` down the network, filling the gradient columns of each block's rows top-down.
 
     dL/dz_l is computed in place of f'(z_l) in ``slopes``; dL/da_{l-1} goes to one reused buffer.
     """
-    c = upstream.dtype.type(scale)
     depth = len(slopes)
     below = weights.walk(list(range(depth, 1, -1)))  # W_L … W_2; dL/dx is not needed
+    for block in blocks:
+        if block.exploded:  # no finite loss, so no gradient: its rows say so already
+            upstream[block.slice] = 0
     grad_out = upstream  # dL/da_l
     carried = np.empty_like(upstream)
     for layer in range(depth, 0, -1):
         grad = slopes[layer - 1]
         grad *= grad_out  # dL/dz_l = dL/da_l ⊙ f'(z_l)
-        grad_mean, grad_var = moments(grad)
-        if not (np.isfinite(grad_mean) and np.isfinite(grad_var)):
-            for lower in rows[:layer]:
-                lower.update(grad_exploded=True, grad_vanished=False)
+        for block in blocks:
+            _backward_statistics(block, layer, grad[block.slice])
+        if all(block.grad_exploded for block in blocks):
             return
-        _flush_subnormals(grad, grad_var + grad_mean**2)
-        rows[layer - 1].update(grad_var=grad_var, grad_exploded=False,
-                               grad_vanished=not np.count_nonzero(grad))
-        record(samples["grad"], layer - 1, grad)
         if layer > 1:
-            grad_out = _scaled_product(grad, grad_var + grad_mean**2, next(below)[1].matrix.T, c, out=carried)
+            grad_out = _scaled_product(grad, next(below)[1].matrix.T, weights.noise, blocks, "grad_square",
+                                       out=carried)
+
+
+def _backward_statistics(block, layer, grad):
+    """The gradient columns of one block's row ``layer``; where its gradient overflowed, mark it from this layer
+    down and zero its rows."""
+    if block.grad_exploded:
+        grad.fill(0)  # a NaN slope of an overflowed block times 0 is still NaN
+        return
+    grad_mean, grad_var = moments(grad)
+    if not (np.isfinite(grad_mean) and np.isfinite(grad_var)):
+        for lower in block.rows[:layer]:
+            lower.update(grad_exploded=True, grad_vanished=False)
+        block.grad_exploded = True
+        grad.fill(0)
+        return
+    block.grad_square = grad_var + grad_mean**2
+    _flush_subnormals(grad, block.grad_square)
+    block.rows[layer - 1].update(grad_var=grad_var, grad_exploded=False, grad_vanished=not np.count_nonzero(grad))
+    record(block.samples["grad"], layer - 1, grad)
+
+
+def _scaled_product(x: np.ndarray, base: np.ndarray, noise: str, blocks, square: str, out: np.ndarray) -> np.ndarray:
+    """c·(x @ base) into ``out``, each block's rows with that block's c, overflowing only where the true product
+    passes the dtype's range. A base of ``noise`` "ones" makes every column of x @ base the sum of x's row.
+
+    For |c| ≥ 1 the product is taken first: if x @ base overflows, c times it does too. For |c| < 1 the block's
+    rows of x (whose mean square is the block's attribute ``square``) are scaled first, in place since the
+    callers are done with them: x @ base may pass the range where c·(x @ base) does not. Rows that became tiny
+    are flushed (``_flush_subnormals``).
+    """
+    for block in blocks:
+        if abs(block.c) < 1:
+            rows = x[block.slice]
+            rows *= rows.dtype.type(block.c)
+            _flush_subnormals(rows, getattr(block, square) * float(block.c) ** 2)
+    if noise == "ones":
+        out[...] = np.add.reduce(x, axis=1, keepdims=True)
+    else:
+        np.matmul(x, base, out=out)
+    for block in blocks:
+        if abs(block.c) >= 1:
+            out[block.slice] *= out.dtype.type(block.c)
+    return out

@@ -26,7 +26,7 @@ if story:
     st.info(story)
 settings = dict(depth=depth, width=width, activation=activation, seed=seed)
 try:
-    runs, forward, backward = lessons.propagation_curves(settings, {scheme: params} | {s: {} for s in others})
+    runs, forward, backward, budget = lessons.propagation_curves(settings, {scheme: params} | {s: {} for s in others})
 except ValueError as error:  # the work budget: say what is allowed
     st.error(str(error))
     st.stop()
@@ -44,6 +44,8 @@ with st.expander("Why one factor per layer?"):
     st.markdown(lessons.factor_sentence(activation, scheme, width, depth, params))
 show.chart(charts.variance_figure(forward, title="Forward: variance of the pre-activations z_l",
                                   y_title="Var z_l (log scale)"), "forward")
+if budget:
+    st.caption(budget)
 tab_act, tab_ridge, tab_grad, tab_weights, tab_table = st.tabs(
     ["Activations", "Chosen layers", "Gradients", "Weights", "Table"], key="view", bind="query-params")
 log = controls.toggle("log10 |x| axis (reads tiny and huge values alike)", "log_axis")

@@ -139,6 +139,23 @@ def test_compare_mode_overlays_schemes():
     assert {"He/Kaiming normal", "Xavier/Glorot normal", "Small random"} <= names
 
 
+def test_comparing_every_scheme_at_the_largest_size_says_what_the_budget_cost():
+    """One request, one budget: every scheme compared at 100 × 1024 runs on the work of one view, so each gets
+    fewer inputs and orthogonal is left out, and a sentence under the chart says both in plain words; at the
+    default size the same comparison costs nothing and says nothing."""
+    every = [s for s in initcore.SCHEMES if s != "he_normal"]
+    at = open_page("pages/2_Signal_propagation.py", activation="relu", scheme="he_normal", depth="100",
+                   width="1024", compare=every)
+    assert not at.exception
+    note = next(c.value for c in at.caption if "budget" in c.value)
+    assert re.search(r"each network gets \d+ random inputs instead of 256", note)
+    assert "Orthogonal is left out" in note and "QR" in note
+    names = {t.get("name") for t in figures(at)[0]["data"]}
+    assert {"He/Kaiming normal", "Large random", "Xavier/Glorot uniform"} <= names and "Orthogonal" not in names
+    small = open_page("pages/2_Signal_propagation.py", activation="relu", scheme="he_normal", compare=every)
+    assert not any("budget" in c.value for c in small.caption)
+
+
 def test_url_reproduces_the_view():
     query = dict(depth="12", width="64", activation="sigmoid", scheme="lecun_uniform", seed="7")
     first, second = open_page("pages/2_Signal_propagation.py", **query), open_page(

@@ -340,7 +340,7 @@ def test_overflow_is_reported_where_the_true_values_pass_float32s_range(activati
 def test_a_scaled_product_overflows_only_where_the_true_one_does(c):
     """c·(x @ B) as the forward pass (B) and the backward pass (Bᵀ) take it, for entries near float32's largest
     number: finite where the float64 product is below it, inf where it is above."""
-    from initcore.propagation import _scaled_product
+    from initcore.propagation import _Block, _scaled_product
 
     rng = np.random.default_rng(0)
     base = rng.standard_normal((64, 64)).astype(np.float32)
@@ -352,7 +352,9 @@ def test_a_scaled_product_overflows_only_where_the_true_one_does(c):
             x32 = (factor * x).astype(np.float32)
             assert np.isfinite(x32).all()  # the input is in range: only the product may pass it
             with np.errstate(over="ignore"):
-                out = _scaled_product(x32, 1e30, matrix, np.float32(c), out=np.empty((8, 64), np.float32))
+                block = _Block(slice(0, 8), c, depth=1)
+                out = _scaled_product(x32, matrix, "normal", [block], "mean_square",
+                                      out=np.empty((8, 64), np.float32))
             assert np.isfinite(out).all() == finite
 
 
@@ -378,3 +380,49 @@ def test_every_reported_variance_is_the_float64_one(activation, scheme, params, 
     rel = 100 * depth * math.sqrt(width) * float(np.finfo(np.float32).eps)
     for column in ("pre_var", "act_var", "grad_var"):
         np.testing.assert_allclose(run.layers[column], [row[column] for row in rows], rtol=rel, err_msg=column)
+
+
+def test_schemes_simulated_together_are_each_the_scheme_simulated_alone():
+    """simulate_many stacks the schemes of one noise into one product per layer: each scheme's table is the one
+    simulate gives it alone at the same batch (up to float32 rounding of a differently blocked product), the
+    chosen scheme first, overflows and all."""
+    schemes = {"he_normal": {}, "xavier_uniform": {}, "zeros": {}, "large_normal": {}, "small_normal": dict(std=0.1),
+               "constant": dict(value=0.2)}
+    together = initcore.simulate_many(depth=30, width=64, activation="relu", schemes=schemes, batch=32, seed=3)
+    assert list(together.runs) == list(schemes) and together.batch == 32 and not together.left_out
+    for scheme, params in schemes.items():
+        alone = initcore.simulate(depth=30, width=64, activation="relu", scheme=scheme, batch=32, seed=3, **params)
+        shared = together.runs[scheme]
+        assert shared.settings == alone.settings
+        for column in ("exploded", "vanished", "grad_exploded", "grad_vanished"):
+            assert list(shared.layers[column]) == list(alone.layers[column]), (scheme, column)
+        for column in ("pre_var", "act_var", "grad_var", "frac_dead"):
+            np.testing.assert_allclose(shared.layers[column], alone.layers[column], rtol=1e-4, err_msg=scheme)
+        drawn = alone.layers.weight_std.notna()  # alone, nothing is drawn above a layer that overflowed
+        np.testing.assert_allclose(shared.layers.weight_std[drawn], alone.layers.weight_std[drawn], rtol=1e-6)
+        np.testing.assert_array_equal(shared.weight_hist.counts, alone.weight_hist.counts)
+
+
+def test_every_scheme_compared_at_the_largest_size_fits_one_view_s_budget():
+    """All twelve schemes at 100 layers of 1024 units: the draws of each noise are shared and the products of
+    all schemes together stay within what the largest single view does (MAX_REQUEST), so each gets fewer
+    inputs; orthogonal, whose QR per layer is over its own budget there, is left out and the reason says so."""
+    from initcore.propagation import DRAW_ROWS, MAX_REQUEST, simulate_many
+
+    depth, width = 100, 1024
+    schemes = {s: {} for s in ["he_normal", *[s for s in initcore.SCHEMES if s != "he_normal"]]}
+    shared = simulate_many(depth=depth, width=width, activation="relu", schemes=schemes)
+    assert list(shared.left_out) == ["orthogonal"] and "QR" in shared.left_out["orthogonal"]
+    assert set(shared.runs) == set(schemes) - {"orthogonal"} and next(iter(shared.runs)) == "he_normal"
+    noises = {initcore.SCHEMES[s].noise_for(initcore.SCHEMES[s].resolve()) for s in shared.runs} - {"ones"}
+    work = depth * width * width * (len(shared.runs) * shared.batch + DRAW_ROWS * len(noises))
+    assert work <= MAX_REQUEST and shared.batch < shared.requested_batch == 256
+    assert shared.sampling_error == pytest.approx(math.sqrt(2 / (shared.batch * width)))
+    assert shared.runs["he_normal"].settings["batch"] == shared.batch
+
+
+def test_a_small_network_compares_every_scheme_at_the_full_batch():
+    shared = initcore.simulate_many(depth=20, width=64, activation="tanh", schemes={s: {} for s in initcore.SCHEMES})
+    assert shared.batch == 256 and not shared.left_out and len(shared.runs) == len(initcore.SCHEMES)
+    with pytest.raises(ValueError, match="orthogonal"):  # the chosen scheme itself over budget: an error, as alone
+        initcore.simulate_many(depth=100, width=1024, activation="tanh", schemes={"orthogonal": {}})

@@ -23,6 +23,12 @@ def simulate(**settings) -> initcore.Propagation:
     return compute.simulate(**settings)
 
 
+@st.cache_data(max_entries=32, max_size=64 * MB, show_spinner="Pushing a batch through every network…")
+def simulate_many(schemes: dict[str, dict], **settings) -> initcore.Propagations:
+    """Several schemes on one network within one request's budget (``initcore.simulate_many``)."""
+    return compute.simulate_many(schemes=schemes, **settings)
+
+
 @st.cache_data(max_entries=256, max_size=8 * MB, show_spinner=False)
 def predicted(depth: int, width: int, activation: str, scheme: str, params: dict):
     """Theory's Var z_l and Var dL/dz_l per layer (a quadrature: under a millisecond, so it needs no slot)."""

@@ -77,3 +77,8 @@ def simulate(**settings):
     """``initcore.simulate(**settings)`` as the server runs it: on the compute threads, a wide network (width
     ``WIDE`` and more) as a wide computation."""
     return run(initcore.simulate, wide=settings["width"] >= WIDE, **settings)
+
+
+def simulate_many(**settings):
+    """``initcore.simulate_many(**settings)`` as the server runs it (see ``simulate``)."""
+    return run(initcore.simulate_many, wide=settings["width"] >= WIDE, **settings)

@@ -14,17 +14,38 @@ LONG_PATH = 21  # layers: from this many on, a change that levels off (tanh) sho
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # float32's smallest normal number, about 1.2e-38
 
 
-def propagation_curves(settings: dict, schemes: dict[str, dict]) -> tuple[dict, list[Curve], list[Curve]]:
-    """Simulate each scheme (cached) with the same network; forward and backward curves with theory."""
-    runs, forward, backward = {}, [], []
-    for scheme, params in schemes.items():
-        run = cached.simulate(**settings, scheme=scheme, **params)
-        pre, grad = cached.predicted(settings["depth"], settings["width"], settings["activation"], scheme, params)
+def propagation_curves(settings: dict, schemes: dict[str, dict]):
+    """Simulate each scheme (cached) with the same network; forward and backward curves with theory, and a
+    sentence for the chart when comparing cost the schemes inputs or left some out (else None)."""
+    if len(schemes) == 1:
+        (scheme, params), = schemes.items()
+        runs, note = {scheme: cached.simulate(**settings, scheme=scheme, **params)}, None
+    else:
+        shared = cached.simulate_many(schemes, **settings)
+        runs, note = shared.runs, budget_note(shared, len(schemes))
+    forward, backward = [], []
+    for scheme, run in runs.items():
+        pre, grad = cached.predicted(settings["depth"], settings["width"], settings["activation"], scheme,
+                                     schemes[scheme])
         layers = run.layers
-        runs[scheme] = run
         forward.append(Curve(scheme, layers.layer.to_numpy(), layers.pre_var.to_numpy(), pre, run.exploded_at))
         backward.append(Curve(scheme, layers.layer.to_numpy(), layers.grad_var.to_numpy(), grad, None))
-    return runs, forward, backward
+    return runs, forward, backward, note
+
+
+def budget_note(shared: initcore.Propagations, asked: int) -> str | None:
+    """What one request's budget did to a comparison of ``asked`` schemes, in words; None if nothing."""
+    parts = []
+    if shared.batch < shared.requested_batch:
+        width = next(iter(shared.runs.values())).settings["width"]
+        full = np.sqrt(2.0 / (shared.requested_batch * width))
+        parts.append(f"Comparing {asked} schemes at this size shares one view's budget: each network gets "
+                     f"{shared.batch} random inputs instead of {shared.requested_batch}, so each layer's variance "
+                     f"carries about ±{100 * shared.sampling_error:.1g} % of sampling noise (±{100 * full:.1g} % "
+                     "with all of them).")
+    for scheme, reason in shared.left_out.items():
+        parts.append(f"{initcore.SCHEMES[scheme].label} is left out: {reason}.")
+    return " ".join(parts) or None
 
 
 def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
