@@ -40,10 +40,12 @@ EPOCH_RANGE = (1, 2000)
 BATCH_RANGE = (1, 5000)
 LR_RANGE = (0.0, 10.0)
 MOMENTUM_RANGE = (0.0, 0.99)
-# Multiply-adds per call (train, or all runs of compare together). On a 2-core machine that is about 2 s of
-# wide layers; narrow ones do less per numpy call, and the lab's slowest reachable setting (five schemes,
-# 30 layers of 16 units, 300 epochs) takes about 7 s.
-MAX_WORK = 2e10
+# The work one request may do (train, or all runs of compare together), in multiply-adds and their equals
+# (``training_work``): about 4 s on the 2-core machine the app is served from, narrow layers or wide.
+MAX_WORK = 6e10
+STEP_COST = 400_000  # one layer of one numpy step (a matmul and its elementwise neighbours): ~27 µs ≈ 4e5 multiply-adds
+COMPARE_COST = 13  # one comparison of two units' outputs on one example, in distinct_units' Python loop
+DECISION_GRID = 60  # points per side of the decision-boundary grid the lab draws for each run
 COPY_TOLERANCE = 1e-6  # two units are copies if their outputs differ by less than this, relative to the layer
 
 
@@ -226,7 +228,7 @@ class TrainingRun:
         """Probability of class 1 for each row of X (for decision-boundary plots)."""
         return self.model.predict_proba(X)
 
-    def decision_grid(self, resolution: int = 60, bound: float = 2.0):
+    def decision_grid(self, resolution: int = DECISION_GRID, bound: float = 2.0):
         """Class-1 probability on a resolution × resolution grid over [-bound, bound]²: (xs, ys, P)."""
         resolution = _validate.integer("resolution", resolution, 2, 400)
         axis = np.linspace(-bound, bound, resolution)
@@ -251,16 +253,32 @@ def _check(depth, width, activation, scheme, epochs, lr, batch_size, momentum, o
     )
 
 
-def training_work(*, depth: int, width: int, epochs: int, n: int) -> float:
-    """Multiply-adds of a run: ~3 matmuls (forward, two backward) per layer per example per epoch."""
-    per_example = 2 * width + (depth - 1) * width * width + 2 * width
-    return 3.0 * per_example * n * (epochs + 1)
+def training_work(*, depth: int, width: int, epochs: int, n: int, batch_size: int = 64,
+                  test_fraction: float = 0.2) -> float:
+    """What one run costs, in multiply-adds and their equals, as measured on the 2-core machine (time ≈
+    6.8·10⁻¹¹ s per unit, within 20 % from 1 layer of 4 units to 50 of 32 or 30 of 128):
+
+    * the products: 3 per layer per training example per epoch (forward, two backward), 3 more per
+      training example and 1 per test example for each epoch's evaluation (epoch 0 included), and 1 per point
+      of the ``DECISION_GRID``² decision grid;
+    * ``STEP_COST`` for each layer of each numpy step (mini-batch or evaluation), which is what narrow layers
+      cost: at 16 units a step does few multiply-adds and many calls;
+    * ``COMPARE_COST`` per unit pair per example in counting the distinct units before and after training.
+    """
+    per_example = 2 * width + (depth - 1) * width * width + width
+    n_test = int(round(n * test_fraction))
+    n_train = n - n_test
+    steps = -(-n_train // batch_size)
+    products = per_example * (3 * n_train * epochs + (3 * n_train + n_test) * (epochs + 1) + DECISION_GRID**2)
+    calls = (depth + 1) * (steps * epochs + 2 * (epochs + 1) + 1)
+    return float(products + STEP_COST * calls + COMPARE_COST * 2 * depth * width * width * n_train)
 
 
-def max_epochs(*, depth: int, width: int, n: int = 500, runs: int = 1) -> int:
+def max_epochs(*, depth: int, width: int, n: int = 500, runs: int = 1, batch_size: int = 64) -> int:
     """The most epochs that ``runs`` trainings of this size may have within ``MAX_WORK`` (0 if none fit)."""
-    per_epoch = training_work(depth=depth, width=width, epochs=0, n=n)
-    return max(int(MAX_WORK // (runs * per_epoch)) - 1, 0)
+    fixed = training_work(depth=depth, width=width, epochs=0, n=n, batch_size=batch_size)
+    per_epoch = training_work(depth=depth, width=width, epochs=1, n=n, batch_size=batch_size) - fixed
+    return max(int((MAX_WORK / runs - fixed) // per_epoch), 0)
 
 
 def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str, epochs: int, lr: float,
@@ -269,7 +287,8 @@ def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str,
     """Train an MLP on a toy data set from ``scheme``'s initialization; see the module docstring."""
     c = _check(depth, width, activation, scheme, epochs, lr, batch_size, momentum, output, bias, n, scheme_params)
     seed = _validate.integer("seed", seed, 0, 2**32 - 1)
-    work = training_work(depth=c["depth"], width=c["width"], epochs=c["epochs"], n=c["n"])
+    work = training_work(depth=c["depth"], width=c["width"], epochs=c["epochs"], n=c["n"],
+                         batch_size=c["batch_size"], test_fraction=test_fraction)
     if work > MAX_WORK:
         raise ValueError(f"this run needs ~{work:.2g} multiply-adds, over the budget {MAX_WORK:.0e}; "
                          f"lower epochs, depth, width or n")
@@ -403,7 +422,8 @@ def compare(*, schemes=LAB_SCHEMES, scheme_params: dict[str, dict] | None = None
     width = _validate.integer("width", settings.get("width"), *WIDTH_RANGE)
     epochs = _validate.integer("epochs", epochs, *EPOCH_RANGE)
     n = _validate.integer("n", n, *N_RANGE)
-    work = len(schemes) * training_work(depth=depth, width=width, epochs=epochs, n=n)
+    work = len(schemes) * training_work(depth=depth, width=width, epochs=epochs, n=n,
+                                        batch_size=settings.get("batch_size", 64))
     if work > MAX_WORK:
         raise ValueError(f"comparing {len(schemes)} schemes needs ~{work:.2g} multiply-adds, over the budget "
                          f"{MAX_WORK:.0e}; compare fewer schemes or lower epochs, depth, width or n")

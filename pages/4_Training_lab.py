@@ -3,8 +3,7 @@
 import streamlit as st
 
 import initcore
-from initcore.training import max_epochs
-from ui import cached, charts, controls, figure, nav, presets, show, tables
+from ui import cached, charts, controls, figure, lessons, nav, presets, show, tables
 
 st.set_page_config(page_title="Training lab · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -31,14 +30,9 @@ if story:
 if not schemes:
     st.warning("Pick at least one scheme to train.")
     st.stop()
-allowed = max_epochs(depth=depth, width=width, runs=len(schemes))
-if epochs > allowed:
-    st.warning(f"{len(schemes)} networks of {depth} layers × {width} units can train for at most {allowed} epochs "
-               f"here (a shared server's budget); training for {allowed}.")
-    epochs = allowed
-if epochs < 1:
-    st.error("This network is too large to train here: use fewer layers, fewer units or fewer schemes.")
-    st.stop()
+schemes, epochs, budget = lessons.lab_budget(schemes, depth, width, epochs)
+if budget:
+    st.warning(budget)
 settings = dict(dataset=dataset, depth=depth, width=width, activation=activation, lr=lr, epochs=epochs, seed=seed)
 lab = cached.compare(tuple(schemes), settings)
 

@@ -436,6 +436,23 @@ def test_training_lab_caps_epochs_to_the_budget():
     assert len(figures(at)) >= 3
 
 
+def test_training_every_scheme_at_the_largest_size_fits_one_budget_and_says_what_it_left_out():
+    """Every scheme at 30 layers of 128 units: not even one epoch of all twelve fits one request's work, which
+    ended in an error; now the last schemes are left out by name, the others train, and the total work of
+    the request stays within MAX_WORK (decision grids and distinct units included)."""
+    from initcore.training import MAX_WORK, training_work
+
+    every = [s for s in initcore.SCHEMES]
+    at = open_page("pages/4_Training_lab.py", depth="30", width="128", epochs="300", schemes=every)
+    assert not at.exception and not at.error
+    note = next(w.value for w in at.warning if "Left out" in w.value)
+    epochs = int(re.search(r"Trained for (\d+) epochs, not 300", note)[1])
+    trained = [s for s in every if initcore.SCHEMES[s].label not in note.split("Left out")[1]]
+    assert 1 <= epochs and 1 <= len(trained) < len(every)
+    assert len(trained) * training_work(depth=30, width=128, epochs=epochs, n=500) <= MAX_WORK
+    assert len(at.get("plotly_chart")) == 3 + len(trained)  # loss, accuracy, gradients, one panel per run
+
+
 @pytest.mark.parametrize("scheme", ["he_normal", "constant", "large_normal", "zeros"])
 def test_factor_sentence_for_every_kind_of_scheme(scheme):
     from ui.lessons import factor_sentence

@@ -231,6 +231,20 @@ def test_a_gradient_that_is_huge_but_finite_has_a_finite_norm():
     assert np.isfinite(table["incoming-weight gradient norm"]).all()
 
 
+def test_training_work_counts_what_a_lab_view_computes():
+    """Besides the products of training, each epoch's evaluation and the decision grid, a run pays for every
+    numpy step of every layer (what makes narrow layers slow) and for counting distinct units (width² per
+    layer): a deep narrow run costs several times its multiply-adds alone."""
+    from initcore.training import COMPARE_COST, DECISION_GRID, STEP_COST
+
+    narrow = training_work(depth=30, width=16, epochs=100, n=500)
+    per_example = 2 * 16 + 29 * 16 * 16 + 16
+    products = per_example * (3 * 400 * 100 + (3 * 400 + 100) * 101 + DECISION_GRID**2)
+    steps = 31 * (7 * 100 + 2 * 101 + 1)
+    assert narrow == products + STEP_COST * steps + COMPARE_COST * 2 * 30 * 16 * 16 * 400
+    assert narrow > 5 * products
+
+
 def test_max_epochs_fits_the_budget():
     from initcore.training import MAX_WORK, max_epochs
 

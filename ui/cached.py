@@ -66,7 +66,7 @@ def what_goes_wrong(schemes: tuple[str, ...], activations: tuple[str, ...], dept
 
 @st.cache_data(max_entries=32, max_size=128 * MB, show_spinner="Training…")
 @compute.on_compute_threads
-def compare(schemes: tuple[str, ...], settings: dict, resolution: int = 60):
+def compare(schemes: tuple[str, ...], settings: dict):
     """Train each scheme; return what the lab draws (histories, divergence, boundaries, summary)."""
     comparison = initcore.compare(schemes=schemes, **settings)
     runs = comparison.runs
@@ -74,7 +74,7 @@ def compare(schemes: tuple[str, ...], settings: dict, resolution: int = 60):
     return dict(
         histories={s: r.history for s, r in runs.items()},
         diverged={s: r.diverged_epoch for s, r in runs.items()},
-        grids={s: r.decision_grid(resolution) for s, r in runs.items()},
+        grids={s: r.decision_grid() for s, r in runs.items()},
         test_points=(any_run.data["X_test"], any_run.data["y_test"]),
         summary=comparison.summary,
         distinct={s: r.distinct_neurons for s, r in runs.items()},

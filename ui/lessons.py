@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import initcore
+from initcore.training import max_epochs
 from ui import cached
 from ui.charts import EXPLODING, VANISHING, Curve
 from ui.theme import activation_label, scientific
@@ -46,6 +47,25 @@ def budget_note(shared: initcore.Propagations, asked: int) -> str | None:
     for scheme, reason in shared.left_out.items():
         parts.append(f"{initcore.SCHEMES[scheme].label} is left out: {reason}.")
     return " ".join(parts) or None
+
+
+def lab_budget(schemes: list[str], depth: int, width: int, epochs: int) -> tuple[list[str], int, str | None]:
+    """The schemes and epochs the Training lab can train within one request's budget
+    (``initcore.training.MAX_WORK``), and a sentence saying what it cut and what to change (None if nothing):
+    first epochs, then, where not even one epoch of every scheme fits, the last schemes."""
+    kept = list(schemes)
+    while len(kept) > 1 and max_epochs(depth=depth, width=width, runs=len(kept)) < 1:
+        kept.pop()
+    allowed = max_epochs(depth=depth, width=width, runs=len(kept))
+    if epochs <= allowed:
+        return kept, epochs, None
+    size = f"{len(kept)} network{'s' if len(kept) > 1 else ''} of {depth} layers × {width} units"
+    sentence = (f"Trained for {allowed} epochs, not {epochs}: {size} can train for at most {allowed} here, where one "
+                "server trains for a whole class. ")
+    if len(kept) < len(schemes):
+        left = ", ".join(initcore.SCHEMES[s].label for s in schemes[len(kept):])
+        sentence += f"Left out, since not even one epoch of every scheme fits: {left}. "
+    return kept, allowed, sentence + "Fewer or narrower layers, or fewer schemes, train for longer."
 
 
 def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
