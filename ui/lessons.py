@@ -60,8 +60,8 @@ def lab_budget(schemes: list[str], depth: int, width: int, epochs: int) -> tuple
     if epochs <= allowed:
         return kept, epochs, None
     size = f"{len(kept)} network{'s' if len(kept) > 1 else ''} of {depth} layers × {width} units"
-    sentence = (f"Trained for {allowed} epochs, not {epochs}: {size} can train for at most {allowed} here, where one "
-                "server trains for a whole class. ")
+    sentence = (f"Trained for {allowed} epoch{'s' if allowed > 1 else ''}, not {epochs}: {size} can train for at "
+                f"most {allowed} here, where one server trains for a whole class. ")
     if len(kept) < len(schemes):
         left = ", ".join(initcore.SCHEMES[s].label for s in schemes[len(kept):])
         sentence += f"Left out, since not even one epoch of every scheme fits: {left}. "
