@@ -137,5 +137,26 @@ def main() -> None:
               f"{switch / ours:.2f} | {peak:.0f} | {' | '.join(torch_ms)} |")
 
 
+def every_scheme(depth, width, batch):
+    initcore.NOISE_BANK.clear()
+    chosen = "xavier_normal"
+    schemes = {chosen: {}} | {s: {} for s in initcore.SCHEMES if s != chosen}
+    return initcore.simulate_many(depth=depth, width=width, batch=batch, activation="tanh", schemes=schemes)
+
+
+def one_request() -> None:
+    """Comparing every scheme against one scheme, both from fresh draws: one request, one budget."""
+    print("| depth, width, batch | one scheme (ms) | every scheme (ms) | ratio | batch each | left out |")
+    print("|---|---|---|---|---|---|")
+    for size in SIZES:
+        one = median_time(partial(fresh_run, *size), 5)
+        every = median_time(partial(every_scheme, *size), 5)
+        shared = every_scheme(*size)
+        print(f"| {', '.join(map(str, size))} | {one * 1e3:.0f} | {every * 1e3:.0f} | {every / one:.2f} | "
+              f"{shared.batch} | {', '.join(shared.left_out) or '—'} |")
+
+
 if __name__ == "__main__":
     main()
+    print()
+    one_request()

@@ -81,6 +81,35 @@ def main() -> None:
     print("| lab default comparison (5 schemes, 100 epochs, 500 points, depth 5, width 32) | wall time (s) |")
     print("|---|---|")
     print(f"| {', '.join(initcore.LAB_SCHEMES)} | {wall:.2f} |")
+    print()
+    one_request()
+
+
+def lab_request(settings: dict) -> None:
+    """What the lab computes for one view: the runs and each one's decision grid."""
+    for run in initcore.compare(**settings).runs.values():
+        run.decision_grid()
+
+
+def one_request() -> None:
+    """What one Training lab request costs at the epochs the budget allows (at most 300, the slider's top), for
+    one scheme, the lab's five and every scheme (the last left out while not one epoch of all fits)."""
+    from initcore.training import max_epochs
+
+    print("| depth, width | one scheme (s, epochs) | five (s, epochs) | every scheme (s, epochs, schemes) |")
+    print("|---|---|---|---|")
+    for depth, width in [(5, 32), (30, 16), (10, 64), (30, 128)]:
+        cells = []
+        for schemes in (["he_normal"], list(initcore.LAB_SCHEMES), list(initcore.SCHEMES)):
+            while len(schemes) > 1 and max_epochs(depth=depth, width=width, runs=len(schemes)) < 1:
+                schemes = schemes[:-1]
+            epochs = min(300, max_epochs(depth=depth, width=width, runs=len(schemes)))
+
+            settings = dict(schemes=schemes, dataset="moons", depth=depth, width=width, activation="relu",
+                            epochs=epochs, lr=0.01, n=N)
+            seconds = median_time(partial(lab_request, settings), 3)
+            cells.append(f"{seconds:.2f}, {epochs}" + (f", {len(schemes)}" if len(schemes) > 5 else ""))
+        print(f"| {depth}, {width} | {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":

@@ -103,10 +103,13 @@ class NoiseBank:
         self._lock = threading.Lock()
 
     def clear(self) -> None:
+        """Forget every draw kept, and the standard deviations remembered for draws (``_summarize``)."""
         with self._lock:
             self._entries.clear()
             self._holders.clear()
             self._bytes = 0
+        with _stds_lock:
+            _stds.clear()
 
     def bases(self, seed: int, noise: str, layers: list[int], shape: tuple[int, int], dtype, pool) -> list[BaseDraw]:
         """The base matrices of ``layers``: cached ones reused, the rest drawn together on all cores.

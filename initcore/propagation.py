@@ -170,12 +170,25 @@ class Propagations:
         return float(np.sqrt(2.0 / (self.batch * width)))
 
 
-# What one request may compute: the largest single view, 100 layers of 1024 units with a batch of 256, whose
-# draws cost about as much as the products of DRAW_ROWS more rows of the batch (drawing a number takes about
-# as long as 250 multiply-adds on the 2-core machine, and each layer is drawn forward and again backward).
-DRAW_ROWS = 128
-MAX_REQUEST = 100 * 1024**2 * (256 + DRAW_ROWS)
+# What a run costs, in multiply-adds and their equals on the 2-core machine: 2 per row of the batch per weight
+# (the forward and the backward product), DRAW_COST per number drawn (a layer is drawn again on the way back
+# unless the noise bank holds it), and for orthogonal weights QR_COST·width³ more per layer drawn (measured:
+# a normal draw takes as long as ~250 multiply-adds, a QR of 512 × 512 as ~18·512³).
+DRAW_COST = {"normal": 250, "truncated_normal": 300, "uniform": 150, "orthogonal": 250, "ones": 0}
+QR_COST = 18
 MIN_SHARED_BATCH = 4  # inputs per scheme: at width 1024, a layer's variance from 4096 values is ±2.2 %
+
+
+def request_work(depth: int, width: int, noises, rows: int) -> float:
+    """The work of simulating ``rows`` rows of batch in all (every scheme's inputs together) through ``depth``
+    layers of ``width`` units, with one set of draws for each of ``noises``."""
+    banked = NOISE_BANK.max_bytes // (width * width * 4)
+    drawn = depth + max(0, depth - banked)  # layers drawn: forward, and backward above the bank
+    draws = sum(DRAW_COST[noise] + (QR_COST * width if noise == "orthogonal" else 0) for noise in set(noises))
+    return float(depth * width * width * 2 * rows + drawn * width * width * draws)
+
+
+MAX_REQUEST = request_work(100, 1024, {"normal"}, 256)  # the largest single view: one request's budget
 
 
 def simulate_many(*, depth: int, width: int, activation: str, schemes: Mapping[str, Mapping], batch: int = 256,
@@ -187,8 +200,9 @@ def simulate_many(*, depth: int, width: int, activation: str, schemes: Mapping[s
     Schemes that draw the same noise (normal: Xavier, He, LeCun, small and large random…) share its draws,
     and their batches are stacked into one matrix product per layer; every scheme gets the same inputs. When
     the products of every scheme at ``batch`` inputs would pass the budget, each gets fewer inputs (at least
-    ``MIN_SHARED_BATCH``), and if that is not enough the last schemes are left out; orthogonal weights past
-    their QR budget are left out too. What happened is in the result (``batch``, ``left_out``).
+    ``MIN_SHARED_BATCH``), and if that is not enough the schemes that cost most (an orthogonal's QR, a noise of
+    its own) are left out, the chosen one never; orthogonal weights past their QR budget are left out too.
+    What happened is in the result (``batch``, ``left_out``).
     """
     depth, width, batch, seed, dtype = check_network(depth, width, batch, seed, dtype)
     act = get_activation(activation)
@@ -205,8 +219,10 @@ def simulate_many(*, depth: int, width: int, activation: str, schemes: Mapping[s
             left_out[scheme] = (f"a QR decomposition of each of {depth} layers of {width} units is more than one "
                                 f"view may compute (at this depth it fits up to about {widest} units)")
     shared = shared_batch(depth, width, members, batch)
-    while shared < min(batch, MIN_SHARED_BATCH):
-        scheme = members.pop()[0]
+    while shared < min(batch, MIN_SHARED_BATCH):  # leave out what frees the most (of equals, the last)
+        _, dropped = max((shared_batch(depth, width, members[:i] + members[i + 1:], batch), i)
+                         for i in range(1, len(members)))
+        scheme = members.pop(dropped)[0]
         left_out[scheme] = (f"with it, each of the {len(members) + 1} networks of {depth} layers of {width} units "
                             f"would get fewer than {MIN_SHARED_BATCH} inputs")
         shared = shared_batch(depth, width, members, batch)
@@ -235,11 +251,12 @@ def _member(scheme: str, scheme_params: dict, depth: int, width: int) -> tuple:
 
 
 def shared_batch(depth: int, width: int, members: list, batch: int) -> int:
-    """The inputs each of ``members`` may get within ``MAX_REQUEST``: the draws of each random noise cost
-    ``DRAW_ROWS`` rows, and what is left is shared; no group of one noise may pass ``MAX_ACTIVATIONS``."""
-    noises = {member[1] for member in members}
-    rows = MAX_REQUEST // (depth * width * width) - DRAW_ROWS * len(noises - {"ones"})
-    largest_group = max(sum(member[1] == noise for member in members) for noise in noises)
+    """The inputs each of ``members`` may get within ``MAX_REQUEST`` (``request_work``: the draws of their
+    noises come first, the products share what is left); no group of one noise may pass ``MAX_ACTIVATIONS``."""
+    noises = [member[1] for member in members]
+    left = MAX_REQUEST - request_work(depth, width, noises, 0)
+    rows = left // (2 * depth * width * width)
+    largest_group = max(noises.count(noise) for noise in noises)
     return int(max(0, min(batch, rows // len(members), MAX_ACTIVATIONS // (depth * width * largest_group))))
 
 
