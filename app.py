@@ -12,7 +12,8 @@ st.title("Why weight initialization matters")
 st.markdown(
     "A deep network multiplies its input by one weight matrix after another. If each layer makes the signal "
     "a little smaller, it fades to nothing; a little larger, and it blows up to infinity. The starting weights "
-    "decide which happens, and here you can watch it happen and change it with a slider."
+    "decide which happens. Below, twelve small networks show all of it at once; each lesson in the sidebar lets "
+    "you change the weights, the depth and the activation with its own sliders and watch it happen."
 )
 
 SCHEMES = ("zeros", "constant", "small_normal", "large_normal", "xavier_normal", "he_normal")

@@ -32,6 +32,8 @@ show.chart(charts.matrix_figure(result["before"], result["after"], title="Hidden
 st.caption("Identical columns mean identical units. Under zeros or a constant, the columns stay identical "
            "after training: they may all move, but they move together.")
 st.subheader("Each unit of layer 1 at the start: same outputs, same gradients?")
+st.caption("x1, x2 and x3 are the first three training points; each row is one unit, its output on each of them "
+           "and the size of the gradient of its incoming weights.")
 show.table(result["units_before"], tables.UNIT_COLUMNS)
 with st.expander("The same table after training"):
     show.table(result["units_after"], tables.UNIT_COLUMNS)

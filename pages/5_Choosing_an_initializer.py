@@ -12,9 +12,11 @@ st.title("Choosing an initializer")
 
 st.subheader("Xavier or He?")
 st.table(pd.DataFrame({
-    "": ["Best for activations", "Gradient flow", "Risk of divergence", "Default choice for"],
-    "Xavier (Glorot)": ["sigmoid, tanh", "balanced forward and backward", "low", "tanh and sigmoid networks"],
-    "He (Kaiming)": ["ReLU, leaky ReLU, ELU", "twice Xavier's fan-in variance, for ReLU", "low",
+    "": ["Var(W)", "Keeps steady", "Best for activations", "Default choice for"],
+    "Xavier (Glorot)": ["2 / (n_in + n_out)", "a layer of slope 1: linear, or tanh near 0 (the average of the fan-in "
+                        "and the fan-out keeps both directions close)", "sigmoid, tanh", "tanh and sigmoid networks"],
+    "He (Kaiming)": ["2 / n_in", "a ReLU layer, forward and backward: twice LeCun's 1 / n_in, for the half of its "
+                     "inputs ReLU sets to 0 (twice Xavier's only where n_in = n_out)", "ReLU, leaky ReLU, ELU, GELU",
                      "ReLU-family networks"],
 }), hide_index=True, border="horizontal")
 
@@ -24,7 +26,8 @@ st.subheader("Pick your activation")
 activation = controls.choice("Activation", "activation", "tanh")
 act = initcore.ACTIVATIONS[activation]
 scheme = initcore.SCHEMES[act.recommended]
-show.metrics({"Recommended scheme": scheme.label, "Gain": f"{act.gain:.4g}"})
+show.metrics({"Recommended scheme": scheme.label,
+              "n_in · Var(W), square layer": f"{256 * initcore.theory.weight_variance(act.recommended, 256, 256):.4g}"})
 show.formula(act.latex)
 show.formula(scheme.formula())
 st.markdown(scheme.verdict)

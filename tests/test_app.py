@@ -782,3 +782,33 @@ def test_verdict_names_what_happened(activation, scheme, depth, expected):
     kind, sentence = verdict(run, scheme)
     assert expected in sentence and "nan" not in sentence
     assert kind == {"healthy": "success", "vanishing": "warning"}.get(expected, kind)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "selu"])
+def test_choosing_page_s_numbers_are_the_ones_its_formulas_use(activation):
+    """The big number beside the recommended scheme is the n_in·Var(W) its formula gives a square layer (the
+    number the steadiness sentence compares), not PyTorch's gain of the activation, which Xavier's formula does not
+    use; the table says He is twice LeCun (twice Xavier only where n_in = n_out) and has no row that never varies."""
+    act = initcore.ACTIVATIONS[activation]
+    at = open_page("pages/5_Choosing_an_initializer.py", activation=act.label)
+    used = 256 * initcore.theory.weight_variance(act.recommended, 256, 256)
+    assert at.metric[1].value == f"{used:.4g}" and "Gain" not in at.metric[1].label
+    steady = next(m.value for m in at.markdown if m.value.startswith("**What keeps it steady.**"))
+    assert f"uses **{used:.4g}**" in steady
+    table = at.table[0].value
+    assert "Risk of divergence" not in set(table.iloc[:, 0])
+    he = " ".join(table["He (Kaiming)"])
+    assert "twice LeCun" in he and "only where n_in = n_out" in he
+
+
+def test_symmetry_numbers_layers_inputs_and_units_from_1_and_explains_its_table():
+    at = open_page("pages/3_Symmetry.py")
+    matrices = figures(at)[0]["data"]
+    assert all(numbers(t["x"])[0] == 1 and numbers(t["y"])[0] == 1 for t in matrices)
+    assert any("x1, x2 and x3 are the first three training points" in c.value for c in at.caption)
+
+
+def test_home_says_where_the_sliders_are():
+    at = open_page()
+    text = " ".join(m.value for m in at.markdown)
+    assert not at.get("slider") and "in the sidebar lets you change" in text

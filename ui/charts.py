@@ -435,7 +435,9 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
         span = max(spans) if shared or not reach else reach
         said = ": inf/NaN" if reach is None else "" if shared else f"<br>colours ±{scientific(span)}"
         titles.append(panel | dict(text=panel["text"] + said))
-        traces.append(go.Heatmap(z=matrix, zmin=-span, zmax=span, colorscale="RdBu", showscale=shared and col == 2,
+        rows, units = matrix.shape  # numbered from 1, as the units table and every other page number them
+        traces.append(go.Heatmap(z=matrix, x=np.arange(1, units + 1), y=np.arange(1, rows + 1), zmin=-span,
+                                 zmax=span, colorscale="RdBu", showscale=shared and col == 2,
                                  colorbar=dict(title=dict(text="w")), xaxis=fig.panel_axes(1, col, 2)[0],
                                  yaxis=fig.panel_axes(1, col, 2)[1],
                                  hovertemplate="input %{y}, unit %{x}<br>w = %{z:.4g}<extra></extra>"))
