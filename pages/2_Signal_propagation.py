@@ -31,7 +31,8 @@ except ValueError as error:  # the work budget: say what is allowed
     st.error(str(error))
     st.stop()
 run = runs[scheme]
-for kind, sentence in (lessons.verdict(r, initcore.SCHEMES[s].label) for s, r in runs.items()):
+if len(runs) == 1:  # compared schemes are judged in one table under the chart, which stays above the fold
+    kind, sentence = lessons.verdict(run, initcore.SCHEMES[scheme].label)
     getattr(st, kind)(sentence)
 
 with st.container(horizontal=True, gap="medium"):  # side by side where both fit, else one under the other
@@ -46,6 +47,8 @@ show.chart(charts.variance_figure(forward, title="Forward: variance of the pre-a
                                   y_title="Var z_l (log scale)"), "forward")
 if budget:
     st.caption(budget)
+if len(runs) > 1:
+    show.table(lessons.verdict_table(runs), tables.VERDICT_COLUMNS)
 tab_act, tab_ridge, tab_grad, tab_weights, tab_table = st.tabs(
     ["Activations", "Chosen layers", "Gradients", "Weights", "Table"], key="view", bind="query-params")
 log = controls.toggle("log10 |x| axis (reads tiny and huge values alike)", "log_axis")

@@ -122,12 +122,12 @@ def test_relu_he_is_flat_and_relu_xavier_halves():
     at.selectbox(key="scheme").set_value("xavier_normal").run()
     xavier = forward_variance(at, "Xavier/Glorot normal")
     assert abs(np.log(geometric_ratio(xavier) / 0.5)) < 0.05
-    assert at.warning and "vanishing" in at.warning[0].value
+    assert at.warning and "forward: vanishes" in at.warning[0].value
 
 
 def test_large_weights_say_where_the_signal_exploded():
     at = open_page("pages/2_Signal_propagation.py", activation="relu", scheme="large_normal", width="256")
-    assert at.error and "exploded at layer" in at.error[0].value
+    assert at.error and "forward: explodes (exploded at layer" in at.error[0].value
     marker = next(t for t in figures(at)[0]["data"] if t.get("mode") == "markers+text")
     assert "exploded at layer" in marker["text"][0]
 
@@ -508,28 +508,28 @@ def test_verdict_tells_a_slowing_fade_from_a_steady_one(activation, scheme, slow
     run = initcore.simulate(depth=40 if scheme == "small_normal" else 50, width=256, activation=activation,
                             scheme=scheme)
     sentence = verdict(run, scheme)[1]
-    assert ("over the last 16 layers: the change slows down" in sentence) == slowing
+    assert ("a layer over the top layers" in sentence) == slowing
 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_the_default_page_s_verdict_does_not_depend_on_the_seed(seed):
     """Theory puts tanh under Xavier at ×0.0104 over 50 layers, on the ×100 border, and the seed moves the
-    simulation to either side of it. A fade that levels off is 'fading slowly' on both sides, where a fixed
-    threshold said 'vanishing' for 12 seeds of 20 and 'drifting slowly' for the rest."""
+    simulation to either side of it. A fade that levels off fades on both sides, where a fixed threshold said
+    'vanishing' for 12 seeds of 20 and 'drifting slowly' for the rest."""
     from ui.lessons import verdict
 
     run = initcore.simulate(depth=50, width=256, activation="tanh", scheme="xavier_normal", seed=seed)
     kind, sentence = verdict(run, "Xavier")
-    assert kind == "info" and "**Xavier: fading slowly.**" in sentence
+    assert kind == "info" and "**Xavier** — forward: fades (" in sentence and "; gradient: fades (" in sentence
 
 
 @pytest.mark.parametrize("activation, scheme, depth, word", [
-    ("tanh", "xavier_normal", 100, "fading slowly"),  # 1/l: more layers add less and less
-    ("relu", "xavier_normal", 50, "vanishing"),  # ×½ at every layer
-    ("sigmoid", "xavier_normal", 50, "vanishing"),  # the gradient: ×¼² at most at every layer
+    ("tanh", "xavier_normal", 100, "fades"),  # 1/l: more layers add less and less
+    ("relu", "xavier_normal", 50, "vanishes"),  # ×½ at every layer
+    ("sigmoid", "xavier_normal", 50, "vanishes"),  # the gradient: ×¼² at most at every layer
     # the gradient grows ×1.1 at every layer on its way down, but shrinks at the first two (their larger
     # signal sits where tanh is flatter): steady growth all the same, not growth that levels off
-    ("tanh", "he_normal", 100, "exploding"),
+    ("tanh", "he_normal", 100, "explodes"),
 ])
 def test_a_change_that_levels_off_is_told_from_a_fixed_factor_per_layer(activation, scheme, depth, word):
     from ui.lessons import classify
@@ -559,12 +559,12 @@ def test_outlook_reports_theorys_change_at_each_depth(activation):
 
 
 def test_choosing_page_shows_how_deep_the_recommendation_goes_and_links_to_it():
-    """ReLU with He: healthy at 50 layers; GELU with He: the signal fades (GELU is z/2 near 0); each with a
+    """ReLU with He: steady at 50 layers; GELU with He: the signal vanishes (GELU is z/2 near 0); each with a
     link that opens Signal propagation on that pairing."""
     at = open_page("pages/5_Choosing_an_initializer.py", activation="ReLU")
-    assert any("How deep can it go?" in s.value and "(healthy)" in s.value for s in at.success)
+    assert any("How deep can it go?" in s.value and "(steady)" in s.value for s in at.success)
     at.selectbox(key="activation").set_value("gelu").run()
-    assert any("How deep can it go?" in w.value and "(vanishing)" in w.value for w in at.warning)
+    assert any("How deep can it go?" in w.value and "(vanishes)" in w.value for w in at.warning)
     link = next(link for link in at.get("page_link") if link.proto.query_string)
     assert link.proto.page == "Signal_propagation"
     assert parse_qs(link.proto.query_string) == {"activation": ["GELU (tanh form)"], "scheme": ["He/Kaiming normal"],
@@ -701,7 +701,7 @@ def test_switching_small_random_to_large_random_takes_large_random_s_sigma():
     learner picked stays."""
     at = open_page("pages/2_Signal_propagation.py", scheme="Small random")
     at.selectbox(key="scheme").set_value("large_normal").run()
-    assert at.select_slider(key="std").value == 10 and "Large random: the gradient exploded" in at.error[0].value
+    assert at.select_slider(key="std").value == 10 and "gradient: explodes (exploded at layer" in at.error[0].value
     at.select_slider(key="std").set_value(3.0).run()
     at.selectbox(key="scheme").set_value("small_normal").run()
     assert at.select_slider(key="std").value == 3
@@ -743,12 +743,12 @@ def test_teaching_text_writes_huge_and_tiny_numbers_as_the_axes_do(x, text):
 
 def test_a_single_layer_has_no_change_to_judge():
     """One layer of σ = 10 weights takes an input of variance 1 to about 2·100 = 200: the verdict says that,
-    not 'healthy' for a change from layer 1 to layer 1, and the layer axis is ticked at whole layers."""
+    not 'steady' for a change from layer 1 to layer 1, and the layer axis is ticked at whole layers."""
     from ui.lessons import verdict
 
     run = initcore.simulate(depth=1, width=2, activation="sigmoid", scheme="large_normal")
     kind, sentence = verdict(run, "Large random")
-    assert kind == "info" and "**Large random: one layer.**" in sentence and "healthy" not in sentence
+    assert kind == "info" and "**Large random** — one layer." in sentence and "steady" not in sentence
     at = open_page("pages/2_Signal_propagation.py", depth="1", width="2")
     forward, heatmap = figures(at)
     assert (forward["layout"]["xaxis"]["dtick"], heatmap["layout"]["yaxis"]["dtick"]) == (1, 1)
@@ -764,16 +764,17 @@ def test_a_vanished_gradient_names_every_layer_it_leaves_without_a_gradient():
     assert at is not None and 1 < at < 50
     assert list(run.layers.layer[run.layers.grad_vanished]) == list(range(1, at + 1))
     kind, sentence = verdict(run, "Small random")
-    assert kind == "warning" and f"at layer {at}." in sentence and f"layers 1 to {at} cannot learn" in sentence
+    assert kind == "warning" and f"gradient: vanishes (vanished at layer {at}:" in sentence
+    assert f"layers 1 to {at} cannot learn" in sentence
 
 
 @pytest.mark.parametrize("activation, scheme, depth, expected", [
-    ("tanh", "large_normal", 50, "gradient exploded on its way back"),
+    ("tanh", "large_normal", 50, "gradient: explodes (exploded at layer"),
     ("sigmoid", "zeros", 20, "no signal"),
-    ("tanh", "small_normal", 60, "signal vanished at layer"),
-    ("relu", "large_normal", 40, "signal exploded at layer"),
-    ("relu", "xavier_normal", 50, "vanishing"),
-    ("relu", "he_normal", 50, "healthy"),
+    ("tanh", "small_normal", 60, "forward: vanishes (vanished at layer"),
+    ("relu", "large_normal", 40, "forward: explodes (exploded at layer"),
+    ("relu", "xavier_normal", 50, "forward: vanishes ("),
+    ("relu", "he_normal", 50, "forward: steady ("),
 ])
 def test_verdict_names_what_happened(activation, scheme, depth, expected):
     from ui.lessons import verdict
@@ -781,7 +782,7 @@ def test_verdict_names_what_happened(activation, scheme, depth, expected):
     run = initcore.simulate(depth=depth, width=256, activation=activation, scheme=scheme)
     kind, sentence = verdict(run, scheme)
     assert expected in sentence and "nan" not in sentence
-    assert kind == {"healthy": "success", "vanishing": "warning"}.get(expected, kind)
+    assert kind == {"forward: steady (": "success", "forward: vanishes (": "warning"}.get(expected, kind)
 
 
 @pytest.mark.parametrize("activation", ["tanh", "relu", "selu"])
@@ -812,3 +813,55 @@ def test_home_says_where_the_sliders_are():
     at = open_page()
     text = " ".join(m.value for m in at.markdown)
     assert not at.get("slider") and "in the sidebar lets you change" in text
+
+
+def test_the_signal_and_the_gradient_are_judged_apart_in_the_chart_s_own_numbers():
+    """Tanh under He: a flat forward curve and a gradient that grows on its way back. The verdict says each in
+    its own words ('steady', 'grows'), and each change it states is the one its chart draws, end to end."""
+    from ui.lessons import verdict
+
+    run = initcore.simulate(depth=50, width=256, activation="tanh", scheme="he_normal")
+    kind, sentence = verdict(run, "He")
+    stated = re.search(r"forward: (\w+) \(×([^ ]+(?: × 10[⁻⁰-⁹]+)?) from layer 1 to layer 50.*gradient: (\w+) "
+                       r"\(×([^ ]+(?: × 10[⁻⁰-⁹]+)?) on its way back", sentence)
+    assert (stated[1], stated[3]) == ("steady", "grows") and kind == "info"
+    pre, grad = run.layers.pre_var.to_numpy(), run.layers.grad_var.to_numpy()
+    assert stated_number(stated[2]) == pytest.approx(pre[-1] / pre[0], rel=5e-3)
+    assert stated_number(stated[4]) == pytest.approx(grad[0] / grad[-1], rel=5e-3)
+
+
+@pytest.mark.parametrize("activation, scheme, depth", [("relu", "xavier_normal", 4), ("gelu", "he_normal", 10),
+                                                       ("relu", "small_normal", 2)])
+def test_a_shallow_network_with_a_steep_factor_says_where_theory_takes_it(activation, scheme, depth):
+    """Xavier on 4 ReLU layers stays within ×10 (×0.5 a layer), GELU's signal under He fades slowly over 10: each
+    is steady *here*, and the verdict names the layer at which theory's 50-layer network leaves the chart's bands,
+    never calling it a success."""
+    from ui.charts import EXPLODING, VANISHING
+    from ui.lessons import verdict
+
+    run = initcore.simulate(depth=depth, width=256, activation=activation, scheme=scheme,
+                            **({"std": 0.3} if scheme == "small_normal" else {}))
+    kind, sentence = verdict(run, "it")
+    pre = initcore.theory.predicted_pre_var(depth=50, width=256, activation=activation, scheme=scheme,
+                                            **({"std": 0.3} if scheme == "small_normal" else {}))
+    change = pre / pre[0]
+    leaves = int(np.flatnonzero((change < VANISHING) | (change > EXPLODING))[0]) + 1
+    going = "vanishes" if change[leaves - 1] < 1 else "explodes"
+    assert kind != "success" and f"so far (×" in sentence
+    assert f"but theory says it {going} by layer {leaves}" in sentence
+
+
+def test_compare_mode_judges_every_scheme_in_one_table_under_the_chart():
+    """Five schemes compared: no stack of five boxes above the chart, one table after it, one row per scheme in
+    the order compared, with the same words as a single scheme's verdict."""
+    from ui.lessons import verdict
+
+    at = open_page("pages/2_Signal_propagation.py", activation="relu", scheme="he_normal",
+                   compare=["xavier_normal", "small_normal", "large_normal", "zeros"])
+    assert not (at.success or at.info or at.warning or at.error)
+    table = at.dataframe[0].value
+    assert list(table.initialization) == ["He/Kaiming normal", "Xavier/Glorot normal", "Small random", "Large random",
+                                          "Zeros"]
+    he = initcore.simulate(depth=50, width=256, activation="relu", scheme="he_normal")
+    assert table.forward[0].split(",")[0] == "steady" and "forward: steady (" in verdict(he, "He")[1]
+    assert table.forward[3].startswith("explodes: exploded at layer")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import numpy as np
+import pandas as pd
 
 import initcore
 from initcore.training import max_epochs
@@ -10,7 +13,7 @@ from ui import cached
 from ui.charts import EXPLODING, VANISHING, Curve
 from ui.theme import activation_label, scientific
 
-DRIFT = 10  # within ×10 end to end is "healthy"; within ×100 "drifting"; beyond, vanishing or exploding (``_word``)
+DRIFT = 10  # a change per layer is "dying out" only if the whole change passes this (``_top_factor``)
 LONG_PATH = 21  # layers: from this many on, a change that levels off (tanh) shows apart from a steady one (ReLU)
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # float32's smallest normal number, about 1.2e-38
 
@@ -68,42 +71,167 @@ def lab_budget(schemes: list[str], depth: int, width: int, epochs: int) -> tuple
     return kept, allowed, sentence + "Fewer or narrower layers, or fewer schemes, train for longer."
 
 
+PROJECTED_DEPTH = 50  # a network that stays in the bands here is checked against theory at this many layers
+
+
 def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
-    """(kind, sentence): what happened to the signal, in words, with the layer number."""
+    """(kind, sentence): the forward signal and the gradient judged apart, in the words ``judge`` gives them,
+    with the numbers the words were judged on; a network that ran out of float32 says at which layer."""
     layers = run.layers
     if run.exploded_at is not None:
-        return "error", (f"**{label}: the signal exploded at layer {run.exploded_at}.** Its values passed "
-                         f"float32's largest number (3.4 × 10³⁸) and became inf/NaN; every layer above is "
-                         f"garbage, and no gradient can be computed.")
+        return "error", (f"**{label}** — forward: explodes (exploded at layer {run.exploded_at}: its values passed "
+                         "float32's largest number, 3.4 × 10³⁸, and became inf/NaN); gradient: none, since every layer "
+                         "above is garbage and no loss can be computed.")
     if run.vanished_at is not None:
-        return "warning", (f"**{label}: the signal vanished at layer {run.vanished_at}.** Every activation there "
-                           f"is exactly 0: {_why_zero(layers[layers.layer == run.vanished_at].iloc[0])}. Nothing "
-                           f"reaches the output, and nothing flows back.")
-    if run.grad_exploded_at is not None:
-        return "error", (f"**{label}: the gradient exploded on its way back, at layer {run.grad_exploded_at}.** "
-                         f"The forward signal stays finite, but each layer multiplied the gradient until it passed "
-                         f"float32's largest number and became inf/NaN: training would diverge at once.")
-    first, last = layers.pre_var.iloc[0], layers.pre_var.iloc[-1]
+        why = _why_zero(layers[layers.layer == run.vanished_at].iloc[0])
+        return "warning", (f"**{label}** — forward: vanishes (vanished at layer {run.vanished_at}: every activation "
+                           f"there is exactly 0, since {why}); gradient: none, since nothing reaches the output and "
+                           "nothing flows back.")
+    first = layers.pre_var.iloc[0]
     if not first > 0:
-        return "warning", (f"**{label}: no signal.** Var z = 0 from layer 1 on: every unit of every layer gets "
+        return "warning", (f"**{label}** — no signal. Var z = 0 from layer 1 on: every unit of every layer gets "
                            f"exactly the same input, so the network cannot tell one example from another.")
-    if run.grad_vanished_at is not None:
-        at = run.grad_vanished_at
-        stuck = "layer 1 cannot learn" if at == 1 else f"layers 1 to {at} cannot learn"
-        return "warning", (f"**{label}: the gradient vanished on its way back, at layer {at}.** From there down, "
-                           f"every gradient is exactly 0: {stuck}.")
     if len(layers) == 1:
-        return "info", (f"**{label}: one layer.** It takes the input's variance, 1, to Var z = {scientific(first)}. "
+        return "info", (f"**{label}** — one layer. It takes the input's variance, 1, to Var z = {scientific(first)}. "
                         "Whether the next layers multiply it again, and by how much, takes a deeper network: move "
                         "the depth slider.")
-    ratio = last / first
-    per_layer = ratio ** (1 / (len(layers) - 1)) if np.isfinite(ratio) else np.nan
-    grad_ratio = layers.grad_var.iloc[0] / layers.grad_var.iloc[-1]
-    summary = (f"Var z changes by ×{scientific(ratio)} from layer 1 to layer {len(layers)} "
-               f"({_pace(layers.pre_var, per_layer)}); the gradient reaching layer 1 has ×{scientific(grad_ratio)} "
-               "the variance it had at the top.")
-    kind, word = classify(layers.pre_var, layers.grad_var)
-    return kind, f"**{label}: {word}.** {summary}"
+    forward, backward = judge_run(run)
+    return _worst(forward.kind, backward.kind), f"**{label}** — forward: {forward}; gradient: {backward}."
+
+
+def verdict_row(run: initcore.Propagation, label: str) -> dict:
+    """``verdict`` as a row of the compare table, in short: initialization, forward, gradient."""
+    layers = run.layers
+    if run.exploded_at is not None:
+        return dict(initialization=label, forward=f"explodes: exploded at layer {run.exploded_at}", gradient="none")
+    if run.vanished_at is not None:
+        return dict(initialization=label, forward=f"vanishes: vanished at layer {run.vanished_at}", gradient="none")
+    if not layers.pre_var.iloc[0] > 0:
+        return dict(initialization=label, forward="no signal: Var z = 0", gradient="none")
+    if len(layers) == 1:
+        return dict(initialization=label, forward=f"one layer: Var z = {scientific(layers.pre_var.iloc[0])}",
+                    gradient="—")
+    forward, backward = judge_run(run)
+    return dict(initialization=label, forward=forward.short(), gradient=backward.short())
+
+
+def verdict_table(runs: dict[str, initcore.Propagation]) -> pd.DataFrame:
+    """``verdict_row`` of each compared scheme, in the order compared."""
+    return pd.DataFrame([verdict_row(run, initcore.SCHEMES[scheme].label) for scheme, run in runs.items()])
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What ``judge`` says of one direction: the word and the numbers it was judged on."""
+
+    word: str
+    change: float = np.nan  # end to end, along the path
+    per_layer: float = np.nan
+    path: str = ""
+    top: float | None = None  # the factor per layer over the top layers, where the change dies out
+    projection: str = ""  # what theory says of a deeper network, where it leaves the bands
+    event: str = ""  # an overflow or a zero, which says it all
+
+    @property
+    def kind(self) -> str:
+        """The word as ``_KINDS`` ranks it: a shallow network that theory says fails deeper is ranked apart."""
+        return f"{self.word} here" if self.projection else self.word
+
+    def __str__(self) -> str:
+        if self.event:
+            return f"{self.word} ({self.event})"
+        numbers = f"×{scientific(self.change)} {self.path}, ×{scientific(self.per_layer)} a layer"
+        if self.top is not None:
+            numbers += f", ×{scientific(self.top)} a layer over the top layers"
+        if self.projection:
+            return f"{self.word} so far ({numbers}), but theory says it {self.projection}"
+        return f"{self.word} ({numbers})"
+
+    def short(self) -> str:
+        if self.event:
+            return f"{self.word}: {self.event.split(':')[0]}"
+        said = f"{self.word}, ×{scientific(self.change)}"
+        return f"{said}; theory: {self.projection}" if self.projection else said
+
+
+def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
+    """``judge`` of the forward signal and of the gradient of a finite run, each checked against theory at
+    ``PROJECTED_DEPTH`` layers where the network is shallower (``_projected``)."""
+    layers, settings = run.layers, run.settings
+    depth = len(layers)
+    if run.grad_exploded_at is not None:
+        backward = Judgement("explodes", event=f"exploded at layer {run.grad_exploded_at} on its way back: each "
+                             "layer multiplied it until it passed float32's largest number, so training would "
+                             "diverge at once")
+    elif run.grad_vanished_at is not None:
+        at = run.grad_vanished_at
+        backward = Judgement("vanishes", event=f"vanished at layer {at}: from there down every gradient is exactly "
+                             "0, so " + ("layer 1 cannot learn" if at == 1 else f"layers 1 to {at} cannot learn"))
+    else:
+        backward = judge(layers.grad_var.to_numpy(), f"on its way back from layer {depth} to 1", backward=True)
+    forward = judge(layers.pre_var.to_numpy(), f"from layer 1 to layer {depth}")
+    if depth < PROJECTED_DEPTH:
+        params = {k: v for k, v in settings.items() if k not in _RUN_KEYS}
+        pre, grad = cached.predicted(PROJECTED_DEPTH, settings["width"], settings["activation"], settings["scheme"],
+                                     params)
+        forward = _projected(forward, pre, "forward")
+        backward = _projected(backward, grad[::-1], "gradient")  # theory's gradient along its way back
+    return forward, backward
+
+
+_RUN_KEYS = ("depth", "width", "activation", "scheme", "batch", "seed", "dtype")
+
+
+def judge(values: np.ndarray, path: str = "", *, backward: bool = False) -> Judgement:
+    """How a variance fares along its path: ``values`` per layer, layer 1 first; the forward signal travels
+    up, the gradient (``backward``) down from the top.
+
+    One vocabulary, on the chart's own bands: within ×10 end to end it is **steady**; beyond the bands (×10⁻²,
+    ×10²) it **vanishes** or **explodes** by a steady factor per layer; in between, or beyond where the factor per
+    layer dies out over the top layers (``_top_factor``), it **fades** or **grows**. A deeper network adds its
+    layers at the top, so there the change per layer says whether depth would add much: tanh under Xavier
+    loses its signal like 1/l, and more layers add little.
+    """
+    values = np.asarray(values, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        change = values[0] / values[-1] if backward else values[-1] / values[0]
+        per_layer = change ** (1 / (len(values) - 1))
+    top = _top_factor(values)
+    if 1 / DRIFT <= change <= DRIFT:
+        word = "steady"
+    elif change < 1:
+        word = "vanishes" if change < VANISHING and top is None else "fades"
+    else:
+        word = "explodes" if change > EXPLODING and top is None else "grows"
+    top_factor = None if top is None else 1 / top[0] if backward else top[0]
+    return Judgement(word, change, per_layer, path, top_factor)
+
+
+def _projected(judged: Judgement, theory: np.ndarray, direction: str) -> Judgement:
+    """A judgement of a shallow network that stayed within the bands (steady, fading or growing), with what theory
+    says of ``PROJECTED_DEPTH`` layers (``theory``: its variances along the same path) where that leaves them:
+    "steady over these layers, but theory says it vanishes by layer 12". The gradient's path starts at the top,
+    which lies elsewhere in a deeper network, so for it theory's whole way back is told."""
+    if judged.word not in ("steady", "fades", "grows"):
+        return judged
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = theory / theory[0]
+    outside = np.flatnonzero(~((change >= VANISHING) & (change <= EXPLODING)))
+    if not outside.size:
+        return judged
+    going = "explodes" if change[outside[0]] > 1 else "vanishes"
+    where = (f"by layer {int(outside[0]) + 1}" if direction == "forward" else
+             f"(×{scientific(change[-1])}) on its way back through {PROJECTED_DEPTH} layers")
+    return replace(judged, projection=f"{going} {where}")
+
+
+_KINDS = {"explodes": "error", "vanishes": "warning", "fades here": "warning", "grows here": "warning",
+          "fades": "info", "grows": "info", "steady here": "info",
+          "steady": "success"}  # the words, worst first, and their kind of message
+
+
+def _worst(*words: str) -> str:
+    return next(kind for word, kind in _KINDS.items() if word in words)
 
 
 def _why_zero(row) -> str:
@@ -115,34 +243,13 @@ def _why_zero(row) -> str:
     return "every unit got a negative input on every example, and the activation gives 0 there"
 
 
-KINDS = {"vanishing": "warning", "exploding": "error", "fading slowly": "info", "growing slowly": "info",
-         "drifting slowly": "info", "healthy": "success"}  # the words, worst first, and their kind of message
-
-
 def classify(pre_var, grad_var) -> tuple[str, str]:
     """(kind of message, word) for a network whose Var z_l and Var dL/dz_l run through ``pre_var`` and
-    ``grad_var`` (layer 1 first): the worse of the signal's word, from the first layer to the last, and the
-    gradient's, on its way back (``_word``)."""
+    ``grad_var`` (layer 1 first): the worse of ``judge``'s words for the signal and for the gradient."""
     pre, grad = np.asarray(pre_var, dtype=float), np.asarray(grad_var, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        words = {_word(pre[-1] / pre[0], pre), _word(grad[0] / grad[-1], grad)}
-    word = next(word for word in KINDS if word in words)
-    return KINDS[word], word
-
-
-def _word(change: float, values: np.ndarray) -> str:
-    """How a variance that changes ×``change`` end to end fares. Beyond ×100 it is vanishing or exploding,
-    unless the change per layer dies out towards the top (``_top_factor``): then more layers would add little,
-    the change grows as a power of the depth rather than exponentially, and it is fading (or growing) slowly.
-    That is tanh under Xavier, whose signal fades like 1/l. Within ×10 it is healthy."""
-    levels_off = _top_factor(values) is not None
-    if change < VANISHING and not levels_off:
-        return "vanishing"
-    if change > EXPLODING and not levels_off:
-        return "exploding"
-    if not 1 / DRIFT <= change <= DRIFT:  # NaN too: the verdict has said inf/NaN before it gets here
-        return ("fading slowly" if change < 1 else "growing slowly") if levels_off else "drifting slowly"
-    return "healthy"
+    words = (judge(pre).word, judge(grad, backward=True).word)
+    word = next(word for word in _KINDS if word in words)
+    return _KINDS[word], word
 
 
 def _top_factor(values: np.ndarray) -> tuple[float, int] | None:
@@ -205,16 +312,6 @@ def steady_scale(activation: str, scheme: str, width: int = 256) -> dict:
                      + ("" if one_scale else "No single scale holds both: a scale that keeps the signal lets "
                         "the gradient drift, and the other way round."))
     return dict(signal=signal, gradient=gradient, used=used, exact=exact, one_scale=one_scale, sentence=sentence)
-
-
-def _pace(pre_var, per_layer: float) -> str:
-    """The average factor per layer and, where the change levels off (``_top_factor``), the top layers' own
-    factor too."""
-    pace = f"×{per_layer:.3f} per layer on average"
-    top = _top_factor(np.asarray(pre_var, dtype=float))
-    if top is not None:
-        pace += f", but ×{top[0]:.3f} over the last {top[1]} layers: the change slows down"
-    return pace
 
 
 def factor_sentence(activation: str, scheme: str, width: int, depth: int, params: dict) -> str:

@@ -58,6 +58,15 @@ UNIT_COLUMNS = {  # initcore.training.unit_report's table
         "every unit when the units are copies of one another"),
 }
 
+VERDICT_COLUMNS = {  # ui.lessons.verdict_table
+    "initialization": column.TextColumn("initialization", pinned=True),
+    "forward": column.TextColumn("forward signal", help="Var z from layer 1 to the last: steady within ×10, fades "
+                                 "or grows beyond, vanishes or explodes past the chart's bands (×10⁻², ×10²) by a "
+                                 "steady factor per layer. 'theory:' what a 50-layer network would do"),
+    "gradient": column.TextColumn("gradient", help="Var dL/dz on its way back from the top to layer 1, in the same "
+                                  "words"),
+}
+
 LAB_COLUMNS = {  # train accuracy last: on a projector (1024 px) the others are in sight without scrolling
     "scheme": column.TextColumn("initialization", pinned=True),
     "final loss": column.TextColumn("final loss", alignment="right", help="Cross-entropy on the training set "

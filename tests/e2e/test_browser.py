@@ -414,3 +414,17 @@ def test_every_formula_fits_its_column(browser, server):
     for width, height in ((1024, 768), (820, 1180)):
         assert misfits_at(laptop, width, height) == {}, width
     laptop.close()
+
+
+def test_compare_mode_keeps_the_main_chart_above_the_fold(browser, server):
+    """Five schemes compared on a laptop (1280 × 800): the verdicts are one table under the chart, so the forward
+    chart's plot starts on the first screen, as it does for one scheme."""
+    compare = "&".join(f"compare={initcore.SCHEMES[s].label}" for s in
+                       ("xavier_normal", "small_normal", "large_normal", "zeros"))
+    laptop = browser.new_page(viewport=dict(width=1280, height=800))
+    laptop.goto(f"{server}/Signal_propagation?activation=ReLU&scheme=He/Kaiming+normal&{compare}")
+    wait_for_app(laptop, charts=2)
+    top = laptop.locator(".js-plotly-plot").first.bounding_box()["y"]
+    assert top < 800 - 200, top  # at least 200 px of the chart on the first screen
+    assert laptop.locator("[data-testid=stAlert]").count() == 0
+    laptop.close()
