@@ -39,6 +39,7 @@ CHOICES = {
 _CORRECTED = "_link_corrections"  # session state: {url name: (the value the control takes, note or None)}
 _DEFAULTS = "_lesson_defaults"  # session state: {url name: its default in the lesson that last showed it}
 _LESSON = "_lesson"  # session state: the page of the last run
+_PAGE_DEFAULTS = "_page_defaults"  # session state: {page: {url name: default}} of every control a page has shown
 
 
 def enter(page: str) -> None:
@@ -71,6 +72,8 @@ def _carry(key: str, default, fits, fix) -> None:
     lesson whose control changes its default: σ left at Small random's 0.01 is not Large random's. Called
     before the URL is read, so a link's value for a control dropped here is checked like any other.
     """
+    page = st.session_state.get(_LESSON)
+    st.session_state.setdefault(_PAGE_DEFAULTS, {}).setdefault(page, {})[key] = default
     defaults = st.session_state.setdefault(_DEFAULTS, {})
     last_default, defaults[key] = defaults.get(key, default), default
     if key not in st.session_state:
@@ -82,6 +85,14 @@ def _carry(key: str, default, fits, fix) -> None:
         st.session_state[key] = fix(before)
         st.caption(f"{key} = {_written(key, before)} is outside this lesson's range; using "
                    f"{_written(key, st.session_state[key])}.")
+
+
+def reset(settings: Mapping[str, object]) -> None:
+    """Set this page's controls to ``settings`` and every other control it has to its default: a view set as a
+    whole (a classic), with nothing left over from the one before. Call from a widget's callback."""
+    defaults = st.session_state.get(_PAGE_DEFAULTS, {}).get(st.session_state.get(_LESSON), {})
+    st.session_state.update({key: default for key, default in defaults.items() if key not in settings})
+    st.session_state.update(settings)
 
 
 def _written(key: str, value) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import controls
+
 PROPAGATION = "pages/2_Signal_propagation.py"
 TRAINING = "pages/4_Training_lab.py"
 
@@ -51,10 +53,11 @@ def for_page(page: str) -> dict[str, dict]:
 
 
 def apply(key: str) -> None:
-    """Callback of the preset selector: write a preset's settings into the bound widgets' state."""
+    """Callback of the preset selector: the preset's settings, and every other control of the page at its default
+    (``controls.reset``): a classic sets the whole view, whatever was compared or switched on before."""
     chosen = st.session_state.get(key)
     if chosen in PRESETS:
-        st.session_state.update(PRESETS[chosen]["settings"])
+        controls.reset(PRESETS[chosen]["settings"])
 
 
 def selector(page: str) -> str | None:
