@@ -215,9 +215,7 @@ def simulate_many(*, depth: int, width: int, activation: str, schemes: Mapping[s
         except _OverBudget as reason:
             if not index:
                 raise ValueError(str(reason)) from None
-            widest = int(round((MAX_ORTHOGONAL / depth) ** (1 / 3)))
-            left_out[scheme] = (f"a QR decomposition of each of {depth} layers of {width} units is more than one "
-                                f"view may compute (at this depth it fits up to about {widest} units)")
+            left_out[scheme] = str(reason)
     shared = shared_batch(depth, width, members, batch)
     while shared < min(batch, MIN_SHARED_BATCH):  # leave out what frees the most (of equals, the last)
         _, dropped = max((shared_batch(depth, width, members[:i] + members[i + 1:], batch), i)
@@ -244,9 +242,11 @@ def _member(scheme: str, scheme_params: dict, depth: int, width: int) -> tuple:
     params = chosen.resolve(**scheme_params)
     noise = chosen.noise_for(params)
     if noise == "orthogonal" and depth * width**3 > MAX_ORTHOGONAL:
-        raise _OverBudget(f"orthogonal weights need one QR decomposition per layer: depth*width**3="
-                          f"{depth * width**3:,} exceeds the work budget {MAX_ORTHOGONAL:,} (depth 100 at width "
-                          f"512, depth {MAX_ORTHOGONAL // 1024**3} at width 1024); lower the depth or the width")
+        deepest, widest = MAX_ORTHOGONAL // width**3, int(round((MAX_ORTHOGONAL / depth) ** (1 / 3)))
+        raise _OverBudget(f"Orthogonal weights need a QR decomposition of every layer, and {depth} layers of "
+                          f"{width} units are more than one view may compute (depth*width**3 = {depth * width**3:,}, "
+                          f"over {MAX_ORTHOGONAL:,}). At width {width} they fit up to {deepest} layers; at depth "
+                          f"{depth}, up to about {widest} units.")
     return scheme, noise, chosen.multiplier(width, width, params), params
 
 

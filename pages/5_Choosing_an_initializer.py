@@ -12,13 +12,13 @@ st.title("Choosing an initializer")
 
 st.subheader("Xavier or He?")
 st.table(pd.DataFrame({
-    "": ["Var(W)", "Keeps steady", "Best for activations", "Default choice for"],
-    "Xavier (Glorot)": ["2 / (n_in + n_out)", "a layer of slope 1: linear, or tanh near 0 (the average of the fan-in "
-                        "and the fan-out keeps both directions close)", "sigmoid, tanh", "tanh and sigmoid networks"],
-    "He (Kaiming)": ["2 / n_in", "a ReLU layer, forward and backward: twice LeCun's 1 / n_in, for the half of its "
-                     "inputs ReLU sets to 0 (twice Xavier's only where n_in = n_out)", "ReLU, leaky ReLU, ELU, GELU",
-                     "ReLU-family networks"],
+    "": ["Var(W)", "Keeps steady", "Default for"],
+    "Xavier (Glorot)": ["2 / (n_in + n_out)", "linear, and tanh near 0", "tanh, sigmoid"],
+    "He (Kaiming)": ["2 / n_in: twice LeCun's", "ReLU, which zeroes half", "ReLU, leaky ReLU, ELU, GELU"],
 }), hide_index=True, border="horizontal")
+st.caption("LeCun's Var(W) = 1 / n_in keeps a linear layer steady; ReLU passes half of it, so He doubles it. "
+           "He is twice Xavier only where n_in = n_out: Xavier averages the fan-in and the fan-out, a compromise "
+           "between keeping the forward signal and the gradient.")
 
 st.subheader("Pick your activation")
 # The default is Signal propagation's: the link below cannot carry a value of a control this page has (Streamlit

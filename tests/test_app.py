@@ -149,11 +149,21 @@ def test_comparing_every_scheme_at_the_largest_size_says_what_the_budget_cost():
     assert not at.exception
     note = next(c.value for c in at.caption if "budget" in c.value)
     assert re.search(r"each network gets \d+ random inputs instead of 256", note)
-    assert "Orthogonal is left out" in note and "QR" in note
+    assert "Orthogonal is left out" in note and "QR" in note and "At width 1024 they fit up to 12 layers" in note
     names = {t.get("name") for t in figures(at)[0]["data"]}
     assert {"He/Kaiming normal", "Large random", "Xavier/Glorot uniform"} <= names and "Orthogonal" not in names
     small = open_page("pages/2_Signal_propagation.py", activation="relu", scheme="he_normal", compare=every)
     assert not any("budget" in c.value for c in small.caption)
+
+
+def test_orthogonal_beyond_its_budget_says_so_in_plain_words():
+    """Every value the sliders offer works or says why not: orthogonal at 100 × 1024 names the QR per layer and
+    the sizes that fit, in a sentence, where the page used to print the engine's arithmetic."""
+    at = open_page("pages/2_Signal_propagation.py", scheme="orthogonal", depth="100", width="1024")
+    assert not at.exception and at.error
+    said = at.error[0].value
+    assert said.startswith("Orthogonal weights need a QR decomposition of every layer")
+    assert "At width 1024 they fit up to 12 layers; at depth 100, up to about 512 units." in said
 
 
 def test_url_reproduces_the_view():
@@ -348,6 +358,32 @@ def test_preset_sets_every_control():
     assert at.slider(key="depth").value == 30 and at.selectbox(key="activation").value == "relu"
     assert at.multiselect(key="compare").value == ["xavier_normal"]
     assert at.info and "Xavier halves" in at.info[0].value
+
+
+@pytest.mark.parametrize("key", list(presets.PRESETS))
+def test_a_classic_sets_the_whole_view(key):
+    """After a session of its own (schemes compared, the log axis on, σ and the seed moved, other schemes trained),
+    a classic sets every control it names and every other one back to its default: CS231n shows its one curve,
+    not four."""
+    preset = presets.PRESETS[key]
+    at = open_page(preset["page"])
+    fresh = controls_on(at)
+    if preset["page"] == presets.PROPAGATION:
+        at.selectbox(key="scheme").set_value("small_normal").run()
+        at.select_slider(key="std").set_value(3.0).run()
+        at.multiselect(key="compare").set_value(["he_normal", "zeros", "xavier_uniform"]).run()
+        at.toggle(key="log_axis").set_value(True).run()
+    else:
+        at.multiselect(key="schemes").set_value(["large_normal"]).run()
+        at.select_slider(key="lr").set_value(0.003).run()
+    at.number_input(key="seed").set_value(9).run()
+    at.selectbox(key="preset").set_value(key).run()
+    shown = controls_on(at)
+    assert shown.pop("preset") == key
+    for control, value in shown.items():
+        expected = preset["settings"].get(control, fresh.get(control, value))
+        assert value == (pytest.approx(expected) if isinstance(expected, float) else expected), control
+    assert not at.exception and at.info[0].value == preset["story"]
 
 
 @pytest.mark.parametrize("key", list(presets.PRESETS))
@@ -798,8 +834,8 @@ def test_choosing_page_s_numbers_are_the_ones_its_formulas_use(activation):
     assert f"uses **{used:.4g}**" in steady
     table = at.table[0].value
     assert "Risk of divergence" not in set(table.iloc[:, 0])
-    he = " ".join(table["He (Kaiming)"])
-    assert "twice LeCun" in he and "only where n_in = n_out" in he
+    assert "twice LeCun" in " ".join(table["He (Kaiming)"])
+    assert any("He is twice Xavier only where n_in = n_out" in c.value for c in at.caption)
 
 
 def test_symmetry_numbers_layers_inputs_and_units_from_1_and_explains_its_table():
@@ -847,7 +883,7 @@ def test_a_shallow_network_with_a_steep_factor_says_where_theory_takes_it(activa
     change = pre / pre[0]
     leaves = int(np.flatnonzero((change < VANISHING) | (change > EXPLODING))[0]) + 1
     going = "vanishes" if change[leaves - 1] < 1 else "explodes"
-    assert kind != "success" and f"so far (×" in sentence
+    assert kind != "success" and "so far (×" in sentence
     assert f"but theory says it {going} by layer {leaves}" in sentence
 
 

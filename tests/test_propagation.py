@@ -424,5 +424,5 @@ def test_every_scheme_compared_at_the_largest_size_fits_one_view_s_budget():
 def test_a_small_network_compares_every_scheme_at_the_full_batch():
     shared = initcore.simulate_many(depth=20, width=64, activation="tanh", schemes={s: {} for s in initcore.SCHEMES})
     assert shared.batch == 256 and not shared.left_out and len(shared.runs) == len(initcore.SCHEMES)
-    with pytest.raises(ValueError, match="orthogonal"):  # the chosen scheme itself over budget: an error, as alone
+    with pytest.raises(ValueError, match="Orthogonal weights need a QR"):  # the chosen scheme over budget: an error
         initcore.simulate_many(depth=100, width=1024, activation="tanh", schemes={"orthogonal": {}})

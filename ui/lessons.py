@@ -48,7 +48,8 @@ def budget_note(shared: initcore.Propagations, asked: int) -> str | None:
                      f"carries about ±{100 * shared.sampling_error:.1g} % of sampling noise (±{100 * full:.1g} % "
                      "with all of them).")
     for scheme, reason in shared.left_out.items():
-        parts.append(f"{initcore.SCHEMES[scheme].label} is left out: {reason}.")
+        parts.append(f"{initcore.SCHEMES[scheme].label} is left out. {reason[0].upper()}{reason[1:]}"
+                     + ("" if reason.endswith(".") else "."))
     return " ".join(parts) or None
 
 
