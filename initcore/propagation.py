@@ -102,22 +102,6 @@ def _flush_subnormals(x: np.ndarray, mean_square: float) -> None:
         np.copyto(x, 0, where=np.abs(x) < np.finfo(x.dtype).tiny)
 
 
-def _scaled_product(x: np.ndarray, mean_square: float, base: np.ndarray, c, out: np.ndarray) -> np.ndarray:
-    """c·(x @ base) into ``out``, overflowing only where the true product passes the dtype's range.
-
-    For |c| ≥ 1 the product is taken first: if x @ base overflows, c times it does too. For |c| < 1, x (whose
-    mean square is ``mean_square``) is scaled first, in place since the callers are done with it: x @ base may
-    pass the range where c·(x @ base) does not. A scaled x that became tiny is flushed (``_flush_subnormals``).
-    """
-    if abs(c) >= 1:
-        np.matmul(x, base, out=out)
-        out *= c
-        return out
-    x *= c
-    _flush_subnormals(x, mean_square * float(c) ** 2)
-    return np.matmul(x, base, out=out)
-
-
 def check_network(depth, width, batch, seed, dtype) -> tuple[int, int, int, int, str]:
     """Validate the network's size against the ranges and the work budget (see the module docstring)."""
     depth = _validate.integer("depth", depth, *DEPTH_RANGE)
@@ -217,13 +201,16 @@ def simulate_many(*, depth: int, width: int, activation: str, schemes: Mapping[s
                 raise ValueError(str(reason)) from None
             left_out[scheme] = str(reason)
     shared = shared_batch(depth, width, members, batch)
-    while shared < min(batch, MIN_SHARED_BATCH):  # leave out what frees the most (of equals, the last)
+    # Leave out the compared scheme whose absence frees the most (of equals, the last) until the others fit.
+    while shared < min(batch, MIN_SHARED_BATCH) and len(members) > 1:
         _, dropped = max((shared_batch(depth, width, members[:i] + members[i + 1:], batch), i)
                          for i in range(1, len(members)))
         scheme = members.pop(dropped)[0]
         left_out[scheme] = (f"with it, each of the {len(members) + 1} networks of {depth} layers of {width} units "
                             f"would get fewer than {MIN_SHARED_BATCH} inputs")
         shared = shared_batch(depth, width, members, batch)
+    if len(members) == 1:  # the chosen scheme alone: what simulate gives it
+        shared = batch
     runs = {}
     for noise in dict.fromkeys(member[1] for member in members):
         group = [member for member in members if member[1] == noise]

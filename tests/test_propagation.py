@@ -421,6 +421,15 @@ def test_every_scheme_compared_at_the_largest_size_fits_one_view_s_budget():
     assert shared.runs["he_normal"].settings["batch"] == shared.batch
 
 
+def test_a_chosen_scheme_that_alone_costs_a_view_keeps_its_batch_and_leaves_the_others_out():
+    """Orthogonal chosen at 100 layers of 512 units: its QRs alone are about one view's work, so the compared
+    schemes are left out, and it runs as simulate runs it alone."""
+    shared = initcore.simulate_many(depth=100, width=512, activation="tanh",
+                                    schemes={"orthogonal": {}, "he_normal": {}, "xavier_uniform": {}}, batch=64)
+    assert list(shared.runs) == ["orthogonal"] and set(shared.left_out) == {"he_normal", "xavier_uniform"}
+    assert shared.batch == 64 and shared.runs["orthogonal"].settings["batch"] == 64
+
+
 def test_a_small_network_compares_every_scheme_at_the_full_batch():
     shared = initcore.simulate_many(depth=20, width=64, activation="tanh", schemes={s: {} for s in initcore.SCHEMES})
     assert shared.batch == 256 and not shared.left_out and len(shared.runs) == len(initcore.SCHEMES)
