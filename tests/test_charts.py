@@ -290,7 +290,7 @@ def test_weight_matrices_share_a_colour_scale_unless_training_blew_one_up():
 
 def test_divergence_labels_that_would_cover_each_other_are_one_label():
     """Three runs that diverge at epochs 1, 2 and 3 with the same accuracy get one label naming all three; their
-    losses, decades apart on a log axis, keep a label each."""
+    losses, decades apart on a log axis (and within the range of a run that did not diverge), keep a label each."""
     import pandas as pd
 
     epochs = np.arange(1, 101)
@@ -301,12 +301,47 @@ def test_divergence_labels_that_would_cover_each_other_are_one_label():
         accuracy = np.where(epochs <= k, 0.5, np.nan)
         histories[scheme] = pd.DataFrame(dict(epoch=epochs, loss=loss, test_accuracy=accuracy))
         diverged[scheme] = k
-    histories["he_uniform"] = pd.DataFrame(dict(epoch=epochs, loss=np.full(100, 0.3), test_accuracy=np.full(100, 0.9)))
+    histories["he_uniform"] = pd.DataFrame(dict(epoch=epochs, loss=np.geomspace(1e30, 0.3, 100),
+                                                test_accuracy=np.full(100, 0.9)))
     labels = {column: [t.text[0] for t in charts.training_figure(histories, column, title="t", y_title="y",
                                                                  log=log, diverged=diverged).data if t.text]
               for column, log in (("test_accuracy", False), ("loss", True))}
     assert labels["test_accuracy"] == ["diverged (epochs 1, 2, 3)"]
     assert labels["loss"] == ["diverged (epoch 1)", "diverged (epoch 2)", "diverged (epoch 3)"]
+
+
+def test_a_diverged_run_is_marked_at_the_top_edge_without_stretching_the_axis():
+    """Large random's loss reaches 10⁵⁴ before it overflows while the others stay under 1: the axis stops a
+    hundredfold above the runs that trained, the ✕ sits at that edge, and the line leaves the chart there."""
+    import pandas as pd
+
+    epochs = np.arange(0, 11)
+    histories = {"large_normal": pd.DataFrame(dict(epoch=epochs, loss=np.r_[1e54, np.full(10, np.nan)])),
+                 "he_normal": pd.DataFrame(dict(epoch=epochs, loss=np.geomspace(0.69, 0.05, 11))),
+                 "zeros": pd.DataFrame(dict(epoch=epochs, loss=np.full(11, np.log(2))))}
+    figure = charts.training_figure(histories, "loss", title="t", y_title="y", log=True,
+                                    diverged={"large_normal": 1, "he_normal": None, "zeros": None})
+    low, high = figure.layout.yaxis.range
+    assert high <= np.log10(np.log(2) * 100) + 0.2 and low < np.log10(0.05)
+    mark = next(t for t in figure.data if t.text)
+    assert mark.y[0] == pytest.approx(np.log(2) * 100) and mark.text[0] == "diverged (epoch 1)"
+
+
+@pytest.mark.parametrize("values, ticks", [
+    (np.geomspace(1e-3, 1e2, 20), "decades"), (np.geomspace(0.05, 0.7, 20), [0.05, 0.1, 0.2, 0.5]),
+    (np.geomspace(1e-30, 1e30, 20), "decades"), (np.geomspace(0.3, 0.69, 20), [0.3, 0.4, 0.5, 0.6])])
+def test_log_axes_are_ticked_at_decades_or_at_1_2_5(values, ticks):
+    """Whole decades, written 10ⁿ, over two decades or more (at most 8 ticks); under two, 1, 2 and 5 times a power
+    of ten (every digit where those leave fewer than 3), written out: never Plotly's bare digits of a decade, which
+    read "2, 10, 5, 2, 1, 5"."""
+    axis = charts._log_axis(values)
+    assert axis["type"] == "log" and "D" not in str(axis.get("dtick", ""))
+    if ticks == "decades":
+        assert axis["tick0"] == 0 and isinstance(axis["dtick"], int)
+        assert (axis["range"][1] - axis["range"][0]) / axis["dtick"] <= 9
+    else:
+        assert all(np.isclose(axis["tickvals"], t).any() for t in ticks) and axis["ticktext"] == [
+            charts.scientific(t) for t in axis["tickvals"]]
 
 
 def test_a_grid_layout_is_the_callers_own_copy():
@@ -411,14 +446,16 @@ def test_a_chart_tells_a_screen_reader_its_title_and_what_it_shows():
         == "Activations."
 
 
-def test_a_log_axis_over_a_narrow_range_labels_1_2_and_5_only():
-    """Plotly labels every digit of a log axis that spans under two decades; the charts ask for 1, 2 and 5."""
+def test_a_log_axis_over_a_narrow_range_labels_its_ticks_in_full():
+    """Plotly labels every digit of a log axis that spans under two decades as a bare digit; the charts write each
+    tick out (0.5, 0.6, 0.7), from the values themselves."""
     histories = {"he_normal": initcore.train(dataset="xor", depth=1, width=2, activation="relu", scheme="he_normal",
                                              epochs=10, lr=0.1).history}
     narrow = charts.training_figure(histories, "loss", title="t", y_title="loss", log=True, diverged={})
-    assert narrow.layout.yaxis.dtick == "D2"
+    assert len(narrow.layout.yaxis.tickvals) >= 3
+    assert list(narrow.layout.yaxis.ticktext) == [charts.scientific(t) for t in narrow.layout.yaxis.tickvals]
     deep = {"small_normal": initcore.train(dataset="moons", depth=5, width=32, activation="relu",
                                            scheme="small_normal", epochs=10, lr=0.1).history,
             "he_normal": initcore.train(dataset="moons", depth=5, width=32, activation="relu", scheme="he_normal",
                                         epochs=10, lr=0.1).history}
-    assert charts.grad_norm_figure(deep).layout.yaxis.dtick is None  # ten decades: Plotly's own ticks
+    assert charts.grad_norm_figure(deep).layout.yaxis.dtick in (1, 2)  # ten decades: every decade or every other

@@ -290,6 +290,10 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
             y = float(last.iloc[-1]) if len(last) else 1.0
             ends.append((scheme, diverged[scheme], y if (y > 0 or not log) else 1.0))
     epochs = max(int(h["epoch"].max()) for h in histories.values()) if histories else 1
+    top = _top_of_the_living(lines, diverged) if log else None
+    if top is not None:  # a diverged run is marked at the chart's top edge, not where its values ran off to
+        ends = [(scheme, epoch, min(y, top)) for scheme, epoch, y in ends]
+        shown = np.append(shown[shown <= top], [y for _, _, y in ends])
     traces += _divergence_marks(ends, shown, log, epochs)
     coin_flip = {}
     if column == "loss":
@@ -304,13 +308,39 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
                    yaxis=y_axis | fig.axis_title(y_title))
 
 
+OFF_THE_TOP = 100  # a diverged run's values this far above every other run's leave the chart at its top edge
+
+
+def _top_of_the_living(lines: dict[str, np.ndarray], diverged: dict[str, int | None]) -> float | None:
+    """The highest value a log chart shows: ``OFF_THE_TOP`` times the largest value of the runs that did not
+    diverge, so that a loss on its way to inf does not squash them all into the bottom of the chart; None where
+    every run diverged (or none did), and the chart shows everything."""
+    living = [values[np.isfinite(values)] for scheme, values in lines.items() if diverged.get(scheme) is None]
+    living = np.concatenate(living) if living else np.array([])
+    if not living.size or len(living) == sum(np.isfinite(v).sum() for v in lines.values()):
+        return None
+    return float(living.max()) * OFF_THE_TOP
+
+
 def _log_axis(values: np.ndarray) -> dict:
-    """A log axis for ``values``. Spanning under two decades, Plotly would label every digit of every decade
-    (10, 5, 4, 3, 2, 1, 8, 7 …); there it labels 1, 2 and 5 of each."""
+    """A log axis for ``values`` whose ticks never read as digits of another decade
+    (Plotly's own, on a span of a decade or two, read "2, 10, 5, 2, 1, 5"): over two decades or more, whole
+    decades written 10ⁿ, every k-th where there are many (at most 8 ticks); under two, where a decade may hold
+    no tick or one, 1, 2 and 5 times a power of ten (or every digit, if those make fewer than 3), written out."""
     positive = _positive(values)
     positive = positive[np.isfinite(positive)]
-    narrow = positive.size and np.log10(positive.max() / positive.min()) < 2
-    return dict(type="log", exponentformat="power", **(dict(dtick="D2") if narrow else {}))
+    if not positive.size:
+        return dict(type="log", exponentformat="power")
+    low, high = np.log10(positive.min()), np.log10(positive.max())
+    axis = dict(type="log", exponentformat="power", range=[low - 0.1 * max(high - low, 1), high + 0.15])
+    if high - low >= 2:
+        return axis | dict(tick0=0, dtick=max(1, int(np.ceil((high - low) / 8))))
+    for ladder in ((1, 2, 5), range(1, 10)):  # a finer ladder where the coarse one leaves fewer than 3 ticks
+        ticks = [m * 10.0**k for k in range(int(np.floor(low)) - 1, int(np.ceil(high)) + 1) for m in ladder]
+        ticks = [t for t in ticks if axis["range"][0] <= np.log10(t) <= axis["range"][1]]
+        if len(ticks) >= 3:
+            break
+    return axis | dict(tickvals=ticks, ticktext=[scientific(t) for t in ticks])
 
 
 def _divergence_marks(ends: list[tuple[str, int, float]], shown: np.ndarray, log: bool, epochs: int) -> list:
