@@ -170,6 +170,9 @@ def test_same_colour_for_a_scheme_everywhere():
 
     assert scheme_colour("he_normal") == scheme_colour("he_uniform") != scheme_colour("xavier_normal")
     assert scheme_dash("he_uniform") == "dash" and scheme_dash("he_normal") == "solid"
+    # the schemes whose curves coincide (zeros, constant and small weights at ln 2 in the lab) differ in dash
+    lab = ("zeros", "constant", "small_normal", "large_normal", "xavier_normal", "he_normal", "variance_scaling")
+    assert len({scheme_dash(s) for s in lab}) == 5 and "dot" not in {scheme_dash(s) for s in initcore.SCHEMES}
     assert len({scheme_colour(s) for s in ("zeros", "constant", "small_normal", "large_normal", "xavier_normal",
                                              "he_normal")}) == 6
 

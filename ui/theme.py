@@ -23,8 +23,15 @@ def scheme_colour(scheme: str) -> str:
     return _FAMILY_COLOURS.get(scheme, _FAMILY_COLOURS.get(scheme.split("_")[0], "#333333"))
 
 
+# Lines that often lie on one another get a dash of their own: zeros, constant and small weights all sit at
+# ln 2 in the lab's loss chart, and two curves on one line would show as one. (Dotted is theory's, and the
+# gradient chart's output layer.) Uniform variants are dashed like their normal sibling's colour.
+_DASHES = {"zeros": "longdash", "constant": "dashdot", "small_normal": "longdashdot",
+           "variance_scaling": "6px,3px,2px,3px"}
+
+
 def scheme_dash(scheme: str) -> str:
-    return "dash" if scheme.endswith("uniform") else "solid"
+    return _DASHES.get(scheme, "dash" if scheme.endswith("uniform") else "solid")
 
 
 def scheme_label(scheme: str) -> str:
