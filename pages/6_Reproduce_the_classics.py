@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import controls, nav, presets
+from ui import nav, presets
 
 st.set_page_config(page_title="Reproduce the classics · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -10,9 +10,8 @@ st.title("Reproduce the classics")
 st.markdown("Each link opens a lesson with every control set as in the original experiment. "
             "Change anything from there: the link in your address bar always reproduces what you see.")
 
-for preset in presets.PRESETS.values():
+for key, preset in presets.PRESETS.items():
     with st.container(border=True):
         st.markdown(f"**{preset['label']}**")
         st.markdown(preset["story"])
-        st.page_link(preset["page"], label="Open it", icon=":material/play_arrow:",
-                     query_params=controls.link(preset["settings"]))
+        st.page_link(preset["page"], label="Open it", icon=":material/play_arrow:", query_params=presets.link(key))

@@ -387,6 +387,24 @@ def test_a_classic_sets_the_whole_view(key):
 
 
 @pytest.mark.parametrize("key", list(presets.PRESETS))
+def test_a_classic_s_link_opens_its_lesson_with_its_story(key):
+    """'Open it' on Reproduce the classics: the lesson opens with the classic chosen and its story box, as when it
+    is picked there. A link naming the classic but with one of its settings changed gets no story."""
+    preset = presets.PRESETS[key]
+    at = open_page("pages/6_Reproduce_the_classics.py")
+    link = next(link for link in at.get("page_link") if parse_qs(link.proto.query_string).get("classic") ==
+                [preset["label"]])
+    opened = open_page(preset["page"], **parse_qs(link.proto.query_string))
+    assert not opened.exception and opened.selectbox(key="preset").value == key
+    assert opened.info[0].value == preset["story"]
+    other = next(a for a in initcore.ACTIVATIONS if a != preset["settings"]["activation"])
+    changed = parse_qs(link.proto.query_string) | {"activation": [initcore.ACTIVATIONS[other].label]}
+    moved = open_page(preset["page"], **changed)
+    assert not moved.exception and moved.selectbox(key="preset").value == "" and preset["story"] not in [
+        info.value for info in moved.info]
+
+
+@pytest.mark.parametrize("key", list(presets.PRESETS))
 def test_a_classic_keeps_its_story_until_one_of_its_settings_moves(key):
     """The story says what the classic's settings show; moved off them, it could say the opposite of the chart
     (CS231n's fading signal under He weights is healthy), so the selector goes back to '—'. A setting the classic

@@ -22,7 +22,8 @@ PRESETS = {
         settings=dict(depth=10, width=500, activation="tanh", scheme="large_normal", std=1.0)),
     "cs231n_xavier": dict(
         page=PROPAGATION, label="CS231n: the same net with randn / √fan_in",
-        story="Dividing by √fan_in (LeCun/Xavier) keeps a healthy spread of activations in every layer.",
+        story="Dividing by √fan_in (LeCun/Xavier) keeps a spread of activations in every layer: the signal still "
+              "fades, since tanh squashes the first layers' larger signal, but it never collapses to a spike.",
         settings=dict(depth=10, width=500, activation="tanh", scheme="lecun_normal")),
     "glorot_bengio": dict(
         page=PROPAGATION, label="Glorot & Bengio 2010: U[±1/√n] vs normalized init, 5 tanh layers",
@@ -63,13 +64,43 @@ def apply(key: str) -> None:
 def selector(page: str) -> str | None:
     """A 'Reproduce a classic' selector for this page; returns the chosen preset's story.
 
-    The story tells what the preset's settings show. Once the learner moves one of them, it may no longer be
-    true (CS231n's fading signal is healthy under He weights), so the selector goes back to '—'.
+    The chosen classic is in the URL as ``classic`` (its label), so that a classic's link opens the lesson with
+    its story, and a copied address keeps it. The story tells what the preset's settings show. Once the
+    learner moves one of them, it may no longer be true (CS231n's fading signal is steady under He weights), so
+    the selector goes back to '—' and the URL drops it; a link that names a classic but gives one of its
+    settings another value gets no story either.
     """
-    chosen = st.session_state.get("preset")
-    if chosen in PRESETS and any(st.session_state.get(k) != v for k, v in PRESETS[chosen]["settings"].items()):
-        st.session_state["preset"] = ""
     options = {"": "—"} | {k: p["label"] for k, p in for_page(page).items()}
-    chosen = st.selectbox("Reproduce a classic", list(options), format_func=options.get, key="preset",
-                          on_change=apply, args=("preset",))
+    if "preset" not in st.session_state:  # the selector is not drawn yet: a link's classic, if its settings hold
+        linked = next((k for k, label in options.items() if k and st.query_params.get(CLASSIC) in (k, label)), "")
+        st.session_state["preset"] = linked if linked and _link_keeps(PRESETS[linked]["settings"]) else ""
+    chosen = st.session_state["preset"]
+    if chosen in PRESETS and any(st.session_state.get(k) != v for k, v in PRESETS[chosen]["settings"].items()
+                                 if k in st.session_state):
+        st.session_state["preset"] = chosen = ""
+    if chosen:
+        st.query_params[CLASSIC] = PRESETS[chosen]["label"]
+    elif CLASSIC in st.query_params:
+        del st.query_params[CLASSIC]
+    st.selectbox("Reproduce a classic", list(options), format_func=options.get, key="preset",
+                 on_change=apply, args=("preset",))
     return PRESETS[chosen]["story"] if chosen else None
+
+
+CLASSIC = "classic"  # the URL name of the classic a view shows
+
+
+def _link_keeps(settings: dict) -> bool:
+    """Whether every one of ``settings`` that the address bar holds has the classic's value there (a value left
+    out is the control's default, as the URL binding writes it)."""
+    for name, text in controls.link(settings).items():
+        given = st.query_params.get_all(name)
+        if given and given != (text if isinstance(text, list) else [text]):
+            return False
+    return True
+
+
+def link(key: str) -> dict:
+    """The query parameters of a link that opens ``key``'s lesson as the classic, story included."""
+    preset = PRESETS[key]
+    return controls.link(preset["settings"]) | {CLASSIC: preset["label"]}

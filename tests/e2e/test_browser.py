@@ -10,6 +10,7 @@ from playwright.sync_api import sync_playwright
 
 import initcore
 from tests.e2e.server import PAGES, exceptions, launch, streamlit_server, wait_for_app
+from ui import presets
 from ui.controls import link
 from ui.show import WHOLE_TABLE_ROWS
 
@@ -301,7 +302,9 @@ def test_preset_link_sets_the_url(browser, page, server):
     wait_for_app(page, charts=2)
     query = parse_qs(urlparse(page.url).query)
     assert query == {"depth": ["30"], "activation": ["ReLU"], "scheme": ["He/Kaiming normal"],  # width 256: default
-                     "compare": ["Xavier/Glorot normal"]} and exceptions(page) == []
+                     "compare": ["Xavier/Glorot normal"], "classic": [presets.PRESETS["he_2015"]["label"]]}
+    assert exceptions(page) == [] and presets.PRESETS["he_2015"]["story"] in page.locator(
+        "[data-testid=stAlert]").first.inner_text()  # the classic's story came with it
     verdicts = page.locator("[data-testid=stAlert]").all_inner_texts()
     copied = browser.new_page(viewport=dict(width=1280, height=900))
     copied.goto(page.url)
