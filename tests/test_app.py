@@ -775,6 +775,27 @@ def test_settings_the_learner_chose_follow_to_the_next_lesson_and_back():
     assert not at.exception and at.session_state["log_axis"] is False
 
 
+def test_a_round_trip_between_lessons_keeps_every_setting_the_learner_chose():
+    """ReLU, He and 100 layers chosen in Signal propagation; the lab can train 30 layers at most, and ReLU is its
+    own default: back in Signal propagation the network is the one the learner left, 100 ReLU layers under He,
+    not 30 tanh layers (the clamped depth stayed, and ReLU, equal to the lab's default, reset to Tanh)."""
+    at = open_page("pages/2_Signal_propagation.py")
+    at.selectbox(key="activation").set_value("relu").run()
+    at.selectbox(key="scheme").set_value("he_normal").run()
+    at.slider(key="depth").set_value(100).run()
+    at.switch_page("pages/4_Training_lab.py").run()
+    assert (at.slider(key="depth").value, at.selectbox(key="activation").value) == (30, "relu")
+    assert any("depth = 100 is outside this lesson's range; using 30." in c.value for c in at.caption)
+    at.switch_page("pages/3_Symmetry.py").run()
+    at.switch_page("pages/2_Signal_propagation.py").run()
+    assert not at.exception
+    assert (at.slider(key="depth").value, at.selectbox(key="activation").value, at.selectbox(key="scheme").value) \
+        == (100, "relu", "he_normal")
+    at.slider(key="depth").set_value(50).run()  # back at this lesson's default: no longer a choice
+    at.switch_page("pages/4_Training_lab.py").run()
+    assert at.slider(key="depth").value == 5
+
+
 @pytest.mark.parametrize("activation, scheme, params, why", [
     ("tanh", "zeros", {}, "every weight is 0"),
     ("relu", "small_normal", {"std": 0.01}, "fell below float32's smallest number"),

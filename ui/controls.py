@@ -40,6 +40,8 @@ _CORRECTED = "_link_corrections"  # session state: {url name: (the value the con
 _DEFAULTS = "_lesson_defaults"  # session state: {url name: its default in the lesson that last showed it}
 _LESSON = "_lesson"  # session state: the page of the last run
 _PAGE_DEFAULTS = "_page_defaults"  # session state: {page: {url name: default}} of every control a page has shown
+_CHOSEN = "_chosen"  # session state: {url name: the value the learner chose}, kept while a lesson shows another
+_FIXED = "_fixed"  # session state: {url name: the value a lesson's narrower range put in place of the chosen one}
 
 
 def enter(page: str) -> None:
@@ -50,6 +52,7 @@ def enter(page: str) -> None:
         for key in st.query_params:
             if not key.startswith("_"):  # a link cannot reach the app's own bookkeeping
                 st.session_state.pop(key, None)
+                st.session_state.get(_CHOSEN, {}).pop(key, None)
     st.session_state[_LESSON] = page
 
 
@@ -65,26 +68,43 @@ def _raw(key: str, *, every: bool = False):
 
 def _carry(key: str, default, fits, fix) -> None:
     """Lessons share control names (depth, width, scheme…), and a value the learner chose follows them from one
-    lesson to the next. Where this lesson's range is narrower, ``fix`` brings the value into it, and we say so.
+    lesson to the next and back. Where this lesson's range is narrower, ``fix`` brings the value into it, and we
+    say so; the chosen value is kept, so a depth of 100 clamped to the lab's 30 is 100 again back in Signal
+    propagation.
 
-    A value left at the last lesson's default does not follow: each lesson opens on its own defaults (Symmetry
-    on constant weights, not on the Xavier weights Signal propagation starts from). The same holds within a
-    lesson whose control changes its default: σ left at Small random's 0.01 is not Large random's. Called
-    before the URL is read, so a link's value for a control dropped here is checked like any other.
+    A value left at a lesson's default is no choice and does not follow: each lesson opens on its own defaults
+    (Symmetry on constant weights, not on the Xavier weights Signal propagation starts from), and a choice
+    that equals the next lesson's default (ReLU, in the lab) stays a choice. The same holds within a lesson whose
+    control changes its default: σ left at Small random's 0.01 is not Large random's. Called before the URL is
+    read, so a link's value for a control dropped here is checked like any other.
     """
-    page = st.session_state.get(_LESSON)
-    st.session_state.setdefault(_PAGE_DEFAULTS, {}).setdefault(page, {})[key] = default
-    defaults = st.session_state.setdefault(_DEFAULTS, {})
+    state = st.session_state
+    state.setdefault(_PAGE_DEFAULTS, {}).setdefault(state.get(_LESSON), {})[key] = default
+    defaults, chosen, fixed = (state.setdefault(name, {}) for name in (_DEFAULTS, _CHOSEN, _FIXED))
     last_default, defaults[key] = defaults.get(key, default), default
-    if key not in st.session_state:
+    moved = key in state and (key not in chosen or state[key] != chosen[key])  # by the learner, a link or a classic
+    if moved and (key not in fixed or state[key] != fixed[key]):  # not the value a narrower lesson put in
+        fixed.pop(key, None)
+        if state[key] == last_default:  # left at (or moved back to) the default: no choice
+            chosen.pop(key, None)
+        else:
+            chosen[key] = state[key]
+    if key not in chosen:
+        if key in state and state[key] != default:  # carried from elsewhere, not chosen: this lesson's default
+            del state[key]
         return
-    if last_default != default and st.session_state[key] == last_default:
-        del st.session_state[key]
-    elif not fits(st.session_state[key]):
-        before = st.session_state[key]
-        st.session_state[key] = fix(before)
-        st.caption(f"{key} = {_written(key, before)} is outside this lesson's range; using "
-                   f"{_written(key, st.session_state[key])}.")
+    wanted = chosen[key]
+    if fits(wanted):
+        if state.get(key) != wanted:  # only where it differs: a value set here overrides what the browser sends
+            state[key] = wanted
+        fixed.pop(key, None)
+        return
+    if fixed.get(key) != fix(wanted):  # say so once, when the lesson first puts its own value in
+        st.caption(f"{key} = {_written(key, wanted)} is outside this lesson's range; using "
+                   f"{_written(key, fix(wanted))}.")
+    if state.get(key) != fix(wanted):
+        state[key] = fix(wanted)
+    fixed[key] = fix(wanted)
 
 
 def reset(settings: Mapping[str, object]) -> None:
