@@ -34,11 +34,16 @@ params = {"small_normal": {"std": std_small}, "large_normal": {"std": std_large}
 series = cached.weight_distributions(schemes, fan_in, fan_out, log, params, seed)
 draws = distributions.matrices_to_bin(fan_in, fan_out)
 layers = f"a {fan_in} × {fan_out} layer" if draws == 1 else f"{draws:,} independent {fan_in} × {fan_out} layers"
-show.chart(charts.weights_figure(series, log=log, title=f"Weights of {layers}"), "weights")
+size = (256, 256)  # the layer the page opens on: Xavier and He keep their outline there to be compared with
+reference = [] if (fan_in, fan_out) == size else cached.weight_distributions(
+    ("xavier_normal", "he_normal"), *size, log, {}, seed)
+show.chart(charts.weights_figure(series, log=log, title=f"Weights of {layers}", reference=reference,
+                                 reference_size="{} × {}".format(*size)), "weights")
 table = cached.scheme_table(schemes, fan_in, fan_out, params)
 show.table(tables.scheme_summary(table), tables.SCHEME_COLUMNS)
 for label, formula in zip(table.scheme[2:], table.formula[2:]):
     st.markdown(f"**{label}**")
     show.formula(formula)
-st.markdown("Try a wider layer: the Xavier and He curves get narrower, the fixed-σ ones do not. "
-            "That is the whole idea: scale the weights to the fan so that the sum over inputs keeps its size.")
+st.markdown("Try a wider layer: the Xavier and He curves get narrower (on the log10|w| axis they move left, to "
+            "smaller weights), away from their dotted outlines at 256 × 256; the fixed-σ ones do not move. That is "
+            "the whole idea: scale the weights to the fan so that the sum over inputs keeps its size.")

@@ -940,3 +940,31 @@ def test_compare_mode_judges_every_scheme_in_one_table_under_the_chart():
     he = initcore.simulate(depth=50, width=256, activation="relu", scheme="he_normal")
     assert table.forward[0].split(",")[0] == "steady" and "forward: steady (" in verdict(he, "He")[1]
     assert table.forward[3].startswith("explodes: exploded at layer")
+
+
+def test_a_wider_layer_shows_narrower_xavier_and_he_against_their_outlines_at_256():
+    """The tip 'a wider layer gives a narrower distribution' is there to see: away from 256 × 256, Xavier's and He's
+    exact densities at 256 × 256 stay drawn as dotted outlines, and at 1024 × 1024 the layer's own He density is
+    twice as narrow (σ = √(2/1024) against √(2/256)), on the linear axis as on the log10|w| one."""
+    for log in ("true", "false"):
+        wide = figures(open_page("pages/1_Weight_distributions.py", fan_in="1024", fan_out="1024",
+                                 log_axis=log))[0]["data"]
+        outline = next(t for t in wide if t.get("name") == "He/Kaiming normal at 256 × 256")
+        own = next(t for t in wide if t.get("name") == "He/Kaiming normal: exact")
+        assert outline["line"]["dash"] == "dot"
+        if log == "true":  # where the peak lies: half the size is 0.3 to the left
+            assert _peak(own) == pytest.approx(_peak(outline) - np.log10(2), abs=0.1)
+        else:  # the density's own σ
+            assert _sigma(own) == pytest.approx(_sigma(outline) / 2, rel=0.05)
+    default = figures(open_page("pages/1_Weight_distributions.py"))[0]["data"]
+    assert not [t for t in default if "at 256 × 256" in (t.get("name") or "")]
+
+
+def _peak(trace) -> float:
+    x, y = numbers(trace["x"]), numbers(trace["y"])
+    return float(x[np.nanargmax(y)])
+
+
+def _sigma(trace) -> float:
+    x, y = numbers(trace["x"]), numbers(trace["y"])
+    return float(np.sqrt(np.nansum(y * x**2) / np.nansum(y)))

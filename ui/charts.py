@@ -198,12 +198,20 @@ def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_la
                    xaxis=fig.axis_title(f"log10 |{value_label}|" if log else value_label))
 
 
-def weights_figure(series: list[dict], *, log: bool, title: str) -> fig.PlainFigure:
+def weights_figure(series: list[dict], *, log: bool, title: str, reference: list[dict] = (),
+                   reference_size: str = "") -> fig.PlainFigure:
     """Overlaid weight distributions: binned draws (steps) with the exact density drawn over them.
 
-    Each item: scheme, edges, binned (density per bin), grid, exact (density on grid, NaN if none).
+    Each item: scheme, edges, binned (density per bin), grid, exact (density on grid, NaN if none). Each item of
+    ``reference`` (the same schemes for a layer of ``reference_size``) adds its exact density as a thin dotted
+    outline, so that a wider layer's narrower Xavier and He curves show against the ones they were.
     """
     traces = []
+    for item in reference:
+        colour, label = scheme_colour(item["scheme"]), f"{scheme_label(item['scheme'])} at {reference_size}"
+        traces.append(go.Scatter(
+            x=item["grid"], y=item["exact"], mode="lines", name=label, line=dict(color=colour, width=2, dash="dot"),
+            hovertemplate=f"{label}<br>%{{x:.3g}}<br>density %{{y:.3g}}<extra>formula</extra>"))
     for item in series:
         colour, label = scheme_colour(item["scheme"]), scheme_label(item["scheme"])
         traces.append(go.Scatter(
@@ -215,7 +223,7 @@ def weights_figure(series: list[dict], *, log: bool, title: str) -> fig.PlainFig
                 x=item["grid"], y=item["exact"], mode="lines", name=f"{label}: exact", showlegend=False,
                 line=dict(color=colour, width=3, dash=scheme_dash(item["scheme"])),
                 hovertemplate=f"{label}<br>%{{x:.3g}}<br>density %{{y:.3g}}<extra>formula</extra>"))
-    peaks = [np.nanmax(item[key], initial=0.0) for item in series for key in ("binned", "exact")
+    peaks = [np.nanmax(item[key], initial=0.0) for item in [*series, *reference] for key in ("binned", "exact")
              if np.isfinite(item[key]).any()]
     top = 1.08 * max(peaks, default=1.0) or 1.0  # headroom, so a peak (a uniform's edge) is not cut by the frame
     y_title = "density of log10|w|" if log else "probability density"
