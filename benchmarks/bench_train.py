@@ -94,16 +94,14 @@ def lab_request(settings: dict) -> None:
 def one_request() -> None:
     """What one Training lab request costs at the epochs the budget allows (at most 300, the slider's top), for
     one scheme, the lab's five and every scheme (the last left out while not one epoch of all fits)."""
-    from initcore.training import max_epochs
+    from initcore.training import fit_budget
 
     print("| depth, width | one scheme (s, epochs) | five (s, epochs) | every scheme (s, epochs, schemes) |")
     print("|---|---|---|---|")
     for depth, width in [(5, 32), (30, 16), (10, 64), (30, 128)]:
         cells = []
         for schemes in (["he_normal"], list(initcore.LAB_SCHEMES), list(initcore.SCHEMES)):
-            while len(schemes) > 1 and max_epochs(depth=depth, width=width, runs=len(schemes)) < 1:
-                schemes = schemes[:-1]
-            epochs = min(300, max_epochs(depth=depth, width=width, runs=len(schemes)))
+            schemes, epochs = fit_budget(schemes, depth=depth, width=width, epochs=300)
 
             settings = dict(schemes=schemes, dataset="moons", depth=depth, width=width, activation="relu",
                             epochs=epochs, lr=0.01, n=N)

@@ -149,9 +149,13 @@ class Propagations:
 
     @property
     def sampling_error(self) -> float:
-        """Relative standard error of one layer's variance from ``batch``·width values: √(2 / (batch·width))."""
-        width = next(iter(self.runs.values())).settings["width"]
-        return float(np.sqrt(2.0 / (self.batch * width)))
+        """``sampling_error`` of each scheme's batch."""
+        return sampling_error(self.batch, next(iter(self.runs.values())).settings["width"])
+
+
+def sampling_error(batch: int, width: int) -> float:
+    """Relative standard error of one layer's variance from batch·width values: √(2 / (batch·width))."""
+    return float(np.sqrt(2.0 / (batch * width)))
 
 
 # What a run costs, in multiply-adds and their equals on the 2-core machine: 2 per row of the batch per weight

@@ -281,6 +281,15 @@ def max_epochs(*, depth: int, width: int, n: int = 500, runs: int = 1, batch_siz
     return max(int((MAX_WORK / runs - fixed) // per_epoch), 0)
 
 
+def fit_budget(schemes, *, depth: int, width: int, epochs: int, n: int = 500) -> tuple[list[str], int]:
+    """The schemes and epochs that ``compare`` can train within ``MAX_WORK``: first fewer epochs, then, where not
+    even one epoch of every scheme fits, the last schemes left out (the first always kept)."""
+    kept = list(schemes)
+    while len(kept) > 1 and max_epochs(depth=depth, width=width, n=n, runs=len(kept)) < 1:
+        kept.pop()
+    return kept, min(epochs, max_epochs(depth=depth, width=width, n=n, runs=len(kept)))
+
+
 def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str, epochs: int, lr: float,
           seed: int = 0, batch_size: int = 64, n: int = 500, noise: float = 0.1, test_fraction: float = 0.2,
           momentum: float = 0.0, output: str = "sigmoid", bias: float = 0.0, **scheme_params) -> TrainingRun:

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 import initcore
-from initcore.training import max_epochs
+from initcore.propagation import sampling_error
+from initcore.training import fit_budget
 from ui import cached
 from ui.charts import EXPLODING, VANISHING, Curve
 from ui.theme import activation_label, scientific
@@ -42,7 +43,7 @@ def budget_note(shared: initcore.Propagations, asked: int) -> str | None:
     parts = []
     if shared.batch < shared.requested_batch:
         width = next(iter(shared.runs.values())).settings["width"]
-        full = np.sqrt(2.0 / (shared.requested_batch * width))
+        full = sampling_error(shared.requested_batch, width)
         parts.append(f"Comparing {asked} schemes at this size shares one view's budget: each network gets "
                      f"{shared.batch} random inputs instead of {shared.requested_batch}, so each layer's variance "
                      f"carries about ±{100 * shared.sampling_error:.1g} % of sampling noise (±{100 * full:.1g} % "
@@ -57,15 +58,13 @@ def lab_budget(schemes: list[str], depth: int, width: int, epochs: int) -> tuple
     """The schemes and epochs the Training lab can train within one request's budget
     (``initcore.training.MAX_WORK``), and a sentence saying what it cut and what to change (None if nothing):
     first epochs, then, where not even one epoch of every scheme fits, the last schemes."""
-    kept = list(schemes)
-    while len(kept) > 1 and max_epochs(depth=depth, width=width, runs=len(kept)) < 1:
-        kept.pop()
-    allowed = max_epochs(depth=depth, width=width, runs=len(kept))
-    if epochs <= allowed:
+    kept, allowed = fit_budget(schemes, depth=depth, width=width, epochs=epochs)
+    if allowed == epochs and len(kept) == len(schemes):
         return kept, epochs, None
     size = f"{len(kept)} network{'s' if len(kept) > 1 else ''} of {depth} layers × {width} units"
-    sentence = (f"Trained for {allowed} epoch{'s' if allowed > 1 else ''}, not {epochs}: {size} can train for at "
-                f"most {allowed} here, where one server trains for a whole class. ")
+    sentence = "" if allowed == epochs else (
+        f"Trained for {allowed} epoch{'s' if allowed > 1 else ''}, not {epochs}: {size} can train for at most "
+        f"{allowed} here, where one server trains for a whole class. ")
     if len(kept) < len(schemes):
         left = ", ".join(initcore.SCHEMES[s].label for s in schemes[len(kept):])
         sentence += f"Left out, since not even one epoch of every scheme fits: {left}. "
