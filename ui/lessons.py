@@ -78,20 +78,11 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
     """(kind, sentence): the forward signal and the gradient judged apart, in the words ``judge`` gives them,
     with the numbers the words were judged on; a network that ran out of float32 says at which layer."""
     layers = run.layers
-    if run.exploded_at is not None:
-        return "error", (f"**{label}** — forward: explodes (exploded at layer {run.exploded_at}: its values passed "
-                         "float32's largest number, 3.4 × 10³⁸, and became inf/NaN); gradient: none, since every layer "
-                         "above is garbage and no loss can be computed.")
-    if run.vanished_at is not None:
-        why = _why_zero(layers[layers.layer == run.vanished_at].iloc[0])
-        return "warning", (f"**{label}** — forward: vanishes (vanished at layer {run.vanished_at}: every activation "
-                           f"there is exactly 0, since {why}); gradient: none, since nothing reaches the output and "
-                           "nothing flows back.")
     first = layers.pre_var.iloc[0]
-    if not first > 0:
+    if run.exploded_at is None and run.vanished_at is None and not first > 0:
         return "warning", (f"**{label}** — no signal. Var z = 0 from layer 1 on: every unit of every layer gets "
                            f"exactly the same input, so the network cannot tell one example from another.")
-    if len(layers) == 1:
+    if run.exploded_at is None and run.vanished_at is None and len(layers) == 1:
         return "info", (f"**{label}** — one layer. It takes the input's variance, 1, to Var z = {scientific(first)}. "
                         "Whether the next layers multiply it again, and by how much, takes a deeper network: move "
                         "the depth slider.")
@@ -102,13 +93,9 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
 def verdict_row(run: initcore.Propagation, label: str) -> dict:
     """``verdict`` as a row of the compare table, in short: initialization, forward, gradient."""
     layers = run.layers
-    if run.exploded_at is not None:
-        return dict(initialization=label, forward=f"explodes: exploded at layer {run.exploded_at}", gradient="none")
-    if run.vanished_at is not None:
-        return dict(initialization=label, forward=f"vanishes: vanished at layer {run.vanished_at}", gradient="none")
-    if not layers.pre_var.iloc[0] > 0:
+    if run.exploded_at is None and run.vanished_at is None and not layers.pre_var.iloc[0] > 0:
         return dict(initialization=label, forward="no signal: Var z = 0", gradient="none")
-    if len(layers) == 1:
+    if run.exploded_at is None and run.vanished_at is None and len(layers) == 1:
         return dict(initialization=label, forward=f"one layer: Var z = {scientific(layers.pre_var.iloc[0])}",
                     gradient="—")
     forward, backward = judge_run(run)
@@ -148,6 +135,8 @@ class Judgement:
         return f"{self.word} ({numbers})"
 
     def short(self) -> str:
+        if self.word == "none":
+            return "none"
         if self.event:
             return f"{self.word}: {self.event.split(':')[0]}"
         said = f"{self.word}, ×{scientific(self.change)}"
@@ -155,10 +144,20 @@ class Judgement:
 
 
 def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
-    """``judge`` of the forward signal and of the gradient of a finite run, each checked against theory at
-    ``PROJECTED_DEPTH`` layers where the network is shallower (``_projected``)."""
+    """``judge`` of the forward signal and of the gradient, each checked against theory at ``PROJECTED_DEPTH``
+    layers where the network is shallower (``_projected``); a signal that overflowed or vanished is told by the
+    layer where it did, and then has no gradient."""
     layers, settings = run.layers, run.settings
     depth = len(layers)
+    if run.exploded_at is not None:
+        return (Judgement("explodes", event=f"exploded at layer {run.exploded_at}: its values passed float32's largest "
+                          "number, 3.4 × 10³⁸, and became inf/NaN"),
+                Judgement("none", event="every layer above is garbage, and no loss can be computed"))
+    if run.vanished_at is not None:
+        why = _why_zero(layers[layers.layer == run.vanished_at].iloc[0])
+        return (Judgement("vanishes", event=f"vanished at layer {run.vanished_at}: every activation there is exactly "
+                          f"0, since {why}"),
+                Judgement("none", event="nothing reaches the output, and nothing flows back"))
     if run.grad_exploded_at is not None:
         backward = Judgement("explodes", event=f"exploded at layer {run.grad_exploded_at} on its way back: each "
                              "layer multiplied it until it passed float32's largest number, so training would "
