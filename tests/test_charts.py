@@ -462,3 +462,27 @@ def test_a_log_axis_over_a_narrow_range_labels_its_ticks_in_full():
             "he_normal": initcore.train(dataset="moons", depth=5, width=32, activation="relu", scheme="he_normal",
                                         epochs=10, lr=0.1).history}
     assert charts.grad_norm_figure(deep).layout.yaxis.dtick in (1, 2)  # ten decades: every decade or every other
+
+
+def _axis_span(axis, values, log: bool) -> bool:
+    """Whether ``axis`` has a range of its own (not Plotly's autorange) that holds every finite value drawn."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & ((values > 0) if log else True)]
+    low, high = axis.range
+    shown = np.log10(values) if log else values
+    return axis.autorange in (None, False) and low <= shown.min() and shown.max() <= high
+
+
+def test_every_axis_of_a_training_chart_has_its_range_written_down():
+    """A chart drawn again while scrolled out of view kept Plotly's empty-chart axes (epochs -1 to 6): so every
+    axis of the lab's charts carries its range, from epoch 0 to the last, and around every value drawn."""
+    runs = {scheme: initcore.train(dataset="moons", depth=3, width=16, activation="relu", scheme=scheme, epochs=7,
+                                   lr=0.1).history for scheme in ("he_normal", "small_normal")}
+    for column, log in (("loss", True), ("loss", False), ("test_accuracy", False)):
+        figure = charts.training_figure(runs, column, title="t", y_title="y", log=log, diverged={})
+        assert list(figure.layout.xaxis.range) == [0, 7]
+        drawn = np.concatenate([trace.y for trace in figure.data])
+        assert _axis_span(figure.layout.yaxis, drawn, log), (column, log)
+    figure = charts.grad_norm_figure(runs)
+    assert list(figure.layout.xaxis.range) == [0, 7]
+    assert _axis_span(figure.layout.yaxis, np.concatenate([trace.y for trace in figure.data]), log=True)

@@ -304,16 +304,36 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
         shown = np.append(shown[shown <= top], [y for _, _, y in ends])
     traces += _divergence_marks(ends, shown, log, epochs)
     coin_flip = {}
-    if column == "loss":
+    if column == "loss":  # the coin flip's line is on the chart wherever the losses are
         ln2 = np.log(2)
+        shown = np.append(shown, ln2)
         coin_flip = dict(
             shapes=[dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=ln2, y1=ln2,
                          line=dict(color="#777", width=1, dash="dash"))],
             annotations=[fig.label(1, np.log10(ln2) if log else ln2, "ln 2 = 0.693: a coin flip", xref="x domain",
                                 xanchor="right", yanchor="bottom")])
-    y_axis = _log_axis(shown) if log else dict(type="linear")
-    return fig.new(traces, title, subtitle=subtitle, width=width, xaxis=fig.axis_title("epoch"), **coin_flip,
+    y_axis = _log_axis(shown) if log else _linear_axis(np.append(shown, [y for _, _, y in ends]))
+    return fig.new(traces, title, subtitle=subtitle, width=width, xaxis=_epoch_axis(epochs), **coin_flip,
                    yaxis=y_axis | fig.axis_title(y_title))
+
+
+# Every axis of a training chart has its range written in the figure. Left to Plotly's autorange, a chart
+# drawn again while scrolled out of view could keep Plotly's empty-chart axes (epochs -1 to 6).
+def _epoch_axis(epochs: int) -> dict:
+    """Epoch 0 (the initialization) to the last one trained."""
+    return dict(range=[0, max(epochs, 1)]) | fig.axis_title("epoch")
+
+
+def _linear_axis(values: np.ndarray) -> dict:
+    """A linear axis over the finite ``values``, 5 % of their span to spare at each end (a flat line: 5 % of its
+    height, or ±0.05 about 0); 0 to 1 when there is nothing to show."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return dict(type="linear", range=[0, 1])
+    low, high = float(values.min()), float(values.max())
+    spare = 0.05 * (high - low) or 0.05 * (abs(high) or 1)
+    return dict(type="linear", range=[low - spare, high + spare])
 
 
 OFF_THE_TOP = 100  # a diverged run's values this far above every other run's leave the chart at its top edge
@@ -338,7 +358,7 @@ def _log_axis(values: np.ndarray) -> dict:
     positive = _positive(values)
     positive = positive[np.isfinite(positive)]
     if not positive.size:
-        return dict(type="log", exponentformat="power")
+        return dict(type="log", exponentformat="power", range=[-1, 1])
     low, high = np.log10(positive.min()), np.log10(positive.max())
     axis = dict(type="log", exponentformat="power", range=[low - 0.1 * max(high - low, 1), high + 0.15])
     if high - low >= 2:
@@ -416,8 +436,9 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> f
                 marker=dict(color=colour, size=9, symbol=LONE_POINT[dash]), legendgroup=scheme,
                 showlegend=dash == "solid", line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
                 hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖∇W‖ %{{y:.3g}}<extra></extra>"))
+    epochs = max((int(h["epoch"].max()) for h in histories.values()), default=1)
     return fig.new(traces, "Gradient norm ‖dL/dW‖", subtitle="solid: first layer, dotted: output layer", width=width,
-                   xaxis=fig.axis_title("epoch"),
+                   xaxis=_epoch_axis(epochs),
                    yaxis=_log_axis(np.concatenate(drawn)) | fig.axis_title("‖dL/dW‖ (Frobenius)"))
 
 

@@ -431,3 +431,34 @@ def test_compare_mode_keeps_the_main_chart_above_the_fold(browser, server):
     assert top < 800 - 200, top  # at least 200 px of the chart on the first screen
     assert laptop.locator("[data-testid=stAlert]").count() == 0
     laptop.close()
+
+
+# Each chart's title and its axes' ranges as Plotly drew them: [title, [x0, x1], [y0, y1]].
+AXIS_RANGES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(chart => [
+    chart._fullLayout.title.text, chart._fullLayout.xaxis.range.map(Number),
+    chart._fullLayout.yaxis.range.map(Number)])"""
+
+
+def test_a_change_made_while_scrolled_away_redraws_the_lab_on_its_own_axes(page, server):
+    """The learner scrolls down to the decision boundaries and picks a classic from there: scrolled back up,
+    the loss, accuracy and gradient charts span the classic's 100 epochs, not the 40 of before nor Plotly's
+    empty-chart axes (-1 to 6)."""
+    page.goto(f"{server}/Training_lab?seed=21&epochs=40")
+    wait_for_app(page, charts=3)
+    page.get_by_text("Decision boundaries after training").scroll_into_view_if_needed()
+    page.mouse.move(800, 400)
+    page.mouse.wheel(0, 3000)
+    page.locator("input[aria-label='Reproduce a classic']").click()
+    page.keyboard.type(presets.PRESETS["he_2015_training"]["label"])
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('[data-testid=stApp]')"
+                           ".getAttribute('data-test-script-state') === 'running'", timeout=10_000)
+    wait_for_app(page, charts=3)
+    page.mouse.wheel(0, -6000)
+    page.wait_for_timeout(500)
+    lines = [(title, x, y) for title, x, y in page.evaluate(AXIS_RANGES) if "epoch" in title or "loss" in title
+             or "accuracy" in title or "Gradient" in title]
+    assert len(lines) == 3, lines
+    for title, x, y in lines:
+        assert x == [0, 100], (title, x)
+        assert y[1] > y[0] and y != [-1, 4], (title, y)
