@@ -52,14 +52,18 @@ if len(runs) > 1:
 tab_act, tab_ridge, tab_grad, tab_weights, tab_table = st.tabs(
     ["Activations", "Chosen layers", "Gradients", "Weights", "Table"], key="view", bind="query-params")
 log = controls.toggle("log10 |x| axis (reads tiny and huge values alike)", "log_axis")
+only = lessons.chosen_only(scheme, len(runs) - 1)  # said in each tab that draws the chosen scheme alone
+label = initcore.SCHEMES[scheme].label
 if tab_act.open:  # only the open tab is computed and drawn
     with tab_act:
-        show.chart(charts.heatmap_figure(run.act_hist, log=log, title="Activations a_l, every layer",
+        show.chart(charts.heatmap_figure(run.act_hist, log=log, title=f"Activations a_l, every layer: {label}",
                                          value_label="a"), "heatmap")
+        show.caption(only)
 if tab_ridge.open:
     with tab_ridge:
         show.chart(charts.ridgeline_figure(run.act_hist, lessons.default_layers(depth), log=log,
-                                           title="Activations of chosen layers", value_label="a"), "ridge")
+                                           title=f"Activations of chosen layers: {label}", value_label="a"), "ridge")
+        show.caption(only)
 if tab_grad.open:
     with tab_grad:
         show.chart(charts.variance_figure(backward, title="Backward: variance of the gradient dL/dz_l",
@@ -67,10 +71,12 @@ if tab_grad.open:
         st.caption("Gradients travel from the last layer (right) to the first (left).")
 if tab_weights.open:
     with tab_weights:
-        show.chart(charts.heatmap_figure(run.weight_hist, log=log, title="Weights W_l, every layer",
+        show.chart(charts.heatmap_figure(run.weight_hist, log=log, title=f"Weights W_l, every layer: {label}",
                                          value_label="w"), "weights")
+        show.caption(only)
 if tab_table.open:
     with tab_table:
-        show.table(run.layers, tables.LAYER_COLUMNS)
+        show.caption(only)
+        show.table(tables.layer_summary(run.layers), tables.LAYER_COLUMNS)
         st.download_button("Download CSV", run.layers.to_csv(index=False), file_name="initlab_layers.csv",
                            mime="text/csv")

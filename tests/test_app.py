@@ -42,11 +42,12 @@ def numbers(array: list) -> np.ndarray:
 
 def stated_number(text: str) -> float:
     """A number as the teaching text writes it, 0.0104, 10⁸ or 1.21 × 10⁻²⁹, read back."""
-    power = re.fullmatch(r"(?:(.+) × )?10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", text)
+    text = text.replace("−", "-")
+    power = re.fullmatch(r"(-?)(?:(.+) × )?10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", text)
     if not power:
         return float(text)
-    exponent = int(power[2].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
-    return float(power[1] or 1) * 10.0**exponent
+    exponent = int(power[3].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
+    return (-1 if power[1] else 1) * float(power[2] or 1) * 10.0**exponent
 
 
 def trace(figure: dict, name: str) -> dict:
@@ -438,7 +439,7 @@ def test_symmetry_page_reports_one_distinct_unit_for_constant():
      "training. Training switched 10 units off"),
     # random units that training switched off, all at 0: alike, but not a symmetry that never broke
     (dict(scheme="large_normal", std="100", activation="ReLU"), "warning", "output 0 on every example: switched off"),
-    (dict(scheme="large_normal", std="10", activation="SELU"), "warning", "output -1.76 on every example: stuck"),
+    (dict(scheme="large_normal", std="10", activation="SELU"), "warning", "output −1.76 on every example: stuck"),
     # a diverged run's units are NaN: none computes anything, none is "different"
     (dict(scheme="large_normal", std="10", activation="Linear (identity)"), "error", "Training diverged at epoch 2"),
     # not diverged yet, but on its way: the weights' growth is said, and different units are no success then
@@ -472,7 +473,7 @@ def test_weights_that_grow_a_thousandfold_are_blown_up_and_those_that_grow_less_
     grown = lambda factor: symmetry_verdict(4, 4, 4, None, outputs, largest=(0.01, 0.01 * factor))  # noqa: E731
     assert grown(BLOWN_UP)[0] == "success" and "blew" not in grown(BLOWN_UP)[1]  # tiny weights may grow a lot
     kind, sentence = grown(2 * BLOWN_UP)
-    assert kind == "warning" and sentence.endswith("the largest grew from 0.01 to 20 (×2 × 10³). Huge weights give "
+    assert kind == "warning" and sentence.endswith("the largest grew from 0.01 to 20 (×2000). Huge weights give "
                                                    "huge gradients, and huge gradients take huge steps.")
     assert "blew" not in symmetry_verdict(4, 4, 4, None, np.zeros((20, 4)), largest=(0.0, 0.5))[1]  # from zeros
 
@@ -809,11 +810,15 @@ def test_a_vanished_signal_is_explained_by_what_made_it_zero(activation, scheme,
 
 
 @pytest.mark.parametrize("x, text", [(0.0104, "0.0104"), (705, "705"), (1.21e-29, "1.21 × 10⁻²⁹"), (1e8, "10⁸"),
-                                     (-5.67e14, "-5.67 × 10¹⁴"), (0, "0")])
+                                     (-5.67e14, "−5.67 × 10¹⁴"), (0, "0"), (1234.5, "1230"), (9999.6, "10⁴"),
+                                     (0.0009996, "0.001"), (0.000999, "9.99 × 10⁻⁴"), (-1e-5, "−10⁻⁵"),
+                                     (0.5, "0.5")])
 def test_teaching_text_writes_huge_and_tiny_numbers_as_the_axes_do(x, text):
-    from ui.theme import scientific
+    """One way to write a number: 3 significant digits, written out from 10⁻³ to 10⁴ and as a power of ten
+    beyond, with a true minus sign."""
+    from ui.theme import number
 
-    assert scientific(x) == text and stated_number(text) == pytest.approx(x)
+    assert number(x) == text and stated_number(text) == pytest.approx(x, rel=5e-3)  # 3 digits: ±0.5 %
 
 
 def test_a_single_layer_has_no_change_to_judge():
@@ -968,3 +973,17 @@ def _peak(trace) -> float:
 def _sigma(trace) -> float:
     x, y = numbers(trace["x"]), numbers(trace["y"])
     return float(np.sqrt(np.nansum(y * x**2) / np.nansum(y)))
+
+
+@pytest.mark.parametrize("view", ["Activations", "Chosen layers", "Gradients", "Weights", "Table"])
+def test_every_tab_shows_every_compared_scheme_or_says_it_shows_the_chosen_one(view):
+    """With Xavier and Small random compared to He, a tab draws all three, or names He as the one it shows."""
+    at = open_page("pages/2_Signal_propagation.py", activation="relu", scheme="he_normal",
+                   compare=["xavier_normal", "small_normal"], view=view)
+    drawn = figures(at)[1:]  # after the forward chart, which draws them all
+    names = {(t.get("name") or "").split(":")[0] for f in drawn for t in f["data"]}  # "Small random: 0 at …"
+    if not {"He/Kaiming normal", "Xavier/Glorot normal", "Small random"} <= names:
+        assert any("shows He/Kaiming normal only" in c.value for c in at.caption), view
+        assert all(f["layout"]["title"]["text"].endswith("He/Kaiming normal</b>") for f in drawn), view
+    alone = open_page("pages/2_Signal_propagation.py", scheme="he_normal", view=view)
+    assert not any("only" in c.value for c in alone.caption)

@@ -344,7 +344,7 @@ def test_log_axes_are_ticked_at_decades_or_at_1_2_5(values, ticks):
         assert (axis["range"][1] - axis["range"][0]) / axis["dtick"] <= 9
     else:
         assert all(np.isclose(axis["tickvals"], t).any() for t in ticks) and axis["ticktext"] == [
-            charts.scientific(t) for t in axis["tickvals"]]
+            charts.number(t) for t in axis["tickvals"]]
 
 
 def test_a_grid_layout_is_the_callers_own_copy():
@@ -456,7 +456,7 @@ def test_a_log_axis_over_a_narrow_range_labels_its_ticks_in_full():
                                              epochs=10, lr=0.1).history}
     narrow = charts.training_figure(histories, "loss", title="t", y_title="loss", log=True, diverged={})
     assert len(narrow.layout.yaxis.tickvals) >= 3
-    assert list(narrow.layout.yaxis.ticktext) == [charts.scientific(t) for t in narrow.layout.yaxis.tickvals]
+    assert list(narrow.layout.yaxis.ticktext) == [charts.number(t) for t in narrow.layout.yaxis.tickvals]
     deep = {"small_normal": initcore.train(dataset="moons", depth=5, width=32, activation="relu",
                                            scheme="small_normal", epochs=10, lr=0.1).history,
             "he_normal": initcore.train(dataset="moons", depth=5, width=32, activation="relu", scheme="he_normal",
@@ -486,3 +486,28 @@ def test_every_axis_of_a_training_chart_has_its_range_written_down():
     figure = charts.grad_norm_figure(runs)
     assert list(figure.layout.xaxis.range) == [0, 7]
     assert _axis_span(figure.layout.yaxis, np.concatenate([trace.y for trace in figure.data]), log=True)
+
+
+def test_a_curve_that_falls_far_below_the_others_leaves_through_the_floor_with_a_marker():
+    """Small random fades ×10⁻¹·⁶ a layer to 10⁻⁷⁷ while He stays at 1: the axis stops FLOOR_DECADES under the
+    band's edge instead of squashing He into a line at the top, and a ▼ where Small random leaves says where it
+    went. Alone, the same curve is drawn whole: there is nothing to squash."""
+    layer = np.arange(1, 51)
+    small = charts.Curve("small_normal", layer, 10.0 ** (-1.6 * layer), 10.0 ** (-1.6 * layer))
+    steady = charts.Curve("he_normal", layer, np.ones(50), np.ones(50))
+    figure = charts.variance_figure([small, steady], title="t", y_title="y")
+    floor = charts.VANISHING * 10.0 ** -charts.FLOOR_DECADES
+    low, high = figure.layout.yaxis.range
+    # under the floor, a line of words (6 % of the plot): nothing further
+    assert low < np.log10(floor) and (np.log10(floor) - low) / (high - low) <= 0.06 + 1e-9 and high < 4
+    drawn = [np.asarray(t.y, float) for t in figure.data if t.name and "Small" in t.name]
+    assert drawn and all(np.nanmin(y) >= floor for y in drawn)  # simulation and theory end at the floor
+    mark, = [t for t in figure.data if t.marker.symbol == "triangle-down"]
+    assert mark.x[0] == 11 and mark.y[0] == floor  # 10^-17.6 at layer 11 is the first below 10^-17
+    assert mark.text[0] == "↓ down to 10⁻⁸⁰ at layer 50"
+    alone = charts.variance_figure([small], title="t", y_title="y")
+    assert alone.layout.yaxis.range[0] < -80 and not any(t.marker.symbol == "triangle-down" for t in alone.data)
+
+
+def test_log_ticks_step_by_one_two_or_five_decades():
+    assert [charts._decade_step(d) for d in (3, 8, 9, 16, 17, 40, 41, 81, 400)] == [1, 1, 2, 2, 5, 5, 10, 20, 50]

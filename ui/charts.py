@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from ui import figure as fig
 from ui.figure import FULL_WIDTH
-from ui.theme import FRAME, NO_ANSWER, PAPER, legible, scheme_colour, scheme_dash, scheme_label, scientific, tint
+from ui.theme import FRAME, NO_ANSWER, PAPER, legible, number, scheme_colour, scheme_dash, scheme_label, tint
 
 VANISHING = 1e-2  # shaded below: a signal 100× weaker than it started
 EXPLODING = 1e2  # shaded above: 100× stronger
@@ -58,11 +58,20 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
     # every point on the chart, (layer, log10 value): the axis range and the bands' names follow from them
     lines = [(c.layer, values) for c, sim, theory in drawn for values in (sim, theory) if values is not None]
     x, y = np.concatenate([layer for layer, _ in lines]), np.concatenate([values for _, values in lines])
-    points = (x[np.isfinite(y)], np.log10(y[np.isfinite(y)]))
+    depth = max(int(c.layer.max()) for c in curves)
+    floor = _floor([(sim, theory) for _, sim, theory in drawn])
+    below = [_fall(c, sim, theory, floor) for c, sim, theory in drawn] if floor is not None else []
+    below = [fall for fall in below if fall is not None]
+    kept = np.isfinite(y) & (y >= (floor or 0))
+    points = (x[kept], np.log10(y[kept]))
+    for fall in below:  # the words by each fall's ▼ count as points the band's name must not cover
+        reach = np.linspace(0, FALL_TEXT * depth, 9) * (1 if fall.layer < depth / 2 else -1)
+        points = (np.append(points[0], fall.layer + reach), np.append(points[1], np.full(9, np.log10(floor) - 0.5)))
     low = min(points[1].min(), np.log10(VANISHING / 10)) if points[1].size else -3.0
     high = max(points[1].max(), np.log10(EXPLODING * 10)) if points[1].size else 3.0
     low, high = max(low - 0.5, -320.0), min(high + 0.5, 320.0)
-    depth = max(int(c.layer.max()) for c in curves)
+    if below:  # room under the floor for the words by each ▼: a line of text, 6 % of the plot's height
+        low = np.log10(floor) - 0.06 * (high - np.log10(floor)) / 0.94
     exploded = [c.exploded_at for c in curves if c.exploded_at is not None]
     edge = [0.5, depth + 0.5, depth + 0.5, 0.5]
     traces, labels = [], []
@@ -78,12 +87,13 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
         colour = scheme_colour(c.scheme)
         unseen = "" if np.isfinite(sim).any() else f": {_why_unseen(c.values)}"  # said in the legend
         traces.append(go.Scatter(
-            x=c.layer, y=_positive(c.values), name=name + unseen, mode="lines+markers", marker=dict(size=5),
+            x=c.layer, y=_above(_positive(c.values), floor), name=name + unseen, mode="lines+markers",
+            marker=dict(size=5),
             line=dict(color=colour, dash=scheme_dash(c.scheme), width=3),
             hovertemplate=f"{name}<br>layer %{{x}}<br>%{{y:.3g}}<extra>simulation</extra>"))
         if theory is not None:
             traces.append(go.Scatter(
-                x=c.layer, y=theory, name=f"{name}: theory", mode="lines",
+                x=c.layer, y=_above(theory, floor), name=f"{name}: theory", mode="lines",
                 line=dict(color=colour, dash="dot", width=2), opacity=0.8,
                 hovertemplate=f"{name}<br>layer %{{x}}<br>%{{y:.3g}}<extra>theory</extra>"))
         if c.exploded_at is not None:
@@ -93,9 +103,81 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
                 textposition="bottom right" if c.exploded_at < depth / 2 else "bottom left",
                 marker=dict(symbol="x", size=14, color=colour), showlegend=False,
                 hovertemplate=f"{name}: inf/NaN from layer {c.exploded_at}<extra></extra>"))
+    traces += _fall_marks(below, floor, depth)
     return fig.new(traces, title, annotations=labels,
-                   yaxis=dict(type="log", range=[low, high], exponentformat="power", **fig.axis_title(y_title)),
+                   yaxis=dict(type="log", range=[low, high], exponentformat="power", tick0=0,
+                              dtick=_decade_step(high - low), **fig.axis_title(y_title)),
                    xaxis=dict(range=[0.5, depth + 0.5], **_layer_ticks(depth), **fig.axis_title(x_title)))
+
+
+FLOOR_DECADES = 15  # how far a chart of several curves reaches below the lowest of those that stay
+FALL_TEXT = 0.45  # the width of the words by a fall's ▼ on a phone, as a fraction of the plot's
+
+
+@dataclass(frozen=True)
+class Fall:
+    """Where a curve leaves a chart through its floor: the first layer below it, and the lowest value reached."""
+
+    scheme: str
+    name: str | None
+    layer: int
+    lowest: float
+    lowest_layer: int
+
+
+def _floor(lines: list[tuple[np.ndarray, np.ndarray | None]]) -> float | None:
+    """The lowest value a chart of several curves shows: ``FLOOR_DECADES`` decades under the lowest value of
+    the curves that never fall into the vanishing band (or under the band's edge, if they reach it); None
+    (show everything) when every curve falls, or there is only one, so that one fading to 10⁻⁷⁷ does not
+    squash the steady ones into a line at the top."""
+    lows = [np.nanmin(np.concatenate([v for v in line if v is not None])) for line in lines
+            if any(v is not None and np.isfinite(v).any() for v in line)]
+    staying = [low for low in lows if low >= VANISHING]
+    if len(lows) < 2 or not staying:
+        return None
+    floor = min(min(staying), VANISHING) * 10.0 ** -FLOOR_DECADES
+    return floor if min(lows) < floor else None
+
+
+def _above(values: np.ndarray | None, floor: float | None) -> np.ndarray | None:
+    """``values`` with those under the chart's ``floor`` left out: a line ends where it leaves the chart."""
+    return values if values is None or floor is None else np.where(values >= floor, values, np.nan)
+
+
+def _fall(curve: Curve, sim: np.ndarray, theory: np.ndarray | None, floor: float) -> Fall | None:
+    """Where ``curve`` (simulation, else theory) goes below ``floor``; None if it never does."""
+    for values in (sim, theory):
+        if values is None or not (values < floor).any():
+            continue
+        lowest = int(np.nanargmin(values))
+        return Fall(curve.scheme, curve.name, int(curve.layer[np.argmax(values < floor)]), float(values[lowest]),
+                    int(curve.layer[lowest]))
+    return None
+
+
+def _fall_marks(falls: list[Fall], floor: float, depth: int) -> list:
+    """A ▼ on the chart's floor where each curve leaves it, in the curve's colour, with where it went: "down to
+    10⁻⁷⁷ at layer 50". ▼s close together share the words of the first."""
+    traces, worded = [], []
+    for fall in sorted(falls, key=lambda fall: fall.layer):
+        name = fall.name or scheme_label(fall.scheme)
+        where = f"down to {number(fall.lowest, 2)} at layer {fall.lowest_layer}"
+        wordy = all(abs(fall.layer - k) > FALL_TEXT * depth for k in worded)
+        worded += [fall.layer] if wordy else []
+        traces.append(go.Scatter(
+            x=[fall.layer], y=[floor], mode="markers+text" if wordy else "markers", text=[f"↓ {where}"],
+            textposition="bottom right" if fall.layer < depth / 2 else "bottom left", cliponaxis=False,
+            marker=dict(symbol="triangle-down", size=13, color=scheme_colour(fall.scheme)), showlegend=False,
+            hovertemplate=f"{name}: below {number(floor, 2)} from layer {fall.layer}, {where}<extra></extra>"))
+    return traces
+
+
+def _decade_step(decades: float) -> int:
+    """Decades between two ticks of a log axis ``decades`` long: 1, 2, 5, 10, 20 … so that at most 8 show."""
+    for step in (m * 10**k for k in range(4) for m in (1, 2, 5)):
+        if decades / step <= 8:
+            return step
+    return 10**4
 
 
 def _layer_ticks(depth: int) -> dict:
@@ -362,13 +444,13 @@ def _log_axis(values: np.ndarray) -> dict:
     low, high = np.log10(positive.min()), np.log10(positive.max())
     axis = dict(type="log", exponentformat="power", range=[low - 0.1 * max(high - low, 1), high + 0.15])
     if high - low >= 2:
-        return axis | dict(tick0=0, dtick=max(1, int(np.ceil((high - low) / 8))))
+        return axis | dict(tick0=0, dtick=_decade_step(high - low))
     for ladder in ((1, 2, 5), range(1, 10)):  # a finer ladder where the coarse one leaves fewer than 3 ticks
         ticks = [m * 10.0**k for k in range(int(np.floor(low)) - 1, int(np.ceil(high)) + 1) for m in ladder]
         ticks = [t for t in ticks if axis["range"][0] <= np.log10(t) <= axis["range"][1]]
         if len(ticks) >= 3:
             break
-    return axis | dict(tickvals=ticks, ticktext=[scientific(t) for t in ticks])
+    return axis | dict(tickvals=ticks, ticktext=[number(t) for t in ticks])
 
 
 def _divergence_marks(ends: list[tuple[str, int, float]], shown: np.ndarray, log: bool, epochs: int) -> list:
@@ -492,7 +574,7 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
     titles, traces = [], []
     for col, (matrix, reach, panel) in enumerate(zip((before, after), reaches, grid["annotations"]), start=1):
         span = max(spans) if shared or not reach else reach
-        said = ": inf/NaN" if reach is None else "" if shared else f"<br>colours ±{scientific(span)}"
+        said = ": inf/NaN" if reach is None else "" if shared else f"<br>colours ±{number(span)}"
         titles.append(panel | dict(text=panel["text"] + said))
         rows, units = matrix.shape  # numbered from 1, as the units table and every other page number them
         traces.append(go.Heatmap(z=matrix, x=np.arange(1, units + 1), y=np.arange(1, rows + 1), zmin=-span,

@@ -12,7 +12,7 @@ from initcore.propagation import sampling_error
 from initcore.training import fit_budget
 from ui import cached
 from ui.charts import EXPLODING, VANISHING, Curve
-from ui.theme import activation_label, scientific
+from ui.theme import activation_label, number
 
 DRIFT = 10  # a change per layer is "dying out" only if the whole change passes this (``_top_factor``)
 LONG_PATH = 21  # layers: from this many on, a change that levels off (tanh) shows apart from a steady one (ReLU)
@@ -54,6 +54,16 @@ def budget_note(shared: initcore.Propagations, asked: int) -> str | None:
     return " ".join(parts) or None
 
 
+def chosen_only(scheme: str, compared: int) -> str | None:
+    """What a tab that draws one scheme says while ``compared`` others are compared: which one it shows, and
+    where the others are (None when nothing is compared)."""
+    if not compared:
+        return None
+    others = "the other scheme" if compared == 1 else f"the {compared} others"
+    return (f"This tab shows {initcore.SCHEMES[scheme].label} only, the scheme chosen under Initialization. "
+            f"The forward chart above and the Gradients tab draw {others} beside it.")
+
+
 def lab_budget(schemes: list[str], depth: int, width: int, epochs: int) -> tuple[list[str], int, str | None]:
     """The schemes and epochs the Training lab can train within one request's budget
     (``initcore.training.MAX_WORK``), and a sentence saying what it cut and what to change (None if nothing):
@@ -83,7 +93,7 @@ def verdict(run: initcore.Propagation, label: str) -> tuple[str, str]:
         return "warning", (f"**{label}** — no signal. Var z = 0 from layer 1 on: every unit of every layer gets "
                            f"exactly the same input, so the network cannot tell one example from another.")
     if run.exploded_at is None and run.vanished_at is None and len(layers) == 1:
-        return "info", (f"**{label}** — one layer. It takes the input's variance, 1, to Var z = {scientific(first)}. "
+        return "info", (f"**{label}** — one layer. It takes the input's variance, 1, to Var z = {number(first)}. "
                         "Whether the next layers multiply it again, and by how much, takes a deeper network: move "
                         "the depth slider.")
     forward, backward = judge_run(run)
@@ -96,7 +106,7 @@ def verdict_row(run: initcore.Propagation, label: str) -> dict:
     if run.exploded_at is None and run.vanished_at is None and not layers.pre_var.iloc[0] > 0:
         return dict(initialization=label, forward="no signal: Var z = 0", gradient="none")
     if run.exploded_at is None and run.vanished_at is None and len(layers) == 1:
-        return dict(initialization=label, forward=f"one layer: Var z = {scientific(layers.pre_var.iloc[0])}",
+        return dict(initialization=label, forward=f"one layer: Var z = {number(layers.pre_var.iloc[0])}",
                     gradient="—")
     forward, backward = judge_run(run)
     return dict(initialization=label, forward=forward.short(), gradient=backward.short())
@@ -127,9 +137,9 @@ class Judgement:
     def __str__(self) -> str:
         if self.event:
             return f"{self.word} ({self.event})"
-        numbers = f"×{scientific(self.change)} {self.path}, ×{scientific(self.per_layer)} a layer"
+        numbers = f"×{number(self.change)} {self.path}, ×{number(self.per_layer)} a layer"
         if self.top is not None:
-            numbers += f", ×{scientific(self.top)} a layer over the top layers"
+            numbers += f", ×{number(self.top)} a layer over the top layers"
         if self.projection:
             return f"{self.word} so far ({numbers}), but theory says it {self.projection}"
         return f"{self.word} ({numbers})"
@@ -139,7 +149,7 @@ class Judgement:
             return "none"
         if self.event:
             return f"{self.word}: {self.event.split(':')[0]}"
-        said = f"{self.word}, ×{scientific(self.change)}"
+        said = f"{self.word}, ×{number(self.change)}"
         return f"{said}; theory: {self.projection}" if self.projection else said
 
 
@@ -220,7 +230,7 @@ def _projected(judged: Judgement, theory: np.ndarray, direction: str) -> Judgeme
         return judged
     going = "explodes" if change[outside[0]] > 1 else "vanishes"
     where = (f"by layer {int(outside[0]) + 1}" if direction == "forward" else
-             f"(×{scientific(change[-1])}) on its way back through {PROJECTED_DEPTH} layers")
+             f"(×{number(change[-1])}) on its way back through {PROJECTED_DEPTH} layers")
     return replace(judged, projection=f"{going} {where}")
 
 
@@ -302,8 +312,8 @@ def steady_scale(activation: str, scheme: str, width: int = 256) -> dict:
     exact, one_scale = _near(used, signal) and _near(used, gradient), _near(signal, gradient)
     label, act = initcore.SCHEMES[scheme].label, activation_label(activation)
     sentence = (f"**What keeps it steady.** For {act}, theory keeps Var z = 1 from changing from one layer to the "
-                f"next with n_in·Var(W) = **{scientific(signal, 4)}**, and the gradient's variance with "
-                f"**{scientific(gradient, 4)}**. {label} uses **{scientific(used, 4)}**")
+                f"next with n_in·Var(W) = **{number(signal, 4)}**, and the gradient's variance with "
+                f"**{number(gradient, 4)}**. {label} uses **{number(used, 4)}**")
     if exact:
         sentence += ": exactly what it takes, forward and backward, at any depth."
     else:
@@ -334,7 +344,7 @@ def factor_sentence(activation: str, scheme: str, width: int, depth: int, params
         with np.errstate(over="ignore"):
             compounded = np.power(np.float64(factor), depth - 1)
         span = f", so {_times(compounded)} from layer 1 to layer {depth}" if depth > 1 else ""
-        return (f"Here theory predicts a factor of **{scientific(factor, 4)}** per layer at every size of "
+        return (f"Here theory predicts a factor of **{number(factor, 4)}** per layer at every size of "
                 f"signal{span}. {rule}")
     pre = cached.predicted(depth, width, activation, scheme, params)[0]  # the chart's theory curve, computed once
     smallest = np.finfo(float).tiny  # float64 holds about 1e-308 to 1e308 at full precision
@@ -344,9 +354,9 @@ def factor_sentence(activation: str, scheme: str, width: int, depth: int, params
                             initcore.theory.variance_ratio(activation, scheme, width, width, q=pre[-1], **params))
     shown = last if np.isfinite(factors[last]) else last - 1
     sentence = (f"Here the activation is not a straight line, so the factor depends on the signal's size: theory "
-                f"predicts **{scientific(factors[0], 4)}** per layer at layer 1 (Var z = {scientific(pre[0])})")
+                f"predicts **{number(factors[0], 4)}** per layer at layer 1 (Var z = {number(pre[0])})")
     if shown > 0:
-        sentence += f" and **{scientific(factors[shown], 4)}** at layer {shown + 1} (Var z = {scientific(pre[shown])})"
+        sentence += f" and **{number(factors[shown], 4)}** at layer {shown + 1} (Var z = {number(pre[shown])})"
     if last > 0:
         sentence += f": {_times(pre[last] / pre[0])} from layer 1 to layer {last + 1}"
     if last < depth - 1:
@@ -359,7 +369,7 @@ def factor_sentence(activation: str, scheme: str, width: int, depth: int, params
 def _times(ratio: float) -> str:
     if ratio == 0:
         return "less than **×10⁻³⁰⁸**"
-    return f"**×{scientific(ratio)}**" if np.isfinite(ratio) else "more than **×10³⁰⁸**"
+    return f"**×{number(ratio)}**" if np.isfinite(ratio) else "more than **×10³⁰⁸**"
 
 
 BLOWN_UP = 1e3  # training that multiplies a layer's largest weight by more than this has blown the weights up
@@ -383,8 +393,8 @@ def symmetry_verdict(initial: int, final: int, width: int, diverged_at: int | No
     before, after = largest
     if after > BLOWN_UP * before > 0:
         kind = "error" if kind == "error" else "warning"
-        sentence += (f" Training also blew the weights up: the largest grew from {scientific(before)} to "
-                     f"{scientific(after)} (×{scientific(after / before)}). Huge weights give huge gradients, and "
+        sentence += (f" Training also blew the weights up: the largest grew from {number(before)} to "
+                     f"{number(after)} (×{number(after / before)}). Huge weights give huge gradients, and "
                      "huge gradients take huge steps.")
     return kind, sentence
 
@@ -401,7 +411,7 @@ def _alike_or_not(initial: int, final: int, width: int, outputs: np.ndarray) -> 
         value = float(outputs.flat[0]) + 0.0  # + 0.0: -0.0 reads 0
         where = "switched off" if value == 0 else "stuck"
         return "warning", (f"Random weights made the units different ({initial} of {width} at the start), but "
-                           f"training pushed every one of them to output {scientific(value)} on every example: {where} "
+                           f"training pushed every one of them to output {number(value)} on every example: {where} "
                            "where the activation is flat, with no slope for a gradient to bring them back. They "
                            "are alike because none of them responds any more, not because of symmetry. Large "
                            "starting weights make such big steps likely.")

@@ -19,6 +19,12 @@ def chart(figure, key: str, where=st) -> None:
     where.plotly_chart(figure, key=key, theme=None, alt=alt_text(figure), width=width)
 
 
+def caption(text: str | None) -> None:
+    """A caption, where there is something to say."""
+    if text:
+        st.caption(text)
+
+
 def formula(latex: str, width: str = "stretch") -> None:
     """Show ``latex``, with a thin space after it. KaTeX draws a formula of several lines (GELU's, a
     truncated normal's) 2 px wider than it measures; in a box only as wide as the measure (``width="content"``,

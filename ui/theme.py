@@ -3,6 +3,8 @@ charts look, with words dark enough to read on a projector."""
 
 import functools
 
+import numpy as np
+
 import initcore
 
 _FAMILY_COLOURS = {
@@ -45,14 +47,30 @@ def activation_label(activation: str) -> str:
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
-def scientific(x: float, digits: int = 3) -> str:
-    """``x`` to ``digits`` significant digits, very large or small ones as on the charts' axes: 1.21 × 10⁻²⁹."""
-    text = f"{x:.{digits}g}"
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    power = "10" + str(int(exponent)).translate(_SUPERSCRIPTS)
-    return power if mantissa == "1" else f"{mantissa} × {power}"
+MINUS = "−"  # U+2212: a hyphen is shorter than a plus and reads as a dash
+PLAIN = (1e-3, 1e4)  # numbers within these magnitudes are written out; others as a power of ten
+
+
+def number(x: float, digits: int = 3) -> str:
+    """``x`` as every page writes a number: ``digits`` significant digits (trailing zeros dropped), written out
+    between 10⁻³ and 10⁴ (0.00123, 1230), as a power of ten beyond (1.21 × 10⁻²⁹, 10⁸), with a true minus
+    sign; "inf", "−inf" and "NaN" as such."""
+    x = float(x)
+    if not np.isfinite(x):
+        return "NaN" if np.isnan(x) else ("inf" if x > 0 else f"{MINUS}inf")
+    if x == 0:
+        return "0"
+    rounded = float(f"{x:.{digits - 1}e}")  # 9.9996 to 3 digits is 10: its exponent is 1
+    exponent = int(np.floor(np.log10(abs(rounded))))
+    if PLAIN[0] <= abs(rounded) < PLAIN[1]:
+        text = f"{round(x, digits - 1 - exponent):.{max(digits - 1 - exponent, 0)}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+    else:
+        mantissa = f"{x / 10.0**exponent:.{digits - 1}f}".rstrip("0").rstrip(".")
+        power = "10" + str(exponent).translate(_SUPERSCRIPTS)
+        text = power if mantissa in ("1", "-1") else f"{mantissa} × {power}"
+        text = f"-{text}" if mantissa == "-1" else text
+    return text.replace("-", MINUS)
 
 
 # How the charts look: Streamlit's own chart theme for this app's light theme (.streamlit/config.toml), written
