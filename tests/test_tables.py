@@ -7,13 +7,28 @@ import pytest
 import initcore
 from initcore.propagation import COLUMNS
 from ui import tables
+from ui.theme import number
 
 
 def test_every_column_of_the_layer_table_has_a_header_and_its_definition():
-    assert set(tables.LAYER_COLUMNS) == set(COLUMNS)
+    """Every engine column is shown, or said in the events column, except the mean of z (about 0: CSV only)."""
+    assert set(tables.LAYER_COLUMNS) - {"events"} | set(tables.EVENTS) | {"pre_mean"} == set(COLUMNS)
     for name, config in tables.LAYER_COLUMNS.items():
         assert config["label"] and config["label"] != name, name
         assert config["help"], name
+
+
+def test_the_layer_table_writes_numbers_as_the_pages_do_and_says_what_broke_in_words():
+    run = initcore.simulate(depth=30, width=64, activation="relu", scheme="large_normal", seed=0)
+    shown = tables.layer_summary(run.layers)
+    assert list(shown.columns) == list(tables.LAYER_COLUMNS)
+    k = run.exploded_at  # 1-based: its row, and every one after it, says the signal overflowed
+    assert k is not None and shown["pre_var"][k - 1] == "inf/NaN" and shown["events"][k - 1].startswith(
+        ("signal inf/NaN", "both inf/NaN"))
+    assert shown["pre_var"][0] == number(run.layers.pre_var[0]) and shown["frac_dead"][0].endswith(" %")
+    faded = initcore.simulate(depth=40, width=64, activation="relu", scheme="small_normal", seed=0)
+    events = set(tables.layer_summary(faded.layers)["events"])
+    assert events <= {"", "signal 0", "gradient 0", "both 0"} and len(events) > 1
 
 
 def lab(**settings):

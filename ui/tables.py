@@ -8,6 +8,7 @@ The engine's data frames keep their column names (a downloaded CSV matches what 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from streamlit import column_config as column
 
@@ -17,30 +18,70 @@ from ui.controls import CHOICES
 
 
 def _number(label: str, help: str, format: str = "%.4g") -> dict:
-    return column.NumberColumn(label, help=help, format=format)
+    return column.NumberColumn(label, help=help, format=format, width=72)
 
 
-def _flag(label: str, help: str) -> dict:
-    return column.CheckboxColumn(label, help=help)
+def _figure(label: str, help: str, width: int) -> dict:
+    """A column of numbers written as every page writes them (``ui.theme.number``), right-aligned."""
+    return column.TextColumn(label, help=help, width=width, alignment="right")
 
 
+# layer_summary's table: nine columns that fit a laptop's page (790 px) without scrolling sideways. The mean of
+# z_l, about 0 for any zero-mean weights, is in the CSV only.
 LAYER_COLUMNS = {
-    "layer": column.NumberColumn("layer l", help="1 is the layer next to the input", format="%d", pinned=True),
-    "weight_std": _number("σ of W_l", "Standard deviation of this layer's weights, as drawn"),
-    "pre_mean": _number("mean z_l", "Mean of the pre-activations z_l = a_{l-1} W_l over the batch and the units"),
-    "pre_var": _number("Var z_l", "Variance of the pre-activations z_l: the forward chart's curve"),
-    "act_mean": _number("mean a_l", "Mean of the activations a_l = f(z_l)"),
-    "act_var": _number("Var a_l", "Variance of the activations a_l = f(z_l)"),
-    "grad_var": _number("Var dL/dz_l", "Variance of the gradient that reaches layer l: the backward chart's curve"),
-    "frac_dead": _number("share at 0", "Share of the activations that are exactly 0: switched-off ReLUs, "
-                         "or values below float32's smallest number", "%.3f"),
-    "frac_saturated": _number("share saturated", "Share of the units whose slope |f'(z)| is under 5 % of its "
-                              "largest value: a gradient barely gets through them", "%.3f"),
-    "exploded": _flag("signal overflowed", "The signal reached inf/NaN at this layer or an earlier one"),
-    "vanished": _flag("signal vanished", "Every activation of this layer is exactly 0"),
-    "grad_exploded": _flag("gradient overflowed", "The gradient at this layer is inf/NaN"),
-    "grad_vanished": _flag("gradient vanished", "The gradient at this layer is exactly 0"),
+    "layer": column.NumberColumn("layer l", help="1 is the layer next to the input", format="%d", pinned=True,
+                                 width=52),
+    "weight_std": _figure("σ of W_l", "Standard deviation of this layer's weights, as drawn. —: not drawn, since "
+                          "the signal had already overflowed at every input", 70),
+    "pre_var": _figure("Var z_l", "Variance of the pre-activations z_l = a_{l-1} W_l: the forward chart's curve",
+                       88),
+    "act_mean": _figure("mean a_l", "Mean of the activations a_l = f(z_l)", 88),
+    "act_var": _figure("Var a_l", "Variance of the activations a_l = f(z_l)", 88),
+    "grad_var": _figure("Var dL/dz_l", "Variance of the gradient that reaches layer l: the backward chart's curve",
+                        92),
+    "frac_dead": _figure("at 0", "Share of the activations that are exactly 0: switched-off ReLUs, or values "
+                         "below float32's smallest number", 60),
+    "frac_saturated": _figure("saturated", "Share of the units whose slope |f'(z)| is under 5 % of its largest "
+                              "value: a gradient barely gets through them", 76),
+    "events": column.TextColumn("inf/NaN or 0", width=172, help=(
+        "What broke at this layer. 'signal inf/NaN': the signal overflowed here or at an earlier layer; "
+        "'signal 0': every activation of the layer is exactly 0; 'gradient inf/NaN', 'gradient 0': the same "
+        "for the gradient that reaches the layer; 'both': the signal and the gradient. Blank: nothing")),
 }
+EVENTS = {"exploded": ("signal", "inf/NaN"), "vanished": ("signal", "0"),
+          "grad_exploded": ("gradient", "inf/NaN"), "grad_vanished": ("gradient", "0")}
+SHARES = ("frac_dead", "frac_saturated")
+
+
+def layer_summary(layers: pd.DataFrame) -> pd.DataFrame:
+    """The Signal propagation table from ``Propagation.layers``: every number as the pages write numbers
+    (inf/NaN where the signal overflowed; a dash for weights not drawn, above a layer where it overflowed at
+    every input), shares as percentages, and the four true/false columns of what broke
+    at a layer said in one ("signal 0, gradient inf/NaN"; "both 0"). The CSV keeps the engine's columns."""
+    shown = {"layer": layers.layer}
+    for name in LAYER_COLUMNS:
+        if name in layers and name != "layer":
+            shown[name] = [_percent(v) if name in SHARES else _written(v, "—" if name == "weight_std" else "inf/NaN")
+                           for v in layers[name]]
+    shown["events"] = [_events(row) for row in layers[list(EVENTS)].itertuples(index=False)]
+    return pd.DataFrame(shown)
+
+
+def _written(value: float, missing: str) -> str:
+    return theme.number(value) if np.isfinite(value) else missing
+
+
+def _percent(share: float) -> str:
+    return f"{theme.number(100 * share)} %" if np.isfinite(share) else "—"
+
+
+def _events(flags) -> str:
+    """One layer's flags in words: "signal 0", "gradient inf/NaN", "signal inf/NaN, gradient 0", "both 0"."""
+    said = [EVENTS[flag] for flag, on in zip(EVENTS, flags, strict=True) if on]
+    if len(said) == 2 and said[0][1] == said[1][1]:
+        return f"both {said[0][1]}"
+    return ", ".join(f"{what} {how}" for what, how in said)
+
 
 SCHEME_COLUMNS = {
     "scheme": column.TextColumn("scheme", pinned=True),

@@ -462,3 +462,15 @@ def test_a_change_made_while_scrolled_away_redraws_the_lab_on_its_own_axes(page,
     for title, x, y in lines:
         assert x == [0, 100], (title, x)
         assert y[1] > y[0] and y != [-1, 4], (title, y)
+
+
+def test_every_table_of_a_comparison_fits_a_laptop(page, server):
+    """Five schemes compared, the Table tab open, one of them overflowing: the verdict table and the layer
+    table show every column at 1280 px, none behind a sideways scroll (the layer table had four true/false
+    columns there, cut off)."""
+    compared = "&".join(f"compare={s}" for s in ("small_normal", "large_normal", "zeros", "xavier_normal"))
+    page.set_viewport_size(dict(width=1280, height=800))
+    page.goto(f"{server}/Signal_propagation?activation=relu&scheme=he_normal&{compared}&view=Table")
+    wait_for_app(page, charts=1)
+    assert len(page.evaluate(TABLES)) == 2
+    assert tables_too_wide(page) == []
