@@ -374,7 +374,8 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
         traces.append(go.Scatter(
             x=history["epoch"], y=lines[scheme], name=label, mode="lines", line=dict(color=colour, width=3,
                                                                            dash=scheme_dash(scheme)),
-            hovertemplate=f"{label}<br>epoch %{{x}}<br>%{{y:.4g}}<extra></extra>"))
+            hovertemplate=f"{label}<br>epoch %{{x}}<br>{y_title.split(' (')[0]} "
+                          f"%{{y:{'.1%' if column.endswith('accuracy') else '.4g'}}}<extra></extra>"))
         if diverged.get(scheme) is not None:
             last = history[column][np.isfinite(history[column])]
             y = float(last.iloc[-1]) if len(last) else 1.0
@@ -394,7 +395,10 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
                          line=dict(color="#777", width=1, dash="dash"))],
             annotations=[fig.label(1, np.log10(ln2) if log else ln2, "ln 2 = 0.693: a coin flip", xref="x domain",
                                 xanchor="right", yanchor="bottom")])
-    y_axis = _log_axis(shown) if log else _linear_axis(np.append(shown, [y for _, _, y in ends]))
+    if column.endswith("accuracy"):  # a share: all of 0 to 1, so that a coin's 50 % sits mid-chart
+        y_axis = dict(type="linear", range=[0, 1.02], tickformat=".0%")
+    else:
+        y_axis = _log_axis(shown) if log else _linear_axis(np.append(shown, [y for _, _, y in ends]))
     return fig.new(traces, title, subtitle=subtitle, width=width, xaxis=_epoch_axis(epochs), **coin_flip,
                    yaxis=y_axis | fig.axis_title(y_title))
 
@@ -403,7 +407,7 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
 # drawn again while scrolled out of view could keep Plotly's empty-chart axes (epochs -1 to 6).
 def _epoch_axis(epochs: int) -> dict:
     """Epoch 0 (the initialization) to the last one trained."""
-    return dict(range=[0, max(epochs, 1)]) | fig.axis_title("epoch")
+    return dict(range=[0, max(epochs, 1)], **({} if epochs > 10 else dict(tick0=0, dtick=1))) | fig.axis_title("epoch")
 
 
 def _linear_axis(values: np.ndarray) -> dict:
@@ -470,8 +474,8 @@ def _divergence_marks(ends: list[tuple[str, int, float]], shown: np.ndarray, log
             groups.append([end])
     traces = []
     for group in groups:
-        when = ", ".join(str(epoch) for _, epoch, _ in group)
-        text = f"diverged (epoch{'s' if len(group) > 1 else ''} {when})"
+        epochs_of = list(dict.fromkeys(epoch for _, epoch, _ in group))
+        text = f"diverged (epoch{'s' if len(epochs_of) > 1 else ''} {', '.join(map(str, epochs_of))})"
         for k, (scheme, epoch, y) in enumerate(group):
             traces.append(go.Scatter(
                 x=[epoch], y=[y], mode="markers" if k else "markers+text", text=None if k else [text],
