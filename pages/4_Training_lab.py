@@ -3,7 +3,7 @@
 import streamlit as st
 
 import initcore
-from ui import cached, charts, controls, figure, lessons, nav, presets, show, tables
+from ui import advice, cached, charts, controls, figure, lessons, nav, presets, show, tables
 
 st.set_page_config(page_title="Training lab · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -30,14 +30,22 @@ if story:
 if not schemes:
     st.warning("Pick at least one scheme to train.")
     st.stop()
+asked = dict(dataset=dataset, depth=depth, width=width, activation=activation, lr=lr, epochs=epochs, seed=seed)
 schemes, epochs, budget = lessons.lab_budget(schemes, depth, width, epochs)
 if budget:
     st.warning(budget)
-settings = dict(dataset=dataset, depth=depth, width=width, activation=activation, lr=lr, epochs=epochs, seed=seed)
+settings = asked | dict(epochs=epochs)
 lab = cached.compare(tuple(schemes), settings)
 
 show.chart(charts.training_figure(lab["histories"], "loss", title="Training loss (cross-entropy)",
                                   y_title="loss (log scale)", log=True, diverged=lab["diverged"]), "loss")
+offered = set()
+for said in advice.advise(lab["summary"], asked, schemes):  # Xavier or He learned nothing: why, and what trains
+    st.warning(f"{said.why} {said.result}")
+    if said.fix and said.fix_words not in offered:
+        offered.add(said.fix_words)
+        st.button(f"Use {said.fix_words}", on_click=controls.change, args=(said.fix,), key=f"fix_{said.scheme}",
+                  icon=":material/build:")
 with st.container(horizontal=True):  # side by side, or one above the other where two would be too narrow
     show.chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy", y_title="accuracy",
                                       subtitle="share of test points classified right", log=False,

@@ -987,3 +987,48 @@ def test_every_tab_shows_every_compared_scheme_or_says_it_shows_the_chosen_one(v
         assert all(f["layout"]["title"]["text"].endswith("He/Kaiming normal</b>") for f in drawn), view
     alone = open_page("pages/2_Signal_propagation.py", scheme="he_normal", view=view)
     assert not any("only" in c.value for c in alone.caption)
+
+
+def lab_warnings(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning]
+
+
+@pytest.mark.parametrize("query, cause, fix", [
+    # the issue's three: 30 × 128 ReLU layers at lr 0.1 (He diverges at epoch 1), sigmoid, 30 ReLU layers
+    (dict(depth="30", width="128"), "too large for 30 layers of 128 units", "Use 10 layers"),
+    (dict(activation="Sigmoid", depth="5"), "sigmoid saturates", "Use Tanh"),
+    (dict(depth="30", lr="0.05"), "stalls near ln 2",
+     "Use a learning rate of 0.003")])
+def test_where_xavier_or_he_learn_nothing_the_lab_says_why_and_offers_a_setting_that_trains(query, cause, fix):
+    """The lab promises that Xavier and He train. Where one learns nothing, a sentence says why and a button
+    offers a setting tried for real; pressed, it gives a lab where that scheme trains (nothing to explain)."""
+    at = open_page("pages/4_Training_lab.py", **query)
+    said = [w for w in lab_warnings(at) if cause in w]
+    assert said and "Tried: with" in said[0], lab_warnings(at)
+    at.button(key=next(b.key for b in at.button if b.label == fix)).click().run()
+    assert not at.exception
+    fixed = {row.scheme: row for _, row in figures_summary(at).iterrows()}
+    assert not [w for w in lab_warnings(at) if cause in w]
+    from ui.advice import TRAINS, _trains
+
+    assert any(_trains(row) for scheme, row in fixed.items() if scheme in ("xavier_normal", "he_normal")), TRAINS
+
+
+def figures_summary(at: AppTest):
+    """The lab's summary table as the page shows it, read back: scheme, final loss, diverged or not."""
+    import pandas as pd
+
+    shown = at.dataframe[-1].value
+    ids = {initcore.SCHEMES[s].label: s for s in initcore.SCHEMES}
+    loss = pd.to_numeric(shown["final loss"].where(shown["final loss"] != "inf/NaN"), errors="coerce")
+    return pd.DataFrame(dict(scheme=shown.scheme.map(ids), final_loss=loss,
+                             diverged_epoch=np.where(loss.isna(), 1.0, np.nan)))
+
+
+def test_the_mismatched_scheme_is_told_apart_from_the_one_that_suits():
+    """Xavier under 30 ReLU layers learns nothing because it halves the signal at each layer (theory: ×2⁻²⁹
+    from layer 1 to 30): the page says so and points at He, compared beside it, instead of offering a learning rate."""
+    at = open_page("pages/4_Training_lab.py", depth="30", schemes=["xavier_normal", "he_normal"])
+    said = [w for w in lab_warnings(at) if w.startswith("**Xavier/Glorot normal** does not suit ReLU")]
+    assert said and "He/Kaiming normal, compared here" in said[0]
+    assert stated_number(re.search(r"variance ×(.+?) from layer 1", said[0])[1]) == pytest.approx(2.0**-29, rel=5e-3)

@@ -81,6 +81,14 @@ def compare(schemes: tuple[str, ...], settings: dict):
     )
 
 
+@st.cache_data(max_entries=128, max_size=1 * MB, show_spinner="Trying a setting that may train it…")
+@compute.on_compute_threads
+def outcome(scheme: str, settings: dict):
+    """How one scheme's training at ``settings`` ends: its ``Comparison.summary`` row (the lab trains each
+    scheme on its own, so it is the row the lab shows at the same settings)."""
+    return initcore.compare(schemes=(scheme,), **settings).summary.iloc[0]
+
+
 @st.cache_data(max_entries=32, max_size=32 * MB, show_spinner="Training…")
 @compute.on_compute_threads
 def symmetry(scheme: str, activation: str, width: int, epochs: int, seed: int, params: dict):

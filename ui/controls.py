@@ -115,6 +115,12 @@ def reset(settings: Mapping[str, object]) -> None:
     st.session_state.update(settings)
 
 
+def change(settings: Mapping[str, object]) -> None:
+    """Set these controls to ``settings``, the others as they are (a suggestion the learner takes). Call from a
+    widget's callback."""
+    st.session_state.update(settings)
+
+
 def _written(key: str, value) -> str:
     """A control's value as a note writes it: a choice by its label, several joined, a number plainly."""
     if isinstance(value, list):

@@ -1,0 +1,150 @@
+"""The Training lab's promise that Xavier and He train, kept: where one of them does not at the chosen settings,
+why in plain words, and a nearby setting that does train it, tried for real before it is offered.
+
+A run *learned nothing* when it diverged or its loss ends within ``STUCK`` of ln 2, a coin flip's loss; a
+setting *trains* a scheme when its loss ends under ``TRAINS`` × ln 2 without diverging.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+import initcore
+from initcore.training import fit_budget
+from ui import cached
+from ui.controls import LR_CHOICES
+from ui.theme import activation_label, number
+
+LN2 = float(np.log(2))
+STUCK = 0.9  # a final loss above 0.9 ln 2: the network learned (next to) nothing
+TRAINS = 0.5  # a final loss under half of ln 2: the setting trains the scheme
+TRIES = 4  # settings tried per failing scheme, at most: each is a training run
+FADES = 1e-3  # theory's change of the signal's variance over the network beyond which a scheme does not suit it
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Why ``scheme`` learned nothing here, and ``fix`` (the lab's settings to change) with ``fix_words`` and
+    ``result`` when a tried setting trains it; ``fix`` is None when none of those tried did (``result`` says
+    which), or when nothing needs changing (the scheme that suits the activation is in the comparison)."""
+
+    scheme: str
+    why: str
+    fix: dict | None
+    fix_words: str
+    result: str
+
+
+def learned_nothing(row) -> bool:
+    return bool(pd.notna(row.diverged_epoch) or row.final_loss >= STUCK * LN2)
+
+
+def _trains(row) -> bool:
+    return bool(pd.isna(row.diverged_epoch) and row.final_loss < TRAINS * LN2)
+
+
+def _promised(scheme: str) -> bool:
+    """Schemes the lab promises will train: Xavier, He, LeCun (the variance-scaling family)."""
+    return bool(initcore.SCHEMES[scheme].knobs)
+
+
+def advise(summary: pd.DataFrame, settings: dict, schemes: list[str]) -> list[Advice]:
+    """For each Xavier, He or LeCun run in ``summary`` (the lab's, at ``settings``) that learned nothing: why,
+    and the first nearby setting that trains it (each tried as a real, cached run). ``settings["epochs"]`` is
+    the learner's: a scheme tried alone may train for more epochs than each of several schemes could."""
+    rows = {row.scheme: row for _, row in summary.iterrows()}
+    return [_advice(scheme, row, rows, settings, schemes) for scheme, row in rows.items()
+            if _promised(scheme) and learned_nothing(row)]
+
+
+def _advice(scheme: str, row, rows: dict, settings: dict, schemes: list[str]) -> Advice:
+    label = initcore.SCHEMES[scheme].label
+    activation, depth, width, lr = (settings[k] for k in ("activation", "depth", "width", "lr"))
+    suited = initcore.ACTIVATIONS[activation].recommended
+    change = _theory_change(scheme, settings)
+    if pd.notna(row.diverged_epoch):
+        why = (f"**{label}**'s loss overflowed at epoch {int(row.diverged_epoch)}: a learning rate of {lr:g} is "
+               f"too large for {depth} layers of {width} units. Its first steps overshoot, the weights grow, and "
+               "the outputs run off to inf.")
+        candidates = _smaller_steps(lr) + _shallower(depth) + [
+            shallower | step for shallower in _shallower(depth) for step in _smaller_steps(lr)[:1]]
+    elif activation == "sigmoid":
+        why = (f"**{label}** stalls at ln 2 because sigmoid saturates: its outputs are all positive, about ½ "
+               "instead of 0, and its slope is at most ¼, so the gradient shrinks at least 4-fold at every layer. "
+               "Xavier's and He's formulas assume an activation centred on 0 with slope 1 there, like tanh.")
+        candidates = [dict(activation="tanh"), *_larger_steps(lr)]
+    elif scheme != suited and not 1 / FADES > change > FADES:
+        suited_label = initcore.SCHEMES[suited].label
+        why = (f"**{label}** does not suit {activation_label(activation)}: theory says it takes the signal's "
+               f"variance ×{number(change)} from layer 1 to layer {depth}, and the gradient that reaches the "
+               f"first layers is as small. {suited_label} keeps it steady.")
+        if suited in rows:
+            return Advice(scheme, why, None, "", (
+                f"{suited_label}, compared here, trains the same network: the loss chart shows the difference."
+                if _trains(rows[suited]) else
+                f"{suited_label} is compared here too, and learned nothing either: see why below."
+                if learned_nothing(rows[suited]) else
+                f"{suited_label}, compared here, learns: the loss chart shows the difference."))
+        candidates = [dict(schemes=[*schemes, suited])]
+    else:
+        why = (f"**{label}** stalls near ln 2: through {depth} layers, a learning rate of {lr:g} does not move "
+               "the first layers' weights usefully in this many epochs (the gradient reaching them is noisy and "
+               "small), or switches units off for good.")
+        candidates = _smaller_steps(lr) + _shallower(depth) + _larger_steps(lr)
+    return _first_that_trains(scheme, why, candidates[:TRIES], settings, schemes)
+
+
+def _theory_change(scheme: str, settings: dict) -> float:
+    """Theory's Var z at the last layer over Var z at the first, with the scheme's default parameters."""
+    predicted, _ = cached.predicted(settings["depth"], settings["width"], settings["activation"], scheme, {})
+    if predicted is None or len(predicted) < 2 or not predicted[0] > 0:
+        return 1.0
+    return float(predicted[-1] / predicted[0])
+
+
+def _smaller_steps(lr: float) -> list[dict]:
+    """The next rungs down the learning-rate ladder: one step smaller, then about ten times smaller."""
+    lower = [rung for rung in LR_CHOICES if rung < lr]
+    return [dict(lr=rung) for rung in dict.fromkeys([lower[-1], lower[max(len(lower) - 3, 0)]])] if lower else []
+
+
+def _larger_steps(lr: float) -> list[dict]:
+    higher = [rung for rung in LR_CHOICES if rung > lr]
+    return [dict(lr=rung) for rung in higher[1:3]] if higher else []  # sigmoid's slow start needs 10×, not 3×
+
+
+def _shallower(depth: int) -> list[dict]:
+    return [dict(depth=max(depth // 3, 2))] if depth > 4 else []
+
+
+def _first_that_trains(scheme: str, why: str, candidates: list[dict], settings: dict, schemes: list[str]) -> Advice:
+    """The first of ``candidates`` under which the lab, run again with it, would train ``scheme`` (or the scheme
+    a candidate adds): each is trained as the lab will train it, for the epochs its budget will allow."""
+    label = initcore.SCHEMES[scheme].label
+    tried = []
+    for candidate in candidates:
+        after = candidate.get("schemes", schemes)
+        target = after[-1] if "schemes" in candidate else scheme
+        changed = settings | {k: v for k, v in candidate.items() if k != "schemes"}
+        _, epochs = fit_budget(after, depth=changed["depth"], width=changed["width"], epochs=changed["epochs"])
+        row = cached.outcome(target, changed | dict(epochs=epochs))
+        words = _words(candidate, target)
+        if _trains(row):
+            accuracy = f"{number(100 * row.test_accuracy)} %"
+            return Advice(scheme, why, candidate, words,
+                          f"Tried: with {words}, {initcore.SCHEMES[target].label} ends at loss "
+                          f"{number(row.final_loss)} and {accuracy} test accuracy after {epochs} epochs.")
+        tried.append(words)
+    return Advice(scheme, why, None, "", f"Tried for {label}, without success: {', '.join(tried)}." if tried
+                  else "")
+
+
+def _words(candidate: dict, target: str) -> str:
+    """A change of settings as the button says it: 'a learning rate of 0.03', 'tanh', '10 layers', 'He'."""
+    said = {"schemes": lambda: initcore.SCHEMES[target].label, "activation": lambda: activation_label(
+        candidate["activation"]), "depth": lambda: f"{candidate['depth']} layers",
+            "lr": lambda: f"a learning rate of {candidate['lr']:g}"}
+    return " and ".join(said[key]() for key in said if key in candidate)
