@@ -21,6 +21,7 @@ with st.sidebar:
     params = controls.scheme_params(scheme)
     others = controls.several("Compare with", "compare", [], leave_out=[scheme])
     seed = controls.seed()
+    nav.reset_button()
 
 if story:
     st.info(story)
@@ -49,20 +50,21 @@ if budget:
     st.caption(budget)
 if len(runs) > 1:
     show.table(lessons.verdict_table(runs), tables.VERDICT_COLUMNS)
-tab_act, tab_ridge, tab_grad, tab_weights, tab_table = st.tabs(
-    ["Activations", "Chosen layers", "Gradients", "Weights", "Table"], key="view", bind="query-params")
+tab_act, tab_ridge, tab_grad, tab_weights, tab_table = controls.tabs(
+    ["Activations", "Chosen layers", "Gradients", "Weights", "Table"], "view")
 log = controls.toggle("log10 |x| axis (reads tiny and huge values alike)", "log_axis")
 only = lessons.chosen_only(scheme, len(runs) - 1)  # said in each tab that draws the chosen scheme alone
-label = initcore.SCHEMES[scheme].label
+alone = f"{initcore.SCHEMES[scheme].label} only" if only else None  # and under the title of its chart
 if tab_act.open:  # only the open tab is computed and drawn
     with tab_act:
-        show.chart(charts.heatmap_figure(run.act_hist, log=log, title=f"Activations a_l, every layer: {label}",
-                                         value_label="a"), "heatmap")
+        show.chart(charts.heatmap_figure(run.act_hist, log=log, title="Activations a_l, every layer",
+                                         value_label="a", subtitle=alone), "heatmap")
         show.caption(only)
 if tab_ridge.open:
     with tab_ridge:
         show.chart(charts.ridgeline_figure(run.act_hist, lessons.default_layers(depth), log=log,
-                                           title=f"Activations of chosen layers: {label}", value_label="a"), "ridge")
+                                           title="Activations of chosen layers", value_label="a", subtitle=alone),
+                   "ridge")
         show.caption(only)
 if tab_grad.open:
     with tab_grad:
@@ -71,8 +73,8 @@ if tab_grad.open:
         st.caption("Gradients travel from the last layer (right) to the first (left).")
 if tab_weights.open:
     with tab_weights:
-        show.chart(charts.heatmap_figure(run.weight_hist, log=log, title=f"Weights W_l, every layer: {label}",
-                                         value_label="w"), "weights")
+        show.chart(charts.heatmap_figure(run.weight_hist, log=log, title="Weights W_l, every layer",
+                                         value_label="w", subtitle=alone), "weights")
         show.caption(only)
 if tab_table.open:
     with tab_table:

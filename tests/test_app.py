@@ -984,7 +984,7 @@ def test_every_tab_shows_every_compared_scheme_or_says_it_shows_the_chosen_one(v
     names = {(t.get("name") or "").split(":")[0] for f in drawn for t in f["data"]}  # "Small random: 0 at …"
     if not {"He/Kaiming normal", "Xavier/Glorot normal", "Small random"} <= names:
         assert any("shows He/Kaiming normal only" in c.value for c in at.caption), view
-        assert all(f["layout"]["title"]["text"].endswith("He/Kaiming normal</b>") for f in drawn), view
+        assert all(f["layout"]["title"]["subtitle"]["text"] == "He/Kaiming normal only" for f in drawn), view
     alone = open_page("pages/2_Signal_propagation.py", scheme="he_normal", view=view)
     assert not any("only" in c.value for c in alone.caption)
 
@@ -1032,3 +1032,58 @@ def test_the_mismatched_scheme_is_told_apart_from_the_one_that_suits():
     said = [w for w in lab_warnings(at) if w.startswith("**Xavier/Glorot normal** does not suit ReLU")]
     assert said and "He/Kaiming normal, compared here" in said[0]
     assert stated_number(re.search(r"variance ×(.+?) from layer 1", said[0])[1]) == pytest.approx(2.0**-29, rel=5e-3)
+
+
+# Every page, and Signal propagation once with each scheme that has a number to tune: every number input there.
+NUMBER_VIEWS = [(page, {}) for page in PAGES] + [
+    ("pages/2_Signal_propagation.py", dict(scheme=scheme)) for scheme in ("constant", "orthogonal", "variance_scaling")]
+
+
+@pytest.mark.parametrize("page, query", NUMBER_VIEWS)
+def test_every_number_input_steps_shows_and_links_the_same_value(page, query):
+    """− and + move a number input by a step its display shows (a whole-number control by 1: the seed's + moved
+    it by 0.01 while the box still read 0), and the value it then holds, written in a link as the box shows it,
+    opens the same view with nothing to correct."""
+    at = open_page(page, **query)
+    for box in at.number_input:
+        before, step, shown = box.value, box.proto.step, box.proto.format
+        after = at.number_input(key=box.key).increment().run().number_input(key=box.key).value
+        assert after == pytest.approx(before + step), box.key
+        written = shown % after
+        assert float(written) == pytest.approx(after), (box.key, shown, after)  # the box shows what it holds
+        linked = open_page(page, **query, **{box.key: written})
+        assert linked.number_input(key=box.key).value == pytest.approx(after), box.key
+        assert not [c.value for c in linked.caption if "Link value" in c.value], box.key
+        at = open_page(page, **query)
+
+
+@pytest.mark.parametrize("page, query, key, typed, taken", [
+    ("pages/3_Symmetry.py", {}, "value", 1000.0, 10.0), ("pages/3_Symmetry.py", {}, "value", -50.0, -10.0),
+    ("pages/2_Signal_propagation.py", dict(scheme="orthogonal"), "gain", 0.0, 0.01),
+    ("pages/2_Signal_propagation.py", {}, "seed", 2.5, 3.0), ("pages/4_Training_lab.py", {}, "seed", -4.0, 0.0)])
+def test_a_typed_value_out_of_range_is_clamped_and_drawn_with_the_range_said(page, query, key, typed, taken):
+    """As a link's value out of range is: clamped (rounded, where a whole number belongs), the allowed range
+    said beside the control, and the page drawn at the value taken, not a red box over the old chart."""
+    at = open_page(page, **query)
+    at.number_input(key=key).set_value(typed).run()
+    assert not at.exception
+    assert at.number_input(key=key).value == taken
+    assert any(f"using {taken:g}" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_reset_this_lesson_restores_its_defaults_and_empties_the_address():
+    """A compare session at 100 × 1024 on the Weights tab with the log axis, reached from a classic: one press
+    and every control, the tab and the classic are back where the lesson starts, and the URL holds nothing."""
+    page = "pages/2_Signal_propagation.py"
+    fresh = open_page(page)
+    start = {w.key: w.value for w in fresh.get("slider") + fresh.get("selectbox") + fresh.get("toggle")}
+    at = open_page(page, depth="100", width="1024", compare=["he_normal", "small_normal"], view="Weights",
+                   log_axis="true", activation="ReLU", seed="7")
+    at.selectbox(key="preset").select("cs231n_small").run()
+    at.button(key="reset_lesson").click().run()
+    assert not at.exception
+    now = {w.key: w.value for w in at.get("slider") + at.get("selectbox") + at.get("toggle")}
+    assert now == start and at.multiselect(key="compare").value == [] and at.number_input(key="seed").value == 0
+    assert at.session_state["view"] == "Activations"
+    assert [box.value for box in at.info] == [box.value for box in fresh.info]  # the verdict, and no story box
+    assert {k: v for k, v in at.query_params.items() if not k.startswith("_")} in ({}, {"view": ["Activations"]})

@@ -231,7 +231,7 @@ def _centres(edges: np.ndarray) -> np.ndarray:
     return (edges[:-1] + edges[1:]) / 2
 
 
-def heatmap_figure(hist, *, log: bool, title: str, value_label: str) -> fig.PlainFigure:
+def heatmap_figure(hist, *, log: bool, title: str, value_label: str, subtitle: str | None = None) -> fig.PlainFigure:
     """Layers × bins: each row is one layer's distribution (share of its sampled units per bin).
 
     Layers that overflowed have nothing to bin: their rows are left empty over the grey ``NO_ANSWER``, and
@@ -253,12 +253,12 @@ def heatmap_figure(hist, *, log: bool, title: str, value_label: str) -> fig.Plai
                                  y1=hist.depth + 0.5, fillcolor=NO_ANSWER, line=dict(width=0), layer="below")],
                     annotations=[fig.label(0.5, (lost[0] + hist.depth) / 2, f"inf/NaN from layer {lost[0]}:<br>"
                                         "nothing to bin", xref="x domain", bgcolor=PAPER)])
-    return fig.new([heat], title, height=460, xaxis=fig.axis_title(x_title), **grey,
+    return fig.new([heat], title, subtitle=subtitle, height=460, xaxis=fig.axis_title(x_title), **grey,
                    yaxis=dict(autorange="reversed", **_layer_ticks(hist.depth), **fig.axis_title("layer l")))
 
 
 def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_label: str,
-                     colour: str = "#0072B2") -> fig.PlainFigure:
+                     colour: str = "#0072B2", subtitle: str | None = None) -> fig.PlainFigure:
     """Chosen layers' distributions stacked top to bottom, as in the CS231n and Glorot & Bengio figures."""
     edges = hist.log_edges if log else hist.edges
     centres = _centres(edges)
@@ -275,7 +275,7 @@ def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_la
             x=closed_x, y=np.concatenate([scaled, np.full_like(scaled, offset)]).astype(np.float32), mode="lines",
             fill="toself", line=dict(color=colour, width=1.5), name=label, showlegend=False, hoverinfo="skip"))
         labels.append(fig.label(centres[0], offset + 0.45, label, xanchor="left", font=dict(size=12)))
-    return fig.new(traces, title, height=max(320, 70 * len(layers) + 100), annotations=labels,
+    return fig.new(traces, title, subtitle=subtitle, height=max(320, 70 * len(layers) + 100), annotations=labels,
                    yaxis=dict(showticklabels=False, zeroline=False, showgrid=False),
                    xaxis=fig.axis_title(f"log10 |{value_label}|" if log else value_label))
 
