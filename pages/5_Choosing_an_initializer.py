@@ -24,6 +24,8 @@ st.subheader("Pick your activation")
 # The default is Signal propagation's: the link below cannot carry a value of a control this page has (Streamlit
 # drops it on the way), so an untouched choice must mean the same on both pages.
 activation = controls.choice("Activation", "activation", "tanh")
+with st.sidebar:
+    nav.reset_button()
 act = initcore.ACTIVATIONS[activation]
 scheme = initcore.SCHEMES[act.recommended]
 show.metrics({"Recommended scheme": scheme.label,

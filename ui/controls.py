@@ -115,6 +115,21 @@ def reset(settings: Mapping[str, object]) -> None:
     st.session_state.update(settings)
 
 
+def reset_lesson() -> None:
+    """Callback of 'Reset this lesson': every control of this lesson at its default, no classic chosen, no note
+    left; the address bar keeps nothing (bound controls at their defaults leave it)."""
+    reset({})
+    if "preset" in st.session_state:
+        st.session_state["preset"] = ""
+    st.session_state.pop(_CORRECTED, None)
+
+
+def tabs(labels: list[str], key: str):
+    """Tabs whose open one is in the URL as ``key`` (the first by default), reset with the lesson's controls."""
+    st.session_state.setdefault(_PAGE_DEFAULTS, {}).setdefault(st.session_state.get(_LESSON), {})[key] = labels[0]
+    return st.tabs(labels, key=key, bind="query-params")
+
+
 def change(settings: Mapping[str, object]) -> None:
     """Set these controls to ``settings``, the others as they are (a suggestion the learner takes). Call from a
     widget's callback."""
@@ -208,7 +223,22 @@ def number(label: str, key: str, low: float, high: float, default: float, *, hel
             _correct(key, taken, _shown(taken), f"Link value {key}={raw[:40]} is not a whole number; "
                                                 f"using {_shown(taken)}.")
     _show_note(key)
-    return st.number_input(label, low, high, default, key=key, bind="query-params", help=help, format=fmt)
+    # No bounds on the widget: Streamlit meets a typed value out of range with a red box and keeps the old
+    # view; _clamp_typed takes it as a link's value is taken, clamped, with the allowed range said.
+    return st.number_input(label, value=default, key=key, bind="query-params", help=help, format=fmt,
+                           step=1.0 if whole else None,  # − and + move a whole-number control by whole numbers
+                           on_change=_clamp_typed, args=(key, low, high, whole))
+
+
+def _clamp_typed(key: str, low: float, high: float, whole: bool) -> None:
+    """Callback of a number input: a value typed (or stepped) out of ``low``–``high`` is clamped into it, a
+    fraction in a whole-number control rounded, and a note beside the control says so."""
+    typed = st.session_state[key]
+    taken = type(typed)(min(max(_whole(typed) if whole else typed, low), high))
+    if taken != typed:
+        st.session_state[key] = taken
+        reason = f"is outside {_shown(low)}–{_shown(high)}" if not low <= typed <= high else "is not a whole number"
+        st.session_state.setdefault(_CORRECTED, {})[key] = (taken, f"{_shown(typed)} {reason}; using {_shown(taken)}.")
 
 
 def choice(label: str, key: str, default: str, *, help: str | None = None, horizontal: bool = False):

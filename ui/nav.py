@@ -31,6 +31,12 @@ def sidebar(page: str) -> None:
         st.divider()
 
 
+def reset_button() -> None:
+    """'Reset this lesson', under a lesson's controls (above them, it would push them down the first screen)."""
+    st.button("Reset this lesson", on_click=controls.reset_lesson, icon=":material/restart_alt:",
+              help="Every setting of this page back to where the lesson starts", key="reset_lesson")
+
+
 def lesson_links() -> None:
     for page, label, icon, blurb in LESSONS[1:]:
         st.page_link(page, label=f"**{label}**", icon=icon)

@@ -474,3 +474,38 @@ def test_every_table_of_a_comparison_fits_a_laptop(page, server):
     wait_for_app(page, charts=1)
     assert len(page.evaluate(TABLES)) == 2
     assert tables_too_wide(page) == []
+
+
+def number_box(page, label: str):
+    return page.locator("[data-testid=stNumberInput]").filter(has_text=label)
+
+
+def test_the_seed_steps_by_one_and_a_typed_value_out_of_range_is_clamped(browser, page, server):
+    """The seed's + gives another draw: the box reads 1 and the link it writes opens seed 1 with nothing to
+    correct (it moved by 0.01, read 0 and wrote seed=0.01). A constant of 1000 typed in Symmetry is taken as 10,
+    the range said beside it, the page drawn (not a red box over the old chart)."""
+    page.goto(f"{server}/Training_lab?epochs=10&schemes=he_normal")
+    wait_for_app(page, charts=3)
+    seed = number_box(page, "Random seed")
+    seed.locator("button[data-testid=stNumberInputStepUp]").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('seed') !== null", timeout=10_000)
+    wait_for_app(page, charts=3)
+    assert seed.locator("input").input_value() == "1"
+    written = parse_qs(urlparse(page.url).query)["seed"]
+    again = browser.new_page(viewport=dict(width=1280, height=900))
+    again.goto(page.url)
+    wait_for_app(again, charts=3)
+    assert number_box(again, "Random seed").locator("input").input_value() == "1", written
+    assert again.locator("[data-testid=stAlert]").filter(has_text="Link value").count() == 0
+    again.close()
+    page.goto(f"{server}/Symmetry")
+    wait_for_app(page, charts=1)
+    box = number_box(page, "Constant value").locator("input")
+    box.fill("1000")
+    box.press("Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('value') === '10.0'"
+                           " || new URLSearchParams(location.search).get('value') === '10'", timeout=10_000)
+    wait_for_app(page, charts=1)
+    assert box.input_value() == "10"
+    assert page.locator("[data-testid=stAlert]").filter(has_text="outside -10–10; using 10").count() == 1
+    assert exceptions(page) == [] and page.locator("[data-testid=stNumberInput] [role=alert]").count() == 0
