@@ -12,9 +12,9 @@ _FAMILY_COLOURS = {
     "constant": "#E69F00",
     "small_normal": "#56B4E9",
     "large_normal": "#D55E00",
-    "xavier": "#0072B2",
+    "xavier": "#004C8C",
     "he": "#009E73",
-    "lecun": "#CC79A7",
+    "lecun": "#882255",
     "orthogonal": "#000000",
     "variance_scaling": "#A08C00",
 }

@@ -1,0 +1,64 @@
+"""Every pair of schemes that can share a chart can be told apart by everyone: by colour under simulated colour
+vision deficiency, or by the dash of their lines."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import initcore
+from ui.theme import scheme_colour, scheme_dash
+
+# Machado, Oliveira & Fernandes (2009), severity 1.0: each simulation is a matrix on linear RGB.
+SIMULATIONS = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+    "typical": np.eye(3).tolist(),
+}
+APART = 20  # CIELAB ΔE*76 between two lines' colours that tells them apart at a glance
+SRGB_TO_XYZ = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+
+
+def linear_rgb(colour: str) -> np.ndarray:
+    c = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def cielab(rgb: np.ndarray) -> np.ndarray:
+    """CIELAB of a linear-RGB colour, white point D65."""
+    t = (SRGB_TO_XYZ @ rgb) / (SRGB_TO_XYZ @ np.ones(3))
+    f = np.where(t > (6 / 29) ** 3, np.cbrt(t), t / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def seen(colour: str, simulation: str) -> np.ndarray:
+    return cielab(np.clip(np.array(SIMULATIONS[simulation]) @ linear_rgb(colour), 0, 1))
+
+
+def test_the_simulation_reproduces_the_published_confusion():
+    """Vermillion and olive, the pair a deuteranope could not tell apart (ΔE 2.8, 48 to typical vision)."""
+    def distance(simulation: str) -> float:
+        return float(np.linalg.norm(seen("#D55E00", simulation) - seen("#A08C00", simulation)))
+
+    assert distance("deuteranopia") == pytest.approx(2.8, abs=0.1) and distance("typical") == pytest.approx(48, abs=0.5)
+
+
+@pytest.mark.parametrize("simulation", SIMULATIONS)
+def test_schemes_whose_lines_share_a_dash_differ_in_colour_for_every_eye(simulation):
+    too_close = []
+    for a, b in itertools.combinations(initcore.SCHEMES, 2):
+        if scheme_dash(a) != scheme_dash(b):
+            continue  # told apart by the dash, on the chart and in the legend
+        distance = np.linalg.norm(seen(scheme_colour(a), simulation) - seen(scheme_colour(b), simulation))
+        if distance < APART:
+            too_close.append((a, b, round(float(distance), 1)))
+    assert too_close == []
+
+
+def test_schemes_of_one_colour_differ_in_dash():
+    """Xavier uniform and normal share Xavier's colour: the uniform one is dashed."""
+    for a, b in itertools.combinations(initcore.SCHEMES, 2):
+        if scheme_colour(a) == scheme_colour(b):
+            assert scheme_dash(a) != scheme_dash(b), (a, b)
