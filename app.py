@@ -3,11 +3,12 @@
 import streamlit as st
 
 from ui import cached, charts, show
-from ui.nav import lesson_links, sidebar
+from ui.nav import footer, lesson_links, sidebar
 from ui.theme import activation_label
 
 st.set_page_config(page_title="initlab: why weight initialization matters", layout="wide")
 sidebar(__file__)
+footer(reset=False)
 st.title("Why weight initialization matters")
 st.markdown(
     "A deep network multiplies its input by one weight matrix after another. If each layer makes the signal "

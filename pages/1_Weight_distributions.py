@@ -28,7 +28,7 @@ with st.sidebar:
     std_large = controls.value_choice("σ of 'large'", "std_large", controls.STD_CHOICES, 10.0)
     log = controls.toggle("log10 |w| axis (σ = 0.01 and σ = 10 on one chart)", "log_axis", True)
     seed = controls.seed()
-    nav.reset_button()
+    nav.footer()
 
 schemes = ("small_normal", "large_normal", "xavier_normal", "xavier_uniform", "he_normal", "he_uniform")
 params = {"small_normal": {"std": std_small}, "large_normal": {"std": std_large}}

@@ -21,7 +21,7 @@ with st.sidebar:
     params = controls.scheme_params(scheme)
     others = controls.several("Compare with", "compare", [], leave_out=[scheme])
     seed = controls.seed()
-    nav.reset_button()
+    nav.footer()
 
 if story:
     st.info(story)

@@ -20,7 +20,7 @@ with st.sidebar:
     width = controls.slider("Units per hidden layer", "width", 2, 32, 12)
     epochs = controls.slider("Epochs", "epochs", 1, 200, 50)
     seed = controls.seed()
-    nav.reset_button()
+    nav.footer()
 
 result = cached.symmetry(scheme, activation, width, epochs, seed, params)
 show.metrics({"Distinct units in layer 2, before training": f"{result['initial_distinct'][1]} of {width}",

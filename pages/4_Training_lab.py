@@ -24,7 +24,7 @@ with st.sidebar:
     epochs = controls.slider("Epochs", "epochs", 10, 300, 100, step=10)
     schemes = controls.several("Schemes to compare", "schemes", list(initcore.LAB_SCHEMES))
     seed = controls.seed()
-    nav.reset_button()
+    nav.footer()
 
 if story:
     st.info(story)

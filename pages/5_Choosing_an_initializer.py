@@ -20,13 +20,14 @@ st.caption("LeCun's Var(W) = 1 / n_in keeps a linear layer steady; ReLU passes h
            "He is twice Xavier only where n_in = n_out: Xavier averages the fan-in and the fan-out, a compromise "
            "between keeping the forward signal and the gradient.")
 
-st.subheader("Pick your activation")
-# The default is Signal propagation's: the link below cannot carry a value of a control this page has (Streamlit
-# drops it on the way), so an untouched choice must mean the same on both pages.
-activation = controls.choice("Activation", "activation", "tanh")
-with st.sidebar:
-    nav.reset_button()
+with st.sidebar:  # first in the sidebar, like every lesson's controls: the Tab key's second stop
+    # The default is Signal propagation's: the link below cannot carry a value of a control this page has
+    # (Streamlit drops it on the way), so an untouched choice must mean the same on both pages.
+    activation = controls.choice("Activation", "activation", "tanh")
+nav.footer()
 act = initcore.ACTIVATIONS[activation]
+st.subheader(f"For {act.label}")
+st.caption("Pick another activation in the sidebar.")
 scheme = initcore.SCHEMES[act.recommended]
 show.metrics({"Recommended scheme": scheme.label,
               "n_in · Var(W), square layer": f"{256 * initcore.theory.weight_variance(act.recommended, 256, 256):.4g}"})

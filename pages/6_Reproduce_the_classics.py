@@ -6,6 +6,7 @@ from ui import nav, presets
 
 st.set_page_config(page_title="Reproduce the classics · initlab", layout="wide")
 nav.sidebar(__file__)
+nav.footer(reset=False)
 st.title("Reproduce the classics")
 st.markdown("Each link opens a lesson with every control set as in the original experiment. "
             "Change anything from there: the link in your address bar always reproduces what you see.")

@@ -21,20 +21,34 @@ LESSONS = [
 ]
 
 
+# Where the keyboard is: a thick amber ring around whatever has focus, unlike anything the app draws for a
+# selection (the current lesson's link is shaded grey-blue; a chosen option, the theme's blue).
+FOCUS_RING = """<style>
+:focus-visible, [data-testid=stPageLink-NavLink]:focus-visible, [data-baseweb] :focus-visible {
+    outline: 3px solid #E69F00 !important; outline-offset: 2px !important; }
+</style>"""
+
+
 def sidebar(page: str) -> None:
-    """The table of contents, on the page whose ``__file__`` is ``page``; first, tell the controls which page
-    this is (``controls.enter``)."""
+    """Called first by the page whose ``__file__`` is ``page``: tell the controls which page this is
+    (``controls.enter``), and draw keyboard focus as a ring of its own. The page's own controls come first in
+    the sidebar; ``footer`` ends it."""
     controls.enter(page)
+    st.html(FOCUS_RING)
+
+
+def footer(reset: bool = True) -> None:
+    """The end of the sidebar, under the lesson's controls: 'Reset this lesson' (with ``reset``), then the table
+    of contents. Keyboard users reach the controls first: with the seven lessons' links above them, the first
+    control was the ninth stop of the Tab key."""
     with st.sidebar:
+        if reset:
+            st.button("Reset this lesson", on_click=controls.reset_lesson, icon=":material/restart_alt:",
+                      help="Every setting of this page back to where the lesson starts", key="reset_lesson")
+            st.divider()
+        st.caption("Lessons")
         for path, label, icon, _ in LESSONS:
             st.page_link(path, label=label, icon=icon)
-        st.divider()
-
-
-def reset_button() -> None:
-    """'Reset this lesson', under a lesson's controls (above them, it would push them down the first screen)."""
-    st.button("Reset this lesson", on_click=controls.reset_lesson, icon=":material/restart_alt:",
-              help="Every setting of this page back to where the lesson starts", key="reset_lesson")
 
 
 def lesson_links() -> None:

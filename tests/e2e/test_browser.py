@@ -385,15 +385,13 @@ def pick(page, box: str, option: str, charts: int = 0) -> None:
 def test_every_formula_fits_its_column(browser, server):
     """Each activation's formula and its scheme's, full width on a phone (Choosing an initializer); each
     scheme's beside its activation's on a laptop (Signal propagation), and the longest of each (as LaTeX)
-    together on a projector and on a tablet. One page each, the choices picked in turn (a rerun is quicker
+    together on a projector and on a tablet. On the laptop, the choices are picked in turn (a rerun is quicker
     than a page load)."""
     phone = browser.new_page(viewport=dict(width=390, height=844), is_mobile=True)
     activations = list(initcore.ACTIVATIONS)
-    phone.goto(f"{server}/Choosing_an_initializer?{urlencode(link(dict(activation=activations[0])))}")
-    wait_for_app(phone)
-    for k, activation in enumerate(activations):
-        if k:  # the first is the one the page opens on
-            pick(phone, "input[aria-label=Activation]", link(dict(activation=activation))["activation"])
+    for activation in activations:  # by link: on a phone the sidebar, where the choice is, is folded away
+        phone.goto(f"{server}/Choosing_an_initializer?{urlencode(link(dict(activation=activation)))}")
+        wait_for_app(phone)
         assert phone.evaluate(CUT_OFF_FORMULAS) == [], activation
     phone.close()
     laptop = browser.new_page(viewport=dict(width=1280, height=900))
@@ -509,3 +507,26 @@ def test_the_seed_steps_by_one_and_a_typed_value_out_of_range_is_clamped(browser
     assert box.input_value() == "10"
     assert page.locator("[data-testid=stAlert]").filter(has_text="outside -10–10; using 10").count() == 1
     assert exceptions(page) == [] and page.locator("[data-testid=stNumberInput] [role=alert]").count() == 0
+
+
+FOCUSED = """() => { const e = document.activeElement, widget = e && e.closest('[data-testid]');
+    return [widget ? widget.getAttribute('data-testid') : '', e.getAttribute('aria-label') || '',
+            getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineWidth, getComputedStyle(e).outlineColor]; }"""
+CONTROLS = ("stSelectbox", "stSlider", "stNumberInput", "stMultiSelect", "stCheckbox", "stSelectSlider")
+
+
+@pytest.mark.parametrize("path", [p for name, (p, _) in PAGES.items() if name not in ("home", "classics")])
+def test_the_first_control_is_a_few_tab_presses_away_and_focus_shows_as_a_ring(page, server, path):
+    """From the top of a lesson, the Tab key reaches its first control within 5 presses (the seven lessons'
+    links, and each chart's toolbar, came first: 9 to 33 presses), and the focused control wears a ring of
+    its own, not the shading of the current lesson's link."""
+    page.goto(f"{server}/{path}")
+    wait_for_app(page, charts=0)
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        widget, label, style, width, colour = page.evaluate(FOCUSED)
+        if widget.startswith(CONTROLS):
+            break
+    else:
+        pytest.fail(f"no control within 5 Tab presses on {path}")
+    assert (style, width, colour) == ("solid", "3px", "rgb(230, 159, 0)"), (label, style, width, colour)
