@@ -104,10 +104,33 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
                 marker=dict(symbol="x", size=14, color=colour), showlegend=False,
                 hovertemplate=f"{name}: inf/NaN from layer {c.exploded_at}<extra></extra>"))
     traces += _fall_marks(below, floor, depth)
-    return fig.new(traces, title, annotations=labels,
+    message = "; ".join(f"{c.name or scheme_label(c.scheme)}: {fate(c.layer, c.values, c.exploded_at)}"
+                        for c in curves)
+    return fig.new(traces, title, annotations=labels, message=message,
                    yaxis=dict(type="log", range=[low, high], exponentformat="power", tick0=0,
                               dtick=_decade_step(high - low), **fig.axis_title(y_title)),
                    xaxis=dict(range=[0.5, depth + 0.5], **_layer_ticks(depth), **fig.axis_title(x_title)))
+
+
+def fate(layer: np.ndarray, values: np.ndarray, exploded_at: int | None = None) -> str:
+    """What becomes of a variance across layers, in words against the chart's bands: "overflows at layer 19",
+    "vanishes: below 10⁻² from layer 9, 10⁻⁷⁷ at layer 50", "explodes: above 10² from layer 4", "stays within
+    10⁻² and 10² over 50 layers, ending at 0.99"."""
+    values = np.asarray(values, dtype=float)
+    if exploded_at is None and not np.isfinite(values).all():
+        exploded_at = int(layer[np.argmin(np.isfinite(values))])
+    if exploded_at is not None:
+        return f"overflows to inf/NaN at layer {exploded_at}"
+    if (values == 0).all():
+        return "0 at every layer"
+    for band, outside, word, side in ((VANISHING, values < VANISHING, "vanishes", "below"),
+                                      (EXPLODING, values > EXPLODING, "explodes", "above")):
+        if outside[-1]:
+            first = int(layer[len(outside) - np.argmin(outside[::-1])]) if not outside.all() else int(layer[0])
+            end = f"0 at layer {layer[-1]}" if values[-1] == 0 else f"{number(values[-1])} at layer {layer[-1]}"
+            return f"{word}: {side} {number(band)} from layer {first}, {end}"
+    return f"stays within {number(VANISHING)} and {number(EXPLODING)} over {len(values)} layers, ending at " \
+           f"{number(values[-1])}"
 
 
 FLOOR_DECADES = 15  # how far a chart of several curves reaches below the lowest of those that stay
@@ -356,7 +379,9 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
     for i in range(1, len(rows) + 1):
         y_axes[fig.layout_key(fig.panel_axes(i, 1, len(columns))[1])] |= fig.axis_title("Var z")
     titles = [a | dict(font=dict(size=13)) for a in grid["annotations"]]
-    return fig.new(traces, "Signal variance, layer by layer (20 layers)", height=380, shapes=lines,
+    message = "; ".join(f"{row_labels[r]}, {scheme_label(c)}: {fate(np.arange(1, len(v) + 1), v)}"
+                        for r in rows for c in columns for v in [np.asarray(panels[(r, c)], dtype=float)])
+    return fig.new(traces, "Signal variance, layer by layer (20 layers)", height=380, shapes=lines, message=message,
                    annotations=titles + labels, margin=fig.MARGIN | dict(b=20),  # no x labels, no legend below
                    **fig.grid_axes(grid, "xaxis", showticklabels=False), **y_axes)
 
@@ -399,8 +424,20 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
         y_axis = dict(type="linear", range=[0, 1.02], tickformat=".0%")
     else:
         y_axis = _log_axis(shown) if log else _linear_axis(np.append(shown, [y for _, _, y in ends]))
+    said = [f"{scheme_label(scheme)}: diverged at epoch {diverged[scheme]}" if diverged.get(scheme) is not None
+            else f"{scheme_label(scheme)}: {_final(history[column], column)} after {int(history['epoch'].iloc[-1])} "
+                 "epochs" for scheme, history in histories.items()]
     return fig.new(traces, title, subtitle=subtitle, width=width, xaxis=_epoch_axis(epochs), **coin_flip,
-                   yaxis=y_axis | fig.axis_title(y_title))
+                   yaxis=y_axis | fig.axis_title(y_title), message="; ".join(said))
+
+
+def _final(values, column: str) -> str:
+    """A run's last value in words: "ends at 97 %" (accuracy), "ends at 0.0523, a coin flip's ln 2 = 0.693"."""
+    last = float(values.iloc[-1])
+    if column.endswith("accuracy"):
+        return f"ends at {number(100 * last)} %"
+    near = " (ln 2: a coin flip)" if column == "loss" and abs(last - np.log(2)) < 0.01 else ""
+    return f"ends at {number(last, 4 if near else 3)}{near}"
 
 
 # Every axis of a training chart has its range written in the figure. Left to Plotly's autorange, a chart
