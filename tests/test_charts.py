@@ -526,7 +526,7 @@ def test_a_screen_reader_hears_what_a_chart_shows_not_only_its_title():
     said = alt_text(charts.variance_figure(curves, title="Forward", y_title="Var z"))
     assert said.startswith("Forward. He/Kaiming normal: stays within 0.01 and 100 over 50 layers, ending at ")
     # layer 1: Var z = 256 · 0.01² = 0.0256, above the band; layer 2: 0.0256 · 256 · 0.01² / 2, below
-    assert "Small random: vanishes: below 0.01 from layer 2, 0 at layer 50" in said
+    assert "Small random: vanishes below 0.01 from layer 2 (0 at layer 50)" in said
     lab = initcore.compare(schemes=("zeros", "large_normal", "he_normal"), dataset="moons", depth=5, width=32,
                            activation="relu", lr=0.1, epochs=5)
     histories = {s: r.history for s, r in lab.runs.items()}

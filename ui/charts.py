@@ -114,8 +114,8 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
 
 def fate(layer: np.ndarray, values: np.ndarray, exploded_at: int | None = None) -> str:
     """What becomes of a variance across layers, in words against the chart's bands: "overflows at layer 19",
-    "vanishes: below 10⁻² from layer 9, 10⁻⁷⁷ at layer 50", "explodes: above 10² from layer 4", "stays within
-    10⁻² and 10² over 50 layers, ending at 0.99"."""
+    "vanishes below 0.01 from layer 9 (10⁻⁷⁷ at layer 50)", "explodes above 100 from layer 4 (…)", "stays within
+    0.01 and 100 over 50 layers, ending at 0.99"."""
     values = np.asarray(values, dtype=float)
     if exploded_at is None and not np.isfinite(values).all():
         exploded_at = int(layer[np.argmin(np.isfinite(values))])
@@ -128,7 +128,7 @@ def fate(layer: np.ndarray, values: np.ndarray, exploded_at: int | None = None) 
         if outside[-1]:
             first = int(layer[len(outside) - np.argmin(outside[::-1])]) if not outside.all() else int(layer[0])
             end = f"0 at layer {layer[-1]}" if values[-1] == 0 else f"{number(values[-1])} at layer {layer[-1]}"
-            return f"{word}: {side} {number(band)} from layer {first}, {end}"
+            return f"{word} {side} {number(band)} from layer {first} ({end})"
     return f"stays within {number(VANISHING)} and {number(EXPLODING)} over {len(values)} layers, ending at " \
            f"{number(values[-1])}"
 
