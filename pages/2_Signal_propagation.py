@@ -3,14 +3,16 @@
 import streamlit as st
 
 import initcore
-from ui import charts, controls, lessons, nav, presets, show, tables
+from ui import charts, controls, lessons, nav, presets, show, tables, theme
 
 st.set_page_config(page_title="Signal propagation · initlab", layout="wide")
 nav.sidebar(__file__)
 st.title("Signal propagation")
 st.markdown("A batch of 256 random inputs goes forward through a deep network, and a random gradient comes "
             "back. Each layer multiplies the signal's variance by roughly the same factor, so after many layers "
-            "a factor of 0.9 or 1.1 is already a disaster. Good schemes make that factor 1.")
+            "a factor of 0.9 or 1.1 is already a disaster. Good schemes make that factor 1. (Each unit of layer l "
+            "adds up its weighted inputs into its *pre-activation* z_l, then passes it through the activation: "
+            "a_l = f(z_l).)")
 
 with st.sidebar:
     story = presets.selector(presets.PROPAGATION)
@@ -33,7 +35,7 @@ except ValueError as error:  # the work budget: say what is allowed
     st.stop()
 run = runs[scheme]
 if len(runs) == 1:  # compared schemes are judged in one table under the chart, which stays above the fold
-    kind, sentence = lessons.verdict(run, initcore.SCHEMES[scheme].label)
+    kind, sentence = lessons.verdict(run, theme.scheme_label(scheme, params))  # a paper's name, if it has one
     getattr(st, kind)(sentence)
 
 with st.container(horizontal=True, gap="medium"):  # side by side where both fit, else one under the other
@@ -49,12 +51,13 @@ show.chart(charts.variance_figure(forward, title="Forward: variance of the pre-a
 if budget:
     st.caption(budget)
 if len(runs) > 1:
-    show.table(lessons.verdict_table(runs), tables.VERDICT_COLUMNS)
+    show.table(lessons.verdict_table(runs, {scheme: params}), tables.VERDICT_COLUMNS)
 tab_act, tab_ridge, tab_grad, tab_weights, tab_table = controls.tabs(
     ["Activations", "Chosen layers", "Gradients", "Weights", "Table"], "view")
 log = controls.toggle("log10 |x| axis (reads tiny and huge values alike)", "log_axis")
-only = lessons.chosen_only(scheme, len(runs) - 1)  # said in each tab that draws the chosen scheme alone
-alone = f"{initcore.SCHEMES[scheme].label} only" if only else None  # and under the title of its chart
+named = theme.scheme_label(scheme, params)
+only = lessons.chosen_only(named, len(runs) - 1)  # said in each tab that draws the chosen scheme alone
+alone = f"{named} only" if only else None  # and under the title of its chart
 if tab_act.open:  # only the open tab is computed and drawn
     with tab_act:
         show.chart(charts.heatmap_figure(run.act_hist, log=log, title="Activations a_l, every layer",

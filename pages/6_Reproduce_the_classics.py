@@ -13,6 +13,6 @@ st.markdown("Each link opens a lesson with every control set as in the original 
 
 for key, preset in presets.PRESETS.items():
     with st.container(border=True):
-        st.markdown(f"**{preset['label']}**")
+        st.markdown(f"**{preset['title']}**")
         st.markdown(preset["story"])
         st.page_link(preset["page"], label="Open it", icon=":material/play_arrow:", query_params=presets.link(key))

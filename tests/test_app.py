@@ -1087,3 +1087,17 @@ def test_reset_this_lesson_restores_its_defaults_and_empties_the_address():
     assert at.session_state["view"] == "Activations"
     assert [box.value for box in at.info] == [box.value for box in fresh.info]  # the verdict, and no story box
     assert {k: v for k, v in at.query_params.items() if not k.startswith("_")} in ({}, {"view": ["Activations"]})
+
+
+def test_a_classic_names_a_scheme_as_its_paper_does():
+    """Glorot & Bengio's classic draws U[±1/√n] through Custom variance scaling (scale 1/3, fan-in, uniform):
+    its legend and its verdict call it the paper's 'standard' initialization; moved off those settings, it is
+    Custom variance scaling again."""
+    preset = presets.PRESETS["glorot_bengio"]
+    at = open_page("pages/2_Signal_propagation.py", **presets.link("glorot_bengio"))
+    names = {t.get("name") for t in figures(at)[0]["data"]}
+    paper = theme.scheme_label("variance_scaling", preset["settings"])
+    assert paper.startswith("'standard' U[±1/√n]") and paper in names and "Custom variance scaling" not in names
+    assert any(row == paper for row in at.dataframe[0].value.initialization)
+    moved = open_page("pages/2_Signal_propagation.py", **presets.link("glorot_bengio") | dict(scale="0.5"))
+    assert "Custom variance scaling" in {t.get("name") for t in figures(moved)[0]["data"]}

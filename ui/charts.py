@@ -268,8 +268,8 @@ def heatmap_figure(hist, *, log: bool, title: str, value_label: str, subtitle: s
     share[lost - 1] = np.nan
     heat = go.Heatmap(
         z=share, x=_centres(edges).astype(np.float32), y=layers, colorscale="Viridis",
-        zmin=0, colorbar=dict(title=dict(text="share")),
-        hovertemplate=f"layer %{{y}}<br>{x_title} ≈ %{{x:.3g}}<br>share %{{z:.3f}}<extra></extra>")
+        zmin=0, colorbar=dict(title=dict(text="share of<br>its units")),
+        hovertemplate=f"layer %{{y}}<br>{x_title} ≈ %{{x:.3g}}<br>%{{z:.1%}} of the layer's units<extra></extra>")
     grey = {}
     if lost.size:  # the overflowed layers run from the first of them to the last layer
         grey = dict(shapes=[dict(type="rect", xref="x domain", x0=0, x1=1, yref="y", y0=lost[0] - 0.5,
@@ -562,7 +562,7 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> f
     epochs = max((int(h["epoch"].max()) for h in histories.values()), default=1)
     return fig.new(traces, "Gradient norm ‖dL/dW‖", subtitle="solid: first layer, dotted: output layer", width=width,
                    xaxis=_epoch_axis(epochs),
-                   yaxis=_log_axis(np.concatenate(drawn)) | fig.axis_title("‖dL/dW‖ (Frobenius)"))
+                   yaxis=_log_axis(np.concatenate(drawn)) | fig.axis_title("‖dL/dW‖: √(sum of its squares)"))
 
 
 def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarray],

@@ -12,7 +12,7 @@ from initcore.propagation import sampling_error
 from initcore.training import fit_budget
 from ui import cached
 from ui.charts import EXPLODING, VANISHING, Curve
-from ui.theme import activation_label, number
+from ui.theme import activation_label, number, scheme_label
 
 DRIFT = 10  # a change per layer is "dying out" only if the whole change passes this (``_top_factor``)
 LONG_PATH = 21  # layers: from this many on, a change that levels off (tanh) shows apart from a steady one (ReLU)
@@ -33,8 +33,10 @@ def propagation_curves(settings: dict, schemes: dict[str, dict]):
         pre, grad = cached.predicted(settings["depth"], settings["width"], settings["activation"], scheme,
                                      schemes[scheme])
         layers = run.layers
-        forward.append(Curve(scheme, layers.layer.to_numpy(), layers.pre_var.to_numpy(), pre, run.exploded_at))
-        backward.append(Curve(scheme, layers.layer.to_numpy(), layers.grad_var.to_numpy(), grad, None))
+        name = scheme_label(scheme, schemes[scheme])  # a paper's name for settings it named
+        forward.append(Curve(scheme, layers.layer.to_numpy(), layers.pre_var.to_numpy(), pre, run.exploded_at,
+                             name))
+        backward.append(Curve(scheme, layers.layer.to_numpy(), layers.grad_var.to_numpy(), grad, None, name))
     return runs, forward, backward, note
 
 
@@ -54,13 +56,13 @@ def budget_note(shared: initcore.Propagations, asked: int) -> str | None:
     return " ".join(parts) or None
 
 
-def chosen_only(scheme: str, compared: int) -> str | None:
+def chosen_only(label: str, compared: int) -> str | None:
     """What a tab that draws one scheme says while ``compared`` others are compared: which one it shows, and
     where the others are (None when nothing is compared)."""
     if not compared:
         return None
     others = "the other scheme" if compared == 1 else f"the {compared} others"
-    return (f"This tab shows {initcore.SCHEMES[scheme].label} only, the scheme chosen under Initialization. "
+    return (f"This tab shows {label} only, the scheme chosen under Initialization. "
             f"The forward chart above and the Gradients tab draw {others} beside it.")
 
 
@@ -112,9 +114,11 @@ def verdict_row(run: initcore.Propagation, label: str) -> dict:
     return dict(initialization=label, forward=forward.short(), gradient=backward.short())
 
 
-def verdict_table(runs: dict[str, initcore.Propagation]) -> pd.DataFrame:
-    """``verdict_row`` of each compared scheme, in the order compared."""
-    return pd.DataFrame([verdict_row(run, initcore.SCHEMES[scheme].label) for scheme, run in runs.items()])
+def verdict_table(runs: dict[str, initcore.Propagation], params: dict[str, dict] | None = None) -> pd.DataFrame:
+    """``verdict_row`` of each compared scheme, in the order compared, named as the legend names it (with its
+    ``params``, a paper's name where a paper named them)."""
+    return pd.DataFrame([verdict_row(run, scheme_label(scheme, (params or {}).get(scheme)))
+                         for scheme, run in runs.items()])
 
 
 @dataclass(frozen=True)

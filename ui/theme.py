@@ -36,7 +36,18 @@ def scheme_dash(scheme: str) -> str:
     return _DASHES.get(scheme, "dash" if scheme.endswith("uniform") else "solid")
 
 
-def scheme_label(scheme: str) -> str:
+# Settings of a scheme that a paper named: a lesson showing them uses the paper's name, in its legend and words.
+PAPER_NAMES = [("variance_scaling", dict(scale=1 / 3, mode="fan_in", distribution="uniform"),
+                "'standard' U[±1/√n] (Glorot & Bengio)")]
+
+
+def scheme_label(scheme: str, params: dict | None = None) -> str:
+    """A scheme's name; with ``params`` that a paper named (``PAPER_NAMES``), the paper's name."""
+    for named, settings, name in PAPER_NAMES:
+        if scheme == named and params and all(
+                np.isclose(params.get(k), v, rtol=1e-6) if isinstance(v, float) else params.get(k) == v
+                for k, v in settings.items()):
+            return name
     return initcore.SCHEMES[scheme].label
 
 

@@ -530,3 +530,17 @@ def test_the_first_control_is_a_few_tab_presses_away_and_focus_shows_as_a_ring(p
     else:
         pytest.fail(f"no control within 5 Tab presses on {path}")
     assert (style, width, colour) == ("solid", "3px", "rgb(230, 159, 0)"), (label, style, width, colour)
+
+
+def test_every_classic_s_name_fits_its_select_box_on_a_projector(browser, server):
+    """Each classic opened from its link on a 1024-px projector: its name, in the sidebar's select box, is
+    read whole, not cut short with an ellipsis (the names were up to 76 characters long)."""
+    projector = browser.new_page(viewport=dict(width=1024, height=768))
+    for key in presets.PRESETS:
+        projector.goto(f"{server}/{presets.PRESETS[key]['page'].split('_', 1)[1][:-3]}?"
+                       f"{urlencode(presets.link(key), doseq=True)}")
+        wait_for_app(projector, charts=1)
+        box = projector.locator("[data-testid=stSidebar] input[aria-label='Reproduce a classic']")
+        assert box.input_value() == presets.PRESETS[key]["label"], key
+        assert box.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), key
+    projector.close()
