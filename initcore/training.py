@@ -157,7 +157,7 @@ def _output_loss(output: str, logits: np.ndarray, y: np.ndarray) -> float:
     """Mean cross-entropy, each example's term computed on its own so that none cancels another:
 
         sigmoid:  log(1 + e^{-m}),  m = (2y - 1)·s the margin    (``logaddexp(0, -m)``: |m| for a huge wrong m)
-        softmax:  log Σ_k e^{s_k - s_max} - (s_y - s_max)
+        softmax:  log1p(Σ_{k ≠ max} e^{s_k - s_max}) - (s_y - s_max)   (log1p: a term of 10⁻⁴ keeps its digits)
 
     Every term is ≥ 0, and ≥ ln 2 for a misclassified example (m ≤ 0), so the mean is never below
     (1 - accuracy)·ln 2; it is inf or NaN exactly when a logit is.
@@ -166,8 +166,9 @@ def _output_loss(output: str, logits: np.ndarray, y: np.ndarray) -> float:
         margins = np.where(y == 1, logits[:, 0], -logits[:, 0])
         return float(np.mean(np.logaddexp(0, -margins)))
     shifted = logits - logits.max(axis=1, keepdims=True)
-    log_norm = np.log(np.exp(shifted).sum(axis=1))
-    return float(np.mean(log_norm - shifted[np.arange(len(y)), y]))
+    others = np.exp(shifted)
+    others[np.arange(len(y)), shifted.argmax(axis=1)] = 0  # the largest term is e^0 = 1: log1p of the rest
+    return float(np.mean(np.log1p(others.sum(axis=1)) - shifted[np.arange(len(y)), y]))
 
 
 def _output_grad(output: str, logits: np.ndarray, y: np.ndarray, scale: float) -> np.ndarray:

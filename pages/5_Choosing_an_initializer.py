@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import initcore
-from ui import controls, lessons, nav, recipes, show, tables
+from ui import controls, lessons, nav, recipes, show, tables, theme
 
 st.set_page_config(page_title="Choosing an initializer · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -42,10 +42,11 @@ steady = lessons.steady_scale(activation, act.recommended)
 st.markdown(steady["sentence"])
 if not steady["exact"]:
     custom = dict(scale=round(steady["signal"], 4), mode="fan_in", distribution="normal")
+    scale = theme.number(custom["scale"])
     kind, sentence = lessons.outlook(activation, "variance_scaling", params=custom,
-                                     lead=f"**With n_in·Var(W) = {custom['scale']:g} instead**, theory says")
+                                     lead=f"**With n_in·Var(W) = {scale} instead**, theory says")
     getattr(st, kind)(sentence)
-    st.page_link("pages/2_Signal_propagation.py", label=f"Watch n_in·Var(W) = {custom['scale']:g} in a 50-layer "
+    st.page_link("pages/2_Signal_propagation.py", label=f"Watch n_in·Var(W) = {scale} in a 50-layer "
                  "network", icon=":material/balance:",
                  query_params=controls.link(dict(activation=activation, scheme="variance_scaling", depth=50, **custom)))
 for framework, line in recipes.recipes(act.recommended).items():

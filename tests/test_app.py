@@ -42,7 +42,7 @@ def numbers(array: list) -> np.ndarray:
 
 def stated_number(text: str) -> float:
     """A number as the teaching text writes it, 0.0104, 10⁸ or 1.21 × 10⁻²⁹, read back."""
-    text = text.replace("−", "-")
+    text = text.replace("−", "-").removeprefix("(").removesuffix(")")  # ×(9.59 × 10⁻⁷⁹): a factor
     power = re.fullmatch(r"(-?)(?:(.+) × )?10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", text)
     if not power:
         return float(text)
@@ -673,7 +673,7 @@ def test_choosing_page_says_what_keeps_the_network_steady_and_links_to_it(activa
         "activation": [act.label], "scheme": ["Custom variance scaling"], "depth": ["50"],
         "scale": [f"{round(signal, 4):g}"], "mode": ["fan-in"], "distribution": ["normal"]}
     outlook = next(m.value for kind in ("success", "info", "warning", "error") for m in getattr(at, kind)
-                   if m.value.startswith(f"**With n_in·Var(W) = {round(signal, 4):g} instead**"))
+                   if m.value.startswith(f"**With n_in·Var(W) = {theme.number(round(signal, 4))} instead**"))
     pre, grad = initcore.theory.predicted_variances(depth=50, width=256, activation=activation,
                                                     scheme="variance_scaling", scale=round(signal, 4))
     stated = re.search(r"50 layers: Var z \*\*×([^*]+)\*\*, gradient \*\*×([^*]+)\*\*", outlook)
@@ -1101,3 +1101,47 @@ def test_a_classic_names_a_scheme_as_its_paper_does():
     assert any(row == paper for row in at.dataframe[0].value.initialization)
     moved = open_page("pages/2_Signal_propagation.py", **presets.link("glorot_bengio") | dict(scale="0.5"))
     assert "Custom variance scaling" in {t.get("name") for t in figures(moved)[0]["data"]}
+
+
+# Views whose words and charts hold many numbers: every page, and the states where numbers get extreme.
+NUMBER_SCAN = [(page, {}) for page in [None, *PAGES]] + [
+    ("pages/2_Signal_propagation.py", dict(scheme="large_normal", activation="ReLU", view="Table")),
+    ("pages/2_Signal_propagation.py", dict(scheme="small_normal", compare=["he_normal", "large_normal"],
+                                           view="Gradients")),
+    ("pages/4_Training_lab.py", dict(depth="30", width="128")),
+    ("pages/3_Symmetry.py", dict(scheme="large_normal", std="10", activation="SELU"))]
+EXPONENT = re.compile(r"\d[eE][+-]?\d")  # 1e-05: the way Python and Plotly write, not the app
+HYPHEN_MINUS = re.compile(r"(?<![\w\]\)/])-\d")  # -0.5 where the app writes −0.5 (a true minus sign)
+DOUBLE_TIMES = re.compile(r"×\s*\d[\d.]* × 10")  # ×1.02 × 10⁻⁵⁵
+DECIMAL = re.compile(r"(?<![\w.])(\d+\.\d+)(?![\d.])")
+
+
+def words_and_numbers(at: AppTest) -> list[str]:
+    """Every piece of text a page shows: its words, its alerts and metrics, its tables' cells, and in its charts the
+    titles, tick labels, notes, legend names and hover texts."""
+    texts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "subheader", "title")
+             for e in at.get(kind)]
+    texts += [m.value for m in at.metric]
+    for frame in at.dataframe:
+        texts += [str(v) for column in frame.value.columns if frame.value[column].dtype == object
+                  for v in frame.value[column]]
+    for spec in figures(at):
+        layout = spec["layout"]
+        texts += [a.get("text", "") for a in layout.get("annotations", [])]
+        texts += [str(t) for key, axis in layout.items() if key[1:5] == "axis" for t in axis.get("ticktext", [])]
+        for trace in spec["data"]:
+            texts += [trace.get("name") or "", trace.get("hovertemplate") or ""]
+            texts += [str(t) for t in trace.get("text") or [] if isinstance(t, str)]
+    return texts
+
+
+@pytest.mark.parametrize("page, query", NUMBER_SCAN)
+def test_every_number_on_a_page_is_written_the_one_way(page, query):
+    at = open_page(page, **query)
+    wrong = []
+    for text in words_and_numbers(at):
+        text = re.sub(r"\$[^$]*\$|%\{[^}]*\}", "", text)  # LaTeX, and Plotly's placeholders (checked apart)
+        wrong += [(kind, text[:90]) for kind, rule in (("exponent", EXPONENT), ("hyphen for minus", HYPHEN_MINUS),
+                                                       ("× twice", DOUBLE_TIMES)) if rule.search(text)]
+        wrong += [("digits", text[:90]) for d in DECIMAL.findall(text) if len(d.replace(".", "").lstrip("0")) > 4]
+    assert wrong == []

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import initcore
@@ -298,18 +298,20 @@ def test_units_that_overflowed_are_not_distinct_units():
 
 def _cross_entropy_reference(logits: np.ndarray, y: np.ndarray) -> float:
     """Mean cross-entropy written out case by case in float64: -log σ(m) for the margin m = ±s, as
-    log(1 + e^{-m}) when m ≥ 0 and -m + log(1 + e^{m}) when m < 0 (neither overflows); softmax by its own
-    log-sum-exp."""
+    log(1 + e^{-m}) when m ≥ 0 and -m + log(1 + e^{m}) when m < 0 (neither overflows); softmax as
+    (s_max - s_y) + log(1 + Σ of the other classes' e^{s_k - s_max}), so that a loss of 10⁻⁴ keeps its digits."""
     if logits.shape[1] == 1:
         m = np.where(y == 1, logits[:, 0], -logits[:, 0])
         return float(np.mean(np.where(m >= 0, np.log1p(np.exp(-np.abs(m))), -m + np.log1p(np.exp(-np.abs(m))))))
     top = logits.max(axis=1)
-    return float(np.mean(top + np.log(np.exp(logits - top[:, None]).sum(axis=1)) - logits[np.arange(len(y)), y]))
+    rest = np.exp(np.sort(logits, axis=1)[:, :-1] - top[:, None]).sum(axis=1)  # every class but the largest
+    return float(np.mean((top - logits[np.arange(len(y)), y]) + np.log1p(rest)))
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.floats(-1e12, 1e12), min_size=1, max_size=40), st.integers(0, 2**32 - 1),
        st.sampled_from(["sigmoid", "softmax"]))
+@example([6.0], 1, "softmax")  # a loss of log(1 + e⁻⁹) = 1.234e-4: log, not log1p, lost its last 4 digits
 def test_the_loss_is_each_example_s_cross_entropy_and_never_below_the_errors_it_makes(values, seed, output):
     """Huge logits of both signs, where log(1 + e^s) - y·s summed over the batch cancelled to 0 (or to 5.5e9 for a
     model whose cross-entropy was 0.64): the loss is the mean of each example's own term, to float64's precision
@@ -357,3 +359,12 @@ def test_a_network_whose_outputs_are_nan_has_no_accuracy(output):
     with np.errstate(invalid="ignore"):  # inf - inf, as inside train
         assert math.isnan(_accuracy(np.array([[np.inf, np.inf]]), np.array([1])))
     assert _accuracy(np.array([[np.inf], [-np.inf]]), np.array([1, 0])) == 1.0  # infinitely sure is an answer
+
+
+def test_a_tiny_softmax_loss_keeps_its_digits():
+    """Logits (6, −3) on class 0: the loss is log(1 + e⁻⁹) = 1.2340218972325882e-4 (to 40 digits:
+    1.234021897232588163…e-4); through log instead of log1p, 1 + e⁻⁹ rounded away its last four digits."""
+    from initcore.training import _output_loss
+
+    loss = _output_loss("softmax", np.array([[6.0, -3.0]]), np.array([0]))
+    assert loss == pytest.approx(1.234021897232588163e-4, rel=4 * np.finfo(float).eps, abs=0)

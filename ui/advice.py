@@ -16,7 +16,7 @@ import initcore
 from initcore.training import fit_budget
 from ui import cached
 from ui.controls import LR_CHOICES
-from ui.theme import activation_label, number
+from ui.theme import activation_label, number, times
 
 LN2 = float(np.log(2))
 STUCK = 0.9  # a final loss above 0.9 ln 2: the network learned (next to) nothing
@@ -79,7 +79,7 @@ def _advice(scheme: str, row, rows: dict, settings: dict, schemes: list[str]) ->
     elif scheme != suited and not 1 / FADES > change > FADES:
         suited_label = initcore.SCHEMES[suited].label
         why = (f"**{label}** does not suit {activation_label(activation)}: theory says it takes the signal's "
-               f"variance ×{number(change)} from layer 1 to layer {depth}, and the gradient that reaches the "
+               f"variance {times(change)} from layer 1 to layer {depth}, and the gradient that reaches the "
                f"first layers is as small. {suited_label} keeps it steady.")
         if suited in rows:
             return Advice(scheme, why, None, "", (

@@ -75,6 +75,7 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
     exploded = [c.exploded_at for c in curves if c.exploded_at is not None]
     edge = [0.5, depth + 0.5, depth + 0.5, 0.5]
     traces, labels = [], []
+    quantity = y_title.split(" (")[0]  # what a hover label names: "Var z_l"
     for y0, y1, colour, label in ((10**low, VANISHING, SAFE_BLUE, "vanishing"),
                                   (EXPLODING, 10**high, SAFE_RED, "exploding")):
         traces.append(go.Scatter(x=edge, y=[y0, y0, y1, y1], fill="toself", fillcolor=colour, opacity=BAND_OPACITY,
@@ -89,13 +90,13 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
         traces.append(go.Scatter(
             x=c.layer, y=_above(_positive(c.values), floor), name=name + unseen, mode="lines+markers",
             marker=dict(size=5),
-            line=dict(color=colour, dash=scheme_dash(c.scheme), width=3),
-            hovertemplate=f"{name}<br>layer %{{x}}<br>%{{y:.3g}}<extra>simulation</extra>"))
+            line=dict(color=colour, dash=scheme_dash(c.scheme), width=3), customdata=fig.written(c.values),
+            hovertemplate=f"{name}<br>layer %{{x}}<br>{quantity} = %{{customdata}}<extra>simulation</extra>"))
         if theory is not None:
             traces.append(go.Scatter(
                 x=c.layer, y=_above(theory, floor), name=f"{name}: theory", mode="lines",
-                line=dict(color=colour, dash="dot", width=2), opacity=0.8,
-                hovertemplate=f"{name}<br>layer %{{x}}<br>%{{y:.3g}}<extra>theory</extra>"))
+                line=dict(color=colour, dash="dot", width=2), opacity=0.8, customdata=fig.written(c.theory),
+                hovertemplate=f"{name}<br>layer %{{x}}<br>{quantity} = %{{customdata}}<extra>theory</extra>"))
         if c.exploded_at is not None:
             traces.append(go.Scatter(
                 x=[c.exploded_at], y=[10 ** (high - 0.3)], mode="markers+text",
@@ -303,6 +304,16 @@ def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_la
                    xaxis=fig.axis_title(f"log10 |{value_label}|" if log else value_label))
 
 
+def _pairs(x: np.ndarray, y: np.ndarray) -> list[list[str]]:
+    """(x, y) of each point as the pages write numbers, for a hover label."""
+    return [list(pair) for pair in zip(fig.written(x), fig.written(y), strict=True)]
+
+
+def _density_hover(label: str, log: bool, source: str) -> str:
+    value = "log10 |w|" if log else "w"
+    return f"{label}<br>{value} = %{{customdata[0]}}<br>density %{{customdata[1]}}<extra>{source}</extra>"
+
+
 def weights_figure(series: list[dict], *, log: bool, title: str, reference: list[dict] = (),
                    reference_size: str = "") -> fig.PlainFigure:
     """Overlaid weight distributions: binned draws (steps) with the exact density drawn over them.
@@ -316,18 +327,19 @@ def weights_figure(series: list[dict], *, log: bool, title: str, reference: list
         colour, label = scheme_colour(item["scheme"]), f"{scheme_label(item['scheme'])} at {reference_size}"
         traces.append(go.Scatter(
             x=item["grid"], y=item["exact"], mode="lines", name=label, line=dict(color=colour, width=2, dash="dot"),
-            hovertemplate=f"{label}<br>%{{x:.3g}}<br>density %{{y:.3g}}<extra>formula</extra>"))
+            customdata=_pairs(item["grid"], item["exact"]), hovertemplate=_density_hover(label, log, "formula")))
     for item in series:
         colour, label = scheme_colour(item["scheme"]), scheme_label(item["scheme"])
         traces.append(go.Scatter(
             x=np.repeat(item["edges"], 2)[1:-1], y=np.repeat(item["binned"], 2), mode="lines", name=label,
             line=dict(color=colour, width=1.5, dash=scheme_dash(item["scheme"])), fill="tozeroy", opacity=0.5,
-            hovertemplate=f"{label}<br>%{{x:.3g}}<br>density %{{y:.3g}}<extra>drawn</extra>"))
+            customdata=_pairs(np.repeat(item["edges"], 2)[1:-1], np.repeat(item["binned"], 2)),
+            hovertemplate=_density_hover(label, log, "drawn")))
         if np.isfinite(item["exact"]).any():
             traces.append(go.Scatter(
                 x=item["grid"], y=item["exact"], mode="lines", name=f"{label}: exact", showlegend=False,
                 line=dict(color=colour, width=3, dash=scheme_dash(item["scheme"])),
-                hovertemplate=f"{label}<br>%{{x:.3g}}<br>density %{{y:.3g}}<extra>formula</extra>"))
+                customdata=_pairs(item["grid"], item["exact"]), hovertemplate=_density_hover(label, log, "formula")))
     peaks = [np.nanmax(item[key], initial=0.0) for item in [*series, *reference] for key in ("binned", "exact")
              if np.isfinite(item[key]).any()]
     top = 1.08 * max(peaks, default=1.0) or 1.0  # headroom, so a peak (a uniform's edge) is not cut by the frame
@@ -359,9 +371,9 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
             colour = scheme_colour(column)
             traces.append(go.Scatter(
                 x=layers, y=log_var, mode="lines", line=dict(color=colour, width=3), showlegend=False,
-                xaxis=x_axis, yaxis=y_axis, customdata=values,
+                xaxis=x_axis, yaxis=y_axis, customdata=fig.written(values),
                 hovertemplate=f"{scheme_label(column)}, {row_labels[row]}<br>layer %{{x}}<br>"
-                              "Var z = %{customdata:.2g}<extra></extra>"))
+                              "Var z = %{customdata}<extra></extra>"))
             lines.append(dict(type="line", xref=f"{x_axis} domain", x0=0, x1=1, yref=y_axis, y0=0, y1=0,
                               line=dict(color="#999", width=1, dash="dot")))
             if (values == 0).all():
@@ -375,7 +387,7 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
                     hovertemplate=f"overflow to inf at layer {overflow[0] + 1}<extra></extra>"))
     ticks = list(range(-30, 31, 15))
     y_axes = fig.grid_axes(grid, "yaxis", range=[STRIP_FLOOR - 2, STRIP_CEILING], tickvals=ticks,
-                        ticktext=["1" if t == 0 else f"10<sup>{t}</sup>" for t in ticks])
+                        ticktext=[number(10.0**t) for t in ticks])
     for i in range(1, len(rows) + 1):
         y_axes[fig.layout_key(fig.panel_axes(i, 1, len(columns))[1])] |= fig.axis_title("Var z")
     titles = [a | dict(font=dict(size=13)) for a in grid["annotations"]]
@@ -399,8 +411,9 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
         traces.append(go.Scatter(
             x=history["epoch"], y=lines[scheme], name=label, mode="lines", line=dict(color=colour, width=3,
                                                                            dash=scheme_dash(scheme)),
-            hovertemplate=f"{label}<br>epoch %{{x}}<br>{y_title.split(' (')[0]} "
-                          f"%{{y:{'.1%' if column.endswith('accuracy') else '.4g'}}}<extra></extra>"))
+            customdata=[f"{number(100 * v)} %" if np.isfinite(v) else "—" for v in history[column]]
+            if column.endswith("accuracy") else fig.written(history[column], digits=4),
+            hovertemplate=f"{label}<br>epoch %{{x}}<br>{y_title.split(' (')[0]} = %{{customdata}}<extra></extra>"))
         if diverged.get(scheme) is not None:
             last = history[column][np.isfinite(history[column])]
             y = float(last.iloc[-1]) if len(last) else 1.0
@@ -558,7 +571,8 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> f
                 x=history["epoch"], y=norms, name=name, mode="markers" if np.isfinite(norms).sum() == 1 else "lines",
                 marker=dict(color=colour, size=9, symbol=LONE_POINT[dash]), legendgroup=scheme,
                 showlegend=dash == "solid", line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
-                hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖∇W‖ %{{y:.3g}}<extra></extra>"))
+                customdata=fig.written(given[column]),
+                hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖dL/dW‖ = %{{customdata}}<extra></extra>"))
     epochs = max((int(h["epoch"].max()) for h in histories.values()), default=1)
     return fig.new(traces, "Gradient norm ‖dL/dW‖", subtitle="solid: first layer, dotted: output layer", width=width,
                    xaxis=_epoch_axis(epochs),
@@ -622,7 +636,8 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
                                  zmax=span, colorscale="RdBu", showscale=shared and col == 2,
                                  colorbar=dict(title=dict(text="w")), xaxis=fig.panel_axes(1, col, 2)[0],
                                  yaxis=fig.panel_axes(1, col, 2)[1],
-                                 hovertemplate="input %{y}, unit %{x}<br>w = %{z:.4g}<extra></extra>"))
+                                 customdata=np.reshape(fig.written(matrix.ravel()), matrix.shape),
+                                 hovertemplate="input %{y}, unit %{x}<br>w = %{customdata}<extra></extra>"))
     y_axes = fig.grid_axes(grid, "yaxis", autorange="reversed")
     y_axes["yaxis"] |= fig.axis_title("input (row)")
     room = {} if shared else dict(margin=fig.MARGIN | dict(t=fig.MARGIN["t"] + 32))  # for the titles' second line

@@ -12,7 +12,7 @@ from initcore.propagation import sampling_error
 from initcore.training import fit_budget
 from ui import cached
 from ui.charts import EXPLODING, VANISHING, Curve
-from ui.theme import activation_label, number, scheme_label
+from ui.theme import activation_label, number, scheme_label, times
 
 DRIFT = 10  # a change per layer is "dying out" only if the whole change passes this (``_top_factor``)
 LONG_PATH = 21  # layers: from this many on, a change that levels off (tanh) shows apart from a steady one (ReLU)
@@ -141,9 +141,9 @@ class Judgement:
     def __str__(self) -> str:
         if self.event:
             return f"{self.word} ({self.event})"
-        numbers = f"×{number(self.change)} {self.path}, ×{number(self.per_layer)} a layer"
+        numbers = f"{times(self.change)} {self.path}, {times(self.per_layer)} a layer"
         if self.top is not None:
-            numbers += f", ×{number(self.top)} a layer over the top layers"
+            numbers += f", {times(self.top)} a layer over the top layers"
         if self.projection:
             return f"{self.word} so far ({numbers}), but theory says it {self.projection}"
         return f"{self.word} ({numbers})"
@@ -153,7 +153,7 @@ class Judgement:
             return "none"
         if self.event:
             return f"{self.word}: {self.event.split(':')[0]}"
-        said = f"{self.word}, ×{number(self.change)}"
+        said = f"{self.word}, {times(self.change)}"
         return f"{said}; theory: {self.projection}" if self.projection else said
 
 
@@ -234,7 +234,7 @@ def _projected(judged: Judgement, theory: np.ndarray, direction: str) -> Judgeme
         return judged
     going = "explodes" if change[outside[0]] > 1 else "vanishes"
     where = (f"by layer {int(outside[0]) + 1}" if direction == "forward" else
-             f"(×{number(change[-1])}) on its way back through {PROJECTED_DEPTH} layers")
+             f"({times(change[-1])}) on its way back through {PROJECTED_DEPTH} layers")
     return replace(judged, projection=f"{going} {where}")
 
 
@@ -373,7 +373,7 @@ def factor_sentence(activation: str, scheme: str, width: int, depth: int, params
 def _times(ratio: float) -> str:
     if ratio == 0:
         return "less than **×10⁻³⁰⁸**"
-    return f"**×{number(ratio)}**" if np.isfinite(ratio) else "more than **×10³⁰⁸**"
+    return f"**{times(ratio)}**" if np.isfinite(ratio) else "more than **×10³⁰⁸**"
 
 
 BLOWN_UP = 1e3  # training that multiplies a layer's largest weight by more than this has blown the weights up
@@ -398,7 +398,7 @@ def symmetry_verdict(initial: int, final: int, width: int, diverged_at: int | No
     if after > BLOWN_UP * before > 0:
         kind = "error" if kind == "error" else "warning"
         sentence += (f" Training also blew the weights up: the largest grew from {number(before)} to "
-                     f"{number(after)} (×{number(after / before)}). Huge weights give huge gradients, and "
+                     f"{number(after)} ({times(after / before)}). Huge weights give huge gradients, and "
                      "huge gradients take huge steps.")
     return kind, sentence
 

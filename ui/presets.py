@@ -28,7 +28,7 @@ PRESETS = {
     "glorot_bengio": dict(
         page=PROPAGATION, label="Glorot & Bengio 2010",
         title="Glorot & Bengio 2010: U[±1/√n] vs normalized init, 5 tanh layers",
-        story="The 'standard' U[-1/√n, 1/√n] has variance 1/(3n): the signal and its gradient shrink about "
+        story="The 'standard' U[−1/√n, 1/√n] has variance 1/(3n): the signal and its gradient shrink about "
               "×3.5 at every layer. Normalized (Xavier) init keeps far more of both: tanh still squashes the "
               "first layer's large signal, but the fall slows as the signal shrinks (see the Gradients tab too).",
         settings=dict(depth=5, width=1000, activation="tanh", scheme="variance_scaling", scale=1 / 3,

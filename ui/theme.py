@@ -84,6 +84,13 @@ def number(x: float, digits: int = 3) -> str:
     return text.replace("-", MINUS)
 
 
+def times(x: float, digits: int = 3) -> str:
+    """A factor as the pages write it: ×0.91, ×10⁻⁷⁹, and ×(9.59 × 10⁻⁷⁹) where a power of ten has a mantissa
+    (written bare, "×9.59 × 10⁻⁷⁹" reads as two factors)."""
+    written = number(x, digits)
+    return f"×({written})" if " × " in written else f"×{written}"
+
+
 # How the charts look: Streamlit's own chart theme for this app's light theme (.streamlit/config.toml), written
 # out as plotly layout settings, but with every word at least LEGIBLE times as dark as its background (WCAG's
 # AA contrast for text): Streamlit's grey for ticks and axis titles, #808495, is 3.7:1 on white, and a
