@@ -15,7 +15,7 @@ st.markdown("A batch of 256 random inputs goes forward through a deep network, a
             "a_l = f(z_l).)")
 
 with st.sidebar:
-    story = presets.selector(presets.PROPAGATION)
+    classic = presets.Selector(presets.PROPAGATION)
     depth = controls.slider("Depth (layers)", "depth", 1, 100, 50)
     width = controls.slider("Width (units per layer)", "width", 2, 1024, 256)
     activation = controls.choice("Activation", "activation", "tanh")
@@ -24,6 +24,7 @@ with st.sidebar:
     others = controls.several("Compare with", "compare", [], leave_out=[scheme])
     seed = controls.seed()
     nav.footer()
+story = classic.story()  # decided once every control holds this run's value
 
 if story:
     st.info(story)

@@ -15,7 +15,7 @@ st.markdown(
 )
 
 with st.sidebar:
-    story = presets.selector(presets.TRAINING)
+    classic = presets.Selector(presets.TRAINING)
     dataset = controls.choice("Data set", "dataset", "moons")
     depth = controls.slider("Hidden layers", "depth", 1, 30, 5)
     width = controls.slider("Units per layer", "width", 2, 128, 32)
@@ -25,6 +25,7 @@ with st.sidebar:
     schemes = controls.several("Schemes to compare", "schemes", list(initcore.LAB_SCHEMES))
     seed = controls.seed()
     nav.footer()
+story = classic.story()  # decided once every control holds this run's value
 
 if story:
     st.info(story)

@@ -29,12 +29,38 @@ FOCUS_RING = """<style>
 </style>"""
 
 
+# One action of the learner, one entry in the browser's history. Streamlit changes the address several times
+# for one action (a classic that sets four controls: four new entries, each a view nobody saw; a slider moved
+# rewrites the entry of the view before it), and Back went to those. So the first change of the address after
+# a click or a key press makes the action's entry, and every change after it updates that entry, which ends
+# as the view the action led to. Back and Forward themselves make no entry. (A fixed script of the app's own,
+# never anything a user or a link wrote.)
+ONE_ENTRY_PER_ACTION = """<script>
+(() => {
+    if (window.initlabHistory) return;
+    window.initlabHistory = true;
+    let acted = false;
+    for (const kind of ["pointerdown", "keydown"]) window.addEventListener(kind, () => { acted = true; }, true);
+    window.addEventListener("popstate", () => { acted = false; }, true);
+    const push = history.pushState.bind(history), replace = history.replaceState.bind(history);
+    const entry = (state, title, url) => {
+        const first = acted;
+        acted = false;
+        return first ? push(state, title, url) : replace(state, title, url);
+    };
+    history.pushState = entry;
+    history.replaceState = entry;
+})();
+</script>"""
+
+
 def sidebar(page: str) -> None:
     """Called first by the page whose ``__file__`` is ``page``: tell the controls which page this is
     (``controls.enter``), and draw keyboard focus as a ring of its own. The page's own controls come first in
     the sidebar; ``footer`` ends it."""
     controls.enter(page)
     st.html(FOCUS_RING)
+    st.html(ONE_ENTRY_PER_ACTION, unsafe_allow_javascript=True)
 
 
 def footer(reset: bool = True) -> None:

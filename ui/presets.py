@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from ui import controls
@@ -55,51 +57,61 @@ def for_page(page: str) -> dict[str, dict]:
     return {key: preset for key, preset in PRESETS.items() if preset["page"] == page}
 
 
+_PICKED = "_classic_picked"  # session state: the classic the learner just picked in the select box
+
+
 def apply(key: str) -> None:
     """Callback of the preset selector: the preset's settings, and every other control of the page at its default
     (``controls.reset``): a classic sets the whole view, whatever was compared or switched on before."""
     chosen = st.session_state.get(key)
+    st.session_state[_PICKED] = chosen
     if chosen in PRESETS:
         controls.reset(PRESETS[chosen]["settings"])
 
 
-def selector(page: str) -> str | None:
-    """A 'Reproduce a classic' selector for this page; returns the chosen preset's story.
+class Selector:
+    """A page's 'Reproduce a classic' select box: made first in the sidebar (``Selector(page)`` keeps its place
+    at the top), decided last (``story``), once every control of the page holds this run's value.
 
-    The chosen classic is in the URL as ``classic`` (its label), so that a classic's link opens the lesson with
-    its story, and a copied address keeps it. The story tells what the preset's settings show. Once the
-    learner moves one of them, it may no longer be true (CS231n's fading signal is steady under He weights), so
-    the selector goes back to '—' and the URL drops it; a link that names a classic but gives one of its
-    settings another value gets no story either.
+    The classic a view shows is in its address as ``classic`` (the label), so that a classic's link opens the
+    lesson with its story and Back and Forward bring the story back with the view. It is told only while the
+    controls hold the classic's settings: once the learner moves one of them the story may no longer be true
+    (CS231n's fading signal is steady under He weights), so the box goes back to '—' and the address drops it;
+    a link that names a classic but gives one of its settings another value gets no story either. Decided
+    after the controls because on Back the controls take the address's values as they are drawn.
     """
-    options = {"": "—"} | {k: p["label"] for k, p in for_page(page).items()}
-    if "preset" not in st.session_state:  # the selector is not drawn yet: a link's classic, if its settings hold
-        linked = next((k for k, label in options.items() if k and st.query_params.get(CLASSIC) in (k, label)), "")
-        st.session_state["preset"] = linked if linked and _link_keeps(PRESETS[linked]["settings"]) else ""
-    chosen = st.session_state["preset"]
-    if chosen in PRESETS and any(st.session_state.get(k) != v for k, v in PRESETS[chosen]["settings"].items()
-                                 if k in st.session_state):
-        st.session_state["preset"] = chosen = ""
-    if chosen:
-        st.query_params[CLASSIC] = PRESETS[chosen]["label"]
-    elif CLASSIC in st.query_params:
-        del st.query_params[CLASSIC]
-    st.selectbox("Reproduce a classic", list(options), format_func=options.get, key="preset",
-                 on_change=apply, args=("preset",))
-    return PRESETS[chosen]["story"] if chosen else None
+
+    def __init__(self, page: str):
+        self.options = {"": "—"} | {k: p["label"] for k, p in for_page(page).items()}
+        self.slot = st.empty()
+
+    def story(self) -> str | None:
+        picked = st.session_state.pop(_PICKED, None)
+        if picked is None:  # not picked in the box just now: the classic the address names
+            picked = next((k for k, label in self.options.items()
+                           if k and st.query_params.get(CLASSIC) in (k, label)), "")
+        chosen = picked if picked in PRESETS and _holds(PRESETS[picked]["settings"]) else ""
+        if st.session_state.get("preset") != chosen:
+            st.session_state["preset"] = chosen
+        if chosen:
+            st.query_params[CLASSIC] = PRESETS[chosen]["label"]
+        elif CLASSIC in st.query_params:
+            del st.query_params[CLASSIC]
+        with self.slot:
+            st.selectbox("Reproduce a classic", list(self.options), format_func=self.options.get, key="preset",
+                         on_change=apply, args=("preset",))
+        return PRESETS[chosen]["story"] if chosen else None
 
 
 CLASSIC = "classic"  # the URL name of the classic a view shows
 
 
-def _link_keeps(settings: dict) -> bool:
-    """Whether every one of ``settings`` that the address bar holds has the classic's value there (a value left
-    out is the control's default, as the URL binding writes it)."""
-    for name, text in controls.link(settings).items():
-        given = st.query_params.get_all(name)
-        if given and given != (text if isinstance(text, list) else [text]):
-            return False
-    return True
+def _holds(settings: dict) -> bool:
+    """Whether the page's controls hold ``settings`` (a float to 6 digits: a link writes 1/3 as 0.3333333333)."""
+    def same(value, wanted) -> bool:
+        return math.isclose(value, wanted, rel_tol=1e-6) if isinstance(wanted, float) and isinstance(
+            value, (int, float)) else value == wanted
+    return all(same(st.session_state.get(k), v) for k, v in settings.items() if k in st.session_state)
 
 
 def link(key: str) -> dict:

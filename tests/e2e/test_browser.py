@@ -544,3 +544,58 @@ def test_every_classic_s_name_fits_its_select_box_on_a_projector(browser, server
         assert box.input_value() == presets.PRESETS[key]["label"], key
         assert box.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), key
     projector.close()
+
+
+def view_shown(page) -> dict:
+    """What the learner sees of a view: the address, the sidebar's choices and the story box (or none)."""
+    boxes = page.locator("[data-testid=stSidebar] input[role=combobox]")
+    story = page.locator("[data-testid=stMain] [data-testid=stAlert]")
+    return dict(url=page.url.split("/", 3)[3], choices=[box.input_value() for box in boxes.all()],
+                sliders=[s.input_value() for s in page.locator("[data-testid=stSidebar] input[type=range]").all()],
+                story=story.first.inner_text() if story.count() else "")
+
+
+def test_back_and_forward_walk_the_views_the_learner_saw_one_action_at_a_time(page, server):
+    """A lecture's story in six actions, from Choosing into Signal propagation and through two classics. Each
+    adds one entry to the browser's history (a classic that sets four controls added four, each a view nobody
+    chose; a slider moved rewrote the view before it); Back, step by step to the start, and Forward to the end,
+    show each view again as it was: its address, its controls, its story."""
+    def settled():
+        page.wait_for_timeout(400)
+        wait_for_app(page, charts=0)
+        page.wait_for_timeout(400)
+
+    def pick_classic(label):
+        page.locator("input[aria-label='Reproduce a classic']").click()
+        page.keyboard.type(label)
+        page.keyboard.press("Enter")
+
+    def depth_up():
+        slider(page, "Depth").focus()
+        page.keyboard.press("ArrowRight")
+
+    page.goto(f"{server}/Choosing_an_initializer")
+    settled()
+    actions = [lambda: page.get_by_role("link", name="Watch it in a 50-layer network").click(),
+               lambda: pick_classic(presets.PRESETS["cs231n_small"]["label"]),
+               lambda: pick_classic(presets.PRESETS["he_2015"]["label"]),
+               depth_up,
+               lambda: page.get_by_role("tab", name="Gradients").click(),
+               depth_up]
+    seen, entries = [view_shown(page)], [page.evaluate("history.length")]
+    for act in actions:
+        act()
+        settled()
+        seen.append(view_shown(page))
+        entries.append(page.evaluate("history.length"))
+    assert [b - a for a, b in zip(entries, entries[1:])] == [1] * len(actions), entries
+    assert seen[2]["story"].startswith("Activations shrink") and seen[3]["story"].startswith("Xavier halves")
+    assert seen[4]["story"] == "" and "view=Gradients" in seen[5]["url"]
+    for k in range(len(actions) - 1, -1, -1):
+        page.go_back()
+        settled()
+        assert view_shown(page) == seen[k], k
+    for k in range(1, len(actions) + 1):
+        page.go_forward()
+        settled()
+        assert view_shown(page) == seen[k], k
