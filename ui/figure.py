@@ -104,6 +104,7 @@ class PlainFigure(go.Figure):
     def to_dict(self) -> dict:
         layout = self.layout.to_plotly_json()
         del layout["template"]
+        layout.pop("meta", None)  # the words for screen readers travel as the chart's alt text, not in its layout
         layout = _merged(CHART_STYLE, layout)  # the style, with the first x and y axes
         for axis in [key for key in layout if AXIS_KEY.fullmatch(key)]:
             if axis[5:]:  # a grid's other axes
