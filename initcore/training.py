@@ -18,6 +18,11 @@ constant initialization is meant to show. Biases start at ``bias`` (0 by default
 Each epoch is recorded *after* its updates (epoch 0 is the untrained network), on the whole training set:
 loss, training and test accuracy, and the gradient norm ‖dL/dW_l‖_F of every layer. A loss, gradient or
 weight that is no longer finite stops the run: ``diverged`` is set with the epoch, no warning escapes.
+
+With ``snapshots=K`` the run also keeps K + 1 ``Snapshot``s of the network, at evenly spaced epochs from 0 (the
+initialization, before any step) to the last one trained: per hidden layer its weights, activations and
+weight gradients pre-binned (``LayerHistograms``) with their spread, dead units and distinct units, and the
+class-1 probability on the decision grid. They come from the end-of-epoch pass the history needs anyway.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from initcore import _validate
 from initcore._stats import norm
 from initcore.activations import Activation, get_activation
 from initcore.datasets import N_RANGE, make_dataset, train_test_split
+from initcore.histograms import LayerHistograms, build, record, sample_rows
 from initcore.schemes import SCHEMES, get_scheme, init_weights
 
 OUTPUTS = ("sigmoid", "softmax")
@@ -210,6 +216,63 @@ def distinct_units(activations: np.ndarray, tolerance: float = COPY_TOLERANCE) -
     return count
 
 
+SNAPSHOT_RANGE = (0, 200)
+SNAPSHOT_GRID = 30  # points per side of a snapshot's decision grid: a film's frame, cheaper than the lab's 60
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The network at one epoch of training; epoch 0 is the initialization, before any step.
+
+    ``layers`` has one row per hidden layer l: ``weight_std`` (of W_l, the weights into it), ``act_var`` (of
+    its activations a_l over the training set), ``grad_var`` (of dL/dW_l's entries), ``frac_dead`` (share of
+    a_l exactly 0), ``distinct_units`` (units that are not copies of another, ``distinct_units``). The
+    histograms bin W_l, a_l and dL/dW_l per hidden layer; ``boundary`` is p(class 1) on a
+    ``SNAPSHOT_GRID`` × ``SNAPSHOT_GRID`` grid over [-2, 2]² (the lab's final panels use ``DECISION_GRID``).
+    """
+
+    epoch: int
+    layers: pd.DataFrame
+    weight_hist: LayerHistograms
+    act_hist: LayerHistograms
+    grad_hist: LayerHistograms
+    boundary: np.ndarray
+
+
+def snapshot_epochs(epochs: int, snapshots: int) -> list[int]:
+    """``snapshots`` + 1 epochs evenly spaced from 0 to ``epochs`` (each epoch at most once), or none."""
+    if not snapshots:
+        return []
+    return sorted({int(round(epoch)) for epoch in np.linspace(0, epochs, snapshots + 1)})
+
+
+def _snapshot(epoch: int, model: MLP, hidden: list[np.ndarray], weight_gradients: list[np.ndarray],
+              grid: np.ndarray) -> Snapshot:
+    depth = len(hidden)
+    rows = {kind: sample_rows(depth) for kind in ("weight", "act", "grad")}
+    for layer in range(depth):
+        record(rows["weight"], layer, model.weights[layer])
+        record(rows["act"], layer, hidden[layer])
+        record(rows["grad"], layer, weight_gradients[layer])
+    layers = pd.DataFrame(dict(
+        layer=np.arange(1, depth + 1),
+        weight_std=[float(np.std(model.weights[layer])) for layer in range(depth)],
+        act_var=[float(np.var(a)) for a in hidden],
+        grad_var=[float(np.var(weight_gradients[layer])) for layer in range(depth)],
+        frac_dead=[float(np.mean(a == 0)) for a in hidden],
+        distinct_units=[distinct_units(a) for a in hidden]))
+    side = int(round(np.sqrt(len(grid))))
+    boundary = model.predict_proba(grid).reshape(side, side)
+    return Snapshot(epoch, layers, build(rows["weight"]), build(rows["act"]), build(rows["grad"]), boundary)
+
+
+def _decision_points(resolution: int = DECISION_GRID, bound: float = 2.0) -> np.ndarray:
+    """The decision grid's points, row by row, as ``TrainingRun.decision_grid`` lays them out."""
+    axis = np.linspace(-bound, bound, resolution)
+    gx, gy = np.meshgrid(axis, axis)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
 @dataclass
 class TrainingRun:
     """What ``train`` returns: per-epoch history, per-layer gradient norms, and the trained model."""
@@ -224,6 +287,7 @@ class TrainingRun:
     initial_weights: list[np.ndarray]
     data: dict = field(repr=False)
     settings: dict = field(default_factory=dict)
+    snapshots: list[Snapshot] = field(default_factory=list, repr=False)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Probability of class 1 for each row of X (for decision-boundary plots)."""
@@ -233,8 +297,7 @@ class TrainingRun:
         """Class-1 probability on a resolution × resolution grid over [-bound, bound]²: (xs, ys, P)."""
         resolution = _validate.integer("resolution", resolution, 2, 400)
         axis = np.linspace(-bound, bound, resolution)
-        gx, gy = np.meshgrid(axis, axis)
-        return axis, axis, self.predict(np.column_stack([gx.ravel(), gy.ravel()])).reshape(resolution, resolution)
+        return axis, axis, self.predict(_decision_points(resolution, bound)).reshape(resolution, resolution)
 
 
 def _check(depth, width, activation, scheme, epochs, lr, batch_size, momentum, output, bias, n, scheme_params):
@@ -293,9 +356,11 @@ def fit_budget(schemes, *, depth: int, width: int, epochs: int, n: int = 500) ->
 
 def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str, epochs: int, lr: float,
           seed: int = 0, batch_size: int = 64, n: int = 500, noise: float = 0.1, test_fraction: float = 0.2,
-          momentum: float = 0.0, output: str = "sigmoid", bias: float = 0.0, **scheme_params) -> TrainingRun:
+          momentum: float = 0.0, output: str = "sigmoid", bias: float = 0.0, snapshots: int = 0,
+          **scheme_params) -> TrainingRun:
     """Train an MLP on a toy data set from ``scheme``'s initialization; see the module docstring."""
     c = _check(depth, width, activation, scheme, epochs, lr, batch_size, momentum, output, bias, n, scheme_params)
+    c["snapshots"] = _validate.integer("snapshots", snapshots, *SNAPSHOT_RANGE)
     seed = _validate.integer("seed", seed, 0, 2**32 - 1)
     work = training_work(depth=c["depth"], width=c["width"], epochs=c["epochs"], n=c["n"],
                          batch_size=c["batch_size"], test_fraction=test_fraction)
@@ -309,8 +374,8 @@ def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str,
                      bias=c["bias"], rng=np.random.default_rng([seed, 1]), **c["params"])
     initial_weights = [w.copy() for w in model.weights]
     with np.errstate(all="ignore"):
-        history, norms, diverged_epoch, initial = _sgd(model, X_train, y_train, X_test, y_test, c,
-                                                       np.random.default_rng([seed, 2]))
+        history, norms, diverged_epoch, initial, kept = _sgd(model, X_train, y_train, X_test, y_test, c,
+                                                             np.random.default_rng([seed, 2]))
         final = [distinct_units(a) for a in model.forward(X_train)[1][1:]]
     settings = dict(dataset=dataset, depth=c["depth"], width=c["width"], activation=activation, scheme=scheme,
                     epochs=c["epochs"], lr=c["lr"], seed=seed, batch_size=c["batch_size"], n=n, noise=noise,
@@ -326,6 +391,7 @@ def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str,
         initial_weights=initial_weights,
         data=dict(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test),
         settings=settings,
+        snapshots=kept,
     )
 
 
@@ -340,8 +406,11 @@ def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
 
 
 def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
-    """The training loop; returns history rows, gradient-norm rows, the diverged epoch, initial distinct units."""
-    history, norms = [], []
+    """The training loop; returns history rows, gradient-norm rows, the diverged epoch, initial distinct units and
+    the snapshots (the last one at the epoch a diverged run stopped)."""
+    history, norms, kept = [], [], []
+    wanted = set(snapshot_epochs(c["epochs"], c.get("snapshots", 0)))
+    grid = _decision_points(SNAPSHOT_GRID) if wanted else None
     step = np.empty_like(model.params)  # -lr · gradient of one mini-batch
     step_blocks = model.blocks(step)
     velocity = np.zeros_like(model.params) if c["momentum"] else None
@@ -375,9 +444,12 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
         history.append(dict(epoch=epoch, loss=loss, accuracy=_accuracy(logits, y_train),
                             test_accuracy=_accuracy(model.forward(X_test)[2], y_test), grad_norm_first=layer_norms[0],
                             grad_norm_last=layer_norms[-1], saturation=saturation))
-        if not (np.isfinite(loss) and np.isfinite(gradient).all() and np.isfinite(model.params).all()):
-            return history, norms, epoch, initial
-    return history, norms, None, initial
+        finite = np.isfinite(loss) and np.isfinite(gradient).all() and np.isfinite(model.params).all()
+        if epoch in wanted or (wanted and not finite):
+            kept.append(_snapshot(epoch, model, hidden, weight_gradients, grid))
+        if not finite:
+            return history, norms, epoch, initial, kept
+    return history, norms, None, initial, kept
 
 
 def unit_report(model: MLP, X: np.ndarray, y: np.ndarray, layer: int = 1, rows: int = 3) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import initcore
+from initcore import training
 from initcore.training import MLP, init_mlp, training_work
 
 LN2 = math.log(2)
@@ -368,3 +369,40 @@ def test_a_tiny_softmax_loss_keeps_its_digits():
 
     loss = _output_loss("softmax", np.array([[6.0, -3.0]]), np.array([0]))
     assert loss == pytest.approx(1.234021897232588163e-4, rel=4 * np.finfo(float).eps, abs=0)
+
+
+def test_snapshots_are_evenly_spaced_from_the_initialization_to_the_last_epoch():
+    """40 snapshots of 100 epochs: 41 of them, the first the untrained network (its weights are the initial
+    ones, to the bit), the last at epoch 100; none are kept unless asked for."""
+    run = initcore.train(dataset="moons", depth=3, width=16, activation="relu", scheme="he_normal", epochs=100,
+                         lr=0.1, snapshots=40)
+    epochs = [s.epoch for s in run.snapshots]
+    assert len(epochs) == 41 and epochs[0] == 0 and epochs[-1] == 100 and epochs == sorted(set(epochs))
+    assert np.ptp(np.diff(epochs)) <= 1  # even spacing, to the nearest epoch
+    first = run.snapshots[0]
+    assert list(first.layers.columns) == ["layer", "weight_std", "act_var", "grad_var", "frac_dead", "distinct_units"]
+    assert first.layers.weight_std.tolist() == [float(np.std(w)) for w in run.initial_weights[:3]]
+    assert first.act_hist.depth == first.weight_hist.depth == first.grad_hist.depth == 3
+    assert first.boundary.shape == (training.SNAPSHOT_GRID, training.SNAPSHOT_GRID)
+    assert initcore.train(dataset="moons", depth=2, width=4, activation="relu", scheme="he_normal", epochs=3,
+                          lr=0.1).snapshots == []
+
+
+def test_the_snapshots_show_what_each_bad_start_does_during_training():
+    """Zeros: every hidden layer stays one unit copied, and the boundary never bends (one probability
+    everywhere). Small weights over 10 tanh layers: once training moves, the top layer's weight gradients are
+    a thousand times and more the first layer's, and the first layer's weights do not move (their spread is
+    the same to 6 digits from the first frame to the last). Large weights: the film ends at the epoch the run
+    diverged."""
+    zeros = initcore.train(dataset="moons", depth=3, width=16, activation="tanh", scheme="zeros", epochs=20,
+                           lr=0.1, snapshots=4)
+    assert all(list(s.layers.distinct_units) == [1, 1, 1] and np.ptp(s.boundary) == 0 for s in zeros.snapshots)
+    small = initcore.train(dataset="moons", depth=10, width=32, activation="tanh", scheme="small_normal",
+                           epochs=20, lr=0.1, snapshots=4)
+    for snap in small.snapshots[1:]:
+        assert snap.layers.grad_var.iloc[-1] > 1e3 * snap.layers.grad_var.iloc[0], snap.epoch
+    first, last = (small.snapshots[k].layers.weight_std.iloc[0] for k in (0, -1))
+    assert last == pytest.approx(first, rel=1e-6)
+    large = initcore.train(dataset="moons", depth=5, width=32, activation="relu", scheme="large_normal",
+                           epochs=20, lr=0.1, snapshots=4)
+    assert large.diverged and large.snapshots[-1].epoch == large.diverged_epoch
