@@ -599,3 +599,34 @@ def test_back_and_forward_walk_the_views_the_learner_saw_one_action_at_a_time(pa
         page.go_forward()
         settled()
         assert view_shown(page) == seen[k], k
+
+
+def test_every_kind_of_control_works_from_the_keyboard(page, server):
+    """Without a mouse: a scheme added to the comparison (typed, Enter), the log axis switched on (Space), the
+    seed typed, and a segmented choice (variance scaling's fan) picked with Enter; each lands in the address."""
+    page.goto(f"{server}/Signal_propagation?scheme=variance_scaling")
+    wait_for_app(page, charts=1)
+
+    def settled(param: str, value: str):
+        page.wait_for_function("([k, v]) => new URLSearchParams(location.search).getAll(k).includes(v)",
+                               arg=[param, value], timeout=20_000)
+        wait_for_app(page, charts=1)
+
+    page.locator("[data-testid=stSidebar] input[aria-label='Compare with']").focus()
+    page.keyboard.type("He/Kaiming normal")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    settled("compare", "He/Kaiming normal")
+    page.locator("[data-testid=stSidebar] button", has_text="fan-out").focus()
+    page.keyboard.press("Enter")
+    settled("mode", "fan-out")
+    seed = number_box(page, "Random seed").locator("input")
+    seed.focus()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("7")
+    page.keyboard.press("Enter")
+    settled("seed", "7")
+    page.get_by_role("tab", name="Activations").focus()
+    page.locator("[data-testid=stMain] input[type=checkbox]").first.focus()
+    page.keyboard.press("Space")
+    settled("log_axis", "true")
