@@ -16,7 +16,7 @@ import initcore
 from initcore.training import fit_budget
 from ui import cached
 from ui.controls import LR_CHOICES
-from ui.theme import activation_label, number, times
+from ui.theme import activation_label, number, percent, times
 
 LN2 = float(np.log(2))
 STUCK = 0.9  # a final loss above 0.9 ln 2: the network learned (next to) nothing
@@ -133,10 +133,10 @@ def _first_that_trains(scheme: str, why: str, candidates: list[dict], settings: 
         row = cached.outcome(target, changed | dict(epochs=epochs))
         words = _words(candidate, target)
         if _trains(row):
-            accuracy = f"{number(100 * row.test_accuracy)} %"
             return Advice(scheme, why, candidate, words,
                           f"Tried: with {words}, {initcore.SCHEMES[target].label} ends at loss "
-                          f"{number(row.final_loss)} and {accuracy} test accuracy after {epochs} epochs.")
+                          f"{number(row.final_loss)} and {percent(row.test_accuracy)} test accuracy after {epochs} "
+                          "epochs.")
         tried.append(words)
     return Advice(scheme, why, None, "", f"Tried for {label}, without success: {', '.join(tried)}." if tried
                   else "")

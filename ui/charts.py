@@ -13,7 +13,19 @@ import plotly.graph_objects as go
 
 from ui import figure as fig
 from ui.figure import FULL_WIDTH
-from ui.theme import FRAME, NO_ANSWER, PAPER, legible, number, scheme_colour, scheme_dash, scheme_label, tint
+from ui.theme import (
+    FRAME,
+    NO_ANSWER,
+    PAPER,
+    legible,
+    number,
+    percent,
+    scheme_colour,
+    scheme_dash,
+    scheme_label,
+    tint,
+    written,
+)
 
 VANISHING = 1e-2  # shaded below: a signal 100× weaker than it started
 EXPLODING = 1e2  # shaded above: 100× stronger
@@ -90,12 +102,12 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
         traces.append(go.Scatter(
             x=c.layer, y=_above(_positive(c.values), floor), name=name + unseen, mode="lines+markers",
             marker=dict(size=5),
-            line=dict(color=colour, dash=scheme_dash(c.scheme), width=3), customdata=fig.written(c.values),
+            line=dict(color=colour, dash=scheme_dash(c.scheme), width=3), customdata=written(c.values),
             hovertemplate=f"{name}<br>layer %{{x}}<br>{quantity} = %{{customdata}}<extra>simulation</extra>"))
         if theory is not None:
             traces.append(go.Scatter(
                 x=c.layer, y=_above(theory, floor), name=f"{name}: theory", mode="lines",
-                line=dict(color=colour, dash="dot", width=2), opacity=0.8, customdata=fig.written(c.theory),
+                line=dict(color=colour, dash="dot", width=2), opacity=0.8, customdata=written(c.theory),
                 hovertemplate=f"{name}<br>layer %{{x}}<br>{quantity} = %{{customdata}}<extra>theory</extra>"))
         if c.exploded_at is not None:
             traces.append(go.Scatter(
@@ -306,7 +318,7 @@ def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_la
 
 def _pairs(x: np.ndarray, y: np.ndarray) -> list[list[str]]:
     """(x, y) of each point as the pages write numbers, for a hover label."""
-    return [list(pair) for pair in zip(fig.written(x), fig.written(y), strict=True)]
+    return [list(pair) for pair in zip(written(x), written(y), strict=True)]
 
 
 def _density_hover(label: str, log: bool, source: str) -> str:
@@ -371,7 +383,7 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
             colour = scheme_colour(column)
             traces.append(go.Scatter(
                 x=layers, y=log_var, mode="lines", line=dict(color=colour, width=3), showlegend=False,
-                xaxis=x_axis, yaxis=y_axis, customdata=fig.written(values),
+                xaxis=x_axis, yaxis=y_axis, customdata=written(values),
                 hovertemplate=f"{scheme_label(column)}, {row_labels[row]}<br>layer %{{x}}<br>"
                               "Var z = %{customdata}<extra></extra>"))
             lines.append(dict(type="line", xref=f"{x_axis} domain", x0=0, x1=1, yref=y_axis, y0=0, y1=0,
@@ -411,8 +423,8 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
         traces.append(go.Scatter(
             x=history["epoch"], y=lines[scheme], name=label, mode="lines", line=dict(color=colour, width=3,
                                                                            dash=scheme_dash(scheme)),
-            customdata=[f"{number(100 * v)} %" if np.isfinite(v) else "—" for v in history[column]]
-            if column.endswith("accuracy") else fig.written(history[column], digits=4),
+            customdata=[percent(v) for v in history[column]] if column.endswith("accuracy")
+            else written(history[column], digits=4),
             hovertemplate=f"{label}<br>epoch %{{x}}<br>{y_title.split(' (')[0]} = %{{customdata}}<extra></extra>"))
         if diverged.get(scheme) is not None:
             last = history[column][np.isfinite(history[column])]
@@ -448,7 +460,7 @@ def _final(values, column: str) -> str:
     """A run's last value in words: "ends at 97 %" (accuracy), "ends at 0.0523, a coin flip's ln 2 = 0.693"."""
     last = float(values.iloc[-1])
     if column.endswith("accuracy"):
-        return f"ends at {number(100 * last)} %"
+        return f"ends at {percent(last)}"
     near = " (ln 2: a coin flip)" if column == "loss" and abs(last - np.log(2)) < 0.01 else ""
     return f"ends at {number(last, 4 if near else 3)}{near}"
 
@@ -571,7 +583,7 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> f
                 x=history["epoch"], y=norms, name=name, mode="markers" if np.isfinite(norms).sum() == 1 else "lines",
                 marker=dict(color=colour, size=9, symbol=LONE_POINT[dash]), legendgroup=scheme,
                 showlegend=dash == "solid", line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
-                customdata=fig.written(given[column]),
+                customdata=written(given[column]),
                 hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖dL/dW‖ = %{{customdata}}<extra></extra>"))
     epochs = max((int(h["epoch"].max()) for h in histories.values()), default=1)
     return fig.new(traces, "Gradient norm ‖dL/dW‖", subtitle="solid: first layer, dotted: output layer", width=width,
@@ -636,7 +648,7 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
                                  zmax=span, colorscale="RdBu", showscale=shared and col == 2,
                                  colorbar=dict(title=dict(text="w")), xaxis=fig.panel_axes(1, col, 2)[0],
                                  yaxis=fig.panel_axes(1, col, 2)[1],
-                                 customdata=np.reshape(fig.written(matrix.ravel()), matrix.shape),
+                                 customdata=np.reshape(written(matrix.ravel()), matrix.shape),
                                  hovertemplate="input %{y}, unit %{x}<br>w = %{customdata}<extra></extra>"))
     y_axes = fig.grid_axes(grid, "yaxis", autorange="reversed")
     y_axes["yaxis"] |= fig.axis_title("input (row)")

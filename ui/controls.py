@@ -66,6 +66,11 @@ def _raw(key: str, *, every: bool = False):
     return st.query_params.get_all(key) if every else st.query_params.get(key)
 
 
+def _lesson_default(key: str, default) -> None:
+    """Note ``key``'s default in this lesson, for ``reset``."""
+    st.session_state.setdefault(_PAGE_DEFAULTS, {}).setdefault(st.session_state.get(_LESSON), {})[key] = default
+
+
 def _carry(key: str, default, fits, fix) -> None:
     """Lessons share control names (depth, width, scheme…), and a value the learner chose follows them from one
     lesson to the next and back. Where this lesson's range is narrower, ``fix`` brings the value into it, and we
@@ -79,7 +84,7 @@ def _carry(key: str, default, fits, fix) -> None:
     read, so a link's value for a control dropped here is checked like any other.
     """
     state = st.session_state
-    state.setdefault(_PAGE_DEFAULTS, {}).setdefault(state.get(_LESSON), {})[key] = default
+    _lesson_default(key, default)
     defaults, chosen, fixed = (state.setdefault(name, {}) for name in (_DEFAULTS, _CHOSEN, _FIXED))
     last_default, defaults[key] = defaults.get(key, default), default
     moved = key in state and (key not in chosen or state[key] != chosen[key])  # by the learner, a link or a classic
@@ -126,7 +131,7 @@ def reset_lesson() -> None:
 
 def tabs(labels: list[str], key: str):
     """Tabs whose open one is in the URL as ``key`` (the first by default), reset with the lesson's controls."""
-    st.session_state.setdefault(_PAGE_DEFAULTS, {}).setdefault(st.session_state.get(_LESSON), {})[key] = labels[0]
+    _lesson_default(key, labels[0])
     return st.tabs(labels, key=key, bind="query-params")
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.theme import CHART_STYLE, number
+from ui.theme import CHART_STYLE
 
 # Margins, in pixels, that already hold what Plotly would push into them: tick labels with their axis title
 # (left, bottom), a colour bar (right), the legend (bottom, a row at a time). When something does not fit,
@@ -115,12 +115,6 @@ class PlainFigure(go.Figure):
         fingerprint = json.dumps(data, default=str).encode()  # default: a value JSON has no name for
         layout["datarevision"] = hashlib.blake2b(fingerprint, digest_size=8).hexdigest()
         return {"data": data, "layout": _plain(layout)}
-
-
-def written(values, digits: int = 3) -> list[str]:
-    """Each value as the pages write numbers (``ui.theme.number``), for a hover label: Plotly's own formats
-    write 1.2e-05 and a hyphen for minus. inf/NaN as such."""
-    return [number(v, digits) if np.isfinite(v) else "inf/NaN" for v in np.asarray(values, dtype=float)]
 
 
 def alt_text(figure: go.Figure) -> str:

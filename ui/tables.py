@@ -8,7 +8,6 @@ The engine's data frames keep their column names (a downloaded CSV matches what 
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from streamlit import column_config as column
 
@@ -61,18 +60,10 @@ def layer_summary(layers: pd.DataFrame) -> pd.DataFrame:
     shown = {"layer": layers.layer}
     for name in LAYER_COLUMNS:
         if name in layers and name != "layer":
-            shown[name] = [_percent(v) if name in SHARES else _written(v, "—" if name == "weight_std" else "inf/NaN")
-                           for v in layers[name]]
+            shown[name] = ([theme.percent(v) for v in layers[name]] if name in SHARES else
+                           theme.written(layers[name], missing="—" if name == "weight_std" else "inf/NaN"))
     shown["events"] = [_events(row) for row in layers[list(EVENTS)].itertuples(index=False)]
     return pd.DataFrame(shown)
-
-
-def _written(value: float, missing: str) -> str:
-    return theme.number(value) if np.isfinite(value) else missing
-
-
-def _percent(share: float) -> str:
-    return f"{theme.number(100 * share)} %" if np.isfinite(share) else "—"
 
 
 def _events(flags) -> str:

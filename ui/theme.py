@@ -84,6 +84,17 @@ def number(x: float, digits: int = 3) -> str:
     return text.replace("-", MINUS)
 
 
+def written(values, digits: int = 3, missing: str = "inf/NaN") -> list[str]:
+    """Each of ``values`` by ``number``; ``missing`` for inf/NaN (a table's cell, a chart's hover label)."""
+    return [number(v, digits) if np.isfinite(v) else missing for v in np.asarray(values, dtype=float)]
+
+
+def percent(share: float) -> str:
+    """A share as a percentage by ``number`` (97 %, 49.8 %); "—" where there is none (a network with NaN
+    outputs gives no answer at all)."""
+    return f"{number(100 * share)} %" if np.isfinite(share) else "—"
+
+
 def times(x: float, digits: int = 3) -> str:
     """A factor as the pages write it: ×0.91, ×10⁻⁷⁹, and ×(9.59 × 10⁻⁷⁹) where a power of ten has a mantissa
     (written bare, "×9.59 × 10⁻⁷⁹" reads as two factors)."""
