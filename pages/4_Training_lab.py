@@ -46,7 +46,7 @@ for said in advice.advise(lab["summary"], asked, schemes):  # Xavier or He learn
     st.warning(f"{said.why} {said.result}")
     if said.fix and said.fix_words not in offered:
         offered.add(said.fix_words)
-        st.button(f"Use {said.fix_words}", on_click=controls.change, args=(said.fix,), key=f"fix_{said.scheme}",
+        st.button(f"Use {said.fix_words}", on_click=controls.change, args=(said.fix,), key=f"fix_{said.schemes[0]}",
                   icon=":material/build:")
 with st.container(horizontal=True):  # side by side, or one above the other where two would be too narrow
     show.chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy", y_title="accuracy",

@@ -1099,8 +1099,10 @@ def test_a_classic_names_a_scheme_as_its_paper_does():
     paper = theme.scheme_label("variance_scaling", preset["settings"])
     assert paper.startswith("'standard' U[±1/√n]") and paper in names and "Custom variance scaling" not in names
     assert any(row == paper for row in at.dataframe[0].value.initialization)
+    assert f"These settings are {paper}." in [c.value for c in at.sidebar.caption]  # and so do its controls
     moved = open_page("pages/2_Signal_propagation.py", **presets.link("glorot_bengio") | dict(scale="0.5"))
     assert "Custom variance scaling" in {t.get("name") for t in figures(moved)[0]["data"]}
+    assert not any(paper in c.value for c in moved.sidebar.caption)
 
 
 # Views whose words and charts hold many numbers: every page, and the states where numbers get extreme.
@@ -1145,3 +1147,24 @@ def test_every_number_on_a_page_is_written_the_one_way(page, query):
                                                        ("× twice", DOUBLE_TIMES)) if rule.search(text)]
         wrong += [("digits", text[:90]) for d in DECIMAL.findall(text) if len(d.replace(".", "").lstrip("0")) > 4]
     assert wrong == []
+
+
+D3_NUMBER_FORMAT = re.compile(r"%\{[^}:]+:[^}]*[efgrs]\}")  # %{x:.3g}: d3 writes 1e-05 and -1.50, not the app
+
+
+@pytest.mark.parametrize("page, query", NUMBER_SCAN + [("pages/4_Training_lab.py", dict(view="Decision boundary"))])
+def test_a_hover_label_leaves_numbers_to_the_axis_or_the_formatter(page, query):
+    """Hover labels write numbers by the app's formatter (sent as text) or by the axis, which writes them as its
+    ticks do (a true minus sign, powers of ten): never by a d3 format of their own."""
+    at = open_page(page, **query)
+    templates = [trace.get("hovertemplate") or "" for spec in figures(at) for trace in spec["data"]]
+    assert [t for t in templates if D3_NUMBER_FORMAT.search(t)] == []
+
+
+def test_schemes_stopped_by_one_cause_are_told_it_once():
+    """Under sigmoid, Xavier and He stall for the same reason: one paragraph names both, and the setting it
+    offers was tried on both."""
+    at = open_page("pages/4_Training_lab.py", activation="Sigmoid", depth="5")
+    said = [w for w in lab_warnings(at) if "sigmoid saturates" in w]
+    assert len(said) == 1 and said[0].startswith("**Xavier/Glorot normal** and **He/Kaiming normal** stall at ln 2")
+    assert "Xavier/Glorot normal ends at loss" in said[0] and "He/Kaiming normal ends at loss" in said[0]

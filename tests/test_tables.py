@@ -6,7 +6,7 @@ import pytest
 
 import initcore
 from initcore.propagation import COLUMNS
-from ui import tables
+from ui import tables, theme
 from ui.theme import number
 
 
@@ -43,12 +43,14 @@ def test_the_lab_table_names_schemes_and_says_which_run_diverged():
     assert list(shown.scheme) == ["Zeros", "Large random", "He/Kaiming normal"]
     assert math.isnan(summary.final_loss[1]) and summary.diverged_epoch[1] == 1
     assert shown["final loss"][1] == "inf/NaN"
-    assert [shown["final loss"][k] for k in (0, 2)] == [f"{summary.final_loss[k]:.4f}" for k in (0, 2)]
+    # the loss to 4 digits, since its distance from ln 2 = 0.6931 is the point; accuracy as a percentage
+    assert [shown["final loss"][k] for k in (0, 2)] == [theme.number(summary.final_loss[k], 4) for k in (0, 2)]
     assert list(shown["distinct units"]) == list(summary.min_distinct_neurons)
     # the diverged run's outputs are NaN: no accuracy at all, shown as a dash that the column's help explains
     assert math.isnan(summary.test_accuracy[1]) and shown["test accuracy"][1] == shown["train accuracy"][1] == "—"
     assert "—" in tables.LAB_COLUMNS["test accuracy"]["help"]
-    assert shown["test accuracy"][2] == f"{summary.test_accuracy[2]:.3f}"
+    accuracy = shown["test accuracy"][2]
+    assert accuracy == theme.percent(summary.test_accuracy[2]) and accuracy.endswith(" %")
 
 
 def test_the_weights_table_says_unbounded_where_a_normal_draw_has_no_bound():

@@ -27,11 +27,12 @@ FADES = 1e-3  # theory's change of the signal's variance over the network beyond
 
 @dataclass(frozen=True)
 class Advice:
-    """Why ``scheme`` learned nothing here, and ``fix`` (the lab's settings to change) with ``fix_words`` and
-    ``result`` when a tried setting trains it; ``fix`` is None when none of those tried did (``result`` says
-    which), or when nothing needs changing (the scheme that suits the activation is in the comparison)."""
+    """Why ``schemes`` (one, or several stopped by the same cause) learned nothing here, and ``fix`` (the lab's
+    settings to change) with ``fix_words`` and ``result`` when a tried setting trains them; ``fix`` is None when
+    none of those tried did (``result`` says which), or when nothing needs changing (the scheme that suits the
+    activation is in the comparison)."""
 
-    scheme: str
+    schemes: tuple[str, ...]
     why: str
     fix: dict | None
     fix_words: str
@@ -52,37 +53,60 @@ def _promised(scheme: str) -> bool:
 
 
 def advise(summary: pd.DataFrame, settings: dict, schemes: list[str]) -> list[Advice]:
-    """For each Xavier, He or LeCun run in ``summary`` (the lab's, at ``settings``) that learned nothing: why,
-    and the first nearby setting that trains it (each tried as a real, cached run). ``settings["epochs"]`` is
-    the learner's: a scheme tried alone may train for more epochs than each of several schemes could."""
+    """For the Xavier, He or LeCun runs in ``summary`` (the lab's, at ``settings``) that learned nothing: why,
+    said once for the schemes one cause stopped, and the first nearby setting that trains them (each tried as
+    a real, cached run). ``settings["epochs"]`` is the learner's: a scheme tried alone may train for more
+    epochs than each of several schemes could."""
     rows = {row.scheme: row for _, row in summary.iterrows()}
-    return [_advice(scheme, row, rows, settings, schemes) for scheme, row in rows.items()
-            if _promised(scheme) and learned_nothing(row)]
+    stopped: dict[object, list[str]] = {}
+    for scheme, row in rows.items():
+        if _promised(scheme) and learned_nothing(row):
+            cause = _cause(scheme, row, settings)
+            stopped.setdefault(cause if cause in _SHARED else (cause, scheme), []).append(scheme)
+    return [_advice(group, rows, settings, schemes) for group in stopped.values()]
 
 
-def _advice(scheme: str, row, rows: dict, settings: dict, schemes: list[str]) -> Advice:
-    label = initcore.SCHEMES[scheme].label
-    activation, depth, width, lr = (settings[k] for k in ("activation", "depth", "width", "lr"))
-    suited = initcore.ACTIVATIONS[activation].recommended
-    change = _theory_change(scheme, settings)
+_SHARED = ("sigmoid", "stalls")  # causes that do not depend on the scheme: said once for all it stopped
+
+
+def _cause(scheme: str, row, settings: dict) -> str:
+    """Why a run learned nothing: its loss overflowed, sigmoid, a scheme that does not suit the activation,
+    or a learning rate that does not move a deep network's first layers."""
     if pd.notna(row.diverged_epoch):
-        why = (f"**{label}**'s loss overflowed at epoch {int(row.diverged_epoch)}: a learning rate of {lr:g} is "
+        return "diverged"
+    if settings["activation"] == "sigmoid":
+        return "sigmoid"
+    change = _theory_change(scheme, settings)
+    if scheme != initcore.ACTIVATIONS[settings["activation"]].recommended and not 1 / FADES > change > FADES:
+        return "mismatch"
+    return "stalls"
+
+
+def _advice(group: list[str], rows: dict, settings: dict, schemes: list[str]) -> Advice:
+    scheme = group[0]
+    who = " and ".join(f"**{initcore.SCHEMES[s].label}**" for s in group)
+    stall = "stall" if len(group) > 1 else "stalls"
+    activation, depth, width, lr = (settings[k] for k in ("activation", "depth", "width", "lr"))
+    cause = _cause(scheme, rows[scheme], settings)
+    if cause == "diverged":
+        why = (f"{who}'s loss overflowed at epoch {int(rows[scheme].diverged_epoch)}: a learning rate of {lr:g} is "
                f"too large for {depth} layers of {width} units. Its first steps overshoot, the weights grow, and "
                "the outputs run off to inf.")
         candidates = _smaller_steps(lr) + _shallower(depth) + [
             shallower | step for shallower in _shallower(depth) for step in _smaller_steps(lr)[:1]]
-    elif activation == "sigmoid":
-        why = (f"**{label}** stalls at ln 2 because sigmoid saturates: its outputs are all positive, about ½ "
+    elif cause == "sigmoid":
+        why = (f"{who} {stall} at ln 2 because sigmoid saturates: its outputs are all positive, about ½ "
                "instead of 0, and its slope is at most ¼, so the gradient shrinks at least 4-fold at every layer. "
                "Xavier's and He's formulas assume an activation centred on 0 with slope 1 there, like tanh.")
         candidates = [dict(activation="tanh"), *_larger_steps(lr)]
-    elif scheme != suited and not 1 / FADES > change > FADES:
+    elif cause == "mismatch":
+        suited = initcore.ACTIVATIONS[activation].recommended
         suited_label = initcore.SCHEMES[suited].label
-        why = (f"**{label}** does not suit {activation_label(activation)}: theory says it takes the signal's "
-               f"variance {times(change)} from layer 1 to layer {depth}, and the gradient that reaches the "
-               f"first layers is as small. {suited_label} keeps it steady.")
+        why = (f"{who} does not suit {activation_label(activation)}: theory says it takes the signal's "
+               f"variance {times(_theory_change(scheme, settings))} from layer 1 to layer {depth}, and the "
+               f"gradient that reaches the first layers is as small. {suited_label} keeps it steady.")
         if suited in rows:
-            return Advice(scheme, why, None, "", (
+            return Advice(tuple(group), why, None, "", (
                 f"{suited_label}, compared here, trains the same network: the loss chart shows the difference."
                 if _trains(rows[suited]) else
                 f"{suited_label} is compared here too, and learned nothing either: see why below."
@@ -90,11 +114,11 @@ def _advice(scheme: str, row, rows: dict, settings: dict, schemes: list[str]) ->
                 f"{suited_label}, compared here, learns: the loss chart shows the difference."))
         candidates = [dict(schemes=[*schemes, suited])]
     else:
-        why = (f"**{label}** stalls near ln 2: through {depth} layers, a learning rate of {lr:g} does not move "
+        why = (f"{who} {stall} near ln 2: through {depth} layers, a learning rate of {lr:g} does not move "
                "the first layers' weights usefully in this many epochs (the gradient reaching them is noisy and "
                "small), or switches units off for good.")
         candidates = _smaller_steps(lr) + _shallower(depth) + _larger_steps(lr)
-    return _first_that_trains(scheme, why, candidates[:TRIES], settings, schemes)
+    return _first_that_trains(group, why, candidates[:TRIES], settings, schemes)
 
 
 def _theory_change(scheme: str, settings: dict) -> float:
@@ -120,26 +144,28 @@ def _shallower(depth: int) -> list[dict]:
     return [dict(depth=max(depth // 3, 2))] if depth > 4 else []
 
 
-def _first_that_trains(scheme: str, why: str, candidates: list[dict], settings: dict, schemes: list[str]) -> Advice:
-    """The first of ``candidates`` under which the lab, run again with it, would train ``scheme`` (or the scheme
-    a candidate adds): each is trained as the lab will train it, for the epochs its budget will allow."""
-    label = initcore.SCHEMES[scheme].label
+def _first_that_trains(group: list[str], why: str, candidates: list[dict], settings: dict,
+                      schemes: list[str]) -> Advice:
+    """The first of ``candidates`` under which the lab, run again with it, would train every scheme of
+    ``group`` (or the scheme a candidate adds): each is trained as the lab will train it, for the epochs its
+    budget will allow."""
     tried = []
     for candidate in candidates:
         after = candidate.get("schemes", schemes)
-        target = after[-1] if "schemes" in candidate else scheme
+        targets = [after[-1]] if "schemes" in candidate else group
         changed = settings | {k: v for k, v in candidate.items() if k != "schemes"}
         _, epochs = fit_budget(after, depth=changed["depth"], width=changed["width"], epochs=changed["epochs"])
-        row = cached.outcome(target, changed | dict(epochs=epochs))
-        words = _words(candidate, target)
-        if _trains(row):
-            return Advice(scheme, why, candidate, words,
-                          f"Tried: with {words}, {initcore.SCHEMES[target].label} ends at loss "
-                          f"{number(row.final_loss)} and {percent(row.test_accuracy)} test accuracy after {epochs} "
-                          "epochs.")
+        outcomes = {target: cached.outcome(target, changed | dict(epochs=epochs)) for target in targets}
+        words = _words(candidate, targets[-1])
+        if all(_trains(row) for row in outcomes.values()):
+            ends = [f"{initcore.SCHEMES[target].label} ends at loss {number(row.final_loss)} and "
+                    f"{percent(row.test_accuracy)} test accuracy" for target, row in outcomes.items()]
+            return Advice(tuple(group), why, candidate, words,
+                          f"Tried: with {words}, {', and '.join(ends)}, after {epochs} epochs.")
         tried.append(words)
-    return Advice(scheme, why, None, "", f"Tried for {label}, without success: {', '.join(tried)}." if tried
-                  else "")
+    names = " and ".join(initcore.SCHEMES[s].label for s in group)
+    return Advice(tuple(group), why, None, "", f"Tried for {names}, without success: {', '.join(tried)}."
+                  if tried else "")
 
 
 def _words(candidate: dict, target: str) -> str:

@@ -267,6 +267,12 @@ def _centres(edges: np.ndarray) -> np.ndarray:
     return (edges[:-1] + edges[1:]) / 2
 
 
+def _rounded(values: np.ndarray, digits: int = 3) -> np.ndarray:
+    """``values`` to ``digits`` significant digits, as float32: a hover label's ``%{x}`` is then written by the
+    axis as its ticks are (a true minus sign, powers of ten), with no tail of digits the chart cannot resolve."""
+    return np.array([float(f"{v:.{digits - 1}e}") for v in values], dtype=np.float32)
+
+
 def heatmap_figure(hist, *, log: bool, title: str, value_label: str, subtitle: str | None = None) -> fig.PlainFigure:
     """Layers × bins: each row is one layer's distribution (share of its sampled units per bin).
 
@@ -280,9 +286,9 @@ def heatmap_figure(hist, *, log: bool, title: str, value_label: str, subtitle: s
     lost = layers[hist.total == 0]
     share[lost - 1] = np.nan
     heat = go.Heatmap(
-        z=share, x=_centres(edges).astype(np.float32), y=layers, colorscale="Viridis",
+        z=share, x=_rounded(_centres(edges)), y=layers, colorscale="Viridis",
         zmin=0, colorbar=dict(title=dict(text="share of<br>its units")),
-        hovertemplate=f"layer %{{y}}<br>{x_title} ≈ %{{x:.3g}}<br>%{{z:.1%}} of the layer's units<extra></extra>")
+        hovertemplate=f"layer %{{y}}<br>{x_title} ≈ %{{x}}<br>%{{z:.1%}} of the layer's units<extra></extra>")
     grey = {}
     if lost.size:  # the overflowed layers run from the first of them to the last layer
         grey = dict(shapes=[dict(type="rect", xref="x domain", x0=0, x1=1, yref="y", y0=lost[0] - 0.5,
@@ -601,7 +607,7 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
     """
     xs, ys, probs = grid
     X, y = points
-    xs, ys = xs.astype(np.float32), ys.astype(np.float32)
+    xs, ys = _rounded(xs), _rounded(ys)
     silent = np.isnan(probs)
     traces = []
     if silent.any():  # one grey rectangle under the answers, showing where they leave a gap
@@ -611,7 +617,7 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
         percent = np.round(100 * probs).astype(np.float32 if silent.any() else np.uint8)  # bytes unless gaps
         traces.append(go.Heatmap(x=xs, y=ys, z=percent, zmin=0, zmax=100,
                                  colorscale=[[0, "#E69F00"], [0.5, "#FFFFFF"], [1, "#56B4E9"]], showscale=False,
-                                 hovertemplate="x=%{x:.2f}, y=%{y:.2f}<br>p(class 1) = %{z}%<extra></extra>"))
+                                 hovertemplate="x = %{x}, y = %{y}<br>p(class 1) = %{z} %<extra></extra>"))
     for label, colour, symbol in ((0, "#9E5A00", "circle"), (1, "#005A8C", "diamond")):
         chosen = y == label
         traces.append(go.Scatter(x=X[chosen, 0].astype(np.float32), y=X[chosen, 1].astype(np.float32),

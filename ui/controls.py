@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 import streamlit as st
 
 import initcore
+from ui import theme
 
 STD_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 LR_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0, 3.0)
@@ -348,6 +349,9 @@ def scheme_params(scheme: str) -> dict:
         chosen["scale"] = number("Scale", "scale", 0.001, 100.0, 1.0, help="Var(W) = scale / fan")
         chosen["mode"] = choice("Fan", "mode", "fan_in", horizontal=True)
         chosen["distribution"] = choice("Distribution", "distribution", "normal", horizontal=True)
+    named = theme.scheme_label(scheme, chosen)
+    if named != initcore.SCHEMES[scheme].label:  # settings a paper named: the controls say the lesson's name too
+        st.caption(f"These settings are {named}.")
     return chosen
 
 

@@ -102,7 +102,7 @@ VERDICT_COLUMNS = {  # ui.lessons.verdict_table
 LAB_COLUMNS = {  # train accuracy last: on a projector (1024 px) the others are in sight without scrolling
     "scheme": column.TextColumn("initialization", pinned=True),
     "final loss": column.TextColumn("final loss", alignment="right", help="Cross-entropy on the training set "
-                                    "after the last epoch; ln 2 = 0.693 is a coin flip. inf/NaN: the run "
+                                    "after the last epoch; ln 2 = 0.6931 is a coin flip. inf/NaN: the run "
                                     "diverged (the loss chart marks the epoch)"),
     "test accuracy": column.TextColumn("test accuracy", alignment="right", help="Share of the held-out test "
                                        "points classified right. —: the network's outputs are NaN, so it gives "
@@ -129,14 +129,11 @@ def lab_summary(summary: pd.DataFrame) -> pd.DataFrame:
     instead of a blank (the loss chart marks the epoch it became so), and the accuracy of a network whose outputs
     are NaN as "—" (the engine's NaN: no answer, which the column's help says)."""
     diverged = summary.diverged_epoch.notna()
-    losses = ["inf/NaN" if gone else f"{loss:.4f}" for loss, gone in zip(summary.final_loss, diverged, strict=True)]
+    losses = ["inf/NaN" if gone else theme.number(loss, 4)  # 4 digits: its distance from ln 2 = 0.6931 is the point
+              for loss, gone in zip(summary.final_loss, diverged, strict=True)]
     return pd.DataFrame({"scheme": summary.scheme.map(theme.scheme_label), "final loss": losses,
-                         "test accuracy": summary.test_accuracy.map(_share), "distinct units":
-                         summary.min_distinct_neurons, "train accuracy": summary.accuracy.map(_share)})
-
-
-def _share(value: float) -> str:
-    return "—" if pd.isna(value) else f"{value:.3f}"
+                         "test accuracy": summary.test_accuracy.map(theme.percent), "distinct units":
+                         summary.min_distinct_neurons, "train accuracy": summary.accuracy.map(theme.percent)})
 
 
 _VARIANCES = {"fan_in": "{scale:g}/n_in", "fan_out": "{scale:g}/n_out", "fan_avg": "{twice:g}/(n_in+n_out)"}
