@@ -15,10 +15,12 @@ URL values are only compared with known options or parsed as numbers: never eval
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping, Sequence
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 import initcore
 from ui import theme
@@ -118,7 +120,7 @@ def reset(settings: Mapping[str, object]) -> None:
     whole (a classic), with nothing left over from the one before. Call from a widget's callback."""
     defaults = st.session_state.get(_PAGE_DEFAULTS, {}).get(st.session_state.get(_LESSON), {})
     st.session_state.update({key: default for key, default in defaults.items() if key not in settings})
-    st.session_state.update(settings)
+    change(settings)
 
 
 def reset_lesson() -> None:
@@ -138,8 +140,16 @@ def tabs(labels: list[str], key: str):
 
 def change(settings: Mapping[str, object]) -> None:
     """Set these controls to ``settings``, the others as they are (a suggestion the learner takes). Call from a
-    widget's callback."""
+    widget's callback.
+
+    A control drawn in the last run writes its new value into the address itself. One that was not (σ, which
+    appears with the scheme a classic picks) would not: Streamlit puts a value set in code into the address
+    only for a control it drew before, so the link would open on σ's default. Such a control is not bound to
+    the address yet, so its value goes there now, as a link writes it."""
     st.session_state.update(settings)
+    for key, text in link(settings).items():
+        with contextlib.suppress(StreamlitAPIException):  # drawn last run, so bound: it writes its value itself
+            st.query_params[key] = text
 
 
 def _written(key: str, value) -> str:
@@ -328,7 +338,9 @@ def link(settings: Mapping[str, object]) -> dict[str, str | list[str]]:
     def text(name: str, value) -> str:
         if name in CHOICES:
             return CHOICES[name][value]
-        return _rung(value) if isinstance(value, float) else str(value)
+        if not isinstance(value, float):
+            return str(value)
+        return _rung(value) if float(_rung(value)) == value else repr(value)  # 0.03 as 0.03, 1/3 to the last digit
 
     return {name: [text(name, v) for v in value] if isinstance(value, list) else text(name, value)
             for name, value in settings.items()}

@@ -547,12 +547,37 @@ def test_every_classic_s_name_fits_its_select_box_on_a_projector(browser, server
 
 
 def view_shown(page) -> dict:
-    """What the learner sees of a view: the address, the sidebar's choices and the story box (or none)."""
+    """What the learner sees of a view: the address, the sidebar's choices, sliders and number boxes, and the
+    story box (or none)."""
     boxes = page.locator("[data-testid=stSidebar] input[role=combobox]")
     story = page.locator("[data-testid=stMain] [data-testid=stAlert]")
     return dict(url=page.url.split("/", 3)[3], choices=[box.input_value() for box in boxes.all()],
                 sliders=[s.input_value() for s in page.locator("[data-testid=stSidebar] input[type=range]").all()],
+                numbers=[n.input_value() for n in page.locator("[data-testid=stSidebar] input[type=number]").all()],
                 story=story.first.inner_text() if story.count() else "")
+
+
+@pytest.mark.parametrize("lesson, script", [("Signal_propagation", presets.PROPAGATION),
+                                            ("Training_lab", presets.TRAINING)])
+def test_a_classic_picked_leaves_a_link_that_opens_it(browser, page, server, lesson, script):
+    """Each classic picked in its lesson's box, from the lesson as it opens: the address then opens the same
+    view in another browser, controls and story alike (σ = 1 and Glorot's scale 1/3 appear with the classic's
+    scheme, and were left out of the address, so the link opened on their defaults and without the story)."""
+    page.goto(f"{server}/{lesson}")
+    wait_for_app(page, charts=2)
+    for preset in presets.for_page(script).values():
+        page.locator("input[aria-label='Reproduce a classic']").click()
+        page.keyboard.type(preset["label"])
+        page.keyboard.press("Enter")
+        page.wait_for_function("(story) => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stAlert]')]"
+                               ".some(box => box.innerText.includes(story))", arg=preset["story"][:40], timeout=60_000)
+        wait_for_app(page, charts=2)
+        shown = view_shown(page)
+        copied = browser.new_page(viewport=dict(width=1280, height=900))
+        copied.goto(page.url)
+        wait_for_app(copied, charts=2)
+        assert view_shown(copied) == shown, preset["label"]
+        copied.close()
 
 
 def test_back_and_forward_walk_the_views_the_learner_saw_one_action_at_a_time(page, server):
