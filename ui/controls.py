@@ -18,9 +18,11 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Mapping, Sequence
+from urllib.parse import parse_qs
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import initcore
 from ui import theme
@@ -51,12 +53,30 @@ def enter(page: str) -> None:
     """Called first on every page (by ``ui.nav.sidebar``). On the first run after the learner comes to a lesson
     (a link, the sidebar, Back), a value in the address bar wins over one carried from the lesson they left:
     a classic's link opens CS231n's tanh network even after the learner picked ReLU elsewhere."""
-    if st.session_state.get(_LESSON) != page:
-        for key in st.query_params:
-            if not key.startswith("_"):  # a link cannot reach the app's own bookkeeping
-                st.session_state.pop(key, None)
-                st.session_state.get(_CHOSEN, {}).pop(key, None)
+    if st.session_state.get(_LESSON) == page:
+        return
     st.session_state[_LESSON] = page
+    asked = _asked()
+    for key in asked:
+        if not key.startswith("_"):  # a link cannot reach the app's own bookkeeping
+            st.session_state.pop(key, None)
+            st.session_state.get(_CHOSEN, {}).pop(key, None)
+    dropped = {key: values for key, values in asked.items() if key not in st.query_params}
+    if dropped:  # Streamlit left them out: back into the address, where this page's controls read them
+        for key, values in dropped.items():
+            st.query_params[key] = values
+        st.rerun()
+
+
+def _asked() -> dict[str, list[str]]:
+    """The query parameters of the address this run was asked for. At a change of page Streamlit leaves out,
+    from ``st.query_params``, the values of controls another page drew last (depth, activation…, which several
+    lessons share), so Back to a lesson would open it on the values of the lesson left; on Back and Forward
+    the address the browser sent still has them, and those are taken."""
+    ctx = get_script_run_ctx()
+    back = ctx is not None and ctx.is_history_navigation  # Back or Forward: the address of a view once seen
+    sent = parse_qs(ctx.query_string, keep_blank_values=True) if back else {}
+    return {key: st.query_params.get_all(key) for key in st.query_params} | sent
 
 
 def _raw(key: str, *, every: bool = False):
