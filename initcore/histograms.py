@@ -77,8 +77,10 @@ def _bin(values: np.ndarray, edges: np.ndarray, missing: np.ndarray, zero: np.nd
 
 
 def build(samples: np.ndarray) -> LayerHistograms:
-    """Bin each row of ``samples`` (NaN = no value) with edges shared by all rows."""
+    """Bin each row of ``samples`` (NaN = no value) with edges shared by all rows; ±inf, a value that
+    overflowed, has no place on either axis and counts as no value too."""
     with np.errstate(all="ignore"):
+        samples = np.where(np.isinf(samples), np.nan, samples).astype(samples.dtype, copy=False)
         missing = np.isnan(samples)
         magnitudes = np.abs(samples)
         reach = float(np.fmax.reduce(magnitudes, axis=None, initial=0.0))  # fmax skips NaN

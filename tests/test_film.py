@@ -1,0 +1,113 @@
+"""The Training lab's film: what the snapshots record, what they must make visible, and the figure that plays them."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import plotly.io
+import pytest
+
+import initcore
+from initcore import training
+from initcore.histograms import SAMPLE
+from ui import film
+
+
+def test_a_layer_that_overflowed_to_inf_is_recorded_as_no_value():
+    """Large weights under 30 ReLU layers overflow to inf before NaN: the snapshot still records every layer,
+    the overflowed ones with no value binned (not a crash, not a bin full of garbage)."""
+    run = initcore.train(dataset="moons", depth=30, width=32, activation="relu", scheme="large_normal", epochs=5,
+                         lr=0.1, snapshots=5)
+    first = run.snapshots[0].act_hist
+    assert first.depth == 30 and (first.total <= SAMPLE).all()
+    assert first.total[0] == SAMPLE and (first.total < SAMPLE).any()  # the top layers overflowed, in part
+    assert np.isfinite(first.edges).all() and np.isfinite(first.log_edges).all()
+
+
+def lab_of(schemes, **settings) -> dict:
+    """What ``ui.cached.compare`` gives the lab's page, computed here without Streamlit."""
+    settings = dict(dataset="moons", depth=5, width=32, activation="relu", lr=0.1, epochs=100) | settings
+    runs = initcore.compare(schemes=schemes, snapshots=film.SNAPSHOTS, **settings).runs
+    any_run = next(iter(runs.values()))
+    return dict(snapshots={s: r.snapshots for s, r in runs.items()}, histories={s: r.history for s, r in runs.items()},
+                diverged={s: r.diverged_epoch for s, r in runs.items()},
+                test_points=(any_run.data["X_test"], any_run.data["y_test"]), runs=runs)
+
+
+def test_constant_weights_keep_a_straight_boundary_in_every_frame():
+    """Constant weights under tanh: every unit of a layer is a copy of the others in every snapshot, the weights
+    of layers 2 and up stay one value (one spike), and p(class 1) depends on the input only through one
+    direction w (the copies' first-layer weights): sorted along w, p only rises or only falls, so every level
+    line, the boundary included, is straight."""
+    run = initcore.train(dataset="moons", depth=3, width=16, activation="tanh", scheme="constant", epochs=60,
+                         lr=0.5, snapshots=6)
+    assert all((s.layers.distinct_units == 1).all() for s in run.snapshots)
+    assert all((np.count_nonzero(s.weight_hist.counts[1:], axis=1) == 1).all() for s in run.snapshots)
+    w = run.model.weights[0][:, 0]
+    grid = training._decision_points(training.SNAPSHOT_GRID)
+    p = run.snapshots[-1].boundary.ravel()[np.argsort(grid @ w, kind="stable")]
+    steps = np.diff(p)
+    slack = 8 * np.finfo(np.float32).eps  # float32 rounding of p, never a bend
+    assert (steps >= -slack).all() or (steps <= slack).all()
+    assert np.ptp(p) > 0.05  # a boundary that moved, not a flat one
+
+
+def test_large_weights_pin_tanh_units_and_he_keeps_relu_layers_steady():
+    """Large random under tanh: at epoch 0 nine units in ten sit where tanh is flat. He under ReLU: in every
+    frame each layer's activation variance is within ``STEADY`` of every other's, and the boundary forms (the
+    last frame's p runs from under 5 % to over 95 %)."""
+    large = initcore.train(dataset="moons", depth=5, width=32, activation="tanh", scheme="large_normal", epochs=20,
+                           lr=0.1, snapshots=4)
+    assert large.history.saturation.iloc[0] > 0.9
+    he = initcore.train(dataset="moons", depth=10, width=32, activation="relu", scheme="he_normal", epochs=100,
+                        lr=0.1, snapshots=10)
+    assert all(film._spread(s.layers) <= film.STEADY for s in he.snapshots)
+    assert he.snapshots[-1].boundary.min() < 0.05 and he.snapshots[-1].boundary.max() > 0.95
+
+
+@pytest.mark.parametrize("activation, expected", [
+    ("relu", {"zeros": "one unit copied 32 times", "small_normal": "only the output layer learns",
+              "large_normal": "overflowed at epoch 1", "he_normal": "keep a spread within"}),
+    ("tanh", {"zeros": "there is no boundary at all", "large_normal": "sit on Tanh's flat ends",
+              "xavier_normal": "the boundary takes the shape of the data"})])
+def test_each_run_s_film_is_told_in_the_sentence_of_what_it_shows(activation, expected):
+    lab = lab_of(initcore.LAB_SCHEMES, activation=activation)
+    said = film.findings(lab, activation, 0.1, 32)
+    for scheme, words in expected.items():
+        name = f"**{initcore.SCHEMES[scheme].label}**"
+        assert any(s.startswith(name) and words in s for s in said), (scheme, said)
+    assert len(said) == len({s.split(":")[0] for s in said})  # one sentence a run, at most
+
+
+def sent(figure) -> str:
+    return plotly.io.to_json(figure.to_dict(), validate=False)
+
+
+@pytest.mark.parametrize("settings", [dict(), dict(depth=30, width=32, epochs=60), dict(activation="tanh")])
+def test_the_film_fits_one_websocket_message_and_plays_every_run(settings):
+    """At most 41 frames and 500 KB as sent, whatever the depth; each frame updates the cursor, each run's
+    boundary and heatmap, and its slider step names its epoch; a diverged run's frames from its divergence on
+    say so."""
+    schemes = initcore.LAB_SCHEMES if settings.get("depth", 5) < 30 else ("large_normal", "xavier_normal", "he_normal")
+    lab = lab_of(schemes, **settings)
+    figure = film.lab_film(lab, "activations", log=False)
+    spec = json.loads(sent(figure))
+    frames = spec["frames"]
+    assert 2 <= len(frames) <= 41 and len(sent(figure)) <= 500_000
+    assert [step["label"] for step in spec["layout"]["sliders"][0]["steps"]] == [f["name"] for f in frames]
+    assert all(len(f["data"]) == len(f["traces"]) == 1 + 2 * len(schemes) for f in frames)
+    assert frames[0]["name"] == "0" and frames[-1]["name"] == str(lab["histories"][schemes[-1]].epoch.iloc[-1])
+    for epoch in lab["diverged"].values():
+        if epoch is not None:
+            said = [f for f in frames if any("diverged" in a["text"] for a in f["layout"]["annotations"])]
+            assert said and all(int(f["name"]) >= epoch for f in said)
+
+
+def test_a_share_of_values_survives_the_film_s_shared_bins():
+    """Each frame's heatmap moves every layer's count into the shared bins whole: a layer's shares add up to
+    100 % (to the rounding of its 40 bins), the same sample the snapshot binned."""
+    lab = lab_of(("he_normal",))
+    r = film.reel("he_normal", lab["snapshots"]["he_normal"], "weights", log=False, diverged_epoch=None)
+    assert r.shares.shape == (41, 5, film.FILM_BINS)
+    np.testing.assert_allclose(r.shares.sum(axis=2), 100, rtol=1e-9)
