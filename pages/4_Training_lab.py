@@ -3,7 +3,7 @@
 import streamlit as st
 
 import initcore
-from ui import advice, cached, charts, controls, figure, lessons, nav, presets, show, tables
+from ui import advice, cached, charts, controls, figure, film, lessons, nav, presets, show, tables
 
 st.set_page_config(page_title="Training lab · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -48,6 +48,12 @@ for said in advice.advise(lab["summary"], asked, schemes):  # Xavier or He learn
         offered.add(said.fix_words)
         st.button(f"Use {said.fix_words}", on_click=controls.change, args=(said.fix,), key=f"fix_{said.schemes[0]}",
                   icon=":material/build:")
+st.subheader("Watch it train, epoch by epoch")
+with st.container(horizontal=True, vertical_alignment="center"):
+    quantity = controls.choice("Heatmaps of each layer's", "film", "activations", horizontal=True)
+    film_log = controls.toggle("log10 |x| axis", "film_log")
+st.markdown("\n".join(f"- {sentence}" for sentence in film.findings(lab, activation, lr, width)))
+show.chart(film.lab_film(lab, quantity, film_log), "film_chart")
 with st.container(horizontal=True):  # side by side, or one above the other where two would be too narrow
     show.chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy", y_title="accuracy",
                                       subtitle="share of test points classified right", log=False,

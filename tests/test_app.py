@@ -62,12 +62,14 @@ def test_every_page_runs_without_exception(page):
 
 @pytest.mark.parametrize("page", [None, *PAGES])
 def test_charts_are_sent_to_be_drawn_once(page):
-    """No template, no Streamlit theme, no typed arrays, a datarevision: what makes Streamlit's second
-    Plotly.react of a chart find nothing new (ui.figure.PlainFigure)."""
+    """No template, no Streamlit theme, no typed arrays in the data or layout, a datarevision: what makes
+    Streamlit's second Plotly.react of a chart find nothing new (ui.figure.PlainFigure). (A film's frames are
+    typed arrays: Plotly.react does not compare frames.)"""
     for chart in open_page(page).get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
         assert chart.proto.theme == "" and "template" not in spec["layout"]
-        assert spec["layout"]["datarevision"] and '"bdata"' not in chart.proto.spec
+        drawn = json.dumps({"data": spec["data"], "layout": spec["layout"]})
+        assert spec["layout"]["datarevision"] and '"bdata"' not in drawn
 
 
 def font_colours(spec, inherited: str) -> list[str]:
@@ -505,7 +507,7 @@ def test_training_every_scheme_at_the_largest_size_fits_one_budget_and_says_what
     trained = [s for s in every if initcore.SCHEMES[s].label not in note.split("Left out")[1]]
     assert 1 <= epochs and 1 <= len(trained) < len(every)
     assert len(trained) * training_work(depth=30, width=128, epochs=epochs, n=500) <= MAX_WORK
-    assert len(at.get("plotly_chart")) == 3 + len(trained)  # loss, accuracy, gradients, one panel per run
+    assert len(at.get("plotly_chart")) == 4 + len(trained)  # loss, film, accuracy, gradients, a panel per run
 
 
 @pytest.mark.parametrize("scheme", ["he_normal", "constant", "large_normal", "zeros"])
@@ -1168,3 +1170,18 @@ def test_schemes_stopped_by_one_cause_are_told_it_once():
     said = [w for w in lab_warnings(at) if "sigmoid saturates" in w]
     assert len(said) == 1 and said[0].startswith("**Xavier/Glorot normal** and **He/Kaiming normal** stall at ln 2")
     assert "Xavier/Glorot normal ends at loss" in said[0] and "He/Kaiming normal ends at loss" in said[0]
+
+
+def test_the_lab_plays_its_runs_as_a_film_told_in_sentences():
+    """Under the loss chart, a film of every run (frames the browser plays), the layer heatmaps of what the
+    learner picks, and a sentence for each run whose film shows a lesson; a link picks the heatmaps too."""
+    at = open_page("pages/4_Training_lab.py")
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "epoch by epoch" in c.proto.spec)
+    assert "activations" in spec["layout"]["title"]["text"] and 2 <= len(spec["frames"]) <= 41
+    told = next(m.value for m in at.markdown if m.value.startswith("- **"))
+    assert "**Zeros**: from epoch 0" in told and "**He/Kaiming normal**" in told
+    weights = open_page("pages/4_Training_lab.py", film="weights")
+    spec = next(json.loads(c.proto.spec) for c in weights.get("plotly_chart") if "epoch by epoch" in c.proto.spec)
+    assert "weights W_l" in spec["layout"]["title"]["text"]
+    odd = open_page("pages/4_Training_lab.py", film="biases")
+    assert not odd.exception and any("film='biases' is not one of the choices" in w.value for w in odd.warning)

@@ -13,7 +13,7 @@ import streamlit as st
 import initcore
 from initcore import distributions, theory
 from initcore.training import MLP, unit_report
-from ui import compute
+from ui import compute, film
 
 MB = 2**20
 
@@ -67,8 +67,9 @@ def what_goes_wrong(schemes: tuple[str, ...], activations: tuple[str, ...], dept
 @st.cache_data(max_entries=32, max_size=128 * MB, show_spinner="Training…")
 @compute.on_compute_threads
 def compare(schemes: tuple[str, ...], settings: dict):
-    """Train each scheme; return what the lab draws (histories, divergence, boundaries, summary)."""
-    comparison = initcore.compare(schemes=schemes, **settings)
+    """Train each scheme, filmed (``ui.film``); return what the lab draws (histories, divergence, boundaries,
+    summary, snapshots)."""
+    comparison = initcore.compare(schemes=schemes, snapshots=film.SNAPSHOTS, **settings)
     runs = comparison.runs
     any_run = next(iter(runs.values()))
     return dict(
@@ -78,6 +79,7 @@ def compare(schemes: tuple[str, ...], settings: dict):
         test_points=(any_run.data["X_test"], any_run.data["y_test"]),
         summary=comparison.summary,
         distinct={s: r.distinct_neurons for s, r in runs.items()},
+        snapshots={s: r.snapshots for s, r in runs.items()},
     )
 
 

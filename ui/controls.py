@@ -38,6 +38,7 @@ CHOICES = {
     "dataset": {d: d.capitalize() for d in initcore.DATASETS},
     "mode": {"fan_in": "fan-in", "fan_out": "fan-out", "fan_avg": "average"},
     "distribution": {"normal": "normal", "uniform": "uniform", "truncated_normal": "truncated normal"},
+    "film": {"weights": "weights", "activations": "activations", "gradients": "gradients"},
 }
 
 

@@ -697,3 +697,30 @@ def test_every_kind_of_control_works_from_the_keyboard(page, server):
     page.locator("[data-testid=stMain] input[type=checkbox]").first.focus()
     page.keyboard.press("Space")
     settled("log_axis", "true")
+
+
+def test_the_lab_s_film_plays_in_the_browser(page, server):
+    """Play moves the film on by itself, three epochs and more within 5 s, with no rerun on the server; Pause
+    stops it."""
+    asked = []  # what the browser sends the server: a rerun is asked for in a message
+    page.on("websocket", lambda socket: socket.on("framesent", lambda payload: asked.append(payload)))
+    page.goto(f"{server}/Training_lab")
+    wait_for_app(page, charts=8)
+    film = page.locator(".stPlotlyChart", has_text="epoch by epoch")
+    film.scroll_into_view_if_needed()
+    shown = "() => document.querySelector('.stPlotlyChart text.slider-label').textContent"
+    assert page.evaluate(shown) == "epoch 0"
+    page.wait_for_timeout(500)
+    asked.clear()
+    film.get_by_text("▶ Play").click()
+    seen = set()
+    for _ in range(10):
+        page.wait_for_timeout(500)
+        seen.add(page.evaluate(shown))
+    assert len(seen - {"epoch 0"}) >= 3, seen
+    film.get_by_text("❚❚ Pause").click()
+    page.wait_for_timeout(800)
+    paused = page.evaluate(shown)
+    page.wait_for_timeout(1200)
+    assert page.evaluate(shown) == paused and exceptions(page) == []
+    assert asked == []  # the film played in the browser alone

@@ -1,0 +1,340 @@
+"""The Training lab's film: every compared run at each recorded epoch, one slider in the browser driving all.
+
+Each run records ``SNAPSHOTS`` + 1 snapshots (``initcore.train(..., snapshots=)``): epoch 0, the initialization,
+to the last epoch (or the epoch it diverged). One figure shows, per scheme, its decision boundary and a
+layer × value heatmap of its weights, activations or gradients, under the loss curves with a cursor at the
+shown epoch. Each recorded epoch is a Plotly frame: Play, Pause and the slider move between them in the
+browser, with no rerun on the server, so thirty students scrubbing cost the server nothing.
+
+What travels is small: every share a whole percent, sent as bytes (a typed array), histograms of
+``FILM_BINS`` bins on edges shared by all of a run's frames (so a spreading distribution is seen to spread),
+and at most as many frames as fit ``FIGURE_BUDGET``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+import initcore
+from ui import figure as fig
+from ui.charts import _log_axis, _positive
+from ui.theme import FRAME, NO_ANSWER, PAPER, number, percent, scheme_colour, scheme_dash, scheme_label
+
+SNAPSHOTS = 40  # snapshots + 1 frames: epoch 0 and 40 evenly spaced epochs after it
+MAX_FRAMES = SNAPSHOTS + 1  # a diverged run's last snapshot is one more epoch: the film thins to this many
+FILM_BINS = 40
+FIGURE_BUDGET = 480_000  # bytes of the whole figure as sent: under 500 KB on the websocket, with room to spare
+SHARE_TOP = 25  # % of a layer's units in one bin at which the colour tops out: a spike reads at once, a spread too
+PLAY_MS = 350  # one frame's time on screen while playing
+# What the heatmaps can show: the snapshot's histograms, the value's letter and the words for it.
+QUANTITIES = {"weights": ("weight_hist", "w", "weights W_l"),
+              "activations": ("act_hist", "a", "activations a_l"),
+              "gradients": ("grad_hist", "dL/dW", "gradients dL/dW_l")}
+
+
+@dataclass(frozen=True)
+class Reel:
+    """One run's film, ready to draw: at each of ``epochs``, p(class 1) on the snapshot grid (%, NaN: no
+    answer) and each layer's share of values per bin of ``edges`` (%, NaN: a layer that overflowed)."""
+
+    scheme: str
+    epochs: np.ndarray  # (frames,)
+    boundary: np.ndarray  # (frames, side, side)
+    shares: np.ndarray  # (frames, depth, FILM_BINS)
+    edges: np.ndarray  # (FILM_BINS + 1,)
+    diverged_epoch: int | None
+
+
+def reel(scheme: str, snapshots: list, quantity: str, log: bool, diverged_epoch: int | None) -> Reel:
+    """``snapshots`` (one run's, ``TrainingRun.snapshots``) as a ``Reel`` of ``quantity``, binned on x or on
+    log10 |x| (``log``)."""
+    hists = [getattr(s, QUANTITIES[quantity][0]) for s in snapshots]
+    edges = _shared_edges(hists, log)
+    shares = np.stack([_rebinned(h, edges, log) for h in hists])
+    boundary = np.stack([100 * s.boundary for s in snapshots])
+    return Reel(scheme, np.array([s.epoch for s in snapshots]), boundary, shares, edges, diverged_epoch)
+
+
+def lab_film(lab: dict, quantity: str, log: bool) -> FilmFigure:
+    """The film of the lab's runs (``ui.cached.compare``'s result), showing ``quantity``."""
+    reels = [reel(s, shots, quantity, log, lab["diverged"][s]) for s, shots in lab["snapshots"].items()]
+    return film_figure(reels, lab["histories"], lab["test_points"], quantity, log)
+
+
+def _shared_edges(hists: list, log: bool) -> np.ndarray:
+    """``FILM_BINS`` uniform bins that hold every snapshot's bins: ±(the largest reach), or the widest span of
+    log10 |x|."""
+    spans = np.array([h.log_edges[[0, -1]] if log else h.edges[[0, -1]] for h in hists if h.total.any()])
+    if not len(spans):
+        return np.linspace(-1.0, 1.0, FILM_BINS + 1)
+    low, high = spans[:, 0].min(), spans[:, 1].max()
+    return np.linspace(low, high, FILM_BINS + 1)
+
+
+def _rebinned(hist, edges: np.ndarray, log: bool) -> np.ndarray:
+    """Each layer's share of values per bin of ``edges``: each of the snapshot's own (narrower or equal) bins
+    goes whole into the shared bin that holds its centre. A layer with no values (it overflowed) is NaN."""
+    own = hist.log_edges if log else hist.edges
+    counts = hist.log_counts if log else hist.counts
+    centres = (own[:-1] + own[1:]) / 2
+    target = np.clip(((centres - edges[0]) / (edges[-1] - edges[0]) * FILM_BINS).astype(int), 0, FILM_BINS - 1)
+    moved = np.zeros((counts.shape[0], FILM_BINS))
+    np.add.at(moved, (slice(None), target), counts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(hist.total[:, None] > 0, 100 * moved / hist.total[:, None], np.nan)
+
+
+def _thinned(frames: list[dict], budget: int) -> list[dict]:
+    """``frames``, thinned evenly (the first and last always kept) to at most ``MAX_FRAMES``, and until their
+    JSON fits ``budget`` bytes."""
+    sizes = np.array([len(json.dumps(frame)) for frame in frames])
+    count = min(len(frames), MAX_FRAMES)
+    while count > 2 and sizes[_evenly(len(frames), count)].sum() > budget:
+        count -= 1
+    return [frames[k] for k in _evenly(len(frames), count)]
+
+
+def _evenly(total: int, count: int) -> np.ndarray:
+    return np.unique(np.round(np.linspace(0, total - 1, count)).astype(int))
+
+
+def _at(r: Reel, epoch: int) -> int:
+    """The index of ``r``'s last snapshot at or before ``epoch`` (a diverged run stays at its last)."""
+    return int(np.searchsorted(r.epochs, epoch, side="right") - 1)
+
+
+def _typed(values: np.ndarray) -> dict | list:
+    """``values`` as a Plotly typed array: whole percents as bytes where every value is a number, else float32
+    (NaN: no value, a gap); with no number at all (a diverged run), one gap."""
+    values = np.asarray(values)
+    if np.isnan(values).all():
+        return [[None]]
+    array = np.round(values).astype(np.uint8) if np.isfinite(values).all() else values.astype(np.float32)
+    return dict(dtype="u1" if array.dtype == np.uint8 else "f4", bdata=base64.b64encode(array.tobytes()).decode(),
+                shape=", ".join(map(str, array.shape)))
+
+
+class FilmFigure(fig.PlainFigure):
+    """A ``PlainFigure`` with frames, sent as Plotly's typed arrays (they are not compared between draws)."""
+
+    def to_dict(self) -> dict:
+        return super().to_dict() | {"frames": self._film_frames}
+
+
+def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np.ndarray], quantity: str,
+                log: bool) -> FilmFigure:
+    """The film: loss curves with a cursor at the shown epoch (row 1), each scheme's boundary (row 2) and its
+    layer × value heatmap of ``quantity`` (row 3), one column per scheme; the slider and Play/Pause below."""
+    k = len(reels)
+    epochs = sorted(set().union(*(r.epochs.tolist() for r in reels)))  # a diverged run's last: its divergence
+    letter, words = QUANTITIES[quantity][1:]
+    axis_x = f"log10 |{letter}|" if log else letter
+    static, layout = _frame_layout(reels, histories, points, axis_x)
+    moving = [_cursor_trace(_cursor(reels, histories, epochs[0]))] + [_boundary(r, j) for j, r in enumerate(reels)] + [
+        _heat(r, k + j) for j, r in enumerate(reels)]
+    moving_at = list(range(len(static), len(static) + len(moving)))
+    frames = [dict(name=str(e), traces=moving_at, layout=dict(annotations=_annotations(reels, e, k)),
+                   data=[_cursor(reels, histories, e)] + [dict(z=_typed(_boundary_z(r, e))) for r in reels]
+                   + [dict(z=_typed(r.shares[_at(r, e)])) for r in reels]) for e in epochs]
+    message = "; ".join(_fate(r, histories[r.scheme]) for r in reels)
+    figure = FilmFigure(data=static + moving,
+                        layout=dict(title=dict(text=f"<b>Training, epoch by epoch: {words}</b>"), height=780,
+                                    margin=dict(l=70, r=110, t=60, b=150), showlegend=False,
+                                    meta=dict(message=message), annotations=_annotations(reels, epochs[0], k),
+                                    sliders=[_slider(epochs)], updatemenus=[_buttons()], **layout))
+    figure._film_frames = []
+    rest = len(json.dumps(figure.to_dict()))  # all but the frames (a slider step for every epoch, at most)
+    figure._film_frames = _thinned(frames, FIGURE_BUDGET - rest)
+    figure.layout.sliders = [_slider([int(frame["name"]) for frame in figure._film_frames])]
+    return figure
+
+
+ROWS = dict(loss=(0.78, 1.0), boundary=(0.43, 0.68), heat=(0.0, 0.33))  # y domains of the three rows
+GAP = 0.04  # between two columns, a share of the plot's width
+
+
+def _column(j: int, k: int) -> list[float]:
+    width = (1 - GAP * (k - 1)) / k
+    return [j * (width + GAP), j * (width + GAP) + width]
+
+
+def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str) -> tuple[list, dict]:
+    """The traces that stay the same in every frame (loss curves, test points) and the axes of every panel."""
+    k = len(reels)
+    losses = {r.scheme: _positive(histories[r.scheme]["loss"]) for r in reels}
+    traces = [go.Scatter(x=histories[r.scheme]["epoch"], y=losses[r.scheme], mode="lines", hoverinfo="skip",
+                         line=dict(color=scheme_colour(r.scheme), width=2, dash=scheme_dash(r.scheme)))
+              for r in reels]
+    last = max(int(h["epoch"].max()) for h in histories.values())
+    layout = dict(xaxis=dict(domain=[0, 1], anchor="y", range=[0, max(last, 1)], title=dict(text="epoch")),
+                  yaxis=dict(domain=list(ROWS["loss"]), anchor="x", **_log_axis(np.concatenate(
+                      [v for v in losses.values()] + [[np.log(2)]])), title=dict(text="loss")))
+    X, y = points
+    for j, r in enumerate(reels):
+        bx, hx = 2 + j, 2 + k + j
+        for cls, colour, symbol in ((0, "#9E5A00", "circle"), (1, "#005A8C", "diamond")):
+            chosen = y == cls
+            traces.append(go.Scatter(x=X[chosen, 0].astype(np.float32), y=X[chosen, 1].astype(np.float32),
+                                     mode="markers", xaxis=f"x{bx}", yaxis=f"y{bx}", hoverinfo="skip",
+                                     marker=dict(color=colour, size=4, symbol=symbol,
+                                                 line=dict(width=0.5, color="white"))))
+        framed = dict(showline=True, mirror=True, linecolor=FRAME, showticklabels=False, showgrid=False,
+                      zeroline=False)
+        layout[f"xaxis{bx}"] = dict(domain=_column(j, k), anchor=f"y{bx}", range=[-2, 2], side="top",
+                                    title=dict(text=f"<b>{_wrapped(scheme_label(r.scheme))}</b>", standoff=4), **framed)
+        layout[f"yaxis{bx}"] = dict(domain=list(ROWS["boundary"]), anchor=f"x{bx}", range=[-2, 2],
+                                    scaleanchor=f"x{bx}", constrain="domain", **framed)
+        layout[f"xaxis{hx}"] = dict(domain=_column(j, k), anchor=f"y{hx}", range=[r.edges[0], r.edges[-1]],
+                                    title=dict(text=axis_x), nticks=4, exponentformat="power")
+        layout[f"yaxis{hx}"] = dict(domain=list(ROWS["heat"]), anchor=f"x{hx}", autorange="reversed",
+                                    title=dict(text="layer l") if j == 0 else None)
+    layout["coloraxis"] = dict(cmin=0, cmax=SHARE_TOP, colorscale="Viridis", colorbar=dict(
+        title=dict(text="% of the<br>layer's values"), len=0.32, y=0, yanchor="bottom", ticksuffix=" %",
+        tickvals=[0, 5, 10, 15, 20, 25], ticktext=["0 %", "5 %", "10 %", "15 %", "20 %", f"≥ {SHARE_TOP} %"]))
+    return traces, layout
+
+
+def _wrapped(name: str, room: int = 14) -> str:
+    """A scheme's name on two lines where it is longer than ``room`` characters: five panels share a row."""
+    if len(name) <= room or " " not in name:
+        return name
+    cut = name.rfind(" ", 0, room + 1)
+    cut = cut if cut > 0 else name.find(" ")
+    return f"{name[:cut]}<br>{name[cut + 1:]}"
+
+
+def _cursor(reels: list[Reel], histories: dict, epoch: int) -> dict:
+    """The loss of each run at ``epoch`` (a diverged run: at its last finite epoch), as markers on its curve:
+    a frame's update of the cursor trace."""
+    xs, ys, colours = [], [], []
+    for r in reels:
+        history = histories[r.scheme]
+        shown = history[(history["epoch"] <= epoch) & np.isfinite(history["loss"]) & (history["loss"] > 0)]
+        if len(shown):
+            xs.append(int(shown["epoch"].iloc[-1]))
+            ys.append(float(shown["loss"].iloc[-1]))
+            colours.append(scheme_colour(r.scheme))
+    return dict(x=xs, y=ys, marker=dict(color=colours))
+
+
+def _cursor_trace(first: dict) -> go.Scatter:
+    return go.Scatter(**first, mode="markers", hoverinfo="skip").update(marker=dict(size=11, line=dict(
+        color="white", width=1.5)))
+
+
+def _boundary_z(r: Reel, epoch: int) -> np.ndarray:
+    return r.boundary[_at(r, epoch)]
+
+
+def _boundary(r: Reel, j: int) -> go.Heatmap:
+    """Row 2, column j: p(class 1) on the grid (orange 0, white ½, blue 1); grey where there is no answer."""
+    axis = np.linspace(-2, 2, r.boundary.shape[1]).astype(np.float32)
+    return go.Heatmap(x=axis, y=axis, z=np.round(_boundary_z(r, r.epochs[0])), zmin=0, zmax=100, showscale=False,
+                      xaxis=f"x{2 + j}", yaxis=f"y{2 + j}", hovertemplate="p(class 1) = %{z} %<extra></extra>",
+                      colorscale=[[0, "#E69F00"], [0.5, "#FFFFFF"], [1, "#56B4E9"]])
+
+
+def _heat(r: Reel, j: int) -> go.Heatmap:
+    """Row 3: each layer's share of values per bin, on the run's shared edges."""
+    centres = ((r.edges[:-1] + r.edges[1:]) / 2).astype(np.float32)
+    return go.Heatmap(x=centres, y=np.arange(1, r.shares.shape[1] + 1), z=np.round(r.shares[0]), coloraxis="coloraxis",
+                      xaxis=f"x{2 + j}", yaxis=f"y{2 + j}",
+                      hovertemplate="layer %{y}, near %{x}<br>%{z} % of its values<extra></extra>")
+
+
+def _annotations(reels: list[Reel], epoch: int, k: int) -> list[dict]:
+    """What happened by ``epoch`` that a panel cannot show by itself: a run that diverged."""
+    return [dict(x=sum(_column(j, k)) / 2, y=sum(ROWS["boundary"]) / 2, xref="paper", yref="paper",
+                 showarrow=False, text=f"diverged at<br>epoch {r.diverged_epoch}:<br>no answer (NaN)", bgcolor=PAPER,
+                 bordercolor=NO_ANSWER)
+            for j, r in enumerate(reels) if r.diverged_epoch is not None and epoch >= r.diverged_epoch]
+
+
+def _slider(epochs: list[int]) -> dict:
+    return dict(active=0, x=0.2, len=0.8, y=-0.1, yanchor="top", pad=dict(t=10),
+                currentvalue=dict(prefix="epoch ", font=dict(size=15)),
+                steps=[dict(method="animate", label=str(e), args=[[str(e)], dict(
+                    mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))])
+                       for e in epochs])
+
+
+def _buttons() -> dict:
+    play = dict(label="▶ Play", method="animate", args=[None, dict(
+        frame=dict(duration=PLAY_MS, redraw=True), transition=dict(duration=0), fromcurrent=True)])
+    pause = dict(label="❚❚ Pause", method="animate", args=[[None], dict(
+        mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))])
+    return dict(type="buttons", direction="left", x=0, y=-0.1, xanchor="left", yanchor="top",
+                pad=dict(r=10, t=30), showactive=False, buttons=[play, pause])
+
+
+def _fate(r: Reel, history) -> str:
+    """One run's film in words, for a screen reader."""
+    if r.diverged_epoch is not None:
+        return f"{scheme_label(r.scheme)} diverged at epoch {r.diverged_epoch}"
+    loss = history["loss"].to_numpy(float)
+    return f"{scheme_label(r.scheme)}: loss {number(loss[0])} at epoch 0, {number(loss[-1])} at the end"
+
+
+# What the film makes visible, said in one sentence per run where it happens (``findings``).
+FROZEN = 1e-3  # a layer whose weights can move less than this share of their size over the whole run is frozen
+PINNED = 0.5  # a share of saturated units at epoch 0 worth a sentence
+STEADY = 20  # every layer's activation variance within this factor of every other's: a steady signal
+TRAINED = 0.5 * np.log(2)  # a final loss under half of ln 2: the run learned
+
+
+def findings(lab: dict, activation: str, lr: float, width: int) -> list[str]:
+    """One sentence for each run of the lab (``ui.cached.compare``'s result) whose film shows one of the lessons:
+    units that stay copies, layers too weak to move, units pinned at saturation, a divergence, or a signal that
+    stays steady while the boundary forms. Each is read off the run's snapshots and history."""
+    said = []
+    act = initcore.ACTIVATIONS[activation]
+    flat_ends = bool(np.all(np.abs(act.fn(np.array([-50.0, 50.0]))) <= 1))  # tanh, sigmoid: flat at both ends
+    for scheme, shots in lab["snapshots"].items():
+        history, name = lab["histories"][scheme], f"**{scheme_label(scheme)}**"
+        last = int(history["epoch"].iloc[-1])
+        layers = [s.layers for s in shots]
+        if lab["diverged"][scheme] is not None:
+            said.append(f"{name}: the loss overflowed at epoch {lab['diverged'][scheme]}; its film stops there, "
+                        "marked on its panel.")
+        elif width > 1 and all((frame.distinct_units == 1).all() for frame in layers):
+            flat = np.ptp(shots[-1].boundary) < 0.01
+            said.append(f"{name}: from epoch 0 to {last}, every hidden layer stays one unit copied {width} times "
+                        "(1 distinct unit; from layer 2 up, a layer's weights stay one value: a single spike in the "
+                        "weight heatmap), so the network is as good as one unit wide: "
+                        + ("p is the same everywhere, and there is no boundary at all." if flat
+                           else "its boundary can only be a straight line."))
+        elif (moved := _movement(layers, lr, last)).max() < FROZEN:
+            said.append(f"{name}: the gradient that reaches the hidden layers is so small that in {last} epochs at "
+                        f"learning rate {lr:g} no hidden layer's weights can move by more than {number(moved.max())} "
+                        "of their size (its weight heatmap stays the same from frame to frame): only the output "
+                        "layer learns.")
+        elif flat_ends and (pinned := float(history["saturation"].iloc[0])) >= PINNED:
+            said.append(f"{name}: at epoch 0, {percent(pinned)} of the units sit on {act.label}'s flat ends, where "
+                        f"its slope is under 5 % of its largest ({percent(float(history['saturation'].iloc[-1]))} "
+                        f"by epoch {last}; the activation heatmap piles up at its two edges), so little gradient "
+                        "gets through them.")
+        elif history["loss"].iloc[-1] < TRAINED and max(_spread(frame) for frame in layers) <= STEADY:
+            said.append(f"{name}: at every epoch each layer's activations keep a spread within "
+                        f"×{number(max(_spread(frame) for frame in layers), 2)} of every other layer's, and the "
+                        f"boundary takes the shape of the data ({percent(history['test_accuracy'].iloc[-1])} of "
+                        "the test points right).")
+    return said
+
+
+def _movement(layers: list, lr: float, epochs: int) -> np.ndarray:
+    """For each hidden layer, the most its weights can move over the run as a share of their size at epoch 0:
+    ``epochs`` steps of ``lr`` times the largest gradient (root mean square) any snapshot records."""
+    gradient = np.sqrt(np.max([frame.grad_var.to_numpy() for frame in layers], axis=0))
+    size = np.maximum(layers[0].weight_std.to_numpy(), np.finfo(float).tiny)
+    return epochs * lr * gradient / size
+
+
+def _spread(frame) -> float:
+    """The largest over the smallest activation variance of a snapshot's layers."""
+    variances = frame.act_var.to_numpy()
+    return float(variances.max() / variances.min()) if variances.min() > 0 else np.inf
