@@ -52,6 +52,9 @@ st.subheader("Watch it train, epoch by epoch")
 with st.container(horizontal=True, vertical_alignment="center"):
     quantity = controls.choice("Heatmaps of each layer's", "film", "activations", horizontal=True)
     film_log = controls.toggle("log10 |x| axis", "film_log")
+    st.button("New seed", on_click=controls.change, args=(dict(seed=float(controls.next_seed(seed))),), key="new_seed",
+              icon=":material/casino:", help="The same lab from another draw of the weights and the data; "
+              "⏮ Replay, under the film, plays this draw again from epoch 0")
 st.markdown("\n".join(f"- {sentence}" for sentence in film.findings(lab, activation, lr, width)))
 show.chart(film.lab_film(lab, quantity, film_log), "film_chart")
 with st.container(horizontal=True):  # side by side, or one above the other where two would be too narrow
@@ -67,3 +70,15 @@ with st.container(horizontal=True):  # panels of one size, in a row that wraps t
         show.chart(charts.boundary_figure(scheme, grid, lab["test_points"], lab["diverged"][scheme] is not None),
                    f"boundary_{scheme}")
 show.table(tables.lab_summary(lab["summary"]), tables.LAB_COLUMNS)
+st.subheader("Learning rate × initialization")
+if controls.toggle("Train every scheme at eight learning rates, 0.001 to 3", "sweep",
+                   help="One training per scheme and learning rate, each for the lab's epochs or as many as "
+                        "the training budget allows them all"):
+    try:
+        sweep = cached.lr_sweep(tuple(schemes), settings)
+    except ValueError as error:  # too many trainings of this size: the budget says what to lower
+        st.warning(str(error))
+    else:
+        show.chart(charts.sweep_figure(sweep), "sweep_chart")
+        st.caption("A bad start narrows the learning rates that train, or leaves none: the row of a good scheme "
+                   "has a dark run of cells, one of a bad scheme stays at ln 2 or diverges.")

@@ -1185,3 +1185,30 @@ def test_the_lab_plays_its_runs_as_a_film_told_in_sentences():
     assert "weights W_l" in spec["layout"]["title"]["text"]
     odd = open_page("pages/4_Training_lab.py", film="biases")
     assert not odd.exception and any("film='biases' is not one of the choices" in w.value for w in odd.warning)
+
+
+def test_new_seed_draws_the_lab_again_and_the_address_keeps_it():
+    at = open_page("pages/4_Training_lab.py", seed="41")
+    before = at.dataframe[-1].value.copy()
+    at.button(key="new_seed").click().run()
+    assert not at.exception and at.number_input(key="seed").value == 42 and float(at.query_params["seed"]) == 42
+    assert not at.dataframe[-1].value.equals(before)  # another draw trains to other numbers
+    last = open_page("pages/4_Training_lab.py", seed=str(controls.SEEDS - 1))
+    last.button(key="new_seed").click().run()
+    assert last.number_input(key="seed").value == 0
+
+
+def test_the_lab_sweeps_learning_rates_and_shows_which_train_each_scheme():
+    """Off until asked (eight trainings per scheme); then a heatmap, scheme × learning rate, of the final loss:
+    He trains over a band of rates, zero weights at none; a network too large for the sweep's budget says so."""
+    at = open_page("pages/4_Training_lab.py", sweep="true", schemes=["zeros", "he_normal"])
+    chart = next(c for c in at.get("plotly_chart") if "Final loss by learning rate" in c.proto.spec)
+    spec = json.loads(chart.proto.spec)
+    rows = spec["data"][1]["y"]
+    assert rows == ["Zeros", "He/Kaiming normal"] and spec["data"][1]["x"][0] == "0.001"
+    said = chart.proto.alt
+    assert "Zeros: trains at none" in said and re.search(r"He/Kaiming normal: trains at [2-8] of 8", said)
+    huge = open_page("pages/4_Training_lab.py", sweep="true", depth="30", width="128")
+    assert not huge.exception and any("do not fit the training budget" in w.value for w in huge.warning)
+    assert "Final loss by learning rate" not in json.dumps([c.proto.spec for c in open_page(
+        "pages/4_Training_lab.py").get("plotly_chart")])

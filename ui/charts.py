@@ -661,3 +661,40 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
     room = {} if shared else dict(margin=fig.MARGIN | dict(t=fig.MARGIN["t"] + 32))  # for the titles' second line
     return fig.new(traces, title, height=380, annotations=titles, **room,
                    **fig.grid_axes(grid, "xaxis", **fig.axis_title("unit")), **y_axes)
+
+
+def sweep_figure(table) -> fig.PlainFigure:
+    """Final loss per scheme (rows) and learning rate (columns), ``initcore.lr_sweep``'s table: darker is lower, a
+    loss at or above ln 2 (a coin flip) at the top of the scale, a diverged run grey with ✕; each cell says its
+    loss."""
+    schemes = list(dict.fromkeys(table.scheme))
+    lrs = sorted(set(table.lr))
+    losses = table.pivot(index="scheme", columns="lr", values="final_loss").loc[schemes, lrs].to_numpy(float)
+    shown = np.log10(np.clip(losses, 1e-4, np.log(2)))
+    words = np.where(np.isnan(losses), "✕", np.vectorize(lambda v: number(v, 2))(np.nan_to_num(losses)))
+    columns = [f"{lr:g}" for lr in lrs]
+    rows = [scheme_label(s) for s in schemes]
+    traces = [go.Heatmap(z=np.ones_like(losses), x=columns, y=rows, colorscale=[[0, NO_ANSWER], [1, NO_ANSWER]],
+                         showscale=False, hoverinfo="skip"),
+              go.Heatmap(z=shown, x=columns, y=rows, colorscale="Viridis", zmin=-4, zmax=np.log10(np.log(2)),
+                         text=words, texttemplate="%{text}", customdata=words,
+                         hovertemplate="%{y}, learning rate %{x}<br>final loss %{customdata}<extra></extra>",
+                         colorbar=dict(title=dict(text="final loss"), tickvals=[-4, -3, -2, -1, np.log10(np.log(2))],
+                                       ticktext=["10⁻⁴", "10⁻³", "0.01", "0.1", "≥ ln 2"]))]
+    epochs = int(table.epochs.iloc[0])
+    said = "; ".join(f"{scheme_label(s)}: {_trains_at(table[table.scheme == s])}" for s in schemes)
+    return fig.new(traces, "Final loss by learning rate", subtitle=f"after {epochs} epochs; ✕: diverged",
+                   height=90 + 40 * len(schemes), message=said,
+                   xaxis=dict(type="category") | fig.axis_title("learning rate"),
+                   yaxis=dict(type="category", autorange="reversed"))
+
+
+SWEEP_TRAINS = 0.5 * np.log(2)  # a final loss under half of ln 2: the learning rate trains the scheme
+
+
+def _trains_at(rows) -> str:
+    """The learning rates at which a scheme trained, in words: "5 of 8 (0.01 to 1)", or "none of 8"."""
+    good = rows.lr[rows.final_loss < SWEEP_TRAINS].tolist()
+    if not good:
+        return f"trains at none of the {len(rows)} learning rates"
+    return f"trains at {len(good)} of {len(rows)} learning rates ({good[0]:g} to {good[-1]:g})"

@@ -388,7 +388,15 @@ def scheme_params(scheme: str) -> dict:
     return chosen
 
 
+SEEDS = 2**31  # seeds 0 … 2³¹ − 1
+
+
+def next_seed(seed: int) -> int:
+    """The seed after ``seed`` ("New seed"), back to 0 after the last."""
+    return (seed + 1) % SEEDS
+
+
 def seed(default: int = 0) -> int:
     # A float input shown without decimals: Streamlit's URL binding of an *integer* input fails on 1e400.
-    return _whole(number("Random seed", "seed", 0.0, 2.0**31 - 1, float(default), fmt="%.0f", whole=True,
+    return _whole(number("Random seed", "seed", 0.0, float(SEEDS - 1), float(default), fmt="%.0f", whole=True,
                          help="Same seed, same draws: switching scheme only rescales them."))

@@ -256,7 +256,7 @@ def _annotations(reels: list[Reel], epoch: int, k: int) -> list[dict]:
 
 
 def _slider(epochs: list[int]) -> dict:
-    return dict(active=0, x=0.2, len=0.8, y=-0.1, yanchor="top", pad=dict(t=10),
+    return dict(active=0, x=0.14, len=0.86, y=-0.1, yanchor="top", pad=dict(t=10),
                 currentvalue=dict(prefix="epoch ", font=dict(size=15)),
                 steps=[dict(method="animate", label=str(e), args=[[str(e)], dict(
                     mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))])
@@ -268,8 +268,10 @@ def _buttons() -> dict:
         frame=dict(duration=PLAY_MS, redraw=True), transition=dict(duration=0), fromcurrent=True)])
     pause = dict(label="❚❚ Pause", method="animate", args=[[None], dict(
         mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))])
-    return dict(type="buttons", direction="left", x=0, y=-0.1, xanchor="left", yanchor="top",
-                pad=dict(r=10, t=30), showactive=False, buttons=[play, pause])
+    replay = dict(label="⏮ Replay", method="animate", args=[None, dict(
+        mode="immediate", frame=dict(duration=PLAY_MS, redraw=True), transition=dict(duration=0), fromcurrent=False)])
+    return dict(type="buttons", direction="down", x=0, y=-0.1, xanchor="left", yanchor="top",
+                pad=dict(r=10, t=10), showactive=False, buttons=[play, pause, replay])
 
 
 def _fate(r: Reel, history) -> str:
