@@ -3,7 +3,7 @@
 import streamlit as st
 
 import initcore
-from ui import advice, cached, charts, controls, figure, film, lessons, nav, presets, show, tables
+from ui import advice, cached, charts, controls, figure, film, jobs, lessons, nav, presets, runs, show, tables
 
 st.set_page_config(page_title="Training lab · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -37,10 +37,19 @@ schemes, epochs, budget = lessons.lab_budget(schemes, depth, width, epochs)
 if budget:
     st.warning(budget)
 settings = asked | dict(epochs=epochs)
-lab = cached.compare(tuple(schemes), settings)
 
-show.chart(charts.training_figure(lab["histories"], "loss", title="Training loss (cross-entropy)",
-                                  y_title="loss (log scale)", log=True, diverged=lab["diverged"]), "loss")
+
+def loss_chart(lab: dict) -> None:
+    show.chart(charts.training_figure(lab["histories"], "loss", title="Training loss (cross-entropy)",
+                                      y_title="loss (log scale)", log=True, diverged=lab["diverged"]), "loss")
+
+
+futures = runs.start(schemes, settings)
+if not jobs.wait(futures.values()):  # longer than a moment: the runs done are drawn as they finish
+    runs.progress(futures, loss_chart)
+    st.stop()
+lab = runs.gather(runs.finished(futures))
+loss_chart(lab)
 offered = set()
 for said in advice.advise(lab["summary"], asked, schemes):  # Xavier or He learned nothing: why, and what trains
     st.warning(f"{said.why} {said.result}")
@@ -54,7 +63,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
     film_log = controls.toggle("log10 |x| axis", "film_log")
     st.button("New seed", on_click=controls.change, args=(dict(seed=float(controls.next_seed(seed))),), key="new_seed",
               icon=":material/casino:", help="The same lab from another draw of the weights and the data; "
-              "⏮ Replay, under the film, plays this draw again from epoch 0")
+              "↺ Replay, under the film, plays this draw again from epoch 0")
 st.markdown("\n".join(f"- {sentence}" for sentence in film.findings(lab, activation, lr, width)))
 show.chart(film.lab_film(lab, quantity, film_log), "film_chart")
 with st.container(horizontal=True):  # side by side, or one above the other where two would be too narrow

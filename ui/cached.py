@@ -13,7 +13,7 @@ import streamlit as st
 import initcore
 from initcore import distributions, theory
 from initcore.training import MLP, unit_report
-from ui import compute, film
+from ui import compute
 
 MB = 2**20
 
@@ -62,25 +62,6 @@ def what_goes_wrong(schemes: tuple[str, ...], activations: tuple[str, ...], dept
     """Var z_l across layers for every (activation, scheme): the home page's small multiples."""
     return {(a, s): initcore.simulate(depth=depth, width=width, activation=a, scheme=s).layers.pre_var.to_numpy()
             for a in activations for s in schemes}
-
-
-@st.cache_data(max_entries=32, max_size=128 * MB, show_spinner="Training…")
-@compute.on_compute_threads
-def compare(schemes: tuple[str, ...], settings: dict):
-    """Train each scheme, filmed (``ui.film``); return what the lab draws (histories, divergence, boundaries,
-    summary, snapshots)."""
-    comparison = initcore.compare(schemes=schemes, snapshots=film.SNAPSHOTS, **settings)
-    runs = comparison.runs
-    any_run = next(iter(runs.values()))
-    return dict(
-        histories={s: r.history for s, r in runs.items()},
-        diverged={s: r.diverged_epoch for s, r in runs.items()},
-        grids={s: r.decision_grid() for s, r in runs.items()},
-        test_points=(any_run.data["X_test"], any_run.data["y_test"]),
-        summary=comparison.summary,
-        distinct={s: r.distinct_neurons for s, r in runs.items()},
-        snapshots={s: r.snapshots for s, r in runs.items()},
-    )
 
 
 @st.cache_data(max_entries=128, max_size=1 * MB, show_spinner="Trying a setting that may train it…")

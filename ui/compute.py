@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import initcore
 from initcore.noise import WORKERS as CORES  # the cores this process may use, as the engine counts them
@@ -61,6 +61,11 @@ def run(compute, /, *args, wide: bool = False, **kwargs):
     if threading.current_thread().name.startswith(_THREAD_NAME):
         return compute(*args, **kwargs)
     return _pool.submit(_run_here, compute, wide, args, kwargs).result()
+
+
+def submit(compute, /, *args, **kwargs) -> Future:
+    """``compute(*args, **kwargs)`` started on the compute threads; its future, to wait for or poll."""
+    return _pool.submit(_run_here, compute, False, args, kwargs)
 
 
 def on_compute_threads(compute):

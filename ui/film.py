@@ -61,7 +61,7 @@ def reel(scheme: str, snapshots: list, quantity: str, log: bool, diverged_epoch:
 
 
 def lab_film(lab: dict, quantity: str, log: bool) -> FilmFigure:
-    """The film of the lab's runs (``ui.cached.compare``'s result), showing ``quantity``."""
+    """The film of the lab's runs (``ui.runs.gather``), showing ``quantity``."""
     reels = [reel(s, shots, quantity, log, lab["diverged"][s]) for s, shots in lab["snapshots"].items()]
     return film_figure(reels, lab["histories"], lab["test_points"], quantity, log)
 
@@ -143,8 +143,8 @@ def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np
                    + [dict(z=_typed(r.shares[_at(r, e)])) for r in reels]) for e in epochs]
     message = "; ".join(_fate(r, histories[r.scheme]) for r in reels)
     figure = FilmFigure(data=static + moving,
-                        layout=dict(title=dict(text=f"<b>Training, epoch by epoch: {words}</b>"), height=780,
-                                    margin=dict(l=70, r=110, t=60, b=150), showlegend=False,
+                        layout=dict(title=dict(text=f"<b>Training, epoch by epoch: {words}</b>"), height=830,
+                                    margin=dict(l=70, r=110, t=60, b=200), showlegend=False,
                                     meta=dict(message=message), annotations=_annotations(reels, epochs[0], k),
                                     sliders=[_slider(epochs)], updatemenus=[_buttons()], **layout))
     figure._film_frames = []
@@ -171,7 +171,7 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str) -> tu
                          line=dict(color=scheme_colour(r.scheme), width=2, dash=scheme_dash(r.scheme)))
               for r in reels]
     last = max(int(h["epoch"].max()) for h in histories.values())
-    layout = dict(xaxis=dict(domain=[0, 1], anchor="y", range=[0, max(last, 1)], title=dict(text="epoch")),
+    layout = dict(xaxis=dict(domain=[0, 1], anchor="y", range=[0, max(last, 1)]),  # the slider says "epoch"
                   yaxis=dict(domain=list(ROWS["loss"]), anchor="x", **_log_axis(np.concatenate(
                       [v for v in losses.values()] + [[np.log(2)]])), title=dict(text="loss")))
     X, y = points
@@ -256,7 +256,7 @@ def _annotations(reels: list[Reel], epoch: int, k: int) -> list[dict]:
 
 
 def _slider(epochs: list[int]) -> dict:
-    return dict(active=0, x=0.14, len=0.86, y=-0.1, yanchor="top", pad=dict(t=10),
+    return dict(active=0, x=0, len=1, y=-0.16, yanchor="top", pad=dict(t=10),
                 currentvalue=dict(prefix="epoch ", font=dict(size=15)),
                 steps=[dict(method="animate", label=str(e), args=[[str(e)], dict(
                     mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))])
@@ -268,9 +268,9 @@ def _buttons() -> dict:
         frame=dict(duration=PLAY_MS, redraw=True), transition=dict(duration=0), fromcurrent=True)])
     pause = dict(label="❚❚ Pause", method="animate", args=[[None], dict(
         mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))])
-    replay = dict(label="⏮ Replay", method="animate", args=[None, dict(
+    replay = dict(label="↺ Replay", method="animate", args=[None, dict(
         mode="immediate", frame=dict(duration=PLAY_MS, redraw=True), transition=dict(duration=0), fromcurrent=False)])
-    return dict(type="buttons", direction="down", x=0, y=-0.1, xanchor="left", yanchor="top",
+    return dict(type="buttons", direction="left", x=0, y=-0.09, xanchor="left", yanchor="top",
                 pad=dict(r=10, t=10), showactive=False, buttons=[play, pause, replay])
 
 
@@ -290,7 +290,7 @@ TRAINED = 0.5 * np.log(2)  # a final loss under half of ln 2: the run learned
 
 
 def findings(lab: dict, activation: str, lr: float, width: int) -> list[str]:
-    """One sentence for each run of the lab (``ui.cached.compare``'s result) whose film shows one of the lessons:
+    """One sentence for each run of the lab (``ui.runs.gather``) whose film shows one of the lessons:
     units that stay copies, layers too weak to move, units pinned at saturation, a divergence, or a signal that
     stays steady while the boundary forms. Each is read off the run's snapshots and history."""
     said = []

@@ -36,8 +36,33 @@ def take(out: Path, viewports=VIEWPORTS, full_page: bool = False) -> list[Path]:
     return written
 
 
+FILM = "Training_lab?activation=Tanh"  # every lesson in one film: copies, frozen layers, saturation, training
+
+
+def film_strip(out: Path, shares=(0.0, 0.5, 1.0)) -> list[Path]:
+    """The Training lab's film at the start, middle and end of its slider: a click on the slider's rail at each
+    share of its length, then a picture of the film."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with streamlit_server() as url, sync_playwright() as p:
+        page = launch(p).new_page(viewport=dict(width=1280, height=1000))
+        page.goto(f"{url}/{FILM}")
+        wait_for_app(page, charts=8)
+        film = page.locator(".stPlotlyChart", has_text="epoch by epoch")
+        film.scroll_into_view_if_needed()
+        rail = film.locator(".slider-rail-rect").bounding_box()
+        for share in shares:
+            page.mouse.click(rail["x"] + 2 + share * (rail["width"] - 4), rail["y"] + rail["height"] / 2)
+            page.wait_for_timeout(800)
+            target = out / f"film_{round(100 * share)}.png"
+            film.screenshot(path=str(target))
+            written.append(target)
+    return written
+
+
 if __name__ == "__main__":
     full = "--full" in sys.argv
     args = [a for a in sys.argv[1:] if a != "--full"]
-    for path in take(Path(args[0]) if args else ROOT / "docs" / "screenshots", full_page=full):
+    where = Path(args[0]) if args else ROOT / "docs" / "screenshots"
+    for path in take(where, full_page=full) + film_strip(where):
         print(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
@@ -724,3 +725,38 @@ def test_the_lab_s_film_plays_in_the_browser(page, server):
     page.wait_for_timeout(1200)
     assert page.evaluate(shown) == paused and exceptions(page) == []
     assert asked == []  # the film played in the browser alone
+
+
+GREYED = "() => document.querySelectorAll('[data-testid=stMain] [data-stale=true]').length"
+
+
+def longest_grey(page, act, settle: float = 1.5, limit: float = 60) -> tuple[float, float]:
+    """After ``act``: the longest stretch, in seconds, in which part of the page was greyed (Streamlit's stale
+    elements), and the time until the page settled (no grey for ``settle`` seconds)."""
+    act()
+    start = time.monotonic()
+    longest, grey_since, last_grey = 0.0, None, start
+    while time.monotonic() - start < limit:
+        now = time.monotonic()
+        if page.evaluate(GREYED):
+            grey_since = grey_since or now
+            longest, last_grey = max(longest, now - grey_since), now
+        else:
+            grey_since = None
+            if now - last_grey > settle:
+                break
+        page.wait_for_timeout(50)
+    return longest, last_grey - start
+
+
+def test_the_lab_never_greys_for_more_than_a_second(page, server):
+    """A new seed at the default settings, and 30 layers: the lab trains for longer than a second, but the
+    page is never greyed for more than one: a progress bar and the runs already done show instead."""
+    page.goto(f"{server}/Training_lab")
+    wait_for_app(page, charts=8)
+    grey, settled = longest_grey(page, lambda: page.get_by_role("button", name="New seed").click())
+    assert grey <= 1.0, (grey, settled)
+    deeper = slider(page, "Hidden layers")
+    grey, settled = longest_grey(page, lambda: (deeper.focus(), page.keyboard.press("End")))
+    assert grey <= 1.0, (grey, settled)
+    assert slider_value(page, "Hidden layers") == 30 and exceptions(page) == []
