@@ -144,7 +144,8 @@ def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np
     message = "; ".join(_fate(r, histories[r.scheme]) for r in reels)
     figure = FilmFigure(data=static + moving,
                         layout=dict(title=dict(text=f"<b>Training, epoch by epoch: {words}</b>"), height=830,
-                                    margin=dict(l=70, r=110, t=60, b=200), showlegend=False,
+                                    margin=dict(l=90, r=150, t=60, b=200), showlegend=False,  # room for the
+                                    # tick labels and the colour bar: any less, and Plotly draws the film twice
                                     meta=dict(message=message), annotations=_annotations(reels, epochs[0], k),
                                     sliders=[_slider(epochs)], updatemenus=[_buttons()], **layout))
     figure._film_frames = []

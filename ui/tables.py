@@ -99,21 +99,21 @@ VERDICT_COLUMNS = {  # ui.lessons.verdict_table
                                   "words"),
 }
 
-LAB_COLUMNS = {  # train accuracy last: on a projector (1024 px) the others are in sight without scrolling
+LAB_COLUMNS = {  # widths for a loss of 4 digits times a power of ten: on a projector (1024 px), all in sight
     "scheme": column.TextColumn("initialization", pinned=True),
-    "final loss": column.TextColumn("final loss", alignment="right", help="Cross-entropy on the training set "
+    "final loss": column.TextColumn("final loss", alignment="right", width=96, help="Cross-entropy on the training set "
                                     "after the last epoch; ln 2 = 0.6931 is a coin flip. inf/NaN: the run "
                                     "diverged (the loss chart marks the epoch)"),
-    "test accuracy": column.TextColumn("test accuracy", alignment="right", help="Share of the held-out test "
+    "test accuracy": column.TextColumn("test accuracy", alignment="right", width=96, help="Share of the held-out test "
                                        "points classified right. —: the network's outputs are NaN, so it gives "
                                        "no answer at all (not a coin's 50 %)"),
     "distinct units": column.NumberColumn(
-        "distinct units", format="%d",
+        "distinct units", format="%d", width=92,
         help="Units of a hidden layer that are not copies of another unit, in the layer with the fewest. "
              "1 means the whole layer acts as one unit; 0, that every unit's output overflowed to inf/NaN. "
              "ReLUs that training switched off all output 0, so together they count as one."),
-    "train accuracy": column.TextColumn("train accuracy", alignment="right", help="Share of the training points "
-                                        "classified right. —: the network's outputs are NaN, so it gives no answer"),
+    "train accuracy": column.TextColumn("train accuracy", alignment="right", width=100, help=(
+        "Share of the training points classified right. —: the network's outputs are NaN, so it gives no answer")),
 }
 
 
