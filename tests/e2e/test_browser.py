@@ -589,6 +589,18 @@ def test_a_classic_picked_leaves_a_link_that_opens_it(browser, page, server, les
         copied.close()
 
 
+def walk_back_and_forward(page, seen: list[dict], settled) -> None:
+    """Back, a step at a time, to the first view of ``seen``, then Forward to the last: each as it was seen."""
+    for k in range(len(seen) - 2, -1, -1):
+        page.go_back()
+        settled()
+        assert view_shown(page) == seen[k], k
+    for k in range(1, len(seen)):
+        page.go_forward()
+        settled()
+        assert view_shown(page) == seen[k], k
+
+
 def test_back_and_forward_walk_the_views_the_learner_saw_one_action_at_a_time(page, server):
     """A lecture's story in six actions, from Choosing into Signal propagation and through two classics. Each
     adds one entry to the browser's history (a classic that sets four controls added four, each a view nobody
@@ -625,14 +637,7 @@ def test_back_and_forward_walk_the_views_the_learner_saw_one_action_at_a_time(pa
     assert [b - a for a, b in zip(entries, entries[1:])] == [1] * len(actions), entries
     assert seen[2]["story"].startswith("Activations shrink") and seen[3]["story"].startswith("Xavier halves")
     assert seen[4]["story"] == "" and "view=Gradients" in seen[5]["url"]
-    for k in range(len(actions) - 1, -1, -1):
-        page.go_back()
-        settled()
-        assert view_shown(page) == seen[k], k
-    for k in range(1, len(actions) + 1):
-        page.go_forward()
-        settled()
-        assert view_shown(page) == seen[k], k
+    walk_back_and_forward(page, seen, settled)
 
 
 def test_back_and_forward_cross_lessons_with_the_values_each_view_had(page, server):
@@ -668,14 +673,7 @@ def test_back_and_forward_cross_lessons_with_the_values_each_view_had(page, serv
         settled()
         seen.append(view_shown(page))
     assert "activation=Tanh" in seen[2]["url"] and "Sigmoid" in seen[6]["choices"], seen
-    for k in range(len(actions) - 1, -1, -1):
-        page.go_back()
-        settled()
-        assert view_shown(page) == seen[k], k
-    for k in range(1, len(actions) + 1):
-        page.go_forward()
-        settled()
-        assert view_shown(page) == seen[k], k
+    walk_back_and_forward(page, seen, settled)
     assert exceptions(page) == []
 
 
