@@ -54,12 +54,9 @@ def record(rows: np.ndarray, layer: int, x: np.ndarray, scale: float = 1.0) -> N
 _MISSING, _ZERO = BINS, BINS + 1  # two extra columns per row: values never written, and exact zeros
 
 
-def _bin(values: np.ndarray, edges: np.ndarray, missing: np.ndarray, zero: np.ndarray | None = None) -> np.ndarray:
-    """Count each row of ``values`` into the uniform ``edges`` (the last edge belongs to the last bin).
-
-    Returns ``(depth, BINS + 2)`` counts: the ``BINS`` bins, then the ``missing`` and ``zero`` entries,
-    which are set aside rather than binned. Rows are binned together by offsetting each row's indices.
-    """
+def positions(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """The bin of each value in the uniform ``edges`` (clipped into the first and last):
+    x·(BINS / width) - edges[0]·(BINS / width) in the values' float type, truncated."""
     per_unit = BINS / (edges[-1] - edges[0])
     if not np.isfinite(values.dtype.type(per_unit)):  # a range of subnormals: 60 / 1e-44 overflows float32
         values = values.astype(np.float64)
@@ -67,7 +64,16 @@ def _bin(values: np.ndarray, edges: np.ndarray, missing: np.ndarray, zero: np.nd
     position = values * per_unit
     position -= values.dtype.type(edges[0] * per_unit)
     np.clip(position, 0, BINS - 1, out=position)
-    index = position.astype(np.int32)  # NaN and -inf casts are garbage, overwritten just below
+    return position.astype(np.int32)
+
+
+def _bin(values: np.ndarray, edges: np.ndarray, missing: np.ndarray, zero: np.ndarray | None = None) -> np.ndarray:
+    """Count each row of ``values`` into the uniform ``edges`` (the last edge belongs to the last bin).
+
+    Returns ``(depth, BINS + 2)`` counts: the ``BINS`` bins, then the ``missing`` and ``zero`` entries,
+    which are set aside rather than binned. Rows are binned together by offsetting each row's indices.
+    """
+    index = positions(values, edges)  # NaN and -inf casts are garbage, overwritten just below
     index[missing] = _MISSING
     if zero is not None:
         index[zero] = _ZERO

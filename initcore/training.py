@@ -27,16 +27,18 @@ class-1 probability on the decision grid. They come from the end-of-epoch pass t
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from initcore import _validate
+from initcore._binning import layer_histograms
 from initcore._stats import norm
 from initcore.activations import Activation, get_activation
 from initcore.datasets import N_RANGE, make_dataset, train_test_split
-from initcore.histograms import LayerHistograms, build, record, sample_rows
+from initcore.histograms import LayerHistograms
 from initcore.schemes import SCHEMES, get_scheme, init_weights
 
 OUTPUTS = ("sigmoid", "softmax")
@@ -87,55 +89,92 @@ class MLP:
 
     def forward(self, X: np.ndarray):
         """Return pre-activations z_l and activations a_l of the hidden layers (a_0 = X), and the logits."""
-        zs, activations, logits = self._forward(with_ones(X))
-        return [z.T for z in zs], [a[:-1].T for a in activations], logits.T
+        X1 = with_ones(X)
+        passes = self._forward(X1, Passes(self, len(X), backward=False))
+        return ([z.T for z in passes.zs], [X1[:-1].T] + passes.hidden(), passes.logits.T)
 
-    def _forward(self, X1: np.ndarray):
-        """``forward`` with examples as columns, from X1 = [Xᵀ; 1]; each activation keeps its row of ones."""
-        zs, activations = [], [X1]
-        for block in self._blocks[:-1]:
-            z = block.T @ activations[-1]
-            zs.append(z)
-            a1 = np.empty((len(z) + 1, z.shape[1]))
-            a1[-1] = 1
-            self.activation.fn(z, out=a1[:-1])
-            activations.append(a1)
-        return zs, activations, self._blocks[-1].T @ activations[-1]
+    def _forward(self, X1: np.ndarray, passes: Passes) -> Passes:
+        """``forward`` with examples as columns, from X1 = [Xᵀ; 1], into ``passes``' arrays:
+        z_l = [W_l; b_l]ᵀ·[a_{l-1}; 1], a_l = f(z_l), the logits [W; b]ᵀ·[a_depth; 1]."""
+        inputs, f = X1, self.activation.fn
+        for block, z, a1, a in zip(self._blocks[:-1], passes.zs, passes.activations, passes.units):
+            np.matmul(block.T, inputs, out=z)
+            f(z, out=a)
+            inputs = a1
+        np.matmul(self._blocks[-1].T, inputs, out=passes.logits)
+        return passes
 
-    def backprop(self, X1: np.ndarray, y: np.ndarray, grads: list[np.ndarray], scale: float = 1.0,
-                 slopes: list | None = None):
+    def backprop(self, X1: np.ndarray, y: np.ndarray, grads: list[np.ndarray], passes: Passes,
+                 scale: float = 1.0) -> Passes:
         """Write ``scale``·[dL/dW_l; dL/db_l] into ``grads`` = ``blocks(buffer)``, for X1 = [Xᵀ; 1]
-        (``with_ones``); return the hidden z_l, a_l and the logits, one row per example. ``slopes``, if
-        given, receives f'(z_l) per hidden layer.
+        (``with_ones``), going down from δ = scale·dL/ds of the logits s:
 
+            [dW_l; db_l] = [a_{l-1}; 1]·δ_lᵀ,   δ_{l-1} = (W_l·δ_l) ⊙ f'(z_{l-1})
+
+        ``passes`` (a ``Passes`` for X1's columns) keeps the z_l, a_l, f'(z_l) and logits of this pass.
         SGD passes scale = -lr and adds the buffer to ``params``: one pass for the whole update.
         """
-        zs, activations, logits = self._forward(X1)
-        grad = _output_grad(self.output, logits.T, y, scale).T  # δ for the logits, one column per example
-        for layer in range(len(self.weights) - 1, -1, -1):
-            np.matmul(activations[layer], grad.T, out=grads[layer])
-            if layer:
-                slope = self.activation.slope(zs[layer - 1], activations[layer][:-1])
-                grad = self.weights[layer] @ grad
-                grad *= slope
-                if slopes is not None:
-                    slopes.insert(0, slope)
-        return [z.T for z in zs], [a[:-1].T for a in activations[1:]], logits.T
+        self._forward(X1, passes)
+        delta = _output_grad(self.output, passes.logits.T, y, scale).T  # one column per example
+        slope = self.activation.slope
+        for layer in range(len(self.weights) - 1, 0, -1):
+            below = layer - 1
+            np.matmul(passes.activations[below], delta.T, out=grads[layer])
+            delta = np.matmul(self.weights[layer], delta, out=passes.deltas[below])
+            delta *= slope(passes.zs[below], passes.units[below], out=passes.slopes[below])
+        np.matmul(X1, delta.T, out=grads[0])
+        return passes
 
     def loss_and_grads(self, X: np.ndarray, y: np.ndarray):
         """Cross-entropy loss, its gradients (dW, db per layer) by backpropagation, and the hidden z_l, a_l."""
         gradient_blocks = self.blocks(np.empty_like(self.params))
-        zs, hidden, logits = self.backprop(with_ones(X), y, gradient_blocks)
+        passes = self.backprop(with_ones(X), y, gradient_blocks, Passes(self, len(X)))
         grads_w, grads_b = _weights_and_biases(gradient_blocks)
-        return _output_loss(self.output, logits, y), grads_w, grads_b, zs, hidden, logits
+        logits = passes.logits.T
+        return (_output_loss(self.output, logits, y), grads_w, grads_b, [z.T for z in passes.zs], passes.hidden(),
+                logits)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probability of class 1 for each row of X."""
         with np.errstate(all="ignore"):
-            logits = self.forward(np.asarray(X, dtype=float))[2]
-            if self.output == "sigmoid":
-                return _sigmoid(logits[:, 0])
-            return _softmax(logits)[:, 1]
+            return _probability(self.output, self.forward(np.asarray(X, dtype=float))[2])
+
+
+class Passes:
+    """The arrays of forward and backward passes over ``columns`` examples, made once and reused by every
+    pass of that size: per hidden layer z_l, [a_l; 1] (its row of ones written here, once; ``units`` are
+    its a_l rows), f'(z_l) and δ_l, each with one column per example; and the logits. The [a_l; 1] lie end
+    to end in ``activation_values``, the f'(z_l) in ``slope_values``."""
+
+    def __init__(self, model: MLP, columns: int, backward: bool = True):
+        hidden = [w.shape[1] for w in model.weights[:-1]]
+        self.zs = [np.empty((units, columns)) for units in hidden]
+        self.activation_values, self.activations = _end_to_end([units + 1 for units in hidden], columns)
+        for a1 in self.activations:
+            a1[-1] = 1
+        self.units = [a1[:-1] for a1 in self.activations]
+        self.logits = np.empty((model.weights[-1].shape[1], columns))
+        if backward:
+            self.slope_values, self.slopes = _end_to_end(hidden, columns)
+            self.deltas = [np.empty((units, columns)) for units in hidden]
+
+    def hidden(self) -> list[np.ndarray]:
+        """The hidden activations a_l, one row per example (views)."""
+        return [a.T for a in self.units]
+
+
+def _end_to_end(rows: list[int], columns: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One flat array and its consecutive (rows[i], columns) views."""
+    values = np.empty(sum(rows) * columns)
+    starts = np.cumsum([0, *rows]) * columns
+    return values, [values[start:end].reshape(-1, columns) for start, end in zip(starts[:-1], starts[1:])]
+
+
+def _probability(output: str, logits: np.ndarray) -> np.ndarray:
+    """p(class 1) from the logits, one row per example."""
+    if output == "sigmoid":
+        return _sigmoid(logits[:, 0])
+    return _softmax(logits)[:, 1]
 
 
 _sigmoid = get_activation("sigmoid").fn  # σ(s) = (1 + tanh(s/2))/2: no overflow for large |s|
@@ -205,15 +244,57 @@ def distinct_units(activations: np.ndarray, tolerance: float = COPY_TOLERANCE) -
     A unit whose output overflowed to inf/NaN counts as none: NaN equals nothing, so after a diverged run
     every unit would otherwise count as distinct from every other.
     """
-    units = activations.T[np.isfinite(activations).all(axis=0)]
-    limit = tolerance * float(np.max(np.abs(units), initial=0.0))
-    representatives = np.empty_like(units)  # the first `count` rows are the distinct units found so far
-    count = 0
-    for unit in units:
-        if not (np.abs(representatives[:count] - unit).max(axis=1, initial=0.0) <= limit).any():
-            representatives[count] = unit
+    finite = np.isfinite(activations).all(axis=0)
+    return _distinct_counts(activations.T[finite][None], tolerance)[0]
+
+
+def _distinct_counts(units: np.ndarray, tolerance: float = COPY_TOLERANCE) -> list[int]:
+    """``distinct_units`` of each layer of finite ``units`` shaped (layers, units, examples).
+
+    Counted greedily in unit order (a unit is new unless a unit counted before it is its copy), but only among
+    the units ``_possible_copies`` finds: any other unit has no copy at all and counts. The first of them left
+    counts, and takes every later one that is its copy out of the running, until none is left.
+    """
+    largest = np.abs(units).max(axis=(1, 2), initial=0.0)
+    limits = tolerance * largest
+    possible = _possible_copies(units, limits, largest)
+    counts = []
+    for layer, limit, candidates in zip(units, limits, possible):
+        left, count = np.flatnonzero(candidates), np.count_nonzero(~candidates)
+        while left.size:
+            first, left = layer[left[0]], left[1:]
+            left = left[np.abs(layer[left] - first).max(axis=1, initial=0.0) > limit]
             count += 1
-    return count
+        counts.append(int(count))
+    return counts
+
+
+def _possible_copies(units: np.ndarray, limits: np.ndarray, largest: np.ndarray) -> np.ndarray:
+    """Which units (rows of each layer of ``units``, n values each, |values| ≤ ``largest``) may be within the
+    layer's limit of another unit in every value: those whose sum with fixed random signs s, u·s, lies within
+    n·limit of another unit's, as a copy's must (|u·s - v·s| ≤ Σ|u_k - v_k| ≤ n·limit), plus the float rounding
+    of the sums (each within n·eps·n·largest of its exact value). Every unit of a layer where that bound could
+    overflow or underflow."""
+    examples = units.shape[2]
+    sums = units @ _random_signs(examples)
+    windows = examples * (limits + 4 * examples * np.finfo(float).eps * largest)
+    order = np.argsort(sums, axis=1)
+    near = np.diff(np.take_along_axis(sums, order, axis=1), axis=1) <= windows[:, None]  # neighbours in that order
+    flagged = np.zeros(sums.shape, dtype=bool)
+    flagged[:, 1:] |= near
+    flagged[:, :-1] |= near
+    possible = np.empty_like(flagged)
+    np.put_along_axis(possible, order, flagged, axis=1)
+    possible[~((largest > 1e-290) & (largest < 1e290))] = True
+    return possible
+
+
+@functools.lru_cache(maxsize=8)
+def _random_signs(n: int) -> np.ndarray:
+    """n signs ±1, the same on every call (read-only)."""
+    signs = np.random.default_rng(n).choice([-1.0, 1.0], n)
+    signs.flags.writeable = False
+    return signs
 
 
 SNAPSHOT_RANGE = (0, 200)
@@ -246,24 +327,34 @@ def snapshot_epochs(epochs: int, snapshots: int) -> list[int]:
     return sorted({int(round(epoch)) for epoch in np.linspace(0, epochs, snapshots + 1)})
 
 
-def _snapshot(epoch: int, model: MLP, hidden: list[np.ndarray], weight_gradients: list[np.ndarray],
-              grid: np.ndarray) -> Snapshot:
-    depth = len(hidden)
-    rows = {kind: sample_rows(depth) for kind in ("weight", "act", "grad")}
-    for layer in range(depth):
-        record(rows["weight"], layer, model.weights[layer])
-        record(rows["act"], layer, hidden[layer])
-        record(rows["grad"], layer, weight_gradients[layer])
+def _snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray, boundary: np.ndarray) -> Snapshot:
+    """The network at ``epoch``, from the end-of-epoch pass over the training set ``evaluation``, its gradient
+    (laid out like ``params``) and p(class 1) on the snapshot grid, ``boundary``. ``train``'s hidden layers are
+    all one width, so that each per-layer quantity is one (layers, rows, columns) array and one numpy call."""
+    depth = len(evaluation.units)
+    width, examples = evaluation.units[0].shape
+    activations = evaluation.activation_values.reshape(depth, width + 1, examples)[:, :-1]
+    first_weights, weights = _hidden_layers(model.params, depth, width)
+    first_gradients, gradients = _hidden_layers(gradient, depth, width)
+    finite = np.isfinite(activations).all()
     layers = pd.DataFrame(dict(
         layer=np.arange(1, depth + 1),
-        weight_std=[float(np.std(model.weights[layer])) for layer in range(depth)],
-        act_var=[float(np.var(a)) for a in hidden],
-        grad_var=[float(np.var(weight_gradients[layer])) for layer in range(depth)],
-        frac_dead=[float(np.mean(a == 0)) for a in hidden],
-        distinct_units=[distinct_units(a) for a in hidden]))
-    side = int(round(np.sqrt(len(grid))))
-    boundary = model.predict_proba(grid).reshape(side, side)
-    return Snapshot(epoch, layers, build(rows["weight"]), build(rows["act"]), build(rows["grad"]), boundary)
+        weight_std=np.append(np.std(first_weights), np.std(weights, axis=(1, 2))),
+        act_var=np.var(activations, axis=(1, 2)),
+        grad_var=np.append(np.var(first_gradients), np.var(gradients, axis=(1, 2))),
+        frac_dead=np.count_nonzero(activations == 0, axis=(1, 2)) / (width * examples),
+        distinct_units=_distinct_counts(activations) if finite else [distinct_units(a.T) for a in activations]))
+    return Snapshot(epoch, layers, layer_histograms([first_weights, *weights]),
+                    layer_histograms([a.T for a in activations]),
+                    layer_histograms([first_gradients, *gradients]), boundary)
+
+
+def _hidden_layers(flat: np.ndarray, depth: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The weights W_1 (2, width) and W_2 … W_depth stacked (depth - 1, width, width) of a vector laid out like
+    ``MLP.params`` (views)."""
+    first = flat[: 3 * width].reshape(3, width)[:-1]
+    rest = flat[3 * width : 3 * width + (depth - 1) * (width + 1) * width].reshape(depth - 1, width + 1, width)[:, :-1]
+    return first, rest
 
 
 def _decision_points(resolution: int = DECISION_GRID, bound: float = 2.0) -> np.ndarray:
@@ -374,9 +465,8 @@ def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str,
                      bias=c["bias"], rng=np.random.default_rng([seed, 1]), **c["params"])
     initial_weights = [w.copy() for w in model.weights]
     with np.errstate(all="ignore"):
-        history, norms, diverged_epoch, initial, kept = _sgd(model, X_train, y_train, X_test, y_test, c,
-                                                             np.random.default_rng([seed, 2]))
-        final = [distinct_units(a) for a in model.forward(X_train)[1][1:]]
+        history, norms, diverged_epoch, initial, final, kept = _sgd(model, X_train, y_train, X_test, y_test, c,
+                                                                    np.random.default_rng([seed, 2]))
     settings = dict(dataset=dataset, depth=c["depth"], width=c["width"], activation=activation, scheme=scheme,
                     epochs=c["epochs"], lr=c["lr"], seed=seed, batch_size=c["batch_size"], n=n, noise=noise,
                     momentum=c["momentum"], output=c["output"], bias=c["bias"], **c["params"])
@@ -406,19 +496,23 @@ def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
 
 
 def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
-    """The training loop; returns history rows, gradient-norm rows, the diverged epoch, initial distinct units and
-    the snapshots (the last one at the epoch a diverged run stopped)."""
+    """The training loop; returns history rows, gradient-norm rows, the diverged epoch, the distinct units of the
+    first and of the last epoch, and the snapshots (the last one at the epoch a diverged run stopped)."""
     history, norms, kept = [], [], []
     wanted = set(snapshot_epochs(c["epochs"], c.get("snapshots", 0)))
-    grid = _decision_points(SNAPSHOT_GRID) if wanted else None
     step = np.empty_like(model.params)  # -lr · gradient of one mini-batch
     step_blocks = model.blocks(step)
     velocity = np.zeros_like(model.params) if c["momentum"] else None
     gradient = np.empty_like(model.params)  # of the whole training set, once per epoch
     gradient_blocks = model.blocks(gradient)
-    weight_gradients = [w.reshape(-1) for w in _weights_and_biases(gradient_blocks)[0]]  # views into gradient
+    weight_gradients = _weights_and_biases(gradient_blocks)[0]  # views into gradient
     threshold = model.activation.saturated_below
     X1_train = with_ones(X_train)
+    batch_passes = {size: Passes(model, size) for size in {min(c["batch_size"], len(y_train)),
+                                                            len(y_train) % c["batch_size"]} if size}
+    evaluation = Passes(model, len(y_train))
+    test = _Evaluation(model, X_test)
+    grid = _Evaluation(model, _decision_points(SNAPSHOT_GRID)) if wanted else None
     initial = None
     for epoch in range(c["epochs"] + 1):
         if epoch:
@@ -426,30 +520,55 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
             X1_epoch, y_epoch = X1_train[:, order], y_train[order]
             for start in range(0, len(order), c["batch_size"]):
                 batch = slice(start, start + c["batch_size"])
-                model.backprop(X1_epoch[:, batch], y_epoch[batch], step_blocks, scale=-c["lr"])
+                columns = X1_epoch[:, batch]
+                model.backprop(columns, y_epoch[batch], step_blocks, batch_passes[columns.shape[1]], scale=-c["lr"])
                 if velocity is not None:
                     velocity *= c["momentum"]
                     velocity += step
                     model.params += velocity
                 else:
                     model.params += step
-        slopes = []
-        _, hidden, logits = model.backprop(X1_train, y_train, gradient_blocks, slopes=slopes)
+        model.backprop(X1_train, y_train, gradient_blocks, evaluation)
+        logits = evaluation.logits.T
         loss = _output_loss(model.output, logits, y_train)
         if initial is None:
-            initial = [distinct_units(a) for a in hidden]
+            initial = [distinct_units(a) for a in evaluation.hidden()]
         layer_norms = [norm(g) for g in weight_gradients]  # ‖dL/dW_l‖_F
         norms += [dict(epoch=epoch, layer=layer, grad_norm=g) for layer, g in enumerate(layer_norms, start=1)]
-        saturation = float(np.mean([np.count_nonzero(np.abs(s) < threshold) / s.size for s in slopes]))
-        history.append(dict(epoch=epoch, loss=loss, accuracy=_accuracy(logits, y_train),
-                            test_accuracy=_accuracy(model.forward(X_test)[2], y_test), grad_norm_first=layer_norms[0],
-                            grad_norm_last=layer_norms[-1], saturation=saturation))
+        saturation = _saturation(evaluation, threshold)
         finite = np.isfinite(loss) and np.isfinite(gradient).all() and np.isfinite(model.params).all()
+        history.append(dict(epoch=epoch, loss=loss, accuracy=_accuracy(logits, y_train),
+                            test_accuracy=_accuracy(test.logits(), y_test), grad_norm_first=layer_norms[0],
+                            grad_norm_last=layer_norms[-1], saturation=saturation))
         if epoch in wanted or (wanted and not finite):
-            kept.append(_snapshot(epoch, model, hidden, weight_gradients, grid))
+            boundary = _probability(model.output, grid.logits()).reshape(SNAPSHOT_GRID, SNAPSHOT_GRID)
+            kept.append(_snapshot(epoch, model, evaluation, gradient, boundary))
         if not finite:
-            return history, norms, epoch, initial, kept
-    return history, norms, None, initial, kept
+            break
+    final = [distinct_units(a) for a in evaluation.hidden()]
+    return history, norms, None if finite else epoch, initial, final, kept
+
+
+def _saturation(passes: Passes, threshold: float) -> float:
+    """The share of a hidden layer's f'(z) entries with |f'(z)| < ``threshold``, averaged over the layers."""
+    saturated = np.abs(passes.slope_values) < threshold
+    ends = np.cumsum([slope.size for slope in passes.slopes])
+    shares = [np.count_nonzero(saturated[end - slope.size : end]) / slope.size
+              for slope, end in zip(passes.slopes, ends)]
+    return sum(shares) / len(shares)
+
+
+class _Evaluation:
+    """A forward pass over fixed points ``X`` (the test set, or the snapshot grid) that each epoch repeats, into
+    arrays made once."""
+
+    def __init__(self, model: MLP, X: np.ndarray):
+        self.model, self.X1 = model, with_ones(X)
+        self.passes = Passes(model, len(X), backward=False)
+
+    def logits(self) -> np.ndarray:
+        """The points' logits under the model's current parameters, one row per point."""
+        return self.model._forward(self.X1, self.passes).logits.T
 
 
 def unit_report(model: MLP, X: np.ndarray, y: np.ndarray, layer: int = 1, rows: int = 3) -> pd.DataFrame:

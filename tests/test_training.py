@@ -406,3 +406,92 @@ def test_the_snapshots_show_what_each_bad_start_does_during_training():
     large = initcore.train(dataset="moons", depth=5, width=32, activation="relu", scheme="large_normal",
                            epochs=20, lr=0.1, snapshots=4)
     assert large.diverged and large.snapshots[-1].epoch == large.diverged_epoch
+
+
+def _distinct_units_by_definition(activations: np.ndarray) -> int:
+    """``distinct_units`` as its docstring says it, unit by unit: a finite unit counts unless a unit counted before
+    it is within the copy tolerance of it in every example."""
+    units = activations.T[np.isfinite(activations).all(axis=0)]
+    limit = training.COPY_TOLERANCE * float(np.max(np.abs(units), initial=0.0))
+    counted = []
+    for unit in units:
+        if not any(np.abs(other - unit).max() <= limit for other in counted):
+            counted.append(unit)
+    return len(counted)
+
+
+@settings(max_examples=int(os.environ.get("INITLAB_EXAMPLES", 40)) * 5, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), examples=st.integers(1, 60), units=st.integers(1, 40),
+       prototypes=st.integers(1, 6), exponent=st.integers(-300, 300), nudge=st.sampled_from([0, -9, -7, -6, -5, -3]),
+       dead=st.booleans(), overflow=st.booleans())
+def test_distinct_units_counts_copies_as_its_definition_does(seed, examples, units, prototypes, exponent, nudge, dead,
+                                                             overflow):
+    """Units copied from a few prototypes and nudged by 10^nudge of the layer's scale (around the tolerance 1e-6),
+    at scales from 1e-300 to 1e300, some dead (all 0) and one overflowed: the count is the unit-by-unit one."""
+    rng = np.random.default_rng(seed)
+    outputs = (rng.standard_normal((examples, prototypes)) * 10.0**exponent)[:, rng.integers(0, prototypes, units)]
+    if nudge:
+        outputs += rng.standard_normal(outputs.shape) * np.abs(outputs).max() * 10.0**nudge
+    if dead:
+        outputs[:, rng.random(units) < 0.3] = 0
+    if overflow:
+        outputs[rng.integers(examples), rng.integers(units)] = np.inf
+    assert training.distinct_units(outputs) == _distinct_units_by_definition(outputs)
+
+
+@settings(max_examples=int(os.environ.get("INITLAB_EXAMPLES", 40)) * 5, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), depth=st.integers(1, 5), exponent=st.floats(-44, 38),
+       values=st.sampled_from(["normal", "relu", "zeros", "few", "not finite"]))
+def test_snapshot_histograms_are_build_s_to_the_last_count(seed, depth, exponent, values):
+    """Layers of any shape (fewer values than ``SAMPLE`` or more, row- or column-major), scales from float32's
+    subnormals to its overflow, exact zeros, few distinct values, an inf or NaN: every field of the snapshot's
+    histograms is what ``histograms.build`` makes of the rows ``record`` keeps."""
+    from initcore._binning import layer_histograms
+    from initcore.histograms import build, record, sample_rows
+
+    rng = np.random.default_rng(seed)
+    layers = []
+    for _ in range(depth):
+        x = rng.standard_normal((rng.integers(1, 300), rng.integers(1, 80))) * 10.0**exponent
+        x = {"normal": x, "relu": np.maximum(x, 0), "zeros": 0 * x, "few": np.round(x / np.abs(x).max() * 4),
+             "not finite": np.where(rng.random(x.shape) < 0.01, rng.choice([np.nan, np.inf]), x)}[values]
+        layers.append(x if rng.random() < 0.5 else x.T)
+    rows = sample_rows(depth)
+    with np.errstate(over="ignore"):  # record's float32 overflows to inf, as inside train
+        for layer, x in enumerate(layers):
+            record(rows, layer, x)
+    expected = build(rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = layer_histograms(layers)
+    for name in ("edges", "counts", "log_edges", "log_counts", "zeros", "total"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
+
+
+@pytest.mark.parametrize("scheme", ["he_normal", "zeros"])
+def test_the_last_snapshot_is_the_trained_network_layer_by_layer(scheme):
+    """The last snapshot against the trained model recomputed layer by layer: the spread of its weights to the bit,
+    the variances of its activations and weight gradients to float64's rounding of a sum of their N terms (N·eps,
+    relative), its dead and distinct units exactly, and the histograms of all three as ``build`` bins them."""
+    from initcore.histograms import build, record, sample_rows
+
+    run = initcore.train(dataset="moons", depth=4, width=16, activation="relu", scheme=scheme, epochs=10, lr=0.1,
+                         snapshots=5)
+    X, y = run.data["X_train"], run.data["y_train"]
+    _, gradients, _, _, hidden, _ = run.model.loss_and_grads(X, y)
+    weights, gradients = run.model.weights[:4], gradients[:4]
+    last = run.snapshots[-1]
+    assert last.epoch == 10
+    assert last.layers.weight_std.tolist() == [float(np.std(w)) for w in weights]
+    for column, arrays in (("act_var", hidden), ("grad_var", gradients)):
+        for got, a in zip(last.layers[column], arrays):
+            assert got == pytest.approx(np.var(a), rel=a.size * np.finfo(float).eps, abs=1e-300)
+    assert last.layers.frac_dead.tolist() == [float(np.mean(a == 0)) for a in hidden]
+    assert last.layers.distinct_units.tolist() == [_distinct_units_by_definition(a) for a in hidden]
+    for histograms, arrays in ((last.weight_hist, weights), (last.act_hist, hidden), (last.grad_hist, gradients)):
+        rows = sample_rows(4)
+        for layer, a in enumerate(arrays):
+            record(rows, layer, a)
+        expected = build(rows)
+        np.testing.assert_array_equal(histograms.counts, expected.counts)
+        np.testing.assert_array_equal(histograms.log_counts, expected.log_counts)
