@@ -11,14 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from initcore.training import compare, fit_budget
+from initcore.training import compare, max_epochs
 
 SWEEP_LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)  # half-decade steps, log-spaced
 
 
 def lr_sweep(*, schemes, lrs=SWEEP_LRS, epochs: int, n: int = 500, **settings) -> pd.DataFrame:
     """Train each of ``schemes`` at each of ``lrs`` (everything else as in ``compare``), for ``epochs`` or as
-    many as every run together may have within the training budget (``fit_budget`` with one run per pairing).
+    many as every run together may have within the training budget (``max_epochs``, one run per pairing).
 
     Returns one row per pairing: ``scheme``, ``lr``, ``final_loss`` (NaN where the run diverged),
     ``diverged_epoch`` and ``epochs`` (those trained).
@@ -26,10 +26,10 @@ def lr_sweep(*, schemes, lrs=SWEEP_LRS, epochs: int, n: int = 500, **settings) -
     lrs = [float(lr) for lr in lrs]
     if not lrs:
         raise ValueError("lrs=[]; expected one or more learning rates")
-    runs = [f"{scheme}@{lr}" for scheme in schemes for lr in lrs]  # one budget share per pairing
-    kept, epochs = fit_budget(runs, depth=settings["depth"], width=settings["width"], epochs=epochs, n=n)
-    if len(kept) < len(runs) or epochs < 1:
-        raise ValueError(f"{len(runs)} trainings of {settings['depth']} layers of {settings['width']} units do not "
+    runs = len(schemes) * len(lrs)
+    epochs = min(epochs, max_epochs(depth=settings["depth"], width=settings["width"], n=n, runs=runs))
+    if epochs < 1:
+        raise ValueError(f"{runs} trainings of {settings['depth']} layers of {settings['width']} units do not "
                          "fit the training budget; sweep fewer schemes or a smaller network")
     rows = []
     for lr in lrs:

@@ -1011,9 +1011,10 @@ def test_where_xavier_or_he_learn_nothing_the_lab_says_why_and_offers_a_setting_
     assert not at.exception
     fixed = {row.scheme: row for _, row in figures_summary(at).iterrows()}
     assert not [w for w in lab_warnings(at) if cause in w]
-    from ui.advice import TRAINS, _trains
+    from ui.advice import _trains
+    from ui.charts import TRAINED
 
-    assert any(_trains(row) for scheme, row in fixed.items() if scheme in ("xavier_normal", "he_normal")), TRAINS
+    assert any(_trains(row) for scheme, row in fixed.items() if scheme in ("xavier_normal", "he_normal")), TRAINED
 
 
 def figures_summary(at: AppTest):

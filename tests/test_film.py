@@ -11,7 +11,7 @@ import pytest
 import initcore
 from initcore import training
 from initcore.histograms import SAMPLE
-from ui import film
+from ui import film, runs
 
 
 def test_a_layer_that_overflowed_to_inf_is_recorded_as_no_value():
@@ -26,13 +26,9 @@ def test_a_layer_that_overflowed_to_inf_is_recorded_as_no_value():
 
 
 def lab_of(schemes, **settings) -> dict:
-    """What ``ui.cached.compare`` gives the lab's page, computed here without Streamlit."""
-    settings = dict(dataset="moons", depth=5, width=32, activation="relu", lr=0.1, epochs=100) | settings
-    runs = initcore.compare(schemes=schemes, snapshots=film.SNAPSHOTS, **settings).runs
-    any_run = next(iter(runs.values()))
-    return dict(snapshots={s: r.snapshots for s, r in runs.items()}, histories={s: r.history for s, r in runs.items()},
-                diverged={s: r.diverged_epoch for s, r in runs.items()},
-                test_points=(any_run.data["X_test"], any_run.data["y_test"]), runs=runs)
+    """The lab as its page gathers it (``ui.runs``), its runs trained here and now."""
+    settings = dict(dataset="moons", depth=5, width=32, activation="relu", lr=0.1, epochs=100, seed=0) | settings
+    return runs.gather({scheme: runs.train(scheme, settings) for scheme in schemes})
 
 
 def test_constant_weights_keep_a_straight_boundary_in_every_frame():

@@ -2,7 +2,7 @@
 why in plain words, and a nearby setting that does train it, tried for real before it is offered.
 
 A run *learned nothing* when it diverged or its loss ends within ``STUCK`` of ln 2, a coin flip's loss; a
-setting *trains* a scheme when its loss ends under ``TRAINS`` × ln 2 without diverging.
+setting *trains* a scheme when its loss ends under ``ui.charts.TRAINED`` (half of ln 2) without diverging.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import pandas as pd
 import initcore
 from initcore.training import fit_budget
 from ui import cached
+from ui.charts import TRAINED
 from ui.controls import LR_CHOICES
 from ui.theme import activation_label, number, percent, times
 
 LN2 = float(np.log(2))
 STUCK = 0.9  # a final loss above 0.9 ln 2: the network learned (next to) nothing
-TRAINS = 0.5  # a final loss under half of ln 2: the setting trains the scheme
 TRIES = 4  # settings tried per failing scheme, at most: each is a training run
 FADES = 1e-3  # theory's change of the signal's variance over the network beyond which a scheme does not suit it
 
@@ -44,7 +44,7 @@ def learned_nothing(row) -> bool:
 
 
 def _trains(row) -> bool:
-    return bool(pd.isna(row.diverged_epoch) and row.final_loss < TRAINS * LN2)
+    return bool(pd.isna(row.diverged_epoch) and row.final_loss < TRAINED)
 
 
 def _promised(scheme: str) -> bool:
@@ -63,7 +63,8 @@ def advise(summary: pd.DataFrame, settings: dict, schemes: list[str]) -> list[Ad
         if _promised(scheme) and learned_nothing(row):
             cause = _cause(scheme, row, settings)
             stopped.setdefault(cause if cause in _SHARED else (cause, scheme), []).append(scheme)
-    return [_advice(group, rows, settings, schemes) for group in stopped.values()]
+    return [_advice(group, cause if cause in _SHARED else cause[0], rows, settings, schemes)
+            for cause, group in stopped.items()]
 
 
 _SHARED = ("sigmoid", "stalls")  # causes that do not depend on the scheme: said once for all it stopped
@@ -82,12 +83,11 @@ def _cause(scheme: str, row, settings: dict) -> str:
     return "stalls"
 
 
-def _advice(group: list[str], rows: dict, settings: dict, schemes: list[str]) -> Advice:
+def _advice(group: list[str], cause: str, rows: dict, settings: dict, schemes: list[str]) -> Advice:
     scheme = group[0]
     who = " and ".join(f"**{initcore.SCHEMES[s].label}**" for s in group)
     stall = "stall" if len(group) > 1 else "stalls"
     activation, depth, width, lr = (settings[k] for k in ("activation", "depth", "width", "lr"))
-    cause = _cause(scheme, rows[scheme], settings)
     if cause == "diverged":
         why = (f"{who}'s loss overflowed at epoch {int(rows[scheme].diverged_epoch)}: a learning rate of {lr:g} is "
                f"too large for {depth} layers of {width} units. Its first steps overshoot, the weights grow, and "

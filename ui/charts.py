@@ -689,12 +689,12 @@ def sweep_figure(table) -> fig.PlainFigure:
                    yaxis=dict(type="category", autorange="reversed"))
 
 
-SWEEP_TRAINS = 0.5 * np.log(2)  # a final loss under half of ln 2: the learning rate trains the scheme
+TRAINED = 0.5 * np.log(2)  # a final loss under half of ln 2 (a coin flip's), without diverging: the run learned
 
 
 def _trains_at(rows) -> str:
     """The learning rates at which a scheme trained, in words: "5 of 8 (0.01 to 1)", or "none of 8"."""
-    good = rows.lr[rows.final_loss < SWEEP_TRAINS].tolist()
+    good = rows.lr[rows.final_loss < TRAINED].tolist()
     if not good:
         return f"trains at none of the {len(rows)} learning rates"
     return f"trains at {len(good)} of {len(rows)} learning rates ({good[0]:g} to {good[-1]:g})"

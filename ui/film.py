@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 
 import initcore
 from ui import figure as fig
-from ui.charts import _log_axis, _positive
+from ui.charts import TRAINED, _log_axis, _positive
 from ui.theme import FRAME, NO_ANSWER, PAPER, number, percent, scheme_colour, scheme_dash, scheme_label
 
 SNAPSHOTS = 40  # snapshots + 1 frames: epoch 0 and 40 evenly spaced epochs after it
@@ -287,7 +287,6 @@ def _fate(r: Reel, history) -> str:
 FROZEN = 1e-3  # a layer whose weights can move less than this share of their size over the whole run is frozen
 PINNED = 0.5  # a share of saturated units at epoch 0 worth a sentence
 STEADY = 20  # every layer's activation variance within this factor of every other's: a steady signal
-TRAINED = 0.5 * np.log(2)  # a final loss under half of ln 2: the run learned
 
 
 def findings(lab: dict, activation: str, lr: float, width: int) -> list[str]:
@@ -321,9 +320,9 @@ def findings(lab: dict, activation: str, lr: float, width: int) -> list[str]:
                         f"its slope is under 5 % of its largest ({percent(float(history['saturation'].iloc[-1]))} "
                         f"by epoch {last}; the activation heatmap piles up at its two edges), so little gradient "
                         "gets through them.")
-        elif history["loss"].iloc[-1] < TRAINED and max(_spread(frame) for frame in layers) <= STEADY:
+        elif history["loss"].iloc[-1] < TRAINED and (spread := max(map(_spread, layers))) <= STEADY:
             said.append(f"{name}: at every epoch each layer's activations keep a spread within "
-                        f"×{number(max(_spread(frame) for frame in layers), 2)} of every other layer's, and the "
+                        f"×{number(spread, 2)} of every other layer's, and the "
                         f"boundary takes the shape of the data ({percent(history['test_accuracy'].iloc[-1])} of "
                         "the test points right).")
     return said
