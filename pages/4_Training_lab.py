@@ -65,7 +65,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
               icon=":material/casino:", help="The same lab from another draw of the weights and the data; "
               "↺ Replay, under the film, plays this draw again from epoch 0")
 st.markdown("\n".join(f"- {sentence}" for sentence in film.findings(lab, activation, lr, width)))
-show.chart(film.lab_film(lab, quantity, film_log), "film_chart")
+show.chart(film.lab_film(lab, quantity, film_log, narrow=show.on_phone()), "film_chart")
 with st.container(horizontal=True):  # side by side, or one above the other where two would be too narrow
     show.chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy", y_title="accuracy",
                                       subtitle="share of test points classified right", log=False,

@@ -82,11 +82,12 @@ def sent(figure) -> str:
 
 @pytest.mark.parametrize("settings", [dict(), dict(depth=30, width=32, epochs=60), dict(activation="tanh")])
 def test_the_film_fits_one_websocket_message_and_plays_every_run(settings):
-    """At most 41 frames and 500 KB as sent, whatever the depth; each frame updates the cursor, each run's
-    boundary and heatmap, and its slider step names its epoch; a diverged run's frames from its divergence on
-    say so."""
+    """At most 41 frames and 500 KB as sent, whatever the depth, laid out for a laptop or a phone; each frame
+    updates the cursor, each run's boundary and heatmap, and its slider step names its epoch; a diverged run's
+    frames from its divergence on say so."""
     schemes = initcore.LAB_SCHEMES if settings.get("depth", 5) < 30 else ("large_normal", "xavier_normal", "he_normal")
     lab = lab_of(schemes, **settings)
+    assert len(sent(film.lab_film(lab, "activations", log=False, narrow=True))) <= 500_000
     figure = film.lab_film(lab, "activations", log=False)
     spec = json.loads(sent(figure))
     frames = spec["frames"]
@@ -107,3 +108,23 @@ def test_a_share_of_values_survives_the_film_s_shared_bins():
     r = film.reel("he_normal", lab["snapshots"]["he_normal"], "weights", log=False, diverged_epoch=None)
     assert r.shares.shape == (41, 5, film.FILM_BINS)
     np.testing.assert_allclose(r.shares.sum(axis=2), 100, rtol=1e-9)
+
+
+def _overlap(a, b) -> bool:
+    """Whether two (x domain, y domain) boxes share any area."""
+    return all(min(p[1], q[1]) > max(p[0], q[0]) for p, q in zip(a, b))
+
+
+@pytest.mark.parametrize("phone", [False, True])
+@pytest.mark.parametrize("k", range(1, len(initcore.LAB_SCHEMES) + 1))
+def test_every_panel_of_the_film_has_its_own_place(k, phone):
+    """On a laptop or on a phone, with 1 to 5 schemes: every panel lies inside the figure and no two share any of
+    it; on a phone, a scheme's boundary and heatmap share a row, as wide as the rows of every other scheme."""
+    grid = film.Grid.narrow(k) if phone else film.Grid.wide(k)
+    boxes = [((0, 1), grid.loss)] + grid.boundaries + grid.heats
+    assert all(0 <= low < high <= 1 for box in boxes for low, high in box)
+    assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    if phone:
+        assert all(b[1] == h[1] and b[0][1] < h[0][0] for b, h in zip(grid.boundaries, grid.heats))
+        assert grid.height == grid.plot_height + grid.margin["t"] + grid.margin["b"]
+        assert [grid.plot_height * (y[1] - y[0]) for _, y in grid.heats] == pytest.approx([170] * k)

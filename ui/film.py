@@ -31,6 +31,7 @@ FILM_BINS = 40
 FIGURE_BUDGET = 480_000  # bytes of the whole figure as sent: under 500 KB on the websocket, with room to spare
 SHARE_TOP = 25  # % of a layer's units in one bin at which the colour tops out: a spike reads at once, a spread too
 PLAY_MS = 350  # one frame's time on screen while playing
+BREAK = {False: " ", True: "<br>"}  # between a title's two halves: on one line, or on two on a phone
 # What the heatmaps can show: the snapshot's histograms, the value's letter and the words for it.
 QUANTITIES = {"weights": ("weight_hist", "w", "weights W_l"),
               "activations": ("act_hist", "a", "activations a_l"),
@@ -60,10 +61,10 @@ def reel(scheme: str, snapshots: list, quantity: str, log: bool, diverged_epoch:
     return Reel(scheme, np.array([s.epoch for s in snapshots]), boundary, shares, edges, diverged_epoch)
 
 
-def lab_film(lab: dict, quantity: str, log: bool) -> FilmFigure:
-    """The film of the lab's runs (``ui.runs.gather``), showing ``quantity``."""
+def lab_film(lab: dict, quantity: str, log: bool, narrow: bool = False) -> FilmFigure:
+    """The film of the lab's runs (``ui.runs.gather``), showing ``quantity``; ``narrow``: laid out for a phone."""
     reels = [reel(s, shots, quantity, log, lab["diverged"][s]) for s, shots in lab["snapshots"].items()]
-    return film_figure(reels, lab["histories"], lab["test_points"], quantity, log)
+    return film_figure(reels, lab["histories"], lab["test_points"], quantity, log, narrow)
 
 
 def _shared_edges(hists: list, log: bool) -> np.ndarray:
@@ -127,45 +128,93 @@ class FilmFigure(fig.PlainFigure):
 
 
 def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np.ndarray], quantity: str,
-                log: bool) -> FilmFigure:
-    """The film: loss curves with a cursor at the shown epoch (row 1), each scheme's boundary (row 2) and its
-    layer × value heatmap of ``quantity`` (row 3), one column per scheme; the slider and Play/Pause below."""
+                log: bool, narrow: bool = False) -> FilmFigure:
+    """The film: loss curves with a cursor at the shown epoch on top; under them, for each scheme, its boundary
+    and its layer × value heatmap of ``quantity`` (``Grid``: one column per scheme, or on a phone (``narrow``)
+    one row per scheme); the slider and Play/Pause below."""
+    grid = Grid.narrow(len(reels)) if narrow else Grid.wide(len(reels))
     k = len(reels)
     epochs = sorted(set().union(*(r.epochs.tolist() for r in reels)))  # a diverged run's last: its divergence
     letter, words = QUANTITIES[quantity][1:]
     axis_x = f"log10 |{letter}|" if log else letter
-    static, layout = _frame_layout(reels, histories, points, axis_x)
+    static, layout = _frame_layout(reels, histories, points, axis_x, grid)
     moving = [_cursor_trace(_cursor(reels, histories, epochs[0]))] + [_boundary(r, j) for j, r in enumerate(reels)] + [
         _heat(r, k + j) for j, r in enumerate(reels)]
     moving_at = list(range(len(static), len(static) + len(moving)))
-    frames = [dict(name=str(e), traces=moving_at, layout=dict(annotations=_annotations(reels, e, k)),
+    frames = [dict(name=str(e), traces=moving_at, layout=dict(annotations=_annotations(reels, e, grid)),
                    data=[_cursor(reels, histories, e)] + [dict(z=_typed(_boundary_z(r, e))) for r in reels]
                    + [dict(z=_typed(r.shares[_at(r, e)])) for r in reels]) for e in epochs]
     message = "; ".join(_fate(r, histories[r.scheme]) for r in reels)
+    title = f"<b>Training, epoch by epoch:{BREAK[grid.phone]}{words}</b>"
     figure = FilmFigure(data=static + moving,
-                        layout=dict(title=dict(text=f"<b>Training, epoch by epoch: {words}</b>"), height=830,
-                                    margin=dict(l=90, r=150, t=60, b=200), showlegend=False,  # room for the
-                                    # tick labels and the colour bar: any less, and Plotly draws the film twice
-                                    meta=dict(message=message), annotations=_annotations(reels, epochs[0], k),
-                                    sliders=[_slider(epochs)], updatemenus=[_buttons()], **layout))
+                        layout=dict(title=dict(text=title), height=grid.height,
+                                    margin=grid.margin, showlegend=False, meta=dict(message=message),
+                                    annotations=_annotations(reels, epochs[0], grid),
+                                    sliders=[_slider(epochs, grid)], updatemenus=[_buttons(grid)], **layout))
     figure._film_frames = []
     rest = len(json.dumps(figure.to_dict()))  # all but the frames (a slider step for every epoch, at most)
     figure._film_frames = _thinned(frames, FIGURE_BUDGET - rest)
-    figure.layout.sliders = [_slider([int(frame["name"]) for frame in figure._film_frames])]
+    figure.layout.sliders = [_slider([int(frame["name"]) for frame in figure._film_frames], grid)]
     return figure
 
 
-ROWS = dict(loss=(0.78, 1.0), boundary=(0.43, 0.68), heat=(0.0, 0.33))  # y domains of the three rows
-GAP = 0.04  # between two columns, a share of the plot's width
+@dataclass(frozen=True)
+class Grid:
+    """Where the film's panels sit: y domains (paper fractions) of the loss curves, and per scheme the x and
+    y domains of its boundary and of its heatmap; the figure's height and margins, the colour bar, and how far
+    below the plot (px) the buttons and the slider go. ``wide``: a row of columns, one per scheme, for a laptop
+    or a projector; ``narrow``: a phone's 390 px, one row per scheme, its boundary beside its heatmap."""
+
+    height: int
+    margin: dict
+    loss: tuple[float, float]
+    boundaries: list[tuple[tuple[float, float], tuple[float, float]]]
+    heats: list[tuple[tuple[float, float], tuple[float, float]]]
+    colorbar: dict
+    plot_height: int
+    phone: bool = False
+    BUTTONS, SLIDER = 51, 91  # px below the plot area: the buttons, then the slider
+
+    @classmethod
+    def wide(cls, k: int) -> Grid:
+        gap = 0.04  # between two columns, a share of the plot's width
+        width = (1 - gap * (k - 1)) / k
+        columns = [(j * (width + gap), j * (width + gap) + width) for j in range(k)]
+        margin = dict(l=90, r=150, t=60, b=200)  # room for the tick labels and the colour bar: any less, and
+        # Plotly draws the film twice
+        return cls(830, margin, (0.78, 1.0), [(c, (0.43, 0.68)) for c in columns], [(c, (0.0, 0.33)) for c in columns],
+                   dict(len=0.32, y=0, yanchor="bottom"), 830 - margin["t"] - margin["b"])
+
+    @classmethod
+    def narrow(cls, k: int) -> Grid:
+        loss, bar, row, between = 170, 130, 170, 85  # px: the loss curves, the colour bar under them, a scheme's
+        # row, and the room under a row for its heatmap's axis and the next scheme's name
+        plot = loss + bar + k * row + (k - 1) * between
+        margin = dict(l=15, r=70, t=60, b=170)  # the axes of the loss and of the layers on the right
+
+        def rows_down(top: float, height: float) -> tuple[float, float]:  # px from the top → a y domain
+            return (1 - (top + height) / plot, 1 - top / plot)
+
+        tops = [loss + bar + j * (row + between) for j in range(k)]
+        return cls(plot + margin["t"] + margin["b"], margin, rows_down(0, loss),
+                   [((0.0, 0.46), rows_down(top, row)) for top in tops],
+                   [((0.52, 1.0), rows_down(top, row)) for top in tops],
+                   dict(orientation="h", len=1, x=0, xanchor="left", y=1 - (loss + 35) / plot, yanchor="top",
+                        thickness=12, ticktext=["0", "5", "10", "15", "20", f"≥ {SHARE_TOP}"]), plot, phone=True)
+
+    @property
+    def side(self) -> str:
+        """Where the loss and layer axes go: on a phone, right of the panels, since the boundaries take the left."""
+        return "right" if self.phone else "left"
+
+    def below(self, px: int) -> float:
+        """``px`` below the plot area, in paper fractions."""
+        return -px / self.plot_height
 
 
-def _column(j: int, k: int) -> list[float]:
-    width = (1 - GAP * (k - 1)) / k
-    return [j * (width + GAP), j * (width + GAP) + width]
-
-
-def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str) -> tuple[list, dict]:
-    """The traces that stay the same in every frame (loss curves, test points) and the axes of every panel."""
+def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, grid: Grid) -> tuple[list, dict]:
+    """The traces that stay the same in every frame (loss curves, test points) and the axes of every panel,
+    where ``grid`` puts them."""
     k = len(reels)
     losses = {r.scheme: _positive(histories[r.scheme]["loss"]) for r in reels}
     traces = [go.Scatter(x=histories[r.scheme]["epoch"], y=losses[r.scheme], mode="lines", hoverinfo="skip",
@@ -173,11 +222,12 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str) -> tu
               for r in reels]
     last = max(int(h["epoch"].max()) for h in histories.values())
     layout = dict(xaxis=dict(domain=[0, 1], anchor="y", range=[0, max(last, 1)]),  # the slider says "epoch"
-                  yaxis=dict(domain=list(ROWS["loss"]), anchor="x", **_log_axis(np.concatenate(
+                  yaxis=dict(domain=list(grid.loss), anchor="x", side=grid.side, **_log_axis(np.concatenate(
                       [v for v in losses.values()] + [[np.log(2)]])), title=dict(text="loss")))
     X, y = points
     for j, r in enumerate(reels):
         bx, hx = 2 + j, 2 + k + j
+        (boundary_x, boundary_y), (heat_x, heat_y) = grid.boundaries[j], grid.heats[j]
         for cls, colour, symbol in ((0, "#9E5A00", "circle"), (1, "#005A8C", "diamond")):
             chosen = y == cls
             traces.append(go.Scatter(x=X[chosen, 0].astype(np.float32), y=X[chosen, 1].astype(np.float32),
@@ -186,17 +236,18 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str) -> tu
                                                  line=dict(width=0.5, color="white"))))
         framed = dict(showline=True, mirror=True, linecolor=FRAME, showticklabels=False, showgrid=False,
                       zeroline=False)
-        layout[f"xaxis{bx}"] = dict(domain=_column(j, k), anchor=f"y{bx}", range=[-2, 2], side="top",
+        layout[f"xaxis{bx}"] = dict(domain=list(boundary_x), anchor=f"y{bx}", range=[-2, 2], side="top",
                                     title=dict(text=f"<b>{_wrapped(scheme_label(r.scheme))}</b>", standoff=4), **framed)
-        layout[f"yaxis{bx}"] = dict(domain=list(ROWS["boundary"]), anchor=f"x{bx}", range=[-2, 2],
+        layout[f"yaxis{bx}"] = dict(domain=list(boundary_y), anchor=f"x{bx}", range=[-2, 2],
                                     scaleanchor=f"x{bx}", constrain="domain", **framed)
-        layout[f"xaxis{hx}"] = dict(domain=_column(j, k), anchor=f"y{hx}", range=[r.edges[0], r.edges[-1]],
+        layout[f"xaxis{hx}"] = dict(domain=list(heat_x), anchor=f"y{hx}", range=[r.edges[0], r.edges[-1]],
                                     title=dict(text=axis_x), nticks=4, exponentformat="power")
-        layout[f"yaxis{hx}"] = dict(domain=list(ROWS["heat"]), anchor=f"x{hx}", autorange="reversed",
-                                    title=dict(text="layer l") if j == 0 else None)
+        layout[f"yaxis{hx}"] = dict(domain=list(heat_y), anchor=f"x{hx}", autorange="reversed", side=grid.side,
+                                    title=dict(text="layer l") if j == 0 or grid.phone else None)
+    words = "% of the layer's values" if grid.phone else "% of the<br>layer's values"
     layout["coloraxis"] = dict(cmin=0, cmax=SHARE_TOP, colorscale="Viridis", colorbar=dict(
-        title=dict(text="% of the<br>layer's values"), len=0.32, y=0, yanchor="bottom", ticksuffix=" %",
-        tickvals=[0, 5, 10, 15, 20, 25], ticktext=["0 %", "5 %", "10 %", "15 %", "20 %", f"≥ {SHARE_TOP} %"]))
+        title=dict(text=words, side="top"), ticksuffix=" %", tickvals=[0, 5, 10, 15, 20, 25],
+        ticktext=["0 %", "5 %", "10 %", "15 %", "20 %", f"≥ {SHARE_TOP} %"]) | grid.colorbar)
     return traces, layout
 
 
@@ -248,30 +299,30 @@ def _heat(r: Reel, j: int) -> go.Heatmap:
                       hovertemplate="layer %{y}, near %{x}<br>%{z} % of its values<extra></extra>")
 
 
-def _annotations(reels: list[Reel], epoch: int, k: int) -> list[dict]:
-    """What happened by ``epoch`` that a panel cannot show by itself: a run that diverged."""
-    return [dict(x=sum(_column(j, k)) / 2, y=sum(ROWS["boundary"]) / 2, xref="paper", yref="paper",
+def _annotations(reels: list[Reel], epoch: int, grid: Grid) -> list[dict]:
+    """What happened by ``epoch`` that a panel cannot show by itself: a run that diverged, said on its boundary."""
+    return [dict(x=sum(grid.boundaries[j][0]) / 2, y=sum(grid.boundaries[j][1]) / 2, xref="paper", yref="paper",
                  showarrow=False, text=f"diverged at<br>epoch {r.diverged_epoch}:<br>no answer (NaN)", bgcolor=PAPER,
                  bordercolor=NO_ANSWER)
             for j, r in enumerate(reels) if r.diverged_epoch is not None and epoch >= r.diverged_epoch]
 
 
-def _slider(epochs: list[int]) -> dict:
-    return dict(active=0, x=0, len=1, y=-0.16, yanchor="top", pad=dict(t=10),
+def _slider(epochs: list[int], grid: Grid) -> dict:
+    return dict(active=0, x=0, len=1, y=grid.below(Grid.SLIDER), yanchor="top", pad=dict(t=10),
                 currentvalue=dict(prefix="epoch ", font=dict(size=15)),
                 steps=[dict(method="animate", label=str(e), args=[[str(e)], dict(
                     mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))])
                        for e in epochs])
 
 
-def _buttons() -> dict:
+def _buttons(grid: Grid) -> dict:
     play = dict(label="▶ Play", method="animate", args=[None, dict(
         frame=dict(duration=PLAY_MS, redraw=True), transition=dict(duration=0), fromcurrent=True)])
     pause = dict(label="❚❚ Pause", method="animate", args=[[None], dict(
         mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))])
     replay = dict(label="↺ Replay", method="animate", args=[None, dict(
         mode="immediate", frame=dict(duration=PLAY_MS, redraw=True), transition=dict(duration=0), fromcurrent=False)])
-    return dict(type="buttons", direction="left", x=0, y=-0.09, xanchor="left", yanchor="top",
+    return dict(type="buttons", direction="left", x=0, y=grid.below(Grid.BUTTONS), xanchor="left", yanchor="top",
                 pad=dict(r=10, t=10), showactive=False, buttons=[play, pause, replay])
 
 

@@ -19,6 +19,13 @@ def chart(figure, key: str, where=st) -> None:
     where.plotly_chart(figure, key=key, theme=None, alt=alt_text(figure), width=width)
 
 
+def on_phone() -> bool:
+    """Whether the page is open on a phone, as its browser says (a "Mobi" in the User-Agent, the mark every
+    phone browser carries and tablets and desktops do not). A figure with many panels side by side lays them out
+    one under the other there: Plotly cannot reflow a figure's panels to the width it finds."""
+    return "Mobi" in st.context.headers.get("User-Agent", "")
+
+
 def caption(text: str | None) -> None:
     """A caption, where there is something to say."""
     if text:

@@ -10,21 +10,22 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.e2e.server import PAGES, ROOT, launch, streamlit_server, wait_for_app
+from tests.e2e.server import PAGES, PHONE, ROOT, launch, streamlit_server, wait_for_app
 
-VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+DEVICES = {"desktop": dict(viewport=dict(width=1280, height=800)), "phone": PHONE}
 
 
-def take(out: Path, viewports=VIEWPORTS, full_page: bool = False) -> list[Path]:
+def take(out: Path, devices=DEVICES, full_page: bool = False) -> list[Path]:
     """Screenshots of every page; ``full_page`` uses a tall window (Streamlit scrolls inside its own frame)."""
     out.mkdir(parents=True, exist_ok=True)
     if full_page:
-        viewports = {name: (width, 3200) for name, (width, _) in viewports.items()}
+        devices = {name: device | dict(viewport=dict(width=device["viewport"]["width"], height=3200))
+                   for name, device in devices.items()}
     written = []
     with streamlit_server() as url, sync_playwright() as p:
         browser = launch(p)
-        for view, (width, height) in viewports.items():
-            page = browser.new_page(viewport=dict(width=width, height=height))
+        for view, device in devices.items():
+            page = browser.new_page(**device)
             for name, (path, charts) in PAGES.items():
                 page.goto(f"{url}/{path}")
                 wait_for_app(page, charts=charts)

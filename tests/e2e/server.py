@@ -83,6 +83,13 @@ def streamlit_server(script: Path = ROOT / "app.py", timeout: float = 60.0, extr
         log.close()
 
 
+# A phone as its browser presents itself: 390 × 844 CSS px, touch, and the User-Agent of Safari on an iPhone
+# (pages lay out some figures for a phone by it: ``ui.show.on_phone``).
+PHONE = dict(viewport=dict(width=390, height=844), is_mobile=True, has_touch=True, device_scale_factor=1,
+             user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+                        "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+
+
 def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 

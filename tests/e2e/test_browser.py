@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 import initcore
-from tests.e2e.server import PAGES, exceptions, launch, streamlit_server, wait_for_app
+from tests.e2e.server import PAGES, PHONE, exceptions, launch, streamlit_server, wait_for_app
 from ui import presets
 from ui.controls import link
 from ui.show import WHOLE_TABLE_ROWS
@@ -733,6 +733,25 @@ def test_the_lab_s_film_plays_in_the_browser(page, server):
     page.wait_for_timeout(1200)
     assert page.evaluate(shown) == paused and exceptions(page) == []
     assert asked == []  # the film played in the browser alone
+
+
+PANELS = """() => [...document.querySelectorAll('.stPlotlyChart rect.nsewdrag')].filter(r => r.closest(
+    '.stPlotlyChart').textContent.includes('epoch by epoch')).map(r => { const b = r.getBoundingClientRect();
+    return [b.left, b.top, b.right, b.bottom]; })"""
+
+
+def test_the_lab_s_film_reads_on_a_phone(browser, server):
+    """On a phone the film's five schemes are five rows, each boundary beside its heatmap and each of them at
+    least 100 px wide (as five columns they were under 60), every panel inside the screen and none over another."""
+    phone = browser.new_page(**PHONE)
+    phone.goto(f"{server}/Training_lab")
+    wait_for_app(phone, charts=8)
+    panels = phone.evaluate(PANELS)
+    assert len(panels) == 1 + 2 * len(initcore.LAB_SCHEMES)
+    assert all(right - left >= 100 and 0 <= left and right <= 390 for left, _, right, _ in panels[1:]), panels
+    assert not any(min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+                   for i, a in enumerate(panels) for b in panels[i + 1:]), panels
+    phone.close()
 
 
 GREYED = "() => document.querySelectorAll('[data-testid=stMain] [data-stale=true]').length"
