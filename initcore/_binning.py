@@ -13,32 +13,33 @@ import numpy as np
 from initcore.histograms import BINS, SAMPLE, LayerHistograms, build, positions, record, sample_rows
 
 
-def sampled(x: np.ndarray) -> np.ndarray:
-    """The values ``record`` keeps of a 2-D ``x``: an evenly strided subset of at most ``SAMPLE`` of its values
-    in row-major order, as float32 (read straight from the transpose's memory when that is the contiguous one)."""
+def sampled(x: np.ndarray, sample: int) -> np.ndarray:
+    """The values ``record`` keeps of a 2-D ``x`` in a row of ``sample`` values: an evenly strided subset of at
+    most ``sample`` of its values in row-major order, as float32 (read straight from the transpose's memory when
+    that is the contiguous one)."""
     if x.flags.c_contiguous or not x.T.flags.c_contiguous:
         flat = x.reshape(-1)
-        return flat[:: max(1, flat.size // SAMPLE)][:SAMPLE].astype(np.float32)
-    return x.T.reshape(-1)[_transposed_picks(*x.shape)].astype(np.float32)
+        return flat[:: max(1, flat.size // sample)][:sample].astype(np.float32)
+    return x.T.reshape(-1)[_transposed_picks(*x.shape, sample)].astype(np.float32)
 
 
 @functools.lru_cache(maxsize=16)
-def _transposed_picks(rows: int, columns: int) -> np.ndarray:
+def _transposed_picks(rows: int, columns: int, sample: int) -> np.ndarray:
     """Where ``record``'s picks of a rows × columns array lie in the row-major memory of its transpose."""
-    picks = np.arange(0, rows * columns, max(1, rows * columns // SAMPLE))[:SAMPLE]
+    picks = np.arange(0, rows * columns, max(1, rows * columns // sample))[:sample]
     row, column = np.divmod(picks, columns)
     return column * rows + row
 
 
-def layer_histograms(layers: list[np.ndarray]) -> LayerHistograms:
-    """``build`` of the rows ``record`` makes of the 2-D ``layers``, one row per layer."""
+def layer_histograms(layers: list[np.ndarray], sample: int = SAMPLE) -> LayerHistograms:
+    """``build`` of the rows of ``sample`` values ``record`` makes of the 2-D ``layers``, one row per layer."""
     depth = len(layers)
     with np.errstate(all="ignore"):
-        parts = [sampled(x) for x in layers]
+        parts = [sampled(x, sample) for x in layers]
         values = np.concatenate(parts)
         sizes = np.array([part.size for part in parts])
         if not np.isfinite(values).all():
-            rows = sample_rows(depth)
+            rows = sample_rows(depth, sample)
             for layer, x in enumerate(layers):
                 record(rows, layer, x)
             return build(rows)

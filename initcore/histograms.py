@@ -39,15 +39,17 @@ class LayerHistograms:
         return counts / np.maximum(self.total, 1)[:, None]
 
 
-def sample_rows(depth: int) -> np.ndarray:
-    """Storage for one kind of per-layer samples; NaN marks a value never written (layer overflowed)."""
-    return np.full((depth, SAMPLE), np.nan, dtype=np.float32)
+def sample_rows(depth: int, sample: int = SAMPLE) -> np.ndarray:
+    """Storage for one kind of per-layer samples, ``sample`` values a layer; NaN marks a value never written
+    (layer overflowed)."""
+    return np.full((depth, sample), np.nan, dtype=np.float32)
 
 
 def record(rows: np.ndarray, layer: int, x: np.ndarray, scale: float = 1.0) -> None:
-    """Keep an evenly strided subset of at most ``SAMPLE`` values of ``x`` (times ``scale``) as row ``layer``."""
-    flat = x.reshape(-1)
-    picked = flat[:: max(1, flat.size // SAMPLE)][:SAMPLE]
+    """Keep an evenly strided subset of ``x``'s values (times ``scale``) as row ``layer``: as many as the row
+    holds (``sample_rows``), or all of them if there are fewer."""
+    flat, sample = x.reshape(-1), rows.shape[1]
+    picked = flat[:: max(1, flat.size // sample)][:sample]
     np.multiply(picked, scale, out=rows[layer, : picked.size], casting="unsafe")
 
 

@@ -52,7 +52,9 @@ MOMENTUM_RANGE = (0.0, 0.99)
 # (``training_work``): about 4 s on the 2-core machine the app is served from, narrow layers or wide.
 MAX_WORK = 6e10
 STEP_COST = 400_000  # one layer of one numpy step (a matmul and its elementwise neighbours): ~27 µs ≈ 4e5 multiply-adds
-COMPARE_COST = 13  # one comparison of two units' outputs on one example, in distinct_units' Python loop
+COUNT_COST = 70  # one activation of one example, in counting a layer's distinct units (``_distinct_counts``)
+SNAPSHOT_COST = 8e6  # what a snapshot costs once (its table, its histograms' calls), ~0.55 ms
+SNAPSHOT_VALUE_COST = 155  # each weight, activation and gradient value a snapshot reduces and bins
 DECISION_GRID = 60  # points per side of the decision-boundary grid the lab draws for each run
 COPY_TOLERANCE = 1e-6  # two units are copies if their outputs differ by less than this, relative to the layer
 
@@ -299,6 +301,7 @@ def _random_signs(n: int) -> np.ndarray:
 
 SNAPSHOT_RANGE = (0, 200)
 SNAPSHOT_GRID = 30  # points per side of a snapshot's decision grid: a film's frame, cheaper than the lab's 60
+SNAPSHOT_SAMPLE = 2048  # values per layer a snapshot bins: ~50 per bin of a film's 40, half of a lesson's sample
 
 
 @dataclass(frozen=True)
@@ -344,9 +347,9 @@ def _snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray, 
         grad_var=np.append(np.var(first_gradients), np.var(gradients, axis=(1, 2))),
         frac_dead=np.count_nonzero(activations == 0, axis=(1, 2)) / (width * examples),
         distinct_units=_distinct_counts(activations) if finite else [distinct_units(a.T) for a in activations]))
-    return Snapshot(epoch, layers, layer_histograms([first_weights, *weights]),
-                    layer_histograms([a.T for a in activations]),
-                    layer_histograms([first_gradients, *gradients]), boundary)
+    return Snapshot(epoch, layers, layer_histograms([first_weights, *weights], SNAPSHOT_SAMPLE),
+                    layer_histograms([a.T for a in activations], SNAPSHOT_SAMPLE),
+                    layer_histograms([first_gradients, *gradients], SNAPSHOT_SAMPLE), boundary)
 
 
 def _hidden_layers(flat: np.ndarray, depth: int, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -409,7 +412,7 @@ def _check(depth, width, activation, scheme, epochs, lr, batch_size, momentum, o
 
 
 def training_work(*, depth: int, width: int, epochs: int, n: int, batch_size: int = 64,
-                  test_fraction: float = 0.2) -> float:
+                  test_fraction: float = 0.2, snapshots: int = 0) -> float:
     """What one run costs, in multiply-adds and their equals, as measured on the 2-core machine (time ≈
     6.8·10⁻¹¹ s per unit, within 20 % from 1 layer of 4 units to 50 of 32 or 30 of 128):
 
@@ -418,7 +421,13 @@ def training_work(*, depth: int, width: int, epochs: int, n: int, batch_size: in
       of the ``DECISION_GRID``² decision grid;
     * ``STEP_COST`` for each layer of each numpy step (mini-batch or evaluation), which is what narrow layers
       cost: at 16 units a step does few multiply-adds and many calls;
-    * ``COMPARE_COST`` per unit pair per example in counting the distinct units before and after training.
+    * ``COUNT_COST`` per activation of each training example in counting the distinct units before and after
+      training;
+    * for each snapshot (``snapshot_epochs``: none, or min(``snapshots``, ``epochs``) + 1): ``SNAPSHOT_COST``,
+      3 ``STEP_COST`` per layer
+      (its pass over the snapshot grid, its statistics) and ``SNAPSHOT_VALUE_COST`` per value it reduces and
+      bins (each layer's activations on the training set, its weights and their gradients), within 25 % of
+      what was measured from 1 layer of 4 units to 30 of 128.
     """
     per_example = 2 * width + (depth - 1) * width * width + width
     n_test = int(round(n * test_fraction))
@@ -426,23 +435,37 @@ def training_work(*, depth: int, width: int, epochs: int, n: int, batch_size: in
     steps = -(-n_train // batch_size)
     products = per_example * (3 * n_train * epochs + (3 * n_train + n_test) * (epochs + 1) + DECISION_GRID**2)
     calls = (depth + 1) * (steps * epochs + 2 * (epochs + 1) + 1)
-    return float(products + STEP_COST * calls + COMPARE_COST * 2 * depth * width * width * n_train)
+    values = depth * width * n_train + 2 * (per_example - width)
+    per_snapshot = SNAPSHOT_COST + 3 * STEP_COST * depth + SNAPSHOT_VALUE_COST * values
+    filming = len(snapshot_epochs(epochs, snapshots)) * per_snapshot
+    return float(products + STEP_COST * calls + COUNT_COST * 2 * depth * width * n_train + filming)
 
 
-def max_epochs(*, depth: int, width: int, n: int = 500, runs: int = 1, batch_size: int = 64) -> int:
-    """The most epochs that ``runs`` trainings of this size may have within ``MAX_WORK`` (0 if none fit)."""
-    fixed = training_work(depth=depth, width=width, epochs=0, n=n, batch_size=batch_size)
-    per_epoch = training_work(depth=depth, width=width, epochs=1, n=n, batch_size=batch_size) - fixed
-    return max(int((MAX_WORK / runs - fixed) // per_epoch), 0)
+def max_epochs(*, depth: int, width: int, n: int = 500, runs: int = 1, batch_size: int = 64,
+               snapshots: int = 0) -> int:
+    """The most epochs that ``runs`` trainings of this size, each filmed with ``snapshots`` (``train``), may
+    have within ``MAX_WORK`` (0 if none fit). Up to ``snapshots`` epochs, each epoch adds a snapshot too."""
+    size = dict(depth=depth, width=width, n=n, batch_size=batch_size, snapshots=snapshots)
+    budget = MAX_WORK / runs
+    fixed = training_work(epochs=0, **size)
+    per_epoch = training_work(epochs=1, **size) - fixed  # an epoch and, while there are fewer, a snapshot
+    few = int((budget - fixed) // per_epoch)
+    if few < snapshots or not snapshots:
+        return max(few, 0)
+    filmed = training_work(epochs=snapshots, **size)  # every snapshot taken: from here an epoch costs less
+    return snapshots + int((budget - filmed) // (training_work(epochs=snapshots + 1, **size) - filmed))
 
 
-def fit_budget(schemes, *, depth: int, width: int, epochs: int, n: int = 500) -> tuple[list[str], int]:
-    """The schemes and epochs that ``compare`` can train within ``MAX_WORK``: first fewer epochs, then, where not
-    even one epoch of every scheme fits, the last schemes left out (the first always kept)."""
+def fit_budget(schemes, *, depth: int, width: int, epochs: int, n: int = 500,
+               snapshots: int = 0) -> tuple[list[str], int]:
+    """The schemes and epochs that ``compare`` can train (each filmed in ``snapshots`` + 1 snapshots) within
+    ``MAX_WORK``: first fewer epochs, then, where not even one epoch of every scheme fits, the last schemes left
+    out (the first always kept)."""
+    size = dict(depth=depth, width=width, n=n, snapshots=snapshots)
     kept = list(schemes)
-    while len(kept) > 1 and max_epochs(depth=depth, width=width, n=n, runs=len(kept)) < 1:
+    while len(kept) > 1 and max_epochs(runs=len(kept), **size) < 1:
         kept.pop()
-    return kept, min(epochs, max_epochs(depth=depth, width=width, n=n, runs=len(kept)))
+    return kept, min(epochs, max_epochs(runs=len(kept), **size))
 
 
 def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str, epochs: int, lr: float,
@@ -454,7 +477,7 @@ def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str,
     c["snapshots"] = _validate.integer("snapshots", snapshots, *SNAPSHOT_RANGE)
     seed = _validate.integer("seed", seed, 0, 2**32 - 1)
     work = training_work(depth=c["depth"], width=c["width"], epochs=c["epochs"], n=c["n"],
-                         batch_size=c["batch_size"], test_fraction=test_fraction)
+                         batch_size=c["batch_size"], test_fraction=test_fraction, snapshots=c["snapshots"])
     if work > MAX_WORK:
         raise ValueError(f"this run needs ~{work:.2g} multiply-adds, over the budget {MAX_WORK:.0e}; "
                          f"lower epochs, depth, width or n")
@@ -623,8 +646,9 @@ def compare(*, schemes=LAB_SCHEMES, scheme_params: dict[str, dict] | None = None
     width = _validate.integer("width", settings.get("width"), *WIDTH_RANGE)
     epochs = _validate.integer("epochs", epochs, *EPOCH_RANGE)
     n = _validate.integer("n", n, *N_RANGE)
+    snapshots = _validate.integer("snapshots", settings.get("snapshots", 0), *SNAPSHOT_RANGE)
     work = len(schemes) * training_work(depth=depth, width=width, epochs=epochs, n=n,
-                                        batch_size=settings.get("batch_size", 64))
+                                        batch_size=settings.get("batch_size", 64), snapshots=snapshots)
     if work > MAX_WORK:
         raise ValueError(f"comparing {len(schemes)} schemes needs ~{work:.2g} multiply-adds, over the budget "
                          f"{MAX_WORK:.0e}; compare fewer schemes or lower epochs, depth, width or n")

@@ -496,8 +496,9 @@ def test_training_lab_caps_epochs_to_the_budget():
 def test_training_every_scheme_at_the_largest_size_fits_one_budget_and_says_what_it_left_out():
     """Every scheme at 30 layers of 128 units: not even one epoch of all twelve fits one request's work, which
     ended in an error; now the last schemes are left out by name, the others train, and the total work of
-    the request stays within MAX_WORK (decision grids and distinct units included)."""
+    the request stays within MAX_WORK (decision grids, distinct units and the film's snapshots included)."""
     from initcore.training import MAX_WORK, training_work
+    from ui.film import SNAPSHOTS
 
     every = [s for s in initcore.SCHEMES]
     at = open_page("pages/4_Training_lab.py", depth="30", width="128", epochs="300", schemes=every)
@@ -506,7 +507,7 @@ def test_training_every_scheme_at_the_largest_size_fits_one_budget_and_says_what
     epochs = int(re.search(r"Trained for (\d+) epochs?, not 300", note)[1])
     trained = [s for s in every if initcore.SCHEMES[s].label not in note.split("Left out")[1]]
     assert 1 <= epochs and 1 <= len(trained) < len(every)
-    assert len(trained) * training_work(depth=30, width=128, epochs=epochs, n=500) <= MAX_WORK
+    assert len(trained) * training_work(depth=30, width=128, epochs=epochs, n=500, snapshots=SNAPSHOTS) <= MAX_WORK
     assert len(at.get("plotly_chart")) == 4 + len(trained)  # loss, film, accuracy, gradients, a panel per run
 
 

@@ -10,7 +10,6 @@ import pytest
 
 import initcore
 from initcore import training
-from initcore.histograms import SAMPLE
 from ui import film, runs
 
 
@@ -20,8 +19,9 @@ def test_a_layer_that_overflowed_to_inf_is_recorded_as_no_value():
     run = initcore.train(dataset="moons", depth=30, width=32, activation="relu", scheme="large_normal", epochs=5,
                          lr=0.1, snapshots=5)
     first = run.snapshots[0].act_hist
-    assert first.depth == 30 and (first.total <= SAMPLE).all()
-    assert first.total[0] == SAMPLE and (first.total < SAMPLE).any()  # the top layers overflowed, in part
+    sample = training.SNAPSHOT_SAMPLE
+    assert first.depth == 30 and (first.total <= sample).all()
+    assert first.total[0] == sample and (first.total < sample).any()  # the top layers overflowed, in part
     assert np.isfinite(first.edges).all() and np.isfinite(first.log_edges).all()
 
 

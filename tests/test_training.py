@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import initcore
 from initcore import training
+from initcore.histograms import SAMPLE
 from initcore.training import MLP, init_mlp, training_work
 
 LN2 = math.log(2)
@@ -234,24 +235,31 @@ def test_a_gradient_that_is_huge_but_finite_has_a_finite_norm():
 
 def test_training_work_counts_what_a_lab_view_computes():
     """Besides the products of training, each epoch's evaluation and the decision grid, a run pays for every
-    numpy step of every layer (what makes narrow layers slow) and for counting distinct units (width² per
-    layer): a deep narrow run costs several times its multiply-adds alone."""
-    from initcore.training import COMPARE_COST, DECISION_GRID, STEP_COST
+    numpy step of every layer (what makes narrow layers slow), for counting distinct units (each activation of
+    each example, before and after training) and for each snapshot it records: a deep narrow run costs several
+    times its multiply-adds alone."""
+    from initcore.training import COUNT_COST, DECISION_GRID, SNAPSHOT_COST, SNAPSHOT_VALUE_COST, STEP_COST
 
     narrow = training_work(depth=30, width=16, epochs=100, n=500)
     per_example = 2 * 16 + 29 * 16 * 16 + 16
     products = per_example * (3 * 400 * 100 + (3 * 400 + 100) * 101 + DECISION_GRID**2)
     steps = 31 * (7 * 100 + 2 * 101 + 1)
-    assert narrow == products + STEP_COST * steps + COMPARE_COST * 2 * 30 * 16 * 16 * 400
+    assert narrow == products + STEP_COST * steps + COUNT_COST * 2 * 30 * 16 * 400
     assert narrow > 5 * products
+    values = 30 * 16 * 400 + 2 * (2 * 16 + 29 * 16 * 16)  # activations on the training set, weights, gradients
+    filmed = training_work(depth=30, width=16, epochs=100, n=500, snapshots=40)
+    assert filmed - narrow == 41 * (SNAPSHOT_COST + 3 * STEP_COST * 30 + SNAPSHOT_VALUE_COST * values)
 
 
 def test_max_epochs_fits_the_budget():
     from initcore.training import MAX_WORK, max_epochs
 
-    allowed = max_epochs(depth=10, width=128, runs=5)
-    assert 5 * training_work(depth=10, width=128, epochs=allowed, n=500) <= MAX_WORK
-    assert 5 * training_work(depth=10, width=128, epochs=allowed + 1, n=500) > MAX_WORK
+    for depth, width, runs in ((10, 128, 5), (30, 128, 5), (30, 128, 1), (30, 32, 5), (50, 256, 1)):
+        for snapshots in (0, 40):  # a filmed run shorter than its snapshots takes one each epoch
+            size = dict(depth=depth, width=width, n=500, snapshots=snapshots)
+            allowed = max_epochs(runs=runs, **size)
+            assert runs * training_work(epochs=allowed, **size) <= MAX_WORK or allowed == 0
+            assert runs * training_work(epochs=allowed + 1, **size) > MAX_WORK
 
 
 @settings(max_examples=int(os.environ.get("INITLAB_EXAMPLES", 40)), deadline=None)
@@ -441,11 +449,13 @@ def test_distinct_units_counts_copies_as_its_definition_does(seed, examples, uni
 
 @settings(max_examples=int(os.environ.get("INITLAB_EXAMPLES", 40)) * 5, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), depth=st.integers(1, 5), exponent=st.floats(-44, 38),
-       values=st.sampled_from(["normal", "relu", "zeros", "few", "not finite"]))
-def test_snapshot_histograms_are_build_s_to_the_last_count(seed, depth, exponent, values):
-    """Layers of any shape (fewer values than ``SAMPLE`` or more, row- or column-major), scales from float32's
-    subnormals to its overflow, exact zeros, few distinct values, an inf or NaN: every field of the snapshot's
-    histograms is what ``histograms.build`` makes of the rows ``record`` keeps."""
+       values=st.sampled_from(["normal", "relu", "zeros", "few", "not finite"]),
+       sample=st.sampled_from([SAMPLE, training.SNAPSHOT_SAMPLE, 100]))
+def test_snapshot_histograms_are_build_s_to_the_last_count(seed, depth, exponent, values, sample):
+    """Layers of any shape (fewer values than the sample or more, row- or column-major), scales from float32's
+    subnormals to its overflow, exact zeros, few distinct values, an inf or NaN, samples of a lesson's size, a
+    snapshot's and smaller: every field of the snapshot's histograms is what ``histograms.build`` makes of the
+    rows ``record`` keeps."""
     from initcore._binning import layer_histograms
     from initcore.histograms import build, record, sample_rows
 
@@ -456,14 +466,14 @@ def test_snapshot_histograms_are_build_s_to_the_last_count(seed, depth, exponent
         x = {"normal": x, "relu": np.maximum(x, 0), "zeros": 0 * x, "few": np.round(x / np.abs(x).max() * 4),
              "not finite": np.where(rng.random(x.shape) < 0.01, rng.choice([np.nan, np.inf]), x)}[values]
         layers.append(x if rng.random() < 0.5 else x.T)
-    rows = sample_rows(depth)
+    rows = sample_rows(depth, sample)
     with np.errstate(over="ignore"):  # record's float32 overflows to inf, as inside train
         for layer, x in enumerate(layers):
             record(rows, layer, x)
     expected = build(rows)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        got = layer_histograms(layers)
+        got = layer_histograms(layers, sample)
     for name in ("edges", "counts", "log_edges", "log_counts", "zeros", "total"):
         np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
 
@@ -489,7 +499,7 @@ def test_the_last_snapshot_is_the_trained_network_layer_by_layer(scheme):
     assert last.layers.frac_dead.tolist() == [float(np.mean(a == 0)) for a in hidden]
     assert last.layers.distinct_units.tolist() == [_distinct_units_by_definition(a) for a in hidden]
     for histograms, arrays in ((last.weight_hist, weights), (last.act_hist, hidden), (last.grad_hist, gradients)):
-        rows = sample_rows(4)
+        rows = sample_rows(4, training.SNAPSHOT_SAMPLE)
         for layer, a in enumerate(arrays):
             record(rows, layer, a)
         expected = build(rows)

@@ -17,6 +17,7 @@ from initcore.training import fit_budget
 from ui import cached
 from ui.charts import TRAINED
 from ui.controls import LR_CHOICES
+from ui.film import SNAPSHOTS
 from ui.theme import activation_label, number, percent, times
 
 LN2 = float(np.log(2))
@@ -154,7 +155,8 @@ def _first_that_trains(group: list[str], why: str, candidates: list[dict], setti
         after = candidate.get("schemes", schemes)
         targets = [after[-1]] if "schemes" in candidate else group
         changed = settings | {k: v for k, v in candidate.items() if k != "schemes"}
-        _, epochs = fit_budget(after, depth=changed["depth"], width=changed["width"], epochs=changed["epochs"])
+        _, epochs = fit_budget(after, depth=changed["depth"], width=changed["width"], epochs=changed["epochs"],
+                               snapshots=SNAPSHOTS)
         outcomes = {target: cached.outcome(target, changed | dict(epochs=epochs)) for target in targets}
         words = _words(candidate, targets[-1])
         if all(_trains(row) for row in outcomes.values()):

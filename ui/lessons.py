@@ -12,6 +12,7 @@ from initcore.propagation import sampling_error
 from initcore.training import fit_budget
 from ui import cached
 from ui.charts import EXPLODING, VANISHING, Curve
+from ui.film import SNAPSHOTS
 from ui.theme import activation_label, number, scheme_label, times
 
 DRIFT = 10  # a change per layer is "dying out" only if the whole change passes this (``_top_factor``)
@@ -70,7 +71,7 @@ def lab_budget(schemes: list[str], depth: int, width: int, epochs: int) -> tuple
     """The schemes and epochs the Training lab can train within one request's budget
     (``initcore.training.MAX_WORK``), and a sentence saying what it cut and what to change (None if nothing):
     first epochs, then, where not even one epoch of every scheme fits, the last schemes."""
-    kept, allowed = fit_budget(schemes, depth=depth, width=width, epochs=epochs)
+    kept, allowed = fit_budget(schemes, depth=depth, width=width, epochs=epochs, snapshots=SNAPSHOTS)
     if allowed == epochs and len(kept) == len(schemes):
         return kept, epochs, None
     size = f"{len(kept)} network{'s' if len(kept) > 1 else ''} of {depth} layers × {width} units"
