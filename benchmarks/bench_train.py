@@ -86,25 +86,27 @@ def main() -> None:
 
 
 def lab_request(settings: dict) -> None:
-    """What the lab computes for one view: the runs and each one's decision grid."""
+    """What the lab computes for one view: the runs, filmed, and each one's decision grid."""
     for run in initcore.compare(**settings).runs.values():
         run.decision_grid()
 
 
 def one_request() -> None:
     """What one Training lab request costs at the epochs the budget allows (at most 300, the slider's top), for
-    one scheme, the lab's five and every scheme (the last left out while not one epoch of all fits)."""
+    one scheme, the lab's five and every scheme (the last left out while not one epoch of all fits), each run
+    filmed in the lab's ``SNAPSHOTS`` + 1 snapshots."""
     from initcore.training import fit_budget
+    from ui.film import SNAPSHOTS
 
     print("| depth, width | one scheme (s, epochs) | five (s, epochs) | every scheme (s, epochs, schemes) |")
     print("|---|---|---|---|")
     for depth, width in [(5, 32), (30, 16), (10, 64), (30, 128)]:
         cells = []
         for schemes in (["he_normal"], list(initcore.LAB_SCHEMES), list(initcore.SCHEMES)):
-            schemes, epochs = fit_budget(schemes, depth=depth, width=width, epochs=300)
+            schemes, epochs = fit_budget(schemes, depth=depth, width=width, epochs=300, snapshots=SNAPSHOTS)
 
             settings = dict(schemes=schemes, dataset="moons", depth=depth, width=width, activation="relu",
-                            epochs=epochs, lr=0.01, n=N)
+                            epochs=epochs, lr=0.01, n=N, snapshots=SNAPSHOTS)
             seconds = median_time(partial(lab_request, settings), 3)
             cells.append(f"{seconds:.2f}, {epochs}" + (f", {len(schemes)}" if len(schemes) > 5 else ""))
         print(f"| {depth}, {width} | {' | '.join(cells)} |")
