@@ -13,13 +13,19 @@ For the positively homogeneous activations (linear, ReLU, leaky ReLU) both expec
 multiples of q (ReLU: E[f²] = q/2, E[f'²] = 1/2; leaky ReLU with slope a: (1+a²)/2), so the recursion is
 exact in expectation over the weights. For tanh, sigmoid, ELU, SELU and GELU it is the mean-field
 approximation (exact as the width grows), with the two expectations computed by quadrature
-(``expectation``) to about 10⁻¹² relative at every q. ELU's derivative has a corner at 0 and SELU's a jump,
-so each half-line is integrated on its own: composite Gauss–Legendre on panels of at most σ/2 (where the
-Gaussian bends) and, near 0, of at most ¼ to 2 (where the activations bend: tanh' is a bump of width 1,
-however wide the Gaussian). ELU and SELU also have closed forms, with which the tests check it:
+(``expectation``, see ``initcore.quadrature``) to about 10⁻¹² relative at every q, each side of 0 on its own
+(ELU's derivative has a corner at 0 and SELU's a jump). ELU and SELU also have closed forms, with which the
+tests check it:
 
     E[f²]  = λ²( q/2 + α²(e^{2q} Φ(-2√q) - 2 e^{q/2} Φ(-√q) + 1/2) )
     E[f'²] = λ²( 1/2 + α² e^{2q} Φ(-2√q) )                              (ELU: λ = α = 1)
+
+With biases b ~ N(0, σ_b²) (``bias_std`` = σ_b) every layer adds σ_b² to the length map (Poole et al. 2016):
+
+    q_{l+1} = n_in · Var(W) · E[f(√q_l · ξ)²] + σ_b²,      q_1 = n_in · Var(W) · E[x²] + σ_b²
+
+and the gradient recursion keeps its form (a bias passes the gradient on unchanged). Where this map settles,
+and the ordered and chaotic phases it sets, are ``phase`` and ``phase_grid`` (from ``initcore.mean_field``).
 
 For schemes whose weights are not zero-mean (``constant``) the recursion does not apply: NaN.
 Var(x) = Var(g) = 1 as in ``initcore.simulate``.
@@ -27,43 +33,24 @@ Var(x) = Var(g) = 1 as in ``initcore.simulate``.
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 
 from initcore import _validate
 from initcore.activations import get_activation
+from initcore.mean_field import phase as phase  # re-exported: initcore.theory.phase
+from initcore.mean_field import phase_grid as phase_grid
 from initcore.propagation import check_network
+from initcore.quadrature import expectations
 from initcore.schemes import get_scheme
 
-PANEL_NODES = 20  # Gauss–Legendre nodes per panel
-_GAUSS_SPAN = np.linspace(0.0, 10.0, 21)  # panel edges in units of σ: beyond 10σ lies under 10⁻²² of the mass
-_BENDS = np.array([0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 8, 10, 12, 16])  # where activations bend
-
-
-@cache
-def _legendre() -> tuple[np.ndarray, np.ndarray]:
-    nodes, weights = np.polynomial.legendre.leggauss(PANEL_NODES)
-    return nodes, weights
-
-
-def _half_line(sigma: float) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes z > 0 and weights w with Σ w·h(z) ≈ E[h(z) · 1{z > 0}] for z ~ N(0, σ²) and any h smooth on
-    z > 0 (composite Gauss–Legendre; the Gaussian density is folded into the weights)."""
-    edges = np.union1d(sigma * _GAUSS_SPAN, _BENDS[np.less(_BENDS, 10.0 * sigma)])
-    half, middle = np.diff(edges) / 2, (edges[1:] + edges[:-1]) / 2
-    x, w = _legendre()
-    z = (middle[:, None] + half[:, None] * x).ravel()
-    weights = (half[:, None] * w).ravel() * np.exp(-0.5 * (z / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))
-    return z, weights
+MAX_BIAS_STD = 100.0
 
 
 def expectation(h, sigma: float) -> float:
     """E[h(z)] for z ~ N(0, σ²), for an h smooth on each side of 0 (a corner or a jump at 0 is fine)."""
     if sigma == 0:
         return float(h(np.zeros(1))[0])
-    z, weights = _half_line(sigma)
-    return float(weights @ h(z) + weights @ h(-z))
+    return float(expectations(h, np.float64(sigma)))
 
 
 def moments(activation: str, q: float) -> tuple[float, float]:
@@ -119,25 +106,26 @@ def variance_ratio(activation: str, scheme: str, fan_in: int, fan_out: int, *, q
     return fan_in * weight_variance(scheme, fan_in, fan_out, **params) * moments(activation, q)[0] / q
 
 
-def _length_map(depth, width, activation, scheme, params):
+def _length_map(depth, width, activation, scheme, params, bias_std):
     """Per layer: q_l = Var z_l and E[f'(z_l)²]; plus Var(W)."""
     check_network(depth, width, 2, 0, "float32")
+    bias_var = _validate.real("bias_std", bias_std, 0.0, MAX_BIAS_STD) ** 2
     var_w = weight_variance(scheme, width, width, **params)
     pre = np.empty(depth)
     slope = np.empty(depth)
-    q = width * var_w  # E[x²] = 1
+    q = width * var_w + bias_var  # E[x²] = 1
     with np.errstate(all="ignore"):
         for layer in range(depth):
             pre[layer] = q
             second, slope[layer] = moments(activation, q)
-            q = width * var_w * second
+            q = width * var_w * second + bias_var
     return pre, slope, var_w
 
 
-def predicted_variances(*, depth: int, width: int, activation: str, scheme: str, **params):
+def predicted_variances(*, depth: int, width: int, activation: str, scheme: str, bias_std: float = 0.0, **params):
     """Predicted (Var z_l, Var dL/dz_l) for l = 1 … depth: the forward length map, then the backward recursion
-    for an upstream gradient of variance 1, from one pass of the map."""
-    pre, slope, var_w = _length_map(depth, width, activation, scheme, params)
+    for an upstream gradient of variance 1, from one pass of the map. Biases N(0, bias_std²)."""
+    pre, slope, var_w = _length_map(depth, width, activation, scheme, params, bias_std)
     grad = np.empty(depth)
     g = 1.0
     with np.errstate(all="ignore"):
@@ -147,14 +135,17 @@ def predicted_variances(*, depth: int, width: int, activation: str, scheme: str,
     return pre, grad
 
 
-def predicted_pre_var(*, depth: int, width: int, activation: str, scheme: str, **params) -> np.ndarray:
-    """Predicted Var z_l for l = 1 … depth (the length map above)."""
-    return _length_map(depth, width, activation, scheme, params)[0]
+def predicted_pre_var(*, depth: int, width: int, activation: str, scheme: str, bias_std: float = 0.0,
+                      **params) -> np.ndarray:
+    """Predicted Var z_l for l = 1 … depth (the length map above; biases N(0, bias_std²))."""
+    return _length_map(depth, width, activation, scheme, params, bias_std)[0]
 
 
-def predicted_grad_var(*, depth: int, width: int, activation: str, scheme: str, **params) -> np.ndarray:
-    """Predicted Var dL/dz_l for l = 1 … depth, for an upstream gradient of variance 1."""
-    return predicted_variances(depth=depth, width=width, activation=activation, scheme=scheme, **params)[1]
+def predicted_grad_var(*, depth: int, width: int, activation: str, scheme: str, bias_std: float = 0.0,
+                       **params) -> np.ndarray:
+    """Predicted Var dL/dz_l for l = 1 … depth, for an upstream gradient of variance 1 (biases N(0, bias_std²))."""
+    return predicted_variances(depth=depth, width=width, activation=activation, scheme=scheme, bias_std=bias_std,
+                               **params)[1]
 
 
 def predicted_overflow_layer(pre_var: np.ndarray, values: int, dtype="float32") -> int | None:

@@ -1,0 +1,366 @@
+"""The phase of a deep network at initialization: where its signal settles, and how deep information travels.
+
+A wide network with weights N(0, σ_w²/n) and biases N(0, σ_b²) carries two quantities from layer to layer
+(Poole et al. 2016; Schoenholz et al. 2017, eqs. 3–9). The length of a signal, q_l = Var z_l, follows the
+length map (ξ ~ N(0, 1))
+
+    q_{l+1} = V(q_l) = σ_w² · E[f(√q_l ξ)²] + σ_b²,
+
+and q* is where it settles: the limit of the map from q_1 = σ_w² + σ_b², the first layer of a unit-variance
+input (as in ``initcore.simulate``). Two inputs whose pre-activations have correlation c_l follow the
+correlation map, with (u₁, u₂) ~ N(0, q*·[[1, c], [c, 1]]),
+
+    c_{l+1} = C(c_l) = (σ_w² · E[f(u₁) f(u₂)] + σ_b²) / q*,      C(1) = 1,
+    C'(c) = σ_w² · E[f'(u₁) f'(u₂)]          (Price's theorem),   C'(1) = χ₁ = σ_w² · E[f'(√q* ξ)²].
+
+χ₁ also multiplies the gradient's variance at each layer. If χ₁ < 1 (ordered phase) every pair of inputs
+becomes the same signal: c* = 1. If χ₁ > 1 (chaotic phase) nearby inputs fly apart to the stable fixed point
+c* < 1. Near c*, |c_l − c*| shrinks like e^{−l/ξ_c} and |q_l − q*| like e^{−l/ξ_q}:
+
+    depth_scale          ξ_c = −1 / ln χ_c,   χ_c = C'(c*)   (= χ₁ in the ordered phase; ∞ at χ₁ = 1)
+    length_depth_scale   ξ_q = −1 / ln V'(q*),   V'(q) = σ_w² · E[f(u)² (u²/q − 1)] / (2q),  u ~ N(0, q)
+
+A network trains when it is shallower than about 6 ξ_c (Schoenholz et al. 2017).
+
+The correlation map comes from Mehler's formula: with α_k = E[f(√q ξ) He_k(ξ)] / √k!,
+
+    E[f(u₁) f(u₂)] = Σ_k α_k² c^k,     Σ_k α_k² = E[f(u)²],     Σ_k k α_k² = q · E[f'(u)²],
+
+a series of non-negative terms, so C is increasing and convex on [0, 1] and, when χ₁ > 1, has exactly one
+fixed point in [0, 1), which Newton's method approaches from c = 0 without overshooting. The first
+``MEHLER_TERMS`` terms are computed by quadrature; the rest are summed into one term ρ·c^κ whose ρ and κ
+match the last two sums, so C(1) and C'(1) are exact and ξ_c grows without bound as χ₁ → 1. Against Monte
+Carlo the slope C'(c*) is right to its standard error (10⁻³) wherever q* ≲ 100. Far beyond, near c* = 1, an
+activation with a corner (ELU, SELU) has Hermite coefficients that fall only as a power of k and the one-term
+tail overstates ξ_c: ELU at σ_w² = 1.99999, σ_b² = 0 (q* = 2·10⁵) reads ξ_c ≈ 1100 where the slope gives ≈ 270.
+
+Where the limit of the length map is not a finite positive number:
+
+* q* = 0 (no bias and f(0) = 0, under weights too small to keep the signal): the values are the limits
+  q* → 0⁺, those of the network with a vanishingly small bias: χ₁ = V'(0) = σ_w² · (f'(0⁺)² + f'(0⁻)²)/2.
+* q* = ∞ (an unbounded activation under weights that make the signal grow forever): χ₁ is its limit. The
+  growing signal outgrows its bias, and at that scale every activation here is linear on each half-line,
+  which maps correlations to 1 with slope exactly 1: c* = 1 and both depth scales are ∞ (correlations
+  approach 1 only polynomially). The gradient still explodes like χ₁^l.
+
+Linear, ReLU and leaky ReLU are positively homogeneous (E[f²] = a·q, E[f'²] = a): everything is closed-form,
+q* = σ_b² / (1 − a σ_w²) while a σ_w² < 1. For the others the map is solved on q ∈ [``Q_MIN``, ``Q_MAX``]: a
+limit below reads 0, above reads ∞, and a map that moves q by less than ``RESOLUTION`` of itself per layer is
+not told from a fixed one (so an unbounded activation's signal that grows by O(1) per layer reads q* = ∞).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from initcore import _validate
+from initcore.activations import Activation, get_activation
+from initcore.quadrature import half_lines
+
+Q_MIN, Q_MAX = 1e-200, 1e200
+MEHLER_TERMS = 64
+MAX_GRID_POINTS = 100 * 100
+COLUMNS = ("sigma_w2", "sigma_b2", "q_star", "chi1", "c_star", "depth_scale", "length_depth_scale")
+
+# s = ln q. Fixed points are bracketed on a grid of s: steps of 2 over the whole range, 0.05 over the
+# interpolation window, where a grid of phases reads its moments by quintic interpolation (1e-10 relative).
+_FINE = (-25.0, 25.0, 0.05)
+_COARSE_STEP = 2.0
+_MEHLER_STEP = 0.2  # the Mehler fractions vary more slowly; a coarser table keeps its first build cheap
+_BISECTIONS = 64
+# A map that moves q by less than this share of itself is not told from a fixed one: the quadrature's own error
+# is about 1e-12 of E[f²], and near ∞ an unbounded activation's V(q) − q is a difference of nearly equal numbers.
+RESOLUTION = 1e-10
+
+
+def phase(activation: str, sigma_w2: float, sigma_b2: float) -> dict[str, float]:
+    """The mean-field phase at weight variance σ_w² (n·Var W) and bias variance σ_b² (see the module docstring).
+
+    Returns ``q_star``, ``chi1``, ``c_star``, ``depth_scale`` (ξ_c) and ``length_depth_scale`` (ξ_q), each a
+    float in [0, ∞]. tanh at σ_b² = 0 is critical at σ_w² = 1 (q* = 0, χ₁ = 1, ξ_c = ∞); ReLU has χ₁ = σ_w²/2.
+    """
+    act = get_activation(activation)
+    weight = np.array([_variance("sigma_w2", sigma_w2)])
+    bias = np.array([_variance("sigma_b2", sigma_b2)])
+    return {name: float(values[0]) for name, values in _phases(act, weight, bias, exact=True).items()}
+
+
+def phase_grid(activation: str, sigma_w2s, sigma_b2s) -> pd.DataFrame:
+    """``phase`` at every (σ_w², σ_b²) of the two 1-D sequences: one row each, σ_w² varying fastest, with the
+    columns ``COLUMNS``. Moments are read from tables of the activation (built once per process, about 0.1 s,
+    then shared), so a 60 × 60 grid costs about 0.1 s; q* and χ₁ agree with ``phase`` to about 10⁻¹⁰, c* and the
+    depth scales to about 10⁻⁶."""
+    act = get_activation(activation)
+    weights, biases = _axis("sigma_w2s", sigma_w2s), _axis("sigma_b2s", sigma_b2s)
+    if weights.size * biases.size > MAX_GRID_POINTS:
+        raise ValueError(f"sigma_w2s × sigma_b2s has {weights.size}×{biases.size} points; expected at most "
+                         f"{MAX_GRID_POINTS:,}")
+    weight, bias = (axis.ravel() for axis in np.meshgrid(weights, biases))
+    return pd.DataFrame({"sigma_w2": weight, "sigma_b2": bias, **_phases(act, weight, bias, exact=False)},
+                        columns=COLUMNS)
+
+
+def _variance(name: str, value) -> float:
+    return _validate.real(name, value, 0.0, np.finfo(float).max)
+
+
+def _axis(name: str, values) -> np.ndarray:
+    values = np.asarray(values, dtype=object)  # elements as given: True stays a bool, and is refused
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"{name} has shape {values.shape}; expected a sequence of one or more numbers ≥ 0")
+    return np.array([_variance(name, value) for value in values])
+
+
+# ---- moments of one activation ------------------------------------------------------------------------------
+
+
+def _moments(act: Activation, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(E[f²], d ln E[f²] / d ln q, E[f'²]) at z ~ N(0, q) for each q of ``q`` in [Q_MIN, Q_MAX], by quadrature.
+
+    The log-slope is q·(d/dq)E[f²] / E[f²] = E[f(z)² (z²/q − 1)] / (2 E[f²]) (differentiating the density).
+    """
+    sigma = np.sqrt(q)
+    z, w = half_lines(sigma)
+    with np.errstate(all="ignore"):
+        squares = act.fn(z) ** 2 + act.fn(-z) ** 2
+        second = np.sum(w * squares, axis=-1)
+        growth = np.sum(w * squares * ((z / sigma[..., None]) ** 2 - 1), axis=-1) / (2 * second)
+        slope = np.sum(w * (act.deriv(z) ** 2 + act.deriv(-z) ** 2), axis=-1)
+    return second, growth, slope
+
+
+def _second_moment(act: Activation, q: np.ndarray) -> np.ndarray:
+    z, w = half_lines(np.sqrt(q))
+    with np.errstate(all="ignore"):
+        return np.sum(w * (act.fn(z) ** 2 + act.fn(-z) ** 2), axis=-1)
+
+
+def _mehler(act: Activation, q: np.ndarray) -> np.ndarray:
+    """α_k² / E[f²] for k < MEHLER_TERMS at each q, shape q.shape + (MEHLER_TERMS,).
+
+    ψ_k = He_k/√k! by ψ_{k+1}(x) = (x ψ_k(x) − √k ψ_{k−1}(x)) / √(k+1); ψ_k(−x) = (−1)^k ψ_k(x), so even k
+    integrate f(z) + f(−z) and odd k f(z) − f(−z) over the half-line.
+    """
+    sigma = np.sqrt(q)
+    z, w = half_lines(sigma)
+    x = z / sigma[..., None]
+    with np.errstate(all="ignore"):
+        ahead, behind = act.fn(z), act.fn(-z)
+        parts = (w * (ahead + behind), w * (ahead - behind))
+        terms = np.empty((*q.shape, MEHLER_TERMS))
+        previous, current = np.zeros_like(x), np.ones_like(x)
+        for k in range(MEHLER_TERMS):
+            terms[..., k] = np.sum(parts[k % 2] * current, axis=-1) ** 2
+            previous, current = current, (x * current - math.sqrt(k) * previous) / math.sqrt(k + 1)
+        return terms / np.sum(w * (ahead**2 + behind**2), axis=-1)[..., None]
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """One activation's moments by quadrature (exact to about 10⁻¹²) on grids of s = ln q."""
+
+    s: np.ndarray  # ascending, ln Q_MIN … ln Q_MAX: where fixed points are bracketed
+    moments: np.ndarray  # (3, len(s)): ``_moments`` at each s
+    window: np.ndarray  # the uniform nodes of _FINE (part of s), where moments are interpolated
+    logs: np.ndarray  # at each window node: ln E[f²], d ln E[f²] / d ln q, ln E[f'²]
+    mehler_s: np.ndarray  # uniform, over the same window
+    mehler: np.ndarray  # (len(mehler_s), MEHLER_TERMS)
+
+
+@cache
+def _tables(activation: str) -> _Tables:
+    act = get_activation(activation)
+    low, high, step = _FINE
+    window = np.linspace(low, high, round((high - low) / step) + 1)
+    s = np.concatenate([np.arange(math.log(Q_MIN), low, _COARSE_STEP), window,
+                        np.arange(math.log(Q_MAX), high, -_COARSE_STEP)[::-1]])
+    second, growth, slope = moments = np.stack(_moments(act, np.exp(s)))
+    inside = np.isin(s, window)
+    mehler_s = np.linspace(low, high, round((high - low) / _MEHLER_STEP) + 1)
+    return _Tables(s, moments, window, np.stack([np.log(second), growth, np.log(slope)], axis=1)[inside], mehler_s,
+                   _mehler(act, np.exp(mehler_s)))
+
+
+_STENCIL = np.arange(6)
+_LAGRANGE = np.array([np.prod([j - m for m in _STENCIL if m != j]) for j in _STENCIL], dtype=float)
+
+
+def _interpolate(nodes: np.ndarray, values: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Quintic Lagrange interpolation of ``values`` (first axis along the uniform ``nodes``) at each s:
+    Σ_j values[i+j]·Π_{m≠j}(u − m)/(j − m) on the six nodes around s, u = (s − nodes[i])/step."""
+    at = (s - nodes[0]) / (nodes[1] - nodes[0])
+    first = np.clip(np.floor(at).astype(int) - 2, 0, nodes.size - _STENCIL.size)
+    gaps = (at - first)[:, None] - _STENCIL
+    ones = np.ones((s.size, 1))
+    before = np.cumprod(np.hstack([ones, gaps[:, :-1]]), axis=1)  # Π_{m<j} (u − m)
+    after = np.cumprod(np.hstack([ones, gaps[:, :0:-1]]), axis=1)[:, ::-1]  # Π_{m>j} (u − m)
+    return np.einsum("pj,pj...->p...", before * after / _LAGRANGE, values[first[:, None] + _STENCIL])
+
+
+def _read_table(tables: _Tables, s: np.ndarray, exact: bool) -> np.ndarray:
+    """Where the moments at s are interpolated: inside the window, unless ``exact``."""
+    return (s >= tables.window[0]) & (s <= tables.window[-1]) & (not exact)
+
+
+def _second_moments(act: Activation, tables: _Tables, s: np.ndarray, exact: bool) -> np.ndarray:
+    """E[f²] at each s = ln q."""
+    second = np.empty_like(s)
+    read = _read_table(tables, s, exact)
+    second[read] = np.exp(_interpolate(tables.window, tables.logs[:, 0], s[read]))
+    second[~read] = _second_moment(act, np.exp(s[~read]))
+    return second
+
+
+def _moments_at(act: Activation, tables: _Tables, s: np.ndarray, exact: bool) -> np.ndarray:
+    """``_moments`` at each s = ln q, shape (3, s.size)."""
+    moments = np.empty((3, s.size))
+    read = _read_table(tables, s, exact)
+    logs = _interpolate(tables.window, tables.logs, s[read])
+    moments[:, read] = [np.exp(logs[:, 0]), logs[:, 1], np.exp(logs[:, 2])]
+    moments[:, ~read] = _moments(act, np.exp(s[~read]))
+    return moments
+
+
+# ---- the fixed points ---------------------------------------------------------------------------------------
+
+
+def _phases(act: Activation, weight: np.ndarray, bias: np.ndarray, *, exact: bool) -> dict[str, np.ndarray]:
+    with np.errstate(all="ignore"):
+        if act.homogeneous is not None:
+            q_star, second, growth, slope = _homogeneous(act, weight, bias)
+        else:
+            q_star, second, growth, slope = _settle(act, weight, bias, exact=exact)
+        chi1 = weight * slope
+        finite = (q_star > 0) & np.isfinite(q_star)
+        length_slope = np.where(q_star == np.inf, 1.0, weight * (growth * second / np.clip(q_star, Q_MIN, Q_MAX)))
+        chaotic = finite & (chi1 > 1)
+        c_star, chi_c = np.ones_like(weight), np.where(q_star == np.inf, 1.0, chi1)
+        if chaotic.any():
+            c_star[chaotic], chi_c[chaotic] = _correlation_fixed_point(
+                act, q_star[chaotic], weight[chaotic], bias[chaotic], second[chaotic], slope[chaotic], exact=exact)
+        return {"q_star": q_star, "chi1": chi1, "c_star": c_star, "depth_scale": _depth_scale(chi_c),
+                "length_depth_scale": _depth_scale(length_slope)}
+
+
+def _depth_scale(rate: np.ndarray) -> np.ndarray:
+    """−1/ln(rate): how many layers shrink a deviation e-fold; ∞ where the rate reaches 1, 0 where it is 0."""
+    with np.errstate(all="ignore"):
+        return np.where(rate >= 1, np.inf, -1.0 / np.log(rate))
+
+
+def _homogeneous(act: Activation, weight, bias):
+    """E[f²] = a·q and E[f'²] = a: V(q) = a σ_w² q + σ_b², solved in closed form."""
+    a, slope = act.homogeneous
+    gain = a * weight
+    start = weight + bias
+    q_star = np.where(gain < 1, bias / (1 - gain), np.where((gain == 1) & (bias == 0), start, np.inf))
+    q_star = np.where(start == 0, 0.0, q_star)
+    return q_star, a * np.clip(q_star, Q_MIN, Q_MAX), np.ones_like(weight), np.full_like(weight, slope)
+
+
+def _settle(act: Activation, weight, bias, *, exact: bool):
+    """q* and the moments there, for an activation without closed forms.
+
+    V is increasing, so the map moves monotonically from q_1 to the nearest root of F(q) = V(q) − q in the
+    direction of F(q_1): the root is bracketed on the table's grid, then bisected in s = ln q.
+    """
+    tables = _tables(act.id)
+    start = np.clip(weight + bias, Q_MIN, Q_MAX)
+    gap = weight * _second_moments(act, tables, np.log(start), exact) + bias - start
+    s_star, lower, upper = _bracket(tables, weight, bias, start, gap)
+    search = np.isnan(s_star)
+    s_star[search] = _bisect(lower[search], upper[search], weight[search], bias[search],
+                             lambda s: _second_moments(act, tables, s, exact))
+    q_star = np.exp(s_star)
+    moments = np.empty((3, q_star.size))
+    finite = np.isfinite(s_star)
+    moments[:, finite] = _moments_at(act, tables, s_star[finite], exact)
+    moments[:, q_star == np.inf] = tables.moments[:, -1:]  # at Q_MAX
+    # q → 0⁺ (then f(0) = 0): E[f²]/q and E[f'²] tend to the mean of f'(0±)², the ln-slope of E[f²] to 1
+    at_zero = np.mean(act.deriv(np.array([-Q_MIN, Q_MIN])) ** 2)
+    moments[:, q_star == 0] = [[at_zero * Q_MIN], [1.0], [at_zero]]
+    return q_star, *moments
+
+
+def _bracket(tables: _Tables, weight, bias, start, gap):
+    """Where the map goes from q_1 = ``start``, where F(q_1) = ``gap``. Returns s* = ln q* where that is known
+    already (ln q_1 if F(q_1) is within ``RESOLUTION``, −∞ or +∞ if no root lies that way), NaN where a root
+    lies between s = ``lower`` (F ≥ 0) and ``upper`` (F ≤ 0)."""
+    s_start = np.log(start)[:, None]
+    q = np.exp(tables.s)
+    gaps = weight[:, None] * tables.moments[0] + bias[:, None] - q
+    falling, rising = gap < -RESOLUTION * start, gap > RESOLUTION * start
+    pushed_up = _last((tables.s < s_start) & (gaps >= RESOLUTION * q))  # the nearest such node below q_1
+    pushed_down = _first((tables.s > s_start) & (gaps <= -RESOLUTION * q))  # and above
+    lower = np.where(falling, _node(tables.s, pushed_up), np.maximum(_node(tables.s, pushed_down - 1), s_start[:, 0]))
+    upper = np.where(falling, np.minimum(_node(tables.s, pushed_up + 1), s_start[:, 0]), _node(tables.s, pushed_down))
+    s_star = np.where(falling, np.where(pushed_up < 0, -np.inf, np.nan),
+                      np.where(rising, np.where(pushed_down < 0, np.inf, np.nan), s_start[:, 0]))
+    return s_star, lower, upper
+
+
+def _last(mask: np.ndarray) -> np.ndarray:
+    """Index of the last True in each row, −1 if none."""
+    return np.where(mask.any(axis=1), mask.shape[1] - 1 - np.argmax(mask[:, ::-1], axis=1), -1)
+
+
+def _first(mask: np.ndarray) -> np.ndarray:
+    """Index of the first True in each row, −1 if none."""
+    return np.where(mask.any(axis=1), np.argmax(mask, axis=1), -1)
+
+
+def _node(s: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """s at each index; −∞ before the first node and +∞ after the last."""
+    return np.where(index < 0, -np.inf, np.where(index >= s.size, np.inf, s[np.clip(index, 0, s.size - 1)]))
+
+
+def _bisect(lower, upper, weight, bias, second_moment) -> np.ndarray:
+    """Bisect F(e^s) = σ_w²·E[f²](s) + σ_b² − e^s = 0 between s = ``lower`` (F ≥ 0) and ``upper`` (F ≤ 0)."""
+    for _ in range(_BISECTIONS):
+        middle = (lower + upper) / 2
+        up = weight * second_moment(middle) + bias - np.exp(middle) >= 0
+        lower, upper = np.where(up, middle, lower), np.where(up, upper, middle)
+    return (lower + upper) / 2
+
+
+# ---- the correlation map ------------------------------------------------------------------------------------
+
+
+def _correlation_fixed_point(act, q_star, weight, bias, second, slope, *, exact: bool):
+    """(c*, χ_c) in the chaotic phase, from the Mehler series of C (see the module docstring)."""
+    tables = _tables(act.id)
+    s = np.log(q_star)
+    fine = _read_table(tables, s, exact)
+    fractions = np.empty((q_star.size, MEHLER_TERMS))
+    if fine.any():
+        fractions[fine] = _interpolate(tables.mehler_s, tables.mehler, s[fine])
+    if (~fine).any():
+        fractions[~fine] = _mehler(act, q_star[~fine])
+    fractions = np.clip(fractions, 0, None)
+    orders = np.arange(MEHLER_TERMS)
+    tail = np.clip(1 - fractions.sum(axis=1), 0, None)
+    tail_slope = q_star * slope / second - fractions @ orders
+    tail_order = np.where(tail > 0, np.maximum(tail_slope / np.where(tail > 0, tail, 1), MEHLER_TERMS),
+                          MEHLER_TERMS)
+    signal = weight * second / (weight * second + bias)  # C(c) = signal·P(c) + (1 − signal), P(1) = 1
+
+    def map_and_slope(c):
+        powers = c[:, None] ** orders
+        value = np.sum(fractions * powers, axis=1) + tail * c**tail_order
+        rate = np.sum(fractions[:, 1:] * orders[1:] * powers[:, :-1], axis=1) + tail * tail_order * c ** (
+            tail_order - 1)
+        return signal * value + 1 - signal, signal * rate
+
+    c = np.zeros_like(q_star)
+    for _ in range(200):
+        value, rate = map_and_slope(c)
+        step = (value - c) / np.maximum(1 - rate, 1e-300)
+        c = np.clip(c + np.maximum(step, 0), 0, 1)
+        if np.all(step <= 1e-15):
+            break
+    return c, map_and_slope(c)[1]

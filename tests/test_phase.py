@@ -1,0 +1,236 @@
+"""The mean-field phase (initcore.theory.phase, phase_grid) against its definitions, Monte Carlo, and networks.
+
+Monte Carlo tolerances are 5 standard errors of the estimate (n draws: SE = sample sd / √n). Simulated
+networks give one decay rate each; the tolerance is 4 standard errors of the mean over the networks (a 99 %
+interval of Student's t with 5 degrees of freedom is 4.03 SE).
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import initcore
+from initcore import mean_field, theory
+
+SMOOTH = ["tanh", "sigmoid", "elu", "selu", "gelu"]  # no closed form: quadrature and tables
+SETTLED = [("tanh", 2.5, 0.1), ("tanh", 1.5, 0.05), ("sigmoid", 4.0, 0.5), ("elu", 1.5, 0.05), ("selu", 1.0, 0.0),
+           ("selu", 1.5, 0.05), ("gelu", 1.0, 1.0), ("tanh", 6.0, 0.5)]  # finite q* > 0: ordered and chaotic
+MC = 1_000_000
+
+
+def length_map(activation: str, sigma_w2: float, sigma_b2: float, q: float) -> float:
+    """V(q) = σ_w²·E[f(√q ξ)²] + σ_b², from theory.moments (the scalar quadrature)."""
+    return sigma_w2 * theory.moments(activation, q)[0] + sigma_b2
+
+
+def test_tanh_without_bias_is_critical_at_unit_weight_variance():
+    """Below σ_w² = 1 the signal dies (q* = 0), at 1 it is critical (χ₁ = 1, ξ_c = ∞), above it is chaotic."""
+    critical = theory.phase("tanh", 1.0, 0.0)
+    assert critical["q_star"] == 0
+    assert critical["chi1"] == pytest.approx(1.0, abs=1e-6)
+    assert critical["depth_scale"] == math.inf
+    ordered, chaotic = theory.phase("tanh", 0.9, 0.0), theory.phase("tanh", 1.1, 0.0)
+    assert ordered["q_star"] == 0 and ordered["chi1"] == pytest.approx(0.9, abs=1e-12)
+    assert ordered["depth_scale"] == pytest.approx(-1 / math.log(0.9))
+    assert chaotic["q_star"] > 0 and chaotic["chi1"] > 1 and chaotic["c_star"] == 0  # odd f, no bias
+
+
+@pytest.mark.parametrize("sigma_w2", [0.5, 1.0, 2.0, 3.0, 4.0])
+@pytest.mark.parametrize("sigma_b2", [0.0, 0.3])
+def test_homogeneous_activations_have_their_closed_forms(sigma_w2, sigma_b2):
+    """ReLU: χ₁ = σ_w²/2 and q* = σ_b²/(1 − σ_w²/2) while σ_w² < 2 (q* = ∞ beyond: no finite fixed point); linear:
+    χ₁ = σ_w²; leaky ReLU a: (1 + a²)/2 · σ_w². In the ordered phase ξ_c = ξ_q = −1/ln χ₁."""
+    for activation, a in [("relu", 0.5), ("linear", 1.0), ("leaky_relu", (1 + 0.01**2) / 2)]:
+        result = theory.phase(activation, sigma_w2, sigma_b2)
+        assert result["chi1"] == pytest.approx(a * sigma_w2, abs=1e-6)
+        gain = a * sigma_w2
+        if gain < 1:
+            assert result["q_star"] == pytest.approx(sigma_b2 / (1 - gain))
+            assert result["depth_scale"] == pytest.approx(-1 / math.log(gain))
+            assert result["length_depth_scale"] == pytest.approx(-1 / math.log(gain))
+        elif gain == 1 and sigma_b2 == 0:
+            assert result["q_star"] == sigma_w2  # every q is fixed: the map stays at q_1 = σ_w²
+        else:
+            assert result["q_star"] == math.inf
+        if gain >= 1:
+            assert result["depth_scale"] == math.inf and result["c_star"] == 1
+
+
+@pytest.mark.parametrize("activation, sigma_w2, sigma_b2", SETTLED)
+def test_q_star_is_the_limit_of_the_length_map(activation, sigma_w2, sigma_b2):
+    """q* is a fixed point of V to 1e-10 and the limit of q_{l+1} = V(q_l) from q_1 = σ_w² + σ_b². The map closes
+    in on q* by a factor V'(q*) = e^{−1/ξ_q} per layer, so 60·ξ_q layers leave e^{−60} of the start's distance."""
+    result = theory.phase(activation, sigma_w2, sigma_b2)
+    q_star = result["q_star"]
+    assert length_map(activation, sigma_w2, sigma_b2, q_star) == pytest.approx(q_star, rel=1e-10)
+    q = sigma_w2 + sigma_b2
+    for _ in range(math.ceil(60 * result["length_depth_scale"]) + 10):
+        q = length_map(activation, sigma_w2, sigma_b2, q)
+    assert q == pytest.approx(q_star, rel=1e-9)
+    step = 1e-5 * q_star  # V'(q*) by a central difference: its error is O(step²)
+    slope = (length_map(activation, sigma_w2, sigma_b2, q_star + step)
+             - length_map(activation, sigma_w2, sigma_b2, q_star - step)) / (2 * step)
+    assert -1 / math.log(slope) == pytest.approx(result["length_depth_scale"], rel=1e-5)
+
+
+@pytest.mark.parametrize("activation, sigma_w2, sigma_b2", SETTLED)
+def test_chi1_matches_monte_carlo(activation, sigma_w2, sigma_b2):
+    """χ₁ = σ_w²·E[f'(√q* ξ)²] against the mean of 10⁶ draws, within 5 standard errors."""
+    result = theory.phase(activation, sigma_w2, sigma_b2)
+    u = math.sqrt(result["q_star"]) * np.random.default_rng(1).standard_normal(MC)
+    samples = sigma_w2 * initcore.ACTIVATIONS[activation].deriv(u) ** 2
+    assert abs(result["chi1"] - samples.mean()) <= 5 * samples.std() / math.sqrt(MC)
+
+
+@pytest.mark.parametrize("activation, sigma_w2, sigma_b2", SETTLED)
+def test_correlation_fixed_point_and_its_slope_match_monte_carlo(activation, sigma_w2, sigma_b2):
+    """With (u₁, u₂) ~ N(0, q*[[1, c*], [c*, 1]]): C(c*) = (σ_w² E[f(u₁)f(u₂)] + σ_b²)/q* = c*, and the slope
+    C'(c*) = σ_w² E[f'(u₁)f'(u₂)] = e^{−1/ξ_c}, each within 5 standard errors of 10⁶ draws."""
+    result = theory.phase(activation, sigma_w2, sigma_b2)
+    q, c = result["q_star"], result["c_star"]
+    rng = np.random.default_rng(2)
+    first, second = rng.standard_normal(MC), rng.standard_normal(MC)
+    u1, u2 = math.sqrt(q) * first, math.sqrt(q) * (c * first + math.sqrt(1 - c * c) * second)
+    act = initcore.ACTIVATIONS[activation]
+    correlation = (sigma_w2 * act.fn(u1) * act.fn(u2) + sigma_b2) / q
+    slope = sigma_w2 * act.deriv(u1) * act.deriv(u2)
+    assert abs(correlation.mean() - c) <= 5 * correlation.std() / math.sqrt(MC)
+    assert abs(slope.mean() - math.exp(-1 / result["depth_scale"])) <= 5 * slope.std() / math.sqrt(MC)
+    assert (c < 1) == (result["chi1"] > 1)
+
+
+def _critical_weight(activation: str, sigma_b2: float) -> float:
+    """σ_w² where χ₁ crosses 1, by bisection."""
+    low, high = 0.5, 10.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if theory.phase(activation, middle, sigma_b2)["chi1"] < 1 else (low, middle)
+    return high
+
+
+@pytest.mark.parametrize("activation, sigma_b2", [("tanh", 0.05), ("tanh", 0.5), ("selu", 0.5), ("elu", 0.5)])
+def test_depth_scale_grows_without_bound_at_the_edge_of_chaos(activation, sigma_b2):
+    """ξ_c is finite on both sides of χ₁ = 1 and grows as σ_w² approaches the edge from either side."""
+    edge = _critical_weight(activation, sigma_b2)
+    for side in (-1, 1):
+        scales = [theory.phase(activation, edge * (1 + side * gap), sigma_b2)["depth_scale"]
+                  for gap in (0.1, 0.01, 0.001)]
+        assert all(math.isfinite(scale) for scale in scales)
+        assert scales[0] < scales[1] < scales[2]
+        assert scales[2] > 30 * scales[0]
+
+
+def _correlations(activation, sigma_w2, sigma_b2, q_start, c_start, *, width, depth, networks, pairs, seed):
+    """Correlation of the pre-activations of pairs of inputs, per network (rows) and layer (columns), in networks
+    with weights N(0, σ_w²/width) and biases N(0, σ_b²); each input has E[z_1²] = q_start, each pair correlation
+    c_start at the input."""
+    act = initcore.ACTIVATIONS[activation]
+    rng = np.random.default_rng(seed)
+    scale = math.sqrt((q_start - sigma_b2) / sigma_w2)
+    result = np.empty((networks, depth))
+    for network in range(networks):
+        first, other = rng.standard_normal((2, pairs, width))
+        signal = scale * np.concatenate([first, c_start * first + math.sqrt(1 - c_start**2) * other])
+        for layer in range(depth):
+            weights = rng.standard_normal((width, width)) * math.sqrt(sigma_w2 / width)
+            pre = signal @ weights + rng.standard_normal(width) * math.sqrt(sigma_b2)
+            one, two = pre[:pairs], pre[pairs:]
+            result[network, layer] = np.mean(np.sum(one * two, 1) / np.sqrt(np.sum(one**2, 1) * np.sum(two**2, 1)))
+            signal = act.fn(pre)
+    return result
+
+
+@pytest.mark.parametrize("activation, sigma_w2, sigma_b2", [("tanh", 0.8, 0.2), ("selu", 1.0, 1.0),
+                                                            ("elu", 1.0, 1.0)])
+def test_depth_scale_is_the_decay_of_correlations_in_simulated_networks(activation, sigma_w2, sigma_b2):
+    """In the ordered phase, two inputs that start 0.2 % apart (1 − c = 0.002, where C is linear) at the fixed
+    length q* grow alike as 1 − c_l ∝ e^{−l/ξ_c}. Six networks of width 512 each give a fitted rate."""
+    result = theory.phase(activation, sigma_w2, sigma_b2)
+    depth = math.ceil(6 * result["depth_scale"])
+    correlations = _correlations(activation, sigma_w2, sigma_b2, result["q_star"], 0.998, width=512, depth=depth,
+                                 networks=6, pairs=32, seed=3)
+    layers = np.arange(1, depth + 1)
+    rates = np.array([np.polyfit(layers, np.log(1 - row), 1)[0] for row in correlations])
+    error = rates.std(ddof=1) / math.sqrt(rates.size)
+    assert abs(rates.mean() + 1 / result["depth_scale"]) <= 4 * error
+
+
+def test_phase_grid_agrees_with_phase():
+    """The grid reads its moments from tables: q* and χ₁ within 1e-8, c* and the depth scales within 1e-5 (the
+    Mehler table is coarser), on a grid that crosses both phases of every activation."""
+    weights, biases = np.linspace(0.0, 5.0, 11), np.array([0.0, 0.05, 0.4, 2.0])
+    for activation in initcore.ACTIVATIONS:
+        grid = theory.phase_grid(activation, weights, biases)
+        assert list(grid.columns) == list(mean_field.COLUMNS)
+        assert len(grid) == weights.size * biases.size
+        np.testing.assert_array_equal(grid.sigma_w2, np.tile(weights, biases.size))  # σ_w² varies fastest
+        for row in grid.itertuples():
+            exact = theory.phase(activation, row.sigma_w2, row.sigma_b2)
+            for name, tolerance in [("q_star", 1e-8), ("chi1", 1e-8), ("c_star", 1e-5), ("depth_scale", 1e-5),
+                                    ("length_depth_scale", 1e-5)]:
+                assert getattr(row, name) == pytest.approx(exact[name], rel=tolerance, abs=1e-300), (row, name)
+
+
+EXTREMES = [0.0, 1e-300, 1e-12, 0.5, 1.0, 2.0, 1e12, 1e300, np.finfo(float).max]
+
+
+@pytest.mark.parametrize("activation", list(initcore.ACTIVATIONS))
+def test_every_finite_input_gives_an_answer_in_range(activation):
+    """No warning (pytest turns them into errors), no exception and no NaN for any finite σ_w², σ_b² ≥ 0: where the
+    signal dies or explodes the values are 0 or ∞."""
+    grid = theory.phase_grid(activation, EXTREMES, EXTREMES)
+    values = grid[["q_star", "chi1", "c_star", "depth_scale", "length_depth_scale"]].to_numpy()
+    assert not np.isnan(values).any()
+    assert (values >= 0).all()
+    assert ((grid.c_star >= 0) & (grid.c_star <= 1)).all()
+    assert theory.phase(activation, 0.0, 0.0) == {"q_star": 0.0, "chi1": 0.0, "c_star": 1.0, "depth_scale": 0.0,
+                                                  "length_depth_scale": 0.0}
+
+
+@pytest.mark.parametrize("bad", [-1.0, -1e-300, math.nan, math.inf, "1", None, True])
+def test_bad_variances_are_refused(bad):
+    for call in (lambda: theory.phase("tanh", bad, 0.0), lambda: theory.phase("tanh", 1.0, bad),
+                 lambda: theory.phase_grid("tanh", [1.0, bad], [0.0])):
+        with pytest.raises(ValueError, match="sigma_"):
+            call()
+
+
+def test_bad_names_and_grids_are_refused():
+    with pytest.raises(ValueError, match="activation"):
+        theory.phase("swish", 1.0, 0.0)
+    with pytest.raises(ValueError, match="sigma_w2s"):
+        theory.phase_grid("tanh", [], [0.0])
+    with pytest.raises(ValueError, match="sigma_b2s"):
+        theory.phase_grid("tanh", [1.0], [[0.0, 1.0]])
+    with pytest.raises(ValueError, match="at most"):
+        theory.phase_grid("tanh", np.linspace(0, 4, 101), np.linspace(0, 1, 100))
+
+
+# ---- biases in the length map ---------------------------------------------------------------------------------
+
+
+def test_relu_he_with_biases_adds_the_bias_variance_at_every_layer():
+    """ReLU + He: q_{l+1} = 2·q_l/2 + σ_b², so q_l = 2 + l·σ_b²; the gradient recursion is unchanged (factor
+    2·½ = 1 per layer, with or without biases)."""
+    depth, bias_std = 30, 0.5
+    pre = theory.predicted_pre_var(depth=depth, width=256, activation="relu", scheme="he_normal", bias_std=bias_std)
+    np.testing.assert_allclose(pre, 2 + np.arange(1, depth + 1) * bias_std**2, rtol=1e-12)
+    grad = theory.predicted_grad_var(depth=depth, width=256, activation="relu", scheme="he_normal", bias_std=bias_std)
+    np.testing.assert_allclose(grad, theory.predicted_grad_var(depth=depth, width=256, activation="relu",
+                                                               scheme="he_normal"), rtol=1e-12)
+
+
+def test_the_biased_length_map_settles_at_the_phase_fixed_point():
+    """tanh, n·Var(W) = 2.5 and σ_b = √0.1: the per-layer prediction reaches phase()'s q* (ξ_q ≈ 1.1, so 60 layers
+    leave e^{−50} of the start's distance)."""
+    pre = theory.predicted_pre_var(depth=60, width=128, activation="tanh", scheme="variance_scaling", scale=2.5,
+                                   bias_std=math.sqrt(0.1))
+    assert pre[0] == pytest.approx(2.5 + 0.1)
+    assert pre[-1] == pytest.approx(theory.phase("tanh", 2.5, 0.1)["q_star"], rel=1e-9)
+
+
+@pytest.mark.parametrize("bad", [-0.1, math.nan, 1e3, "0.1"])
+def test_bad_bias_std_is_refused(bad):
+    with pytest.raises(ValueError, match="bias_std"):
+        theory.predicted_pre_var(depth=3, width=8, activation="tanh", scheme="he_normal", bias_std=bad)
