@@ -13,7 +13,8 @@ Backpropagation, for each layer from the top (``x @ W`` convention, W shaped (fa
 
 **The chosen scheme initializes every weight layer, the output layer included**, as in the classic
 demonstrations: a randomly initialized output layer would itself break the symmetry that zero or
-constant initialization is meant to show. Biases start at ``bias`` (0 by default).
+constant initialization is meant to show. Biases start at ``bias`` (0 by default), plus, with ``bias_std`` = σ_b > 0,
+a draw from N(0, σ_b²) for each (the biases of mean-field theory, ``initcore.theory.phase``).
 
 Each epoch is recorded *after* its updates (epoch 0 is the untrained network), on the whole training set:
 loss, training and test accuracy, and the gradient norm ‖dL/dW_l‖_F of every layer. A loss, gradient or
@@ -40,6 +41,7 @@ from initcore.activations import Activation, get_activation
 from initcore.datasets import N_RANGE, make_dataset, train_test_split
 from initcore.histograms import LayerHistograms
 from initcore.schemes import SCHEMES, get_scheme, init_weights
+from initcore.theory import MAX_BIAS_STD
 
 OUTPUTS = ("sigmoid", "softmax")
 DEPTH_RANGE = (1, 50)
@@ -230,12 +232,18 @@ def _output_grad(output: str, logits: np.ndarray, y: np.ndarray, scale: float) -
     return grad
 
 
-def init_mlp(*, depth, width, activation, scheme, output, bias, rng, **scheme_params) -> MLP:
-    """Every weight layer, output included, drawn from ``scheme``; biases all equal to ``bias``."""
+def init_mlp(*, depth, width, activation, scheme, output, bias, rng, bias_std: float = 0.0,
+             bias_rng: np.random.Generator | None = None, **scheme_params) -> MLP:
+    """Every weight layer, output included, drawn from ``scheme`` with ``rng``; every bias ``bias``, plus
+    N(0, ``bias_std``²) drawn from ``bias_rng`` where ``bias_std`` > 0 (the weights' draws stay the same)."""
     dims = [2] + [width] * depth + [1 if output == "sigmoid" else 2]
     weights = [init_weights(scheme, fan_in, fan_out, rng, dtype=np.float64, **scheme_params)
                for fan_in, fan_out in zip(dims[:-1], dims[1:])]
-    return MLP(weights, [np.full(fan_out, float(bias)) for fan_out in dims[1:]], get_activation(activation), output)
+    biases = [np.full(fan_out, float(bias)) for fan_out in dims[1:]]
+    if bias_std:
+        for b in biases:
+            b += bias_std * bias_rng.standard_normal(b.size)
+    return MLP(weights, biases, get_activation(activation), output)
 
 
 def distinct_units(activations: np.ndarray, tolerance: float = COPY_TOLERANCE) -> int:
@@ -470,11 +478,12 @@ def fit_budget(schemes, *, depth: int, width: int, epochs: int, n: int = 500,
 
 def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str, epochs: int, lr: float,
           seed: int = 0, batch_size: int = 64, n: int = 500, noise: float = 0.1, test_fraction: float = 0.2,
-          momentum: float = 0.0, output: str = "sigmoid", bias: float = 0.0, snapshots: int = 0,
-          **scheme_params) -> TrainingRun:
+          momentum: float = 0.0, output: str = "sigmoid", bias: float = 0.0, bias_std: float = 0.0,
+          snapshots: int = 0, **scheme_params) -> TrainingRun:
     """Train an MLP on a toy data set from ``scheme``'s initialization; see the module docstring."""
     c = _check(depth, width, activation, scheme, epochs, lr, batch_size, momentum, output, bias, n, scheme_params)
     c["snapshots"] = _validate.integer("snapshots", snapshots, *SNAPSHOT_RANGE)
+    c["bias_std"] = _validate.real("bias_std", bias_std, 0.0, MAX_BIAS_STD)
     seed = _validate.integer("seed", seed, 0, 2**32 - 1)
     work = training_work(depth=c["depth"], width=c["width"], epochs=c["epochs"], n=c["n"],
                          batch_size=c["batch_size"], test_fraction=test_fraction, snapshots=c["snapshots"])
@@ -485,14 +494,16 @@ def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str,
     X, y = make_dataset(dataset, n, noise=noise, rng=data_rng)
     X_train, y_train, X_test, y_test = train_test_split(X, y, test_fraction, data_rng)
     model = init_mlp(depth=c["depth"], width=c["width"], activation=activation, scheme=scheme, output=c["output"],
-                     bias=c["bias"], rng=np.random.default_rng([seed, 1]), **c["params"])
+                     bias=c["bias"], rng=np.random.default_rng([seed, 1]), bias_std=c["bias_std"],
+                     bias_rng=np.random.default_rng([seed, 3]), **c["params"])
     initial_weights = [w.copy() for w in model.weights]
     with np.errstate(all="ignore"):
         history, norms, diverged_epoch, initial, final, kept = _sgd(model, X_train, y_train, X_test, y_test, c,
                                                                     np.random.default_rng([seed, 2]))
     settings = dict(dataset=dataset, depth=c["depth"], width=c["width"], activation=activation, scheme=scheme,
                     epochs=c["epochs"], lr=c["lr"], seed=seed, batch_size=c["batch_size"], n=n, noise=noise,
-                    momentum=c["momentum"], output=c["output"], bias=c["bias"], **c["params"])
+                    momentum=c["momentum"], output=c["output"], bias=c["bias"], bias_std=c["bias_std"],
+                    **c["params"])
     return TrainingRun(
         history=pd.DataFrame(history),
         grad_norms=pd.DataFrame(norms),

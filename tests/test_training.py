@@ -505,3 +505,24 @@ def test_the_last_snapshot_is_the_trained_network_layer_by_layer(scheme):
         expected = build(rows)
         np.testing.assert_array_equal(histograms.counts, expected.counts)
         np.testing.assert_array_equal(histograms.log_counts, expected.log_counts)
+
+
+def test_biases_drawn_with_bias_std_have_its_variance_and_leave_the_weights_alone():
+    """bias_std = σ_b: every bias is N(0, σ_b²) (the sample variance of all of them within 5 of its standard
+    errors, σ_b²·√(2/(n - 1)), of σ_b²), from a stream of their own: the weights are those drawn without biases.
+    A bias_std that is negative or not a number is refused."""
+    sigma_b, make = 0.7, dict(depth=10, width=256, activation="tanh", scheme="xavier_normal", output="sigmoid",
+                              bias=0.0)
+    plain = init_mlp(rng=np.random.default_rng(5), **make)
+    biased = init_mlp(rng=np.random.default_rng(5), bias_std=sigma_b, bias_rng=np.random.default_rng(6), **make)
+    biases = np.concatenate(biased.biases)
+    assert abs(np.var(biases) - sigma_b**2) <= 5 * sigma_b**2 * np.sqrt(2 / (biases.size - 1))
+    assert all(np.array_equal(a, b) for a, b in zip(plain.weights, biased.weights))
+    assert not np.concatenate(plain.biases).any()
+    run = initcore.train(dataset="moons", depth=2, width=8, activation="tanh", scheme="xavier_normal", epochs=1,
+                         lr=0.1, bias_std=sigma_b)
+    assert run.settings["bias_std"] == sigma_b
+    for bad in (-0.1, float("nan"), "big"):
+        with pytest.raises(ValueError, match="bias_std"):
+            initcore.train(dataset="moons", depth=2, width=8, activation="tanh", scheme="xavier_normal", epochs=1,
+                           lr=0.1, bias_std=bad)
