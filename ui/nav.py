@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import controls
+from ui import controls, reconnect
 
 LESSONS = [
     ("app.py", "Home", ":material/home:", "The whole story in one picture."),
@@ -18,6 +18,8 @@ LESSONS = [
      "Which scheme for which activation, and the one-liners for PyTorch, Keras and JAX."),
     ("pages/6_Reproduce_the_classics.py", "Reproduce the classics", ":material/history_edu:",
      "CS231n, Glorot & Bengio 2010 and He et al. 2015, one click each."),
+    ("pages/7_Order_and_chaos.py", "Order and chaos", ":material/blur_on:",
+     "How deep a network can train: the edge of chaos, real runs on the map, and dynamical isometry."),
 ]
 
 
@@ -56,11 +58,13 @@ ONE_ENTRY_PER_ACTION = """<script>
 
 def sidebar(page: str) -> None:
     """Called first by the page whose ``__file__`` is ``page``: tell the controls which page this is
-    (``controls.enter``), and draw keyboard focus as a ring of its own. The page's own controls come first in
-    the sidebar; ``footer`` ends it."""
+    (``controls.enter``), draw keyboard focus as a ring of its own, and have the page rebuilt by whichever
+    server it reconnects to (``reconnect``). The page's own controls come first in the sidebar; ``footer`` ends
+    it."""
     controls.enter(page)
     st.html(FOCUS_RING)
     st.html(ONE_ENTRY_PER_ACTION, unsafe_allow_javascript=True)
+    reconnect.keep_the_view()
 
 
 def footer(reset: bool = True) -> None:
