@@ -134,7 +134,7 @@ class Scheme:
     multiplier: Callable[[int, int, Mapping], float]
     latex: Callable[[Mapping], str]
     verdict: str
-    outcome: str  # "fails" (a lesson in what not to do), "works", or "tunable"
+    outcome: str  # "fails" (a lesson in what not to do), "works", "framework" (a library's default) or "tunable"
     suits: tuple[str, ...] = ()
     params: Mapping[str, Param] = field(default_factory=dict)
     knobs: Mapping[str, object] = field(default_factory=dict)
@@ -215,8 +215,9 @@ def _family_params(scale: float, mode: str, distribution: str) -> dict[str, Para
     }
 
 
-def variance_scaling(id, label, scale, mode, distribution, *, verdict, suits=()) -> Scheme:
-    """A fixed member of the family Var(W) = scale/fan (Xavier, He, LeCun are one line each)."""
+def variance_scaling(id, label, scale, mode, distribution, *, verdict, suits=(), outcome="works") -> Scheme:
+    """A fixed member of the family Var(W) = scale/fan (Xavier, He, LeCun and the frameworks' defaults are one
+    line each)."""
     fixed = {"scale": scale, "mode": mode, "distribution": distribution}
     return Scheme(
         id=id,
@@ -225,7 +226,7 @@ def variance_scaling(id, label, scale, mode, distribution, *, verdict, suits=())
         multiplier=lambda fan_in, fan_out, _: _variance_scaling_multiplier(fan_in, fan_out, fixed),
         latex=lambda _: _variance_scaling_latex(fixed),
         verdict=verdict,
-        outcome="works",
+        outcome=outcome,
         suits=suits,
         knobs=MappingProxyType(fixed),
     )
@@ -249,6 +250,12 @@ _XAVIER = ("Balances the variance forward and backward for units of slope 1 at 0
            "gradient at every layer.")
 _HE = "Twice the fan-in variance, making up for ReLU zeroing half its inputs: the default for ReLU-family nets."
 _LECUN = "Variance 1/n_in: keeps a linear layer's variance, and the partner of SELU's self-normalizing nets."
+_PYTORCH = ("What nn.Linear and nn.Conv layers draw if you write nothing: kaiming_uniform_ with a = √5, which is "
+            "U(±1/√n_in), variance 1/(3·n_in), a third of LeCun's. Harmless in a few layers; through a deep ReLU net "
+            "it divides the signal's variance by 6 at every layer.")
+_KERAS = "What a Keras Dense layer draws if you write nothing: glorot_uniform, which is Xavier uniform."
+_FLAX = ("What a Flax Dense layer draws if you write nothing: lecun_normal, a normal of variance 1/n_in cut at two "
+         "of its standard deviations and widened to keep that variance.")
 
 _ALL_SCHEMES = [
     Scheme(
@@ -287,6 +294,12 @@ _ALL_SCHEMES = [
                      verdict=_LECUN, suits=("selu", "linear")),
     variance_scaling("lecun_normal", "LeCun normal", 1.0, "fan_in", "normal",
                      verdict=_LECUN, suits=("selu", "linear")),
+    variance_scaling("pytorch_default", "PyTorch default", 1 / 3, "fan_in", "uniform", verdict=_PYTORCH,
+                     outcome="framework"),
+    variance_scaling("keras_default", "Keras default", 1.0, "fan_avg", "uniform", verdict=_KERAS,
+                     suits=("tanh", "sigmoid", "linear"), outcome="framework"),
+    variance_scaling("flax_default", "Flax default", 1.0, "fan_in", "truncated_normal", verdict=_FLAX,
+                     suits=("selu", "linear"), outcome="framework"),
     Scheme(
         "orthogonal", "Orthogonal", "orthogonal", lambda fan_in, fan_out, p: p["gain"],
         lambda p: rf"W = {_number(p['gain'])} \cdot Q,\quad Q^\top Q = I",

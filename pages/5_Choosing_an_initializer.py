@@ -60,6 +60,17 @@ if trial := recipes.gain_trial(act.recommended, activation):
 st.caption("ELU and GELU have no gain in PyTorch's table; this app uses 1/√E[f(z)²] for z ~ N(0, 1), which keeps "
            "a unit-variance signal at unit variance (and gives √2 for ReLU, as the table does).")
 
+st.subheader("What your framework does if you write nothing")
+st.markdown("Every framework initializes a layer you create without saying how. Keras and Flax pick Xavier and LeCun; "
+            "PyTorch's `nn.Linear` and `nn.Conv` layers draw from U(±1/√n_in), a third of LeCun's variance, with "
+            f"the same rule for their biases. Here is the signal after a stack of {tables.FRAMEWORK_WIDTH}-unit "
+            f"{act.label} layers built with each default:")
+show.table(tables.framework_defaults(activation), tables.FRAMEWORK_COLUMNS)
+st.markdown(lessons.framework_verdict(activation))
+st.page_link("pages/2_Signal_propagation.py", label="Watch PyTorch's default in a 20-layer network",
+             icon=":material/trending_down:",
+             query_params=controls.link(dict(activation=activation, scheme="pytorch_default", depth=20)))
+
 st.subheader("One formula behind them all")
 st.markdown("Xavier, He and LeCun are the same recipe with different knobs: pick a **scale**, a **fan** "
             "(inputs, outputs or their average) and a **distribution**, then")

@@ -495,10 +495,10 @@ def test_training_lab_caps_epochs_to_the_budget():
 
 @pytest.mark.parametrize("share", [1, 1 / 4])
 def test_training_every_scheme_at_the_largest_size_fits_one_budget_and_says_what_it_left_out(share, monkeypatch):
-    """Every scheme at 30 layers of 128 units: all twelve train for the epochs one request's work allows; with a
-    quarter of that budget not even one epoch of all twelve fits, which once ended in an error: the last schemes
-    are left out by name and the others train. Either way the total work of the request stays within the budget
-    (decision grids, distinct units and the film's snapshots included)."""
+    """Every scheme at 30 layers of 128 units: where not even one epoch of all of them fits one request's work
+    (with a quarter of the budget, surely), which once ended in an error, the last schemes are left out by name
+    and the others train, as ``fit_budget`` decides. Either way the total work of the request stays within the
+    budget (decision grids, distinct units and the film's snapshots included)."""
     from initcore import training
     from ui.film import SNAPSHOTS
 
@@ -510,7 +510,8 @@ def test_training_every_scheme_at_the_largest_size_fits_one_budget_and_says_what
     epochs = int(re.search(r"Trained for (\d+) epochs?, not 300", note)[1])
     left_out = note.split("Left out")[1] if "Left out" in note else ""
     trained = [s for s in every if initcore.SCHEMES[s].label not in left_out]
-    assert 1 <= epochs and 1 <= len(trained) and (len(trained) < len(every)) == (share < 1)
+    kept, _ = training.fit_budget(every, depth=30, width=128, epochs=300, snapshots=SNAPSHOTS)
+    assert 1 <= epochs and trained == kept and (len(kept) < len(every) or share == 1)
     assert len(trained) * training.training_work(depth=30, width=128, epochs=epochs, n=500,
                                                  snapshots=SNAPSHOTS) <= training.MAX_WORK
     assert len(at.get("plotly_chart")) == 4 + len(trained)  # loss, film, accuracy, gradients, a panel per run
@@ -632,6 +633,23 @@ def test_choosing_page_shows_how_deep_the_recommendation_goes_and_links_to_it():
     assert link.proto.page == "Signal_propagation"
     assert parse_qs(link.proto.query_string) == {"activation": ["GELU (tanh form)"], "scheme": ["He/Kaiming normal"],
                                                  "depth": ["50"]}
+
+
+def test_choosing_page_says_what_each_framework_draws_if_you_write_nothing():
+    """Under ReLU, PyTorch's nn.Linear default gives Var z_1 = 1/3 and divides it by 6 at every later layer:
+    2·6⁻⁵ after 5 layers, 2·6⁻²⁰ ≈ 5.5·10⁻¹⁶ after 20, as its row of the table says; the verdict says it
+    vanishes, and a link opens Signal propagation on it at 20 layers."""
+    from ui.theme import number
+
+    at = open_page("pages/5_Choosing_an_initializer.py", activation="ReLU")
+    table = next(frame.value for frame in at.dataframe if "draws" in frame.value.columns).set_index("framework")
+    pytorch = table.loc["PyTorch (nn.Linear)"]
+    assert [pytorch[f"after {d} layers"] for d in (5, 20, 50)] == [number(2 * 6.0**-d) for d in (5, 20, 50)]
+    assert list(table.index) == ["PyTorch (nn.Linear)", "Keras (Dense)", "Flax (nn.Dense)"]
+    assert any("**PyTorch default**: vanishes" in m.value for m in at.markdown)
+    link = next(link for link in at.get("page_link") if "PyTorch" in link.proto.label)
+    assert parse_qs(link.proto.query_string) == {"activation": ["ReLU"], "scheme": ["PyTorch default"],
+                                                 "depth": ["20"]}
 
 
 @pytest.mark.parametrize("lesson", [page for page, *_ in LESSONS])

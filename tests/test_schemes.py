@@ -128,8 +128,32 @@ def test_same_seed_same_base_noise_across_schemes():
 @pytest.mark.parametrize("scheme", list(initcore.SCHEMES))
 def test_every_scheme_has_label_formula_and_verdict(scheme):
     s = initcore.SCHEMES[scheme]
-    assert s.label and s.verdict and s.formula().startswith("W")
-    assert s.outcome in ("fails", "works", "tunable")
+    assert s.label and s.verdict and s.formula().startswith(("W", r"\begin{gathered} \operatorname{Var}(W)"))
+    assert s.outcome in ("fails", "works", "framework", "tunable")
+
+
+@pytest.mark.parametrize("fans", [(50, 120), (256, 256), (3, 1)])
+def test_framework_defaults_are_what_each_library_draws(fans):
+    """PyTorch's nn.Linear: kaiming_uniform_(a=√5) = U(±1/√n_in), variance 1/(3·n_in); Keras' Dense:
+    glorot_uniform, the same draws as Xavier uniform; Flax's Dense: lecun_normal, a normal cut at ±2 of its own
+    σ' and widened so that the variance stays 1/n_in."""
+    fan_in, fan_out = fans
+    pytorch = initcore.SCHEMES["pytorch_default"]
+    assert pytorch.bounds(fan_in, fan_out) == pytest.approx(1 / math.sqrt(fan_in), rel=1e-12)
+    assert pytorch.std(fan_in, fan_out) ** 2 == pytest.approx(1 / (3 * fan_in), rel=1e-12)
+    keras = initcore.init_weights("keras_default", fan_in, fan_out, np.random.default_rng(4))
+    np.testing.assert_array_equal(keras, initcore.init_weights("xavier_uniform", fan_in, fan_out,
+                                                               np.random.default_rng(4)))
+    flax = initcore.SCHEMES["flax_default"]
+    assert flax.std(fan_in, fan_out) == pytest.approx(1 / math.sqrt(fan_in), rel=1e-12)
+    assert flax.bounds(fan_in, fan_out) == pytest.approx(2 / TRUNCATED_STD / math.sqrt(fan_in), rel=1e-12)
+
+
+def test_pytorch_s_default_divides_a_relu_signal_s_variance_by_six_a_layer():
+    """n_in·Var(W)·E[relu(z)²]/q = (1/3)·(1/2): ×1/6 a layer, 6⁻²⁰ ≈ 2.7·10⁻¹⁶ after 20 layers."""
+    assert initcore.theory.variance_ratio("relu", "pytorch_default", 128, 128) == pytest.approx(1 / 6, rel=1e-12)
+    pre = initcore.theory.predicted_pre_var(depth=21, width=128, activation="relu", scheme="pytorch_default")
+    assert pre[20] / pre[0] == pytest.approx(6.0**-20, rel=1e-9)
 
 
 def test_paper_formulas_render_like_the_source_document():

@@ -297,6 +297,23 @@ def outlook(activation: str, scheme: str, depths: tuple[int, ...] = (10, 50), wi
     return kind, f"{lead}: {'; '.join(parts)}."
 
 
+FRAMEWORK_DEFAULTS = ("pytorch_default", "keras_default", "flax_default")
+
+
+def framework_verdict(activation: str, depth: int = 50, width: int = 256) -> str:
+    """What theory says of a plain network of ``depth`` layers of ``activation`` built with each framework's
+    default, signal and gradient together (``classify``), with the gradient's change from the top to layer 1."""
+    said = []
+    for scheme in FRAMEWORK_DEFAULTS:
+        pre, grad = cached.predicted(depth, width, activation, scheme, {})
+        said.append(f"**{initcore.SCHEMES[scheme].label}**: {classify(pre, grad)[1]} (the gradient "
+                    f"{_times(grad[0] / grad[-1])} on its way back to layer 1)")
+    return (f"Through {depth} layers of {initcore.ACTIVATIONS[activation].label}, theory says: "
+            f"{'; '.join(said)}. Deep networks built on these defaults rely on normalization layers and residual "
+            "connections, or choose their initialization themselves. In square layers Keras' and Flax's defaults "
+            "give the same variance: with n_in = n_out, Xavier's 2/(n_in + n_out) is LeCun's 1/n_in.")
+
+
 EXACT = 0.01  # a scheme whose n_in·Var(W) is within 1 % of the steady one is exactly right (leaky ReLU: 2 vs 1.9998)
 
 
@@ -444,7 +461,8 @@ def _partly_alike(final: int, width: int, outputs: np.ndarray) -> tuple[str, str
 
 def schemes_at_a_glance() -> dict[str, list[str]]:
     """Every scheme in a line (name, the activations it suits, what happens with it), grouped by outcome."""
-    headings = {"fails": "What not to do", "works": "A good start", "tunable": "You choose"}
+    headings = {"fails": "What not to do", "works": "A good start", "framework": "What your framework draws if you "
+                "write nothing", "tunable": "You choose"}
     glance = {heading: [] for heading in headings.values()}
     for scheme in initcore.SCHEMES.values():
         suits = ", ".join(activation_label(a) for a in scheme.suits)

@@ -14,6 +14,7 @@ import math
 
 import initcore
 from initcore.schemes import TRUNCATED_STD
+from ui.theme import fraction
 
 _NAMED = {  # (scale, mode, distribution) → Keras' and JAX's own name for exactly that distribution
     (1.0, "fan_avg", "uniform"): ("GlorotUniform", "glorot_uniform"),
@@ -25,6 +26,8 @@ _NAMED = {  # (scale, mode, distribution) → Keras' and JAX's own name for exac
 }
 _KERAS_DISTRIBUTIONS = {"normal": "untruncated_normal", "uniform": "uniform", "truncated_normal": "truncated_normal"}
 _TORCH_NONLINEARITY = {1.0: "linear", 2.0: "relu"}  # kaiming_*'s gain² for these is the scale
+_TORCH_LEAKY = {1 / 3: "math.sqrt(5)"}  # kaiming_*'s default leaky_relu gain² is 2/(1 + a²): a = √5 gives ⅓, what
+# nn.Linear draws when nothing is written
 _TORCH_FAN = {"fan_in": "layer.weight.shape[1]", "fan_out": "layer.weight.shape[0]",
               "fan_avg": "((layer.weight.shape[0] + layer.weight.shape[1]) / 2)"}
 _TORCH_NAMES = {"relu": "relu", "leaky_relu": "leaky_relu", "elu": "relu", "gelu": "relu", "selu": "selu",
@@ -32,7 +35,11 @@ _TORCH_NAMES = {"relu": "relu", "leaky_relu": "leaky_relu", "elu": "relu", "gelu
 
 
 def _number(x: float) -> str:
-    return f"{x:.6g}" if x != int(x) else f"{x:.1f}"
+    """``x`` as Python: 2.0, 1.5505, or a fraction where six digits would round it (1 / 3, PyTorch's default)."""
+    if x == int(x):
+        return f"{x:.1f}"
+    written = fraction(x, " / ")
+    return written if "/" in written else f"{x:.6g}"
 
 
 def _torch(scale: float, mode: str, distribution: str) -> str:
@@ -41,9 +48,11 @@ def _torch(scale: float, mode: str, distribution: str) -> str:
         if mode == "fan_avg":  # xavier_*: Var = gain² · 2 / (fan_in + fan_out)
             gain = "" if scale == 1 else f", gain={_number(math.sqrt(scale))}"
             return f"{init}xavier_{distribution}_(layer.weight{gain})"
+        fan = "" if mode == "fan_in" else f", mode='{mode}'"
         if scale in _TORCH_NONLINEARITY:  # kaiming_*: Var = gain² / fan
-            fan = "" if mode == "fan_in" else f", mode='{mode}'"
             return f"{init}kaiming_{distribution}_(layer.weight{fan}, nonlinearity='{_TORCH_NONLINEARITY[scale]}')"
+        if scale in _TORCH_LEAKY:
+            return f"{init}kaiming_{distribution}_(layer.weight{fan}, a={_TORCH_LEAKY[scale]})"
     std = f"math.sqrt({_number(scale)} / {_TORCH_FAN[mode]})"
     if distribution == "normal":
         return f"{init}normal_(layer.weight, std={std})"

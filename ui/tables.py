@@ -136,13 +136,48 @@ def lab_summary(summary: pd.DataFrame) -> pd.DataFrame:
                          summary.min_distinct_neurons, "train accuracy": summary.accuracy.map(theme.percent)})
 
 
-_VARIANCES = {"fan_in": "{scale:g}/n_in", "fan_out": "{scale:g}/n_out", "fan_avg": "{twice:g}/(n_in+n_out)"}
+_VARIANCES = {"fan_in": "{scale}/n_in", "fan_out": "{scale}/n_out", "fan_avg": "{twice}/(n_in+n_out)"}
+
+
+def _over(x: float) -> str:
+    """A numerator over a fan: 2, or (1/3) in brackets so that it reads (1/3)/n_in."""
+    written = theme.fraction(x)
+    return f"({written})" if "/" in written else written
 
 
 def variance_family() -> pd.DataFrame:
     """Xavier, He and LeCun as knobs of Var(W) = scale / fan (the distribution is in each name), the fan named
     as the Custom variance scaling control names it; short enough for a phone."""
     return pd.DataFrame([
-        {"scheme": s.label, "scale": f"{s.knobs['scale']:g}", "fan": CHOICES["mode"][s.knobs["mode"]],
-         "Var(W)": _VARIANCES[s.knobs["mode"]].format(scale=s.knobs["scale"], twice=2 * s.knobs["scale"])}
+        {"scheme": s.label, "scale": theme.fraction(s.knobs["scale"]), "fan": CHOICES["mode"][s.knobs["mode"]],
+         "Var(W)": _VARIANCES[s.knobs["mode"]].format(scale=_over(s.knobs["scale"]),
+                                                      twice=_over(2 * s.knobs["scale"]))}
         for s in initcore.SCHEMES.values() if s.knobs])
+
+
+FRAMEWORK_DEPTHS = (5, 20, 50)
+FRAMEWORK_WIDTH = 256
+_FRAMEWORKS = {"pytorch_default": ("PyTorch", "nn.Linear", "U(±1/√n_in)"),
+               "keras_default": ("Keras", "Dense", "U(±√(6/(n_in+n_out)))"),
+               "flax_default": ("Flax", "nn.Dense", "N(0, 1/n_in), cut at ±2σ′")}
+
+
+def framework_defaults(activation: str) -> pd.DataFrame:
+    """What each framework's dense layer draws when nothing is written, and the variance of the signal it then
+    gives after 5, 20 and 50 square layers of ``FRAMEWORK_WIDTH`` units of ``activation`` (theory's length map,
+    from an input of variance 1)."""
+    rows = []
+    for scheme, (framework, layer, draws) in _FRAMEWORKS.items():
+        pre = initcore.theory.predicted_pre_var(depth=max(FRAMEWORK_DEPTHS), width=FRAMEWORK_WIDTH,
+                                                activation=activation, scheme=scheme)
+        rows.append({"framework": f"{framework} ({layer})", "draws": draws}
+                    | {f"after {d} layers": theme.number(pre[d - 1]) for d in FRAMEWORK_DEPTHS})
+    return pd.DataFrame(rows)
+
+
+FRAMEWORK_COLUMNS = {
+    "framework": column.TextColumn("framework (layer)", pinned=True, width=150),
+    "draws": column.TextColumn("draws W from", width=170),
+} | {f"after {d} layers": _figure(f"Var z, {d} layers", f"Theory's variance of the pre-activations after {d} layers "
+                                  f"of {FRAMEWORK_WIDTH} units, for an input of variance 1", 100)
+     for d in FRAMEWORK_DEPTHS}

@@ -2,6 +2,7 @@
 charts look, with words dark enough to read on a projector."""
 
 import functools
+from fractions import Fraction
 
 import numpy as np
 
@@ -17,6 +18,9 @@ _FAMILY_COLOURS = {
     "lecun": "#882255",
     "orthogonal": "#000000",
     "variance_scaling": "#A08C00",
+    "pytorch_default": "#CC79A7",
+    "keras_default": "#004C8C",  # Xavier's: it is Xavier uniform
+    "flax_default": "#882255",  # LeCun's: it is LeCun normal, truncated
 }
 
 
@@ -29,7 +33,8 @@ def scheme_colour(scheme: str) -> str:
 # ln 2 in the lab's loss chart, and two curves on one line would show as one. (Dotted is theory's, and the
 # gradient chart's output layer.) Uniform variants are dashed like their normal sibling's colour.
 _DASHES = {"zeros": "longdash", "constant": "dashdot", "small_normal": "longdashdot",
-           "variance_scaling": "6px,3px,2px,3px"}
+           "variance_scaling": "6px,3px,2px,3px", "pytorch_default": "2px,2px", "keras_default": "2px,2px",
+           "flax_default": "2px,2px"}  # a framework's default: a fine dash in its scheme's colour
 
 
 def scheme_dash(scheme: str) -> str:
@@ -60,6 +65,15 @@ _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 MINUS = "−"  # U+2212: a hyphen is shorter than a plus and reads as a dash
 PLAIN = (1e-3, 1e4)  # numbers within these magnitudes are written out; others as a power of ten
+
+
+def fraction(x: float, between: str = "/") -> str:
+    """``x`` as a fraction where its decimals never end and a small one is exact (PyTorch's 1/3), else as
+    ``number`` writes it; ``between`` goes between numerator and denominator."""
+    exact = Fraction(x).limit_denominator(12)
+    if exact.denominator > 1 and float(exact) == x and float(f"{x:.6g}") != x:
+        return f"{exact.numerator}{between}{exact.denominator}"
+    return number(x, 6)
 
 
 def number(x: float, digits: int = 3) -> str:
