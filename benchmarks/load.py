@@ -13,6 +13,7 @@ timeout, and a deadline for the whole run.
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import json
 import random
 import re
@@ -42,10 +43,10 @@ CHOICES = {
 }
 
 
-def post(url: str, body: dict) -> dict:
+def post(opener: urllib.request.OpenerDirector, url: str, body: dict) -> dict:
     request = urllib.request.Request(f"{url}/_stcore/agent/interact", data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as answer:
+    with opener.open(request, timeout=REQUEST_TIMEOUT) as answer:
         return json.loads(answer.read())
 
 
@@ -58,15 +59,19 @@ def has_exception(tree) -> bool:
 
 
 def session(url: str, page: str, changes: int, rng: random.Random, latencies: list, errors: list) -> None:
+    """One student: open ``page``, then make ``changes`` random changes, each timed until its run is done. The
+    session keeps its cookies, as a browser does: behind a balancer that pins a session to a server by a cookie,
+    every request of the session reaches the server that holds it."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     try:
-        snapshot = post(url, {"page": page})
+        snapshot = post(opener, url, {"page": page})
         sid = snapshot["session_id"]
         for _ in range(changes):
             key, options = rng.choice(list(CHOICES[page].items()))
             start = time.perf_counter()
-            answer = post(url, {"session_id": sid, "widget_state": {key: rng.choice(options)}})
+            answer = post(opener, url, {"session_id": sid, "widget_state": {key: rng.choice(options)}})
             while answer.get("status") == "running" or answer.get("wait_timed_out"):
-                answer = post(url, {"session_id": sid})
+                answer = post(opener, url, {"session_id": sid})
             latencies.append(time.perf_counter() - start)
             if answer.get("status") == "error" or has_exception(answer.get("tree")):
                 errors.append(f"{page}: {key}")
