@@ -61,10 +61,11 @@ st.caption("ELU and GELU have no gain in PyTorch's table; this app uses 1/√E[f
            "a unit-variance signal at unit variance (and gives √2 for ReLU, as the table does).")
 
 st.subheader("What your framework does if you write nothing")
-st.markdown("Every framework initializes a layer you create without saying how. Keras and Flax pick Xavier and LeCun; "
-            "PyTorch's `nn.Linear` and `nn.Conv` layers draw from U(±1/√n_in), a third of LeCun's variance, with "
-            f"the same rule for their biases. Here is the signal after a stack of {tables.FRAMEWORK_WIDTH}-unit "
-            f"{act.label} layers built with each default:")
+st.markdown("Every framework initializes a layer you create without saying how. Keras' `Dense` draws Xavier "
+            "uniform, U(±√(6/(n_in + n_out))); Flax's `nn.Dense` draws LeCun normal, N(0, 1/n_in) cut at two of "
+            "its standard deviations; PyTorch's `nn.Linear` and `nn.Conv` layers draw from U(±1/√n_in), a third "
+            "of LeCun's variance, with the same rule for their biases. Here is the signal after a stack of "
+            f"{tables.FRAMEWORK_WIDTH}-unit {act.label} layers built with each default:")
 show.table(tables.framework_defaults(activation), tables.FRAMEWORK_COLUMNS)
 st.markdown(lessons.framework_verdict(activation))
 st.page_link("pages/2_Signal_propagation.py", label="Watch PyTorch's default in a 20-layer network",

@@ -642,7 +642,7 @@ def test_choosing_page_says_what_each_framework_draws_if_you_write_nothing():
     from ui.theme import number
 
     at = open_page("pages/5_Choosing_an_initializer.py", activation="ReLU")
-    table = next(frame.value for frame in at.dataframe if "draws" in frame.value.columns).set_index("framework")
+    table = next(frame.value for frame in at.dataframe if "framework" in frame.value.columns).set_index("framework")
     pytorch = table.loc["PyTorch (nn.Linear)"]
     assert [pytorch[f"after {d} layers"] for d in (5, 20, 50)] == [number(2 * 6.0**-d) for d in (5, 20, 50)]
     assert list(table.index) == ["PyTorch (nn.Linear)", "Keras (Dense)", "Flax (nn.Dense)"]

@@ -157,27 +157,24 @@ def variance_family() -> pd.DataFrame:
 
 FRAMEWORK_DEPTHS = (5, 20, 50)
 FRAMEWORK_WIDTH = 256
-_FRAMEWORKS = {"pytorch_default": ("PyTorch", "nn.Linear", "U(±1/√n_in)"),
-               "keras_default": ("Keras", "Dense", "U(±√(6/(n_in+n_out)))"),
-               "flax_default": ("Flax", "nn.Dense", "N(0, 1/n_in), cut at ±2σ′")}
+_FRAMEWORKS = {"pytorch_default": "PyTorch (nn.Linear)", "keras_default": "Keras (Dense)",
+               "flax_default": "Flax (nn.Dense)"}
 
 
 def framework_defaults(activation: str) -> pd.DataFrame:
-    """What each framework's dense layer draws when nothing is written, and the variance of the signal it then
-    gives after 5, 20 and 50 square layers of ``FRAMEWORK_WIDTH`` units of ``activation`` (theory's length map,
-    from an input of variance 1)."""
+    """For each framework's dense layer left to its default, the variance of the signal after 5, 20 and 50
+    square layers of ``FRAMEWORK_WIDTH`` units of ``activation`` (theory's length map, from an input of
+    variance 1)."""
     rows = []
-    for scheme, (framework, layer, draws) in _FRAMEWORKS.items():
+    for scheme, framework in _FRAMEWORKS.items():
         pre = initcore.theory.predicted_pre_var(depth=max(FRAMEWORK_DEPTHS), width=FRAMEWORK_WIDTH,
                                                 activation=activation, scheme=scheme)
-        rows.append({"framework": f"{framework} ({layer})", "draws": draws}
-                    | {f"after {d} layers": theme.number(pre[d - 1]) for d in FRAMEWORK_DEPTHS})
+        rows.append({"framework": framework} | {f"after {d} layers": theme.number(pre[d - 1])
+                                                for d in FRAMEWORK_DEPTHS})
     return pd.DataFrame(rows)
 
 
-FRAMEWORK_COLUMNS = {
-    "framework": column.TextColumn("framework (layer)", pinned=True, width=150),
-    "draws": column.TextColumn("draws W from", width=170),
-} | {f"after {d} layers": _figure(f"Var z, {d} layers", f"Theory's variance of the pre-activations after {d} layers "
-                                  f"of {FRAMEWORK_WIDTH} units, for an input of variance 1", 100)
-     for d in FRAMEWORK_DEPTHS}
+FRAMEWORK_COLUMNS = {"framework": column.TextColumn("framework (layer)", pinned=True, width=150)} | {
+    f"after {d} layers": _figure(f"Var z, {d} layers", f"Theory's variance of the pre-activations after {d} layers "
+                                 f"of {FRAMEWORK_WIDTH} units, for an input of variance 1", 110)
+    for d in FRAMEWORK_DEPTHS}
