@@ -218,24 +218,28 @@ def _whole(value: float) -> int:
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
-def slider(label: str, key: str, low: int, high: int, default: int, *, step: int = 1, help: str | None = None):
-    """An integer slider; a URL value out of range is clamped, a fraction cut to its whole part, a non-number
-    replaced by the default, each with a note. A value carried from another lesson is put back on the steps."""
-    _carry(key, default, lambda v: low <= v <= high and (v - low) % step == 0,
-           lambda v: int(min(max(low + step * round((v - low) / step), low), high)))
+def slider(label: str, key: str, low: float, high: float, default: float, *, step: float = 1,
+           help: str | None = None):
+    """A slider of whole numbers, or of fractions where ``default`` is a float (σ_w² in steps of 0.05); a URL value
+    out of range is clamped, a non-number replaced by the default, and on a slider of whole numbers a fraction cut
+    to its whole part, each with a note. A whole number carried from another lesson is put back on the steps."""
+    whole = isinstance(default, int)
+    _carry(key, default, lambda v: low <= v <= high and (not whole or (v - low) % step == 0),
+           lambda v: type(default)(min(max(low + step * round((v - low) / step) if whole else v, low), high)))
     raw = _raw(key)
     if raw is not None:
         value = _as_number(raw)
         if value is None:
-            _correct(key, default, str(default), f"Link value {key}={raw[:40]!r} is not a number; using {default}.")
+            _correct(key, default, _shown(default), f"Link value {key}={raw[:40]!r} is not a number; "
+                                                    f"using {_shown(default)}.")
         elif not low <= value <= high:
-            clamped = int(min(max(round(value), low), high))
-            _correct(key, clamped, str(clamped), f"Link value {key}={raw[:40]} is outside {low}–{high}; "
-                                                 f"using {clamped}.")
-        elif value != int(value):  # the whole part, as Streamlit's binding would take it
+            clamped = type(default)(min(max(round(value) if whole else value, low), high))
+            _correct(key, clamped, _shown(clamped), f"Link value {key}={raw[:40]} is outside {_shown(low)}–"
+                                                    f"{_shown(high)}; using {_shown(clamped)}.")
+        elif whole and value != int(value):  # the whole part, as Streamlit's binding would take it
             _correct(key, int(value), str(int(value)), f"Link value {key}={raw[:40]} is not a whole number; "
                                                        f"using {int(value)}.")
-    # In range, Streamlit's binding takes an off-step value as it is (epochs=55 on a step of 10).
+    # In range, Streamlit's binding takes an off-step value as it is (epochs=55 on a step of 10, σ_w²=1.23).
     _show_note(key)
     return st.slider(label, low, high, default, step=step, key=key, bind="query-params", help=help)
 

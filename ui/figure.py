@@ -62,10 +62,12 @@ def _legend_lines(traces: list, room: float) -> int:
 
 
 def new(traces: list, title: str, *, subtitle: str | None = None, height: int = 420, width: int = FULL_WIDTH,
-        fixed: bool = False, message: str | None = None, **layout) -> PlainFigure:
+        fixed: bool = False, message: str | None = None, extra_margin: dict | None = None,
+        **layout) -> PlainFigure:
     """The figure in one go: ``traces``; a title (and a smaller ``subtitle`` under it), fixed margins and a
     legend under the x axis; then ``layout`` (axes, annotations, shapes; a ``margin`` there replaces the fixed
-    one). ``width`` is the width the chart is expected to get (a hint for the legend's rows: a narrower screen
+    one, ``extra_margin`` adds pixels to it side by side, or takes them away where negative, and keeps the
+    legend's room). ``width`` is the width the chart is expected to get (a hint for the legend's rows: a narrower screen
     still gets room, at a second draw); ``fixed``, the width it is drawn at, instead of filling its place.
     ``height`` leaves the legend out: its rows are added, so every plot of a height is as tall. ``message``
     says what the chart shows, in words, for a screen reader (``alt_text``).
@@ -76,9 +78,12 @@ def new(traces: list, title: str, *, subtitle: str | None = None, height: int = 
     """
     right = COLOUR_BAR if any(t.type == "heatmap" and t.showscale is not False for t in traces) else MARGIN["r"]
     heading = dict(text=f"<b>{title}</b>") | (dict(subtitle=dict(text=subtitle)) if subtitle else {})
-    legend = _legend_room(_legend_lines(traces, width - MARGIN["l"] - right))  # added below: never squeezes the plot
+    extra = extra_margin or {}
+    room = width - MARGIN["l"] - right - extra.get("l", 0) - extra.get("r", 0)
+    legend = _legend_room(_legend_lines(traces, room))  # added below: never squeezes the plot
+    margin = MARGIN | dict(t=MARGIN["t"] + (SUBTITLE if subtitle else 0), r=right, b=MARGIN["b"] + legend)
     base = dict(title=heading, height=height + legend, **(dict(width=width) if fixed else {}),
-                margin=MARGIN | dict(t=MARGIN["t"] + (SUBTITLE if subtitle else 0), r=right, b=MARGIN["b"] + legend),
+                margin={side: pixels + extra.get(side, 0) for side, pixels in margin.items()},
                 legend=dict(orientation="h", xref="container", yref="container", yanchor="bottom", y=0, x=0,
                             xanchor="left"))  # at the bottom: where more rows are needed, Plotly makes room
     return PlainFigure(data=traces, layout=base | (dict(meta=dict(message=message)) if message else {}) | layout)

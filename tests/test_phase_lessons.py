@@ -1,0 +1,72 @@
+"""The Order and chaos lesson's sentences: each phase named where theory puts it, with the numbers it rests on;
+the runs counted as they came out; the spectra's findings only where the spectra show them."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import initcore
+from tests.test_app import stated_number
+from ui import phase_data, phase_lessons
+from ui.theme import number
+
+
+@pytest.mark.parametrize("activation, sigma_w2, sigma_b2, kind, word", [
+    ("tanh", 1.0, 0.0, "success", "**Critical: the edge of chaos.**"),
+    ("relu", 2.0, 0.0, "success", "**Critical: the edge of chaos.**"),
+    ("relu", 1.5, 0.5, "info", "**Ordered**"),
+    ("tanh", 3.0, 0.0, "info", "**Chaotic**"),
+    ("relu", 3.0, 0.0, "error", "**Exploding.**"),
+    ("relu", 2.0, 0.5, "warning", "**Growing without bound, slowly.**"),
+])
+def test_each_phase_is_named_where_theory_puts_it(activation, sigma_w2, sigma_b2, kind, word):
+    point = initcore.theory.phase(activation, sigma_w2, sigma_b2)
+    said_kind, sentence = phase_lessons.verdict(point)
+    assert said_kind == kind and sentence.startswith(word)
+    if word in ("**Ordered**", "**Chaotic**"):
+        depth = 6 * point["depth_scale"]
+        assert f"6ξ_c = {number(depth)} layers" in sentence and f"χ₁ = {number(point['chi1'])}" in sentence
+
+
+def test_the_readings_leave_the_depth_scales_out_where_the_signal_grows_without_bound():
+    assert phase_lessons.readings(initcore.theory.phase("relu", 3.0, 0.0))["6ξ_c: trainable depth"] == "—"
+    critical = phase_lessons.readings(initcore.theory.phase("tanh", 1.0, 0.0))
+    assert critical["6ξ_c: trainable depth"] == "∞ layers" and critical["q*: where Var z settles"] == "0"
+
+
+def test_the_runs_are_counted_as_they_came_out():
+    runs = pd.DataFrame([
+        dict(sigma_w2=1.0, sigma_b2=0.0, test_accuracy=0.9, outcome="learned", prediction="trains", depth_scale=50.0),
+        dict(sigma_w2=3.0, sigma_b2=0.5, test_accuracy=0.6, outcome="stayed low", prediction="trains",
+             depth_scale=35.0),
+        dict(sigma_w2=0.5, sigma_b2=1.0, test_accuracy=0.5, outcome="stayed low", prediction="too deep",
+             depth_scale=1.0),
+        dict(sigma_w2=3.0, sigma_b2=0.0, test_accuracy=np.nan, outcome="diverged", prediction="grows",
+             depth_scale=np.inf),
+    ])
+    said = phase_lessons.agreement(runs)
+    assert said.startswith("**Theory and practice agree at 2 of the 3 points where the signal settles.**")
+    assert "1 of 2 runs learned" in said and "1 of 1 stayed below 75 %" in said
+    assert "They disagree at σ_w² = 3, σ_b² = 0.5 (6ξ_c = 210 layers, 60 %)." in said
+    assert "Where the signal grows without bound, 1 of 1 runs diverged and 0 learned." in said
+
+
+def test_only_the_first_disagreements_are_named_and_the_others_counted():
+    runs = pd.DataFrame([dict(sigma_w2=1.5, sigma_b2=b, test_accuracy=0.5, outcome="stayed low", prediction="trains",
+                              depth_scale=3.5) for b in (0.0, 0.5, 1.0, 1.5, 2.0)])
+    said = phase_lessons.agreement(runs)
+    assert said.count("σ_w² = 1.5") == phase_lessons.NAMED_DISAGREEMENTS and ", and at 2 more (point at" in said
+
+
+def test_the_spectra_s_findings_are_the_ones_the_spectra_show():
+    width = phase_data.SPECTRUM_WIDTH
+    linear = phase_lessons.spectrum_findings(phase_data.spectra("linear", 1.0), "linear", width)
+    assert linear[0].startswith("**Orthogonal: every singular value is 1, at every depth.**") and len(linear) == 2
+    relu = phase_lessons.spectrum_findings(phase_data.spectra("relu", 2.0), "relu", width)
+    assert relu[-1].startswith("**ReLU never gets there.**")
+    tanh = phase_lessons.spectrum_findings(phase_data.spectra("tanh", 1.0), "tanh", width)
+    assert [s.split("**")[1] for s in tanh] == ["Gaussian weights spread the values with depth.",
+                                                "Orthogonal weights keep them together."]
+    scaled = phase_lessons.spectrum_findings(phase_data.spectra("linear", 0.81), "linear", width)
+    stated = scaled[-1].split("singular value is ")[1].split(". Each")[0]
+    assert stated_number(stated) == pytest.approx(0.9**50, rel=1e-3)  # the gain √0.81, 50 times

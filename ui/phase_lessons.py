@@ -1,0 +1,169 @@
+"""The Order and chaos lesson in words: where a point of the plane lies, whether the real runs bear theory out, and
+what the Jacobian's spectra mean for training. Every sentence says the numbers it rests on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ui.phase_charts import layers
+from ui.phase_data import LEARNED, RUN, RUN_EPOCHS
+from ui.theme import number, percent, times
+
+NEAR_CRITICAL = 1000  # layers: a trainable depth this large is, for any network a learner builds, the edge of chaos
+NAMED_DISAGREEMENTS = 3  # points where theory and a run disagree, named in words; the others are counted
+NEAR_ONE = 2  # the middle 90 % of singular values within ×2 of each other, around 1: "near 1"
+
+
+def readings(point: dict) -> dict[str, str]:
+    """The four numbers of a point of the plane, labelled for ``ui.show.metrics``; the depth scales are left out
+    where the signal grows without bound, since they do not apply there."""
+    grows = point["q_star"] == np.inf
+    return {"q*: where Var z settles": layers(point["q_star"]),
+            "χ₁: gradient factor a layer": number(point["chi1"]),
+            "ξ_c: depth scale": "—" if grows else f"{layers(point['depth_scale'])} layers",
+            "6ξ_c: trainable depth": "—" if grows else f"{layers(6 * point['depth_scale'])} layers"}
+
+
+def verdict(point: dict) -> tuple[str, str]:
+    """(kind of message, sentence): the phase of a point and what it means for a plain deep network."""
+    q, chi, xi = point["q_star"], point["chi1"], point["depth_scale"]
+    if q == np.inf and chi > 1:
+        depth = RUN["depth"]
+        return "error", (f"**Exploding.** The signal has no level to settle at (q* = ∞): its variance grows about "
+                         f"{times(chi)} a layer, and so do the gradients on their way back ({times(chi**depth)} over "
+                         f"{depth} layers). Such a network diverges or crawls at any depth; 6ξ_c does not apply.")
+    if q == np.inf:
+        return "warning", ("**Growing without bound, slowly.** Each layer keeps the signal's variance and the "
+                           "biases add to it, so it never settles (q* = ∞); the gradients keep their size "
+                           "(χ₁ = 1). 6ξ_c does not apply here.")
+    if xi == np.inf:
+        fades = " The signal itself fades towards 0 (q* = 0), but only slowly." if q == 0 else ""
+        return "success", ("**Critical: the edge of chaos.** χ₁ = 1: two inputs neither merge nor fly apart at any "
+                           "fixed rate (ξ_c = ∞) and gradients keep their size on their way back, so depth alone "
+                           f"does not stop this network from training.{fades}")
+    depth = 6 * xi
+    kind = "success" if depth >= NEAR_CRITICAL else "info"
+    if chi < 1:
+        said = (
+            f"**Ordered** ({_against_one(chi)}). Each layer pulls the signals of any two inputs closer together: "
+            f"what tells them apart fades by a factor e about every {number(xi)} layers, and {_gradients(chi)}.")
+        beyond = "deeper, every input reaches the output looking alike."
+    else:
+        said = (
+            f"**Chaotic** ({_against_one(chi)}). Each layer pushes the signals of two inputs apart until their "
+            f"correlation settles at c* = {number(point['c_star'])}, however alike they started: how alike they "
+            f"were is forgotten within about {number(xi)} layers, and {_gradients(chi)}.")
+        beyond = "deeper, the output is noise that no longer depends on how alike two inputs were."
+    return kind, f"{said} A plain network of this kind trains up to about 6ξ_c = {number(depth)} layers; {beyond}"
+
+
+def _against_one(chi: float) -> str:
+    """χ₁ beside 1: "χ₁ = 0.75 < 1", or "χ₁ just under 1" where three digits would write it as 1."""
+    side, word = ("<", "under") if chi < 1 else (">", "over")
+    return f"χ₁ just {word} 1" if number(chi) == "1" else f"χ₁ = {number(chi)} {side} 1"
+
+
+def _gradients(chi: float) -> str:
+    """What each layer does to the gradients on their way back: ×χ₁, or nearly nothing where χ₁ reads as 1."""
+    if number(chi) == "1":
+        return "gradients keep nearly their size on their way back"
+    return f"gradients {'shrink' if chi < 1 else 'grow'} {times(chi)} a layer on their way back"
+
+
+def _of(k: int, n: int) -> str:
+    return f"all {n}" if k == n and n > 2 else f"{k} of {n}"
+
+
+def agreement(runs: pd.DataFrame) -> str:
+    """Whether the real runs (``ui.phase_data.runs``) did what theory says of their depth, in numbers: how many
+    learned where 6ξ_c reaches their depth, how many stayed low where it does not, where the two disagree, and
+    what became of the runs whose signal grows without bound."""
+    depth = RUN["depth"]
+    settled = runs[runs.prediction != "grows"]
+    trains, too_deep = settled[settled.prediction == "trains"], settled[settled.prediction == "too deep"]
+    learned = trains.outcome == "learned"
+    stayed = too_deep.outcome != "learned"
+    agree = int(learned.sum() + stayed.sum())
+    parts = [f"**Theory and practice agree at {agree} of the {len(settled)} points where the signal settles.**"
+             if len(settled) else "**The signal settles at none of these points.**"]
+    if len(trains):
+        parts.append(f"Where 6ξ_c reaches {depth} layers, {_of(int(learned.sum()), len(trains))} runs learned "
+                     f"(at least {percent(LEARNED)} test accuracy after {RUN_EPOCHS} epochs).")
+    if len(too_deep):
+        parts.append(f"Where it falls short of {depth}, {_of(int(stayed.sum()), len(too_deep))} stayed below "
+                     f"{percent(LEARNED)}.")
+    odd = pd.concat([trains[~learned], too_deep[~stayed]]).sort_values(["sigma_b2", "sigma_w2"])
+    if len(odd):
+        named = "; ".join(
+            f"σ_w² = {number(row.sigma_w2)}, σ_b² = {number(row.sigma_b2)} (6ξ_c = {layers(6 * row.depth_scale)} "
+            f"layers, {'diverged' if row.outcome == 'diverged' else percent(row.test_accuracy)})"
+            for row in odd.head(NAMED_DISAGREEMENTS).itertuples())
+        more = len(odd) - NAMED_DISAGREEMENTS
+        rest = f", and at {more} more (point at the circles to read them)." if more > 0 else "."
+        parts.append(f"They disagree at {named}{rest}")
+    grows = runs[runs.prediction == "grows"]
+    if len(grows):
+        diverged = int((grows.outcome == "diverged").sum())
+        learned_there = int((grows.outcome == "learned").sum())
+        parts.append(f"Where the signal grows without bound, {_of(diverged, len(grows))} runs diverged and "
+                     f"{learned_there} learned.")
+    return " ".join(parts)
+
+
+def _spread(spectrum: dict) -> str:
+    """The middle 90 % of a spectrum (``ui.phase_data.spectra``) in words: "from 0.086 to 1.75, a factor of 20.4
+    apart", or "from too small to resolve (under 1.38 × 10⁻⁵) to 0.0913"."""
+    low, high = spectrum["middle"]
+    if low < spectrum["floor"]:
+        return f"from too small to resolve (under {number(spectrum['floor'])}) to {number(high)}"
+    return f"from {number(low)} to {number(high)}, a factor of {number(high / low)} apart"
+
+
+def spectrum_findings(spectra: dict, activation: str, width: int) -> list[str]:
+    """One sentence for each thing the spectra (``ui.phase_data.spectra``) show that matters for training, in the
+    order the lesson tells them: exact isometry, Gaussian's spread with depth, what orthogonal weights keep, and
+    what ReLU's zeros take away."""
+    gaussian, orthogonal = spectra["Gaussian"], spectra["Orthogonal"]
+    first, last = min(gaussian), max(gaussian)
+    found = []
+    if all(orthogonal[depth]["exact"] for depth in orthogonal):
+        found.append("**Orthogonal: every singular value is 1, at every depth.** The network turns the input "
+                     "without stretching or shrinking any direction of it, so a gradient reaches the first layer "
+                     "whole however deep the network is: dynamical isometry.")
+    tiny = gaussian[last]["tiny"]
+    found.append(f"**Gaussian weights spread the values with depth.** After {first} layer{'s' if first > 1 else ''} "
+                 f"the middle 90 % lie {_spread(gaussian[first])}; after {last}, {_spread(gaussian[last])}"
+                 + (f", and {tiny} of the {width} are too small to resolve" if tiny else "")
+                 + ". A gradient is blown up along the large ones and lost along the small ones, so training "
+                   "moves a few directions of the input and hardly the rest.")
+    kept = orthogonal[last]
+    if activation == "relu":
+        found.append(f"**ReLU never gets there.** Even with orthogonal weights, {kept['tiny']} of {width} values are "
+                     f"0 or too small to resolve after {last} layers: on every layer ReLU's slope is 0 for about half "
+                     "the units, and each zero removes a direction. No σ_w² changes that.")
+    elif not all(orthogonal[depth]["exact"] for depth in orthogonal):
+        found.append(_orthogonal_finding(kept, gaussian[last], last, width))
+    return found
+
+
+def _orthogonal_finding(kept: dict, gaussian: dict, depth: int, width: int) -> str:
+    """What orthogonal weights keep of the spectrum after ``depth`` layers (``kept``), against Gaussian's."""
+    low, high = kept["middle"]
+    if high <= low * (1 + 1e-3):
+        return (f"**Orthogonal weights scale every direction alike:** after {depth} layers every singular value is "
+                f"{number(low)}. Each layer multiplies every direction by the same gain √σ_w², which is 1 only at "
+                "σ_w² = 1.")
+    if low >= 1 / NEAR_ONE and high <= NEAR_ONE:
+        level = " They stay near 1: almost every direction passes at the same gain, which lets very deep networks " \
+                "train fast."
+    elif high < 0.1:
+        level = " But every one of them is small: the gradient fades in every direction alike."
+    elif low > 10:
+        level = " But every one of them is large: the gradient grows in every direction alike."
+    else:
+        level = ""
+    lost = f", with {kept['tiny']} of {width} too small to resolve" if kept["tiny"] else ""
+    return (f"**Orthogonal weights keep them together.** After {depth} layers the middle 90 % lie "
+            f"{_spread(kept)}{lost}, where Gaussian's lie {_spread(gaussian)}."
+            f"{level} What spread remains comes from the activation: its slope f′(z) differs from unit to unit.")
