@@ -141,6 +141,10 @@ def test_framework_defaults_are_what_each_library_draws(fans):
     pytorch = initcore.SCHEMES["pytorch_default"]
     assert pytorch.bounds(fan_in, fan_out) == pytest.approx(1 / math.sqrt(fan_in), rel=1e-12)
     assert pytorch.std(fan_in, fan_out) ** 2 == pytest.approx(1 / (3 * fan_in), rel=1e-12)
+    drawn = initcore.init_weights("pytorch_default", fan_in, fan_out, np.random.default_rng(3), matrices=200)
+    assert np.abs(drawn).max() <= np.float32(1 / math.sqrt(fan_in))  # the bound as float32 holds it
+    # a uniform's sample variance: standard error Var·√((kurtosis - 1)/n), kurtosis 9/5
+    assert abs(drawn.var(dtype=np.float64) - 1 / (3 * fan_in)) <= 5 * np.sqrt(0.8 / drawn.size) / (3 * fan_in)
     keras = initcore.init_weights("keras_default", fan_in, fan_out, np.random.default_rng(4))
     np.testing.assert_array_equal(keras, initcore.init_weights("xavier_uniform", fan_in, fan_out,
                                                                np.random.default_rng(4)))
