@@ -7,17 +7,20 @@ histograms, and fills its draws on all cores. Prints a Markdown table; run with
 
     python benchmarks/bench_simulate.py
 
-A scheme switch (Xavier-normal → He-normal, same seed) reuses the standard-normal base draws kept in
-``initcore.NOISE_BANK``; its cost is reported relative to a fresh run. PyTorch, when installed, does the
-floor's work with ``torch.randn`` and ``torch.matmul``, and the same simulation (statistics, samples,
-histograms; ``torch_simulation``), for comparison.
+PyTorch, when installed, does the floor's work with ``torch.randn`` and ``torch.matmul``, and the same
+simulation (statistics, samples, histograms; ``torch_simulation``), for comparison.
+
+A second table says what a switch at the same seed, depth and width costs (``switches``): a scheme switch under
+ReLU (Xavier-normal → He-normal: derived from the unit network, no product and no draw) against a fresh
+simulation, and the switches that must redo the products (ReLU → tanh; Xavier → He under tanh) against those
+products alone (the 2·depth - 1 matmuls, the draws already in memory), BLAS on one thread as in the server. All
+are timed in turn in each round, so a slow spell on the shared machine falls on each alike.
 """
 
 from __future__ import annotations
 
 import statistics
 import sys
-import time
 import tracemalloc
 from functools import partial
 from pathlib import Path
@@ -28,10 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import initcore  # noqa: E402
 from benchmarks.timing import median_time  # noqa: E402
 from initcore.activations import SATURATION  # noqa: E402
+from initcore.homogeneous import UNIT_RUNS  # noqa: E402
+from initcore.noise import NOISE_BANK, thread_pool  # noqa: E402
+from ui import blas  # noqa: E402
 
 SIZES = [(20, 256, 256), (50, 512, 256), (100, 1024, 256)]
+SWITCH_SIZES = [(50, 256, 256), (100, 1024, 64), (100, 1024, 256)]  # (100, 1024, 64): the page's batch there
 REPEATS = 9
-
 
 
 def numpy_floor(depth, width, batch):
@@ -93,20 +99,19 @@ def torch_simulation(depth, width, batch, sample=4096, bins=60):
         torch.histc(logs, bins=bins, min=float(logs.min()), max=float(logs.max()))
 
 
-def fresh_run(depth, width, batch, scheme="xavier_normal"):
-    initcore.NOISE_BANK.clear()
-    return initcore.simulate(depth=depth, width=width, batch=batch, activation="tanh", scheme=scheme)
+def forget() -> None:
+    """Empty the engine's process-wide caches: the next run draws and multiplies everything."""
+    NOISE_BANK.clear()
+    UNIT_RUNS.clear()
 
 
-def switch_run(depth, width, batch):
-    fresh_run(depth, width, batch)
-    start = time.perf_counter()
-    initcore.simulate(depth=depth, width=width, batch=batch, activation="tanh", scheme="he_normal")
-    return time.perf_counter() - start
+def fresh_run(depth, width, batch, activation="tanh", scheme="xavier_normal"):
+    forget()
+    return initcore.simulate(depth=depth, width=width, batch=batch, activation=activation, scheme=scheme)
 
 
 def peak_mb(fn) -> float:
-    initcore.NOISE_BANK.clear()
+    forget()
     tracemalloc.start()
     fn()
     peak = tracemalloc.get_traced_memory()[1]
@@ -121,24 +126,70 @@ def main() -> None:
         have_torch = True
     except ImportError:
         have_torch = False
-    print("| depth, width, batch | simulate (ms) | numpy floor (ms) | ratio | scheme switch / fresh | "
-          "peak memory (MB) | PyTorch floor (ms) | PyTorch, same simulation (ms) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| depth, width, batch | simulate (ms) | numpy floor (ms) | ratio | peak memory (MB) | "
+          "PyTorch floor (ms) | PyTorch, same simulation (ms) |")
+    print("|---|---|---|---|---|---|---|")
     for size in SIZES:
         depth, width, batch = size
         fresh_run(*size)  # warm up
         ours = median_time(partial(fresh_run, *size), REPEATS)
         floor = median_time(partial(numpy_floor, *size), REPEATS)
-        switch = statistics.median(switch_run(*size) for _ in range(REPEATS))
         peak = peak_mb(partial(fresh_run, *size))
         torch_ms = [f"{median_time(partial(fn, *size), REPEATS) * 1e3:.0f}" if have_torch else "n/a"
                     for fn in (torch_floor, torch_simulation)]
         print(f"| {depth}, {width}, {batch} | {ours * 1e3:.0f} | {floor * 1e3:.0f} | {ours / floor:.2f} | "
-              f"{switch / ours:.2f} | {peak:.0f} | {' | '.join(torch_ms)} |")
+              f"{peak:.0f} | {' | '.join(torch_ms)} |")
+
+
+def products(depth, width, batch):
+    """The matrix products a simulation cannot do without: depth forward and depth - 1 backward, with the
+    network's own base draws (drawn, and kept in the noise bank, beforehand)."""
+    bases = [draw.matrix for draw in NOISE_BANK.bases(0, "normal", list(range(1, depth + 1)), (width, width),
+                                                      np.float32, thread_pool())]
+    x = np.random.default_rng(0).standard_normal((batch, width), dtype=np.float32)
+    out = np.empty_like(x)
+
+    def run():
+        for base in bases:
+            np.matmul(x, base, out=out)
+        for base in bases[:0:-1]:
+            np.matmul(x, base.T, out=out)
+
+    return run
+
+
+def switches() -> None:
+    """What a switch at the same seed, depth and width costs, each kind timed in turn in every round, with BLAS on
+    one thread as the server runs it (``ui.compute``), and the count BLAS had put back afterwards."""
+    threads = blas.threads()
+    blas.set_threads(1)
+    print("| depth, width, batch | fresh, ReLU (ms) | scheme switch, ReLU (ms) | / fresh | products alone (ms) | "
+          "activation switch, ReLU → tanh (ms) | / products | scheme switch, tanh (ms) | / products |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for depth, width, batch in SWITCH_SIZES:
+        network = dict(depth=depth, width=width, batch=batch)
+        steps = {
+            "fresh": partial(fresh_run, depth, width, batch, "relu", "xavier_normal"),
+            "relu switch": partial(initcore.simulate, activation="relu", scheme="he_normal", **network),
+            "activation switch": partial(initcore.simulate, activation="tanh", scheme="he_normal", **network),
+            "tanh switch": partial(initcore.simulate, activation="tanh", scheme="xavier_normal", **network),
+            "products": products(depth, width, batch),
+        }
+        times = {step: [] for step in steps}
+        for _ in range(REPEATS):
+            for step, fn in steps.items():
+                times[step].append(median_time(fn, 1))
+        ms = {step: statistics.median(values) * 1e3 for step, values in times.items()}
+        print(f"| {depth}, {width}, {batch} | {ms['fresh']:.0f} | {ms['relu switch']:.0f} | "
+              f"{ms['relu switch'] / ms['fresh']:.2f} | {ms['products']:.0f} | {ms['activation switch']:.0f} | "
+              f"{ms['activation switch'] / ms['products']:.2f} | {ms['tanh switch']:.0f} | "
+              f"{ms['tanh switch'] / ms['products']:.2f} |")
+    if threads is not None:
+        blas.set_threads(threads)
 
 
 def every_scheme(depth, width, batch):
-    initcore.NOISE_BANK.clear()
+    forget()
     chosen = "xavier_normal"
     schemes = {chosen: {}} | {s: {} for s in initcore.SCHEMES if s != chosen}
     return initcore.simulate_many(depth=depth, width=width, batch=batch, activation="tanh", schemes=schemes)
@@ -158,5 +209,7 @@ def one_request() -> None:
 
 if __name__ == "__main__":
     main()
+    print()
+    switches()
     print()
     one_request()

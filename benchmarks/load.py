@@ -4,8 +4,9 @@ Sessions are real Streamlit sessions on a real `streamlit run` server, driven ov
 (HTTP, loopback only; the same script runs and the same st.cache_data is shared as for browser sessions,
 without a browser's drawing, which happens on each student's own machine). Reports p50/p95 latency of a
 change against a single session doing the same, the error count, cache hits and misses (from the server's
-/_stcore/metrics), and the server's peak memory (VmHWM). Bounded: at most N × CHANGES requests, each with a
-timeout, and a deadline for the whole run.
+/_stcore/metrics), and the server's peak memory (VmHWM); then a class on one link, every session making the same
+changes at once, against one session making them alone (each on a fresh server). Bounded: at most N × CHANGES
+requests per run, each with a timeout, and a deadline for the whole run.
 
     python benchmarks/load.py [--sessions 30] [--changes 5]
 """
@@ -79,10 +80,13 @@ def session(url: str, page: str, changes: int, rng: random.Random, latencies: li
         errors.append(repr(error))
 
 
-def run(url: str, sessions: int, changes: int, seed: int) -> tuple[list, list, float]:
+def run(url: str, sessions: int, changes: int, seed: int, *, same_moves: bool = False) -> tuple[list, list, float]:
+    """Latencies and errors of ``sessions`` students at once, and the wall time. Each makes its own random changes,
+    7 in 10 on Signal propagation; with ``same_moves`` all open Signal propagation and make the same changes in
+    the same order, as a class following its teacher on one link."""
     latencies, errors = [], []
-    rngs = [random.Random(seed + i) for i in range(sessions)]
-    pages = ["Signal_propagation" if i % 10 < 7 else "Training_lab" for i in range(sessions)]
+    rngs = [random.Random(seed if same_moves else seed + i) for i in range(sessions)]
+    pages = ["Signal_propagation" if same_moves or i % 10 < 7 else "Training_lab" for i in range(sessions)]
     threads = [threading.Thread(target=session, args=(url, pages[i], changes, rngs[i], latencies, errors),
                                 daemon=True) for i in range(sessions)]
     start = time.perf_counter()
@@ -127,6 +131,11 @@ def main() -> None:
         crowd, crowd_errors, wall = run(url, sessions, changes, args.seed)
         after = metrics(url)
         peak = peak_memory_mb(url.pid)
+    follow = args.seed + 2000  # the moves of a class on one link; each count measured on a fresh server
+    with streamlit_server(extra_args=("--server.enableAgentApi=true",)) as url:
+        leader, leader_errors, _ = run(url, 1, changes, follow, same_moves=True)
+    with streamlit_server(extra_args=("--server.enableAgentApi=true",)) as url:
+        followers, followers_errors, _ = run(url, sessions, changes, follow, same_moves=True)
     hits, misses = after["hit"] - before["hit"], after["miss"] - before["miss"]
     print("| sessions | changes | p50 (ms) | p95 (ms) | errors | cache hits / misses | wall (s) |")
     print("|---|---|---|---|---|---|---|")
@@ -135,7 +144,13 @@ def main() -> None:
     print(f"| {sessions} concurrent | {len(crowd)} | {percentile(crowd, 50) * 1e3:.0f} | "
           f"{percentile(crowd, 95) * 1e3:.0f} | {len(crowd_errors)} | {hits} / {misses} | {wall:.0f} |")
     print(f"\nServer peak memory (VmHWM): {peak:.0f} MB")
-    for error in (single_errors + crowd_errors)[:10]:
+    print("\n| one link, the same moves | changes | p50 (ms) | p95 (ms) | errors |")
+    print("|---|---|---|---|---|")
+    for who, latencies, errors in (("1 session", leader, leader_errors),
+                                   (f"{sessions} concurrent", followers, followers_errors)):
+        print(f"| {who} | {len(latencies)} | {percentile(latencies, 50) * 1e3:.0f} | "
+              f"{percentile(latencies, 95) * 1e3:.0f} | {len(errors)} |")
+    for error in (single_errors + crowd_errors + leader_errors + followers_errors)[:10]:
         print("error:", error)
 
 

@@ -11,10 +11,12 @@ Every draw comes from its own stream, ``SeedSequence(seed, spawn_key=(purpose, l
   He-normal and N(0, 0.01²) all scale the same standard-normal draw.
 
 numpy releases the GIL while it fills an array, so a group of layers is drawn on all cores at once
-(``initcore.gaussian`` makes the normal draws themselves cheap). Base matrices are kept in a process-wide
-LRU bounded by ``NOISE_CACHE_BYTES``: switching the scheme, or the backward pass revisiting a layer,
-reuses a draw instead of making it again. A run deeper than the bank holds keeps its lowest layers there
-and draws the rest (bit-identical, from their streams) into scratch matrices it reuses.
+(``initcore.gaussian`` makes the normal draws themselves cheap). Base matrices and the networks' inputs are
+kept in a process-wide LRU bounded by ``NOISE_CACHE_BYTES`` (``NOISE_BANK``), shared by every run of the
+process: switching the scheme or the activation, or the backward pass revisiting a layer, reuses a draw instead
+of making it again. The bank holds every draw of any one float32 network the work budget allows; a run whose
+draws do not fit (float64 weights, or a smaller bank, as in a test) keeps its lowest layers there and draws the
+rest (bit-identical, from their streams) into scratch matrices it reuses.
 """
 
 from __future__ import annotations
@@ -32,11 +34,12 @@ import numpy as np
 
 from initcore._stats import moments
 from initcore.gaussian import standard_normal
+from initcore.lru import ByteLRU
 from initcore.schemes import NOISES, draw_base
 
 _CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []  # the cores we may use
 WORKERS = len(_CORES) or os.cpu_count() or 1
-NOISE_CACHE_BYTES = 96 * 2**20
+NOISE_CACHE_BYTES = 404 * 2**20  # see NoiseBank
 GROUP_BYTES = 64 * 2**20  # draw this much at a time
 _PURPOSES = {name: i for i, name in enumerate(("input", "upstream", *NOISES))}
 
@@ -92,22 +95,20 @@ def draw(seed: int, noise: str, layers: list[int], outs: list[np.ndarray], pool)
     return drawn
 
 
-class NoiseBank:
-    """Draws base matrices on all cores and keeps recent ones in an LRU bounded in bytes."""
+class NoiseBank(ByteLRU):
+    """Draws base matrices on all cores and keeps recent ones, and the networks' inputs, in an LRU bounded in bytes.
+
+    ``NOISE_CACHE_BYTES`` holds every draw of the largest view (100 layers of 1024 × 1024 float32 numbers,
+    400 MiB) and its inputs: a switch at the same seed, depth and width draws nothing, unless it asks for another
+    noise (uniform after normal weights, say), drawn once too.
+    """
 
     def __init__(self, max_bytes: int = NOISE_CACHE_BYTES):
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, BaseDraw] = OrderedDict()
-        self._bytes = 0
-        self._holders: dict[int, int] = {}  # id(block) → entries kept that are views of it
-        self._lock = threading.Lock()
+        super().__init__(max_bytes)
 
     def clear(self) -> None:
         """Forget every draw kept, and the standard deviations remembered for draws (``_summarize``)."""
-        with self._lock:
-            self._entries.clear()
-            self._holders.clear()
-            self._bytes = 0
+        super().clear()
         with _stds_lock:
             _stds.clear()
 
@@ -115,46 +116,23 @@ class NoiseBank:
         """The base matrices of ``layers``: cached ones reused, the rest drawn together on all cores.
 
         Drawing a group at once (rather than between matmuls) keeps the BLAS threads, which spin for
-        a while after each matmul, from competing with the draws for the cores.
+        a while after each matmul, from competing with the draws for the cores. Two runs that ask for the same
+        draws at once draw them once.
         """
         keys = [(seed, noise, layer, shape, np.dtype(dtype).str) for layer in layers]
-        with self._lock:
-            found = [self._entries.get(key) for key in keys]
-            for key, entry in zip(keys, found):
-                if entry is not None:
-                    self._entries.move_to_end(key)
-        missing = [i for i, entry in enumerate(found) if entry is None]
-        outs = matrices(len(missing), shape, dtype)
-        for i, entry in zip(missing, draw(seed, noise, [layers[i] for i in missing], outs, pool)):
-            entry.matrix.flags.writeable = False  # shared from now on
-            found[i] = entry
-            self._remember(keys[i], entry)
+        with self.computing((seed, noise, shape, np.dtype(dtype).str)):
+            found = [self.get(key) for key in keys]
+            missing = [i for i, entry in enumerate(found) if entry is None]
+            outs = matrices(len(missing), shape, dtype)
+            for i, entry in zip(missing, draw(seed, noise, [layers[i] for i in missing], outs, pool)):
+                found[i] = entry
+                self.put(keys[i], entry, [entry.matrix])
         return found
 
-    def _remember(self, key, entry: BaseDraw) -> None:
-        """Keep ``entry``; the bytes counted are those of the distinct blocks that kept entries live in."""
-        block = _block_of(entry.matrix)
-        if block.nbytes > self.max_bytes:
-            return
-        with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = entry
-            self._hold(block, +1)
-            while self._bytes > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self._hold(_block_of(evicted.matrix), -1)
-
-    def _hold(self, block: np.ndarray, change: int) -> None:
-        held = self._holders.get(id(block), 0) + change  # a held block is alive, so its id is its own
-        if held:
-            self._holders[id(block)] = held
-        else:
-            del self._holders[id(block)]
-        if held == 1 and change > 0:
-            self._bytes += block.nbytes
-        elif held == 0:
-            self._bytes -= block.nbytes
+    def gaussian(self, seed: int, purpose: str, shape: tuple[int, int], dtype) -> np.ndarray:
+        """``gaussian(seed, purpose, shape, dtype)``, kept (read-only) for the next run that needs it."""
+        return self.fetch((seed, purpose, shape, np.dtype(dtype).str), lambda: gaussian(seed, purpose, shape, dtype),
+                          lambda found: [found])
 
 
 def matrices(count: int, shape: tuple[int, int], dtype) -> list[np.ndarray]:
@@ -165,10 +143,6 @@ def matrices(count: int, shape: tuple[int, int], dtype) -> list[np.ndarray]:
     of what it costs as 32 separate arrays (measured on the 2-core test machine).
     """
     return list(np.empty((count, *shape), dtype=dtype))
-
-
-def _block_of(matrix: np.ndarray) -> np.ndarray:
-    return matrix if matrix.base is None else matrix.base
 
 
 NOISE_BANK = NoiseBank()

@@ -12,6 +12,10 @@ and an upstream gradient g ~ N(0, 1) at the top is carried down by the chain rul
 Every scheme draws ``W_l = c·B_l`` (see ``initcore.schemes``), so the code computes ``c·(a @ B_l)``, in the
 order that overflows only where the true product does: a layer is marked ``exploded`` at the first layer
 whose true pre-activations (or activations) pass the dtype's largest number, as a float64 reference finds.
+Under a positively homogeneous activation (linear, ReLU, leaky ReLU) a scheme with c > 0 only scales the
+network of c = 1, which is simulated once and kept (``initcore.homogeneous``): such a run is derived from it,
+with no matrix product, wherever float32's range allows (always the same way for the same settings, so a run
+is the same to the last bit whether its unit network was kept or not).
 
 Floating point is part of the lesson. The run is float32 (like most training) unless asked otherwise.
 When a layer's values overflow to inf/NaN the forward pass stops there: that layer and all above it are
@@ -29,6 +33,7 @@ decomposition per layer, so for them ``depth·width³`` is capped at ``MAX_ORTHO
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -39,7 +44,8 @@ from initcore import _validate
 from initcore._stats import moments
 from initcore.activations import get_activation
 from initcore.histograms import LayerHistograms, build, record, sample_rows
-from initcore.noise import GROUP_BYTES, NOISE_BANK, BaseDraw, draw, gaussian, matrices, thread_pool
+from initcore.homogeneous import SAMPLE_KINDS, UNIT_RUNS, UnitRun, derive, likely_derivable, magnitude_range, scalable
+from initcore.noise import GROUP_BYTES, NOISE_BANK, BaseDraw, draw, matrices, thread_pool
 from initcore.schemes import SCHEMES, get_scheme
 
 DEPTH_RANGE = (1, 200)
@@ -56,6 +62,8 @@ COLUMNS = (
     "layer", "weight_std", "pre_mean", "pre_var", "act_mean", "act_var", "grad_var",
     "frac_dead", "frac_saturated", "exploded", "vanished", "grad_exploded", "grad_vanished",
 )
+UNIT_COLUMNS = ("weight_std", "pre_mean", "pre_var", "act_mean", "act_var", "grad_var", "frac_dead", "frac_saturated",
+                "vanished", "grad_vanished")  # what the unit network keeps of its table
 
 
 @dataclass(frozen=True)
@@ -158,6 +166,16 @@ def sampling_error(batch: int, width: int) -> float:
     return float(np.sqrt(2.0 / (batch * width)))
 
 
+VIEW_VALUES = 256 * 256  # values per layer of the default view: 256 inputs of 256 units
+
+
+def view_batch(width: int) -> int:
+    """The inputs a view of ``width`` units needs for ``VIEW_VALUES`` values per layer, at most 256: a wider layer
+    measures its variance as well from fewer inputs (±0.55 % sampling error from width 256 on, the default view's),
+    and every product costs batch·width² (at width 1024, 64 inputs cost a quarter of 256)."""
+    return max(BATCH_RANGE[0], min(256, -(-VIEW_VALUES // width)))
+
+
 # What a run costs, in multiply-adds and their equals on the 2-core machine: 2 per row of the batch per weight
 # (the forward and the backward product), DRAW_COST per number drawn (a layer is drawn again on the way back
 # unless the noise bank holds it), and for orthogonal weights QR_COST·width³ more per layer drawn (measured:
@@ -252,25 +270,57 @@ def shared_batch(depth: int, width: int, members: list, batch: int) -> int:
 
 
 def _simulate_together(depth, width, act, noise, members, batch, seed, dtype) -> list[Propagation]:
-    """Run ``members`` (schemes of one ``noise``) through one network: their batches stacked into one matrix,
-    so each layer is drawn once and multiplied once for all of them."""
-    blocks = [_Block(slice(i * batch, (i + 1) * batch), c, depth) for i, (_, _, c, _) in enumerate(members)]
+    """Run ``members`` (schemes of one ``noise``) through one network, each as ``simulate`` runs it alone.
+
+    A member that scales the unit network of these draws is derived from it (``initcore.homogeneous``: no matrix
+    product once the unit network is kept). The others' batches are stacked into one matrix, so each layer is
+    drawn once and multiplied once for all of them.
+    """
+    dtype = np.dtype(dtype)
+    tables = [_derived(depth, width, act, noise, c, batch, seed, dtype) for _, _, c, _ in members]
+    stacked = [i for i, table in enumerate(tables) if table is None]
+    if stacked:
+        blocks = [_Block(slice(k * batch, (k + 1) * batch), members[i][2], depth) for k, i in enumerate(stacked)]
+        _run(depth, width, act, noise, blocks, batch, seed, dtype)
+        for i, block in zip(stacked, blocks):
+            tables[i] = block.rows, block.samples
+    results = []
+    for (columns, samples), (scheme, _, _, params) in zip(tables, members):
+        hists = {kind: build(rows_of_samples) for kind, rows_of_samples in samples.items()}
+        settings = dict(depth=depth, width=width, activation=act.id, scheme=scheme, batch=batch, seed=seed,
+                        dtype=dtype.name, **params)
+        results.append(Propagation(layers=pd.DataFrame(columns, columns=COLUMNS), act_hist=hists["act"],
+                                   pre_hist=hists["pre"], grad_hist=hists["grad"], weight_hist=hists["weight"],
+                                   settings=settings))
+    return results
+
+
+def _derived(depth, width, act, noise, c, batch, seed, dtype):
+    """Scheme c's table and samples derived from the unit network (kept in ``UNIT_RUNS``, computed if need be),
+    or None where they cannot be (``initcore.homogeneous``)."""
+    if not (scalable(act, noise, c)
+            and likely_derivable(act, noise, c, depth=depth, width=width, batch=batch, dtype=dtype)):
+        return None
+
+    def unit_run() -> UnitRun:
+        block = _UnitBlock(batch, depth)
+        _run(depth, width, act, noise, [block], batch, seed, dtype)
+        return block.unit_run()
+
+    unit = UNIT_RUNS.fetch((seed, noise, act.id, depth, width, batch, dtype.str), unit_run, UnitRun.arrays)
+    return derive(unit, c, act, dtype)
+
+
+def _run(depth, width, act, noise, blocks, batch, seed, dtype) -> None:
+    """Push the network's inputs forward and its upstream gradient back through ``blocks`` (their rows of one
+    stacked batch), filling each block's rows and samples."""
     with np.errstate(all="ignore"):
-        weights = _Weights(seed, noise, (width, width), np.dtype(dtype), thread_pool())
-        inputs = np.tile(gaussian(seed, "input", (batch, width), dtype), (len(members), 1))
+        weights = _Weights(seed, noise, (width, width), dtype, thread_pool())
+        inputs = np.tile(NOISE_BANK.gaussian(seed, "input", (batch, width), dtype), (len(blocks), 1))
         slopes = _forward(depth, act, weights, inputs, blocks)
         if slopes is not None:
-            upstream = np.tile(gaussian(seed, "upstream", (batch, width), dtype), (len(members), 1))
+            upstream = np.tile(NOISE_BANK.gaussian(seed, "upstream", (batch, width), dtype), (len(blocks), 1))
             _backward(slopes, weights, upstream, blocks)
-        results = []
-        for block, (scheme, _, _, params) in zip(blocks, members):
-            hists = {kind: build(rows_of_samples) for kind, rows_of_samples in block.samples.items()}
-            settings = dict(depth=depth, width=width, activation=act.id, scheme=scheme, batch=batch, seed=seed,
-                            dtype=dtype, **params)
-            results.append(Propagation(layers=pd.DataFrame(block.rows, columns=COLUMNS), act_hist=hists["act"],
-                                       pre_hist=hists["pre"], grad_hist=hists["grad"],
-                                       weight_hist=hists["weight"], settings=settings))
-    return results
 
 
 class _Block:
@@ -279,11 +329,40 @@ class _Block:
     def __init__(self, rows: slice, c: float, depth: int):
         self.slice, self.c = rows, c
         self.rows: list[dict] = []
-        self.samples = {kind: sample_rows(depth) for kind in ("pre", "act", "grad", "weight")}
+        self.samples = {kind: sample_rows(depth) for kind in SAMPLE_KINDS}
         self.exploded = False  # the forward signal overflowed: nothing of this block is computed any more
         self.grad_exploded = False
         self.mean_square = 1.0  # of the signal entering the next product (the input is N(0, 1))
         self.grad_square = 1.0  # of the gradient entering the next product
+
+    def rescale(self, x: np.ndarray, kind: str) -> None:
+        """Called with this block's rows of each z_l (``kind`` "pre") and dL/dz_l ("grad") as soon as they are
+        computed: a block at the true scale leaves them as they are."""
+
+
+class _UnitBlock(_Block):
+    """The unit network (c = 1) as one block: each z_l and dL/dz_l is rescaled by a power of two to the scale
+    of its largest entry as soon as it is computed, and the exponent and the range of magnitudes are kept
+    (``initcore.homogeneous``)."""
+
+    def __init__(self, batch: int, depth: int):
+        super().__init__(slice(0, batch), 1.0, depth)
+        self.ranges: dict[str, list[tuple[int, float, float]]] = {"pre": [], "grad": []}
+
+    def rescale(self, x: np.ndarray, kind: str) -> None:
+        largest, smallest = magnitude_range(x)
+        exponent = math.frexp(largest)[1] - 1 if largest else 0  # largest·2^-exponent lies in [1, 2)
+        if exponent:
+            x *= x.dtype.type(2.0**-exponent)
+        self.ranges[kind].append((exponent, math.ldexp(largest, -exponent), math.ldexp(smallest, -exponent)))
+
+    def unit_run(self) -> UnitRun:
+        """What the run kept, with the cumulative exponents: K_l from the input up, G_l from the top down."""
+        table = {name: np.array([row[name] for row in self.rows]) for name in UNIT_COLUMNS}
+        pre, grad = np.array(self.ranges["pre"]), np.array(self.ranges["grad"][::-1])  # grads came top-down
+        return UnitRun(table=table, pre_exponent=np.cumsum(pre[:, 0]).astype(np.int64),
+                       grad_exponent=np.cumsum(grad[::-1, 0])[::-1].astype(np.int64), pre_range=pre[:, 1:],
+                       grad_range=grad[:, 1:], samples=self.samples)
 
 
 @dataclass(frozen=True)
@@ -339,6 +418,8 @@ def _forward(depth, act, weights, a, blocks):
     saturated = np.empty(a.shape, dtype=bool)
     for layer, base in weights.walk(list(range(1, depth + 1))):
         _scaled_product(a, base.matrix, weights.noise, blocks, "mean_square", out=z)
+        for block in blocks:
+            block.rescale(z[block.slice], "pre")
         act.fn(z, out=a)
         slope = act.slope(z, a, out=slopes[layer - 1])
         for block in blocks:
@@ -376,7 +457,7 @@ def _forward_statistics(block, layer, base, z, a, slope, threshold, saturated):
     _flush_subnormals(a, block.mean_square)
     record(block.samples["pre"], layer - 1, z)
     record(block.samples["act"], layer - 1, a)
-    nonzero = np.count_nonzero(a)
+    nonzero = _count_nonzero(a, saturated)
     np.less(np.abs(slope, out=z), threshold, out=saturated)  # z is recorded: its buffer is free
     row.update(frac_dead=1 - nonzero / a.size, exploded=False, vanished=nonzero == 0,
                frac_saturated=np.count_nonzero(saturated) / a.size)
@@ -394,11 +475,13 @@ def _backward(slopes, weights, upstream, blocks):
             upstream[block.slice] = 0
     grad_out = upstream  # dL/da_l
     carried = np.empty_like(upstream)
+    flags = np.empty(upstream.shape, dtype=bool)
     for layer in range(depth, 0, -1):
         grad = slopes[layer - 1]
         grad *= grad_out  # dL/dz_l = dL/da_l ⊙ f'(z_l)
         for block in blocks:
-            _backward_statistics(block, layer, grad[block.slice])
+            block.rescale(grad[block.slice], "grad")
+            _backward_statistics(block, layer, grad[block.slice], flags[block.slice])
         if all(block.grad_exploded for block in blocks):
             return
         if layer > 1:
@@ -406,9 +489,9 @@ def _backward(slopes, weights, upstream, blocks):
                                        out=carried)
 
 
-def _backward_statistics(block, layer, grad):
-    """The gradient columns of one block's row ``layer``; where its gradient overflowed, mark it from this layer
-    down and zero its rows."""
+def _backward_statistics(block, layer, grad, flags):
+    """The gradient columns of one block's row ``layer`` (``flags``: a bool scratch of ``grad``'s shape); where its
+    gradient overflowed, mark it from this layer down and zero its rows."""
     if block.grad_exploded:
         grad.fill(0)  # a NaN slope of an overflowed block times 0 is still NaN
         return
@@ -421,18 +504,24 @@ def _backward_statistics(block, layer, grad):
         return
     block.grad_square = grad_var + grad_mean**2
     _flush_subnormals(grad, block.grad_square)
-    block.rows[layer - 1].update(grad_var=grad_var, grad_exploded=False, grad_vanished=not np.count_nonzero(grad))
+    block.rows[layer - 1].update(grad_var=grad_var, grad_exploded=False, grad_vanished=not _count_nonzero(grad, flags))
     record(block.samples["grad"], layer - 1, grad)
+
+
+def _count_nonzero(x: np.ndarray, flags: np.ndarray) -> int:
+    """The nonzero entries of ``x``, counted through ``flags`` (a bool array of its shape): numpy counts a bool
+    array's about 4 times as fast as a float array's."""
+    return np.count_nonzero(np.not_equal(x, 0, out=flags))
 
 
 def _scaled_product(x: np.ndarray, base: np.ndarray, noise: str, blocks, square: str, out: np.ndarray) -> np.ndarray:
     """c·(x @ base) into ``out``, each block's rows with that block's c, overflowing only where the true product
     passes the dtype's range. A base of ``noise`` "ones" makes every column of x @ base the sum of x's row.
 
-    For |c| ≥ 1 the product is taken first: if x @ base overflows, c times it does too. For |c| < 1 the block's
-    rows of x (whose mean square is the block's attribute ``square``) are scaled first, in place since the
-    callers are done with them: x @ base may pass the range where c·(x @ base) does not. Rows that became tiny
-    are flushed (``_flush_subnormals``).
+    For |c| ≥ 1 the product is taken first (c = 1 leaves it as it is): if x @ base overflows, c times it does too.
+    For |c| < 1 the block's rows of x (whose mean square is the block's attribute ``square``) are scaled first, in
+    place since the callers are done with them: x @ base may pass the range where c·(x @ base) does not. Rows that
+    became tiny are flushed (``_flush_subnormals``).
     """
     for block in blocks:
         if abs(block.c) < 1:
@@ -444,6 +533,6 @@ def _scaled_product(x: np.ndarray, base: np.ndarray, noise: str, blocks, square:
     else:
         np.matmul(x, base, out=out)
     for block in blocks:
-        if abs(block.c) >= 1:
+        if abs(block.c) >= 1 and block.c != 1:
             out[block.slice] *= out.dtype.type(block.c)
     return out

@@ -3,16 +3,12 @@
 import streamlit as st
 
 import initcore
+from initcore.propagation import sampling_error, view_batch
 from ui import charts, controls, lessons, nav, presets, show, tables, theme
 
 st.set_page_config(page_title="Signal propagation · initlab", layout="wide")
 nav.sidebar(__file__)
 st.title("Signal propagation")
-st.markdown("A batch of 256 random inputs goes forward through a deep network, and a random gradient comes "
-            "back. Each layer multiplies the signal's variance by roughly the same factor, so after many layers "
-            "a factor of 0.9 or 1.1 is already a disaster. Good schemes make that factor 1. (Each unit of layer l "
-            "adds up its weighted inputs into its *pre-activation* z_l, then passes it through the activation: "
-            "a_l = f(z_l).)")
 
 with st.sidebar:
     classic = presets.Selector(presets.PROPAGATION)
@@ -25,10 +21,17 @@ with st.sidebar:
     seed = controls.seed()
     nav.footer()
 story = classic.story()  # decided once every control holds this run's value
+batch = view_batch(width)
+st.markdown(f"A batch of {batch} random inputs goes forward through a deep network, and a random gradient comes "
+            "back. Each layer multiplies the signal's variance by roughly the same factor, so after many layers "
+            "a factor of 0.9 or 1.1 is already a disaster. Good schemes make that factor 1. (Each unit of layer l "
+            "adds up its weighted inputs into its *pre-activation* z_l, then passes it through the activation: "
+            f"a_l = f(z_l). Each layer's variance is measured on {batch} × {width} values, so it carries about "
+            f"±{theme.number(100 * sampling_error(batch, width), 1)} % of sampling noise.)")
 
 if story:
     st.info(story)
-settings = dict(depth=depth, width=width, activation=activation, seed=seed)
+settings = dict(depth=depth, width=width, activation=activation, seed=seed, batch=batch)
 try:
     runs, forward, backward, budget = lessons.propagation_curves(settings, {scheme: params} | {s: {} for s in others})
 except ValueError as error:  # the work budget: say what is allowed

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import initcore
+from initcore.propagation import sampling_error, view_batch
 from ui import controls, presets, theme
 from ui.nav import LESSONS
 
@@ -142,6 +143,16 @@ def test_compare_mode_overlays_schemes():
     assert {"He/Kaiming normal", "Xavier/Glorot normal", "Small random"} <= names
 
 
+@pytest.mark.parametrize("width, batch", [(256, 256), (1024, 64)])
+def test_a_wide_network_is_measured_on_as_many_values_from_fewer_inputs(width, batch):
+    """Every layer's variance comes from 256 × 256 values (±0.55 % sampling error), so at width 1024 a quarter of
+    the inputs do, and each of the 199 products costs a quarter; the page says how many and what error follows."""
+    at = open_page("pages/2_Signal_propagation.py", width=str(width), activation="relu")
+    assert view_batch(width) == batch and sampling_error(batch, width) == pytest.approx(0.0055, rel=0.01)
+    intro = next(m.value for m in at.markdown if "random inputs" in m.value)
+    assert f"A batch of {batch} random inputs" in intro and f"{batch} × {width} values" in intro and "±0.6 %" in intro
+
+
 def test_comparing_every_scheme_at_the_largest_size_says_what_the_budget_cost():
     """One request, one budget: every scheme compared at 100 × 1024 runs on the work of one view, so each gets
     fewer inputs and orthogonal is left out, and a sentence under the chart says both in plain words; at the
@@ -151,7 +162,7 @@ def test_comparing_every_scheme_at_the_largest_size_says_what_the_budget_cost():
                    width="1024", compare=every)
     assert not at.exception
     note = next(c.value for c in at.caption if "budget" in c.value)
-    assert re.search(r"each network gets \d+ random inputs instead of 256", note)
+    assert re.search(rf"each network gets \d+ random inputs instead of {view_batch(1024)}", note)
     assert "Orthogonal is left out" in note and "QR" in note and "At width 1024 they fit up to 12 layers" in note
     names = {t.get("name") for t in figures(at)[0]["data"]}
     assert {"He/Kaiming normal", "Large random", "Xavier/Glorot uniform"} <= names and "Orthogonal" not in names
