@@ -24,6 +24,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from benchmarks.bench_browser import REDRAWN_AND_FINISHED, WATCH_CHARTS
 from tests.e2e.cluster import kill_and_time_rebuild, local_cluster, serving_replica
 from tests.e2e.server import ROOT, launch, streamlit_server, wait_for_app
 
@@ -80,23 +81,6 @@ def failover(trials: int) -> None:
                   flush=True)
             context.close()
     print(f"\nview rebuilt: median {statistics.median(rebuilt):.2f} s, worst {max(rebuilt):.2f} s")
-
-
-# Set before each press: the first change inside a Plotly chart after it (a run that finished with nothing redrawn
-# would not do: a fast run's start and end can reach the page in one update).
-WATCH_CHARTS = """() => {
-    window.__chartChanged = false;
-    window.__observer?.disconnect();
-    window.__observer = new MutationObserver(records => {
-        if (records.some(r => (r.target.closest ? r.target : r.target.parentElement)?.closest('.js-plotly-plot'))) {
-            window.__chartChanged = true;
-        }
-    });
-    window.__observer.observe(document.querySelector('[data-testid=stApp]'),
-                              {subtree: true, childList: true, attributes: true, characterData: true});
-}"""
-REDRAWN_AND_FINISHED = """() => window.__chartChanged
-    && document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'notRunning'"""
 
 
 def step(page, key: str, received: list[int]) -> tuple[float, int]:

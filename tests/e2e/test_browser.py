@@ -7,31 +7,12 @@ import time
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 import initcore
-from tests.e2e.server import PAGES, PHONE, exceptions, launch, streamlit_server, wait_for_app
+from tests.e2e.server import PAGES, PHONE, exceptions, streamlit_server, wait_for_app
 from ui import presets
 from ui.controls import link
 from ui.show import WHOLE_TABLE_ROWS
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def server():
-    """The server every test here shares; after the last of them, its console must hold no traceback and
-    no warning (a numpy overflow warning, say): the app explains inf and NaN on the page, not in the log."""
-    with streamlit_server() as url:
-        yield url
-        output = url.output()
-    assert not re.search(r"Traceback|Warning|Error|Exception", output), output
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ import socket
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from tests.e2e.cluster import group_alive, kill_and_time_rebuild, local_cluster, serving_replica
-from tests.e2e.server import PAGES, exceptions, launch, wait_for_app
+from tests.e2e.server import PAGES, exceptions, wait_for_app
 
 # A lesson with settings in its address, on the tab that offers its table as CSV.
 LESSON = "Signal_propagation?depth=12&width=64&activation=relu&scheme=he_normal&seed=3&view=Table"
@@ -23,14 +22,6 @@ LESSON = "Signal_propagation?depth=12&width=64&activation=relu&scheme=he_normal&
 def cluster():
     with local_cluster(replicas=2) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
 
 
 def download_csv(page) -> str:

@@ -7,32 +7,12 @@ import re
 import time
 from urllib.parse import parse_qs, urlparse
 
-import pytest
-from playwright.sync_api import sync_playwright
-
-from tests.e2e.server import PHONE, exceptions, launch, streamlit_server, wait_for_app
+from tests.e2e.server import PHONE, exceptions, wait_for_app
 
 PATH = "Order_and_chaos"
 # Where the learner's point is drawn: x and y of the "your network" trace of the first chart, as Plotly holds them.
 POINT = """() => document.querySelector('.js-plotly-plot')._fullData
     .filter(t => t.name.startsWith('your network')).map(t => [t.x[0], t.y[0]])[0]"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def server():
-    """A server of the tests' own; its console must end with no traceback and no warning."""
-    with streamlit_server() as url:
-        yield url
-        output = url.output()
-    assert not re.search(r"Traceback|Warning|Error|Exception", output), output
 
 
 def test_the_slider_moves_the_point_and_the_link_carries_it(browser, server):
