@@ -79,9 +79,9 @@ def free_ports(count: int, taken: int) -> list[int]:
     return ports
 
 
-def healthy(url: str) -> bool:
+def healthy(url: str, timeout: float = 2.0) -> bool:
     try:
-        with urllib.request.urlopen(url + HEALTH, timeout=2) as answer:
+        with urllib.request.urlopen(url + HEALTH, timeout=timeout) as answer:
             return answer.status == 200
     except OSError:
         return False
@@ -114,12 +114,13 @@ class Cluster:
         deadline = time.monotonic() + timeout
         while waiting:
             for name, url in list(waiting.items()):
-                if healthy(url):
+                left = deadline - time.monotonic()  # an answer after the deadline is not healthy in time
+                if left > 0 and healthy(url, timeout=min(2.0, left)) and time.monotonic() <= deadline:
                     del waiting[name]
                 elif self.process(name).poll() is not None:
                     self.fail(name, f"{name} exited with code {self.process(name).returncode} before it was healthy")
-            if waiting and time.monotonic() > deadline:
-                self.fail(next(iter(waiting)), f"{next(iter(waiting))} did not become healthy within {timeout:g} s")
+                elif time.monotonic() > deadline:
+                    self.fail(name, f"{name} did not become healthy within {timeout:g} s")
             time.sleep(0.2)
 
     def process(self, name: str) -> subprocess.Popen:

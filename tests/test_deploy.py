@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -177,9 +178,20 @@ def launcher(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
+def finished(process: subprocess.Popen) -> tuple[str, str]:
+    """The launcher's stdout and stderr once it has exited by itself; if it has not within 30 s, everything it
+    started is killed before the test fails, so that no replica outlives the test."""
+    try:
+        return process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+
+
 def refusal(process: subprocess.Popen) -> str:
     """What the launcher said on stderr, once it has exited non-zero with nothing on stdout and nothing left."""
-    out, err = process.communicate(timeout=30)
+    out, err = finished(process)
     assert process.returncode != 0 and out == "", (process.returncode, out, err)
     assert not group_alive(process.pid)
     return err
@@ -201,7 +213,7 @@ def test_the_launcher_refuses_no_replicas_a_busy_port_and_a_missing_haproxy_in_o
 def test_a_replica_that_is_not_healthy_in_time_stops_the_launcher_with_its_log():
     started = time.monotonic()
     process = launcher("--replicas", "2", "--port", str(free_port()), "--timeout", "0.5")
-    out, err = process.communicate(timeout=30)
+    out, err = finished(process)
     assert process.returncode == 1
     assert re.fullmatch(r"replica 0 pid \d+ port \d+\nreplica 1 pid \d+ port \d+\n", out)
     assert "replica 0 did not become healthy within 0.5 s; the last lines of its log:" in err
