@@ -432,10 +432,9 @@ def training_work(*, depth: int, width: int, epochs: int, n: int, batch_size: in
     * ``COUNT_COST`` per activation of each training example in counting the distinct units before and after
       training;
     * for each snapshot (``snapshot_epochs``: none, or min(``snapshots``, ``epochs``) + 1): ``SNAPSHOT_COST``,
-      3 ``STEP_COST`` per layer
-      (its pass over the snapshot grid, its statistics) and ``SNAPSHOT_VALUE_COST`` per value it reduces and
-      bins (each layer's activations on the training set, its weights and their gradients), within 25 % of
-      what was measured from 1 layer of 4 units to 30 of 128.
+      3 ``STEP_COST`` per layer (its pass over the snapshot grid, its statistics) and ``SNAPSHOT_VALUE_COST``
+      per value it reduces and bins (each layer's activations on the training set, its weights and their
+      gradients), within 25 % of what was measured from 1 layer of 4 units to 30 of 128.
     """
     per_example = 2 * width + (depth - 1) * width * width + width
     n_test = int(round(n * test_fraction))
@@ -466,7 +465,7 @@ def max_epochs(*, depth: int, width: int, n: int = 500, runs: int = 1, batch_siz
 
 def fit_budget(schemes, *, depth: int, width: int, epochs: int, n: int = 500,
                snapshots: int = 0) -> tuple[list[str], int]:
-    """The schemes and epochs that ``compare`` can train (each filmed in ``snapshots`` + 1 snapshots) within
+    """The schemes and epochs that ``compare`` can train (each filmed with ``snapshots``, as ``train`` is) within
     ``MAX_WORK``: first fewer epochs, then, where not even one epoch of every scheme fits, the last schemes left
     out (the first always kept)."""
     size = dict(depth=depth, width=width, n=n, snapshots=snapshots)

@@ -297,7 +297,7 @@ def outlook(activation: str, scheme: str, depths: tuple[int, ...] = (10, 50), wi
     return kind, f"{lead}: {'; '.join(parts)}."
 
 
-FRAMEWORK_DEFAULTS = ("pytorch_default", "keras_default", "flax_default")
+FRAMEWORK_DEFAULTS = tuple(s for s, scheme in initcore.SCHEMES.items() if scheme.outcome == "framework")
 
 
 def framework_verdict(activation: str, depth: int = 50, width: int = 256) -> str:

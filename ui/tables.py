@@ -12,7 +12,7 @@ import pandas as pd
 from streamlit import column_config as column
 
 import initcore
-from ui import theme
+from ui import cached, theme
 from ui.controls import CHOICES
 
 
@@ -167,8 +167,7 @@ def framework_defaults(activation: str) -> pd.DataFrame:
     variance 1)."""
     rows = []
     for scheme, framework in _FRAMEWORKS.items():
-        pre = initcore.theory.predicted_pre_var(depth=max(FRAMEWORK_DEPTHS), width=FRAMEWORK_WIDTH,
-                                                activation=activation, scheme=scheme)
+        pre, _ = cached.predicted(max(FRAMEWORK_DEPTHS), FRAMEWORK_WIDTH, activation, scheme, {})
         rows.append({"framework": framework} | {f"after {d} layers": theme.number(pre[d - 1])
                                                 for d in FRAMEWORK_DEPTHS})
     return pd.DataFrame(rows)
