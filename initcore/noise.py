@@ -41,7 +41,7 @@ _CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") els
 WORKERS = len(_CORES) or os.cpu_count() or 1
 NOISE_CACHE_BYTES = 404 * 2**20  # see NoiseBank
 GROUP_BYTES = 64 * 2**20  # draw this much at a time
-_PURPOSES = {name: i for i, name in enumerate(("input", "upstream", *NOISES))}
+_PURPOSES = {name: i for i, name in enumerate(("input", "upstream", *NOISES, "bias"))}
 
 
 def stream(seed: int, purpose: str, *index: int) -> np.random.Generator:

@@ -34,7 +34,7 @@ decomposition per layer, so for them ``depth·width³`` is capped at ``MAX_ORTHO
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,7 +45,9 @@ from initcore._stats import moments
 from initcore.activations import get_activation
 from initcore.histograms import LayerHistograms, build, record, sample_rows
 from initcore.homogeneous import SAMPLE_KINDS, UNIT_RUNS, UnitRun, derive, likely_derivable, magnitude_range, scalable
-from initcore.noise import GROUP_BYTES, NOISE_BANK, BaseDraw, draw, matrices, thread_pool
+from initcore.network import Network, network
+from initcore.noise import GROUP_BYTES, NOISE_BANK, BaseDraw, draw, matrices, stream, thread_pool
+from initcore.passes import Backward, Forward, walk
 from initcore.schemes import SCHEMES, get_scheme
 
 DEPTH_RANGE = (1, 200)
@@ -130,16 +132,32 @@ def check_network(depth, width, batch, seed, dtype) -> tuple[int, int, int, int,
     return depth, width, batch, seed, dtype
 
 
-def simulate(*, depth: int, width: int, activation: str, scheme: str, batch: int = 256, seed: int = 0,
-             dtype: str = "float32", **scheme_params) -> Propagation:
-    """Forward and backward statistics, per layer, of a ``depth``-layer MLP initialized by ``scheme``."""
-    depth, width, batch, seed, dtype = check_network(depth, width, batch, seed, dtype)
+def simulate(*, depth: int | None = None, width: int | None = None, activation: str, scheme: str, batch: int = 256,
+             seed: int = 0, dtype: str = "float32", widths: Sequence[int] | None = None, residual: float | None = None,
+             norm: str | None = None, bias_std: float = 0.0, **scheme_params) -> Propagation:
+    """Forward and backward statistics, per layer, of a ``depth``-layer MLP initialized by ``scheme``.
+
+    ``widths``, ``residual``, ``norm`` and ``bias_std`` describe a network beyond square plain layers
+    (``initcore.network``); it runs at the true scale of its weights, one layer at a time (``initcore.passes``),
+    and its table adds ``stream_var`` and ``stream_grad_var``, the variances of z_l and dL/dz_l (the residual
+    stream's), to ``pre_var`` and ``grad_var``, those of what the activation sees.
+    """
+    net = described(depth=depth, width=width, activation=activation, scheme=scheme, widths=widths,
+                    residual=residual, norm=norm, bias_std=bias_std, **scheme_params)
+    if not net.plain:
+        return _simulate_network(net, *_check_network_size(net, batch, seed, dtype))
+    depth, width, batch, seed, dtype = check_network(net.depth, net.widths[0], batch, seed, dtype)
     act = get_activation(activation)
     try:
         member = _member(scheme, scheme_params, depth, width)
     except _OverBudget as reason:
         raise ValueError(str(reason)) from None
     return _simulate_together(depth, width, act, member[1], [member], batch, seed, dtype)[0]
+
+
+def described(**description) -> Network:
+    """``initcore.network.network`` within the simulation's ranges of depth and width."""
+    return network(**description, width_range=WIDTH_RANGE, depth_range=DEPTH_RANGE)
 
 
 @dataclass(frozen=True)
@@ -197,8 +215,9 @@ def request_work(depth: int, width: int, noises, rows: int) -> float:
 MAX_REQUEST = request_work(100, 1024, {"normal"}, 256)  # the largest single view: one request's budget
 
 
-def simulate_many(*, depth: int, width: int, activation: str, schemes: Mapping[str, Mapping], batch: int = 256,
-                  seed: int = 0, dtype: str = "float32") -> Propagations:
+def simulate_many(*, depth: int | None = None, width: int | None = None, activation: str,
+                  schemes: Mapping[str, Mapping], batch: int = 256, seed: int = 0, dtype: str = "float32",
+                  **shape) -> Propagations:
     """``simulate`` for several schemes (a mapping scheme → its parameters; the first is the one the learner
     chose) at the cost of about one: a whole request may do the work of the largest single view,
     ``MAX_REQUEST``.
@@ -209,11 +228,19 @@ def simulate_many(*, depth: int, width: int, activation: str, schemes: Mapping[s
     ``MIN_SHARED_BATCH``), and if that is not enough the schemes that cost most (an orthogonal's QR, a noise of
     its own) are left out, the chosen one never; orthogonal weights past their QR budget are left out too.
     What happened is in the result (``batch``, ``left_out``).
+
+    ``shape`` takes ``simulate``'s ``widths``, ``residual``, ``norm`` and ``bias_std``: such a network runs each
+    scheme on its own (``_simulate_network``), on the same inputs, the batch shared out the same way.
     """
-    depth, width, batch, seed, dtype = check_network(depth, width, batch, seed, dtype)
-    act = get_activation(activation)
     if not schemes:
         raise ValueError(f"schemes={{}}; expected one or more of {list(SCHEMES)}")
+    nets = {scheme: described(depth=depth, width=width, activation=activation, scheme=scheme, **shape, **params)
+            for scheme, params in schemes.items()}
+    if not next(iter(nets.values())).plain:
+        return _simulate_networks(nets, batch, seed, dtype)
+    depth, width = next(iter(nets.values())).depth, next(iter(nets.values())).widths[0]
+    depth, width, batch, seed, dtype = check_network(depth, width, batch, seed, dtype)
+    act = get_activation(activation)
     members, left_out = [], {}
     for index, (scheme, params) in enumerate(schemes.items()):
         try:
@@ -289,7 +316,9 @@ def _simulate_together(depth, width, act, noise, members, batch, seed, dtype) ->
         hists = {kind: build(rows_of_samples) for kind, rows_of_samples in samples.items()}
         settings = dict(depth=depth, width=width, activation=act.id, scheme=scheme, batch=batch, seed=seed,
                         dtype=dtype.name, **params)
-        results.append(Propagation(layers=pd.DataFrame(columns, columns=COLUMNS), act_hist=hists["act"],
+        layers = pd.DataFrame(columns, columns=COLUMNS).assign(fan_in=width, fan_out=width)
+        layers["stream_var"], layers["stream_grad_var"] = layers["pre_var"], layers["grad_var"]  # u_l = z_l here
+        results.append(Propagation(layers=layers, act_hist=hists["act"],
                                    pre_hist=hists["pre"], grad_hist=hists["grad"], weight_hist=hists["weight"],
                                    settings=settings))
     return results
@@ -536,3 +565,117 @@ def _scaled_product(x: np.ndarray, base: np.ndarray, noise: str, blocks, square:
         if abs(block.c) >= 1 and block.c != 1:
             out[block.slice] *= out.dtype.type(block.c)
     return out
+
+
+# ---- any Network: layer shapes, residual blocks, norms, biases -------------------------------------------------
+
+STREAM_COLUMNS = ("fan_in", "fan_out", "stream_var", "stream_grad_var")
+
+
+def _check_network_size(net: Network, batch, seed, dtype) -> tuple[int, int, str]:
+    """(batch, seed, dtype) validated, and ``net`` held to the work budget of square networks: its weights
+    Σ n_(l-1)·n_l to ``MAX_WEIGHTS``, the values it keeps for the way back, batch·Σ n_l, to ``MAX_ACTIVATIONS``,
+    and orthogonal weights' QR decompositions, Σ n_(l-1)·n_l·max(n_(l-1), n_l), to ``MAX_ORTHOGONAL``."""
+    _, _, batch, seed, dtype = check_network(1, 2, batch, seed, dtype)
+    if net.weights > MAX_WEIGHTS:
+        raise ValueError(f"the network's {net.weights:,} weights exceed the work budget {MAX_WEIGHTS:,} "
+                         f"(depth 100 at width 1024); lower the depth or the widths")
+    if batch * net.units > MAX_ACTIVATIONS:
+        raise ValueError(f"batch*Σ widths={batch * net.units:,} exceeds the work budget {MAX_ACTIVATIONS:,}; "
+                         f"lower the depth, the batch or the widths")
+    if get_scheme(net.scheme).noise_for(net.params) == "orthogonal":
+        qr = sum(a * b * max(a, b) for a, b in zip(net.widths, net.widths[1:]))
+        if qr > MAX_ORTHOGONAL:
+            raise ValueError(f"Orthogonal weights need a QR decomposition of every layer, and this network's "
+                             f"(Σ n_in·n_out·max = {qr:,}) are more than one view may compute ({MAX_ORTHOGONAL:,}); "
+                             f"lower the depth or the widths.")
+    return batch, seed, dtype
+
+
+def _simulate_networks(nets: dict[str, Network], batch: int, seed: int, dtype: str) -> Propagations:
+    """``simulate_many`` for networks beyond the plain MLP: each scheme alone, the batch shared within
+    ``MAX_REQUEST`` (2 multiply-adds per row per weight); compared schemes that do not fit are left out."""
+    chosen = next(iter(nets.values()))
+    _check_network_size(chosen, batch, seed, dtype)
+    per_row = 2 * chosen.weights
+    members, left_out = list(nets), {}
+    shared = min(batch, int(MAX_REQUEST // (per_row * len(members))))
+    while shared < min(batch, MIN_SHARED_BATCH) and len(members) > 1:
+        left_out[members.pop()] = (f"with it, each of the {len(members) + 1} networks would get fewer than "
+                                   f"{MIN_SHARED_BATCH} inputs")
+        shared = min(batch, int(MAX_REQUEST // (per_row * len(members))))
+    shared = batch if len(members) == 1 else max(shared, 1)
+    runs = {}
+    for scheme in members:
+        try:
+            runs[scheme] = _simulate_network(nets[scheme], *_check_network_size(nets[scheme], shared, seed, dtype))
+        except ValueError as reason:
+            if not runs:
+                raise
+            left_out[scheme] = str(reason)
+    return Propagations(runs, shared, batch, left_out)
+
+
+def _layer_weights(net: Network, seed: int, dtype: np.dtype) -> list[BaseDraw]:
+    """W_l = c_l·B_l of every layer at its true scale, with the standard deviation of its entries; B_l is layer
+    l's draw of the scheme's noise at its shape (a square network's own draws, where the shapes are square)."""
+    chosen = get_scheme(net.scheme)
+    noise = chosen.noise_for(net.params)
+    layers = []
+    for layer in range(1, net.depth + 1):
+        shape = net.fans(layer)
+        c = chosen.multiplier(*shape, net.params)
+        if noise == "ones":
+            base = BaseDraw(np.ones(shape, dtype=dtype), 0.0)
+        else:
+            base = NOISE_BANK.bases(seed, noise, [layer], shape, dtype, thread_pool())[0]
+        layers.append(BaseDraw(base.matrix * dtype.type(c), abs(c) * base.std))
+    return layers
+
+
+def _biases(net: Network, seed: int, dtype: np.dtype) -> list[np.ndarray | None]:
+    """b_l ~ N(0, σ_b²) of every layer, each from its own stream of ``seed`` (None without biases)."""
+    if not net.bias_std:
+        return [None] * net.depth
+    return [(stream(seed, "bias", layer).standard_normal(n) * net.bias_std).astype(dtype)
+            for layer, n in enumerate(net.widths[1:], start=1)]
+
+
+def _simulate_network(net: Network, batch: int, seed: int, dtype: str) -> Propagation:
+    """``simulate`` of any ``Network``, layer by layer at the true scale (``initcore.passes.walk``), measured as the
+    square network is: the same columns (of u_l, what the activation sees), explosions and samples, plus the
+    fans and the variances of the stream z_l and of dL/dz_l."""
+    dtype = np.dtype(dtype)
+    act = get_activation(net.activation)
+    depth = net.depth
+    block = _Block(slice(0, batch), 1.0, depth)
+    extra = {name: np.full(depth, np.nan) for name in STREAM_COLUMNS}
+    extra["fan_in"], extra["fan_out"] = np.array(net.widths[:-1]), np.array(net.widths[1:])
+    with np.errstate(all="ignore"):
+        weights = _layer_weights(net, seed, dtype)
+        inputs = NOISE_BANK.gaussian(seed, "input", (batch, net.widths[0]), dtype)
+        upstream = NOISE_BANK.gaussian(seed, "upstream", (batch, net.widths[-1]), dtype).copy()
+
+        def forward(layer: Forward) -> bool:
+            slope = act.slope(layer.u, layer.a)
+            _forward_statistics(block, layer.layer, weights[layer.layer - 1], layer.u.copy(), layer.a, slope,
+                                act.saturated_below, np.empty(layer.u.shape, dtype=bool))
+            if not block.exploded:
+                extra["stream_var"][layer.layer - 1] = moments(layer.z)[1]
+            return not block.exploded
+
+        def backward(layer: Backward) -> None:
+            _backward_statistics(block, layer.layer, layer.du, np.empty(layer.du.shape, dtype=bool))
+            if not block.grad_exploded:
+                extra["stream_grad_var"][layer.layer - 1] = moments(layer.dz)[1]
+
+        if not walk(net, inputs, upstream, [w.matrix for w in weights], _biases(net, seed, dtype),
+                    forward=forward, backward=backward):
+            block.rows += [dict.fromkeys(COLUMNS, np.nan) | dict(layer=later, exploded=True, vanished=False,
+                                                                 grad_exploded=True, grad_vanished=False)
+                           for later in range(len(block.rows) + 1, depth + 1)]
+    layers = pd.DataFrame(block.rows, columns=COLUMNS).assign(**extra)
+    hists = {kind: build(rows) for kind, rows in block.samples.items()}
+    settings = net.settings() | dict(batch=batch, seed=seed, dtype=dtype.name)
+    return Propagation(layers=layers, act_hist=hists["act"], pre_hist=hists["pre"], grad_hist=hists["grad"],
+                       weight_hist=hists["weight"], settings=settings)

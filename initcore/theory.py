@@ -39,11 +39,11 @@ from initcore import _validate
 from initcore.activations import get_activation
 from initcore.mean_field import phase as phase  # re-exported: initcore.theory.phase
 from initcore.mean_field import phase_grid as phase_grid
-from initcore.propagation import check_network
+from initcore.network import MAX_BIAS_STD as MAX_BIAS_STD  # re-exported: the trainer's limit too
+from initcore.network import NORM_EPSILON, Network
+from initcore.propagation import described
 from initcore.quadrature import expectations
 from initcore.schemes import get_scheme
-
-MAX_BIAS_STD = 100.0
 
 
 def expectation(h, sigma: float) -> float:
@@ -106,46 +106,88 @@ def variance_ratio(activation: str, scheme: str, fan_in: int, fan_out: int, *, q
     return fan_in * weight_variance(scheme, fan_in, fan_out, **params) * moments(activation, q)[0] / q
 
 
-def _length_map(depth, width, activation, scheme, params, bias_std):
-    """Per layer: q_l = Var z_l and E[f'(z_l)²]; plus Var(W)."""
-    check_network(depth, width, 2, 0, "float32")
-    bias_var = _validate.real("bias_std", bias_std, 0.0, MAX_BIAS_STD) ** 2
-    var_w = weight_variance(scheme, width, width, **params)
-    pre = np.empty(depth)
-    slope = np.empty(depth)
-    q = width * var_w + bias_var  # E[x²] = 1
+def predicted(net: Network) -> dict[str, np.ndarray]:
+    """Every predicted variance of a ``Network`` (``initcore.network``), per layer l = 1 … L:
+
+    * ``stream_var`` q_l = Var z_l and ``pre_var`` p_l = Var u_l, what the activation sees:
+
+          q_1 = n_0·Var(W_1) + σ_b²,     q_{l+1} = ρ_{l+1}·q_l + α_{l+1}²·n_l·Var(W_{l+1})·E[f(√p_l ξ)²] + σ_b²,
+          p_l = q_l without a norm, q_l / (q_l + ε) with one (the norm makes u_l standard);
+
+    * ``grad_var`` D_l = Var dL/du_l and ``stream_grad_var`` S_l = Var dL/dz_l, top-down from Var dL/da_L = 1:
+
+          D_l = Var(dL/da_l)·E[f'(√p_l ξ)²],      S_l = J_l·D_l + ρ_{l+1}·S_{l+1},
+          Var(dL/da_{l-1}) = α_l²·n_l·Var(W_l)·S_l,
+
+      with J_l = 1 without a norm. A norm divides by s = √(s_l² + ε): J_l = 1/(s_l² + ε), to leading order in
+      1/n (it also projects out the mean, and the direction of u, of the n values along its axis). A layer norm's
+      s_l² is q_l; a batch norm's is each unit's variance over the batch, v_l, which leaves out the unit's mean
+      (its bias, and E[f] times its weights): v_1 = n_0·Var(W_1), v_{l+1} = ρ v_l + α²·n_l·Var(W)·Var f(u_l).
+      Both make p_l = s_l²/(s_l² + ε).
+
+    ρ and α are 1 and the residual's α in a residual block, 0 and 1 in a plain layer. Exact in expectation for
+    linear and the ReLU family without norms, mean-field otherwise.
+    """
+    depth, bias_var, eps = net.depth, net.bias_std**2, NORM_EPSILON
+    var_w = [weight_variance(net.scheme, *net.fans(layer), **net.params) for layer in range(1, depth + 1)]
+    stream, pre, slope, kept = (np.empty(depth) for _ in range(4))
     with np.errstate(all="ignore"):
-        for layer in range(depth):
-            pre[layer] = q
-            second, slope[layer] = moments(activation, q)
-            q = width * var_w * second + bias_var
-    return pre, slope, var_w
+        q = net.widths[0] * var_w[0] + bias_var  # E[x²] = 1
+        v = net.widths[0] * var_w[0]  # each unit's variance over the batch: no bias, no mean of f
+        for i in range(depth):
+            stream[i] = q
+            normalized = {"layer": q, "batch": v}.get(net.norm)
+            pre[i] = q if normalized is None else normalized / (normalized + eps)
+            kept[i] = 1.0 if normalized is None else 1 / (normalized + eps)
+            second, slope[i] = moments(net.activation, pre[i])
+            if i + 1 < depth:
+                layer, rho = i + 2, float(net.carries(i + 2))
+                gain = net.branch_scale(layer) ** 2 * net.widths[i + 1] * var_w[i + 1]
+                q = rho * q + gain * second + bias_var
+                v = rho * v + gain * (second - _mean(net.activation, pre[i]) ** 2)
+        grad, stream_grad = np.empty(depth), np.empty(depth)
+        grad_a, above = 1.0, 0.0
+        for i in range(depth - 1, -1, -1):
+            layer = i + 1
+            grad[i] = grad_a * slope[i]
+            stream_grad[i] = kept[i] * grad[i] + (above if net.carries(layer + 1) else 0.0)
+            grad_a = net.branch_scale(layer) ** 2 * net.widths[layer] * var_w[i] * stream_grad[i]
+            above = stream_grad[i]
+    return dict(pre_var=pre, grad_var=grad, stream_var=stream, stream_grad_var=stream_grad)
 
 
-def predicted_variances(*, depth: int, width: int, activation: str, scheme: str, bias_std: float = 0.0, **params):
-    """Predicted (Var z_l, Var dL/dz_l) for l = 1 … depth: the forward length map, then the backward recursion
-    for an upstream gradient of variance 1, from one pass of the map. Biases N(0, bias_std²)."""
-    pre, slope, var_w = _length_map(depth, width, activation, scheme, params, bias_std)
-    grad = np.empty(depth)
-    g = 1.0
-    with np.errstate(all="ignore"):
-        for layer in range(depth - 1, -1, -1):
-            grad[layer] = g * slope[layer]
-            g = width * var_w * grad[layer]
-    return pre, grad
+def _mean(activation: str, q: float) -> float:
+    """E[f(z)] for z ~ N(0, q): what a unit's output keeps as its mean over the batch, which a batch norm removes."""
+    act = get_activation(activation)
+    return expectation(lambda z: act.fn(z), float(np.sqrt(q)))
 
 
-def predicted_pre_var(*, depth: int, width: int, activation: str, scheme: str, bias_std: float = 0.0,
-                      **params) -> np.ndarray:
-    """Predicted Var z_l for l = 1 … depth (the length map above; biases N(0, bias_std²))."""
-    return _length_map(depth, width, activation, scheme, params, bias_std)[0]
+def _network(depth, width, activation, scheme, params, shape) -> Network:
+    """The network that the keyword fronts below describe (``initcore.propagation.described``)."""
+    return described(depth=depth, width=width, activation=activation, scheme=scheme, **shape, **params)
 
 
-def predicted_grad_var(*, depth: int, width: int, activation: str, scheme: str, bias_std: float = 0.0,
-                       **params) -> np.ndarray:
-    """Predicted Var dL/dz_l for l = 1 … depth, for an upstream gradient of variance 1 (biases N(0, bias_std²))."""
-    return predicted_variances(depth=depth, width=width, activation=activation, scheme=scheme, bias_std=bias_std,
-                               **params)[1]
+def predicted_variances(*, depth: int | None = None, width: int | None = None, activation: str, scheme: str,
+                        widths=None, residual=None, norm=None, bias_std: float = 0.0, **params):
+    """Predicted (Var z_l, Var dL/dz_l) for l = 1 … depth (``predicted``'s ``pre_var`` and ``grad_var``, of what
+    the activation sees), for an upstream gradient of variance 1. Biases N(0, bias_std²)."""
+    columns = predicted(_network(depth, width, activation, scheme, params,
+                                 dict(widths=widths, residual=residual, norm=norm, bias_std=bias_std)))
+    return columns["pre_var"], columns["grad_var"]
+
+
+def predicted_pre_var(*, depth: int | None = None, width: int | None = None, activation: str, scheme: str,
+                      **shape_and_params) -> np.ndarray:
+    """Predicted Var z_l for l = 1 … depth (``predicted``; ``simulate``'s keywords for the network's shape)."""
+    return predicted_variances(depth=depth, width=width, activation=activation, scheme=scheme,
+                               **shape_and_params)[0]
+
+
+def predicted_grad_var(*, depth: int | None = None, width: int | None = None, activation: str, scheme: str,
+                       **shape_and_params) -> np.ndarray:
+    """Predicted Var dL/dz_l for l = 1 … depth, for an upstream gradient of variance 1 (``predicted``)."""
+    return predicted_variances(depth=depth, width=width, activation=activation, scheme=scheme,
+                               **shape_and_params)[1]
 
 
 def predicted_overflow_layer(pre_var: np.ndarray, values: int, dtype="float32") -> int | None:

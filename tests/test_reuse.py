@@ -13,7 +13,7 @@ import initcore
 from initcore import noise, propagation
 from initcore.homogeneous import UNIT_RUN_BYTES, UNIT_RUNS, derive
 from initcore.noise import NOISE_BANK, NOISE_CACHE_BYTES
-from initcore.propagation import COLUMNS, MAX_WEIGHTS
+from initcore.propagation import COLUMNS, MAX_WEIGHTS, STREAM_COLUMNS
 
 HISTOGRAMS = ("act_hist", "pre_hist", "grad_hist", "weight_hist")
 NETWORK = dict(depth=30, width=64, batch=32, seed=5)
@@ -31,8 +31,8 @@ def forget():
 
 def assert_bit_for_bit(a: initcore.Propagation, b: initcore.Propagation) -> None:
     """The same settings, and every column and histogram array with the same bytes (NaN, -0.0 and all)."""
-    assert a.settings == b.settings and list(a.layers.columns) == list(COLUMNS)
-    for column in COLUMNS:
+    assert a.settings == b.settings and list(a.layers.columns) == list(COLUMNS + STREAM_COLUMNS)
+    for column in COLUMNS + STREAM_COLUMNS:
         assert a.layers[column].to_numpy().tobytes() == b.layers[column].to_numpy().tobytes(), column
     for kind in HISTOGRAMS:
         for name, array in vars(getattr(a, kind)).items():
