@@ -387,6 +387,12 @@ def test_a_classic_sets_the_whole_view(key):
         at.select_slider(key="std").set_value(3.0).run()
         at.multiselect(key="compare").set_value(["he_normal", "zeros", "xavier_uniform"]).run()
         at.toggle(key="log_axis").set_value(True).run()
+    elif preset["page"] == presets.DEEP:
+        at.selectbox(key="scheme").set_value("small_normal").run()
+        at.select_slider(key="std").set_value(3.0).run()
+        at.multiselect(key="compare").set_value(["xavier_uniform"]).run()
+        at.selectbox(key="norm").set_value("batch").run()
+        at.selectbox(key="shape").set_value("bottleneck").run()
     else:
         at.multiselect(key="schemes").set_value(["large_normal"]).run()
         at.select_slider(key="lr").set_value(0.003).run()

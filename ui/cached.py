@@ -12,6 +12,7 @@ import streamlit as st
 
 import initcore
 from initcore import distributions, theory
+from initcore.propagation import described
 from initcore.training import MLP, unit_report
 from ui import compute
 
@@ -33,6 +34,13 @@ def simulate_many(schemes: dict[str, dict], **settings) -> initcore.Propagations
 def predicted(depth: int, width: int, activation: str, scheme: str, params: dict):
     """Theory's Var z_l and Var dL/dz_l per layer (a quadrature: under a millisecond, so it needs no slot)."""
     return theory.predicted_variances(depth=depth, width=width, activation=activation, scheme=scheme, **params)
+
+
+@st.cache_data(max_entries=256, max_size=8 * MB, show_spinner=False)
+def predicted_network(network: dict, scheme: str, params: dict) -> dict[str, np.ndarray]:
+    """Every variance theory predicts for a network described by ``network`` (``simulate``'s keywords but the
+    scheme's): ``initcore.theory.predicted``."""
+    return theory.predicted(described(**network, scheme=scheme, **params))
 
 
 @st.cache_data(max_entries=64, max_size=16 * MB, show_spinner=False)

@@ -25,7 +25,7 @@ from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import initcore
-from ui import theme
+from ui import deep, theme
 
 STD_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 LR_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0, 3.0)
@@ -39,6 +39,9 @@ CHOICES = {
     "mode": {"fan_in": "fan-in", "fan_out": "fan-out", "fan_avg": "average"},
     "distribution": {"normal": "normal", "uniform": "uniform", "truncated_normal": "truncated normal"},
     "film": {"weights": "weights", "activations": "activations", "gradients": "gradients"},
+    "shape": deep.SHAPES,
+    "residual": {key: label for key, (label, _) in deep.RESIDUALS.items()},
+    "norm": deep.NORMS,
 }
 
 

@@ -20,9 +20,11 @@ LONG_PATH = 21  # layers: from this many on, a change that levels off (tanh) sho
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # float32's smallest normal number, about 1.2e-38
 
 
-def propagation_curves(settings: dict, schemes: dict[str, dict]):
-    """Simulate each scheme (cached) with the same network; forward and backward curves with theory, and a
-    sentence for the chart when comparing cost the schemes inputs or left some out (else None)."""
+def propagation_curves(settings: dict, schemes: dict[str, dict], columns: tuple[str, str] = ("pre_var", "grad_var")):
+    """Simulate each scheme (cached) with the same network; forward and backward curves of ``columns`` with
+    theory's, and a sentence for the chart when comparing cost the schemes inputs or left some out (else None).
+    ``settings`` may describe a network beyond square plain layers (``widths``, ``residual``, ``norm``,
+    ``bias_std``: ``initcore.network``)."""
     if len(schemes) == 1:
         (scheme, params), = schemes.items()
         runs, note = {scheme: cached.simulate(**settings, scheme=scheme, **params)}, None
@@ -30,14 +32,15 @@ def propagation_curves(settings: dict, schemes: dict[str, dict]):
         shared = cached.simulate_many(schemes, **settings)
         runs, note = shared.runs, budget_note(shared, len(schemes))
     forward, backward = [], []
+    network = {key: value for key, value in settings.items() if key not in ("seed", "batch")}
     for scheme, run in runs.items():
-        pre, grad = cached.predicted(settings["depth"], settings["width"], settings["activation"], scheme,
-                                     schemes[scheme])
+        predicted = cached.predicted_network(network, scheme, schemes[scheme])
         layers = run.layers
         name = scheme_label(scheme, schemes[scheme])  # a paper's name for settings it named
-        forward.append(Curve(scheme, layers.layer.to_numpy(), layers.pre_var.to_numpy(), pre, run.exploded_at,
-                             name))
-        backward.append(Curve(scheme, layers.layer.to_numpy(), layers.grad_var.to_numpy(), grad, None, name))
+        forward.append(Curve(scheme, layers.layer.to_numpy(), layers[columns[0]].to_numpy(), predicted[columns[0]],
+                             run.exploded_at, name))
+        backward.append(Curve(scheme, layers.layer.to_numpy(), layers[columns[1]].to_numpy(), predicted[columns[1]],
+                              None, name))
     return runs, forward, backward, note
 
 
@@ -184,7 +187,7 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
     else:
         backward = judge(layers.grad_var.to_numpy(), f"on its way back from layer {depth} to 1", backward=True)
     forward = judge(layers.pre_var.to_numpy(), f"from layer 1 to layer {depth}")
-    if depth < PROJECTED_DEPTH:
+    if depth < PROJECTED_DEPTH and "widths" not in settings:  # a square plain network: theory says what depth adds
         params = {k: v for k, v in settings.items() if k not in _RUN_KEYS}
         pre, grad = cached.predicted(PROJECTED_DEPTH, settings["width"], settings["activation"], settings["scheme"],
                                      params)

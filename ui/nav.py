@@ -20,6 +20,8 @@ LESSONS = [
      "CS231n, Glorot & Bengio 2010 and He et al. 2015, one click each."),
     ("pages/7_Order_and_chaos.py", "Order and chaos", ":material/blur_on:",
      "How deep a network can train: the edge of chaos, real runs on the map, and dynamical isometry."),
+    ("pages/8_Deep_networks_in_practice.py", "Deep networks in practice", ":material/layers:",
+     "Framework defaults, layer shapes, residual connections and normalization."),
 ]
 
 

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = {"home": ("", 1), "weight_distributions": ("Weight_distributions", 1),
          "signal_propagation": ("Signal_propagation", 2), "symmetry": ("Symmetry", 1),
          "training_lab": ("Training_lab", 8), "choosing": ("Choosing_an_initializer", 0),
-         "classics": ("Reproduce_the_classics", 0), "order_and_chaos": ("Order_and_chaos", 2)}
+         "classics": ("Reproduce_the_classics", 0), "order_and_chaos": ("Order_and_chaos", 2),
+         "deep_networks": ("Deep_networks_in_practice", 2)}
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",

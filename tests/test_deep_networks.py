@@ -1,0 +1,68 @@
+"""The Deep networks in practice lesson: its choices become one network description, its classics open with
+their story, and what it says is what its numbers show."""
+
+import math
+
+import pytest
+from test_app import open_page
+
+import initcore
+from ui import deep, presets
+
+PAGE = presets.DEEP
+
+
+@pytest.mark.parametrize("residual, alpha", [("none", None), ("one", 1.0), ("inv_sqrt_depth", 1 / math.sqrt(16)),
+                                             ("gpt2", 1 / math.sqrt(32)), ("zero", 0.0)])
+def test_each_residual_choice_is_a_branch_scale_of_the_depth(residual, alpha):
+    network = deep.description(depth=16, width=64, shape="constant", residual=residual, norm="none", bias_std=0.0,
+                               activation="relu")
+    assert network["residual"] == alpha and network["widths"] == (64,) * 17
+
+
+def test_a_residual_network_keeps_one_width_after_its_input():
+    network = deep.description(depth=4, width=64, shape="widening", residual="one", norm="layer", bias_std=0.1,
+                               activation="tanh")
+    assert network["widths"] == (4, 64, 64, 64, 64) and network["norm"] == "layer"
+    initcore.simulate(**network, scheme="he_normal", batch=8)  # a network the engine accepts
+
+
+def test_long_widths_are_elided_in_the_middle():
+    assert deep.widths_text((512, 256, 128, 64, 32, 16, 8, 4, 2, 2)) == "512 → 256 → 128 → 64 → … → 8 → 4 → 2 → 2"
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("key", list(presets.for_page(PAGE)))
+def test_every_classic_opens_with_its_story(key):
+    at = open_page(PAGE, **presets.link(key))
+    assert not at.exception, [e.value for e in at.exception]
+    assert [i.value for i in at.info] == [presets.PRESETS[key]["story"]]
+    assert not at.error and not at.warning
+
+
+def test_pytorch_default_shrinks_relu_by_a_sixth_a_layer():
+    at = open_page(PAGE, **presets.link("pytorch_default_relu"))
+    last = float(metrics(at)["Var z at the last layer"].replace(" × 10", "e").translate(
+        str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+    # Var z_1 = n_in·Var(W)·1 = 1/3, then ×1/6 a layer: 1/3·6^-19 at layer 20, to the batch's sampling error
+    assert math.log(last / (6.0**-19 / 3)) == pytest.approx(0, abs=0.5)
+
+
+def test_layer_norm_unpins_tanh_forward_only():
+    at = open_page(PAGE, **presets.link("layernorm_tanh"))
+    shown = metrics(at)
+    assert shown["Var of what f sees"] == "1"
+    assert int(shown["Saturated units"].rstrip(" %")) < 10 < 80 < int(shown["Saturated without the norm"].rstrip(" %"))
+    assert "The gradient is not" in " ".join(m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("query, note", [
+    (dict(shape="spiral"), "shape"), (dict(residual="banana"), "residual"), (dict(norm="group"), "norm"),
+    (dict(bias_std="nan"), "bias_std"), (dict(depth="1000"), "depth"), (dict(width="4096"), "width"),
+])
+def test_hostile_links_get_a_note(query, note):
+    at = open_page(PAGE, **query)
+    assert not at.exception and any(note in w.value for w in at.warning), [w.value for w in at.warning]

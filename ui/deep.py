@@ -1,0 +1,107 @@
+"""Deep networks in practice: the page's choices turned into a network description, and what its numbers say.
+
+No Streamlit here: ``description`` is what the page's controls chose, as ``initcore.simulate``'s keywords, and
+the sentences read the simulated table (``initcore.Propagation.layers``) so that they say what the chart shows.
+"""
+
+from __future__ import annotations
+
+import math
+
+import initcore
+from initcore.network import shaped_widths
+from ui.theme import number
+
+SHAPES = {"constant": "constant", "funnel": "funnel (halving)", "bottleneck": "bottleneck (narrow middle)",
+          "widening": "widening (doubling)"}
+# A residual block's branch scale α, by how it is chosen: each a function of the depth L.
+RESIDUALS = {
+    "none": ("no skip connections", None),
+    "one": ("α = 1 (a plain ResNet)", lambda depth: 1.0),
+    "inv_sqrt_depth": ("α = 1/√L", lambda depth: 1 / math.sqrt(depth)),
+    "gpt2": ("α = 1/√(2L) (GPT-2, Fixup's idea)", lambda depth: 1 / math.sqrt(2 * depth)),
+    "zero": ("α = 0 (ReZero, SkipInit)", lambda depth: 0.0),
+}
+NORMS = {"none": "none", "layer": "LayerNorm", "batch": "BatchNorm"}
+
+
+def description(*, depth: int, width: int, shape: str, residual: str, norm: str, bias_std: float,
+                activation: str) -> dict:
+    """``initcore.simulate``'s keywords for the page's choices (the scheme apart). A residual network keeps one
+    width from its first block on, so there the shape applies to the first layer only: its input."""
+    alpha = RESIDUALS[residual][1]
+    widths = shaped_widths(shape, depth, width)
+    if alpha is not None and len(set(widths[1:])) > 1:
+        widths = (widths[0],) + (width,) * depth
+    return dict(depth=depth, width=width, widths=widths, activation=activation,
+                residual=None if alpha is None else alpha(depth), norm=None if norm == "none" else norm,
+                bias_std=bias_std)
+
+
+def widths_text(widths: tuple[int, ...], shown: int = 8) -> str:
+    """n_0 → n_1 → … in words, the middle elided past ``shown`` layers."""
+    parts = [str(n) for n in widths]
+    if len(parts) > shown:
+        parts = parts[: shown // 2] + ["…"] + parts[-(shown // 2):]
+    return " → ".join(parts)
+
+
+def growth(values, first: int = 0) -> float:
+    """The last finite value over the one at ``first`` (NaN if there is none)."""
+    finite = [v for v in values[first:] if math.isfinite(v) and v > 0]
+    return finite[-1] / finite[0] if len(finite) > 1 else math.nan
+
+
+def readings(run: initcore.Propagation, bare: initcore.Propagation | None = None) -> dict[str, str]:
+    """The numbers to read off the chosen network, as metric labels and values; with ``bare``, the same network
+    without its norm, what the norm changed."""
+    layers = run.layers
+    out = {"Var z at the last layer": number(layers.stream_var.iloc[-1]) if run.exploded_at is None
+           else f"overflow at layer {run.exploded_at}"}
+    if run.settings.get("norm"):
+        out["Var of what f sees"] = number(layers.pre_var.iloc[-1])
+    grad = layers.stream_grad_var
+    if run.grad_exploded_at is None and grad.iloc[-1] > 0:
+        out["Gradient, first layer ÷ last"] = number(grad.iloc[0] / grad.iloc[-1])
+    if run.settings["activation"] in SATURATING:
+        out["Saturated units"] = f"{100 * layers.frac_saturated.mean():.0f} %"
+        if bare is not None:
+            out["Saturated without the norm"] = f"{100 * bare.layers.frac_saturated.mean():.0f} %"
+    return out
+
+
+SATURATING = ("tanh", "sigmoid")  # activations whose units pin at their ends, where the slope is ~0
+
+
+def story(run: initcore.Propagation) -> str:
+    """What the chosen network's numbers show, in a few sentences built from them."""
+    s, layers = run.settings, run.layers
+    depth, alpha, norm = s["depth"], s.get("residual"), s.get("norm")
+    said = []
+    if run.exploded_at is not None:
+        said.append(f"The signal overflows float32 at layer {run.exploded_at}.")
+    if alpha and run.exploded_at is None:
+        stream = growth(layers.stream_var.to_numpy(), first=0)
+        said.append(f"Each of the {depth - 1} residual blocks adds its branch to the stream, so the stream's "
+                    f"variance only grows, by a factor of {number(stream)} from the first layer to the last. A "
+                    f"branch that keeps the stream's scale (He on ReLU) multiplies it by 1 + α² a block; "
+                    f"α = {number(alpha)} here.")
+    if alpha == 0:
+        said.append("With α = 0 every block passes the stream through untouched: the network starts as its first "
+                        "layer alone, and the gradient reaches every block whole. Training then grows α.")
+    if norm:
+        pre = layers.pre_var.to_numpy()
+        spread = number(pre.min()) if number(pre.min()) == number(pre.max()) else (
+            f"{number(pre.min())}–{number(pre.max())}")
+        said.append(f"The {'LayerNorm' if norm == 'layer' else 'BatchNorm'} hands every activation inputs of "
+                    f"variance {spread}, whatever the weights' scale: the forward signal is fixed.")
+        top = layers.stream_grad_var.iloc[-1]
+        if math.isfinite(top) and top > 0:
+            said.append(f"The gradient is not: on the way back a norm divides it by the scale it divided the signal "
+                        f"by, so Var dL/dz at the last layer is {number(top)}, about Var dL/du ÷ Var z. Weights 10× "
+                        "larger would make it 100× smaller, and training's steps with it.")
+    if not said:
+        forward = growth(layers.pre_var.to_numpy())
+        said.append(f"From the first layer to the last the signal's variance changes by a factor of "
+                    f"{number(forward)}.")
+    return " ".join(said)
