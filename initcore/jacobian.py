@@ -55,13 +55,25 @@ def jacobian_spectrum(*, depth: int, width: int, activation: str, scheme: str, s
 
     See the module docstring for the network, the draws, and what values past float range read.
     """
-    depth, width, seed = _check(depth, width, seed, scheme, params)
+    return jacobian_spectra(depths=(depth,), width=width, activation=activation, scheme=scheme, seed=seed,
+                            **params)[depth]
+
+
+def jacobian_spectra(*, depths, width: int, activation: str, scheme: str, seed: int = 0,
+                     **params) -> dict[int, np.ndarray]:
+    """``jacobian_spectrum`` at each of ``depths``, along one network: with the same seed a network of depth L is
+    the first L layers of a deeper one (the draws come in layer order), so the deepest one's product passes
+    every shallower depth on its way, and each costs only its eigenvalues."""
+    wanted = sorted({_validate.integer("depth", depth, *DEPTH_RANGE) for depth in depths})
+    if not wanted:
+        raise ValueError("depths is empty; give one or more depths")
+    deepest, width, seed = _check(wanted[-1], width, seed, scheme, params)
     act = get_activation(activation)
     rng = np.random.default_rng(seed)
     signal = rng.standard_normal(width)
-    product, exponent = None, 0  # Jᵀ = product · 2^exponent
+    product, exponent, found = None, 0, {}  # Jᵀ = product · 2^exponent
     with np.errstate(all="ignore"):
-        for _ in range(depth):
+        for layer in range(1, deepest + 1):
             weights = init_weights(scheme, width, width, rng, **params)
             if product is None:
                 product, pre = weights.copy(), _layer(signal, weights)
@@ -73,16 +85,24 @@ def jacobian_spectrum(*, depth: int, width: int, activation: str, scheme: str, s
                 product = (product[:, kept] * scaled) @ weights[kept]
                 exponent += slope_exponent
                 pre = _layer(act.fn(pre), weights)
-            if not np.isfinite(pre).all():
-                return np.full(width, np.inf)
+            if not np.isfinite(pre).all():  # no finite network from here up
+                return found | {depth: np.full(width, np.inf) for depth in wanted if depth >= layer}
             shift = _exponent(product)
             product = np.ldexp(product, -shift)
             exponent += shift
             if not product.any():
-                return np.zeros(width)
-        square = product.astype(np.float64)
-        eigenvalues = np.linalg.eigvalsh(square.T @ square)[::-1]
-        return np.ldexp(np.sqrt(np.clip(eigenvalues, 0, None)), exponent)
+                return found | {depth: np.zeros(width) for depth in wanted if depth >= layer}
+            if layer in wanted:
+                found[layer] = _singular_values(product, exponent)
+    return found
+
+
+def _singular_values(product: np.ndarray, exponent: int) -> np.ndarray:
+    """The singular values of product · 2^exponent, largest first, from the eigenvalues of its Gram matrix in
+    float64."""
+    square = product.astype(np.float64)
+    eigenvalues = np.linalg.eigvalsh(square.T @ square)[::-1]
+    return np.ldexp(np.sqrt(np.clip(eigenvalues, 0, None)), exponent)
 
 
 _SATURATED = 1e30  # every activation's slope is constant beyond |z| = 40; the clip keeps GELU's z³ finite

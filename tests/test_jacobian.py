@@ -181,3 +181,22 @@ def test_a_seed_is_a_network():
 def test_bad_settings_are_refused(settings, message):
     with pytest.raises(ValueError, match=message):
         initcore.jacobian_spectrum(**{"depth": 4, "width": 16, "activation": "tanh", "scheme": "he_normal", **settings})
+
+
+@pytest.mark.parametrize("activation, scheme", [("tanh", "orthogonal"), ("relu", "he_normal"),
+                                                ("linear", "large_normal"), ("relu", "zeros")])
+def test_several_depths_along_one_network_are_each_depth_alone(activation, scheme):
+    """A shallower network is the first layers of the deeper one (the same draws, in layer order): its spectrum,
+    read on the way up, is the spectrum of that network computed alone, to the bit."""
+    together = initcore.jacobian_spectra(depths=(12, 1, 5), width=32, activation=activation, scheme=scheme, seed=3)
+    assert sorted(together) == [1, 5, 12]
+    for depth, values in together.items():
+        alone = initcore.jacobian_spectrum(depth=depth, width=32, activation=activation, scheme=scheme, seed=3)
+        assert values.tobytes() == alone.tobytes(), depth
+
+
+def test_depths_are_checked_like_a_depth():
+    with pytest.raises(ValueError, match="depth"):
+        initcore.jacobian_spectra(depths=(5, 0), width=16, activation="tanh", scheme="orthogonal")
+    with pytest.raises(ValueError, match="empty"):
+        initcore.jacobian_spectra(depths=(), width=16, activation="tanh", scheme="orthogonal")

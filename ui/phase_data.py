@@ -100,10 +100,10 @@ def spectra(activation: str, sigma_w2: float) -> dict:
     ``counts`` (of the resolved values), ``tiny`` (how many are under ``floor``, ``RESOLUTION`` of the largest:
     float32 cannot tell them from 0), ``middle`` (the 5th and 95th percentiles of all of them) and ``exact`` (every
     value within 10⁻⁴ of 1)."""
-    jobs = {(name, depth): compute.submit(initcore.jacobian_spectrum, depth=depth, width=SPECTRUM_WIDTH,
-                                          activation=activation, **make(sigma_w2))
-            for name, make in SCHEMES.items() for depth in SPECTRUM_DEPTHS}
-    values = {key: job.result() for key, job in jobs.items()}
+    jobs = {name: compute.submit(initcore.jacobian_spectra, depths=SPECTRUM_DEPTHS, width=SPECTRUM_WIDTH,
+                                 activation=activation, **make(sigma_w2))
+            for name, make in SCHEMES.items()}  # each scheme's depths along one network
+    values = {(name, depth): spectrum for name, job in jobs.items() for depth, spectrum in job.result().items()}
     resolved = {key: v[np.isfinite(v) & (v > 0) & (v >= RESOLUTION * np.max(v))] for key, v in values.items()}
     logs = np.log10(np.concatenate([*resolved.values(), [1.0]]))  # 1, isometry, always in sight
     step = BIN * max(1, np.ceil((logs.max() - logs.min()) / (BIN * MAX_BINS)))
