@@ -52,7 +52,8 @@ run = runs[scheme]
 st.markdown(f"**{theme.scheme_label(scheme, params)}.** {deep.story(run)}")
 bare = cached.simulate(**settings | dict(norm=None), scheme=scheme, **params) if network["norm"] else None
 show.metrics(deep.readings(run, bare))
-show.chart(charts.variance_figure(stream, title="Forward: variance of each layer's sum z_l (the residual stream)",
+stream_title = "the residual stream" if network["residual"] is not None else "each layer's sum"
+show.chart(charts.variance_figure(stream, title=f"Forward: variance of z_l, {stream_title}",
                                   y_title="Var z_l (log scale)"), "stream")
 if budget:
     st.caption(budget)
