@@ -342,3 +342,17 @@ def init_weights(scheme: str, fan_in: int, fan_out: int, rng: np.random.Generato
 def scheme_std(scheme: str, fan_in: int, fan_out: int, **params) -> float:
     """Standard deviation of one entry of ``scheme``'s weight distribution for these fans."""
     return get_scheme(scheme).std(fan_in, fan_out, **params)
+
+
+def conv_fans(kernel: int, c_in: int, c_out: int, *, dims: int = 2) -> tuple[int, int]:
+    """``(fan_in, fan_out)`` of a convolution with a kernel of ``kernel`` along each of its ``dims`` axes
+    (k×k for a 2-D one), ``c_in`` channels in and ``c_out`` out: kᵈ·C_in and kᵈ·C_out.
+
+    A convolution is a dense layer applied to one patch at a time: each output value sums kᵈ·C_in products, and
+    (at stride 1, away from the borders) each input value feeds kᵈ·C_out of them. PyTorch, Keras and JAX all count
+    the fans this way from the weight's shape, stride and padding aside; pass the result to any scheme."""
+    kernel = _validate.integer("kernel", kernel, 1, 1 << 10)
+    c_in = _validate.integer("c_in", c_in, 1, 1 << 20)
+    c_out = _validate.integer("c_out", c_out, 1, 1 << 20)
+    area = kernel ** _validate.integer("dims", dims, 1, 3)
+    return area * c_in, area * c_out

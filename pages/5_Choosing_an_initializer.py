@@ -82,6 +82,42 @@ st.table(tables.variance_family(), hide_index=True, border="horizontal")
 st.markdown("A uniform on ±L has variance L²/3, which is where the 6 in Xavier's √(6/(n_in + n_out)) comes "
             "from. Try any combination on *Signal propagation* with the **Custom variance scaling** scheme.")
 
+st.subheader("Convolutions: the fan is kernel area × channels")
+st.markdown("A convolution slides one small dense layer across its input. Each output value is a sum over a "
+            "whole patch, every input channel at every position of the kernel: a 3×3 kernel over 64 channels adds "
+            "up 3 · 3 · 64 = 576 products, not 64. So the fan-in that every scheme divides by is **kernel area × "
+            "input channels**, and the fan-out is kernel area × output channels (each input value is used that "
+            "many times). Counting the channels alone is the usual slip: He on a 3×3 convolution with 64 input "
+            "channels draws σ = √(2/576) = 0.0589, not √(2/64) = 0.177.")
+with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
+    dims = {"1d": 1, "2d": 2}[controls.choice("Convolution", "conv", "2d", horizontal=True)]
+    kernel = controls.slider("Kernel size k", "kernel", 1, 11, 3, help="k×k for a 2-D convolution, k for a 1-D one")
+    c_in = int(controls.number("Channels in C_in", "c_in", 1.0, 4096.0, 64.0, fmt="%.0f", whole=True))
+    c_out = int(controls.number("Channels out C_out", "c_out", 1.0, 4096.0, 128.0, fmt="%.0f", whole=True))
+fan_in, fan_out = initcore.schemes.conv_fans(kernel, c_in, c_out, dims=dims)
+area = "k" if dims == 1 else "k^2"
+show.formula(r"\begin{aligned} " + r" \\ ".join(
+    rf"n_{{\rm {side}}} &= {area}\, C_{{\rm {side}}} = {kernel}{area[1:]} \cdot {channels} = {fan}"
+    for side, channels, fan in (("in", c_in, fan_in), ("out", c_out, fan_out))) + r" \end{aligned}")
+show.table(tables.conv_schemes(dims, kernel, c_in, c_out), tables.CONV_COLUMNS)
+right, wrong = (initcore.scheme_std(act.recommended, *fans) for fans in ((fan_in, fan_out), (c_in, c_out)))
+if kernel == 1:
+    st.markdown("A kernel of 1 sees one position: the layer is a dense layer applied at every position, and its "
+                "fans are its channels.")
+else:
+    st.markdown(f"For {act.label}, {scheme.label} gives this layer σ = {theme.number(right)}. Counted by its "
+                f"channels alone, it would draw σ = {theme.number(wrong)}: {theme.number(wrong / right)} times too "
+                f"large, a variance {theme.number((wrong / right) ** 2)} times too large at every layer, which a "
+                "deep stack multiplies up.")
+st.markdown(f"**{scheme.label} for this layer**, in each framework:")
+for framework, line in recipes.recipes(act.recommended, recipes.Conv(dims, kernel, c_in, c_out)).items():
+    st.markdown(f"**{framework}**")
+    st.code(line, language="python", wrap_lines=True)
+st.caption("Each framework counts a convolution's fans from its weight's shape, as above, so none of these lines "
+           "writes a fan out. Left to their defaults, PyTorch's nn.Conv2d, Keras' Conv2D and Flax's nn.Conv draw "
+           "as their dense layers do (the table's last three rows). Stride is not counted: at stride 2 each input "
+           "value feeds about a quarter as many outputs as n_out says.")
+
 st.subheader("Every scheme at a glance")
 for heading, entries in lessons.schemes_at_a_glance().items():
     st.markdown(f"**{heading}**")

@@ -312,6 +312,7 @@ HOSTILE = dict(
     dataset=["xor", "Circles", "?"], mode=["fan_out", "average", "sideways"], distribution=["uniform", "cubic"],
     compare=[["he_normal", "x", "He/Kaiming normal"], ["zeros"], [""]],
     schemes=[["he_normal", "zeros", "zeros"], ["x"], ["Xavier/Glorot normal"]],
+    kernel=NUMBERS, c_in=NUMBERS, c_out=NUMBERS, conv=["1d", "2-D", "3d"],  # Choosing's conv calculator
 )
 
 

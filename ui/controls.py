@@ -39,6 +39,7 @@ CHOICES = {
     "mode": {"fan_in": "fan-in", "fan_out": "fan-out", "fan_avg": "average"},
     "distribution": {"normal": "normal", "uniform": "uniform", "truncated_normal": "truncated normal"},
     "film": {"weights": "weights", "activations": "activations", "gradients": "gradients"},
+    "conv": {"1d": "1-D", "2d": "2-D"},  # a convolution's dimensions: a kernel of k, or of k×k
     "shape": deep.SHAPES,
     "residual": {key: label for key, (label, _) in deep.RESIDUALS.items()},
     "norm": deep.NORMS,

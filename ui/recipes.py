@@ -6,11 +6,17 @@ initializer is used only where it is that very distribution: Keras' ``GlorotNorm
 app's untruncated ones are written as ``VarianceScaling(..., distribution="untruncated_normal")`` and
 ``variance_scaling(..., "normal")``. All three store what this app calls W differently: PyTorch as (out, in),
 so its fan_in is ``weight.shape[1]``; Keras and JAX as (in, out), like initcore.
+
+For a convolution (``Conv``) the same initializers go into the layer's own line: ``nn.Conv2d``, ``keras.layers.Conv2D``
+and ``flax.linen.Conv`` store a kernel of shape (out, in, k, k), (k, k, in, out) and (k, k, in, out), and each
+framework's initializers count the fans from it as ``initcore.schemes.conv_fans`` does: kernel area × channels.
+Where a PyTorch line writes a fan itself, it reads it from the weight the same way: ``conv.weight[0].numel()``.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import initcore
 from initcore.schemes import TRUNCATED_STD
@@ -30,6 +36,9 @@ _TORCH_LEAKY = {1 / 3: "math.sqrt(5)"}  # kaiming_*'s default leaky_relu gain² 
 # nn.Linear draws when nothing is written
 _TORCH_FAN = {"fan_in": "layer.weight.shape[1]", "fan_out": "layer.weight.shape[0]",
               "fan_avg": "((layer.weight.shape[0] + layer.weight.shape[1]) / 2)"}
+# A conv weight is (out, in, k, …): one output channel's slice holds fan_in weights, one input channel's fan_out.
+_TORCH_CONV_FAN = {"fan_in": "conv.weight[0].numel()", "fan_out": "conv.weight[:, 0].numel()",
+                   "fan_avg": "((conv.weight[0].numel() + conv.weight[:, 0].numel()) / 2)"}
 _TORCH_NAMES = {"relu": "relu", "leaky_relu": "leaky_relu", "elu": "relu", "gelu": "relu", "selu": "selu",
                 "tanh": "tanh", "sigmoid": "sigmoid", "linear": "linear"}
 
@@ -42,23 +51,34 @@ def _number(x: float) -> str:
     return written if "/" in written else f"{x:.6g}"
 
 
-def _torch(scale: float, mode: str, distribution: str) -> str:
+class Conv(NamedTuple):
+    """A convolution layer: a kernel of ``kernel`` along each of its ``dims`` axes, ``c_in`` channels in and
+    ``c_out`` out."""
+
+    dims: int
+    kernel: int
+    c_in: int
+    c_out: int
+
+
+def _torch(scale: float, mode: str, distribution: str, weight: str = "layer.weight",
+           fans: dict[str, str] = _TORCH_FAN) -> str:
     init = "torch.nn.init."
     if distribution != "truncated_normal":
         if mode == "fan_avg":  # xavier_*: Var = gain² · 2 / (fan_in + fan_out)
             gain = "" if scale == 1 else f", gain={_number(math.sqrt(scale))}"
-            return f"{init}xavier_{distribution}_(layer.weight{gain})"
+            return f"{init}xavier_{distribution}_({weight}{gain})"
         fan = "" if mode == "fan_in" else f", mode='{mode}'"
         if scale in _TORCH_NONLINEARITY:  # kaiming_*: Var = gain² / fan
-            return f"{init}kaiming_{distribution}_(layer.weight{fan}, nonlinearity='{_TORCH_NONLINEARITY[scale]}')"
+            return f"{init}kaiming_{distribution}_({weight}{fan}, nonlinearity='{_TORCH_NONLINEARITY[scale]}')"
         if scale in _TORCH_LEAKY:
-            return f"{init}kaiming_{distribution}_(layer.weight{fan}, a={_TORCH_LEAKY[scale]})"
-    std = f"math.sqrt({_number(scale)} / {_TORCH_FAN[mode]})"
+            return f"{init}kaiming_{distribution}_({weight}{fan}, a={_TORCH_LEAKY[scale]})"
+    std = f"math.sqrt({_number(scale)} / {fans[mode]})"
     if distribution == "normal":
-        return f"{init}normal_(layer.weight, std={std})"
+        return f"{init}normal_({weight}, std={std})"
     if distribution == "uniform":
-        return f"{init}uniform_(layer.weight, -(b := math.sqrt(3) * {std}), b)"
-    return f"{init}trunc_normal_(layer.weight, std=(s := {std} / {TRUNCATED_STD!r}), a=-2 * s, b=2 * s)"
+        return f"{init}uniform_({weight}, -(b := math.sqrt(3) * {std}), b)"
+    return f"{init}trunc_normal_({weight}, std=(s := {std} / {TRUNCATED_STD!r}), a=-2 * s, b=2 * s)"
 
 
 def _keras(scale: float, mode: str, distribution: str) -> str:
@@ -82,19 +102,33 @@ def knobs(scheme: str, **params) -> dict | None:
     return found if len(found) == 3 else None
 
 
-def recipes(scheme: str, **params) -> dict[str, str]:
-    """One line per framework that draws exactly ``scheme``'s distribution (with ``params``); empty for the
-    schemes that are lessons in what not to do."""
+def recipes(scheme: str, conv: Conv | None = None, **params) -> dict[str, str]:
+    """One line per framework that draws exactly ``scheme``'s distribution (with ``params``) for a dense layer,
+    or, given ``conv``, the lines that build that convolution with it; empty for the schemes that are lessons
+    in what not to do."""
+    weight, fans = ("layer.weight", _TORCH_FAN) if conv is None else ("conv.weight", _TORCH_CONV_FAN)
     family = knobs(scheme, **params)
     if family is not None:
         family["scale"] = float(family["scale"])
-        return {"PyTorch": _torch(**family), "Keras": _keras(**family), "JAX": _jax(**family)}
-    if scheme == "orthogonal":
+        lines = {"PyTorch": _torch(**family, weight=weight, fans=fans), "Keras": _keras(**family),
+                 "JAX": _jax(**family)}
+    elif scheme == "orthogonal":
         gain = _number(initcore.SCHEMES[scheme].resolve(**params)["gain"])
-        return {"PyTorch": f"torch.nn.init.orthogonal_(layer.weight, gain={gain})",
-                "Keras": f"keras.initializers.Orthogonal(gain={gain})",
-                "JAX": f"jax.nn.initializers.orthogonal(scale={gain})"}
-    return {}
+        lines = {"PyTorch": f"torch.nn.init.orthogonal_({weight}, gain={gain})",
+                 "Keras": f"keras.initializers.Orthogonal(gain={gain})",
+                 "JAX": f"jax.nn.initializers.orthogonal(scale={gain})"}
+    else:
+        return {}
+    return lines if conv is None else _conv_layer(conv, lines)
+
+
+def _conv_layer(conv: Conv, init: dict[str, str]) -> dict[str, str]:
+    """The initializers of ``init`` in the lines that build ``conv``: PyTorch's layer, then its weight drawn
+    again; Keras' and Flax's layers with the initializer as their kernel's."""
+    d, k = conv.dims, conv.kernel
+    return {"PyTorch": f"conv = torch.nn.Conv{d}d({conv.c_in}, {conv.c_out}, kernel_size={k})\n{init['PyTorch']}",
+            "Keras": f"keras.layers.Conv{d}D({conv.c_out}, {k}, kernel_initializer={init['Keras']})",
+            "JAX": f"flax.linen.Conv({conv.c_out}, {(k,) * d}, kernel_init={init['JAX']})"}
 
 
 def gain_trial(scheme: str, activation: str) -> tuple[str, dict] | None:

@@ -177,3 +177,38 @@ FRAMEWORK_COLUMNS = {"framework": column.TextColumn("framework (layer)", pinned=
     f"after {d} layers": _figure(f"Var z, {d} layers", f"Theory's variance of the pre-activations after {d} layers "
                                  f"of {FRAMEWORK_WIDTH} units, for an input of variance 1", 110)
     for d in FRAMEWORK_DEPTHS}
+
+
+_CONV_VARIANCES = {"fan_in": "{scale}/{fan_in}", "fan_out": "{scale}/{fan_out}",
+                   "fan_avg": "{twice}/({fan_in}+{fan_out})"}
+
+
+def conv_schemes(dims: int, kernel: int, c_in: int, c_out: int) -> pd.DataFrame:
+    """For a convolution (``initcore.schemes.conv_fans``), each variance-scaling scheme's Var(W) written with the
+    layer's fans (2/576 for He on 3×3×64), the standard deviation of one weight, and the largest |w| a draw can
+    give. The schemes of a fixed σ are left out (the fans change nothing there), and so is orthogonal: a conv
+    kernel is made orthogonal as a flattened C_out × kᵈ·C_in matrix, σ = gain/√max(C_out, kᵈ·C_in), which is not
+    the dense layer's gain/√max(n_in, n_out) of these fans."""
+    fan_in, fan_out = initcore.schemes.conv_fans(kernel, c_in, c_out, dims=dims)
+    rows = []
+    for s in initcore.SCHEMES.values():
+        if not s.knobs:
+            continue
+        bound = s.bounds(fan_in, fan_out)
+        rows.append({"scheme": s.label,
+                     "variance": _CONV_VARIANCES[s.knobs["mode"]].format(
+                         scale=_over(s.knobs["scale"]), twice=_over(2 * s.knobs["scale"]), fan_in=fan_in,
+                         fan_out=fan_out),
+                     "sigma": theme.number(s.std(fan_in, fan_out)),
+                     "bound": "unbounded" if bound is None else theme.number(bound)})
+    return pd.DataFrame(rows)
+
+
+CONV_COLUMNS = {
+    "scheme": column.TextColumn("scheme", pinned=True),
+    "variance": column.TextColumn("Var(W)", help="scale / fan, with this layer's fans: n_in = kᵈ·C_in, "
+                                  "n_out = kᵈ·C_out, or their average"),
+    "sigma": _figure("σ", "Standard deviation of one weight: the square root of Var(W)", 64),
+    "bound": _figure("largest |w|", "The largest |w| a draw can give: a uniform draw lies in [−L, L], a truncated "
+                     "normal is cut at 2.27 σ; a normal draw has no bound", 88),
+}
