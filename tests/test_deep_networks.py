@@ -66,3 +66,12 @@ def test_layer_norm_unpins_tanh_forward_only():
 def test_hostile_links_get_a_note(query, note):
     at = open_page(PAGE, **query)
     assert not at.exception and any(note in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_a_norm_does_not_stop_the_residual_stream_growing():
+    """Pre-norm blocks with α = 1: each adds a branch of variance n·Var(W)·E[relu(u)²] = 1 to the stream, so it
+    grows by one a block (linearly, not doubling); the page's reading says so."""
+    at = open_page(PAGE, **presets.link("prenorm_resnet"))
+    last = float(metrics(at)["Var z at the last layer"])
+    first = 2.0  # Var z_1 = n·Var(W) = 2 under He
+    assert last == pytest.approx(first + 49 * 1.0, rel=0.2)

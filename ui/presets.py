@@ -91,6 +91,14 @@ PRESETS = {
               "inputs of variance 1: the forward pass is rescued. The gradient still carries the weights' scale.",
         settings=dict(depth=50, width=256, shape="constant", activation="tanh", scheme="large_normal", std=1.0,
                       residual="none", norm="layer", bias_std=0.0)),
+    "prenorm_resnet": dict(
+        page=DEEP, label="Pre-norm ResNet, α = 1", title="50 pre-norm residual ReLU blocks: LayerNorm, no branch "
+                                                         "scaling",
+        story="LayerNorm keeps what every ReLU sees at variance 1, but each block still adds a branch of about "
+              "that size to the stream: its variance grows by one a block, some 25× over 50 blocks. The norm "
+              "stops the doubling, not the growth; scaling the branches (1/√(2L)) stops that.",
+        settings=dict(depth=50, width=256, shape="constant", activation="relu", scheme="he_normal",
+                      residual="one", norm="layer", bias_std=0.0)),
     "funnel_fans": dict(
         page=DEEP, label="A funnel: fan_in vs fan_out",
         title="A ReLU funnel 512 → 256 → … → 8: He with fan_in against He with fan_out",
