@@ -3,7 +3,7 @@
 import streamlit as st
 
 from initcore import distributions
-from ui import cached, charts, controls, nav, show, tables
+from ui import cached, charts, classroom, controls, nav, show, tables
 
 st.set_page_config(page_title="Weight distributions · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -32,6 +32,8 @@ with st.sidebar:
 
 schemes = ("small_normal", "large_normal", "xavier_normal", "xavier_uniform", "he_normal", "he_uniform")
 params = {"small_normal": {"std": std_small}, "large_normal": {"std": std_large}}
+table = cached.scheme_table(schemes, fan_in, fan_out, params)
+classroom.ask_first(classroom.xavier(fan_in, fan_out, table.variance.iloc[schemes.index("xavier_normal")]))
 series = cached.weight_distributions(schemes, fan_in, fan_out, log, params, seed)
 draws = distributions.matrices_to_bin(fan_in, fan_out)
 layers = f"a {fan_in} × {fan_out} layer" if draws == 1 else f"{draws:,} independent {fan_in} × {fan_out} layers"
@@ -40,7 +42,6 @@ reference = [] if (fan_in, fan_out) == size else cached.weight_distributions(
     ("xavier_normal", "he_normal"), *size, log, {}, seed)
 show.chart(charts.weights_figure(series, log=log, title=f"Weights of {layers}", reference=reference,
                                  reference_size="{} × {}".format(*size)), "weights")
-table = cached.scheme_table(schemes, fan_in, fan_out, params)
 show.table(tables.scheme_summary(table), tables.SCHEME_COLUMNS)
 for label, formula in zip(table.scheme[2:], table.formula[2:]):
     st.markdown(f"**{label}**")

@@ -4,7 +4,7 @@ import streamlit as st
 
 import initcore
 from initcore.propagation import sampling_error, view_batch
-from ui import charts, controls, lessons, nav, presets, show, tables, theme
+from ui import charts, classroom, controls, lessons, nav, presets, show, tables, theme
 
 st.set_page_config(page_title="Signal propagation · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -38,6 +38,7 @@ except ValueError as error:  # the work budget: say what is allowed
     st.error(str(error))
     st.stop()
 run = runs[scheme]
+classroom.ask_first(classroom.propagation(run, theme.scheme_label(scheme, params)))
 if len(runs) == 1:  # compared schemes are judged in one table under the chart, which stays above the fold
     kind, sentence = lessons.verdict(run, theme.scheme_label(scheme, params))  # a paper's name, if it has one
     getattr(st, kind)(sentence)

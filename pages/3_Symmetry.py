@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cached, charts, controls, lessons, nav, show, tables
+from ui import cached, charts, classroom, controls, lessons, nav, show, tables, theme
 
 st.set_page_config(page_title="Symmetry · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -23,6 +23,9 @@ with st.sidebar:
     nav.footer()
 
 result = cached.symmetry(scheme, activation, width, epochs, seed, params)
+named, settings = theme.scheme_label(scheme, params), dict(scheme=scheme, activation=activation, seed=seed, **params)
+classroom.ask_first(classroom.symmetry(result["distinct"][1], width, epochs, named, settings),
+                    classroom.zero_last_layer(result["initial_distinct"][-1], width, named, settings))
 show.metrics({"Distinct units in layer 2, before training": f"{result['initial_distinct'][1]} of {width}",
               "… and after training": f"{result['distinct'][1]} of {width}"})
 kind, sentence = lessons.symmetry_verdict(result["initial_distinct"][1], result["distinct"][1], width,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import controls, nav, phase_charts, phase_data, phase_lessons, show, theme
+from ui import classroom, controls, nav, phase_charts, phase_data, phase_lessons, show, theme
 
 st.set_page_config(page_title="Order and chaos · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -24,6 +24,8 @@ with st.sidebar:
     sigma_b2 = controls.slider("σ_b² = Var(b)", "sigma_b2", 0.0, 2.0, 0.0, step=0.05)
     nav.footer()
 
+point = phase_data.phase(activation, sigma_w2, sigma_b2)
+classroom.ask_first(classroom.phase(point, theme.activation_label(activation), sigma_w2, sigma_b2))
 runs = phase_data.runs(activation)
 show.chart(phase_charts.phase_figure(phase_data.plane(activation), runs, (sigma_w2, sigma_b2),
                                      activation=theme.activation_label(activation), run_depth=phase_data.RUN["depth"],
@@ -33,7 +35,6 @@ st.caption(f"Each circle is a real network of {phase_data.RUN['depth']} layers o
            "data set: the larger, the higher its test accuracy.")
 st.markdown(phase_lessons.agreement(runs))
 
-point = phase_data.phase(activation, sigma_w2, sigma_b2)
 st.markdown(f"**Your network**, the orange diamond: σ_w² = {theme.number(sigma_w2)}, σ_b² = {theme.number(sigma_b2)}.")
 show.metrics(phase_lessons.readings(point))
 kind, sentence = phase_lessons.verdict(point)

@@ -313,6 +313,32 @@ def toggle(label: str, key: str, default: bool = False, *, help: str | None = No
     return st.toggle(label, value=default, key=key, bind="query-params", help=help)
 
 
+FLAG_WORDS = {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False, "no": False}
+_FLAGS = "_flags"  # session state: {url name: on or off}, a way of showing every lesson, kept from lesson to lesson
+
+
+def flag(label: str, key: str, *, help: str | None = None) -> bool:
+    """A switch for a way of showing every lesson (``?class=1``, ``?present=1``), off by default. A link may write
+    it 1/0, true/false, on/off or yes/no (the address bar then says true); anything else leaves it off, with a
+    note. It stays as set from one lesson to the next, and 'Reset this lesson' leaves it alone: it is how the
+    app is shown, not a setting of the lesson."""
+    kept = st.session_state.setdefault(_FLAGS, {})
+    raw = _raw(key)
+    if raw is not None:
+        on = FLAG_WORDS.get(raw.strip().lower())
+        if on is None:
+            kept[key] = False
+            _correct(key, False, "false", f"Link value {key}={raw[:40]!r} is not 1 or 0; left off.")
+        elif raw != str(on).lower():  # 1, yes…: the binding knows true and false only
+            kept[key] = on
+            _correct(key, on, str(on).lower())
+    elif key in st.session_state or key in kept:  # said again: on a lesson just reached, Streamlit would give
+        st.session_state[key] = st.session_state.get(key, kept.get(key))  # the switch its default
+    _show_note(key)
+    kept[key] = st.toggle(label, value=False, key=key, bind="query-params", help=help)
+    return kept[key]
+
+
 def _rung(value: float) -> str:
     """A value of a ladder (σ, learning rate) as its slider shows it and writes it in the URL: 0.03, 10."""
     return f"{value:g}"

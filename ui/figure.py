@@ -106,6 +106,8 @@ class PlainFigure(go.Figure):
     default template, which is cheap to apply and left out when sent.
     """
 
+    enlargement = 1.0  # how many times larger than on a laptop it is drawn (``enlarged``: presenter mode)
+
     def to_dict(self) -> dict:
         layout = self.layout.to_plotly_json()
         del layout["template"]
@@ -117,9 +119,45 @@ class PlainFigure(go.Figure):
             if layout[axis].get("showticklabels") is False:  # beside a heatmap Plotly still draws tick marks:
                 layout[axis]["ticks"] = ""  # dashes along an edge, or in the gap between two panels
         data = [_plain(trace.to_plotly_json()) for trace in self.data]
+        if self.enlargement != 1:
+            layout, data = _enlarged(layout, self.enlargement, "layout"), _enlarged(data, self.enlargement, "data")
         fingerprint = json.dumps(data, default=str).encode()  # default: a value JSON has no name for
         layout["datarevision"] = hashlib.blake2b(fingerprint, digest_size=8).hexdigest()
         return {"data": data, "layout": _plain(layout)}
+
+
+def enlarged(figure: PlainFigure, factor: float) -> PlainFigure:
+    """``figure`` (itself, changed) to be drawn ``factor`` times larger: every font, and the height, fixed width,
+    margins and gaps measured in pixels, so that it keeps its laptop proportions (``_enlarged``)."""
+    figure.enlargement = factor
+    return figure
+
+
+# Sizes in pixels that grow with the words: a font's size, and the room kept around the words.
+_PIXELS = {"size", "height", "width", "l", "r", "t", "b", "pad", "standoff"}
+_HOLDS_PIXELS = {"margin", "title", "pad"}  # a dict whose pixel sizes are room kept for words
+
+
+def _enlarged(spec, factor: float, within: str):
+    """``spec`` (a figure's "layout" or "data", as sent, or a part of it ``within`` a key of that name) with each
+    of its fonts' sizes, its height, fixed width, margins, and the gaps beside titles ``factor`` times larger.
+    The house style sets every font (``CHART_STYLE``), so text without a size of its own takes a size this
+    scales too. Marker sizes and line widths are kept."""
+    if isinstance(spec, list):
+        return [_enlarged(item, factor, within) for item in spec]
+    if not isinstance(spec, dict):
+        return spec
+    scaled = {}
+    for key, value in spec.items():
+        grows = key in _PIXELS and (within.endswith("font") or within in _HOLDS_PIXELS
+                                    or (within == "layout" and key in ("height", "width")))
+        if grows and isinstance(value, int | float) and not isinstance(value, bool):
+            scaled[key] = value * factor
+        elif grows and key == "size" and isinstance(value, list):  # a size per point of a trace's text
+            scaled[key] = [size * factor for size in value]
+        else:
+            scaled[key] = _enlarged(value, factor, key)
+    return scaled
 
 
 def alt_text(figure: go.Figure) -> str:

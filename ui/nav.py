@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import controls, reconnect
+from ui import classroom, controls, reconnect, screen, show
 
 LESSONS = [
     ("app.py", "Home", ":material/home:", "The whole story in one picture."),
@@ -70,9 +70,10 @@ def sidebar(page: str) -> None:
 
 
 def footer(reset: bool = True) -> None:
-    """The end of the sidebar, under the lesson's controls: 'Reset this lesson' (with ``reset``), then the table
-    of contents. Keyboard users reach the controls first: with the seven lessons' links above them, the first
-    control was the ninth stop of the Tab key."""
+    """The end of the sidebar, under the lesson's controls: 'Reset this lesson' (with ``reset``), the table of
+    contents, then the switches for teaching a class (``ui.classroom``, ``ui.screen``), and the page fitted to
+    the screen. Keyboard users reach the controls first: with the lessons' links above them, the first control
+    came after every one of them on the Tab key."""
     with st.sidebar:
         if reset:
             st.button("Reset this lesson", on_click=controls.reset_lesson, icon=":material/restart_alt:",
@@ -81,6 +82,15 @@ def footer(reset: bool = True) -> None:
         st.caption("Lessons")
         for path, label, icon, _ in LESSONS:
             st.page_link(path, label=label, icon=icon)
+        st.divider()
+        st.caption("Teaching a class")
+        controls.flag("Ask before showing", classroom.CLASS,
+                      help="Each lesson asks a question before it shows its chart. In the link as class=1: "
+                           "everyone who opens it gets the questions.")
+        presenting = controls.flag("Presenter mode", screen.PRESENT,
+                                   help="Large type and charts for a projector, the sidebar folded away. In the "
+                                        "link as present=1.")
+    screen.fit(presenting=presenting, phone=show.on_phone())
 
 
 def lesson_links() -> None:

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ui.figure import alt_text
+from ui import screen
+from ui.figure import alt_text, enlarged
 
 WHOLE_TABLE_ROWS = 40  # a table of at most this many rows shows them all; a longer one scrolls
 
@@ -14,9 +15,15 @@ def chart(figure, key: str, where=st) -> None:
 
     The figure already carries the theme's look (``ui.theme``). With the theme on, Streamlit would draw every
     chart twice each time it changes (``ui.figure.PlainFigure`` says why), doubling the browser's work.
+
+    In presenter mode the chart is drawn ``ui.screen.SCALE`` times larger, words and all. On a phone Plotly's
+    bar of tools is left out: it sat on the chart's title, and a finger zooms without it.
     """
+    if screen.presenting():
+        figure = enlarged(figure, screen.SCALE)
     width = "content" if figure.layout.width else "stretch"
-    where.plotly_chart(figure, key=key, theme=None, alt=alt_text(figure), width=width)
+    where.plotly_chart(figure, key=key, theme=None, alt=alt_text(figure), width=width,
+                       config=dict(displayModeBar=False) if on_phone() else None)
 
 
 def on_phone() -> bool:

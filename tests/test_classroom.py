@@ -1,0 +1,211 @@
+"""Class mode (``?class=1``: predict, then reveal) and presenter mode (``?present=1``): the answers are read from the
+view shown, the questions hold the chart back until answered, and the switches shrug off bad links."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import initcore
+from initcore import distributions
+from ui import classroom, figure, screen, theme
+from ui.charts import EXPLODING, VANISHING
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = {"pages/1_Weight_distributions.py": 1, "pages/2_Signal_propagation.py": 1, "pages/3_Symmetry.py": 2,
+           "pages/7_Order_and_chaos.py": 1}  # each lesson that asks, and how many questions
+MIN_PROJECTOR_FONT = 18  # px: the smallest words on a chart read from the back of a room on a 1080p projector
+
+
+def open_link(page: str | None = None, **query) -> AppTest:
+    """A fresh session opened on ``page`` by a link carrying ``query``, as a student's browser opens it (the
+    test helper of test_app visits the home page first, whose switches would then own the address's values)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if page:
+        at.switch_page(page)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def answer(at: AppTest, pick=lambda options: options[0]) -> AppTest:
+    for question in at.radio:
+        question.set_value(pick(question.options))
+    return at.run()
+
+
+def revealed(at: AppTest) -> list[str]:
+    return [m.value for m in [*at.success, *at.warning] if m.value.startswith("**You said:**")]
+
+
+# The answers, read from the view
+
+
+def simulated(**settings) -> initcore.Propagation:
+    return initcore.simulate(**dict(depth=50, width=128, activation="tanh", batch=128) | settings)
+
+
+@pytest.mark.parametrize("settings, expected", [
+    (dict(activation="relu", scheme="he_normal"), classroom.ABOUT_ONE),
+    (dict(scheme="small_normal", std=0.01), classroom.TINY),  # "a safe small init": it is not
+    (dict(activation="relu", scheme="large_normal", std=10.0), classroom.HUGE),
+    (dict(activation="relu", scheme="xavier_normal"), None),  # whatever the run shows
+    (dict(depth=1, scheme="xavier_normal"), classroom.ABOUT_ONE),
+])
+def test_the_signal_s_answer_is_where_the_run_ends_on_the_chart_s_bands(settings, expected):
+    run = simulated(**settings)
+    question = classroom.propagation(run, "it")
+    last = run.layers.pre_var.iloc[-1]
+    on_the_chart = (classroom.HUGE if run.exploded_at is not None or not np.isfinite(last) or last > EXPLODING
+                    else classroom.TINY if last < VANISHING else classroom.ABOUT_ONE)
+    assert question.right == (on_the_chart,) and set(question.right) <= set(question.options)
+    assert expected in (None, on_the_chart)
+    assert ("Small random weights, N(0, 0.01²), look like a safe start" in question.text) == (
+        settings.get("scheme") == "small_normal")
+    if settings.get("scheme") == "small_normal":
+        assert question.why.startswith("Small is not safe.")
+
+
+@pytest.mark.parametrize("fan_in, fan_out", [(256, 512), (1000, 10), (256, 256)])
+def test_xavier_s_variance_is_told_from_lecun_s_by_the_scheme_table(fan_in, fan_out):
+    table = distributions.scheme_table(("xavier_normal",), fan_in, fan_out)
+    question = classroom.xavier(fan_in, fan_out, table.variance.iloc[0])
+    lecun, xavier, he = question.options
+    assert lecun.startswith("1/n_in") and xavier.startswith("2/(n_in + n_out)") and he.startswith("2/n_in")
+    expected = (lecun, xavier) if fan_in == fan_out else (xavier,)  # a square layer: 1/n and Xavier's agree
+    assert question.right == expected
+    assert ("tell them apart" in question.why) == (fan_in == fan_out)
+    assert question.truth == theme.number(2 / (fan_in + fan_out))
+
+
+@pytest.mark.parametrize("distinct, expected", [(12, 0), (1, 1), (5, 2)])
+def test_the_symmetry_answer_counts_the_units_the_run_kept_apart(distinct, expected):
+    question = classroom.symmetry(distinct, 12, 50, "Constant", dict(seed=0))
+    assert question.right == (question.options[expected],) and question.truth == f"{distinct} of 12"
+
+
+@pytest.mark.parametrize("distinct, learns", [(12, True), (1, False)])
+def test_zero_in_the_last_layer_is_fine_where_the_units_below_differ(distinct, learns):
+    question = classroom.zero_last_layer(distinct, 12, "Xavier", {})
+    assert question.right == (question.options[0 if learns else 1],)
+    assert question.truth.startswith("yes" if learns else "no")
+
+
+@pytest.mark.parametrize("activation, sigma_w2, expected", [("tanh", 1.0, 1), ("relu", 2.0, 1), ("relu", 1.0, 0),
+                                                             ("relu", 3.0, 2), ("tanh", 2.0, 2)])
+def test_the_phase_answer_is_theory_s_at_the_point(activation, sigma_w2, expected):
+    question = classroom.phase(initcore.theory.phase(activation, sigma_w2, 0.0), activation, sigma_w2, 0.0)
+    assert question.right == (question.options[expected],)
+
+
+# Class mode on the pages
+
+
+@pytest.mark.parametrize("page, asked", LESSONS.items())
+def test_a_class_link_asks_first_and_shows_the_chart_after_the_answer(page, asked):
+    at = open_link(page, **{"class": "1"})
+    assert not at.exception and len(at.radio) == asked and not at.get("plotly_chart")
+    assert dict(at.query_params)["class"] == "true"  # the address says it as the switch writes it
+    at = answer(at)
+    assert not at.exception and at.get("plotly_chart") and len(revealed(at)) == asked
+    assert all("**It is:**" in said for said in revealed(at))
+
+
+@pytest.mark.parametrize("page", LESSONS)
+def test_without_the_flag_nothing_changes(page):
+    at = open_link(page)
+    assert not at.exception and not at.radio and at.get("plotly_chart")
+
+
+def test_the_reveal_says_right_or_wrong_in_the_run_s_own_numbers():
+    at = open_link("pages/2_Signal_propagation.py", **{"class": "1", "scheme": "small_normal"})
+    right = answer(at, lambda options: classroom.TINY)
+    assert right.success and revealed(right)[0].startswith(f"**You said:** {classroom.TINY}")
+    assert "Small is not safe." in revealed(right)[0]
+    wrong = answer(open_link("pages/2_Signal_propagation.py", **{"class": "1"}),
+                   lambda options: classroom.HUGE)
+    assert [m for m in wrong.warning if m.value.startswith("**You said:**")]
+
+
+def test_an_answer_is_kept_until_its_settings_change():
+    at = answer(open_link("pages/2_Signal_propagation.py", **{"class": "1"}))
+    at.run()  # a rerun (another tab, the log axis): still answered
+    assert at.radio[0].value is not None and at.get("plotly_chart")
+    at.slider(key="depth").set_value(20).run()  # another network: asked again
+    assert at.radio[0].value is None and not at.get("plotly_chart")
+    assert "layer 20" in at.radio[0].label
+
+
+def test_class_mode_follows_the_class_from_lesson_to_lesson_and_through_a_reset():
+    at = open_link("pages/2_Signal_propagation.py", **{"class": "1"})
+    at.switch_page("pages/3_Symmetry.py").run()
+    assert at.session_state[classroom.CLASS] is True and len(at.radio) == 2
+    at.button(key="reset_lesson").click().run()
+    assert at.session_state[classroom.CLASS] is True and len(at.radio) == 2
+
+
+@pytest.mark.parametrize("query, note", [
+    ({"class": "banana"}, "class='banana' is not 1 or 0"),
+    ({"present": "2"}, "present='2' is not 1 or 0"),
+    ({"class": "<script>alert(1)</script>"}, "is not 1 or 0"),
+    ({"present": ""}, "is not 1 or 0"),
+    ({"class": "yes", "present": "ON"}, None),
+    ({"class": "0", "present": "false"}, None),
+])
+def test_bad_switch_values_in_a_link_are_left_off_with_a_note(query, note):
+    at = open_link("pages/2_Signal_propagation.py", **query)
+    assert not at.exception
+    notes = [w.value for w in at.warning if w.value.startswith("Link value")]
+    assert any(note in said for said in notes) if note else notes == []
+    expected = {key: value.lower() in ("yes", "on") for key, value in query.items()}
+    assert {key: at.session_state[key] for key in query} == expected
+    assert bool(at.radio) == expected.get("class", False)
+
+
+# Presenter mode
+
+
+def test_presenter_mode_draws_every_chart_s_words_projector_sized():
+    for page in [None, *LESSONS, "pages/4_Training_lab.py"]:
+        at = open_link(page, present="1")
+        assert not at.exception and at.session_state[screen.PRESENT] is True
+        for spec in figures(at):
+            layout = spec["layout"]
+            for axis in [key for key in layout if figure.AXIS_KEY.fullmatch(key)]:
+                assert layout[axis]["tickfont"]["size"] >= MIN_PROJECTOR_FONT, (page, axis)
+                assert layout[axis]["title"]["font"]["size"] >= MIN_PROJECTOR_FONT, (page, axis)
+
+
+def test_presenter_mode_scales_the_words_and_the_room_around_them_once():
+    plain = figure.new([go.Bar(x=[1, 2], y=[3, 4], width=0.5, textfont=dict(size=[10, 12]))], "T",
+                       annotations=[dict(text="a", x=0, y=0, font=dict(size=12))])
+    sent = plain.to_dict()
+    large = figure.enlarged(plain, 1.5).to_dict()
+    assert large["layout"]["height"] == 1.5 * sent["layout"]["height"]
+    assert large["layout"]["margin"] == {side: 1.5 * px for side, px in sent["layout"]["margin"].items()}
+    assert large["layout"]["xaxis"]["tickfont"]["size"] == 1.5 * sent["layout"]["xaxis"]["tickfont"]["size"]
+    assert large["layout"]["annotations"][0]["font"]["size"] == 18
+    assert large["data"][0]["textfont"]["size"] == [15, 18]
+    assert large["data"][0]["width"] == 0.5  # a bar's width is in data units: kept
+    assert large["layout"]["datarevision"] != sent["layout"]["datarevision"]  # its text grew: drawn anew
+
+
+def test_out_of_presenter_mode_the_charts_are_as_before():
+    spec = figures(open_link("pages/2_Signal_propagation.py"))[0]
+    assert spec["layout"]["xaxis"]["tickfont"]["size"] == theme.SMALL_FONT["size"]
+
+
+def test_the_switches_in_the_sidebar_turn_the_questions_and_presenter_mode_on_and_off():
+    at = open_link("pages/2_Signal_propagation.py")
+    at.toggle(key=classroom.CLASS).set_value(True).run()
+    assert len(at.radio) == 1 and not at.get("plotly_chart") and dict(at.query_params)["class"] == "true"
+    at.toggle(key=classroom.CLASS).set_value(False).run()
+    at.toggle(key=screen.PRESENT).set_value(True).run()
+    assert not at.radio and figures(at)[0]["layout"]["xaxis"]["tickfont"]["size"] >= MIN_PROJECTOR_FONT

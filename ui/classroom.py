@@ -1,0 +1,177 @@
+"""Predict, then reveal: in class mode (``?class=1``) a lesson asks a question before it shows its chart.
+
+Each question is built from what the page already computed (the run it is about to draw, the table under its
+chart), so the answer revealed, "it is", holds for whatever settings the learner chose. Several start from a
+belief learners often hold: that N(0, 0.01²) is a safe small start, that Var(W) = 1/n is Xavier's, that zero
+weights are always wrong. The learner's answer is kept per question for as long as the question's settings
+stay the same; a change of them asks it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import initcore
+from ui.charts import EXPLODING, VANISHING
+from ui.theme import number, times
+
+CLASS = "class"  # the URL name, and session-state key, of class mode
+_ANSWERS = "_answers"  # session state: {question name: (its settings, the option the learner chose)}
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question about the view a page is about to show, with its answer read from that view."""
+
+    name: str  # which question: its answer is kept under this name
+    text: str  # what is asked (markdown)
+    options: tuple[str, ...]
+    right: tuple[str, ...]  # the options true of the view (two, where two formulas give one number)
+    truth: str  # "it is": what the view shows, in words
+    why: str  # why it is so, in a sentence or two
+    settings: tuple  # what the answer depends on: when they change, the question is asked again
+
+
+def on() -> bool:
+    """Whether this session is in class mode."""
+    return st.session_state.get(CLASS) is True
+
+
+def ask_first(*questions: Question) -> None:
+    """In class mode, ask ``questions`` and set what the learner said beside what it is; the rest of the page
+    waits (``st.stop``) until every one is answered. Out of class mode, nothing."""
+    if not on():
+        return
+    if not all([_ask(question) for question in questions]):  # a list: every question is drawn
+        st.caption("Answer first: the chart comes after.")
+        st.stop()
+
+
+def _ask(question: Question) -> bool:
+    """Draw ``question`` (with its reveal, once answered); whether it has an answer."""
+    answers = st.session_state.setdefault(_ANSWERS, {})
+    key = f"_answer_{question.name}"
+    settings, said = answers.get(question.name, (question.settings, None))
+    if settings != question.settings:  # another network, another question: not answered yet
+        st.session_state.pop(key, None)
+    elif said is not None and key not in st.session_state:  # back from another lesson: the answer given there
+        st.session_state[key] = said
+    with st.container(border=True):
+        said = st.radio(question.text, question.options, index=None, key=key)
+        answers[question.name] = (question.settings, said)
+        if said is None:
+            return False
+        reveal = st.success if said in question.right else st.warning
+        reveal(f"**You said:** {said}  \n**It is:** {question.truth}  \n{question.why}")
+    return True
+
+
+ABOUT_ONE, TINY, HUGE = (f"about 1 (between {number(VANISHING)} and {number(EXPLODING)})",
+                         f"tiny, like 10⁻¹⁵ (below {number(VANISHING)}), or 0",
+                         f"huge, like 10¹⁵ (above {number(EXPLODING)}), or inf")
+
+
+def propagation(run: initcore.Propagation, label: str) -> Question:
+    """Where the signal's variance ends, at the last layer of ``run`` (its scheme named ``label``), on the chart's
+    own bands. Small random weights are introduced as the safe start many believe they are."""
+    layers, depth = run.layers, len(run.layers)
+    last = float(layers.pre_var.iloc[-1])
+    std = run.settings.get("std")
+    small = run.settings.get("scheme") == "small_normal" and std is not None
+    lead = (f"Small random weights, N(0, {number(std)}²), look like a safe start: small weights cannot blow "
+            "anything up. " if small else "")
+    text = f"{lead}Under {label}, at layer {depth}, where will the variance of the signal, Var z, be?"
+    if run.exploded_at is not None or not np.isfinite(last):
+        answer, truth = HUGE, f"inf: the signal overflowed float32 at layer {run.exploded_at or depth}"
+    else:
+        answer = TINY if last < VANISHING else HUGE if last > EXPLODING else ABOUT_ONE
+        truth = f"{number(last)} at layer {depth}" + ("" if answer == ABOUT_ONE else f", {answer.split(',')[0]}")
+        if run.vanished_at is not None:
+            truth += f": it vanished to exactly 0 at layer {run.vanished_at}"
+    why = _per_layer(layers.pre_var.to_numpy(), depth, answer == ABOUT_ONE)
+    return Question("propagation", text, (ABOUT_ONE, TINY, HUGE), (answer,), truth,
+                    ("Small is not safe. " if small and answer == TINY else "") + why,
+                    tuple(sorted(run.settings.items())))
+
+
+def _per_layer(variances: np.ndarray, depth: int, held: bool) -> str:
+    """The factor per layer that took the signal where it went (``held``: within the chart's bands), in words."""
+    alive = np.flatnonzero(np.isfinite(variances) & (variances > 0))
+    if depth == 1:
+        return "One layer takes the input's variance, 1, straight to this: there is no second layer to multiply it."
+    if len(alive) < 2:
+        return "The signal did not live long enough to show a factor per layer: the chart shows where it stopped."
+    first, last = alive[0], alive[-1]
+    change = variances[last] / variances[first]
+    factor = times(change ** (1 / (last - first)))
+    if held:
+        return f"Each layer multiplied it by about {factor}, near enough to 1 to stay in the band for {depth} layers."
+    return (f"Each layer multiplied it by about {factor}, and from layer {first + 1} to layer {last + 1} that adds up "
+            f"to {times(change)}: a good scheme makes the factor 1.")
+
+
+def xavier(fan_in: int, fan_out: int, variance: float) -> Question:
+    """Which variance Xavier/Glorot gives a ``fan_in`` × ``fan_out`` layer; ``variance``: the scheme table's."""
+    formulas = {"1/n_in": 1 / fan_in, "2/(n_in + n_out)": 2 / (fan_in + fan_out), "2/n_in": 2 / fan_in}
+    options = tuple(f"{formula} = {number(value)}" for formula, value in formulas.items())
+    right = tuple(option for option, value in zip(options, formulas.values(), strict=True)
+                  if np.isclose(value, variance, rtol=1e-9))
+    why = ("Glorot and Bengio (2010) average the two fans, so that the signal going forward and the gradient coming "
+           "back both keep their size. 1/n_in is LeCun's (1998), 2/n_in He's (2015).")
+    if len(right) > 1:
+        why += " Here n_in = n_out, so 1/n_in and Xavier's give the same number: give the layer another fan-out " \
+               "to tell them apart."
+    return Question("xavier", f"Var(W) = 1/n is often called Xavier's. For this layer of n_in = {fan_in} inputs and "
+                    f"n_out = {fan_out} units, what variance does Xavier/Glorot give its weights?", options, right,
+                    f"{number(variance)}", why, (fan_in, fan_out))
+
+
+def symmetry(distinct: int, width: int, epochs: int, label: str, settings: dict) -> Question:
+    """How many of a hidden layer's ``width`` units differ after ``epochs`` of training from ``label`` weights:
+    ``distinct``, as counted on the run the page shows (``settings``: the rest of that run's controls)."""
+    options = (f"all {width}: training tells them apart", "just 1: they stay copies of one another",
+               f"some of them, fewer than {width}")
+    answer = options[0] if distinct == width else options[1] if distinct == 1 else options[2]
+    why = ("Units that start equal compute the same output and get the same gradient, so every update keeps "
+           "them equal." if distinct == 1 else
+           "Random weights make the units differ from the start, and different units get different gradients."
+           if distinct == width else "Some units ended up alike; the verdict below says why.")
+    return Question("symmetry", f"Initialization: {label}. After {epochs} epochs of training, how many of hidden "
+                    f"layer 2's {width} units compute something different from the others?", options, (answer,),
+                    f"{distinct} of {width}", why, (distinct, width, epochs, label, tuple(sorted(settings.items()))))
+
+
+def zero_last_layer(distinct: int, width: int, label: str, settings: dict) -> Question:
+    """Whether a zero output layer on top of hidden layers drawn from ``label`` can learn (as Fixup starts it):
+    it can if the last hidden layer's ``width`` units start ``distinct`` from one another."""
+    options = ("yes: each output weight gets its own gradient, and the layers below learn from the next step on",
+               "no: zero weights anywhere keep the units copies of one another")
+    learns = distinct > 1
+    truth = (f"yes: the last hidden layer's {width} units start as {distinct} different ones" if learns else
+             f"no: the last hidden layer's {width} units start as copies of one another")
+    why = ("A zero output layer sends no gradient down at the first step, but its own weights get gradients as "
+           "different as the units they read. After one step they differ, and from then on every layer learns. "
+           "Zero everywhere is what fails." if learns else
+           f"Here the hidden units are copies already ({label}), so the output weights get equal gradients and move "
+           "together. Zero in the last layer alone is harmless; zero (or one constant) everywhere is not.")
+    text = (f"Are zero weights always wrong? Keep the hidden layers as they are here ({label}), but start the output "
+            "layer at zero, as Fixup does (Zhang et al. 2019). Can the network learn?")
+    return Question("zero_last_layer", text, options, (options[0 if learns else 1],), truth, why,
+                    (distinct, width, label, tuple(sorted(settings.items()))))
+
+
+def phase(point: dict, activation: str, sigma_w2: float, sigma_b2: float) -> Question:
+    """Which phase a network of ``activation`` at (σ_w², σ_b²) is in; ``point``: ``initcore.theory.phase`` there."""
+    options = ("ordered: any two inputs end up alike (χ₁ < 1)", "at the edge of chaos (χ₁ = 1)",
+               "chaotic: nearby inputs end up unrelated (χ₁ > 1)")
+    chi = point["chi1"]
+    critical = point["depth_scale"] == np.inf and np.isclose(chi, 1)  # ξ_c is infinite where q* is, too
+    answer = options[1] if critical else options[0] if chi < 1 else options[2]
+    return Question(
+        "phase", f"A {activation} network with σ_w² = {number(sigma_w2)} and σ_b² = {number(sigma_b2)}: which phase "
+        "is it in?", options, (answer,), f"χ₁ = {number(chi, 4)}: {answer.split(':')[0].split(' (')[0]}",
+        "χ₁ is σ_w² times the mean square slope of the activation at the level the signal settles at: above 1 each "
+        "layer pulls nearby inputs apart, below 1 it pulls them together.", (activation, sigma_w2, sigma_b2))

@@ -1,0 +1,41 @@
+"""Fitting a lesson to the screen it is shown on: a projector in front of a class (presenter mode, ``?present=1``)
+or a phone.
+
+Presenter mode folds the sidebar away, sets the page's words large and has ``ui.show.chart`` draw every chart
+``SCALE`` times larger (its words, margins and height: ``ui.figure.PlainFigure.enlargement``), so that a room can
+read a 1080p projector from the back. A phone gets its sidebar folded too (it would cover the chart), and tabs
+that wrap onto a second line instead of running off the screen.
+"""
+
+import streamlit as st
+
+PRESENT = "present"  # the URL name, and session-state key, of presenter mode
+SCALE = 1.5  # a chart's tick labels, 12.75 px on a laptop, are 19 px on the projector
+
+# Words and controls of the page about 1.5 times their size (Streamlit sizes them in rem, from the root's font),
+# and the page's margins narrower, so that the charts take the screen's width and the title sits near the top.
+LARGE_TYPE = """<style>
+html { font-size: 26px; }
+[data-testid=stMainBlockContainer] { padding: 3.5rem 2rem 2rem; }
+</style>"""
+
+# Tabs on as many lines as they need: in one line that scrolls, the last ones were cut off at the screen's edge.
+WRAPPED_TABS = """<style>
+[data-testid=stTabs] [role=tablist] { flex-wrap: wrap; row-gap: 0.25rem; }
+[data-testid=stTabs] [role=tablist] ~ button { display: none; }
+</style>"""
+
+
+def presenting() -> bool:
+    """Whether this session shows the lessons in presenter mode."""
+    return st.session_state.get(PRESENT) is True
+
+
+def fit(*, presenting: bool, phone: bool) -> None:
+    """Fold the sidebar away in presenter mode and on a phone (elsewhere Streamlit decides, by the window's
+    width), and set the type large for a projector or the tabs to wrap on a phone."""
+    st.set_page_config(initial_sidebar_state="collapsed" if presenting or phone else "auto")
+    if presenting:
+        st.html(LARGE_TYPE)
+    if phone:
+        st.html(WRAPPED_TABS)
