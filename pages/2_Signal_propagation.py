@@ -4,7 +4,7 @@ import streamlit as st
 
 import initcore
 from initcore.propagation import sampling_error, view_batch
-from ui import charts, classroom, controls, lessons, nav, presets, show, tables, theme
+from ui import charts, classroom, controls, deep, lessons, nav, presets, show, tables, theme
 
 st.set_page_config(page_title="Signal propagation · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -14,9 +14,13 @@ with st.sidebar:
     classic = presets.Selector(presets.PROPAGATION)
     depth = controls.slider("Depth (layers)", "depth", 1, 100, 50)
     width = controls.slider("Width (units per layer)", "width", 2, 1024, 256)
+    shape = controls.choice("Shape", "shape", "constant",
+                            help="How the widths change from the input to the last layer; the width is the widest")
     activation = controls.choice("Activation", "activation", "tanh")
     scheme = controls.choice("Initialization", "scheme", "xavier_normal")
     params = controls.scheme_params(scheme)
+    bias_std = controls.slider("Bias σ_b", "bias_std", 0.0, 1.5, 0.0, step=0.05,
+                               help="Biases drawn from N(0, σ_b²); 0: no biases")
     others = controls.several("Compare with", "compare", [], leave_out=[scheme])
     seed = controls.seed()
     nav.footer()
@@ -27,11 +31,13 @@ st.markdown(f"A batch of {batch} random inputs goes forward through a deep netwo
             "a factor of 0.9 or 1.1 is already a disaster. Good schemes make that factor 1. (Each unit of layer l "
             "adds up its weighted inputs into its *pre-activation* z_l, then passes it through the activation: "
             f"a_l = f(z_l). Each layer's variance is measured on {batch} × {width} values, so it carries about "
-            f"±{theme.number(100 * sampling_error(batch, width), 1)} % of sampling noise.)")
+            f"±{theme.number(100 * sampling_error(batch, width), 1)} % of sampling noise"
+            + (", more on its narrower layers.)" if shape != "constant" else ".)"))
 
 if story:
     st.info(story)
-settings = dict(depth=depth, width=width, activation=activation, seed=seed, batch=batch)
+settings = dict(depth=depth, width=width, activation=activation, seed=seed, batch=batch) | deep.pieces(
+    depth=depth, width=width, shape=shape, residual="none", norm="none", bias_std=bias_std, activation=activation)
 try:
     runs, forward, backward, budget = lessons.propagation_curves(settings, {scheme: params} | {s: {} for s in others})
 except ValueError as error:  # the work budget: say what is allowed

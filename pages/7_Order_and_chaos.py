@@ -41,8 +41,7 @@ kind, sentence = phase_lessons.verdict(point)
 getattr(st, kind)(sentence)
 st.page_link("pages/2_Signal_propagation.py", label=f"Watch σ_w² = {theme.number(sigma_w2)} in Signal propagation",
              icon=":material/trending_down:", query_params=controls.link(
-                 dict(activation=activation, **phase_data.gaussian(sigma_w2))))
-st.caption("Biases are not carried over: Signal propagation has no biases yet.")
+                 dict(activation=activation, **phase_data.gaussian(sigma_w2), bias_std=sigma_b2**0.5)))
 
 st.subheader("Dynamical isometry: does every direction get through?")
 st.markdown(

@@ -3,10 +3,12 @@ their story, and what it says is what its numbers show."""
 
 import math
 
+import numpy as np
 import pytest
-from test_app import open_page
+from test_app import figures, numbers, open_page, trace
 
 import initcore
+from initcore.propagation import described
 from ui import deep, presets
 
 PAGE = presets.DEEP
@@ -75,3 +77,21 @@ def test_a_norm_does_not_stop_the_residual_stream_growing():
     last = float(metrics(at)["Var z at the last layer"])
     first = 2.0  # Var z_1 = n·Var(W) = 2 under He
     assert last == pytest.approx(first + 49 * 1.0, rel=0.2)
+
+
+def test_signal_propagation_takes_a_shape_and_biases():
+    """The same description on Signal propagation: a linear funnel 512 → … → 8 with biases, drawn as simulated
+    and as theory predicts it (Xavier: ×2·n_in/(n_in + n_out) a layer, plus σ_b²)."""
+    at = open_page("pages/2_Signal_propagation.py", shape="funnel (halving)", bias_std="0.5", depth="6",
+                   width="512", activation="Linear", scheme="Xavier/Glorot normal")
+    assert not at.exception and not [w.value for w in at.warning if "Link value" in w.value]
+    network = described(widths=(512, 256, 128, 64, 32, 16, 8), bias_std=0.5, activation="linear",
+                        scheme="xavier_normal")
+    predicted = initcore.theory.predicted(network)["pre_var"]
+    np.testing.assert_allclose(numbers(trace(figures(at)[0], "Xavier/Glorot normal: theory")["y"]), predicted,
+                               rtol=1e-6)
+    simulated = numbers(trace(figures(at)[0], "Xavier/Glorot normal")["y"])
+    batch, widths = 128, np.array(network.widths[1:])  # view_batch(512) inputs
+    # each layer's sampling error and the finite-width fluctuation of the layers below it (√(2/n) each)
+    error = np.hypot(np.sqrt(2 / (batch * widths)), np.sqrt(np.cumsum(2 / widths)))
+    assert np.all(np.abs(np.log(simulated / predicted)) < 5 * error)

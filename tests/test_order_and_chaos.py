@@ -28,7 +28,7 @@ def signal_propagation_link(at) -> dict:
 
 def test_it_opens_on_tanh_at_the_edge_of_chaos():
     """Xavier's σ_w² = 1 without biases: tanh's critical point, 6ξ_c = ∞; the phase plane with its line and the
-    real runs, the spectra, and a link to Signal propagation that says biases stay behind."""
+    real runs, the spectra, and a link to Signal propagation that takes the point there, biases (none) included."""
     at = open_page(PAGE)
     assert not at.exception and len(figures(at)) == 2
     assert point(at) == (1, 0)
@@ -36,8 +36,8 @@ def test_it_opens_on_tanh_at_the_edge_of_chaos():
     assert at.success[0].value.startswith("**Critical: the edge of chaos.**")
     assert trace(figures(at)[0], "χ₁ = 1: the edge of chaos")["x"][0] == pytest.approx(1.0)
     assert signal_propagation_link(at) == {"activation": ["Tanh"], "scheme": ["Custom variance scaling"],
-                                           "scale": ["1"], "mode": ["fan-in"], "distribution": ["normal"]}
-    assert any("Signal propagation has no biases yet" in c.value for c in at.caption)
+                                           "scale": ["1"], "mode": ["fan-in"], "distribution": ["normal"],
+                                           "bias_std": ["0"]}
     assert any(m.value.startswith("**Theory and practice agree at") for m in at.markdown)
     assert not link_notes(at) and dict(at.query_params) == {}
 
@@ -48,6 +48,16 @@ def test_a_link_sets_the_activation_and_the_point():
     assert point(at) == (1.5, 0.5) and at.info[0].value.startswith("**Ordered** (χ₁ = 0.75 < 1)")
     assert figures(at)[0]["layout"]["title"]["text"] == "<b>How deep can ReLU train?</b>"
     assert signal_propagation_link(at)["scale"] == ["1.5"]
+    assert float(signal_propagation_link(at)["bias_std"][0]) == pytest.approx(0.5**0.5)  # σ_b = √σ_b²
+
+
+def test_the_link_opens_signal_propagation_with_the_point_s_biases():
+    """Followed, the link simulates the network of the point: weights N(0, σ_w²/n), biases N(0, σ_b²)."""
+    link = signal_propagation_link(open_page(PAGE, activation="ReLU", sigma_w2="1.5", sigma_b2="0.5"))
+    at = open_page("pages/2_Signal_propagation.py", **link)
+    assert not at.exception and not [w.value for w in at.warning if "Link value" in w.value]
+    assert at.slider(key="bias_std").value == pytest.approx(0.5**0.5)
+    assert "gradient: vanishes" in at.warning[0].value  # χ₁ = 0.75: ordered, the gradient fades ×0.75 a layer
 
 
 def test_an_untouched_sigma_w2_follows_the_activation_s_scheme():

@@ -38,6 +38,13 @@ def description(*, depth: int, width: int, shape: str, residual: str, norm: str,
                 bias_std=bias_std)
 
 
+def pieces(**choices) -> dict:
+    """The keywords of ``description(**choices)`` that make it more than a square plain network (none for one):
+    what a lesson of plain networks adds to its settings when the learner picks a shape or biases."""
+    square = dict(widths=(choices["width"],) * (choices["depth"] + 1), residual=None, norm=None, bias_std=0.0)
+    return {key: value for key, value in description(**choices).items() if key in square and value != square[key]}
+
+
 def widths_text(widths: tuple[int, ...], shown: int = 8) -> str:
     """n_0 → n_1 → … in words, the middle elided past ``shown`` layers."""
     parts = [str(n) for n in widths]
