@@ -11,14 +11,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from initcore.training import compare, max_epochs
+from initcore.training import SHAPE_KEYWORDS, compare, described, max_epochs
 
 SWEEP_LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)  # half-decade steps, log-spaced
 
 
 def lr_sweep(*, schemes, lrs=SWEEP_LRS, epochs: int, n: int = 500, **settings) -> pd.DataFrame:
-    """Train each of ``schemes`` at each of ``lrs`` (everything else as in ``compare``), for ``epochs`` or as
-    many as every run together may have within the training budget (``max_epochs``, one run per pairing).
+    """Train each of ``schemes`` at each of ``lrs`` (everything else as in ``compare``, the network's ``depth`` and
+    ``width`` or ``widths`` included), for ``epochs`` or as many as every run together may have within the training
+    budget (``max_epochs``, one run per pairing).
 
     Returns one row per pairing: ``scheme``, ``lr``, ``final_loss`` (NaN where the run diverged),
     ``diverged_epoch`` and ``epochs`` (those trained).
@@ -27,10 +28,14 @@ def lr_sweep(*, schemes, lrs=SWEEP_LRS, epochs: int, n: int = 500, **settings) -
     if not lrs:
         raise ValueError("lrs=[]; expected one or more learning rates")
     runs = len(schemes) * len(lrs)
-    epochs = min(epochs, max_epochs(depth=settings["depth"], width=settings["width"], n=n, runs=runs))
+    widths = described(activation=settings.get("activation"), scheme=next(iter(schemes), None),
+                       **{k: settings[k] for k in SHAPE_KEYWORDS if k in settings}).widths
+    epochs = min(epochs, max_epochs(widths=widths, n=n, runs=runs))
     if epochs < 1:
-        raise ValueError(f"{runs} trainings of {settings['depth']} layers of {settings['width']} units do not "
-                         "fit the training budget; sweep fewer schemes or a smaller network")
+        network = (f"widths={widths}" if "widths" in settings
+                   else f"{settings['depth']} layers of {settings['width']} units")
+        raise ValueError(f"{runs} trainings of {network} do not fit the training budget; sweep fewer schemes or "
+                         "a smaller network")
     rows = []
     for lr in lrs:
         summary = compare(schemes=schemes, epochs=epochs, n=n, lr=lr, **settings).summary

@@ -2,7 +2,9 @@
 
 Architecture: 2 inputs → ``depth`` hidden layers of ``width`` units with activation f → an output layer,
 either one logit with a sigmoid (``output="sigmoid"``) or two with a softmax (``output="softmax"``), and
-cross-entropy loss:
+cross-entropy loss. The hidden layers may have widths of their own: ``widths=(2, n_1, …, n_L)``, the network
+``initcore.network`` describes (``described``: the input's n_0 = 2 features, then L hidden layers; the output
+layer comes on top). The lab trains plain networks: residual blocks and norms are simulated only.
 
     sigmoid:  L = mean( log(1 + e^s) - y·s ),           dL/ds = (σ(s) - y) / n
     softmax:  L = mean( logsumexp(s) - s_y ),            dL/ds = (softmax(s) - onehot(y)) / n
@@ -28,7 +30,9 @@ class-1 probability on the decision grid. They come from the end-of-epoch pass t
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,10 +44,11 @@ from initcore._stats import norm
 from initcore.activations import Activation, get_activation
 from initcore.datasets import N_RANGE, make_dataset, train_test_split
 from initcore.histograms import LayerHistograms
+from initcore.network import Network, network
 from initcore.schemes import SCHEMES, get_scheme, init_weights
-from initcore.theory import MAX_BIAS_STD
 
 OUTPUTS = ("sigmoid", "softmax")
+INPUTS = 2  # n_0: the features of every data set (``initcore.datasets``)
 DEPTH_RANGE = (1, 50)
 WIDTH_RANGE = (1, 256)
 EPOCH_RANGE = (1, 2000)
@@ -232,11 +237,14 @@ def _output_grad(output: str, logits: np.ndarray, y: np.ndarray, scale: float) -
     return grad
 
 
-def init_mlp(*, depth, width, activation, scheme, output, bias, rng, bias_std: float = 0.0,
-             bias_rng: np.random.Generator | None = None, **scheme_params) -> MLP:
+def init_mlp(*, activation, scheme, output, bias, rng, depth: int | None = None, width: int | None = None,
+             widths: Sequence[int] | None = None, bias_std: float = 0.0, bias_rng: np.random.Generator | None = None,
+             **scheme_params) -> MLP:
     """Every weight layer, output included, drawn from ``scheme`` with ``rng``; every bias ``bias``, plus
-    N(0, ``bias_std``²) drawn from ``bias_rng`` where ``bias_std`` > 0 (the weights' draws stay the same)."""
-    dims = [2] + [width] * depth + [1 if output == "sigmoid" else 2]
+    N(0, ``bias_std``²) drawn from ``bias_rng`` where ``bias_std`` > 0 (the weights' draws stay the same).
+    The layers: ``widths`` = (n_0, n_1, …, n_L), W_l shaped (n_{l-1}, n_l), or 2 inputs and ``depth`` layers of
+    ``width`` units; then the output layer."""
+    dims = [*layer_widths(depth=depth, width=width, widths=widths), 1 if output == "sigmoid" else 2]
     weights = [init_weights(scheme, fan_in, fan_out, rng, dtype=np.float64, **scheme_params)
                for fan_in, fan_out in zip(dims[:-1], dims[1:])]
     biases = [np.full(fan_out, float(bias)) for fan_out in dims[1:]]
@@ -340,13 +348,17 @@ def snapshot_epochs(epochs: int, snapshots: int) -> list[int]:
 
 def _snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray, boundary: np.ndarray) -> Snapshot:
     """The network at ``epoch``, from the end-of-epoch pass over the training set ``evaluation``, its gradient
-    (laid out like ``params``) and p(class 1) on the snapshot grid, ``boundary``. ``train``'s hidden layers are
-    all one width, so that each per-layer quantity is one (layers, rows, columns) array and one numpy call."""
+    (laid out like ``params``) and p(class 1) on the snapshot grid, ``boundary``. Where the hidden layers are all
+    one width, each per-layer quantity is one (layers, rows, columns) array and one numpy call; layers of
+    different widths are reduced one by one."""
     depth = len(evaluation.units)
     width, examples = evaluation.units[0].shape
+    if any(a.shape[0] != width for a in evaluation.units):
+        return _shaped_snapshot(epoch, model, evaluation, gradient, boundary)
+    inputs = model.weights[0].shape[0]
     activations = evaluation.activation_values.reshape(depth, width + 1, examples)[:, :-1]
-    first_weights, weights = _hidden_layers(model.params, depth, width)
-    first_gradients, gradients = _hidden_layers(gradient, depth, width)
+    first_weights, weights = _hidden_layers(model.params, depth, width, inputs)
+    first_gradients, gradients = _hidden_layers(gradient, depth, width, inputs)
     finite = np.isfinite(activations).all()
     layers = pd.DataFrame(dict(
         layer=np.arange(1, depth + 1),
@@ -360,11 +372,30 @@ def _snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray, 
                     layer_histograms([first_gradients, *gradients], SNAPSHOT_SAMPLE), boundary)
 
 
-def _hidden_layers(flat: np.ndarray, depth: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """The weights W_1 (2, width) and W_2 … W_depth stacked (depth - 1, width, width) of a vector laid out like
-    ``MLP.params`` (views)."""
-    first = flat[: 3 * width].reshape(3, width)[:-1]
-    rest = flat[3 * width : 3 * width + (depth - 1) * (width + 1) * width].reshape(depth - 1, width + 1, width)[:, :-1]
+def _shaped_snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray,
+                     boundary: np.ndarray) -> Snapshot:
+    """``_snapshot`` of hidden layers of different widths: the same table and histograms, layer by layer."""
+    activations = evaluation.units  # a_l, (n_l, examples) each
+    weights = model.weights[:-1]  # W_l, (n_{l-1}, n_l) each
+    gradients = _weights_and_biases(model.blocks(gradient)[:-1])[0]
+    layers = pd.DataFrame(dict(
+        layer=np.arange(1, len(activations) + 1),
+        weight_std=[np.std(w) for w in weights],
+        act_var=[np.var(a) for a in activations],
+        grad_var=[np.var(g) for g in gradients],
+        frac_dead=[np.count_nonzero(a == 0) / a.size for a in activations],
+        distinct_units=[distinct_units(a.T) for a in activations]))
+    return Snapshot(epoch, layers, layer_histograms(list(weights), SNAPSHOT_SAMPLE),
+                    layer_histograms([a.T for a in activations], SNAPSHOT_SAMPLE),
+                    layer_histograms(gradients, SNAPSHOT_SAMPLE), boundary)
+
+
+def _hidden_layers(flat: np.ndarray, depth: int, width: int, inputs: int = INPUTS) -> tuple[np.ndarray, np.ndarray]:
+    """The weights W_1 (inputs, width) and W_2 … W_depth stacked (depth - 1, width, width) of a vector laid out
+    like ``MLP.params`` (views), for hidden layers all ``width`` wide."""
+    start = (inputs + 1) * width
+    first = flat[:start].reshape(inputs + 1, width)[:-1]
+    rest = flat[start : start + (depth - 1) * (width + 1) * width].reshape(depth - 1, width + 1, width)[:, :-1]
     return first, rest
 
 
@@ -402,12 +433,36 @@ class TrainingRun:
         return axis, axis, self.predict(_decision_points(resolution, bound)).reshape(resolution, resolution)
 
 
-def _check(depth, width, activation, scheme, epochs, lr, batch_size, momentum, output, bias, n, scheme_params):
-    get_activation(activation)
-    params = get_scheme(scheme).resolve(**scheme_params)
+def described(*, activation: str, scheme: str, depth: int | None = None, width: int | None = None,
+              widths: Sequence[int] | None = None, residual: float | None = None, norm: str | None = None,
+              bias_std: float = 0.0, **scheme_params) -> Network:
+    """The network ``train`` trains, as ``initcore.network.network`` describes it within the lab's ranges of depth
+    and width: widths (2, n_1, …, n_L), the input's ``INPUTS`` features and then the hidden layers (the output layer
+    is ``train``'s ``output``, on top). Give ``depth`` hidden layers of ``width`` units, or ``widths``, whose n_0
+    must be 2; a ``depth`` given with ``widths`` must be len(widths) - 1 and ``width`` is then not read. Residual
+    blocks and norms are refused: the lab trains plain networks (``initcore.simulate`` runs the others)."""
+    if residual is not None or norm is not None:
+        raise ValueError(f"residual={residual!r}, norm={norm!r}: the training lab trains plain networks; "
+                         f"residual/norm are simulated only (initcore.simulate, initcore.theory); leave both None")
+    ranges = dict(width_range=WIDTH_RANGE, depth_range=DEPTH_RANGE)
+    if widths is None:
+        net = network(activation=activation, scheme=scheme, depth=depth, width=width, bias_std=bias_std, **ranges,
+                      **scheme_params)
+        return dataclasses.replace(net, widths=(INPUTS, *net.widths[1:]))
+    net = network(activation=activation, scheme=scheme, depth=depth, widths=widths, bias_std=bias_std, **ranges,
+                  **scheme_params)
+    if net.widths[0] != INPUTS:
+        raise ValueError(f"widths[0]={net.widths[0]}: the input width n_0 must be {INPUTS}, the features of every "
+                         f"data set; give widths=({INPUTS}, n_1, …, n_L)")
+    return net
+
+
+def _check(net: Network, epochs, lr, batch_size, momentum, output, bias, n):
+    """``train``'s settings, validated, for the network ``net`` (``described``)."""
     return dict(
-        depth=_validate.integer("depth", depth, *DEPTH_RANGE),
-        width=_validate.integer("width", width, *WIDTH_RANGE),
+        depth=net.depth,
+        width=max(net.widths[1:]),
+        widths=net.widths,
         epochs=_validate.integer("epochs", epochs, *EPOCH_RANGE),
         lr=_validate.real("lr", lr, *LR_RANGE, low_open=True),
         batch_size=_validate.integer("batch_size", batch_size, *BATCH_RANGE),
@@ -415,44 +470,65 @@ def _check(depth, width, activation, scheme, epochs, lr, batch_size, momentum, o
         output=_validate.choice("output", output, OUTPUTS),
         bias=_validate.real("bias", bias, -10.0, 10.0),
         n=_validate.integer("n", n, *N_RANGE),
-        params=params,
+        params=dict(net.params),
+        bias_std=net.bias_std,
     )
 
 
-def training_work(*, depth: int, width: int, epochs: int, n: int, batch_size: int = 64,
-                  test_fraction: float = 0.2, snapshots: int = 0) -> float:
-    """What one run costs, in multiply-adds and their equals, as measured on the 2-core machine (time ≈
-    6.8·10⁻¹¹ s per unit, within 20 % from 1 layer of 4 units to 50 of 32 or 30 of 128):
+def layer_widths(*, depth: int | None = None, width: int | None = None,
+                 widths: Sequence[int] | None = None) -> tuple[int, ...]:
+    """(n_0, n_1, …, n_L) of a training network given either way: ``widths`` as it is, or the 2 inputs and ``depth``
+    layers of ``width`` units. Not validated: ``described`` does that."""
+    if widths is not None:
+        return tuple(int(units) for units in widths)
+    if depth is None or width is None:
+        raise ValueError(f"depth={depth!r}, width={width!r}; give depth and width, or widths=(2, n_1, …, n_L)")
+    return (INPUTS,) + (int(width),) * int(depth)
 
-    * the products: 3 per layer per training example per epoch (forward, two backward), 3 more per
-      training example and 1 per test example for each epoch's evaluation (epoch 0 included), and 1 per point
-      of the ``DECISION_GRID``² decision grid;
+
+def training_work(*, epochs: int, n: int, depth: int | None = None, width: int | None = None,
+                  widths: Sequence[int] | None = None, batch_size: int = 64, test_fraction: float = 0.2,
+                  snapshots: int = 0) -> float:
+    """What one run of the network ``widths`` = (2, n_1, …, n_L) (or ``depth`` layers of ``width`` units) costs, in
+    multiply-adds and their equals, as measured on the 2-core machine (time ≈ 6.8·10⁻¹¹ s per unit, within 20 %
+    from 1 layer of 4 units to 50 of 32 or 30 of 128). With P = Σ n_(l-1)·n_l + n_L the products of one example
+    through every layer, the output's included (for square layers 2·width + (depth - 1)·width² + width):
+
+    * the products: 3·P per training example per epoch (forward, two backward), 3·P more per training example
+      and P per test example for each epoch's evaluation (epoch 0 included), and P per point of the
+      ``DECISION_GRID``² decision grid;
     * ``STEP_COST`` for each layer of each numpy step (mini-batch or evaluation), which is what narrow layers
       cost: at 16 units a step does few multiply-adds and many calls;
-    * ``COUNT_COST`` per activation of each training example in counting the distinct units before and after
-      training;
+    * ``COUNT_COST`` per activation (Σ n_l of them) of each training example in counting the distinct units before
+      and after training;
     * for each snapshot (``snapshot_epochs``: none, or min(``snapshots``, ``epochs``) + 1): ``SNAPSHOT_COST``,
       3 ``STEP_COST`` per layer (its pass over the snapshot grid, its statistics) and ``SNAPSHOT_VALUE_COST``
       per value it reduces and bins (each layer's activations on the training set, its weights and their
       gradients), within 25 % of what was measured from 1 layer of 4 units to 30 of 128.
     """
-    per_example = 2 * width + (depth - 1) * width * width + width
+    shape = layer_widths(depth=depth, width=width, widths=widths)
+    depth = len(shape) - 1
+    weights = sum(fan_in * fan_out for fan_in, fan_out in zip(shape, shape[1:]))  # Σ n_(l-1)·n_l
+    units = sum(shape[1:])  # Σ n_l: the activations of one example
+    per_example = weights + shape[-1]
     n_test = int(round(n * test_fraction))
     n_train = n - n_test
     steps = -(-n_train // batch_size)
     products = per_example * (3 * n_train * epochs + (3 * n_train + n_test) * (epochs + 1) + DECISION_GRID**2)
     calls = (depth + 1) * (steps * epochs + 2 * (epochs + 1) + 1)
-    values = depth * width * n_train + 2 * (per_example - width)
+    values = units * n_train + 2 * weights
     per_snapshot = SNAPSHOT_COST + 3 * STEP_COST * depth + SNAPSHOT_VALUE_COST * values
     filming = len(snapshot_epochs(epochs, snapshots)) * per_snapshot
-    return float(products + STEP_COST * calls + COUNT_COST * 2 * depth * width * n_train + filming)
+    return float(products + STEP_COST * calls + COUNT_COST * 2 * units * n_train + filming)
 
 
-def max_epochs(*, depth: int, width: int, n: int = 500, runs: int = 1, batch_size: int = 64,
-               snapshots: int = 0) -> int:
-    """The most epochs that ``runs`` trainings of this size, each filmed with ``snapshots`` (``train``), may
-    have within ``MAX_WORK`` (0 if none fit). Up to ``snapshots`` epochs, each epoch adds a snapshot too."""
-    size = dict(depth=depth, width=width, n=n, batch_size=batch_size, snapshots=snapshots)
+def max_epochs(*, depth: int | None = None, width: int | None = None, widths: Sequence[int] | None = None,
+               n: int = 500, runs: int = 1, batch_size: int = 64, snapshots: int = 0) -> int:
+    """The most epochs that ``runs`` trainings of this size (``depth`` × ``width``, or ``widths``), each filmed with
+    ``snapshots`` (``train``), may have within ``MAX_WORK`` (0 if none fit). Up to ``snapshots`` epochs, each epoch
+    adds a snapshot too."""
+    size = dict(widths=layer_widths(depth=depth, width=width, widths=widths), n=n, batch_size=batch_size,
+                snapshots=snapshots)
     budget = MAX_WORK / runs
     fixed = training_work(epochs=0, **size)
     per_epoch = training_work(epochs=1, **size) - fixed  # an epoch and, while there are fewer, a snapshot
@@ -463,46 +539,50 @@ def max_epochs(*, depth: int, width: int, n: int = 500, runs: int = 1, batch_siz
     return snapshots + int((budget - filmed) // (training_work(epochs=snapshots + 1, **size) - filmed))
 
 
-def fit_budget(schemes, *, depth: int, width: int, epochs: int, n: int = 500,
-               snapshots: int = 0) -> tuple[list[str], int]:
+def fit_budget(schemes, *, epochs: int, depth: int | None = None, width: int | None = None,
+               widths: Sequence[int] | None = None, n: int = 500, snapshots: int = 0) -> tuple[list[str], int]:
     """The schemes and epochs that ``compare`` can train (each filmed with ``snapshots``, as ``train`` is) within
     ``MAX_WORK``: first fewer epochs, then, where not even one epoch of every scheme fits, the last schemes left
-    out (the first always kept)."""
-    size = dict(depth=depth, width=width, n=n, snapshots=snapshots)
+    out (the first always kept). The network: ``depth`` × ``width``, or ``widths``."""
+    size = dict(widths=layer_widths(depth=depth, width=width, widths=widths), n=n, snapshots=snapshots)
     kept = list(schemes)
     while len(kept) > 1 and max_epochs(runs=len(kept), **size) < 1:
         kept.pop()
     return kept, min(epochs, max_epochs(runs=len(kept), **size))
 
 
-def train(*, dataset: str, depth: int, width: int, activation: str, scheme: str, epochs: int, lr: float,
-          seed: int = 0, batch_size: int = 64, n: int = 500, noise: float = 0.1, test_fraction: float = 0.2,
-          momentum: float = 0.0, output: str = "sigmoid", bias: float = 0.0, bias_std: float = 0.0,
-          snapshots: int = 0, **scheme_params) -> TrainingRun:
-    """Train an MLP on a toy data set from ``scheme``'s initialization; see the module docstring."""
-    c = _check(depth, width, activation, scheme, epochs, lr, batch_size, momentum, output, bias, n, scheme_params)
+def train(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float, depth: int | None = None,
+          width: int | None = None, widths: Sequence[int] | None = None, seed: int = 0, batch_size: int = 64,
+          n: int = 500, noise: float = 0.1, test_fraction: float = 0.2, momentum: float = 0.0,
+          output: str = "sigmoid", bias: float = 0.0, bias_std: float = 0.0, residual: float | None = None,
+          norm: str | None = None, snapshots: int = 0, **scheme_params) -> TrainingRun:
+    """Train an MLP on a toy data set from ``scheme``'s initialization; see the module docstring. The network is
+    ``depth`` hidden layers of ``width`` units, or ``widths`` = (2, n_1, …, n_L) (``described``); ``residual`` and
+    ``norm`` are refused with a ValueError (the lab trains plain networks)."""
+    net = described(activation=activation, scheme=scheme, depth=depth, width=width, widths=widths,
+                    residual=residual, norm=norm, bias_std=bias_std, **scheme_params)
+    c = _check(net, epochs, lr, batch_size, momentum, output, bias, n)
     c["snapshots"] = _validate.integer("snapshots", snapshots, *SNAPSHOT_RANGE)
-    c["bias_std"] = _validate.real("bias_std", bias_std, 0.0, MAX_BIAS_STD)
     seed = _validate.integer("seed", seed, 0, 2**32 - 1)
-    work = training_work(depth=c["depth"], width=c["width"], epochs=c["epochs"], n=c["n"],
-                         batch_size=c["batch_size"], test_fraction=test_fraction, snapshots=c["snapshots"])
+    work = training_work(widths=c["widths"], epochs=c["epochs"], n=c["n"], batch_size=c["batch_size"],
+                         test_fraction=test_fraction, snapshots=c["snapshots"])
     if work > MAX_WORK:
         raise ValueError(f"this run needs ~{work:.2g} multiply-adds, over the budget {MAX_WORK:.0e}; "
                          f"lower epochs, depth, width or n")
     data_rng = np.random.default_rng([seed, 0])
     X, y = make_dataset(dataset, n, noise=noise, rng=data_rng)
     X_train, y_train, X_test, y_test = train_test_split(X, y, test_fraction, data_rng)
-    model = init_mlp(depth=c["depth"], width=c["width"], activation=activation, scheme=scheme, output=c["output"],
-                     bias=c["bias"], rng=np.random.default_rng([seed, 1]), bias_std=c["bias_std"],
+    model = init_mlp(widths=c["widths"], activation=activation, scheme=scheme, output=c["output"], bias=c["bias"],
+                     rng=np.random.default_rng([seed, 1]), bias_std=c["bias_std"],
                      bias_rng=np.random.default_rng([seed, 3]), **c["params"])
     initial_weights = [w.copy() for w in model.weights]
     with np.errstate(all="ignore"):
         history, norms, diverged_epoch, initial, final, kept = _sgd(model, X_train, y_train, X_test, y_test, c,
                                                                     np.random.default_rng([seed, 2]))
-    settings = dict(dataset=dataset, depth=c["depth"], width=c["width"], activation=activation, scheme=scheme,
-                    epochs=c["epochs"], lr=c["lr"], seed=seed, batch_size=c["batch_size"], n=n, noise=noise,
-                    momentum=c["momentum"], output=c["output"], bias=c["bias"], bias_std=c["bias_std"],
-                    **c["params"])
+    shape = dict(depth=c["depth"], width=c["width"]) | (dict(widths=c["widths"]) if widths is not None else {})
+    settings = dict(dataset=dataset, **shape, activation=activation, scheme=scheme, epochs=c["epochs"], lr=c["lr"],
+                    seed=seed, batch_size=c["batch_size"], n=n, noise=noise, momentum=c["momentum"],
+                    output=c["output"], bias=c["bias"], bias_std=c["bias_std"], **c["params"])
     return TrainingRun(
         history=pd.DataFrame(history),
         grad_norms=pd.DataFrame(norms),
@@ -616,6 +696,7 @@ def unit_report(model: MLP, X: np.ndarray, y: np.ndarray, layer: int = 1, rows: 
     return table
 
 
+SHAPE_KEYWORDS = ("depth", "width", "widths", "residual", "norm", "bias_std")  # what ``described`` reads
 LAB_SCHEMES = ("zeros", "small_normal", "large_normal", "xavier_normal", "he_normal")
 
 
@@ -643,7 +724,8 @@ class Comparison:
 
 def compare(*, schemes=LAB_SCHEMES, scheme_params: dict[str, dict] | None = None, epochs: int, n: int = 500,
             **settings) -> Comparison:
-    """``train`` once per scheme with everything else equal; ``scheme_params`` maps a scheme to its params.
+    """``train`` once per scheme with everything else equal; ``scheme_params`` maps a scheme to its params. The
+    network's keywords (``SHAPE_KEYWORDS``: ``depth`` and ``width``, or ``widths``; ``bias_std``) go to every run.
 
     The total work of all runs together is held to ``MAX_WORK``.
     """
@@ -652,12 +734,12 @@ def compare(*, schemes=LAB_SCHEMES, scheme_params: dict[str, dict] | None = None
         raise ValueError(f"schemes=[]; expected one or more of {list(SCHEMES)}")
     for scheme in schemes:
         get_scheme(scheme)
-    depth = _validate.integer("depth", settings.get("depth"), *DEPTH_RANGE)
-    width = _validate.integer("width", settings.get("width"), *WIDTH_RANGE)
+    net = described(activation=settings.get("activation"), scheme=schemes[0],
+                    **{k: settings[k] for k in SHAPE_KEYWORDS if k in settings})  # every run's shape
     epochs = _validate.integer("epochs", epochs, *EPOCH_RANGE)
     n = _validate.integer("n", n, *N_RANGE)
     snapshots = _validate.integer("snapshots", settings.get("snapshots", 0), *SNAPSHOT_RANGE)
-    work = len(schemes) * training_work(depth=depth, width=width, epochs=epochs, n=n,
+    work = len(schemes) * training_work(widths=net.widths, epochs=epochs, n=n,
                                         batch_size=settings.get("batch_size", 64), snapshots=snapshots)
     if work > MAX_WORK:
         raise ValueError(f"comparing {len(schemes)} schemes needs ~{work:.2g} multiply-adds, over the budget "
