@@ -83,13 +83,13 @@ def test_signal_propagation_takes_a_shape_and_biases():
     """The same description on Signal propagation: a linear funnel 512 → … → 8 with biases, drawn as simulated
     and as theory predicts it (Xavier: ×2·n_in/(n_in + n_out) a layer, plus σ_b²)."""
     at = open_page("pages/2_Signal_propagation.py", shape="funnel (halving)", bias_std="0.5", depth="6",
-                   width="512", activation="Linear", scheme="Xavier/Glorot normal")
+                   width="512", activation="linear", scheme="xavier_normal")
     assert not at.exception and not [w.value for w in at.warning if "Link value" in w.value]
     network = described(widths=(512, 256, 128, 64, 32, 16, 8), bias_std=0.5, activation="linear",
                         scheme="xavier_normal")
     predicted = initcore.theory.predicted(network)["pre_var"]
     np.testing.assert_allclose(numbers(trace(figures(at)[0], "Xavier/Glorot normal: theory")["y"]), predicted,
-                               rtol=1e-6)
+                               rtol=5e-4)  # the chart sends 4 significant digits
     simulated = numbers(trace(figures(at)[0], "Xavier/Glorot normal")["y"])
     batch, widths = 128, np.array(network.widths[1:])  # view_batch(512) inputs
     # each layer's sampling error and the finite-width fluctuation of the layers below it (√(2/n) each)
