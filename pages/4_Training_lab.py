@@ -3,7 +3,7 @@
 import streamlit as st
 
 import initcore
-from ui import advice, cached, charts, controls, figure, film, jobs, lessons, nav, presets, runs, show, tables
+from ui import advice, cached, charts, controls, deep, figure, film, jobs, lessons, nav, presets, runs, show, tables
 
 st.set_page_config(page_title="Training lab · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -19,6 +19,9 @@ with st.sidebar:
     dataset = controls.choice("Data set", "dataset", "moons")
     depth = controls.slider("Hidden layers", "depth", 1, 30, 5)
     width = controls.slider("Units per layer", "width", 2, 128, 32)
+    shape = controls.choice("Shape", "shape", "constant",
+                            help="How the widths change from the first hidden layer to the last; the units per "
+                                 "layer are the widest")
     activation = controls.choice("Activation", "activation", "relu")
     lr = controls.value_choice("Learning rate", "lr", controls.LR_CHOICES, 0.1)
     epochs = controls.slider("Epochs", "epochs", 10, 300, 100, step=10)
@@ -32,8 +35,11 @@ if story:
 if not schemes:
     st.warning("Pick at least one scheme to train.")
     st.stop()
-asked = dict(dataset=dataset, depth=depth, width=width, activation=activation, lr=lr, epochs=epochs, seed=seed)
-schemes, epochs, budget = lessons.lab_budget(schemes, depth, width, epochs)
+asked = dict(dataset=dataset, depth=depth, width=width, activation=activation, lr=lr, epochs=epochs,
+             seed=seed) | deep.training_shape(shape, depth, width)
+schemes, epochs, budget = lessons.lab_budget(schemes, depth, width, epochs, asked.get("widths"))
+if "widths" in asked:
+    st.caption(f"Widths {deep.widths_text(asked['widths'])}, then the output.")
 if budget:
     st.warning(budget)
 settings = asked | dict(epochs=epochs)
@@ -64,7 +70,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
     st.button("New seed", on_click=controls.change, args=(dict(seed=float(controls.next_seed(seed))),), key="new_seed",
               icon=":material/casino:", help="The same lab from another draw of the weights and the data; "
               "↺ Replay, under the film, plays this draw again from epoch 0")
-st.markdown("\n".join(f"- {sentence}" for sentence in film.findings(lab, activation, lr, width)))
+units = width if shape == "constant" else None  # of every hidden layer
+st.markdown("\n".join(f"- {sentence}" for sentence in film.findings(lab, activation, lr, units)))
 show.chart(film.lab_film(lab, quantity, film_log, narrow=show.on_phone()), "film_chart")
 with st.container(horizontal=True):  # side by side, or one above the other where two would be too narrow
     show.chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy", y_title="accuracy",

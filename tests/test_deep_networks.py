@@ -95,3 +95,18 @@ def test_signal_propagation_takes_a_shape_and_biases():
     # each layer's sampling error and the finite-width fluctuation of the layers below it (√(2/n) each)
     error = np.hypot(np.sqrt(2 / (batch * widths)), np.sqrt(np.cumsum(2 / widths)))
     assert np.all(np.abs(np.log(simulated / predicted)) < 5 * error)
+
+
+def test_the_training_lab_trains_a_shaped_network():
+    """The lab's shape: a funnel of hidden layers 64 → … → 4 trained by train(widths=(2, 64, 32, 16, 8, 4)); zero
+    weights keep every layer one unit copied, however wide it is, and the sentence says so without a width."""
+    at = open_page("pages/4_Training_lab.py", shape="funnel (halving)", depth="5", width="64", epochs="20",
+                   schemes=["zeros", "he_normal"])
+    assert not at.exception
+    assert any(c.value == "Widths 2 → 64 → 32 → 16 → 8 → 4, then the output." for c in at.caption)
+    said = " ".join(m.value for m in at.markdown)
+    assert "every hidden layer stays one unit copied across all its units" in said
+    run = initcore.train(dataset="moons", widths=(2, 64, 32, 16, 8, 4), activation="relu", scheme="he_normal",
+                         epochs=20, lr=0.1)
+    shown = numbers(trace(figures(at)[0], "He/Kaiming normal")["y"])
+    np.testing.assert_allclose(shown, run.history["loss"], rtol=5e-4)  # sent with 4 significant digits

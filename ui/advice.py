@@ -93,8 +93,8 @@ def _advice(group: list[str], cause: str, rows: dict, settings: dict, schemes: l
         why = (f"{who}'s loss overflowed at epoch {int(rows[scheme].diverged_epoch)}: a learning rate of {lr:g} is "
                f"too large for {depth} layers of {width} units. Its first steps overshoot, the weights grow, and "
                "the outputs run off to inf.")
-        candidates = _smaller_steps(lr) + _shallower(depth) + [
-            shallower | step for shallower in _shallower(depth) for step in _smaller_steps(lr)[:1]]
+        candidates = _smaller_steps(lr) + _shallower(settings) + [
+            shallower | step for shallower in _shallower(settings) for step in _smaller_steps(lr)[:1]]
     elif cause == "sigmoid":
         why = (f"{who} {stall} at ln 2 because sigmoid saturates: its outputs are all positive, about ½ "
                "instead of 0, and its slope is at most ¼, so the gradient shrinks at least 4-fold at every layer. "
@@ -118,13 +118,15 @@ def _advice(group: list[str], cause: str, rows: dict, settings: dict, schemes: l
         why = (f"{who} {stall} near ln 2: through {depth} layers, a learning rate of {lr:g} does not move "
                "the first layers' weights usefully in this many epochs (the gradient reaching them is noisy and "
                "small), or switches units off for good.")
-        candidates = _smaller_steps(lr) + _shallower(depth) + _larger_steps(lr)
+        candidates = _smaller_steps(lr) + _shallower(settings) + _larger_steps(lr)
     return _first_that_trains(group, why, candidates[:TRIES], settings, schemes)
 
 
 def _theory_change(scheme: str, settings: dict) -> float:
     """Theory's Var z at the last layer over Var z at the first, with the scheme's default parameters."""
-    predicted, _ = cached.predicted(settings["depth"], settings["width"], settings["activation"], scheme, {})
+    shape = {"widths": settings["widths"]} if "widths" in settings else dict(depth=settings["depth"],
+                                                                            width=settings["width"])
+    predicted = cached.predicted_network(shape | dict(activation=settings["activation"]), scheme, {})["pre_var"]
     if predicted is None or len(predicted) < 2 or not predicted[0] > 0:
         return 1.0
     return float(predicted[-1] / predicted[0])
@@ -141,8 +143,10 @@ def _larger_steps(lr: float) -> list[dict]:
     return [dict(lr=rung) for rung in higher[1:3]] if higher else []  # sigmoid's slow start needs 10×, not 3×
 
 
-def _shallower(depth: int) -> list[dict]:
-    return [dict(depth=max(depth // 3, 2))] if depth > 4 else []
+def _shallower(settings: dict) -> list[dict]:
+    """A third of the layers, for a deep network of one width (a shaped one's widths name its depth)."""
+    depth = settings["depth"]
+    return [dict(depth=max(depth // 3, 2))] if depth > 4 and "widths" not in settings else []
 
 
 def _first_that_trains(group: list[str], why: str, candidates: list[dict], settings: dict,
@@ -155,8 +159,8 @@ def _first_that_trains(group: list[str], why: str, candidates: list[dict], setti
         after = candidate.get("schemes", schemes)
         targets = [after[-1]] if "schemes" in candidate else group
         changed = settings | {k: v for k, v in candidate.items() if k != "schemes"}
-        _, epochs = fit_budget(after, depth=changed["depth"], width=changed["width"], epochs=changed["epochs"],
-                               snapshots=SNAPSHOTS)
+        _, epochs = fit_budget(after, depth=changed["depth"], width=changed["width"], widths=changed.get("widths"),
+                               epochs=changed["epochs"], snapshots=SNAPSHOTS)
         outcomes = {target: cached.outcome(target, changed | dict(epochs=epochs)) for target in targets}
         words = _words(candidate, targets[-1])
         if all(_trains(row) for row in outcomes.values()):

@@ -45,6 +45,13 @@ def pieces(**choices) -> dict:
     return {key: value for key, value in description(**choices).items() if key in square and value != square[key]}
 
 
+def training_shape(shape: str, depth: int, width: int) -> dict:
+    """``initcore.train``'s keywords for a lab network of ``depth`` hidden layers shaped as ``shape`` with ``width``
+    units in its widest: none for a constant one (depth and width say it), else ``widths`` = (2, n_1, …, n_depth),
+    the data's two features first."""
+    return {} if shape == "constant" else dict(widths=(2, *shaped_widths(shape, depth - 1, width)))
+
+
 def widths_text(widths: tuple[int, ...], shown: int = 8) -> str:
     """n_0 → n_1 → … in words, the middle elided past ``shown`` layers."""
     parts = [str(n) for n in widths]

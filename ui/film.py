@@ -340,8 +340,9 @@ PINNED = 0.5  # a share of saturated units at epoch 0 worth a sentence
 STEADY = 20  # every layer's activation variance within this factor of every other's: a steady signal
 
 
-def findings(lab: dict, activation: str, lr: float, width: int) -> list[str]:
-    """One sentence for each run of the lab (``ui.runs.gather``) whose film shows one of the lessons:
+def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[str]:
+    """One sentence for each run of the lab (``ui.runs.gather``) whose film shows one of the lessons (``width``: its
+    layers' units, None where the layers' widths differ):
     units that stay copies, layers too weak to move, units pinned at saturation, a divergence, or a signal that
     stays steady while the boundary forms. Each is read off the run's snapshots and history."""
     said = []
@@ -354,9 +355,10 @@ def findings(lab: dict, activation: str, lr: float, width: int) -> list[str]:
         if lab["diverged"][scheme] is not None:
             said.append(f"{name}: the loss overflowed at epoch {lab['diverged'][scheme]}; its film stops there, "
                         "marked on its panel.")
-        elif width > 1 and all((frame.distinct_units == 1).all() for frame in layers):
+        elif (width or 2) > 1 and all((frame.distinct_units == 1).all() for frame in layers):
             flat = np.ptp(shots[-1].boundary) < 0.01
-            said.append(f"{name}: from epoch 0 to {last}, every hidden layer stays one unit copied {width} times "
+            copies = f"copied {width} times" if width else "copied across all its units"
+            said.append(f"{name}: from epoch 0 to {last}, every hidden layer stays one unit {copies} "
                         "(1 distinct unit; from layer 2 up, a layer's weights stay one value: a single spike in the "
                         "weight heatmap), so the network is as good as one unit wide: "
                         + ("p is the same everywhere, and there is no boundary at all." if flat

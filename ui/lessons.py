@@ -70,14 +70,17 @@ def chosen_only(label: str, compared: int) -> str | None:
             f"The forward chart above and the Gradients tab draw {others} beside it.")
 
 
-def lab_budget(schemes: list[str], depth: int, width: int, epochs: int) -> tuple[list[str], int, str | None]:
+def lab_budget(schemes: list[str], depth: int, width: int, epochs: int,
+               widths: tuple[int, ...] | None = None) -> tuple[list[str], int, str | None]:
     """The schemes and epochs the Training lab can train within one request's budget
     (``initcore.training.MAX_WORK``), and a sentence saying what it cut and what to change (None if nothing):
-    first epochs, then, where not even one epoch of every scheme fits, the last schemes."""
-    kept, allowed = fit_budget(schemes, depth=depth, width=width, epochs=epochs, snapshots=SNAPSHOTS)
+    first epochs, then, where not even one epoch of every scheme fits, the last schemes. ``widths``: a shaped
+    network's (2, n_1, …, n_depth), whose widest layer has ``width`` units."""
+    kept, allowed = fit_budget(schemes, depth=depth, width=width, widths=widths, epochs=epochs, snapshots=SNAPSHOTS)
     if allowed == epochs and len(kept) == len(schemes):
         return kept, epochs, None
-    size = f"{len(kept)} network{'s' if len(kept) > 1 else ''} of {depth} layers × {width} units"
+    size = f"{len(kept)} network{'s' if len(kept) > 1 else ''} of {depth} layers × {width} units" + (
+        " at the widest" if widths else "")
     sentence = "" if allowed == epochs else (
         f"Trained for {allowed} epoch{'s' if allowed > 1 else ''}, not {epochs}: {size} can train for at most "
         f"{allowed} here, where one server trains for a whole class. ")
