@@ -67,8 +67,8 @@ with st.expander("How theory handles these networks"):
     st.markdown(
         "Each layer's sum adds up n_in inputs times weights, so its variance is n_in · Var(W) times the mean "
         "square of what it reads; a skip connection adds the stream it carries, and biases add σ_b²:")
-    show.formula(r"q_l = \rho\, q_{l-1} + \alpha^2\, n_{l-1} \operatorname{Var}(W_l)\, "
-                 r"\mathbb{E}\left[f(u_{l-1})^2\right] + \sigma_b^2")
+    show.formula(r"\begin{aligned} q_l &= \rho\, q_{l-1} + \sigma_b^2 \\ &\quad + \alpha^2\, n_{l-1} "
+                 r"\operatorname{Var}(W_l)\, \mathbb{E}\left[f(u_{l-1})^2\right] \end{aligned}")
     st.markdown(
         "with ρ = 1 in a residual block and 0 in a plain layer. A norm makes u_l standard whatever q_l is, which is "
         "why it fixes the forward pass; on the way back it divides the gradient by √q_l, which is why it does not "
