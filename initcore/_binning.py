@@ -7,10 +7,11 @@ set of layers with a value that is not finite goes through ``build``."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 
-from initcore.histograms import BINS, SAMPLE, LayerHistograms, build, positions, record, sample_rows
+from initcore.histograms import BINS, SAMPLE, LayerHistograms, build, sample_rows
 
 
 def sampled(x: np.ndarray, sample: int) -> np.ndarray:
@@ -31,33 +32,139 @@ def _transposed_picks(rows: int, columns: int, sample: int) -> np.ndarray:
     return column * rows + row
 
 
+@dataclass(frozen=True)
+class LayerSamples:
+    """The values ``record`` keeps of each of a list of layers: ``values``, every layer's end to end (float32), and
+    ``sizes``, how many of them each layer has (at most ``sample``)."""
+
+    values: np.ndarray
+    sizes: np.ndarray
+    sample: int
+
+    @property
+    def finite(self) -> bool:
+        return bool(np.isfinite(self.values).all())
+
+    def rows(self) -> np.ndarray:
+        """The rows ``sample_rows`` + ``record`` would hold: each layer's values, NaN after them."""
+        rows = sample_rows(len(self.sizes), self.sample)
+        for layer, (start, size) in enumerate(zip(np.cumsum(self.sizes) - self.sizes, self.sizes)):
+            rows[layer, :size] = self.values[start : start + size]
+        return rows
+
+
+def layer_samples(layers: list[np.ndarray], sample: int = SAMPLE) -> LayerSamples:
+    """What ``record`` keeps of each of the 2-D ``layers`` in a row of ``sample`` values (``sampled``)."""
+    with np.errstate(all="ignore"):  # a float64 value past float32's range becomes inf, as in ``record``
+        parts = [sampled(x, sample) for x in layers]
+    return LayerSamples(np.concatenate(parts), np.array([part.size for part in parts]), sample)
+
+
 def layer_histograms(layers: list[np.ndarray], sample: int = SAMPLE) -> LayerHistograms:
     """``build`` of the rows of ``sample`` values ``record`` makes of the 2-D ``layers``, one row per layer."""
-    depth = len(layers)
+    return histograms([layer_samples(layers, sample)])[0]
+
+
+def histograms(batch: list[LayerSamples]) -> list[LayerHistograms]:
+    """``build`` of each ``LayerSamples``' rows, every one with edges of its own, binned together: one pass over
+    all their values and one ``np.bincount`` (a film's 41 snapshots cost little more than one did). Each binned
+    value goes through ``positions``' float32 steps with its own set's scale, so the counts are ``build``'s to the
+    last one; a set with a value that is not finite, or a range so narrow that its scale overflows float32, goes
+    through ``build`` itself."""
+    results: list[LayerHistograms | None] = [None] * len(batch)
     with np.errstate(all="ignore"):
-        parts = [sampled(x, sample) for x in layers]
-        values = np.concatenate(parts)
-        sizes = np.array([part.size for part in parts])
-        if not np.isfinite(values).all():
-            rows = sample_rows(depth, sample)
-            for layer, x in enumerate(layers):
-                record(rows, layer, x)
-            return build(rows)
+        sizes = np.array([samples.values.size for samples in batch], dtype=np.intp)
+        values = np.concatenate([samples.values for samples in batch]) if batch else np.zeros(0, np.float32)
+        starts = np.cumsum(sizes) - sizes
+        whole = sizes > 0
+        finite = np.zeros(len(batch), dtype=bool)
+        finite[whole] = np.logical_and.reduceat(np.isfinite(values), starts[whole])
         magnitudes = np.abs(values)
-        reach = float(magnitudes.max(initial=0.0))
-        edges = np.linspace(-reach, reach, BINS + 1) if reach > 0 else np.linspace(-1, 1, BINS + 1)
         logs = np.log10(magnitudes)  # exact zeros give -inf: counted apart below
-        zero = magnitudes == 0
-        smallest = np.argmin(magnitudes.view(np.uint32) - np.uint32(1))  # the least nonzero |x| (0 wraps to the top)
-        low, high = (np.floor(float(logs[smallest])), np.ceil(float(logs.max()))) if reach > 0 else (-1.0, 1.0)
-        log_edges = np.linspace(low, max(high, low + 1), BINS + 1)  # log10 rises with |x|: its min is at `smallest`
-        layer_start = np.repeat(np.arange(depth), sizes)
-        index = np.empty(2 * values.size, dtype=np.intp)  # bin in x, then bin in log10|x| or the layer's zeros
-        np.add(layer_start * BINS, positions(values, edges), out=index[: values.size])
-        log_index = np.add(layer_start * (BINS + 1) + depth * BINS, positions(logs, log_edges),
-                           out=index[values.size :])
-        log_index += zero * BINS  # a zero's log10 is -inf, in bin 0 so far: to its layer's last, (BINS + 1)th, bin
-        counts = np.bincount(index, minlength=depth * (2 * BINS + 1))
-    log_counts = counts[depth * BINS :].reshape(depth, BINS + 1)
-    return LayerHistograms(edges=edges, counts=counts[: depth * BINS].reshape(depth, BINS), log_edges=log_edges,
-                           log_counts=log_counts[:, :BINS], zeros=log_counts[:, BINS], total=sizes)
+        scales = _Scales.of(magnitudes, logs, starts, whole)
+        together = finite & scales.fit
+        for i in np.flatnonzero(~together):
+            results[i] = build(batch[i].rows())
+        if together.any():
+            picked = np.repeat(together, sizes)
+            _bin_together([batch[i] for i in np.flatnonzero(together)], values[picked], magnitudes[picked],
+                          logs[picked], scales.subset(together), np.flatnonzero(together), results)
+    return results
+
+
+@dataclass(frozen=True)
+class _Scales:
+    """Each set's edges for x and for log10|x|, as ``build`` sets them, and ``positions``' float32 scale and offset
+    for them: x from -R to R, R the largest |x| (±1 if all are 0); log10|x| from the floor of the least nonzero
+    one's to the ceiling of the largest (at least one decade; -1 to 1 if all are 0). A set of subnormals has a
+    scale float32 cannot hold (``fit``)."""
+
+    edges: np.ndarray
+    scale: np.ndarray
+    offset: np.ndarray
+    log_edges: np.ndarray
+    log_scale: np.ndarray
+    log_offset: np.ndarray
+
+    @classmethod
+    def of(cls, magnitudes: np.ndarray, logs: np.ndarray, starts: np.ndarray, whole: np.ndarray) -> _Scales:
+        """The scales of the sets that start at ``starts`` in ``magnitudes`` (|x|) and ``logs`` (log10|x|);
+        ``whole``: the sets that have any value."""
+        count = len(starts)
+        reach, low, high = np.zeros(count), np.full(count, -1.0), np.ones(count)
+        if whole.any():
+            at = starts[whole]
+            reach[whole] = np.maximum.reduceat(magnitudes, at)
+            bits = magnitudes.view(np.uint32) - np.uint32(1)  # the least nonzero |x| has the least (0 wraps round)
+            least = (np.minimum.reduceat(bits, at) + np.uint32(1)).view(np.float32)
+            seen, some = whole & (reach > 0), reach[whole] > 0
+            low[seen] = np.floor(np.log10(least[some]).astype(np.float64))
+            high[seen] = np.ceil(np.maximum.reduceat(logs, at)[some].astype(np.float64))
+        reach[reach == 0] = 1.0  # ±1, as ``build`` draws a set of zeros
+        return cls(*_uniform(-reach, reach), *_uniform(low, np.maximum(high, low + 1)))
+
+    @property
+    def fit(self) -> np.ndarray:
+        return np.isfinite(self.scale) & np.isfinite(self.log_scale)
+
+    def subset(self, kept: np.ndarray) -> _Scales:
+        return _Scales(**{name: getattr(self, name)[kept] for name in self.__dataclass_fields__})
+
+
+def _uniform(start: np.ndarray, stop: np.ndarray):
+    """Per row, ``np.linspace(start, stop, BINS + 1)`` and ``positions``' scale BINS/(stop - start) and offset
+    start·scale, both rounded to float32 as ``positions`` rounds them (the scale inf where float32 cannot hold it)."""
+    edges = np.linspace(start, stop, BINS + 1, axis=-1)
+    scale = (BINS / (edges[:, -1] - edges[:, 0])).astype(np.float32)
+    return edges, scale, (edges[:, 0] * scale.astype(np.float64)).astype(np.float32)
+
+
+def _bin_together(batch, values, magnitudes, logs, scales: _Scales, where, results) -> None:
+    """``histograms`` of sets whose values are all finite (``values``, end to end, with their ``magnitudes`` and
+    ``logs``), into ``results`` at ``where``."""
+    sizes = [samples.values.size for samples in batch]
+    layers = [len(samples.sizes) for samples in batch]
+    total = sum(layers)
+    layer_of = np.repeat(np.arange(total), np.concatenate([samples.sizes for samples in batch]))
+    index = np.empty(2 * values.size, dtype=np.intp)  # bin in x, then bin in log10|x| or the layer's zeros
+    np.add(layer_of * BINS, _positions(values, scales.scale, scales.offset, sizes), out=index[: values.size])
+    log_index = np.add(layer_of * (BINS + 1) + total * BINS,
+                       _positions(logs, scales.log_scale, scales.log_offset, sizes), out=index[values.size :])
+    log_index += (magnitudes == 0) * BINS  # a zero's log10 is -inf, in bin 0 so far: to its layer's last bin
+    counts = np.bincount(index, minlength=total * (2 * BINS + 1))
+    plain, logged = counts[: total * BINS].reshape(total, BINS), counts[total * BINS :].reshape(total, BINS + 1)
+    first = 0
+    for k, (samples, i, depth) in enumerate(zip(batch, where, layers)):
+        rows = slice(first, first + depth)
+        results[i] = LayerHistograms(edges=scales.edges[k], counts=plain[rows], log_edges=scales.log_edges[k],
+                                     log_counts=logged[rows, :BINS], zeros=logged[rows, BINS], total=samples.sizes)
+        first += depth
+
+
+def _positions(values: np.ndarray, scale: np.ndarray, offset: np.ndarray, sizes: list[int]) -> np.ndarray:
+    """``positions`` of each set's values (``sizes`` of them, end to end) in its own edges: x·scale - offset in
+    float32, truncated and clipped into the bins."""
+    position = values * np.repeat(scale, sizes)
+    position -= np.repeat(offset, sizes)
+    np.clip(position, 0, BINS - 1, out=position)
+    return position.astype(np.int32)

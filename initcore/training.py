@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from initcore import _validate
-from initcore._binning import layer_histograms
+from initcore._binning import LayerSamples, histograms, layer_samples
 from initcore._stats import norm
 from initcore.activations import Activation, get_activation
 from initcore.datasets import N_RANGE, make_dataset, train_test_split
@@ -317,7 +317,7 @@ def _random_signs(n: int) -> np.ndarray:
 
 SNAPSHOT_RANGE = (0, 200)
 SNAPSHOT_GRID = 30  # points per side of a snapshot's decision grid: a film's frame, cheaper than the lab's 60
-SNAPSHOT_SAMPLE = 2048  # values per layer a snapshot bins: ~50 per bin of a film's 40, half of a lesson's sample
+SNAPSHOT_SAMPLE = 1024  # values per layer a snapshot bins: ~25 per bin of a film's 40, a quarter of a lesson's sample
 
 
 @dataclass(frozen=True)
@@ -329,14 +329,37 @@ class Snapshot:
     a_l exactly 0), ``distinct_units`` (units that are not copies of another, ``distinct_units``). The
     histograms bin W_l, a_l and dL/dW_l per hidden layer; ``boundary`` is p(class 1) on a
     ``SNAPSHOT_GRID`` × ``SNAPSHOT_GRID`` grid over [-2, 2]² (the lab's final panels use ``DECISION_GRID``).
+    ``table`` holds ``layers``' columns, which becomes a DataFrame when first read.
     """
 
     epoch: int
-    layers: pd.DataFrame
+    table: dict[str, np.ndarray]
     weight_hist: LayerHistograms
     act_hist: LayerHistograms
     grad_hist: LayerHistograms
     boundary: np.ndarray
+
+    @functools.cached_property
+    def layers(self) -> pd.DataFrame:
+        return pd.DataFrame(self.table)
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    """A snapshot as ``_sgd`` records it: its table and the samples of each kind its histograms bin (``histograms``
+    bins every snapshot of a run together at the end)."""
+
+    epoch: int
+    table: dict[str, np.ndarray]
+    samples: dict[str, LayerSamples]  # "weight", "act", "grad"
+    boundary: np.ndarray
+
+
+def _binned(recorded: list[_Recorded]) -> list[Snapshot]:
+    """The ``Snapshot``s of a run's recorded ones, each kind of histogram binned for all of them in one pass."""
+    kinds = {kind: histograms([r.samples[kind] for r in recorded]) for kind in ("weight", "act", "grad")}
+    return [Snapshot(r.epoch, r.table, kinds["weight"][i], kinds["act"][i], kinds["grad"][i], r.boundary)
+            for i, r in enumerate(recorded)]
 
 
 def snapshot_epochs(epochs: int, snapshots: int) -> list[int]:
@@ -346,7 +369,7 @@ def snapshot_epochs(epochs: int, snapshots: int) -> list[int]:
     return sorted({int(round(epoch)) for epoch in np.linspace(0, epochs, snapshots + 1)})
 
 
-def _snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray, boundary: np.ndarray) -> Snapshot:
+def _snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray, boundary: np.ndarray) -> _Recorded:
     """The network at ``epoch``, from the end-of-epoch pass over the training set ``evaluation``, its gradient
     (laid out like ``params``) and p(class 1) on the snapshot grid, ``boundary``. Where the hidden layers are all
     one width, each per-layer quantity is one (layers, rows, columns) array and one numpy call; layers of
@@ -360,34 +383,36 @@ def _snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray, 
     first_weights, weights = _hidden_layers(model.params, depth, width, inputs)
     first_gradients, gradients = _hidden_layers(gradient, depth, width, inputs)
     finite = np.isfinite(activations).all()
-    layers = pd.DataFrame(dict(
+    table = dict(
         layer=np.arange(1, depth + 1),
         weight_std=np.append(np.std(first_weights), np.std(weights, axis=(1, 2))),
         act_var=np.var(activations, axis=(1, 2)),
         grad_var=np.append(np.var(first_gradients), np.var(gradients, axis=(1, 2))),
         frac_dead=np.count_nonzero(activations == 0, axis=(1, 2)) / (width * examples),
-        distinct_units=_distinct_counts(activations) if finite else [distinct_units(a.T) for a in activations]))
-    return Snapshot(epoch, layers, layer_histograms([first_weights, *weights], SNAPSHOT_SAMPLE),
-                    layer_histograms([a.T for a in activations], SNAPSHOT_SAMPLE),
-                    layer_histograms([first_gradients, *gradients], SNAPSHOT_SAMPLE), boundary)
+        distinct_units=np.array(_distinct_counts(activations) if finite else
+                                [distinct_units(a.T) for a in activations]))
+    return _Recorded(epoch, table, dict(weight=layer_samples([first_weights, *weights], SNAPSHOT_SAMPLE),
+                                        act=layer_samples([a.T for a in activations], SNAPSHOT_SAMPLE),
+                                        grad=layer_samples([first_gradients, *gradients], SNAPSHOT_SAMPLE)),
+                     boundary)
 
 
 def _shaped_snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray,
-                     boundary: np.ndarray) -> Snapshot:
+                     boundary: np.ndarray) -> _Recorded:
     """``_snapshot`` of hidden layers of different widths: the same table and histograms, layer by layer."""
     activations = evaluation.units  # a_l, (n_l, examples) each
     weights = model.weights[:-1]  # W_l, (n_{l-1}, n_l) each
     gradients = _weights_and_biases(model.blocks(gradient)[:-1])[0]
-    layers = pd.DataFrame(dict(
+    table = dict(
         layer=np.arange(1, len(activations) + 1),
-        weight_std=[np.std(w) for w in weights],
-        act_var=[np.var(a) for a in activations],
-        grad_var=[np.var(g) for g in gradients],
-        frac_dead=[np.count_nonzero(a == 0) / a.size for a in activations],
-        distinct_units=[distinct_units(a.T) for a in activations]))
-    return Snapshot(epoch, layers, layer_histograms(list(weights), SNAPSHOT_SAMPLE),
-                    layer_histograms([a.T for a in activations], SNAPSHOT_SAMPLE),
-                    layer_histograms(gradients, SNAPSHOT_SAMPLE), boundary)
+        weight_std=np.array([np.std(w) for w in weights]),
+        act_var=np.array([np.var(a) for a in activations]),
+        grad_var=np.array([np.var(g) for g in gradients]),
+        frac_dead=np.array([np.count_nonzero(a == 0) / a.size for a in activations]),
+        distinct_units=np.array([distinct_units(a.T) for a in activations]))
+    return _Recorded(epoch, table, dict(weight=layer_samples(list(weights), SNAPSHOT_SAMPLE),
+                                        act=layer_samples([a.T for a in activations], SNAPSHOT_SAMPLE),
+                                        grad=layer_samples(gradients, SNAPSHOT_SAMPLE)), boundary)
 
 
 def _hidden_layers(flat: np.ndarray, depth: int, width: int, inputs: int = INPUTS) -> tuple[np.ndarray, np.ndarray]:
@@ -659,7 +684,7 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
         if not finite:
             break
     final = [distinct_units(a) for a in evaluation.hidden()]
-    return history, norms, None if finite else epoch, initial, final, kept
+    return history, norms, None if finite else epoch, initial, final, _binned(kept)
 
 
 def _saturation(passes: Passes, threshold: float) -> float:

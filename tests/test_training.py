@@ -526,3 +526,33 @@ def test_biases_drawn_with_bias_std_have_its_variance_and_leave_the_weights_alon
         with pytest.raises(ValueError, match="bias_std"):
             initcore.train(dataset="moons", depth=2, width=8, activation="tanh", scheme="xavier_normal", epochs=1,
                            lr=0.1, bias_std=bad)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_many_snapshots_binned_together_are_each_binned_alone(seed):
+    """A film's snapshots are binned in one pass (``_binning.histograms``), each with edges of its own: every field
+    is what ``build`` makes of that snapshot's rows alone, whatever its scale (subnormal to overflowing), zeros,
+    few values, an inf or a NaN."""
+    from initcore._binning import histograms, layer_samples
+    from initcore.histograms import build
+
+    rng = np.random.default_rng(seed)
+    batch = []
+    for _ in range(int(rng.integers(1, 12))):
+        exponent = rng.choice([-44, -40, -20, 0, 10, 37, 40])
+        layers = []
+        for _ in range(int(rng.integers(1, 6))):
+            x = rng.standard_normal((rng.integers(1, 90), rng.integers(1, 40))) * 10.0**exponent
+            kind = rng.choice(["normal", "relu", "zeros", "few", "not finite"])
+            x = {"normal": x, "relu": np.maximum(x, 0), "zeros": 0 * x, "few": np.round(x / np.abs(x).max() * 4),
+                 "not finite": np.where(rng.random(x.shape) < 0.05, rng.choice([np.nan, np.inf]), x)}[kind]
+            layers.append(x if rng.random() < 0.5 else x.T)
+        batch.append(layer_samples(layers, int(rng.choice([64, 2048]))))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        together = histograms(batch)
+    with np.errstate(all="ignore"):
+        alone = [build(samples.rows()) for samples in batch]
+    for got, expected in zip(together, alone, strict=True):
+        for name in ("edges", "counts", "log_edges", "log_counts", "zeros", "total"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
