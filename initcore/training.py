@@ -89,6 +89,19 @@ class MLP:
                                      dtype=float)
         self._blocks = self.blocks(self.params)
         self.weights, self.biases = _weights_and_biases(self._blocks)
+        hidden = [w.shape[1] for w in self.weights[:-1]]
+        # Hidden layers of one width from the second on: their [W; b] blocks, and their z_l, a_l, f'(z_l) and δ_l,
+        # stack into (layers, rows, columns) arrays, so that a step takes every f'(z_l), and every dL/dW_l of
+        # those blocks, in one numpy call each (``backprop``).
+        self._stacked = len(hidden) > 1 and len(set(hidden)) == 1
+
+    def stacked(self, flat: np.ndarray) -> np.ndarray:
+        """The [W_l; b_l] blocks of hidden layers 2 … L of a vector laid out like ``params``, as one (L - 1,
+        width + 1, width) view (``_stacked`` networks only)."""
+        first = self.weights[0].shape
+        rows, width = self.weights[1].shape[0] + 1, self.weights[1].shape[1]
+        start = (first[0] + 1) * first[1]
+        return flat[start : start + (len(self.weights) - 2) * rows * width].reshape(-1, rows, width)
 
     def blocks(self, flat: np.ndarray) -> list[np.ndarray]:
         """Split a vector laid out like ``params`` into the per-layer [W; b] blocks (views)."""
@@ -125,12 +138,24 @@ class MLP:
         """
         self._forward(X1, passes)
         delta = _output_grad(self.output, passes.logits.T, y, scale).T  # one column per example
-        slope = self.activation.slope
-        for layer in range(len(self.weights) - 1, 0, -1):
-            below = layer - 1
-            np.matmul(passes.activations[below], delta.T, out=grads[layer])
-            delta = np.matmul(self.weights[layer], delta, out=passes.deltas[below])
-            delta *= slope(passes.zs[below], passes.units[below], out=passes.slopes[below])
+        slope, top = self.activation.slope, len(self.weights) - 1
+        flat = grads[0].base  # the vector ``grads`` are views of, when laid out like ``params``
+        if not (self._stacked and flat is not None and flat.shape == self.params.shape):
+            for layer in range(top, 0, -1):
+                below = layer - 1
+                np.matmul(passes.activations[below], delta.T, out=grads[layer])
+                delta = np.matmul(self.weights[layer], delta, out=passes.deltas[below])
+                delta *= slope(passes.zs[below], passes.units[below], out=passes.slopes[below])
+            np.matmul(X1, delta.T, out=grads[0])
+            return passes
+        slopes = passes.stack(passes.slope_values)
+        slope(passes.stack(passes.z_values), passes.stack(passes.activation_values)[:, :-1], out=slopes)
+        np.matmul(passes.activations[top - 1], delta.T, out=grads[top])
+        for layer in range(top, 0, -1):
+            delta = np.matmul(self.weights[layer], delta, out=passes.deltas[layer - 1])
+            delta *= slopes[layer - 1]
+        activations, deltas = passes.stack(passes.activation_values), passes.stack(passes.delta_values)
+        np.matmul(activations[:-1], deltas[1:].transpose(0, 2, 1), out=self.stacked(flat))
         np.matmul(X1, delta.T, out=grads[0])
         return passes
 
@@ -157,7 +182,8 @@ class Passes:
 
     def __init__(self, model: MLP, columns: int, backward: bool = True):
         hidden = [w.shape[1] for w in model.weights[:-1]]
-        self.zs = [np.empty((units, columns)) for units in hidden]
+        self.columns = columns
+        self.z_values, self.zs = _end_to_end(hidden, columns)
         self.activation_values, self.activations = _end_to_end([units + 1 for units in hidden], columns)
         for a1 in self.activations:
             a1[-1] = 1
@@ -165,7 +191,12 @@ class Passes:
         self.logits = np.empty((model.weights[-1].shape[1], columns))
         if backward:
             self.slope_values, self.slopes = _end_to_end(hidden, columns)
-            self.deltas = [np.empty((units, columns)) for units in hidden]
+            self.delta_values, self.deltas = _end_to_end(hidden, columns)
+
+    def stack(self, values: np.ndarray) -> np.ndarray:
+        """One of the end-to-end arrays of hidden layers of one width as (layers, rows, columns): the z_l, the
+        [a_l; 1], the f'(z_l) or the δ_l."""
+        return values.reshape(len(self.zs), -1, self.columns)
 
     def hidden(self) -> list[np.ndarray]:
         """The hidden activations a_l, one row per example (views)."""
