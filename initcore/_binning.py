@@ -65,12 +65,27 @@ def layer_histograms(layers: list[np.ndarray], sample: int = SAMPLE) -> LayerHis
     return histograms([layer_samples(layers, sample)])[0]
 
 
+CHUNK_VALUES = 2**17  # values binned in one pass: their temporaries (about 20 bytes a value) stay in the cache
+
+
 def histograms(batch: list[LayerSamples]) -> list[LayerHistograms]:
     """``build`` of each ``LayerSamples``' rows, every one with edges of its own, binned together: one pass over
-    all their values and one ``np.bincount`` (a film's 41 snapshots cost little more than one did). Each binned
-    value goes through ``positions``' float32 steps with its own set's scale, so the counts are ``build``'s to the
-    last one; a set with a value that is not finite, or a range so narrow that its scale overflows float32, goes
-    through ``build`` itself."""
+    the values of as many sets as ``CHUNK_VALUES`` holds, and one ``np.bincount`` (a film's 41 snapshots of a
+    small network in one). Each binned value goes through ``positions``' float32 steps with its own set's scale, so
+    the counts are ``build``'s to the last one; a set with a value that is not finite, or a range so narrow that
+    its scale overflows float32, goes through ``build`` itself."""
+    results, chunk, held = [], [], 0
+    for samples in batch:
+        if chunk and held + samples.values.size > CHUNK_VALUES:
+            results += _histograms(chunk)
+            chunk, held = [], 0
+        chunk.append(samples)
+        held += samples.values.size
+    return results + (_histograms(chunk) if chunk else [])
+
+
+def _histograms(batch: list[LayerSamples]) -> list[LayerHistograms]:
+    """``histograms`` of sets binned in one pass."""
     results: list[LayerHistograms | None] = [None] * len(batch)
     with np.errstate(all="ignore"):
         sizes = np.array([samples.values.size for samples in batch], dtype=np.intp)

@@ -49,8 +49,10 @@ def test_pytorch_default_shrinks_relu_by_a_sixth_a_layer():
     at = open_page(PAGE, **presets.link("pytorch_default_relu"))
     last = float(metrics(at)["Var z at the last layer"].replace(" × 10", "e").translate(
         str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
-    # Var z_1 = n_in·Var(W)·1 = 1/3, then ×1/6 a layer: 1/3·6^-19 at layer 20, to the batch's sampling error
-    assert math.log(last / (6.0**-19 / 3)) == pytest.approx(0, abs=0.5)
+    # Var z_1 = n_in·Var(W)·1 = 1/3, then ×1/6 a layer: 1/3·6^-19 at layer 20, within the batch's sampling error
+    # (128 inputs of 256 units) and the finite-width fluctuation of 19 layers' gains (√(2/n) each)
+    error = math.sqrt(2 / (128 * 256) + 19 * 2 / 256)
+    assert math.log(last / (6.0**-19 / 3)) == pytest.approx(0, abs=5 * error)
 
 
 def test_layer_norm_unpins_tanh_forward_only():

@@ -228,3 +228,11 @@ def test_theory_refuses_what_simulate_refuses():
     with pytest.raises(ValueError, match="residual"):
         theory.predicted_pre_var(widths=(8, 16, 8), activation="relu", scheme="he_normal", residual=1.0)
     assert isinstance(described(depth=3, width=8, activation="relu", scheme="he_normal"), Network)
+
+
+def test_pytorch_s_default_shrinks_a_relu_signal_by_a_sixth_a_layer():
+    """U(±1/√fan_in) has Var(W) = 1/(3·fan_in); ReLU keeps half the mean square: ×1/6 a layer, simulated."""
+    run = initcore.simulate(depth=20, width=256, activation="relu", scheme="pytorch_default", batch=256, seed=3)
+    gains = np.diff(np.log(run.layers["pre_var"].to_numpy()))
+    error = gains.std(ddof=1) / math.sqrt(len(gains))  # each layer's gain is one draw: the mean's standard error
+    assert gains.mean() == pytest.approx(math.log(1 / 6), abs=5 * error)

@@ -528,14 +528,17 @@ def test_biases_drawn_with_bias_std_have_its_variance_and_leave_the_weights_alon
                            lr=0.1, bias_std=bad)
 
 
+@pytest.mark.parametrize("chunk", [2**17, 1000])
 @pytest.mark.parametrize("seed", range(6))
-def test_many_snapshots_binned_together_are_each_binned_alone(seed):
+def test_many_snapshots_binned_together_are_each_binned_alone(seed, chunk, monkeypatch):
     """A film's snapshots are binned in one pass (``_binning.histograms``), each with edges of its own: every field
     is what ``build`` makes of that snapshot's rows alone, whatever its scale (subnormal to overflowing), zeros,
     few values, an inf or a NaN."""
+    from initcore import _binning
     from initcore._binning import histograms, layer_samples
     from initcore.histograms import build
 
+    monkeypatch.setattr(_binning, "CHUNK_VALUES", chunk)  # one pass for all, or a pass for every few sets
     rng = np.random.default_rng(seed)
     batch = []
     for _ in range(int(rng.integers(1, 12))):
