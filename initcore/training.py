@@ -270,14 +270,17 @@ def _output_grad(output: str, logits: np.ndarray, y: np.ndarray, scale: float) -
 
 def init_mlp(*, activation, scheme, output, bias, rng, depth: int | None = None, width: int | None = None,
              widths: Sequence[int] | None = None, bias_std: float = 0.0, bias_rng: np.random.Generator | None = None,
-             **scheme_params) -> MLP:
+             zero_output: bool = False, **scheme_params) -> MLP:
     """Every weight layer, output included, drawn from ``scheme`` with ``rng``; every bias ``bias``, plus
     N(0, ``bias_std``²) drawn from ``bias_rng`` where ``bias_std`` > 0 (the weights' draws stay the same).
     The layers: ``widths`` = (n_0, n_1, …, n_L), W_l shaped (n_{l-1}, n_l), or 2 inputs and ``depth`` layers of
-    ``width`` units; then the output layer."""
+    ``width`` units; then the output layer, whose weights ``zero_output`` sets to 0 once drawn (as Fixup starts a
+    network: the hidden layers' draws stay the same)."""
     dims = [*layer_widths(depth=depth, width=width, widths=widths), 1 if output == "sigmoid" else 2]
     weights = [init_weights(scheme, fan_in, fan_out, rng, dtype=np.float64, **scheme_params)
                for fan_in, fan_out in zip(dims[:-1], dims[1:])]
+    if zero_output:
+        weights[-1][...] = 0
     biases = [np.full(fan_out, float(bias)) for fan_out in dims[1:]]
     if bias_std:
         for b in biases:
@@ -611,10 +614,11 @@ def train(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float,
           width: int | None = None, widths: Sequence[int] | None = None, seed: int = 0, batch_size: int = 64,
           n: int = 500, noise: float = 0.1, test_fraction: float = 0.2, momentum: float = 0.0,
           output: str = "sigmoid", bias: float = 0.0, bias_std: float = 0.0, residual: float | None = None,
-          norm: str | None = None, snapshots: int = 0, **scheme_params) -> TrainingRun:
+          norm: str | None = None, snapshots: int = 0, zero_output: bool = False, **scheme_params) -> TrainingRun:
     """Train an MLP on a toy data set from ``scheme``'s initialization; see the module docstring. The network is
     ``depth`` hidden layers of ``width`` units, or ``widths`` = (2, n_1, …, n_L) (``described``); ``residual`` and
-    ``norm`` are refused with a ValueError (the lab trains plain networks)."""
+    ``norm`` are refused with a ValueError (the lab trains plain networks). ``zero_output`` starts the output
+    layer's weights at 0, the hidden layers as drawn (``init_mlp``)."""
     net = described(activation=activation, scheme=scheme, depth=depth, width=width, widths=widths,
                     residual=residual, norm=norm, bias_std=bias_std, **scheme_params)
     c = _check(net, epochs, lr, batch_size, momentum, output, bias, n)
@@ -630,7 +634,7 @@ def train(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float,
     X_train, y_train, X_test, y_test = train_test_split(X, y, test_fraction, data_rng)
     model = init_mlp(widths=c["widths"], activation=activation, scheme=scheme, output=c["output"], bias=c["bias"],
                      rng=np.random.default_rng([seed, 1]), bias_std=c["bias_std"],
-                     bias_rng=np.random.default_rng([seed, 3]), **c["params"])
+                     bias_rng=np.random.default_rng([seed, 3]), zero_output=bool(zero_output), **c["params"])
     initial_weights = [w.copy() for w in model.weights]
     with np.errstate(all="ignore"):
         history, norms, diverged_epoch, initial, final, kept = _sgd(model, X_train, y_train, X_test, y_test, c,
@@ -639,6 +643,8 @@ def train(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float,
     settings = dict(dataset=dataset, **shape, activation=activation, scheme=scheme, epochs=c["epochs"], lr=c["lr"],
                     seed=seed, batch_size=c["batch_size"], n=n, noise=noise, momentum=c["momentum"],
                     output=c["output"], bias=c["bias"], bias_std=c["bias_std"], **c["params"])
+    if zero_output:
+        settings["zero_output"] = True
     return TrainingRun(
         history=pd.DataFrame(history),
         grad_norms=pd.DataFrame(norms),

@@ -24,8 +24,10 @@ with st.sidebar:
 
 result = cached.symmetry(scheme, activation, width, epochs, seed, params)
 named, settings = theme.scheme_label(scheme, params), dict(scheme=scheme, activation=activation, seed=seed, **params)
-classroom.ask_first(classroom.symmetry(result["distinct"][1], width, epochs, named, settings),
-                    classroom.zero_last_layer(result["initial_distinct"][-1], width, named, settings))
+if classroom.on():  # the zero-output network is trained for the question only
+    classroom.ask_first(classroom.symmetry(result["distinct"][1], width, epochs, named, settings),
+                        classroom.zero_last_layer(cached.zero_output(scheme, activation, width, epochs, seed, params),
+                                                  width, epochs, named, settings))
 show.metrics({"Distinct units in layer 2, before training": f"{result['initial_distinct'][1]} of {width}",
               "… and after training": f"{result['distinct'][1]} of {width}"})
 kind, sentence = lessons.symmetry_verdict(result["initial_distinct"][1], result["distinct"][1], width,

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import initcore
 from initcore import distributions
-from ui import classroom, figure, screen, theme
+from ui import cached, classroom, figure, screen, theme
 from ui.charts import EXPLODING, VANISHING
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,11 +91,23 @@ def test_the_symmetry_answer_counts_the_units_the_run_kept_apart(distinct, expec
     assert question.right == (question.options[expected],) and question.truth == f"{distinct} of 12"
 
 
-@pytest.mark.parametrize("distinct, learns", [(12, True), (1, False)])
-def test_zero_in_the_last_layer_is_fine_where_the_units_below_differ(distinct, learns):
-    question = classroom.zero_last_layer(distinct, 12, "Xavier", {})
+@pytest.mark.parametrize("scheme, learns", [("xavier_normal", True), ("he_normal", True), ("constant", False),
+                                            ("zeros", False)])
+def test_zero_in_the_last_layer_is_fine_where_the_units_below_differ(scheme, learns):
+    """Trained, not reasoned: a network whose output layer starts at zero learns over random hidden layers (Fixup's
+    start) and not over hidden layers of copies, or of zeros."""
+    run = cached.zero_output(scheme, "tanh", 12, 50, 0, {})
+    question = classroom.zero_last_layer(run, 12, 50, scheme, {})
     assert question.right == (question.options[0 if learns else 1],)
     assert question.truth.startswith("yes" if learns else "no")
+
+
+def test_a_zero_output_layer_starts_at_zero_over_the_same_hidden_draws():
+    kw = dict(dataset="moons", depth=2, width=12, activation="tanh", scheme="xavier_normal", epochs=5, lr=0.5)
+    fixup, plain = initcore.train(**kw, zero_output=True), initcore.train(**kw)
+    assert not fixup.initial_weights[-1].any() and fixup.settings["zero_output"] is True
+    for drawn, same in zip(fixup.initial_weights[:-1], plain.initial_weights[:-1]):
+        np.testing.assert_array_equal(drawn, same)
 
 
 @pytest.mark.parametrize("activation, sigma_w2, expected", [("tanh", 1.0, 1), ("relu", 2.0, 1), ("relu", 1.0, 0),

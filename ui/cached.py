@@ -80,6 +80,16 @@ def outcome(scheme: str, settings: dict):
     return initcore.compare(schemes=(scheme,), **settings).summary.iloc[0]
 
 
+@st.cache_data(max_entries=32, max_size=1 * MB, show_spinner="Training with a zero output layer…")
+@compute.on_compute_threads
+def zero_output(scheme: str, activation: str, width: int, epochs: int, seed: int, params: dict) -> dict:
+    """``symmetry``'s network with its output layer started at zero (Fixup): the loss per epoch and how many of
+    the last hidden layer's units differ after training."""
+    run = initcore.train(dataset="moons", depth=2, width=width, activation=activation, scheme=scheme,
+                         epochs=epochs, lr=0.5, seed=seed, zero_output=True, **params)
+    return dict(loss=run.history.loss.to_numpy(), distinct=run.distinct_neurons[-1])
+
+
 @st.cache_data(max_entries=32, max_size=32 * MB, show_spinner="Training…")
 @compute.on_compute_threads
 def symmetry(scheme: str, activation: str, width: int, epochs: int, seed: int, params: dict):

@@ -144,23 +144,29 @@ def symmetry(distinct: int, width: int, epochs: int, label: str, settings: dict)
                     f"{distinct} of {width}", why, (distinct, width, epochs, label, tuple(sorted(settings.items()))))
 
 
-def zero_last_layer(distinct: int, width: int, label: str, settings: dict) -> Question:
-    """Whether a zero output layer on top of hidden layers drawn from ``label`` can learn (as Fixup starts it):
-    it can if the last hidden layer's ``width`` units start ``distinct`` from one another."""
+def zero_last_layer(run: dict, width: int, epochs: int, label: str, settings: dict) -> Question:
+    """Whether a network whose hidden layers are drawn from ``label`` but whose output layer starts at zero (as
+    Fixup starts it) learns, read off ``run``, that network trained for ``epochs`` (``ui.cached.zero_output``): it
+    does if its loss falls and its last hidden layer's ``width`` units end up telling different things apart."""
     options = ("yes: each output weight gets its own gradient, and the layers below learn from the next step on",
                "no: zero weights anywhere keep the units copies of one another")
-    learns = distinct > 1
-    truth = (f"yes: the last hidden layer's {width} units start as {distinct} different ones" if learns else
-             f"no: the last hidden layer's {width} units start as copies of one another")
+    start, end, distinct = run["loss"][0], run["loss"][-1], run["distinct"]
+    learns = bool(np.isfinite(end) and end < LEARNED_SHARE * start and distinct > 1)
+    truth = (f"{'yes' if learns else 'no'}: trained for {epochs} epochs with the output layer at zero, the loss went "
+             f"from {number(start)} to {number(end)}, and {distinct} of the last hidden layer's {width} units differ")
     why = ("A zero output layer sends no gradient down at the first step, but its own weights get gradients as "
            "different as the units they read. After one step they differ, and from then on every layer learns. "
            "Zero everywhere is what fails." if learns else
-           f"Here the hidden units are copies already ({label}), so the output weights get equal gradients and move "
-           "together. Zero in the last layer alone is harmless; zero (or one constant) everywhere is not.")
+           f"Here the hidden units start as copies ({label}), or the signal cannot reach the output, so the output "
+           "weights get equal gradients and move together. Zero in the last layer alone is harmless; zero (or one "
+           "constant) everywhere is not.")
     text = (f"Are zero weights always wrong? Keep the hidden layers as they are here ({label}), but start the output "
             "layer at zero, as Fixup does (Zhang et al. 2019). Can the network learn?")
     return Question("zero_last_layer", text, options, (options[0 if learns else 1],), truth, why,
-                    (distinct, width, label, tuple(sorted(settings.items()))))
+                    (width, epochs, label, tuple(sorted(settings.items()))))
+
+
+LEARNED_SHARE = 0.9  # a network learns if its loss ends below this share of where it started
 
 
 def phase(point: dict, activation: str, sigma_w2: float, sigma_b2: float) -> Question:
