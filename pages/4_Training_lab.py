@@ -3,7 +3,24 @@
 import streamlit as st
 
 import initcore
-from ui import advice, cached, charts, controls, deep, figure, film, jobs, lessons, nav, presets, runs, show, tables
+from ui import (
+    advice,
+    cached,
+    charts,
+    classroom,
+    controls,
+    deep,
+    figure,
+    film,
+    jobs,
+    lessons,
+    nav,
+    presets,
+    runs,
+    show,
+    tables,
+)
+from ui.theme import scheme_label
 
 st.set_page_config(page_title="Training lab · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -52,9 +69,12 @@ def loss_chart(lab: dict) -> None:
 
 futures = runs.start(schemes, settings)
 if not jobs.wait(futures.values()):  # longer than a moment: the runs done are drawn as they finish
-    runs.progress(futures, loss_chart)
+    runs.progress(futures, (lambda lab: None) if classroom.on() else loss_chart)  # in class, after the question
     st.stop()
 lab = runs.gather(runs.finished(futures))
+classroom.ask_first(classroom.lowest_loss(
+    {scheme_label(row.scheme): row.final_loss for row in lab["summary"].itertuples()}, epochs,
+    tuple(sorted(settings.items())) + tuple(schemes)))
 loss_chart(lab)
 offered = set()
 for said in advice.advise(lab["summary"], asked, schemes):  # Xavier or He learned nothing: why, and what trains

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import initcore
-from ui import controls, lessons, nav, recipes, show, tables, theme
+from ui import cached, classroom, controls, lessons, nav, recipes, show, tables, theme
 
 st.set_page_config(page_title="Choosing an initializer · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -61,6 +61,8 @@ st.caption("ELU and GELU have no gain in PyTorch's table; this app uses 1/√E[f
            "a unit-variance signal at unit variance (and gives √2 for ReLU, as the table does).")
 
 st.subheader("What your framework does if you write nothing")
+classroom.ask_first(classroom.framework_default(
+    cached.predicted(20, tables.FRAMEWORK_WIDTH, activation, "pytorch_default", {})[0], act.label))
 st.markdown("Every framework initializes a layer you create without saying how. Keras' `Dense` draws Xavier "
             "uniform, U(±√(6/(n_in + n_out))); Flax's `nn.Dense` draws LeCun normal, N(0, 1/n_in) cut at two of "
             "its standard deviations; PyTorch's `nn.Linear` and `nn.Conv` layers draw from U(±1/√n_in), a third "

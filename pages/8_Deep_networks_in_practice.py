@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cached, charts, controls, deep, lessons, nav, presets, show, tables, theme
+from ui import cached, charts, classroom, controls, deep, lessons, nav, presets, show, tables, theme
 
 st.set_page_config(page_title="Deep networks in practice · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -34,8 +34,6 @@ with st.sidebar:
 story = classic.story()
 network = deep.description(depth=depth, width=width, shape=shape, residual=residual, norm=norm,
                            bias_std=bias_std, activation=activation)
-if story:
-    st.info(story)
 batch = 128
 settings = dict(network, seed=seed, batch=batch)
 st.caption(f"Widths {deep.widths_text(network['widths'])}; {batch} random inputs. "
@@ -49,6 +47,10 @@ except ValueError as error:  # a bad combination or the work budget: say what is
     st.error(str(error))
     st.stop()
 run = runs[scheme]
+classroom.ask_first(classroom.deep_network(run.layers.stream_var.to_numpy(), deep.words(
+    depth, shape, residual, norm, theme.scheme_label(scheme, params), theme.activation_label(activation))))
+if story:
+    st.info(story)
 st.markdown(f"**{theme.scheme_label(scheme, params)}.** {deep.story(run)}")
 bare = cached.simulate(**settings | dict(norm=None), scheme=scheme, **params) if network["norm"] else None
 show.metrics(deep.readings(run, bare))

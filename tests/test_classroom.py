@@ -16,7 +16,14 @@ from ui.charts import EXPLODING, VANISHING
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = {"pages/1_Weight_distributions.py": 1, "pages/2_Signal_propagation.py": 1, "pages/3_Symmetry.py": 2,
-           "pages/7_Order_and_chaos.py": 1}  # each lesson that asks, and how many questions
+           "pages/4_Training_lab.py": 1, "pages/5_Choosing_an_initializer.py": 1, "pages/7_Order_and_chaos.py": 1,
+           "pages/8_Deep_networks_in_practice.py": 1}  # each lesson that asks, and how many questions
+CHARTLESS = {"pages/5_Choosing_an_initializer.py"}  # a lesson of tables: what it shows after are tables
+
+
+def shown(at: AppTest, page: str) -> int:
+    """What a question holds back on ``page``: its charts, or a lesson of tables' tables."""
+    return len(at.dataframe) if page in CHARTLESS else len(at.get("plotly_chart"))
 MIN_PROJECTOR_FONT = 18  # px: the smallest words on a chart read from the back of a room on a 1080p projector
 
 
@@ -123,17 +130,18 @@ def test_the_phase_answer_is_theory_s_at_the_point(activation, sigma_w2, expecte
 @pytest.mark.parametrize("page, asked", LESSONS.items())
 def test_a_class_link_asks_first_and_shows_the_chart_after_the_answer(page, asked):
     at = open_link(page, **{"class": "1"})
-    assert not at.exception and len(at.radio) == asked and not at.get("plotly_chart")
+    before = shown(at, page)
+    assert not at.exception and len(at.radio) == asked and (page in CHARTLESS or not before)
     assert dict(at.query_params)["class"] == "true"  # the address says it as the switch writes it
     at = answer(at)
-    assert not at.exception and at.get("plotly_chart") and len(revealed(at)) == asked
+    assert not at.exception and shown(at, page) > before and len(revealed(at)) == asked
     assert all("**It is:**" in said for said in revealed(at))
 
 
 @pytest.mark.parametrize("page", LESSONS)
 def test_without_the_flag_nothing_changes(page):
     at = open_link(page)
-    assert not at.exception and not at.radio and at.get("plotly_chart")
+    assert not at.exception and not at.radio and shown(at, page)
 
 
 def test_the_reveal_says_right_or_wrong_in_the_run_s_own_numbers():
@@ -221,3 +229,16 @@ def test_the_switches_in_the_sidebar_turn_the_questions_and_presenter_mode_on_an
     at.toggle(key=classroom.CLASS).set_value(False).run()
     at.toggle(key=screen.PRESENT).set_value(True).run()
     assert not at.radio and figures(at)[0]["layout"]["xaxis"]["tickfont"]["size"] >= MIN_PROJECTOR_FONT
+
+
+def test_the_new_lessons_answers_are_their_own_numbers():
+    """PyTorch's default over 20 ReLU layers (theory: ×6⁻¹⁹), a ResNet's doubling stream, the lab's lowest loss."""
+    pytorch = classroom.framework_default(initcore.theory.predicted_pre_var(
+        depth=20, width=256, activation="relu", scheme="pytorch_default"), "ReLU")
+    assert pytorch.right == (pytorch.options[1],) and pytorch.truth.startswith(f"×{theme.number(6.0**-19)}")
+    stream = initcore.simulate(depth=30, width=128, activation="relu", scheme="he_normal", residual=1.0,
+                               batch=64).layers.stream_var.to_numpy()
+    resnet = classroom.deep_network(stream, "30 ReLU layers")
+    assert resnet.right == (resnet.options[2],)
+    lab = classroom.lowest_loss({"Zeros": 0.693, "He": 0.21, "Large": float("nan")}, 100, ())
+    assert lab.right == ("He",) and lab.truth == "He, at 0.21"

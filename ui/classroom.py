@@ -113,6 +113,52 @@ def _per_layer(variances: np.ndarray, depth: int, held: bool) -> str:
             f"to {times(change)}: a good scheme makes the factor 1.")
 
 
+def ends(name: str, text: str, values: np.ndarray, settings: tuple, why: str = "") -> Question:
+    """Where a variance that starts at ``values[0]`` ends, at ``values[-1]``, relative to its start, on the charts'
+    bands (``name``: which question; ``settings``: what it depends on)."""
+    change = float(values[-1] / values[0]) if values[0] > 0 else float("nan")
+    options = (f"about the same (between ×{number(VANISHING)} and ×{number(EXPLODING)})",
+               f"far smaller (below ×{number(VANISHING)}), or 0", f"far larger (above ×{number(EXPLODING)}), or inf")
+    if not np.isfinite(change):
+        answer = options[2] if np.isnan(values[-1]) or values[-1] == np.inf else options[1]
+    else:
+        answer = options[1] if change < VANISHING else options[2] if change > EXPLODING else options[0]
+    truth = f"×{number(change)}" if np.isfinite(change) else answer.split(",")[0]
+    return Question(name, text, options, (answer,), f"{truth}: {answer.split(' (')[0]}", why, settings)
+
+
+def framework_default(values: np.ndarray, activation: str) -> Question:
+    """A network of PyTorch's nn.Linear left to its default: where theory's signal ends after ``len(values)``
+    layers of ``activation`` (``values``: its variance per layer)."""
+    return ends("framework_default", f"You build {len(values)} {activation} layers with PyTorch's nn.Linear and "
+                "write no initialization: the default is meant to be safe. From the first layer to the last, the "
+                "signal's variance changes by…", values, (len(values), activation),
+                "PyTorch's default draws U(±1/√n_in): Var(W) = 1/(3·n_in), a third of LeCun's and a sixth of He's. "
+                "Each layer multiplies the signal by that shortfall.")
+
+
+def deep_network(stream: np.ndarray, description: str) -> Question:
+    """Where the variance of z_l, the residual stream in a residual network, ends over the network drawn
+    (``stream``: Var z_l per layer; ``description``: the network in words)."""
+    return ends("deep_network", f"{description}: from its first layer to its last, the variance of z_l changes "
+                "by…", stream, (description, len(stream)),
+                "Each plain layer multiplies the variance by its own factor; each residual block adds its branch to "
+                "the stream, and a norm fixes only what the activation sees.")
+
+
+def lowest_loss(final: dict[str, float], epochs: int, settings: tuple) -> Question:
+    """Which of the lab's schemes (label → final training loss) ends with the lowest loss after ``epochs``."""
+    options = tuple(final)
+    finite = {label: loss for label, loss in final.items() if np.isfinite(loss)}
+    best = min(finite, key=finite.get) if finite else options[0]
+    return Question("lowest_loss", f"Same data, same network, same learning rate. After {epochs} epochs, which start "
+                    "ends with the lowest training loss?", options, (best,),
+                    f"{best}, at {number(finite[best]) if finite else 'no finite loss'}",
+                    "A start that keeps the signal and its gradient at a steady size lets every layer learn from the "
+                    "first step; zeros never break their symmetry, small weights stall, large ones saturate or "
+                    "diverge.", settings)
+
+
 def xavier(fan_in: int, fan_out: int, variance: float) -> Question:
     """Which variance Xavier/Glorot gives a ``fan_in`` × ``fan_out`` layer; ``variance``: the scheme table's."""
     formulas = {"1/n_in": 1 / fan_in, "2/(n_in + n_out)": 2 / (fan_in + fan_out), "2/n_in": 2 / fan_in}

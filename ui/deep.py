@@ -52,6 +52,14 @@ def training_shape(shape: str, depth: int, width: int) -> dict:
     return {} if shape == "constant" else dict(widths=(2, *shaped_widths(shape, depth - 1, width)))
 
 
+def words(depth: int, shape: str, residual: str, norm: str, scheme: str, activation: str) -> str:
+    """The network the page's choices describe, in a phrase: "50 ReLU layers, constant widths, α = 1 (a plain
+    ResNet), no norm, under He/Kaiming normal"."""
+    skips = "no skip connections" if residual == "none" else RESIDUALS[residual][0]
+    normed = "no norm" if norm == "none" else NORMS[norm]
+    return f"{depth} {activation} layers, {SHAPES[shape]} widths, {skips}, {normed}, under {scheme}"
+
+
 def widths_text(widths: tuple[int, ...], shown: int = 8) -> str:
     """n_0 → n_1 → … in words, the middle elided past ``shown`` layers."""
     parts = [str(n) for n in widths]
