@@ -13,19 +13,16 @@ this one's, so that before and after are measured side by side.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.e2e.server import free_port, launch  # noqa: E402
+from tests.e2e.server import launch, streamlit_server  # noqa: E402
 
 # A link a class is sent: settings in the address, on a server that has just started. The first is the one
 # `bench_browser.py` measures (and the README's row reports); the second is the page's own default view.
@@ -36,37 +33,15 @@ LINKS = ("Signal_propagation?depth=60&width=512&activation=relu&scheme=he_normal
 def cold_start(browser, path: str, root: Path = ROOT, timeout: float = 60.0) -> tuple[float, float]:
     """Seconds from launching `streamlit run app.py` in ``root`` to (its health check answering, the first chart
     of ``path``)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     start = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ | {"PYTHONUNBUFFERED": "1"})
-    try:
-        while True:  # poll often: the clock is what is measured
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.perf_counter() - start > timeout:
-                raise RuntimeError("streamlit did not start")
-            time.sleep(0.02)
+    with streamlit_server(root / "app.py", timeout=timeout, poll=0.02) as url:  # polled often: the clock is measured
         healthy = time.perf_counter() - start
         page = browser.new_page(viewport=dict(width=1280, height=800))
         page.goto(f"{url}/{path}")
         page.wait_for_selector(".js-plotly-plot", timeout=timeout * 1e3)
         charted = time.perf_counter() - start
         page.close()
-        return healthy, charted
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    return healthy, charted
 
 
 def main() -> None:

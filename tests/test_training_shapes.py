@@ -6,7 +6,7 @@ the real shapes."""
 import numpy as np
 import pandas as pd
 import pytest
-from test_training import _distinct_units_by_definition
+from test_training import _distinct_units_by_definition, assert_backprop_matches_finite_differences
 
 import initcore
 from initcore import training
@@ -15,25 +15,6 @@ from initcore.training import COUNT_COST, DECISION_GRID, MAX_WORK, SNAPSHOT_VALU
 
 FUNNEL = (2, 64, 32, 16)
 BASE = dict(dataset="moons", activation="relu", scheme="he_normal", epochs=2, lr=0.1)
-
-
-def assert_backprop_matches_finite_differences(model, X, y, h=1e-6):
-    """Every weight's and bias's dL/dθ from ``loss_and_grads`` against central differences of its loss, as
-    ``test_training.test_backprop_matches_finite_differences`` checks square networks: float64, h = 1e-6, error
-    ≈ h²·L'''/6 + eps·L/h ≈ 1e-10."""
-    _, grads_w, grads_b, *_ = model.loss_and_grads(X, y)
-    for params, grads in ((model.weights, grads_w), (model.biases, grads_b)):
-        for p, g in zip(params, grads):
-            numeric = np.zeros_like(p)
-            for index in np.ndindex(p.shape):
-                saved = p[index]
-                p[index] = saved + h
-                up = model.loss_and_grads(X, y)[0]
-                p[index] = saved - h
-                down = model.loss_and_grads(X, y)[0]
-                p[index] = saved
-                numeric[index] = (up - down) / (2 * h)
-            np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-8)
 
 
 @pytest.mark.parametrize("widths", [(2, 6, 3, 4), (2, 3, 7), (2, 1, 5, 2)])

@@ -50,8 +50,9 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(script: Path = ROOT / "app.py", timeout: float = 60.0, extra_args: tuple[str, ...] = (),
-                     env: dict[str, str] | None = None):
-    """Yield the base URL of a fresh server (a ``Server``), its environment ours with ``env``; stop it
+                     env: dict[str, str] | None = None, poll: float = 0.2):
+    """Yield the base URL of a fresh server of ``script`` (a ``Server``), run in the script's folder, its
+    environment ours with ``env``, as soon as its health check answers (asked every ``poll`` seconds); stop it
     afterwards."""
     port = free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below, after the server stops
@@ -59,7 +60,8 @@ def streamlit_server(script: Path = ROOT / "app.py", timeout: float = 60.0, extr
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          *extra_args],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {}))
+        cwd=Path(script).parent, stdout=log, stderr=subprocess.STDOUT,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {}))
     url = Server(f"http://127.0.0.1:{port}")
     url.pid, url.log = process.pid, log
     try:
@@ -73,7 +75,7 @@ def streamlit_server(script: Path = ROOT / "app.py", timeout: float = 60.0, extr
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start:\n{url.output()}")
-            time.sleep(0.2)
+            time.sleep(poll)
         yield url
     finally:
         process.terminate()
