@@ -21,11 +21,13 @@ PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
 TIMEOUT = 60
 
 
-def open_page(page: str | None = None, **query) -> AppTest:
-    """``page`` (the home page when None or app.py) opened with ``query`` in its address."""
+def open_page(page: str | None = None, *, home_first: bool = True, **query) -> AppTest:
+    """``page`` (the home page when None or app.py) opened with ``query`` in its address: after a visit to the
+    home page, or (not ``home_first``) as a link opens it in a fresh tab."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     if page and page != "app.py":
-        at.run()
+        if home_first:
+            at.run()
         at.switch_page(page)
     for key, value in query.items():
         at.query_params[key] = value

@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_app import open_page
 
 import initcore
 from initcore import distributions
@@ -28,14 +29,9 @@ MIN_PROJECTOR_FONT = 18  # px: the smallest words on a chart read from the back 
 
 
 def open_link(page: str | None = None, **query) -> AppTest:
-    """A fresh session opened on ``page`` by a link carrying ``query``, as a student's browser opens it (the
-    test helper of test_app visits the home page first, whose switches would then own the address's values)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if page:
-        at.switch_page(page)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
+    """A fresh session opened on ``page`` by a link carrying ``query``, as a student's browser opens it (after a
+    visit to the home page, its switches would own the address's values)."""
+    return open_page(page, home_first=False, **query)
 
 
 def figures(at: AppTest) -> list[dict]:

@@ -12,6 +12,12 @@ PROPAGATION = "pages/2_Signal_propagation.py"
 TRAINING = "pages/4_Training_lab.py"
 DEEP = "pages/8_Deep_networks_in_practice.py"
 
+def _deep(**settings) -> dict:
+    """A Deep networks classic's settings: ``settings`` over the lesson's plain square network (no skip
+    connections, no norm, no biases), so that picking it sets each of those controls too."""
+    return dict(depth=50, width=256, shape="constant", residual="none", norm="none", bias_std=0.0) | settings
+
+
 PRESETS = {
     "cs231n_small": dict(
         page=PROPAGATION, label="CS231n: 0.01·randn", title="CS231n: 10 tanh layers of 500 units, 0.01·randn",
@@ -55,59 +61,51 @@ PRESETS = {
         page=DEEP, label="PyTorch default vs He", title="PyTorch's nn.Linear default against He, 20 ReLU layers",
         story="PyTorch's default draws U(±1/√fan_in): Var(W) = 1/(3·fan_in), a sixth of what ReLU needs. The "
               "signal shrinks ×1/6 a layer, to about 10⁻¹⁶ after 20 layers; He keeps it at 1.",
-        settings=dict(depth=20, width=256, shape="constant", activation="relu", scheme="pytorch_default",
-                      residual="none", norm="none", bias_std=0.0, compare=["he_normal"])),
+        settings=_deep(depth=20, activation="relu", scheme="pytorch_default", compare=["he_normal"])),
     "resnet_one": dict(
         page=DEEP, label="ResNet, α = 1", title="50 residual ReLU blocks under He, each branch added whole",
         story="Each block adds a branch as large as the stream it reads: the stream's variance doubles every "
               "block, 2⁴⁹ over 50 blocks. He's init is right for each layer and wrong for the sum.",
-        settings=dict(depth=50, width=256, shape="constant", activation="relu", scheme="he_normal",
-                      residual="one", norm="none", bias_std=0.0)),
+        settings=_deep(activation="relu", scheme="he_normal", residual="one")),
     "resnet_inv_sqrt": dict(
         page=DEEP, label="ResNet, α = 1/√L", title="The same 50 blocks with each branch scaled by 1/√L",
         story="A branch of 1/√L adds (1 + 1/L) a block: after L blocks at most e ≈ 2.7 times the first. The "
               "stream stays steady at any depth.",
-        settings=dict(depth=50, width=256, shape="constant", activation="relu", scheme="he_normal",
-                      residual="inv_sqrt_depth", norm="none", bias_std=0.0)),
+        settings=_deep(activation="relu", scheme="he_normal", residual="inv_sqrt_depth")),
     "rezero": dict(
         page=DEEP, label="ReZero, α = 0", title="The same 50 blocks with every branch switched off at the start",
         story="α = 0 makes each block the identity at initialization (ReZero, SkipInit): the stream and its "
               "gradient pass every block unchanged, and training turns the branches on.",
-        settings=dict(depth=50, width=256, shape="constant", activation="relu", scheme="he_normal",
-                      residual="zero", norm="none", bias_std=0.0)),
+        settings=_deep(activation="relu", scheme="he_normal", residual="zero")),
     "gpt2": dict(
         page=DEEP, label="GPT-2: N(0, 0.02²), 1/√(2L)", title="GPT-2's recipe: N(0, 0.02²) weights, pre-norm "
                                                               "LayerNorm, branches scaled by 1/√(2L)",
         story="GPT-2 draws every weight from N(0, 0.02²), at width 256 a variance scaling of 256·0.02² = 0.1024 "
               "over fan_in, and scales the projections into the residual stream by 1/√(2L): here the branch "
               "scale α. The stream grows by far less than ×2 over 50 blocks.",
-        settings=dict(depth=50, width=256, shape="constant", activation="gelu", scheme="variance_scaling",
-                      scale=256 * 0.02**2, mode="fan_in", distribution="normal", residual="gpt2", norm="layer",
-                      bias_std=0.0)),
+        settings=_deep(activation="gelu", scheme="variance_scaling", scale=256 * 0.02**2, mode="fan_in",
+                       distribution="normal", residual="gpt2", norm="layer")),
     "layernorm_tanh": dict(
         page=DEEP, label="LayerNorm rescues N(0, 1)", title="50 tanh layers with N(0, 1) weights, LayerNorm "
                                                             "before each activation",
         story="Without the norm, N(0, 1) weights pin nearly every tanh unit at ±1. LayerNorm hands each tanh "
               "inputs of variance 1: the forward pass is rescued. The gradient still carries the weights' scale.",
-        settings=dict(depth=50, width=256, shape="constant", activation="tanh", scheme="large_normal", std=1.0,
-                      residual="none", norm="layer", bias_std=0.0)),
+        settings=_deep(activation="tanh", scheme="large_normal", std=1.0, norm="layer")),
     "prenorm_resnet": dict(
         page=DEEP, label="Pre-norm ResNet, α = 1", title="50 pre-norm residual ReLU blocks: LayerNorm, no branch "
                                                          "scaling",
         story="LayerNorm keeps what every ReLU sees at variance 1, but each block still adds a branch of about "
               "that size to the stream: its variance grows by one a block, some 25× over 50 blocks. The norm "
               "stops the doubling, not the growth; scaling the branches (1/√(2L)) stops that.",
-        settings=dict(depth=50, width=256, shape="constant", activation="relu", scheme="he_normal",
-                      residual="one", norm="layer", bias_std=0.0)),
+        settings=_deep(activation="relu", scheme="he_normal", residual="one", norm="layer")),
     "funnel_fans": dict(
         page=DEEP, label="A funnel: fan_in vs fan_out",
         title="A ReLU funnel 512 → 256 → … → 8: He with fan_in against He with fan_out",
         story="When widths change, n_in and n_out differ. He with fan_in keeps the forward signal steady and lets "
               "the gradient shrink; fan_out (torchvision's ResNets) does the opposite. Xavier's average of the two "
               "is Glorot & Bengio's compromise.",
-        settings=dict(depth=6, width=512, shape="funnel", activation="relu", scheme="variance_scaling", scale=2.0,
-                      mode="fan_out", distribution="normal", residual="none", norm="none", bias_std=0.0,
-                      compare=["he_normal"])),
+        settings=_deep(depth=6, width=512, shape="funnel", activation="relu", scheme="variance_scaling", scale=2.0,
+                       mode="fan_out", distribution="normal", compare=["he_normal"])),
 }
 
 
