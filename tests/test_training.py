@@ -486,13 +486,19 @@ def test_the_last_snapshot_is_the_trained_network_layer_by_layer(scheme):
     """The last snapshot against the trained model recomputed layer by layer: the spread of its weights to the bit,
     the variances of its activations and weight gradients to float64's rounding of a sum of their N terms (N·eps,
     relative), its dead and distinct units exactly, and the histograms of all three as ``build`` bins them."""
-    from initcore.histograms import build, record, sample_rows
-
     run = initcore.train(dataset="moons", depth=4, width=16, activation="relu", scheme=scheme, epochs=10, lr=0.1,
                          snapshots=5)
+    assert_last_snapshot_is_the_trained_network(run, depth=4)
+
+
+def assert_last_snapshot_is_the_trained_network(run, depth: int) -> None:
+    """``run``'s last snapshot (at epoch 10) against its trained model recomputed for each of its ``depth`` hidden
+    layers."""
+    from initcore.histograms import build, record, sample_rows
+
     X, y = run.data["X_train"], run.data["y_train"]
     _, gradients, _, _, hidden, _ = run.model.loss_and_grads(X, y)
-    weights, gradients = run.model.weights[:4], gradients[:4]
+    weights, gradients = run.model.weights[:depth], gradients[:depth]
     last = run.snapshots[-1]
     assert last.epoch == 10
     assert last.layers.weight_std.tolist() == [float(np.std(w)) for w in weights]
@@ -502,12 +508,13 @@ def test_the_last_snapshot_is_the_trained_network_layer_by_layer(scheme):
     assert last.layers.frac_dead.tolist() == [float(np.mean(a == 0)) for a in hidden]
     assert last.layers.distinct_units.tolist() == [_distinct_units_by_definition(a) for a in hidden]
     for histograms, arrays in ((last.weight_hist, weights), (last.act_hist, hidden), (last.grad_hist, gradients)):
-        rows = sample_rows(4, training.SNAPSHOT_SAMPLE)
+        rows = sample_rows(depth, training.SNAPSHOT_SAMPLE)
         for layer, a in enumerate(arrays):
             record(rows, layer, a)
         expected = build(rows)
         np.testing.assert_array_equal(histograms.counts, expected.counts)
         np.testing.assert_array_equal(histograms.log_counts, expected.log_counts)
+        np.testing.assert_array_equal(histograms.total, expected.total)
 
 
 def test_biases_drawn_with_bias_std_have_its_variance_and_leave_the_weights_alone():

@@ -6,11 +6,13 @@ the real shapes."""
 import numpy as np
 import pandas as pd
 import pytest
-from test_training import _distinct_units_by_definition, assert_backprop_matches_finite_differences
+from test_training import (
+    assert_backprop_matches_finite_differences,
+    assert_last_snapshot_is_the_trained_network,
+)
 
 import initcore
 from initcore import training
-from initcore.histograms import build, record, sample_rows
 from initcore.training import COUNT_COST, DECISION_GRID, MAX_WORK, SNAPSHOT_VALUE_COST, init_mlp, training_work
 
 FUNNEL = (2, 64, 32, 16)
@@ -61,26 +63,7 @@ def test_the_last_snapshot_of_a_shaped_network_is_the_trained_network_layer_by_l
     to float64's rounding, dead and distinct units exactly, the histograms as ``build`` bins each layer."""
     run = initcore.train(dataset="moons", widths=widths, activation="relu", scheme=scheme, epochs=10, lr=0.1,
                          snapshots=5)
-    depth = len(widths) - 1
-    X, y = run.data["X_train"], run.data["y_train"]
-    _, gradients, _, _, hidden, _ = run.model.loss_and_grads(X, y)
-    weights, gradients = run.model.weights[:depth], gradients[:depth]
-    last = run.snapshots[-1]
-    assert last.epoch == 10
-    assert last.layers.weight_std.tolist() == [float(np.std(w)) for w in weights]
-    for column, arrays in (("act_var", hidden), ("grad_var", gradients)):
-        for got, a in zip(last.layers[column], arrays):
-            assert got == pytest.approx(np.var(a), rel=a.size * np.finfo(float).eps, abs=1e-300)
-    assert last.layers.frac_dead.tolist() == [float(np.mean(a == 0)) for a in hidden]
-    assert last.layers.distinct_units.tolist() == [_distinct_units_by_definition(a) for a in hidden]
-    for histograms, arrays in ((last.weight_hist, weights), (last.act_hist, hidden), (last.grad_hist, gradients)):
-        rows = sample_rows(depth, training.SNAPSHOT_SAMPLE)
-        for layer, a in enumerate(arrays):
-            record(rows, layer, a)
-        expected = build(rows)
-        np.testing.assert_array_equal(histograms.counts, expected.counts)
-        np.testing.assert_array_equal(histograms.log_counts, expected.log_counts)
-        np.testing.assert_array_equal(histograms.total, expected.total)
+    assert_last_snapshot_is_the_trained_network(run, depth=len(widths) - 1)
 
 
 def _assert_same_run(a, b):
