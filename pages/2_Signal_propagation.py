@@ -56,7 +56,8 @@ with st.expander("Why one factor per layer?"):
     st.markdown("Each unit adds up n_in inputs times weights. With zero-mean weights the variances add, so every "
                 "layer multiplies the signal's variance by the same kind of factor:")
     show.formula(r"\operatorname{Var} z_{l+1} = n_{\rm in} \operatorname{Var}(W)\, \mathbb{E}\left[f(z_l)^2\right]")
-    st.markdown(lessons.factor_sentence(activation, scheme, width, depth, params))
+    st.markdown(lessons.factor_sentence(activation, scheme, width, depth, params,
+                                        {k: v for k, v in settings.items() if k in ("widths", "bias_std")}))
 show.chart(charts.variance_figure(forward, title="Forward: variance of the pre-activations z_l",
                                   y_title="Var z_l (log scale)"), "forward")
 if budget:

@@ -112,3 +112,21 @@ def test_the_training_lab_trains_a_shaped_network():
                          epochs=20, lr=0.1)
     shown = numbers(trace(figures(at)[0], "He/Kaiming normal")["y"])
     np.testing.assert_allclose(shown, run.history["loss"], rtol=5e-4)  # sent with 4 significant digits
+
+
+@pytest.mark.parametrize("pieces, said", [
+    (dict(widths=(512, 256, 128, 64)), "the layers' widths change"),
+    (dict(bias_std=0.5), "adds the biases' σ_b²"),
+])
+def test_the_factor_per_layer_of_a_shaped_or_biased_network_is_theory_s_layer_by_layer(pieces, said):
+    """Signal propagation's "Why one factor per layer?" for a network that is not square and plain: the factor
+    changes from layer to layer, and the sentence gives theory's at layer 2 and at the last."""
+    from ui.lessons import factor_sentence
+    from ui.theme import number
+
+    depth = len(pieces.get("widths", ())) - 1 if "widths" in pieces else 10
+    sentence = factor_sentence("linear", "xavier_normal", 512, depth, {}, pieces)
+    pre = initcore.theory.predicted(described(depth=depth, width=512, activation="linear",
+                                              scheme="xavier_normal", **pieces))["pre_var"]
+    assert said in sentence and f"**{number(pre[1] / pre[0], 4)}** at layer 2" in sentence
+    assert f"**{number(pre[-1] / pre[-2], 4)}** at layer {depth}" in sentence

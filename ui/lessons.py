@@ -90,6 +90,22 @@ def lab_budget(schemes: list[str], depth: int, width: int, epochs: int,
     return kept, allowed, sentence + "Fewer or narrower layers, or fewer schemes, train for longer."
 
 
+def _shaped_factor_sentence(activation: str, scheme: str, width: int, depth: int, params: dict,
+                            pieces: dict) -> str:
+    """``factor_sentence`` of a network whose widths change or whose biases add σ_b² at every layer: theory's
+    factor at layer 2 and at the last, and the change from layer 1 to the last (the chart's dotted curve)."""
+    network = dict(depth=depth, width=width, activation=activation, **pieces)
+    pre = cached.predicted_network(network, scheme, params)["pre_var"]
+    with np.errstate(all="ignore"):
+        factors = pre[1:] / pre[:-1]
+    why = " and ".join(reason for key, reason in (
+        ("widths", "the layers' widths change, and with them n_in·Var(W)"),
+        ("bias_std", "every layer adds the biases' σ_b² to its sum")) if key in pieces)
+    return (f"Here {why}, so theory's factor is not one number: **{number(factors[0], 4)}** at layer 2 and "
+            f"**{number(factors[-1], 4)}** at layer {depth}, {_times(pre[-1] / pre[0])} from layer 1 to layer "
+            f"{depth} (the dotted curve).")
+
+
 PROJECTED_DEPTH = 50  # a network that stays in the bands here is checked against theory at this many layers
 
 
@@ -351,8 +367,13 @@ def steady_scale(activation: str, scheme: str, width: int = 256) -> dict:
     return dict(signal=signal, gradient=gradient, used=used, exact=exact, one_scale=one_scale, sentence=sentence)
 
 
-def factor_sentence(activation: str, scheme: str, width: int, depth: int, params: dict) -> str:
+def factor_sentence(activation: str, scheme: str, width: int, depth: int, params: dict,
+                    pieces: dict | None = None) -> str:
     """Theory's factor Var z_{l+1} / Var z_l, and what it compounds to from layer 1 to layer ``depth``.
+
+    ``pieces``: what makes the network more than square plain layers (``widths``, ``bias_std``: ``ui.deep.pieces``);
+    then the factor changes from layer to layer even for linear and the ReLU family, and the sentence says how
+    (``_shaped_factor_sentence``).
 
     For linear and the ReLU family the factor is one number, n·Var(W)·E[f(z)²]/Var z, at every size of signal,
     so it compounds as a power. For the others it depends on Var z_l (tanh squashes a large signal and passes
@@ -360,6 +381,8 @@ def factor_sentence(activation: str, scheme: str, width: int, depth: int, params
     curve of the chart, not the first layer's factor raised to a power.
     """
     weight_variance = initcore.theory.weight_variance(scheme, width, width, **params)
+    if pieces and np.isfinite(weight_variance) and weight_variance > 0 and depth > 1:
+        return _shaped_factor_sentence(activation, scheme, width, depth, params, pieces)
     if not np.isfinite(weight_variance):
         return ("Constant weights are not zero-mean, so this formula does not apply: every unit gets the same "
                 "sum, and the layer acts like a single unit.")
