@@ -98,8 +98,8 @@ def _shaped_factor_sentence(activation: str, scheme: str, width: int, depth: int
     pre = cached.predicted_network(network, scheme, params)["pre_var"]
     with np.errstate(all="ignore"):
         factors = pre[1:] / pre[:-1]
-    why = " and ".join(reason for key, reason in (
-        ("widths", "the layers' widths change, and with them n_in·Var(W)"),
+    why = ", and ".join(reason for key, reason in (
+        ("widths", "the layers' widths change (n_in·Var(W) with them)"),
         ("bias_std", "every layer adds the biases' σ_b² to its sum")) if key in pieces)
     return (f"Here {why}, so theory's factor is not one number: **{number(factors[0], 4)}** at layer 2 and "
             f"**{number(factors[-1], 4)}** at layer {depth}, {_times(pre[-1] / pre[0])} from layer 1 to layer "
