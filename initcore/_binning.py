@@ -41,10 +41,6 @@ class LayerSamples:
     sizes: np.ndarray
     sample: int
 
-    @property
-    def finite(self) -> bool:
-        return bool(np.isfinite(self.values).all())
-
     def rows(self) -> np.ndarray:
         """The rows ``sample_rows`` + ``record`` would hold: each layer's values, NaN after them."""
         rows = sample_rows(len(self.sizes), self.sample)
@@ -58,11 +54,6 @@ def layer_samples(layers: list[np.ndarray], sample: int = SAMPLE) -> LayerSample
     with np.errstate(all="ignore"):  # a float64 value past float32's range becomes inf, as in ``record``
         parts = [sampled(x, sample) for x in layers]
     return LayerSamples(np.concatenate(parts), np.array([part.size for part in parts]), sample)
-
-
-def layer_histograms(layers: list[np.ndarray], sample: int = SAMPLE) -> LayerHistograms:
-    """``build`` of the rows of ``sample`` values ``record`` makes of the 2-D ``layers``, one row per layer."""
-    return histograms([layer_samples(layers, sample)])[0]
 
 
 CHUNK_VALUES = 2**17  # values binned in one pass: their temporaries (about 20 bytes a value) stay in the cache

@@ -459,7 +459,7 @@ def test_snapshot_histograms_are_build_s_to_the_last_count(seed, depth, exponent
     subnormals to its overflow, exact zeros, few distinct values, an inf or NaN, samples of a lesson's size, a
     snapshot's and smaller: every field of the snapshot's histograms is what ``histograms.build`` makes of the
     rows ``record`` keeps."""
-    from initcore._binning import layer_histograms
+    from initcore._binning import histograms, layer_samples
     from initcore.histograms import build, record, sample_rows
 
     rng = np.random.default_rng(seed)
@@ -476,7 +476,7 @@ def test_snapshot_histograms_are_build_s_to_the_last_count(seed, depth, exponent
     expected = build(rows)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        got = layer_histograms(layers, sample)
+        got = histograms([layer_samples(layers, sample)])[0]
     for name in ("edges", "counts", "log_edges", "log_counts", "zeros", "total"):
         np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
 
