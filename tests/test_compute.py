@@ -1,5 +1,6 @@
-"""The server's compute threads: long-lived, bounded, and with BLAS on one thread."""
+"""The server's compute threads: long-lived, bounded, in two lanes, and with BLAS on one thread."""
 
+import os
 import sys
 import threading
 
@@ -81,3 +82,35 @@ def test_blas_runs_on_one_thread_even_for_the_widest_network(monkeypatch):
     assert compute.simulate(depth=100, width=1024, activation="relu", scheme="he_normal") == (
         None if blas.threads() is None else 1)
 
+
+
+def test_a_view_never_waits_behind_background_jobs():
+    """A class on the Training lab queues many runs: a slider move elsewhere must not wait for them."""
+    release = threading.Event()
+    jobs = [compute.in_background(release.wait, 10) for _ in range(compute.SLOTS + 3)]
+    try:
+        assert compute.run(lambda: "drawn") == "drawn"  # would hang until the release with one lane for both
+        assert not any(job.done() for job in jobs)
+    finally:
+        release.set()
+    assert all(job.result(10) for job in jobs)
+
+
+def test_background_jobs_run_one_at_a_time_on_a_nicer_thread():
+    running, peak, lock = [0], [0], threading.Lock()
+
+    def job():
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        threading.Event().wait(0.05)
+        with lock:
+            running[0] -= 1
+        return threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    answers = [future.result(10) for future in [compute.in_background(job) for _ in range(4)]]
+    assert peak[0] == 1
+    assert all(name.startswith("initlab-compute-background") for name, _ in answers)
+    if sys.platform == "linux":  # elsewhere nice is the process's, and the lane keeps it
+        assert {niceness for _, niceness in answers} == {min(19, os.getpriority(os.PRIO_PROCESS, 0)
+                                                                 + compute.BACKGROUND_NICENESS)}

@@ -1,4 +1,4 @@
-"""Computations the page does not wait for: started on the compute threads, shared, polled.
+"""Computations the page does not wait for: started on the compute threads' background lane, shared, polled.
 
 A page starts a job (``start``) and waits for it at most ``PATIENCE`` seconds (``wait``). What takes longer
 goes on while the page draws what is ready and a progress bar, and polls every ``POLL`` seconds: the page
@@ -30,7 +30,7 @@ def start(key: Hashable, job: Callable, /, *args) -> Future:
     with _lock:
         future = _jobs.get(key)
         if future is None or (future.done() and future.exception() is not None):
-            future = _jobs[key] = compute.submit(job, *args)
+            future = _jobs[key] = compute.in_background(job, *args)
         _jobs.move_to_end(key)
         done = [k for k, f in _jobs.items() if f.done()]
         for old in done[: max(len(done) - KEPT, 0)]:
