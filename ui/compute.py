@@ -8,10 +8,12 @@ Two lanes, so that a slider move never waits behind someone else's training:
   working memory at once.
 * **Background** (``in_background``): jobs a page polls while it stays readable, such as the Training lab's
   runs (``ui.jobs``), each small in memory by its work budget. They run one at a time on a thread of their
-  own at a lower CPU priority (nice ``BACKGROUND_NICENESS``), so that a class's views come first. Measured with ``benchmarks/load.py`` (30 sessions, 3 in 10 on the Training lab): with one
-  lane for both, a Signal propagation change waited up to 10 s behind queued training runs (p95 9.1 s against
-  0.8 s for the lab's own changes); with the lanes apart, its p95 was 2.7-3.2 s. Holding each background job
-  until no view was queued or running gained nothing more (2.7-3.0 s).
+  own at a lower CPU priority (nice ``BACKGROUND_NICENESS``), so that a class's views come first.
+
+  Measured with ``benchmarks/load.py`` (30 sessions, 3 in 10 on the Training lab): with one lane for both, a
+  Signal propagation change waited up to 10 s behind queued training runs (p95 9.1 s against 0.8 s for the
+  lab's own changes). With the lanes apart and two background threads its p95 was 3.2 s; with one, 2.7 s.
+  Holding each background job until no view was queued or running gained nothing more (2.7-3.0 s).
 
 Two facts of the small machines the app is served from, measured with ``benchmarks/bench_browser.py``:
 
