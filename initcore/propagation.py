@@ -79,9 +79,17 @@ class Propagation:
     weight_hist: LayerHistograms
     settings: dict = field(default_factory=dict)
 
+    def _hits(self, column: str) -> np.ndarray:
+        """The layers where the flag ``column`` is set, from the first up (numpy: a pandas mask took 0.2 ms)."""
+        return self.layers["layer"].to_numpy()[self.layers[column].to_numpy(dtype=bool)]
+
     def _first(self, column: str) -> int | None:
-        hits = self.layers.loc[self.layers[column], "layer"]
-        return int(hits.iloc[0]) if len(hits) else None
+        hits = self._hits(column)
+        return int(hits[0]) if len(hits) else None
+
+    def _last(self, column: str) -> int | None:
+        hits = self._hits(column)
+        return int(hits[-1]) if len(hits) else None
 
     @property
     def exploded_at(self) -> int | None:
@@ -96,14 +104,12 @@ class Propagation:
     @property
     def grad_exploded_at(self) -> int | None:
         """The *highest* layer whose gradient overflowed (the backward pass runs top-down), or None."""
-        hits = self.layers.loc[self.layers["grad_exploded"], "layer"]
-        return int(hits.iloc[-1]) if len(hits) else None
+        return self._last("grad_exploded")
 
     @property
     def grad_vanished_at(self) -> int | None:
         """The highest layer whose gradient is all zero, or None."""
-        hits = self.layers.loc[self.layers["grad_vanished"], "layer"]
-        return int(hits.iloc[-1]) if len(hits) else None
+        return self._last("grad_vanished")
 
 
 def _flush_subnormals(x: np.ndarray, mean_square: float) -> None:
