@@ -109,6 +109,17 @@ class PlainFigure(go.Figure):
     enlargement = 1.0  # how many times larger than on a laptop it is drawn (``enlarged``: presenter mode)
 
     def to_dict(self) -> dict:
+        return self.spec(self.enlargement)
+
+    def spec(self, enlargement: float = 1.0) -> dict:
+        """What is sent to draw this figure ``enlargement`` times larger, made once for each size: a figure is
+        not changed once it is shown, and one drawn for a whole class (``ui.runs.drawn``) is shown many times."""
+        specs = self.__dict__.setdefault("_specs", {})
+        if enlargement not in specs:
+            specs[enlargement] = self._made(enlargement)
+        return specs[enlargement]
+
+    def _made(self, enlargement: float) -> dict:
         layout = self.layout.to_plotly_json()
         del layout["template"]
         layout.pop("meta", None)  # the words for screen readers travel as the chart's alt text, not in its layout
@@ -119,18 +130,29 @@ class PlainFigure(go.Figure):
             if layout[axis].get("showticklabels") is False:  # beside a heatmap Plotly still draws tick marks:
                 layout[axis]["ticks"] = ""  # dashes along an edge, or in the gap between two panels
         data = [_plain(trace.to_plotly_json()) for trace in self.data]
-        if self.enlargement != 1:
-            layout, data = _enlarged(layout, self.enlargement, "layout"), _enlarged(data, self.enlargement, "data")
+        if enlargement != 1:
+            layout, data = _enlarged(layout, enlargement, "layout"), _enlarged(data, enlargement, "data")
         fingerprint = json.dumps(data, default=str).encode()  # default: a value JSON has no name for
         layout["datarevision"] = hashlib.blake2b(fingerprint, digest_size=8).hexdigest()
         return {"data": data, "layout": _plain(layout)}
 
 
+class _Enlarged(PlainFigure):
+    """A figure sent ``enlargement`` times larger than ``original``, which stays as it is (it may be shared)."""
+
+    def __init__(self, original: PlainFigure, enlargement: float):
+        super().__init__()
+        self._original, self.enlargement = original, enlargement
+
+    def to_dict(self) -> dict:
+        return self._original.spec(self.enlargement)
+
+
 def enlarged(figure: PlainFigure, factor: float) -> PlainFigure:
-    """``figure`` (itself, changed) to be drawn ``factor`` times larger: every font, and the height, fixed width,
-    margins and gaps measured in pixels, so that it keeps its laptop proportions (``_enlarged``)."""
-    figure.enlargement = factor
-    return figure
+    """``figure`` to be drawn ``factor`` times larger: every font, and the height, fixed width, margins and gaps
+    measured in pixels, so that it keeps its laptop proportions (``_enlarged``). Only its sending changes, so read
+    its layout (its width, its words) from ``figure`` itself."""
+    return figure if factor == 1 else _Enlarged(figure, factor)
 
 
 # Sizes in pixels that grow with the words: a font's size, and the room kept around the words.

@@ -123,8 +123,8 @@ def _typed(values: np.ndarray) -> dict | list:
 class FilmFigure(fig.PlainFigure):
     """A ``PlainFigure`` with frames, sent as Plotly's typed arrays (they are not compared between draws)."""
 
-    def to_dict(self) -> dict:
-        return super().to_dict() | {"frames": self._film_frames}
+    def _made(self, enlargement: float) -> dict:
+        return super()._made(enlargement) | {"frames": self._film_frames}
 
 
 def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np.ndarray], quantity: str,
@@ -152,7 +152,7 @@ def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np
                                     annotations=_annotations(reels, epochs[0], grid),
                                     sliders=[_slider(epochs, grid)], updatemenus=[_buttons(grid)], **layout))
     figure._film_frames = []
-    rest = len(json.dumps(figure.to_dict()))  # all but the frames (a slider step for every epoch, at most)
+    rest = len(json.dumps(figure._made(1.0)))  # all but the frames (a slider step for every epoch, at most)
     figure._film_frames = _thinned(frames, FIGURE_BUDGET - rest)
     figure.layout.sliders = [_slider([int(frame["name"]) for frame in figure._film_frames], grid)]
     return figure

@@ -19,11 +19,9 @@ def chart(figure, key: str, where=st) -> None:
     In presenter mode the chart is drawn ``ui.screen.SCALE`` times larger, words and all. On a phone Plotly's
     bar of tools is left out: it sat on the chart's title, and a finger zooms without it.
     """
-    if screen.presenting():
-        figure = enlarged(figure, screen.SCALE)
     width = "content" if figure.layout.width else "stretch"
-    where.plotly_chart(figure, key=key, theme=None, alt=alt_text(figure), width=width,
-                       config=dict(displayModeBar=False) if on_phone() else None)
+    where.plotly_chart(enlarged(figure, screen.SCALE if screen.presenting() else 1), key=key, theme=None,
+                       alt=alt_text(figure), width=width, config=dict(displayModeBar=False) if on_phone() else None)
 
 
 def on_phone() -> bool:
