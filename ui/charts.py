@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from ui import drawn
 from ui import figure as fig
 from ui.figure import FULL_WIDTH
 from ui.theme import (
@@ -64,6 +65,7 @@ def _drawable(values: np.ndarray) -> np.ndarray:
     return np.where((values >= AXIS_LIMITS[0]) & (values <= AXIS_LIMITS[1]), values, np.nan)
 
 
+@drawn.once
 def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: str = "layer l") -> fig.PlainFigure:
     """Per-layer variance on a log axis: simulation (solid), theory (dotted), vanishing/exploding bands."""
     drawn = [(c, _drawable(c.values), None if c.theory is None else _drawable(c.theory)) for c in curves]
@@ -273,6 +275,7 @@ def _rounded(values: np.ndarray, digits: int = 3) -> np.ndarray:
     return np.array([float(f"{v:.{digits - 1}e}") for v in values], dtype=np.float32)
 
 
+@drawn.once
 def heatmap_figure(hist, *, log: bool, title: str, value_label: str, subtitle: str | None = None) -> fig.PlainFigure:
     """Layers × bins: each row is one layer's distribution (share of its sampled units per bin).
 
@@ -299,6 +302,7 @@ def heatmap_figure(hist, *, log: bool, title: str, value_label: str, subtitle: s
                    yaxis=dict(autorange="reversed", **_layer_ticks(hist.depth), **fig.axis_title("layer l")))
 
 
+@drawn.once
 def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_label: str,
                      colour: str = "#0072B2", subtitle: str | None = None) -> fig.PlainFigure:
     """Chosen layers' distributions stacked top to bottom, as in the CS231n and Glorot & Bengio figures."""
@@ -332,6 +336,7 @@ def _density_hover(label: str, log: bool, source: str) -> str:
     return f"{label}<br>{value} = %{{customdata[0]}}<br>density %{{customdata[1]}}<extra>{source}</extra>"
 
 
+@drawn.once
 def weights_figure(series: list[dict], *, log: bool, title: str, reference: list[dict] = (),
                    reference_size: str = "") -> fig.PlainFigure:
     """Overlaid weight distributions: binned draws (steps) with the exact density drawn over them.
@@ -369,6 +374,7 @@ def weights_figure(series: list[dict], *, log: bool, title: str, reference: list
 STRIP_FLOOR, STRIP_CEILING = -40, 40  # log10 range of the small multiples: float32 lives within ±38
 
 
+@drawn.once
 def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], columns: list[str],
                  row_labels: dict[str, str], column_labels: dict[str, str] | None = None) -> fig.PlainFigure:
     """Small multiples of log10 variance across layers: one row per activation, one column per scheme.
@@ -416,6 +422,7 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
                    **fig.grid_axes(grid, "xaxis", showticklabels=False), **y_axes)
 
 
+@drawn.once
 def training_figure(histories: dict[str, object], column: str, *, title: str, y_title: str, log: bool,
                     diverged: dict[str, int | None], width: int = FULL_WIDTH,
                     subtitle: str | None = None) -> fig.PlainFigure:
@@ -566,6 +573,7 @@ def _gradient_note(epochs: np.ndarray, norms: np.ndarray) -> str | None:
     return f"0 from epoch {epochs[last + 1]} on" if last + 1 < len(norms) else None
 
 
+@drawn.once
 def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> fig.PlainFigure:
     """First-layer (solid) and output-layer (dotted) gradient norms per scheme, log scale; the subtitle says
     which dash is which (a title long enough to say it is cut off in a half column on a 1024-px screen). A
@@ -597,6 +605,7 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> f
                    yaxis=_log_axis(np.concatenate(drawn)) | fig.axis_title("‖dL/dW‖: √(sum of its squares)"))
 
 
+@drawn.once
 def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarray],
                     diverged: bool = False) -> fig.PlainFigure:
     """One scheme's decision boundary: p(class 1) on a grid (orange 0 → white ½ → blue 1), test points on top.
@@ -634,6 +643,7 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
                    yaxis=dict(showticklabels=False, range=[ys[0], ys[-1]], **framed), annotations=why)
 
 
+@drawn.once
 def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.PlainFigure:
     """A weight matrix before and after training, side by side: on one colour scale, unless one reaches more
     than ``SCALE_GAP`` times further than the other (weights that training blew up), when each panel gets its
@@ -663,6 +673,7 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
                    **fig.grid_axes(grid, "xaxis", **fig.axis_title("unit")), **y_axes)
 
 
+@drawn.once
 def sweep_figure(table) -> fig.PlainFigure:
     """Final loss per scheme (rows) and learning rate (columns), ``initcore.lr_sweep``'s table: darker is lower, a
     loss at or above ln 2 (a coin flip) at the top of the scale, a diverged run grey with ✕; each cell says its

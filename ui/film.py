@@ -21,6 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 import initcore
+from ui import drawn
 from ui import figure as fig
 from ui.charts import TRAINED, _log_axis, _positive
 from ui.theme import FRAME, NO_ANSWER, PAPER, number, percent, scheme_colour, scheme_dash, scheme_label
@@ -61,6 +62,7 @@ def reel(scheme: str, snapshots: list, quantity: str, log: bool, diverged_epoch:
     return Reel(scheme, np.array([s.epoch for s in snapshots]), boundary, shares, edges, diverged_epoch)
 
 
+@drawn.once(kept=drawn.FILMS_KEPT)
 def lab_film(lab: dict, quantity: str, log: bool, narrow: bool = False) -> FilmFigure:
     """The film of the lab's runs (``ui.runs.gather``), showing ``quantity``; ``narrow``: laid out for a phone."""
     reels = [reel(s, shots, quantity, log, lab["diverged"][s]) for s, shots in lab["snapshots"].items()]
@@ -340,6 +342,7 @@ PINNED = 0.5  # a share of saturated units at epoch 0 worth a sentence
 STEADY = 20  # every layer's activation variance within this factor of every other's: a steady signal
 
 
+@drawn.once
 def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[str]:
     """One sentence for each run of the lab (``ui.runs.gather``) whose film shows one of the lessons (``width``: its
     layers' units, None where the layers' widths differ):

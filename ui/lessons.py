@@ -10,7 +10,7 @@ import pandas as pd
 import initcore
 from initcore.propagation import sampling_error
 from initcore.training import fit_budget
-from ui import cached
+from ui import cached, drawn
 from ui.charts import EXPLODING, VANISHING, Curve
 from ui.film import SNAPSHOTS
 from ui.theme import activation_label, number, scheme_label, times
@@ -367,6 +367,7 @@ def steady_scale(activation: str, scheme: str, width: int = 256) -> dict:
     return dict(signal=signal, gradient=gradient, used=used, exact=exact, one_scale=one_scale, sentence=sentence)
 
 
+@drawn.once
 def factor_sentence(activation: str, scheme: str, width: int, depth: int, params: dict,
                     pieces: dict | None = None) -> str:
     """Theory's factor Var z_{l+1} / Var z_l, and what it compounds to from layer 1 to layer ``depth``.

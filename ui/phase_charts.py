@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ui import drawn
 from ui import figure as fig
 from ui.charts import SAFE_RED, _decade_step
 from ui.theme import FRAME, GREY, INK, NO_ANSWER, PAPER, number, percent, scheme_colour
@@ -45,6 +46,7 @@ def edge_of_chaos(plane: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return tuple(np.array(axis, dtype=float) for axis in zip(*line, strict=True)) if line else (np.array([]),) * 2
 
 
+@drawn.once
 def phase_figure(plane: pd.DataFrame, runs: pd.DataFrame, point: tuple[float, float], *, activation: str,
                  run_depth: int, narrow: bool = False) -> fig.PlainFigure:
     """The trainable depth 6ξ_c over σ_w² × σ_b² (``plane``: ``initcore.theory.phase_grid``'s table) on a log colour
@@ -143,6 +145,7 @@ def _region_label(weights: np.ndarray, biases: np.ndarray, grows: np.ndarray, ru
                       "signal grows<br>without bound<br>(q* = ∞)", font=dict(color=INK, size=13), bgcolor=NO_ANSWER)]
 
 
+@drawn.once
 def spectrum_figure(spectra: dict, width: int) -> fig.PlainFigure:
     """The singular values of the input–output Jacobian as histograms on a log10 axis, one panel per depth (one
     under another, on one axis), each scheme's bars overlaid; ``spectra`` as ``ui.phase_data.spectra`` bins them,
