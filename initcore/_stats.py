@@ -64,6 +64,14 @@ def _deviations_squared(flat: np.ndarray, mean: float) -> float:
     return squares
 
 
+def norms(arrays: list[np.ndarray]) -> list[float]:
+    """``norm`` of each of ``arrays`` (a network's dL/dW_l, once an epoch), the same to the bit: one error state
+    for all of them, which at 3 layers of 32 units cost more than the products."""
+    with np.errstate(over="ignore", under="ignore"):
+        squares = [float(np.dot(flat, flat)) for flat in (x.reshape(-1) for x in arrays)]
+    return [math.sqrt(sq) if _holds(sq, x) else norm(x) for sq, x in zip(squares, arrays)]
+
+
 def norm(x: np.ndarray) -> float:
     """‖x‖₂ over all entries (a matrix's Frobenius norm), finite exactly when every entry is.
 

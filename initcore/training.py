@@ -38,9 +38,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from initcore import _validate
+from initcore import _stats, _validate
 from initcore._binning import LayerSamples, histograms, layer_samples
-from initcore._stats import norm
 from initcore.activations import Activation, get_activation
 from initcore.datasets import N_RANGE, make_dataset, train_test_split
 from initcore.histograms import LayerHistograms
@@ -148,14 +147,13 @@ class MLP:
                 delta *= slope(passes.zs[below], passes.units[below], out=passes.slopes[below])
             np.matmul(X1, delta.T, out=grads[0])
             return passes
-        slopes = passes.stack(passes.slope_values)
-        slope(passes.stack(passes.z_values), passes.stack(passes.activation_values)[:, :-1], out=slopes)
+        slopes = passes.stacked_slopes
+        slope(passes.stacked_zs, passes.stacked_units, out=slopes)
         np.matmul(passes.activations[top - 1], delta.T, out=grads[top])
         for layer in range(top, 0, -1):
             delta = np.matmul(self.weights[layer], delta, out=passes.deltas[layer - 1])
             delta *= slopes[layer - 1]
-        activations, deltas = passes.stack(passes.activation_values), passes.stack(passes.delta_values)
-        np.matmul(activations[:-1], deltas[1:].transpose(0, 2, 1), out=self.stacked(flat))
+        np.matmul(passes.stacked_inputs, passes.stacked_deltas_t, out=passes.stacked_out(self, flat))
         np.matmul(X1, delta.T, out=grads[0])
         return passes
 
@@ -191,9 +189,23 @@ class Passes:
         self.logits = np.empty((model.weights[-1].shape[1], columns))
         if backward:
             self.slope_values, self.slopes = _end_to_end(hidden, columns)
+            self.slope_starts = np.cumsum([0] + [slope.size for slope in self.slopes[:-1]])
             self.delta_values, self.deltas = _end_to_end(hidden, columns)
+        if backward and model._stacked:  # hidden layers of one width: the (layers, rows, columns) views ``backprop``
+            stacked_activations = self._stack(self.activation_values)  # takes, made once for every pass
+            self.stacked_zs, self.stacked_slopes = self._stack(self.z_values), self._stack(self.slope_values)
+            self.stacked_units = stacked_activations[:, :-1]  # a_l without its row of ones
+            self.stacked_inputs = stacked_activations[:-1]  # [a_l; 1] into layers 2 … L
+            self.stacked_deltas_t = self._stack(self.delta_values)[1:].transpose(0, 2, 1)  # δ_l of layers 2 … L
 
-    def stack(self, values: np.ndarray) -> np.ndarray:
+    def stacked_out(self, model: MLP, flat: np.ndarray) -> np.ndarray:
+        """``model.stacked(flat)``, made once for the buffer these passes write into (a training loop gives each
+        of its passes one buffer: the step's, or the epoch's gradient)."""
+        if getattr(self, "_out", (None,))[0] is not flat:
+            self._out = (flat, model.stacked(flat))
+        return self._out[1]
+
+    def _stack(self, values: np.ndarray) -> np.ndarray:
         """One of the end-to-end arrays of hidden layers of one width as (layers, rows, columns): the z_l, the
         [a_l; 1], the f'(z_l) or the δ_l."""
         return values.reshape(len(self.zs), -1, self.columns)
@@ -708,7 +720,7 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
         loss = _output_loss(model.output, logits, y_train)
         if initial is None:
             initial = [distinct_units(a) for a in evaluation.hidden()]
-        layer_norms = [norm(g) for g in weight_gradients]  # ‖dL/dW_l‖_F
+        layer_norms = _stats.norms(weight_gradients)  # ‖dL/dW_l‖_F
         norms += [dict(epoch=epoch, layer=layer, grad_norm=g) for layer, g in enumerate(layer_norms, start=1)]
         saturation = _saturation(evaluation, threshold)
         finite = np.isfinite(loss) and np.isfinite(gradient).all() and np.isfinite(model.params).all()
@@ -726,10 +738,9 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
 
 def _saturation(passes: Passes, threshold: float) -> float:
     """The share of a hidden layer's f'(z) entries with |f'(z)| < ``threshold``, averaged over the layers."""
-    saturated = np.abs(passes.slope_values) < threshold
-    ends = np.cumsum([slope.size for slope in passes.slopes])
-    shares = [np.count_nonzero(saturated[end - slope.size : end]) / slope.size
-              for slope, end in zip(passes.slopes, ends)]
+    saturated = np.less(np.abs(passes.slope_values), threshold)
+    counts = np.add.reduceat(saturated, passes.slope_starts, dtype=np.intp)  # one count per layer, in one call
+    shares = [count / slope.size for count, slope in zip(counts.tolist(), passes.slopes)]
     return sum(shares) / len(shares)
 
 
@@ -754,7 +765,7 @@ def unit_report(model: MLP, X: np.ndarray, y: np.ndarray, layer: int = 1, rows: 
     outputs = hidden[layer - 1]
     table = pd.DataFrame({f"output on x{i + 1}": outputs[i] for i in range(min(rows, len(outputs)))})
     table.insert(0, "unit", np.arange(1, outputs.shape[1] + 1))
-    table["incoming-weight gradient norm"] = [norm(column) for column in grads_w[layer - 1].T]
+    table["incoming-weight gradient norm"] = [_stats.norm(column) for column in grads_w[layer - 1].T]
     return table
 
 
