@@ -96,21 +96,47 @@ def test_a_view_never_waits_behind_background_jobs():
     assert all(job.result(10) for job in jobs)
 
 
-def test_background_jobs_run_one_at_a_time_on_a_nicer_thread():
+def _concurrency_probe(pause: float = 0.05):
+    """A job that notes how many such jobs run at once (``peak``), its thread's name and its nice value."""
     running, peak, lock = [0], [0], threading.Lock()
 
     def job():
         with lock:
             running[0] += 1
             peak[0] = max(peak[0], running[0])
-        threading.Event().wait(0.05)
+        threading.Event().wait(pause)
         with lock:
             running[0] -= 1
         return threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
+    return job, peak
+
+
+def test_background_jobs_run_on_nicer_threads_of_their_own():
+    job, _ = _concurrency_probe()
     answers = [future.result(10) for future in [compute.in_background(job) for _ in range(4)]]
-    assert peak[0] == 1
     assert all(name.startswith("initlab-compute-background") for name, _ in answers)
     if sys.platform == "linux":  # elsewhere nice is the process's, and the lane keeps it
         assert {niceness for _, niceness in answers} == {min(19, os.getpriority(os.PRIO_PROCESS, 0)
                                                                  + compute.BACKGROUND_NICENESS)}
+
+
+def test_a_learner_alone_gets_every_slot_for_background_jobs():
+    job, peak = _concurrency_probe(pause=0.3)
+    for future in [compute.in_background(job) for _ in range(2 * compute.SLOTS)]:
+        future.result(10)
+    assert peak[0] == compute.SLOTS
+
+
+def test_background_jobs_take_turns_while_a_view_waits():
+    """A class's slider moves share the cores with one background job at most."""
+    release = threading.Event()
+    view = compute.submit(release.wait, 10)
+    try:
+        job, peak = _concurrency_probe()
+        for future in [compute.in_background(job) for _ in range(2 * compute.SLOTS)]:
+            future.result(10)
+        assert peak[0] == 1 and not view.done()
+    finally:
+        release.set()
+    assert view.result(10)
