@@ -16,12 +16,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import initcore  # noqa: E402
 from benchmarks.timing import median_time  # noqa: E402
+from ui import blas  # noqa: E402
 
 SIZES = [(5, 32), (10, 64), (30, 32), (10, 128)]
 EPOCHS, SNAPSHOTS = 100, 40
 
 
 def main() -> None:
+    blas.set_threads(1)  # as the server trains (``ui.compute``); at 10 × 64 two threads made the timings jump
     print(f"| depth × width | {EPOCHS} epochs | with {SNAPSHOTS} snapshots | ratio |")
     print("|---|---|---|---|")
     for depth, width in SIZES:

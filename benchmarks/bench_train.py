@@ -24,6 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import initcore  # noqa: E402
 from benchmarks.timing import median_time  # noqa: E402
+from ui import blas  # noqa: E402
 
 SIZES = [(3, 32), (10, 64), (30, 32)]
 SHORT, LONG = 10, 110
@@ -70,6 +71,7 @@ def per_epoch_and_fixed(run, depth, width) -> tuple[float, float]:
 
 
 def main() -> None:
+    blas.set_threads(1)  # as the server trains (``ui.compute``); at 10 × 64 two threads made the timings jump
     print("| depth, width | train, per epoch (ms) | numpy floor, per epoch (ms) | ratio | train, once per run (ms) |")
     print("|---|---|---|---|---|")
     for depth, width in SIZES:
