@@ -70,6 +70,8 @@ def test_an_object_it_cannot_read_is_built_every_time():
     assert build(thing) == 1 and build(thing) == 2
     with pytest.raises(drawn.Unfingerprintable):
         drawn.fingerprint(thing)
+    lists = pd.DataFrame(dict(widths=[[2, 8], [2, 8]]))  # cells pandas cannot hash
+    assert build(lists) == 3 and build(lists) == 4
 
 
 def test_the_same_numbers_are_drawn_once_and_shared():

@@ -48,7 +48,11 @@ def _feed(digest, value) -> None:
                       .encode())
     elif isinstance(value, (pd.DataFrame, pd.Series)):
         digest.update(f"{type(value).__name__}:{list(value.axes)!r};".encode())
-        digest.update(pd.util.hash_pandas_object(value, index=True).to_numpy().view(np.uint8))
+        try:
+            hashed = pd.util.hash_pandas_object(value, index=True)
+        except TypeError as error:  # a cell pandas cannot hash (a list, say)
+            raise Unfingerprintable(type(value).__name__) from error
+        digest.update(hashed.to_numpy().view(np.uint8))
     elif isinstance(value, dict):
         digest.update(f"dict:{len(value)};".encode())
         for key, item in value.items():
