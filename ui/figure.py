@@ -113,7 +113,7 @@ class PlainFigure(go.Figure):
 
     def spec(self, enlargement: float = 1.0) -> dict:
         """What is sent to draw this figure ``enlargement`` times larger, made once for each size: a figure is
-        not changed once it is shown, and one drawn for a whole class (``ui.runs.drawn``) is shown many times."""
+        not changed once it is shown, and one drawn for a whole class (``ui.drawn``) is shown many times."""
         specs = self.__dict__.setdefault("_specs", {})
         if enlargement not in specs:
             specs[enlargement] = self._made(enlargement)
