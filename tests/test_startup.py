@@ -50,7 +50,7 @@ def test_the_warm_up_makes_the_default_view_a_cache_hit_and_computes_nothing_els
     """If the page's defaults or the way it calls the engine change, ``startup.DEFAULT_VIEW`` must follow."""
     cached.simulate.clear()
     cached.simulate_many.clear()
-    cached.predicted.clear()
+    cached.predicted_network.clear()
     calls, simulate = [], initcore.simulate
 
     def counted(**settings):
