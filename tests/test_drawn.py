@@ -127,6 +127,28 @@ def test_an_error_reaches_the_caller_and_is_not_kept():
     assert build(1) == "drawn" and len(calls) == 2
 
 
+def test_a_build_that_fails_is_no_one_else_s_failure():
+    """The session that builds may fail or be stopped (Streamlit stops a run by raising in its thread): the
+    sessions waiting for it build for themselves instead of taking its exception."""
+    started, calls = threading.Event(), []
+
+    @drawn.once
+    def build(x):
+        calls.append(threading.current_thread().name)
+        if len(calls) == 1:
+            started.set()
+            threading.Event().wait(0.2)
+            raise KeyboardInterrupt  # not an Exception: as a stop of the building session would be
+        return "drawn"
+
+    first = threading.Thread(target=lambda: pytest.raises(KeyboardInterrupt, build, 1), name="builder")
+    first.start()
+    started.wait(5)
+    assert build(1) == "drawn"  # waited for the builder, which failed, then built it here
+    first.join(5)
+    assert calls[0] == "builder" and len(calls) == 2
+
+
 def test_only_the_last_results_are_kept():
     @drawn.once(kept=3)
     def build(x):

@@ -88,7 +88,8 @@ _FINGERPRINT = "_initlab_fingerprint"
 def once(build: Callable | None = None, *, kept: int = KEPT) -> Callable:
     """``build``, with what it returns kept for the last ``kept`` distinct arguments (by ``fingerprint``) and
     shared by every session of the server. A class that asks at the same moment waits for the one session that
-    builds it, as ``st.cache_data`` does. Arguments it cannot fingerprint call ``build`` each time.
+    builds it, as ``st.cache_data`` does; if that build fails, each builds it for itself. Arguments it cannot
+    fingerprint call ``build`` each time.
     ``@once`` or ``@once(kept=n)``."""
     if build is None:
         return functools.partial(once, kept=kept)
@@ -112,13 +113,17 @@ def once(build: Callable | None = None, *, kept: int = KEPT) -> Callable:
         if builds:
             try:
                 made.set_result(build(*args, **kwargs))
-            except BaseException as error:  # the waiting sessions get the error too; the next call builds again
+            except BaseException as error:  # kept for no one: the next call builds again
                 made.set_exception(error)
                 with lock:
                     if results.get(key) is made:
                         del results[key]
                 raise
-        return made.result()
+            return made.result()
+        try:
+            return made.result()
+        except BaseException:  # the session that built it failed, or was stopped: that is its own, not ours
+            return build(*args, **kwargs)
 
     kept_build.results = results
     return kept_build
