@@ -64,14 +64,6 @@ def _deviations_squared(flat: np.ndarray, mean: float) -> float:
     return squares
 
 
-def norms(arrays: list[np.ndarray]) -> list[float]:
-    """``norm`` of each of ``arrays`` (a network's dL/dW_l, once an epoch), the same to the bit: one error state
-    for all of them, which at 3 layers of 32 units cost more than the products."""
-    with np.errstate(over="ignore", under="ignore"):
-        squares = [float(np.dot(flat, flat)) for flat in (x.reshape(-1) for x in arrays)]
-    return [math.sqrt(sq) if _holds(sq, x) else norm(x) for sq, x in zip(squares, arrays)]
-
-
 def norm(x: np.ndarray) -> float:
     """‖x‖₂ over all entries (a matrix's Frobenius norm), finite exactly when every entry is.
 
@@ -80,11 +72,20 @@ def norm(x: np.ndarray) -> float:
     below about 1e-154 to underflow. In either case, as in ``moments``, the sum is redone on ``x / max |x|``,
     whose squares lie in [0, 1]: ‖x‖ = max |x| · ‖x / max |x|‖.
     """
-    flat = x.reshape(-1)
+    return norms([x])[0]
+
+
+def norms(arrays: list[np.ndarray]) -> list[float]:
+    """``norm`` of each of ``arrays`` (a network's dL/dW_l, once an epoch), under one error state for all of them,
+    which at 3 layers of 32 units cost more than the products."""
+    flats = [x.reshape(-1) for x in arrays]
     with np.errstate(over="ignore", under="ignore"):  # both are handled below (a strided x warns, BLAS never)
-        squares = float(np.dot(flat, flat))
-    if _holds(squares, flat):
-        return math.sqrt(squares)
+        squares = [float(np.dot(flat, flat)) for flat in flats]
+    return [math.sqrt(sq) if _holds(sq, flat) else _rescaled_norm(flat) for sq, flat in zip(squares, flats)]
+
+
+def _rescaled_norm(flat: np.ndarray) -> float:
+    """``norm`` of a flat array whose sum of squares over- or underflowed: on ``flat / max |flat|``."""
     largest = float(np.max(np.abs(flat), initial=0.0))
     if not 0.0 < largest < math.inf:  # all zeros (0), or an inf or NaN entry (inf or NaN)
         return largest

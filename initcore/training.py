@@ -187,6 +187,7 @@ class Passes:
             a1[-1] = 1
         self.units = [a1[:-1] for a1 in self.activations]
         self.logits = np.empty((model.weights[-1].shape[1], columns))
+        self._out: tuple[np.ndarray | None, np.ndarray | None] = (None, None)  # ``stacked_out``'s buffer and view
         if backward:
             self.slope_values, self.slopes = _end_to_end(hidden, columns)
             self.slope_starts = np.cumsum([0] + [slope.size for slope in self.slopes[:-1]])
@@ -201,7 +202,7 @@ class Passes:
     def stacked_out(self, model: MLP, flat: np.ndarray) -> np.ndarray:
         """``model.stacked(flat)``, made once for the buffer these passes write into (a training loop gives each
         of its passes one buffer: the step's, or the epoch's gradient)."""
-        if getattr(self, "_out", (None,))[0] is not flat:
+        if self._out[0] is not flat:
             self._out = (flat, model.stacked(flat))
         return self._out[1]
 
