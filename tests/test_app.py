@@ -1035,6 +1035,14 @@ def test_every_tab_shows_every_compared_scheme_or_says_it_shows_the_chosen_one(v
     assert not any("only" in c.value for c in alone.caption)
 
 
+def test_a_download_leaves_the_page_as_it_is():
+    """Downloading the table starts no run. A run changes nothing here, and a run's start is the one moment a page
+    whose replica dies cannot tell its next server to rebuild it (``ui.reconnect``)."""
+    at = open_page("pages/2_Signal_propagation.py", view="Table")
+    (button,) = at.get("download_button")
+    assert button.proto.label == "Download CSV" and button.proto.ignore_rerun
+
+
 def lab_warnings(at: AppTest) -> list[str]:
     return [w.value for w in at.warning]
 
