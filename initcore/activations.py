@@ -55,11 +55,18 @@ class Activation:
     deriv_max: float  # max |f'(z)| over z
     homogeneous: tuple[float, float] | None = None
     deriv_from_output: Callable[..., np.ndarray] | None = None  # f' in terms of a = f(z): (a, out=None)
+    deriv_min: float = 0.0  # a lower bound of f'(z) over z, its minimum where that is below 0 (GELU)
 
     @property
     def saturated_below(self) -> float:
         """A unit is saturated where |f'(z)| is below this: ``SATURATION`` of the largest slope."""
         return SATURATION * self.deriv_max
+
+    def saturated(self, slope: np.ndarray, out: np.ndarray, scratch: np.ndarray | None = None) -> np.ndarray:
+        """Where |f'(z)| < ``saturated_below``, into the bool array ``out``, from ``slope`` = f'(z): one comparison
+        where f' is never negative, and |f'| taken first (into ``scratch``, if given) where it dips below 0."""
+        magnitude = slope if self.deriv_min >= 0 else np.abs(slope, out=scratch)
+        return np.less(magnitude, self.saturated_below, out=out)
 
     def slope(self, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """f'(z), reusing a = f(z) where that is cheaper (tanh: 1 - a², sigmoid: a(1 - a))."""
@@ -221,7 +228,7 @@ _ALL_ACTIVATIONS = [
     Activation("gelu", "GELU (tanh form)",  # two lines: one is wider than half a laptop's page
                r"\begin{aligned} f(z) &= \frac{z}{2}\,\bigl(1 + \tanh u\bigr) \\ u &= \sqrt{2/\pi}\,"
                r"\bigl(z + 0.044715\,z^3\bigr) \end{aligned}", _gelu, _gelu_deriv, 1.5335805216661464, "he_normal",
-               1.128993068655481),
+               1.128993068655481, deriv_min=-0.12899306865877186),
 ]
 
 ACTIVATIONS: Mapping[str, Activation] = MappingProxyType({a.id: a for a in _ALL_ACTIVATIONS})

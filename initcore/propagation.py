@@ -447,7 +447,6 @@ def _forward(depth, act, weights, a, blocks):
     block, which the backward pass then overwrites with dL/dz_l. A block that overflows is marked from that
     layer up and its rows are zeroed, so that the others go on alone.
     """
-    threshold = act.saturated_below
     slopes = np.empty((depth, *a.shape), dtype=a.dtype)
     z = np.empty_like(a)
     saturated = np.empty(a.shape, dtype=bool)
@@ -458,7 +457,7 @@ def _forward(depth, act, weights, a, blocks):
         act.fn(z, out=a)
         slope = act.slope(z, a, out=slopes[layer - 1])
         for block in blocks:
-            _forward_statistics(block, layer, base, z[block.slice], a[block.slice], slope[block.slice], threshold,
+            _forward_statistics(block, layer, base, z[block.slice], a[block.slice], slope[block.slice], act,
                                 saturated[block.slice])
         if all(block.exploded for block in blocks):  # nothing left to compute: the layers above are empty
             for block in blocks:
@@ -469,9 +468,9 @@ def _forward(depth, act, weights, a, blocks):
     return slopes
 
 
-def _forward_statistics(block, layer, base, z, a, slope, threshold, saturated):
-    """Row ``layer`` of one block's table and its samples, from its rows of z_l, a_l and f'(z_l); where the block
-    overflowed, mark it from this layer up and zero its rows."""
+def _forward_statistics(block, layer, base, z, a, slope, act, saturated):
+    """Row ``layer`` of one block's table and its samples, from its rows of z_l, a_l and f'(z_l) of activation
+    ``act``; where the block overflowed, mark it from this layer up and zero its rows."""
     row = dict.fromkeys(COLUMNS, np.nan) | dict(layer=layer, weight_std=abs(block.c) * base.std)
     block.rows.append(row)
     if block.exploded:
@@ -493,7 +492,7 @@ def _forward_statistics(block, layer, base, z, a, slope, threshold, saturated):
     record(block.samples["pre"], layer - 1, z)
     record(block.samples["act"], layer - 1, a)
     nonzero = _count_nonzero(a, saturated)
-    np.less(np.abs(slope, out=z), threshold, out=saturated)  # z is recorded: its buffer is free
+    act.saturated(slope, out=saturated, scratch=z)  # z is recorded: its buffer is free
     row.update(frac_dead=1 - nonzero / a.size, exploded=False, vanished=nonzero == 0,
                frac_saturated=np.count_nonzero(saturated) / a.size)
 
@@ -664,8 +663,8 @@ def _simulate_network(net: Network, batch: int, seed: int, dtype: str) -> Propag
 
         def forward(layer: Forward) -> bool:
             slope = act.slope(layer.u, layer.a)
-            _forward_statistics(block, layer.layer, weights[layer.layer - 1], layer.u.copy(), layer.a, slope,
-                                act.saturated_below, np.empty(layer.u.shape, dtype=bool))
+            _forward_statistics(block, layer.layer, weights[layer.layer - 1], layer.u.copy(), layer.a, slope, act,
+                                np.empty(layer.u.shape, dtype=bool))
             if not block.exploded:
                 extra["stream_var"][layer.layer - 1] = moments(layer.z)[1]
             return not block.exploded

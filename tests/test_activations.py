@@ -8,6 +8,8 @@ import pytest
 import initcore
 from initcore import theory
 
+EPS = np.finfo(float).eps
+
 KINKED = {"relu", "leaky_relu", "elu", "selu"}  # f or f' jumps at 0
 H = 1e-6
 # Central differences in float64: truncation ≈ h²·|f'''|/6 ≲ 1e-12, rounding ≈ eps·|f|/h ≲ 1e-9.
@@ -29,6 +31,33 @@ def test_deriv_max_is_the_largest_slope(name):
     act = initcore.ACTIVATIONS[name]
     z = np.linspace(-20, 20, 400001)
     assert np.abs(act.deriv(z)).max() == pytest.approx(act.deriv_max, rel=1e-6)
+
+
+@pytest.mark.parametrize("name", list(initcore.ACTIVATIONS))
+def test_deriv_min_bounds_every_slope_and_is_the_least_one_where_slopes_go_below_zero(name):
+    """On a grid of step h around the least slope, the grid's minimum is within max|f''|·h²/2 ≤ h² of the
+    true one (|f''| < 2 for every activation here), give or take f''s rounding, a few ulps of 1."""
+    act = initcore.ACTIVATIONS[name]
+    z = np.linspace(-30, 30, 600_001)
+    slopes = act.deriv(z)
+    assert slopes.min() >= act.deriv_min
+    if act.deriv_min < 0:
+        low = z[np.argmin(slopes)]
+        fine = np.linspace(low - 1e-4, low + 1e-4, 20_001)
+        assert act.deriv(fine).min() == pytest.approx(act.deriv_min, abs=(fine[1] - fine[0]) ** 2 + 4 * EPS)
+
+
+@pytest.mark.parametrize("name", list(initcore.ACTIVATIONS))
+def test_saturated_is_where_the_slope_is_small_in_magnitude(name):
+    act = initcore.ACTIVATIONS[name]
+    z = np.concatenate([np.random.default_rng(0).normal(0, 4, 10_000), [np.nan, np.inf, -np.inf, 0.0, -0.0]])
+    with np.errstate(invalid="ignore"):  # f'(±inf) is NaN for some
+        slope = act.deriv(z)
+    expected = np.abs(slope) < act.saturated_below
+    for scratch in (None, np.empty_like(slope)):
+        flags = np.empty(z.shape, dtype=bool)
+        assert act.saturated(slope, out=flags, scratch=scratch) is flags
+        np.testing.assert_array_equal(flags, expected)
 
 
 @pytest.mark.parametrize("name", list(initcore.ACTIVATIONS))
