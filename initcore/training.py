@@ -650,8 +650,8 @@ def train(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float,
                      bias_rng=np.random.default_rng([seed, 3]), zero_output=bool(zero_output), **c["params"])
     initial_weights = [w.copy() for w in model.weights]
     with np.errstate(all="ignore"):
-        history, norms, diverged_epoch, initial, final, kept = _sgd(model, X_train, y_train, X_test, y_test, c,
-                                                                    np.random.default_rng([seed, 2]))
+        history, grad_norms, diverged_epoch, initial, final, kept = _sgd(
+            model, X_train, y_train, X_test, y_test, c, np.random.default_rng([seed, 2]))
     shape = dict(depth=c["depth"], width=c["width"]) | (dict(widths=c["widths"]) if widths is not None else {})
     settings = dict(dataset=dataset, **shape, activation=activation, scheme=scheme, epochs=c["epochs"], lr=c["lr"],
                     seed=seed, batch_size=c["batch_size"], n=n, noise=noise, momentum=c["momentum"],
@@ -660,7 +660,7 @@ def train(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float,
         settings["zero_output"] = True
     return TrainingRun(
         history=pd.DataFrame(history),
-        grad_norms=norms,
+        grad_norms=grad_norms,
         diverged=diverged_epoch is not None,
         diverged_epoch=diverged_epoch,
         distinct_neurons=final,
