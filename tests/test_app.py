@@ -1036,8 +1036,8 @@ def test_every_tab_shows_every_compared_scheme_or_says_it_shows_the_chosen_one(v
 
 
 def test_a_download_leaves_the_page_as_it_is():
-    """Downloading the table starts no run. A run changes nothing here, and a run's start is the one moment a page
-    whose replica dies cannot tell its next server to rebuild it (``ui.reconnect``)."""
+    """Downloading the table starts no run. A rerun would change nothing on the page, and the start of a run is the
+    one moment when a page whose replica dies cannot ask the next replica to rebuild it (``ui.reconnect``)."""
     at = open_page("pages/2_Signal_propagation.py", view="Table")
     (button,) = at.get("download_button")
     assert button.proto.label == "Download CSV" and button.proto.ignore_rerun

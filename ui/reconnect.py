@@ -8,11 +8,11 @@ holds one empty fragment with such a timer. The run it asks for carries the page
 values, and the live replica draws the same view: the same settings, charts and downloads. (A page that
 reconnects to the same server after a network drop gets one run more, which changes nothing.)
 
-One moment escapes this: a run's first message to the page (``new_session``) stops the page's timers, and the
-next (the session's status, "running") is what asks for a run on reconnecting while the fragment has not yet
-started its timer again. A server that dies between those two messages leaves the page as it was, until the
-learner's next action. It was seen once in about fifty kills timed right after a click that started a run, so
-nothing on a page starts a run it does not need: the table's download does not rerun the page.
+One moment escapes this. A run's first message to the page (``new_session``) stops the page's timers, and until
+its next one (the session's status: running) arrives, the page holds neither a timer nor a run in progress. A
+server that dies in between leaves the page as it was until the learner's next action. Kills timed right after
+a click that started a run hit that gap twice in about fifty, so nothing on a page starts a run it does not
+need: the table's download does not rerun the page.
 
 The timer is a day, and the page starts it again at every run, so it never fires during a lesson. What the
 fragment costs is its call, once per run (about a third of a millisecond on the server), and two small messages
