@@ -190,7 +190,6 @@ class Passes:
         self._out: tuple[np.ndarray | None, np.ndarray | None] = (None, None)  # ``stacked_out``'s buffer and view
         if backward:
             self.slope_values, self.slopes = _end_to_end(hidden, columns)
-            self.slope_starts = np.cumsum([0] + [slope.size for slope in self.slopes[:-1]])
             self.delta_values, self.deltas = _end_to_end(hidden, columns)
         if backward and model._stacked:  # hidden layers of one width: the (layers, rows, columns) views ``backprop``
             stacked_activations = self._stack(self.activation_values)  # takes, made once for every pass
@@ -216,9 +215,9 @@ class Passes:
         return [a.T for a in self.units]
 
 
-def _end_to_end(rows: list[int], columns: int) -> tuple[np.ndarray, list[np.ndarray]]:
+def _end_to_end(rows: list[int], columns: int, dtype: type = float) -> tuple[np.ndarray, list[np.ndarray]]:
     """One flat array and its consecutive (rows[i], columns) views."""
-    values = np.empty(sum(rows) * columns)
+    values = np.empty(sum(rows) * columns, dtype=dtype)
     starts = np.cumsum([0, *rows]) * columns
     return values, [values[start:end].reshape(-1, columns) for start, end in zip(starts[:-1], starts[1:])]
 
@@ -698,7 +697,7 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
     batch_passes = {size: Passes(model, size) for size in {min(c["batch_size"], len(y_train)),
                                                             len(y_train) % c["batch_size"]} if size}
     evaluation = Passes(model, len(y_train))
-    saturated = np.empty(evaluation.slope_values.shape, dtype=bool)
+    saturated = _end_to_end([w.shape[1] for w in model.weights[:-1]], len(y_train), bool)  # laid out like its f'
     test = _Evaluation(model, X_test)
     grid = _Evaluation(model, _decision_points(SNAPSHOT_GRID)) if wanted else None
     initial = None
@@ -723,7 +722,7 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
             initial = [distinct_units(a) for a in evaluation.hidden()]
         layer_norms = _stats.norms(weight_gradients)  # ‖dL/dW_l‖_F
         norms.append(layer_norms)
-        saturation = _saturation(evaluation, model.activation, saturated)
+        saturation = _saturation(evaluation.slope_values, model.activation, *saturated)
         finite = np.isfinite(loss) and np.isfinite(gradient).all() and np.isfinite(model.params).all()
         history.append(dict(epoch=epoch, loss=loss, accuracy=_accuracy(logits, y_train),
                             test_accuracy=_accuracy(test.logits(), y_test), grad_norm_first=layer_norms[0],
@@ -746,12 +745,12 @@ def _norms_table(per_epoch: list[list[float]]) -> pd.DataFrame:
                              grad_norm=np.array(per_epoch, dtype=float).reshape(-1)))
 
 
-def _saturation(passes: Passes, activation: Activation, flags: np.ndarray) -> float:
+def _saturation(slopes: np.ndarray, activation: Activation, flags: np.ndarray, layers: list[np.ndarray]) -> float:
     """The share of a hidden layer's f'(z) entries with |f'(z)| below the activation's ``saturated_below``, averaged
-    over the layers; ``flags``, a bool array the size of ``passes.slope_values``, is written over."""
-    activation.saturated(passes.slope_values, out=flags)
-    shares = [np.count_nonzero(flags[start : start + slope.size]) / slope.size  # one count per layer: a flat
-              for start, slope in zip(passes.slope_starts.tolist(), passes.slopes)]  # count is SIMD, a reduceat not
+    over the layers, from every layer's f'(z) end to end (a ``Passes``' ``slope_values``). ``flags``, a bool array
+    laid out like them, is written over; ``layers`` are its views, one per layer (``_end_to_end``)."""
+    activation.saturated(slopes, out=flags)
+    shares = [np.count_nonzero(layer) / layer.size for layer in layers]  # a count is SIMD, a reduceat was not
     return sum(shares) / len(shares)
 
 
