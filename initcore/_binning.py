@@ -56,13 +56,13 @@ def layer_samples(layers: list[np.ndarray], sample: int = SAMPLE) -> LayerSample
     return LayerSamples(np.concatenate(parts), np.array([part.size for part in parts]), sample)
 
 
-CHUNK_VALUES = 2**17  # values binned in one pass: their temporaries (about 20 bytes a value) stay in the cache
+CHUNK_VALUES = 2**16  # values binned in one pass: their temporaries (about 20 bytes a value) fit a core's L2 cache (1 MB here)
 
 
 def histograms(batch: list[LayerSamples]) -> list[LayerHistograms]:
     """``build`` of each ``LayerSamples``' rows, every one with edges of its own, binned together: one pass over
-    the values of as many sets as ``CHUNK_VALUES`` holds, and one ``np.bincount`` (a film's 41 snapshots of a
-    small network in one). Each binned value goes through ``positions``' float32 steps with its own set's scale, so
+    the values of as many sets as ``CHUNK_VALUES`` holds, and one ``np.bincount`` (a dozen snapshots of a small
+    network in one). Each binned value goes through ``positions``' float32 steps with its own set's scale, so
     the counts are ``build``'s to the last one; a set with a value that is not finite, or a range so narrow that
     its scale overflows float32, goes through ``build`` itself."""
     results, chunk, held = [], [], 0
@@ -91,7 +91,9 @@ def _histograms(batch: list[LayerSamples]) -> list[LayerHistograms]:
         together = finite & scales.fit
         for i in np.flatnonzero(~together):
             results[i] = build(batch[i].rows())
-        if together.any():
+        if together.all():
+            _bin_together(batch, values, magnitudes, logs, scales, range(len(batch)), results)
+        elif together.any():
             picked = np.repeat(together, sizes)
             _bin_together([batch[i] for i in np.flatnonzero(together)], values[picked], magnitudes[picked],
                           logs[picked], scales.subset(together), np.flatnonzero(together), results)

@@ -428,13 +428,14 @@ def _snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray, 
     activations = evaluation.activation_values.reshape(depth, width + 1, examples)[:, :-1]
     first_weights, weights = _hidden_layers(model.params, depth, width, inputs)
     first_gradients, gradients = _hidden_layers(gradient, depth, width, inputs)
-    finite = np.isfinite(activations).all()
+    act_var = np.var(activations, axis=(1, 2))
+    finite = np.isfinite(act_var).all()  # as every a_l is, unless some |a| passes 1e154 (then its square overflows)
     table = dict(
         layer=np.arange(1, depth + 1),
         weight_std=np.append(np.std(first_weights), np.std(weights, axis=(1, 2))),
-        act_var=np.var(activations, axis=(1, 2)),
+        act_var=act_var,
         grad_var=np.append(np.var(first_gradients), np.var(gradients, axis=(1, 2))),
-        frac_dead=np.count_nonzero(activations == 0, axis=(1, 2)) / (width * examples),
+        frac_dead=np.array([np.count_nonzero(zero) for zero in activations == 0]) / (width * examples),
         distinct_units=np.array(_distinct_counts(activations) if finite else
                                 [distinct_units(a.T) for a in activations]))
     return _Recorded(epoch, table, dict(weight=layer_samples([first_weights, *weights], SNAPSHOT_SAMPLE),
