@@ -56,7 +56,7 @@ def layer_samples(layers: list[np.ndarray], sample: int = SAMPLE) -> LayerSample
     return LayerSamples(np.concatenate(parts), np.array([part.size for part in parts]), sample)
 
 
-CHUNK_VALUES = 2**16  # values binned in one pass: their temporaries (about 20 bytes a value) fit a core's L2 cache (1 MB here)
+CHUNK_VALUES = 2**16  # values binned in one pass: their temporaries (20 bytes a value) fit a core's L2 (1 MB here)
 
 
 def histograms(batch: list[LayerSamples]) -> list[LayerHistograms]:
