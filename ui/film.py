@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 import initcore
 from ui import drawn
 from ui import figure as fig
-from ui.charts import TRAINED, _log_axis, _positive
+from ui.charts import TRAINED, log_axis, positive_only
 from ui.theme import FRAME, NO_ANSWER, PAPER, number, percent, scheme_colour, scheme_dash, scheme_label
 
 SNAPSHOTS = 40  # snapshots + 1 frames: epoch 0 and 40 evenly spaced epochs after it
@@ -128,6 +128,14 @@ class FilmFigure(fig.PlainFigure):
     def _made(self, enlargement: float) -> dict:
         return super()._made(enlargement) | {"frames": self._film_frames}
 
+    def keep_frames(self, frames: list[dict], grid: Grid) -> None:
+        """Keep ``frames``, thinned evenly until the whole figure's JSON fits ``FIGURE_BUDGET``, and a slider step
+        for each frame kept."""
+        self._film_frames = []
+        rest = len(json.dumps(self._made(1.0)))  # all but the frames (a slider step for every epoch, at most)
+        self._film_frames = _thinned(frames, FIGURE_BUDGET - rest)
+        self.layout.sliders = [_slider([int(frame["name"]) for frame in self._film_frames], grid)]
+
 
 def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np.ndarray], quantity: str,
                 log: bool, narrow: bool = False) -> FilmFigure:
@@ -153,10 +161,7 @@ def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np
                                     margin=grid.margin, showlegend=False, meta=dict(message=message),
                                     annotations=_annotations(reels, epochs[0], grid),
                                     sliders=[_slider(epochs, grid)], updatemenus=[_buttons(grid)], **layout))
-    figure._film_frames = []
-    rest = len(json.dumps(figure._made(1.0)))  # all but the frames (a slider step for every epoch, at most)
-    figure._film_frames = _thinned(frames, FIGURE_BUDGET - rest)
-    figure.layout.sliders = [_slider([int(frame["name"]) for frame in figure._film_frames], grid)]
+    figure.keep_frames(frames, grid)
     return figure
 
 
@@ -218,13 +223,13 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, grid:
     """The traces that stay the same in every frame (loss curves, test points) and the axes of every panel,
     where ``grid`` puts them."""
     k = len(reels)
-    losses = {r.scheme: _positive(histories[r.scheme]["loss"]) for r in reels}
+    losses = {r.scheme: positive_only(histories[r.scheme]["loss"]) for r in reels}
     traces = [go.Scatter(x=histories[r.scheme]["epoch"], y=losses[r.scheme], mode="lines", hoverinfo="skip",
                          line=dict(color=scheme_colour(r.scheme), width=2, dash=scheme_dash(r.scheme)))
               for r in reels]
     last = max(int(h["epoch"].max()) for h in histories.values())
     layout = dict(xaxis=dict(domain=[0, 1], anchor="y", range=[0, max(last, 1)]),  # the slider says "epoch"
-                  yaxis=dict(domain=list(grid.loss), anchor="x", side=grid.side, **_log_axis(np.concatenate(
+                  yaxis=dict(domain=list(grid.loss), anchor="x", side=grid.side, **log_axis(np.concatenate(
                       [v for v in losses.values()] + [[np.log(2)]])), title=dict(text="loss")))
     X, y = points
     for j, r in enumerate(reels):
