@@ -339,7 +339,7 @@ def test_log_axes_are_ticked_at_decades_or_at_1_2_5(values, ticks):
     """Whole decades, written 10ⁿ, over two decades or more (at most 8 ticks); under two, 1, 2 and 5 times a power
     of ten (every digit where those leave fewer than 3), written out: never Plotly's bare digits of a decade, which
     read "2, 10, 5, 2, 1, 5"."""
-    axis = charts._log_axis(values)
+    axis = charts.log_axis(values)
     assert axis["type"] == "log" and "D" not in str(axis.get("dtick", ""))
     if ticks == "decades":
         assert axis["tick0"] == 0 and isinstance(axis["dtick"], int)
@@ -512,7 +512,7 @@ def test_a_curve_that_falls_far_below_the_others_leaves_through_the_floor_with_a
 
 
 def test_log_ticks_step_by_one_two_or_five_decades():
-    assert [charts._decade_step(d) for d in (3, 8, 9, 16, 17, 40, 41, 81, 400)] == [1, 1, 2, 2, 5, 5, 10, 20, 50]
+    assert [charts.decade_step(d) for d in (3, 8, 9, 16, 17, 40, 41, 81, 400)] == [1, 1, 2, 2, 5, 5, 10, 20, 50]
 
 
 def test_a_screen_reader_hears_what_a_chart_shows_not_only_its_title():

@@ -54,14 +54,15 @@ class Curve:
     name: str | None = None
 
 
-def _positive(values: np.ndarray) -> np.ndarray:
+def positive_only(values: np.ndarray) -> np.ndarray:
+    """``values`` as floats, NaN (a gap on a log axis) where one is not a positive number."""
     values = np.asarray(values, dtype=float)
     return np.where(np.isfinite(values) & (values > 0), values, np.nan)
 
 
 def _drawable(values: np.ndarray) -> np.ndarray:
     """Positive values within ``AXIS_LIMITS`` (a theory curve can run on to 1e300 past an overflow)."""
-    values = _positive(values)
+    values = positive_only(values)
     return np.where((values >= AXIS_LIMITS[0]) & (values <= AXIS_LIMITS[1]), values, np.nan)
 
 
@@ -102,7 +103,7 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
         colour = scheme_colour(c.scheme)
         unseen = "" if np.isfinite(sim).any() else f": {_why_unseen(c.values)}"  # said in the legend
         traces.append(go.Scatter(
-            x=c.layer, y=_above(_positive(c.values), floor), name=name + unseen, mode="lines+markers",
+            x=c.layer, y=_above(positive_only(c.values), floor), name=name + unseen, mode="lines+markers",
             marker=dict(size=5),
             line=dict(color=colour, dash=scheme_dash(c.scheme), width=3), customdata=written(c.values),
             hovertemplate=f"{name}<br>layer %{{x}}<br>{quantity} = %{{customdata}}<extra>simulation</extra>"))
@@ -123,7 +124,7 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
                         for c in curves)
     return fig.new(traces, title, annotations=labels, message=message,
                    yaxis=dict(type="log", range=[low, high], exponentformat="power", tick0=0,
-                              dtick=_decade_step(high - low), **fig.axis_title(y_title)),
+                              dtick=decade_step(high - low), **fig.axis_title(y_title)),
                    xaxis=dict(range=[0.5, depth + 0.5], **_layer_ticks(depth), **fig.axis_title(x_title)))
 
 
@@ -210,7 +211,7 @@ def _fall_marks(falls: list[Fall], floor: float, depth: int) -> list:
     return traces
 
 
-def _decade_step(decades: float) -> int:
+def decade_step(decades: float) -> int:
     """Decades between two ticks of a log axis ``decades`` long: 1, 2, 5, 10, 20 … so that at most 8 show."""
     for step in (m * 10**k for k in range(4) for m in (1, 2, 5)):
         if decades / step <= 8:
@@ -427,7 +428,7 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
                     diverged: dict[str, int | None], width: int = FULL_WIDTH,
                     subtitle: str | None = None) -> fig.PlainFigure:
     """One line per scheme across epochs; a ✕ where a run diverged, labelled on the side of the plot's middle."""
-    lines = {scheme: _positive(h[column]) if log else h[column].to_numpy(float) for scheme, h in histories.items()}
+    lines = {scheme: positive_only(h[column]) if log else h[column].to_numpy(float) for scheme, h in histories.items()}
     shown = np.concatenate(list(lines.values()))
     shown = shown[np.isfinite(shown)]
     traces, ends = [], []
@@ -461,7 +462,7 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
     if column.endswith("accuracy"):  # a share: all of 0 to 1, so that a coin's 50 % sits mid-chart
         y_axis = dict(type="linear", range=[0, 1.02], tickformat=".0%")
     else:
-        y_axis = _log_axis(shown) if log else _linear_axis(np.append(shown, [y for _, _, y in ends]))
+        y_axis = log_axis(shown) if log else _linear_axis(np.append(shown, [y for _, _, y in ends]))
     said = [f"{scheme_label(scheme)}: diverged at epoch {diverged[scheme]}" if diverged.get(scheme) is not None
             else f"{scheme_label(scheme)}: {_final(history[column], column)} after {int(history['epoch'].iloc[-1])} "
                  "epochs" for scheme, history in histories.items()]
@@ -511,19 +512,19 @@ def _top_of_the_living(lines: dict[str, np.ndarray], diverged: dict[str, int | N
     return float(living.max()) * OFF_THE_TOP
 
 
-def _log_axis(values: np.ndarray) -> dict:
+def log_axis(values: np.ndarray) -> dict:
     """A log axis for ``values`` whose ticks never read as digits of another decade
     (Plotly's own, on a span of a decade or two, read "2, 10, 5, 2, 1, 5"): over two decades or more, whole
     decades written 10ⁿ, every k-th where there are many (at most 8 ticks); under two, where a decade may hold
     no tick or one, 1, 2 and 5 times a power of ten (or every digit, if those make fewer than 3), written out."""
-    positive = _positive(values)
+    positive = positive_only(values)
     positive = positive[np.isfinite(positive)]
     if not positive.size:
         return dict(type="log", exponentformat="power", range=[-1, 1])
     low, high = np.log10(positive.min()), np.log10(positive.max())
     axis = dict(type="log", exponentformat="power", range=[low - 0.1 * max(high - low, 1), high + 0.15])
     if high - low >= 2:
-        return axis | dict(tick0=0, dtick=_decade_step(high - low))
+        return axis | dict(tick0=0, dtick=decade_step(high - low))
     for ladder in ((1, 2, 5), range(1, 10)):  # a finer ladder where the coarse one leaves fewer than 3 ticks
         ticks = [m * 10.0**k for k in range(int(np.floor(low)) - 1, int(np.ceil(high)) + 1) for m in ladder]
         ticks = [t for t in ticks if axis["range"][0] <= np.log10(t) <= axis["range"][1]]
@@ -567,7 +568,7 @@ LONE_POINT = {"solid": "circle", "dot": "circle-open"}  # a line's single point,
 def _gradient_note(epochs: np.ndarray, norms: np.ndarray) -> str | None:
     """What a gradient-norm line cannot show on its log axis: nothing to draw at all, or a gradient of exactly
     0 from some epoch on (every unit switched off: the line just stops there)."""
-    if not np.isfinite(_positive(norms)).any():
+    if not np.isfinite(positive_only(norms)).any():
         return _why_unseen(norms, "epoch")
     last = np.flatnonzero(norms != 0)[-1]
     return f"0 from epoch {epochs[last + 1]} on" if last + 1 < len(norms) else None
@@ -591,7 +592,7 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> f
         elif notes:
             name += ":<br>" + ";<br>".join(f"{where} {note}" for where, note in notes.items())
         for column, dash, where in GRADIENT_LINES:
-            norms = _positive(given[column])
+            norms = positive_only(given[column])
             drawn.append(norms)
             traces.append(go.Scatter(  # a lone point (a run that diverged at epoch 1) makes no line: a marker
                 x=history["epoch"], y=norms, name=name, mode="markers" if np.isfinite(norms).sum() == 1 else "lines",
@@ -602,7 +603,7 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> f
     epochs = max((int(h["epoch"].max()) for h in histories.values()), default=1)
     return fig.new(traces, "Gradient norm ‖dL/dW‖", subtitle="solid: first layer, dotted: output layer", width=width,
                    xaxis=_epoch_axis(epochs),
-                   yaxis=_log_axis(np.concatenate(drawn)) | fig.axis_title("‖dL/dW‖: √(sum of its squares)"))
+                   yaxis=log_axis(np.concatenate(drawn)) | fig.axis_title("‖dL/dW‖: √(sum of its squares)"))
 
 
 @drawn.once

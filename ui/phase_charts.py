@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from ui import drawn
 from ui import figure as fig
-from ui.charts import SAFE_RED, _decade_step
+from ui.charts import SAFE_RED, decade_step
 from ui.theme import FRAME, GREY, INK, NO_ANSWER, PAPER, number, percent, scheme_colour
 
 DEPTH_RANGE = (1, 1000)  # layers: the colours of 6ξ_c run from 1 (and less) to 1000 (and more, ∞ included)
@@ -179,7 +179,7 @@ def spectrum_figure(spectra: dict, width: int) -> fig.PlainFigure:
                               "<extra></extra>"))
         lines.append(dict(type="line", x0=0, x1=0, y0=0, y1=1, xref=x_axis, yref=f"{y_axis} domain",
                           line=dict(color=GREY, width=1.5, dash="dot")))
-    tick_step = _decade_step(edges[-1] - edges[0])
+    tick_step = decade_step(edges[-1] - edges[0])
     ticks = np.arange(np.ceil(edges[0] / tick_step) * tick_step, edges[-1] + 1e-9, tick_step)
     x_axes = fig.grid_axes(grid, "xaxis", range=[edges[0], edges[-1]], tickvals=ticks,
                            ticktext=[number(10.0**t) for t in ticks], showline=True, linecolor=FRAME)
