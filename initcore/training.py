@@ -428,8 +428,10 @@ def _snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray, 
     activations = evaluation.activation_values.reshape(depth, width + 1, examples)[:, :-1]
     first_weights, weights = _hidden_layers(model.params, depth, width, inputs)
     first_gradients, gradients = _hidden_layers(gradient, depth, width, inputs)
+    # Finite variances mean finite activations. Where some |a| passes 1e154 its square overflows, and the slower
+    # count of distinct units below, which finds the finite units itself, is taken.
     act_var = np.var(activations, axis=(1, 2))
-    finite = np.isfinite(act_var).all()  # as every a_l is, unless some |a| passes 1e154 (then its square overflows)
+    finite = np.isfinite(act_var).all()
     table = dict(
         layer=np.arange(1, depth + 1),
         weight_std=np.append(np.std(first_weights), np.std(weights, axis=(1, 2))),
