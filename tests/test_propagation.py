@@ -90,6 +90,22 @@ def test_moments_keep_their_digits_for_tiny_entries(scale):
     assert mean == pytest.approx(exact.mean(), abs=rel * math.sqrt(exact.var()))
 
 
+@pytest.mark.parametrize("mean, spread", [(0.0, 1.0), (0.5, 1e-4), (-3e5, 2.0)])
+def test_moments_of_many_chunks_are_float64_moments(mean, spread):
+    """An array of several of ``_stats.CHUNK``'s chunks and a remainder, widened to float64 one chunk at a time:
+    the mean and the variance (two passes where the mean dwarfs the spread) of the float32 entries as stored, to
+    float64's summation error n·eps."""
+    from initcore import _stats
+
+    size = 17 * (3 * _stats.CHUNK // 17 + 7)  # rows of 17: three chunks and part of a fourth
+    x = (mean + spread * np.random.default_rng(1).standard_normal(size)).astype(np.float32)
+    exact = x.astype(np.float64)
+    rel = size * np.finfo(np.float64).eps
+    got_mean, got_var = moments(x.reshape(-1, 17))
+    assert got_var == pytest.approx(exact.var(), rel=rel, abs=0)
+    assert got_mean == pytest.approx(exact.mean(), rel=rel, abs=rel * math.sqrt(exact.var()))
+
+
 @pytest.mark.parametrize("width", [64, 256])
 def test_relu_large_weights_overflow_where_theory_says(width):
     """N(0, 10²) multiplies a ReLU signal by σ²n/2 per layer; float32 overflows at the predicted layer."""
