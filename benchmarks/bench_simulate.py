@@ -15,6 +15,8 @@ ReLU (Xavier-normal → He-normal: derived from the unit network, no product and
 simulation, and the switches that must redo the products (ReLU → tanh; Xavier → He under tanh) against those
 products alone (the 2·depth - 1 matmuls, the draws already in memory), BLAS on one thread as in the server. All
 are timed in turn in each round, so a slow spell on the shared machine falls on each alike.
+
+A third says what a step of the depth slider costs with the forward pass of the step before kept (``depth_steps``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from benchmarks.timing import median_time  # noqa: E402
 from initcore.activations import SATURATION  # noqa: E402
 from initcore.homogeneous import UNIT_RUNS  # noqa: E402
 from initcore.noise import NOISE_BANK, thread_pool  # noqa: E402
+from initcore.propagation import FORWARD_RUNS  # noqa: E402
 from ui import blas  # noqa: E402
 
 SIZES = [(20, 256, 256), (50, 512, 256), (100, 1024, 256)]
@@ -99,19 +102,13 @@ def torch_simulation(depth, width, batch, sample=4096, bins=60):
         torch.histc(logs, bins=bins, min=float(logs.min()), max=float(logs.max()))
 
 
-def forget() -> None:
-    """Empty the engine's process-wide caches: the next run draws and multiplies everything."""
-    NOISE_BANK.clear()
-    UNIT_RUNS.clear()
-
-
 def fresh_run(depth, width, batch, activation="tanh", scheme="xavier_normal"):
-    forget()
+    initcore.forget()
     return initcore.simulate(depth=depth, width=width, batch=batch, activation=activation, scheme=scheme)
 
 
 def peak_mb(fn) -> float:
-    forget()
+    initcore.forget()
     tracemalloc.start()
     fn()
     peak = tracemalloc.get_traced_memory()[1]
@@ -178,6 +175,7 @@ def switches() -> None:
         times = {step: [] for step in steps}
         for _ in range(REPEATS):
             for step, fn in steps.items():
+                FORWARD_RUNS.clear()  # the switches to tanh redo every product, as the first time they are asked
                 times[step].append(median_time(fn, 1))
         ms = {step: statistics.median(values) * 1e3 for step, values in times.items()}
         print(f"| {depth}, {width}, {batch} | {ms['fresh']:.0f} | {ms['relu switch']:.0f} | "
@@ -188,8 +186,36 @@ def switches() -> None:
         blas.set_threads(threads)
 
 
+DEPTH_STEPS = [(50, 256, 256, "tanh", "xavier_normal"), (100, 1024, 64, "relu", "he_normal")]  # the page's views
+
+
+def depth_steps() -> None:
+    """A step of the depth slider (one layer less, as a press of ArrowLeft gives) after the step before, whose
+    forward pass is kept, against the same step with only the draws kept, in turn, BLAS on one thread."""
+    threads = blas.threads()
+    blas.set_threads(1)
+    print("| depth, width, batch, activation | step to depth - 1, forward pass kept (ms) | the same, only the draws "
+          "kept (ms) | ratio |")
+    print("|---|---|---|---|")
+    for depth, width, batch, activation, scheme in DEPTH_STEPS:
+        network = dict(width=width, batch=batch, activation=activation, scheme=scheme)
+        times = {"kept": [], "drawn": []}
+        for _ in range(REPEATS):
+            for way, values in times.items():
+                initcore.simulate(depth=depth, **network)
+                UNIT_RUNS.clear()  # ReLU: the unit network at depth - 1 is computed, not derived from a kept one
+                if way == "drawn":
+                    FORWARD_RUNS.clear()
+                values.append(median_time(partial(initcore.simulate, depth=depth - 1, **network), 1))
+                FORWARD_RUNS.clear()
+        kept, drawn = (statistics.median(values) * 1e3 for values in times.values())
+        print(f"| {depth}, {width}, {batch}, {activation} | {kept:.0f} | {drawn:.0f} | {kept / drawn:.2f} |")
+    if threads is not None:
+        blas.set_threads(threads)
+
+
 def every_scheme(depth, width, batch):
-    forget()
+    initcore.forget()
     chosen = "xavier_normal"
     schemes = {chosen: {}} | {s: {} for s in initcore.SCHEMES if s != chosen}
     return initcore.simulate_many(depth=depth, width=width, batch=batch, activation="tanh", schemes=schemes)
@@ -211,5 +237,7 @@ if __name__ == "__main__":
     main()
     print()
     switches()
+    print()
+    depth_steps()
     print()
     one_request()

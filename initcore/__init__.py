@@ -12,14 +12,14 @@ from initcore.datasets import DATASETS, make_dataset, train_test_split
 from initcore.histograms import LayerHistograms
 from initcore.jacobian import jacobian_spectra, jacobian_spectrum
 from initcore.noise import NOISE_BANK
-from initcore.propagation import Propagation, Propagations, simulate, simulate_many
+from initcore.propagation import Propagation, Propagations, forget, simulate, simulate_many
 from initcore.schemes import SCHEMES, Scheme, get_scheme, init_weights, scheme_std
 from initcore.sweep import SWEEP_LRS, lr_sweep
 from initcore.training import LAB_SCHEMES, Comparison, TrainingRun, compare, train
 
 __all__ = [
     "ACTIVATIONS", "DATASETS", "LAB_SCHEMES", "NOISE_BANK", "SCHEMES", "SWEEP_LRS", "Activation", "Comparison",
-    "LayerHistograms", "Propagation", "Propagations", "Scheme", "TrainingRun", "compare", "get_activation",
+    "LayerHistograms", "Propagation", "Propagations", "Scheme", "TrainingRun", "compare", "forget", "get_activation",
     "get_scheme", "init_weights", "jacobian_spectra", "jacobian_spectrum", "lr_sweep", "make_dataset", "scheme_std",
     "simulate",
     "simulate_many", "theory", "train",

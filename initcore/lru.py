@@ -86,6 +86,15 @@ class ByteLRU:
                 for block in self._blocks.pop(evicted):
                     self._hold(block, -1)
 
+    def replace(self, key: Hashable, value, arrays: Iterable[np.ndarray]) -> None:
+        """``put``, in place of the value kept for ``key`` if there is one."""
+        with self._lock:
+            if key in self._entries:
+                del self._entries[key]
+                for block in self._blocks.pop(key):
+                    self._hold(block, -1)
+        self.put(key, value, arrays)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -15,7 +15,8 @@ whose true pre-activations (or activations) pass the dtype's largest number, as 
 Under a positively homogeneous activation (linear, ReLU, leaky ReLU) a scheme with c > 0 only scales the
 network of c = 1, which is simulated once and kept (``initcore.homogeneous``): such a run is derived from it,
 with no matrix product, wherever float32's range allows (always the same way for the same settings, so a run
-is the same to the last bit whether its unit network was kept or not).
+is the same to the last bit whether its unit network was kept or not). Layer l's forward pass does not depend on
+the depth, so a run at another depth starts from the forward pass of the same network kept in ``FORWARD_RUNS``.
 
 Floating point is part of the lesson. The run is float32 (like most training) unless asked otherwise.
 When a layer's values overflow to inf/NaN the forward pass stops there: that layer and all above it are
@@ -45,6 +46,7 @@ from initcore._stats import moments
 from initcore.activations import get_activation
 from initcore.histograms import LayerHistograms, build, record, sample_rows
 from initcore.homogeneous import SAMPLE_KINDS, UNIT_RUNS, UnitRun, derive, likely_derivable, magnitude_range, scalable
+from initcore.lru import ByteLRU
 from initcore.network import Network, network
 from initcore.noise import GROUP_BYTES, NOISE_BANK, BaseDraw, draw, matrices, stream, thread_pool
 from initcore.passes import Backward, Forward, walk
@@ -348,14 +350,95 @@ def _derived(depth, width, act, noise, c, batch, seed, dtype):
 
 def _run(depth, width, act, noise, blocks, batch, seed, dtype) -> None:
     """Push the network's inputs forward and its upstream gradient back through ``blocks`` (their rows of one
-    stacked batch), filling each block's rows and samples."""
+    stacked batch), filling each block's rows and samples.
+
+    Layer l's forward pass does not depend on the depth: the same blocks' forward pass at another depth, kept in
+    ``FORWARD_RUNS``, gives layers 1 … min(depth, its depth) as they are, so a step of the depth slider computes
+    only the layers it adds, and the backward pass, which starts from the new top."""
     with np.errstate(all="ignore"):
         weights = _Weights(seed, noise, (width, width), dtype, thread_pool())
-        inputs = np.tile(NOISE_BANK.gaussian(seed, "input", (batch, width), dtype), (len(blocks), 1))
-        slopes = _forward(depth, act, weights, inputs, blocks)
-        if slopes is not None:
-            upstream = np.tile(NOISE_BANK.gaussian(seed, "upstream", (batch, width), dtype), (len(blocks), 1))
-            _backward(slopes, weights, upstream, blocks)
+        key = (seed, noise, act.id, width, batch, dtype.str, tuple((type(b).__name__, b.c) for b in blocks))
+        kept = FORWARD_RUNS.get(key)
+        if kept is not None and kept.depth >= depth:
+            kept.restore(blocks, depth)
+            slopes = kept.slopes[:depth]
+        else:
+            slopes = np.empty((depth, batch * len(blocks), width), dtype=dtype)
+            if kept is None:
+                start, a = 1, np.tile(NOISE_BANK.gaussian(seed, "input", (batch, width), dtype), (len(blocks), 1))
+            else:
+                kept.restore(blocks, kept.depth)
+                start, a, slopes[: kept.depth] = kept.depth + 1, kept.last.copy(), kept.slopes
+            if not _forward(act, weights, a, blocks, slopes, start):
+                return
+            if not any(block.exploded for block in blocks) and slopes.nbytes < FORWARD_RUNS.max_bytes:
+                forward = _KeptForward.of(slopes, a, blocks)
+                FORWARD_RUNS.replace(key, forward, forward.arrays())
+        upstream = np.tile(NOISE_BANK.gaussian(seed, "upstream", (batch, width), dtype), (len(blocks), 1))
+        _backward(slopes, weights, upstream, blocks)
+
+
+FORWARD_RUN_BYTES = 64 * 2**20  # four forward passes of the default view (50 × 256, batch 256), two of 100 × 1024
+
+
+@dataclass(frozen=True)
+class _KeptBlock:
+    """What a block's forward pass left: its rows so far (forward columns only), its samples of z_l, a_l and W_l,
+    and, for the unit network, the power-of-two range of each z_l."""
+
+    rows: tuple[dict, ...]
+    samples: dict[str, np.ndarray]
+    pre_ranges: tuple
+
+    def restore(self, block: _Block, depth: int) -> None:
+        """Set ``block`` as it was after layer ``depth`` of this forward pass."""
+        block.rows = [dict(row) for row in self.rows[:depth]]
+        for kind, kept in self.samples.items():
+            block.samples[kind][:depth] = kept[:depth]
+        last = block.rows[-1]
+        block.mean_square = last["act_var"] + last["act_mean"] ** 2  # as ``_forward_statistics`` sets it
+        if isinstance(block, _UnitBlock):
+            block.ranges["pre"] = list(self.pre_ranges[:depth])
+
+
+@dataclass(frozen=True)
+class _KeptForward:
+    """A forward pass through ``depth`` layers in which no block overflowed: every f'(z_l) (``slopes``, read by the
+    backward pass, never written), the top layer's activations, and each block's ``_KeptBlock``."""
+
+    slopes: np.ndarray  # (depth, rows, width)
+    last: np.ndarray  # a_depth, (rows, width)
+    blocks: tuple[_KeptBlock, ...]
+
+    @classmethod
+    def of(cls, slopes: np.ndarray, last: np.ndarray, blocks: list[_Block]) -> _KeptForward:
+        kept = tuple(_KeptBlock(tuple(dict(row) for row in block.rows),
+                                {kind: block.samples[kind].copy() for kind in ("pre", "act", "weight")},
+                                tuple(block.ranges["pre"]) if isinstance(block, _UnitBlock) else ())
+                     for block in blocks)
+        return cls(slopes, last.copy(), kept)
+
+    @property
+    def depth(self) -> int:
+        return len(self.slopes)
+
+    def restore(self, blocks: list[_Block], depth: int) -> None:
+        for block, kept in zip(blocks, self.blocks):
+            kept.restore(block, depth)
+
+    def arrays(self) -> list[np.ndarray]:
+        return [self.slopes, self.last, *(array for block in self.blocks for array in block.samples.values())]
+
+
+FORWARD_RUNS = ByteLRU(FORWARD_RUN_BYTES)
+
+
+def forget() -> None:
+    """Empty every store of kept work the simulation shares across runs (the noise bank, the unit networks, the
+    forward passes): the next run draws and multiplies everything."""
+    NOISE_BANK.clear()
+    UNIT_RUNS.clear()
+    FORWARD_RUNS.clear()
 
 
 class _Block:
@@ -439,18 +522,18 @@ class _Weights:
 
 
 
-def _forward(depth, act, weights, a, blocks):
-    """Fill one row per layer of each block; return f'(z_l) per layer (None if every block overflowed).
+def _forward(act, weights, a, blocks, slopes: np.ndarray, start: int = 1) -> bool:
+    """Fill one row per layer of each block from layer ``start`` (``a``: a_{start-1}) up to ``len(slopes)``, and
+    f'(z_l) into ``slopes``; return whether any block is left for the backward pass (False if every one overflowed).
 
-    The loop allocates nothing per layer: z_l goes to one buffer, a_l overwrites a_{l-1} (the input's
-    own buffer, not needed once z_l is computed), and f'(z_l) goes to slice l of one (depth, rows, width)
-    block, which the backward pass then overwrites with dL/dz_l. A block that overflows is marked from that
-    layer up and its rows are zeroed, so that the others go on alone.
+    The loop allocates nothing per layer: z_l goes to one buffer, a_l overwrites a_{l-1} (not needed once z_l is
+    computed), and f'(z_l) goes to slice l of ``slopes``. A block that overflows is marked from that layer up and
+    its rows are zeroed, so that the others go on alone.
     """
-    slopes = np.empty((depth, *a.shape), dtype=a.dtype)
+    depth = len(slopes)
     z = np.empty_like(a)
     saturated = np.empty(a.shape, dtype=bool)
-    for layer, base in weights.walk(list(range(1, depth + 1))):
+    for layer, base in weights.walk(list(range(start, depth + 1))):
         _scaled_product(a, base.matrix, weights.noise, blocks, "mean_square", out=z)
         for block in blocks:
             block.rescale(z[block.slice], "pre")
@@ -464,8 +547,8 @@ def _forward(depth, act, weights, a, blocks):
                 block.rows += [dict.fromkeys(COLUMNS, np.nan) | dict(layer=later, exploded=True, vanished=False,
                                                                      grad_exploded=True, grad_vanished=False)
                                for later in range(layer + 1, depth + 1)]
-            return None
-    return slopes
+            return False
+    return True
 
 
 def _forward_statistics(block, layer, base, z, a, slope, act, saturated):
@@ -500,7 +583,8 @@ def _forward_statistics(block, layer, base, z, a, slope, act, saturated):
 def _backward(slopes, weights, upstream, blocks):
     """Carry ``upstream`` down the network, filling the gradient columns of each block's rows top-down.
 
-    dL/dz_l is computed in place of f'(z_l) in ``slopes``; dL/da_{l-1} goes to one reused buffer.
+    ``slopes`` (f'(z_l) per layer) are only read: they may be a kept forward pass's. dL/dz_l and dL/da_{l-1} each go
+    to one reused buffer.
     """
     depth = len(slopes)
     below = weights.walk(list(range(depth, 1, -1)))  # W_L … W_2; dL/dx is not needed
@@ -508,11 +592,10 @@ def _backward(slopes, weights, upstream, blocks):
         if block.exploded:  # no finite loss, so no gradient: its rows say so already
             upstream[block.slice] = 0
     grad_out = upstream  # dL/da_l
-    carried = np.empty_like(upstream)
+    carried, grad = np.empty_like(upstream), np.empty_like(upstream)
     flags = np.empty(upstream.shape, dtype=bool)
     for layer in range(depth, 0, -1):
-        grad = slopes[layer - 1]
-        grad *= grad_out  # dL/dz_l = dL/da_l ⊙ f'(z_l)
+        np.multiply(slopes[layer - 1], grad_out, out=grad)  # dL/dz_l = dL/da_l ⊙ f'(z_l)
         for block in blocks:
             block.rescale(grad[block.slice], "grad")
             _backward_statistics(block, layer, grad[block.slice], flags[block.slice])

@@ -149,7 +149,7 @@ def test_switching_scheme_only_rescales_the_same_draws():
 def test_same_seed_same_numbers_other_seed_other_numbers():
     kwargs = dict(depth=10, width=64, activation="tanh", scheme="xavier_uniform")
     first = initcore.simulate(seed=3, **kwargs).layers
-    initcore.NOISE_BANK.clear()
+    initcore.forget()
     assert first.equals(initcore.simulate(seed=3, **kwargs).layers)
     assert not first.equals(initcore.simulate(seed=4, **kwargs).layers)
 
@@ -254,13 +254,13 @@ def test_layers_beyond_the_noise_bank_get_the_same_draws(monkeypatch):
     """Layers that do not fit in the bank are drawn into per-run scratch, forward and again backward:
     the numbers must not depend on where a draw lived."""
     kwargs = dict(depth=12, width=64, activation="tanh", scheme="xavier_normal", seed=21)
-    initcore.NOISE_BANK.clear()
+    initcore.forget()
     roomy = initcore.simulate(**kwargs).layers
-    initcore.NOISE_BANK.clear()
+    initcore.forget()
     monkeypatch.setattr(initcore.NOISE_BANK, "max_bytes", 3 * 64 * 64 * 4)  # room for 3 layers
     tight = initcore.simulate(**kwargs).layers
     assert tight.equals(roomy)
-    initcore.NOISE_BANK.clear()
+    initcore.forget()
 
 
 def test_noise_bank_counts_each_shared_block_once_and_stays_in_budget():

@@ -13,7 +13,7 @@ import initcore
 from initcore import noise, propagation
 from initcore.homogeneous import UNIT_RUN_BYTES, UNIT_RUNS, derive
 from initcore.noise import NOISE_BANK, NOISE_CACHE_BYTES
-from initcore.propagation import COLUMNS, MAX_WEIGHTS, STREAM_COLUMNS
+from initcore.propagation import COLUMNS, FORWARD_RUN_BYTES, FORWARD_RUNS, MAX_WEIGHTS, STREAM_COLUMNS
 
 HISTOGRAMS = ("act_hist", "pre_hist", "grad_hist", "weight_hist")
 NETWORK = dict(depth=30, width=64, batch=32, seed=5)
@@ -22,11 +22,9 @@ NETWORK = dict(depth=30, width=64, batch=32, seed=5)
 @pytest.fixture(autouse=True)
 def forget():
     """Every test starts, and leaves, with nothing kept."""
-    NOISE_BANK.clear()
-    UNIT_RUNS.clear()
+    initcore.forget()
     yield
-    NOISE_BANK.clear()
-    UNIT_RUNS.clear()
+    initcore.forget()
 
 
 def assert_bit_for_bit(a: initcore.Propagation, b: initcore.Propagation) -> None:
@@ -74,8 +72,7 @@ def test_a_switch_draws_nothing_multiplies_only_what_it_must_and_equals_a_fresh_
     multiplied, drawn = counting(monkeypatch, propagation, "_scaled_product"), counting(monkeypatch, noise, "stream")
     switched = initcore.simulate(**NETWORK, **after)
     assert (len(multiplied), len(drawn)) == (products, 0)
-    NOISE_BANK.clear()
-    UNIT_RUNS.clear()
+    initcore.forget()
     assert_bit_for_bit(switched, initcore.simulate(**NETWORK, **after))
 
 
@@ -88,11 +85,9 @@ def test_sessions_on_other_seeds_never_see_each_other_s_draws(monkeypatch):
     alone = {}
     for seed in (1, 2):
         for step in steps:
-            NOISE_BANK.clear()
-            UNIT_RUNS.clear()
+            initcore.forget()
             alone[seed, step["activation"], step["scheme"]] = initcore.simulate(seed=seed, **network, **step)
-    NOISE_BANK.clear()
-    UNIT_RUNS.clear()
+    initcore.forget()
     unit_runs = counting(monkeypatch, propagation._UnitBlock, "unit_run")
     together, start = {}, threading.Barrier(4, timeout=10)
 
@@ -116,23 +111,55 @@ def test_sessions_on_other_seeds_never_see_each_other_s_draws(monkeypatch):
 
 def test_the_caches_stay_within_their_caps_and_count_the_memory_they_hold(monkeypatch):
     """The defaults: the bank holds every draw of the largest network the budget allows (depth·width² ≤
-    MAX_WEIGHTS float32 numbers) and its inputs, and the two caches hold 452 MiB at most. With caps of a few
+    MAX_WEIGHTS float32 numbers) and its inputs, and the three caches hold 516 MiB at most. With caps of a few
     entries, a class on many seeds evicts the least recently used, and the bytes counted are the distinct blocks
     of memory still held."""
     largest_inputs = 2 * 256 * 1024 * 4  # batch 256 at width 1024: the input and the upstream gradient
     assert MAX_WEIGHTS * 4 + largest_inputs <= NOISE_CACHE_BYTES == NOISE_BANK.max_bytes
-    assert NOISE_BANK.max_bytes + UNIT_RUNS.max_bytes == NOISE_CACHE_BYTES + UNIT_RUN_BYTES == 452 * 2**20
+    caches = (UNIT_RUNS, NOISE_BANK, FORWARD_RUNS)
+    assert sum(cache.max_bytes for cache in caches) == NOISE_CACHE_BYTES + UNIT_RUN_BYTES + FORWARD_RUN_BYTES
+    assert NOISE_CACHE_BYTES + UNIT_RUN_BYTES + FORWARD_RUN_BYTES == 516 * 2**20
     initcore.simulate(**NETWORK, activation="relu", scheme="he_normal")
-    unit_bytes, bank_bytes = UNIT_RUNS.nbytes, NOISE_BANK.nbytes
+    unit_bytes, bank_bytes, forward_bytes = UNIT_RUNS.nbytes, NOISE_BANK.nbytes, FORWARD_RUNS.nbytes
     monkeypatch.setattr(UNIT_RUNS, "max_bytes", 3 * unit_bytes)
     monkeypatch.setattr(NOISE_BANK, "max_bytes", 2 * bank_bytes)
+    monkeypatch.setattr(FORWARD_RUNS, "max_bytes", 3 * forward_bytes)
     for seed in range(6):
         initcore.simulate(**{**NETWORK, "seed": seed}, activation="relu", scheme="xavier_normal")
-        for cache in (UNIT_RUNS, NOISE_BANK):
+        for cache in caches:
             blocks = {id(block): block.nbytes for held in cache._blocks.values() for block in held}
             assert cache.nbytes == sum(blocks.values()) <= cache.max_bytes
-    assert len(UNIT_RUNS) == 3 and NOISE_BANK.nbytes > bank_bytes
-    assert {key[0] for key in UNIT_RUNS._entries} == {3, 4, 5}  # the three seeds used last
+    assert len(UNIT_RUNS) == len(FORWARD_RUNS) == 3 and NOISE_BANK.nbytes > bank_bytes
+    for cache in (UNIT_RUNS, FORWARD_RUNS):
+        assert {key[0] for key in cache._entries} == {3, 4, 5}  # the three seeds used last
+
+
+@pytest.mark.parametrize("activation, scheme", [("tanh", "xavier_normal"), ("relu", "he_normal"),
+                                                ("gelu", "he_uniform"), ("sigmoid", "large_normal")])
+def test_a_depth_step_multiplies_only_the_layers_it_adds_and_the_backward_pass(activation, scheme, monkeypatch):
+    """Layer l's forward pass is the same at every depth: after a run at depth 30, a step to depth 20 does only the
+    backward pass's 19 products and draws nothing; a step to 35 multiplies the 5 layers it adds and 34 on the way
+    back. Each gives what a fresh simulation of its depth gives, to the last bit."""
+    network = {**NETWORK, "activation": activation, "scheme": scheme}
+    for depth, products in ((20, 19), (35, 5 + 34)):
+        initcore.forget()
+        initcore.simulate(**network)
+        multiplied = counting(monkeypatch, propagation, "_scaled_product")
+        drawn = counting(monkeypatch, noise, "stream")
+        stepped = initcore.simulate(**{**network, "depth": depth})
+        monkeypatch.undo()
+        assert len(multiplied) == products and (depth > NETWORK["depth"] or not drawn), depth
+        initcore.forget()
+        assert_bit_for_bit(stepped, initcore.simulate(**{**network, "depth": depth}))
+
+
+def test_a_forward_pass_that_overflowed_is_not_kept():
+    """Large random weights under ELU overflow float32 within 30 layers: nothing is kept of that forward pass (a
+    step then computes its own), while the same weights under tanh leave theirs."""
+    overflowed = initcore.simulate(**NETWORK, activation="elu", scheme="large_normal")
+    assert overflowed.exploded_at is not None and not FORWARD_RUNS._entries
+    initcore.simulate(**NETWORK, activation="tanh", scheme="large_normal")
+    assert len(FORWARD_RUNS) == 1
 
 
 @pytest.mark.parametrize("activation, scheme, params, depth, width, batch", [
