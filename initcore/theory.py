@@ -33,6 +33,8 @@ Var(x) = Var(g) = 1 as in ``initcore.simulate``.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from initcore import _validate
@@ -53,11 +55,16 @@ def expectation(h, sigma: float) -> float:
     return float(expectations(h, np.float64(sigma)))
 
 
+MOMENTS_KEPT = 4096  # (activation, q) pairs whose moments are kept: a step of the depth slider meets its q's again
+
+
+@functools.lru_cache(maxsize=MOMENTS_KEPT)
 def moments(activation: str, q: float) -> tuple[float, float]:
     """(E[f(z)²], E[f'(z)²]) for z ~ N(0, q): exact for the homogeneous activations, else ``expectation``.
 
     A signal that overflowed (q = inf) saturates tanh and sigmoid and leaves ELU, SELU and GELU infinite:
-    the limits are evaluated at ±inf.
+    the limits are evaluated at ±inf. Kept for the last ``MOMENTS_KEPT`` pairs: the length map of a network one
+    layer shallower or deeper than the last asks for the same q's, layer for layer (0.1 ms of quadrature each).
     """
     act = get_activation(activation)
     if act.homogeneous is not None:
@@ -156,8 +163,10 @@ def predicted(net: Network) -> dict[str, np.ndarray]:
     return dict(pre_var=pre, grad_var=grad, stream_var=stream, stream_grad_var=stream_grad)
 
 
+@functools.lru_cache(maxsize=MOMENTS_KEPT)
 def _mean(activation: str, q: float) -> float:
-    """E[f(z)] for z ~ N(0, q): what a unit's output keeps as its mean over the batch, which a batch norm removes."""
+    """E[f(z)] for z ~ N(0, q): what a unit's output keeps as its mean over the batch, which a batch norm removes
+    (kept as ``moments`` is)."""
     act = get_activation(activation)
     return expectation(lambda z: act.fn(z), float(np.sqrt(q)))
 
