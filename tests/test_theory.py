@@ -112,3 +112,21 @@ def test_variance_ratio_matches_the_papers():
     assert theory.variance_ratio("linear", "lecun_normal", 300, 50) == pytest.approx(1.0)
     assert math.isnan(theory.variance_ratio("relu", "constant", 10, 10))
     assert theory.variance_ratio("tanh", "zeros", 10, 10) == 0
+
+
+def test_a_depth_step_integrates_only_the_layers_it_adds(monkeypatch):
+    """The moments are kept per (activation, q): theory's length map one layer deeper integrates that layer alone
+    (three expectations: E[f²], E[f'²] and E[f]), and gives what it gives with nothing kept."""
+    net = dict(width=64, activation="tanh", scheme="xavier_normal")
+    theory.moments.cache_clear()
+    theory._mean.cache_clear()
+    theory.predicted_variances(depth=20, **net)
+    calls = []
+    original = theory.expectation
+    monkeypatch.setattr(theory, "expectation", lambda *args: calls.append(args) or original(*args))
+    deeper = theory.predicted_variances(depth=21, **net)
+    assert len(calls) == 3
+    theory.moments.cache_clear()
+    theory._mean.cache_clear()
+    fresh = theory.predicted_variances(depth=21, **net)
+    assert all(np.array_equal(a, b) for a, b in zip(deeper, fresh))
