@@ -412,6 +412,8 @@ class _KeptForward:
 
     @classmethod
     def of(cls, slopes: np.ndarray, last: np.ndarray, blocks: list[_Block]) -> _KeptForward:
+        """What ``blocks`` hold after the forward pass (copies: the backward pass goes on with them), ``slopes``
+        itself and a copy of ``last``; the dL/dz_l samples are the backward pass's, not kept."""
         kept = tuple(_KeptBlock(tuple(dict(row) for row in block.rows),
                                 {kind: block.samples[kind].copy() for kind in ("pre", "act", "weight")},
                                 tuple(block.ranges["pre"]) if isinstance(block, _UnitBlock) else ())
@@ -423,6 +425,7 @@ class _KeptForward:
         return len(self.slopes)
 
     def restore(self, blocks: list[_Block], depth: int) -> None:
+        """Set each of ``blocks`` (the same blocks, in the same order) as it was after layer ``depth``."""
         for block, kept in zip(blocks, self.blocks):
             kept.restore(block, depth)
 
