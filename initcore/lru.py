@@ -82,18 +82,19 @@ class ByteLRU:
             for block in blocks:
                 self._hold(block, +1)
             while self._bytes > self.max_bytes:
-                evicted, _ = self._entries.popitem(last=False)
-                for block in self._blocks.pop(evicted):
-                    self._hold(block, -1)
+                self._release(self._entries.popitem(last=False)[0])
 
     def replace(self, key: Hashable, value, arrays: Iterable[np.ndarray]) -> None:
         """``put``, in place of the value kept for ``key`` if there is one."""
         with self._lock:
-            if key in self._entries:
-                del self._entries[key]
-                for block in self._blocks.pop(key):
-                    self._hold(block, -1)
+            if self._entries.pop(key, None) is not None:
+                self._release(key)
         self.put(key, value, arrays)
+
+    def _release(self, key: Hashable) -> None:
+        """Stop counting the blocks that ``key``'s value, just taken out, lives in (the lock is held)."""
+        for block in self._blocks.pop(key):
+            self._hold(block, -1)
 
     def clear(self) -> None:
         with self._lock:
