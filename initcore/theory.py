@@ -151,7 +151,8 @@ def predicted(net: Network) -> dict[str, np.ndarray]:
                 layer, rho = i + 2, float(net.carries(i + 2))
                 gain = net.branch_scale(layer) ** 2 * net.widths[i + 1] * var_w[i + 1]
                 q = rho * q + gain * second + bias_var
-                v = rho * v + gain * (second - _mean(net.activation, pre[i]) ** 2)
+                if net.norm == "batch":  # the only norm that reads v: E[f]'s quadrature is not paid for otherwise
+                    v = rho * v + gain * (second - _mean(net.activation, pre[i]) ** 2)
         grad, stream_grad = np.empty(depth), np.empty(depth)
         grad_a, above = 1.0, 0.0
         for i in range(depth - 1, -1, -1):

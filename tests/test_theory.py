@@ -116,7 +116,7 @@ def test_variance_ratio_matches_the_papers():
 
 def test_a_depth_step_integrates_only_the_layers_it_adds(monkeypatch):
     """The moments are kept per (activation, q): theory's length map one layer deeper integrates that layer alone
-    (three expectations: E[f²], E[f'²] and E[f]), and gives what it gives with nothing kept."""
+    (two expectations: E[f²] and E[f'²]; E[f] only under a batch norm), and gives what it gives with nothing kept."""
     net = dict(width=64, activation="tanh", scheme="xavier_normal")
     theory.moments.cache_clear()
     theory._mean.cache_clear()
@@ -125,7 +125,7 @@ def test_a_depth_step_integrates_only_the_layers_it_adds(monkeypatch):
     original = theory.expectation
     monkeypatch.setattr(theory, "expectation", lambda *args: calls.append(args) or original(*args))
     deeper = theory.predicted_variances(depth=21, **net)
-    assert len(calls) == 3
+    assert len(calls) == 2
     theory.moments.cache_clear()
     theory._mean.cache_clear()
     fresh = theory.predicted_variances(depth=21, **net)
