@@ -415,7 +415,7 @@ class _KeptForward:
         """What ``blocks`` hold after the forward pass (copies: the backward pass goes on with them), ``slopes``
         itself and a copy of ``last``; the dL/dz_l samples are the backward pass's, not kept."""
         kept = tuple(_KeptBlock(tuple(dict(row) for row in block.rows),
-                                {kind: block.samples[kind].copy() for kind in ("pre", "act", "weight")},
+                                {kind: block.samples[kind].copy() for kind in SAMPLE_KINDS if kind != "grad"},
                                 tuple(block.ranges["pre"]) if isinstance(block, _UnitBlock) else ())
                      for block in blocks)
         return cls(slopes, last.copy(), kept)
