@@ -114,15 +114,16 @@ class MLP:
         passes = self._forward(X1, Passes(self, len(X), backward=False))
         return ([z.T for z in passes.zs], [X1[:-1].T] + passes.hidden(), passes.logits.T)
 
-    def _forward(self, X1: np.ndarray, passes: Passes) -> Passes:
+    def _forward(self, X1: np.ndarray, passes: Passes, blocks: list[np.ndarray] | None = None) -> Passes:
         """``forward`` with examples as columns, from X1 = [Xᵀ; 1], into ``passes``' arrays:
-        z_l = [W_l; b_l]ᵀ·[a_{l-1}; 1], a_l = f(z_l), the logits [W; b]ᵀ·[a_depth; 1]."""
-        inputs, f = X1, self.activation.fn
-        for block, z, a1, a in zip(self._blocks[:-1], passes.zs, passes.activations, passes.units):
+        z_l = [W_l; b_l]ᵀ·[a_{l-1}; 1], a_l = f(z_l), the logits [W; b]ᵀ·[a_depth; 1]; with the [W_l; b_l]
+        ``blocks`` of another vector laid out like ``params`` (a float32 copy), if given."""
+        blocks, inputs, f = blocks or self._blocks, X1, self.activation.fn
+        for block, z, a1, a in zip(blocks[:-1], passes.zs, passes.activations, passes.units):
             np.matmul(block.T, inputs, out=z)
             f(z, out=a)
             inputs = a1
-        np.matmul(self._blocks[-1].T, inputs, out=passes.logits)
+        np.matmul(blocks[-1].T, inputs, out=passes.logits)
         return passes
 
     def backprop(self, X1: np.ndarray, y: np.ndarray, grads: list[np.ndarray], passes: Passes,
@@ -176,17 +177,17 @@ class Passes:
     """The arrays of forward and backward passes over ``columns`` examples, made once and reused by every
     pass of that size: per hidden layer z_l, [a_l; 1] (its row of ones written here, once; ``units`` are
     its a_l rows), f'(z_l) and δ_l, each with one column per example; and the logits. The [a_l; 1] lie end
-    to end in ``activation_values``, the f'(z_l) in ``slope_values``."""
+    to end in ``activation_values``, the f'(z_l) in ``slope_values``. A pass in float32 (``dtype``) is forward only."""
 
-    def __init__(self, model: MLP, columns: int, backward: bool = True):
+    def __init__(self, model: MLP, columns: int, backward: bool = True, dtype: type = np.float64):
         hidden = [w.shape[1] for w in model.weights[:-1]]
         self.columns = columns
-        self.z_values, self.zs = _end_to_end(hidden, columns)
-        self.activation_values, self.activations = _end_to_end([units + 1 for units in hidden], columns)
+        self.z_values, self.zs = _end_to_end(hidden, columns, dtype)
+        self.activation_values, self.activations = _end_to_end([units + 1 for units in hidden], columns, dtype)
         for a1 in self.activations:
             a1[-1] = 1
         self.units = [a1[:-1] for a1 in self.activations]
-        self.logits = np.empty((model.weights[-1].shape[1], columns))
+        self.logits = np.empty((model.weights[-1].shape[1], columns), dtype)
         self._out: tuple[np.ndarray | None, np.ndarray | None] = (None, None)  # ``stacked_out``'s buffer and view
         if backward:
             self.slope_values, self.slopes = _end_to_end(hidden, columns)
@@ -316,21 +317,24 @@ def _distinct_counts(units: np.ndarray, tolerance: float = COPY_TOLERANCE) -> li
     """``distinct_units`` of each layer of finite ``units`` shaped (layers, units, examples).
 
     Counted greedily in unit order (a unit is new unless a unit counted before it is its copy), but only among
-    the units ``_possible_copies`` finds: any other unit has no copy at all and counts. The first of them left
-    counts, and takes every later one that is its copy out of the running, until none is left.
+    the units ``_possible_copies`` finds: any other unit has no copy at all and counts. In each round, the first
+    candidate left in each layer counts and takes every later candidate of its layer that is its copy out of
+    the running, every layer at once, until none is left. (Most layers of a trained deep ReLU network hold a
+    few dead units, copies of one another: visiting the layers one by one cost more than the sums.)
     """
-    largest = np.abs(units).max(axis=(1, 2), initial=0.0)
+    largest = np.maximum(units.max(axis=(1, 2), initial=0.0), -units.min(axis=(1, 2), initial=0.0))
     limits = tolerance * largest
     possible = _possible_copies(units, limits, largest)
-    counts = []
-    for layer, limit, candidates in zip(units, limits, possible):
-        left, count = np.flatnonzero(candidates), np.count_nonzero(~candidates)
-        while left.size:
-            first, left = layer[left[0]], left[1:]
-            left = left[np.abs(layer[left] - first).max(axis=1, initial=0.0) > limit]
-            count += 1
-        counts.append(int(count))
-    return counts
+    counts = np.count_nonzero(~possible, axis=1)
+    layer, unit = np.nonzero(possible)  # the candidates, layer by layer, each layer's in unit order
+    while layer.size:
+        starts = np.diff(layer, prepend=-1) != 0
+        first = np.flatnonzero(starts)  # the first candidate left in each layer: it counts
+        counts[layer[first]] += 1
+        leader = unit[first][np.cumsum(starts) - 1]  # each candidate's layer's first
+        apart = np.abs(units[layer, unit] - units[layer, leader]).max(axis=1, initial=0.0) > limits[layer]
+        layer, unit = layer[apart], unit[apart]
+    return counts.tolist()
 
 
 def _possible_copies(units: np.ndarray, limits: np.ndarray, largest: np.ndarray) -> np.ndarray:
@@ -430,13 +434,13 @@ def _snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray, 
     first_gradients, gradients = _hidden_layers(gradient, depth, width, inputs)
     # Finite variances mean finite activations. Where some |a| passes 1e154 its square overflows, and the slower
     # count of distinct units below, which finds the finite units itself, is taken.
-    act_var = np.var(activations, axis=(1, 2))
+    act_var = _stats.layer_variances(activations)
     finite = np.isfinite(act_var).all()
     table = dict(
         layer=np.arange(1, depth + 1),
         weight_std=np.append(np.std(first_weights), np.std(weights, axis=(1, 2))),
         act_var=act_var,
-        grad_var=np.append(np.var(first_gradients), np.var(gradients, axis=(1, 2))),
+        grad_var=np.append(np.var(first_gradients), _stats.layer_variances(gradients)),
         frac_dead=np.array([np.count_nonzero(zero) for zero in activations == 0]) / (width * examples),
         distinct_units=np.array(_distinct_counts(activations) if finite else
                                 [distinct_units(a.T) for a in activations]))
@@ -702,7 +706,7 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
     evaluation = Passes(model, len(y_train))
     saturated = _end_to_end([w.shape[1] for w in model.weights[:-1]], len(y_train), bool)  # laid out like its f'
     test = _Evaluation(model, X_test)
-    grid = _Evaluation(model, _decision_points(SNAPSHOT_GRID)) if wanted else None
+    grid = _Evaluation(model, _decision_points(SNAPSHOT_GRID), np.float32) if wanted else None
     initial = None
     for epoch in range(c["epochs"] + 1):
         if epoch:
@@ -731,8 +735,7 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
                             test_accuracy=_accuracy(test.logits(), y_test), grad_norm_first=layer_norms[0],
                             grad_norm_last=layer_norms[-1], saturation=saturation))
         if epoch in wanted or (wanted and not finite):
-            boundary = _probability(model.output, grid.logits()).reshape(SNAPSHOT_GRID, SNAPSHOT_GRID)
-            kept.append(_snapshot(epoch, model, evaluation, gradient, boundary))
+            kept.append(_snapshot(epoch, model, evaluation, gradient, _snapshot_boundary(model, grid)))
         if not finite:
             break
     final = [distinct_units(a) for a in evaluation.hidden()]
@@ -759,15 +762,28 @@ def _saturation(slopes: np.ndarray, activation: Activation, flags: np.ndarray, l
 
 class _Evaluation:
     """A forward pass over fixed points ``X`` (the test set, or the snapshot grid) that each epoch repeats, into
-    arrays made once."""
+    arrays made once; in ``dtype``, through a copy of the parameters in it taken at each pass."""
 
-    def __init__(self, model: MLP, X: np.ndarray):
-        self.model, self.X1 = model, with_ones(X)
-        self.passes = Passes(model, len(X), backward=False)
+    def __init__(self, model: MLP, X: np.ndarray, dtype: type = np.float64):
+        self.model, self.X1 = model, with_ones(X).astype(dtype)
+        self.params = model.params if model.params.dtype == dtype else np.empty(model.params.shape, dtype)
+        self.blocks = model.blocks(self.params)
+        self.passes = Passes(model, len(X), backward=False, dtype=dtype)
 
     def logits(self) -> np.ndarray:
         """The points' logits under the model's current parameters, one row per point."""
-        return self.model._forward(self.X1, self.passes).logits.T
+        if self.params is not self.model.params:
+            np.copyto(self.params, self.model.params, casting="same_kind")
+        return self.model._forward(self.X1, self.passes, self.blocks).logits.T
+
+
+def _snapshot_boundary(model: MLP, grid: _Evaluation) -> np.ndarray:
+    """p(class 1) on the snapshot grid: its pass in float32, half the time of float64's at 30 layers, which
+    rounds p by 6e-8 at most; again in float64 if a logit overflowed float32's 3.4e38, where float64's may not."""
+    logits = grid.logits()
+    if not np.isfinite(logits).all():
+        logits = _Evaluation(model, _decision_points(SNAPSHOT_GRID)).logits()
+    return _probability(model.output, logits).reshape(SNAPSHOT_GRID, SNAPSHOT_GRID)
 
 
 def unit_report(model: MLP, X: np.ndarray, y: np.ndarray, layer: int = 1, rows: int = 3) -> pd.DataFrame:

@@ -399,6 +399,34 @@ def test_snapshots_are_evenly_spaced_from_the_initialization_to_the_last_epoch()
                           lr=0.1).snapshots == []
 
 
+def test_a_snapshots_boundary_is_the_networks_probability_to_float32s_rounding():
+    """The snapshot grid runs in float32: each p(class 1) of the last snapshot is the trained network's, computed
+    in float64, within what float32 rounding can gather over a forward pass: each logit within (L + 1)·(n + 2)·eps₃₂
+    of the same pass through |W_l| from |x| (every product and sum rounded, ReLU moving no error up), times
+    σ'(s) ≤ 1/4, plus p's own rounding. Where a logit overflows float32, the grid is taken in float64: a network
+    whose hidden sums reach 1e40 and whose output weighs two of them against each other (inf - inf is NaN in
+    float32) has the float64 network's probabilities to the bit."""
+    depth, width = 5, 32
+    run = initcore.train(dataset="moons", depth=depth, width=width, activation="relu", scheme="he_normal", epochs=20,
+                         lr=0.1, snapshots=2)
+    points = training._decision_points(training.SNAPSHOT_GRID)
+    magnitude = np.abs(points).T
+    for block in run.model.blocks(run.model.params):
+        magnitude = np.abs(block).T @ np.vstack([magnitude, np.ones(len(points))])
+    eps = np.finfo(np.float32).eps
+    slack = 0.25 * (depth + 1) * (width + 2) * eps * magnitude[0] + eps
+    expected = run.predict(points).reshape(training.SNAPSHOT_GRID, training.SNAPSHOT_GRID)
+    assert run.snapshots[-1].boundary.dtype == np.float32
+    assert (np.abs(run.snapshots[-1].boundary - expected) <= slack.reshape(expected.shape)).all()
+
+    huge = MLP([np.full((2, 2), 1e20), np.full((2, 2), 1e20), np.array([[1.0], [-1.0 + 1e-3]])],
+               [np.zeros(2), np.zeros(2), np.zeros(1)], initcore.get_activation("relu"), "sigmoid")
+    grid = training._Evaluation(huge, points, np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):  # as inside ``train``
+        assert not np.isfinite(grid.logits()).all()
+        assert np.array_equal(training._snapshot_boundary(huge, grid).ravel(), huge.predict_proba(points))
+
+
 def test_the_snapshots_show_what_each_bad_start_does_during_training():
     """Zeros: every hidden layer stays one unit copied, and the boundary never bends (one probability
     everywhere). Small weights over 10 tanh layers: once training moves, the top layer's weight gradients are
@@ -431,6 +459,17 @@ def _distinct_units_by_definition(activations: np.ndarray) -> int:
     return len(counted)
 
 
+def _copied_units(rng, examples, units, prototypes, exponent, nudge, dead) -> np.ndarray:
+    """(examples, units) outputs copied from a few prototypes at scale 10^exponent, nudged by 10^nudge of the
+    layer's scale (around the tolerance 1e-6; 0: not nudged), about 30 % of them dead (all 0) if ``dead``."""
+    outputs = (rng.standard_normal((examples, prototypes)) * 10.0**exponent)[:, rng.integers(0, prototypes, units)]
+    if nudge:
+        outputs += rng.standard_normal(outputs.shape) * np.abs(outputs).max() * 10.0**nudge
+    if dead:
+        outputs[:, rng.random(units) < 0.3] = 0
+    return outputs
+
+
 @settings(max_examples=int(os.environ.get("INITLAB_EXAMPLES", 40)) * 5, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), examples=st.integers(1, 60), units=st.integers(1, 40),
        prototypes=st.integers(1, 6), exponent=st.integers(-300, 300), nudge=st.sampled_from([0, -9, -7, -6, -5, -3]),
@@ -440,14 +479,47 @@ def test_distinct_units_counts_copies_as_its_definition_does(seed, examples, uni
     """Units copied from a few prototypes and nudged by 10^nudge of the layer's scale (around the tolerance 1e-6),
     at scales from 1e-300 to 1e300, some dead (all 0) and one overflowed: the count is the unit-by-unit one."""
     rng = np.random.default_rng(seed)
-    outputs = (rng.standard_normal((examples, prototypes)) * 10.0**exponent)[:, rng.integers(0, prototypes, units)]
-    if nudge:
-        outputs += rng.standard_normal(outputs.shape) * np.abs(outputs).max() * 10.0**nudge
-    if dead:
-        outputs[:, rng.random(units) < 0.3] = 0
+    outputs = _copied_units(rng, examples, units, prototypes, exponent, nudge, dead)
     if overflow:
         outputs[rng.integers(examples), rng.integers(units)] = np.inf
     assert training.distinct_units(outputs) == _distinct_units_by_definition(outputs)
+
+
+@settings(max_examples=int(os.environ.get("INITLAB_EXAMPLES", 40)) * 2, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), layers=st.integers(2, 6), examples=st.integers(1, 40),
+       units=st.integers(1, 24))
+def test_a_snapshot_counts_the_distinct_units_of_every_layer_at_once_as_each_alone(seed, layers, examples, units):
+    """A snapshot counts all its layers together (``_distinct_counts`` of a (layers, units, examples) stack), a
+    round at a time for every layer. Layers each of its own make (prototypes, scale, nudge, dead units): each
+    layer's count is the unit-by-unit one of that layer alone."""
+    rng = np.random.default_rng(seed)
+    stack = np.stack([_copied_units(rng, examples, units, int(rng.integers(1, 7)), int(rng.integers(-300, 301)),
+                                    int(rng.choice([0, -9, -7, -6, -5, -3])), bool(rng.integers(2)))
+                      for _ in range(layers)])
+    expected = [_distinct_units_by_definition(outputs) for outputs in stack]
+    assert training._distinct_counts(stack.transpose(0, 2, 1)) == expected
+
+
+def test_layer_variances_are_each_layers_variance_to_the_rounding_of_its_sums():
+    """Each layer's variance from Σx and Σx² in one pass each: within n·eps·E[x²] of ``np.var`` (the rounding
+    of the two sums, n terms each), two passes where the mean dwarfs the spread, exactly 0 for a layer of
+    zeros, not finite for a layer with an inf or whose squares overflow."""
+    from initcore._stats import layer_variances
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((6, 32, 400))
+    x[1] = 0.5 + 1e-4 * x[1]  # E[x²]/Var = 2.5e7: past CANCELLATION, two passes
+    x[2] = np.maximum(x[2], 0) * 1e-150
+    x[3] = 0.0
+    x[4, 5, 7] = np.inf
+    x[5] *= 1e160
+    with np.errstate(over="ignore", invalid="ignore"):  # as inside ``train``, whose snapshots call it
+        got = layer_variances(x)
+    n = x[0].size
+    for layer in (0, 1, 2):
+        mean_square = float(np.mean(x[layer] ** 2))
+        assert abs(got[layer] - np.var(x[layer])) <= n * np.finfo(float).eps * mean_square
+    assert got[3] == 0.0 and not np.isfinite(got[4]) and not np.isfinite(got[5])
 
 
 @settings(max_examples=int(os.environ.get("INITLAB_EXAMPLES", 40)) * 5, deadline=None)
