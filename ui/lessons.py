@@ -101,6 +101,9 @@ def _shaped_factor_sentence(activation: str, scheme: str, width: int, depth: int
     why = ", and ".join(reason for key, reason in (
         ("widths", "the layers' widths change (n_in·Var(W) with them)"),
         ("bias_std", "every layer adds the biases' σ_b² to its sum")) if key in pieces)
+    if depth == 2:  # one step: nothing yet to change from layer to layer
+        return (f"Here {why}, so theory's factor changes from one layer to the next; two layers take one step of "
+                f"it, **{number(factors[0], 4)}** from layer 1 to layer 2 (the dotted curve).")
     return (f"Here {why}, so theory's factor is not one number: **{number(factors[0], 4)}** at layer 2 and "
             f"**{number(factors[-1], 4)}** at layer {depth}, {_times(pre[-1] / pre[0])} from layer 1 to layer "
             f"{depth} (the dotted curve).")
@@ -206,16 +209,27 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
     else:
         backward = judge(layers.grad_var.to_numpy(), f"on its way back from layer {depth} to 1", backward=True)
     forward = judge(layers.pre_var.to_numpy(), f"from layer 1 to layer {depth}")
-    if depth < PROJECTED_DEPTH and "widths" not in settings:  # a square plain network: theory says what depth adds
-        params = {k: v for k, v in settings.items() if k not in _RUN_KEYS}
-        pre, grad = cached.predicted(PROJECTED_DEPTH, settings["width"], settings["activation"], settings["scheme"],
-                                     params)
-        forward = _projected(forward, pre, "forward")
-        backward = _projected(backward, grad[::-1], "gradient")  # theory's gradient along its way back
+    if depth < PROJECTED_DEPTH:  # theory says what more layers of the same make would add
+        params = {k: v for k, v in settings.items() if k not in _RUN_KEYS + _PIECES}
+        predicted = cached.predicted_network(_deepened(settings), settings["scheme"], params)
+        forward = _projected(forward, predicted["pre_var"], "forward")
+        backward = _projected(backward, predicted["grad_var"][::-1], "gradient")  # along the gradient's way back
     return forward, backward
 
 
 _RUN_KEYS = ("depth", "width", "activation", "scheme", "batch", "seed", "dtype")
+# What ``simulate`` adds to the settings of a network beyond square plain layers:
+_PIECES = ("widths", "residual", "norm", "bias_std")
+
+
+def _deepened(settings: dict) -> dict:
+    """The network a run's ``settings`` describe, ``PROJECTED_DEPTH`` layers deep: more layers added at the top,
+    each as wide as its top layer, with the same residual, norm and biases (``simulate``'s keywords)."""
+    if "widths" not in settings:  # square plain layers: the key the chart's theory curve is kept under
+        return dict(depth=PROJECTED_DEPTH, width=settings["width"], activation=settings["activation"])
+    widths = tuple(settings["widths"])
+    return dict(widths=widths + widths[-1:] * (PROJECTED_DEPTH + 1 - len(widths)), residual=settings["residual"],
+                norm=settings["norm"], bias_std=settings["bias_std"], activation=settings["activation"])
 
 
 def judge(values: np.ndarray, path: str = "", *, backward: bool = False) -> Judgement:
