@@ -76,6 +76,17 @@ def test_each_run_s_film_is_told_in_the_sentence_of_what_it_shows(activation, ex
     assert len(said) == len({s.split(":")[0] for s in said})  # one sentence a run, at most
 
 
+def test_a_frozen_run_is_told_in_its_own_number_of_epochs_and_a_gradient_of_zero_as_none():
+    """Small weights trained for one epoch: "in 1 epoch", its weights' movement bounded by a number above 0. Two
+    ReLU units a layer over 30 layers die: no gradient reaches the hidden layers at all, and the sentence says
+    so instead of bounding the movement by 0."""
+    small = film.findings(lab_of(["small_normal"], depth=10, epochs=1), "relu", 0.1, 32)
+    assert len(small) == 1 and "so small that in 1 epoch at" in small[0], small
+    dead = film.findings(lab_of(["orthogonal"], depth=30, width=2), "relu", 0.1, 2)
+    assert len(dead) == 1 and "no gradient reaches the hidden layers" in dead[0], dead
+    assert "more than 0 of" not in dead[0]
+
+
 def sent(figure) -> str:
     return plotly.io.to_json(figure.to_dict(), validate=False)
 

@@ -372,10 +372,13 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
                         + ("p is the same everywhere, and there is no boundary at all." if flat
                            else "its boundary can only be a straight line."))
         elif (moved := _movement(layers, lr, last)).max() < FROZEN:
-            said.append(f"{name}: the gradient that reaches the hidden layers is so small that in {last} epochs at "
-                        f"learning rate {lr:g} no hidden layer's weights can move by more than {number(moved.max())} "
-                        "of their size (its weight heatmap stays the same from frame to frame): only the output "
-                        "layer learns.")
+            epochs = f"{last} epoch{'' if last == 1 else 's'}"
+            said.append(f"{name}: " + (
+                f"no gradient reaches the hidden layers (its spread is 0 in every one), so in {epochs} their "
+                "weights do not move" if moved.max() == 0 else
+                f"the gradient that reaches the hidden layers is so small that in {epochs} at learning rate {lr:g} "
+                f"no hidden layer's weights can move by more than {number(moved.max())} of their size")
+                + " (its weight heatmap stays the same from frame to frame): only the output layer learns.")
         elif flat_ends and (pinned := float(history["saturation"].iloc[0])) >= PINNED:
             said.append(f"{name}: at epoch 0, {percent(pinned)} of the units sit on {act.label}'s flat ends, where "
                         f"its slope is under 5 % of its largest ({percent(float(history['saturation'].iloc[-1]))} "
