@@ -88,10 +88,26 @@ def _raw(key: str, *, every: bool = False):
     """The URL's value for ``key`` (with ``every``, the list of its values) while the control has no value yet
     (a session's first run, or a lesson just reached by a link: ``enter``), unless it has been corrected
     already: afterwards the widget owns it. Each control is corrected at most once, so the reruns that
-    corrections start always end."""
+    corrections start always end.
+
+    A link that gives a control of one value several (``depth=3&depth=7``) keeps its last one only, and the page
+    starts again, where the control reads it like any link's value, with a note: Streamlit's binding would drop
+    them all and show the default."""
     if key in st.session_state or key in st.session_state.get(_CORRECTED, {}):
         return [] if every else None
-    return st.query_params.get_all(key) if every else st.query_params.get(key)
+    values = st.query_params.get_all(key)
+    if every:
+        return values
+    if len(values) > 1:
+        st.session_state.setdefault(_REPEATED, {})[key] = (
+            f"Link gives {key} {len(values)} values ({', '.join(v[:20] for v in values[:4])}"
+            f"{', …' if len(values) > 4 else ''}); using the last.")
+        st.query_params[key] = values[-1]
+        st.rerun()
+    return values[-1] if values else None
+
+
+_REPEATED = "_link_repeats"  # session state: {url name: the note on a link's several values for one control}
 
 
 def _lesson_default(key: str, default) -> None:
@@ -158,8 +174,14 @@ def reset_lesson() -> None:
 
 
 def tabs(labels: list[str], key: str):
-    """Tabs whose open one is in the URL as ``key`` (the first by default), reset with the lesson's controls."""
+    """Tabs whose open one is in the URL as ``key`` (the first by default), reset with the lesson's controls; a
+    link that names no tab opens the first, with a note."""
     _lesson_default(key, labels[0])
+    raw = _raw(key)
+    if raw is not None and raw not in labels:
+        _correct(key, labels[0], labels[0], f"Link value {key}={raw[:40]!r} is not one of the tabs; showing "
+                                            f"{labels[0]}.")
+    _show_note(key, raw)
     return st.tabs(labels, key=key, bind="query-params")
 
 
@@ -187,13 +209,20 @@ def _written(key: str, value) -> str:
 def _correct(key: str, value, text: str | list[str], message: str | None = None) -> None:
     """Put ``text`` (how the widget writes ``value``) in the URL in place of the link's value, keep the note
     ``message`` for the control, and run the page again: the widget reads ``value`` from the URL."""
+    repeated = st.session_state.get(_REPEATED, {}).pop(key, None)
+    message = " ".join(part for part in (repeated, message) if part) or None
     st.session_state.setdefault(_CORRECTED, {})[key] = (value, message)
     st.query_params[key] = text
     st.rerun()
 
 
-def _show_note(key: str) -> None:
-    """The link's note for ``key``, until the learner first moves the control off the value the note names."""
+def _show_note(key: str, value=None) -> None:
+    """The link's note for ``key``, until the learner first moves the control off the value the note names. A note
+    on a link's several values, whose last the control takes as it is, names ``value``: the value the control
+    reads from the URL."""
+    repeated = st.session_state.get(_REPEATED, {}).pop(key, None)
+    if repeated:
+        st.session_state.setdefault(_CORRECTED, {})[key] = (value, repeated)
     corrections = st.session_state.get(_CORRECTED, {})
     value, message = corrections.get(key, (None, None))
     if not message:
@@ -244,7 +273,7 @@ def slider(label: str, key: str, low: float, high: float, default: float, *, ste
             _correct(key, int(value), str(int(value)), f"Link value {key}={raw[:40]} is not a whole number; "
                                                        f"using {int(value)}.")
     # In range, Streamlit's binding takes an off-step value as it is (epochs=55 on a step of 10, σ_w²=1.23).
-    _show_note(key)
+    _show_note(key, None if raw is None else type(default)(_as_number(raw)))
     return st.slider(label, low, high, default, step=step, key=key, bind="query-params", help=help)
 
 
@@ -267,7 +296,7 @@ def number(label: str, key: str, low: float, high: float, default: float, *, hel
             taken = type(default)(_whole(value))
             _correct(key, taken, _shown(taken), f"Link value {key}={raw[:40]} is not a whole number; "
                                                 f"using {_shown(taken)}.")
-    _show_note(key)
+    _show_note(key, None if raw is None else type(default)(_as_number(raw)))
     # No bounds on the widget: Streamlit meets a typed value out of range with a red box and keeps the old
     # view; _clamp_typed takes it as a link's value is taken, clamped, with the allowed range said.
     return st.number_input(label, value=default, key=key, bind="query-params", help=help, format=fmt,
@@ -298,7 +327,7 @@ def choice(label: str, key: str, default: str, *, help: str | None = None, horiz
     else:
         _correct(key, default, options[default], f"Link value {key}={raw[:40]!r} is not one of the choices; "
                                                  f"using {options[default]}.")
-    _show_note(key)
+    _show_note(key, {text: option for option, text in options.items()}.get(raw))  # the label's id
     ids = list(options)
     if horizontal:
         return st.segmented_control(label, ids, default=default, format_func=options.get, key=key,
@@ -308,8 +337,18 @@ def choice(label: str, key: str, default: str, *, help: str | None = None, horiz
 
 
 def toggle(label: str, key: str, default: bool = False, *, help: str | None = None) -> bool:
-    """An on/off switch (Streamlit's binding ignores a URL value other than true or false)."""
+    """An on/off switch. A link may write it as a ``flag`` (1/0, true/false, on/off, yes/no; the address bar then
+    says true or false, the only words Streamlit's binding knows); anything else leaves it at its default, with a
+    note."""
     _carry(key, default, lambda v: isinstance(v, bool), lambda v: default)
+    raw = _raw(key)
+    on = None if raw is None else FLAG_WORDS.get(raw.strip().lower())
+    if raw is not None and on is None:
+        _correct(key, default, str(default).lower(), f"Link value {key}={raw[:40]!r} is not 1 or 0; left "
+                                                     f"{'on' if default else 'off'}.")
+    elif raw is not None and raw != str(on).lower():
+        _correct(key, on, str(on).lower())
+    _show_note(key, on)
     return st.toggle(label, value=default, key=key, bind="query-params", help=help)
 
 
@@ -334,7 +373,7 @@ def flag(label: str, key: str, *, help: str | None = None) -> bool:
             _correct(key, on, str(on).lower())
     elif key in st.session_state or key in kept:  # said again: on a lesson just reached, Streamlit would give
         st.session_state[key] = st.session_state.get(key, kept.get(key))  # the switch its default
-    _show_note(key)
+    _show_note(key, None if raw is None else FLAG_WORDS.get(raw.strip().lower()))
     kept[key] = st.toggle(label, value=False, key=key, bind="query-params", help=help)
     return kept[key]
 
@@ -364,7 +403,7 @@ def value_choice(label: str, key: str, values: Sequence[float], default: float, 
                                                    f"using the nearest, {_rung(nearest)}.")
         elif raw != _rung(value):  # on the scale but written otherwise (3e-2): the binding knows "0.03" only
             _correct(key, value, _rung(value))
-    _show_note(key)
+    _show_note(key, None if raw is None else _as_number(raw))
     return st.select_slider(label, options=list(values), value=default, key=key, bind="query-params", help=help,
                             format_func=_rung)
 
