@@ -54,6 +54,7 @@ def record(rows: np.ndarray, layer: int, x: np.ndarray, scale: float = 1.0) -> N
 
 
 _MISSING, _ZERO = BINS, BINS + 1  # two extra columns per row: values never written, and exact zeros
+_ABOVE = 1e30  # lifts a zero's log10 above every other's
 
 
 def positions(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -76,9 +77,9 @@ def _bin(values: np.ndarray, edges: np.ndarray, missing: np.ndarray, zero: np.nd
     which are set aside rather than binned. Rows are binned together by offsetting each row's indices.
     """
     index = positions(values, edges)  # NaN and -inf casts are garbage, overwritten just below
-    index[missing] = _MISSING
-    if zero is not None:
-        index[zero] = _ZERO
+    index[missing] = _MISSING  # whole rows, where a layer overflowed: a mask read at memory speed
+    if zero is not None:  # scattered (half a ReLU layer): arithmetic, where a masked store mispredicts at each one
+        index += zero * (_ZERO - index)
     depth = values.shape[0]
     index += np.arange(0, depth * (BINS + 2), BINS + 2, dtype=np.int32)[:, None]
     return np.bincount(index.reshape(-1), minlength=depth * (BINS + 2)).reshape(depth, BINS + 2)
@@ -88,18 +89,24 @@ def build(samples: np.ndarray) -> LayerHistograms:
     """Bin each row of ``samples`` (NaN = no value) with edges shared by all rows; ±inf, a value that
     overflowed, has no place on either axis and counts as no value too."""
     with np.errstate(all="ignore"):
-        samples = np.where(np.isinf(samples), np.nan, samples).astype(samples.dtype, copy=False)
+        if np.isinf(samples).any():
+            samples = np.where(np.isinf(samples), np.nan, samples).astype(samples.dtype, copy=False)
         missing = np.isnan(samples)
         magnitudes = np.abs(samples)
         reach = float(np.fmax.reduce(magnitudes, axis=None, initial=0.0))  # fmax skips NaN
         edges = np.linspace(-reach, reach, BINS + 1) if reach > 0 else np.linspace(-1, 1, BINS + 1)
 
+        # log10 |x| of the values that are neither missing (NaN, which fmin and fmax skip) nor zero. A zero's is
+        # log10 of the least positive number instead (numpy's log10 takes a slow path at 0, and a ReLU layer is half
+        # zeros): no more than any other's, and lifted above all for the least. Both are set aside by _bin.
         zero = magnitudes == 0
-        logs = np.log10(magnitudes)  # 0 → -inf, NaN stays NaN: both set aside by _bin
-        placed = ~(missing | zero)
-        low = float(np.fmin.reduce(logs, axis=None, where=placed, initial=np.inf))
-        high = float(np.fmax.reduce(logs, axis=None, where=placed, initial=-np.inf))
-        low, high = (np.floor(low), np.ceil(high)) if np.isfinite(low) else (-1.0, 1.0)
+        least = np.nextafter(magnitudes.dtype.type(0), magnitudes.dtype.type(1))
+        logs = np.log10(np.maximum(magnitudes, least))
+        if (missing | zero).all():
+            low, high = -1.0, 1.0
+        else:
+            low = np.floor(float(np.fmin.reduce(logs + zero * _ABOVE, axis=None)))
+            high = np.ceil(float(np.fmax.reduce(logs, axis=None)))
         log_edges = np.linspace(low, max(high, low + 1), BINS + 1)
 
         counts = _bin(samples, edges, missing)

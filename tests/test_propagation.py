@@ -453,3 +453,37 @@ def test_a_small_network_compares_every_scheme_at_the_full_batch():
     assert shared.batch == 256 and not shared.left_out and len(shared.runs) == len(initcore.SCHEMES)
     with pytest.raises(ValueError, match="Orthogonal weights need a QR"):  # the chosen scheme over budget: an error
         initcore.simulate_many(depth=100, width=1024, activation="tanh", schemes={"orthogonal": {}})
+
+
+@settings(max_examples=int(os.environ.get("INITLAB_EXAMPLES", 40)), deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), exponent=st.integers(-40, 35), relu=st.booleans(), lost_row=st.booleans())
+def test_histograms_put_each_value_between_its_bins_edges(seed, exponent, relu, lost_row):
+    """``histograms.build`` against its definition, ``np.histogram`` row by row on the same edges: x from -R to R
+    (R the largest |x|), log10 |x| from the floor of the least nonzero one's to the ceiling of the largest, exact
+    zeros counted apart, NaN and inf counted as no value. The bins are found in float32 arithmetic (x·scale -
+    offset), so a value within float32's rounding of an edge may land on either side: the counts may differ by at
+    most the number of such values."""
+    from initcore.histograms import BINS, build
+
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal((4, 500)) * 10.0**exponent).astype(np.float32)
+    if relu:
+        x = np.maximum(x, 0)  # half of them exact zeros
+    x[1, rng.integers(500)] = np.inf
+    if lost_row:
+        x[2] = np.nan  # a layer that overflowed
+    h = build(x)
+    finite = [row[np.isfinite(row)] for row in x]
+    assert h.total.tolist() == [row.size for row in finite]
+    everything = np.concatenate(finite)
+    assert h.edges[-1] == np.abs(everything).max() and h.edges[0] == -h.edges[-1]
+    logs = np.log10(np.abs(everything[everything != 0]).astype(np.float64))
+    assert h.log_edges[0] == np.floor(logs.min()) and h.log_edges[-1] == max(np.ceil(logs.max()), h.log_edges[0] + 1)
+    slack = 4 * np.finfo(np.float32).eps
+    for row, counts, log_counts, zeros in zip(finite, h.counts, h.log_counts, h.zeros):
+        nonzero = np.log10(np.abs(row[row != 0]).astype(np.float64))
+        assert zeros == np.count_nonzero(row == 0)
+        for values, edges, got in ((row.astype(np.float64), h.edges, counts), (nonzero, h.log_edges, log_counts)):
+            width = (edges[-1] - edges[0]) / BINS
+            near = np.count_nonzero(np.abs(values[:, None] - edges[1:-1]) <= slack * (np.abs(edges).max() + width))
+            assert np.abs(got - np.histogram(values, edges)[0]).sum() <= 2 * near
