@@ -765,7 +765,7 @@ class _Evaluation:
     arrays made once; in ``dtype``, through a copy of the parameters in it taken at each pass."""
 
     def __init__(self, model: MLP, X: np.ndarray, dtype: type = np.float64):
-        self.model, self.X1 = model, with_ones(X).astype(dtype)
+        self.model, self.X1 = model, with_ones(X).astype(dtype, copy=False)
         self.params = model.params if model.params.dtype == dtype else np.empty(model.params.shape, dtype)
         self.blocks = model.blocks(self.params)
         self.passes = Passes(model, len(X), backward=False, dtype=dtype)
@@ -778,8 +778,9 @@ class _Evaluation:
 
 
 def _snapshot_boundary(model: MLP, grid: _Evaluation) -> np.ndarray:
-    """p(class 1) on the snapshot grid: its pass in float32, half the time of float64's at 30 layers, which
-    rounds p by 6e-8 at most; again in float64 if a logit overflowed float32's 3.4e38, where float64's may not."""
+    """p(class 1) on the snapshot grid: its pass in float32, in half the time of float64's at 30 layers, to the
+    rounding float32 gathers over a forward pass (a test bounds it); again in float64 if a logit overflowed
+    float32's 3.4e38, where float64's may not."""
     logits = grid.logits()
     if not np.isfinite(logits).all():
         logits = _Evaluation(model, _decision_points(SNAPSHOT_GRID)).logits()
