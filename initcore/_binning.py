@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from initcore.histograms import BINS, SAMPLE, LayerHistograms, build, sample_rows
+from initcore.histograms import BINS, SAMPLE, LayerHistograms, build, log_magnitudes, sample_rows
 
 
 def sampled(x: np.ndarray, sample: int) -> np.ndarray:
@@ -86,7 +86,7 @@ def _histograms(batch: list[LayerSamples]) -> list[LayerHistograms]:
         finite = np.zeros(len(batch), dtype=bool)
         finite[whole] = np.logical_and.reduceat(np.isfinite(values), starts[whole])
         magnitudes = np.abs(values)
-        logs = _log10(magnitudes)  # exact zeros far below every other: counted apart below
+        logs = log_magnitudes(magnitudes)  # exact zeros far below every other: counted apart below
         scales = _Scales.of(magnitudes, logs, starts, whole)
         together = finite & scales.fit
         for i in np.flatnonzero(~together):
@@ -98,20 +98,6 @@ def _histograms(batch: list[LayerSamples]) -> list[LayerHistograms]:
             _bin_together([batch[i] for i in np.flatnonzero(together)], values[picked], magnitudes[picked],
                           logs[picked], scales.subset(together), np.flatnonzero(together), results)
     return results
-
-
-_TINIEST = np.nextafter(np.float32(0), np.float32(1))  # float32's least positive number, 1.4e-45
-_BELOW = np.float32(1e30)  # a zero's log10 goes this far below every other
-
-
-def _log10(magnitudes: np.ndarray) -> np.ndarray:
-    """log10 |x| of float32 magnitudes, with -1e30 in place of the -inf of an exact zero: below every other, and
-    clipped into bin 0 as -inf is, for ``_bin_together`` to move. numpy's log10 takes its slow path at a zero,
-    28 times the time of any other value, and a ReLU layer's values are half zeros; the log10 of |x| raised to
-    float32's least positive number takes the fast path, and leaves every nonzero |x| as it is."""
-    logs = np.log10(np.maximum(magnitudes, _TINIEST))
-    logs -= (magnitudes == 0) * _BELOW
-    return logs
 
 
 @dataclass(frozen=True)
@@ -172,7 +158,7 @@ def _bin_together(batch, values, magnitudes, logs, scales: _Scales, where, resul
     np.add(layer_of * BINS, _positions(values, scales.scale, scales.offset, sizes), out=index[: values.size])
     log_index = np.add(layer_of * (BINS + 1) + total * BINS,
                        _positions(logs, scales.log_scale, scales.log_offset, sizes), out=index[values.size :])
-    log_index += (magnitudes == 0) * BINS  # a zero's log10 is -1e30, in bin 0 so far: to its layer's last bin
+    log_index += (magnitudes == 0) * BINS  # a zero's log10 is ZERO_LOG, in bin 0 so far: to its layer's last bin
     counts = np.bincount(index, minlength=total * (2 * BINS + 1))
     plain, logged = counts[: total * BINS].reshape(total, BINS), counts[total * BINS :].reshape(total, BINS + 1)
     first = 0
