@@ -92,11 +92,11 @@ def _histograms(batch: list[LayerSamples]) -> list[LayerHistograms]:
         for i in np.flatnonzero(~together):
             results[i] = build(batch[i].rows())
         if together.all():
-            _bin_together(batch, values, magnitudes, logs, scales, range(len(batch)), results)
+            _bin_together(batch, values, logs, scales, range(len(batch)), results)
         elif together.any():
             picked = np.repeat(together, sizes)
-            _bin_together([batch[i] for i in np.flatnonzero(together)], values[picked], magnitudes[picked],
-                          logs[picked], scales.subset(together), np.flatnonzero(together), results)
+            _bin_together([batch[i] for i in np.flatnonzero(together)], values[picked], logs[picked],
+                          scales.subset(together), np.flatnonzero(together), results)
     return results
 
 
@@ -147,32 +147,35 @@ def _uniform(start: np.ndarray, stop: np.ndarray):
     return edges, scale, (edges[:, 0] * scale.astype(np.float64)).astype(np.float32)
 
 
-def _bin_together(batch, values, magnitudes, logs, scales: _Scales, where, results) -> None:
-    """``histograms`` of sets whose values are all finite (``values``, end to end, with their ``magnitudes`` and
-    ``logs``), into ``results`` at ``where``."""
+def _bin_together(batch, values, logs, scales: _Scales, where, results) -> None:
+    """``histograms`` of sets whose values are all finite (``values``, end to end, with their ``logs``, as
+    ``log_magnitudes`` takes them), into ``results`` at ``where``."""
     sizes = [samples.values.size for samples in batch]
     layers = [len(samples.sizes) for samples in batch]
     total = sum(layers)
     layer_of = np.repeat(np.arange(total), np.concatenate([samples.sizes for samples in batch]))
-    index = np.empty(2 * values.size, dtype=np.intp)  # bin in x, then bin in log10|x| or the layer's zeros
+    index = np.empty(2 * values.size, dtype=np.intp)  # bin in x, then the layer's zeros or bin in log10|x|
     np.add(layer_of * BINS, _positions(values, scales.scale, scales.offset, sizes), out=index[: values.size])
-    log_index = np.add(layer_of * (BINS + 1) + total * BINS,
-                       _positions(logs, scales.log_scale, scales.log_offset, sizes), out=index[values.size :])
-    log_index += (magnitudes == 0) * BINS  # a zero's log10 is ZERO_LOG, in bin 0 so far: to its layer's last bin
+    # A zero's log10 is ZERO_LOG, far below its layer's least edge: clipped to position -1, the slot before its
+    # layer's first bin, where the zeros are counted. Any other value's position lies above -1 (its log10 is at
+    # least the least edge, give or take float32's rounding), and truncates into the bins as in ``positions``.
+    np.add(layer_of * (BINS + 1) + (total * BINS + 1),
+           _positions(logs, scales.log_scale, scales.log_offset, sizes, lowest=-1), out=index[values.size :])
     counts = np.bincount(index, minlength=total * (2 * BINS + 1))
     plain, logged = counts[: total * BINS].reshape(total, BINS), counts[total * BINS :].reshape(total, BINS + 1)
     first = 0
     for k, (samples, i, depth) in enumerate(zip(batch, where, layers)):
         rows = slice(first, first + depth)
         results[i] = LayerHistograms(edges=scales.edges[k], counts=plain[rows], log_edges=scales.log_edges[k],
-                                     log_counts=logged[rows, :BINS], zeros=logged[rows, BINS], total=samples.sizes)
+                                     log_counts=logged[rows, 1:], zeros=logged[rows, 0], total=samples.sizes)
         first += depth
 
 
-def _positions(values: np.ndarray, scale: np.ndarray, offset: np.ndarray, sizes: list[int]) -> np.ndarray:
+def _positions(values: np.ndarray, scale: np.ndarray, offset: np.ndarray, sizes: list[int],
+               lowest: int = 0) -> np.ndarray:
     """``positions`` of each set's values (``sizes`` of them, end to end) in its own edges: x·scale - offset in
-    float32, truncated and clipped into the bins."""
+    float32, clipped to ``lowest`` … BINS - 1 and truncated (towards 0: a position in (-1, 0) is bin 0)."""
     position = values * np.repeat(scale, sizes)
     position -= np.repeat(offset, sizes)
-    np.clip(position, 0, BINS - 1, out=position)
+    np.clip(position, lowest, BINS - 1, out=position)
     return position.astype(np.int32)
