@@ -112,6 +112,18 @@ def test_the_film_fits_one_websocket_message_and_plays_every_run(settings):
             assert said and all(int(f["name"]) >= epoch for f in said)
 
 
+def test_the_cursor_is_drawn_whole_where_it_sits_on_the_loss_panel_s_edge():
+    """Large random diverges at once: its cursor stays at its last finite loss, the highest on the loss panel, at
+    its top edge, and at epoch 0 every cursor sits on the left edge. Plotly clips a marker at its axes' edges unless
+    told not to: the cursor trace is not clipped."""
+    lab = lab_of(("large_normal", "he_normal"))
+    spec = json.loads(sent(film.lab_film(lab, "activations", log=False, narrow=True)))
+    cursor = spec["data"][spec["frames"][0]["traces"][0]]
+    top = 10 ** spec["layout"]["yaxis"]["range"][1]
+    assert lab["diverged"]["large_normal"] is not None and cursor["x"][0] == 0
+    assert max(cursor["y"]) == pytest.approx(top, rel=0.5) and cursor["cliponaxis"] is False
+
+
 def test_a_share_of_values_survives_the_film_s_shared_bins():
     """Each frame's heatmap moves every layer's count into the shared bins whole: a layer's shares add up to
     100 % (to the rounding of its 40 bins), the same sample the snapshot binned."""

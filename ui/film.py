@@ -282,8 +282,10 @@ def _cursor(reels: list[Reel], histories: dict, epoch: int) -> dict:
 
 
 def _cursor_trace(first: dict) -> go.Scatter:
-    return go.Scatter(**first, mode="markers", hoverinfo="skip").update(marker=dict(size=11, line=dict(
-        color="white", width=1.5)))
+    """The cursor's markers, drawn whole where they sit on the loss panel's edge: at epoch 0, or at the top, where a
+    diverged run's last finite loss is."""
+    return go.Scatter(**first, mode="markers", hoverinfo="skip", cliponaxis=False).update(marker=dict(
+        size=11, line=dict(color="white", width=1.5)))
 
 
 def _boundary_z(r: Reel, epoch: int) -> np.ndarray:
