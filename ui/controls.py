@@ -241,6 +241,16 @@ def _as_number(raw: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _not_a_number(raw: str) -> str:
+    """Why a link's value ``raw``, which ``_as_number`` refused, is no value: not a number at all (``abc``), or a
+    number with no finite value (``inf``, ``nan``, ``1e400``, past the largest float)."""
+    try:
+        float(raw)
+    except (TypeError, ValueError):
+        return "is not a number"
+    return "is not a finite number"
+
+
 def _shown(value: float) -> str:
     """A number as a note or a link writes it: 10, 0.001, 2147483647."""
     return f"{value:.10g}"
@@ -263,7 +273,7 @@ def slider(label: str, key: str, low: float, high: float, default: float, *, ste
     if raw is not None:
         value = _as_number(raw)
         if value is None:
-            _correct(key, default, _shown(default), f"Link value {key}={raw[:40]!r} is not a number; "
+            _correct(key, default, _shown(default), f"Link value {key}={raw[:40]!r} {_not_a_number(raw)}; "
                                                     f"using {_shown(default)}.")
         elif not low <= value <= high:
             clamped = type(default)(min(max(round(value) if whole else value, low), high))
@@ -286,7 +296,7 @@ def number(label: str, key: str, low: float, high: float, default: float, *, hel
     if raw is not None:
         value = _as_number(raw)
         if value is None:
-            _correct(key, default, _shown(default), f"Link value {key}={raw[:40]!r} is not a finite number; "
+            _correct(key, default, _shown(default), f"Link value {key}={raw[:40]!r} {_not_a_number(raw)}; "
                                                     f"using {_shown(default)}.")
         elif not low <= value <= high:
             taken = type(default)(min(max(_whole(value) if whole else value, low), high))
