@@ -124,6 +124,21 @@ def test_the_cursor_is_drawn_whole_where_it_sits_on_the_loss_panel_s_edge():
     assert max(cursor["y"]) == pytest.approx(top, rel=0.5) and cursor["cliponaxis"] is False
 
 
+def test_side_by_side_panels_name_their_schemes_in_two_lines_and_number_the_layers_once():
+    """Five panels share a row: a name longer than 10 characters takes two lines ("Small random" beside "Large
+    random" ran together in a window of 700 px), and only the first heatmap numbers the layers, whose rows the
+    others line up with (their numbers fell into the panel to their left). On a phone each heatmap numbers its own."""
+    lab = lab_of(initcore.LAB_SCHEMES)
+    for narrow in (False, True):
+        layout = json.loads(sent(film.lab_film(lab, "weights", log=False, narrow=narrow)))["layout"]
+        k = len(initcore.LAB_SCHEMES)
+        titles = [layout[f"xaxis{2 + j}"]["title"]["text"] for j in range(k)]
+        assert titles == ["<b>Zeros</b>", "<b>Small<br>random</b>", "<b>Large<br>random</b>",
+                          "<b>Xavier/Glorot<br>normal</b>", "<b>He/Kaiming<br>normal</b>"]
+        numbered = [layout[f"yaxis{2 + k + j}"]["showticklabels"] for j in range(k)]
+        assert numbered == ([True] * k if narrow else [True] + [False] * (k - 1))
+
+
 def test_a_share_of_values_survives_the_film_s_shared_bins():
     """Each frame's heatmap moves every layer's count into the shared bins whole: a layer's shares add up to
     100 % (to the rounding of its 40 bins), the same sample the snapshot binned."""

@@ -249,8 +249,9 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, grid:
                                     scaleanchor=f"x{bx}", constrain="domain", **framed)
         layout[f"xaxis{hx}"] = dict(domain=list(heat_x), anchor=f"y{hx}", range=[r.edges[0], r.edges[-1]],
                                     title=dict(text=axis_x), nticks=4, exponentformat="power")
+        named = j == 0 or grid.phone  # side by side, the panels' rows line up: the first one numbers them
         layout[f"yaxis{hx}"] = dict(domain=list(heat_y), anchor=f"x{hx}", autorange="reversed", side=grid.side,
-                                    title=dict(text="layer l") if j == 0 or grid.phone else None)
+                                    title=dict(text="layer l") if named else None, showticklabels=named)
     words = "% of the layer's values" if grid.phone else "% of the<br>layer's values"
     layout["coloraxis"] = dict(cmin=0, cmax=SHARE_TOP, colorscale="Viridis", colorbar=dict(
         title=dict(text=words, side="top"), ticksuffix=" %", tickvals=[0, 5, 10, 15, 20, 25],
@@ -258,8 +259,9 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, grid:
     return traces, layout
 
 
-def _wrapped(name: str, room: int = 14) -> str:
-    """A scheme's name on two lines where it is longer than ``room`` characters: five panels share a row."""
+def _wrapped(name: str, room: int = 10) -> str:
+    """A scheme's name on two lines where it is longer than ``room`` characters: five panels share a row, each
+    about 90 px wide in a browser window of 700 px, where "Small random" beside "Large random" ran into it."""
     if len(name) <= room or " " not in name:
         return name
     cut = name.rfind(" ", 0, room + 1)
