@@ -17,15 +17,26 @@ from ui.theme import number
     ("relu", 1.5, 0.5, "info", "**Ordered**"),
     ("tanh", 3.0, 0.0, "info", "**Chaotic**"),
     ("relu", 3.0, 0.0, "error", "**Exploding.**"),
-    ("relu", 2.0, 0.5, "warning", "**Growing without bound, slowly.**"),
+    ("relu", 2.0, 0.5, "warning", "**Growing without bound, slowly.** Each layer keeps the signal's variance and the "
+                                  "biases add to it"),
+    ("elu", 2.0, 0.0, "warning", "**Growing without bound, slowly.** With no biases, the activation's negative side"),
+    ("leaky_relu", 2.0, 0.0, "success", "**Critical, for any depth you would build.** χ₁ just over 1"),
+    ("relu", 2.0000000001, 0.0, "success", "**Critical, for any depth you would build.**"),
+    ("gelu", 2.35, 0.0, "error", "**Exploding.**"),
 ])
 def test_each_phase_is_named_where_theory_puts_it(activation, sigma_w2, sigma_b2, kind, word):
+    """Each phase where theory puts it. A point just past the edge, whose signal would take thousands of layers to
+    grow ×100 (Leaky ReLU at He's 2: χ₁ = 1 + a²), is critical for any network a learner builds, not exploding; a
+    signal that grows without biases (ELU at 2) is not said to grow by its biases."""
     point = initcore.theory.phase(activation, sigma_w2, sigma_b2)
-    said_kind, sentence = phase_lessons.verdict(point)
+    said_kind, sentence = phase_lessons.verdict(point, sigma_b2)
     assert said_kind == kind and sentence.startswith(word)
     if word in ("**Ordered**", "**Chaotic**"):
         depth = 6 * point["depth_scale"]
         assert f"6ξ_c = {number(depth)} layers" in sentence and f"χ₁ = {number(point['chi1'])}" in sentence
+    if word.startswith("**Critical, for any depth"):
+        grown = stated_number(sentence.split("would take about ")[1].split(" layers")[0])
+        assert grown >= phase_lessons.NEAR_CRITICAL and point["chi1"] ** grown == pytest.approx(100, rel=0.01)
 
 
 def test_the_readings_leave_the_depth_scales_out_where_the_signal_grows_without_bound():

@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 
 import initcore
+from ui import phase_lessons
 from ui.charts import EXPLODING, VANISHING
 from ui.theme import number, times
 
@@ -220,7 +221,7 @@ def phase(point: dict, activation: str, sigma_w2: float, sigma_b2: float) -> Que
     options = ("ordered: any two inputs end up alike (χ₁ < 1)", "at the edge of chaos (χ₁ = 1)",
                "chaotic: nearby inputs end up unrelated (χ₁ > 1)")
     chi = point["chi1"]
-    critical = point["depth_scale"] == np.inf and np.isclose(chi, 1)  # ξ_c is infinite where q* is, too
+    critical = point["depth_scale"] == np.inf and phase_lessons.near_critical(chi)  # ξ_c is infinite where q* is
     answer = options[1] if critical else options[0] if chi < 1 else options[2]
     return Question(
         "phase", f"A {activation} network with σ_w² = {number(sigma_w2)} and σ_b² = {number(sigma_b2)}: which phase "

@@ -25,18 +25,38 @@ def readings(point: dict) -> dict[str, str]:
             "6ξ_c: trainable depth": "—" if grows else f"{layers(6 * point['depth_scale'])} layers"}
 
 
-def verdict(point: dict) -> tuple[str, str]:
-    """(kind of message, sentence): the phase of a point and what it means for a plain deep network."""
+def near_critical(chi: float) -> bool:
+    """Whether a gradient factor χ₁ a layer is 1 for any network a learner builds: it takes 1/|ln χ₁| layers to
+    change anything ×e, and 6 times that (as 6ξ_c counts them) is at least ``NEAR_CRITICAL`` layers."""
+    return bool(chi > 0 and NEAR_CRITICAL * abs(np.log(chi)) <= 6)
+
+
+def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
+    """(kind of message, sentence): the phase of a point (biases of variance ``sigma_b2``) and what it means for a
+    plain deep network."""
     q, chi, xi = point["q_star"], point["chi1"], point["depth_scale"]
+    depth = RUN["depth"]
     if q == np.inf and chi > 1:
-        depth = RUN["depth"]
+        hundredfold = number(np.log(100) / np.log(chi))  # layers for the signal to grow ×100
+        if near_critical(chi):
+            return "success", (f"**Critical, for any depth you would build.** {_against_one(chi)}: in theory the "
+                               f"signal never settles (q* = ∞), but it grows, like the gradients on their way back, "
+                               f"by {number(100 * np.expm1(depth * np.log(chi)))} % over {depth} layers, and would "
+                               f"take about {hundredfold} layers to grow ×100.")
         return "error", (f"**Exploding.** The signal has no level to settle at (q* = ∞): its variance grows about "
                          f"{times(chi)} a layer, and so do the gradients on their way back ({times(chi**depth)} over "
-                         f"{depth} layers). Such a network diverges or crawls at any depth; 6ξ_c does not apply.")
-    if q == np.inf:
+                         f"{depth} layers, ×100 in about {hundredfold} layers). Deep enough, such a network diverges "
+                         f"or crawls; 6ξ_c does not apply.")
+    if q == np.inf and sigma_b2 > 0:
         return "warning", ("**Growing without bound, slowly.** Each layer keeps the signal's variance and the "
                            "biases add to it, so it never settles (q* = ∞); the gradients keep their size "
                            "(χ₁ = 1). 6ξ_c does not apply here.")
+    if q == np.inf:
+        return "warning", ("**Growing without bound, slowly.** With no biases, the activation's negative side, which "
+                           "is not cut to 0, hands each layer a little more variance than it got, so the signal never "
+                           "settles (q* = ∞). The larger it grows, the more each layer acts like a ReLU at He's scale: "
+                           "the growth a layer, and the gradients' factor a layer (χ₁ = 1 in the limit, above 1 on the "
+                           "way), slow towards ×1. 6ξ_c does not apply here.")
     if xi == np.inf:
         fades = " The signal itself fades towards 0 (q* = 0), but only slowly." if q == 0 else ""
         return "success", ("**Critical: the edge of chaos.** χ₁ = 1: two inputs neither merge nor fly apart at any "
