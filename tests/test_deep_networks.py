@@ -2,14 +2,16 @@
 their story, and what it says is what its numbers show."""
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
-from test_app import figures, numbers, open_page, trace
+from test_app import figures, numbers, open_page, stated_number, trace
 
 import initcore
 from initcore.propagation import described
-from ui import deep, presets
+from ui import deep, lessons, presets
+from ui.theme import times
 
 PAGE = presets.DEEP
 
@@ -130,3 +132,59 @@ def test_the_factor_per_layer_of_a_shaped_or_biased_network_is_theory_s_layer_by
                                               scheme="xavier_normal", **pieces))["pre_var"]
     assert said in sentence and f"**{number(pre[1] / pre[0], 4)}** at layer 2" in sentence
     assert f"**{number(pre[-1] / pre[-2], 4)}** at layer {depth}" in sentence
+
+
+@pytest.mark.parametrize("residual, norm, shape, depth", [
+    ("zero", "none", "constant", 50),  # ReZero: every branch's dL/du is 0, the stream's gradient whole
+    ("one", "layer", "constant", 50),  # pre-norm: u_l is standard, the stream grows
+    ("none", "batch", "constant", 20),  # the norm divides the gradient, not dL/du
+    ("none", "batch", "funnel", 20),
+])
+def test_the_verdict_table_judges_what_the_charts_draw(residual, norm, shape, depth):
+    """The charts draw z_l and dL/dz_l (the stream, in a residual network); so does the verdict table, factor for
+    factor, where it once judged u_l and dL/du_l: "vanished at layer 49" beside ReZero's flat gradient."""
+    network = deep.description(depth=depth, width=256, shape=shape, residual=residual, norm=norm, bias_std=0.0,
+                               activation="relu")
+    run = initcore.simulate(**network, scheme="he_normal", batch=128)
+    row = lessons.verdict_row(run, "He")
+    stream, gradient = run.layers.stream_var.to_numpy(), run.layers.stream_grad_var.to_numpy()
+    assert row["forward"].split("; ")[0].endswith(times(stream[-1] / stream[0]))
+    assert row["gradient"].split("; ")[0].endswith(times(gradient[0] / gradient[-1]))
+
+
+def test_constant_weights_get_no_word_from_the_theory_of_random_ones():
+    """Constant weights have no variance: theory's first layer is 0 and says nothing of them (it said "vanishes by
+    layer 1" and "×NaN" beside a signal the chart showed steady)."""
+    network = deep.description(depth=20, width=256, shape="constant", residual="none", norm="batch", bias_std=0.0,
+                               activation="relu")
+    row = lessons.verdict_row(initcore.simulate(**network, scheme="constant", batch=128), "Constant")
+    assert "theory" not in row["forward"] + row["gradient"] and "NaN" not in row["forward"] + row["gradient"]
+
+
+def test_a_signal_that_vanishes_is_said_to_vanish_not_given_a_factor():
+    """He in a funnel of ReLU layers down to 2 units: the signal dies at a narrow layer, and the story says where,
+    where it once gave a "first to last" factor of the last layer that still had a value."""
+    network = deep.description(depth=20, width=256, shape="funnel", residual="none", norm="none", bias_std=0.0,
+                               activation="relu")
+    run = initcore.simulate(**network, scheme="he_normal", batch=128)
+    assert run.vanished_at is not None
+    assert deep.story(run).startswith(f"The signal vanishes: at layer {run.vanished_at} every activation is exactly 0")
+
+
+@pytest.mark.parametrize("key, scheme, first, last", [
+    ("he_2015", "xavier_normal", "1", "2 × 10⁻⁹"),  # ×½ a ReLU layer from Var z_1 = n·Var(W) = 1
+    ("pytorch_default_relu", "pytorch_default", "1/3", "5 × 10⁻¹⁶"),  # ×1/6 a layer from 1/3
+])
+def test_a_classic_s_story_says_theory_s_variances(key, scheme, first, last):
+    """The story's first and last Var z are theory's to the digit it writes, and He's steady level is 2 (n·Var(W) = 2
+    times a ReLU's mean square, half its input's), not the 1 the stories once said."""
+    preset = presets.PRESETS[key]
+    settings = preset["settings"]
+    net = dict(depth=settings["depth"], width=settings["width"], activation="relu")
+    story = preset["story"]
+    predicted = initcore.theory.predicted(described(**net, scheme=scheme))["pre_var"]
+    assert f"from {first} at the first to about {last} at the {settings['depth']}th" in story
+    assert float(Fraction(first)) == pytest.approx(predicted[0])
+    assert stated_number(last) == pytest.approx(predicted[-1], rel=0.2)  # one digit
+    assert "He keeps it steady, at 2." in story
+    assert initcore.theory.predicted(described(**net, scheme="he_normal"))["pre_var"] == pytest.approx(2)

@@ -122,7 +122,10 @@ def story(run: initcore.Propagation) -> str:
             said.append(f"The gradient is not: on the way back a norm divides it by the scale it divided the signal "
                         f"by, so Var dL/dz at the last layer is {number(top)}, about Var dL/du ÷ Var z. Weights 10× "
                         "larger would make it 100× smaller, and training's steps with it.")
-    if not said:
+    if not said and run.vanished_at is not None:
+        said.append(f"The signal vanishes: at layer {run.vanished_at} every activation is exactly 0, so every layer "
+                    f"above it gets nothing.")
+    elif not said:
         forward = growth(layers.pre_var.to_numpy())
         said.append(f"From the first layer to the last the signal's variance changes by a factor of "
                     f"{number(forward)}.")

@@ -184,16 +184,19 @@ class Judgement:
 
 
 def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
-    """``judge`` of the forward signal and of the gradient, each checked against theory at ``PROJECTED_DEPTH``
-    layers where the network is shallower (``_projected``); a signal that overflowed or vanished is told by the
-    layer where it did, and then has no gradient."""
+    """``judge`` of the forward signal z_l and of the gradient dL/dz_l (the residual stream's, in a residual network:
+    what the charts draw), each checked against theory at ``PROJECTED_DEPTH`` layers where the network is shallower
+    (``_projected``); a signal that overflowed or vanished is told by the layer where it did, and then has no
+    gradient. A residual stream carries on past a block whose activations or gradients are all 0 (at α = 0, every
+    block's), so there a zero is no event: the stream's variances are judged as they are."""
     layers, settings = run.layers, run.settings
     depth = len(layers)
+    carried = settings.get("residual") is not None
     if run.exploded_at is not None:
         return (Judgement("explodes", event=f"exploded at layer {run.exploded_at}: its values passed float32's largest "
                           "number, 3.4 × 10³⁸, and became inf/NaN"),
                 Judgement("none", event="every layer above is garbage, and no loss can be computed"))
-    if run.vanished_at is not None:
+    if run.vanished_at is not None and not carried:
         why = _why_zero(layers[layers.layer == run.vanished_at].iloc[0])
         return (Judgement("vanishes", event=f"vanished at layer {run.vanished_at}: every activation there is exactly "
                           f"0, since {why}"),
@@ -202,18 +205,19 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
         backward = Judgement("explodes", event=f"exploded at layer {run.grad_exploded_at} on its way back: each "
                              "layer multiplied it until it passed float32's largest number, so training would "
                              "diverge at once")
-    elif run.grad_vanished_at is not None:
+    elif run.grad_vanished_at is not None and not carried:
         at = run.grad_vanished_at
         backward = Judgement("vanishes", event=f"vanished at layer {at}: from there down every gradient is exactly "
                              "0, so " + ("layer 1 cannot learn" if at == 1 else f"layers 1 to {at} cannot learn"))
     else:
-        backward = judge(layers.grad_var.to_numpy(), f"on its way back from layer {depth} to 1", backward=True)
-    forward = judge(layers.pre_var.to_numpy(), f"from layer 1 to layer {depth}")
+        backward = judge(layers.stream_grad_var.to_numpy(), f"on its way back from layer {depth} to 1",
+                         backward=True)
+    forward = judge(layers.stream_var.to_numpy(), f"from layer 1 to layer {depth}")
     if depth < PROJECTED_DEPTH:  # theory says what more layers of the same make would add
         params = {k: v for k, v in settings.items() if k not in _RUN_KEYS + _PIECES}
         predicted = cached.predicted_network(_deepened(settings), settings["scheme"], params)
-        forward = _projected(forward, predicted["pre_var"], "forward")
-        backward = _projected(backward, predicted["grad_var"][::-1], "gradient")  # along the gradient's way back
+        forward = _projected(forward, predicted["stream_var"], "forward")
+        backward = _projected(backward, predicted["stream_grad_var"][::-1], "gradient")  # along its way back
     return forward, backward
 
 
@@ -261,9 +265,10 @@ def _projected(judged: Judgement, theory: np.ndarray, direction: str) -> Judgeme
     """A judgement of a shallow network that stayed within the bands (steady, fading or growing), with what theory
     says of ``PROJECTED_DEPTH`` layers (``theory``: its variances along the same path) where that leaves them:
     "steady over these layers, but theory says it vanishes by layer 12". The gradient's path starts at the top,
-    which lies elsewhere in a deeper network, so for it theory's whole way back is told."""
-    if judged.word not in ("steady", "fades", "grows"):
-        return judged
+    which lies elsewhere in a deeper network, so for it theory's whole way back is told. Constant weights, of no
+    variance, leave theory's first layer at 0: it says nothing of them."""
+    if judged.word not in ("steady", "fades", "grows") or not (np.isfinite(theory[0]) and theory[0] > 0):
+        return judged  # nor does theory of random weights say anything where the first layer has no variance
     with np.errstate(divide="ignore", invalid="ignore"):
         change = theory / theory[0]
     outside = np.flatnonzero(~((change >= VANISHING) & (change <= EXPLODING)))

@@ -44,7 +44,8 @@ PRESETS = {
                       mode="fan_in", distribution="uniform", compare=["xavier_uniform"])),
     "he_2015": dict(
         page=PROPAGATION, label="He et al. 2015", title="He et al. 2015: a 30-layer ReLU net, Xavier vs He",
-        story="Xavier halves the variance at every ReLU layer, about 10⁻⁹ after 30 layers; He keeps it at 1.",
+        story="Xavier halves the variance at every ReLU layer, from 1 at the first to about 2 × 10⁻⁹ at the 30th; "
+              "He keeps it steady, at 2.",
         settings=dict(depth=30, width=256, activation="relu", scheme="he_normal", compare=["xavier_normal"])),
     "he_2015_training": dict(
         page=TRAINING, label="He et al. 2015, trained",
@@ -60,7 +61,8 @@ PRESETS = {
     "pytorch_default_relu": dict(
         page=DEEP, label="PyTorch default vs He", title="PyTorch's nn.Linear default against He, 20 ReLU layers",
         story="PyTorch's default draws U(±1/√fan_in): Var(W) = 1/(3·fan_in), a sixth of what ReLU needs. The "
-              "signal shrinks ×1/6 a layer, to about 10⁻¹⁶ after 20 layers; He keeps it at 1.",
+              "signal shrinks ×1/6 a layer, from 1/3 at the first to about 5 × 10⁻¹⁶ at the 20th; He keeps it "
+              "steady, at 2.",
         settings=_deep(depth=20, activation="relu", scheme="pytorch_default", compare=["he_normal"])),
     "resnet_one": dict(
         page=DEEP, label="ResNet, α = 1", title="50 residual ReLU blocks under He, each branch added whole",
