@@ -95,6 +95,23 @@ def steady_variance(activation: str, *, q: float = 1.0, target: str = "signal") 
     return float(q / second if target == "signal" else 1.0 / slope)
 
 
+def length_map_slope(activation: str, q: float = 1.0) -> float:
+    """How a signal just off ``q`` fares under the scale that holds q (``steady_variance``): the slope at q of the
+    length map q ↦ σ_w²·E[f(√q ξ)²] with σ_w² = q / E[f(√q ξ)²], that is d ln E[f(√q ξ)²] / d ln q, which for
+    z = √q ξ is (Stein's lemma, d/dq E[h(√q ξ)] = E[h''(z)]/2)
+
+        E[z·f(z)·f'(z)] / E[f(z)²]  =  (E[f'(z)²] + E[f(z)·f''(z)]) · q / E[f(z)²].
+
+    Below 1 a nearby signal is drawn back to q (tanh, ELU, SELU), above 1 it runs away (GELU), and at 1 every q
+    holds (linear, ReLU and leaky ReLU, whose E[f²] is proportional to q)."""
+    q = _validate.real("q", q, 0.0, 1e300, low_open=True)
+    act = get_activation(activation)
+    if act.homogeneous is not None:
+        return 1.0
+    sigma = float(np.sqrt(q))
+    return expectation(lambda z: z * act.fn(z) * act.deriv(z), sigma) / expectation(lambda z: act.fn(z) ** 2, sigma)
+
+
 def weight_variance(scheme: str, fan_in: int, fan_out: int, **params) -> float:
     """Var(W) of one entry; NaN where the weights are not zero-mean and the recursion does not apply."""
     chosen = get_scheme(scheme)

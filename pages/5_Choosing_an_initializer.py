@@ -40,7 +40,7 @@ st.page_link("pages/2_Signal_propagation.py", label="Watch it in a 50-layer netw
              query_params=controls.link(dict(activation=activation, scheme=act.recommended, depth=50)))
 steady = lessons.steady_scale(activation, act.recommended)
 st.markdown(steady["sentence"])
-if not steady["exact"]:
+if not steady["holds_signal"]:  # the scale that holds the signal, where the recommended scheme does not use it
     custom = dict(scale=round(steady["signal"], 4), mode="fan_in", distribution="normal")
     scale = theme.number(custom["scale"])
     kind, sentence = lessons.outlook(activation, "variance_scaling", params=custom,
@@ -64,8 +64,9 @@ st.subheader("What your framework does if you write nothing")
 classroom.ask_first(classroom.framework_default(
     cached.predicted(20, tables.FRAMEWORK_WIDTH, activation, "pytorch_default", {})[0], act.label))
 st.markdown("Every framework initializes a layer you create without saying how. Keras' `Dense` draws Xavier "
-            "uniform, U(±√(6/(n_in + n_out))); Flax's `nn.Dense` draws LeCun normal, N(0, 1/n_in) cut at two of "
-            "its standard deviations; PyTorch's `nn.Linear` and `nn.Conv` layers draw from U(±1/√n_in), a third "
+            "uniform, U(±√(6/(n_in + n_out))); Flax's `nn.Dense` draws LeCun normal, a normal cut at two of "
+            "its standard deviations and scaled so that its variance is 1/n_in (the cut then lies at 2.27 of the "
+            "result's); PyTorch's `nn.Linear` and `nn.Conv` layers draw from U(±1/√n_in), a third "
             "of LeCun's variance, with the same rule for their biases. Here is the signal after a stack of "
             f"{tables.FRAMEWORK_WIDTH}-unit {act.label} layers built with each default:")
 show.table(tables.framework_defaults(activation), tables.FRAMEWORK_COLUMNS)

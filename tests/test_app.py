@@ -711,20 +711,28 @@ def test_choosing_page_links_xavier_with_pytorch_s_gain_for_tanh():
 
 @pytest.mark.parametrize("activation", list(initcore.ACTIVATIONS))
 def test_choosing_page_says_what_keeps_the_network_steady_and_links_to_it(activation):
-    """theory.steady_variance for the signal and the gradient, beside what the recommended scheme uses; where
-    the scheme is only approximately right, theory's outlook under the steady scale and a link to watch it."""
+    """theory.steady_variance for the signal and the gradient, beside what the recommended scheme uses, and how a
+    signal off Var z = 1 fares at the signal's scale (drawn back, held, or for GELU, run away: the first layer
+    already hands on 2.35); where the scheme does not hold the signal, theory's outlook under the steady scale and a
+    link to watch it (not for SELU, whose LeCun already uses it)."""
     act = initcore.ACTIVATIONS[activation]
     at = open_page("pages/5_Choosing_an_initializer.py", activation=act.label)
     signal = initcore.theory.steady_variance(activation)
     gradient = initcore.theory.steady_variance(activation, target="gradient")
     said = next(m.value for m in at.markdown if m.value.startswith("**What keeps it steady.**"))
     assert f"**{signal:.4g}**" in said and f"**{gradient:.4g}**" in said
+    slope = initcore.theory.length_map_slope(activation)
+    assert ("knife's edge" in said) == (slope > 1.01) and ("back towards it" in said) == (slope < 0.99)
     steady = [link for link in at.get("page_link") if link.proto.label.startswith("Watch n_in·Var(W)")]
     if activation in ("linear", "relu", "leaky_relu"):  # He and LeCun are exact there
         assert "exactly what it takes" in said and not steady
         return
     assert "only approximately right" in said and ("No single scale holds both" in said) == (
         abs(signal / gradient - 1) > 0.01)
+    if activation == "selu":  # LeCun's 1 holds the signal already: no second box that says the same
+        assert not steady and not any("instead**" in m.value for kind in ("success", "info", "warning", "error")
+                                      for m in getattr(at, kind))
+        return
     assert parse_qs(steady[0].proto.query_string) == {
         "activation": [act.label], "scheme": ["Custom variance scaling"], "depth": ["50"],
         "scale": [f"{round(signal, 4):g}"], "mode": ["fan-in"], "distribution": ["normal"]}

@@ -366,16 +366,29 @@ def steady_scale(activation: str, scheme: str, width: int = 256) -> dict:
     """What keeps a plain network of ``activation`` steady, against what ``scheme`` (square layers) uses.
 
     Returns ``signal`` and ``gradient`` (``theory.steady_variance`` at Var z = 1), ``used`` (the scheme's
-    n_in·Var(W)), ``exact`` (the scheme is within ``EXACT`` of both), ``one_scale`` (signal and gradient agree
-    within ``EXACT``: one scale can hold both), and ``sentence``: all of it in words.
+    n_in·Var(W)), ``exact`` (the scheme is within ``EXACT`` of both), ``holds_signal`` (within ``EXACT`` of the
+    signal's), ``one_scale`` (signal and gradient agree within ``EXACT``: one scale can hold both), and
+    ``sentence``: all of it in words, with how a signal off Var z = 1 fares at the signal's scale
+    (``theory.length_map_slope``): drawn back, held where it is, or, for GELU, pushed further off.
     """
     signal = initcore.theory.steady_variance(activation)
     gradient = initcore.theory.steady_variance(activation, target="gradient")
     used = width * initcore.theory.weight_variance(scheme, width, width)
-    exact, one_scale = _near(used, signal) and _near(used, gradient), _near(signal, gradient)
+    holds_signal = _near(used, signal)
+    exact, one_scale = holds_signal and _near(used, gradient), _near(signal, gradient)
     label, act = initcore.SCHEMES[scheme].label, activation_label(activation)
+    slope = initcore.theory.length_map_slope(activation)
+    if slope > 1 + EXACT:
+        balance = (f", but only as a balance on a knife's edge: a signal a little larger grows, and faster each layer "
+                   f"(the length map's slope at Var z = 1 is {number(slope)}). The first layer already hands on Var z "
+                   f"= {number(signal, 4)}, n_in·Var(W) times the inputs' variance of 1, and from there the signal "
+                   "runs away")
+    elif slope < 1 - EXACT:
+        balance = ", and draws a signal that is off it back towards it"
+    else:
+        balance = ""
     sentence = (f"**What keeps it steady.** For {act}, theory keeps Var z = 1 from changing from one layer to the "
-                f"next with n_in·Var(W) = **{number(signal, 4)}**, and the gradient's variance with "
+                f"next with n_in·Var(W) = **{number(signal, 4)}**{balance}; it keeps the gradient's variance with "
                 f"**{number(gradient, 4)}**. {label} uses **{number(used, 4)}**")
     if exact:
         sentence += ": exactly what it takes, forward and backward, at any depth."
@@ -383,7 +396,8 @@ def steady_scale(activation: str, scheme: str, width: int = 256) -> dict:
         sentence += (": only approximately right, by the factors above. "
                      + ("" if one_scale else "No single scale holds both: a scale that keeps the signal lets "
                         "the gradient drift, and the other way round."))
-    return dict(signal=signal, gradient=gradient, used=used, exact=exact, one_scale=one_scale, sentence=sentence)
+    return dict(signal=signal, gradient=gradient, used=used, exact=exact, holds_signal=holds_signal,
+                one_scale=one_scale, sentence=sentence)
 
 
 @drawn.once
