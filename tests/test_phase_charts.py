@@ -9,6 +9,7 @@ import pytest
 
 import initcore
 from ui import phase_charts, phase_data
+from ui.theme import number
 
 SENT_LIMIT = 500_000  # bytes of a figure as sent: a frame this size is still drawn at once
 
@@ -139,3 +140,14 @@ def test_linear_orthogonal_weights_put_every_singular_value_in_the_bin_of_1_a_sp
         top = spec["layout"][f"yaxis{k if k > 1 else ''}"]["range"][1]
         assert top == pytest.approx(1.1 * phase_charts.SPIKE * gaussian, rel=1e-3) and top < 100
     assert [a["text"] for a in spec["layout"]["annotations"] if a["text"].startswith("↑")] == ["↑ 100 %"] * 3
+
+
+def test_bars_cut_side_by_side_share_one_label():
+    """Orthogonal weights under tanh spread over several bins after 50 layers, each above the panel's top: one label
+    says the tallest, "up to", instead of six labels printed over one another."""
+    spectra = phase_data.spectra("tanh", 1.0)
+    spec = sent(phase_charts.spectrum_figure(spectra, phase_data.SPECTRUM_WIDTH))
+    labels = [a for a in spec["layout"]["annotations"] if a["text"].startswith("↑")]
+    deepest = 100 * spectra["Orthogonal"][phase_data.SPECTRUM_DEPTHS[-1]]["counts"].max() / phase_data.SPECTRUM_WIDTH
+    assert [a["text"] for a in labels if a["text"].startswith("↑ up to")] == [f"↑ up to {number(deepest)} %"]
+    assert len(labels) == len({(a["xref"], round(a["x"], 6)) for a in labels}) <= len(phase_data.SPECTRUM_DEPTHS)

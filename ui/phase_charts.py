@@ -167,8 +167,9 @@ def spectrum_figure(spectra: dict, width: int) -> fig.PlainFigure:
         x_axis, y_axis = fig.panel_axes(row, 1, 1)
         top, clipped = _panel_top({name: 100 * spectra[name][depth]["counts"] / width for name in schemes}, centres)
         y_axes[fig.layout_key(y_axis)] |= dict(range=[0, top])
-        notes += [fig.label(x, 1, f"↑ {number(share)} %", xref=x_axis, yref=f"{y_axis} domain", xanchor="right",
-                            yanchor="top", font=dict(color=INK, size=12)) for x, share in clipped]
+        notes += [fig.label(x, 1, text, xref=x_axis, yref=f"{y_axis} domain", xanchor="right", yanchor="top",
+                            font=dict(color=INK, size=12), bgcolor=PAPER)  # legible over the bars it may lie on
+                  for x, text in _cut_labels(clipped, step)]
         for name in schemes:
             counts = spectra[name][depth]["counts"]
             traces.append(go.Bar(
@@ -192,6 +193,24 @@ def spectrum_figure(spectra: dict, width: int) -> fig.PlainFigure:
                    annotations=grid["annotations"] + notes, shapes=lines, message=message,
                    extra_margin=dict(t=SUBTITLE_GAP), **x_axes, **y_axes)
 
+
+
+LABEL_BINS = 8  # bars cut at a panel's top within this many bins of each other share one label: a label is as wide
+
+
+def _cut_labels(cut: list[tuple[float, float]], step: float) -> list[tuple[float, str]]:
+    """One label for each group of ``cut`` bars ((bin centre, share) each) lying within ``LABEL_BINS`` bins of the
+    next, at the group's tallest: its share, "up to" it where the group has several (six bars side by side, each
+    labelled, printed their numbers over one another)."""
+    groups: list[list[tuple[float, float]]] = []
+    for bar in sorted(cut):
+        if groups and bar[0] - groups[-1][-1][0] <= LABEL_BINS * step:
+            groups[-1].append(bar)
+        else:
+            groups.append([bar])
+    tallest = [max(group, key=lambda bar: bar[1]) for group in groups]
+    return [(x, f"↑ {'up to ' if len(group) > 1 else ''}{number(share)} %")
+            for (x, share), group in zip(tallest, groups, strict=True)]
 
 
 def _panel_top(shares: dict[str, np.ndarray], centres: np.ndarray) -> tuple[float, list[tuple[float, float]]]:
