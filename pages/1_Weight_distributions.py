@@ -18,7 +18,8 @@ st.markdown(
 st.caption(
     "About notation: the source writes N(0, 0.01) for small weights and N(0, 10) for large ones without saying "
     "whether 0.01 is the variance or the standard deviation. This app reads them as standard deviations, σ = 0.01 "
-    "and σ = 10 (variances 10⁻⁴ and 100), the way most code writes `0.01 * randn`. Move σ below to see both."
+    "and σ = 10 (variances 10⁻⁴ and 100), the way most code writes `0.01 * randn`. Move the σ sliders in the "
+    "sidebar to see both."
 )
 
 with st.sidebar:

@@ -325,6 +325,7 @@ HOSTILE = dict(
     schemes=[["he_normal", "zeros", "zeros"], ["x"], ["Xavier/Glorot normal"]],
     kernel=NUMBERS, c_in=NUMBERS, c_out=NUMBERS, conv=["1d", "2-D", "3d"],  # Choosing's conv calculator
     log_axis=["1", "nope", "false"], film_log=["yes", "maybe"], view=["Nope", "Gradients"],  # switches and tabs
+    classic=["nope", "he_2015", ""],  # a classic the lesson has not, one of Signal propagation's, none
 )
 
 
@@ -349,6 +350,18 @@ def test_any_link_settles_on_a_link_with_nothing_to_correct(page, k):
     second = open_page(page, **settled)
     assert not second.exception and [note.value for note in second.warning if note.icon == LINK_NOTE] == []
     assert dict(second.query_params) == settled and figures(second) == figures(first)
+
+
+def test_a_link_to_a_classic_the_lesson_has_not_says_so_until_one_is_picked():
+    """Every other link value the page cannot take gets a note; so does a classic it does not have. The address
+    drops it, and the note goes once a classic is picked from the box."""
+    at = open_page("pages/8_Deep_networks_in_practice.py", classic="nope")
+    said = [w.value for w in at.sidebar.warning if w.icon == LINK_NOTE]
+    assert not at.exception
+    assert said == ["Link value classic='nope' is not one of this lesson's classics; showing none."]
+    assert "classic" not in at.query_params and not at.info  # no story
+    at.selectbox(key="preset").set_value("rezero").run()
+    assert not [w for w in at.sidebar.warning if w.icon == LINK_NOTE] and at.info
 
 
 def test_a_link_note_stays_until_its_own_control_moves():

@@ -116,6 +116,7 @@ def for_page(page: str) -> dict[str, dict]:
 
 
 _PICKED = "_classic_picked"  # session state: the classic the learner just picked in the select box
+_UNKNOWN = "_classic_unknown"  # session state: a link's classic that this lesson does not have
 
 
 def apply(key: str) -> None:
@@ -145,9 +146,13 @@ class Selector:
 
     def story(self) -> str | None:
         picked = st.session_state.pop(_PICKED, None)
+        named = st.query_params.get(CLASSIC)
         if picked is None:  # not picked in the box just now: the classic the address names
-            picked = next((k for k, label in self.options.items()
-                           if k and st.query_params.get(CLASSIC) in (k, label)), "")
+            picked = next((k for k, label in self.options.items() if k and named in (k, label)), "")
+            if named is not None and not picked:  # no classic of this lesson: said until one is picked
+                st.session_state[_UNKNOWN] = named
+        else:
+            st.session_state.pop(_UNKNOWN, None)
         chosen = picked if picked in PRESETS and _holds(PRESETS[picked]["settings"]) else ""
         if st.session_state.get("preset") != chosen:
             st.session_state["preset"] = chosen
@@ -155,9 +160,12 @@ class Selector:
             st.query_params[CLASSIC] = PRESETS[chosen]["label"]
         elif CLASSIC in st.query_params:
             del st.query_params[CLASSIC]
-        with self.slot:
+        with self.slot.container():
             st.selectbox("Reproduce a classic", list(self.options), format_func=self.options.get, key="preset",
                          on_change=apply, args=("preset",))
+            if _UNKNOWN in st.session_state:
+                st.warning(f"Link value {CLASSIC}={st.session_state[_UNKNOWN][:40]!r} is not one of this lesson's "
+                           "classics; showing none.", icon=":material/link:")
         return PRESETS[chosen]["story"] if chosen else None
 
 
