@@ -275,7 +275,8 @@ def test_a_random_walk_across_lessons_never_breaks_a_page():
     (dict(depth="nan"), "is not a finite number"),
     (dict(seed="abc"), "seed='abc' is not a number; using 0."),
     (dict(seed="2.5"), "using"),
-    (dict(depth="77.5"), "not a whole number; using 77"),
+    (dict(depth="77.5"), "not a whole number; using 78"),  # halves away from 0, as a number input rounds
+    (dict(depth="77.4"), "not a whole number; using 77"),
     (dict(compare=["he_normal", "__import__('os')"]), "left out"),
     (dict(depth=["10", "20"]), "Link gives depth 2 values (10, 20); using the last."),
     (dict(depth=["10", "999"]), "using the last. Link value depth=999 is outside 1–100; using 100."),
@@ -376,9 +377,11 @@ def test_a_link_note_stays_until_its_own_control_moves():
 
 
 def test_a_fractional_depth_in_a_link_is_noted_as_the_slider_takes_it():
-    """In range, Streamlit's URL binding keeps the whole part of 77.5; the note says the same number."""
+    """77.5 is rounded as a whole-number input rounds it, halves away from 0, and the address says 78: the slider
+    and the note say the same number."""
     at = open_page("pages/2_Signal_propagation.py", depth="77.5")
-    assert at.slider(key="depth").value == 77 and any("using 77." in w.value for w in at.warning)
+    assert at.slider(key="depth").value == 78 and any("using 78." in w.value for w in at.warning)
+    assert at.query_params["depth"] == "78"
 
 
 def test_training_lab_hostile_lr():

@@ -230,7 +230,8 @@ def test_a_kernel_of_1_is_told_as_a_dense_layer_at_every_position():
 
 @pytest.mark.parametrize("query, note, taken", [
     (dict(kernel="99"), "kernel=99 is outside 1–11; using 11", dict(kernel=11)),
-    (dict(kernel="2.5"), "not a whole number; using 2", dict(kernel=2)),
+    (dict(kernel="2.5"), "not a whole number; using 3", dict(kernel=3)),  # a slider rounds as c_in's box does
+    (dict(c_in="2.5"), "not a whole number; using 3", dict(c_in=3.0)),
     (dict(c_in="abc"), "c_in='abc' is not a number; using 64", dict(c_in=64.0)),
     (dict(c_in="1e400"), "not a finite number; using 64", dict(c_in=64.0)),
     (dict(c_out="100000"), "c_out=100000 is outside 1–4096; using 4096", dict(c_out=4096.0)),

@@ -264,8 +264,9 @@ def _whole(value: float) -> int:
 def slider(label: str, key: str, low: float, high: float, default: float, *, step: float = 1,
            help: str | None = None):
     """A slider of whole numbers, or of fractions where ``default`` is a float (σ_w² in steps of 0.05); a URL value
-    out of range is clamped, a non-number replaced by the default, and on a slider of whole numbers a fraction cut
-    to its whole part, each with a note. A whole number carried from another lesson is put back on the steps."""
+    out of range is clamped, a non-number replaced by the default, and on a slider of whole numbers a fraction
+    rounded as the whole-number inputs round it (halves away from 0), each with a note. A whole number carried from
+    another lesson is put back on the steps."""
     whole = isinstance(default, int)
     _carry(key, default, lambda v: low <= v <= high and (not whole or (v - low) % step == 0),
            lambda v: type(default)(min(max(low + step * round((v - low) / step) if whole else v, low), high)))
@@ -276,12 +277,12 @@ def slider(label: str, key: str, low: float, high: float, default: float, *, ste
             _correct(key, default, _shown(default), f"Link value {key}={raw[:40]!r} {_not_a_number(raw)}; "
                                                     f"using {_shown(default)}.")
         elif not low <= value <= high:
-            clamped = type(default)(min(max(round(value) if whole else value, low), high))
+            clamped = type(default)(min(max(_whole(value) if whole else value, low), high))
             _correct(key, clamped, _shown(clamped), f"Link value {key}={raw[:40]} is outside {_shown(low)}–"
                                                     f"{_shown(high)}; using {_shown(clamped)}.")
-        elif whole and value != int(value):  # the whole part, as Streamlit's binding would take it
-            _correct(key, int(value), str(int(value)), f"Link value {key}={raw[:40]} is not a whole number; "
-                                                       f"using {int(value)}.")
+        elif whole and value != int(value):  # rounded as a whole-number input rounds it (halves away from 0)
+            _correct(key, _whole(value), str(_whole(value)), f"Link value {key}={raw[:40]} is not a whole number; "
+                                                             f"using {_whole(value)}.")
     # In range, Streamlit's binding takes an off-step value as it is (epochs=55 on a step of 10, σ_w²=1.23).
     _show_note(key, None if raw is None else type(default)(_as_number(raw)))
     return st.slider(label, low, high, default, step=step, key=key, bind="query-params", help=help)
