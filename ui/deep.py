@@ -124,7 +124,7 @@ def story(run: initcore.Propagation) -> str:
                         "larger would make it 100× smaller, and training's steps with it.")
     if not said and run.vanished_at is not None:
         said.append(f"The signal vanishes: at layer {run.vanished_at} every activation is exactly 0, so every layer "
-                    f"above it gets nothing.")
+                    "above it gets nothing.")
     elif not said:
         forward = growth(layers.pre_var.to_numpy())
         said.append(f"From the first layer to the last the signal's variance changes by a factor of "

@@ -268,7 +268,7 @@ def _projected(judged: Judgement, theory: np.ndarray, direction: str) -> Judgeme
     which lies elsewhere in a deeper network, so for it theory's whole way back is told. Constant weights, of no
     variance, leave theory's first layer at 0: it says nothing of them."""
     if judged.word not in ("steady", "fades", "grows") or not (np.isfinite(theory[0]) and theory[0] > 0):
-        return judged  # nor does theory of random weights say anything where the first layer has no variance
+        return judged
     with np.errstate(divide="ignore", invalid="ignore"):
         change = theory / theory[0]
     outside = np.flatnonzero(~((change >= VANISHING) & (change <= EXPLODING)))
