@@ -261,28 +261,34 @@ def _whole(value: float) -> int:
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
+def _correct_number(key: str, raw: str | None, low: float, high: float, default: float, whole: bool) -> None:
+    """A link's number ``raw`` for a slider or a number input of ``low``–``high``: a non-number replaced by
+    ``default``, a number out of range clamped, and for a whole-number control a fraction rounded (halves away from
+    0, as the browser shows it under the format %.0f), each with a note (``_correct``); a number it can take, left
+    as it is."""
+    value = None if raw is None else _as_number(raw)
+    if raw is None or (value is not None and low <= value <= high and not (whole and value != int(value))):
+        return
+    if value is None:
+        _correct(key, default, _shown(default), f"Link value {key}={raw[:40]!r} {_not_a_number(raw)}; "
+                                                f"using {_shown(default)}.")
+    else:
+        taken = type(default)(min(max(_whole(value) if whole else value, low), high))
+        reason = f"is outside {_shown(low)}–{_shown(high)}" if not low <= value <= high else "is not a whole number"
+        _correct(key, taken, _shown(taken), f"Link value {key}={raw[:40]} {reason}; using {_shown(taken)}.")
+
+
 def slider(label: str, key: str, low: float, high: float, default: float, *, step: float = 1,
            help: str | None = None):
     """A slider of whole numbers, or of fractions where ``default`` is a float (σ_w² in steps of 0.05); a URL value
     out of range is clamped, a non-number replaced by the default, and on a slider of whole numbers a fraction
-    rounded as the whole-number inputs round it (halves away from 0), each with a note. A whole number carried from
-    another lesson is put back on the steps."""
+    rounded, as a number input's (``_correct_number``), each with a note. A whole number carried from another lesson
+    is put back on the steps."""
     whole = isinstance(default, int)
     _carry(key, default, lambda v: low <= v <= high and (not whole or (v - low) % step == 0),
            lambda v: type(default)(min(max(low + step * round((v - low) / step) if whole else v, low), high)))
     raw = _raw(key)
-    if raw is not None:
-        value = _as_number(raw)
-        if value is None:
-            _correct(key, default, _shown(default), f"Link value {key}={raw[:40]!r} {_not_a_number(raw)}; "
-                                                    f"using {_shown(default)}.")
-        elif not low <= value <= high:
-            clamped = type(default)(min(max(_whole(value) if whole else value, low), high))
-            _correct(key, clamped, _shown(clamped), f"Link value {key}={raw[:40]} is outside {_shown(low)}–"
-                                                    f"{_shown(high)}; using {_shown(clamped)}.")
-        elif whole and value != int(value):  # rounded as a whole-number input rounds it (halves away from 0)
-            _correct(key, _whole(value), str(_whole(value)), f"Link value {key}={raw[:40]} is not a whole number; "
-                                                             f"using {_whole(value)}.")
+    _correct_number(key, raw, low, high, default, whole)
     # In range, Streamlit's binding takes an off-step value as it is (epochs=55 on a step of 10, σ_w²=1.23).
     _show_note(key, None if raw is None else type(default)(_as_number(raw)))
     return st.slider(label, low, high, default, step=step, key=key, bind="query-params", help=help)
@@ -294,19 +300,7 @@ def number(label: str, key: str, low: float, high: float, default: float, *, hel
     the default, each with a note."""
     _carry(key, default, lambda v: low <= v <= high, lambda v: type(default)(min(max(v, low), high)))
     raw = _raw(key)
-    if raw is not None:
-        value = _as_number(raw)
-        if value is None:
-            _correct(key, default, _shown(default), f"Link value {key}={raw[:40]!r} {_not_a_number(raw)}; "
-                                                    f"using {_shown(default)}.")
-        elif not low <= value <= high:
-            taken = type(default)(min(max(_whole(value) if whole else value, low), high))
-            _correct(key, taken, _shown(taken), f"Link value {key}={raw[:40]} is outside {_shown(low)}–"
-                                                f"{_shown(high)}; using {_shown(taken)}.")
-        elif whole and value != int(value):
-            taken = type(default)(_whole(value))
-            _correct(key, taken, _shown(taken), f"Link value {key}={raw[:40]} is not a whole number; "
-                                                f"using {_shown(taken)}.")
+    _correct_number(key, raw, low, high, default, whole)
     _show_note(key, None if raw is None else type(default)(_as_number(raw)))
     # No bounds on the widget: Streamlit meets a typed value out of range with a red box and keeps the old
     # view; _clamp_typed takes it as a link's value is taken, clamped, with the allowed range said.
@@ -353,18 +347,27 @@ def toggle(label: str, key: str, default: bool = False, *, help: str | None = No
     note."""
     _carry(key, default, lambda v: isinstance(v, bool), lambda v: default)
     raw = _raw(key)
-    on = None if raw is None else FLAG_WORDS.get(raw.strip().lower())
-    if raw is not None and on is None:
-        _correct(key, default, str(default).lower(), f"Link value {key}={raw[:40]!r} is not 1 or 0; left "
-                                                     f"{'on' if default else 'off'}.")
-    elif raw is not None and raw != str(on).lower():
-        _correct(key, on, str(on).lower())
-    _show_note(key, on)
+    _show_note(key, _switch_word(key, raw, default))
     return st.toggle(label, value=default, key=key, bind="query-params", help=help)
 
 
 FLAG_WORDS = {"1": True, "true": True, "on": True, "yes": True, "0": False, "false": False, "off": False, "no": False}
 _FLAGS = "_flags"  # session state: {url name: on or off}, a way of showing every lesson, kept from lesson to lesson
+
+
+def _switch_word(key: str, raw: str | None, default: bool) -> bool | None:
+    """What a link's word ``raw`` says of a switch (None: the link says nothing): a ``FLAG_WORDS`` word the binding
+    does not know (1, yes…) is written true or false in the URL, and any other word leaves the switch at
+    ``default``, with a note (``_correct``)."""
+    if raw is None:
+        return None
+    on = FLAG_WORDS.get(raw.strip().lower())
+    if on is None:
+        _correct(key, default, str(default).lower(), f"Link value {key}={raw[:40]!r} is not 1 or 0; left "
+                                                     f"{'on' if default else 'off'}.")
+    elif raw != str(on).lower():  # the binding knows true and false only
+        _correct(key, on, str(on).lower())
+    return on
 
 
 def flag(label: str, key: str, *, help: str | None = None) -> bool:
@@ -374,17 +377,9 @@ def flag(label: str, key: str, *, help: str | None = None) -> bool:
     app is shown, not a setting of the lesson."""
     kept = st.session_state.setdefault(_FLAGS, {})
     raw = _raw(key)
-    if raw is not None:
-        on = FLAG_WORDS.get(raw.strip().lower())
-        if on is None:
-            kept[key] = False
-            _correct(key, False, "false", f"Link value {key}={raw[:40]!r} is not 1 or 0; left off.")
-        elif raw != str(on).lower():  # 1, yes…: the binding knows true and false only
-            kept[key] = on
-            _correct(key, on, str(on).lower())
-    elif key in st.session_state or key in kept:  # said again: on a lesson just reached, Streamlit would give
-        st.session_state[key] = st.session_state.get(key, kept.get(key))  # the switch its default
-    _show_note(key, None if raw is None else FLAG_WORDS.get(raw.strip().lower()))
+    if raw is None and (key in st.session_state or key in kept):  # said again: on a lesson just reached,
+        st.session_state[key] = st.session_state.get(key, kept.get(key))  # Streamlit would give it its default
+    _show_note(key, _switch_word(key, raw, False))
     kept[key] = st.toggle(label, value=False, key=key, bind="query-params", help=help)
     return kept[key]
 
