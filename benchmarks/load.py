@@ -5,10 +5,13 @@ Sessions are real Streamlit sessions on a real `streamlit run` server, driven ov
 without a browser's drawing, which happens on each student's own machine). Reports p50/p95 latency of a
 change against a single session doing the same, the error count, cache hits and misses (from the server's
 /_stcore/metrics), and the server's peak memory (VmHWM); then a class on one link, every session making the same
-changes at once, against one session making them alone (each on a fresh server). Bounded: at most N × CHANGES
-requests per run, each with a timeout, and a deadline for the whole run.
+changes at once, against one session making them alone (each on ``rounds`` fresh servers, the latencies pooled:
+five moves of one session alone make a shaky 95th percentile), twice: over the agent API, and
+over the websocket as browser tabs talk to the server (``browser_tab.Tab``), which the agent's recording of every
+element does not weigh on. Bounded: at most N × CHANGES requests per run, each with a timeout, and a deadline
+for the whole run.
 
-    python benchmarks/load.py [--sessions 30] [--changes 5]
+    python benchmarks/load.py [--sessions 30] [--changes 5] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import initcore  # noqa: E402
+from benchmarks.browser_tab import Tab  # noqa: E402
 from tests.e2e.server import streamlit_server  # noqa: E402
 
 REQUEST_TIMEOUT = 180
@@ -80,14 +84,37 @@ def session(url: str, page: str, changes: int, rng: random.Random, latencies: li
         errors.append(repr(error))
 
 
-def run(url: str, sessions: int, changes: int, seed: int, *, same_moves: bool = False) -> tuple[list, list, float]:
+def tab(url: str, page: str, changes: int, rng: random.Random, latencies: list, errors: list) -> None:
+    """``session``'s student in a browser tab: the same moves over the websocket, as a browser sends them."""
+    student = None
+    try:
+        student = Tab(url, page, REQUEST_TIMEOUT)
+        if not student.open():
+            errors.append(f"{page}: opening")
+        for _ in range(changes):
+            key, options = rng.choice(list(CHOICES[page].items()))
+            start = time.perf_counter()
+            ran = student.move({key: rng.choice(options)})
+            latencies.append(time.perf_counter() - start)
+            if not ran:
+                errors.append(f"{page}: {key}")
+    except Exception as error:  # a refused or timed-out connection counts as an error, not a crash
+        errors.append(repr(error))
+    finally:
+        if student:
+            student.close()
+
+
+def run(url: str, sessions: int, changes: int, seed: int, *, same_moves: bool = False,
+        student=session) -> tuple[list, list, float]:
     """Latencies and errors of ``sessions`` students at once, and the wall time. Each makes its own random changes,
     7 in 10 on Signal propagation; with ``same_moves`` all open Signal propagation and make the same changes in
-    the same order, as a class following its teacher on one link."""
+    the same order, as a class following its teacher on one link. ``student`` is how each talks to the server:
+    ``session`` (the agent API) or ``tab`` (a browser's websocket; Signal propagation only)."""
     latencies, errors = [], []
     rngs = [random.Random(seed if same_moves else seed + i) for i in range(sessions)]
     pages = ["Signal_propagation" if same_moves or i % 10 < 7 else "Training_lab" for i in range(sessions)]
-    threads = [threading.Thread(target=session, args=(url, pages[i], changes, rngs[i], latencies, errors),
+    threads = [threading.Thread(target=student, args=(url, pages[i], changes, rngs[i], latencies, errors),
                                 daemon=True) for i in range(sessions)]
     start = time.perf_counter()
     for thread in threads:
@@ -122,6 +149,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--changes", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rounds", type=int, default=3, help="fresh servers for each count on one link")
     args = parser.parse_args()
     sessions = max(1, min(args.sessions, 100))
     changes = max(1, min(args.changes, 20))
@@ -132,10 +160,15 @@ def main() -> None:
         after = metrics(url)
         peak = peak_memory_mb(url.pid)
     follow = args.seed + 2000  # the moves of a class on one link; each count measured on a fresh server
-    with streamlit_server(extra_args=("--server.enableAgentApi=true",)) as url:
-        leader, leader_errors, _ = run(url, 1, changes, follow, same_moves=True)
-    with streamlit_server(extra_args=("--server.enableAgentApi=true",)) as url:
-        followers, followers_errors, _ = run(url, sessions, changes, follow, same_moves=True)
+    one_link = {}  # (way, sessions) → latencies and errors, pooled over ``rounds`` fresh servers
+    for way, student, served in (("agent API", session, ("--server.enableAgentApi=true",)), ("browser tabs", tab, ())):
+        for count in (1, sessions):
+            one_link[way, count] = ([], [])
+            for _ in range(max(1, min(args.rounds, 10))):
+                with streamlit_server(extra_args=served) as url:
+                    for pooled, measured in zip(one_link[way, count],
+                                                run(url, count, changes, follow, same_moves=True, student=student)):
+                        pooled += measured
     hits, misses = after["hit"] - before["hit"], after["miss"] - before["miss"]
     print("| sessions | changes | p50 (ms) | p95 (ms) | errors | cache hits / misses | wall (s) |")
     print("|---|---|---|---|---|---|---|")
@@ -144,13 +177,13 @@ def main() -> None:
     print(f"| {sessions} concurrent | {len(crowd)} | {percentile(crowd, 50) * 1e3:.0f} | "
           f"{percentile(crowd, 95) * 1e3:.0f} | {len(crowd_errors)} | {hits} / {misses} | {wall:.0f} |")
     print(f"\nServer peak memory (VmHWM): {peak:.0f} MB")
-    print("\n| one link, the same moves | changes | p50 (ms) | p95 (ms) | errors |")
-    print("|---|---|---|---|---|")
-    for who, latencies, errors in (("1 session", leader, leader_errors),
-                                   (f"{sessions} concurrent", followers, followers_errors)):
-        print(f"| {who} | {len(latencies)} | {percentile(latencies, 50) * 1e3:.0f} | "
-              f"{percentile(latencies, 95) * 1e3:.0f} | {len(errors)} |")
-    for error in (single_errors + crowd_errors + leader_errors + followers_errors)[:10]:
+    print("\n| one link, the same moves | sessions | changes | p50 (ms) | p95 (ms) | p95 / one session's | errors |")
+    print("|---|---|---|---|---|---|---|")
+    for (way, count), (latencies, errors) in one_link.items():
+        ratio = percentile(latencies, 95) / percentile(one_link[way, 1][0], 95)
+        print(f"| {way} | {count} | {len(latencies)} | {percentile(latencies, 50) * 1e3:.0f} | "
+              f"{percentile(latencies, 95) * 1e3:.0f} | {ratio:.2f} | {len(errors)} |")
+    for error in (single_errors + crowd_errors + [e for _, errors in one_link.values() for e in errors])[:10]:
         print("error:", error)
 
 
