@@ -1,5 +1,6 @@
 """Charts drawn once for a whole class (``ui.drawn``): the same numbers give the same figure, other numbers never do."""
 
+import dataclasses
 import json
 import threading
 from dataclasses import dataclass
@@ -8,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import initcore
 from tests.test_app import open_page
-from ui import charts, drawn, figure
+from ui import cached, charts, drawn, figure
 
 
 @dataclass(frozen=True)
@@ -189,3 +191,42 @@ def test_no_page_changes_a_figure_it_was_given(page):
     assert shown
     for f in shown:  # as JSON: a gap, NaN, is not equal to itself
         assert json.dumps(f.spec(1.0), sort_keys=True) == json.dumps(f._made(1.0), sort_keys=True)
+
+
+def _assert_same(kept, fresh) -> None:
+    """``kept`` holds the same numbers as ``fresh``, field by field (NaN where NaN)."""
+    if dataclasses.is_dataclass(kept):
+        assert type(kept) is type(fresh)
+        for field in dataclasses.fields(kept):
+            _assert_same(getattr(kept, field.name), getattr(fresh, field.name))
+    elif isinstance(kept, pd.DataFrame):
+        pd.testing.assert_frame_equal(kept, fresh)
+    elif isinstance(kept, np.ndarray):
+        np.testing.assert_array_equal(kept, fresh)
+    elif isinstance(kept, dict):
+        assert kept.keys() == fresh.keys()
+        for key in kept:
+            _assert_same(kept[key], fresh[key])
+    else:
+        assert kept == fresh
+
+
+@pytest.mark.parametrize("page, query", [
+    ("pages/2_Signal_propagation.py", {}),
+    ("pages/2_Signal_propagation.py", dict(compare=["He/Kaiming normal", "Small random"], depth="20")),
+    ("pages/8_Deep_networks_in_practice.py", dict(norm="LayerNorm")),
+    ("pages/7_Order_and_chaos.py", {}),
+])
+def test_no_page_changes_a_simulation_it_was_given(page, query):
+    """A kept simulation is one object for every session: a page that changed one would change every student's
+    view. After a page and its reruns, every kept simulation is still, number for number, the engine's run of
+    its settings."""
+    at = open_page(page, **query)
+    at.run()
+    assert not at.exception
+    runs = [made.result() for made in cached.simulate.results.values() if made.done() and made.exception() is None]
+    runs += [run for made in cached.simulate_many.results.values() if made.done() and made.exception() is None
+             for run in made.result().runs.values()]
+    assert runs
+    for run in runs:
+        _assert_same(run, initcore.simulate(**run.settings))

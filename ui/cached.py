@@ -3,6 +3,12 @@
 Thirty students on the default settings cost one computation. Entry counts and byte sizes are bounded
 so that a classroom clicking through every combination cannot grow the cache without limit. A cache
 miss computes on the server's compute threads (``ui.compute``), which bound how many run at once.
+
+``st.cache_data`` hands each caller a copy of its own, unpickled at every rerun of every session. The
+simulations, the largest results a page reruns with, are also kept as they come out (``ui.drawn.once``, a
+class's views of the moment), one object for every session: a class on one link no longer unpickles the same
+simulation thirty times, and the figures drawn from it find its fingerprint kept on it. Nobody changes a
+simulation once it is returned (a test checks that the pages don't).
 """
 
 from __future__ import annotations
@@ -14,16 +20,18 @@ import initcore
 from initcore import distributions, theory
 from initcore.propagation import described
 from initcore.training import MLP, unit_report
-from ui import compute
+from ui import compute, drawn
 
 MB = 2**20
 
 
+@drawn.once
 @st.cache_data(max_entries=128, max_size=64 * MB, show_spinner="Pushing a batch through the network…")
 def simulate(**settings) -> initcore.Propagation:
     return compute.simulate(**settings)
 
 
+@drawn.once
 @st.cache_data(max_entries=32, max_size=64 * MB, show_spinner="Pushing a batch through every network…")
 def simulate_many(schemes: dict[str, dict], **settings) -> initcore.Propagations:
     """Several schemes on one network within one request's budget (``initcore.simulate_many``)."""
