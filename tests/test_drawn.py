@@ -165,6 +165,24 @@ def test_only_the_last_results_are_kept():
     assert len(build.results) == 3
 
 
+def test_clearing_forgets_what_is_kept_and_what_the_builder_caches():
+    built, caches = [], []
+
+    class Cache:
+        def __call__(self, x):
+            built.append(x)
+            return [x]
+
+        def clear(self):
+            caches.append("cleared")
+
+    build = drawn.once(Cache())
+    first = build(1)
+    assert build(1) is first and built == [1]
+    build.clear()
+    assert caches == ["cleared"] and build(1) is not first and built == [1, 1]
+
+
 def test_a_shared_figure_shown_enlarged_stays_as_it_was():
     """Presenter mode draws a kept figure larger for one session: the others still get it at its size."""
     shared = charts.variance_figure.__wrapped__([charts.Curve("he_normal", np.arange(1, 4), np.ones(3))],

@@ -125,5 +125,12 @@ def once(build: Callable | None = None, *, kept: int = KEPT) -> Callable:
         except BaseException:  # the session that built it failed, or was stopped: that is its own, not ours
             return build(*args, **kwargs)
 
-    kept_build.results = results
+    def clear() -> None:
+        """Forget every kept result, and what the builder keeps itself if it is a cache (``st.cache_data``)."""
+        with lock:
+            results.clear()
+        if hasattr(build, "clear"):
+            build.clear()
+
+    kept_build.results, kept_build.clear = results, clear
     return kept_build
