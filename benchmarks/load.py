@@ -48,11 +48,39 @@ CHOICES = {
 }
 
 
-def post(opener: urllib.request.OpenerDirector, url: str, body: dict) -> dict:
-    request = urllib.request.Request(f"{url}/_stcore/agent/interact", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with opener.open(request, timeout=REQUEST_TIMEOUT) as answer:
-        return json.loads(answer.read())
+class AgentSession:
+    """A student's session over Streamlit's agent API (HTTP). It keeps its cookies, as a browser does: behind a
+    balancer that pins a session to a server by a cookie, every request of the session reaches the server that
+    holds it. ``open`` and ``move`` answer whether the run ended without an exception, as ``browser_tab.Tab``'s."""
+
+    def __init__(self, url: str, page: str, timeout: float):
+        self.url, self.page, self.timeout = url, page, timeout
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.session_id = None
+
+    def open(self) -> bool:
+        answer = self._post({"page": self.page})
+        self.session_id = answer["session_id"]
+        return self._ran(answer)
+
+    def move(self, changes: dict[str, object]) -> bool:
+        answer = self._post({"session_id": self.session_id, "widget_state": changes})
+        while answer.get("status") == "running" or answer.get("wait_timed_out"):
+            answer = self._post({"session_id": self.session_id})
+        return self._ran(answer)
+
+    def close(self) -> None:
+        pass  # the server lets an agent session go by itself
+
+    def _post(self, body: dict) -> dict:
+        request = urllib.request.Request(f"{self.url}/_stcore/agent/interact", data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with self.opener.open(request, timeout=self.timeout) as answer:
+            return json.loads(answer.read())
+
+    @staticmethod
+    def _ran(answer: dict) -> bool:
+        return answer.get("status") != "error" and not has_exception(answer.get("tree"))
 
 
 def has_exception(tree) -> bool:
@@ -63,58 +91,38 @@ def has_exception(tree) -> bool:
     return False
 
 
-def session(url: str, page: str, changes: int, rng: random.Random, latencies: list, errors: list) -> None:
-    """One student: open ``page``, then make ``changes`` random changes, each timed until its run is done. The
-    session keeps its cookies, as a browser does: behind a balancer that pins a session to a server by a cookie,
-    every request of the session reaches the server that holds it."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+def student(way, url: str, page: str, changes: int, rng: random.Random, latencies: list, errors: list) -> None:
+    """One student: open ``page``, then make ``changes`` random changes, each timed until its run is done, talking
+    to the server ``way`` (``AgentSession`` or ``browser_tab.Tab``)."""
+    talk = None
     try:
-        snapshot = post(opener, url, {"page": page})
-        sid = snapshot["session_id"]
-        for _ in range(changes):
-            key, options = rng.choice(list(CHOICES[page].items()))
-            start = time.perf_counter()
-            answer = post(opener, url, {"session_id": sid, "widget_state": {key: rng.choice(options)}})
-            while answer.get("status") == "running" or answer.get("wait_timed_out"):
-                answer = post(opener, url, {"session_id": sid})
-            latencies.append(time.perf_counter() - start)
-            if answer.get("status") == "error" or has_exception(answer.get("tree")):
-                errors.append(f"{page}: {key}")
-    except Exception as error:  # a refused or timed-out request counts as an error, not a crash
-        errors.append(repr(error))
-
-
-def tab(url: str, page: str, changes: int, rng: random.Random, latencies: list, errors: list) -> None:
-    """``session``'s student in a browser tab: the same moves over the websocket, as a browser sends them."""
-    student = None
-    try:
-        student = Tab(url, page, REQUEST_TIMEOUT)
-        if not student.open():
+        talk = way(url, page, REQUEST_TIMEOUT)
+        if not talk.open():
             errors.append(f"{page}: opening")
         for _ in range(changes):
             key, options = rng.choice(list(CHOICES[page].items()))
             start = time.perf_counter()
-            ran = student.move({key: rng.choice(options)})
+            ran = talk.move({key: rng.choice(options)})
             latencies.append(time.perf_counter() - start)
             if not ran:
                 errors.append(f"{page}: {key}")
-    except Exception as error:  # a refused or timed-out connection counts as an error, not a crash
+    except Exception as error:  # a refused or timed-out request counts as an error, not a crash
         errors.append(repr(error))
     finally:
-        if student:
-            student.close()
+        if talk:
+            talk.close()
 
 
 def run(url: str, sessions: int, changes: int, seed: int, *, same_moves: bool = False,
-        student=session) -> tuple[list, list, float]:
+        way=AgentSession) -> tuple[list, list, float]:
     """Latencies and errors of ``sessions`` students at once, and the wall time. Each makes its own random changes,
     7 in 10 on Signal propagation; with ``same_moves`` all open Signal propagation and make the same changes in
-    the same order, as a class following its teacher on one link. ``student`` is how each talks to the server:
-    ``session`` (the agent API) or ``tab`` (a browser's websocket; Signal propagation only)."""
+    the same order, as a class following its teacher on one link. ``way`` is how each talks to the server:
+    ``AgentSession`` (the agent API) or ``Tab`` (a browser's websocket; Signal propagation only)."""
     latencies, errors = [], []
     rngs = [random.Random(seed if same_moves else seed + i) for i in range(sessions)]
     pages = ["Signal_propagation" if same_moves or i % 10 < 7 else "Training_lab" for i in range(sessions)]
-    threads = [threading.Thread(target=student, args=(url, pages[i], changes, rngs[i], latencies, errors),
+    threads = [threading.Thread(target=student, args=(way, url, pages[i], changes, rngs[i], latencies, errors),
                                 daemon=True) for i in range(sessions)]
     start = time.perf_counter()
     for thread in threads:
@@ -161,13 +169,14 @@ def main() -> None:
         peak = peak_memory_mb(url.pid)
     follow = args.seed + 2000  # the moves of a class on one link; each count measured on a fresh server
     one_link = {}  # (way, sessions) → latencies and errors, pooled over ``rounds`` fresh servers
-    for way, student, served in (("agent API", session, ("--server.enableAgentApi=true",)), ("browser tabs", tab, ())):
+    for name, way, served in (("agent API", AgentSession, ("--server.enableAgentApi=true",)),
+                              ("browser tabs", Tab, ())):
         for count in (1, sessions):
-            one_link[way, count] = ([], [])
+            one_link[name, count] = ([], [])
             for _ in range(max(1, min(args.rounds, 10))):
                 with streamlit_server(extra_args=served) as url:
-                    for pooled, measured in zip(one_link[way, count],
-                                                run(url, count, changes, follow, same_moves=True, student=student)):
+                    for pooled, measured in zip(one_link[name, count],
+                                                run(url, count, changes, follow, same_moves=True, way=way)):
                         pooled += measured
     hits, misses = after["hit"] - before["hit"], after["miss"] - before["miss"]
     print("| sessions | changes | p50 (ms) | p95 (ms) | errors | cache hits / misses | wall (s) |")

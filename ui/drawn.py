@@ -1,11 +1,12 @@
 """Charts and sentences drawn once for a whole class.
 
 A chart is a function of the numbers it shows and nothing else. Thirty students on one link get the same
-numbers from the caches (``ui.cached``, ``ui.jobs``), each session a copy of its own, and every rerun of every
-session built the same figures again and turned them into JSON again: with a class on one link, most of the
-server's time went there. ``once`` keeps what a builder returns, looked up by a fingerprint of its arguments'
-contents (``fingerprint``), so the same numbers are drawn once; and a figure makes what it sends once
-(``ui.figure.PlainFigure.spec``), so a kept figure costs a session only its sending.
+numbers from the caches (``ui.cached``, ``ui.jobs``), and every rerun of every session built the same figures
+again and turned them into JSON again: with a class on one link, most of the server's time went there. ``once``
+keeps what a builder returns, looked up by a fingerprint of its arguments' contents (``fingerprint``), so the
+same numbers are drawn once; and a figure makes what it sends once (``ui.figure.PlainFigure.spec``), so a kept
+figure costs a session only its sending. ``ui.cached`` keeps its simulations here too, so that sessions share
+one object instead of each unpickling its own copy from ``st.cache_data``.
 
 What a kept builder returns is shared: nobody changes it after it is returned (a test checks that pages don't).
 """
