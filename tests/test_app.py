@@ -365,6 +365,15 @@ def test_a_link_to_a_classic_the_lesson_has_not_says_so_until_one_is_picked():
     assert not [w for w in at.sidebar.warning if w.icon == LINK_NOTE] and at.info
 
 
+def test_a_note_on_a_classic_stays_with_its_lesson():
+    """The note on a classic the lesson has not is that lesson's: the learner who goes on to another lesson
+    does not find it there."""
+    at = open_page("pages/8_Deep_networks_in_practice.py", classic="nope")
+    assert [w for w in at.sidebar.warning if w.icon == LINK_NOTE]
+    at.switch_page("pages/2_Signal_propagation.py").run()
+    assert not at.exception and not [w for w in at.sidebar.warning if w.icon == LINK_NOTE]
+
+
 def test_a_link_note_stays_until_its_own_control_moves():
     at = open_page("pages/2_Signal_propagation.py", depth="500", width="1")
     notes = lambda: [w.value for w in at.sidebar.warning]  # noqa: E731

@@ -116,7 +116,7 @@ def for_page(page: str) -> dict[str, dict]:
 
 
 _PICKED = "_classic_picked"  # session state: the classic the learner just picked in the select box
-_UNKNOWN = "_classic_unknown"  # session state: a link's classic that this lesson does not have
+_UNKNOWN = "_classic_unknown"  # session state: (lesson, a link's classic that the lesson does not have)
 
 
 def apply(key: str) -> None:
@@ -141,7 +141,7 @@ class Selector:
     """
 
     def __init__(self, page: str):
-        self.options = {"": "—"} | {k: p["label"] for k, p in for_page(page).items()}
+        self.page, self.options = page, {"": "—"} | {k: p["label"] for k, p in for_page(page).items()}
         self.slot = st.empty()
 
     def story(self) -> str | None:
@@ -149,8 +149,10 @@ class Selector:
         named = st.query_params.get(CLASSIC)
         if picked is None:  # not picked in the box just now: the classic the address names
             picked = next((k for k, label in self.options.items() if k and named in (k, label)), "")
-            if named is not None and not picked:  # no classic of this lesson: said until one is picked
-                st.session_state[_UNKNOWN] = named
+            if named is not None and not picked:  # no classic of this lesson: said until one is picked here
+                st.session_state[_UNKNOWN] = (self.page, named)
+            elif st.session_state.get(_UNKNOWN, (self.page,))[0] != self.page:  # a note of a lesson left
+                del st.session_state[_UNKNOWN]
         else:
             st.session_state.pop(_UNKNOWN, None)
         chosen = picked if picked in PRESETS and _holds(PRESETS[picked]["settings"]) else ""
@@ -164,8 +166,8 @@ class Selector:
             st.selectbox("Reproduce a classic", list(self.options), format_func=self.options.get, key="preset",
                          on_change=apply, args=("preset",))
             if _UNKNOWN in st.session_state:
-                st.warning(f"Link value {CLASSIC}={st.session_state[_UNKNOWN][:40]!r} is not one of this lesson's "
-                           "classics; showing none.", icon=":material/link:")
+                st.warning(f"Link value {CLASSIC}={st.session_state[_UNKNOWN][1][:40]!r} is not one of this "
+                           "lesson's classics; showing none.", icon=":material/link:")
         return PRESETS[chosen]["story"] if chosen else None
 
 
