@@ -395,7 +395,36 @@ def test_a_fractional_depth_in_a_link_is_noted_as_the_slider_takes_it():
 
 def test_training_lab_hostile_lr():
     at = open_page("pages/4_Training_lab.py", lr="inf", epochs="10")
-    assert not at.exception and any("lr" in w.value for w in at.warning)
+    assert not at.exception and any("lr='inf' is not a finite number; using 0.1." in w.value for w in at.warning)
+
+
+def test_an_epoch_count_off_the_labs_steps_is_put_on_one_with_a_note_that_stays():
+    """The epochs slider moves in steps of 10: a link's 55 becomes 60 (halves away from 0, as 77.5 layers become
+    78), the address says so, and the note says why, after the training as before it."""
+    at = open_page("pages/4_Training_lab.py", epochs="55", schemes="he_normal", depth="2", width="8")
+    assert not at.exception and at.slider(key="epochs").value == 60 and at.query_params["epochs"] == "60"
+    said = "Link value epochs=55 is not on this control's steps of 10; using 60."
+    assert [w.value for w in at.sidebar.warning if w.icon == LINK_NOTE] == [said]
+    at.run()
+    assert [w.value for w in at.sidebar.warning if w.icon == LINK_NOTE] == [said]
+
+
+@pytest.mark.parametrize("named", ["he_2015", "He et al. 2015"])
+def test_a_link_that_names_a_classic_alone_opens_it(named):
+    """A teacher who types the classic's name (or its id) into a link gets the classic, its settings and its story,
+    as a pick in the box gives them; the address then holds what the box writes."""
+    at = open_page("pages/2_Signal_propagation.py", classic=named)
+    picked = open_page("pages/2_Signal_propagation.py")
+    picked.selectbox(key="preset").set_value("he_2015").run()
+    story = presets.PRESETS["he_2015"]["story"]
+    assert not at.exception and story in [box.value for box in at.info]
+    assert dict(at.query_params) == dict(picked.query_params) and figures(at) == figures(picked)
+
+
+def test_a_link_that_names_a_classic_but_changes_its_settings_gets_no_story():
+    at = open_page("pages/2_Signal_propagation.py", classic="He et al. 2015", depth="7")
+    assert not at.exception and at.slider(key="depth").value == 7
+    assert presets.PRESETS["he_2015"]["story"] not in [box.value for box in at.info]
 
 
 def test_training_lab_shows_zeros_at_ln2():

@@ -49,6 +49,7 @@ CHOICES = {
 _CORRECTED = "_link_corrections"  # session state: {url name: (the value the control takes, note or None)}
 _DEFAULTS = "_lesson_defaults"  # session state: {url name: its default in the lesson that last showed it}
 _LESSON = "_lesson"  # session state: the page of the last run
+_ARRIVED = "_arrived"  # session state: the page just come to, until its classics' box has seen it (``arrived``)
 _PAGE_DEFAULTS = "_page_defaults"  # session state: {page: {url name: default}} of every control a page has shown
 _CHOSEN = "_chosen"  # session state: {url name: the value the learner chose}, kept while a lesson shows another
 _FIXED = "_fixed"  # session state: {url name: the value a lesson's narrower range put in place of the chosen one}
@@ -61,6 +62,7 @@ def enter(page: str) -> None:
     if st.session_state.get(_LESSON) == page:
         return
     st.session_state[_LESSON] = page
+    st.session_state[_ARRIVED] = page
     asked = _asked()
     for key in asked:
         if not key.startswith("_"):  # a link cannot reach the app's own bookkeeping
@@ -71,6 +73,12 @@ def enter(page: str) -> None:
         for key, values in dropped.items():
             st.query_params[key] = values
         st.rerun()
+
+
+def arrived() -> bool:
+    """Whether this is the page's first run since the learner came to it (a link, the sidebar, Back), before any of
+    its controls is drawn; asked once, by the page's classics (``ui.presets.Selector``)."""
+    return st.session_state.pop(_ARRIVED, None) == st.session_state.get(_LESSON)
 
 
 def _asked() -> dict[str, list[str]]:
@@ -285,12 +293,20 @@ def slider(label: str, key: str, low: float, high: float, default: float, *, ste
     rounded, as a number input's (``_correct_number``), each with a note. A whole number carried from another lesson
     is put back on the steps."""
     whole = isinstance(default, int)
-    _carry(key, default, lambda v: low <= v <= high and (not whole or (v - low) % step == 0),
-           lambda v: type(default)(min(max(low + step * round((v - low) / step) if whole else v, low), high)))
+
+    def on_step(v: float):
+        return type(default)(min(max(low + step * _whole((v - low) / step) if whole else v, low), high))
+
+    _carry(key, default, lambda v: low <= v <= high and (not whole or (v - low) % step == 0), on_step)
     raw = _raw(key)
     _correct_number(key, raw, low, high, default, whole)
-    # In range, Streamlit's binding takes an off-step value as it is (epochs=55 on a step of 10, σ_w²=1.23).
-    _show_note(key, None if raw is None else type(default)(_as_number(raw)))
+    value = None if raw is None else _as_number(raw)
+    if whole and step != 1 and value is not None and on_step(value) != value:  # epochs=55 on the lab's steps of 10:
+        taken = on_step(value)  # Streamlit's binding would take it as it is, and the lab would put it on a step
+        _correct(key, taken, _shown(taken), f"Link value {key}={raw[:40]} is not on this control's steps of "
+                                            f"{_shown(step)}; using {_shown(taken)}.")
+    # In range, Streamlit's binding takes a fraction on a slider of fractions as it is (σ_w²=1.23).
+    _show_note(key, None if raw is None else type(default)(value))
     return st.slider(label, low, high, default, step=step, key=key, bind="query-params", help=help)
 
 
@@ -401,8 +417,8 @@ def value_choice(label: str, key: str, values: Sequence[float], default: float, 
     if raw is not None:
         value = _as_number(raw)
         if value is None or value <= 0:
-            _correct(key, default, _rung(default), f"Link value {key}={raw[:40]!r} is not a positive number; "
-                                                   f"using {_rung(default)}.")
+            why = "is not a positive number" if value is not None else _not_a_number(raw)
+            _correct(key, default, _rung(default), f"Link value {key}={raw[:40]!r} {why}; using {_rung(default)}.")
         elif value not in values:
             nearest = _nearest(values, value)
             _correct(key, nearest, _rung(nearest), f"Link value {key}={raw[:40]} is not on the scale; "

@@ -120,9 +120,14 @@ _UNKNOWN = "_classic_unknown"  # session state: (lesson, a link's classic that t
 
 
 def apply(key: str) -> None:
-    """Callback of the preset selector: the preset's settings, and every other control of the page at its default
-    (``controls.reset``): a classic sets the whole view, whatever was compared or switched on before."""
-    chosen = st.session_state.get(key)
+    """Callback of the preset selector: the preset picked in it (``apply_preset``)."""
+    apply_preset(st.session_state.get(key))
+
+
+def apply_preset(chosen: str) -> None:
+    """The classic ``chosen``'s settings, and every other control of the page at its default (``controls.reset``):
+    a classic sets the whole view, whatever was compared or switched on before. Before the page's controls are
+    drawn (a select box's callback, or the first run of a link that names the classic alone)."""
     st.session_state[_PICKED] = chosen
     if chosen in PRESETS:
         controls.reset(PRESETS[chosen]["settings"])
@@ -136,13 +141,19 @@ class Selector:
     lesson with its story and Back and Forward bring the story back with the view. It is told only while the
     controls hold the classic's settings: once the learner moves one of them the story may no longer be true
     (CS231n's fading signal is steady under He weights), so the box goes back to '—' and the address drops it;
-    a link that names a classic but gives one of its settings another value gets no story either. Decided
-    after the controls because on Back the controls take the address's values as they are drawn.
+    a link that names a classic but gives one of its settings another value gets no story either. A link that
+    names the classic alone (``classic=He et al. 2015``, typed by hand) opens it, as a pick in the box does.
+    Decided after the controls because on Back the controls take the address's values as they are drawn.
     """
 
     def __init__(self, page: str):
         self.page, self.options = page, {"": "—"} | {k: p["label"] for k, p in for_page(page).items()}
         self.slot = st.empty()
+        if controls.arrived():  # a link that names one of its classics alone opens it, as a pick in the box
+            named = st.query_params.get(CLASSIC)
+            opened = next((k for k, label in self.options.items() if k and named in (k, label)), "")
+            if opened and not any(key in st.query_params for key in PRESETS[opened]["settings"]):
+                apply_preset(opened)
 
     def story(self) -> str | None:
         picked = st.session_state.pop(_PICKED, None)
