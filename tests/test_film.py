@@ -51,8 +51,8 @@ def test_constant_weights_keep_a_straight_boundary_in_every_frame():
 
 def test_large_weights_pin_tanh_units_and_he_keeps_relu_layers_steady():
     """Large random under tanh: at epoch 0 nine units in ten sit where tanh is flat. He under ReLU: in every
-    frame each layer's activation variance is within ``STEADY`` of every other's, and the boundary forms (the
-    last frame's p runs from under 5 % to over 95 %)."""
+    frame each layer's activation spread (standard deviation) is within ``STEADY`` of every other's, and the
+    boundary forms (the last frame's p runs from under 5 % to over 95 %)."""
     large = initcore.train(dataset="moons", depth=5, width=32, activation="tanh", scheme="large_normal", epochs=20,
                            lr=0.1, snapshots=4)
     assert large.history.saturation.iloc[0] > 0.9
@@ -74,6 +74,27 @@ def test_each_run_s_film_is_told_in_the_sentence_of_what_it_shows(activation, ex
         name = f"**{initcore.SCHEMES[scheme].label}**"
         assert any(s.startswith(name) and words in s for s in said), (scheme, said)
     assert len(said) == len({s.split(":")[0] for s in said})  # one sentence a run, at most
+
+
+def test_he_on_twelve_relu_layers_is_told_where_it_trains():
+    """At 12 layers He's layers drift apart while it trains (a spread ×5.7 at most) and the boundary forms: its
+    sentence is said; Xavier's layers start ×45 apart there (the variance halves at each ReLU), and it gets none."""
+    lab = lab_of(["he_normal", "xavier_normal"], depth=12)
+    said = film.findings(lab, "relu", 0.1, 32)
+    assert [s.split(":")[0] for s in said] == ["**He/Kaiming normal**"] and "keep a spread within ×" in said[0]
+    assert film._spread(lab["snapshots"]["xavier_normal"][0].layers) > film.STEADY
+
+
+def test_a_network_of_copies_is_told_what_its_boundary_does_in_every_frame():
+    """Constant weights under 3 ReLU layers: a straight boundary at epoch 0, then p flattens out for good. The
+    sentence says both, and the epoch it names is the first of the flat frames at the end."""
+    lab = lab_of(["constant"], depth=3)
+    said = film.findings(lab, "relu", 0.1, 32)
+    shots = lab["snapshots"]["constant"]
+    flat = [np.ptp(shot.boundary) < 0.01 for shot in shots]
+    since = int(said[0].split("from epoch ")[-1].split(" on")[0])
+    assert not flat[0] and "never more than a straight line" in said[0]
+    assert all(f == (shot.epoch >= since) for f, shot in zip(flat, shots))
 
 
 def test_a_frozen_run_is_told_in_its_own_number_of_epochs_and_a_gradient_of_zero_as_none():

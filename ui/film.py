@@ -348,7 +348,7 @@ def _fate(r: Reel, history) -> str:
 # What the film makes visible, said in one sentence per run where it happens (``findings``).
 FROZEN = 1e-3  # a layer whose weights can move less than this share of their size over the whole run is frozen
 PINNED = 0.5  # a share of saturated units at epoch 0 worth a sentence
-STEADY = 20  # every layer's activation variance within this factor of every other's: a steady signal
+STEADY = 10  # every layer's activation spread (standard deviation) within this factor of every other's: steady
 
 
 @drawn.once
@@ -368,13 +368,11 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
             said.append(f"{name}: the loss overflowed at epoch {lab['diverged'][scheme]}; its film stops there, "
                         "marked on its panel.")
         elif (width or 2) > 1 and all((frame.distinct_units == 1).all() for frame in layers):
-            flat = np.ptp(shots[-1].boundary) < 0.01
             copies = f"copied {width} times" if width else "copied across all its units"
             said.append(f"{name}: from epoch 0 to {last}, every hidden layer stays one unit {copies} "
                         "(1 distinct unit; from layer 2 up, a layer's weights stay one value: a single spike in the "
                         "weight heatmap), so the network is as good as one unit wide: "
-                        + ("p is the same everywhere, and there is no boundary at all." if flat
-                           else "its boundary can only be a straight line."))
+                        + _boundary_of_copies(shots))
         elif (moved := _movement(layers, lr, last)).max() < FROZEN:
             epochs = f"{last} epoch{'' if last == 1 else 's'}"
             said.append(f"{name}: " + (
@@ -396,6 +394,18 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
     return said
 
 
+def _boundary_of_copies(shots: list) -> str:
+    """What a network of copies draws over its film: no boundary in any frame (p the same everywhere), a straight
+    line, or a straight line until p flattens out for good."""
+    flat = [np.ptp(shot.boundary) < 0.01 for shot in shots]
+    if all(flat):
+        return "p is the same everywhere, and there is no boundary at all."
+    if not flat[-1]:
+        return "its boundary can only be a straight line."
+    since = shots[len(flat) - flat[::-1].index(False)].epoch  # the first frame of the flat ones at the end
+    return f"its boundary is never more than a straight line, and from epoch {since} on p is the same everywhere."
+
+
 def _movement(layers: list, lr: float, epochs: int) -> np.ndarray:
     """For each hidden layer, the most its weights can move over the run as a share of their size at epoch 0:
     ``epochs`` steps of ``lr`` times the largest gradient (root mean square) any snapshot records."""
@@ -405,6 +415,6 @@ def _movement(layers: list, lr: float, epochs: int) -> np.ndarray:
 
 
 def _spread(frame) -> float:
-    """The largest over the smallest activation variance of a snapshot's layers."""
+    """The largest over the smallest activation spread (standard deviation) of a snapshot's layers."""
     variances = frame.act_var.to_numpy()
-    return float(variances.max() / variances.min()) if variances.min() > 0 else np.inf
+    return float(np.sqrt(variances.max() / variances.min())) if variances.min() > 0 else np.inf
