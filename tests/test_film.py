@@ -10,7 +10,7 @@ import pytest
 
 import initcore
 from initcore import training
-from ui import film, runs
+from ui import charts, film, runs
 
 
 def test_a_layer_that_overflowed_to_inf_is_recorded_as_no_value():
@@ -95,6 +95,20 @@ def test_a_network_of_copies_is_told_what_its_boundary_does_in_every_frame():
     since = int(said[0].split("from epoch ")[-1].split(" on")[0])
     assert not flat[0] and "never more than a straight line" in said[0]
     assert all(f == (shot.epoch >= since) for f, shot in zip(flat, shots))
+
+
+def test_a_run_on_its_way_to_overflowing_leaves_the_films_loss_panel_at_its_top_edge():
+    """Large random's first loss is about 6 × 10⁸ at the lab's default: the film's loss panel stops where the loss
+    chart does (``OFF_THE_TOP`` above the runs that train), so their curves keep the panel's height, and its cursor
+    waits on the top edge."""
+    lab = lab_of(initcore.LAB_SCHEMES)
+    assert lab["histories"]["large_normal"]["loss"].max() > 1e6
+    spec = film.lab_film(lab, "weights", False).to_dict()
+    living = max(lab["histories"][s]["loss"].max() for s in initcore.LAB_SCHEMES if lab["diverged"][s] is None)
+    top = np.log10(living * charts.OFF_THE_TOP)
+    assert spec["layout"]["yaxis"]["range"][1] <= top + 0.15 + 1e-9
+    cursors = [frame["data"][0]["y"] for frame in spec["frames"]]
+    assert max(max(ys) for ys in cursors) <= 10**top * (1 + 1e-9)
 
 
 def test_a_frozen_run_is_told_in_its_own_number_of_epochs_and_a_gradient_of_zero_as_none():

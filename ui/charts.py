@@ -445,7 +445,7 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
             y = float(last.iloc[-1]) if len(last) else 1.0
             ends.append((scheme, diverged[scheme], y if (y > 0 or not log) else 1.0))
     epochs = max(int(h["epoch"].max()) for h in histories.values()) if histories else 1
-    top = _top_of_the_living(lines, diverged) if log else None
+    top = top_of_the_living(lines, diverged) if log else None
     if top is not None:  # a diverged run is marked at the chart's top edge, not where its values ran off to
         ends = [(scheme, epoch, min(y, top)) for scheme, epoch, y in ends]
         shown = np.append(shown[shown <= top], [y for _, _, y in ends])
@@ -501,7 +501,7 @@ def _linear_axis(values: np.ndarray) -> dict:
 OFF_THE_TOP = 100  # a diverged run's values this far above every other run's leave the chart at its top edge
 
 
-def _top_of_the_living(lines: dict[str, np.ndarray], diverged: dict[str, int | None]) -> float | None:
+def top_of_the_living(lines: dict[str, np.ndarray], diverged: dict[str, int | None]) -> float | None:
     """The highest value a log chart shows: ``OFF_THE_TOP`` times the largest value of the runs that did not
     diverge, so that a loss on its way to inf does not squash them all into the bottom of the chart; None where
     every run diverged (or none did), and the chart shows everything."""

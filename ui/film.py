@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 import initcore
 from ui import drawn
 from ui import figure as fig
-from ui.charts import TRAINED, log_axis, positive_only
+from ui.charts import TRAINED, log_axis, positive_only, top_of_the_living
 from ui.theme import FRAME, NO_ANSWER, PAPER, number, percent, scheme_colour, scheme_dash, scheme_label
 
 SNAPSHOTS = 40  # snapshots + 1 frames: epoch 0 and 40 evenly spaced epochs after it
@@ -147,12 +147,14 @@ def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np
     epochs = sorted(set().union(*(r.epochs.tolist() for r in reels)))  # a diverged run's last: its divergence
     letter, words = QUANTITIES[quantity][1:]
     axis_x = f"log10 |{letter}|" if log else letter
-    static, layout = _frame_layout(reels, histories, points, axis_x, grid)
-    moving = [_cursor_trace(_cursor(reels, histories, epochs[0]))] + [_boundary(r, j) for j, r in enumerate(reels)] + [
+    losses = {r.scheme: positive_only(histories[r.scheme]["loss"]) for r in reels}
+    top = top_of_the_living(losses, {r.scheme: r.diverged_epoch for r in reels}) or np.inf
+    static, layout = _frame_layout(reels, histories, points, axis_x, grid, losses, top)
+    moving = [_cursor_trace(_cursor(reels, histories, epochs[0], top))] + [_boundary(r, j) for j, r in enumerate(reels)] + [
         _heat(r, k + j) for j, r in enumerate(reels)]
     moving_at = list(range(len(static), len(static) + len(moving)))
     frames = [dict(name=str(e), traces=moving_at, layout=dict(annotations=_annotations(reels, e, grid)),
-                   data=[_cursor(reels, histories, e)] + [dict(z=_typed(_boundary_z(r, e))) for r in reels]
+                   data=[_cursor(reels, histories, e, top)] + [dict(z=_typed(_boundary_z(r, e))) for r in reels]
                    + [dict(z=_typed(r.shares[_at(r, e)])) for r in reels]) for e in epochs]
     message = "; ".join(_fate(r, histories[r.scheme]) for r in reels)
     title = f"<b>Training, epoch by epoch:{BREAK[grid.phone]}{words}</b>"
@@ -219,18 +221,22 @@ class Grid:
         return -px / self.plot_height
 
 
-def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, grid: Grid) -> tuple[list, dict]:
+def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, grid: Grid, losses: dict,
+                  top: float) -> tuple[list, dict]:
     """The traces that stay the same in every frame (loss curves, test points) and the axes of every panel,
-    where ``grid`` puts them."""
+    where ``grid`` puts them; the loss axis up to ``top`` (``top_of_the_living``: a run on its way to overflowing
+    leaves the panel at its top edge, as on the loss chart)."""
     k = len(reels)
-    losses = {r.scheme: positive_only(histories[r.scheme]["loss"]) for r in reels}
+    shown = np.concatenate([v for v in losses.values()] + [[np.log(2)]])
+    if (shown > top).any():
+        shown = np.append(shown[~(shown > top)], top)
     traces = [go.Scatter(x=histories[r.scheme]["epoch"], y=losses[r.scheme], mode="lines", hoverinfo="skip",
                          line=dict(color=scheme_colour(r.scheme), width=2, dash=scheme_dash(r.scheme)))
               for r in reels]
     last = max(int(h["epoch"].max()) for h in histories.values())
     layout = dict(xaxis=dict(domain=[0, 1], anchor="y", range=[0, max(last, 1)]),  # the slider says "epoch"
-                  yaxis=dict(domain=list(grid.loss), anchor="x", side=grid.side, **log_axis(np.concatenate(
-                      [v for v in losses.values()] + [[np.log(2)]])), title=dict(text="loss")))
+                  yaxis=dict(domain=list(grid.loss), anchor="x", side=grid.side, **log_axis(shown),
+                             title=dict(text="loss")))
     X, y = points
     for j, r in enumerate(reels):
         bx, hx = 2 + j, 2 + k + j
@@ -269,16 +275,16 @@ def _wrapped(name: str, room: int = 10) -> str:
     return f"{name[:cut]}<br>{name[cut + 1:]}"
 
 
-def _cursor(reels: list[Reel], histories: dict, epoch: int) -> dict:
-    """The loss of each run at ``epoch`` (a diverged run: at its last finite epoch), as markers on its curve:
-    a frame's update of the cursor trace."""
+def _cursor(reels: list[Reel], histories: dict, epoch: int, top: float) -> dict:
+    """The loss of each run at ``epoch`` (a diverged run: at its last finite epoch), as markers on its curve, at
+    most ``top`` (the panel's top edge): a frame's update of the cursor trace."""
     xs, ys, colours = [], [], []
     for r in reels:
         history = histories[r.scheme]
         shown = history[(history["epoch"] <= epoch) & np.isfinite(history["loss"]) & (history["loss"] > 0)]
         if len(shown):
             xs.append(int(shown["epoch"].iloc[-1]))
-            ys.append(float(shown["loss"].iloc[-1]))
+            ys.append(min(float(shown["loss"].iloc[-1]), top))
             colours.append(scheme_colour(r.scheme))
     return dict(x=xs, y=ys, marker=dict(color=colours))
 
