@@ -10,7 +10,7 @@ import pytest
 
 import initcore
 from initcore import training
-from ui import charts, film, runs
+from ui import charts, film, runs, theme
 
 
 def test_a_layer_that_overflowed_to_inf_is_recorded_as_no_value():
@@ -109,6 +109,22 @@ def test_a_run_on_its_way_to_overflowing_leaves_the_films_loss_panel_at_its_top_
     assert spec["layout"]["yaxis"]["range"][1] <= top + 0.15 + 1e-9
     cursors = [frame["data"][0]["y"] for frame in spec["frames"]]
     assert max(max(ys) for ys in cursors) <= 10**top * (1 + 1e-9)
+
+
+def test_a_log_axis_film_says_how_many_values_are_exactly_zero():
+    """log10 0 is no number, so a log10 |x| heatmap cannot show a value that is exactly 0: Zeros' weights are all
+    0 (a dark panel, were nothing said), about half of a ReLU layer's activations are. Each frame says the share
+    over the panel that leaves it out; a linear axis shows the zeros and says nothing."""
+    lab = lab_of(["zeros", "he_normal"])
+    spec = film.lab_film(lab, "weights", True).to_dict()
+    said = [[a["text"] for a in frame["layout"]["annotations"]] for frame in spec["frames"]]
+    assert all("every value is 0:<br>none on this axis" in texts for texts in said)
+    activations = film.lab_film(lab, "activations", True).to_dict()
+    first = [a["text"] for a in activations["frames"][0]["layout"]["annotations"]]
+    he = lab["snapshots"]["he_normal"][0].act_hist
+    assert f"{theme.percent(he.zeros.sum() / he.total.sum())} are 0,<br>not on this axis" in first
+    linear = film.lab_film(lab, "weights", False).to_dict()
+    assert not any("0" in a["text"] for frame in linear["frames"] for a in frame["layout"]["annotations"])
 
 
 def test_a_frozen_run_is_told_in_its_own_number_of_epochs_and_a_gradient_of_zero_as_none():

@@ -50,6 +50,7 @@ class Reel:
     shares: np.ndarray  # (frames, depth, FILM_BINS)
     edges: np.ndarray  # (FILM_BINS + 1,)
     diverged_epoch: int | None
+    zeros: np.ndarray | None = None  # (frames,) on a log10 |x| axis: the share of all values exactly 0, off the axis
 
 
 def reel(scheme: str, snapshots: list, quantity: str, log: bool, diverged_epoch: int | None) -> Reel:
@@ -59,7 +60,8 @@ def reel(scheme: str, snapshots: list, quantity: str, log: bool, diverged_epoch:
     edges = _shared_edges(hists, log)
     shares = np.stack([_rebinned(h, edges, log) for h in hists])
     boundary = np.stack([100 * s.boundary for s in snapshots])
-    return Reel(scheme, np.array([s.epoch for s in snapshots]), boundary, shares, edges, diverged_epoch)
+    zeros = np.array([h.zeros.sum() / h.total.sum() if h.total.any() else np.nan for h in hists]) if log else None
+    return Reel(scheme, np.array([s.epoch for s in snapshots]), boundary, shares, edges, diverged_epoch, zeros)
 
 
 @drawn.once(kept=drawn.FILMS_KEPT)
@@ -317,11 +319,21 @@ def _heat(r: Reel, j: int) -> go.Heatmap:
 
 
 def _annotations(reels: list[Reel], epoch: int, grid: Grid) -> list[dict]:
-    """What happened by ``epoch`` that a panel cannot show by itself: a run that diverged, said on its boundary."""
-    return [dict(x=sum(grid.boundaries[j][0]) / 2, y=sum(grid.boundaries[j][1]) / 2, xref="paper", yref="paper",
-                 showarrow=False, text=f"diverged at<br>epoch {r.diverged_epoch}:<br>no answer (NaN)", bgcolor=PAPER,
-                 bordercolor=NO_ANSWER)
-            for j, r in enumerate(reels) if r.diverged_epoch is not None and epoch >= r.diverged_epoch]
+    """What a panel cannot show by itself at ``epoch``: a run that diverged, said on its boundary; on a log10 |x|
+    axis, the values exactly 0 (log10 0 is no number), said over the heatmap."""
+    diverged = [dict(x=sum(grid.boundaries[j][0]) / 2, y=sum(grid.boundaries[j][1]) / 2, xref="paper", yref="paper",
+                     showarrow=False, text=f"diverged at<br>epoch {r.diverged_epoch}:<br>no answer (NaN)",
+                     bgcolor=PAPER, bordercolor=NO_ANSWER)
+                for j, r in enumerate(reels) if r.diverged_epoch is not None and epoch >= r.diverged_epoch]
+    zeros = [dict(x=sum(grid.heats[j][0]) / 2, y=grid.heats[j][1][1], xref="paper", yref="paper", showarrow=False,
+                  yanchor="bottom", text=_zeros_words(share), font=dict(size=11))
+             for j, r in enumerate(reels) if r.zeros is not None and (share := r.zeros[_at(r, epoch)]) > 0]
+    return diverged + zeros
+
+
+def _zeros_words(share: float) -> str:
+    """The values exactly 0 that a log10 |x| heatmap leaves out, in words over it."""
+    return "every value is 0:<br>none on this axis" if share == 1 else f"{percent(share)} are 0,<br>not on this axis"
 
 
 def _slider(epochs: list[int], grid: Grid) -> dict:
