@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import initcore
 from initcore.propagation import sampling_error, view_batch
-from ui import controls, presets, theme
+from ui import charts, controls, presets, theme
 from ui.nav import LESSONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -981,6 +981,27 @@ def test_verdict_names_what_happened(activation, scheme, depth, expected):
     kind, sentence = verdict(run, scheme)
     assert expected in sentence and "nan" not in sentence
     assert kind == {"forward: steady (": "success", "forward: vanishes (": "warning"}.get(expected, kind)
+
+
+@pytest.mark.parametrize("activation, scheme", [("tanh", "large_normal"), ("tanh", "constant"), ("relu", "xavier_normal"),
+                                                ("relu", "he_normal"), ("tanh", "xavier_normal")])
+def test_the_verdict_says_where_the_signal_leaves_the_chart_s_bands_as_the_chart_does(activation, scheme):
+    """The chart shades Var z above 100 and below 0.01 (the input's variance is 1), and its words for a screen
+    reader say from which layer a curve stays there. N(0, 1) weights take 256 tanh units to about 2.6 × 10⁴ at
+    layer 1, where the signal then stays: the verdict says it explodes there, not that it is steady; constant
+    weights' growth levels off above the band, and the verdict names the layer it leaves the band at."""
+    from ui.lessons import verdict
+
+    run = initcore.simulate(depth=50, width=256, activation=activation, scheme=scheme, batch=view_batch(256))
+    said = charts.fate(run.layers.layer.to_numpy(), run.layers.pre_var.to_numpy(), run.exploded_at)
+    forward = verdict(run, scheme)[1].split("; gradient:")[0]
+    if said.startswith(("explodes", "vanishes")):
+        layer = int(said.split("from layer ")[1].split(" ")[0])
+        side = "above the chart's band, 100," if said.startswith("explodes") else "below the chart's band, 0.01,"
+        assert (f"{side} from layer {layer})" in forward if layer > 1 else
+                f"forward: {said.split()[0]} (at layer 1 already: Var z" in forward), (said, forward)
+    else:
+        assert "chart's band" not in forward and "at layer 1 already" not in forward
 
 
 @pytest.mark.parametrize("activation", ["tanh", "relu", "selu"])

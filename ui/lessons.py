@@ -158,6 +158,7 @@ class Judgement:
     top: float | None = None  # the factor per layer over the top layers, where the change dies out
     projection: str = ""  # what theory says of a deeper network, where it leaves the bands
     event: str = ""  # an overflow or a zero, which says it all
+    band: str = ""  # where the signal leaves the chart's bands for good ("above the chart's band, 100, from layer 2")
 
     @property
     def kind(self) -> str:
@@ -170,6 +171,8 @@ class Judgement:
         numbers = f"{times(self.change)} {self.path}, {times(self.per_layer)} a layer"
         if self.top is not None:
             numbers += f", {times(self.top)} a layer over the top layers"
+        if self.band:
+            numbers += f"; {self.band}"
         if self.projection:
             return f"{self.word} so far ({numbers}), but theory says it {self.projection}"
         return f"{self.word} ({numbers})"
@@ -212,7 +215,8 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
     else:
         backward = judge(layers.stream_grad_var.to_numpy(), f"on its way back from layer {depth} to 1",
                          backward=True)
-    forward = judge(layers.stream_var.to_numpy(), f"from layer 1 to layer {depth}")
+    forward = _on_the_bands(judge(layers.stream_var.to_numpy(), f"from layer 1 to layer {depth}"),
+                            layers.stream_var.to_numpy())
     if depth < PROJECTED_DEPTH:  # theory says what more layers of the same make would add
         params = {k: v for k, v in settings.items() if k not in _RUN_KEYS + _PIECES}
         predicted = cached.predicted_network(_deepened(settings), settings["scheme"], params)
@@ -224,6 +228,25 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
 _RUN_KEYS = ("depth", "width", "activation", "scheme", "batch", "seed", "dtype")
 # What ``simulate`` adds to the settings of a network beyond square plain layers:
 _PIECES = ("widths", "residual", "norm", "bias_std")
+
+
+def _on_the_bands(judged: Judgement, values: np.ndarray) -> Judgement:
+    """``judged`` (the forward signal's ``values`` from layer 1 up), told against the chart's bands too, which
+    start from the input's variance, 1. Where layer 1 already left them it is that layer's jump: N(0, 1) weights
+    under 256 tanh units take the signal to about 2.6 × 10⁴ in one layer, where it stays, "steady" from layer 1
+    on. Where the signal leaves them higher up, the layer it does is said beside the word (constant weights:
+    the growth levels off, above the band)."""
+    first = values[0]
+    if not VANISHING <= first <= EXPLODING:
+        word, way = ("explodes", "jumps") if first > EXPLODING else ("vanishes", "drops")
+        then = f", then {judged.word}: {times(judged.change)} {judged.path}" if np.isfinite(judged.change) else ""
+        return Judgement(word, event=f"at layer 1 already: Var z {way} from the input's 1 to {number(first)}{then}")
+    outside = (values < VANISHING) | (values > EXPLODING)
+    if judged.event or not outside[-1]:
+        return judged
+    side, band = ("above", EXPLODING) if values[-1] > EXPLODING else ("below", VANISHING)
+    return replace(judged, band=f"{side} the chart's band, {number(band)}, from layer "
+                                f"{len(outside) - int(np.argmin(outside[::-1])) + 1}")
 
 
 def _deepened(settings: dict) -> dict:
