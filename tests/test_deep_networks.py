@@ -161,6 +161,22 @@ def test_constant_weights_get_no_word_from_the_theory_of_random_ones():
     assert "theory" not in row["forward"] + row["gradient"] and "NaN" not in row["forward"] + row["gradient"]
 
 
+@pytest.mark.parametrize("scheme, residual, norm", [("zeros", "one", "batch"), ("zeros", "gpt2", "layer"),
+                                                   ("constant", "gpt2", "layer")])
+def test_a_norm_with_nothing_to_standardize_says_so_and_no_number_is_nan(scheme, residual, norm):
+    """Zero weights leave the stream exactly 0 (its growth was "a factor of NaN", the table's "grows, ×NaN"), and a
+    norm of inputs that do not vary hands on zeros, not a signal of variance 1 ("the forward signal is fixed", said
+    beside Var 0); constant weights make a layer's units alike, which LayerNorm standardizes to 0 as well."""
+    network = deep.description(depth=50, width=256, shape="constant", residual=residual, norm=norm, bias_std=0.0,
+                               activation="relu")
+    run = initcore.simulate(**network, scheme=scheme, batch=128)
+    row, story = lessons.verdict_row(run, scheme), deep.story(run)
+    assert "NaN" not in " ".join([row["forward"], row["gradient"], story, lessons.verdict(run, scheme)[1]])
+    assert "has nothing to standardize" in story and "the forward signal is fixed" not in story
+    if scheme == "zeros":
+        assert row["gradient"] == "vanishes: exactly 0 at every layer" and "The stream is exactly 0" in story
+
+
 def test_a_signal_that_vanishes_is_said_to_vanish_not_given_a_factor():
     """He in a funnel of ReLU layers down to 2 units: the signal dies at a narrow layer, and the story says where,
     where it once gave a "first to last" factor of the last layer that still had a value."""

@@ -93,6 +93,7 @@ def readings(run: initcore.Propagation, bare: initcore.Propagation | None = None
 
 
 SATURATING = ("tanh", "sigmoid")  # activations whose units pin at their ends, where the slope is ~0
+STANDARDIZED = 0.5  # a norm's output variance below this: it had nothing to standardize (1 where it had)
 
 
 def story(run: initcore.Propagation) -> str:
@@ -104,10 +105,14 @@ def story(run: initcore.Propagation) -> str:
         said.append(f"The signal overflows float32 at layer {run.exploded_at}.")
     if alpha and run.exploded_at is None:
         stream = growth(layers.stream_var.to_numpy(), first=0)
-        said.append(f"Each of the {depth - 1} residual blocks adds its branch to the stream, so the stream's "
-                    f"variance only grows, by a factor of {number(stream)} from the first layer to the last. A "
-                    f"branch that keeps the stream's scale (He on ReLU) multiplies it by 1 + α² a block; "
-                    f"α = {number(alpha)} here.")
+        if not math.isfinite(stream):  # no positive variance to grow from: zero weights
+            said.append("The stream is exactly 0 at every layer: the first layer's weights give it nothing, and "
+                        "each block adds 0 to 0.")
+        else:
+            said.append(f"Each of the {depth - 1} residual blocks adds its branch to the stream, so the stream's "
+                        f"variance {'grows' if stream >= 1 else 'changes'} by a factor of {number(stream)} from the "
+                        f"first layer to the last. A branch that keeps the stream's scale (He on ReLU) multiplies it "
+                        f"by 1 + α² a block; α = {number(alpha)} here.")
     if alpha == 0:
         said.append("With α = 0 every block passes the stream through untouched: the network starts as its first "
                         "layer alone, and the gradient reaches every block whole. Training then grows α.")
@@ -115,10 +120,16 @@ def story(run: initcore.Propagation) -> str:
         pre = layers.pre_var.to_numpy()
         spread = number(pre.min()) if number(pre.min()) == number(pre.max()) else (
             f"{number(pre.min())}–{number(pre.max())}")
-        said.append(f"The {'LayerNorm' if norm == 'layer' else 'BatchNorm'} hands every activation inputs of "
-                    f"variance {spread}, whatever the weights' scale: the forward signal is fixed.")
+        name, axis = ("LayerNorm", "a layer's units") if norm == "layer" else ("BatchNorm", "the batch's examples")
+        if pre.max() < STANDARDIZED:
+            said.append(f"The {name} has nothing to standardize: its input is the same across {axis} (the weights "
+                        f"make every unit alike, or 0), so z − mean is 0 and it hands every activation inputs of "
+                        f"variance {spread}, not 1. A norm rescales a signal; it cannot make one.")
+        else:
+            said.append(f"The {name} hands every activation inputs of variance {spread}, whatever the weights' "
+                        "scale: the forward signal is fixed.")
         top = layers.stream_grad_var.iloc[-1]
-        if math.isfinite(top) and top > 0:
+        if pre.max() >= STANDARDIZED and math.isfinite(top) and top > 0:
             said.append(f"The gradient is not: on the way back a norm divides it by the scale it divided the signal "
                         f"by, so Var dL/dz at the last layer is {number(top)}, about Var dL/du ÷ Var z. Weights 10× "
                         "larger would make it 100× smaller, and training's steps with it.")

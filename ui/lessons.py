@@ -270,6 +270,8 @@ def judge(values: np.ndarray, path: str = "", *, backward: bool = False) -> Judg
     loses its signal like 1/l, and more layers add little.
     """
     values = np.asarray(values, dtype=float)
+    if (values == 0).all():  # no change to measure: a stream of zero weights' zeros
+        return Judgement("vanishes", event="exactly 0 at every layer")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         change = values[0] / values[-1] if backward else values[-1] / values[0]
         per_layer = change ** (1 / (len(values) - 1))
