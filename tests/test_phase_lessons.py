@@ -78,6 +78,8 @@ def test_the_spectra_s_findings_are_the_ones_the_spectra_show():
     tanh = phase_lessons.spectrum_findings(phase_data.spectra("tanh", 1.0), "tanh", width)
     assert [s.split("**")[1] for s in tanh] == ["Gaussian weights spread the values with depth.",
                                                 "Orthogonal weights keep them together."]
+    chaotic = phase_lessons.spectrum_findings(phase_data.spectra("tanh", 4.0), "tanh", width)
+    assert chaotic[-1].startswith("**Orthogonal weights do not keep them together here.**")  # the activation's spread
     scaled = phase_lessons.spectrum_findings(phase_data.spectra("linear", 0.81), "linear", width)
     stated = scaled[-1].split("singular value is ")[1].split(". Each")[0]
     assert stated_number(stated) == pytest.approx(0.9**50, rel=1e-3)  # the gain √0.81, 50 times

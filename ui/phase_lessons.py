@@ -184,6 +184,17 @@ def _orthogonal_finding(kept: dict, gaussian: dict, depth: int, width: int) -> s
     else:
         level = ""
     lost = f", with {kept['tiny']} of {width} too small to resolve" if kept["tiny"] else ""
-    return (f"**Orthogonal weights keep them together.** After {depth} layers the middle 90 % lie "
-            f"{_spread(kept)}{lost}, where Gaussian's lie {_spread(gaussian)}."
-            f"{level} What spread remains comes from the activation: its slope f′(z) differs from unit to unit.")
+    if _decades(kept) < _decades(gaussian):
+        return (f"**Orthogonal weights keep them together.** After {depth} layers the middle 90 % lie "
+                f"{_spread(kept)}{lost}, where Gaussian's lie {_spread(gaussian)}."
+                f"{level} What spread remains comes from the activation: its slope f′(z) differs from unit to unit.")
+    return (f"**Orthogonal weights do not keep them together here.** After {depth} layers the middle 90 % lie "
+            f"{_spread(kept)}{lost}, as wide as Gaussian's or wider: {_spread(gaussian)}. The weights stretch no "
+            "direction more than another; the activation does, its slope f′(z) differing from unit to unit, and at "
+            "this σ_w² that spread dominates.")
+
+
+def _decades(spectrum: dict) -> float:
+    """How many decades the middle 90 % of a spectrum spans, from its floor where its low end is below it."""
+    low, high = spectrum["middle"]
+    return float(np.log10(high / max(low, spectrum["floor"])))
