@@ -269,7 +269,8 @@ def test_a_random_walk_across_lessons_never_breaks_a_page():
     (dict(width="-3"), "using 2"),
     (dict(scheme="nope"), "not one of the choices"),
     (dict(depth="<script>alert(1)</script>"), "not a number"),
-    (dict(std="inf", scheme="small_normal"), "not a positive number"),
+    (dict(std="inf", scheme="small_normal"), "std='inf' is not a finite number; using 0.01."),
+    (dict(std="-1", scheme="small_normal"), "std='-1' is not a positive number; using 0.01."),
     (dict(seed="1e400"), "not a finite number"),
     (dict(depth="1e400"), "depth='1e400' is not a finite number; using 50."),
     (dict(depth="nan"), "is not a finite number"),
@@ -372,6 +373,21 @@ def test_a_note_on_a_classic_stays_with_its_lesson():
     assert [w for w in at.sidebar.warning if w.icon == LINK_NOTE]
     at.switch_page("pages/2_Signal_propagation.py").run()
     assert not at.exception and not [w for w in at.sidebar.warning if w.icon == LINK_NOTE]
+
+
+@pytest.mark.parametrize("page, query, other", [
+    ("pages/2_Signal_propagation.py", dict(depth=["3", "7"]), "pages/8_Deep_networks_in_practice.py"),
+    ("pages/2_Signal_propagation.py", dict(compare="foo"), "pages/8_Deep_networks_in_practice.py"),
+    ("pages/3_Symmetry.py", dict(activation="foo"), "pages/7_Order_and_chaos.py"),
+    ("pages/1_Weight_distributions.py", dict(seed="abc"), "pages/3_Symmetry.py"),
+])
+def test_a_link_note_stays_with_the_lesson_the_link_opened(page, query, other):
+    """Lessons share control names, not links: a note on a link's depth, activation or seed is not said again
+    beside the control of the same name in the next lesson, where it may not even hold (depth 7 there is 20)."""
+    at = open_page(page, **query)
+    assert [w for w in at.sidebar.warning if w.icon == LINK_NOTE]
+    at.switch_page(other).run()
+    assert not at.exception and not [w.value for w in at.warning if w.icon == LINK_NOTE]
 
 
 def test_a_link_note_stays_until_its_own_control_moves():

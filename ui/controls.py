@@ -46,7 +46,7 @@ CHOICES = {
 }
 
 
-_CORRECTED = "_link_corrections"  # session state: {url name: (the value the control takes, note or None)}
+_CORRECTED = "_link_corrections"  # session state: {url name: (the value the control takes, note or None, lesson)}
 _DEFAULTS = "_lesson_defaults"  # session state: {url name: its default in the lesson that last showed it}
 _LESSON = "_lesson"  # session state: the page of the last run
 _ARRIVED = "_arrived"  # session state: the page just come to, until its classics' box has seen it (``arrived``)
@@ -219,26 +219,32 @@ def _correct(key: str, value, text: str | list[str], message: str | None = None)
     ``message`` for the control, and run the page again: the widget reads ``value`` from the URL."""
     repeated = st.session_state.get(_REPEATED, {}).pop(key, None)
     message = " ".join(part for part in (repeated, message) if part) or None
-    st.session_state.setdefault(_CORRECTED, {})[key] = (value, message)
+    _note(key, value, message)
     st.query_params[key] = text
     st.rerun()
 
 
 def _show_note(key: str, value=None) -> None:
-    """The link's note for ``key``, until the learner first moves the control off the value the note names. A note
-    on a link's several values, whose last the control takes as it is, names ``value``: the value the control
-    reads from the URL."""
+    """The link's note for ``key``, until the learner first moves the control off the value the note names, or meets
+    the control in another lesson than the link's (which shares its name, not the link). A note on a link's several
+    values, whose last the control takes as it is, names ``value``: the value the control reads from the URL."""
     repeated = st.session_state.get(_REPEATED, {}).pop(key, None)
     if repeated:
-        st.session_state.setdefault(_CORRECTED, {})[key] = (value, repeated)
+        _note(key, value, repeated)
     corrections = st.session_state.get(_CORRECTED, {})
-    value, message = corrections.get(key, (None, None))
+    value, message, lesson = corrections.get(key, (None, None, None))
     if not message:
         return
-    if key not in st.session_state or st.session_state[key] == value:  # not drawn yet: it reads the URL
+    here = lesson == st.session_state.get(_LESSON)  # a note on a link's value belongs to the lesson it opened
+    if here and (key not in st.session_state or st.session_state[key] == value):  # not drawn yet: it reads the URL
         st.warning(message, icon=":material/link:")
     else:
-        corrections[key] = (value, None)
+        corrections[key] = (value, None, lesson)
+
+
+def _note(key: str, value, message: str | None) -> None:
+    """Keep ``message`` beside ``key``'s control, taking ``value``, in this lesson (``_show_note``)."""
+    st.session_state.setdefault(_CORRECTED, {})[key] = (value, message, st.session_state.get(_LESSON))
 
 
 def _as_number(raw: str) -> float | None:
@@ -333,7 +339,7 @@ def _clamp_typed(key: str, low: float, high: float, whole: bool) -> None:
     if taken != typed:
         st.session_state[key] = taken
         reason = f"is outside {_shown(low)}–{_shown(high)}" if not low <= typed <= high else "is not a whole number"
-        st.session_state.setdefault(_CORRECTED, {})[key] = (taken, f"{_shown(typed)} {reason}; using {_shown(taken)}.")
+        _note(key, taken, f"{_shown(typed)} {reason}; using {_shown(taken)}.")
 
 
 def choice(label: str, key: str, default: str, *, help: str | None = None, horizontal: bool = False):
