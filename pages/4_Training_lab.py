@@ -44,6 +44,7 @@ with st.sidebar:
     epochs = controls.slider("Epochs", "epochs", 10, 300, 100, step=10)
     schemes = controls.several("Schemes to compare", "schemes", list(initcore.LAB_SCHEMES))
     seed = controls.seed()
+    snapshots = controls.link_only("snapshots", 1, film.SNAPSHOTS, film.SNAPSHOTS)  # the film's frames, after epoch 0
     nav.footer()
 story = classic.story()  # decided once every control holds this run's value
 
@@ -54,7 +55,7 @@ if not schemes:
     st.stop()
 asked = dict(dataset=dataset, depth=depth, width=width, activation=activation, lr=lr, epochs=epochs,
              seed=seed) | deep.training_shape(shape, depth, width)
-schemes, epochs, budget = lessons.lab_budget(schemes, depth, width, epochs, asked.get("widths"))
+schemes, epochs, budget = lessons.lab_budget(schemes, depth, width, epochs, asked.get("widths"), snapshots)
 if "widths" in asked:
     st.caption(f"Widths {deep.widths_text(asked['widths'])}, then the output.")
 if budget:
@@ -67,7 +68,7 @@ def loss_chart(lab: dict) -> None:
                                       y_title="loss (log scale)", log=True, diverged=lab["diverged"]), "loss")
 
 
-futures = runs.start(schemes, settings)
+futures = runs.start(schemes, settings, snapshots)
 if not jobs.wait(futures.values()):  # longer than a moment: the runs done are drawn as they finish
     runs.progress(futures, (lambda lab: None) if classroom.on() else loss_chart)  # in class, after the question
     st.stop()
@@ -92,7 +93,10 @@ with st.container(horizontal=True, vertical_alignment="center"):
               "↺ Replay, under the film, plays this draw again from epoch 0")
 units = width if shape == "constant" else None  # of every hidden layer
 st.markdown("\n".join(f"- {sentence}" for sentence in film.findings(lab, activation, lr, units)))
-show.chart(film.lab_film(lab, quantity, film_log, narrow=show.on_phone()), "film_chart")
+shown = film.lab_film(lab, quantity, film_log, narrow=show.on_phone())
+start = controls.link_only("frame", 0, shown.frame_count - 1, 0)  # a link may open the film at one of its frames
+show.chart(film.lab_film(lab, quantity, film_log, narrow=show.on_phone(), start=start) if start else shown,
+           "film_chart")
 with st.container(horizontal=True):  # side by side, or one above the other where two would be too narrow
     show.chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy", y_title="accuracy",
                                       subtitle="share of test points classified right", log=False,

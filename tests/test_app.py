@@ -425,6 +425,33 @@ def test_an_epoch_count_off_the_labs_steps_is_put_on_one_with_a_note_that_stays(
     assert [w.value for w in at.sidebar.warning if w.icon == LINK_NOTE] == [said]
 
 
+def film_of(at: AppTest) -> dict:
+    return next(f for f in figures(at) if f["layout"].get("sliders"))
+
+
+@pytest.mark.parametrize("query, note, active, frames", [
+    (dict(frame="20"), None, 20, 41),
+    (dict(frame="999"), "Link value frame=999 is outside 0–40; using 40.", 40, 41),
+    (dict(frame="-3"), "Link value frame=-3 is outside 0–40; using 0.", 0, 41),
+    (dict(frame="abc"), "Link value frame='abc' is not a number; using 0.", 0, 41),
+    (dict(snapshots="10", frame="5"), None, 5, 11),
+    (dict(snapshots="-4"), "Link value snapshots=-4 is outside 1–40; using 1.", 0, 2),
+    (dict(snapshots="1e400"), "Link value snapshots='1e400' is not a finite number; using 40.", 0, 41),
+])
+def test_a_link_opens_the_film_at_a_frame_with_as_many_snapshots_as_it_asks(query, note, active, frames):
+    """Two values only a link sets, with no control: the frame the film opens at, and how many snapshots each run
+    records after epoch 0. Out of range, they are clamped; not numbers, they are the defaults; each with a note,
+    and the address says what the page took."""
+    at = open_page("pages/4_Training_lab.py", schemes="he_normal", depth="2", width="8", epochs="40", **query)
+    film = film_of(at)
+    assert not at.exception and film["layout"]["sliders"][0]["active"] == active and len(film["frames"]) == frames
+    said = [w.value for w in at.warning if w.icon == LINK_NOTE]
+    assert said == ([note] if note else [])
+    settled = dict(at.query_params)
+    again = open_page("pages/4_Training_lab.py", **settled)
+    assert not [w for w in again.warning if w.icon == LINK_NOTE] and film_of(again) == film
+
+
 @pytest.mark.parametrize("named", ["he_2015", "He et al. 2015"])
 def test_a_link_that_names_a_classic_alone_opens_it(named):
     """A teacher who types the classic's name (or its id) into a link gets the classic, its settings and its story,

@@ -174,11 +174,28 @@ def reset(settings: Mapping[str, object]) -> None:
 
 def reset_lesson() -> None:
     """Callback of 'Reset this lesson': every control of this lesson at its default, no classic chosen, no note
-    left; the address bar keeps nothing (bound controls at their defaults leave it)."""
+    left; the address bar keeps nothing (bound controls at their defaults leave it, and a link's own values go)."""
     reset({})
     if "preset" in st.session_state:
         st.session_state["preset"] = ""
     st.session_state.pop(_CORRECTED, None)
+    for key in _LINK_ONLY:
+        st.query_params.pop(key, None)
+
+
+_LINK_ONLY = set()  # the URL names of the values only a link sets (``link_only``)
+
+
+def link_only(key: str, low: int, high: int, default: int) -> int:
+    """A whole number that only a link sets, with no control on the page for it (the film's first frame, its
+    snapshots): ``key``'s value in the address, a non-number replaced by ``default``, a number out of
+    ``low``–``high`` clamped and a fraction rounded, each with a note, as a control's link value is; ``default``
+    where the link gives none."""
+    _LINK_ONLY.add(key)
+    _correct_number(key, _raw(key), low, high, default, whole=True)
+    _show_note(key)
+    value = _as_number(st.query_params.get(key, ""))
+    return default if value is None else int(min(max(value, low), high))
 
 
 def tabs(labels: list[str], key: str):

@@ -65,10 +65,11 @@ def reel(scheme: str, snapshots: list, quantity: str, log: bool, diverged_epoch:
 
 
 @drawn.once(kept=drawn.FILMS_KEPT)
-def lab_film(lab: dict, quantity: str, log: bool, narrow: bool = False) -> FilmFigure:
-    """The film of the lab's runs (``ui.runs.gather``), showing ``quantity``; ``narrow``: laid out for a phone."""
+def lab_film(lab: dict, quantity: str, log: bool, narrow: bool = False, start: int = 0) -> FilmFigure:
+    """The film of the lab's runs (``ui.runs.gather``), showing ``quantity``; ``narrow``: laid out for a phone;
+    ``start``: the frame it opens at."""
     reels = [reel(s, shots, quantity, log, lab["diverged"][s]) for s, shots in lab["snapshots"].items()]
-    return film_figure(reels, lab["histories"], lab["test_points"], quantity, log, narrow)
+    return film_figure(reels, lab["histories"], lab["test_points"], quantity, log, narrow, start)
 
 
 def _shared_edges(hists: list, log: bool) -> np.ndarray:
@@ -130,6 +131,18 @@ class FilmFigure(fig.PlainFigure):
     def _made(self, enlargement: float) -> dict:
         return super()._made(enlargement) | {"frames": self._film_frames}
 
+    @property
+    def frame_count(self) -> int:
+        return len(self._film_frames)
+
+    def open_at(self, k: int) -> None:
+        """Show frame ``k`` (of those kept) before Play is pressed, its step chosen on the slider."""
+        frame = self._film_frames[k]
+        for index, update in zip(frame["traces"], frame["data"]):
+            self.data[index].update(update)
+        self.layout.annotations = frame["layout"]["annotations"]
+        self.layout.sliders[0].active = k
+
     def keep_frames(self, frames: list[dict], grid: Grid) -> None:
         """Keep ``frames``, thinned evenly until the whole figure's JSON fits ``FIGURE_BUDGET``, and a slider step
         for each frame kept."""
@@ -140,10 +153,10 @@ class FilmFigure(fig.PlainFigure):
 
 
 def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np.ndarray], quantity: str,
-                log: bool, narrow: bool = False) -> FilmFigure:
+                log: bool, narrow: bool = False, start: int = 0) -> FilmFigure:
     """The film: loss curves with a cursor at the shown epoch on top; under them, for each scheme, its boundary
     and its layer × value heatmap of ``quantity`` (``Grid``: one column per scheme, or on a phone (``narrow``)
-    one row per scheme); the slider and Play/Pause below."""
+    one row per scheme); the slider and Play/Pause below; opened at frame ``start`` of those it keeps."""
     grid = Grid.narrow(len(reels)) if narrow else Grid.wide(len(reels))
     k = len(reels)
     epochs = sorted(set().union(*(r.epochs.tolist() for r in reels)))  # a diverged run's last: its divergence
@@ -166,6 +179,8 @@ def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np
                                     annotations=_annotations(reels, epochs[0], grid),
                                     sliders=[_slider(epochs, grid)], updatemenus=[_buttons(grid)], **layout))
     figure.keep_frames(frames, grid)
+    if start:
+        figure.open_at(start)
     return figure
 
 

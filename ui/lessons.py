@@ -70,13 +70,13 @@ def chosen_only(label: str, compared: int) -> str | None:
             f"The forward chart above and the Gradients tab draw {others} beside it.")
 
 
-def lab_budget(schemes: list[str], depth: int, width: int, epochs: int,
-               widths: tuple[int, ...] | None = None) -> tuple[list[str], int, str | None]:
+def lab_budget(schemes: list[str], depth: int, width: int, epochs: int, widths: tuple[int, ...] | None = None,
+               snapshots: int = SNAPSHOTS) -> tuple[list[str], int, str | None]:
     """The schemes and epochs the Training lab can train within one request's budget
     (``initcore.training.MAX_WORK``), and a sentence saying what it cut and what to change (None if nothing):
     first epochs, then, where not even one epoch of every scheme fits, the last schemes. ``widths``: a shaped
-    network's (2, n_1, …, n_depth), whose widest layer has ``width`` units."""
-    kept, allowed = fit_budget(schemes, depth=depth, width=width, widths=widths, epochs=epochs, snapshots=SNAPSHOTS)
+    network's (2, n_1, …, n_depth), whose widest layer has ``width`` units; each run films ``snapshots`` + 1 epochs."""
+    kept, allowed = fit_budget(schemes, depth=depth, width=width, widths=widths, epochs=epochs, snapshots=snapshots)
     if allowed == epochs and len(kept) == len(schemes):
         return kept, epochs, None
     size = f"{len(kept)} network{'s' if len(kept) > 1 else ''} of {depth} layers × {width} units" + (

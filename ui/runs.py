@@ -17,19 +17,21 @@ import initcore
 from ui import film, jobs
 
 
-def train(scheme: str, settings: dict) -> dict:
-    """One scheme's run, as the page draws it: history, divergence, decision grid, summary row, snapshots."""
-    comparison = initcore.compare(schemes=(scheme,), snapshots=film.SNAPSHOTS, **settings)
+def train(scheme: str, settings: dict, snapshots: int = film.SNAPSHOTS) -> dict:
+    """One scheme's run, as the page draws it: history, divergence, decision grid, summary row, ``snapshots`` + 1
+    snapshots."""
+    comparison = initcore.compare(schemes=(scheme,), snapshots=snapshots, **settings)
     run = comparison.runs[scheme]
     return dict(history=run.history, diverged=run.diverged_epoch, grid=run.decision_grid(),
                 test_points=(run.data["X_test"], run.data["y_test"]), summary=comparison.summary,
                 distinct=run.distinct_neurons, snapshots=run.snapshots)
 
 
-def start(schemes: list[str], settings: dict) -> dict[str, Future]:
+def start(schemes: list[str], settings: dict, snapshots: int = film.SNAPSHOTS) -> dict[str, Future]:
     """Every scheme's run, started (or found running or done) on the compute threads."""
     key = json.dumps(settings, sort_keys=True)
-    return {scheme: jobs.start(("lab", scheme, key), train, scheme, settings) for scheme in schemes}
+    return {scheme: jobs.start(("lab", scheme, key, snapshots), train, scheme, settings, snapshots)
+            for scheme in schemes}
 
 
 def gather(runs: dict[str, dict]) -> dict:
