@@ -328,6 +328,7 @@ HOSTILE = dict(
     kernel=NUMBERS, c_in=NUMBERS, c_out=NUMBERS, conv=["1d", "2-D", "3d"],  # Choosing's conv calculator
     log_axis=["1", "nope", "false"], film_log=["yes", "maybe"], view=["Nope", "Gradients"],  # switches and tabs
     classic=["nope", "he_2015", ""],  # a classic the lesson has not, one of Signal propagation's, none
+    frame=NUMBERS, snapshots=NUMBERS,  # the lab's values with no control: the film's first frame, its snapshots
 )
 
 
