@@ -280,6 +280,11 @@ class _OverBudget(Exception):
     pass
 
 
+def _times_over(work: float, budget: float) -> str:
+    """How many times ``budget`` some ``work`` is, in words: "8.4 times"."""
+    return f"{work / budget:.2g} times"
+
+
 def _member(scheme: str, scheme_params: dict, depth: int, width: int) -> tuple:
     """(scheme, noise, c, params) of one scheme in a run: W_l = c·B_l with B_l of that noise."""
     chosen = get_scheme(scheme)
@@ -288,9 +293,9 @@ def _member(scheme: str, scheme_params: dict, depth: int, width: int) -> tuple:
     if noise == "orthogonal" and depth * width**3 > MAX_ORTHOGONAL:
         deepest, widest = MAX_ORTHOGONAL // width**3, int(round((MAX_ORTHOGONAL / depth) ** (1 / 3)))
         raise _OverBudget(f"Orthogonal weights need a QR decomposition of every layer, and {depth} layers of "
-                          f"{width} units are more than one view may compute (depth*width**3 = {depth * width**3:,}, "
-                          f"over {MAX_ORTHOGONAL:,}). At width {width} they fit up to {deepest} layers; at depth "
-                          f"{depth}, up to about {widest} units.")
+                          f"{width} units take {_times_over(depth * width**3, MAX_ORTHOGONAL)} what one view may "
+                          f"compute. At width {width} they fit up to {deepest} layers; at depth {depth}, up to "
+                          f"about {widest} units.")
     return scheme, noise, chosen.multiplier(width, width, params), params
 
 
@@ -678,8 +683,8 @@ def _check_network_size(net: Network, batch, seed, dtype) -> tuple[int, int, str
         qr = sum(a * b * max(a, b) for a, b in zip(net.widths, net.widths[1:]))
         if qr > MAX_ORTHOGONAL:
             raise ValueError(f"Orthogonal weights need a QR decomposition of every layer, and this network's "
-                             f"(Σ n_in·n_out·max = {qr:,}) are more than one view may compute ({MAX_ORTHOGONAL:,}); "
-                             f"lower the depth or the widths.")
+                             f"take {_times_over(qr, MAX_ORTHOGONAL)} what one view may compute; lower the depth or "
+                             "the widths.")
     return batch, seed, dtype
 
 

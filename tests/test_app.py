@@ -180,6 +180,7 @@ def test_orthogonal_beyond_its_budget_says_so_in_plain_words():
     said = at.error[0].value
     assert said.startswith("Orthogonal weights need a QR decomposition of every layer")
     assert "At width 1024 they fit up to 12 layers; at depth 100, up to about 512 units." in said
+    assert "take 8 times what one view may compute" in said and "**" not in said and "=" not in said
 
 
 def test_url_reproduces_the_view():
