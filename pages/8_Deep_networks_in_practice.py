@@ -38,7 +38,8 @@ batch = 128
 settings = dict(network, seed=seed, batch=batch)
 st.caption(f"Widths {deep.widths_text(network['widths'])}; {batch} random inputs. "
            + ("A residual network keeps one width from its first block on: the shape sets its input only."
-              if network["residual"] is not None and shape != "constant" else ""))
+              if network["residual"] is not None and shape != "constant" else deep.narrow_note(network["widths"])
+              or ""))
 try:
     runs, stream, gradient, budget = lessons.propagation_curves(
         settings, {scheme: params} | {s: {} for s in others}, columns=("stream_var", "stream_grad_var"))

@@ -177,6 +177,21 @@ def test_a_norm_with_nothing_to_standardize_says_so_and_no_number_is_nan(scheme,
         assert row["gradient"] == "vanishes: exactly 0 at every layer" and "The stream is exactly 0" in story
 
 
+@pytest.mark.parametrize("page", ["pages/2_Signal_propagation.py", PAGE])
+def test_layers_too_narrow_for_theory_are_said_to_be(page):
+    """A funnel from 512 units over 100 layers is 2 units wide from layer 9 on, where its signal falls decades below
+    theory's curve of wide layers: the page says from which layer the layers are that narrow, and why the curves
+    part there. A network of constant widths gets no such words."""
+    funnel = open_page(page, depth="100", width="512", shape="funnel", activation="tanh", scheme="xavier_normal")
+    said = [c.value for c in funnel.caption if "units wide or fewer" in c.value]
+    widths = deep.description(depth=100, width=512, shape="funnel", residual="none", norm="none", bias_std=0.0,
+                              activation="tanh")["widths"]
+    first = next(layer for layer, n in enumerate(widths[1:], start=1) if n <= deep.NARROW)
+    assert not funnel.exception and len(said) == 1 and f"From layer {first} on, layers are 8" in said[0]
+    plain = open_page(page, depth="100", width="512")
+    assert not [c for c in plain.caption if "units wide or fewer" in c.value]
+
+
 def test_a_signal_that_vanishes_is_said_to_vanish_not_given_a_factor():
     """He in a funnel of ReLU layers down to 2 units: the signal dies at a narrow layer, and the story says where,
     where it once gave a "first to last" factor of the last layer that still had a value."""

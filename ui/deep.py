@@ -60,6 +60,23 @@ def words(depth: int, shape: str, residual: str, norm: str, scheme: str, activat
     return f"{depth} {activation} layers, {SHAPES[shape]} widths, {skips}, {normed}, under {scheme}"
 
 
+NARROW = 8  # units: a layer this narrow is far from the wide layers theory's curve assumes
+
+
+def narrow_note(widths: tuple[int, ...]) -> str | None:
+    """Where a shaped network's layers (``widths``: n_0, n_1, …) become ``NARROW`` units wide or fewer, in a
+    sentence on what that does to the charts; None where none does. A funnel of 100 layers from 1024 units is 2
+    units wide from layer 10 on, and there its signal falls 30 decades below theory's curve."""
+    narrow = [layer for layer, n in enumerate(widths[1:], start=1) if n <= NARROW]
+    if not narrow:
+        return None
+    least = min(widths[1:])
+    return (f"From layer {narrow[0]} on, layers are {NARROW} units wide or fewer ({least} at the narrowest). Theory's "
+            "dotted curve is the limit of wide layers, where each unit sums many inputs and their average holds; a "
+            f"layer of {least} units is far from it, and a few units that ReLU or chance switch off take whole "
+            "directions of the signal with them. There the simulated curve may leave theory's by many decades.")
+
+
 def widths_text(widths: tuple[int, ...], shown: int = 8) -> str:
     """n_0 → n_1 → … in words, the middle elided past ``shown`` layers."""
     parts = [str(n) for n in widths]
