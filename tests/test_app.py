@@ -1295,6 +1295,19 @@ def test_a_typed_value_out_of_range_is_clamped_and_drawn_with_the_range_said(pag
     assert any(f"using {taken:g}" in w.value for w in at.warning), [w.value for w in at.warning]
 
 
+@pytest.mark.parametrize("typed, taken, note", [
+    (7.6, "8", "7.6 is not a whole number; using 8."),
+    (12345678901.0, "2147483647", "12345678901 is outside 0–2147483647; using 2147483647."),
+])
+def test_a_typed_seed_is_written_in_the_address_as_a_whole_number(typed, taken, note):
+    """The seed is a whole number in the address, whether typed, clamped or drawn by New seed (Streamlit writes a
+    float set in code as 8.0), and its note writes a large number in full (it said 1.23456789e+10)."""
+    at = open_page("pages/2_Signal_propagation.py")
+    at.number_input(key="seed").set_value(typed).run()
+    assert not at.exception and at.query_params["seed"] == taken
+    assert [w.value for w in at.warning if w.value.startswith(note.split(" ")[0])] == [note]
+
+
 def test_reset_this_lesson_restores_its_defaults_and_empties_the_address():
     """A compare session at 100 × 1024 on the Weights tab with the log axis, reached from a classic: one press
     and every control, the tab and the classic are back where the lesson starts, and the URL holds nothing."""
@@ -1413,7 +1426,7 @@ def test_new_seed_draws_the_lab_again_and_the_address_keeps_it():
     at = open_page("pages/4_Training_lab.py", seed="41")
     before = at.dataframe[-1].value.copy()
     at.button(key="new_seed").click().run()
-    assert not at.exception and at.number_input(key="seed").value == 42 and float(at.query_params["seed"]) == 42
+    assert not at.exception and at.number_input(key="seed").value == 42 and at.query_params["seed"] == "42"
     assert not at.dataframe[-1].value.equals(before)  # another draw trains to other numbers
     last = open_page("pages/4_Training_lab.py", seed=str(controls.SEEDS - 1))
     last.button(key="new_seed").click().run()

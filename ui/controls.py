@@ -283,8 +283,8 @@ def _not_a_number(raw: str) -> str:
 
 
 def _shown(value: float) -> str:
-    """A number as a note or a link writes it: 10, 0.001, 2147483647."""
-    return f"{value:.10g}"
+    """A number as a note or a link writes it: 10, 0.001, 2147483647, 12345678901 (a whole number in full, as typed)."""
+    return str(int(value)) if math.isfinite(value) and value == int(value) and abs(value) < 1e16 else f"{value:.10g}"
 
 
 def _whole(value: float) -> int:
@@ -352,8 +352,8 @@ def _clamp_typed(key: str, low: float, high: float, whole: bool) -> None:
     """Callback of a number input: a value typed (or stepped) out of ``low``–``high`` is clamped into it, a
     fraction in a whole-number control rounded, and a note beside the control says so."""
     typed = st.session_state[key]
-    taken = type(typed)(min(max(_whole(typed) if whole else typed, low), high))
-    if taken != typed:
+    taken = _whole(min(max(typed, low), high)) if whole else min(max(typed, low), high)  # a whole number as an int:
+    if taken != typed:  # the address then says 8, where Streamlit writes a float 8.0 as it is
         st.session_state[key] = taken
         reason = f"is outside {_shown(low)}–{_shown(high)}" if not low <= typed <= high else "is not a whole number"
         _note(key, taken, f"{_shown(typed)} {reason}; using {_shown(taken)}.")
@@ -515,6 +515,8 @@ def next_seed(seed: int) -> int:
 
 
 def seed(default: int = 0) -> int:
+    """The random seed, a whole number: set in code (New seed, a classic), give it an int, which the address writes as
+    1 (a float would be written 1.0)."""
     # A float input shown without decimals: Streamlit's URL binding of an *integer* input fails on 1e400.
     return _whole(number("Random seed", "seed", 0.0, float(SEEDS - 1), float(default), fmt="%.0f", whole=True,
                          help="Same seed, same draws: switching scheme only rescales them."))
