@@ -449,7 +449,7 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
     if top is not None:  # a diverged run is marked at the chart's top edge, not where its values ran off to
         ends = [(scheme, epoch, min(y, top)) for scheme, epoch, y in ends]
         shown = np.append(shown[shown <= top], [y for _, _, y in ends])
-    traces += _divergence_marks(ends, shown, log, epochs)
+    traces += _divergence_marks(ends, shown, log, epochs, width)
     coin_flip = {}
     if column == "loss":  # the coin flip's line is on the chart wherever the losses are
         ln2 = np.log(2)
@@ -533,17 +533,23 @@ def log_axis(values: np.ndarray) -> dict:
     return axis | dict(tickvals=ticks, ticktext=[number(t) for t in ticks])
 
 
-def _divergence_marks(ends: list[tuple[str, int, float]], shown: np.ndarray, log: bool, epochs: int) -> list:
+LABEL_PX = 130  # the width of "diverged (epoch 12)" beside its ✕
+
+
+def _divergence_marks(ends: list[tuple[str, int, float]], shown: np.ndarray, log: bool, epochs: int,
+                      width: int = FULL_WIDTH) -> list:
     """A ✕ at each (scheme, epoch, last finite value) where a run diverged, labelled towards the plot's middle
-    (``shown``: the values drawn). ✕s close enough for their labels to cover each other share one label,
+    (``shown``: the values drawn; ``width``: the chart's, in px), up or down and left or right, so that no label
+    runs off the plot's edge. ✕s close enough for their labels to cover each other share one label,
     "diverged (epochs 1, 2, 3)", at the first of them."""
     place = np.log10 if log else (lambda v: v)
     low, high = (place(shown.min()), place(shown.max())) if shown.size else (0.0, 1.0)
     height, middle = max(high - low, 1e-12), (low + high) / 2
+    label = LABEL_PX / max(width - 120, LABEL_PX) * max(epochs, 1)  # a label's width, in epochs (margins: 120 px)
     groups: list[list] = []
     for end in sorted(ends, key=lambda end: end[1]):
         _, epoch, y = end
-        if groups and epoch - groups[-1][-1][1] <= 0.05 * epochs \
+        if groups and epoch - groups[-1][-1][1] <= label \
                 and abs(place(y) - place(groups[-1][-1][2])) <= 0.1 * height:
             groups[-1].append(end)
         else:
@@ -555,7 +561,8 @@ def _divergence_marks(ends: list[tuple[str, int, float]], shown: np.ndarray, log
         for k, (scheme, epoch, y) in enumerate(group):
             traces.append(go.Scatter(
                 x=[epoch], y=[y], mode="markers" if k else "markers+text", text=None if k else [text],
-                textposition="bottom right" if place(y) > middle else "top right", cliponaxis=False,
+                textposition=f"{'bottom' if place(y) > middle else 'top'} "
+                             f"{'right' if epoch <= max(epochs, 1) / 2 else 'left'}", cliponaxis=False,
                 marker=dict(symbol="x", size=16, color=scheme_colour(scheme)), showlegend=False,
                 hovertemplate=f"{scheme_label(scheme)}: loss became inf/NaN at epoch {epoch}<extra></extra>"))
     return traces

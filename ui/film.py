@@ -208,8 +208,8 @@ class Grid:
         columns = [(j * (width + gap), j * (width + gap) + width) for j in range(k)]
         margin = dict(l=90, r=150, t=60, b=200)  # room for the tick labels and the colour bar: any less, and
         # Plotly draws the film twice
-        return cls(830, margin, (0.78, 1.0), [(c, (0.43, 0.68)) for c in columns], [(c, (0.0, 0.33)) for c in columns],
-                   dict(len=0.32, y=0, yanchor="bottom"), 830 - margin["t"] - margin["b"])
+        return cls(830, margin, (0.78, 1.0), [(c, (0.41, 0.64)) for c in columns], [(c, (0.0, 0.31)) for c in columns],
+                   dict(len=0.31, y=0, yanchor="bottom"), 830 - margin["t"] - margin["b"])
 
     @classmethod
     def narrow(cls, k: int) -> Grid:
@@ -251,7 +251,8 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, grid:
                          line=dict(color=scheme_colour(r.scheme), width=2, dash=scheme_dash(r.scheme)))
               for r in reels]
     last = max(int(h["epoch"].max()) for h in histories.values())
-    layout = dict(xaxis=dict(domain=[0, 1], anchor="y", range=[0, max(last, 1)]),  # the slider says "epoch"
+    whole = {} if last > 10 else dict(tick0=0, dtick=1)  # a few epochs: whole ones only, not 0.5, 1.5, 2.5
+    layout = dict(xaxis=dict(domain=[0, 1], anchor="y", range=[0, max(last, 1)], **whole),  # the slider says "epoch"
                   yaxis=dict(domain=list(grid.loss), anchor="x", side=grid.side, **log_axis(shown),
                              title=dict(text="loss")))
     X, y = points
