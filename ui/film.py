@@ -274,8 +274,15 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, grid:
         layout[f"xaxis{hx}"] = dict(domain=list(heat_x), anchor=f"y{hx}", range=[r.edges[0], r.edges[-1]],
                                     title=dict(text=axis_x), nticks=4, exponentformat="power")
         named = j == 0 or grid.phone  # side by side, the panels' rows line up: the first one numbers them
-        layout[f"yaxis{hx}"] = dict(domain=list(heat_y), anchor=f"x{hx}", autorange="reversed", side=grid.side,
+        layers = r.shares.shape[1]  # the range written out: a frame with no value at all sends one gap, [[None]]
+        layout[f"yaxis{hx}"] = dict(domain=list(heat_y), anchor=f"x{hx}", range=[layers + 0.5, 0.5], side=grid.side,
                                     title=dict(text="layer l") if named else None, showticklabels=named)
+    # Grey under each heatmap, and under a diverged run's boundary: where a layer or the output has no value (NaN),
+    # the panel shows the lab's grey of no answer, not the white of p = ½ or a blank frame.
+    layout["shapes"] = [dict(type="rect", xref=f"x{axis} domain", yref=f"y{axis} domain", x0=0, x1=1, y0=0, y1=1,
+                             fillcolor=NO_ANSWER, line=dict(width=0), layer="below")
+                        for j, r in enumerate(reels)
+                        for axis in ([2 + k + j] + ([2 + j] if r.diverged_epoch is not None else []))]
     words = "% of the layer's values" if grid.phone else "% of the<br>layer's values"
     layout["coloraxis"] = dict(cmin=0, cmax=SHARE_TOP, colorscale="Viridis", colorbar=dict(
         title=dict(text=words, side="top"), ticksuffix=" %", tickvals=[0, 5, 10, 15, 20, 25],
@@ -338,8 +345,8 @@ def _annotations(reels: list[Reel], epoch: int, grid: Grid) -> list[dict]:
     """What a panel cannot show by itself at ``epoch``: a run that diverged, said on its boundary; on a log10 |x|
     axis, the values exactly 0 (log10 0 is no number), said over the heatmap."""
     diverged = [dict(x=sum(grid.boundaries[j][0]) / 2, y=sum(grid.boundaries[j][1]) / 2, xref="paper", yref="paper",
-                     showarrow=False, text=f"diverged at<br>epoch {r.diverged_epoch}:<br>no answer (NaN)",
-                     bgcolor=PAPER, bordercolor=NO_ANSWER)
+                     showarrow=False, text=f"diverged at<br>epoch {r.diverged_epoch}:<br>no answer<br>(NaN)",
+                     bgcolor=PAPER, bordercolor=NO_ANSWER, font=dict(size=11))
                 for j, r in enumerate(reels) if r.diverged_epoch is not None and epoch >= r.diverged_epoch]
     zeros = [dict(x=sum(grid.heats[j][0]) / 2, y=grid.heats[j][1][1], xref="paper", yref="paper", showarrow=False,
                   yanchor="bottom", text=_zeros_words(share), font=dict(size=11))
