@@ -40,9 +40,9 @@ st.caption("Identical columns mean identical units. Under zeros or a constant, t
 st.subheader("Each unit of layer 1 at the start: same outputs, same gradients?")
 st.caption("x1, x2 and x3 are the first three training points; each row is one unit, its output on each of them "
            "and the size of the gradient of its incoming weights.")
-show.table(result["units_before"], tables.UNIT_COLUMNS)
+show.table(tables.units(result["units_before"]), tables.UNIT_COLUMNS)
 with st.expander("The same table after training"):
-    show.table(result["units_after"], tables.UNIT_COLUMNS)
+    show.table(tables.units(result["units_after"]), tables.UNIT_COLUMNS)
 st.caption("Under zeros every unit outputs f(0). Where f(0) = 0 (tanh, ReLU, and all but sigmoid here), every "
            "gradient but the output bias's is 0: nothing else moves at all. Sigmoid's f(0) = ½ lets the weights "
            "move, but in lockstep, as under a constant.")

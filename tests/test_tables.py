@@ -2,6 +2,7 @@
 
 import math
 
+import pandas as pd
 import pytest
 
 import initcore
@@ -96,3 +97,13 @@ def test_each_table_pins_the_column_that_names_its_rows():
              "units": (tables.UNIT_COLUMNS, unit_report(run.model, run.data["X_train"], run.data["y_train"]))}
     for name, (columns, frame) in shown.items():
         assert [c for c, config in columns.items() if config.get("pinned")] == [frame.columns[0]], name
+
+
+def test_the_unit_table_writes_numbers_as_the_pages_do_and_keeps_distinct_units_apart():
+    """A true minus sign, as every number the pages write has; six digits, so that two units alike to three
+    digits do not read as copies on the page that is about copies."""
+    report = pd.DataFrame({"unit": [1, 2], "output on x1": [-0.0819123, -0.0819456],
+                           "incoming-weight gradient norm": [0.5, 0.5]})
+    shown = tables.units(report)
+    assert list(shown["output on x1"]) == ["−0.0819123", "−0.0819456"]
+    assert list(shown["unit"]) == [1, 2] and set(shown.columns) <= set(tables.UNIT_COLUMNS)

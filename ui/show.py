@@ -16,12 +16,15 @@ def chart(figure, key: str, where=st) -> None:
     The figure already carries the theme's look (``ui.theme``). With the theme on, Streamlit would draw every
     chart twice each time it changes (``ui.figure.PlainFigure`` says why), doubling the browser's work.
 
-    In presenter mode the chart is drawn ``ui.screen.SCALE`` times larger, words and all. On a phone Plotly's
-    bar of tools is left out: it sat on the chart's title, and a finger zooms without it.
+    In presenter mode the chart is drawn ``ui.screen.SCALE`` times larger, words and all (not on a phone, which is
+    no projector). On a phone Plotly's bar of tools is left out: it sat on the chart's title, and a finger zooms
+    without it.
     """
     width = "content" if figure.layout.width else "stretch"
-    where.plotly_chart(enlarged(figure, screen.SCALE if screen.presenting() else 1), key=key, theme=None,
-                       alt=alt_text(figure), width=width, config=dict(displayModeBar=False) if on_phone() else None)
+    phone = on_phone()
+    where.plotly_chart(enlarged(figure, screen.SCALE if screen.presenting() and not phone else 1), key=key,
+                       theme=None, alt=alt_text(figure), width=width,
+                       config=dict(displayModeBar=False) if phone else None)
 
 
 def on_phone() -> bool:

@@ -83,12 +83,22 @@ SCHEME_COLUMNS = {
                                     "draw has no bound"),
 }
 
-UNIT_COLUMNS = {  # initcore.training.unit_report's table
+UNIT_DIGITS = 6  # a unit's numbers to this many digits: two units alike to 3 digits are not yet copies
+UNIT_COLUMNS = {  # units(): initcore.training.unit_report's table
     "unit": column.NumberColumn("unit", help="The units of the layer, numbered from 1", format="%d", pinned=True),
-    "incoming-weight gradient norm": _number(
+    **{f"output on x{i}": _figure(f"output on x{i}", f"The unit's output on training point x{i}", 96)
+       for i in (1, 2, 3)},
+    "incoming-weight gradient norm": _figure(
         "gradient norm", "Norm of the loss's gradient with respect to the unit's incoming weights: the same for "
-        "every unit when the units are copies of one another"),
+        "every unit when the units are copies of one another", 104),
 }
+
+
+def units(report: pd.DataFrame) -> pd.DataFrame:
+    """``initcore.training.unit_report``'s table as the Symmetry page shows it: every number written as the pages
+    write numbers, a true minus sign and all, to ``UNIT_DIGITS`` digits."""
+    return report.assign(**{name: theme.written(report[name], UNIT_DIGITS) for name in report.columns
+                            if name != "unit"})
 
 VERDICT_COLUMNS = {  # ui.lessons.verdict_table
     "initialization": column.TextColumn("initialization", pinned=True),
