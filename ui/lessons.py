@@ -16,6 +16,7 @@ from ui.film import SNAPSHOTS
 from ui.theme import activation_label, number, scheme_label, times
 
 DRIFT = 10  # a change per layer is "dying out" only if the whole change passes this (``_top_factor``)
+STEP = 1.1  # steady: within ×DRIFT end to end and this factor a layer ("×0.9 or ×1.1 is already a disaster")
 LONG_PATH = 21  # layers: from this many on, a change that levels off (tanh) shows apart from a steady one (ReLU)
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # float32's smallest normal number, about 1.2e-38
 
@@ -263,11 +264,11 @@ def judge(values: np.ndarray, path: str = "", *, backward: bool = False) -> Judg
     """How a variance fares along its path: ``values`` per layer, layer 1 first; the forward signal travels
     up, the gradient (``backward``) down from the top.
 
-    One vocabulary, on the chart's own bands: within ×10 end to end it is **steady**; beyond the bands (×10⁻²,
-    ×10²) it **vanishes** or **explodes** by a steady factor per layer; in between, or beyond where the factor per
-    layer dies out over the top layers (``_top_factor``), it **fades** or **grows**. A deeper network adds its
-    layers at the top, so there the change per layer says whether depth would add much: tanh under Xavier
-    loses its signal like 1/l, and more layers add little.
+    One vocabulary, on the chart's own bands: within ×10 end to end and ×1.1 a layer it is **steady**; beyond the
+    bands (×10⁻², ×10²) it **vanishes** or **explodes** by a steady factor per layer; in between, or beyond where
+    the factor per layer dies out over the top layers (``_top_factor``), it **fades** or **grows**. A deeper
+    network adds its layers at the top, so there the change per layer says whether depth would add much: tanh
+    under Xavier loses its signal like 1/l, and more layers add little.
     """
     values = np.asarray(values, dtype=float)
     if (values == 0).all():  # no change to measure: a stream of zero weights' zeros
@@ -276,7 +277,7 @@ def judge(values: np.ndarray, path: str = "", *, backward: bool = False) -> Judg
         change = values[0] / values[-1] if backward else values[-1] / values[0]
         per_layer = change ** (1 / (len(values) - 1))
     top = _top_factor(values)
-    if 1 / DRIFT <= change <= DRIFT:
+    if 1 / DRIFT <= change <= DRIFT and 1 / STEP <= per_layer <= STEP:
         word = "steady"
     elif change < 1:
         word = "vanishes" if change < VANISHING and top is None else "fades"
