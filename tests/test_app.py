@@ -411,6 +411,13 @@ def test_a_fractional_depth_in_a_link_is_noted_as_the_slider_takes_it():
     assert at.query_params["depth"] == "78"
 
 
+def test_a_link_that_names_no_scheme_to_train_gets_the_lab_s_own_with_a_note():
+    at = open_page("pages/4_Training_lab.py", schemes="", depth="2", width="8", epochs="10")
+    said = [w.value for w in at.sidebar.warning if w.icon == LINK_NOTE]
+    assert not at.exception and len(said) == 1 and said[0].startswith("Link value schemes= names no choice; using Zeros")
+    assert at.multiselect(key="schemes").value == list(initcore.LAB_SCHEMES)
+
+
 def test_training_lab_hostile_lr():
     at = open_page("pages/4_Training_lab.py", lr="inf", epochs="10")
     assert not at.exception and any("lr='inf' is not a finite number; using 0.1." in w.value for w in at.warning)

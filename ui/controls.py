@@ -461,6 +461,9 @@ def several(label: str, key: str, default: Sequence[str], *, leave_out: Sequence
     raw = _raw(key, every=True)
     by_label = {label: option for option, label in options.items()}
     known = list(dict.fromkeys(r if r in options else by_label[r] for r in raw if r in options or r in by_label))
+    if raw and not any(raw) and default:  # "schemes=": a link that names none, where the lesson needs some
+        _correct(key, list(default), [options[k] for k in default], f"Link value {key}= names no choice; using "
+                                                                    f"{_written(key, list(default))}.")
     if [options[k] for k in known] != raw:  # ids, repeats or unknowns: the address bar gets the labels
         unknown = ", ".join(r[:40] for r in raw if r not in options and r not in by_label)
         _correct(key, known, [options[k] for k in known],
