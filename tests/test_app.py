@@ -414,7 +414,8 @@ def test_a_fractional_depth_in_a_link_is_noted_as_the_slider_takes_it():
 def test_a_link_that_names_no_scheme_to_train_gets_the_lab_s_own_with_a_note():
     at = open_page("pages/4_Training_lab.py", schemes="", depth="2", width="8", epochs="10")
     said = [w.value for w in at.sidebar.warning if w.icon == LINK_NOTE]
-    assert not at.exception and len(said) == 1 and said[0].startswith("Link value schemes= names no choice; using Zeros")
+    assert not at.exception and len(said) == 1
+    assert said[0].startswith("Link value schemes= names no choice; using Zeros")
     assert at.multiselect(key="schemes").value == list(initcore.LAB_SCHEMES)
 
 
@@ -1035,8 +1036,9 @@ def test_verdict_names_what_happened(activation, scheme, depth, expected):
     assert kind == {"forward: steady (": "success", "forward: vanishes (": "warning"}.get(expected, kind)
 
 
-@pytest.mark.parametrize("activation, scheme", [("tanh", "large_normal"), ("tanh", "constant"), ("relu", "xavier_normal"),
-                                                ("relu", "he_normal"), ("tanh", "xavier_normal")])
+@pytest.mark.parametrize("activation, scheme", [("tanh", "large_normal"), ("tanh", "constant"),
+                                                ("relu", "xavier_normal"), ("relu", "he_normal"),
+                                                ("tanh", "xavier_normal")])
 def test_the_verdict_says_where_the_signal_leaves_the_chart_s_bands_as_the_chart_does(activation, scheme):
     """The chart shades Var z above 100 and below 0.01 (the input's variance is 1), and its words for a screen
     reader say from which layer a curve stays there. N(0, 1) weights take 256 tanh units to about 2.6 × 10⁴ at

@@ -165,8 +165,8 @@ def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np
     losses = {r.scheme: positive_only(histories[r.scheme]["loss"]) for r in reels}
     top = top_of_the_living(losses, {r.scheme: r.diverged_epoch for r in reels}) or np.inf
     static, layout = _frame_layout(reels, histories, points, axis_x, grid, losses, top)
-    moving = [_cursor_trace(_cursor(reels, histories, epochs[0], top))] + [_boundary(r, j) for j, r in enumerate(reels)] + [
-        _heat(r, k + j) for j, r in enumerate(reels)]
+    moving = ([_cursor_trace(_cursor(reels, histories, epochs[0], top))]
+              + [_boundary(r, j) for j, r in enumerate(reels)] + [_heat(r, k + j) for j, r in enumerate(reels)])
     moving_at = list(range(len(static), len(static) + len(moving)))
     frames = [dict(name=str(e), traces=moving_at, layout=dict(annotations=_annotations(reels, e, grid)),
                    data=[_cursor(reels, histories, e, top)] + [dict(z=_typed(_boundary_z(r, e))) for r in reels]
