@@ -139,14 +139,23 @@ def fate(layer: np.ndarray, values: np.ndarray, exploded_at: int | None = None) 
         return f"overflows to inf/NaN at layer {exploded_at}"
     if (values == 0).all():
         return "0 at every layer"
+    left = leaves_bands(values)
+    if left is not None:
+        word, side, band, first = left
+        end = f"0 at layer {layer[-1]}" if values[-1] == 0 else f"{number(values[-1])} at layer {layer[-1]}"
+        return f"{word} {side} {number(band)} from layer {int(layer[first])} ({end})"
+    return f"stays within {number(VANISHING)} and {number(EXPLODING)} over {len(values)} layers, ending at " \
+           f"{number(values[-1])}"
+
+
+def leaves_bands(values: np.ndarray) -> tuple[str, str, float, int] | None:
+    """Where a curve of variances ends outside the chart's bands: (word, side, band, k), k the index of its first
+    value from which it stays on that side ("vanishes", "below", 0.01, 8); None where it ends within them."""
     for band, outside, word, side in ((VANISHING, values < VANISHING, "vanishes", "below"),
                                       (EXPLODING, values > EXPLODING, "explodes", "above")):
         if outside[-1]:
-            first = int(layer[len(outside) - np.argmin(outside[::-1])]) if not outside.all() else int(layer[0])
-            end = f"0 at layer {layer[-1]}" if values[-1] == 0 else f"{number(values[-1])} at layer {layer[-1]}"
-            return f"{word} {side} {number(band)} from layer {first} ({end})"
-    return f"stays within {number(VANISHING)} and {number(EXPLODING)} over {len(values)} layers, ending at " \
-           f"{number(values[-1])}"
+            return word, side, band, len(outside) - int(np.argmin(outside[::-1])) if not outside.all() else 0
+    return None
 
 
 FLOOR_DECADES = 15  # how far a chart of several curves reaches below the lowest of those that stay

@@ -49,7 +49,7 @@ CHOICES = {
 _CORRECTED = "_link_corrections"  # session state: {url name: (the value the control takes, note or None, lesson)}
 _DEFAULTS = "_lesson_defaults"  # session state: {url name: its default in the lesson that last showed it}
 _LESSON = "_lesson"  # session state: the page of the last run
-_ARRIVED = "_arrived"  # session state: the page just come to, until its classics' box has seen it (``arrived``)
+_ARRIVED = "_arrived"  # session state: a lesson was just come to, until its classics' box has seen it (``arrived``)
 _PAGE_DEFAULTS = "_page_defaults"  # session state: {page: {url name: default}} of every control a page has shown
 _CHOSEN = "_chosen"  # session state: {url name: the value the learner chose}, kept while a lesson shows another
 _FIXED = "_fixed"  # session state: {url name: the value a lesson's narrower range put in place of the chosen one}
@@ -62,7 +62,7 @@ def enter(page: str) -> None:
     if st.session_state.get(_LESSON) == page:
         return
     st.session_state[_LESSON] = page
-    st.session_state[_ARRIVED] = page
+    st.session_state[_ARRIVED] = True
     asked = _asked()
     for key in asked:
         if not key.startswith("_"):  # a link cannot reach the app's own bookkeeping
@@ -78,7 +78,7 @@ def enter(page: str) -> None:
 def arrived() -> bool:
     """Whether this is the page's first run since the learner came to it (a link, the sidebar, Back), before any of
     its controls is drawn; asked once, by the page's classics (``ui.presets.Selector``)."""
-    return st.session_state.pop(_ARRIVED, None) == st.session_state.get(_LESSON)
+    return st.session_state.pop(_ARRIVED, False)
 
 
 def _asked() -> dict[str, list[str]]:

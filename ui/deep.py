@@ -138,7 +138,8 @@ def story(run: initcore.Propagation) -> str:
         spread = number(pre.min()) if number(pre.min()) == number(pre.max()) else (
             f"{number(pre.min())}–{number(pre.max())}")
         name, axis = ("LayerNorm", "a layer's units") if norm == "layer" else ("BatchNorm", "the batch's examples")
-        if pre.max() < STANDARDIZED:
+        standardized = pre.max() >= STANDARDIZED
+        if not standardized:
             said.append(f"The {name} has nothing to standardize: its input is the same across {axis} (the weights "
                         f"make every unit alike, or 0), so z − mean is 0 and it hands every activation inputs of "
                         f"variance {spread}, not 1. A norm rescales a signal; it cannot make one.")
@@ -146,7 +147,7 @@ def story(run: initcore.Propagation) -> str:
             said.append(f"The {name} hands every activation inputs of variance {spread}, whatever the weights' "
                         "scale: the forward signal is fixed.")
         top = layers.stream_grad_var.iloc[-1]
-        if pre.max() >= STANDARDIZED and math.isfinite(top) and top > 0:
+        if standardized and math.isfinite(top) and top > 0:
             said.append(f"The gradient is not: on the way back a norm divides it by the scale it divided the signal "
                         f"by, so Var dL/dz at the last layer is {number(top)}, about Var dL/du ÷ Var z. Weights 10× "
                         "larger would make it 100× smaller, and training's steps with it.")

@@ -11,7 +11,7 @@ import initcore
 from initcore.propagation import sampling_error
 from initcore.training import fit_budget
 from ui import cached, drawn
-from ui.charts import EXPLODING, VANISHING, Curve
+from ui.charts import EXPLODING, VANISHING, Curve, leaves_bands
 from ui.film import SNAPSHOTS
 from ui.theme import activation_label, number, scheme_label, times
 
@@ -242,12 +242,11 @@ def _on_the_bands(judged: Judgement, values: np.ndarray) -> Judgement:
         word, way = ("explodes", "jumps") if first > EXPLODING else ("vanishes", "drops")
         then = f", then {judged.word}: {times(judged.change)} {judged.path}" if np.isfinite(judged.change) else ""
         return Judgement(word, event=f"at layer 1 already: Var z {way} from the input's 1 to {number(first)}{then}")
-    outside = (values < VANISHING) | (values > EXPLODING)
-    if judged.event or not outside[-1]:
+    left = leaves_bands(values)
+    if judged.event or left is None:
         return judged
-    side, band = ("above", EXPLODING) if values[-1] > EXPLODING else ("below", VANISHING)
-    return replace(judged, band=f"{side} the chart's band, {number(band)}, from layer "
-                                f"{len(outside) - int(np.argmin(outside[::-1])) + 1}")
+    _, side, band, first = left
+    return replace(judged, band=f"{side} the chart's band, {number(band)}, from layer {first + 1}")
 
 
 def _deepened(settings: dict) -> dict:

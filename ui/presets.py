@@ -150,16 +150,20 @@ class Selector:
         self.page, self.options = page, {"": "—"} | {k: p["label"] for k, p in for_page(page).items()}
         self.slot = st.empty()
         if controls.arrived():  # a link that names one of its classics alone opens it, as a pick in the box
-            named = st.query_params.get(CLASSIC)
-            opened = next((k for k, label in self.options.items() if k and named in (k, label)), "")
+            opened = self._named()
             if opened and not any(key in st.query_params for key in PRESETS[opened]["settings"]):
                 apply_preset(opened)
+
+    def _named(self) -> str:
+        """The classic of this lesson that the address names, by its label or its id ("" if none)."""
+        named = st.query_params.get(CLASSIC)
+        return next((k for k, label in self.options.items() if k and named in (k, label)), "")
 
     def story(self) -> str | None:
         picked = st.session_state.pop(_PICKED, None)
         named = st.query_params.get(CLASSIC)
         if picked is None:  # not picked in the box just now: the classic the address names
-            picked = next((k for k, label in self.options.items() if k and named in (k, label)), "")
+            picked = self._named()
             if named is not None and not picked:  # no classic of this lesson: said until one is picked here
                 st.session_state[_UNKNOWN] = (self.page, named)
             elif st.session_state.get(_UNKNOWN, (self.page,))[0] != self.page:  # a note of a lesson left

@@ -100,6 +100,7 @@ def units(report: pd.DataFrame) -> pd.DataFrame:
     return report.assign(**{name: theme.written(report[name], UNIT_DIGITS) for name in report.columns
                             if name != "unit"})
 
+
 VERDICT_COLUMNS = {  # ui.lessons.verdict_table
     "initialization": column.TextColumn("initialization", pinned=True),
     "forward": column.TextColumn("forward signal", help="Var z from layer 1 to the last: steady within ×10, fades "
