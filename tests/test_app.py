@@ -279,7 +279,9 @@ def test_a_random_walk_across_lessons_never_breaks_a_page():
     (dict(seed="2.5"), "using"),
     (dict(depth="77.5"), "not a whole number; using 78"),  # halves away from 0, as a number input rounds
     (dict(depth="77.4"), "not a whole number; using 77"),
-    (dict(compare=["he_normal", "__import__('os')"]), "left out"),
+    (dict(compare=["he_normal", "__import__('os')"]), "compare=__import__('os') is not a choice here; left out"),
+    (dict(compare=["xavier_normal", "he_normal"]),  # the page's own scheme (Xavier normal) is a scheme, not a stranger
+     "compare=Xavier/Glorot normal is already chosen above, and not compared with itself; left out."),
     (dict(depth=["10", "20"]), "Link gives depth 2 values (10, 20); using the last."),
     (dict(depth=["10", "999"]), "using the last. Link value depth=999 is outside 1–100; using 100."),
     (dict(log_axis="nope"), "log_axis='nope' is not 1 or 0; left off."),

@@ -454,7 +454,8 @@ def value_choice(label: str, key: str, values: Sequence[float], default: float, 
 
 
 def several(label: str, key: str, default: Sequence[str], *, leave_out: Sequence[str] = (), help: str | None = None):
-    """Pick several ids from ``CHOICES[key]`` but ``leave_out``; unknown ones in the URL are dropped, with a note."""
+    """Pick several ids from ``CHOICES[key]`` but ``leave_out`` (the page's own choice, which is not compared with
+    itself); unknown ones in the URL, and those left out, are dropped with a note that says which is which."""
     options = {option: text for option, text in CHOICES[key].items() if option not in leave_out}
     _carry(key, list(default), lambda v: all(item in options for item in v),
            lambda v: [item for item in v if item in options])
@@ -465,9 +466,14 @@ def several(label: str, key: str, default: Sequence[str], *, leave_out: Sequence
         _correct(key, list(default), [options[k] for k in default], f"Link value {key}= names no choice; using "
                                                                     f"{_written(key, list(default))}.")
     if [options[k] for k in known] != raw:  # ids, repeats or unknowns: the address bar gets the labels
-        unknown = ", ".join(r[:40] for r in raw if r not in options and r not in by_label)
-        _correct(key, known, [options[k] for k in known],
-                 f"Link values {key}={unknown} are not choices here; left out." if unknown else None)
+        left_out = {CHOICES[key][option] for option in leave_out} | set(leave_out)
+        unknown = [r[:40] for r in raw if r not in options and r not in by_label and r not in left_out]
+        chosen = ", ".join(dict.fromkeys(CHOICES[key].get(r, r) for r in raw if r in left_out))
+        message = " ".join(part for part in (
+            (f"Link value {key}={unknown[0]} is not a choice here; left out." if len(unknown) == 1 else
+             f"Link values {key}={', '.join(unknown)} are not choices here; left out." if unknown else None),
+            f"Link value {key}={chosen} is already chosen above, and not compared with itself; left out." if chosen else None) if part)
+        _correct(key, known, [options[k] for k in known], message or None)
     _show_note(key)
     return st.multiselect(label, list(options), default=list(default), format_func=options.get, key=key,
                           bind="query-params", help=help)
