@@ -535,3 +535,18 @@ def test_a_screen_reader_hears_what_a_chart_shows_not_only_its_title():
                                            diverged=diverged))
     assert re.search(r"Zeros: ends at 0\.693\d \(ln 2: a coin flip\) after 5 epochs", said)
     assert f"Large random: diverged at epoch {diverged['large_normal']}" in said
+
+
+def test_a_phone_s_sweep_stands_upright_with_every_number_where_it_was():
+    """On a phone the sweep puts learning rates down the side and schemes across, each name broken on its words,
+    and its scale under the chart: eight columns of numbers had shrunk to dots beside the names and the scale.
+    Every cell keeps its scheme, its learning rate and its number."""
+    table = initcore.lr_sweep(schemes=("zeros", "he_normal"), dataset="moons", depth=2, width=8,
+                              activation="relu", epochs=5)
+    wide, upright = charts.sweep_figure(table), charts.sweep_figure(table, upright=True)
+    across, down = wide.data[1], upright.data[1]
+    assert list(upright.data[1].x) == ["Zeros", "He/<br>Kaiming<br>normal"] and list(down.y) == list(across.x)
+    np.testing.assert_array_equal(np.asarray(down.z), np.asarray(across.z).T)
+    np.testing.assert_array_equal(np.asarray(down.text), np.asarray(across.text).T)
+    assert down.colorbar.orientation == "h" and upright.layout.xaxis.side == "top"
+    assert upright.layout.meta["message"] == wide.layout.meta["message"]  # a screen reader hears the same

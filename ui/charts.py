@@ -691,10 +691,12 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
 
 
 @drawn.once
-def sweep_figure(table) -> fig.PlainFigure:
+def sweep_figure(table, upright: bool = False) -> fig.PlainFigure:
     """Final loss per scheme (rows) and learning rate (columns), ``initcore.lr_sweep``'s table: darker is lower, a
     loss at or above ln 2 (a coin flip) at the top of the scale, a diverged run grey with ✕; each cell says its
-    loss."""
+    loss. ``upright`` (a phone's): the learning rates down the side and the schemes across, each name on lines of
+    its words, and the scale under the chart, so that eight columns of numbers need not share a phone's width
+    with the schemes' names and the scale (they had shrunk to unreadable dots)."""
     schemes = list(dict.fromkeys(table.scheme))
     lrs = sorted(set(table.lr))
     losses = table.pivot(index="scheme", columns="lr", values="final_loss").loc[schemes, lrs].to_numpy(float)
@@ -702,19 +704,30 @@ def sweep_figure(table) -> fig.PlainFigure:
     words = np.where(np.isnan(losses), "✕", np.vectorize(lambda v: number(v, 2))(np.nan_to_num(losses)))
     columns = [f"{lr:g}" for lr in lrs]
     rows = [scheme_label(s) for s in schemes]
-    traces = [go.Heatmap(z=np.ones_like(losses), x=columns, y=rows, colorscale=[[0, NO_ANSWER], [1, NO_ANSWER]],
+    scale = dict(title=dict(text="final loss"), tickvals=[-4, -3, -2, -1, np.log10(np.log(2))],
+                 ticktext=["10⁻⁴", "10⁻³", "0.01", "0.1", "≥ ln 2"])
+    rate_axis = dict(type="category") | fig.axis_title("learning rate")
+    scheme_axis = dict(type="category")
+    hover = "%{y}, learning rate %{x}<br>final loss %{customdata}<extra></extra>"
+    layout = dict(height=90 + 40 * len(schemes))
+    if upright:
+        shown, words = shown.T, words.T
+        columns, rows = ["<br>".join(name.replace("/", "/ ").split()) for name in rows], columns
+        scale |= dict(orientation="h", y=-0.04, yanchor="top", thickness=14, title=dict(text="final loss", side="top"))
+        rate_axis, scheme_axis = rate_axis | dict(autorange="reversed"), scheme_axis | dict(side="top", tickangle=0)
+        hover = "%{x}, learning rate %{y}<br>final loss %{customdata}<extra></extra>"
+        layout = dict(height=150 + 34 * len(lrs), margin=fig.MARGIN | dict(t=fig.MARGIN["t"] + fig.SUBTITLE + 80,
+                                                                          l=50, r=10, b=90))
+    traces = [go.Heatmap(z=np.ones_like(shown), x=columns, y=rows, colorscale=[[0, NO_ANSWER], [1, NO_ANSWER]],
                          showscale=False, hoverinfo="skip"),
               go.Heatmap(z=shown, x=columns, y=rows, colorscale="Viridis", zmin=-4, zmax=np.log10(np.log(2)),
-                         text=words, texttemplate="%{text}", customdata=words,
-                         hovertemplate="%{y}, learning rate %{x}<br>final loss %{customdata}<extra></extra>",
-                         colorbar=dict(title=dict(text="final loss"), tickvals=[-4, -3, -2, -1, np.log10(np.log(2))],
-                                       ticktext=["10⁻⁴", "10⁻³", "0.01", "0.1", "≥ ln 2"]))]
+                         text=words, texttemplate="%{text}", textfont=dict(size=10), customdata=words,
+                         hovertemplate=hover, colorbar=scale)]
     epochs = int(table.epochs.iloc[0])
     said = "; ".join(f"{scheme_label(s)}: {_trains_at(table[table.scheme == s])}" for s in schemes)
     return fig.new(traces, "Final loss by learning rate", subtitle=f"after {epochs} epochs; ✕: diverged",
-                   height=90 + 40 * len(schemes), message=said,
-                   xaxis=dict(type="category") | fig.axis_title("learning rate"),
-                   yaxis=dict(type="category", autorange="reversed"))
+                   message=said, **layout, xaxis=scheme_axis if upright else rate_axis,
+                   yaxis=rate_axis if upright else scheme_axis | dict(autorange="reversed"))
 
 
 TRAINED = 0.5 * np.log(2)  # a final loss under half of ln 2 (a coin flip's), without diverging: the run learned
