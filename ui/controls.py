@@ -469,11 +469,13 @@ def several(label: str, key: str, default: Sequence[str], *, leave_out: Sequence
         left_out = {CHOICES[key][option] for option in leave_out} | set(leave_out)
         unknown = [r[:40] for r in raw if r not in options and r not in by_label and r not in left_out]
         chosen = ", ".join(dict.fromkeys(CHOICES[key].get(r, r) for r in raw if r in left_out))
-        message = " ".join(part for part in (
-            (f"Link value {key}={unknown[0]} is not a choice here; left out." if len(unknown) == 1 else
-             f"Link values {key}={', '.join(unknown)} are not choices here; left out." if unknown else None),
-            f"Link value {key}={chosen} is already chosen above, and not compared with itself; left out." if chosen else None) if part)
-        _correct(key, known, [options[k] for k in known], message or None)
+        notes = []
+        if unknown:
+            notes.append(f"Link value {key}={unknown[0]} is not a choice here; left out." if len(unknown) == 1 else
+                         f"Link values {key}={', '.join(unknown)} are not choices here; left out.")
+        if chosen:
+            notes.append(f"Link value {key}={chosen} is already chosen above, and not compared with itself; left out.")
+        _correct(key, known, [options[k] for k in known], " ".join(notes) or None)
     _show_note(key)
     return st.multiselect(label, list(options), default=list(default), format_func=options.get, key=key,
                           bind="query-params", help=help)
