@@ -20,7 +20,10 @@ c* < 1. Near c*, |c_l − c*| shrinks like e^{−l/ξ_c} and |q_l − q*| like e
     depth_scale          ξ_c = −1 / ln χ_c,   χ_c = C'(c*)   (= χ₁ in the ordered phase; ∞ at χ₁ = 1)
     length_depth_scale   ξ_q = −1 / ln V'(q*),   V'(q) = σ_w² · E[f(u)² (u²/q − 1)] / (2q),  u ~ N(0, q)
 
-A network trains when it is shallower than about 6 ξ_c (Schoenholz et al. 2017).
+A network trains when it is shallower than about 6 ξ_c (Schoenholz et al. 2017): ``trainable_depth``. Where
+the signal fades to q* = 0, correlations no longer limit the depth (ξ_c = ∞, below) but the gradients still
+shrink ×χ₁ a layer, e-fold every ξ_∇ = −1/ln χ₁ layers (the same scale as ξ_c in the ordered phase), and the
+trainable depth is 6 ξ_∇ there.
 
 The correlation map comes from Mehler's formula: with α_k = E[f(√q ξ) He_k(ξ)] / √k!,
 
@@ -36,8 +39,15 @@ tail overstates ξ_c: ELU at σ_w² = 1.99999, σ_b² = 0 (q* = 2·10⁵) reads 
 
 Where the limit of the length map is not a finite positive number:
 
-* q* = 0 (no bias and f(0) = 0, under weights too small to keep the signal): the values are the limits
-  q* → 0⁺, those of the network with a vanishingly small bias: χ₁ = V'(0) = σ_w² · (f'(0⁺)² + f'(0⁻)²)/2.
+* q* = 0 (no bias and f(0) = 0, under weights too small to keep the signal): χ₁ = V'(0) = σ_w² · (f'(0⁺)² +
+  f'(0⁻)²)/2, the limit q → 0⁺, still multiplies the gradient at each layer. The correlations are another
+  matter. As the signal shrinks, every activation here acts more and more like a linear map, or one linear on
+  each half-line (f(z) ≈ f'(0±)·z), which a scale cannot change: C tends to the identity, or to the map of that
+  piecewise-linear function, whose slope at c = 1 is exactly 1. So χ_c = 1, ξ_c = ∞ and c* = 1, approached
+  polynomially (ReLU: scaling its weights changes no correlation at all) or not at all (linear, tanh: two
+  inputs keep about the correlation they had). A network with a bias, however small, is different: its signal
+  settles at a small q* > 0, where χ_c = χ₁ after all. Zero weights (σ_w² = 0) send every input to the same
+  output in one layer: ξ_c = 0.
 * q* = ∞ (an unbounded activation under weights that make the signal grow forever): χ₁ is its limit. The
   growing signal outgrows its bias, and at that scale every activation here is linear on each half-line,
   which maps correlations to 1 with slope exactly 1: c* = 1 and both depth scales are ∞ (correlations
@@ -65,7 +75,8 @@ from initcore.quadrature import half_lines
 Q_MIN, Q_MAX = 1e-200, 1e200
 MEHLER_TERMS = 64
 MAX_GRID_POINTS = 100 * 100
-COLUMNS = ("sigma_w2", "sigma_b2", "q_star", "chi1", "c_star", "depth_scale", "length_depth_scale")
+COLUMNS = ("sigma_w2", "sigma_b2", "q_star", "chi1", "c_star", "depth_scale", "length_depth_scale", "trainable_depth")
+TRAINABLE = 6  # a plain network trains when it is shallower than about 6 depth scales (Schoenholz et al. 2017)
 
 # s = ln q. Fixed points are bracketed on a grid of s: steps of 2 over the whole range, 0.05 over the
 # interpolation window, where a grid of phases reads its moments by quintic interpolation (1e-10 relative).
@@ -81,8 +92,9 @@ RESOLUTION = 1e-10
 def phase(activation: str, sigma_w2: float, sigma_b2: float) -> dict[str, float]:
     """The mean-field phase at weight variance σ_w² (n·Var W) and bias variance σ_b² (see the module docstring).
 
-    Returns ``q_star``, ``chi1``, ``c_star``, ``depth_scale`` (ξ_c) and ``length_depth_scale`` (ξ_q), each a
-    float in [0, ∞]. tanh at σ_b² = 0 is critical at σ_w² = 1 (q* = 0, χ₁ = 1, ξ_c = ∞); ReLU has χ₁ = σ_w²/2.
+    Returns ``q_star``, ``chi1``, ``c_star``, ``depth_scale`` (ξ_c), ``length_depth_scale`` (ξ_q) and
+    ``trainable_depth`` (6 ξ_c, or 6 ξ_∇ where the signal fades to q* = 0), each a float in [0, ∞]. tanh at
+    σ_b² = 0 is critical at σ_w² = 1 (q* = 0, χ₁ = 1, ξ_c = ∞); ReLU has χ₁ = σ_w²/2.
     """
     act = get_activation(activation)
     weight = np.array([_variance("sigma_w2", sigma_w2)])
@@ -239,12 +251,15 @@ def _phases(act: Activation, weight: np.ndarray, bias: np.ndarray, *, exact: boo
         finite = (q_star > 0) & np.isfinite(q_star)
         length_slope = np.where(q_star == np.inf, 1.0, weight * (growth * second / np.clip(q_star, Q_MIN, Q_MAX)))
         chaotic = finite & (chi1 > 1)
-        c_star, chi_c = np.ones_like(weight), np.where(q_star == np.inf, 1.0, chi1)
+        faded = (q_star == 0) & (chi1 > 0)  # every layer more and more linear: C's slope at 1 tends to 1
+        c_star, chi_c = np.ones_like(weight), np.where((q_star == np.inf) | faded, 1.0, chi1)
         if chaotic.any():
             c_star[chaotic], chi_c[chaotic] = _correlation_fixed_point(
                 act, q_star[chaotic], weight[chaotic], bias[chaotic], second[chaotic], slope[chaotic], exact=exact)
-        return {"q_star": q_star, "chi1": chi1, "c_star": c_star, "depth_scale": _depth_scale(chi_c),
-                "length_depth_scale": _depth_scale(length_slope)}
+        depth_scale = _depth_scale(chi_c)
+        return {"q_star": q_star, "chi1": chi1, "c_star": c_star, "depth_scale": depth_scale,
+                "length_depth_scale": _depth_scale(length_slope),
+                "trainable_depth": TRAINABLE * np.where(faded, _depth_scale(chi1), depth_scale)}
 
 
 def _depth_scale(rate: np.ndarray) -> np.ndarray:

@@ -12,7 +12,9 @@ st.markdown(
     "closer together, until all inputs look the same. **Chaotic**: each layer pushes them apart, until nearly equal "
     "inputs look unrelated. Either way the network forgets how its inputs were related within about ξ_c layers, and "
     "a plain network trains only if it is shallower than about 6ξ_c (Schoenholz et al. 2017). Between the two lies "
-    "the **edge of chaos**, χ₁ = 1, where ξ_c is infinite. Move the weights' variance σ_w² = n·Var(W) and the "
+    "the **edge of chaos**, χ₁ = 1, where ξ_c is infinite. Without biases, weights too small to keep the signal "
+    "let it fade to 0, and then neither happens: each layer acts more and more like a linear map, and it is the "
+    "gradients, shrinking ×χ₁ a layer, that set the depth. Move the weights' variance σ_w² = n·Var(W) and the "
     "biases' σ_b² in the sidebar.")
 
 with st.sidebar:

@@ -25,30 +25,36 @@ def length_map(activation: str, sigma_w2: float, sigma_b2: float, q: float) -> f
 
 
 def test_tanh_without_bias_is_critical_at_unit_weight_variance():
-    """Below σ_w² = 1 the signal dies (q* = 0), at 1 it is critical (χ₁ = 1, ξ_c = ∞), above it is chaotic."""
+    """Below σ_w² = 1 the signal dies (q* = 0): the gradients shrink ×χ₁ a layer and set the trainable depth, but
+    correlations are not pulled together at a fixed rate (ξ_c = ∞; see the simulated test below). At 1 it is
+    critical (χ₁ = 1, ξ_c = ∞), above it is chaotic."""
     critical = theory.phase("tanh", 1.0, 0.0)
     assert critical["q_star"] == 0
     assert critical["chi1"] == pytest.approx(1.0, abs=1e-6)
     assert critical["depth_scale"] == math.inf
-    ordered, chaotic = theory.phase("tanh", 0.9, 0.0), theory.phase("tanh", 1.1, 0.0)
-    assert ordered["q_star"] == 0 and ordered["chi1"] == pytest.approx(0.9, abs=1e-12)
-    assert ordered["depth_scale"] == pytest.approx(-1 / math.log(0.9))
+    fading, chaotic = theory.phase("tanh", 0.9, 0.0), theory.phase("tanh", 1.1, 0.0)
+    assert fading["q_star"] == 0 and fading["chi1"] == pytest.approx(0.9, abs=1e-12)
+    assert fading["depth_scale"] == math.inf and fading["c_star"] == 1
+    assert fading["trainable_depth"] == pytest.approx(6 * -1 / math.log(0.9))
     assert chaotic["q_star"] > 0 and chaotic["chi1"] > 1 and chaotic["c_star"] == 0  # odd f, no bias
+    assert chaotic["trainable_depth"] == pytest.approx(6 * chaotic["depth_scale"])
 
 
 @pytest.mark.parametrize("sigma_w2", [0.5, 1.0, 2.0, 3.0, 4.0])
 @pytest.mark.parametrize("sigma_b2", [0.0, 0.3])
 def test_homogeneous_activations_have_their_closed_forms(sigma_w2, sigma_b2):
     """ReLU: χ₁ = σ_w²/2 and q* = σ_b²/(1 − σ_w²/2) while σ_w² < 2 (q* = ∞ beyond: no finite fixed point); linear:
-    χ₁ = σ_w²; leaky ReLU a: (1 + a²)/2 · σ_w². In the ordered phase ξ_c = ξ_q = −1/ln χ₁."""
+    χ₁ = σ_w²; leaky ReLU a: (1 + a²)/2 · σ_w². In the ordered phase ξ_c = ξ_q = −1/ln χ₁; with no biases a scale
+    changes no correlation, so ξ_c = ∞ there, and the gradients' −1/ln χ₁ sets the trainable depth."""
     for activation, a in [("relu", 0.5), ("linear", 1.0), ("leaky_relu", (1 + 0.01**2) / 2)]:
         result = theory.phase(activation, sigma_w2, sigma_b2)
         assert result["chi1"] == pytest.approx(a * sigma_w2, abs=1e-6)
         gain = a * sigma_w2
         if gain < 1:
             assert result["q_star"] == pytest.approx(sigma_b2 / (1 - gain))
-            assert result["depth_scale"] == pytest.approx(-1 / math.log(gain))
+            assert result["depth_scale"] == (pytest.approx(-1 / math.log(gain)) if sigma_b2 else math.inf)
             assert result["length_depth_scale"] == pytest.approx(-1 / math.log(gain))
+            assert result["trainable_depth"] == pytest.approx(-6 / math.log(gain))
         elif gain == 1 and sigma_b2 == 0:
             assert result["q_star"] == sigma_w2  # every q is fixed: the map stays at q_1 = σ_w²
         else:
@@ -156,6 +162,27 @@ def test_depth_scale_is_the_decay_of_correlations_in_simulated_networks(activati
     assert abs(rates.mean() + 1 / result["depth_scale"]) <= 4 * error
 
 
+NETWORKS = 6  # simulated networks, each giving one mean correlation over its pairs of inputs
+
+
+def test_without_biases_a_fading_signal_pulls_no_inputs_together():
+    """Where the signal fades to q* = 0, correlations do not decay at χ₁'s rate, as an ordered network's would
+    (χ₁ = 0.5: 1 − c would shrink e-fold every 1.44 layers, ×10⁻⁶ in 20). ReLU's are the same at every σ_w² (a
+    scale changes none of them); tanh's, GELU's and a linear network's stay where the first layer left them, within
+    four standard errors over the networks."""
+    def correlations(activation, sigma_w2):
+        return _correlations(activation, sigma_w2, 0.0, sigma_w2, 0.5, width=256, depth=20, networks=NETWORKS,
+                             pairs=32, seed=3)
+
+    np.testing.assert_allclose(correlations("relu", 0.5), correlations("relu", 1.5), rtol=1e-9)
+    for activation, sigma_w2 in [("tanh", 0.5), ("gelu", 1.0), ("linear", 0.5)]:
+        result = theory.phase(activation, sigma_w2, 0.0)
+        assert result["q_star"] == 0 and result["chi1"] <= 0.5 and result["depth_scale"] == math.inf
+        layers = correlations(activation, sigma_w2)
+        drift = layers[:, -1] - layers[:, 0]
+        assert abs(drift.mean()) <= 4 * drift.std(ddof=1) / math.sqrt(NETWORKS), (activation, drift)
+
+
 def test_phase_grid_agrees_with_phase():
     """The grid reads its moments from tables: q* and χ₁ within 1e-8, c* and the depth scales within 1e-5 (the
     Mehler table is coarser), on a grid that crosses both phases of every activation."""
@@ -168,7 +195,7 @@ def test_phase_grid_agrees_with_phase():
         for row in grid.itertuples():
             exact = theory.phase(activation, row.sigma_w2, row.sigma_b2)
             for name, tolerance in [("q_star", 1e-8), ("chi1", 1e-8), ("c_star", 1e-5), ("depth_scale", 1e-5),
-                                    ("length_depth_scale", 1e-5)]:
+                                    ("length_depth_scale", 1e-5), ("trainable_depth", 1e-5)]:
                 assert getattr(row, name) == pytest.approx(exact[name], rel=tolerance, abs=1e-300), (row, name)
 
 
@@ -180,12 +207,12 @@ def test_every_finite_input_gives_an_answer_in_range(activation):
     """No warning (pytest turns them into errors), no exception and no NaN for any finite σ_w², σ_b² ≥ 0: where the
     signal dies or explodes the values are 0 or ∞."""
     grid = theory.phase_grid(activation, EXTREMES, EXTREMES)
-    values = grid[["q_star", "chi1", "c_star", "depth_scale", "length_depth_scale"]].to_numpy()
+    values = grid[["q_star", "chi1", "c_star", "depth_scale", "length_depth_scale", "trainable_depth"]].to_numpy()
     assert not np.isnan(values).any()
     assert (values >= 0).all()
     assert ((grid.c_star >= 0) & (grid.c_star <= 1)).all()
     assert theory.phase(activation, 0.0, 0.0) == {"q_star": 0.0, "chi1": 0.0, "c_star": 1.0, "depth_scale": 0.0,
-                                                  "length_depth_scale": 0.0}
+                                                  "length_depth_scale": 0.0, "trainable_depth": 0.0}
 
 
 @pytest.mark.parametrize("bad", [-1.0, -1e-300, math.nan, math.inf, "1", None, True])

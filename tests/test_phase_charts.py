@@ -70,7 +70,7 @@ def test_the_phase_figure_draws_the_line_the_runs_and_the_point():
 
 def test_depth_is_coloured_on_a_capped_log_scale_and_the_exploding_region_has_no_number():
     """ReLU beyond σ_w² = 2 (and at 2 with biases) has q* = ∞: the depth heatmap leaves it out, a grey layer marks
-    it, with its name on it; elsewhere the colour is log10 of 6ξ_c, between 1 and 1000 layers."""
+    it, with its name on it; elsewhere the colour is log10 of the trainable depth 6ξ, between 1 and 1000 layers."""
     table = plane("relu")
     spec = sent(phase_charts.phase_figure(table, runs("relu"), (2.0, 0.0), activation="ReLU", run_depth=20))
     depth, grey = (t for t in spec["data"] if t["type"] == "heatmap")
@@ -78,7 +78,7 @@ def test_depth_is_coloured_on_a_capped_log_scale_and_the_exploding_region_has_no
     grows = (table.q_star == np.inf).to_numpy().reshape(z.shape)
     assert grows.any() and np.isnan(z[grows]).all() and not np.isnan(z[~grows]).any()
     assert (depth["zmin"], depth["zmax"]) == (0, 3) and np.nanmin(z) >= 0 and np.nanmax(z) <= 3
-    expected = np.log10(np.clip(6 * table.depth_scale.to_numpy().reshape(z.shape), 1, 1000))
+    expected = np.log10(np.clip(table.trainable_depth.to_numpy().reshape(z.shape), 1, 1000))
     np.testing.assert_allclose(z[~grows], expected[~grows], rtol=1e-3)
     np.testing.assert_array_equal(~np.isnan(np.asarray(grey["z"], dtype=float)), grows)
     assert depth["colorbar"]["ticktext"] == ["≤ 1", "10", "100", "≥ 1000"]

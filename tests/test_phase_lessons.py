@@ -23,6 +23,9 @@ from ui.theme import number
     ("leaky_relu", 2.0, 0.0, "success", "**Critical, for any depth you would build.** χ₁ just over 1"),
     ("relu", 2.0000000001, 0.0, "success", "**Critical, for any depth you would build.**"),
     ("gelu", 2.35, 0.0, "error", "**Exploding.**"),
+    ("relu", 1.0, 0.0, "info", "**Fading, with no biases** (χ₁ = 0.5 < 1)"),  # a scale moves no correlation
+    ("tanh", 0.5, 0.0, "info", "**Fading, with no biases**"),
+    ("tanh", 0.5, 0.05, "info", "**Ordered**"),  # a bias, however small, holds the signal at a q* > 0
 ])
 def test_each_phase_is_named_where_theory_puts_it(activation, sigma_w2, sigma_b2, kind, word):
     """Each phase where theory puts it. A point just past the edge, whose signal would take thousands of layers to
@@ -34,37 +37,43 @@ def test_each_phase_is_named_where_theory_puts_it(activation, sigma_w2, sigma_b2
     if word in ("**Ordered**", "**Chaotic**"):
         depth = 6 * point["depth_scale"]
         assert f"6ξ_c = {number(depth)} layers" in sentence and f"χ₁ = {number(point['chi1'])}" in sentence
+    if word.startswith("**Fading"):  # the gradients' depth scale sets the depth; correlations' is infinite
+        assert point["depth_scale"] == np.inf and "ξ_c = ∞" in sentence and "pull two inputs together" in sentence
+        assert f"6ξ = {number(-6 / np.log(point['chi1']))} layers" in sentence
     if word.startswith("**Critical, for any depth"):
         grown = stated_number(sentence.split("would take about ")[1].split(" layers")[0])
         assert grown >= phase_lessons.NEAR_CRITICAL and point["chi1"] ** grown == pytest.approx(100, rel=0.01)
 
 
 def test_the_readings_leave_the_depth_scales_out_where_the_signal_grows_without_bound():
-    assert phase_lessons.readings(initcore.theory.phase("relu", 3.0, 0.0))["6ξ_c: trainable depth"] == "—"
+    assert phase_lessons.readings(initcore.theory.phase("relu", 3.0, 0.0))["6ξ: trainable depth"] == "—"
     critical = phase_lessons.readings(initcore.theory.phase("tanh", 1.0, 0.0))
-    assert critical["6ξ_c: trainable depth"] == "∞ layers" and critical["q*: where Var z settles"] == "0"
+    assert critical["6ξ: trainable depth"] == "∞ layers" and critical["q*: where Var z settles"] == "0"
+    fading = phase_lessons.readings(initcore.theory.phase("relu", 1.0, 0.0))  # correlations: ∞; gradients: 6 × 1.44
+    assert fading["ξ_c: depth scale"] == "∞ layers" and fading["6ξ: trainable depth"] == "8.66 layers"
 
 
 def test_the_runs_are_counted_as_they_came_out():
     runs = pd.DataFrame([
-        dict(sigma_w2=1.0, sigma_b2=0.0, test_accuracy=0.9, outcome="learned", prediction="trains", depth_scale=50.0),
+        dict(sigma_w2=1.0, sigma_b2=0.0, test_accuracy=0.9, outcome="learned", prediction="trains",
+             trainable_depth=300.0),
         dict(sigma_w2=3.0, sigma_b2=0.5, test_accuracy=0.6, outcome="stayed low", prediction="trains",
-             depth_scale=35.0),
+             trainable_depth=210.0),
         dict(sigma_w2=0.5, sigma_b2=1.0, test_accuracy=0.5, outcome="stayed low", prediction="too deep",
-             depth_scale=1.0),
+             trainable_depth=6.0),
         dict(sigma_w2=3.0, sigma_b2=0.0, test_accuracy=np.nan, outcome="diverged", prediction="grows",
-             depth_scale=np.inf),
+             trainable_depth=np.inf),
     ])
     said = phase_lessons.agreement(runs)
     assert said.startswith("**Theory and practice agree at 2 of the 3 points where the signal settles.**")
     assert "1 of 2 runs learned" in said and "1 of 1 stayed below 75 %" in said
-    assert "They disagree at σ_w² = 3, σ_b² = 0.5 (6ξ_c = 210 layers, 60 %)." in said
+    assert "They disagree at σ_w² = 3, σ_b² = 0.5 (6ξ = 210 layers, 60 %)." in said
     assert "Where the signal grows without bound, 1 of 1 runs diverged and 0 learned." in said
 
 
 def test_only_the_first_disagreements_are_named_and_the_others_counted():
     runs = pd.DataFrame([dict(sigma_w2=1.5, sigma_b2=b, test_accuracy=0.5, outcome="stayed low", prediction="trains",
-                              depth_scale=3.5) for b in (0.0, 0.5, 1.0, 1.5, 2.0)])
+                              trainable_depth=21.0) for b in (0.0, 0.5, 1.0, 1.5, 2.0)])
     said = phase_lessons.agreement(runs)
     assert said.count("σ_w² = 1.5") == phase_lessons.NAMED_DISAGREEMENTS and ", and at 2 more (point at" in said
 

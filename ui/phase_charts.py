@@ -12,7 +12,7 @@ from ui import figure as fig
 from ui.charts import SAFE_RED, decade_step
 from ui.theme import FRAME, GREY, INK, NO_ANSWER, PAPER, number, percent, scheme_colour
 
-DEPTH_RANGE = (1, 1000)  # layers: the colours of 6ξ_c run from 1 (and less) to 1000 (and more, ∞ included)
+DEPTH_RANGE = (1, 1000)  # layers: the colours of 6ξ run from 1 (and less) to 1000 (and more, ∞ included)
 NAMED_SCHEMES = ((1.0, "Xavier, LeCun"), (2.0, "He"))  # σ_w² = n·Var(W) in a square layer, at σ_b² = 0
 STRIP = 0.18  # σ_b² units under the plane where the named schemes sit, out of the runs' way
 PHONE_WIDTH = 358  # a chart's width on a phone 390 px wide
@@ -49,7 +49,7 @@ def edge_of_chaos(plane: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 @drawn.once
 def phase_figure(plane: pd.DataFrame, runs: pd.DataFrame, point: tuple[float, float], *, activation: str,
                  run_depth: int, narrow: bool = False) -> fig.PlainFigure:
-    """The trainable depth 6ξ_c over σ_w² × σ_b² (``plane``: ``initcore.theory.phase_grid``'s table) on a log colour
+    """The trainable depth 6ξ over σ_w² × σ_b² (``plane``: ``initcore.theory.phase_grid``'s table) on a log colour
     scale capped to ``DEPTH_RANGE``; the region where the signal grows without bound (q* = ∞) in grey, with no
     number; the line χ₁ = 1; the named schemes under the plane; ``runs`` (one row per real run of ``run_depth``
     layers: σ_w², σ_b², test_accuracy, outcome) as circles sized by accuracy; and the learner's ``point``. On a
@@ -57,17 +57,17 @@ def phase_figure(plane: pd.DataFrame, runs: pd.DataFrame, point: tuple[float, fl
     weights, biases = np.unique(plane.sigma_w2), np.unique(plane.sigma_b2)
     shape, cell_w, cell_b = (len(biases), len(weights)), weights[1] - weights[0], biases[1] - biases[0]
     grows = (plane.q_star == np.inf).to_numpy().reshape(shape)
-    depth = np.log10(np.clip(6 * plane.depth_scale.to_numpy(), *DEPTH_RANGE)).reshape(shape)
-    said = np.array([layers(6 * xi) for xi in plane.depth_scale]).reshape(shape)  # words travel: few, and short
+    depth = np.log10(np.clip(plane.trainable_depth.to_numpy(), *DEPTH_RANGE)).reshape(shape)
+    said = np.array([layers(d) for d in plane.trainable_depth]).reshape(shape)  # words travel: few, and short
     low, high = np.log10(DEPTH_RANGE)
     bar = dict(tickvals=np.arange(low, high + 1), ticktext=["≤ 1", "10", "100", "≥ 1000"],
                **(dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", thickness=12, len=1,
                        ticklabelposition="outside top") if narrow else
-                  dict(title=dict(text="6ξ_c", side="top"), thickness=20)))  # thin enough for "≥ 1000" in the margin
+                  dict(title=dict(text="6ξ", side="top"), thickness=20)))  # thin enough for "≥ 1000" in the margin
     traces = [
         go.Heatmap(x=weights, y=biases, z=np.where(grows, np.nan, depth), zmin=low, zmax=high, colorscale="Viridis",
                    colorbar=bar, customdata=said, hoverongaps=False,
-                   hovertemplate="σ_w² = %{x}, σ_b² = %{y}<br>6ξ_c = %{customdata} layers<extra></extra>"),
+                   hovertemplate="σ_w² = %{x}, σ_b² = %{y}<br>6ξ = %{customdata} layers<extra></extra>"),
         go.Heatmap(x=weights, y=biases, z=np.where(grows, 1, np.nan).astype(float), showscale=False,
                    colorscale=[[0, NO_ANSWER], [1, NO_ANSWER]], hoverongaps=False,
                    hovertemplate="σ_w² = %{x}, σ_b² = %{y}<br>q* = ∞: the signal grows without bound"
@@ -98,7 +98,7 @@ def phase_figure(plane: pd.DataFrame, runs: pd.DataFrame, point: tuple[float, fl
            f"σ_w² = {number(line_w[-1])} at σ_b² = {number(line_b[-1])}" if line_w.size else \
            "χ₁ stays below 1 everywhere here: the whole plane is ordered"
     return fig.new(traces, f"How deep can {activation} train?", height=470,
-                   subtitle=f"colour: 6ξ_c in layers; circles: real networks of {run_depth} layers",
+                   subtitle=f"colour: trainable depth 6ξ in layers; circles: real networks of {run_depth} layers",
                    message=edge, annotations=named, **phone,
                    xaxis=dict(range=[weights[0] - cell_w / 2, weights[-1] + cell_w / 2], showgrid=False,
                               zeroline=False, **fig.axis_title("σ_w² = n · Var(W)")),
@@ -118,8 +118,8 @@ def _run_traces(runs: pd.DataFrame, depth: int) -> list:
         size = 8 + 24 * np.clip(np.nan_to_num(accuracy, nan=0.75) - 0.5, 0, 0.5)  # a ✕ of middling size
         said = [f"{percent(a)} test accuracy" if outcome != "diverged" else "diverged: outputs inf/NaN"
                 for a in accuracy]
-        theory = [("6ξ_c does not apply: q* = ∞" if q == np.inf else f"theory: 6ξ_c = {layers(6 * xi)} layers")
-                  for q, xi in zip(chosen.q_star, chosen.depth_scale, strict=True)]
+        theory = [("6ξ does not apply: q* = ∞" if q == np.inf else f"theory: 6ξ = {layers(depth)} layers")
+                  for q, depth in zip(chosen.q_star, chosen.trainable_depth, strict=True)]
         traces.append(go.Scatter(  # opacity 1: markers sized one by one are bubbles, which Plotly draws at 0.7
             x=chosen.sigma_w2, y=chosen.sigma_b2, mode="markers", name=f"run {outcome}",
             marker=dict(size=size, opacity=1, **look), customdata=np.stack([said, theory], axis=-1),

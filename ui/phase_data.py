@@ -76,8 +76,8 @@ def runs(activation: str) -> pd.DataFrame:
     """A network of ``RUN`` trained for ``RUN_EPOCHS`` at each point of ``RUN_WEIGHTS`` × ``RUN_BIASES``, biases
     N(0, σ_b²): one row per point with its final test accuracy (NaN where it diverged), its ``outcome``
     ("learned", "stayed low" or "diverged"), theory's phase there, and what theory says of its depth
-    (``prediction``: "trains" where 6ξ_c reaches it, "too deep" where not, "grows" where q* = ∞ and 6ξ_c does not
-    apply)."""
+    (``prediction``: "trains" where the trainable depth 6ξ reaches it, "too deep" where not, "grows" where q* = ∞
+    and 6ξ does not apply)."""
     rows = []
     for sigma_b2 in RUN_BIASES:
         for sigma_w2 in RUN_WEIGHTS:
@@ -89,7 +89,7 @@ def runs(activation: str) -> pd.DataFrame:
                 sigma_w2=sigma_w2, sigma_b2=sigma_b2, test_accuracy=accuracy,
                 outcome="diverged" if np.isnan(accuracy) else "learned" if accuracy >= LEARNED else "stayed low",
                 prediction="grows" if phase["q_star"] == np.inf else
-                "trains" if 6 * phase["depth_scale"] >= RUN["depth"] else "too deep", **phase))
+                "trains" if phase["trainable_depth"] >= RUN["depth"] else "too deep", **phase))
     return pd.DataFrame(rows)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from initcore.mean_field import TRAINABLE
 from ui.phase_charts import layers
 from ui.phase_data import LEARNED, RUN, RUN_EPOCHS
 from ui.theme import number, percent, times
@@ -22,12 +23,12 @@ def readings(point: dict) -> dict[str, str]:
     return {"q*: where Var z settles": layers(point["q_star"]),
             "χ₁: gradient factor a layer": number(point["chi1"]),
             "ξ_c: depth scale": "—" if grows else f"{layers(point['depth_scale'])} layers",
-            "6ξ_c: trainable depth": "—" if grows else f"{layers(6 * point['depth_scale'])} layers"}
+            "6ξ: trainable depth": "—" if grows else f"{layers(point['trainable_depth'])} layers"}
 
 
 def near_critical(chi: float) -> bool:
     """Whether a gradient factor χ₁ a layer is 1 for any network a learner builds: it takes 1/|ln χ₁| layers to
-    change anything ×e, and 6 times that (as 6ξ_c counts them) is at least ``NEAR_CRITICAL`` layers."""
+    change anything ×e, and 6 times that (as 6ξ counts them) is at least ``NEAR_CRITICAL`` layers."""
     return bool(chi > 0 and NEAR_CRITICAL * abs(np.log(chi)) <= 6)
 
 
@@ -57,6 +58,8 @@ def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
                            "settles (q* = ∞). The larger it grows, the more each layer acts like a ReLU at He's scale: "
                            "the growth a layer, and the gradients' factor a layer (χ₁ = 1 in the limit, above 1 on the "
                            "way), slow towards ×1. 6ξ_c does not apply here.")
+    if q == 0 and not near_critical(chi):
+        return "info", _fading(chi, point["trainable_depth"])
     if xi == np.inf:
         fades = " The signal itself fades towards 0 (q* = 0), but only slowly." if q == 0 else ""
         return "success", ("**Critical: the edge of chaos.** χ₁ = 1: two inputs neither merge nor fly apart at any "
@@ -78,6 +81,18 @@ def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
     return kind, f"{said} A plain network of this kind trains up to about 6ξ_c = {number(depth)} layers; {beyond}"
 
 
+def _fading(chi: float, trainable: float) -> str:
+    """The verdict where, with no biases, the signal fades to q* = 0: correlations no longer change at a fixed rate
+    (ξ_c = ∞), and the gradients, ×χ₁ a layer, set the depth (``initcore.theory.phase``'s ``trainable_depth``)."""
+    return (f"**Fading, with no biases** ({_against_one(chi)}). Weights this small cannot keep the signal: its "
+            f"variance falls towards 0 (q* = 0), and {_gradients(chi)}. That does not pull two inputs together: as "
+            "the signal shrinks, each layer acts more and more like a linear map (a ReLU layer like itself at any "
+            "scale: a scale changes no correlation), so how alike two inputs are is not forgotten within any "
+            "fixed number of layers (ξ_c = ∞). The gradients set the depth here: e-fold smaller about every "
+            f"{number(trainable / TRAINABLE)} layers, they let a plain network of this kind train up to about "
+            f"6ξ = {number(trainable)} layers; deeper, its first layers barely learn.")
+
+
 def _against_one(chi: float) -> str:
     """χ₁ beside 1: "χ₁ = 0.75 < 1", or "χ₁ just under 1" where three digits would write it as 1."""
     side, word = ("<", "under") if chi < 1 else (">", "over")
@@ -97,8 +112,8 @@ def _of(k: int, n: int) -> str:
 
 def agreement(runs: pd.DataFrame) -> str:
     """Whether the real runs (``ui.phase_data.runs``) did what theory says of their depth, in numbers: how many
-    learned where 6ξ_c reaches their depth, how many stayed low where it does not, where the two disagree, and
-    what became of the runs whose signal grows without bound."""
+    learned where the trainable depth 6ξ reaches theirs, how many stayed low where it does not, where the two
+    disagree, and what became of the runs whose signal grows without bound."""
     depth = RUN["depth"]
     settled = runs[runs.prediction != "grows"]
     trains, too_deep = settled[settled.prediction == "trains"], settled[settled.prediction == "too deep"]
@@ -108,15 +123,15 @@ def agreement(runs: pd.DataFrame) -> str:
     parts = [f"**Theory and practice agree at {agree} of the {len(settled)} points where the signal settles.**"
              if len(settled) else "**The signal settles at none of these points.**"]
     if len(trains):
-        parts.append(f"Where 6ξ_c reaches {depth} layers, {_of(int(learned.sum()), len(trains))} runs learned "
-                     f"(at least {percent(LEARNED)} test accuracy after {RUN_EPOCHS} epochs).")
+        parts.append(f"Where the trainable depth 6ξ reaches {depth} layers, {_of(int(learned.sum()), len(trains))} "
+                     f"runs learned (at least {percent(LEARNED)} test accuracy after {RUN_EPOCHS} epochs).")
     if len(too_deep):
         parts.append(f"Where it falls short of {depth}, {_of(int(stayed.sum()), len(too_deep))} stayed below "
                      f"{percent(LEARNED)}.")
     odd = pd.concat([trains[~learned], too_deep[~stayed]]).sort_values(["sigma_b2", "sigma_w2"])
     if len(odd):
         named = "; ".join(
-            f"σ_w² = {number(row.sigma_w2)}, σ_b² = {number(row.sigma_b2)} (6ξ_c = {layers(6 * row.depth_scale)} "
+            f"σ_w² = {number(row.sigma_w2)}, σ_b² = {number(row.sigma_b2)} (6ξ = {layers(row.trainable_depth)} "
             f"layers, {'diverged' if row.outcome == 'diverged' else percent(row.test_accuracy)})"
             for row in odd.head(NAMED_DISAGREEMENTS).itertuples())
         more = len(odd) - NAMED_DISAGREEMENTS
