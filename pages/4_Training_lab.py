@@ -25,12 +25,6 @@ from ui.theme import scheme_label
 st.set_page_config(page_title="Training lab · initlab", layout="wide")
 nav.sidebar(__file__)
 st.title("Training lab")
-st.markdown(
-    "Same data, same network, same seed, same learning rate: only the starting weights differ. Zeros never "
-    "learn: the loss sits at ln 2 = 0.693, a coin flip. Tiny weights barely move a deep net. Huge weights make "
-    "the loss overflow (✕ marks where it became inf/NaN) or switch every ReLU off. Xavier and He train."
-)
-
 with st.sidebar:
     classic = presets.Selector(presets.TRAINING)
     dataset = controls.choice("Data set", "dataset", "moons")
@@ -47,6 +41,7 @@ with st.sidebar:
     snapshots = controls.link_only("snapshots", 1, film.SNAPSHOTS, film.SNAPSHOTS)  # the film's frames, after epoch 0
     nav.footer()
 story = classic.story()  # decided once every control holds this run's value
+st.markdown(lessons.lab_intro(activation))
 
 if story:
     st.info(story)

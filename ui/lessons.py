@@ -71,6 +71,20 @@ def chosen_only(label: str, compared: int) -> str | None:
             f"The forward chart above and the Gradients tab draw {others} beside it.")
 
 
+def lab_intro(activation: str) -> str:
+    """What the Training lab shows, true of ``activation``: zero weights stall at ln 2 where f(0) = 0 (no signal
+    reaches the output, no gradient the hidden layers); where f(0) ≠ 0 (sigmoid's ½) the output layer learns, but
+    every hidden unit stays a copy of the others."""
+    if initcore.ACTIVATIONS[activation].fn(np.zeros(1))[0] == 0:
+        zeros = "Zeros never learn: the loss sits at ln 2 = 0.693, a coin flip."
+    else:
+        zeros = (f"Zero weights learn only what one unit could: {activation_label(activation)} is not 0 at 0, so the "
+                 "output layer has a signal to learn from, but every hidden unit stays a copy of the others.")
+    return ("Same data, same network, same seed, same learning rate: only the starting weights differ. "
+            f"{zeros} Tiny weights barely move a deep net. Huge weights make the loss overflow (✕ marks where it "
+            "became inf/NaN) or switch every ReLU off. The schemes made for the activation train.")
+
+
 def lab_budget(schemes: list[str], depth: int, width: int, epochs: int, widths: tuple[int, ...] | None = None,
                snapshots: int = SNAPSHOTS) -> tuple[list[str], int, str | None]:
     """The schemes and epochs the Training lab can train within one request's budget
