@@ -36,10 +36,9 @@ network = deep.description(depth=depth, width=width, shape=shape, residual=resid
                            bias_std=bias_std, activation=activation)
 batch = 128
 settings = dict(network, seed=seed, batch=batch)
-st.caption(f"Widths {deep.widths_text(network['widths'])}; {batch} random inputs. "
-           + ("A residual network keeps one width from its first block on: the shape sets its input only."
-              if network["residual"] is not None and shape != "constant" else deep.narrow_note(network["widths"])
-              or ""))
+st.caption(f"Widths {deep.widths_text(network['widths'])}; {batch} random inputs."
+           + (" A residual network keeps one width from its first block on: the shape sets its input only."
+              if network["residual"] is not None and shape != "constant" else ""))
 try:
     runs, stream, gradient, budget = lessons.propagation_curves(
         settings, {scheme: params} | {s: {} for s in others}, columns=("stream_var", "stream_grad_var"))
@@ -58,6 +57,7 @@ show.metrics(deep.readings(run, bare))
 stream_title = "the residual stream" if network["residual"] is not None else "each layer's sum"
 show.chart(charts.variance_figure(stream, title=f"Forward: variance of z_l, {stream_title}",
                                   y_title="Var z_l (log scale)"), "stream")
+show.caption(deep.width_note(network["widths"], stream[0]))
 if budget:
     st.caption(budget)
 if network["norm"]:

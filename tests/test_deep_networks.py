@@ -10,7 +10,7 @@ from test_app import figures, numbers, open_page, stated_number, trace
 
 import initcore
 from initcore.propagation import described
-from ui import deep, lessons, presets
+from ui import deep, lessons, presets, theme
 from ui.theme import times
 
 PAGE = presets.DEEP
@@ -189,7 +189,29 @@ def test_layers_too_narrow_for_theory_are_said_to_be(page):
     first = next(layer for layer, n in enumerate(widths[1:], start=1) if n <= deep.NARROW)
     assert not funnel.exception and len(said) == 1 and f"From layer {first} on, layers are 8" in said[0]
     plain = open_page(page, depth="100", width="512")
-    assert not [c for c in plain.caption if "units wide or fewer" in c.value]
+    assert not [c for c in plain.caption if "units wide or fewer" in c.value or "limit of wide layers" in c.value]
+
+
+@pytest.mark.parametrize("query, ends", [
+    (dict(activation="relu", scheme="he_normal", depth="100", width="32"), "This one ends ×"),
+    (dict(activation="linear", scheme="xavier_normal", depth="100", width="8"), "layers are 8 units wide or fewer"),
+    (dict(activation="relu", scheme="he_normal", depth="50", width="2"), "This one's signal is exactly 0 from layer"),
+])
+def test_a_network_narrow_for_its_depth_is_told_why_it_ends_far_from_theory(query, ends):
+    """Theory's curve is the wide-layer limit, the same for every network; 100 layers of 32 units compound random
+    factors into an end decades below it (×5.7 × 10⁻⁴ at seed 0), and a page that draws both says why, with the
+    factor the chart shows. The words come only where the chart parts from theory by ×10 or more."""
+    at = open_page("pages/2_Signal_propagation.py", **query)
+    said = [c.value for c in at.caption if "limit of wide layers" in c.value]
+    assert not at.exception and len(said) == 1 and ends in said[0], said
+    if ends.startswith("This one ends"):
+        forward = figures(at)[0]
+        name = theme.scheme_label("he_normal")
+        simulated, theory = numbers(trace(forward, name)["y"]), numbers(trace(forward, f"{name}: theory")["y"])
+        ratio = stated_number(said[0].split("ends ×")[1].split(" of theory")[0].strip("()"))
+        assert ratio == pytest.approx(simulated[-1] / theory[-1], rel=5e-3) and not 0.1 <= ratio <= 10
+    wider = open_page("pages/2_Signal_propagation.py", **query | dict(width="1024", depth="20"))
+    assert not [c for c in wider.caption if "limit of wide layers" in c.value]
 
 
 def test_a_signal_that_vanishes_is_said_to_vanish_not_given_a_factor():

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import initcore
 from initcore.network import shaped_widths
-from ui.theme import number
+from ui.theme import number, times
 
 SHAPES = {"constant": "constant", "funnel": "funnel (halving)", "bottleneck": "bottleneck (narrow middle)",
           "widening": "widening (doubling)"}
@@ -61,20 +63,41 @@ def words(depth: int, shape: str, residual: str, norm: str, scheme: str, activat
 
 
 NARROW = 8  # units: a layer this narrow is far from the wide layers theory's curve assumes
+FINITE_WIDTH = 0.25  # Σ 1/n_l from which one network's curve may visibly part from theory's (a ReLU network's log
+# variance spreads about 5·Σ 1/n_l from network to network: Hanin & Nica 2019; 100 layers of 32 units end
+# decades away, measured over seeds, 100 layers of 1024 within about ×2)
+APART = 10  # a last layer this many times above or below theory's: a gap the chart shows
 
 
-def narrow_note(widths: tuple[int, ...]) -> str | None:
-    """Where a shaped network's layers (``widths``: n_0, n_1, …) become ``NARROW`` units wide or fewer, in a
-    sentence on what that does to the charts; None where none does. A funnel of 100 layers from 1024 units is 2
-    units wide from layer 10 on, and there its signal falls 30 decades below theory's curve."""
-    narrow = [layer for layer, n in enumerate(widths[1:], start=1) if n <= NARROW]
-    if not narrow:
+def width_note(widths: tuple[int, ...], curve) -> str | None:
+    """Why the simulated ``curve`` (a ``ui.charts.Curve`` with theory's values) ends far from theory's where its
+    layers (``widths``: n_0, n_1, …) are narrow for their number, in a sentence: theory's curve is the limit of
+    wide layers, the same for every network, while each narrow layer's factor is itself random and the random
+    factors compound (Σ 1/n_l ≥ ``FINITE_WIDTH``). Said only where the chart shows it: the last layer with a value is
+    ``APART`` times off theory's, or the signal is exactly 0. Layers ``NARROW`` units wide or fewer are named: a
+    funnel of 100 layers from 1024 units is 2 units wide from layer 10 on. None where there is nothing to say."""
+    reciprocal = sum(1 / n for n in widths[1:])
+    if curve.theory is None or reciprocal < FINITE_WIDTH or curve.exploded_at is not None:
         return None
-    least = min(widths[1:])
-    return (f"From layer {narrow[0]} on, layers are {NARROW} units wide or fewer ({least} at the narrowest). Theory's "
-            "dotted curve is the limit of wide layers, where each unit sums many inputs and their average holds; a "
-            f"layer of {least} units is far from it, and a few units that ReLU or chance switch off take whole "
-            "directions of the signal with them. There the simulated curve may leave theory's by many decades.")
+    values, theory = np.asarray(curve.values, float), np.asarray(curve.theory, float)
+    zero = np.flatnonzero(values == 0)
+    seen = np.flatnonzero(np.isfinite(values) & (values > 0) & np.isfinite(theory) & (theory > 0))
+    if zero.size:
+        ends = f"This one's signal is exactly 0 from layer {curve.layer[zero[0]]}."
+    elif seen.size and not 1 / APART <= values[seen[-1]] / theory[seen[-1]] <= APART:
+        ends = (f"This one ends {times(values[seen[-1]] / theory[seen[-1]])} of theory's value at layer "
+                f"{curve.layer[seen[-1]]}.")
+    else:
+        return None
+    narrow = [layer for layer, n in enumerate(widths[1:], start=1) if n <= NARROW]
+    named = (f" From layer {narrow[0]} on, layers are {NARROW} units wide or fewer ({min(widths[1:])} at the "
+             "narrowest): a few units that ReLU or chance switch off take whole directions of the signal with "
+             "them." if narrow else "")
+    return ("Theory's dotted curve is the limit of wide layers, where each unit sums many inputs and every network "
+            "draws the same curve. These layers are narrow for how many there are (the sum of 1/n over the layers "
+            f"is {number(reciprocal, 2)}): each layer's factor is itself random, and the random factors compound, "
+            f"so one network can end far from theory. {ends}{named} Another seed draws another network; wider "
+            "layers bring it closer to theory.")
 
 
 def widths_text(widths: tuple[int, ...], shown: int = 8) -> str:
