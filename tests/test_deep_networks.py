@@ -241,3 +241,35 @@ def test_a_classic_s_story_says_theory_s_variances(key, scheme, first, last):
     assert stated_number(last) == pytest.approx(predicted[-1], rel=0.2)  # one digit
     assert "He keeps it steady, at 2." in story
     assert initcore.theory.predicted(described(**net, scheme="he_normal"))["pre_var"] == pytest.approx(2)
+
+
+@pytest.mark.parametrize("query, said, not_said", [
+    (dict(residual="one", depth="100", scheme="he_normal"), "multiplies it by 1 + α² a block (α = 1 here).", "adding"),
+    (dict(residual="one", norm="layer", depth="100", scheme="he_normal"), "the stream grows by adding, not multiplying",
+     "multiplies it by"),
+    (dict(residual="inv_sqrt_depth", depth="100", scheme="he_normal", bias_std="1"),
+     "and the biases add σ_b² = 1 a block more.", "adding"),
+])
+def test_the_residual_rule_is_the_one_for_the_network_s_norm_and_biases(query, said, not_said):
+    """×(1 + α²) a block holds for a plain stream; behind pre-LayerNorm each branch adds about α² (He on ReLU, α = 1,
+    100 layers: Var z = 2 + 99 = 101, not 2⁹⁹), and biases add σ_b² a block on top (α = 0.1, σ_b = 1: 178, where
+    1.01⁹⁹ alone gives 2.7)."""
+    at = open_page(PAGE, **query)
+    story = next(m.value for m in at.markdown if m.value.startswith("**He/Kaiming normal.**"))
+    assert said in story and not_said not in story
+    if query.get("norm") == "layer":
+        assert numbers(trace(figures(at)[0], "He/Kaiming normal")["y"])[-1] == pytest.approx(101, rel=0.05)
+
+
+def test_batchnorm_s_own_gradient_explosion_is_named():
+    """Behind BatchNorm, He's forward signal is fixed and the gradient still grows about ×1.44 a layer going down
+    (×5 × 10⁷ over 50 layers): the batch's coupling (Yang et al. 2019), not the weights' scale, which is 1 here. The
+    story says so with the chart's numbers; behind LayerNorm, where the gradient does not grow, it does not."""
+    at = open_page(PAGE, norm="batch", scheme="he_normal", depth="50")
+    story = next(m.value for m in at.markdown if m.value.startswith("**He/Kaiming normal.**"))
+    gradient = numbers(trace(figures(at)[-1], "He/Kaiming normal")["y"])
+    down = gradient[0] / gradient[-1]
+    assert down > 1e6 and "BatchNorm's own doing" in story and f"({times(down)} from the last layer" in story
+    assert f"grows {times(down ** (1 / 49))} a layer" in story
+    layer = open_page(PAGE, norm="layer", scheme="he_normal", depth="50")
+    assert not [m for m in layer.markdown if "BatchNorm's own doing" in m.value]

@@ -136,6 +136,22 @@ SATURATING = ("tanh", "sigmoid")  # activations whose units pin at their ends, w
 STANDARDIZED = 0.5  # a norm's output variance below this: it had nothing to standardize (1 where it had)
 
 
+COUPLED = 10  # a gradient this many times larger at the first layer than at the last, behind BatchNorm: its own
+
+
+def _branch_rule(alpha: float, norm: str | None, bias_std: float) -> str:
+    """How a residual block changes the stream's variance q, for the network's norm and biases: ×(1 + α²) for a
+    branch that keeps its input's scale (He on ReLU), plus σ_b² where there are biases; behind a norm the branch
+    reads a standardized input and adds about the same each block (α² for He on ReLU), whatever q is."""
+    if norm:
+        return (f"Behind the norm each branch reads inputs of variance 1, whatever the stream's: a branch that keeps "
+                f"its input's scale (He on ReLU) adds about α² a block (α = {number(alpha)} here), the same at every "
+                "block, so the stream grows by adding, not multiplying.")
+    rule = (f"A branch that keeps the stream's scale (He on ReLU) multiplies it by 1 + α² a block (α = "
+            f"{number(alpha)} here)")
+    return f"{rule}, and the biases add σ_b² = {number(bias_std**2)} a block more." if bias_std else f"{rule}."
+
+
 def story(run: initcore.Propagation) -> str:
     """What the chosen network's numbers show, in a few sentences built from them."""
     s, layers = run.settings, run.layers
@@ -151,8 +167,7 @@ def story(run: initcore.Propagation) -> str:
         else:
             said.append(f"Each of the {depth - 1} residual blocks adds its branch to the stream, so the stream's "
                         f"variance {'grows' if stream >= 1 else 'changes'} by a factor of {number(stream)} from the "
-                        f"first layer to the last. A branch that keeps the stream's scale (He on ReLU) multiplies it "
-                        f"by 1 + α² a block; α = {number(alpha)} here.")
+                        f"first layer to the last. {_branch_rule(alpha, norm, s.get('bias_std', 0.0))}")
     if alpha == 0:
         said.append("With α = 0 every block passes the stream through untouched: the network starts as its first "
                         "layer alone, and the gradient reaches every block whole. Training then grows α.")
@@ -174,6 +189,13 @@ def story(run: initcore.Propagation) -> str:
             said.append(f"The gradient is not: on the way back a norm divides it by the scale it divided the signal "
                         f"by, so Var dL/dz at the last layer is {number(top)}, about Var dL/du ÷ Var z. Weights 10× "
                         "larger would make it 100× smaller, and training's steps with it.")
+        down = layers.stream_grad_var.iloc[0] / top if top > 0 else math.nan
+        if norm == "batch" and standardized and math.isfinite(down) and down >= COUPLED:
+            said.append(f"And going down, it grows {times(down ** (1 / (depth - 1)))} a layer ({times(down)} from the "
+                        "last layer to the first) whatever the weights' scale: that is BatchNorm's own doing. Each "
+                        "example is normalized with the batch's mean and variance, so its gradient also flows "
+                        "through every other example's, and in a deep network without skip connections that "
+                        "coupling makes gradients explode at any initialization (Yang et al. 2019).")
     if not said and run.vanished_at is not None:
         said.append(f"The signal vanishes: at layer {run.vanished_at} every activation is exactly 0, so every layer "
                     "above it gets nothing.")
