@@ -1038,6 +1038,24 @@ def test_verdict_names_what_happened(activation, scheme, depth, expected):
     assert kind == {"forward: steady (": "success", "forward: vanishes (": "warning"}.get(expected, kind)
 
 
+@pytest.mark.parametrize("activation, scheme, depth, step", [("tanh", "constant", 10, 1), ("tanh", "constant", 50, 1),
+                                                             ("sigmoid", "small_normal", 3, 1)])
+def test_a_change_made_by_one_layer_is_said_to_be_that_layer_s_not_a_factor_a_layer(activation, scheme, depth, step):
+    """Constant weights under tanh jump ×228 from layer 1 to 2 and then hold; small weights under sigmoid drop ×¼ once
+    (its mean of ½ sets the level). No factor a layer says that (×1.83 over 10 layers, ×0.51 over 3): the verdict says
+    between which layers the change is made, in the same word at 10 layers as at 50."""
+    from ui.lessons import judge_run
+
+    run = initcore.simulate(depth=depth, width=256, activation=activation, scheme=scheme)
+    forward = judge_run(run)[0]
+    values = run.layers.pre_var.to_numpy()
+    logs = np.abs(np.diff(np.log(values)))
+    assert logs[step - 1] > 10 * np.delete(logs, step - 1).sum()  # the chart's own numbers: one step makes it
+    said = str(forward)
+    assert f"nearly all of it between layers {step} and {step + 1}" in said and "a layer" not in said
+    assert forward.word == ("grows" if values[-1] > values[0] else "fades")
+
+
 @pytest.mark.parametrize("activation, scheme", [("tanh", "large_normal"), ("tanh", "constant"),
                                                 ("relu", "xavier_normal"), ("relu", "he_normal"),
                                                 ("tanh", "xavier_normal")])

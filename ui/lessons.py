@@ -18,6 +18,7 @@ from ui.theme import activation_label, number, scheme_label, times
 DRIFT = 10  # a change per layer is "dying out" only if the whole change passes this (``_top_factor``)
 STEP = 1.1  # steady: within ×DRIFT end to end and this factor a layer ("×0.9 or ×1.1 is already a disaster")
 LONG_PATH = 21  # layers: from this many on, a change that levels off (tanh) shows apart from a steady one (ReLU)
+ONE_STEP = 0.1  # a change is one layer's when every other layer's factors, in log, add up to under this share of it
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # float32's smallest normal number, about 1.2e-38
 
 
@@ -171,6 +172,7 @@ class Judgement:
     per_layer: float = np.nan
     path: str = ""
     top: float | None = None  # the factor per layer over the top layers, where the change dies out
+    step: int | None = None  # where one layer makes the change: between layers step and step + 1
     projection: str = ""  # what theory says of a deeper network, where it leaves the bands
     event: str = ""  # an overflow or a zero, which says it all
     band: str = ""  # where the signal leaves the chart's bands for good ("above the chart's band, 100, from layer 2")
@@ -183,8 +185,9 @@ class Judgement:
     def __str__(self) -> str:
         if self.event:
             return f"{self.word} ({self.event})"
-        numbers = f"{times(self.change)} {self.path}, {times(self.per_layer)} a layer"
-        if self.top is not None:
+        numbers = (f"{times(self.change)} {self.path}, nearly all of it between layers {self.step} and {self.step + 1}"
+                   if self.step else f"{times(self.change)} {self.path}, {times(self.per_layer)} a layer")
+        if self.top is not None and not self.step:
             numbers += f", {times(self.top)} a layer over the top layers"
         if self.band:
             numbers += f"; {self.band}"
@@ -290,14 +293,31 @@ def judge(values: np.ndarray, path: str = "", *, backward: bool = False) -> Judg
         change = values[0] / values[-1] if backward else values[-1] / values[0]
         per_layer = change ** (1 / (len(values) - 1))
     top = _top_factor(values)
+    step = None
     if 1 / DRIFT <= change <= DRIFT and 1 / STEP <= per_layer <= STEP:
         word = "steady"
-    elif change < 1:
-        word = "vanishes" if change < VANISHING and top is None else "fades"
     else:
-        word = "explodes" if change > EXPLODING and top is None else "grows"
+        step = _one_step(values)
+        levels_off = top is not None or step is not None
+        if change < 1:
+            word = "vanishes" if change < VANISHING and not levels_off else "fades"
+        else:
+            word = "explodes" if change > EXPLODING and not levels_off else "grows"
     top_factor = None if top is None else 1 / top[0] if backward else top[0]
-    return Judgement(word, change, per_layer, path, top_factor)
+    return Judgement(word, change, per_layer, path, top_factor, step)
+
+
+def _one_step(values: np.ndarray) -> int | None:
+    """The layer l whose step to layer l + 1 makes nearly all of a series' change (the others, in log, under
+    ``ONE_STEP`` of it), on a path of two steps or more; None if none does. Constant weights under tanh jump ×228
+    from layer 1 to 2 and then hold: no factor a layer (×1.83 over 10 layers) says that."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        steps = np.log(values[1:] / values[:-1])
+    if len(steps) < 2 or not np.isfinite(steps).all():
+        return None
+    biggest = int(np.argmax(np.abs(steps)))
+    rest = np.abs(steps).sum() - abs(steps[biggest])
+    return biggest + 1 if rest < ONE_STEP * abs(steps[biggest]) else None
 
 
 def _projected(judged: Judgement, theory: np.ndarray, direction: str) -> Judgement:
