@@ -15,7 +15,7 @@ if __name__ != "__main__":  # imported by `streamlit run` to find its server: no
 else:  # the home page
     from ui import cached, charts, show
     from ui.nav import footer, lesson_links, sidebar
-    from ui.theme import activation_label
+    from ui.theme import activation_label, times
 
     st.set_page_config(page_title="initlab: why weight initialization matters", layout="wide")
     sidebar(__file__)
@@ -35,13 +35,15 @@ else:  # the home page
              "xavier_normal": "Xavier", "he_normal": "He"}
     show.chart(charts.strip_figure(panels, list(ACTIVATIONS), list(SCHEMES),
                                    {a: f"{activation_label(a)} net" for a in ACTIVATIONS}, SHORT), "strip")
+    xavier_tanh = panels["tanh", "xavier_normal"]
     st.caption(
         "Each panel: Var z across 20 layers of 256 units, on a log scale; the dotted line is 'no change'. "
         "Zeros kill the signal at once; small weights let it fade; large ones "
-        "blow it up (✕: it overflowed to infinity). He holds a ReLU net level. Xavier holds a tanh net nearly "
-        "level: tanh squashes a large signal, so it still fades, but slowly, not by a fixed factor per layer. "
-        "Xavier on ReLU still halves the signal every layer. The constant scheme looks alive, but every unit "
-        "in it is a copy of the others (see *Symmetry*)."
+        "blow it up (✕: it overflowed to infinity). He holds a ReLU net level. Xavier keeps a tanh net from "
+        "either fate, but not level: tanh squashes a large signal, so it still fades "
+        f"({times(xavier_tanh[-1] / xavier_tanh[0])} over these 20 layers), each layer taking a little less than "
+        "the one before rather than a fixed factor. Xavier on ReLU halves the signal every layer. The constant "
+        "scheme looks alive, but every unit in it is a copy of the others (see *Symmetry*)."
     )
 
     st.subheader("Lessons")

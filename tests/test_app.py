@@ -57,6 +57,16 @@ def trace(figure: dict, name: str) -> dict:
     return next(t for t in figure["data"] if t.get("name") == name)
 
 
+def test_the_home_page_s_caption_says_how_far_xavier_lets_a_tanh_net_fade():
+    """Its panel falls ×0.03 over 20 layers (Signal propagation calls that "fades"): the caption gives that factor,
+    where it once said Xavier held the net nearly level."""
+    at = open_page()
+    caption = next(c.value for c in at.caption if "Xavier keeps a tanh net" in c.value)
+    values = initcore.simulate(depth=20, width=256, activation="tanh", scheme="xavier_normal").layers.pre_var
+    assert f"it still fades ({theme.times(values.iloc[-1] / values.iloc[0])} over these 20 layers)" in caption
+    assert "nearly level" not in caption and values.iloc[-1] / values.iloc[0] < 0.1
+
+
 @pytest.mark.parametrize("page", [None, *PAGES])
 def test_every_page_runs_without_exception(page):
     at = open_page(page)

@@ -85,6 +85,15 @@ def test_he_on_twelve_relu_layers_is_told_where_it_trains():
     assert film._spread(lab["snapshots"]["xavier_normal"][0].layers) > film.STEADY
 
 
+def test_a_network_of_one_hidden_layer_is_told_of_that_layer_alone():
+    """One hidden layer has no "layer 2 up" and no "other layer" to compare with: its sentences speak of it."""
+    lab = lab_of(["zeros", "he_normal"], depth=1, width=8, epochs=60)
+    said = film.findings(lab, "relu", 0.1, 8)
+    assert any(s.startswith("**Zeros**") and "its hidden layer stays one unit copied 8 times" in s for s in said)
+    assert any(s.startswith("**He/Kaiming normal**") and "its one hidden layer trains" in s for s in said), said
+    assert not any("layer 2" in s or "other layer" in s for s in said)
+
+
 def test_a_network_of_copies_is_told_what_its_boundary_does_in_every_frame():
     """Constant weights under 3 ReLU layers: a straight boundary at epoch 0, then p flattens out for good. The
     sentence says both, and the epoch it names is the first of the flat frames at the end."""

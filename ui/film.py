@@ -410,10 +410,11 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
                         "marked on its panel.")
         elif (width or 2) > 1 and all((frame.distinct_units == 1).all() for frame in layers):
             copies = f"copied {width} times" if width else "copied across all its units"
-            said.append(f"{name}: from epoch 0 to {last}, every hidden layer stays one unit {copies} "
-                        "(1 distinct unit; from layer 2 up, a layer's weights stay one value: a single spike in the "
-                        "weight heatmap), so the network is as good as one unit wide: "
-                        + _boundary_of_copies(shots))
+            said.append(f"{name}: from epoch 0 to {last}, "
+                        + (f"every hidden layer stays one unit {copies} (1 distinct unit; from layer 2 up, a layer's "
+                           "weights stay one value: a single spike in the weight heatmap)" if len(layers[0]) > 1 else
+                           f"its hidden layer stays one unit {copies} (1 distinct unit)")
+                        + ", so the network is as good as one unit wide: " + _boundary_of_copies(shots))
         elif (moved := _movement(layers, lr, last)).max() < FROZEN:
             epochs = f"{last} epoch{'' if last == 1 else 's'}"
             said.append(f"{name}: " + (
@@ -428,10 +429,10 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
                         f"by epoch {last}; the activation heatmap piles up at its two edges), so little gradient "
                         "gets through them.")
         elif history["loss"].iloc[-1] < TRAINED and (spread := max(map(_spread, layers))) <= STEADY:
-            said.append(f"{name}: at every epoch each layer's activations keep a spread within "
-                        f"×{number(spread, 2)} of every other layer's, and the "
-                        f"boundary takes the shape of the data ({percent(history['test_accuracy'].iloc[-1])} of "
-                        "the test points right).")
+            kept = (f"at every epoch each layer's activations keep a spread within ×{number(spread, 2)} of every "
+                    "other layer's, and the" if len(layers[0]) > 1 else "its one hidden layer trains, and the")
+            said.append(f"{name}: {kept} boundary takes the shape of the data "
+                        f"({percent(history['test_accuracy'].iloc[-1])} of the test points right).")
     return said
 
 
