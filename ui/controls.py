@@ -147,9 +147,9 @@ def _carry(key: str, default, fits, fix) -> None:
         else:
             chosen[key] = state[key]
     if key not in chosen:
-        if key in state and state[key] != default:  # carried from elsewhere, not chosen: this lesson's default
-            del state[key]
-        return
+        if key in state and state[key] != default:  # carried from elsewhere, or a default that changed: this one.
+            state[key] = default  # Set, not deleted: the browser keeps a widget's value unless told the new one,
+        return  # and would send the old back at the next move (σ at Small random's 0.01 under Large random)
     wanted = chosen[key]
     if fits(wanted):
         if state.get(key) != wanted:  # only where it differs: a value set here overrides what the browser sends
@@ -204,8 +204,9 @@ def tabs(labels: list[str], key: str):
     _lesson_default(key, labels[0])
     raw = _raw(key)
     if raw is not None and raw not in labels:
-        _correct(key, labels[0], labels[0], f"Link value {key}={raw[:40]!r} is not one of the tabs; showing "
-                                            f"{labels[0]}.")
+        named = _named(raw, {label: label for label in labels})  # a tab's name in another case: that tab
+        _correct(key, named or labels[0], named or labels[0], None if named else (
+            f"Link value {key}={raw[:40]!r} is not one of the tabs; showing {labels[0]}."))
     _show_note(key, raw)
     return st.tabs(labels, key=key, bind="query-params")
 
@@ -359,6 +360,15 @@ def _clamp_typed(key: str, low: float, high: float, whole: bool) -> None:
         _note(key, taken, f"{_shown(typed)} {reason}; using {_shown(taken)}.")
 
 
+def _named(raw: str, options: Mapping[str, str]) -> str | None:
+    """The id of ``options`` (id → label) that a link's ``raw`` names: by its id or its label, as written or in
+    another case (``RELU``, ``moons``, ``Fan_In``); None if none."""
+    if raw in options:
+        return raw
+    by_text = {text.casefold(): option for option, text in options.items()} | {o.casefold(): o for o in options}
+    return {text: option for option, text in options.items()}.get(raw, by_text.get(raw.strip().casefold()))
+
+
 def choice(label: str, key: str, default: str, *, help: str | None = None, horizontal: bool = False):
     """Pick one id from ``CHOICES[key]`` (id → label); an unknown choice in the URL falls back to ``default``."""
     options = CHOICES[key]
@@ -366,8 +376,8 @@ def choice(label: str, key: str, default: str, *, help: str | None = None, horiz
     raw = _raw(key)
     if raw is None or raw in options.values():
         pass  # nothing to read, or a label: Streamlit's binding takes it
-    elif raw in options:  # an id: the address bar gets its label
-        _correct(key, raw, options[raw])
+    elif (named := _named(raw, options)) is not None:  # an id, or a name in another case: the address gets its label
+        _correct(key, named, options[named])
     else:
         _correct(key, default, options[default], f"Link value {key}={raw[:40]!r} is not one of the choices; "
                                                  f"using {options[default]}.")
@@ -460,15 +470,14 @@ def several(label: str, key: str, default: Sequence[str], *, leave_out: Sequence
     _carry(key, list(default), lambda v: all(item in options for item in v),
            lambda v: [item for item in v if item in options])
     raw = _raw(key, every=True)
-    by_label = {label: option for option, label in options.items()}
-    known = list(dict.fromkeys(r if r in options else by_label[r] for r in raw if r in options or r in by_label))
+    known = list(dict.fromkeys(named for r in raw if (named := _named(r, options)) is not None))
     if raw and not any(raw) and default:  # "schemes=": a link that names none, where the lesson needs some
         _correct(key, list(default), [options[k] for k in default], f"Link value {key}= names no choice; using "
                                                                     f"{_written(key, list(default))}.")
     if [options[k] for k in known] != raw:  # ids, repeats or unknowns: the address bar gets the labels
-        left_out = {CHOICES[key][option] for option in leave_out} | set(leave_out)
-        unknown = [r[:40] for r in raw if r not in options and r not in by_label and r not in left_out]
-        chosen = ", ".join(dict.fromkeys(CHOICES[key].get(r, r) for r in raw if r in left_out))
+        left = {option: CHOICES[key][option] for option in leave_out}
+        unknown = [r[:40] for r in raw if _named(r, options) is None and _named(r, left) is None]
+        chosen = ", ".join(dict.fromkeys(left[named] for r in raw if (named := _named(r, left)) is not None))
         notes = []
         if unknown:
             notes.append(f"Link value {key}={unknown[0]} is not a choice here; left out." if len(unknown) == 1 else

@@ -771,3 +771,34 @@ def test_the_lab_never_greys_for_more_than_a_second(page, server):
     grey, settled = longest_grey(page, lambda: (deeper.focus(), page.keyboard.press("End")))
     assert grey <= 2.0, (grey, settled)
     assert slider_value(page, "Hidden layers") == 30 and exceptions(page) == []
+
+
+def test_a_control_whose_default_follows_another_shows_the_value_in_use(page, server):
+    """σ_w² starts at the scheme its activation recommends: picking ReLU moves the slider to He's 2, and a move of
+    another control keeps it there. The browser keeps a widget's own value unless told a new one: the slider had
+    stayed at 1 while the page drew 2, and sent its 1 back at the next move. The same for σ under Large random
+    (10), which had fallen back to Small random's 0.01 and called Large random's signal vanishing."""
+    page.goto(f"{server}/Order_and_chaos")
+    wait_for_app(page, charts=2)
+    choose(page, "[data-testid=stSelectbox]:has-text('Activation')", "ReLU")
+    page.wait_for_function("() => location.search.includes('activation=ReLU')", timeout=30_000)
+    wait_for_app(page, charts=2)
+    said = page.locator("[data-testid=stMarkdown]").filter(has_text="Your network")
+    assert slider(page, "σ_w²").input_value() == "2" and "σ_w² = 2," in said.inner_text()
+    bias = slider(page, "σ_b²")
+    bias.focus()
+    bias.press("ArrowRight")
+    page.wait_for_function("() => location.search.includes('sigma_b2=0.05')", timeout=30_000)
+    wait_for_app(page, charts=2)
+    assert slider(page, "σ_w²").input_value() == "2" and "σ_w² = 2, σ_b² = 0.05" in said.inner_text()
+    page.goto(f"{server}/Signal_propagation?scheme=small_normal")
+    wait_for_app(page, charts=2)
+    choose(page, "[data-testid=stSelectbox]:has-text('Initialization')", "Large random")
+    page.wait_for_function("() => location.search.includes('Large')", timeout=30_000)
+    wait_for_app(page, charts=2)
+    number_box(page, "Random seed").locator("button[data-testid=stNumberInputStepUp]").click()
+    page.wait_for_function("() => location.search.includes('seed=1')", timeout=30_000)
+    wait_for_app(page, charts=2)
+    verdict = page.locator("[data-testid=stAlert]").filter(has_text="Large random —").inner_text()
+    assert "forward: explodes" in verdict and "std=" not in page.url, (verdict, page.url)
+    assert exceptions(page) == []
