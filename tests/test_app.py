@@ -316,6 +316,9 @@ def test_hostile_urls_give_a_note_not_a_traceback(query, expected_note):
      dict(scheme="Custom variance scaling", mode="fan-out", distribution="uniform"), False),
     (dict(depth=["10", "20"], activation=["Tanh", "ReLU"]), dict(depth="20", activation="ReLU"), True),
     (dict(log_axis="1", view="Gradients"), dict(log_axis="true", view="Gradients"), False),
+    (dict(activation="RELU", view="gradients", compare=["HE_NORMAL"]),  # names in another case
+     dict(activation="ReLU", view="Gradients", compare="He/Kaiming normal"), False),
+    (dict(scheme="variance_scaling", mode=" Fan-Out "), dict(scheme="Custom variance scaling", mode="fan-out"), False),
     (dict(log_axis="maybe", view="Nope"), dict(), False),  # both noted beside their controls, not in the sidebar
 ])
 def test_a_corrected_link_value_goes_back_into_the_address_bar(query, corrected, noted):
@@ -754,8 +757,9 @@ def test_a_change_that_levels_off_is_told_from_a_fixed_factor_per_layer(activati
 @pytest.mark.parametrize("activation", list(initcore.ACTIVATIONS))
 def test_outlook_reports_theorys_change_at_each_depth(activation):
     """The Choosing page's 'How deep can it go?': for the recommended scheme, the length map's change from
-    layer 1 to the last (to the three digits shown) and the verdict's own words, for 10 and 50 layers."""
-    from ui.lessons import classify, outlook
+    layer 1 to the last (to the three digits shown) and the verdict's own word for each, signal and gradient
+    apart (one word for both had called a gradient that grows ×2.31 "fades"), for 10 and 50 layers."""
+    from ui.lessons import classify, judge, outlook
 
     scheme = initcore.ACTIVATIONS[activation].recommended
     with warnings.catch_warnings():
@@ -763,12 +767,26 @@ def test_outlook_reports_theorys_change_at_each_depth(activation):
         kind, sentence = outlook(activation, scheme)
     for depth in (10, 50):
         pre, grad = initcore.theory.predicted_variances(depth=depth, width=256, activation=activation, scheme=scheme)
-        stated = re.search(rf"{depth} layers: Var z \*\*×([^*]+)\*\*, gradient \*\*×([^*]+)\*\* \(([a-z ]+)\)",
-                           sentence)
+        stated = re.search(OUTLOOK.format(depth=depth), sentence)
         assert stated_number(stated[1]) == pytest.approx(pre[-1] / pre[0], rel=5e-3)
-        assert stated_number(stated[2]) == pytest.approx(grad[0] / grad[-1], rel=5e-3)
-        assert stated[3] == classify(pre, grad)[1]
+        assert stated_number(stated[3]) == pytest.approx(grad[0] / grad[-1], rel=5e-3)
+        assert (stated[2] or stated[4], stated[4]) == (judge(pre).word, judge(grad, backward=True).word)
     assert kind == classify(pre, grad)[0]
+
+
+# One depth of an outlook: Var z's change (and its word, where the gradient's differs), the gradient's and its word.
+OUTLOOK = r"{depth} layers: Var z \*\*×([^*]+)\*\*(?: \(([a-z ]+)\))?(?:,| and) gradient \*\*×([^*]+)\*\* \(([a-z ]+)\)"
+
+
+def test_an_outlook_gives_the_signal_and_the_gradient_each_its_own_word():
+    """Under tanh at n_in·Var(W) = 2.54 the signal settles from 2.54 towards 1 while the gradient grows on its way
+    back: 'Var z ×0.395 (fades), gradient ×2.31 (steady)', not one word for both."""
+    from ui.lessons import outlook
+
+    _, sentence = outlook("tanh", "variance_scaling", params=dict(scale=2.5363, mode="fan_in", distribution="normal"))
+    ten, fifty = (re.search(OUTLOOK.format(depth=depth), sentence) for depth in (10, 50))
+    assert (ten[2], ten[4]) == ("fades", "steady") and stated_number(ten[3]) > 2
+    assert (fifty[2], fifty[4]) == ("steady", "explodes") and stated_number(fifty[3]) > 100
 
 
 def test_choosing_page_shows_how_deep_the_recommendation_goes_and_links_to_it():
@@ -859,9 +877,9 @@ def test_choosing_page_says_what_keeps_the_network_steady_and_links_to_it(activa
                    if m.value.startswith(f"**With n_in·Var(W) = {theme.number(round(signal, 4))} instead**"))
     pre, grad = initcore.theory.predicted_variances(depth=50, width=256, activation=activation,
                                                     scheme="variance_scaling", scale=round(signal, 4))
-    stated = re.search(r"50 layers: Var z \*\*×([^*]+)\*\*, gradient \*\*×([^*]+)\*\*", outlook)
+    stated = re.search(OUTLOOK.format(depth=50), outlook)
     assert stated_number(stated[1]) == pytest.approx(pre[-1] / pre[0], rel=5e-3)
-    assert stated_number(stated[2]) == pytest.approx(grad[0] / grad[-1], rel=5e-3)
+    assert stated_number(stated[3]) == pytest.approx(grad[0] / grad[-1], rel=5e-3)
 
 
 def test_every_classic_links_its_choices_by_label():

@@ -361,9 +361,13 @@ def classify(pre_var, grad_var) -> tuple[str, str]:
     """(kind of message, word) for a network whose Var z_l and Var dL/dz_l run through ``pre_var`` and
     ``grad_var`` (layer 1 first): the worse of ``judge``'s words for the signal and for the gradient."""
     pre, grad = np.asarray(pre_var, dtype=float), np.asarray(grad_var, dtype=float)
-    words = (judge(pre).word, judge(grad, backward=True).word)
-    word = next(word for word in _KINDS if word in words)
+    word = _worst_word(judge(pre).word, judge(grad, backward=True).word)
     return _KINDS[word], word
+
+
+def _worst_word(*words: str) -> str:
+    """The worst of ``judge``'s words, as ``_KINDS`` ranks them."""
+    return next(word for word in _KINDS if word in words)
 
 
 def _top_factor(values: np.ndarray) -> tuple[float, int] | None:
@@ -391,9 +395,12 @@ def outlook(activation: str, scheme: str, depths: tuple[int, ...] = (10, 50), wi
     parts = []
     for depth in depths:
         pre, grad = cached.predicted(depth, width, activation, scheme, params or {})
-        ratio, grad_ratio = pre[-1] / pre[0], grad[0] / grad[-1]
-        kind, word = classify(pre, grad)
-        parts.append(f"{depth} layers: Var z {_times(ratio)}, gradient {_times(grad_ratio)} ({word})")
+        forward, backward = judge(pre).word, judge(grad, backward=True).word
+        kind = _worst(forward, backward)
+        said = (f"Var z {_times(pre[-1] / pre[0])} and gradient {_times(grad[0] / grad[-1])} ({forward})"
+                if forward == backward else f"Var z {_times(pre[-1] / pre[0])} ({forward}), gradient "
+                                            f"{_times(grad[0] / grad[-1])} ({backward})")
+        parts.append(f"{depth} layers: {said}")
     return kind, f"{lead}: {'; '.join(parts)}."
 
 
