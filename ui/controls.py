@@ -50,6 +50,7 @@ _CORRECTED = "_link_corrections"  # session state: {url name: (the value the con
 _DEFAULTS = "_lesson_defaults"  # session state: {url name: its default in the lesson that last showed it}
 _LESSON = "_lesson"  # session state: the page of the last run
 _ARRIVED = "_arrived"  # session state: a lesson was just come to, until its classics' box has seen it (``arrived``)
+_ENTERED = "_entered"  # session state: this run is the first of the lesson's since the learner came to it
 _PAGE_DEFAULTS = "_page_defaults"  # session state: {page: {url name: default}} of every control a page has shown
 _CHOSEN = "_chosen"  # session state: {url name: the value the learner chose}, kept while a lesson shows another
 _FIXED = "_fixed"  # session state: {url name: the value a lesson's narrower range put in place of the chosen one}
@@ -60,9 +61,10 @@ def enter(page: str) -> None:
     (a link, the sidebar, Back), a value in the address bar wins over one carried from the lesson they left:
     a classic's link opens CS231n's tanh network even after the learner picked ReLU elsewhere."""
     if st.session_state.get(_LESSON) == page:
+        st.session_state.pop(_ENTERED, None)
         return
     st.session_state[_LESSON] = page
-    st.session_state[_ARRIVED] = True
+    st.session_state[_ARRIVED] = st.session_state[_ENTERED] = True
     asked = _asked()
     for key in asked:
         if not key.startswith("_"):  # a link cannot reach the app's own bookkeeping
@@ -152,16 +154,31 @@ def _carry(key: str, default, fits, fix) -> None:
         return  # and would send the old back at the next move (σ at Small random's 0.01 under Large random)
     wanted = chosen[key]
     if fits(wanted):
-        if state.get(key) != wanted:  # only where it differs: a value set here overrides what the browser sends
+        # Set where it differs (a value set here overrides what the browser sends), and in a lesson's first run,
+        # where its control is another widget than the last lesson's (another range): it would start at its default.
+        if state.get(key) != wanted or state.get(_ENTERED):
             state[key] = wanted
         fixed.pop(key, None)
+        _into_address(key, wanted, default)
         return
-    if fixed.get(key) != fix(wanted):  # say so once, when the lesson first puts its own value in
-        st.caption(f"{key} = {_written(key, wanted)} is outside this lesson's range; using "
-                   f"{_written(key, fix(wanted))}.")
-    if state.get(key) != fix(wanted):
+    # Said at every run until the learner moves the control: said once, it was gone at the next run, which a lab
+    # that cuts its epochs to its budget starts at once.
+    st.caption(f"{key} = {_written(key, wanted)} is outside this lesson's range; using {_written(key, fix(wanted))}.")
+    if state.get(key) != fix(wanted) or state.get(_ENTERED):
         state[key] = fix(wanted)
     fixed[key] = fix(wanted)
+    _into_address(key, fix(wanted), default)
+
+
+def _into_address(key: str, value, default) -> None:
+    """Put a value carried into this lesson in its address, so that the address opens what the page shows. A control
+    that the lesson draws for the first time would otherwise read the address's silence as its default (a depth
+    of 20 from a link to Signal propagation opened the lab at 5), or take the value while the address left it out
+    (100, put at the lab's 30, with a bare address that opens at 5). One drawn last run writes its value itself."""
+    text = link({key: value})[key]
+    if value != default and st.query_params.get_all(key) != (text if isinstance(text, list) else [text]):
+        with contextlib.suppress(StreamlitAPIException):  # drawn last run, so bound: it writes its value itself
+            st.query_params[key] = text
 
 
 def reset(settings: Mapping[str, object]) -> None:

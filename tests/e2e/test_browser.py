@@ -341,13 +341,25 @@ def test_a_lessons_link_to_another_carries_its_choice(page, server, picked, acti
     assert page.locator("[data-testid=stSidebar] input[aria-label=Initialization]").input_value() == scheme
 
 
-def test_sidebar_navigation_carries_settings_safely(page, server):
-    page.goto(f"{server}/Signal_propagation?depth=90&width=700")
+@pytest.mark.parametrize("depth, carried", [(90, 30), (20, 20)])
+def test_sidebar_navigation_carries_settings_safely(browser, page, server, depth, carried):
+    """A link's depth follows the learner to the lab, put in the lab's range (1–30) with a note where it is not,
+    and the address says what the lab took: a fresh tab of it opens the same network. A depth of 20 had opened
+    the lab at its 5, and 90 at 30 under a bare address that opened at 5."""
+    page.goto(f"{server}/Signal_propagation?depth={depth}&width=700")
     wait_for_app(page, charts=2)
     page.locator("[data-testid=stSidebar]").get_by_role("link", name="Training lab").click()
     wait_for_app(page, charts=3)
     assert page.locator("h1").first.inner_text().strip() == "Training lab"
-    assert exceptions(page) == [] and slider_value(page, "Hidden layers") == 30
+    assert exceptions(page) == [] and slider_value(page, "Hidden layers") == carried
+    assert parse_qs(urlparse(page.url).query)["depth"] == [str(carried)]
+    noted = page.locator("[data-testid=stSidebar]").get_by_text(f"depth = {depth} is outside this lesson's range")
+    assert noted.count() == (depth != carried)
+    again = browser.new_page(viewport=dict(width=1280, height=900))
+    again.goto(page.url)
+    wait_for_app(again, charts=3)
+    assert slider_value(again, "Hidden layers") == carried
+    again.close()
 
 
 def test_the_sidebar_opens_a_lesson_on_its_own_defaults(page, server):
