@@ -294,7 +294,7 @@ def test_a_random_walk_across_lessons_never_breaks_a_page():
      "compare=Xavier/Glorot normal is already chosen above, and not compared with itself; left out."),
     (dict(depth=["10", "20"]), "Link gives depth 2 values (10, 20); using the last."),
     (dict(depth=["10", "999"]), "using the last. Link value depth=999 is outside 1–100; using 100."),
-    (dict(log_axis="nope"), "log_axis='nope' is not 1 or 0; left off."),
+    (dict(log_axis="nope"), "log_axis='nope' is not 1 or 0 (nor on or off, yes or no, true or false); left off."),
     (dict(view="Nope"), "view='Nope' is not one of the tabs; showing Activations."),
 ])
 def test_hostile_urls_give_a_note_not_a_traceback(query, expected_note):

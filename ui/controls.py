@@ -429,8 +429,8 @@ def _switch_word(key: str, raw: str | None, default: bool) -> bool | None:
         return None
     on = FLAG_WORDS.get(raw.strip().lower())
     if on is None:
-        _correct(key, default, str(default).lower(), f"Link value {key}={raw[:40]!r} is not 1 or 0; left "
-                                                     f"{'on' if default else 'off'}.")
+        _correct(key, default, str(default).lower(), f"Link value {key}={raw[:40]!r} is not 1 or 0 (nor on or off, "
+                                                     f"yes or no, true or false); left {'on' if default else 'off'}.")
     elif raw != str(on).lower():  # the binding knows true and false only
         _correct(key, on, str(on).lower())
     return on
