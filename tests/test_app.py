@@ -296,6 +296,7 @@ def test_a_random_walk_across_lessons_never_breaks_a_page():
     (dict(depth=["10", "999"]), "using the last. Link value depth=999 is outside 1–100; using 100."),
     (dict(log_axis="nope"), "log_axis='nope' is not 1 or 0 (nor on or off, yes or no, true or false); left off."),
     (dict(view="Nope"), "view='Nope' is not one of the tabs; showing Activations."),
+    (dict(bias_std="0.12345"), "bias_std=0.12345 has more digits than this control shows; using 0.12."),
 ])
 def test_hostile_urls_give_a_note_not_a_traceback(query, expected_note):
     at = open_page("pages/2_Signal_propagation.py", **query)
@@ -309,6 +310,9 @@ def test_hostile_urls_give_a_note_not_a_traceback(query, expected_note):
     (dict(seed="2.5"), dict(seed="3"), True),  # as the seed box shows it, under the format %.0f
     (dict(scheme="orthogonal", gain="1000"), dict(scheme="Orthogonal", gain="10"), True),
     (dict(scheme="small_normal", std="0.02"), dict(scheme="Small random", std="0.03"), True),
+    (dict(bias_std="0.12345"), dict(bias_std="0.12"), True),  # as the slider shows it: the page used 0.12345
+    (dict(scheme="constant", value="0.1234567"), dict(scheme="Constant", value="0.123457"), True),  # as the box
+    (dict(scheme="constant", value="0.12345"), dict(scheme="Constant", value="0.12345"), False),
     (dict(scheme="small_normal", std="3e-2"), dict(scheme="Small random", std="0.03"), False),  # on the scale
     (dict(scheme="he_normal"), dict(scheme="He/Kaiming normal"), False),  # an id is a fine way to write a choice
     (dict(compare=["he_normal", "nope", "He/Kaiming normal"]), dict(compare="He/Kaiming normal"), True),
@@ -1336,6 +1340,16 @@ def test_every_number_input_steps_shows_and_links_the_same_value(page, query):
         assert linked.number_input(key=box.key).value == pytest.approx(after), box.key
         assert not [c.value for c in linked.caption if "Link value" in c.value], box.key
         at = open_page(page, **query)
+
+
+def test_a_typed_value_is_the_one_its_box_shows():
+    """A constant typed with more digits than its box shows is taken as the box shows it (0.1234567 reads 0.123457),
+    so the page draws what the learner reads; one with as many as it shows is taken as it is."""
+    for typed, shown in [(0.1234567, 0.123457), (0.12345, 0.12345)]:
+        at = open_page("pages/3_Symmetry.py")
+        at.number_input(key="value").set_value(typed).run()
+        box = at.number_input(key="value")
+        assert not at.exception and box.value == shown and float(box.proto.format % box.value) == box.value
 
 
 @pytest.mark.parametrize("page, query, key, typed, taken", [
