@@ -494,9 +494,21 @@ def test_a_link_that_names_a_classic_alone_opens_it(named):
 
 
 def test_a_link_that_names_a_classic_but_changes_its_settings_gets_no_story():
+    """The classic's other settings are taken (ReLU, Xavier against He), the link's own depth stands, and a note
+    says why the story is not told; it had silently opened the lesson's defaults at that depth."""
     at = open_page("pages/2_Signal_propagation.py", classic="He et al. 2015", depth="7")
     assert not at.exception and at.slider(key="depth").value == 7
     assert presets.PRESETS["he_2015"]["story"] not in [box.value for box in at.info]
+    settings = presets.PRESETS["he_2015"]["settings"]
+    for key, value in settings.items():
+        if key != "depth":
+            assert at.session_state[key] == value, key
+    note = [w.value for w in at.warning if "names the classic He et al. 2015" in w.value]
+    assert len(note) == 1 and f"about depth={settings['depth']}" in note[0]
+    at.slider(key="width").set_value(128).run()
+    assert [w.value for w in at.warning if "names the classic" in w.value] == note  # said until a classic is picked
+    at.selectbox(key="preset").set_value("he_2015").run()
+    assert not [w for w in at.warning if "names the classic" in w.value]
 
 
 def test_training_lab_shows_zeros_at_ln2():

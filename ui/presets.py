@@ -117,6 +117,7 @@ def for_page(page: str) -> dict[str, dict]:
 
 _PICKED = "_classic_picked"  # session state: the classic the learner just picked in the select box
 _UNKNOWN = "_classic_unknown"  # session state: (lesson, a link's classic that the lesson does not have)
+_CHANGED = "_classic_changed"  # session state: (lesson, the classic a link names, the settings it gives itself)
 
 
 def apply(key: str) -> None:
@@ -141,18 +142,23 @@ class Selector:
     lesson with its story and Back and Forward bring the story back with the view. It is told only while the
     controls hold the classic's settings: once the learner moves one of them the story may no longer be true
     (CS231n's fading signal is steady under He weights), so the box goes back to '—' and the address drops it;
-    a link that names a classic but gives one of its settings another value gets no story either. A link that
-    names the classic alone (``classic=He et al. 2015``, typed by hand) opens it, as a pick in the box does.
-    Decided after the controls because on Back the controls take the address's values as they are drawn.
+    a link that names a classic but gives one of its settings another value gets the classic's other settings and
+    a note, not its story (He et al.'s ×2⁻²⁹ is not true of 10 layers). A link that names the classic alone
+    (``classic=He et al. 2015``, typed by hand) opens it, as a pick in the box does. Decided after the controls
+    because on Back the controls take the address's values as they are drawn.
     """
 
     def __init__(self, page: str):
         self.page, self.options = page, {"": "—"} | {k: p["label"] for k, p in for_page(page).items()}
         self.slot = st.empty()
-        if controls.arrived():  # a link that names one of its classics alone opens it, as a pick in the box
-            opened = self._named()
-            if opened and not any(key in st.query_params for key in PRESETS[opened]["settings"]):
+        if controls.arrived():  # a link that names one of its classics opens it, as a pick in the box, but
+            opened = self._named()  # for the settings the link gives itself
+            given = [key for key in PRESETS[opened]["settings"] if key in st.query_params] if opened else []
+            if opened and not given:
                 apply_preset(opened)
+            elif opened:
+                controls.change({k: v for k, v in PRESETS[opened]["settings"].items() if k not in given})
+                st.session_state[_CHANGED] = (page, opened, given)
 
     def _named(self) -> str:
         """The classic of this lesson that the address names, by its label or its id ("" if none)."""
@@ -171,6 +177,10 @@ class Selector:
         else:
             st.session_state.pop(_UNKNOWN, None)
         chosen = picked if picked in PRESETS and _holds(PRESETS[picked]["settings"]) else ""
+        changed = st.session_state.get(_CHANGED)
+        if changed and (chosen or changed[0] != self.page):  # a classic told, or a lesson left: the note is done
+            del st.session_state[_CHANGED]
+            changed = None
         if st.session_state.get("preset") != chosen:
             st.session_state["preset"] = chosen
         if chosen:
@@ -183,6 +193,13 @@ class Selector:
             if _UNKNOWN in st.session_state:
                 st.warning(f"Link value {CLASSIC}={st.session_state[_UNKNOWN][1][:40]!r} is not one of this "
                            "lesson's classics; showing none.", icon=":material/link:")
+            if changed:
+                _, opened, given = changed
+                values = ", ".join(f"{key}={controls.link({key: PRESETS[opened]['settings'][key]})[key]}"
+                                   for key in given)
+                st.warning(f"The link names the classic {PRESETS[opened]['label']} and gives some of its settings "
+                           f"values of its own: the classic's other settings are taken, and its story, which is "
+                           f"about {values}, is not told.", icon=":material/link:")
         return PRESETS[chosen]["story"] if chosen else None
 
 
