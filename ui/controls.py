@@ -310,18 +310,12 @@ def _whole(value: float) -> int:
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
-def _correct_number(key: str, raw: str | None, low: float, high: float, default: float, whole: bool,
-                    fmt: str | None = None) -> None:
+def _correct_number(key: str, raw: str | None, low: float, high: float, default: float, whole: bool) -> None:
     """A link's number ``raw`` for a slider or a number input of ``low``–``high``: a non-number replaced by
-    ``default``, a number out of range clamped, for a whole-number control a fraction rounded (halves away from 0,
-    as the browser shows it under the format %.0f), and one with more digits than the control shows under ``fmt``
-    rounded to those it shows (bias_std=0.12345 on a slider that reads 0.12), each with a note (``_correct``); a
-    number it can take, left as it is."""
+    ``default``, a number out of range clamped, and for a whole-number control a fraction rounded (halves away from
+    0, as the browser shows it under the format %.0f), each with a note (``_correct``); a number it can take, left
+    as it is."""
     value = None if raw is None else _as_number(raw)
-    if value is not None and not whole and fmt and low <= value <= high and _as_shown(value, fmt) != value:
-        taken = _as_shown(value, fmt)
-        _correct(key, taken, _shown(taken), f"Link value {key}={raw[:40]} has more digits than this control shows; "
-                                            f"using {_shown(taken)}.")
     if raw is None or (value is not None and low <= value <= high and not (whole and value != int(value))):
         return
     if value is None:
@@ -331,14 +325,6 @@ def _correct_number(key: str, raw: str | None, low: float, high: float, default:
         taken = type(default)(min(max(_whole(value) if whole else value, low), high))
         reason = f"is outside {_shown(low)}–{_shown(high)}" if not low <= value <= high else "is not a whole number"
         _correct(key, taken, _shown(taken), f"Link value {key}={raw[:40]} {reason}; using {_shown(taken)}.")
-
-
-def _as_shown(value: float, fmt: str) -> float:
-    """``value`` as a control with the format ``fmt`` shows it: 0.12345 under %0.2f is 0.12, under %.3g 0.123."""
-    return float(fmt % value)
-
-
-SLIDER_FORMAT = "%0.2f"  # how Streamlit's slider shows a fraction, where the page gives it no format
 
 
 def slider(label: str, key: str, low: float, high: float, default: float, *, step: float = 1,
@@ -354,7 +340,7 @@ def slider(label: str, key: str, low: float, high: float, default: float, *, ste
 
     _carry(key, default, lambda v: low <= v <= high and (not whole or (v - low) % step == 0), on_step)
     raw = _raw(key)
-    _correct_number(key, raw, low, high, default, whole, SLIDER_FORMAT)
+    _correct_number(key, raw, low, high, default, whole)
     value = None if raw is None else _as_number(raw)
     if whole and step != 1 and value is not None and on_step(value) != value:  # epochs=55 on the lab's steps of 10:
         taken = on_step(value)  # Streamlit's binding would take it as it is, and the lab would put it on a step
@@ -362,7 +348,8 @@ def slider(label: str, key: str, low: float, high: float, default: float, *, ste
                                             f"{_shown(step)}; using {_shown(taken)}.")
     # In range, Streamlit's binding takes a fraction on a slider of fractions as it is (σ_w²=1.23).
     _show_note(key, None if raw is None else type(default)(value))
-    return st.slider(label, low, high, default, step=step, key=key, bind="query-params", help=help)
+    return st.slider(label, low, high, default, step=step, key=key, bind="query-params", help=help,
+                     format=None if whole else "plain")  # every digit in use: a link's σ_b = 0.707107 had read 0.71
 
 
 def number(label: str, key: str, low: float, high: float, default: float, *, help: str | None = None,
@@ -371,28 +358,25 @@ def number(label: str, key: str, low: float, high: float, default: float, *, hel
     the default, each with a note."""
     _carry(key, default, lambda v: low <= v <= high, lambda v: type(default)(min(max(v, low), high)))
     raw = _raw(key)
-    _correct_number(key, raw, low, high, default, whole, fmt)
+    _correct_number(key, raw, low, high, default, whole)
     _show_note(key, None if raw is None else type(default)(_as_number(raw)))
     # No bounds on the widget: Streamlit meets a typed value out of range with a red box and keeps the old
     # view; _clamp_typed takes it as a link's value is taken, clamped, with the allowed range said.
     return st.number_input(label, value=default, key=key, bind="query-params", help=help, format=fmt,
                            step=1.0 if whole else None,  # − and + move a whole-number control by whole numbers
-                           on_change=_clamp_typed, args=(key, low, high, whole, fmt))
+                           on_change=_clamp_typed, args=(key, low, high, whole))
 
 
-def _clamp_typed(key: str, low: float, high: float, whole: bool, fmt: str) -> None:
+def _clamp_typed(key: str, low: float, high: float, whole: bool) -> None:
     """Callback of a number input: a value typed (or stepped) out of ``low``–``high`` is clamped into it, a
-    fraction in a whole-number control rounded, and a note beside the control says so. A value with more digits
-    than the box shows (``fmt``) is taken as the box shows it: 0.1234567 typed reads 0.123457, and is that."""
+    fraction in a whole-number control rounded, and a note beside the control says so."""
     typed = st.session_state[key]
-    taken = _whole(min(max(typed, low), high)) if whole else _as_shown(min(max(typed, low), high), fmt)
-    if taken != typed and (whole or not low <= typed <= high):  # the address then says 8, where Streamlit writes
-        st.session_state[key] = taken  # a float 8.0 as it is
+    taken = _whole(min(max(typed, low), high)) if whole else min(max(typed, low), high)  # a whole number as an int:
+    if taken != typed:  # the address then says 8, where Streamlit writes a float 8.0 as it is
+        st.session_state[key] = taken
         st.session_state[key] = taken
         reason = f"is outside {_shown(low)}–{_shown(high)}" if not low <= typed <= high else "is not a whole number"
         _note(key, taken, f"{_shown(typed)} {reason}; using {_shown(taken)}.")
-    elif taken != typed:  # more digits than the box shows: taken as it reads, with nothing to say
-        st.session_state[key] = taken
 
 
 def _named(raw: str, options: Mapping[str, str]) -> str | None:
