@@ -550,3 +550,15 @@ def test_a_phone_s_sweep_stands_upright_with_every_number_where_it_was():
     np.testing.assert_array_equal(np.asarray(down.text), np.asarray(across.text).T)
     assert down.colorbar.orientation == "h" and upright.layout.xaxis.side == "top"
     assert upright.layout.meta["message"] == wide.layout.meta["message"]  # a screen reader hears the same
+
+
+def test_a_weight_matrix_s_words_say_whether_its_units_are_copies():
+    """Symmetry's point, for a screen reader too: constant weights give every unit the same column before and
+    after training; random ones give each its own."""
+    copies = np.full((4, 12), 0.5)
+    drawn = np.random.default_rng(0).normal(size=(4, 12))
+    said = figure.alt_text(charts.matrix_figure(copies, drawn, title="Hidden layer 2's weights"))
+    assert said == ("Hidden layer 2's weights. before: all 12 units' columns are the same; after: 12 different "
+                    "columns.")
+    half = np.hstack([copies[:, :6], drawn[:, :6]])
+    assert "after: 7 different columns among 12" in figure.alt_text(charts.matrix_figure(copies, half, title="t"))

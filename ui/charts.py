@@ -686,8 +686,27 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
     y_axes = fig.grid_axes(grid, "yaxis", autorange="reversed")
     y_axes["yaxis"] |= fig.axis_title("input (row)")
     room = {} if shared else dict(margin=fig.MARGIN | dict(t=fig.MARGIN["t"] + 32))  # for the titles' second line
-    return fig.new(traces, title, height=380, annotations=titles, **room,
+    said = "; ".join(f"{when}: {_columns_in_words(matrix)}" for when, matrix in (("before", before), ("after", after)))
+    return fig.new(traces, title, height=380, annotations=titles, **room, message=said,
                    **fig.grid_axes(grid, "xaxis", **fig.axis_title("unit")), **y_axes)
+
+
+def _columns_in_words(matrix: np.ndarray) -> str:
+    """What a weight matrix's columns (one per unit) show, for a screen reader: "all 12 units' columns are the
+    same" (copies), "12 different columns", "5 different columns among 12", or that it holds no finite weight.
+    Columns within 10⁻⁶ of the largest weight of one another count as the same, as the units table counts them."""
+    if not np.isfinite(matrix).all():
+        return "its weights are inf/NaN"
+    columns = matrix.T
+    scale = max(float(np.abs(matrix).max()), np.finfo(float).tiny)
+    leaders: list[np.ndarray] = []
+    for column in columns:
+        if not any(np.abs(column - leader).max() <= 1e-6 * scale for leader in leaders):
+            leaders.append(column)
+    units = len(columns)
+    if len(leaders) == 1:
+        return f"all {units} units' columns are the same" + (", every weight 0" if not matrix.any() else "")
+    return f"{units} different columns" if len(leaders) == units else f"{len(leaders)} different columns among {units}"
 
 
 @drawn.once
