@@ -226,3 +226,18 @@ def test_every_panel_of_the_film_has_its_own_place(k, phone):
         assert all(b[1] == h[1] and b[0][1] < h[0][0] for b, h in zip(grid.boundaries, grid.heats))
         assert grid.height == grid.plot_height + grid.margin["t"] + grid.margin["b"]
         assert [grid.plot_height * (y[1] - y[0]) for _, y in grid.heats] == pytest.approx([170] * k)
+
+
+def test_every_heatmap_s_linear_axis_shows_a_value_either_side_of_zero():
+    """Small weights' activations span about ±0.044: four ticks at most had come out as 0 alone. Each panel's axis
+    now shows 0 and the roundest number within reach on each side, inside its range."""
+    lab = lab_of(["small_normal", "he_normal"])
+    layout = film.lab_film(lab, "activations", False).to_dict()["layout"]
+    heats = [axis for name, axis in layout.items() if name.startswith("xaxis") and axis.get("title", {}).get("text")
+             == "a"]
+    assert len(heats) == 2
+    for axis in heats:
+        low, high = axis["range"]
+        ticks = axis["tickvals"]
+        assert 0 in ticks and min(ticks) < 0 < max(ticks) and low <= min(ticks) and max(ticks) <= high
+        assert max(ticks) > high / 5  # the roundest number within reach: 1, 2 or 5 × 10^k, so over a fifth of it

@@ -268,11 +268,13 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, grid:
         framed = dict(showline=True, mirror=True, linecolor=FRAME, showticklabels=False, showgrid=False,
                       zeroline=False)
         layout[f"xaxis{bx}"] = dict(domain=list(boundary_x), anchor=f"y{bx}", range=[-2, 2], side="top",
-                                    title=dict(text=f"<b>{_wrapped(scheme_label(r.scheme))}</b>", standoff=4), **framed)
+                                    title=dict(text=f"<b>{_wrapped(scheme_label(r.scheme))}</b>", standoff=10),
+                                    **framed)
         layout[f"yaxis{bx}"] = dict(domain=list(boundary_y), anchor=f"x{bx}", range=[-2, 2],
                                     scaleanchor=f"x{bx}", constrain="domain", **framed)
         layout[f"xaxis{hx}"] = dict(domain=list(heat_x), anchor=f"y{hx}", range=[r.edges[0], r.edges[-1]],
-                                    title=dict(text=axis_x), nticks=4, exponentformat="power")
+                                    title=dict(text=axis_x), exponentformat="power",
+                                    **(dict(nticks=4) if axis_x.startswith("log") else _ticks(r.edges[0], r.edges[-1])))
         named = j == 0 or grid.phone  # side by side, the panels' rows line up: the first one numbers them
         layers = r.shares.shape[1]  # the range written out: a frame with no value at all sends one gap, [[None]]
         layout[f"yaxis{hx}"] = dict(domain=list(heat_y), anchor=f"x{hx}", range=[layers + 0.5, 0.5], side=grid.side,
@@ -288,6 +290,19 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, grid:
         title=dict(text=words, side="top"), ticksuffix=" %", tickvals=[0, 5, 10, 15, 20, 25],
         ticktext=["0 %", "5 %", "10 %", "15 %", "20 %", f"≥ {SHARE_TOP} %"]) | grid.colorbar)
     return traces, layout
+
+
+def _ticks(low: float, high: float) -> dict:
+    """0 and the roundest number (1, 2 or 5 × 10^k) within reach on each side of a heatmap's linear axis from
+    ``low`` to ``high``: three ticks a narrow panel holds. Left to Plotly, four ticks at most over ±0.044 (small
+    weights' activations) came out as 0 alone, and the spread could not be read."""
+    reach = max(abs(low), abs(high))
+    if not np.isfinite(reach) or reach <= 0:
+        return dict(nticks=4)
+    decade = 10.0 ** np.floor(np.log10(reach))
+    nice = max(m * decade for m in (1, 2, 5) if m * decade <= reach)
+    values = [v for v in (-nice, 0.0, nice) if low <= v <= high]
+    return dict(tickvals=values, ticktext=[number(v, 2) for v in values])
 
 
 def _wrapped(name: str, room: int = 10) -> str:
