@@ -159,7 +159,8 @@ def spectrum_figure(spectra: dict, width: int) -> fig.PlainFigure:
     depths = list(spectra[schemes[0]])
     titles = []
     for depth in depths:
-        tiny = [f"{name} {spectra[name][depth]['tiny']}" for name in schemes if spectra[name][depth]["tiny"]]
+        tiny = [f"{name} {spectra[name][depth]['tiny']} of {width}" for name in schemes
+                if spectra[name][depth]["tiny"]]  # a count, not a share: the axis beside it is in %
         titles.append(f"after {depth} layer{'s' if depth > 1 else ''}"
                       + (f"<br>too small to resolve: {', '.join(tiny)}" if tiny else ""))
     grid = fig.grid(len(depths), 1, shared_xaxes=True, vertical_spacing=0.2, subplot_titles=tuple(titles))
@@ -169,7 +170,8 @@ def spectrum_figure(spectra: dict, width: int) -> fig.PlainFigure:
         top, clipped = _panel_top({name: 100 * spectra[name][depth]["counts"] / width for name in schemes}, centres)
         y_axes[fig.layout_key(y_axis)] |= dict(range=[0, top])
         notes += [fig.label(x, 1, text, xref=x_axis, yref=f"{y_axis} domain", xanchor="right", yanchor="top",
-                            font=dict(color=INK, size=12), bgcolor=PAPER)  # legible over the bars it may lie on
+                            font=dict(color=INK, size=12), bgcolor="rgba(255, 255, 255, 0.7)")  # legible over
+                  # the bars it may lie on, which show through it
                   for x, text in _cut_labels(clipped, step)]
         for name in schemes:
             counts = spectra[name][depth]["counts"]
