@@ -562,3 +562,12 @@ def test_a_weight_matrix_s_words_say_whether_its_units_are_copies():
                     "columns.")
     half = np.hstack([copies[:, :6], drawn[:, :6]])
     assert "after: 7 different columns among 12" in figure.alt_text(charts.matrix_figure(copies, half, title="t"))
+
+
+def test_a_ridgeline_spans_its_bins_so_a_spike_at_an_end_has_its_tick():
+    """Large weights pin tanh at ±1: on the log10 |a| axis the spike sits in the last bin, at 0. The axis spans the
+    bins' edges, not their centres, so that 0 is on it (it stopped half a bin short, and its last tick was −1)."""
+    run = initcore.simulate(depth=10, width=64, activation="tanh", scheme="large_normal")
+    ridge = charts.ridgeline_figure(run.act_hist, [1, 10], log=True, title="t", value_label="a")
+    assert list(ridge.layout.xaxis.range) == [run.act_hist.log_edges[0], run.act_hist.log_edges[-1]]
+    assert run.act_hist.log_edges[-1] == 0

@@ -333,7 +333,9 @@ def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_la
         labels.append(fig.label(centres[0], offset + 0.45, label, xanchor="left", font=dict(size=12)))
     return fig.new(traces, title, subtitle=subtitle, height=max(320, 70 * len(layers) + 100), annotations=labels,
                    yaxis=dict(showticklabels=False, zeroline=False, showgrid=False),
-                   xaxis=fig.axis_title(f"log10 |{value_label}|" if log else value_label))
+                   xaxis=dict(range=[float(edges[0]), float(edges[-1])],  # the bins' whole span, not the
+                              **fig.axis_title(f"log10 |{value_label}|" if log else value_label)))  # centres'
+
 
 
 def _pairs(x: np.ndarray, y: np.ndarray) -> list[list[str]]:
