@@ -149,9 +149,11 @@ def _carry(key: str, default, fits, fix) -> None:
         else:
             chosen[key] = state[key]
     if key not in chosen:
-        if key in state and state[key] != default:  # carried from elsewhere, or a default that changed: this one.
-            state[key] = default  # Set, not deleted: the browser keeps a widget's value unless told the new one,
-        return  # and would send the old back at the next move (σ at Small random's 0.01 under Large random)
+        if key in state and state[key] != default:  # carried from elsewhere, or a default that changed: this one,
+            # set, not deleted: the browser keeps a widget's value unless told the new one, and would send the old
+            # one back at the next move (σ at Small random's 0.01 under Large random).
+            state[key] = default
+        return
     wanted = chosen[key]
     if fits(wanted):
         # Set where it differs (a value set here overrides what the browser sends), and in a lesson's first run,
@@ -373,7 +375,6 @@ def _clamp_typed(key: str, low: float, high: float, whole: bool) -> None:
     typed = st.session_state[key]
     taken = _whole(min(max(typed, low), high)) if whole else min(max(typed, low), high)  # a whole number as an int:
     if taken != typed:  # the address then says 8, where Streamlit writes a float 8.0 as it is
-        st.session_state[key] = taken
         st.session_state[key] = taken
         reason = f"is outside {_shown(low)}–{_shown(high)}" if not low <= typed <= high else "is not a whole number"
         _note(key, taken, f"{_shown(typed)} {reason}; using {_shown(taken)}.")

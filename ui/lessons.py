@@ -345,7 +345,8 @@ _KINDS = {"explodes": "error", "vanishes": "warning", "fades here": "warning", "
 
 
 def _worst(*words: str) -> str:
-    return next(kind for word, kind in _KINDS.items() if word in words)
+    """The kind of message of the worst of ``words``."""
+    return _KINDS[_worst_word(*words)]
 
 
 def _why_zero(row) -> str:
