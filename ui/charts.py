@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from initcore.training import distinct_units
 from ui import drawn
 from ui import figure as fig
 from ui.figure import FULL_WIDTH
@@ -333,9 +334,8 @@ def ridgeline_figure(hist, layers: list[int], *, log: bool, title: str, value_la
         labels.append(fig.label(centres[0], offset + 0.45, label, xanchor="left", font=dict(size=12)))
     return fig.new(traces, title, subtitle=subtitle, height=max(320, 70 * len(layers) + 100), annotations=labels,
                    yaxis=dict(showticklabels=False, zeroline=False, showgrid=False),
-                   xaxis=dict(range=[float(edges[0]), float(edges[-1])],  # the bins' whole span, not the
-                              **fig.axis_title(f"log10 |{value_label}|" if log else value_label)))  # centres'
-
+                   xaxis=dict(range=[float(edges[0]), float(edges[-1])],  # the bins' span: a spike in the
+                              **fig.axis_title(f"log10 |{value_label}|" if log else value_label)))  # last has its tick
 
 
 def _pairs(x: np.ndarray, y: np.ndarray) -> list[list[str]]:
@@ -696,19 +696,13 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
 def _columns_in_words(matrix: np.ndarray) -> str:
     """What a weight matrix's columns (one per unit) show, for a screen reader: "all 12 units' columns are the
     same" (copies), "12 different columns", "5 different columns among 12", or that it holds no finite weight.
-    Columns within 10⁻⁶ of the largest weight of one another count as the same, as the units table counts them."""
+    Columns are told apart as the units table tells units apart (``initcore.training.distinct_units``)."""
     if not np.isfinite(matrix).all():
         return "its weights are inf/NaN"
-    columns = matrix.T
-    scale = max(float(np.abs(matrix).max()), np.finfo(float).tiny)
-    leaders: list[np.ndarray] = []
-    for column in columns:
-        if not any(np.abs(column - leader).max() <= 1e-6 * scale for leader in leaders):
-            leaders.append(column)
-    units = len(columns)
-    if len(leaders) == 1:
+    distinct, units = distinct_units(matrix), matrix.shape[1]
+    if distinct == 1:
         return f"all {units} units' columns are the same" + (", every weight 0" if not matrix.any() else "")
-    return f"{units} different columns" if len(leaders) == units else f"{len(leaders)} different columns among {units}"
+    return f"{units} different columns" if distinct == units else f"{distinct} different columns among {units}"
 
 
 @drawn.once

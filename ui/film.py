@@ -164,7 +164,7 @@ def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np
     axis_x = f"log10 |{letter}|" if log else letter
     losses = {r.scheme: positive_only(histories[r.scheme]["loss"]) for r in reels}
     top = top_of_the_living(losses, {r.scheme: r.diverged_epoch for r in reels}) or np.inf
-    static, layout = _frame_layout(reels, histories, points, axis_x, grid, losses, top)
+    static, layout = _frame_layout(reels, histories, points, axis_x, log, grid, losses, top)
     moving = ([_cursor_trace(_cursor(reels, histories, epochs[0], top))]
               + [_boundary(r, j) for j, r in enumerate(reels)] + [_heat(r, k + j) for j, r in enumerate(reels)])
     moving_at = list(range(len(static), len(static) + len(moving)))
@@ -238,11 +238,12 @@ class Grid:
         return -px / self.plot_height
 
 
-def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, grid: Grid, losses: dict,
+def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, log: bool, grid: Grid, losses: dict,
                   top: float) -> tuple[list, dict]:
     """The traces that stay the same in every frame (loss curves, test points) and the axes of every panel,
-    where ``grid`` puts them; the loss axis up to ``top`` (``top_of_the_living``: a run on its way to overflowing
-    leaves the panel at its top edge, as on the loss chart)."""
+    where ``grid`` puts them (the heatmaps' value axis titled ``axis_x``, on log10 |x| where ``log``); the loss axis
+    up to ``top`` (``top_of_the_living``: a run on its way to overflowing leaves the panel at its top edge, as on
+    the loss chart)."""
     k = len(reels)
     shown = np.concatenate([v for v in losses.values()] + [[np.log(2)]])
     if (shown > top).any():
@@ -274,7 +275,7 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, grid:
                                     scaleanchor=f"x{bx}", constrain="domain", **framed)
         layout[f"xaxis{hx}"] = dict(domain=list(heat_x), anchor=f"y{hx}", range=[r.edges[0], r.edges[-1]],
                                     title=dict(text=axis_x), exponentformat="power",
-                                    **(dict(nticks=4) if axis_x.startswith("log") else _ticks(r.edges[0], r.edges[-1])))
+                                    **(dict(nticks=4) if log else _ticks(r.edges[0], r.edges[-1])))
         named = j == 0 or grid.phone  # side by side, the panels' rows line up: the first one numbers them
         layers = r.shares.shape[1]  # the range written out: a frame with no value at all sends one gap, [[None]]
         layout[f"yaxis{hx}"] = dict(domain=list(heat_y), anchor=f"x{hx}", range=[layers + 0.5, 0.5], side=grid.side,

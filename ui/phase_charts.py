@@ -119,8 +119,8 @@ def _run_traces(runs: pd.DataFrame, depth: int) -> list:
         size = 8 + 24 * np.clip(np.nan_to_num(accuracy, nan=0.75) - 0.5, 0, 0.5)  # a ✕ of middling size
         said = [f"{percent(a)} test accuracy" if outcome != "diverged" else "diverged: outputs inf/NaN"
                 for a in accuracy]
-        theory = [("6ξ does not apply: q* = ∞" if q == np.inf else f"theory: 6ξ = {layers(depth)} layers")
-                  for q, depth in zip(chosen.q_star, chosen.trainable_depth, strict=True)]
+        theory = [("6ξ does not apply: q* = ∞" if q == np.inf else f"theory: 6ξ = {layers(trainable)} layers")
+                  for q, trainable in zip(chosen.q_star, chosen.trainable_depth, strict=True)]
         traces.append(go.Scatter(  # opacity 1: markers sized one by one are bubbles, which Plotly draws at 0.7
             x=chosen.sigma_w2, y=chosen.sigma_b2, mode="markers", name=f"run {outcome}",
             marker=dict(size=size, opacity=1, **look), customdata=np.stack([said, theory], axis=-1),
