@@ -106,6 +106,29 @@ def test_moments_of_many_chunks_are_float64_moments(mean, spread):
     assert got_mean == pytest.approx(exact.mean(), rel=rel, abs=rel * math.sqrt(exact.var()))
 
 
+@pytest.mark.parametrize("size", [1, 8192, 8193, 3 * 65536 + 5])
+def test_sums_of_squares_stay_on_one_thread_and_keep_their_digits(size, monkeypatch):
+    """``sum_of_squares`` hands BLAS no dot longer than ``SERIAL_DOT`` entries (OpenBLAS would share it among its
+    threads, and wait for a busy core), and gives Σx² to float64's summation error n·eps; a sum past float64's
+    range is inf, as ``_holds`` expects of an overflow."""
+    from initcore import _stats
+
+    lengths = []
+
+    def dot(a, b):
+        lengths.append(a.size)
+        return np.add.reduce(a * b)
+
+    monkeypatch.setattr(_stats.np, "dot", dot)
+    x = np.random.default_rng(size).standard_normal(size)
+    got = _stats.sum_of_squares(x)
+    monkeypatch.undo()
+    assert max(lengths) <= _stats.SERIAL_DOT and sum(lengths) == size
+    assert got == pytest.approx(math.fsum(x * x), rel=size * np.finfo(np.float64).eps, abs=0)
+    with np.errstate(over="ignore"):
+        assert _stats.sum_of_squares(np.full(size + 1, 1e154)) == math.inf
+
+
 @pytest.mark.parametrize("width", [64, 256])
 def test_relu_large_weights_overflow_where_theory_says(width):
     """N(0, 10²) multiplies a ReLU signal by σ²n/2 per layer; float32 overflows at the predicted layer."""
