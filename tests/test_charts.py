@@ -447,8 +447,47 @@ def test_a_chart_tells_a_screen_reader_its_title_and_what_it_shows():
         "Gradient norm ‖dL/dW‖ (solid: first layer, dotted: output layer). Shown: Zeros: 0 at every epoch, off the "
         "log scale.")
     run = initcore.simulate(depth=10, width=64, activation="relu", scheme="he_normal")
-    assert figure.alt_text(charts.heatmap_figure(run.act_hist, log=False, title="Activations", value_label="a")) \
-        == "Activations."
+    said = figure.alt_text(charts.heatmap_figure(run.act_hist, log=False, title="Activations", value_label="a"))
+    assert said.startswith("Activations. The middle 90 % of a: layer 1 from 0 to ")
+    assert "; layer 6 from 0 to " in said and "; layer 10 from 0 to " in said
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_a_heatmap_tells_a_screen_reader_where_its_layers_lie(log):
+    """The middle 90 % of the first, middle and last layer's values, read off the bins the chart draws (each end
+    within a bin of the sample's own 5 % and 95 % points), the layers that hold only zeros, and the first that
+    overflowed."""
+    run = initcore.simulate(depth=30, width=128, activation="tanh", scheme="xavier_normal", seed=3)
+    hist = run.act_hist
+    said = figure.alt_text(charts.heatmap_figure(hist, log=log, title="A", value_label="a"))
+    edges = hist.log_edges if log else hist.edges
+    step = edges[1] - edges[0]
+    for layer, phrase in zip((1, 16, 30), said.split(": ", 1)[1].rstrip(".").split("; "), strict=True):
+        low, high = (float(v.replace("−", "-")) for v in phrase.split(" from ")[1].split(" to "))
+        density = (hist.log_counts if log else hist.counts)[layer - 1]
+        centres = (edges[:-1] + edges[1:]) / 2
+        cumulative = np.cumsum(density) / density.sum()
+        assert phrase.startswith(f"layer {layer} from ")
+        assert centres[np.searchsorted(cumulative, 0.05)] - step <= low <= centres[np.searchsorted(cumulative, 0.05)]
+        assert centres[np.searchsorted(cumulative, 0.95)] <= high <= centres[np.searchsorted(cumulative, 0.95)] + step
+    dead = initcore.simulate(depth=4, width=16, activation="relu", scheme="zeros")
+    assert figure.alt_text(charts.heatmap_figure(dead.act_hist, log=log, title="A", value_label="a")) == (
+        "A. The middle 90 % of " + ("log10 |a|" if log else "a") + ": layer 1: every value exactly 0; layer 3: "
+        "every value exactly 0; layer 4: every value exactly 0.")
+    burst = initcore.simulate(depth=60, width=64, activation="relu", scheme="large_normal")
+    assert figure.alt_text(charts.heatmap_figure(burst.act_hist, log=log, title="A", value_label="a")).endswith(
+        f"; inf/NaN from layer {burst.exploded_at}, with nothing to bin.")
+
+
+def test_a_boundary_panel_tells_a_screen_reader_what_the_network_answers():
+    axis = np.linspace(-2, 2, 4)
+    said = [figure.alt_text(charts.boundary_figure("he_normal", (axis, axis, probs), (np.zeros((0, 2)), np.zeros(0))))
+            for probs in (np.full((4, 4), 0.5), np.repeat([[0.1, 0.2, 0.7, 0.99]], 4, axis=0), np.full((4, 4), np.nan),
+                          np.where(np.eye(4) > 0, np.nan, 0.75))]
+    assert said == ["He/Kaiming normal. p(class 1) is 50 % everywhere: no boundary.",
+                    "He/Kaiming normal. Class 1 (p over ½) on 50 % of the square; p(class 1) from 10 % to 99 %.",
+                    "He/Kaiming normal. No answer anywhere: the run diverged to inf/NaN.",
+                    "He/Kaiming normal. p(class 1) is 75 % everywhere: no boundary; no answer on 25 % of it."]
 
 
 def test_a_log_axis_over_a_narrow_range_labels_its_ticks_in_full():

@@ -310,7 +310,34 @@ def heatmap_figure(hist, *, log: bool, title: str, value_label: str, subtitle: s
                     annotations=[fig.label(0.5, (lost[0] + hist.depth) / 2, f"inf/NaN from layer {lost[0]}:<br>"
                                         "nothing to bin", xref="x domain", bgcolor=PAPER)])
     return fig.new([heat], title, subtitle=subtitle, height=460, xaxis=fig.axis_title(x_title), **grey,
-                   yaxis=dict(autorange="reversed", **_layer_ticks(hist.depth), **fig.axis_title("layer l")))
+                   yaxis=dict(autorange="reversed", **_layer_ticks(hist.depth), **fig.axis_title("layer l")),
+                   message=_layers_in_words(hist, log, x_title))
+
+
+MIDDLE = 0.9  # the share of a layer's values a heatmap's words place (from its 5 % point to its 95 %)
+
+
+def _layers_in_words(hist, log: bool, x_title: str) -> str:
+    """What a heatmap of layers shows, for a screen reader: where the middle 90 % of the first, the middle and the
+    last layer's values lie ("layer 1 from −1.2 to 1.3"), read off the bins, and the first layer that
+    overflowed. On a log10 |x| axis, a layer's values exactly 0 are not drawn, and are counted."""
+    edges, counts = (hist.log_edges, hist.log_counts) if log else (hist.edges, hist.counts)
+    binned = np.flatnonzero(hist.total)
+    said = []
+    for layer in dict.fromkeys(binned[[0, len(binned) // 2, -1]] if binned.size else []):
+        if hist.zeros[layer] == hist.total[layer]:
+            said.append(f"layer {layer + 1}: every value exactly 0")
+            continue
+        zeros = f", {percent(hist.zeros[layer] / hist.total[layer])} exactly 0" if log and hist.zeros[layer] else ""
+        cumulative = np.cumsum(counts[layer]) / counts[layer].sum()
+        low = int(np.searchsorted(cumulative, (1 - MIDDLE) / 2, side="right"))
+        high = int(np.searchsorted(cumulative, (1 + MIDDLE) / 2))
+        said.append(f"layer {layer + 1} from {number(edges[low])} to {number(edges[high + 1])}{zeros}")
+    lost = np.flatnonzero(hist.total == 0)
+    overflowed = [f"inf/NaN from layer {lost[0] + 1}, with nothing to bin"] if lost.size else []
+    if not said:
+        return "; ".join(overflowed)
+    return f"The middle {percent(MIDDLE)} of {x_title}: " + "; ".join(said + overflowed)
 
 
 @drawn.once
@@ -656,10 +683,24 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
         if diverged else []
     square = PANEL - PANEL_MARGIN["l"] - PANEL_MARGIN["r"]
     framed = dict(showline=True, mirror=True, linecolor=FRAME, automargin=False)  # a grid all white still has an edge
-    return fig.new(traces, scheme_label(scheme), width=PANEL, fixed=True,
+    return fig.new(traces, scheme_label(scheme), width=PANEL, fixed=True, message=_boundary_in_words(probs),
                    height=square + PANEL_MARGIN["t"] + PANEL_MARGIN["b"], margin=PANEL_MARGIN,
                    xaxis=dict(showticklabels=False, range=[xs[0], xs[-1]], **framed),
                    yaxis=dict(showticklabels=False, range=[ys[0], ys[-1]], **framed), annotations=why)
+
+
+def _boundary_in_words(probs: np.ndarray) -> str:
+    """What a boundary panel shows, for a screen reader: how much of the square the network gives to each class,
+    and how sure it is (its least and greatest p(class 1)); or that it gives no answer."""
+    answered = probs[np.isfinite(probs)]
+    if not answered.size:
+        return "No answer anywhere: the run diverged to inf/NaN"
+    low, high = answered.min(), answered.max()
+    said = (f"p(class 1) is {percent(low)} everywhere: no boundary" if number(100 * low) == number(100 * high) else
+            f"Class 1 (p over ½) on {percent(np.mean(answered > 0.5))} of the square; p(class 1) from "
+            f"{percent(low)} to {percent(high)}")
+    return said + (f"; no answer on {percent(1 - answered.size / probs.size)} of it" if answered.size < probs.size
+                   else "")
 
 
 @drawn.once
