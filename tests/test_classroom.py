@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -235,6 +236,32 @@ def test_presenter_mode_scales_the_words_and_the_room_around_them_once():
 def test_out_of_presenter_mode_the_charts_are_as_before():
     spec = figures(open_link("pages/2_Signal_propagation.py"))[0]
     assert spec["layout"]["xaxis"]["tickfont"]["size"] == theme.SMALL_FONT["size"]
+
+
+def test_presenter_mode_shows_tables_in_the_page_s_large_type():
+    """The data grid draws its cells on a canvas at its own size, 14 px on a projector: in presenter mode a table is
+    text in the page's large type, its columns headed by their labels and its numbers written as the grid writes
+    them (``%.4g``); a laptop keeps the grid."""
+    at = open_link("pages/1_Weight_distributions.py", present="1")
+    assert not at.exception and not at.dataframe and len(at.table) == 1
+    shown = at.table[0].value
+    assert list(shown.columns[:3]) == ["scheme", "σ", "σ²"]
+    assert shown["σ"].tolist()[:2] == ["0.01", "10"] and shown["σ²"].tolist()[:2] == ["0.0001", "100"]
+    laptop = open_link("pages/1_Weight_distributions.py")
+    assert len(laptop.dataframe) == 1 and not laptop.table
+
+
+def test_a_presented_table_is_written_as_the_grid_shows_it():
+    from streamlit import column_config as column
+
+    from ui import show
+
+    frame = pd.DataFrame(dict(layer=[1, 2], value=[0.123456, np.nan], note=["a", "b"], raw=[1.5, 2.5]))
+    columns = dict(layer=column.NumberColumn("layer l", format="%d"), value=column.NumberColumn("v", format="%.4g"),
+                   note=column.TextColumn("what"))
+    written = show.written(frame, columns)
+    assert written.to_dict("list") == {"layer l": ["1", "2"], "v": ["0.1235", ""], "what": ["a", "b"],
+                                       "raw": [1.5, 2.5]}
 
 
 def test_the_switches_in_the_sidebar_turn_the_questions_and_presenter_mode_on_and_off():

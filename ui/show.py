@@ -1,5 +1,6 @@
 """Putting a figure from ``ui.charts``, a formula, a few numbers or a table on a page."""
 
+import pandas as pd
 import streamlit as st
 
 from ui import screen
@@ -60,6 +61,31 @@ def table(frame, columns: dict) -> None:
     """Show ``frame`` without its index, its columns named and formatted by ``columns`` (``ui.tables``). Up to
     ``WHOLE_TABLE_ROWS`` rows it shows every row, so that rows meant to be compared are in sight together (a
     layer's units, all copies of one another); a longer table (a row per layer of a deep network) scrolls
-    within the height of ten rows."""
+    within the height of ten rows.
+
+    In presenter mode (not on a phone) the table is plain text (``st.table``), which takes the page's large type:
+    Streamlit's data grid draws its cells on a canvas at its own size, 14 px on the projector, and zoomed, it ran
+    past the screen's edge. A long one scrolls within the projector's height there."""
+    if screen.presenting() and not on_phone():
+        shown = written(frame, columns)
+        st.table(shown, hide_index=True, height="content" if len(frame) <= PRESENTED_ROWS else PRESENTED_HEIGHT)
+        return
     height = "content" if len(frame) <= WHOLE_TABLE_ROWS else "auto"
     st.dataframe(frame, hide_index=True, column_config=columns, height=height)
+
+
+PRESENTED_ROWS, PRESENTED_HEIGHT = 12, 700  # a presented table of more rows scrolls in 700 px (of 1080)
+
+
+def written(frame, columns: dict):
+    """``frame`` as the data grid shows it under ``columns``: its columns in their order, headed by their labels,
+    numbers in their printf formats ("%d", "%.4g"; a missing one blank), text as it is."""
+    shown = {}
+    for name in frame.columns:
+        config = columns.get(name) or {}
+        style = (config.get("type_config") or {}).get("format") or ""
+        values = frame[name].tolist()
+        if style.startswith("%"):
+            values = [style % v if pd.notna(v) else "" for v in values]
+        shown[config.get("label") or name] = values
+    return pd.DataFrame(shown)

@@ -43,6 +43,13 @@ def test_presenter_mode_is_legible_on_a_1080p_projector(browser, server, name):
     chart = page.locator("[data-testid=stPlotlyChart]").first.bounding_box()
     assert chart["width"] >= 0.9 * 1920  # the chart takes the screen's width
     assert float(page.evaluate("getComputedStyle(document.querySelector('h1')).fontSize").removesuffix("px")) >= 60
+    cells = page.evaluate("Array.from(document.querySelectorAll('[data-testid=stTable] td'))"
+                          ".map(cell => parseFloat(getComputedStyle(cell).fontSize))")
+    assert all(size >= MIN_PROJECTOR_FONT for size in cells), cells  # a table's words, as large as the page's
+    if name in ("weight_distributions", "symmetry"):  # their tables are in sight as the page opens
+        assert cells and page.locator("[data-testid=stDataFrame]").count() == 0
+        table = page.locator("[data-testid=stTable]").first.bounding_box()
+        assert table["x"] >= 0 and table["x"] + table["width"] <= 1920  # within the screen
     assert exceptions(page) == []
     page.close()
 
