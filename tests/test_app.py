@@ -620,8 +620,8 @@ def test_symmetry_page_says_why_units_are_alike(query, kind, words):
     at = open_page("pages/3_Symmetry.py", **query)
     said = {"error": at.error, "warning": at.warning, "info": at.info, "success": at.success}[kind]
     assert not at.exception and any(words in element.value for element in said), [e.value for e in said]
-    if "diverged" in words:
-        assert at.metric[1].value.startswith("0 of")
+    if "diverged" in words:  # no unit computes a number: "0 of 12" distinct would read as a count of copies
+        assert at.metric[1].value == "— (diverged)"
 
 
 def test_a_diverged_run_says_whether_its_units_still_compute():
@@ -1469,6 +1469,20 @@ def test_every_number_on_a_page_is_written_the_one_way(page, query):
 
 
 D3_NUMBER_FORMAT = re.compile(r"%\{[^}:]+:[^}]*[efgrs]\}")  # %{x:.3g}: d3 writes 1e-05 and -1.50, not the app
+
+
+@pytest.mark.parametrize("scheme, std, named", [("small_normal", "100", "Random normal, σ = 100"),
+                                                 ("large_normal", "0.001", "Random normal, σ = 0.001"),
+                                                 ("small_normal", "0.01", "Small random"),
+                                                 ("large_normal", "10", "Large random")])
+def test_a_scheme_named_for_its_size_is_named_by_its_sigma_at_another(scheme, std, named):
+    """"Small random" at σ = 100 explodes: a scheme named for the size of its σ, given another σ, is named by it in
+    the legend, the verdict and the sidebar, so that no name contradicts what the page shows."""
+    at = open_page("pages/2_Signal_propagation.py", activation="relu", depth="10", scheme=scheme, std=std)
+    assert not at.exception and named in {t.get("name") for t in figures(at)[0]["data"]}
+    assert any(named in element.value for element in [*at.success, *at.warning, *at.error, *at.info])
+    others = {"Small random", "Large random"} - {named}
+    assert not any(other in element.value for element in at.markdown for other in others)
 
 
 @pytest.mark.parametrize("page, query", NUMBER_SCAN + [("pages/4_Training_lab.py", dict(view="Decision boundary"))])

@@ -47,13 +47,19 @@ PAPER_NAMES = [("variance_scaling", dict(scale=1 / 3, mode="fan_in", distributio
 
 
 def scheme_label(scheme: str, params: dict | None = None) -> str:
-    """A scheme's name; with ``params`` that a paper named (``PAPER_NAMES``), the paper's name."""
+    """A scheme's name; with ``params`` that a paper named (``PAPER_NAMES``), the paper's name. A scheme named for
+    the size of its σ (Small random, Large random) with another σ is named by its σ: "Small random" of σ = 100 would
+    contradict the explosion it shows."""
     for named, settings, name in PAPER_NAMES:
         if scheme == named and params and all(
                 np.isclose(params.get(k), v, rtol=1e-6) if isinstance(v, float) else params.get(k) == v
                 for k, v in settings.items()):
             return name
-    return initcore.SCHEMES[scheme].label
+    spec = initcore.SCHEMES[scheme]
+    std = spec.params.get("std")
+    if std is not None and params and not np.isclose(params.get("std", std.default), std.default, rtol=1e-6):
+        return f"Random normal, σ = {number(params['std'])}"
+    return spec.label
 
 
 def activation_label(activation: str) -> str:
