@@ -28,8 +28,10 @@ if classroom.on():  # the zero-output network is trained for the question only
     classroom.ask_first(classroom.symmetry(result["distinct"][1], width, epochs, named, settings),
                         classroom.zero_last_layer(cached.zero_output(scheme, activation, width, epochs, seed, params),
                                                   width, epochs, named, settings))
+after = result["distinct"][1]
 show.metrics({"Distinct units in layer 2, before training": f"{result['initial_distinct'][1]} of {width}",
-              "… and after training": f"{result['distinct'][1]} of {width}"})
+              "… and after training": f"{after} of {width}" if after or result["diverged_at"] is None else
+              "— (diverged)"})  # no unit computes a number: none is counted, and none is a copy either
 kind, sentence = lessons.symmetry_verdict(result["initial_distinct"][1], result["distinct"][1], width,
                                           result["diverged_at"], result["outputs_after"], result["largest"])
 getattr(st, kind)(sentence)
