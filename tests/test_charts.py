@@ -438,6 +438,11 @@ def test_a_run_that_diverged_at_once_still_shows_its_one_gradient_norm():
     first, last = charts.grad_norm_figure({"large_normal": history}).data
     assert (first.mode, first.marker.symbol, last.mode, last.marker.symbol) == ("markers", "circle", "markers",
                                                                                   "circle-open")
+    for column, log in (("loss", True), ("test_accuracy", False)):  # and so is its one loss, its one accuracy
+        runs = {"large_normal": history, "he_normal": history.assign(**{column: history[column].fillna(0.5)})}
+        lone, whole = charts.training_figure(runs, column, title="t", y_title=column, log=log,
+                                             diverged={"large_normal": 1}).data[:2]
+        assert (lone.mode, whole.mode) == ("markers", "lines")
 
 
 def test_a_chart_tells_a_screen_reader_its_title_and_what_it_shows():

@@ -472,9 +472,10 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
     traces, ends = [], []
     for scheme, history in histories.items():
         colour, label = scheme_colour(scheme), scheme_label(scheme)
-        traces.append(go.Scatter(
-            x=history["epoch"], y=lines[scheme], name=label, mode="lines", line=dict(color=colour, width=3,
-                                                                           dash=scheme_dash(scheme)),
+        traces.append(go.Scatter(  # a lone point (a run that diverged at epoch 1) makes no line: a marker
+            x=history["epoch"], y=lines[scheme], name=label,
+            mode="markers" if np.isfinite(lines[scheme]).sum() == 1 else "lines", marker=dict(color=colour, size=9),
+            line=dict(color=colour, width=3, dash=scheme_dash(scheme)),
             customdata=[percent(v) for v in history[column]] if column.endswith("accuracy")
             else written(history[column], digits=4),
             hovertemplate=f"{label}<br>epoch %{{x}}<br>{y_title.split(' (')[0]} = %{{customdata}}<extra></extra>"))
