@@ -259,8 +259,8 @@ def test_a_presented_table_is_written_as_the_grid_shows_it():
     frame = pd.DataFrame(dict(layer=[1, 2], value=[0.123456, np.nan], note=["a", "b"], raw=[1.5, 2.5]))
     columns = dict(layer=column.NumberColumn("layer l", format="%d"), value=column.NumberColumn("v", format="%.4g"),
                    note=column.TextColumn("what"))
-    written = show.written(frame, columns)
-    assert written.to_dict("list") == {"layer l": ["1", "2"], "v": ["0.1235", ""], "what": ["a", "b"],
+    shown = show.as_shown(frame, columns)
+    assert shown.to_dict("list") == {"layer l": ["1", "2"], "v": ["0.1235", ""], "what": ["a", "b"],
                                        "raw": [1.5, 2.5]}
 
 

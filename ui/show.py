@@ -7,6 +7,7 @@ from ui import screen
 from ui.figure import alt_text, enlarged
 
 WHOLE_TABLE_ROWS = 40  # a table of at most this many rows shows them all; a longer one scrolls
+PRESENTED_ROWS, PRESENTED_HEIGHT = 12, 700  # in presenter mode, a table of more rows scrolls in 700 px (of 1080)
 
 
 def chart(figure, key: str, where=st) -> None:
@@ -67,17 +68,14 @@ def table(frame, columns: dict) -> None:
     Streamlit's data grid draws its cells on a canvas at its own size, 14 px on the projector, and zoomed, it ran
     past the screen's edge. A long one scrolls within the projector's height there."""
     if screen.presenting() and not on_phone():
-        shown = written(frame, columns)
-        st.table(shown, hide_index=True, height="content" if len(frame) <= PRESENTED_ROWS else PRESENTED_HEIGHT)
+        st.table(as_shown(frame, columns), hide_index=True,
+                 height="content" if len(frame) <= PRESENTED_ROWS else PRESENTED_HEIGHT)
         return
     height = "content" if len(frame) <= WHOLE_TABLE_ROWS else "auto"
     st.dataframe(frame, hide_index=True, column_config=columns, height=height)
 
 
-PRESENTED_ROWS, PRESENTED_HEIGHT = 12, 700  # a presented table of more rows scrolls in 700 px (of 1080)
-
-
-def written(frame, columns: dict):
+def as_shown(frame, columns: dict):
     """``frame`` as the data grid shows it under ``columns``: its columns in their order, headed by their labels,
     numbers in their printf formats ("%d", "%.4g"; a missing one blank), text as it is."""
     shown = {}
