@@ -172,6 +172,23 @@ def test_the_film_fits_one_websocket_message_and_plays_every_run(settings):
             assert said and all(int(f["name"]) >= epoch for f in said)
 
 
+@pytest.mark.parametrize("quantity, log", [("activations", True), ("weights", False)])
+def test_every_frame_shows_or_hides_the_same_notes_so_scrubbing_back_takes_them_away(quantity, log):
+    """Plotly's animation updates a figure's notes one by one, and leaves those a frame does not mention: every
+    frame carries the same notes in the same places, each visible or not, so that a divergence said at the end
+    is gone again at epoch 0, and so is a share of zeros once there is none."""
+    lab = lab_of(("large_normal", "he_normal"))
+    spec = json.loads(sent(film.lab_film(lab, quantity, log=log)))
+    notes = [frame["layout"]["annotations"] for frame in spec["frames"]]
+    assert len({len(n) for n in notes}) == 1 and len(notes[0]) == len(spec["layout"]["annotations"])
+    assert len({tuple((a["x"], a["y"]) for a in n) for n in notes}) == 1
+    diverged = lab["diverged"]["large_normal"]
+    for frame, said in zip(spec["frames"], notes):
+        shown = [a for a in said if a["visible"]]
+        assert all(a["text"] for a in shown) and not any(a["text"] for a in said if not a["visible"])
+        assert any("diverged" in a["text"] for a in shown) == (int(frame["name"]) >= diverged)
+
+
 def test_the_cursor_is_drawn_whole_where_it_sits_on_the_loss_panel_s_edge():
     """Large random diverges at once: its cursor stays at its last finite loss, the highest on the loss panel, at
     its top edge, and at epoch 0 every cursor sits on the left edge. Plotly clips a marker at its axes' edges unless

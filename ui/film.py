@@ -359,15 +359,26 @@ def _heat(r: Reel, j: int) -> go.Heatmap:
 
 def _annotations(reels: list[Reel], epoch: int, grid: Grid) -> list[dict]:
     """What a panel cannot show by itself at ``epoch``: a run that diverged, said on its boundary; on a log10 |x|
-    axis, the values exactly 0 (log10 0 is no number), said over the heatmap."""
+    axis, the values exactly 0 (log10 0 is no number), said over the heatmap.
+
+    Every frame has the same notes in the same order, each shown or hidden (no words): Plotly's animation updates
+    a figure's notes one by one and leaves a note the next frame does not mention, so a "diverged" shown at the
+    end stayed on the boundary when the slider went back to epoch 0."""
     diverged = [dict(x=sum(grid.boundaries[j][0]) / 2, y=sum(grid.boundaries[j][1]) / 2, xref="paper", yref="paper",
-                     showarrow=False, text=f"diverged at<br>epoch {r.diverged_epoch}:<br>no answer<br>(NaN)",
-                     bgcolor=PAPER, bordercolor=NO_ANSWER, font=dict(size=11))
-                for j, r in enumerate(reels) if r.diverged_epoch is not None and epoch >= r.diverged_epoch]
+                     showarrow=False, bgcolor=PAPER, bordercolor=NO_ANSWER, font=dict(size=11),
+                     **_shown(epoch >= r.diverged_epoch,
+                              f"diverged at<br>epoch {r.diverged_epoch}:<br>no answer<br>(NaN)"))
+                for j, r in enumerate(reels) if r.diverged_epoch is not None]
     zeros = [dict(x=sum(grid.heats[j][0]) / 2, y=grid.heats[j][1][1], xref="paper", yref="paper", showarrow=False,
-                  yanchor="bottom", text=_zeros_words(share), font=dict(size=11))
-             for j, r in enumerate(reels) if r.zeros is not None and (share := r.zeros[_at(r, epoch)]) > 0]
+                  yanchor="bottom", font=dict(size=11), **_shown((share := r.zeros[_at(r, epoch)]) > 0,
+                                                                 _zeros_words(share)))
+             for j, r in enumerate(reels) if r.zeros is not None]
     return diverged + zeros
+
+
+def _shown(shown: bool, text: str) -> dict:
+    """A note's words where it is shown, and none where it is hidden."""
+    return dict(text=text if shown else "", visible=bool(shown))
 
 
 def _zeros_words(share: float) -> str:

@@ -729,6 +729,25 @@ def test_the_lab_s_film_plays_in_the_browser(page, server):
     assert asked == []  # the film played in the browser alone
 
 
+def test_scrubbing_the_film_back_takes_a_divergence_s_note_away(page, server):
+    """Large random diverges at epoch 1: its boundary says so from there on, and no longer once the slider is taken
+    back to epoch 0 (Plotly's animation kept a note the next frame did not mention)."""
+    page.goto(f"{server}/Training_lab")
+    wait_for_app(page, charts=8)
+    film = page.locator(".stPlotlyChart", has_text="epoch by epoch")
+    film.scroll_into_view_if_needed()
+    rail = film.locator(".slider-rail-rect").bounding_box()
+    shown = "() => document.querySelector('.stPlotlyChart text.slider-label').textContent"
+    notes = ("() => [...document.querySelectorAll('.stPlotlyChart .annotation-text')].map(t => t.textContent)"
+             ".filter(t => t.includes('diverged at'))")
+    assert page.evaluate(notes) == []
+    for x, epoch, diverged in ((rail["x"] + rail["width"] - 2, "epoch 100", True), (rail["x"] + 2, "epoch 0", False)):
+        page.mouse.click(x, rail["y"] + rail["height"] / 2)
+        page.wait_for_timeout(800)
+        assert page.evaluate(shown) == epoch and bool(page.evaluate(notes)) == diverged, page.evaluate(notes)
+    assert exceptions(page) == []
+
+
 PANELS = """() => [...document.querySelectorAll('.stPlotlyChart rect.nsewdrag')].filter(r => r.closest(
     '.stPlotlyChart').textContent.includes('epoch by epoch')).map(r => { const b = r.getBoundingClientRect();
     return [b.left, b.top, b.right, b.bottom]; })"""
