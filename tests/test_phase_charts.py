@@ -61,6 +61,7 @@ def test_the_phase_figure_draws_the_line_the_runs_and_the_point():
     assert line["x"][0] == pytest.approx(1.0) and line["y"][0] == 0
     point = trace(spec, "your network")
     assert (point["x"], point["y"]) == ([1.35], [0.4]) and "σ_w² = 1.35, σ_b² = 0.4" in point["name"]
+    assert point["cliponaxis"] is False  # at a corner of the plane (both sliders at an end) it is drawn whole
     shown = {t["name"]: len(t["x"]) for t in spec["data"] if t.get("name", "").startswith("run ")}
     assert shown == {"run learned": 7, "run stayed low": 7, "run diverged": 6}
     learned = trace(spec, "run learned")["marker"]

@@ -85,10 +85,11 @@ def phase_figure(plane: pd.DataFrame, runs: pd.DataFrame, point: tuple[float, fl
         marker=dict(symbol="triangle-up", size=11, color=INK), textfont=dict(color=INK, size=12),
         hovertemplate="%{text}: σ_w² = %{x} in a square layer, no biases<extra></extra>"))
     w2, b2 = point
-    # Hollow, so that a run's circle at the same point shows through it (a filled diamond hid it).
+    # Hollow, so that a run's circle at the same point shows through it (a filled diamond hid it); not clipped, so
+    # that at a slider's end (a corner of the plane) it is drawn whole, not a quarter of it.
     yours = dict(symbol="diamond-open", size=24, color=SAFE_RED, line=dict(color=SAFE_RED, width=3))
     traces.append(go.Scatter(x=[w2], y=[b2], mode="markers", name=f"your network: σ_w² = {number(w2)}, "
-                             f"σ_b² = {number(b2)}", marker=yours,
+                             f"σ_b² = {number(b2)}", marker=yours, cliponaxis=False,
                              hovertemplate="your network<br>σ_w² = %{x}, σ_b² = %{y}<extra></extra>"))
     named = _region_label(weights, biases, grows, runs) + ([] if line_w.size else [fig.label(
         0.5, 0.5, "χ₁ < 1 everywhere here:<br>ordered", xref="x domain", yref="y domain", bgcolor=PAPER,
