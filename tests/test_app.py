@@ -990,6 +990,15 @@ def test_settings_the_learner_chose_follow_to_the_next_lesson_and_back():
     assert not at.exception and at.session_state["log_axis"] is False
 
 
+def test_a_carried_seed_is_a_whole_number_in_every_address():
+    """A seed goes from lesson to lesson as the learner wrote it: seed=7, not the number box's float 7.0."""
+    at = open_page("pages/2_Signal_propagation.py", home_first=False, seed="7")
+    for lesson in ("pages/4_Training_lab.py", "pages/8_Deep_networks_in_practice.py", "pages/3_Symmetry.py",
+                   "pages/1_Weight_distributions.py", "pages/2_Signal_propagation.py"):
+        at.switch_page(lesson).run()
+        assert not at.exception and dict(at.query_params)["seed"] == "7", lesson
+
+
 def test_a_round_trip_between_lessons_keeps_every_setting_the_learner_chose():
     """ReLU, He and 100 layers chosen in Signal propagation; the lab can train 30 layers at most, and ReLU is its
     own default: back in Signal propagation the network is the one the learner left, 100 ReLU layers under He,

@@ -359,6 +359,9 @@ def number(label: str, key: str, low: float, high: float, default: float, *, hel
     """A number input; a URL value out of range is clamped (and rounded if ``whole``), a non-number replaced by
     the default, each with a note."""
     _carry(key, default, lambda v: low <= v <= high, lambda v: type(default)(min(max(v, low), high)))
+    value = st.session_state.get(key)
+    if whole and isinstance(value, float) and value.is_integer():  # the browser's 7.0, or one carried: the address
+        st.session_state[key] = int(value)  # writes an int as 7, a float as 7.0
     raw = _raw(key)
     _correct_number(key, raw, low, high, default, whole)
     _show_note(key, None if raw is None else type(default)(_as_number(raw)))
