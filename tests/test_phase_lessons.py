@@ -39,7 +39,7 @@ def test_each_phase_is_named_where_theory_puts_it(activation, sigma_w2, sigma_b2
         assert f"6ξ_c = {number(depth)} layers" in sentence and f"χ₁ = {number(point['chi1'])}" in sentence
     if word.startswith("**Fading"):  # the gradients' depth scale sets the depth; correlations' is infinite
         assert point["depth_scale"] == np.inf and "ξ_c = ∞" in sentence and "pull two inputs together" in sentence
-        assert f"6ξ = {number(-6 / np.log(point['chi1']))} layers" in sentence
+        assert f"6ξ_∇ = {number(-6 / np.log(point['chi1']))} layers" in sentence
     if word.startswith("**Critical, for any depth"):
         grown = stated_number(sentence.split("would take about ")[1].split(" layers")[0])
         assert grown >= phase_lessons.NEAR_CRITICAL and point["chi1"] ** grown == pytest.approx(100, rel=0.01)
@@ -50,7 +50,8 @@ def test_the_readings_leave_the_depth_scales_out_where_the_signal_grows_without_
     critical = phase_lessons.readings(initcore.theory.phase("tanh", 1.0, 0.0))
     assert critical["6ξ: trainable depth"] == "∞ layers" and critical["q*: where Var z settles"] == "0"
     fading = phase_lessons.readings(initcore.theory.phase("relu", 1.0, 0.0))  # correlations: ∞; gradients: 6 × 1.44
-    assert fading["ξ_c: depth scale"] == "∞ layers" and fading["6ξ: trainable depth"] == "8.66 layers"
+    assert fading["ξ_c: depth scale"] == "∞ layers" and "6ξ: trainable depth" not in fading  # not 6 × ∞
+    assert fading["6ξ_∇: trainable depth, set by the gradients"] == "8.66 layers"
 
 
 def test_the_runs_are_counted_as_they_came_out():

@@ -18,12 +18,16 @@ NEAR_ONE = 2  # the middle 90 % of singular values within ×2 of each other, aro
 
 def readings(point: dict) -> dict[str, str]:
     """The four numbers of a point of the plane, labelled for ``ui.show.metrics``; the depth scales are left out
-    where the signal grows without bound, since they do not apply there."""
+    where the signal grows without bound, since they do not apply there. Where correlations are kept for ever
+    (ξ_c = ∞) but the gradients fade, the trainable depth is the gradients' 6ξ_∇, and its label says so: "6ξ"
+    beside ξ_c = ∞ read as 6 × ∞."""
     grows = point["q_star"] == np.inf
+    by_gradients = point["depth_scale"] == np.inf and np.isfinite(point["trainable_depth"])
     return {"q*: where Var z settles": layers(point["q_star"]),
             "χ₁: gradient factor a layer": number(point["chi1"]),
             "ξ_c: depth scale": "—" if grows else f"{layers(point['depth_scale'])} layers",
-            "6ξ: trainable depth": "—" if grows else f"{layers(point['trainable_depth'])} layers"}
+            ("6ξ_∇: trainable depth, set by the gradients" if by_gradients else "6ξ: trainable depth"):
+                "—" if grows else f"{layers(point['trainable_depth'])} layers"}
 
 
 def near_critical(chi: float) -> bool:
@@ -89,8 +93,8 @@ def _fading(chi: float, trainable: float) -> str:
             "the signal shrinks, each layer acts more and more like a linear map (a ReLU layer like itself at any "
             "scale: a scale changes no correlation), so how alike two inputs are is not forgotten within any "
             "fixed number of layers (ξ_c = ∞). The gradients set the depth here: e-fold smaller about every "
-            f"{number(trainable / TRAINABLE)} layers, they let a plain network of this kind train up to about "
-            f"6ξ = {number(trainable)} layers; deeper, its first layers barely learn.")
+            f"ξ_∇ = {number(trainable / TRAINABLE)} layers, they let a plain network of this kind train up to about "
+            f"6ξ_∇ = {number(trainable)} layers; deeper, its first layers barely learn.")
 
 
 def _against_one(chi: float) -> str:
