@@ -153,7 +153,13 @@ def verdict_row(run: initcore.Propagation, label: str) -> dict:
         return dict(initialization=label, forward=f"one layer: Var z = {number(layers.pre_var.iloc[0])}",
                     gradient="—")
     forward, backward = judge_run(run)
-    return dict(initialization=label, forward=forward.short(), gradient=backward.short())
+    row = dict(initialization=label, forward=forward.short(), gradient=backward.short())
+    if run.settings.get("norm") and run.exploded_at is None and run.vanished_at is None:
+        # Behind a norm, the sum z_l may explode while the activations see a standard u_l: both are drawn, and
+        # both are said (the forward alone contradicted "LayerNorm rescues the forward pass").
+        seen = run.layers.pre_var.to_numpy()
+        row["seen"] = _on_the_bands(judge(seen, f"from layer 1 to layer {len(seen)}"), seen).short()
+    return row
 
 
 def verdict_table(runs: dict[str, initcore.Propagation], params: dict[str, dict] | None = None) -> pd.DataFrame:

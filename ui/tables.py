@@ -108,6 +108,8 @@ VERDICT_COLUMNS = {  # ui.lessons.verdict_table
                                  "steady factor per layer. 'theory:' what a 50-layer network would do"),
     "gradient": column.TextColumn("gradient", help="Var dL/dz on its way back from the top to layer 1, in the same "
                                   "words"),
+    "seen": column.TextColumn("what each activation sees", help="Behind a norm: Var u_l, the normalized sum each "
+                              "activation reads, from layer 1 to the last, in the same words"),
 }
 
 LAB_COLUMNS = {  # widths for a loss of 4 digits times a power of ten: on a projector (1024 px), all in sight
