@@ -65,17 +65,17 @@ PRESETS = {
               "steady, at 2.",
         settings=_deep(depth=20, activation="relu", scheme="pytorch_default", compare=["he_normal"])),
     "resnet_one": dict(
-        page=DEEP, label="ResNet, α = 1", title="50 residual ReLU blocks under He, each branch added whole",
+        page=DEEP, label="ResNet, α = 1", title="A 50-layer residual ReLU network under He, each branch added whole",
         story="Each block adds a branch as large as the stream it reads: the stream's variance doubles every "
-              "block, 2⁴⁹ over 50 blocks. He's init is right for each layer and wrong for the sum.",
+              "block, 2⁴⁹ over its 49 blocks. He's init is right for each layer and wrong for the sum.",
         settings=_deep(activation="relu", scheme="he_normal", residual="one")),
     "resnet_inv_sqrt": dict(
-        page=DEEP, label="ResNet, α = 1/√L", title="The same 50 blocks with each branch scaled by 1/√L",
+        page=DEEP, label="ResNet, α = 1/√L", title="The same 50 layers with each branch scaled by 1/√L",
         story="A branch of 1/√L adds (1 + 1/L) a block: after L blocks at most e ≈ 2.7 times the first. The "
               "stream stays steady at any depth.",
         settings=_deep(activation="relu", scheme="he_normal", residual="inv_sqrt_depth")),
     "rezero": dict(
-        page=DEEP, label="ReZero, α = 0", title="The same 50 blocks with every branch switched off at the start",
+        page=DEEP, label="ReZero, α = 0", title="The same 50 layers with every branch switched off at the start",
         story="α = 0 makes each block the identity at initialization (ReZero, SkipInit): the stream and its "
               "gradient pass every block unchanged, and training turns the branches on.",
         settings=_deep(activation="relu", scheme="he_normal", residual="zero")),
@@ -84,7 +84,7 @@ PRESETS = {
                                                               "LayerNorm, branches scaled by 1/√(2L)",
         story="GPT-2 draws every weight from N(0, 0.02²), at width 256 a variance scaling of 256·0.02² = 0.1024 "
               "over fan_in, and scales the projections into the residual stream by 1/√(2L): here the branch "
-              "scale α. The stream grows by far less than ×2 over 50 blocks.",
+              "scale α. The stream grows by far less than ×2 over its 49 blocks.",
         settings=_deep(activation="gelu", scheme="variance_scaling", scale=256 * 0.02**2, mode="fan_in",
                        distribution="normal", residual="gpt2", norm="layer")),
     "layernorm_tanh": dict(
@@ -94,10 +94,10 @@ PRESETS = {
               "inputs of variance 1: the forward pass is rescued. The gradient still carries the weights' scale.",
         settings=_deep(activation="tanh", scheme="large_normal", std=1.0, norm="layer")),
     "prenorm_resnet": dict(
-        page=DEEP, label="Pre-norm ResNet, α = 1", title="50 pre-norm residual ReLU blocks: LayerNorm, no branch "
-                                                         "scaling",
+        page=DEEP, label="Pre-norm ResNet, α = 1", title="A 50-layer pre-norm residual ReLU network: LayerNorm, "
+                                                         "no branch scaling",
         story="LayerNorm keeps what every ReLU sees at variance 1, but each block still adds a branch of about "
-              "that size to the stream: its variance grows by one a block, some 25× over 50 blocks. The norm "
+              "that size to the stream: its variance grows by one a block, some 25× over its 49 blocks. The norm "
               "stops the doubling, not the growth; scaling the branches (1/√(2L)) stops that.",
         settings=_deep(activation="relu", scheme="he_normal", residual="one", norm="layer")),
     "funnel_fans": dict(
