@@ -2,6 +2,7 @@
 charts look, with words dark enough to read on a projector."""
 
 import functools
+from collections.abc import Mapping
 from fractions import Fraction
 
 import numpy as np
@@ -42,8 +43,11 @@ def scheme_dash(scheme: str) -> str:
 
 
 # Settings of a scheme that a paper named: a lesson showing them uses the paper's name, in its legend and words.
+# (Custom variance scaling with a named scheme's three knobs takes that scheme's name: ``scheme_label``.)
 PAPER_NAMES = [("variance_scaling", dict(scale=1 / 3, mode="fan_in", distribution="uniform"),
-                "'standard' U[±1/√n] (Glorot & Bengio)")]
+                "'standard' U[±1/√n] (Glorot & Bengio)"),
+               *(("variance_scaling", dict(scale=2.0, mode="fan_out", distribution=d),
+                  f"He/Kaiming {d}, fan_out (torchvision's ResNets)") for d in ("normal", "uniform"))]
 
 
 def scheme_label(scheme: str, params: dict | None = None) -> str:
@@ -51,15 +55,23 @@ def scheme_label(scheme: str, params: dict | None = None) -> str:
     the size of its σ (Small random, Large random) with another σ is named by its σ: "Small random" of σ = 100 would
     contradict the explosion it shows."""
     for named, settings, name in PAPER_NAMES:
-        if scheme == named and params and all(
-                np.isclose(params.get(k), v, rtol=1e-6) if isinstance(v, float) else params.get(k) == v
-                for k, v in settings.items()):
+        if scheme == named and params and _same(params, settings):
             return name
+    if scheme == "variance_scaling" and params:
+        for named in initcore.SCHEMES.values():
+            if named.knobs and _same(params, named.knobs):
+                return named.label
     spec = initcore.SCHEMES[scheme]
     std = spec.params.get("std")
     if std is not None and params and not np.isclose(params.get("std", std.default), std.default, rtol=1e-6):
         return f"Random normal, σ = {number(params['std'])}"
     return spec.label
+
+
+def _same(params: dict, settings: Mapping) -> bool:
+    """Whether ``params`` give every one of ``settings`` (numbers to 6 digits)."""
+    return all(isinstance(params.get(k), (int, float)) and np.isclose(params[k], v, rtol=1e-6)
+               if isinstance(v, (int, float)) else params.get(k) == v for k, v in settings.items())
 
 
 def activation_label(activation: str) -> str:
