@@ -2,6 +2,7 @@
 their story, and what it says is what its numbers show."""
 
 import math
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -273,3 +274,39 @@ def test_batchnorm_s_own_gradient_explosion_is_named():
     assert f"grows {times(down ** (1 / 49))} a layer" in story
     layer = open_page(PAGE, norm="layer", scheme="he_normal", depth="50")
     assert not [m for m in layer.markdown if "BatchNorm's own doing" in m.value]
+
+
+def test_behind_a_norm_the_table_says_what_each_activation_sees_too():
+    """N(0, 1) weights under LayerNorm: the sum z_l jumps at layer 1 (the forward chart), while every tanh reads a
+    standard u_l (the chart of what each activation sees); the table says both, as the classic's story does. A
+    network without a norm has no such column."""
+    at = open_page("pages/8_Deep_networks_in_practice.py", home_first=False, **presets.link("layernorm_tanh"))
+    row = at.dataframe[0].value.iloc[0]
+    assert not at.exception and row.forward.startswith("explodes") and row.seen.startswith("steady")
+    plain = open_page("pages/8_Deep_networks_in_practice.py", home_first=False, **presets.link("resnet_one"))
+    assert "seen" not in plain.dataframe[0].value
+
+
+def test_a_residual_classic_counts_the_blocks_its_network_has():
+    """A residual network of L layers is a first layer and L - 1 blocks: the classics' titles and stories count
+    them as the lesson's own story does ("Each of the 49 residual blocks")."""
+    for key, preset in presets.PRESETS.items():
+        settings = preset["settings"]
+        if preset["page"] != "pages/8_Deep_networks_in_practice.py" or settings.get("residual", "none") == "none":
+            continue
+        said = preset["title"] + " " + preset["story"]
+        for count in [int(n) for n in re.findall(r"(\d+) (?:residual \w+ )?blocks", said)]:
+            assert count == settings["depth"] - 1, (key, said)
+
+
+def test_custom_variance_scaling_with_a_named_scheme_s_knobs_takes_its_name():
+    """He with fan_out (the funnel classic) is named as torchvision knows it; knobs that a registered scheme has
+    give that scheme's name; others stay Custom variance scaling."""
+    vs = dict(distribution="normal")
+    assert theme.scheme_label("variance_scaling", vs | dict(scale=2.0, mode="fan_out")).startswith(
+        "He/Kaiming normal, fan_out")
+    assert theme.scheme_label("variance_scaling", vs | dict(scale=2.0, mode="fan_in")) == "He/Kaiming normal"
+    assert theme.scheme_label("variance_scaling", vs | dict(scale=0.5, mode="fan_in")) == "Custom variance scaling"
+    at = open_page("pages/8_Deep_networks_in_practice.py", home_first=False, **presets.link("funnel_fans"))
+    assert list(at.dataframe[0].value.initialization) == ["He/Kaiming normal, fan_out (torchvision's ResNets)",
+                                                          "He/Kaiming normal"]
