@@ -1,4 +1,4 @@
-"""Take a PNG of every page at desktop and phone width (the README's tour uses the desktop ones).
+"""Take a PNG of every page at desktop and phone width (the tour in docs/GUIDE.md and the README use the desktop ones).
 
     python -m tests.e2e.screenshots [out_dir]
 """
