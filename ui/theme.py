@@ -51,9 +51,10 @@ PAPER_NAMES = [("variance_scaling", dict(scale=1 / 3, mode="fan_in", distributio
 
 
 def scheme_label(scheme: str, params: dict | None = None) -> str:
-    """A scheme's name; with ``params`` that a paper named (``PAPER_NAMES``), the paper's name. A scheme named for
-    the size of its σ (Small random, Large random) with another σ is named by its σ: "Small random" of σ = 100 would
-    contradict the explosion it shows."""
+    """A scheme's name; with ``params`` that a paper named (``PAPER_NAMES``), the paper's name. Custom variance
+    scaling with the three knobs of a scheme of its family (scale 2, fan_in, normal) is that scheme. A scheme named
+    for the size of its σ (Small random, Large random) with another σ is named by its σ: "Small random" of σ = 100
+    would contradict the explosion it shows."""
     for named, settings, name in PAPER_NAMES:
         if scheme == named and params and _same(params, settings):
             return name
