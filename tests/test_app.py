@@ -321,6 +321,7 @@ def test_hostile_urls_give_a_note_not_a_traceback(query, expected_note):
      dict(activation="ReLU", view="Gradients", compare="He/Kaiming normal"), False),
     (dict(scheme="variance_scaling", mode=" Fan-Out "), dict(scheme="Custom variance scaling", mode="fan-out"), False),
     (dict(log_axis="maybe", view="Nope"), dict(), False),  # both noted beside their controls, not in the sidebar
+    (dict(depth="\u0663\u0660", width=" 64 "), dict(depth="30", width="64"), False),  # Arabic-Indic ٣٠, and spaces
 ])
 def test_a_corrected_link_value_goes_back_into_the_address_bar(query, corrected, noted):
     """What the page takes is what the URL then says, so a copied address bar reproduces the view; a second

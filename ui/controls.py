@@ -319,6 +319,8 @@ def _correct_number(key: str, raw: str | None, low: float, high: float, default:
     as it is."""
     value = None if raw is None else _as_number(raw)
     if raw is None or (value is not None and low <= value <= high and not (whole and value != int(value))):
+        if raw is not None and (not raw.isascii() or raw != raw.strip()):  # ٣ or " 1 ": a number Python reads
+            _correct(key, value, _shown(value))  # the address then says 3, as the control shows it
         return
     if value is None:
         _correct(key, default, _shown(default), f"Link value {key}={raw[:40]!r} {_not_a_number(raw)}; "
