@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import initcore
 from initcore.propagation import sampling_error, view_batch
-from ui import charts, controls, presets, theme
+from ui import charts, controls, lessons, presets, theme
 from ui.nav import LESSONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -1565,3 +1565,17 @@ def test_the_lab_sweeps_learning_rates_and_shows_which_train_each_scheme():
     assert not huge.exception and any("do not fit the training budget" in w.value for w in huge.warning)
     assert "Final loss by learning rate" not in json.dumps([c.proto.spec for c in open_page(
         "pages/4_Training_lab.py").get("plotly_chart")])
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "linear"])
+def test_constant_weights_get_no_projection_from_a_theory_of_nan(activation):
+    """Constant weights have no variance: theory's way back is NaN but at the top layer. It projects nothing (it
+    said "theory says it vanishes (×NaN)") and draws no lone point for a line."""
+    at = open_page("pages/2_Signal_propagation.py", home_first=False, depth="5", width="3", activation=activation,
+                   scheme="constant", compare="Constant")
+    said = " ".join(e.value for e in [*at.success, *at.warning, *at.error, *at.info, *at.markdown])
+    table = " ".join(at.dataframe[0].value.to_string().split()) if at.dataframe else ""
+    assert not at.exception and "NaN" not in said + table and "theory says" not in said
+    runs, _, backward, _ = lessons.propagation_curves(
+        dict(depth=5, width=3, activation=activation, batch=256, seed=0), {"constant": {"value": 0.5}})
+    assert backward[0].theory is None

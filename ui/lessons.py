@@ -39,11 +39,17 @@ def propagation_curves(settings: dict, schemes: dict[str, dict], columns: tuple[
         predicted = cached.predicted_network(network, scheme, schemes[scheme])
         layers = run.layers
         name = scheme_label(scheme, schemes[scheme])  # a paper's name for settings it named
-        forward.append(Curve(scheme, layers.layer.to_numpy(), layers[columns[0]].to_numpy(), predicted[columns[0]],
-                             run.exploded_at, name))
-        backward.append(Curve(scheme, layers.layer.to_numpy(), layers[columns[1]].to_numpy(), predicted[columns[1]],
-                              None, name))
+        forward.append(Curve(scheme, layers.layer.to_numpy(), layers[columns[0]].to_numpy(),
+                             _a_line(predicted[columns[0]]), run.exploded_at, name))
+        backward.append(Curve(scheme, layers.layer.to_numpy(), layers[columns[1]].to_numpy(),
+                              _a_line(predicted[columns[1]]), None, name))
     return runs, forward, backward, note
+
+
+def _a_line(theory: np.ndarray) -> np.ndarray | None:
+    """Theory's curve, where it draws one: constant weights have no variance for theory to scale, and their way back
+    is NaN but at the top layer, a lone point that looked like a prediction."""
+    return None if np.isnan(theory).any() and np.count_nonzero(np.isfinite(theory)) < 2 <= len(theory) else theory
 
 
 def budget_note(shared: initcore.Propagations, asked: int) -> str | None:
@@ -331,8 +337,9 @@ def _projected(judged: Judgement, theory: np.ndarray, direction: str) -> Judgeme
     says of ``PROJECTED_DEPTH`` layers (``theory``: its variances along the same path) where that leaves them:
     "steady over these layers, but theory says it vanishes by layer 12". The gradient's path starts at the top,
     which lies elsewhere in a deeper network, so for it theory's whole way back is told. Constant weights, of no
-    variance, leave theory's first layer at 0: it says nothing of them."""
-    if judged.word not in ("steady", "fades", "grows") or not (np.isfinite(theory[0]) and theory[0] > 0):
+    variance, leave theory's first layer at 0 (or, on the gradient's way back, every layer but the top NaN): it says
+    nothing of them."""
+    if judged.word not in ("steady", "fades", "grows") or not (np.isfinite(theory).all() and theory[0] > 0):
         return judged
     with np.errstate(divide="ignore", invalid="ignore"):
         change = theory / theory[0]
