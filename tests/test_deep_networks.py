@@ -310,3 +310,15 @@ def test_custom_variance_scaling_with_a_named_scheme_s_knobs_takes_its_name():
     at = open_page("pages/8_Deep_networks_in_practice.py", home_first=False, **presets.link("funnel_fans"))
     assert list(at.dataframe[0].value.initialization) == ["He/Kaiming normal, fan_out (torchvision's ResNets)",
                                                           "He/Kaiming normal"]
+
+
+def test_zero_weights_get_no_note_about_random_narrow_layers():
+    """Zero weights give 0 at every layer, as theory does: nothing random about it, so no note that narrow layers'
+    random factors compound; a narrow ReLU network whose units all die, where theory keeps a signal, keeps its."""
+    from ui.charts import Curve
+
+    layer = np.arange(1, 4)
+    zeros = Curve("zeros", layer, np.zeros(3), np.zeros(3))
+    assert deep.width_note((2, 4, 4, 4), zeros) is None
+    dead = Curve("he_normal", layer, np.array([1.0, 0.0, 0.0]), np.ones(3))
+    assert "exactly 0 from layer 2" in deep.width_note((2, 4, 4, 4), dead)
