@@ -304,7 +304,8 @@ _ALL_SCHEMES = [
         "orthogonal", "Orthogonal", "orthogonal", lambda fan_in, fan_out, p: p["gain"],
         lambda p: rf"W = {_number(p['gain'])} \cdot Q,\quad Q^\top Q = I",
         verdict="A random rotation: a linear network keeps the length of every input exactly, at any depth "
-        "(Saxe et al. 2014). With the activation's gain it suits deep tanh networks too.",
+        "(Saxe et al. 2014). On tanh no one gain keeps both directions: at a gain of 1 the signal and the gradient "
+        "fade slowly, and at tanh's usual 5/3 the signal holds while the gradient grows at every layer.",
         outcome="works",
         suits=("linear", "tanh"),
         params={"gain": Param(1.0, _positive(0.0, 10.0))},
