@@ -11,7 +11,8 @@ st.title("Weight distributions")
 st.markdown(
     "Every scheme draws weights around zero; what differs is the spread. Small weights cluster tightly at 0, "
     "large ones spread far. Xavier and He scale the spread to the layer's size: the more inputs a unit adds "
-    "up, the smaller each weight must be; He's spread is a little wider, for ReLU. Shaded: one real draw of "
+    "up, the smaller each weight must be. Xavier counts inputs and outputs (2 / (n_in + n_out)), He only inputs, "
+    "doubled for ReLU (2 / n_in): in a square layer He's spread is √2 times Xavier's. Shaded: one real draw of "
     "the matrix, binned (a small layer is drawn several times, to give enough weights to bin). Bold line: the "
     "formula. Dashed: the uniform variants, which stop sharply at ±L."
 )
@@ -47,6 +48,7 @@ show.table(tables.scheme_summary(table), tables.SCHEME_COLUMNS)
 for label, formula in zip(table.scheme[2:], table.formula[2:]):
     st.markdown(f"**{label}**")
     show.formula(formula)
-st.markdown("Try a wider layer: the Xavier and He curves get narrower (on the log10|w| axis they move left, to "
-            "smaller weights), away from their dotted outlines at 256 × 256; the fixed-σ ones do not move. That is "
-            "the whole idea: scale the weights to the fan so that the sum over inputs keeps its size.")
+st.markdown("Try a wider layer: more inputs make the Xavier and He curves narrower (on the log10|w| axis they move "
+            "left, to smaller weights), away from their dotted outlines at 256 × 256; more outputs narrow Xavier's "
+            "alone, and the fixed-σ ones do not move. That is the whole idea: scale the weights to the fan so that "
+            "the sum over inputs keeps its size.")

@@ -57,8 +57,6 @@ if trial := recipes.gain_trial(act.recommended, activation):
     st.markdown(sentence)
     st.page_link("pages/2_Signal_propagation.py", label="Watch Xavier with the gain", icon=":material/trending_up:",
                  query_params=controls.link(settings))
-st.caption("ELU and GELU have no gain in PyTorch's table; this app uses 1/√E[f(z)²] for z ~ N(0, 1), which keeps "
-           "a unit-variance signal at unit variance (and gives √2 for ReLU, as the table does).")
 
 st.subheader("What your framework does if you write nothing")
 classroom.ask_first(classroom.framework_default(
@@ -117,9 +115,9 @@ for framework, line in recipes.recipes(act.recommended, recipes.Conv(dims, kerne
     st.markdown(f"**{framework}**")
     st.code(line, language="python", wrap_lines=True)
 st.caption("Each framework counts a convolution's fans from its weight's shape, as above, so none of these lines "
-           "writes a fan out. Left to their defaults, PyTorch's nn.Conv2d, Keras' Conv2D and Flax's nn.Conv draw "
-           "as their dense layers do (the table's last three rows). Stride is not counted: at stride 2 each input "
-           "value feeds about a quarter as many outputs as n_out says.")
+           f"writes a fan out. Left to their defaults, PyTorch's nn.Conv{dims}d, Keras' Conv{dims}D and Flax's nn.Conv "
+           "draw as their dense layers do (the table's last three rows). Stride is not counted: at stride 2 each "
+           f"input value feeds about {'half' if dims == 1 else 'a quarter'} as many outputs as n_out says.")
 
 st.subheader("Every scheme at a glance")
 for heading, entries in lessons.schemes_at_a_glance().items():

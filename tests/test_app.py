@@ -1579,3 +1579,11 @@ def test_constant_weights_get_no_projection_from_a_theory_of_nan(activation):
     runs, _, backward, _ = lessons.propagation_curves(
         dict(depth=5, width=3, activation=activation, batch=256, seed=0), {"constant": {"value": 0.5}})
     assert backward[0].theory is None
+
+
+@pytest.mark.parametrize("conv, layers, share", [("1d", "nn.Conv1d, Keras' Conv1D", "about half as many"),
+                                                 ("2d", "nn.Conv2d, Keras' Conv2D", "about a quarter as many")])
+def test_the_convolution_s_caption_names_its_own_layers_and_stride(conv, layers, share):
+    at = open_page("pages/5_Choosing_an_initializer.py", home_first=False, conv=conv)
+    said = " ".join(c.value for c in at.caption)
+    assert not at.exception and layers in said and share in said
