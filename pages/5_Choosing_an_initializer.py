@@ -66,7 +66,9 @@ st.markdown("Every framework initializes a layer you create without saying how. 
             "its standard deviations and scaled so that its variance is 1/n_in (the cut then lies at 2.27 of the "
             "result's); PyTorch's `nn.Linear` and `nn.Conv` layers draw from U(±1/√n_in), a third "
             "of LeCun's variance, with the same rule for their biases. Here is the signal after a stack of "
-            f"{tables.FRAMEWORK_WIDTH}-unit {act.label} layers built with each default:")
+            f"{tables.FRAMEWORK_WIDTH}-unit {act.label} layers built with each default's weights, and PyTorch's with "
+            "its biases too (each bias adds its variance, 1/(3 n_in), to every layer's, so the signal cannot fall "
+            "below it; the gradient does not get that floor):")
 show.table(tables.framework_defaults(activation), tables.FRAMEWORK_COLUMNS)
 st.markdown(lessons.framework_verdict(activation))
 st.page_link("pages/2_Signal_propagation.py", label="Watch PyTorch's default in a 20-layer network",

@@ -177,12 +177,18 @@ _FRAMEWORKS = {"pytorch_default": "PyTorch (nn.Linear)", "keras_default": "Keras
 def framework_defaults(activation: str) -> pd.DataFrame:
     """For each framework's dense layer left to its default, the variance of the signal after 5, 20 and 50
     square layers of ``FRAMEWORK_WIDTH`` units of ``activation`` (theory's length map, from an input of
-    variance 1)."""
+    variance 1), the weights alone; and PyTorch's layer with its biases too, drawn by the same rule as its weights,
+    U(±1/√n_in), of variance 1/(3 n_in)."""
     rows = []
     for scheme, framework in _FRAMEWORKS.items():
         pre, _ = cached.predicted(max(FRAMEWORK_DEPTHS), FRAMEWORK_WIDTH, activation, scheme, {})
         rows.append({"framework": framework} | {f"after {d} layers": theme.number(pre[d - 1])
                                                 for d in FRAMEWORK_DEPTHS})
+    network = dict(depth=max(FRAMEWORK_DEPTHS), width=FRAMEWORK_WIDTH, activation=activation,
+                   bias_std=(3 * FRAMEWORK_WIDTH) ** -0.5)
+    biased = cached.predicted_network(network, "pytorch_default", {})["stream_var"]
+    rows.insert(1, {"framework": f"{_FRAMEWORKS['pytorch_default']}, its biases too"}
+                | {f"after {d} layers": theme.number(biased[d - 1]) for d in FRAMEWORK_DEPTHS})
     return pd.DataFrame(rows)
 
 
