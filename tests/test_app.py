@@ -1591,3 +1591,14 @@ def test_the_convolution_s_caption_names_its_own_layers_and_stride(conv, layers,
     at = open_page("pages/5_Choosing_an_initializer.py", home_first=False, conv=conv)
     said = " ".join(c.value for c in at.caption)
     assert not at.exception and layers in said and share in said
+
+
+@pytest.mark.parametrize("depth", [3, 10, 50])
+def test_a_change_one_layer_makes_gets_the_same_word_at_every_depth(depth):
+    """×0.4 between layers 1 and 2, level after: "fades, nearly all of it between layers 1 and 2" at any depth, where
+    its factor a layer (×0.63 at 3 layers, ×0.981 at 50) had made it "fades" at 3 and "steady" at 50."""
+    from ui.lessons import judge
+
+    judged = judge(np.array([2.5] + [1.0] * (depth - 1)), "up")
+    assert judged.word == "fades" and judged.step == 1
+    assert judge(np.array([1.02] + [1.0] * (depth - 1)), "up").word == "steady"  # within a layer's ×1.1: no change

@@ -305,11 +305,14 @@ def judge(values: np.ndarray, path: str = "", *, backward: bool = False) -> Judg
         change = values[0] / values[-1] if backward else values[-1] / values[0]
         per_layer = change ** (1 / (len(values) - 1))
     top = _top_factor(values)
-    step = None
-    if 1 / DRIFT <= change <= DRIFT and 1 / STEP <= per_layer <= STEP:
-        word = "steady"
+    step = _one_step(values)
+    # A change one layer makes (past a layer's ×1.1) is told as that layer's at any depth: 2.54 at layer 1 and 1 from
+    # layer 2 on fades ×0.394 over 10 layers and over 50, where its factor a layer (×0.902, ×0.981) had said
+    # "fades" at 10 and "steady" at 50.
+    made_by_one = step is not None and not 1 / STEP <= change <= STEP
+    if 1 / DRIFT <= change <= DRIFT and 1 / STEP <= per_layer <= STEP and not made_by_one:
+        word, step = "steady", None
     else:
-        step = _one_step(values)
         levels_off = top is not None or step is not None
         if change < 1:
             word = "vanishes" if change < VANISHING and not levels_off else "fades"
