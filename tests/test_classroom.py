@@ -284,3 +284,15 @@ def test_the_new_lessons_answers_are_their_own_numbers():
     assert resnet.right == (resnet.options[2],)
     lab = classroom.lowest_loss({"Zeros": 0.693, "He": 0.21, "Large": float("nan")}, 100, ())
     assert lab.right == ("He",) and lab.truth == "He, at 0.21"
+
+
+def test_a_factor_far_from_1_is_not_called_near_enough_to_1():
+    """Five ReLU layers of 4 units under He end inside the band, each multiplying the signal by about ×0.3: the
+    reveal says that factor is far from 1 and that a deeper network would leave the band, not that it is "near
+    enough to 1"."""
+    run = initcore.simulate(depth=5, width=4, activation="relu", scheme="he_normal")
+    question = classroom.propagation(run, "He")
+    assert question.options[0] in question.right  # about 1: inside the band (on its edge here)
+    assert "far from 1" in question.why and "near enough to 1" not in question.why
+    steady = classroom.propagation(initcore.simulate(depth=50, width=256, activation="relu", scheme="he_normal"), "He")
+    assert "near enough to 1" in steady.why

@@ -17,6 +17,7 @@ import streamlit as st
 import initcore
 from ui import phase_lessons
 from ui.charts import EXPLODING, VANISHING
+from ui.lessons import STEP
 from ui.theme import number, times
 
 CLASS = "class"  # the URL name, and session-state key, of class mode
@@ -119,8 +120,12 @@ def _per_layer(variances: np.ndarray, depth: int, held: bool) -> str:
     first, last = alive[0], alive[-1]
     change = variances[last] / variances[first]
     factor = times(change ** (1 / (last - first)))
-    if held:
+    if held and 1 / STEP <= change ** (1 / (last - first)) <= STEP:
         return f"Each layer multiplied it by about {factor}, near enough to 1 to stay in the band for {depth} layers."
+    if held:  # a factor far from 1 that a few layers do not compound past the band
+        return (f"Each layer multiplied it by about {factor}, far from 1: from layer {first + 1} to layer {last + 1} "
+                f"that adds up to {times(change)}. The signal still ends inside the band, but a deeper network would "
+                "leave it.")
     return (f"Each layer multiplied it by about {factor}, and from layer {first + 1} to layer {last + 1} that adds up "
             f"to {times(change)}: a good scheme makes the factor 1.")
 
