@@ -296,3 +296,23 @@ def test_a_factor_far_from_1_is_not_called_near_enough_to_1():
     assert "far from 1" in question.why and "near enough to 1" not in question.why
     steady = classroom.propagation(initcore.simulate(depth=50, width=256, activation="relu", scheme="he_normal"), "He")
     assert "near enough to 1" in steady.why
+
+
+def test_the_framework_answer_s_reason_is_true_of_its_activation():
+    """PyTorch's default under sigmoid: the signal settles (×0.255 over 20 layers, 'about the same'), and the reveal
+    says why, not that each layer multiplies it by the shortfall, which it says under ReLU."""
+    sigmoid = classroom.framework_default(initcore.theory.predicted_pre_var(
+        depth=20, width=256, activation="sigmoid", scheme="pytorch_default"), "Sigmoid")
+    assert sigmoid.right == (sigmoid.options[0],) and "settles" in sigmoid.why and "multiplies" not in sigmoid.why
+    relu = classroom.framework_default(initcore.theory.predicted_pre_var(
+        depth=20, width=256, activation="relu", scheme="pytorch_default"), "ReLU")
+    assert "Each layer multiplies the signal by that shortfall." in relu.why
+
+
+def test_a_deep_network_s_answer_on_the_band_s_edge_counts_both_sides():
+    """Xavier's 50 tanh layers end near ×0.01 (×0.0099 here): as on Signal propagation, another seed may end on
+    either side of the edge, so both answers count; theory's numbers (the framework question) have no seed."""
+    question = classroom.deep_network(np.array([1.0, 0.5, 0.0099]), "50 tanh layers")
+    assert set(question.right) == {question.options[0], question.options[1]} and "edge" in question.truth
+    far = classroom.deep_network(np.array([1.0, 1e-5]), "50 tanh layers")
+    assert far.right == (far.options[1],)

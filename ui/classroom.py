@@ -130,9 +130,11 @@ def _per_layer(variances: np.ndarray, depth: int, held: bool) -> str:
             f"to {times(change)}: a good scheme makes the factor 1.")
 
 
-def ends(name: str, text: str, values: np.ndarray, settings: tuple, why: str = "") -> Question:
+def ends(name: str, text: str, values: np.ndarray, settings: tuple, why: str = "", drawn: bool = False) -> Question:
     """Where a variance that starts at ``values[0]`` ends, at ``values[-1]``, relative to its start, on the charts'
-    bands (``name``: which question; ``settings``: what it depends on)."""
+    bands (``name``: which question; ``settings``: what it depends on). Where the values were ``drawn`` (a
+    simulation, not theory), a change within ``ON_THE_EDGE`` of a band's edge may fall on either side of it with
+    another seed: both answers count, as on Signal propagation."""
     change = float(values[-1] / values[0]) if values[0] > 0 else float("nan")
     options = (f"about the same (between ×{number(VANISHING)} and ×{number(EXPLODING)})",
                f"far smaller (below ×{number(VANISHING)}), or 0", f"far larger (above ×{number(EXPLODING)}), or inf")
@@ -141,7 +143,14 @@ def ends(name: str, text: str, values: np.ndarray, settings: tuple, why: str = "
     else:
         answer = options[1] if change < VANISHING else options[2] if change > EXPLODING else options[0]
     truth = f"×{number(change)}" if np.isfinite(change) else answer.split(",")[0]
-    return Question(name, text, options, (answer,), f"{truth}: {answer.split(' (')[0]}", why, settings)
+    right, said = (answer,), f"{truth}: {answer.split(' (')[0]}"
+    edge = next((band for band in (VANISHING, EXPLODING) if drawn and np.isfinite(change)
+                 and 1 / ON_THE_EDGE < change / band < ON_THE_EDGE), None)
+    if edge is not None:
+        right = (options[0], options[1] if edge == VANISHING else options[2])
+        said = (f"{truth}, right at the band's edge, ×{number(edge)}: another seed may end on either side of it, so "
+                "both answers count")
+    return Question(name, text, options, right, said, why, settings)
 
 
 def framework_default(values: np.ndarray, activation: str) -> Question:
@@ -151,7 +160,10 @@ def framework_default(values: np.ndarray, activation: str) -> Question:
                 "write no initialization: the default is meant to be safe. From the first layer to the last, the "
                 "signal's variance changes by…", values, (len(values), activation),
                 "PyTorch's default draws U(±1/√n_in): Var(W) = 1/(3·n_in), a third of LeCun's and a sixth of He's. "
-                "Each layer multiplies the signal by that shortfall.")
+                + (f"Under {activation} the signal soon settles at a level of its own instead: what each layer "
+                   "passes on has a mean (sigmoid's ½) that the weights' shortfall does not shrink."
+                   if 1 / STEP <= values[-1] / values[-2] <= STEP else
+                   "Each layer multiplies the signal by that shortfall."))
 
 
 def deep_network(stream: np.ndarray, description: str) -> Question:
@@ -160,7 +172,7 @@ def deep_network(stream: np.ndarray, description: str) -> Question:
     return ends("deep_network", f"{description}: from its first layer to its last, the variance of z_l changes "
                 "by…", stream, (description, len(stream)),
                 "Each plain layer multiplies the variance by its own factor; each residual block adds its branch to "
-                "the stream, and a norm fixes only what the activation sees.")
+                "the stream, and a norm fixes only what the activation sees.", drawn=True)
 
 
 def lowest_loss(final: dict[str, float], epochs: int, settings: tuple) -> Question:
