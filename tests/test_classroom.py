@@ -132,9 +132,10 @@ def test_a_zero_output_layer_starts_at_zero_over_the_same_hidden_draws():
 
 
 @pytest.mark.parametrize("activation, sigma_w2, expected", [("tanh", 1.0, 1), ("relu", 2.0, 1), ("relu", 1.0, 3),
-                                                             ("relu", 3.0, 2), ("tanh", 2.0, 2),
+                                                             ("relu", 3.0, 4), ("gelu", 2.35, 4), ("tanh", 2.0, 2),
                                                              ("leaky_relu", 2.0, 1)])  # χ₁ = 1.0001: ×1.002 in 20
-# ReLU at σ_w² = 1 without biases is fading, not ordered: its correlations move as they would at He's σ_w² = 2
+# ReLU at σ_w² = 1 without biases is fading, not ordered: its correlations move as they would at He's σ_w² = 2.
+# ReLU at 3 (and GELU at 2.35) has χ₁ > 1 but no level to settle at (q* = ∞): exploding, as the page says, not chaotic
 def test_the_phase_answer_is_theory_s_at_the_point(activation, sigma_w2, expected):
     question = classroom.phase(initcore.theory.phase(activation, sigma_w2, 0.0), activation, sigma_w2, 0.0)
     assert question.right == (question.options[expected],)
