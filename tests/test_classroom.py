@@ -317,3 +317,13 @@ def test_a_deep_network_s_answer_on_the_band_s_edge_counts_both_sides():
     assert set(question.right) == {question.options[0], question.options[1]} and "edge" in question.truth
     far = classroom.deep_network(np.array([1.0, 1e-5]), "50 tanh layers")
     assert far.right == (far.options[1],)
+
+
+def test_the_xavier_options_are_written_with_the_digits_that_tell_them_apart():
+    """1/1022 and 2/(1022 + 1024) both read 9.78 × 10⁻⁴ to three digits, and the first was marked wrong beside a
+    truth that read the same: the options take as many digits as tell different values apart."""
+    question = classroom.xavier(1022, 1024, 2 / 2046)
+    assert len(set(question.options)) == 3 and question.right == (question.options[1],)
+    assert question.truth in question.right[0] and question.truth not in question.options[0]
+    square = classroom.xavier(256, 256, 2 / 512)  # equal values stay one number, and both count
+    assert len(square.right) == 2 and "0.00391" in square.options[0]

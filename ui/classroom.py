@@ -191,7 +191,10 @@ def lowest_loss(final: dict[str, float], epochs: int, settings: tuple) -> Questi
 def xavier(fan_in: int, fan_out: int, variance: float) -> Question:
     """Which variance Xavier/Glorot gives a ``fan_in`` × ``fan_out`` layer; ``variance``: the scheme table's."""
     formulas = {"1/n_in": 1 / fan_in, "2/(n_in + n_out)": 2 / (fan_in + fan_out), "2/n_in": 2 / fan_in}
-    options = tuple(f"{formula} = {number(value)}" for formula, value in formulas.items())
+    # as many digits as tell different values apart: 1/1022 and 2/2046 both read 9.78 × 10⁻⁴ to 3
+    digits = next(d for d in range(3, 17) if len({number(v, d) for v in formulas.values()})
+                  == len({round(v, 15) for v in formulas.values()}))
+    options = tuple(f"{formula} = {number(value, digits)}" for formula, value in formulas.items())
     right = tuple(option for option, value in zip(options, formulas.values(), strict=True)
                   if np.isclose(value, variance, rtol=1e-9))
     why = ("Glorot and Bengio (2010) average the two fans, so that the signal going forward and the gradient coming "
@@ -201,7 +204,7 @@ def xavier(fan_in: int, fan_out: int, variance: float) -> Question:
                "to tell them apart."
     return Question("xavier", f"Var(W) = 1/n is often called Xavier's. For this layer of n_in = {fan_in} inputs and "
                     f"n_out = {fan_out} units, what variance does Xavier/Glorot give its weights?", options, right,
-                    f"{number(variance)}", why, (fan_in, fan_out))
+                    f"{number(variance, digits)}", why, (fan_in, fan_out))
 
 
 def symmetry(distinct: int, width: int, epochs: int, label: str, settings: dict) -> Question:
