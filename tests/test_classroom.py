@@ -327,3 +327,14 @@ def test_the_xavier_options_are_written_with_the_digits_that_tell_them_apart():
     assert question.truth in question.right[0] and question.truth not in question.options[0]
     square = classroom.xavier(256, 256, 2 / 512)  # equal values stay one number, and both count
     assert len(square.right) == 2 and "0.00391" in square.options[0]
+
+
+def test_the_zero_output_answer_names_no_misconception_and_counts_units_plainly():
+    """Under zero hidden layers the answer is no, but not because the output layer is zero: the accepted option
+    says only that this start cannot learn (it said "zero weights anywhere keep the units copies", the misconception
+    the question corrects); a layer of copies is "all one unit", not "1 of 12 units differ"."""
+    question = classroom.zero_last_layer(dict(loss=[0.69, 0.69], distinct=1), 12, 50, "Zeros", {})
+    assert question.right == (question.options[1],) and "anywhere" not in question.right[0]
+    assert "all one unit, copies of one another" in question.truth and "differ" not in question.truth
+    learned = classroom.zero_last_layer(dict(loss=[0.69, 0.1], distinct=12), 12, 50, "He", {})
+    assert learned.right == (learned.options[0],) and "12 distinct units" in learned.truth

@@ -226,8 +226,10 @@ def zero_last_layer(run: dict, width: int, epochs: int, label: str, settings: di
     """Whether a network whose hidden layers are drawn from ``label`` but whose output layer starts at zero (as
     Fixup starts it) learns, read off ``run``, that network trained for ``epochs`` (``ui.cached.zero_output``): it
     does if its loss falls and its last hidden layer's ``width`` units end up telling different things apart."""
+    # The "no" is the answer itself, not a reason: where the hidden layers are copies the answer is no, but not
+    # because of the zero output layer, and "zero weights anywhere keep the units copies" is the misconception.
     options = ("yes: each output weight gets its own gradient, and the layers below learn from the next step on",
-               "no: zero weights anywhere keep the units copies of one another")
+               "no: from this start the network cannot learn")
     start, end, distinct = run["loss"][0], run["loss"][-1], run["distinct"]
     falls = bool(np.isfinite(end) and end < LEARNED_SHARE * start)
     learns = falls and distinct > 1
@@ -236,7 +238,8 @@ def zero_last_layer(run: dict, width: int, epochs: int, label: str, settings: di
              f"with the output layer at zero, the loss went from {number(start)} to {number(end)}"
              + (f", as far as one unit copied {width} times can take it: the last hidden layer's {width} units are "
                 f"{distinct} distinct unit{'' if distinct == 1 else 's'}" if copies else
-                f", and {distinct} of the last hidden layer's {width} units differ"))
+                f", and the last hidden layer's {width} units are "
+                + (f"{distinct} distinct units" if distinct > 1 else "all one unit, copies of one another")))
     why = ("A zero output layer sends no gradient down at the first step, but its own weights get gradients as "
            "different as the units they read. After one step they differ, and from then on every layer learns. "
            "Zero everywhere is what fails." if learns else
