@@ -15,7 +15,7 @@ if __name__ != "__main__":  # imported by `streamlit run` to find its server: no
 else:  # the home page
     from ui import cached, charts, show
     from ui.nav import footer, lesson_links, sidebar
-    from ui.theme import activation_label, times
+    from ui.theme import activation_label, number, times
 
     st.set_page_config(page_title="initlab: why weight initialization matters", layout="wide")
     sidebar(__file__)
@@ -35,15 +35,21 @@ else:  # the home page
              "xavier_normal": "Xavier", "he_normal": "He"}
     show.chart(charts.strip_figure(panels, list(ACTIVATIONS), list(SCHEMES),
                                    {a: f"{activation_label(a)} net" for a in ACTIVATIONS}, SHORT), "strip")
-    xavier_tanh = panels["tanh", "xavier_normal"]
+    def change(activation: str, scheme: str) -> str:
+        values = panels[activation, scheme]
+        return times(values[-1] / values[0])
+
     st.caption(
         "Each panel: Var z across 20 layers of 256 units, on a log scale; the dotted line is 'no change'. "
-        "Zeros kill the signal at once; small weights let it fade; large ones "
-        "blow it up (✕: it overflowed to infinity). He holds a ReLU net level. Xavier keeps a tanh net from "
-        "either fate, but not level: tanh squashes a large signal, so it still fades "
-        f"({times(xavier_tanh[-1] / xavier_tanh[0])} over these 20 layers), each layer taking a little less than "
-        "the one before rather than a fixed factor. Xavier on ReLU halves the signal every layer. The constant "
-        "scheme looks alive, but every unit in it is a copy of the others (see *Symmetry*)."
+        f"Zeros kill the signal at once. Small weights make it vanish ({change('tanh', 'small_normal')} over these "
+        f"20 layers in the tanh net, {change('relu', 'small_normal')} in the ReLU net). Large ones blow a ReLU net's "
+        "signal up to infinity (✕: it overflowed) and pin a tanh net's near "
+        f"{number(panels['tanh', 'large_normal'][-1])}, where nearly every unit sits at ±1. He holds a ReLU net "
+        "level. Xavier keeps a tanh net from either fate, but not level: tanh squashes a large signal, so it still "
+        f"fades ({change('tanh', 'xavier_normal')} over these 20 layers), each layer taking a little less than the "
+        "one before rather than a fixed factor. Xavier on ReLU halves the signal every layer. Constant weights "
+        "look alive in the tanh net, but every unit in it is a copy of the others (see *Symmetry*); in the ReLU "
+        "net they overflow too."
     )
 
     st.subheader("Lessons")

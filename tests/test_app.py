@@ -67,6 +67,21 @@ def test_the_home_page_s_caption_says_how_far_xavier_lets_a_tanh_net_fade():
     assert "nearly level" not in caption and values.iloc[-1] / values.iloc[0] < 0.1
 
 
+def test_the_home_page_s_caption_names_each_panel_s_fate_in_its_own_numbers():
+    """Small weights vanish (×10⁻³¹ and ×10⁻³⁷, not "fade"); large ones overflow a ReLU net and pin a tanh net near
+    2.5 × 10⁴ (not "blow it up"); constant weights overflow the ReLU net (not "look alive")."""
+    at = open_page()
+    caption = next(c.value for c in at.caption if "Each panel" in c.value)
+    run = {(a, s): initcore.simulate(depth=20, width=256, activation=a, scheme=s)
+           for a in ("tanh", "relu") for s in ("small_normal", "large_normal", "constant")}
+    ratio = {key: r.layers.pre_var.iloc[-1] / r.layers.pre_var.iloc[0] for key, r in run.items()}
+    assert f"Small weights make it vanish ({theme.times(ratio['tanh', 'small_normal'])} over these 20 layers" in caption
+    assert f"{theme.times(ratio['relu', 'small_normal'])} in the ReLU net" in caption
+    assert run["relu", "large_normal"].exploded_at and run["relu", "constant"].exploded_at
+    assert f"pin a tanh net's near {theme.number(run['tanh', 'large_normal'].layers.pre_var.iloc[-1])}" in caption
+    assert "in the ReLU net they overflow too" in caption and "small weights let it fade" not in caption
+
+
 @pytest.mark.parametrize("page", [None, *PAGES])
 def test_every_page_runs_without_exception(page):
     at = open_page(page)
