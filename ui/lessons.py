@@ -342,7 +342,7 @@ def _projected(judged: Judgement, theory: np.ndarray, direction: str) -> Judgeme
     which lies elsewhere in a deeper network, so for it theory's whole way back is told. Constant weights, of no
     variance, leave theory's first layer at 0 (or, on the gradient's way back, every layer but the top NaN): it says
     nothing of them."""
-    if judged.word not in ("steady", "fades", "grows") or not (np.isfinite(theory).all() and theory[0] > 0):
+    if judged.word not in ("steady", "fades", "grows") or np.isnan(theory).any() or not theory[0] > 0:
         return judged
     with np.errstate(divide="ignore", invalid="ignore"):
         change = theory / theory[0]
