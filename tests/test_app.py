@@ -841,10 +841,9 @@ def test_choosing_page_says_what_each_framework_draws_if_you_write_nothing():
     table = next(frame.value for frame in at.dataframe if "framework" in frame.value.columns).set_index("framework")
     pytorch = table.loc["PyTorch (nn.Linear)"]
     assert [pytorch[f"after {d} layers"] for d in (5, 20, 50)] == [number(2 * 6.0**-d) for d in (5, 20, 50)]
-    assert list(table.index) == ["PyTorch (nn.Linear)", "PyTorch (nn.Linear), its biases too", "Keras (Dense)",
-                                 "Flax (nn.Dense)"]
+    assert list(table.index) == ["PyTorch (nn.Linear)", "PyTorch, its biases too", "Keras (Dense)", "Flax (nn.Dense)"]
     # its biases, of variance 1/(3·256), add that to every layer's variance: the signal cannot fall below it
-    biased = [stated_number(table.loc["PyTorch (nn.Linear), its biases too"][f"after {d} layers"]) for d in (5, 20, 50)]
+    biased = [stated_number(table.loc["PyTorch, its biases too"][f"after {d} layers"]) for d in (5, 20, 50)]
     assert all(v >= 1 / 768 for v in biased) and biased[-1] == pytest.approx(biased[-2], rel=1e-2)
     assert any("**PyTorch default**: vanishes" in m.value for m in at.markdown)
     link = next(link for link in at.get("page_link") if "PyTorch" in link.proto.label)

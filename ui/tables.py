@@ -187,12 +187,12 @@ def framework_defaults(activation: str) -> pd.DataFrame:
     network = dict(depth=max(FRAMEWORK_DEPTHS), width=FRAMEWORK_WIDTH, activation=activation,
                    bias_std=(3 * FRAMEWORK_WIDTH) ** -0.5)
     biased = cached.predicted_network(network, "pytorch_default", {})["stream_var"]
-    rows.insert(1, {"framework": f"{_FRAMEWORKS['pytorch_default']}, its biases too"}
+    rows.insert(1, {"framework": "PyTorch, its biases too"}
                 | {f"after {d} layers": theme.number(biased[d - 1]) for d in FRAMEWORK_DEPTHS})
     return pd.DataFrame(rows)
 
 
-FRAMEWORK_COLUMNS = {"framework": column.TextColumn("framework (layer)", pinned=True, width=150)} | {
+FRAMEWORK_COLUMNS = {"framework": column.TextColumn("framework (layer)", pinned=True, width=170)} | {
     f"after {d} layers": _figure(f"Var z, {d} layers", f"Theory's variance of the pre-activations after {d} layers "
                                  f"of {FRAMEWORK_WIDTH} units, for an input of variance 1", 110)
     for d in FRAMEWORK_DEPTHS}
