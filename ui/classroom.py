@@ -119,8 +119,9 @@ def _per_layer(variances: np.ndarray, depth: int, held: bool) -> str:
         return "The signal did not live long enough to show a factor per layer: the chart shows where it stopped."
     first, last = alive[0], alive[-1]
     change = variances[last] / variances[first]
-    factor = times(change ** (1 / (last - first)))
-    if held and 1 / STEP <= change ** (1 / (last - first)) <= STEP:
+    per_layer = change ** (1 / (last - first))
+    factor = times(per_layer)
+    if held and 1 / STEP <= per_layer <= STEP:
         return f"Each layer multiplied it by about {factor}, near enough to 1 to stay in the band for {depth} layers."
     if held:  # a factor far from 1 that a few layers do not compound past the band
         return (f"Each layer multiplied it by about {factor}, far from 1: from layer {first + 1} to layer {last + 1} "

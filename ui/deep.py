@@ -82,9 +82,9 @@ def width_note(widths: tuple[int, ...], curve) -> str | None:
     values, theory = np.asarray(curve.values, float), np.asarray(curve.theory, float)
     zero = np.flatnonzero(values == 0)
     seen = np.flatnonzero(np.isfinite(values) & (values > 0) & np.isfinite(theory) & (theory > 0))
-    if zero.size and not (np.isfinite(theory[zero[0]]) and theory[zero[0]] > 0):  # theory's 0 too (zero weights):
-        return None  # nothing random about it
     if zero.size:
+        if not (np.isfinite(theory[zero[0]]) and theory[zero[0]] > 0):  # theory's 0 too (zero weights): nothing
+            return None  # random about it
         ends = f"This one's signal is exactly 0 from layer {curve.layer[zero[0]]}."
     elif seen.size and not 1 / APART <= values[seen[-1]] / theory[seen[-1]] <= APART:
         ends = (f"This one ends {times(values[seen[-1]] / theory[seen[-1]])} of theory's value at layer "

@@ -24,9 +24,14 @@ def chart(figure, key: str, where=st) -> None:
     """
     width = "content" if figure.layout.width else "stretch"
     phone = on_phone()
-    where.plotly_chart(enlarged(figure, screen.SCALE if screen.presenting() and not phone else 1), key=key,
+    where.plotly_chart(enlarged(figure, screen.SCALE if _projected(phone) else 1), key=key,
                        theme=None, alt=alt_text(figure), width=width,
                        config=dict(displayModeBar=False) if phone else None)
+
+
+def _projected(phone: bool) -> bool:
+    """Whether the page is shown on a projector: presenter mode, but not on a phone, which is no projector."""
+    return screen.presenting() and not phone
 
 
 def on_phone() -> bool:
@@ -67,7 +72,7 @@ def table(frame, columns: dict) -> None:
     In presenter mode (not on a phone) the table is plain text (``st.table``), which takes the page's large type:
     Streamlit's data grid draws its cells on a canvas at its own size, 14 px on the projector, and zoomed, it ran
     past the screen's edge. A long one scrolls within the projector's height there."""
-    if screen.presenting() and not on_phone():
+    if _projected(on_phone()):
         st.table(as_shown(frame, columns), hide_index=True,
                  height="content" if len(frame) <= PRESENTED_ROWS else PRESENTED_HEIGHT)
         return
