@@ -475,6 +475,7 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
         traces.append(go.Scatter(  # a lone point (a run that diverged at epoch 1) makes no line: a marker
             x=history["epoch"], y=lines[scheme], name=label,
             mode="markers" if np.isfinite(lines[scheme]).sum() == 1 else "lines", marker=dict(color=colour, size=9),
+            cliponaxis=False,  # a lone point at epoch 0 sits on the axis's edge: drawn whole, not half
             line=dict(color=colour, width=3, dash=scheme_dash(scheme)),
             customdata=[percent(v) for v in history[column]] if column.endswith("accuracy")
             else written(history[column], digits=4),
@@ -642,6 +643,7 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> f
             drawn.append(norms)
             traces.append(go.Scatter(  # a lone point (a run that diverged at epoch 1) makes no line: a marker
                 x=history["epoch"], y=norms, name=name, mode="markers" if np.isfinite(norms).sum() == 1 else "lines",
+                cliponaxis=False,
                 marker=dict(color=colour, size=9, symbol=LONE_POINT[dash]), legendgroup=scheme,
                 showlegend=dash == "solid", line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
                 customdata=written(given[column]),
