@@ -1090,6 +1090,21 @@ def test_a_vanished_gradient_names_every_layer_it_leaves_without_a_gradient():
     assert f"layers 1 to {at} cannot learn" in sentence
 
 
+@pytest.mark.parametrize("activation", ["selu", "tanh", "relu", "elu"])
+def test_zero_weights_gradient_is_told_where_the_chart_has_it(activation):
+    """Zero weights: nothing reaches the output. A gradient sent down from the top passes the top layer's own slope,
+    f'(0): SELU's 1.76 and tanh's 1 leave that layer a gradient the chart draws, ReLU's 0 none. The verdict names the
+    layer from which every gradient is 0, where it had said that nothing flows back beside the top layer's 3.15."""
+    from ui.lessons import verdict
+
+    run = initcore.simulate(depth=10, width=64, activation=activation, scheme="zeros")
+    grads = run.layers.stream_grad_var.to_numpy()
+    at = run.grad_vanished_at
+    assert (grads[: at] == 0).all() and (grads[at:] > 0).all()
+    _, sentence = verdict(run, "Zeros")
+    assert f"gradient: vanishes (vanished at layer {at}:" in sentence and "nothing flows back" not in sentence
+    assert ("from the top layer down" in sentence) == (at == 10)
+
 @pytest.mark.parametrize("activation, scheme, depth, expected", [
     ("tanh", "large_normal", 50, "gradient: explodes (exploded at layer"),
     ("sigmoid", "zeros", 20, "no signal"),

@@ -231,9 +231,16 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
                 Judgement("none", event="every layer above is garbage, and no loss can be computed"))
     if run.vanished_at is not None and not carried:
         why = _why_zero(layers[layers.layer == run.vanished_at].iloc[0])
-        return (Judgement("vanishes", event=f"vanished at layer {run.vanished_at}: every activation there is exactly "
-                          f"0, since {why}"),
-                Judgement("none", event="nothing reaches the output, and nothing flows back"))
+        forward = Judgement("vanishes", event=f"vanished at layer {run.vanished_at}: every activation there is "
+                            f"exactly 0, since {why}")
+        if run.grad_vanished_at is None:
+            return forward, Judgement("none", event="nothing reaches the output, and nothing flows back")
+        # The gradient sent down from the top passes the top layer's own slope: f'(0) = 0 under ReLU, but SELU's
+        # 1.76 leaves that layer a gradient the chart draws, and every layer below it none.
+        at = run.grad_vanished_at
+        return forward, Judgement("vanishes", event=f"vanished at layer {at}: nothing reaches the output, and a "
+                                  "gradient sent down from it is exactly 0 from " +
+                                  (f"layer {at} down" if at < depth else "the top layer down"))
     if run.grad_exploded_at is not None:
         backward = Judgement("explodes", event=f"exploded at layer {run.grad_exploded_at} on its way back: each "
                              "layer multiplied it until it passed float32's largest number, so training would "
