@@ -11,23 +11,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from initcore.histograms import BINS, SAMPLE, LayerHistograms, build, log_magnitudes, sample_rows
+from initcore.histograms import BINS, SAMPLE, LayerHistograms, build, log_magnitudes, sample_rows, stride
 
 
 def sampled(x: np.ndarray, sample: int) -> np.ndarray:
     """The values ``record`` keeps of a 2-D ``x`` in a row of ``sample`` values: an evenly strided subset of at
-    most ``sample`` of its values in row-major order, as float32 (read straight from the transpose's memory when
-    that is the contiguous one)."""
+    most ``sample`` of its values in row-major order (``stride``), as float32 (read straight from the transpose's
+    memory when that is the contiguous one)."""
     if x.flags.c_contiguous or not x.T.flags.c_contiguous:
         flat = x.reshape(-1)
-        return flat[:: max(1, flat.size // sample)][:sample].astype(np.float32)
+        return flat[:: stride(flat.size, sample, x.shape[1])][:sample].astype(np.float32)
     return x.T.reshape(-1)[_transposed_picks(*x.shape, sample)].astype(np.float32)
 
 
 @functools.lru_cache(maxsize=16)
 def _transposed_picks(rows: int, columns: int, sample: int) -> np.ndarray:
     """Where ``record``'s picks of a rows × columns array lie in the row-major memory of its transpose."""
-    picks = np.arange(0, rows * columns, max(1, rows * columns // sample))[:sample]
+    picks = np.arange(0, rows * columns, stride(rows * columns, sample, columns))[:sample]
     row, column = np.divmod(picks, columns)
     return column * rows + row
 

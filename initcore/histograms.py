@@ -12,6 +12,7 @@ A layer that overflowed has ``total == 0`` and all-zero counts: it is *not* fill
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,11 +46,23 @@ def sample_rows(depth: int, sample: int = SAMPLE) -> np.ndarray:
     return np.full((depth, sample), np.nan, dtype=np.float32)
 
 
+def stride(size: int, sample: int, row: int) -> int:
+    """The step of an evenly strided pick of ``sample`` of ``size`` values laid out in rows of ``row`` (every value,
+    if there are no more than ``sample``): the largest step up to size // sample that shares no factor with ``row``,
+    so that the picks pass through every column. A step of 12 through rows of 32 units would pick every fourth
+    unit alone, and miss a trained layer's dead ones."""
+    step = max(1, size // sample)
+    while math.gcd(step, row) != 1:
+        step -= 1
+    return step
+
+
 def record(rows: np.ndarray, layer: int, x: np.ndarray, scale: float = 1.0) -> None:
     """Keep an evenly strided subset of ``x``'s values (times ``scale``) as row ``layer``: as many as the row
-    holds (``sample_rows``), or all of them if there are fewer."""
+    holds (``sample_rows``), or all of them if there are fewer; in row-major order, by a ``stride`` that passes
+    through every column of ``x``."""
     flat, sample = x.reshape(-1), rows.shape[1]
-    picked = flat[:: max(1, flat.size // sample)][:sample]
+    picked = flat[:: stride(flat.size, sample, x.shape[-1] if x.ndim else 1)][:sample]
     np.multiply(picked, scale, out=rows[layer, : picked.size], casting="unsafe")
 
 
