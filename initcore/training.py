@@ -500,6 +500,14 @@ class TrainingRun:
     settings: dict = field(default_factory=dict)
     snapshots: list[Snapshot] = field(default_factory=list, repr=False)
 
+    def moved(self) -> np.ndarray:
+        """How far each hidden layer's weights moved over the run, as a share of their size at epoch 0:
+        ‖W_l - W_l(0)‖_F / ‖W_l(0)‖_F, layer 1 first (inf where weights that started at 0 moved, NaN where they
+        did not)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.array([np.linalg.norm(now - then) / np.linalg.norm(then)
+                             for now, then in zip(self.model.weights[:-1], self.initial_weights[:-1])])
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Probability of class 1 for each row of X (for decision-boundary plots)."""
         return self.model.predict_proba(X)

@@ -414,7 +414,7 @@ def _fate(r: Reel, history) -> str:
 
 
 # What the film makes visible, said in one sentence per run where it happens (``findings``).
-FROZEN = 1e-3  # a layer whose weights can move less than this share of their size over the whole run is frozen
+FROZEN = 1e-3  # hidden layers whose weights move less than this share of their size over the whole run are frozen
 PINNED = 0.5  # a share of saturated units at epoch 0 worth a sentence
 STEADY = 10  # every layer's activation spread (standard deviation) within this factor of every other's: steady
 
@@ -442,19 +442,22 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
                            "weights stay one value: a single spike in the weight heatmap)" if len(layers[0]) > 1 else
                            f"its hidden layer stays one unit {copies} (1 distinct unit)")
                         + ", so the network is as good as one unit wide: " + _boundary_of_copies(shots))
-        elif (moved := _movement(layers, lr, last)).max() < FROZEN:
+        elif (moved := np.nanmax(lab["moved"][scheme], initial=0.0)) < FROZEN:
             epochs = f"{last} epoch{'' if last == 1 else 's'}"
             said.append(f"{name}: " + (
                 f"no gradient reaches the hidden layers (its spread is 0 in every one), so in {epochs} their "
-                "weights do not move" if moved.max() == 0 else
-                f"the gradient that reaches the hidden layers is so small that in {epochs} at learning rate {lr:g} "
-                f"no hidden layer's weights can move by more than {number(moved.max())} of their size")
-                + " (its weight heatmap stays the same from frame to frame): only the output layer learns.")
+                "weights do not move (its weight heatmap stays the same from frame to frame): only the output layer "
+                "learns." if moved == 0 else
+                f"in {epochs} at learning rate {lr:g} no hidden layer's weights moved by more than "
+                f"{number(moved)} of their size (its weight heatmap stays the same from frame to frame): the "
+                "gradient that reaches them is too small to train them."))
         elif flat_ends and (pinned := float(history["saturation"].iloc[0])) >= PINNED:
+            loss = float(history["loss"].iloc[-1])
             said.append(f"{name}: at epoch 0, {percent(pinned)} of the units sit on {act.label}'s flat ends, where "
                         f"its slope is under 5 % of its largest ({percent(float(history['saturation'].iloc[-1]))} "
                         f"by epoch {last}; the activation heatmap piles up at its two edges), so little gradient "
-                        "gets through them.")
+                        "gets through them" + (f"; it learns all the same (loss {number(loss)} at epoch {last})."
+                                               if loss < TRAINED else "."))
         elif history["loss"].iloc[-1] < TRAINED and (spread := max(map(_spread, layers))) <= STEADY:
             kept = (f"at every epoch each layer's activations keep a spread within ×{number(spread, 2)} of every "
                     "other layer's, and the" if len(layers[0]) > 1 else "its one hidden layer trains, and the")
@@ -473,14 +476,6 @@ def _boundary_of_copies(shots: list) -> str:
         return "its boundary can only be a straight line."
     since = shots[len(flat) - flat[::-1].index(False)].epoch  # the first frame of the flat ones at the end
     return f"its boundary is never more than a straight line, and from epoch {since} on p is the same everywhere."
-
-
-def _movement(layers: list, lr: float, epochs: int) -> np.ndarray:
-    """For each hidden layer, the most its weights can move over the run as a share of their size at epoch 0:
-    ``epochs`` steps of ``lr`` times the largest gradient (root mean square) any snapshot records."""
-    gradient = np.sqrt(np.max([frame.grad_var.to_numpy() for frame in layers], axis=0))
-    size = np.maximum(layers[0].weight_std.to_numpy(), np.finfo(float).tiny)
-    return epochs * lr * gradient / size
 
 
 def _spread(frame) -> float:

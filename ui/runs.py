@@ -19,12 +19,12 @@ from ui import film, jobs
 
 def train(scheme: str, settings: dict, snapshots: int = film.SNAPSHOTS) -> dict:
     """One scheme's run, as the page draws it: history, divergence, decision grid, summary row, ``snapshots`` + 1
-    snapshots."""
+    snapshots, and how far each hidden layer's weights moved (``TrainingRun.moved``)."""
     comparison = initcore.compare(schemes=(scheme,), snapshots=snapshots, **settings)
     run = comparison.runs[scheme]
     return dict(history=run.history, diverged=run.diverged_epoch, grid=run.decision_grid(),
                 test_points=(run.data["X_test"], run.data["y_test"]), summary=comparison.summary,
-                distinct=run.distinct_neurons, snapshots=run.snapshots)
+                distinct=run.distinct_neurons, snapshots=run.snapshots, moved=run.moved())
 
 
 def start(schemes: list[str], settings: dict, snapshots: int = film.SNAPSHOTS) -> dict[str, Future]:
@@ -36,14 +36,15 @@ def start(schemes: list[str], settings: dict, snapshots: int = film.SNAPSHOTS) -
 
 def gather(runs: dict[str, dict]) -> dict:
     """The finished runs of ``runs`` (scheme → ``train``'s result) as one lab: per-scheme histories, divergence,
-    grids and snapshots, the test points and the summary table."""
+    grids, snapshots and movements, the test points and the summary table."""
     first = next(iter(runs.values()))
     return dict(histories={s: r["history"] for s, r in runs.items()},
                 diverged={s: r["diverged"] for s, r in runs.items()},
                 grids={s: r["grid"] for s, r in runs.items()}, test_points=first["test_points"],
                 summary=pd.concat([r["summary"] for r in runs.values()], ignore_index=True),
                 distinct={s: r["distinct"] for s, r in runs.items()},
-                snapshots={s: r["snapshots"] for s, r in runs.items()})
+                snapshots={s: r["snapshots"] for s, r in runs.items()},
+                moved={s: r["moved"] for s, r in runs.items()})
 
 
 def finished(futures: dict[str, Future]) -> dict[str, dict]:
