@@ -203,6 +203,22 @@ def sent(figure) -> str:
     return plotly.io.to_json(figure.to_dict(), validate=False)
 
 
+def test_a_run_that_diverged_between_two_frames_adds_no_frame_and_every_view_shows_one_epoch():
+    """The default lab: Large random overflows at epoch 1, between the film's frames at 0 and 2. Its last snapshot is
+    shown from the frame at epoch 2 on. Adding epoch 1 as a frame had shown the other runs' cursors at epoch 1 beside
+    their boundaries and heatmaps of epoch 0, and with 42 frames for 41 places had dropped the frame at epoch 50."""
+    lab = lab_of(initcore.LAB_SCHEMES)
+    assert lab["diverged"]["large_normal"] == 1
+    figure = film.lab_film(lab, "activations", log=False)
+    names = [int(frame["name"]) for frame in figure.to_dict()["frames"]]
+    assert names == training.snapshot_epochs(100, film.SNAPSHOTS)
+    reels = [film.reel(s, shots, "activations", False, lab["diverged"][s]) for s, shots in lab["snapshots"].items()]
+    for epoch in names:
+        cursor = film._cursor(reels, lab["histories"], epoch, np.inf)
+        living = [x for x, r in zip(cursor["x"], reels) if r.diverged_epoch is None]
+        assert living == [epoch] * 4 == [int(r.epochs[film._at(r, epoch)]) for r in reels if r.diverged_epoch is None]
+
+
 @pytest.mark.parametrize("settings", [dict(), dict(depth=30, width=32, epochs=60), dict(activation="tanh")])
 def test_the_film_fits_one_websocket_message_and_plays_every_run(settings):
     """At most 41 frames and 500 KB as sent, whatever the depth, laid out for a laptop or a phone; each frame

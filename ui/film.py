@@ -159,7 +159,11 @@ def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np
     one row per scheme); the slider and Play/Pause below; opened at frame ``start`` of those it keeps."""
     grid = Grid.narrow(len(reels)) if narrow else Grid.wide(len(reels))
     k = len(reels)
-    epochs = sorted(set().union(*(r.epochs.tolist() for r in reels)))  # a diverged run's last: its divergence
+    # The frames are the epochs the runs that did not diverge share (every run's, where all did): a diverged run's
+    # last snapshot, at its divergence, is shown from the next frame on, and no other run's panels show an
+    # earlier epoch than the slider names.
+    kept = [r.epochs.tolist() for r in reels if r.diverged_epoch is None] or [r.epochs.tolist() for r in reels]
+    epochs = sorted(set().union(*kept))
     letter, words = QUANTITIES[quantity][1:]
     axis_x = f"log10 |{letter}|" if log else letter
     losses = {r.scheme: positive_only(histories[r.scheme]["loss"]) for r in reels}
@@ -317,12 +321,13 @@ def _wrapped(name: str, room: int = 10) -> str:
 
 
 def _cursor(reels: list[Reel], histories: dict, epoch: int, top: float) -> dict:
-    """The loss of each run at ``epoch`` (a diverged run: at its last finite epoch), as markers on its curve, at
-    most ``top`` (the panel's top edge): a frame's update of the cursor trace."""
+    """The loss of each run at the epoch of its snapshot shown at ``epoch`` (``_at``; a diverged run: at its last
+    finite epoch), as markers on its curve, at most ``top`` (the panel's top edge): a frame's update of the cursor
+    trace."""
     xs, ys, colours = [], [], []
     for r in reels:
-        history = histories[r.scheme]
-        shown = history[(history["epoch"] <= epoch) & np.isfinite(history["loss"]) & (history["loss"] > 0)]
+        history, shot = histories[r.scheme], r.epochs[_at(r, epoch)]
+        shown = history[(history["epoch"] <= shot) & np.isfinite(history["loss"]) & (history["loss"] > 0)]
         if len(shown):
             xs.append(int(shown["epoch"].iloc[-1]))
             ys.append(min(float(shown["loss"].iloc[-1]), top))
