@@ -115,5 +115,4 @@ if controls.toggle("Train every scheme at eight learning rates, 0.001 to 3", "sw
         st.warning(str(error))
     else:
         show.chart(charts.sweep_figure(sweep, upright=show.on_phone()), "sweep_chart")
-        st.caption("A bad start narrows the learning rates that train, or leaves none: the row of a good scheme "
-                   "has a dark run of cells, one of a bad scheme stays at ln 2 or diverges.")
+        st.caption(lessons.sweep_caption(sweep, epochs, upright=show.on_phone()))

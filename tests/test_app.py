@@ -1594,6 +1594,8 @@ def test_the_lab_sweeps_learning_rates_and_shows_which_train_each_scheme():
     assert rows == ["Zeros", "He/Kaiming normal"] and spec["data"][1]["x"][0] == "0.001"
     said = chart.proto.alt
     assert "Zeros: trains at none" in said and re.search(r"He/Kaiming normal: trains at [2-8] of 8", said)
+    caption = next(c.value for c in at.caption if c.value.startswith("Along each scheme's row"))
+    assert re.search(r"Here He/Kaiming normal trains at [2-8] of 8 .*; Zeros trains at none", caption)
     huge = open_page("pages/4_Training_lab.py", sweep="true", depth="30", width="128")
     assert not huge.exception and any("do not fit the training budget" in w.value for w in huge.warning)
     assert "Final loss by learning rate" not in json.dumps([c.proto.spec for c in open_page(

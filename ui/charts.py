@@ -783,7 +783,7 @@ def sweep_figure(table, upright: bool = False) -> fig.PlainFigure:
                          text=words, texttemplate="%{text}", textfont=dict(size=10), customdata=words,
                          hovertemplate=hover, colorbar=scale)]
     epochs = int(table.epochs.iloc[0])
-    said = "; ".join(f"{scheme_label(s)}: {_trains_at(table[table.scheme == s])}" for s in schemes)
+    said = "; ".join(f"{scheme_label(s)}: {trains_at(table[table.scheme == s])}" for s in schemes)
     return fig.new(traces, "Final loss by learning rate", subtitle=f"after {epochs} epochs; ✕: diverged",
                    message=said, **layout, xaxis=scheme_axis if upright else rate_axis,
                    yaxis=rate_axis if upright else scheme_axis | dict(autorange="reversed"))
@@ -792,9 +792,10 @@ def sweep_figure(table, upright: bool = False) -> fig.PlainFigure:
 TRAINED = 0.5 * np.log(2)  # a final loss under half of ln 2 (a coin flip's), without diverging: the run learned
 
 
-def _trains_at(rows) -> str:
-    """The learning rates at which a scheme trained, in words: "5 of 8 (0.01 to 1)", or "none of 8"."""
+def trains_at(rows) -> str:
+    """The learning rates at which a scheme trained, in words: "5 of 8 (0.01 to 1)", "1 of 8 (3)", or "none of 8"."""
     good = rows.lr[rows.final_loss < TRAINED].tolist()
     if not good:
         return f"trains at none of the {len(rows)} learning rates"
-    return f"trains at {len(good)} of {len(rows)} learning rates ({good[0]:g} to {good[-1]:g})"
+    at = f"{good[0]:g}" if len(good) == 1 else f"{good[0]:g} to {good[-1]:g}"
+    return f"trains at {len(good)} of {len(rows)} learning rates ({at})"

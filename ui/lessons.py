@@ -11,7 +11,7 @@ import initcore
 from initcore.propagation import sampling_error
 from initcore.training import fit_budget
 from ui import cached, drawn
-from ui.charts import EXPLODING, VANISHING, Curve, leaves_bands
+from ui.charts import EXPLODING, TRAINED, VANISHING, Curve, leaves_bands, trains_at
 from ui.film import SNAPSHOTS
 from ui.theme import activation_label, number, scheme_label, times
 
@@ -627,3 +627,22 @@ def schemes_at_a_glance() -> dict[str, list[str]]:
 def default_layers(depth: int) -> list[int]:
     """Up to six evenly spaced layers for the ridgeline, first and last included."""
     return sorted({int(round(x)) for x in np.linspace(1, depth, min(depth, 6))})
+
+
+def sweep_caption(table: pd.DataFrame, epochs: int, upright: bool = False) -> str:
+    """What the learning-rate sweep (``initcore.lr_sweep``'s table) shows, read off its cells: the learning rates at
+    which each scheme trains, widest range first, and where the lab's ``epochs`` did not fit the training budget,
+    the epochs each cell had instead (so a cell need not match the lab's table). ``upright``: a phone's chart,
+    whose schemes are columns."""
+    schemes = sorted(dict.fromkeys(table.scheme), key=lambda s: -int((table[table.scheme == s].final_loss
+                                                                       < TRAINED).sum()))
+    said = "; ".join(f"{scheme_label(s)} {trains_at(table[table.scheme == s])}" for s in schemes)
+    line = "column" if upright else "row"
+    caption = (f"Along each scheme's {line}, the dark cells are the learning rates at which it trains (a final loss "
+               f"under half of ln 2). Here {said}.")
+    cells = int(table.epochs.iloc[0])
+    if cells != epochs:
+        caption += (f" Each cell trained for {cells} epochs, where the lab above trains {epochs}: the training budget "
+                    f"allows no more for {len(table)} trainings, so a cell at the lab's learning rate need not match "
+                    "its table.")
+    return caption
