@@ -203,6 +203,19 @@ def sent(figure) -> str:
     return plotly.io.to_json(figure.to_dict(), validate=False)
 
 
+@pytest.mark.parametrize("log", [False, True])
+def test_a_film_s_axis_is_set_by_the_values_it_holds_not_by_snapshots_of_zeros(log):
+    """The default lab's Small random: its gradients are about 10⁻⁹ at first and all exactly 0 from epoch 7. A
+    snapshot of zeros alone carries edges of ±1 that hold no value, and the heatmap's axis had read ±1."""
+    shots = lab_of(["small_normal"])["snapshots"]["small_normal"]
+    assert any(s.grad_hist.zeros.sum() == s.grad_hist.total.sum() for s in shots)
+    edges = film.reel("small_normal", shots, "gradients", log, None).edges
+    valued = [s.grad_hist for s in shots if s.grad_hist.zeros.sum() < s.grad_hist.total.sum()]
+    own = np.array([h.log_edges[[0, -1]] if log else h.edges[[0, -1]] for h in valued])
+    assert (edges[0], edges[-1]) == (own[:, 0].min(), own[:, 1].max())
+    assert log or edges[-1] < 1e-6
+
+
 def test_a_run_that_diverged_between_two_frames_adds_no_frame_and_every_view_shows_one_epoch():
     """The default lab: Large random overflows at epoch 1, between the film's frames at 0 and 2. Its last snapshot is
     shown from the frame at epoch 2 on. Adding epoch 1 as a frame had shown the other runs' cursors at epoch 1 beside

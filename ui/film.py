@@ -74,8 +74,10 @@ def lab_film(lab: dict, quantity: str, log: bool, narrow: bool = False, start: i
 
 def _shared_edges(hists: list, log: bool) -> np.ndarray:
     """``FILM_BINS`` uniform bins that hold every snapshot's bins: ±(the largest reach), or the widest span of
-    log10 |x|."""
-    spans = np.array([h.log_edges[[0, -1]] if log else h.edges[[0, -1]] for h in hists if h.total.any()])
+    log10 |x|. A snapshot of zeros alone is binned on ±1 (or -1 to 1 in log10 |x|), edges that hold no value: they
+    are left out, or a run whose gradients are 10⁻⁹ and later 0 would be drawn on ±1."""
+    spans = np.array([h.log_edges[[0, -1]] if log else h.edges[[0, -1]] for h in hists
+                      if h.zeros.sum() < h.total.sum()])
     if not len(spans):
         return np.linspace(-1.0, 1.0, FILM_BINS + 1)
     low, high = spans[:, 0].min(), spans[:, 1].max()
