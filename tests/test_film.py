@@ -237,6 +237,8 @@ def test_a_run_that_diverged_between_two_frames_adds_no_frame_and_every_view_sho
     lab = lab_of(initcore.LAB_SCHEMES)
     assert lab["diverged"]["large_normal"] == 1
     figure = film.lab_film(lab, "activations", log=False)
+    lone = figure.data[list(lab["snapshots"]).index("large_normal")]  # its one finite loss, at epoch 0: a marker
+    assert lone.mode == "markers" and np.isfinite(np.asarray(lone.y, float)).sum() == 1
     names = [int(frame["name"]) for frame in figure.to_dict()["frames"]]
     assert names == training.snapshot_epochs(100, film.SNAPSHOTS)
     reels = [film.reel(s, shots, "activations", False, lab["diverged"][s]) for s, shots in lab["snapshots"].items()]

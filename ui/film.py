@@ -254,7 +254,9 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, log: 
     shown = np.concatenate([v for v in losses.values()] + [[np.log(2)]])
     if (shown > top).any():
         shown = np.append(shown[~(shown > top)], top)
-    traces = [go.Scatter(x=histories[r.scheme]["epoch"], y=losses[r.scheme], mode="lines", hoverinfo="skip",
+    traces = [go.Scatter(x=histories[r.scheme]["epoch"], y=losses[r.scheme], hoverinfo="skip", cliponaxis=False,
+                         mode="markers" if np.isfinite(losses[r.scheme]).sum() == 1 else "lines",  # a lone point:
+                         marker=dict(color=scheme_colour(r.scheme), size=7),  # a run that diverged at epoch 1
                          line=dict(color=scheme_colour(r.scheme), width=2, dash=scheme_dash(r.scheme)))
               for r in reels]
     last = max(int(h["epoch"].max()) for h in histories.values())
