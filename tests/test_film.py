@@ -126,6 +126,7 @@ def test_units_pinned_at_saturation_are_told_with_what_the_run_learned_all_the_s
     loss = lab["histories"]["large_normal"]["loss"].iloc[-1]
     assert loss < charts.TRAINED and len(said) == 1
     assert "sit on Sigmoid's flat ends" in said[0] and f"it learns all the same (loss {theme.number(loss)}" in said[0]
+    assert "the activation heatmap piles up at 0 and 1)" in said[0]  # sigmoid's ends, not the ±1 axis's edges
 
 
 def test_he_on_twelve_relu_layers_is_told_where_it_trains():

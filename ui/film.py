@@ -436,7 +436,9 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
     stays steady while the boundary forms. Each is read off the run's snapshots and history."""
     said = []
     act = initcore.ACTIVATIONS[activation]
-    flat_ends = bool(np.all(np.abs(act.fn(np.array([-50.0, 50.0]))) <= 1))  # tanh, sigmoid: flat at both ends
+    low, high = act.fn(np.array([-50.0, 50.0]))
+    flat_ends = bool(abs(low) <= 1 and abs(high) <= 1)  # tanh, sigmoid: flat at both ends
+    ends = f"{number(round(low))} and {number(round(high))}"  # -1 and 1, or sigmoid's 0 and 1
     for scheme, shots in lab["snapshots"].items():
         history, name = lab["histories"][scheme], f"**{scheme_label(scheme)}**"
         last = int(history["epoch"].iloc[-1])
@@ -464,7 +466,7 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
             loss = float(history["loss"].iloc[-1])
             said.append(f"{name}: at epoch 0, {percent(pinned)} of the units sit on {act.label}'s flat ends, where "
                         f"its slope is under 5 % of its largest ({percent(float(history['saturation'].iloc[-1]))} "
-                        f"by epoch {last}; the activation heatmap piles up at its two edges), so little gradient "
+                        f"by epoch {last}; the activation heatmap piles up at {ends}), so little gradient "
                         "gets through them" + (f"; it learns all the same (loss {number(loss)} at epoch {last})."
                                                if loss < TRAINED else "."))
         elif (history["loss"].iloc[-1] < TRAINED and (spread := max(map(_spread, layers)))
