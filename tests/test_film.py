@@ -218,6 +218,25 @@ def sent(figure) -> str:
     return plotly.io.to_json(figure.to_dict(), validate=False)
 
 
+def test_a_linear_film_whose_every_run_crowds_its_middle_bins_says_so():
+    """12 tanh layers of 16 units: on each run's linear axis, set by its largest gradient, almost every gradient lies in
+    the two middle bins, He's as much as Small random's, and no layer's scale can be read. The page says so, and
+    points to the log10 |x| axis; where some run spreads over its axis (the default lab's gradients), it says
+    nothing."""
+    from tests.test_app import open_page
+
+    lab = lab_of(["small_normal", "he_normal"], activation="tanh", depth=12, width=16)
+    for scheme in ("small_normal", "he_normal"):
+        shares = film.reel(scheme, lab["snapshots"][scheme], "gradients", False, None).shares
+        middle = shares[..., film.FILM_BINS // 2 - 1 : film.FILM_BINS // 2 + 1].sum(axis=-1)
+        assert np.nanmean(middle) / 100 >= film.middle_share(lab, "gradients") >= film.CROWDED
+    assert film.middle_share(lab_of(initcore.LAB_SCHEMES), "gradients") < film.CROWDED
+    at = open_page("pages/4_Training_lab.py", activation="tanh", depth="12", width="16", film="gradients",
+                   schemes=["small_normal", "he_normal"])
+    assert any("lie in its two middle bins: turn on the log10 |x| axis" in c.value for c in at.caption)
+    assert not any("middle bins" in c.value for c in open_page("pages/4_Training_lab.py", film="gradients").caption)
+
+
 @pytest.mark.parametrize("log", [False, True])
 def test_a_film_s_axis_is_set_by_the_values_it_holds_not_by_snapshots_of_zeros(log):
     """The default lab's Small random: its gradients are about 10⁻⁹ at first and all exactly 0 from epoch 7. A

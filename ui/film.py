@@ -72,6 +72,20 @@ def lab_film(lab: dict, quantity: str, log: bool, narrow: bool = False, start: i
     return film_figure(reels, lab["histories"], lab["test_points"], quantity, log, narrow, start)
 
 
+CROWDED = 0.8  # a share of a linear film's values in its two middle bins that leaves the layers' scales unreadable
+
+
+@drawn.once(kept=drawn.FILMS_KEPT)
+def middle_share(lab: dict, quantity: str) -> float:
+    """The least share, over the lab's runs, of a run's values of ``quantity`` (every frame and layer with values)
+    that its linear axis, set by its largest value, puts in the two middle bins: heavy-tailed gradients crowd there
+    whatever the start (He's as much as Small random's), where log10 |x| tells the layers' scales apart."""
+    middle = slice(FILM_BINS // 2 - 1, FILM_BINS // 2 + 1)
+    shares = [reel(s, shots, quantity, False, lab["diverged"][s]).shares[..., middle].sum(axis=-1)
+              for s, shots in lab["snapshots"].items()]
+    return min(float(np.nanmean(share)) / 100 if np.isfinite(share).any() else 1.0 for share in shares)
+
+
 def _shared_edges(hists: list, log: bool) -> np.ndarray:
     """``FILM_BINS`` uniform bins that hold every snapshot's bins: ±(the largest reach), or the widest span of
     log10 |x|. A snapshot of zeros alone is binned on ±1 (or -1 to 1 in log10 |x|), edges that hold no value: they
