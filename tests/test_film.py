@@ -218,6 +218,27 @@ def sent(figure) -> str:
     return plotly.io.to_json(figure.to_dict(), validate=False)
 
 
+def test_a_film_s_bins_share_out_each_snapshot_s_bins_by_their_overlap():
+    """Evenly spread values: each of the film's 40 bins gets its share of the snapshot's 60 (moved whole by their
+    centres, every other bin had got two of them: stripes). No value is lost, and exact zeros go whole into the bin
+    of 0, even from a snapshot of zeros alone, whose own edges are ±1 (it had drawn them at the axis's right end)."""
+    from initcore.histograms import build
+
+    values = np.linspace(-1, 1, 60_000, dtype=np.float32)[None]
+    shares = film._rebinned(build(values), np.linspace(-1, 1, film.FILM_BINS + 1), log=False)
+    assert np.allclose(shares, 100 / film.FILM_BINS, atol=0.01)
+    relu = np.maximum(np.random.default_rng(0).standard_normal((3, 1024)), 0).astype(np.float32)
+    hist = build(relu)
+    for reach in (hist.edges[-1], 1.7 * hist.edges[-1]):  # a film's edges hold every snapshot's
+        shares = film._rebinned(hist, np.linspace(-reach, reach, film.FILM_BINS + 1), log=False)
+        assert np.allclose(shares.sum(axis=1), 100) and (shares >= 0).all()
+        assert (shares[:, film.FILM_BINS // 2] >= 100 * hist.zeros / hist.total).all()
+        assert np.allclose(shares[:, : film.FILM_BINS // 2], 0)  # nothing below 0
+    zeros = film._rebinned(build(np.zeros((2, 100), np.float32)), np.linspace(-1e-8, 1e-8, film.FILM_BINS + 1),
+                           log=False)
+    assert (zeros[:, film.FILM_BINS // 2] == 100).all() and zeros.sum() == 200
+
+
 def test_a_linear_film_whose_every_run_crowds_its_middle_bins_says_so():
     """12 tanh layers of 16 units: on each run's linear axis, set by its largest gradient, almost every gradient lies in
     the two middle bins, He's as much as Small random's, and no layer's scale can be read. The page says so, and

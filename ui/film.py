@@ -21,6 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 import initcore
+from initcore.histograms import positions
 from ui import drawn
 from ui import figure as fig
 from ui.charts import TRAINED, log_axis, positive_only, top_of_the_living
@@ -99,14 +100,22 @@ def _shared_edges(hists: list, log: bool) -> np.ndarray:
 
 
 def _rebinned(hist, edges: np.ndarray, log: bool) -> np.ndarray:
-    """Each layer's share of values per bin of ``edges``: each of the snapshot's own (narrower or equal) bins
-    goes whole into the shared bin that holds its centre. A layer with no values (it overflowed) is NaN."""
+    """Each layer's share of values per bin of ``edges``. Each of the snapshot's own (narrower or equal) bins is
+    spread evenly over its width and shared out among the bins of ``edges`` it overlaps: moved whole by its centre,
+    60 bins into 40 had filled every other bin with two and drawn stripes. Exact zeros (a ReLU layer's half, a layer
+    of zeros) are no spread of values: they go whole into the bin of 0. A layer with no values (it overflowed) is
+    NaN."""
     own = hist.log_edges if log else hist.edges
-    counts = hist.log_counts if log else hist.counts
-    centres = (own[:-1] + own[1:]) / 2
-    target = np.clip(((centres - edges[0]) / (edges[-1] - edges[0]) * FILM_BINS).astype(int), 0, FILM_BINS - 1)
-    moved = np.zeros((counts.shape[0], FILM_BINS))
-    np.add.at(moved, (slice(None), target), counts)
+    counts = hist.log_counts if log else hist.counts.astype(float)
+    if not log:  # the zeros out of the own bin ``build`` put them in
+        counts[:, positions(np.zeros(1, np.float32), own)[0]] -= hist.zeros
+    bins = counts.shape[1]
+    at = np.clip((edges - own[0]) / (own[-1] - own[0]) * bins, 0, bins)  # the shared edges, in own bins
+    whole = np.minimum(at.astype(int), bins - 1)
+    below = np.concatenate([np.zeros((len(counts), 1)), np.cumsum(counts, axis=1)], axis=1)  # under each own edge
+    moved = np.diff(below[:, whole] + (at - whole) * counts[:, whole], axis=1)
+    if not log:
+        moved[:, min(int((0 - edges[0]) / (edges[-1] - edges[0]) * FILM_BINS), FILM_BINS - 1)] += hist.zeros
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(hist.total[:, None] > 0, 100 * moved / hist.total[:, None], np.nan)
 
