@@ -239,6 +239,19 @@ def test_a_film_s_bins_share_out_each_snapshot_s_bins_by_their_overlap():
     assert (zeros[:, film.FILM_BINS // 2] == 100).all() and zeros.sum() == 200
 
 
+def test_more_runs_than_fit_side_by_side_are_laid_out_a_row_each():
+    """Nine schemes side by side left each a sliver of a laptop's column: names overlapping, ticks colliding. More than
+    ``WIDE_MOST`` runs get a row each, their boundary beside their heatmap, as on a phone; five stay side by side."""
+    nine = ["zeros", "small_normal", "large_normal", "xavier_normal", "he_normal", "xavier_uniform", "he_uniform",
+            "lecun_normal", "orthogonal"]
+    lab = lab_of(nine, depth=3, width=16, activation="tanh", epochs=20)
+    layout = film.lab_film(lab, "activations", log=False).layout
+    assert [tuple(layout[f"xaxis{2 + j}"].domain) for j in range(9)] == [(0.0, 0.46)] * 9
+    assert layout.height == film.Grid.narrow(9).height
+    five = film.lab_film(lab_of(nine[:5], depth=3, width=16, activation="tanh", epochs=20), "activations", log=False)
+    assert five.layout.height == film.Grid.wide(5).height
+
+
 def test_a_linear_film_whose_every_run_crowds_its_middle_bins_says_so():
     """12 tanh layers of 16 units: on each run's linear axis, set by its largest gradient, almost every gradient lies in
     the two middle bins, He's as much as Small random's, and no layer's scale can be read. The page says so, and

@@ -30,6 +30,7 @@ from ui.theme import FRAME, NO_ANSWER, PAPER, number, percent, scheme_colour, sc
 SNAPSHOTS = 40  # snapshots + 1 frames: epoch 0 and 40 evenly spaced epochs after it
 MAX_FRAMES = SNAPSHOTS + 1  # a diverged run's last snapshot is one more epoch: the film thins to this many
 FILM_BINS = 40
+WIDE_MOST = 5  # runs side by side, a column each; more are laid out a row each, as on a phone
 FIGURE_BUDGET = 480_000  # bytes of the whole figure as sent: under 500 KB on the websocket, with room to spare
 SHARE_TOP = 25  # % of a layer's units in one bin at which the colour tops out: a spike reads at once, a spread too
 PLAY_MS = 350  # one frame's time on screen while playing
@@ -182,7 +183,8 @@ def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np
     """The film: loss curves with a cursor at the shown epoch on top; under them, for each scheme, its boundary
     and its layer × value heatmap of ``quantity`` (``Grid``: one column per scheme, or on a phone (``narrow``)
     one row per scheme); the slider and Play/Pause below; opened at frame ``start`` of those it keeps."""
-    grid = Grid.narrow(len(reels)) if narrow else Grid.wide(len(reels))
+    # Side by side, more than WIDE_MOST runs leave each a sliver: their names overlap, their ticks collide.
+    grid = Grid.narrow(len(reels)) if narrow or len(reels) > WIDE_MOST else Grid.wide(len(reels))
     k = len(reels)
     # The frames are the epochs the runs that did not diverge share (every run's, where all did): a diverged run's
     # last snapshot, at its divergence, is shown from the next frame on, and no other run's panels show an
