@@ -70,11 +70,18 @@ def moments(activation: str, q: float) -> tuple[float, float]:
     if act.homogeneous is not None:
         return act.homogeneous[0] * q, act.homogeneous[1]
     sigma = float(np.sqrt(q))
+
+    def slope(z):  # every slope has its limit by |z| = 1e100; past 1e154, GELU's z²·sech²(…) is inf·0, NaN
+        return act.deriv(np.clip(z, -SLOPE_REACH, SLOPE_REACH))
+
     with np.errstate(all="ignore"):
-        if not np.isfinite(sigma):
-            z = np.array([-sigma, sigma])
-            return float(np.mean(act.fn(z) ** 2)), float(np.mean(act.deriv(z) ** 2))
-        return expectation(lambda z: act.fn(z) ** 2, sigma), expectation(lambda z: act.deriv(z) ** 2, sigma)
+        if not np.isfinite(sigma):  # the limits at the ends: GELU's z·Φ(z) at -inf is -inf·0, NaN
+            ends = np.array([-1.0, 1.0])
+            return float(np.mean(act.fn(ends * np.finfo(float).max) ** 2)), float(np.mean(slope(ends * np.inf) ** 2))
+        return expectation(lambda z: act.fn(z) ** 2, sigma), expectation(lambda z: slope(z) ** 2, sigma)
+
+
+SLOPE_REACH = 1e100
 
 
 TARGETS = ("signal", "gradient")
@@ -167,9 +174,10 @@ def predicted(net: Network) -> dict[str, np.ndarray]:
             if i + 1 < depth:
                 layer, rho = i + 2, float(net.carries(i + 2))
                 gain = net.branch_scale(layer) ** 2 * net.widths[i + 1] * var_w[i + 1]
-                q = rho * q + gain * second + bias_var
+                # A plain layer carries nothing of the stream (ρ = 0), even one that overflowed: 0·inf is NaN.
+                q = (rho * q if rho else 0.0) + gain * second + bias_var
                 if net.norm == "batch":  # the only norm that reads v: E[f]'s quadrature is not paid for otherwise
-                    v = rho * v + gain * (second - _mean(net.activation, pre[i]) ** 2)
+                    v = (rho * v if rho else 0.0) + gain * (second - _mean(net.activation, pre[i]) ** 2)
         grad, stream_grad = np.empty(depth), np.empty(depth)
         grad_a, above = 1.0, 0.0
         for i in range(depth - 1, -1, -1):

@@ -147,3 +147,20 @@ def test_a_depth_step_integrates_only_the_layers_it_adds(monkeypatch):
     theory._mean.cache_clear()
     fresh = theory.predicted_variances(depth=21, **net)
     assert all(np.array_equal(a, b) for a, b in zip(deeper, fresh))
+
+
+@pytest.mark.parametrize("activation", sorted(initcore.ACTIVATIONS))
+def test_theory_past_an_overflow_has_a_number_at_every_layer(activation):
+    """Large weights through 76 layers: the signal's theory overflows to inf near the top. A plain layer carries
+    none of the stream below it (ρ = 0), and 0·inf had made every layer above the overflow NaN, and with it the whole
+    gradient's theory under ELU, SELU and GELU (the chart lost its theory line at 76 layers, not at 75). GELU's limits
+    at ±inf are E[f²] = inf and E[f'²] = ½."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pre = initcore.theory.predicted_pre_var(depth=76, width=256, activation=activation, scheme="large_normal")
+        grad = initcore.theory.predicted_grad_var(depth=76, width=256, activation=activation, scheme="large_normal")
+    assert not np.isnan(pre).any() and not np.isnan(grad).any()
+    if activation == "gelu":
+        assert initcore.theory.moments("gelu", float("inf")) == (float("inf"), 0.5)
