@@ -564,8 +564,8 @@ def _forward_statistics(block, layer, base, z, a, slope, act, saturated):
     ``act``; where the block overflowed, mark it from this layer up and zero its rows."""
     row = dict.fromkeys(COLUMNS, np.nan) | dict(layer=layer, weight_std=abs(block.c) * base.std)
     block.rows.append(row)
-    if block.exploded:
-        row.update(exploded=True, vanished=False, grad_exploded=True, grad_vanished=False)
+    if block.exploded:  # no value above an overflow, the weights' spread neither: as a run alone stops there
+        row.update(weight_std=np.nan, exploded=True, vanished=False, grad_exploded=True, grad_vanished=False)
         return
     record(block.samples["weight"], layer - 1, base.matrix, block.c)
     row["pre_mean"], row["pre_var"] = moments(z)
