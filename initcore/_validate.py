@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
+
+import numpy as np
 
 
 def choice(name: str, value: object, allowed: Iterable[str]) -> str:
@@ -16,7 +19,8 @@ def choice(name: str, value: object, allowed: Iterable[str]) -> str:
 
 def integer(name: str, value: object, low: int, high: int) -> int:
     """Return ``value`` as an int if it is a whole number in [low, high]."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+    # numbers.Real: numpy's integers and floats too (np.int64(5), as a notebook's arithmetic gives them); not bools
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not float(value).is_integer():
         raise ValueError(f"{name}={value!r}; expected a whole number from {low} to {high}")
     if not low <= value <= high:
         raise ValueError(f"{name}={value!r}; expected a whole number from {low} to {high}")
@@ -27,7 +31,7 @@ def real(name: str, value: object, low: float, high: float, *, low_open: bool = 
     """Return ``value`` as a finite float in [low, high] (or (low, high] when ``low_open``)."""
     bracket = "(" if low_open else "["
     message = f"{name}={value!r}; expected a finite number in {bracket}{low:g}, {high:g}]"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise ValueError(message)
     value = float(value)
     if not math.isfinite(value) or value > high or value < low or (low_open and value == low):

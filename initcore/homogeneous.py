@@ -88,8 +88,9 @@ def likely_derivable(act: Activation, noise: str, c: float, *, depth: int, width
     to_signal, to_slope = act.homogeneous
     step = c * c * width * base_std(noise, width, width) ** 2
     layers = np.arange(1, depth + 1)
-    forward = np.log(step) + (layers - 1) * np.log(step * to_signal) + np.log(min(1.0, to_signal))
-    backward = np.log(to_slope) + (depth - layers) * np.log(step * to_slope)
+    with np.errstate(divide="ignore", invalid="ignore"):  # c² underflows to 0 below c ≈ 1e-162: log 0 = -inf
+        forward = np.log(step) + (layers - 1) * np.log(step * to_signal) + np.log(min(1.0, to_signal))
+        backward = np.log(to_slope) + (depth - layers) * np.log(step * to_slope)
     strays = np.concatenate([4 * np.sqrt(5 * layers / width), 4 * np.sqrt(5 * (depth - layers + 1) / width)])
     smallest = 0.5 * (np.concatenate([forward, backward]) - strays) - np.log(batch * width)
     return bool(smallest.min() >= np.log(np.finfo(dtype).tiny / smallest_slope(act)))

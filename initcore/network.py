@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from initcore import _validate
 from initcore.activations import get_activation
 from initcore.schemes import get_scheme
@@ -125,6 +127,8 @@ def network(*, activation: str, scheme: str, depth: int | None = None, width: in
 
 def _widths(widths, width_range, depth_range) -> tuple[int, ...]:
     """``widths`` as a tuple of whole numbers in ``width_range``, with 1 … ``depth_range`` layers."""
+    if isinstance(widths, np.ndarray) and widths.ndim == 1:  # a notebook's array of widths: its entries, checked below
+        widths = widths.tolist()
     if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence):
         raise ValueError(f"widths={widths!r}; expected a sequence of whole numbers (n_0, n_1, …, n_L)")
     low, high = depth_range

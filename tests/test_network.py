@@ -236,3 +236,24 @@ def test_pytorch_s_default_shrinks_a_relu_signal_by_a_sixth_a_layer():
     gains = np.diff(np.log(run.layers["pre_var"].to_numpy()))
     error = gains.std(ddof=1) / math.sqrt(len(gains))  # each layer's gain is one draw: the mean's standard error
     assert gains.mean() == pytest.approx(math.log(1 / 6), abs=5 * error)
+
+
+def test_numpy_numbers_are_taken_as_the_numbers_they_are():
+    """A notebook's arithmetic gives numpy scalars and arrays: np.int64(5) layers, a float32 σ, an array of widths are
+    taken as 5, 0.1 and (8, 4, 2), where they had been refused as "expected a whole number"; a bool is still no
+    number."""
+    import warnings
+
+    plain = initcore.simulate(depth=5, width=8, activation="relu", scheme="small_normal", seed=3, batch=64, std=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        typed = initcore.simulate(depth=np.int64(5), width=np.int32(8), activation="relu", scheme="small_normal",
+                                  seed=np.uint32(3), batch=np.int64(64), std=np.float64(0.5))
+        shaped = initcore.simulate(widths=np.array([8, 4, 2]), activation="relu", scheme="he_normal")
+        tiny = initcore.simulate(depth=3, width=8, activation="relu", scheme="small_normal", std=1e-200)
+    assert typed.layers.equals(plain.layers)
+    assert shaped.layers.equals(initcore.simulate(widths=(8, 4, 2), activation="relu", scheme="he_normal").layers)
+    assert tiny.vanished_at is not None
+    for bad in (True, np.bool_(True), "5", 5.5):
+        with pytest.raises(ValueError, match="expected a whole number"):
+            initcore.simulate(depth=bad, width=8, activation="relu", scheme="he_normal")
