@@ -51,6 +51,26 @@ def moments(x: np.ndarray) -> tuple[float, float]:
     return mean * scale, max(variance, 0.0) * scale * scale
 
 
+def batch_error(x: np.ndarray) -> float:
+    """The relative standard error of the mean square of ``x`` (one row per input) as an estimate over inputs: the
+    spread of the rows' own mean squares s_i, over √rows, relative to their mean,
+
+        √(Σ (s_i - s̄)² / (rows - 1)) / (√rows · s̄).
+
+    The entries of a row are no independent draws (the units of one input share that input's length), so this is
+    the error a batch of rows gives, where √(2 / (rows·columns)) is that of independent entries (4 times smaller
+    in the middle of a ReLU network of 256 units). NaN with one row, or where every entry is 0. Summed in float32
+    where that holds every square, else in float64."""
+    rows = x.shape[0]
+    squares = np.einsum("ij,ij->i", x, x)
+    if x.dtype != np.float64 and not _holds(float(squares.sum()), x.reshape(-1)):
+        squares = np.einsum("ij,ij->i", x, x, dtype=np.float64)
+    mean = float(squares.mean(dtype=np.float64))
+    if rows < 2 or not mean > 0 or not math.isfinite(mean):
+        return math.nan
+    return float(np.std(squares, ddof=1, dtype=np.float64)) / (math.sqrt(rows) * mean)
+
+
 def layer_variances(x: np.ndarray) -> np.ndarray:
     """The variance of each layer of a float64 stack ``x`` (layers, rows, columns), as ``moments`` takes it: Σx and Σx²
     of every layer in one pass each, E[x²] - x̄²; the layers that lose more than ``CANCELLATION`` to it, two-pass

@@ -155,6 +155,7 @@ def derive(unit: UnitRun, c: float, act: Activation, dtype: np.dtype):
         samples = _scaled_samples(unit.samples, c, gamma, delta)  # overflowed layers are set to NaN below
     columns |= dict(layer=layers, weight_std=abs(c) * table["weight_std"], grad_var=grad_var,
                     frac_dead=table["frac_dead"].copy(), frac_saturated=table["frac_saturated"].copy(),
+                    pre_var_error=table["pre_var_error"].copy(),  # relative: the same at any scale
                     exploded=layers >= exploded_at, vanished=table["vanished"].copy(),
                     grad_exploded=layers <= grad_exploded_at, grad_vanished=table["grad_vanished"].copy())
     if exploded_at <= depth:
@@ -178,7 +179,7 @@ def _explode(columns: dict[str, np.ndarray], samples: dict[str, np.ndarray], lay
     """The forward signal overflowed at ``layer``: from it up nothing is known (above it not even the weights,
     which were never drawn), and since the loss is not finite, nowhere a gradient."""
     at, above = slice(layer - 1, None), slice(layer, None)
-    for name in ("pre_mean", "pre_var", "act_mean", "act_var", "frac_dead", "frac_saturated"):
+    for name in ("pre_mean", "pre_var", "act_mean", "act_var", "frac_dead", "frac_saturated", "pre_var_error"):
         columns[name][at] = np.nan
     columns["weight_std"][above] = np.nan
     columns["grad_var"][:] = np.nan

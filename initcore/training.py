@@ -504,7 +504,7 @@ class TrainingRun:
         """How far each hidden layer's weights moved over the run, as a share of their size at epoch 0:
         ‖W_l - W_l(0)‖_F / ‖W_l(0)‖_F, layer 1 first (inf where weights that started at 0 moved, NaN where they
         did not)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):  # a diverged run's weights overflow: inf or NaN
             return np.array([np.linalg.norm(now - then) / np.linalg.norm(then)
                              for now, then in zip(self.model.weights[:-1], self.initial_weights[:-1])])
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import initcore
-from initcore.propagation import sampling_error, view_batch
+from initcore.propagation import view_batch
 from ui import charts, classroom, controls, deep, lessons, nav, presets, show, tables, theme
 
 st.set_page_config(page_title="Signal propagation · initlab", layout="wide")
@@ -26,13 +26,7 @@ with st.sidebar:
     nav.footer()
 story = classic.story()  # decided once every control holds this run's value
 batch = view_batch(width)
-st.markdown(f"A batch of {batch} random inputs goes forward through a deep network, and a random gradient comes "
-            "back. Each layer multiplies the signal's variance by roughly the same factor, so after many layers "
-            "a factor of 0.9 or 1.1 is already a disaster. Good schemes make that factor 1. (Each unit of layer l "
-            "adds up its weighted inputs into its *pre-activation* z_l, then passes it through the activation: "
-            f"a_l = f(z_l). Each layer's variance is measured on {batch} × {width} values, so it carries about "
-            f"±{theme.number(100 * sampling_error(batch, width), 1)} % of sampling noise"
-            + (", more on its narrower layers.)" if shape != "constant" else ".)"))
+intro = st.empty()  # its last sentence gives the sampling noise measured on the run, computed below
 
 if story:
     st.info(story)
@@ -44,6 +38,11 @@ except ValueError as error:  # the work budget: say what is allowed
     st.error(str(error))
     st.stop()
 run = runs[scheme]
+intro.markdown(f"A batch of {batch} random inputs goes forward through a deep network, and a random gradient comes "
+               "back. Each layer multiplies the signal's variance by roughly the same factor, so after many layers "
+               "a factor of 0.9 or 1.1 is already a disaster. Good schemes make that factor 1. (Each unit of layer l "
+               "adds up its weighted inputs into its *pre-activation* z_l, then passes it through the activation: "
+               f"a_l = f(z_l). {lessons.sampling_words(run)})")
 classroom.ask_first(classroom.propagation(run, theme.scheme_label(scheme, params)))
 if len(runs) == 1:  # compared schemes are judged in one table under the chart, which stays above the fold
     kind, sentence = lessons.verdict(run, theme.scheme_label(scheme, params))  # a paper's name, if it has one

@@ -26,7 +26,8 @@ def _figure(label: str, help: str, width: int) -> dict:
 
 
 # layer_summary's table: nine columns that fit a laptop's page (790 px) without scrolling sideways. The mean of
-# z_l, about 0 for any zero-mean weights, is in the CSV only.
+# z_l, about 0 for any zero-mean weights, is in the CSV only, as is Var z_l's sampling error, which the page's
+# opening states at layer 1 and where it is largest.
 LAYER_COLUMNS = {
     "layer": column.NumberColumn("layer l", help="1 is the layer next to the input", format="%d", pinned=True,
                                  width=52),
