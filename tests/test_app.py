@@ -597,6 +597,22 @@ def test_a_classic_s_link_opens_its_lesson_with_its_story(key):
         info.value for info in moved.info]
 
 
+@pytest.mark.parametrize("key, control, value", [("cs231n_small", "bias_std", 1.0), ("he_2015", "shape", "funnel"),
+                                                ("he_2015_training", "shape", "funnel")])
+def test_a_classic_holds_every_control_of_its_lesson(key, control, value):
+    """CS231n's fading signal under biases of σ 1 settles near σ_b² ("steady ×0.895"), and He et al.'s story of a
+    square network is not a funnel's: a classic sets every control its lesson has, so that moving one it had left
+    alone drops its story too (its settings had named only the controls it changes)."""
+    preset = presets.PRESETS[key]
+    at = open_page(preset["page"])
+    at.selectbox(key="preset").set_value(key).run()
+    assert at.info[0].value == preset["story"] and control in preset["settings"]
+    widget = at.slider(key=control) if control == "bias_std" else at.selectbox(key=control)
+    widget.set_value(value).run()
+    assert not at.exception and at.selectbox(key="preset").value == ""
+    assert preset["story"] not in [info.value for info in at.info]
+
+
 @pytest.mark.parametrize("key", list(presets.PRESETS))
 def test_a_classic_keeps_its_story_until_one_of_its_settings_moves(key):
     """The story says what the classic's settings show; moved off them, it could say the opposite of the chart

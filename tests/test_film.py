@@ -145,7 +145,8 @@ def test_the_classic_of_he_on_thirty_relu_layers_is_told_that_he_trains(seed):
     classic built to show it without one. Xavier's layers fall ×10⁴ apart and get the frozen run's sentence."""
     from ui import presets
 
-    settings = {k: v for k, v in presets.PRESETS["he_2015_training"]["settings"].items() if k != "schemes"}
+    classic = presets.PRESETS["he_2015_training"]["settings"]
+    settings = {k: v for k, v in classic.items() if k not in ("schemes", "shape")}
     lab = lab_of(["xavier_normal", "he_normal"], **settings, seed=seed)
     said = film.findings(lab, "relu", settings["lr"], 32)
     assert [s.split(":")[0] for s in said] == ["**Xavier/Glorot normal**", "**He/Kaiming normal**"], said

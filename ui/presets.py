@@ -12,6 +12,17 @@ PROPAGATION = "pages/2_Signal_propagation.py"
 TRAINING = "pages/4_Training_lab.py"
 DEEP = "pages/8_Deep_networks_in_practice.py"
 
+def _propagation(**settings) -> dict:
+    """A Signal propagation classic's settings: ``settings`` over a plain square network without biases, so that a
+    classic's story is dropped once a bias or another shape changes the network it tells of."""
+    return dict(shape="constant", bias_std=0.0) | settings
+
+
+def _training(**settings) -> dict:
+    """A Training lab classic's settings: ``settings`` over hidden layers of one width."""
+    return dict(shape="constant") | settings
+
+
 def _deep(**settings) -> dict:
     """A Deep networks classic's settings: ``settings`` over the lesson's plain square network (no skip
     connections, no norm, no biases), so that picking it sets each of those controls too."""
@@ -22,41 +33,41 @@ PRESETS = {
     "cs231n_small": dict(
         page=PROPAGATION, label="CS231n: 0.01·randn", title="CS231n: 10 tanh layers of 500 units, 0.01·randn",
         story="Activations shrink layer by layer and collapse to zero: the last layers' histograms are a spike.",
-        settings=dict(depth=10, width=500, activation="tanh", scheme="small_normal", std=0.01)),
+        settings=_propagation(depth=10, width=500, activation="tanh", scheme="small_normal", std=0.01)),
     "cs231n_one": dict(
         page=PROPAGATION, label="CS231n: 1·randn", title="CS231n: the same net with 1·randn",
         story="About 92 % of the tanh units sit at ±1, where their slope is nearly 0: the histograms pile up at "
               "the ends. The gradient does not simply vanish, though: the few units still in their slope pass it "
               "through large weights, and it grows about 12× per layer going back (see the Gradients tab).",
-        settings=dict(depth=10, width=500, activation="tanh", scheme="large_normal", std=1.0)),
+        settings=_propagation(depth=10, width=500, activation="tanh", scheme="large_normal", std=1.0)),
     "cs231n_xavier": dict(
         page=PROPAGATION, label="CS231n: randn / √fan_in", title="CS231n: the same net with randn / √fan_in",
         story="Dividing by √fan_in (LeCun/Xavier) keeps a spread of activations in every layer: the signal still "
               "fades, since tanh squashes the first layers' larger signal, but it never collapses to a spike.",
-        settings=dict(depth=10, width=500, activation="tanh", scheme="lecun_normal")),
+        settings=_propagation(depth=10, width=500, activation="tanh", scheme="lecun_normal")),
     "glorot_bengio": dict(
         page=PROPAGATION, label="Glorot & Bengio 2010",
         title="Glorot & Bengio 2010: U[±1/√n] vs normalized init, 5 tanh layers",
         story="The 'standard' U[−1/√n, 1/√n] has variance 1/(3n): the signal and its gradient shrink about "
               "×3.5 at every layer. Normalized (Xavier) init keeps far more of both: tanh still squashes the "
               "first layer's large signal, but the fall slows as the signal shrinks (see the Gradients tab too).",
-        settings=dict(depth=5, width=1000, activation="tanh", scheme="variance_scaling", scale=1 / 3,
+        settings=_propagation(depth=5, width=1000, activation="tanh", scheme="variance_scaling", scale=1 / 3,
                       mode="fan_in", distribution="uniform", compare=["xavier_uniform"])),
     "he_2015": dict(
         page=PROPAGATION, label="He et al. 2015", title="He et al. 2015: a 30-layer ReLU net, Xavier vs He",
         story="Xavier halves the variance at every ReLU layer, from 1 at the first to about 2 × 10⁻⁹ at the 30th; "
               "He keeps it steady, at 2.",
-        settings=dict(depth=30, width=256, activation="relu", scheme="he_normal", compare=["xavier_normal"])),
+        settings=_propagation(depth=30, width=256, activation="relu", scheme="he_normal", compare=["xavier_normal"])),
     "he_2015_training": dict(
         page=TRAINING, label="He et al. 2015, trained",
         title="He et al. 2015, trained: 30 ReLU layers learn from He init, stall from Xavier",
         story="With Xavier the gradient reaching the first layer is tiny and the loss stays at ln 2.",
-        settings=dict(dataset="moons", depth=30, width=32, activation="relu", lr=0.05, epochs=100,
+        settings=_training(dataset="moons", depth=30, width=32, activation="relu", lr=0.05, epochs=100,
                       schemes=["xavier_normal", "he_normal"])),
     "zeros_ln2": dict(
         page=TRAINING, label="Zero init at ln 2", title="Zero init: the loss stays at 0.693 = ln 2",
         story="Every unit is a copy of its neighbours and of nothing useful: the network predicts 50/50 forever.",
-        settings=dict(dataset="moons", depth=3, width=32, activation="tanh", lr=0.1, epochs=100,
+        settings=_training(dataset="moons", depth=3, width=32, activation="tanh", lr=0.1, epochs=100,
                       schemes=["zeros", "xavier_normal"])),
     "pytorch_default_relu": dict(
         page=DEEP, label="PyTorch default vs He", title="PyTorch's nn.Linear default against He, 20 ReLU layers",
