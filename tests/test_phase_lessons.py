@@ -17,8 +17,10 @@ from ui.theme import number
     ("relu", 1.5, 0.5, "info", "**Ordered**"),
     ("tanh", 3.0, 0.0, "info", "**Chaotic**"),
     ("relu", 3.0, 0.0, "error", "**Exploding.**"),
-    ("relu", 2.0, 0.5, "warning", "**Growing without bound, slowly.** Each layer keeps the signal's variance and the "
-                                  "biases add to it"),
+    ("relu", 2.0, 0.5, "warning", "**Growing without bound, slowly.** The biases add σ_b² to the signal's variance "
+                                  "at every layer"),
+    ("leaky_relu", 2.0, 2.0, "warning", "**Growing without bound, slowly.** The biases add σ_b²"),  # not χ₁'s 0.2 %
+    ("gelu", 2.0, 1.0, "warning", "**Growing without bound, slowly.** The biases add σ_b²"),
     ("elu", 2.0, 0.0, "warning", "**Growing without bound, slowly.** With no biases, the activation's negative side"),
     ("leaky_relu", 2.0, 0.0, "success", "**Critical, for any depth you would build.** χ₁ just over 1"),
     ("relu", 2.0000000001, 0.0, "success", "**Critical, for any depth you would build.**"),

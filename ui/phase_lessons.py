@@ -41,6 +41,11 @@ def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
     plain deep network."""
     q, chi, xi = point["q_star"], point["chi1"], point["depth_scale"]
     depth = RUN["depth"]
+    if q == np.inf and sigma_b2 > 0 and (chi <= 1 or near_critical(chi)):  # the biases' growth, not χ₁'s
+        return "warning", ("**Growing without bound, slowly.** The biases add σ_b² to the signal's variance at "
+                           "every layer, more than the activation takes from it, so it never settles (q* = ∞); "
+                           f"{_gradients(chi)} ({'χ₁ = 1' if chi == 1 else _against_one(chi)}). 6ξ_c does not "
+                           "apply here.")
     if q == np.inf and chi > 1:
         hundredfold = number(np.log(100) / np.log(chi))  # layers for the signal to grow ×100
         if near_critical(chi):
@@ -52,10 +57,6 @@ def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
                          f"{times(chi)} a layer, and so do the gradients on their way back ({times(chi**depth)} over "
                          f"{depth} layers, ×100 in about {hundredfold} layers). Deep enough, such a network diverges "
                          f"or crawls; 6ξ_c does not apply.")
-    if q == np.inf and sigma_b2 > 0:
-        return "warning", ("**Growing without bound, slowly.** Each layer keeps the signal's variance and the "
-                           "biases add to it, so it never settles (q* = ∞); the gradients keep their size "
-                           "(χ₁ = 1). 6ξ_c does not apply here.")
     if q == np.inf:
         return "warning", ("**Growing without bound, slowly.** With no biases, the activation's negative side, which "
                            "is not cut to 0, hands each layer a little more variance than it got, so the signal never "
