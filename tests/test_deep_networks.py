@@ -322,3 +322,20 @@ def test_zero_weights_get_no_note_about_random_narrow_layers():
     assert deep.width_note((2, 4, 4, 4), zeros) is None
     dead = Curve("he_normal", layer, np.array([1.0, 0.0, 0.0]), np.ones(3))
     assert "exactly 0 from layer 2" in deep.width_note((2, 4, 4, 4), dead)
+
+
+def test_rezero_of_zero_weights_is_told_as_a_stream_of_zeros_and_one_block_as_one():
+    """ReZero (α = 0) with zero weights: the stream is 0 at every layer, and the story says so, where it had said that
+    the gradient reaches every block whole beside a gradient of exactly 0. Two layers hold one residual block."""
+    from tests.test_app import open_page
+
+    at = open_page("pages/8_Deep_networks_in_practice.py", depth="50", residual="zero", scheme="zeros",
+                   activation="relu")
+    said = " ".join(m.value for m in at.markdown)
+    assert "The stream is exactly 0 at every layer" in said and "reaches every block whole" not in said
+    he = " ".join(m.value for m in open_page("pages/8_Deep_networks_in_practice.py", depth="50", residual="zero",
+                                            scheme="he_normal", activation="relu").markdown)
+    assert "reaches every block whole" in he
+    two = " ".join(m.value for m in open_page("pages/8_Deep_networks_in_practice.py", depth="2", residual="one",
+                                             scheme="he_normal", activation="relu").markdown)
+    assert "The one residual block adds its branch" in two and "Each of the 1 " not in two

@@ -161,16 +161,19 @@ def story(run: initcore.Propagation) -> str:
     said = []
     if run.exploded_at is not None:
         said.append(f"The signal overflows float32 at layer {run.exploded_at}.")
-    if alpha and run.exploded_at is None:
+    empty = False  # a stream of zeros, which no block passes on "whole"
+    if alpha is not None and run.exploded_at is None:
         stream = growth(layers.stream_var.to_numpy(), first=0)
         if not math.isfinite(stream):  # no positive variance to grow from: zero weights
+            empty = True
             said.append("The stream is exactly 0 at every layer: the first layer's weights give it nothing, and "
                         "each block adds 0 to 0.")
-        else:
-            said.append(f"Each of the {depth - 1} residual blocks adds its branch to the stream, so the stream's "
+        elif alpha:
+            blocks = "The one residual block adds" if depth == 2 else f"Each of the {depth - 1} residual blocks adds"
+            said.append(f"{blocks} its branch to the stream, so the stream's "
                         f"variance {'grows' if stream >= 1 else 'changes'} by a factor of {number(stream)} from the "
                         f"first layer to the last. {_branch_rule(alpha, norm, s.get('bias_std', 0.0))}")
-    if alpha == 0:
+    if alpha == 0 and not empty:
         said.append("With α = 0 every block passes the stream through untouched: the network starts as its first "
                         "layer alone, and the gradient reaches every block whole. Training then grows α.")
     if norm:
