@@ -33,7 +33,8 @@ show.metrics({"Distinct units in layer 2, before training": f"{result['initial_d
               "… and after training": f"{after} of {width}" if after or result["diverged_at"] is None else
               "— (diverged)"})  # no unit computes a number: none is counted, and none is a copy either
 kind, sentence = lessons.symmetry_verdict(result["initial_distinct"][1], result["distinct"][1], width,
-                                          result["diverged_at"], result["outputs_after"], result["largest"])
+                                          result["diverged_at"], result["outputs_after"], result["largest"],
+                                          off_before=result["off_before"])
 getattr(st, kind)(sentence)
 
 show.chart(charts.matrix_figure(result["before"], result["after"], title="Hidden layer 2's weights"), "matrices")

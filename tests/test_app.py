@@ -640,11 +640,14 @@ def test_symmetry_page_reports_one_distinct_unit_for_constant():
 @pytest.mark.parametrize("query, kind, words", [
     (dict(scheme="constant"), "error", "Symmetry never broke"),
     (dict(scheme="he_normal"), "success", "different from one another"),
-    # some random ReLU units switched off: all at 0, they count as one distinct unit between them
+    # some random ReLU units off: all at 0, they count as one distinct unit between them; those off from the start
+    # were not switched off by training
     (dict(scheme="he_normal", width="32", activation="ReLU"), "info",
-     "only 30 of the 32 units are different after training. Training switched 3 units off"),
+     "only 30 of the 32 units are different after training. 3 units are off, 3 of them from the start"),
     (dict(scheme="large_normal", activation="ReLU"), "warning", "only 3 of the 12 units are different after "
-     "training. Training switched 10 units off"),
+     "training. 10 units are off: training switched 9 off, and 1 was off from the start"),
+    (dict(scheme="small_normal", width="32", activation="ReLU"), "info", "8 units are off: training switched 5 off, "
+     "and 3 were off from the start"),
     # random units that training switched off, all at 0: alike, but not a symmetry that never broke
     (dict(scheme="large_normal", std="100", activation="ReLU"), "warning", "output 0 on every example: switched off"),
     (dict(scheme="large_normal", std="10", activation="SELU"), "warning", "output −1.76 on every example: stuck"),
@@ -663,6 +666,24 @@ def test_symmetry_page_says_why_units_are_alike(query, kind, words):
     assert not at.exception and any(words in element.value for element in said), [e.value for e in said]
     if "diverged" in words:  # no unit computes a number: "0 of 12" distinct would read as a count of copies
         assert at.metric[1].value == "— (diverged)"
+
+
+@pytest.mark.parametrize("scheme, std", [("small_normal", "0.01"), ("large_normal", "10")])
+def test_units_off_from_the_start_are_not_said_to_be_switched_off_by_training(scheme, std):
+    """Layer 2's units that output 0 on every training example, counted on the weights before and after training
+    (biases start at 0): training switched off only those that were not off from the start (Small random: 8 off
+    after, 3 of them before; it had said that training switched 8 off)."""
+    run = initcore.train(dataset="moons", depth=2, width=32, activation="relu", scheme=scheme, std=float(std),
+                         epochs=50, lr=0.5, seed=0)
+    X = run.data["X_train"]
+    before = np.maximum(np.maximum(X @ run.initial_weights[0], 0) @ run.initial_weights[1], 0)
+    after = run.model.forward(X)[1][2]
+    off_before, off_after = (int(np.count_nonzero(~np.any(a, axis=0))) for a in (before, after))
+    assert 0 < off_before < off_after
+    at = open_page("pages/3_Symmetry.py", scheme=scheme, std=std, activation="ReLU", width="32")
+    said = " ".join(e.value for e in [*at.info, *at.warning])
+    assert (f"{off_after} units are off: training switched {off_after - off_before} off, and {off_before} "
+            f"{'was' if off_before == 1 else 'were'} off from the start") in said
 
 
 def test_a_diverged_run_says_whether_its_units_still_compute():

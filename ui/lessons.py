@@ -567,11 +567,13 @@ BLOWN_UP = 1e3  # training that multiplies a layer's largest weight by more than
 
 
 def symmetry_verdict(initial: int, final: int, width: int, diverged_at: int | None,
-                     outputs: np.ndarray, largest: tuple[float, float] = (0.0, 0.0)) -> tuple[str, str]:
+                     outputs: np.ndarray, largest: tuple[float, float] = (0.0, 0.0),
+                     off_before: int = 0) -> tuple[str, str]:
     """(kind, sentence): why a layer's units are, or are not, copies of one another after training.
 
     ``initial`` and ``final`` count its distinct units before and after training; ``outputs`` are its outputs
-    on the training data after training (examples × units); ``largest`` is its largest |w| before and after.
+    on the training data after training (examples × units); ``largest`` is its largest |w| before and after;
+    ``off_before``, how many of its units output 0 on every example before training.
     Alike units are not always a symmetry that never broke: random units can also be pushed by training to
     one flat output (a dead ReLU), or overflow. Training that has not overflowed yet may still have blown the
     weights up by a factor beyond ``BLOWN_UP``: that is said too, and it is never a success.
@@ -580,7 +582,7 @@ def symmetry_verdict(initial: int, final: int, width: int, diverged_at: int | No
         lost = "; no unit of this layer computes a number any more" if final == 0 else ""
         return "error", (f"Training diverged at epoch {diverged_at}: the loss overflowed to inf/NaN{lost}. "
                          "Smaller starting weights or a smaller learning rate keep it finite.")
-    kind, sentence = _alike_or_not(initial, final, width, outputs)
+    kind, sentence = _alike_or_not(initial, final, width, outputs, off_before)
     before, after = largest
     if after > BLOWN_UP * before > 0:
         kind = "error" if kind == "error" else "warning"
@@ -590,12 +592,12 @@ def symmetry_verdict(initial: int, final: int, width: int, diverged_at: int | No
     return kind, sentence
 
 
-def _alike_or_not(initial: int, final: int, width: int, outputs: np.ndarray) -> tuple[str, str]:
+def _alike_or_not(initial: int, final: int, width: int, outputs: np.ndarray, off_before: int = 0) -> tuple[str, str]:
     """(kind, sentence) for a run that stayed finite: are the layer's units different, and if not, why."""
     if final == width:
         return "success", "The units are different from one another: each can learn its own feature."
     if final > 1:
-        return _partly_alike(final, width, outputs)
+        return _partly_alike(final, width, outputs, off_before)
     if initial == 1:
         return "error", "Symmetry never broke: every unit in the layer is still a copy of the others."
     if np.ptp(outputs) <= initcore.training.COPY_TOLERANCE * max(1.0, float(np.max(np.abs(outputs)))):
@@ -610,19 +612,25 @@ def _alike_or_not(initial: int, final: int, width: int, outputs: np.ndarray) -> 
                        "training they all give the same outputs: they collapsed into one.")
 
 
-def _partly_alike(final: int, width: int, outputs: np.ndarray) -> tuple[str, str]:
+def _partly_alike(final: int, width: int, outputs: np.ndarray, off_before: int = 0) -> tuple[str, str]:
     """(kind, sentence) for a layer that kept some, not all, of its units different after training.
 
     Units that output exactly 0 on every example (switched-off ReLUs) are copies of one another and count as
-    one distinct unit; the rest of the shortfall is units that copy a live one.
+    one distinct unit; the rest of the shortfall is units that copy a live one. Of the units off after training,
+    ``off_before`` were off from the start: training switched off the others.
     """
     off = int(np.count_nonzero(~np.any(outputs, axis=0)))
     merged = max(off - 1, 0)
     copies = width - final - merged
     parts = [f"Symmetry broke, but only {final} of the {width} units are different after training."]
     if merged:
-        parts.append(f"Training switched {off} units off: they output 0 on every example, where the activation "
-                     "is flat and no gradient can bring them back, so together they count as one.")
+        switched = off - min(off_before, off)
+        how = (f"Training switched {off} units off" if not off_before else
+               f"{off} units are off, {min(off_before, off)} of them from the start" if not switched else
+               f"{off} units are off: training switched {switched} off, and {off_before} "
+               f"{'was' if off_before == 1 else 'were'} off from the start")
+        parts.append(f"{how}: they output 0 on every example, where the activation is flat and no gradient can "
+                     "bring them back, so together they count as one.")
     if copies:
         parts.append(f"{copies} other unit{'s' if copies > 1 else ''} ended up copying another one.")
     return ("warning" if off > width / 2 else "info"), " ".join(parts)
