@@ -196,7 +196,7 @@ def test_layers_too_narrow_for_theory_are_said_to_be(page):
 @pytest.mark.parametrize("query, ends", [
     (dict(activation="relu", scheme="he_normal", depth="100", width="32"), "This one ends ×"),
     (dict(activation="linear", scheme="xavier_normal", depth="100", width="8"), "layers are 8 units wide or fewer"),
-    (dict(activation="relu", scheme="he_normal", depth="50", width="2"), "This one's signal is exactly 0 from layer"),
+    (dict(activation="relu", scheme="he_normal", depth="50", width="2"), "This one's Var z is exactly 0 from layer"),
 ])
 def test_a_network_narrow_for_its_depth_is_told_why_it_ends_far_from_theory(query, ends):
     """Theory's curve is the wide-layer limit, the same for every network; 100 layers of 32 units compound random

@@ -85,7 +85,9 @@ def width_note(widths: tuple[int, ...], curve) -> str | None:
     if zero.size:
         if not (np.isfinite(theory[zero[0]]) and theory[zero[0]] > 0):  # theory's 0 too (zero weights): nothing
             return None  # random about it
-        ends = f"This one's signal is exactly 0 from layer {curve.layer[zero[0]]}."
+        first = curve.layer[zero[0]]  # z, what the chart draws: one layer above the activations that died
+        ends = (f"This one's Var z is exactly 0 from layer {first}: what layer {first - 1} hands on is all 0."
+                if first > 1 else f"This one's Var z is exactly 0 from layer {first}.")
     elif seen.size and not 1 / APART <= values[seen[-1]] / theory[seen[-1]] <= APART:
         ends = (f"This one ends {times(values[seen[-1]] / theory[seen[-1]])} of theory's value at layer "
                 f"{curve.layer[seen[-1]]}.")
