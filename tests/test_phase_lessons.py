@@ -95,3 +95,15 @@ def test_the_spectra_s_findings_are_the_ones_the_spectra_show():
     scaled = phase_lessons.spectrum_findings(phase_data.spectra("linear", 0.81), "linear", width)
     stated = scaled[-1].split("singular value is ")[1].split(". Each")[0]
     assert stated_number(stated) == pytest.approx(0.9**50, rel=1e-3)  # the gain √0.81, 50 times
+
+
+@pytest.mark.parametrize("activation, sigma_w2", [("sigmoid", 0.5), ("tanh", 1.0), ("tanh", 4.0)])
+def test_the_spectrum_says_a_gradient_is_blown_up_only_where_a_singular_value_passes_1(activation, sigma_w2):
+    """Sigmoid at σ_w² = 0.5: after 50 layers the largest singular value is about 10⁻³⁷, and no direction blows a
+    gradient up; it had been said to, in a sentence written the same for every point."""
+    spectra = phase_data.spectra(activation, sigma_w2)
+    last = max(spectra["Gaussian"])
+    largest = spectra["Gaussian"][last]["largest"]
+    said = next(f for f in phase_lessons.spectrum_findings(spectra, activation, 256) if "Gaussian" in f)
+    assert ("blown up along the large ones" in said) == (largest > 1)
+    assert ("shrunk along every one of them" in said) == (largest <= 1)

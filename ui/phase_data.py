@@ -98,8 +98,8 @@ def spectra(activation: str, sigma_w2: float) -> dict:
     """The singular values of ∂z_L/∂x for each of ``SCHEMES`` at each of ``SPECTRUM_DEPTHS`` (width
     ``SPECTRUM_WIDTH``, seed 0), binned: ``edges`` (log10, shared by all) and, per scheme and depth, a dict of
     ``counts`` (of the resolved values), ``tiny`` (how many are under ``floor``, ``RESOLUTION`` of the largest:
-    float32 cannot tell them from 0), ``middle`` (the 5th and 95th percentiles of all of them) and ``exact`` (every
-    value within 10⁻⁴ of 1)."""
+    float32 cannot tell them from 0), ``middle`` (the 5th and 95th percentiles of all of them), ``largest`` and
+    ``exact`` (every value within 10⁻⁴ of 1)."""
     jobs = {name: compute.submit(initcore.jacobian_spectra, depths=SPECTRUM_DEPTHS, width=SPECTRUM_WIDTH,
                                  activation=activation, **make(sigma_w2))
             for name, make in SCHEMES.items()}  # each scheme's depths along one network
@@ -115,6 +115,6 @@ def spectra(activation: str, sigma_w2: float) -> dict:
         every = values[name, depth]
         binned.setdefault(name, {})[depth] = dict(
             counts=counts, tiny=SPECTRUM_WIDTH - kept.size, floor=RESOLUTION * float(np.max(every)),
-            middle=tuple(float(v) for v in np.percentile(every, [5, 95])),
+            middle=tuple(float(v) for v in np.percentile(every, [5, 95])), largest=float(np.max(every)),
             exact=bool(np.all(np.abs(every - 1) <= 1e-4)))
     return dict(edges=edges, **binned)

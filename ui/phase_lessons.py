@@ -172,11 +172,12 @@ def spectrum_findings(spectra: dict, activation: str, width: int) -> list[str]:
                      "without stretching or shrinking any direction of it, so a gradient reaches the first layer "
                      "whole however deep the network is: dynamical isometry.")
     tiny = gaussian[last]["tiny"]
+    along = ("blown up along the large ones and lost along the small ones" if gaussian[last]["largest"] > 1 else
+             "shrunk along every one of them, far more along some than along others")  # sigmoid at σ_w² = 0.5
     found.append(f"**Gaussian weights spread the values with depth.** After {first} layer{'s' if first > 1 else ''} "
                  f"the middle 90 % lie {_spread(gaussian[first])}; after {last}, {_spread(gaussian[last])}"
                  + (f", and {tiny} of the {width} are too small to resolve" if tiny else "")
-                 + ". A gradient is blown up along the large ones and lost along the small ones, so training "
-                   "moves a few directions of the input and hardly the rest.")
+                 + f". A gradient is {along}, so training moves a few directions of the input and hardly the rest.")
     kept = orthogonal[last]
     if activation == "relu":
         found.append(f"**ReLU never gets there.** Even with orthogonal weights, {kept['tiny']} of {width} values are "
