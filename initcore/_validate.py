@@ -37,3 +37,19 @@ def real(name: str, value: object, low: float, high: float, *, low_open: bool = 
     if not math.isfinite(value) or value > high or value < low or (low_open and value == low):
         raise ValueError(message)
     return value
+
+
+def generator(name: str, value: object) -> np.random.Generator:
+    """Return ``value`` if it is a numpy Generator (``np.random.default_rng(seed)``): randomness is an argument."""
+    if not isinstance(value, np.random.Generator):
+        raise ValueError(f"{name}={value!r}; expected a numpy Generator, np.random.default_rng(seed)")
+    return value
+
+
+def dtype(value: object, allowed: Iterable[str] = ("float32", "float64")) -> np.dtype:
+    """``value`` as one of the ``allowed`` numpy float types."""
+    try:
+        name = np.dtype(value).name
+    except TypeError:
+        name = str(value)
+    return np.dtype(choice("dtype", name, allowed))

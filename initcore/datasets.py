@@ -8,6 +8,7 @@ Every maker is ``make(n, *, noise, rng) -> (X, y)`` with ``X`` float64 shaped (n
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
@@ -80,17 +81,24 @@ def blobs(n: int, *, noise: float, rng: np.random.Generator):
                      noise, rng)
 
 
+def _checked(maker: Callable) -> Callable:
+    """``maker`` with its arguments checked: a whole n in ``N_RANGE``, a finite noise in ``NOISE_RANGE`` and a numpy
+    Generator, each else a ValueError (a NaN noise had given NaN points, a seed for ``rng`` an AttributeError)."""
+    @functools.wraps(maker)
+    def make(n: int, *, noise: float, rng: np.random.Generator):
+        return maker(_validate.integer("n", n, *N_RANGE), noise=_validate.real("noise", noise, *NOISE_RANGE),
+                     rng=_validate.generator("rng", rng))
+    return make
+
+
 DATASETS: Mapping[str, Callable] = MappingProxyType(
-    {"moons": moons, "circles": circles, "xor": xor, "spirals": spirals, "blobs": blobs}
-)
+    {name: _checked(maker) for name, maker in
+     {"moons": moons, "circles": circles, "xor": xor, "spirals": spirals, "blobs": blobs}.items()})
 
 
 def make_dataset(dataset: str, n: int, *, noise: float, rng: np.random.Generator):
-    """Validated call of a registered maker."""
-    maker = DATASETS[_validate.choice("dataset", dataset, DATASETS)]
-    n = _validate.integer("n", n, *N_RANGE)
-    noise = _validate.real("noise", noise, *NOISE_RANGE)
-    return maker(n, noise=noise, rng=rng)
+    """A registered data set by its name, its arguments checked."""
+    return DATASETS[_validate.choice("dataset", dataset, DATASETS)](n, noise=noise, rng=rng)
 
 
 def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float, rng: np.random.Generator):

@@ -126,7 +126,7 @@ def check_network(depth, width, batch, seed, dtype) -> tuple[int, int, int, int,
     width = _validate.integer("width", width, *WIDTH_RANGE)
     batch = _validate.integer("batch", batch, *BATCH_RANGE)
     seed = _validate.integer("seed", seed, *SEED_RANGE)
-    dtype = _validate.choice("dtype", np.dtype(dtype).name if not isinstance(dtype, str) else dtype, DTYPES)
+    dtype = _validate.dtype(dtype, DTYPES).name
     if depth * width * width > MAX_WEIGHTS:
         raise ValueError(
             f"depth*width**2={depth * width * width:,} exceeds the work budget {MAX_WEIGHTS:,} "
@@ -232,8 +232,9 @@ def simulate_many(*, depth: int | None = None, width: int | None = None, activat
     ``shape`` takes ``simulate``'s ``widths``, ``residual``, ``norm`` and ``bias_std``: such a network runs each
     scheme on its own (``_simulate_network``), on the same inputs, the batch shared out the same way.
     """
-    if not schemes:
-        raise ValueError(f"schemes={{}}; expected one or more of {list(SCHEMES)}")
+    if not isinstance(schemes, Mapping) or not schemes or not all(isinstance(p, Mapping) for p in schemes.values()):
+        raise ValueError(f"schemes={schemes!r}; expected a mapping of one or more of {list(SCHEMES)} to their "
+                         "parameters, {'he_normal': {}}")
     nets = {scheme: described(depth=depth, width=width, activation=activation, scheme=scheme, **shape, **params)
             for scheme, params in schemes.items()}
     if not next(iter(nets.values())).plain:

@@ -336,13 +336,18 @@ def init_weights(scheme: str, fan_in: int, fan_out: int, rng: np.random.Generato
     if max(matrices, 1) * fan_in * fan_out > 1 << 26:
         raise ValueError(f"{max(matrices, 1)}*fan_in*fan_out={max(matrices, 1) * fan_in * fan_out}; "
                          f"expected at most {1 << 26}")
-    dtype = np.dtype(_validate.choice("dtype", np.dtype(dtype).name, ("float32", "float64")))
-    return get_scheme(scheme).sample(fan_in, fan_out, rng, dtype, matrices=matrices, **params)
+    dtype = _validate.dtype(dtype)
+    return get_scheme(scheme).sample(fan_in, fan_out, _validate.generator("rng", rng), dtype, matrices=matrices,
+                                     **params)
+
+
+FANS = 1 << 50  # a convolution's fans, kᵈ·C: up to 1024³ · 2²⁰ by ``conv_fans``, far past what a layer draws
 
 
 def scheme_std(scheme: str, fan_in: int, fan_out: int, **params) -> float:
     """Standard deviation of one entry of ``scheme``'s weight distribution for these fans."""
-    return get_scheme(scheme).std(fan_in, fan_out, **params)
+    return get_scheme(scheme).std(_validate.integer("fan_in", fan_in, 1, FANS),
+                                  _validate.integer("fan_out", fan_out, 1, FANS), **params)
 
 
 def conv_fans(kernel: int, c_in: int, c_out: int, *, dims: int = 2) -> tuple[int, int]:

@@ -510,6 +510,9 @@ class TrainingRun:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Probability of class 1 for each row of X (for decision-boundary plots)."""
+        X, inputs = np.asarray(X, dtype=float), self.model.weights[0].shape[0]
+        if X.ndim != 2 or X.shape[1] != inputs:
+            raise ValueError(f"X shaped {X.shape}; expected one row of {inputs} coordinates per point, (n, {inputs})")
         return self.model.predict_proba(X)
 
     def decision_grid(self, resolution: int = DECISION_GRID, bound: float = 2.0):

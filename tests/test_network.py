@@ -257,3 +257,29 @@ def test_numpy_numbers_are_taken_as_the_numbers_they_are():
     for bad in (True, np.bool_(True), "5", 5.5):
         with pytest.raises(ValueError, match="expected a whole number"):
             initcore.simulate(depth=bad, width=8, activation="relu", scheme="he_normal")
+
+
+@pytest.mark.parametrize("call", [
+    lambda: initcore.scheme_std("he_normal", 0, 5),
+    lambda: initcore.scheme_std("he_normal", -1, 5),
+    lambda: initcore.scheme_std("he_normal", float("nan"), 5),
+    lambda: initcore.scheme_std("he_normal", "5", 5),
+    lambda: initcore.init_weights("he_normal", 4, 4, None),
+    lambda: initcore.init_weights("he_normal", 4, 4, 0),
+    lambda: initcore.init_weights("he_normal", 4, 4, np.random.RandomState(0)),
+    lambda: initcore.init_weights("he_normal", 4, 4, np.random.default_rng(0), dtype="blah"),
+    lambda: initcore.DATASETS["moons"](10, noise=float("nan"), rng=np.random.default_rng(0)),
+    lambda: initcore.DATASETS["moons"](10, noise=-1, rng=np.random.default_rng(0)),
+    lambda: initcore.DATASETS["circles"](10, noise=0.1, rng=0),
+    lambda: initcore.DATASETS["xor"](2.5, noise=0.1, rng=np.random.default_rng(0)),
+    lambda: initcore.simulate(depth=3, width=8, activation="relu", scheme="he_normal", dtype=[1]),
+    lambda: initcore.simulate_many(depth=3, width=8, activation="relu", schemes=["he_normal"]),
+    lambda: initcore.simulate_many(depth=3, width=8, activation="relu", schemes={"he_normal": None}),
+    lambda: initcore.train(dataset="moons", depth=1, width=4, activation="relu", scheme="he_normal", epochs=1,
+                           lr=0.1).predict(np.zeros(2)),
+])
+def test_a_bad_argument_to_the_public_api_is_a_value_error_that_says_what_is_allowed(call):
+    """API.md: invalid values raise ValueError naming what is allowed; these had raised ZeroDivisionError,
+    AttributeError, TypeError or IndexError, or given NaN points for a NaN noise."""
+    with pytest.raises(ValueError, match="expected"):
+        call()
