@@ -34,3 +34,16 @@ def test_a_scheme_is_one_line_as_the_readme_shows():
     assert (scheme.id, scheme.label, dict(scheme.knobs)) == (
         "my_scheme", "My scheme", {"scale": 1.5, "mode": "fan_in", "distribution": "normal"})
     assert math.isclose(scheme.std(300, 100), math.sqrt(1.5 / 300))
+
+
+def test_the_readme_states_the_shared_caches_cap_that_the_engine_holds():
+    """Issue 29: the reuse shared by every session lives in caches with a memory cap that the README states (and
+    ``test_reuse`` checks the engine holds to it)."""
+    from initcore.homogeneous import UNIT_RUNS
+    from initcore.noise import NOISE_BANK
+    from initcore.propagation import FORWARD_RUNS
+
+    caps = [cache.max_bytes / 2**20 for cache in (NOISE_BANK, UNIT_RUNS, FORWARD_RUNS)]
+    text = README
+    assert f"capped at **{sum(caps):.0f} MiB in all** (the base draws {caps[0]:.0f} MiB, the ReLU family's unit " \
+           f"networks {caps[1]:.0f} MiB, forward passes {caps[2]:.0f} MiB" in " ".join(text.split())
