@@ -274,8 +274,9 @@ class _OverBudget(Exception):
 
 
 def _times_over(work: float, budget: float) -> str:
-    """How many times ``budget`` some ``work`` is, in words: "8.4 times"."""
-    return f"{work / budget:.2g} times"
+    """How many times ``budget`` some ``work`` is, in words: "8.4 times", "1.04 times" (two digits wrote 1.04 as 1,
+    which read as if it fit)."""
+    return f"{work / budget:.3g} times"
 
 
 def _member(scheme: str, scheme_params: dict, depth: int, width: int) -> tuple:

@@ -542,3 +542,9 @@ def test_each_layer_s_sampling_error_is_measured_on_its_inputs_and_the_same_at_a
     large = initcore.simulate(scheme="large_normal", **settings)
     assert np.isnan(large.layers.pre_var_error.iloc[large.exploded_at - 1 :]).all()
     assert np.isnan(initcore.simulate(scheme="zeros", **settings).layers.pre_var_error).all()
+
+
+def test_a_network_just_over_the_qr_budget_is_not_said_to_take_1_times_it():
+    """13 orthogonal layers of 1024 units take 1.04 times the budget: said with the digits that show it is over."""
+    with pytest.raises(ValueError, match=r"take 1\.04 times what one view may compute"):
+        initcore.simulate(depth=13, width=1024, activation="relu", scheme="orthogonal")
