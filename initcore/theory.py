@@ -45,7 +45,7 @@ from initcore.network import MAX_BIAS_STD as MAX_BIAS_STD  # re-exported: the tr
 from initcore.network import NORM_EPSILON, Network
 from initcore.propagation import described
 from initcore.quadrature import expectations
-from initcore.schemes import get_scheme
+from initcore.schemes import FANS, get_scheme
 
 
 def expectation(h, sigma: float) -> float:
@@ -134,6 +134,9 @@ def variance_ratio(activation: str, scheme: str, fan_in: int, fan_out: int, *, q
     Independent of q for linear and the ReLU family: 1 means the signal keeps its size, < 1 vanishes,
     > 1 explodes. ReLU + He gives 1, ReLU + Xavier (square layer) 1/2.
     """
+    fan_in = _validate.integer("fan_in", fan_in, 1, FANS)
+    fan_out = _validate.integer("fan_out", fan_out, 1, FANS)
+    q = _validate.real("q", q, 0.0, np.finfo(float).max, low_open=True)
     return fan_in * weight_variance(scheme, fan_in, fan_out, **params) * moments(activation, q)[0] / q
 
 
