@@ -185,7 +185,8 @@ def test_a_wide_network_is_measured_on_as_many_values_from_fewer_inputs(width, b
     intro = next(m.value for m in at.markdown if "random inputs" in m.value)
     assert f"A batch of {batch} random inputs" in intro and f"{batch} × {width} values" in intro
     first, most = theme.number(errors[0], 2), theme.number(errors[worst], 2)
-    assert f"it carries ±{first} % at layer 1 and up to ±{most} % at layer {worst + 1} of sampling noise" in intro
+    assert f"sampling noise comes from how the {batch} inputs differ: measured on them, it is ±{first} % at layer 1 " \
+           f"and up to ±{most} % at layer {worst + 1}." in intro
     assert errors[worst] > 2 * 100 * math.sqrt(2 / (batch * width))
 
 

@@ -66,7 +66,7 @@ def sampling_words(run: initcore.Propagation) -> str:
     most = f"±{number(100 * errors[worst], 2)} % at layer {worst + 1}"
     said = most if not first or worst == 0 else f"{first} and up to {most}"
     return (f"Each layer's variance is measured on {values}. The units of one input share that input's length, so "
-            f"the {batch} inputs are its draws: measured on them, it carries {said} of sampling noise.")
+            f"its sampling noise comes from how the {batch} inputs differ: measured on them, it is {said}.")
 
 
 def budget_note(shared: initcore.Propagations, asked: int) -> str | None:
