@@ -34,6 +34,7 @@ Var(x) = Var(g) = 1 as in ``initcore.simulate``.
 from __future__ import annotations
 
 import functools
+import numbers
 
 import numpy as np
 
@@ -136,8 +137,11 @@ def variance_ratio(activation: str, scheme: str, fan_in: int, fan_out: int, *, q
     """
     fan_in = _validate.integer("fan_in", fan_in, 1, FANS)
     fan_out = _validate.integer("fan_out", fan_out, 1, FANS)
-    q = _validate.real("q", q, 0.0, np.finfo(float).max, low_open=True)
-    return fan_in * weight_variance(scheme, fan_in, fan_out, **params) * moments(activation, q)[0] / q
+    if isinstance(q, bool) or not isinstance(q, numbers.Real) or not q >= 0:  # NaN and negatives: no variance
+        raise ValueError(f"q={q!r}; expected a variance of 0 or more (inf for a signal that overflowed)")
+    with np.errstate(all="ignore"):  # a signal of 0 or inf has no ratio: NaN, as a vanished or overflowed view's
+        return fan_in * weight_variance(scheme, fan_in, fan_out, **params) * moments(activation, float(q))[0] / \
+            np.float64(q)
 
 
 def predicted(net: Network) -> dict[str, np.ndarray]:

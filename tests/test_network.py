@@ -278,7 +278,7 @@ def test_numpy_numbers_are_taken_as_the_numbers_they_are():
     lambda: initcore.train(dataset="moons", depth=1, width=4, activation="relu", scheme="he_normal", epochs=1,
                            lr=0.1).predict(np.zeros(2)),
     lambda: initcore.theory.variance_ratio("relu", "he_normal", 0, 5),
-    lambda: initcore.theory.variance_ratio("relu", "he_normal", 5, 5, q=0),
+    lambda: initcore.theory.variance_ratio("relu", "he_normal", 5, 5, q=-1),
     lambda: initcore.theory.variance_ratio("relu", "he_normal", 5, 5, q=float("nan")),
 ])
 def test_a_bad_argument_to_the_public_api_is_a_value_error_that_says_what_is_allowed(call):
