@@ -92,7 +92,7 @@ shown = film.lab_film(lab, quantity, film_log, narrow=show.on_phone())
 start = controls.link_only("frame", 0, shown.frame_count - 1, 0)  # a link may open the film at one of its frames
 show.chart(film.lab_film(lab, quantity, film_log, narrow=show.on_phone(), start=start) if start else shown,
            "film_chart")
-if not film_log and (crowded := film.middle_share(lab, quantity)) >= film.CROWDED:
+if shown.crowded is not None and (crowded := shown.crowded) >= film.CROWDED:
     st.caption(f"On this axis, set by each run's largest value, at least {percent(crowded)} of every run's "
                f"{quantity} lie in its two middle bins: turn on the log10 |x| axis to tell the layers' scales apart.")
 with st.container(horizontal=True):  # side by side, or one above the other where two would be too narrow

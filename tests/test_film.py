@@ -264,8 +264,9 @@ def test_a_linear_film_whose_every_run_crowds_its_middle_bins_says_so():
     for scheme in ("small_normal", "he_normal"):
         shares = film.reel(scheme, lab["snapshots"][scheme], "gradients", False, None).shares
         middle = shares[..., film.FILM_BINS // 2 - 1 : film.FILM_BINS // 2 + 1].sum(axis=-1)
-        assert np.nanmean(middle) / 100 >= film.middle_share(lab, "gradients") >= film.CROWDED
-    assert film.middle_share(lab_of(initcore.LAB_SCHEMES), "gradients") < film.CROWDED
+        assert np.nanmean(middle) / 100 >= film.lab_film(lab, "gradients", False).crowded >= film.CROWDED
+    assert film.lab_film(lab_of(initcore.LAB_SCHEMES), "gradients", False).crowded < film.CROWDED
+    assert film.lab_film(lab, "gradients", True).crowded is None
     at = open_page("pages/4_Training_lab.py", activation="tanh", depth="12", width="16", film="gradients",
                    schemes=["small_normal", "he_normal"])
     assert any("lie in its two middle bins: turn on the log10 |x| axis" in c.value for c in at.caption)

@@ -77,14 +77,12 @@ def lab_film(lab: dict, quantity: str, log: bool, narrow: bool = False, start: i
 CROWDED = 0.8  # a share of a linear film's values in its two middle bins that leaves the layers' scales unreadable
 
 
-@drawn.once(kept=drawn.FILMS_KEPT)
-def middle_share(lab: dict, quantity: str) -> float:
-    """The least share, over the lab's runs, of a run's values of ``quantity`` (every frame and layer with values)
-    that its linear axis, set by its largest value, puts in the two middle bins: heavy-tailed gradients crowd there
-    whatever the start (He's as much as Small random's), where log10 |x| tells the layers' scales apart."""
+def middle_share(reels: list[Reel]) -> float:
+    """The least share, over the runs, of a run's values (every frame and layer with values) that its linear axis,
+    set by its largest value, puts in the two middle bins: heavy-tailed gradients crowd there whatever the start
+    (He's as much as Small random's), where log10 |x| tells the layers' scales apart."""
     middle = slice(FILM_BINS // 2 - 1, FILM_BINS // 2 + 1)
-    shares = [reel(s, shots, quantity, False, lab["diverged"][s]).shares[..., middle].sum(axis=-1)
-              for s, shots in lab["snapshots"].items()]
+    shares = [r.shares[..., middle].sum(axis=-1) for r in reels]
     return min(float(np.nanmean(share)) / 100 if np.isfinite(share).any() else 1.0 for share in shares)
 
 
@@ -158,6 +156,11 @@ class FilmFigure(fig.PlainFigure):
         return super()._made(enlargement) | {"frames": self._film_frames}
 
     @property
+    def crowded(self) -> float | None:
+        """``middle_share`` of the runs a linear film draws; None on a log10 |x| axis."""
+        return self._crowded
+
+    @property
     def frame_count(self) -> int:
         return len(self._film_frames)
 
@@ -210,6 +213,7 @@ def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np
                                     annotations=_annotations(reels, epochs[0], grid),
                                     sliders=[_slider(epochs, grid)], updatemenus=[_buttons(grid)], **layout))
     figure.keep_frames(frames, grid)
+    figure._crowded = None if log else middle_share(reels)
     if start:
         figure.open_at(start)
     return figure
