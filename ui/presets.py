@@ -12,114 +12,108 @@ PROPAGATION = "pages/2_Signal_propagation.py"
 TRAINING = "pages/4_Training_lab.py"
 DEEP = "pages/8_Deep_networks_in_practice.py"
 
-def _propagation(**settings) -> dict:
-    """A Signal propagation classic's settings: ``settings`` over a plain square network without biases, so that a
-    classic's story is dropped once a bias or another shape changes the network it tells of."""
-    return dict(shape="constant", bias_std=0.0) | settings
-
-
-def _training(**settings) -> dict:
-    """A Training lab classic's settings: ``settings`` over hidden layers of one width."""
-    return dict(shape="constant") | settings
-
-
-def _deep(**settings) -> dict:
-    """A Deep networks classic's settings: ``settings`` over the lesson's plain square network (no skip
-    connections, no norm, no biases), so that picking it sets each of those controls too."""
-    return dict(depth=50, width=256, shape="constant", residual="none", norm="none", bias_std=0.0) | settings
+# Every control of a lesson that a classic's settings leave out, at the plain network the classic tells of: so that
+# picking a classic sets each of them too, and moving one (a bias, another shape) drops its story.
+PLAIN = {
+    PROPAGATION: dict(shape="constant", bias_std=0.0),
+    TRAINING: dict(shape="constant"),
+    DEEP: dict(depth=50, width=256, shape="constant", residual="none", norm="none", bias_std=0.0),
+}
 
 
 PRESETS = {
     "cs231n_small": dict(
         page=PROPAGATION, label="CS231n: 0.01·randn", title="CS231n: 10 tanh layers of 500 units, 0.01·randn",
         story="Activations shrink layer by layer and collapse to zero: the last layers' histograms are a spike.",
-        settings=_propagation(depth=10, width=500, activation="tanh", scheme="small_normal", std=0.01)),
+        settings=dict(depth=10, width=500, activation="tanh", scheme="small_normal", std=0.01)),
     "cs231n_one": dict(
         page=PROPAGATION, label="CS231n: 1·randn", title="CS231n: the same net with 1·randn",
         story="About 92 % of the tanh units sit at ±1, where their slope is nearly 0: the histograms pile up at "
               "the ends. The gradient does not simply vanish, though: the few units still in their slope pass it "
               "through large weights, and it grows about 12× per layer going back (see the Gradients tab).",
-        settings=_propagation(depth=10, width=500, activation="tanh", scheme="large_normal", std=1.0)),
+        settings=dict(depth=10, width=500, activation="tanh", scheme="large_normal", std=1.0)),
     "cs231n_xavier": dict(
         page=PROPAGATION, label="CS231n: randn / √fan_in", title="CS231n: the same net with randn / √fan_in",
         story="Dividing by √fan_in (LeCun/Xavier) keeps a spread of activations in every layer: the signal still "
               "fades, since tanh squashes the first layers' larger signal, but it never collapses to a spike.",
-        settings=_propagation(depth=10, width=500, activation="tanh", scheme="lecun_normal")),
+        settings=dict(depth=10, width=500, activation="tanh", scheme="lecun_normal")),
     "glorot_bengio": dict(
         page=PROPAGATION, label="Glorot & Bengio 2010",
         title="Glorot & Bengio 2010: U[±1/√n] vs normalized init, 5 tanh layers",
         story="The 'standard' U[−1/√n, 1/√n] has variance 1/(3n): the signal and its gradient shrink about "
               "×3.5 at every layer. Normalized (Xavier) init keeps far more of both: tanh still squashes the "
               "first layer's large signal, but the fall slows as the signal shrinks (see the Gradients tab too).",
-        settings=_propagation(depth=5, width=1000, activation="tanh", scheme="variance_scaling", scale=1 / 3,
+        settings=dict(depth=5, width=1000, activation="tanh", scheme="variance_scaling", scale=1 / 3,
                       mode="fan_in", distribution="uniform", compare=["xavier_uniform"])),
     "he_2015": dict(
         page=PROPAGATION, label="He et al. 2015", title="He et al. 2015: a 30-layer ReLU net, Xavier vs He",
         story="Xavier halves the variance at every ReLU layer, from 1 at the first to about 2 × 10⁻⁹ at the 30th; "
               "He keeps it steady, at 2.",
-        settings=_propagation(depth=30, width=256, activation="relu", scheme="he_normal", compare=["xavier_normal"])),
+        settings=dict(depth=30, width=256, activation="relu", scheme="he_normal", compare=["xavier_normal"])),
     "he_2015_training": dict(
         page=TRAINING, label="He et al. 2015, trained",
         title="He et al. 2015, trained: 30 ReLU layers learn from He init, stall from Xavier",
         story="With Xavier the gradient reaching the first layer is tiny and the loss stays at ln 2.",
-        settings=_training(dataset="moons", depth=30, width=32, activation="relu", lr=0.05, epochs=100,
+        settings=dict(dataset="moons", depth=30, width=32, activation="relu", lr=0.05, epochs=100,
                       schemes=["xavier_normal", "he_normal"])),
     "zeros_ln2": dict(
         page=TRAINING, label="Zero init at ln 2", title="Zero init: the loss stays at 0.693 = ln 2",
         story="Every unit is a copy of its neighbours and of nothing useful: the network predicts 50/50 forever.",
-        settings=_training(dataset="moons", depth=3, width=32, activation="tanh", lr=0.1, epochs=100,
+        settings=dict(dataset="moons", depth=3, width=32, activation="tanh", lr=0.1, epochs=100,
                       schemes=["zeros", "xavier_normal"])),
     "pytorch_default_relu": dict(
         page=DEEP, label="PyTorch default vs He", title="PyTorch's nn.Linear default against He, 20 ReLU layers",
         story="PyTorch's default draws U(±1/√fan_in): Var(W) = 1/(3·fan_in), a sixth of what ReLU needs. The "
               "signal shrinks ×1/6 a layer, from 1/3 at the first to about 5 × 10⁻¹⁶ at the 20th; He keeps it "
               "steady, at 2.",
-        settings=_deep(depth=20, activation="relu", scheme="pytorch_default", compare=["he_normal"])),
+        settings=dict(depth=20, activation="relu", scheme="pytorch_default", compare=["he_normal"])),
     "resnet_one": dict(
         page=DEEP, label="ResNet, α = 1", title="A 50-layer residual ReLU network under He, each branch added whole",
         story="Each block adds a branch as large as the stream it reads: the stream's variance doubles every "
               "block, 2⁴⁹ over its 49 blocks. He's init is right for each layer and wrong for the sum.",
-        settings=_deep(activation="relu", scheme="he_normal", residual="one")),
+        settings=dict(activation="relu", scheme="he_normal", residual="one")),
     "resnet_inv_sqrt": dict(
         page=DEEP, label="ResNet, α = 1/√L", title="The same 50 layers with each branch scaled by 1/√L",
         story="A branch of 1/√L adds (1 + 1/L) a block: after L blocks at most e ≈ 2.7 times the first. The "
               "stream stays steady at any depth.",
-        settings=_deep(activation="relu", scheme="he_normal", residual="inv_sqrt_depth")),
+        settings=dict(activation="relu", scheme="he_normal", residual="inv_sqrt_depth")),
     "rezero": dict(
         page=DEEP, label="ReZero, α = 0", title="The same 50 layers with every branch switched off at the start",
         story="α = 0 makes each block the identity at initialization (ReZero, SkipInit): the stream and its "
               "gradient pass every block unchanged, and training turns the branches on.",
-        settings=_deep(activation="relu", scheme="he_normal", residual="zero")),
+        settings=dict(activation="relu", scheme="he_normal", residual="zero")),
     "gpt2": dict(
         page=DEEP, label="GPT-2: N(0, 0.02²), 1/√(2L)", title="GPT-2's recipe: N(0, 0.02²) weights, pre-norm "
                                                               "LayerNorm, branches scaled by 1/√(2L)",
         story="GPT-2 draws every weight from N(0, 0.02²), at width 256 a variance scaling of 256·0.02² = 0.1024 "
               "over fan_in, and scales the projections into the residual stream by 1/√(2L): here the branch "
               "scale α. The stream grows by far less than ×2 over its 49 blocks.",
-        settings=_deep(activation="gelu", scheme="variance_scaling", scale=256 * 0.02**2, mode="fan_in",
+        settings=dict(activation="gelu", scheme="variance_scaling", scale=256 * 0.02**2, mode="fan_in",
                        distribution="normal", residual="gpt2", norm="layer")),
     "layernorm_tanh": dict(
         page=DEEP, label="LayerNorm rescues N(0, 1)", title="50 tanh layers with N(0, 1) weights, LayerNorm "
                                                             "before each activation",
         story="Without the norm, N(0, 1) weights pin nearly every tanh unit at ±1. LayerNorm hands each tanh "
               "inputs of variance 1: the forward pass is rescued. The gradient still carries the weights' scale.",
-        settings=_deep(activation="tanh", scheme="large_normal", std=1.0, norm="layer")),
+        settings=dict(activation="tanh", scheme="large_normal", std=1.0, norm="layer")),
     "prenorm_resnet": dict(
         page=DEEP, label="Pre-norm ResNet, α = 1", title="A 50-layer pre-norm residual ReLU network: LayerNorm, "
                                                          "no branch scaling",
         story="LayerNorm keeps what every ReLU sees at variance 1, but each block still adds a branch of about "
               "that size to the stream: its variance grows by one a block, some 25× over its 49 blocks. The norm "
               "stops the doubling, not the growth; scaling the branches (1/√(2L)) stops that.",
-        settings=_deep(activation="relu", scheme="he_normal", residual="one", norm="layer")),
+        settings=dict(activation="relu", scheme="he_normal", residual="one", norm="layer")),
     "funnel_fans": dict(
         page=DEEP, label="A funnel: fan_in vs fan_out",
         title="A ReLU funnel 512 → 256 → … → 8: He with fan_in against He with fan_out",
         story="When widths change, n_in and n_out differ. He with fan_in keeps the forward signal steady and lets "
               "the gradient shrink; fan_out (torchvision's ResNets) does the opposite. Xavier's average of the two "
               "is Glorot & Bengio's compromise.",
-        settings=_deep(depth=6, width=512, shape="funnel", activation="relu", scheme="variance_scaling", scale=2.0,
+        settings=dict(depth=6, width=512, shape="funnel", activation="relu", scheme="variance_scaling", scale=2.0,
                        mode="fan_out", distribution="normal", compare=["he_normal"])),
 }
+PRESETS = {key: preset | dict(settings=PLAIN[preset["page"]] | preset["settings"])  # over its lesson's plain network
+           for key, preset in PRESETS.items()}
 
 
 def for_page(page: str) -> dict[str, dict]:
