@@ -14,7 +14,7 @@ from test_app import open_page
 import initcore
 from initcore import distributions
 from initcore.propagation import view_batch
-from ui import cached, classroom, figure, screen, theme
+from ui import cached, classroom, figure, phase_lessons, screen, theme
 from ui.charts import EXPLODING, VANISHING
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,6 +138,20 @@ def test_a_zero_output_layer_starts_at_zero_over_the_same_hidden_draws():
 # ReLU at 3 (and GELU at 2.35) has χ₁ > 1 but no level to settle at (q* = ∞): exploding, as the page says, not chaotic
 def test_the_phase_answer_is_theory_s_at_the_point(activation, sigma_w2, expected):
     question = classroom.phase(initcore.theory.phase(activation, sigma_w2, 0.0), activation, sigma_w2, 0.0)
+    assert question.right == (question.options[expected],)
+
+
+@pytest.mark.parametrize("activation, sigma_w2, sigma_b2", [
+    ("relu", 2.0, 0.5), ("leaky_relu", 2.0, 2.0), ("gelu", 2.0, 1.0), ("elu", 2.0, 0.0), ("leaky_relu", 2.0, 0.0),
+    ("relu", 3.0, 0.0), ("tanh", 0.5, 0.0), ("tanh", 0.5, 0.05), ("tanh", 1.0, 0.0), ("relu", 1.5, 0.5),
+    ("tanh", 3.0, 0.0), ("relu", 2.0000000001, 0.0)])
+def test_the_phase_answer_is_the_page_s_verdict(activation, sigma_w2, sigma_b2):
+    """ReLU at He's σ_w² = 2 with biases grows without bound by them (χ₁ = 1): the page says so, and class mode's
+    answer, shown beside it, names the same phase rather than the edge of chaos."""
+    point = initcore.theory.phase(activation, sigma_w2, sigma_b2)
+    question = classroom.phase(point, activation, sigma_w2, sigma_b2)
+    said = phase_lessons.verdict(point, sigma_b2)[1].split("**")[1].split()[0].strip(".:,")
+    expected = {"Ordered": 0, "Critical": 1, "Chaotic": 2, "Fading": 3, "Growing": 4, "Exploding": 4}[said]
     assert question.right == (question.options[expected],)
 
 

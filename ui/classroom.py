@@ -256,24 +256,23 @@ def zero_last_layer(run: dict, width: int, epochs: int, label: str, settings: di
 LEARNED_SHARE = 0.9  # a network learns if its loss ends below this share of where it started
 
 
+_PHASE_OPTION = dict(ordered=0, critical=1, chaotic=2, fading=3, growing=4, exploding=4)  # ``phase``'s options
+
+
 def phase(point: dict, activation: str, sigma_w2: float, sigma_b2: float) -> Question:
     """Which phase a network of ``activation`` at (σ_w², σ_b²) is in; ``point``: ``initcore.theory.phase`` there."""
     options = ("ordered: any two inputs end up alike (χ₁ < 1)", "at the edge of chaos (χ₁ = 1)",
                "chaotic: nearby inputs end up unrelated (χ₁ > 1)",
                "fading: with no biases the signal dies out, and inputs are pulled together at no fixed rate",
-               "exploding: the signal grows without bound, with no level to settle at (q* = ∞)")
+               "growing without bound: the signal has no level to settle at (q* = ∞)")
     chi = point["chi1"]
-    critical = point["depth_scale"] == np.inf and phase_lessons.near_critical(chi)  # ξ_c is infinite where q* is
-    faded = point["q_star"] == 0 and not critical
-    exploding = point["q_star"] == np.inf and not critical  # ReLU past σ_w² = 2: χ₁ > 1, but no chaos to settle in
-    answer = (options[4] if exploding else options[3] if faded else options[1] if critical else
-              options[0] if chi < 1 else options[2])
+    answer = options[_PHASE_OPTION[phase_lessons.phase_name(point, sigma_b2)]]  # the page's own verdict's phase
     return Question(
         "phase", f"A {activation} network with σ_w² = {number(sigma_w2)} and σ_b² = {number(sigma_b2)}: which phase "
         "is it in?", options, (answer,), f"χ₁ = {number(chi, 4)}: {answer.split(':')[0].split(' (')[0]}",
         "χ₁ is σ_w² times the mean square slope of the activation at the level the signal settles at: above 1 each "
         "layer pulls nearby inputs apart, below 1 it pulls them together. With no biases and χ₁ < 1 the signal "
         "fades to 0 instead, each layer acting more and more like a linear map, which pulls nothing together at a "
-        "fixed rate. Where the signal has no level to settle at (ReLU past σ_w² = 2), it grows without bound, and "
-        "neither order nor chaos applies.",
+        "fixed rate. Where the signal has no level to settle at (ReLU past σ_w² = 2, or at 2 with biases, which add "
+        "σ_b² at every layer), it grows without bound, and neither order nor chaos applies.",
         (activation, sigma_w2, sigma_b2))

@@ -36,19 +36,49 @@ def near_critical(chi: float) -> bool:
     return bool(chi > 0 and NEAR_CRITICAL * abs(np.log(chi)) <= 6)
 
 
+PHASES = ("ordered", "critical", "chaotic", "fading", "growing", "exploding")
+
+
+def phase_name(point: dict, sigma_b2: float) -> str:
+    """The phase of a point (biases of variance ``sigma_b2``), one of ``PHASES``, as the lesson tells it: the
+    signal has no level to settle at (q* = ∞) and **grows** slowly, by the biases or by an activation's negative
+    side, or **explodes** ×χ₁ a layer, unless χ₁ is so near 1 that the network is **critical** for any depth a
+    learner builds; with no biases it **fades** to q* = 0; where correlations are kept for ever (ξ_c = ∞) it is
+    **critical**; otherwise **ordered** (χ₁ < 1) or **chaotic**. ``verdict`` and class mode's answer both read it."""
+    q, chi = point["q_star"], point["chi1"]
+    if q == np.inf:
+        if sigma_b2 > 0 and (chi <= 1 or near_critical(chi)):  # the biases' growth, not χ₁'s
+            return "growing"
+        if chi > 1:
+            return "critical" if near_critical(chi) else "exploding"
+        return "growing"
+    if q == 0 and not near_critical(chi):
+        return "fading"
+    if point["depth_scale"] == np.inf:
+        return "critical"
+    return "ordered" if chi < 1 else "chaotic"
+
+
 def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
-    """(kind of message, sentence): the phase of a point (biases of variance ``sigma_b2``) and what it means for a
-    plain deep network."""
+    """(kind of message, sentence): the phase of a point (biases of variance ``sigma_b2``, ``phase_name``) and what
+    it means for a plain deep network."""
     q, chi, xi = point["q_star"], point["chi1"], point["depth_scale"]
     depth = RUN["depth"]
-    if q == np.inf and sigma_b2 > 0 and (chi <= 1 or near_critical(chi)):  # the biases' growth, not χ₁'s
+    phase = phase_name(point, sigma_b2)
+    if phase == "growing" and sigma_b2 > 0:
         return "warning", ("**Growing without bound, slowly.** The biases add σ_b² to the signal's variance at "
                            "every layer, more than the activation takes from it, so it never settles (q* = ∞); "
                            f"{_gradients(chi)} ({'χ₁ = 1' if chi == 1 else _against_one(chi)}). 6ξ_c does not "
                            "apply here.")
-    if q == np.inf and chi > 1:
+    if phase == "growing":
+        return "warning", ("**Growing without bound, slowly.** With no biases, the activation's negative side, which "
+                           "is not cut to 0, hands each layer a little more variance than it got, so the signal never "
+                           "settles (q* = ∞). The larger it grows, the more each layer acts like a ReLU at He's scale: "
+                           "the growth a layer, and the gradients' factor a layer (χ₁ = 1 in the limit, above 1 on the "
+                           "way), slow towards ×1. 6ξ_c does not apply here.")
+    if q == np.inf:
         hundredfold = number(np.log(100) / np.log(chi))  # layers for the signal to grow ×100
-        if near_critical(chi):
+        if phase == "critical":
             return "success", (f"**Critical, for any depth you would build.** {_against_one(chi)}: in theory the "
                                f"signal never settles (q* = ∞), but it grows, like the gradients on their way back, "
                                f"by {number(100 * np.expm1(depth * np.log(chi)))} % over {depth} layers, and would "
@@ -57,22 +87,16 @@ def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
                          f"{times(chi)} a layer, and so do the gradients on their way back ({times(chi**depth)} over "
                          f"{depth} layers, ×100 in about {hundredfold} layers). Deep enough, such a network diverges "
                          f"or crawls; 6ξ_c does not apply.")
-    if q == np.inf:
-        return "warning", ("**Growing without bound, slowly.** With no biases, the activation's negative side, which "
-                           "is not cut to 0, hands each layer a little more variance than it got, so the signal never "
-                           "settles (q* = ∞). The larger it grows, the more each layer acts like a ReLU at He's scale: "
-                           "the growth a layer, and the gradients' factor a layer (χ₁ = 1 in the limit, above 1 on the "
-                           "way), slow towards ×1. 6ξ_c does not apply here.")
-    if q == 0 and not near_critical(chi):
+    if phase == "fading":
         return "info", _fading(chi, point["trainable_depth"])
-    if xi == np.inf:
+    if phase == "critical":
         fades = " The signal itself fades towards 0 (q* = 0), but only slowly." if q == 0 else ""
         return "success", ("**Critical: the edge of chaos.** χ₁ = 1: two inputs neither merge nor fly apart at any "
                            "fixed rate (ξ_c = ∞) and gradients keep their size on their way back, so depth alone "
                            f"does not stop this network from training.{fades}")
     depth = 6 * xi
     kind = "success" if depth >= NEAR_CRITICAL else "info"
-    if chi < 1:
+    if phase == "ordered":
         said = (
             f"**Ordered** ({_against_one(chi)}). Each layer pulls the signals of any two inputs closer together: "
             f"what tells them apart fades by a factor e about every {number(xi)} layers, and {_gradients(chi)}.")
