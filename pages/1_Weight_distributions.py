@@ -17,9 +17,11 @@ st.markdown(
     "formula. Dashed: the uniform variants, which stop sharply at ±L."
 )
 st.caption(
-    "About notation: the source writes N(0, 0.01) for small weights and N(0, 10) for large ones without saying "
-    "whether 0.01 is the variance or the standard deviation. This app reads them as standard deviations, σ = 0.01 "
-    "and σ = 10 (variances 10⁻⁴ and 100), the way most code writes `0.01 * randn`. Move the σ sliders in the "
+    "About notation: the source writes small weights as N(0, 0.01) and large ones as N(0, 10). In its own "
+    "formulas, such as He's N(0, 2/n_in), the second number is a variance, which would make these σ = 0.1 and "
+    "σ ≈ 3.16. This app reads them as standard deviations, σ = 0.01 and σ = 10 (variances 10⁻⁴ and 100), as code "
+    "does when it writes `0.01 * randn`: read as a variance, 0.01 is not small for a layer of 256 inputs, which "
+    "would multiply a linear network's variance by 256 × 0.01 = 2.56 at every layer. Move the σ sliders in the "
     "sidebar to see both."
 )
 

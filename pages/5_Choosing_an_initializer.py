@@ -52,6 +52,9 @@ if not steady["holds_signal"]:  # the scale that holds the signal, where the rec
 for framework, line in recipes.recipes(act.recommended).items():
     st.markdown(f"**{framework}**")
     st.code(line, language="python", wrap_lines=True)
+st.caption("These lines draw the weights. This app's networks start with biases of 0, as Keras' and Flax's dense "
+           "layers do; PyTorch's nn.Linear draws its biases from U(±1/√n_in) unless told otherwise: "
+           "`torch.nn.init.zeros_(layer.bias)`.")
 if trial := recipes.gain_trial(act.recommended, activation):
     sentence, settings = trial
     st.markdown(sentence)

@@ -915,6 +915,8 @@ def test_a_link_to_another_lesson_leaves_nothing_to_a_control_of_this_one(lesson
 def test_choosing_page_links_xavier_with_pytorch_s_gain_for_tanh():
     at = open_page("pages/5_Choosing_an_initializer.py")
     assert any("gain=calculate_gain('tanh')" in m.value for m in at.markdown)
+    # the lines redraw the weights alone: nn.Linear's own biases, U(±1/√n_in), are not the app's zeros
+    assert any("`torch.nn.init.zeros_(layer.bias)`" in c.value for c in at.caption)
     link = next(link for link in at.get("page_link") if link.proto.label == "Watch Xavier with the gain")
     assert parse_qs(link.proto.query_string) == {
         "activation": ["Tanh"], "scheme": ["Custom variance scaling"], "scale": ["2.7778"], "mode": ["average"],

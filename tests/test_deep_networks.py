@@ -307,6 +307,9 @@ def test_custom_variance_scaling_with_a_named_scheme_s_knobs_takes_its_name():
         "He/Kaiming normal, fan_out")
     assert theme.scheme_label("variance_scaling", vs | dict(scale=2.0, mode="fan_in")) == "He/Kaiming normal"
     assert theme.scheme_label("variance_scaling", vs | dict(scale=0.5, mode="fan_in")) == "Custom variance scaling"
+    # torchvision's ResNets draw kaiming_normal_(mode="fan_out") only: its uniform twin is no paper's
+    assert "torchvision" not in theme.scheme_label("variance_scaling", dict(scale=2.0, mode="fan_out",
+                                                                             distribution="uniform"))
     at = open_page("pages/8_Deep_networks_in_practice.py", home_first=False, **presets.link("funnel_fans"))
     assert list(at.dataframe[0].value.initialization) == ["He/Kaiming normal, fan_out (torchvision's ResNets)",
                                                           "He/Kaiming normal"]

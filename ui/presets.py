@@ -86,8 +86,9 @@ PRESETS = {
         page=DEEP, label="GPT-2: N(0, 0.02²), 1/√(2L)", title="GPT-2's recipe: N(0, 0.02²) weights, pre-norm "
                                                               "LayerNorm, branches scaled by 1/√(2L)",
         story="GPT-2 draws every weight from N(0, 0.02²), at width 256 a variance scaling of 256·0.02² = 0.1024 "
-              "over fan_in, and scales the projections into the residual stream by 1/√(2L): here the branch "
-              "scale α. The stream grows by far less than ×2 over its 49 blocks.",
+              "over fan_in, and scales the projections into the residual stream by 1/√(2L), L its blocks, each "
+              "with two branches (attention and MLP): here the branch scale α, with L this network's blocks of one "
+              "branch each. The stream grows by far less than ×2 over its 49 blocks.",
         settings=dict(activation="gelu", scheme="variance_scaling", scale=256 * 0.02**2, mode="fan_in",
                        distribution="normal", residual="gpt2", norm="layer")),
     "layernorm_tanh": dict(

@@ -1,4 +1,4 @@
-"""The same initialization written for PyTorch, Keras and JAX: each line draws exactly what the app simulates.
+"""The same initialization written for PyTorch, Keras and JAX: each line draws exactly the weights the app simulates.
 
 The app's variance-scaling schemes are (scale, mode, distribution), Var(W) = scale / fan. A framework's named
 initializer is used only where it is that very distribution: Keras' ``GlorotNormal``, ``HeNormal`` and
@@ -136,12 +136,13 @@ def gain_trial(scheme: str, activation: str) -> tuple[str, dict] | None:
     that changes, in a sentence, and the settings that show it on Signal propagation (Custom variance scaling:
     Xavier's own knobs with the scale times gain²). None where the scheme is not Xavier or the gain is 1."""
     gain = initcore.ACTIVATIONS[activation].gain
-    if not scheme.startswith("xavier_") or gain == 1:
-        return None
+    if not scheme.startswith("xavier_") or gain == 1 or _TORCH_NAMES[activation] != activation:
+        return None  # calculate_gain has no entry for ELU or GELU: PyTorch's docs give them no gain to pass
     xavier = initcore.SCHEMES[scheme].knobs
     settings = dict(activation=activation, scheme="variance_scaling", **xavier, depth=50)
     settings["scale"] = round(xavier["scale"] * gain**2, 4)
     sentence = (f"PyTorch's docs also pass `gain=calculate_gain('{_TORCH_NAMES[activation]}')` = {gain:.4g} to "
                 f"Xavier: weights {gain:.4g}× as large, a variance {gain**2:.4g}× the formula's. In a deep plain "
-                "network the forward signal then fades less, but the gradient grows on its way back.")
+                "network " + ("the forward signal then fades less, but the gradient grows on its way back." if gain > 1
+                              else "the forward signal then fades, and the gradient shrinks on its way back."))
     return sentence, settings

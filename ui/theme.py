@@ -46,8 +46,8 @@ def scheme_dash(scheme: str) -> str:
 # (Custom variance scaling with a named scheme's three knobs takes that scheme's name: ``scheme_label``.)
 PAPER_NAMES = [("variance_scaling", dict(scale=1 / 3, mode="fan_in", distribution="uniform"),
                 "'standard' U[±1/√n] (Glorot & Bengio)"),
-               *(("variance_scaling", dict(scale=2.0, mode="fan_out", distribution=d),
-                  f"He/Kaiming {d}, fan_out (torchvision's ResNets)") for d in ("normal", "uniform"))]
+               ("variance_scaling", dict(scale=2.0, mode="fan_out", distribution="normal"),
+                "He/Kaiming normal, fan_out (torchvision's ResNets)")]  # its kaiming_normal_(mode="fan_out")
 
 
 def scheme_label(scheme: str, params: dict | None = None) -> str:
