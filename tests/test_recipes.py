@@ -111,7 +111,7 @@ def _app(scheme, fan_in, fan_out, params):
 
 CASES = [(s, {}) for s in initcore.SCHEMES] + [
     ("variance_scaling", dict(scale=scale, mode=mode, distribution=distribution))
-    for scale in (1.0, 2.0, 1.5505, 3.0) for mode in ("fan_in", "fan_out", "fan_avg")
+    for scale in (1.0, 2.0, 1.5505, 3.0, 0.5, 1 / 3, 25 / 9) for mode in ("fan_in", "fan_out", "fan_avg")
     for distribution in ("normal", "uniform", "truncated_normal")
 ] + [("orthogonal", dict(gain=5 / 3))]
 
@@ -129,7 +129,7 @@ def test_every_one_liner_draws_what_the_app_simulates(scheme, params):
             got = _run(framework, line, fan_in, fan_out)
             assert got.keys() == want.keys() and got["distribution"] == want["distribution"], (framework, line)
             for key in got.keys() - {"distribution"}:
-                assert got[key] == (None if want[key] is None else pytest.approx(want[key], rel=1e-5, abs=0)), (
+                assert got[key] == (None if want[key] is None else pytest.approx(want[key], rel=1e-12, abs=0)), (
                     framework, line, key)
 
 

@@ -51,6 +51,12 @@ def _number(x: float) -> str:
     return written if "/" in written else f"{x:.6g}"
 
 
+def _root(x: float) -> str:
+    """√x as Python, exactly: 1.5 where six digits write it, else math.sqrt(0.5)."""
+    written = _number(math.sqrt(x))
+    return written if "/" not in written and float(written) == math.sqrt(x) else f"math.sqrt({_number(x)})"
+
+
 class Conv(NamedTuple):
     """A convolution layer: a kernel of ``kernel`` along each of its ``dims`` axes, ``c_in`` channels in and
     ``c_out`` out."""
@@ -66,7 +72,7 @@ def _torch(scale: float, mode: str, distribution: str, weight: str = "layer.weig
     init = "torch.nn.init."
     if distribution != "truncated_normal":
         if mode == "fan_avg":  # xavier_*: Var = gain² · 2 / (fan_in + fan_out)
-            gain = "" if scale == 1 else f", gain={_number(math.sqrt(scale))}"
+            gain = "" if scale == 1 else f", gain={_root(scale)}"
             return f"{init}xavier_{distribution}_({weight}{gain})"
         fan = "" if mode == "fan_in" else f", mode='{mode}'"
         if scale in _TORCH_NONLINEARITY:  # kaiming_*: Var = gain² / fan
