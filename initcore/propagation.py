@@ -279,13 +279,28 @@ def _times_over(work: float, budget: float) -> str:
     return f"{work / budget:.3g} times"
 
 
+def orthogonal_work(widths: Sequence[int]) -> int:
+    """What the QR decompositions of orthogonal layers n_0 → n_1 → … → n_L cost, as ``MAX_ORTHOGONAL`` counts it:
+    Σ n_(l-1)·n_l·max(n_(l-1), n_l), depth·width³ for square layers."""
+    return sum(a * b * max(a, b) for a, b in zip(widths, widths[1:]))
+
+
+def orthogonal_widest(depth: int) -> int:
+    """The widest square layers of which ``depth`` orthogonal ones fit ``MAX_ORTHOGONAL`` (512 at depth 100), within
+    ``WIDTH_RANGE``."""
+    widest = min(WIDTH_RANGE[1], int((MAX_ORTHOGONAL / depth) ** (1 / 3)) + 1)
+    while depth * widest**3 > MAX_ORTHOGONAL:
+        widest -= 1
+    return widest
+
+
 def _member(scheme: str, scheme_params: dict, depth: int, width: int) -> tuple:
     """(scheme, noise, c, params) of one scheme in a run: W_l = c·B_l with B_l of that noise."""
     chosen = get_scheme(scheme)
     params = chosen.resolve(**scheme_params)
     noise = chosen.noise_for(params)
     if noise == "orthogonal" and depth * width**3 > MAX_ORTHOGONAL:
-        deepest, widest = MAX_ORTHOGONAL // width**3, int(round((MAX_ORTHOGONAL / depth) ** (1 / 3)))
+        deepest, widest = MAX_ORTHOGONAL // width**3, orthogonal_widest(depth)
         raise _OverBudget(f"Orthogonal weights need a QR decomposition of every layer, and {depth} layers of "
                           f"{width} units take {_times_over(depth * width**3, MAX_ORTHOGONAL)} what one view may "
                           f"compute. At width {width} they fit up to {deepest} layers; at depth {depth}, up to "
@@ -675,7 +690,7 @@ def _check_network_size(net: Network, batch, seed, dtype) -> tuple[int, int, str
         raise ValueError(f"batch*Σ widths={batch * net.units:,} exceeds the work budget {MAX_ACTIVATIONS:,}; "
                          f"lower the depth, the batch or the widths")
     if get_scheme(net.scheme).noise_for(net.params) == "orthogonal":
-        qr = sum(a * b * max(a, b) for a, b in zip(net.widths, net.widths[1:]))
+        qr = orthogonal_work(net.widths)
         if qr > MAX_ORTHOGONAL:
             raise ValueError(f"Orthogonal weights need a QR decomposition of every layer, and this network's "
                              f"take {_times_over(qr, MAX_ORTHOGONAL)} what one view may compute; lower the depth or "

@@ -25,11 +25,14 @@ with st.sidebar:
     seed = controls.seed()
     nav.footer()
 story = classic.story()  # decided once every control holds this run's value
+width, narrowed = lessons.drawn_width(depth, width, shape, scheme, params)
 batch = view_batch(width)
 intro = st.empty()  # its last sentence gives the sampling noise measured on the run, computed below
 
 if story:
     st.info(story)
+if narrowed:
+    st.warning(narrowed, icon=":material/straighten:")
 settings = dict(depth=depth, width=width, activation=activation, seed=seed, batch=batch) | deep.pieces(
     depth=depth, width=width, shape=shape, residual="none", norm="none", bias_std=bias_std, activation=activation)
 try:

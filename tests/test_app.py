@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import initcore
-from initcore.propagation import view_batch
+from initcore.propagation import MAX_ORTHOGONAL, view_batch
 from ui import charts, controls, lessons, presets, theme
 from ui.nav import LESSONS
 
@@ -207,15 +207,20 @@ def test_comparing_every_scheme_at_the_largest_size_says_what_the_budget_cost():
     assert not any("budget" in c.value for c in small.caption)
 
 
-def test_orthogonal_beyond_its_budget_says_so_in_plain_words():
-    """Every value the sliders offer works or says why not: orthogonal at 100 × 1024 names the QR per layer and
-    the sizes that fit, in a sentence, where the page used to print the engine's arithmetic."""
-    at = open_page("pages/2_Signal_propagation.py", scheme="orthogonal", depth="100", width="1024")
-    assert not at.exception and at.error
-    said = at.error[0].value
+@pytest.mark.parametrize("depth, widest", [(100, 512), (90, 530)])
+def test_orthogonal_beyond_its_budget_draws_the_widest_that_fits_and_says_so(depth, widest):
+    """Every value the sliders offer works: orthogonal at 100 × 1024 takes 8 times the QR decompositions one view may
+    compute, and the page draws the widest layers that fit at that depth, in a sentence that says so, where it had
+    drawn nothing but an error box. The width slider keeps the learner's 1024, which the other schemes draw."""
+    at = open_page("pages/2_Signal_propagation.py", scheme="orthogonal", depth=str(depth), width="1024")
+    assert not at.exception and not at.error and len(figures(at)) == 2
+    said = next(w.value for w in at.warning if "QR decomposition" in w.value)
     assert said.startswith("Orthogonal weights need a QR decomposition of every layer")
-    assert "At width 1024 they fit up to 12 layers; at depth 100, up to about 512 units." in said
-    assert "take 8 times what one view may compute" in said and "**" not in said and "=" not in said
+    assert f"{depth} layers of 1024 units take " in said and f"draws them {widest} units wide" in said
+    assert depth * widest**3 <= MAX_ORTHOGONAL < depth * (widest + 1) ** 3
+    assert at.slider(key="width").value == 1024 and any(f"× {widest} values" in m.value for m in at.markdown)
+    he = open_page("pages/2_Signal_propagation.py", scheme="he_normal", depth=str(depth), width="1024")
+    assert not any("QR" in w.value for w in he.warning) and any("× 1024 values" in m.value for m in he.markdown)
 
 
 def test_url_reproduces_the_view():

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 import initcore
+from initcore.network import shaped_widths
+from initcore.propagation import MAX_ORTHOGONAL, orthogonal_work
 from initcore.training import fit_budget
 from ui import cached, drawn
 from ui.charts import EXPLODING, TRAINED, VANISHING, Curve, leaves_bands, trains_at
@@ -43,6 +45,29 @@ def propagation_curves(settings: dict, schemes: dict[str, dict], columns: tuple[
         backward.append(Curve(scheme, layers.layer.to_numpy(), layers[columns[1]].to_numpy(),
                               _a_line(predicted[columns[1]]), None, name))
     return runs, forward, backward, note
+
+
+def drawn_width(depth: int, width: int, shape: str, scheme: str, params: dict) -> tuple[int, str | None]:
+    """The width a view of ``depth`` layers shaped as ``shape`` is drawn at, and why where it is not ``width``: the
+    chosen scheme's orthogonal layers each take a QR decomposition, and where those pass what one view may compute
+    (``initcore.propagation.orthogonal_work``), the view is drawn at the widest that fit at this depth rather than
+    not at all."""
+    chosen = initcore.SCHEMES[scheme]
+    if chosen.noise_for(chosen.resolve(**params)) != "orthogonal":
+        return width, None
+
+    def work(w: int) -> int:
+        return orthogonal_work(shaped_widths(shape, depth, w))
+
+    if work(width) <= MAX_ORTHOGONAL:
+        return width, None
+    low, high = 2, width  # work(low) fits (2 units a layer), work(high) does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if work(middle) <= MAX_ORTHOGONAL else (low, middle)
+    return low, (f"Orthogonal weights need a QR decomposition of every layer, and {depth} layers of {width} units "
+                 f"take {number(work(width) / MAX_ORTHOGONAL)} times what one view may compute: this view draws them "
+                 f"{low} units wide, the widest that fit at this depth. Lower the depth to draw them wider.")
 
 
 def _a_line(theory: np.ndarray) -> np.ndarray | None:
