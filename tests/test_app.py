@@ -326,6 +326,8 @@ def test_a_random_walk_across_lessons_never_breaks_a_page():
     (dict(depth=["10", "999"]), "using the last. Link value depth=999 is outside 1–100; using 100."),
     (dict(log_axis="nope"), "log_axis='nope' is not 1 or 0 (nor on or off, yes or no, true or false); left off."),
     (dict(view="Nope"), "view='Nope' is not one of the tabs; showing Activations."),
+    (dict(depth="5" * 114), f"depth={'5' * 40}… is outside 1–100; using 100."),  # cut, and says so
+    (dict(seed="x" * 60), f"seed='{'x' * 40}…' is not a number"),
 ])
 def test_hostile_urls_give_a_note_not_a_traceback(query, expected_note):
     at = open_page("pages/2_Signal_propagation.py", **query)

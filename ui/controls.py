@@ -225,7 +225,7 @@ def tabs(labels: list[str], key: str):
     if raw is not None and raw not in labels:
         named = _named(raw, {label: label for label in labels})  # a tab's name in another case: that tab
         _correct(key, named or labels[0], named or labels[0], None if named else (
-            f"Link value {key}={raw[:40]!r} is not one of the tabs; showing {labels[0]}."))
+            f"Link value {key}={_cut(raw)!r} is not one of the tabs; showing {labels[0]}."))
     _show_note(key, raw)
     return st.tabs(labels, key=key, bind="query-params")
 
@@ -284,6 +284,15 @@ def _note(key: str, value, message: str | None) -> None:
     st.session_state.setdefault(_CORRECTED, {})[key] = (value, message, st.session_state.get(_LESSON))
 
 
+LINK_VALUE_SHOWN = 40  # characters of a link's value a note quotes
+
+
+def _cut(raw: str) -> str:
+    """A link's value as a note quotes it: whole, or its first ``LINK_VALUE_SHOWN`` characters and "…", so that a cut
+    number does not read as another number."""
+    return raw if len(raw) <= LINK_VALUE_SHOWN else raw[:LINK_VALUE_SHOWN] + "…"
+
+
 def _as_number(raw: str) -> float | None:
     try:
         value = float(raw)
@@ -323,12 +332,12 @@ def _correct_number(key: str, raw: str | None, low: float, high: float, default:
             _correct(key, value, _shown(value))  # the address then says 3, as the control shows it
         return
     if value is None:
-        _correct(key, default, _shown(default), f"Link value {key}={raw[:40]!r} {_not_a_number(raw)}; "
+        _correct(key, default, _shown(default), f"Link value {key}={_cut(raw)!r} {_not_a_number(raw)}; "
                                                 f"using {_shown(default)}.")
     else:
         taken = type(default)(min(max(_whole(value) if whole else value, low), high))
         reason = f"is outside {_shown(low)}–{_shown(high)}" if not low <= value <= high else "is not a whole number"
-        _correct(key, taken, _shown(taken), f"Link value {key}={raw[:40]} {reason}; using {_shown(taken)}.")
+        _correct(key, taken, _shown(taken), f"Link value {key}={_cut(raw)} {reason}; using {_shown(taken)}.")
 
 
 def slider(label: str, key: str, low: float, high: float, default: float, *, step: float = 1,
@@ -348,7 +357,7 @@ def slider(label: str, key: str, low: float, high: float, default: float, *, ste
     value = None if raw is None else _as_number(raw)
     if whole and step != 1 and value is not None and on_step(value) != value:  # epochs=55 on the lab's steps of 10:
         taken = on_step(value)  # Streamlit's binding would take it as it is, and the lab would put it on a step
-        _correct(key, taken, _shown(taken), f"Link value {key}={raw[:40]} is not on this control's steps of "
+        _correct(key, taken, _shown(taken), f"Link value {key}={_cut(raw)} is not on this control's steps of "
                                             f"{_shown(step)}; using {_shown(taken)}.")
     # In range, Streamlit's binding takes a fraction on a slider of fractions as it is (σ_w²=1.23).
     _show_note(key, None if raw is None else type(default)(value))
@@ -404,7 +413,7 @@ def choice(label: str, key: str, default: str, *, help: str | None = None, horiz
     elif (named := _named(raw, options)) is not None:  # an id, or a name in another case: the address gets its label
         _correct(key, named, options[named])
     else:
-        _correct(key, default, options[default], f"Link value {key}={raw[:40]!r} is not one of the choices; "
+        _correct(key, default, options[default], f"Link value {key}={_cut(raw)!r} is not one of the choices; "
                                                  f"using {options[default]}.")
     _show_note(key, {text: option for option, text in options.items()}.get(raw))  # the label's id
     ids = list(options)
@@ -437,7 +446,7 @@ def _switch_word(key: str, raw: str | None, default: bool) -> bool | None:
         return None
     on = FLAG_WORDS.get(raw.strip().lower())
     if on is None:
-        _correct(key, default, str(default).lower(), f"Link value {key}={raw[:40]!r} is not 1 or 0 (nor on or off, "
+        _correct(key, default, str(default).lower(), f"Link value {key}={_cut(raw)!r} is not 1 or 0 (nor on or off, "
                                                      f"yes or no, true or false); left {'on' if default else 'off'}.")
     elif raw != str(on).lower():  # the binding knows true and false only
         _correct(key, on, str(on).lower())
@@ -476,10 +485,10 @@ def value_choice(label: str, key: str, values: Sequence[float], default: float, 
         value = _as_number(raw)
         if value is None or value <= 0:
             why = "is not a positive number" if value is not None else _not_a_number(raw)
-            _correct(key, default, _rung(default), f"Link value {key}={raw[:40]!r} {why}; using {_rung(default)}.")
+            _correct(key, default, _rung(default), f"Link value {key}={_cut(raw)!r} {why}; using {_rung(default)}.")
         elif value not in values:
             nearest = _nearest(values, value)
-            _correct(key, nearest, _rung(nearest), f"Link value {key}={raw[:40]} is not on the scale; "
+            _correct(key, nearest, _rung(nearest), f"Link value {key}={_cut(raw)} is not on the scale; "
                                                    f"using the nearest, {_rung(nearest)}.")
         elif raw != _rung(value):  # on the scale but written otherwise (3e-2): the binding knows "0.03" only
             _correct(key, value, _rung(value))
@@ -501,7 +510,7 @@ def several(label: str, key: str, default: Sequence[str], *, leave_out: Sequence
                                                                     f"{_written(key, list(default))}.")
     if [options[k] for k in known] != raw:  # ids, repeats or unknowns: the address bar gets the labels
         left = {option: CHOICES[key][option] for option in leave_out}
-        unknown = [r[:40] for r in raw if _named(r, options) is None and _named(r, left) is None]
+        unknown = [_cut(r) for r in raw if _named(r, options) is None and _named(r, left) is None]
         chosen = ", ".join(dict.fromkeys(left[named] for r in raw if (named := _named(r, left)) is not None))
         notes = []
         if unknown:
