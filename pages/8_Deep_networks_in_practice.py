@@ -57,7 +57,7 @@ show.metrics(deep.readings(run, bare))
 stream_title = "the residual stream" if network["residual"] is not None else "each layer's sum"
 show.chart(charts.variance_figure(stream, title=f"Forward: variance of z_l, {stream_title}",
                                   y_title="Var z_l (log scale)"), "stream")
-show.caption(deep.width_note(network["widths"], stream[0]))
+show.caption(deep.width_note(network["widths"], stream[0], activation))
 if budget:
     st.caption(budget)
 if network["norm"]:

@@ -322,9 +322,21 @@ def test_zero_weights_get_no_note_about_random_narrow_layers():
 
     layer = np.arange(1, 4)
     zeros = Curve("zeros", layer, np.zeros(3), np.zeros(3))
-    assert deep.width_note((2, 4, 4, 4), zeros) is None
+    assert deep.width_note((2, 4, 4, 4), zeros, "relu") is None
     dead = Curve("he_normal", layer, np.array([1.0, 0.0, 0.0]), np.ones(3))
-    assert "exactly 0 from layer 2" in deep.width_note((2, 4, 4, 4), dead)
+    assert "exactly 0 from layer 2" in deep.width_note((2, 4, 4, 4), dead, "relu")
+
+
+def test_the_narrow_layers_note_names_switching_off_only_for_an_activation_that_does_it():
+    """A tanh network's narrow layers were told that "ReLU or chance" switch their units off: only an activation
+    that gives exactly 0 for every negative input is said to, and by its own name."""
+    from ui.charts import Curve
+
+    far = Curve("xavier_normal", np.arange(1, 4), np.array([1.0, 1e-2, 1e-4]), np.ones(3))
+    relu, tanh, leaky = (deep.width_note((2, 4, 4, 4), far, a) for a in ("relu", "tanh", "leaky_relu"))
+    assert "one unit's random weights move the whole layer's variance" in tanh and "switches off" not in tanh
+    assert "each unit ReLU switches off (every negative input gives exactly 0)" in relu
+    assert "switches off" not in leaky and "ReLU or chance" not in relu + tanh
 
 
 def test_rezero_of_zero_weights_is_told_as_a_stream_of_zeros_and_one_block_as_one():

@@ -69,7 +69,7 @@ FINITE_WIDTH = 0.25  # Σ 1/n_l from which one network's curve may visibly part 
 APART = 10  # a last layer this many times above or below theory's: a gap the chart shows
 
 
-def width_note(widths: tuple[int, ...], curve) -> str | None:
+def width_note(widths: tuple[int, ...], curve, activation: str) -> str | None:
     """Why the simulated ``curve`` (a ``ui.charts.Curve`` with theory's values) ends far from theory's where its
     layers (``widths``: n_0, n_1, …) are narrow for their number, in a sentence: theory's curve is the limit of
     wide layers, the same for every network, while each narrow layer's factor is itself random and the random
@@ -94,9 +94,12 @@ def width_note(widths: tuple[int, ...], curve) -> str | None:
     else:
         return None
     narrow = [layer for layer, n in enumerate(widths[1:], start=1) if n <= NARROW]
+    act = initcore.ACTIVATIONS[activation]
+    off = (f", and each unit {act.label} switches off (every negative input gives exactly 0) takes its direction "
+           "with it") if act.fn(np.array([-1.0]))[0] == 0 else ""
     named = (f" From layer {narrow[0]} on, layers are {NARROW} units wide or fewer ({min(widths[1:])} at the "
-             "narrowest): a few units that ReLU or chance switch off take whole directions of the signal with "
-             "them." if narrow else "")
+             f"narrowest): each unit carries a whole direction of the signal, so one unit's random weights move "
+             f"the whole layer's variance{off}." if narrow else "")
     return ("Theory's dotted curve is the limit of wide layers, where each unit sums many inputs and every network "
             "draws the same curve. These layers are narrow for how many there are (the sum of 1/n over the layers "
             f"is {number(reciprocal, 2)}): each layer's factor is itself random, and the random factors compound, "
