@@ -332,7 +332,8 @@ def test_a_random_walk_across_lessons_never_breaks_a_page():
 def test_hostile_urls_give_a_note_not_a_traceback(query, expected_note):
     at = open_page("pages/2_Signal_propagation.py", **query)
     assert not at.exception
-    assert any(expected_note in w.value for w in at.warning), [w.value for w in at.warning]
+    said = [w for w in at.warning if expected_note in w.value]
+    assert said and said[0].icon == controls.LINKED, [w.value for w in at.warning]
 
 
 @pytest.mark.parametrize("query, corrected, noted", [
@@ -1473,7 +1474,9 @@ def test_a_typed_value_out_of_range_is_clamped_and_drawn_with_the_range_said(pag
     at.number_input(key=key).set_value(typed).run()
     assert not at.exception
     assert at.number_input(key=key).value == taken
-    assert any(f"using {taken:g}" in w.value for w in at.warning), [w.value for w in at.warning]
+    said = [w for w in at.warning if f"using {taken:g}" in w.value]
+    assert said, [w.value for w in at.warning]
+    assert said[0].icon == controls.TYPED  # the learner typed it: not a link's icon
 
 
 @pytest.mark.parametrize("typed, taken, note", [

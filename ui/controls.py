@@ -46,7 +46,8 @@ CHOICES = {
 }
 
 
-_CORRECTED = "_link_corrections"  # session state: {url name: (the value the control takes, note or None, lesson)}
+_CORRECTED = "_link_corrections"  # session state: {url name: (the value the control takes, note or None, lesson,
+# the note's icon: a link's, or a typed value's)}
 _DEFAULTS = "_lesson_defaults"  # session state: {url name: its default in the lesson that last showed it}
 _LESSON = "_lesson"  # session state: the page of the last run
 _ARRIVED = "_arrived"  # session state: a lesson was just come to, until its classics' box has seen it (``arrived``)
@@ -269,19 +270,22 @@ def _show_note(key: str, value=None) -> None:
     if repeated:
         _note(key, value, repeated)
     corrections = st.session_state.get(_CORRECTED, {})
-    value, message, lesson = corrections.get(key, (None, None, None))
+    value, message, lesson, icon = corrections.get(key, (None, None, None, None))
     if not message:
         return
     here = lesson == st.session_state.get(_LESSON)  # a note on a link's value belongs to the lesson it opened
     if here and (key not in st.session_state or st.session_state[key] == value):  # not drawn yet: it reads the URL
-        st.warning(message, icon=":material/link:")
+        st.warning(message, icon=icon)
     else:
-        corrections[key] = (value, None, lesson)
+        corrections[key] = (value, None, lesson, icon)
 
 
-def _note(key: str, value, message: str | None) -> None:
-    """Keep ``message`` beside ``key``'s control, taking ``value``, in this lesson (``_show_note``)."""
-    st.session_state.setdefault(_CORRECTED, {})[key] = (value, message, st.session_state.get(_LESSON))
+LINKED, TYPED = ":material/link:", ":material/edit:"  # a note's icon: on a link's value, or on one the learner typed
+
+
+def _note(key: str, value, message: str | None, icon: str = LINKED) -> None:
+    """Keep ``message`` beside ``key``'s control, taking ``value``, in this lesson (``_show_note``), with ``icon``."""
+    st.session_state.setdefault(_CORRECTED, {})[key] = (value, message, st.session_state.get(_LESSON), icon)
 
 
 LINK_VALUE_SHOWN = 40  # characters of a link's value a note quotes
@@ -391,7 +395,7 @@ def _clamp_typed(key: str, low: float, high: float, whole: bool) -> None:
     if taken != typed:  # the address then says 8, where Streamlit writes a float 8.0 as it is
         st.session_state[key] = taken
         reason = f"is outside {_shown(low)}–{_shown(high)}" if not low <= typed <= high else "is not a whole number"
-        _note(key, taken, f"{_shown(typed)} {reason}; using {_shown(taken)}.")
+        _note(key, taken, f"{_shown(typed)} {reason}; using {_shown(taken)}.", TYPED)
 
 
 def _named(raw: str, options: Mapping[str, str]) -> str | None:
