@@ -302,13 +302,12 @@ _ALL_SCHEMES = [
                      suits=("selu", "linear"), outcome="framework"),
     Scheme(
         "orthogonal", "Orthogonal", "orthogonal", lambda fan_in, fan_out, p: p["gain"],
-        lambda p: rf"W = {_number(p['gain'])} \cdot Q,\quad Q^\top Q = I"
-                  r" \;(Q Q^\top = I \text{ where } n_{in} < n_{out})",
-        verdict="A random rotation: a linear network whose layers never narrow keeps the length of every input "
-        "exactly, at any depth (Saxe et al. 2014); a layer that narrows from n_in to n_out units keeps about "
-        "n_out/n_in of an input's squared length. On tanh no one gain keeps both directions: at a gain of 1 the "
-        "signal and the gradient fade slowly, and at tanh's usual 5/3 the signal holds while the gradient grows at "
-        "every layer.",
+        lambda p: rf"W = {_number(p['gain'])} \cdot Q,\quad Q^\top Q = I \text{{ or }} Q Q^\top = I",
+        verdict="A random rotation (QᵀQ = I, or QQᵀ = I where a layer widens): a linear network whose layers never "
+        "narrow keeps the length of every input exactly, at any depth (Saxe et al. 2014); a layer that narrows from "
+        "n_in to n_out units keeps about n_out/n_in of an input's squared length. On tanh no one gain keeps both "
+        "directions: at a gain of 1 the signal and the gradient fade slowly, and at tanh's usual 5/3 the signal holds "
+        "while the gradient grows at every layer.",
         outcome="works",
         suits=("linear", "tanh"),
         params={"gain": Param(1.0, _positive(0.0, 10.0))},

@@ -85,7 +85,8 @@ def test_orthogonal_s_formula_and_words_hold_for_layers_that_widen_and_narrow():
     checked on 2,000 Gaussian inputs: one input's kept share is Beta(n_out/2, (n_in - n_out)/2), of mean n_out/n_in,
     and the mean of 2,000 lies within five of its standard errors."""
     scheme = initcore.SCHEMES["orthogonal"]
-    assert r"Q Q^\top = I \text{ where } n_{in} < n_{out}" in scheme.formula()
+    assert r"Q^\top Q = I \text{ or } Q Q^\top = I" in scheme.formula()
+    assert "QQᵀ = I where a layer widens" in scheme.verdict
     assert "narrows from n_in to n_out units keeps about n_out/n_in of an input's squared length" in scheme.verdict
     rng = np.random.default_rng(5)
     fan_in, fan_out, inputs = 128, 64, 2000
