@@ -33,9 +33,13 @@ a series of non-negative terms, so C is increasing and convex on [0, 1] and, whe
 fixed point in [0, 1), which Newton's method approaches from c = 0 without overshooting. The first
 ``MEHLER_TERMS`` terms are computed by quadrature; the rest are summed into one term ρ·c^κ whose ρ and κ
 match the last two sums, so C(1) and C'(1) are exact and ξ_c grows without bound as χ₁ → 1. Against Monte
-Carlo the slope C'(c*) is right to its standard error (10⁻³) wherever q* ≲ 100. Far beyond, near c* = 1, an
-activation with a corner (ELU, SELU) has Hermite coefficients that fall only as a power of k and the one-term
-tail overstates ξ_c: ELU at σ_w² = 1.99999, σ_b² = 0 (q* = 2·10⁵) reads ξ_c ≈ 1100 where the slope gives ≈ 270.
+Carlo the slope C'(c*) is right to its standard error (10⁻³) wherever q* ≲ 100. Near the edge of chaos that is
+not enough: ξ_c = −1/ln χ_c turns an error δ in χ_c into one of δ/(1 − χ_c) in ξ_c. An activation with a corner
+(SELU; ELU and GELU at large q*, where their bend is narrow against √q*) has Hermite coefficients that fall only
+as a power of k, so the terms are many: with 64 of them SELU at σ_w² = 1.5, σ_b² = 2 (χ_c = 0.986) read ξ_c = 66.7
+where a closed-form reference gives 70.8; with 256 it reads 70.65. Closer still the one-term tail understates
+ξ_c: SELU at (1.45, 2), χ_c = 0.9963, reads 220 against the reference's 271, and ELU at σ_w² = 1.99999, σ_b² = 0
+(q* = 2·10⁵) overstates it, ≈ 1100 where the slope gives ≈ 270.
 
 Where the limit of the length map is not a finite positive number:
 
@@ -73,7 +77,7 @@ from initcore.activations import Activation, get_activation
 from initcore.quadrature import half_lines
 
 Q_MIN, Q_MAX = 1e-200, 1e200
-MEHLER_TERMS = 64
+MEHLER_TERMS = 256
 MAX_GRID_POINTS = 100 * 100
 COLUMNS = ("sigma_w2", "sigma_b2", "q_star", "chi1", "c_star", "depth_scale", "length_depth_scale", "trainable_depth")
 TRAINABLE = 6  # a plain network trains when it is shallower than about 6 depth scales (Schoenholz et al. 2017)
@@ -104,7 +108,7 @@ def phase(activation: str, sigma_w2: float, sigma_b2: float) -> dict[str, float]
 
 def phase_grid(activation: str, sigma_w2s, sigma_b2s) -> pd.DataFrame:
     """``phase`` at every (σ_w², σ_b²) of the two 1-D sequences: one row each, σ_w² varying fastest, with the
-    columns ``COLUMNS``. Moments are read from tables of the activation (built once per process, about 0.1 s,
+    columns ``COLUMNS``. Moments are read from tables of the activation (built once per process, about 0.2 s,
     then shared), so a 60 × 60 grid costs about 0.1 s; q* and χ₁ agree with ``phase`` to about 10⁻¹⁰, c* and the
     depth scales to about 10⁻⁶."""
     act = get_activation(activation)
