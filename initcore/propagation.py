@@ -47,7 +47,7 @@ from initcore.activations import get_activation
 from initcore.histograms import LayerHistograms, build, record, sample_rows
 from initcore.homogeneous import SAMPLE_KINDS, UNIT_RUNS, UnitRun, derive, likely_derivable, magnitude_range, scalable
 from initcore.lru import ByteLRU
-from initcore.network import Network, network
+from initcore.network import Network, network, shaped_widths
 from initcore.noise import GROUP_BYTES, NOISE_BANK, BaseDraw, draw, matrices, stream, thread_pool
 from initcore.passes import Backward, Forward, walk
 from initcore.schemes import SCHEMES, get_scheme
@@ -285,13 +285,19 @@ def orthogonal_work(widths: Sequence[int]) -> int:
     return sum(a * b * max(a, b) for a, b in zip(widths, widths[1:]))
 
 
-def orthogonal_widest(depth: int) -> int:
-    """The widest square layers of which ``depth`` orthogonal ones fit ``MAX_ORTHOGONAL`` (512 at depth 100), within
-    ``WIDTH_RANGE``."""
-    widest = min(WIDTH_RANGE[1], int((MAX_ORTHOGONAL / depth) ** (1 / 3)) + 1)
-    while depth * widest**3 > MAX_ORTHOGONAL:
-        widest -= 1
-    return widest
+def orthogonal_widest(depth: int, shape: str = "constant", widest: int = WIDTH_RANGE[1]) -> int:
+    """The widest layers, ``widest`` at most, of which ``depth`` orthogonal ones shaped as ``shape``
+    (``initcore.network.shaped_widths``) fit ``MAX_ORTHOGONAL``: 512 square ones at depth 100, 1038 at depth 12."""
+    def fits(width: int) -> bool:
+        return orthogonal_work(shaped_widths(shape, depth, width)) <= MAX_ORTHOGONAL
+
+    low, high = WIDTH_RANGE[0], widest + 1  # fits(low), not fits(high), unless the widest fits
+    if fits(widest):
+        return widest
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    return low
 
 
 def _member(scheme: str, scheme_params: dict, depth: int, width: int) -> tuple:

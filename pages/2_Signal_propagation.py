@@ -62,8 +62,7 @@ with st.expander("Why one factor per layer?"):
                                         {k: v for k, v in settings.items() if k in ("widths", "bias_std")}))
 show.chart(charts.variance_figure(forward, title="Forward: variance of the pre-activations z_l",
                                   y_title="Var z_l (log scale)"), "forward")
-show.caption(deep.width_note(settings.get("widths", (width,) * (depth + 1)), forward[0],
-                             activation))
+show.caption(deep.width_note(settings.get("widths", (width,) * (depth + 1)), forward[0], activation))
 if budget:
     st.caption(budget)
 if len(runs) > 1:

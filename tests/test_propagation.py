@@ -548,3 +548,18 @@ def test_a_network_just_over_the_qr_budget_is_not_said_to_take_1_times_it():
     """13 orthogonal layers of 1024 units take 1.04 times the budget: said with the digits that show it is over."""
     with pytest.raises(ValueError, match=r"take 1\.04 times what one view may compute"):
         initcore.simulate(depth=13, width=1024, activation="relu", scheme="orthogonal")
+
+
+@pytest.mark.parametrize("depth, shape", [(100, "constant"), (90, "constant"), (12, "constant"), (13, "constant"),
+                                          (100, "funnel"), (3, "bottleneck"), (1, "constant")])
+def test_orthogonal_widest_is_the_widest_that_fits_the_qr_budget(depth, shape):
+    """The widest layers whose QR decompositions fit one view: they fit, one unit more does not (or the range's
+    widest does); square ones cost depth·width³."""
+    from initcore.network import shaped_widths
+    from initcore.propagation import MAX_ORTHOGONAL, WIDTH_RANGE, orthogonal_widest, orthogonal_work
+
+    widest = orthogonal_widest(depth, shape)
+    assert orthogonal_work(shaped_widths(shape, depth, widest)) <= MAX_ORTHOGONAL
+    assert widest == WIDTH_RANGE[1] or orthogonal_work(shaped_widths(shape, depth, widest + 1)) > MAX_ORTHOGONAL
+    assert orthogonal_work((7,) * (depth + 1)) == depth * 7**3
+    assert orthogonal_widest(depth, shape, 300) == min(widest, 300)

@@ -9,7 +9,7 @@ import pandas as pd
 
 import initcore
 from initcore.network import shaped_widths
-from initcore.propagation import MAX_ORTHOGONAL, orthogonal_work
+from initcore.propagation import MAX_ORTHOGONAL, orthogonal_widest, orthogonal_work
 from initcore.training import fit_budget
 from ui import cached, drawn
 from ui.charts import EXPLODING, TRAINED, VANISHING, Curve, leaves_bands, trains_at
@@ -55,19 +55,13 @@ def drawn_width(depth: int, width: int, shape: str, scheme: str, params: dict) -
     chosen = initcore.SCHEMES[scheme]
     if chosen.noise_for(chosen.resolve(**params)) != "orthogonal":
         return width, None
-
-    def work(w: int) -> int:
-        return orthogonal_work(shaped_widths(shape, depth, w))
-
-    if work(width) <= MAX_ORTHOGONAL:
+    widest = orthogonal_widest(depth, shape, width)
+    if widest == width:
         return width, None
-    low, high = 2, width  # work(low) fits (2 units a layer), work(high) does not
-    while high - low > 1:
-        middle = (low + high) // 2
-        low, high = (middle, high) if work(middle) <= MAX_ORTHOGONAL else (low, middle)
-    return low, (f"Orthogonal weights need a QR decomposition of every layer, and {depth} layers of {width} units "
-                 f"take {number(work(width) / MAX_ORTHOGONAL)} times what one view may compute: this view draws them "
-                 f"{low} units wide, the widest that fit at this depth. Lower the depth to draw them wider.")
+    over = orthogonal_work(shaped_widths(shape, depth, width)) / MAX_ORTHOGONAL
+    return widest, (f"Orthogonal weights need a QR decomposition of every layer, and {depth} layers of {width} units "
+                    f"take {number(over)} times what one view may compute: this view draws them {widest} units wide, "
+                    "the widest that fit at this depth. Lower the depth to draw them wider.")
 
 
 def _a_line(theory: np.ndarray) -> np.ndarray | None:
