@@ -25,7 +25,8 @@ with st.sidebar:
 result = cached.symmetry(scheme, activation, width, epochs, seed, params)
 named, settings = theme.scheme_label(scheme, params), dict(scheme=scheme, activation=activation, seed=seed, **params)
 if classroom.on():  # the zero-output network is trained for the question only
-    classroom.ask_first(classroom.symmetry(result["distinct"][1], width, epochs, named, settings),
+    classroom.ask_first(classroom.symmetry(result["distinct"][1], width, epochs, named, settings,
+                                           result["initial_distinct"][1]),
                         classroom.zero_last_layer(cached.zero_output(scheme, activation, width, epochs, seed, params),
                                                   width, epochs, named, settings))
 after = result["distinct"][1]

@@ -14,8 +14,9 @@ from test_app import open_page
 import initcore
 from initcore import distributions
 from initcore.propagation import view_batch
-from ui import cached, classroom, figure, phase_lessons, screen, theme
+from ui import cached, classroom, figure, lessons, phase_lessons, screen, theme
 from ui.charts import EXPLODING, VANISHING
+from ui.theme import times
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = {"pages/1_Weight_distributions.py": 1, "pages/2_Signal_propagation.py": 1, "pages/3_Symmetry.py": 2,
@@ -302,15 +303,31 @@ def test_the_new_lessons_answers_are_their_own_numbers():
 
 
 def test_a_factor_far_from_1_is_not_called_near_enough_to_1():
-    """Five ReLU layers of 4 units under He end inside the band, each multiplying the signal by about ×0.3: the
-    reveal says that factor is far from 1 and that a deeper network would leave the band, not that it is "near
-    enough to 1"."""
+    """Five ReLU layers of 4 units under He end at the band's edge, each multiplying the signal by about ×0.3: the
+    reveal says so in the page's own verdict's words ("×0.298 a layer"), not that it is "near enough to 1"; He's
+    50 layers of 256 are steady in them."""
     run = initcore.simulate(depth=5, width=4, activation="relu", scheme="he_normal")
     question = classroom.propagation(run, "He")
     assert question.options[0] in question.right  # about 1: inside the band (on its edge here)
-    assert "far from 1" in question.why and "near enough to 1" not in question.why
+    assert str(lessons.judge_run(run)[0]) in question.why and "×0.298 a layer" in question.why
+    assert "near enough to 1" not in question.why and "steady" not in question.why
     steady = classroom.propagation(initcore.simulate(depth=50, width=256, activation="relu", scheme="he_normal"), "He")
-    assert "near enough to 1" in steady.why
+    assert "Layer by layer, the signal steady (" in steady.why
+
+
+@pytest.mark.parametrize("settings, said", [
+    (dict(depth=50, width=256, activation="tanh", scheme="large_normal"), "at layer 1 already"),  # a jump, then steady
+    (dict(depth=50, width=2, activation="relu", scheme="he_normal", bias_std=0.5), "vanished"),
+])
+def test_the_reveal_tells_the_run_as_the_page_s_verdict_does(settings, said):
+    """Large weights jump ×2.5·10⁴ at layer 1 and then hold: the reveal had said "each layer multiplied it by about
+    ×1". A ReLU network of 2 units with biases goes exactly 0 at layer 5, and then holds its biases alone, the same for
+    every input: the answer is no signal (tiny, or 0), where "about 1" had been the only right one."""
+    run = initcore.simulate(**settings)
+    question = classroom.propagation(run, "it")
+    assert str(lessons.judge_run(run)[0]) in question.why and said in question.why
+    if run.vanished_at is not None:
+        assert question.right == (question.options[1],) and "no signal is left" in question.truth
 
 
 def test_the_framework_answer_s_reason_is_true_of_its_activation():
@@ -321,7 +338,10 @@ def test_the_framework_answer_s_reason_is_true_of_its_activation():
     assert sigmoid.right == (sigmoid.options[0],) and "settles" in sigmoid.why and "multiplies" not in sigmoid.why
     relu = classroom.framework_default(initcore.theory.predicted_pre_var(
         depth=20, width=256, activation="relu", scheme="pytorch_default"), "ReLU")
-    assert "Each layer multiplies the signal by that shortfall." in relu.why
+    assert "Under ReLU each layer multiplies the signal by about ×0.167." in relu.why  # a sixth of He's: 1/6
+    values = initcore.theory.predicted_pre_var(depth=20, width=256, activation="gelu", scheme="pytorch_default")
+    gelu = classroom.framework_default(values, "GELU")  # not a sixth: GELU keeps less of what it gets than ReLU
+    assert f"each layer multiplies the signal by about {times((values[-1] / values[0]) ** (1 / 19))}." in gelu.why
 
 
 def test_a_deep_network_s_answer_on_the_band_s_edge_counts_both_sides():
@@ -352,3 +372,49 @@ def test_the_zero_output_answer_names_no_misconception_and_counts_units_plainly(
     assert "all one unit, copies of one another" in question.truth and "differ" not in question.truth
     learned = classroom.zero_last_layer(dict(loss=[0.69, 0.1], distinct=12), 12, 50, "He", {})
     assert learned.right == (learned.options[0],) and "12 distinct units" in learned.truth
+
+
+def test_a_tie_for_the_lowest_loss_counts_every_start_in_it():
+    """Five starts that all end at 0.6982 (a lab where nothing learned) are all right; one alone is not the best."""
+    tied = classroom.lowest_loss({"Zeros": 0.6982, "He": 0.6982, "Large": 0.9}, 100, ())
+    assert tied.right == ("Zeros", "He") and "ended at exactly the same loss" in tied.why
+    alone = classroom.lowest_loss({"Zeros": 0.693, "Large random": 0.255}, 100, ())
+    assert alone.right == ("Large random",) and "usually" in alone.why  # no rule said against what happened
+
+
+def test_symmetry_s_answer_tells_units_that_collapsed_or_a_run_that_diverged_from_a_symmetry():
+    """Two units that start different and end alike (switched off) are no symmetry that never broke; a diverged run
+    has no unit computing a number, not "some of them"."""
+    collapsed = classroom.symmetry(1, 2, 50, "Small random", {}, initial=2)
+    assert collapsed.right == (collapsed.options[1],) and "this is no symmetry" in collapsed.why
+    copies = classroom.symmetry(1, 2, 50, "Zeros", {}, initial=1)
+    assert "Units that start equal" in copies.why
+    diverged = classroom.symmetry(0, 2, 50, "Large random", {}, initial=2)
+    assert diverged.right == (diverged.options[3],) and "overflowed" in diverged.why
+
+
+def test_the_zero_output_layer_s_reason_is_the_run_s():
+    """A run that diverged is not called copies of one unit, and one whose units differ but trained too briefly is
+    not said to start as copies."""
+    diverged = classroom.zero_last_layer(dict(loss=[0.693, float("nan")], distinct=0), 2, 50, "Large random", {})
+    assert "overflowed" in diverged.why and "copies" not in diverged.truth + diverged.why
+    brief = classroom.zero_last_layer(dict(loss=[0.693, 0.672], distinct=12), 12, 1, "He", {})
+    assert brief.right == (brief.options[1],) and "not what holds it back" in brief.why and "copies" not in brief.why
+
+
+def test_the_phase_reveal_writes_chi_beside_1_as_the_page_does():
+    """ELU at σ_w² = 1.05 has χ₁ = 1.0001, chaotic: the reveal said "χ₁ = 1: chaotic" beside the option "(χ₁ > 1)"."""
+    point = initcore.theory.phase("elu", 1.05, 0.0)
+    question = classroom.phase(point, "ELU", 1.05, 0.0)
+    assert question.truth.startswith(phase_lessons.against_one(point["chi1"])) and "χ₁ = 1:" not in question.truth
+    assert "sigmoid, whose f(0) = ½, keeps one" in question.why
+
+
+def test_small_random_is_introduced_as_safe_only_where_it_is_small_for_the_layer():
+    """N(0, 0.1²) over 1024 inputs is n·σ² = 10 a layer: no lead-in that calls it safe, and the reveal says why."""
+    big = classroom.propagation(initcore.simulate(depth=50, width=1024, activation="relu", scheme="small_normal",
+                                                  std=0.1, batch=64), "Small random")
+    assert "look like a safe start" not in big.text and "Small is relative" in big.why
+    small = classroom.propagation(initcore.simulate(depth=50, width=256, activation="tanh", scheme="small_normal"),
+                                  "Small random")
+    assert "look like a safe start" in small.text and small.why.startswith("Small is not safe.")

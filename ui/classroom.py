@@ -17,7 +17,7 @@ import streamlit as st
 import initcore
 from ui import phase_lessons
 from ui.charts import EXPLODING, VANISHING
-from ui.lessons import STEP
+from ui.lessons import STEP, judge_run
 from ui.theme import number, times
 
 CLASS = "class"  # the URL name, and session-state key, of class mode
@@ -78,57 +78,47 @@ ABOUT_ONE, TINY, HUGE = (f"about 1 (between {number(VANISHING)} and {number(EXPL
 
 def propagation(run: initcore.Propagation, label: str) -> Question:
     """Where the signal's variance ends, at the last layer of ``run`` (its scheme named ``label``), on the chart's
-    own bands. Small random weights are introduced as the safe start many believe they are."""
+    own bands; why, in the words of the page's own verdict (``ui.lessons.judge_run``). Small random weights are
+    introduced as the safe start many believe they are, where they are small for the layer."""
     layers, depth = run.layers, len(run.layers)
     last = float(layers.pre_var.iloc[-1])
-    std = run.settings.get("std")
+    std, width = run.settings.get("std"), run.settings.get("width")
     small = run.settings.get("scheme") == "small_normal" and std is not None
     lead = (f"Small random weights, N(0, {number(std)}²), look like a safe start: small weights cannot blow "
-            "anything up. " if small else "")
+            "anything up. " if small and (width is None or width * std**2 < 1) else "")
     text = f"{lead}Under {label}, at layer {depth}, where will the variance of the signal, Var z, be?"
     if run.exploded_at is not None or not np.isfinite(last):
         answer, truth = HUGE, f"inf: the signal overflowed float32 at layer {run.exploded_at or depth}"
+    elif run.vanished_at is not None:  # what is left is the biases alone, the same for every input: no signal
+        answer, truth = TINY, (f"{number(last)} at layer {depth}, but every activation of layer {run.vanished_at} "
+                               "was exactly 0: from there on each unit holds its bias alone, the same for every "
+                               "input, so no signal is left")
     else:
         answer = TINY if last < VANISHING else HUGE if last > EXPLODING else ABOUT_ONE
         truth = f"{number(last)} at layer {depth}" + ("" if answer == ABOUT_ONE else f", {answer.split(',')[0]}")
-        if run.vanished_at is not None:
-            truth += f": it vanished to exactly 0 at layer {run.vanished_at}"
     right = (answer,)
-    edge = next((band for band in (VANISHING, EXPLODING) if 1 / ON_THE_EDGE < last / band < ON_THE_EDGE), None)
+    edge = next((band for band in (VANISHING, EXPLODING) if run.vanished_at is None
+                 and 1 / ON_THE_EDGE < last / band < ON_THE_EDGE), None)
     if edge is not None:  # another draw of the same weights may end on the band's other side: both count
         right = (ABOUT_ONE, TINY if edge == VANISHING else HUGE)
         truth += (f", right at the band's edge, {number(edge)}: another seed may end on either side of it, so "
                   "both answers count")
-    why = _per_layer(layers.pre_var.to_numpy(), depth, answer == ABOUT_ONE)
-    return Question("propagation", text, (ABOUT_ONE, TINY, HUGE), right, truth,
-                    ("Small is not safe. " if small and answer == TINY else "") + why,
+    if depth == 1:
+        why = "One layer takes the input's variance, 1, straight to this: there is no second layer to multiply it."
+    else:
+        why = f"Layer by layer, the signal {judge_run(run)[0]}."
+    if small and answer == TINY:
+        why = "Small is not safe. " + why
+    elif small and answer == HUGE and width is not None:
+        why = (f"Small is relative: σ = {number(std)} over {width} inputs gives n·σ² = {number(width * std**2)}, "
+               "more than the 1 a layer needs. " + why)
+    return Question("propagation", text, (ABOUT_ONE, TINY, HUGE), right, truth, why,
                     tuple(sorted(run.settings.items())))
 
 
 # A variance within this factor of a band's edge is on the edge: Xavier's 50 tanh layers end at 0.0082 to 0.0116
 # over seeds 0 to 3, about the 0.01 edge, as the draw of each layer's 256 × 256 weights decides.
 ON_THE_EDGE = 2
-
-
-def _per_layer(variances: np.ndarray, depth: int, held: bool) -> str:
-    """The factor per layer that took the signal where it went (``held``: within the chart's bands), in words."""
-    alive = np.flatnonzero(np.isfinite(variances) & (variances > 0))
-    if depth == 1:
-        return "One layer takes the input's variance, 1, straight to this: there is no second layer to multiply it."
-    if len(alive) < 2:
-        return "The signal did not live long enough to show a factor per layer: the chart shows where it stopped."
-    first, last = alive[0], alive[-1]
-    change = variances[last] / variances[first]
-    per_layer = change ** (1 / (last - first))
-    factor = times(per_layer)
-    if held and 1 / STEP <= per_layer <= STEP:
-        return f"Each layer multiplied it by about {factor}, near enough to 1 to stay in the band for {depth} layers."
-    if held:  # a factor far from 1 that a few layers do not compound past the band
-        return (f"Each layer multiplied it by about {factor}, far from 1: from layer {first + 1} to layer {last + 1} "
-                f"that adds up to {times(change)}. The signal still ends inside the band, but a deeper network would "
-                "leave it.")
-    return (f"Each layer multiplied it by about {factor}, and from layer {first + 1} to layer {last + 1} that adds up "
-            f"to {times(change)}: a good scheme makes the factor 1.")
 
 
 def ends(name: str, text: str, values: np.ndarray, settings: tuple, why: str = "", drawn: bool = False) -> Question:
@@ -162,9 +152,11 @@ def framework_default(values: np.ndarray, activation: str) -> Question:
                 "signal's variance changes by…", values, (len(values), activation),
                 "PyTorch's default draws U(±1/√n_in): Var(W) = 1/(3·n_in), a third of LeCun's and a sixth of He's. "
                 + (f"Under {activation} the signal soon settles at a level of its own instead: what each layer "
-                   "passes on has a mean (sigmoid's ½) that the weights' shortfall does not shrink."
+                   "passes on has a mean (sigmoid's ½) that the weights' shortfall does not shrink. (The gradient "
+                   "on its way back is another matter: the verdict below tells it.)"
                    if 1 / STEP <= values[-1] / values[-2] <= STEP else
-                   "Each layer multiplies the signal by that shortfall."))
+                   f"Under {activation} each layer multiplies the signal by about "
+                   f"{times((values[-1] / values[0]) ** (1 / (len(values) - 1)))}."))
 
 
 def deep_network(stream: np.ndarray, description: str) -> Question:
@@ -177,16 +169,22 @@ def deep_network(stream: np.ndarray, description: str) -> Question:
 
 
 def lowest_loss(final: dict[str, float], epochs: int, settings: tuple) -> Question:
-    """Which of the lab's schemes (label → final training loss) ends with the lowest loss after ``epochs``."""
+    """Which of the lab's schemes (label → final training loss) ends with the lowest loss after ``epochs``: every
+    start that ends at that loss exactly, where several do."""
     options = tuple(final)
     finite = {label: loss for label, loss in final.items() if np.isfinite(loss)}
-    best = min(finite, key=finite.get) if finite else options[0]
+    lowest = min(finite.values()) if finite else None
+    best = tuple(label for label, loss in finite.items() if loss == lowest) or options[:1]
+    names = " and ".join(best)
+    truth = f"{names}, at {number(lowest)}" if finite else f"{names}, with no finite loss"
+    why = ("A start that keeps the signal and its gradient at a steady size usually lets every layer learn from the "
+           "first step, while zeros never break their symmetry, small weights stall and large ones saturate or "
+           "diverge; the lab's sentences below say what each start did here.")
+    if len(best) > 1:
+        why = (f"{names} ended at exactly the same loss: none of them learned anything the others did not, so here "
+               "the start did not decide. " + why)
     return Question("lowest_loss", f"Same data, same network, same learning rate. After {epochs} epochs, which start "
-                    "ends with the lowest training loss?", options, (best,),
-                    f"{best}, at {number(finite[best]) if finite else 'no finite loss'}",
-                    "A start that keeps the signal and its gradient at a steady size lets every layer learn from the "
-                    "first step; zeros never break their symmetry, small weights stall, large ones saturate or "
-                    "diverge.", settings)
+                    "ends with the lowest training loss?", options, best, truth, why, settings)
 
 
 def xavier(fan_in: int, fan_out: int, variance: float) -> Question:
@@ -208,16 +206,28 @@ def xavier(fan_in: int, fan_out: int, variance: float) -> Question:
                     f"{number(variance, digits)}", why, (fan_in, fan_out))
 
 
-def symmetry(distinct: int, width: int, epochs: int, label: str, settings: dict) -> Question:
+def symmetry(distinct: int, width: int, epochs: int, label: str, settings: dict, initial: int | None = None
+             ) -> Question:
     """How many of a hidden layer's ``width`` units differ after ``epochs`` of training from ``label`` weights:
-    ``distinct``, as counted on the run the page shows (``settings``: the rest of that run's controls)."""
-    options = (f"all {width}: training tells them apart", "just 1: they stay copies of one another",
-               f"some of them, fewer than {width}")
-    answer = options[0] if distinct == width else options[1] if distinct == 1 else options[2]
-    why = ("Units that start equal compute the same output and get the same gradient, so every update keeps "
-           "them equal." if distinct == 1 else
-           "Random weights make the units differ from the start, and different units get different gradients."
-           if distinct == width else "Some units ended up alike; the verdict below says why.")
+    ``distinct``, as counted on the run the page shows (0 where it diverged; ``initial``: before training;
+    ``settings``: the rest of that run's controls)."""
+    options = (f"all {width}: training tells them apart", "just 1: all of them compute the same thing",
+               f"some of them, fewer than {width}", "none: training blew up, and no unit computes a number")
+    answer = options[0] if distinct == width else options[1] if distinct == 1 else options[3] if not distinct else (
+        options[2])
+    started_apart = initial is not None and initial > 1
+    if not distinct:
+        why = "The loss overflowed: every unit's output became inf or NaN, which is no copy of anything either."
+    elif distinct == 1 and started_apart:
+        why = (f"They started as {initial} different units, so this is no symmetry: training drove them until all "
+               "compute the same thing (ReLU units switched off give 0 for every input); the verdict below says how.")
+    elif distinct == 1:
+        why = ("Units that start equal compute the same output and get the same gradient, so every update keeps "
+               "them equal.")
+    elif distinct == width:
+        why = "Random weights make the units differ from the start, and different units get different gradients."
+    else:
+        why = "Some units ended up alike; the verdict below says why."
     return Question("symmetry", f"Initialization: {label}. After {epochs} epochs of training, how many of hidden "
                     f"layer 2's {width} units compute something different from the others?", options, (answer,),
                     f"{distinct} of {width}", why, (distinct, width, epochs, label, tuple(sorted(settings.items()))))
@@ -240,13 +250,23 @@ def zero_last_layer(run: dict, width: int, epochs: int, label: str, settings: di
              + (f", as far as one unit copied {width} times can take it: the last hidden layer's {width} units are "
                 f"{distinct} distinct unit{'' if distinct == 1 else 's'}" if copies else
                 f", and the last hidden layer's {width} units are "
-                + (f"{distinct} distinct units" if distinct > 1 else "all one unit, copies of one another")))
-    why = ("A zero output layer sends no gradient down at the first step, but its own weights get gradients as "
-           "different as the units they read. After one step they differ, and from then on every layer learns. "
-           "Zero everywhere is what fails." if learns else
-           f"Here the hidden units start as copies ({label}), or the signal cannot reach the output, so the output "
-           "weights get equal gradients and move together. Zero in the last layer alone is harmless; zero (or one "
-           "constant) everywhere is not.")
+                + (f"{distinct} distinct units" if distinct > 1 else "all one unit, copies of one another"
+                   if distinct else "no unit computing a number")))
+    if learns:
+        why = ("A zero output layer sends no gradient down at the first step, but its own weights get gradients as "
+               "different as the units they read. After one step they differ, and from then on every layer learns. "
+               "Zero everywhere is what fails.")
+    elif not np.isfinite(end):
+        why = ("Here the loss overflowed: these weights with this learning rate diverge, with or without a zero "
+               "output layer, which is not what stopped it.")
+    elif distinct > 1:
+        why = (f"Its last hidden layer's {width} units differ, so the zero output layer is not what holds it back: in "
+               f"{epochs} epochs its loss fell by less than {number(100 * (1 - LEARNED_SHARE))} %, too little to call "
+               "learning. More epochs tell.")
+    else:
+        why = (f"Here the hidden units start as copies ({label}), or the signal cannot reach the output, so the "
+               "output weights get equal gradients and move together. Zero in the last layer alone is harmless; zero "
+               "(or one constant) everywhere is not.")
     text = (f"Are zero weights always wrong? Keep the hidden layers as they are here ({label}), but start the output "
             "layer at zero, as Fixup does (Zhang et al. 2019). Can the network learn?")
     return Question("zero_last_layer", text, options, (options[0 if learns else 1],), truth, why,
@@ -263,16 +283,18 @@ def phase(point: dict, activation: str, sigma_w2: float, sigma_b2: float) -> Que
     """Which phase a network of ``activation`` at (σ_w², σ_b²) is in; ``point``: ``initcore.theory.phase`` there."""
     options = ("ordered: any two inputs end up alike (χ₁ < 1)", "at the edge of chaos (χ₁ = 1)",
                "chaotic: nearby inputs end up unrelated (χ₁ > 1)",
-               "fading: with no biases the signal dies out, and inputs are pulled together at no fixed rate",
+               "fading: with no biases the signal dies out, and how alike two inputs are is not forgotten at any "
+               "fixed rate",
                "growing without bound: the signal has no level to settle at (q* = ∞)")
     chi = point["chi1"]
     answer = options[_PHASE_OPTION[phase_lessons.phase_name(point, sigma_b2)]]  # the page's own verdict's phase
     return Question(
         "phase", f"A {activation} network with σ_w² = {number(sigma_w2)} and σ_b² = {number(sigma_b2)}: which phase "
-        "is it in?", options, (answer,), f"χ₁ = {number(chi, 4)}: {answer.split(':')[0].split(' (')[0]}",
+        "is it in?", options, (answer,), f"{phase_lessons.against_one(chi)}: {answer.split(':')[0].split(' (')[0]}",
         "χ₁ is σ_w² times the mean square slope of the activation at the level the signal settles at: above 1 each "
-        "layer pulls nearby inputs apart, below 1 it pulls them together. With no biases and χ₁ < 1 the signal "
-        "fades to 0 instead, each layer acting more and more like a linear map, which pulls nothing together at a "
-        "fixed rate. Where the signal has no level to settle at (ReLU past σ_w² = 2, or at 2 with biases, which add "
-        "σ_b² at every layer), it grows without bound, and neither order nor chaos applies.",
+        "layer pulls nearby inputs apart, below 1 it pulls them together. With no biases and χ₁ < 1, an activation "
+        "with f(0) = 0 lets the signal fade to 0 instead (sigmoid, whose f(0) = ½, keeps one), each layer acting "
+        "more and more like a linear map, which pulls nothing together at a fixed rate. Where the signal has no "
+        "level to settle at (ReLU past σ_w² = 2, or at 2 with biases, which add σ_b² at every layer), it grows "
+        "without bound, and neither order nor chaos applies.",
         (activation, sigma_w2, sigma_b2))

@@ -68,7 +68,7 @@ def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
     if phase == "growing" and sigma_b2 > 0:
         return "warning", ("**Growing without bound, slowly.** The biases add σ_b² to the signal's variance at "
                            "every layer, more than the activation takes from it, so it never settles (q* = ∞); "
-                           f"{_gradients(chi)} ({'χ₁ = 1' if chi == 1 else _against_one(chi)}). 6ξ_c does not "
+                           f"{_gradients(chi)} ({against_one(chi)}). 6ξ_c does not "
                            "apply here.")
     if phase == "growing":
         return "warning", ("**Growing without bound, slowly.** With no biases, the activation's negative side, which "
@@ -79,7 +79,7 @@ def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
     if q == np.inf:
         hundredfold = number(np.log(100) / np.log(chi))  # layers for the signal to grow ×100
         if phase == "critical":
-            return "success", (f"**Critical, for any depth you would build.** {_against_one(chi)}: in theory the "
+            return "success", (f"**Critical, for any depth you would build.** {against_one(chi)}: in theory the "
                                f"signal never settles (q* = ∞), but it grows, like the gradients on their way back, "
                                f"by {number(100 * np.expm1(depth * np.log(chi)))} % over {depth} layers, and would "
                                f"take about {hundredfold} layers to grow ×100.")
@@ -98,12 +98,12 @@ def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
     kind = "success" if depth >= NEAR_CRITICAL else "info"
     if phase == "ordered":
         said = (
-            f"**Ordered** ({_against_one(chi)}). Each layer pulls the signals of any two inputs closer together: "
+            f"**Ordered** ({against_one(chi)}). Each layer pulls the signals of any two inputs closer together: "
             f"what tells them apart fades by a factor e about every {number(xi)} layers, and {_gradients(chi)}.")
         beyond = "deeper, every input reaches the output looking alike."
     else:
         said = (
-            f"**Chaotic** ({_against_one(chi)}). Each layer pushes the signals of two inputs apart until their "
+            f"**Chaotic** ({against_one(chi)}). Each layer pushes the signals of two inputs apart until their "
             f"correlation settles at c* = {number(point['c_star'])}, however alike they started: how alike they "
             f"were is forgotten within about {number(xi)} layers, and {_gradients(chi)}.")
         beyond = "deeper, the output is noise that no longer depends on how alike two inputs were."
@@ -113,7 +113,7 @@ def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
 def _fading(chi: float, trainable: float) -> str:
     """The verdict where, with no biases, the signal fades to q* = 0: correlations no longer change at a fixed rate
     (ξ_c = ∞), and the gradients, ×χ₁ a layer, set the depth (``initcore.theory.phase``'s ``trainable_depth``)."""
-    return (f"**Fading, with no biases** ({_against_one(chi)}). Weights this small cannot keep the signal: its "
+    return (f"**Fading, with no biases** ({against_one(chi)}). Weights this small cannot keep the signal: its "
             f"variance falls towards 0 (q* = 0), and {_gradients(chi)}. That does not pull two inputs together: as "
             "the signal shrinks, each layer acts more and more like a linear map (a ReLU layer like itself at any "
             "scale: a scale changes no correlation), so how alike two inputs are is not forgotten within any "
@@ -122,8 +122,10 @@ def _fading(chi: float, trainable: float) -> str:
             f"6ξ_∇ = {number(trainable)} layers; deeper, its first layers barely learn.")
 
 
-def _against_one(chi: float) -> str:
-    """χ₁ beside 1: "χ₁ = 0.75 < 1", or "χ₁ just under 1" where three digits would write it as 1."""
+def against_one(chi: float) -> str:
+    """χ₁ beside 1: "χ₁ = 0.75 < 1", "χ₁ = 1", or "χ₁ just under 1" where three digits would write it as 1."""
+    if chi == 1:
+        return "χ₁ = 1"
     side, word = ("<", "under") if chi < 1 else (">", "over")
     return f"χ₁ just {word} 1" if number(chi) == "1" else f"χ₁ = {number(chi)} {side} 1"
 
