@@ -418,3 +418,14 @@ def test_small_random_is_introduced_as_safe_only_where_it_is_small_for_the_layer
     small = classroom.propagation(initcore.simulate(depth=50, width=256, activation="tanh", scheme="small_normal"),
                                   "Small random")
     assert "look like a safe start" in small.text and small.why.startswith("Small is not safe.")
+
+
+def test_the_deep_network_reveal_names_a_jump_at_layer_1():
+    """Large weights under tanh take the input's 1 to 2.5·10⁴ at layer 1 and then hold: the question asks from the
+    first layer on ("about the same"), and the reveal says what the first layer did, as the page's table does."""
+    run = initcore.simulate(depth=20, width=256, activation="tanh", scheme="large_normal")
+    question = classroom.deep_network(run.layers.stream_var.to_numpy(), "20 tanh layers")
+    assert question.right[0] == question.options[0]
+    assert "the first layer alone took the input's variance" in question.why
+    he = initcore.simulate(depth=20, width=256, activation="relu", scheme="he_normal")
+    assert "first layer alone" not in classroom.deep_network(he.layers.stream_var.to_numpy(), "20 ReLU layers").why

@@ -354,3 +354,14 @@ def test_rezero_of_zero_weights_is_told_as_a_stream_of_zeros_and_one_block_as_on
     two = " ".join(m.value for m in open_page("pages/8_Deep_networks_in_practice.py", depth="2", residual="one",
                                              scheme="he_normal", activation="relu").markdown)
     assert "The one residual block adds its branch" in two and "Each of the 1 " not in two
+
+
+def test_zero_weights_story_says_no_signal_not_a_factor_of_nan():
+    """Sigmoid with zero weights, two plain layers: Var z is 0 at every layer, where the story had read "changes by a
+    factor of NaN"."""
+    from tests.test_app import open_page
+
+    at = open_page("pages/8_Deep_networks_in_practice.py", home_first=False, activation="sigmoid", scheme="zeros",
+                   depth="2")
+    said = next(m.value for m in at.markdown if m.value.startswith("**Zeros.**"))
+    assert "NaN" not in said and "exactly 0 at every layer" in said

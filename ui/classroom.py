@@ -162,10 +162,13 @@ def framework_default(values: np.ndarray, activation: str) -> Question:
 def deep_network(stream: np.ndarray, description: str) -> Question:
     """Where the variance of z_l, the residual stream in a residual network, ends over the network drawn
     (``stream``: Var z_l per layer; ``description``: the network in words)."""
+    jumped = (f" Before all that, the first layer alone took the input's variance, 1, to {number(stream[0])}: the "
+              "question asks from there on, and the page's table counts that jump too."
+              if not VANISHING <= stream[0] <= EXPLODING else "")
     return ends("deep_network", f"{description}: from its first layer to its last, the variance of z_l changes "
                 "by…", stream, (description, len(stream)),
                 "Each plain layer multiplies the variance by its own factor; each residual block adds its branch to "
-                "the stream, and a norm fixes only what the activation sees.", drawn=True)
+                f"the stream, and a norm fixes only what the activation sees.{jumped}", drawn=True)
 
 
 def lowest_loss(final: dict[str, float], epochs: int, settings: tuple) -> Question:

@@ -209,8 +209,10 @@ def story(run: initcore.Propagation) -> str:
     if not said and run.vanished_at is not None:
         said.append(f"The signal vanishes: at layer {run.vanished_at} every activation is exactly 0, so every layer "
                     "above it gets nothing.")
+    elif not said and not math.isfinite(forward := growth(layers.pre_var.to_numpy())):  # zero weights' zeros
+        said.append("The signal's variance is exactly 0 at every layer: every unit of a layer gets the same input, "
+                    "so nothing that tells one input from another goes forward.")
     elif not said:
-        forward = growth(layers.pre_var.to_numpy())
         said.append(f"From the first layer to the last the signal's variance changes by a factor of "
                     f"{number(forward)}.")
     return " ".join(said)
