@@ -429,3 +429,15 @@ def test_the_deep_network_reveal_names_a_jump_at_layer_1():
     assert "the first layer alone took the input's variance" in question.why
     he = initcore.simulate(depth=20, width=256, activation="relu", scheme="he_normal")
     assert "first layer alone" not in classroom.deep_network(he.layers.stream_var.to_numpy(), "20 ReLU layers").why
+
+
+def test_the_deep_network_answer_is_no_signal_where_the_page_says_it_vanished():
+    """A funnel of ReLU layers with biases goes exactly 0 at layer 9; above it each unit holds its bias alone: the
+    story says the signal vanishes, and class mode's answer is no longer "about the same" (×0.122). Zero weights'
+    zeros are said as such, not as "far smaller: far smaller"."""
+    at = open_link("pages/8_Deep_networks_in_practice.py", **{"class": "1", "shape": "funnel (halving)",
+                                                             "bias_std": "0.5", "scheme": "He/Kaiming normal"})
+    at = answer(at, lambda options: next(o for o in options if o.startswith("far smaller")))
+    assert any("no signal is left" in said.value for said in at.success), revealed(at)  # answered right
+    zeros = classroom.deep_network(np.zeros(3), "3 sigmoid layers")
+    assert zeros.truth == "exactly 0 at every layer: there is no signal to change"

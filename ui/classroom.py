@@ -9,7 +9,7 @@ stay the same; a change of them asks it again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import streamlit as st
@@ -135,6 +135,8 @@ def ends(name: str, text: str, values: np.ndarray, settings: tuple, why: str = "
         answer = options[1] if change < VANISHING else options[2] if change > EXPLODING else options[0]
     truth = f"×{number(change)}" if np.isfinite(change) else answer.split(",")[0]
     right, said = (answer,), f"{truth}: {answer.split(' (')[0]}"
+    if not np.any(values):  # zero weights' zeros: nothing to change
+        said = "exactly 0 at every layer: there is no signal to change"
     edge = next((band for band in (VANISHING, EXPLODING) if drawn and np.isfinite(change)
                  and 1 / ON_THE_EDGE < change / band < ON_THE_EDGE), None)
     if edge is not None:
@@ -159,9 +161,18 @@ def framework_default(values: np.ndarray, activation: str) -> Question:
                    f"{times((values[-1] / values[0]) ** (1 / (len(values) - 1)))}."))
 
 
-def deep_network(stream: np.ndarray, description: str) -> Question:
+def deep_network(stream: np.ndarray, description: str, vanished_at: int | None = None) -> Question:
     """Where the variance of z_l, the residual stream in a residual network, ends over the network drawn
-    (``stream``: Var z_l per layer; ``description``: the network in words)."""
+    (``stream``: Var z_l per layer; ``description``: the network in words; ``vanished_at``: the layer whose every
+    activation was exactly 0, if one was: above it each unit holds its bias alone, the same for every input)."""
+    if vanished_at is not None:
+        question = ends("deep_network", f"{description}: from its first layer to its last, the variance of z_l "
+                        "changes by…", stream, (description, len(stream)), "")
+        dead = question.options[1]
+        return replace(question, right=(dead,), truth=(
+            f"{dead.split(' (')[0]}: every activation of layer {vanished_at} was exactly 0, so from there on each "
+            f"unit holds its bias alone (Var z = {number(stream[-1])}, the same for every input): no signal is left"),
+            why="A signal is what tells one input from another; biases alone, the same for every input, carry none.")
     jumped = (f" Before all that, the first layer alone took the input's variance, 1, to {number(stream[0])}: the "
               "question asks from there on, and the page's table counts that jump too."
               if not VANISHING <= stream[0] <= EXPLODING else "")
