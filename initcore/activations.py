@@ -95,12 +95,28 @@ def _one(z, out=None):
     return out
 
 
+# Below this z, float32's 1 + tanh(z/2) ≈ 2e^z has lost half its digits to cancellation, and from z ≈ -20 all of them
+# (exactly 0): ln(√eps / 2). Training's float64 keeps every digit down to z ≈ -18.7 and reaches 0 only below -38,
+# where σ < 3·10⁻¹⁷; its runs are left as they were.
+_SIGMOID_TAIL = {np.dtype(np.float32): float(np.log(np.sqrt(np.finfo(np.float32).eps) / 2))}
+
+
 def _sigmoid(z, out=None):
-    """1/(1 + e^-z) computed as (1 + tanh(z/2))/2, which cannot overflow for large |z|."""
+    """1/(1 + e^-z) computed as (1 + tanh(z/2))/2, which cannot overflow for large |z|; and as e^z/(1 + e^z) where z
+    lies so far below 0 that 1 + tanh(z/2) would cancel (``_SIGMOID_TAIL``): σ(-21) is 7.6·10⁻¹⁰, which float32 holds
+    and a framework's sigmoid gives, where (1 + tanh(-10.5))/2 is exactly 0 in float32."""
+    tail = z < _SIGMOID_TAIL.get(z.dtype, -np.inf)
+    far = tail.any()
+    if far:
+        with np.errstate(under="ignore"):  # e^z below float32's least number is 0, as it should be
+            below = np.exp(z[tail])
+        below /= 1 + below
     out = np.multiply(z, z.dtype.type(0.5), out=out)
     np.tanh(out, out=out)
     out += 1.0
     out *= z.dtype.type(0.5)
+    if far:
+        out[tail] = below
     return out
 
 

@@ -68,6 +68,20 @@ def test_float32_in_float32_out_and_no_overflow(name):
         assert act.fn(z).dtype == np.float32 and act.deriv(z).dtype == np.float32
 
 
+def test_float32_sigmoid_holds_its_small_values_as_a_framework_s_does():
+    """σ(z) in float32 against 1/(1 + e^-z) in float64, for z from -100 to 30: within √eps (float32's) of it
+    relatively (half the digits, at worst where the two formulas meet), and 0 only where the value is below float32's
+    least subnormal (z < -103). (1 + tanh(z/2))/2 had been exactly 0 from z = -20 (σ(-20) = 2·10⁻⁹), which counted
+    44.9 % of a large-weight sigmoid layer as exactly 0 where 29 % are below float32's normal range."""
+    z = np.linspace(-100, 30, 130_001).astype(np.float32)
+    exact = 1 / (1 + np.exp(-z.astype(np.float64)))
+    got = initcore.ACTIVATIONS["sigmoid"].fn(z).astype(np.float64)
+    normal = exact >= np.finfo(np.float32).tiny  # below it, subnormals spaced 1.4·10⁻⁴⁵: two roundings (e^z, ÷)
+    assert np.all(got > 0) and np.max(np.abs(got / exact - 1)[normal]) < math.sqrt(np.finfo(np.float32).eps)
+    assert np.max(np.abs(got - exact)[~normal]) <= 2 * np.finfo(np.float32).smallest_subnormal
+    assert initcore.ACTIVATIONS["sigmoid"].fn(np.array([-110.0], np.float32))[0] == 0
+
+
 def test_gains_follow_pytorch_calculate_gain():
     gains = {name: a.gain for name, a in initcore.ACTIVATIONS.items()}
     assert gains["linear"] == 1 and gains["sigmoid"] == 1 and gains["selu"] == 0.75

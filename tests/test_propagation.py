@@ -563,3 +563,16 @@ def test_orthogonal_widest_is_the_widest_that_fits_the_qr_budget(depth, shape):
     assert widest == WIDTH_RANGE[1] or orthogonal_work(shaped_widths(shape, depth, widest + 1)) > MAX_ORTHOGONAL
     assert orthogonal_work((7,) * (depth + 1)) == depth * 7**3
     assert orthogonal_widest(depth, shape, 300) == min(widest, 300)
+
+
+@pytest.mark.parametrize("activation, why", [
+    ("gelu", "tiny but not 0, rounds to 0 in float32"),  # GELU is never 0 below 0: float32's 1 + tanh cancels
+    ("relu", "the activation gives 0 there"),
+])
+def test_a_layer_of_zeros_is_explained_by_what_its_activation_does(activation, why):
+    """Constant weights of -0.5 drive every unit far below 0. ReLU gives 0 there; GELU gives about -10⁻⁹ at -6, which
+    float32 rounds to 0: the verdict had said GELU "gives 0 there"."""
+    from ui import lessons
+
+    run = initcore.simulate(depth=10, width=256, activation=activation, scheme="constant", value=-0.5)
+    assert run.vanished_at is not None and why in lessons.verdict(run, "Constant")[1]

@@ -92,9 +92,11 @@ def budget_note(shared: initcore.Propagations, asked: int) -> str | None:
     """What one request's budget did to a comparison of ``asked`` schemes, in words; None if nothing."""
     parts = []
     if shared.batch < shared.requested_batch:
-        errors = np.concatenate([run.layers.pre_var_error.to_numpy() for run in shared.runs.values()])
+        # The chosen scheme's, the first: constant weights' units are copies, and their noise says nothing of this
+        (chosen, run), = list(shared.runs.items())[:1]
+        errors = run.layers.pre_var_error.to_numpy()
         noise = (f", so each layer's variance carries more sampling noise: up to ±{number(100 * np.nanmax(errors), 2)} "
-                 "%, measured" if np.isfinite(errors).any() else "")
+                 f"% for {initcore.SCHEMES[chosen].label}, measured" if np.isfinite(errors).any() else "")
         parts.append(f"Comparing {asked} schemes at this size shares one view's budget: each network gets "
                      f"{shared.batch} random inputs instead of {shared.requested_batch}{noise}.")
     for scheme, reason in shared.left_out.items():
@@ -265,7 +267,7 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
                           "number, 3.4 × 10³⁸, and became inf/NaN"),
                 Judgement("none", event="every layer above is garbage, and no loss can be computed"))
     if run.vanished_at is not None and not carried:
-        why = _why_zero(layers[layers.layer == run.vanished_at].iloc[0])
+        why = _why_zero(layers[layers.layer == run.vanished_at].iloc[0], settings["activation"])
         forward = Judgement("vanishes", event=f"vanished at layer {run.vanished_at}: every activation there is "
                             f"exactly 0, since {why}")
         if run.grad_vanished_at is None:
@@ -407,13 +409,18 @@ def _worst(*words: str) -> str:
     return _KINDS[_worst_word(*words)]
 
 
-def _why_zero(row) -> str:
-    """Why every activation of a layer (a row of ``Propagation.layers``) is exactly 0."""
+def _why_zero(row, activation: str) -> str:
+    """Why every activation of a layer (a row of ``Propagation.layers``) of ``activation`` is exactly 0: ReLU gives 0
+    for every negative input; GELU and sigmoid give a value there that is tiny but not 0, which float32 rounds to 0
+    far enough below 0 (GELU's 1 + tanh cancels from about -5.6, as a framework's float32 GELU does)."""
     if row.pre_var == 0 and row.weight_std == 0:
         return "every weight is 0, so every unit's input is exactly 0"
     if row.pre_var < FLOAT32_TINY**2:
         return "the values fell below float32's smallest number (about 10⁻³⁸)"
-    return "every unit got a negative input on every example, and the activation gives 0 there"
+    if initcore.ACTIVATIONS[activation].fn(np.array([-1.0]))[0] == 0:
+        return "every unit got a negative input on every example, and the activation gives 0 there"
+    return ("every unit got an input so far below 0 on every example that the activation's value there, tiny but not "
+            "0, rounds to 0 in float32")
 
 
 def classify(pre_var, grad_var) -> tuple[str, str]:
