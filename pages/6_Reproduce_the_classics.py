@@ -15,4 +15,5 @@ for key, preset in presets.PRESETS.items():
     with st.container(border=True):
         st.markdown(f"**{preset['title']}**")
         st.markdown(preset["story"])
-        st.page_link(preset["page"], label="Open it", icon=":material/play_arrow:", query_params=presets.link(key))
+        st.page_link(preset["page"], label=f"Open {preset['label']}", icon=":material/play_arrow:",
+                     query_params=presets.link(key))  # each link named by its classic, for a list of links

@@ -593,12 +593,13 @@ def test_a_classic_sets_the_whole_view(key):
 
 @pytest.mark.parametrize("key", list(presets.PRESETS))
 def test_a_classic_s_link_opens_its_lesson_with_its_story(key):
-    """'Open it' on Reproduce the classics: the lesson opens with the classic chosen and its story box, as when it
-    is picked there. A link naming the classic but with one of its settings changed gets no story."""
+    """A classic's link on Reproduce the classics, named by it: the lesson opens with the classic chosen and its story
+    box, as when it is picked there. A link naming the classic but with one of its settings changed gets no story."""
     preset = presets.PRESETS[key]
     at = open_page("pages/6_Reproduce_the_classics.py")
     link = next(link for link in at.get("page_link") if parse_qs(link.proto.query_string).get("classic") ==
                 [preset["label"]])
+    assert link.proto.label == f"Open {preset['label']}"  # a screen reader's list of links tells them apart
     opened = open_page(preset["page"], **parse_qs(link.proto.query_string))
     assert not opened.exception and opened.selectbox(key="preset").value == key
     assert opened.info[0].value == preset["story"]

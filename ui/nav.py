@@ -81,11 +81,11 @@ def footer(reset: bool = True) -> None:
             st.button("Reset this lesson", on_click=controls.reset_lesson, icon=":material/restart_alt:",
                       help="Every setting of this page back to where the lesson starts", key="reset_lesson")
             st.divider()
-        st.caption("Lessons")
+        st.markdown("**Lessons**")  # full ink: a caption's grey is 4.4:1 on the sidebar's blue-grey, under AA's 4.5
         for path, label, icon, _ in LESSONS:
             st.page_link(_page(path), label=label, icon=icon)
         st.divider()
-        st.caption("Teaching a class")
+        st.markdown("**Teaching a class**")
         controls.flag("Ask before showing", classroom.CLASS,
                       help="Each lesson asks a question before it shows its chart. In the link as class=1: "
                            "everyone who opens it gets the questions.")

@@ -292,7 +292,7 @@ def test_preset_link_sets_the_url(browser, page, server):
     browser, it reproduces the view ("the link in your address bar always reproduces what you see")."""
     page.goto(f"{server}/Reproduce_the_classics")
     wait_for_app(page)
-    page.get_by_role("link", name=re.compile("Open it")).nth(4).click()
+    page.get_by_role("link", name=re.compile("^Open ")).nth(4).click()
     wait_for_app(page, charts=2)
     query = parse_qs(urlparse(page.url).query)
     assert query == {"depth": ["30"], "activation": ["ReLU"], "scheme": ["He/Kaiming normal"],  # width 256: default
@@ -315,7 +315,7 @@ def test_a_classic_opens_as_in_the_experiment_after_other_choices(page, server):
     wait_for_app(page, charts=2)
     page.locator("[data-testid=stSidebar]").get_by_role("link", name="Reproduce the classics").click()
     wait_for_app(page)
-    page.get_by_role("link", name=re.compile("Open it")).first.click()
+    page.get_by_role("link", name=re.compile("^Open ")).first.click()
     wait_for_app(page, charts=2)
     assert page.locator("[data-testid=stSidebar] input[aria-label=Activation]").input_value() == "Tanh"
     assert page.locator("[data-testid=stSidebar] input[aria-label=Initialization]").input_value() == "Small random"
