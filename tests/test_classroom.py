@@ -312,7 +312,7 @@ def test_a_factor_far_from_1_is_not_called_near_enough_to_1():
     assert str(lessons.judge_run(run)[0]) in question.why and "×0.298 a layer" in question.why
     assert "near enough to 1" not in question.why and "steady" not in question.why
     steady = classroom.propagation(initcore.simulate(depth=50, width=256, activation="relu", scheme="he_normal"), "He")
-    assert "Layer by layer, the signal steady (" in steady.why
+    assert "Layer by layer, as the verdict below says: steady (" in steady.why
 
 
 @pytest.mark.parametrize("settings, said", [

@@ -106,7 +106,7 @@ def propagation(run: initcore.Propagation, label: str) -> Question:
     if depth == 1:
         why = "One layer takes the input's variance, 1, straight to this: there is no second layer to multiply it."
     else:
-        why = f"Layer by layer, the signal {judge_run(run)[0]}."
+        why = f"Layer by layer, as the verdict below says: {judge_run(run)[0]}."
     if small and answer == TINY:
         why = "Small is not safe. " + why
     elif small and answer == HUGE and width is not None:
@@ -234,7 +234,7 @@ def symmetry(distinct: int, width: int, epochs: int, label: str, settings: dict,
         why = "The loss overflowed: every unit's output became inf or NaN, which is no copy of anything either."
     elif distinct == 1 and started_apart:
         why = (f"They started as {initial} different units, so this is no symmetry: training drove them until all "
-               "compute the same thing (ReLU units switched off give 0 for every input); the verdict below says how.")
+               "compute the same thing, and the verdict below says how.")
     elif distinct == 1:
         why = ("Units that start equal compute the same output and get the same gradient, so every update keeps "
                "them equal.")
