@@ -34,6 +34,58 @@ WIDE_MOST = 5  # runs side by side, a column each; more are laid out a row each,
 FIGURE_BUDGET = 480_000  # bytes of the whole figure as sent: under 500 KB on the websocket, with room to spare
 SHARE_TOP = 25  # % of a layer's units in one bin at which the colour tops out: a spike reads at once, a spread too
 PLAY_MS = 350  # one frame's time on screen while playing
+# Plotly draws the film's ▶ Play, ❚❚ Pause and ↺ Replay and its epoch slider in SVG, which the Tab key never reaches
+# and a screen reader cannot name. This script, the app's own, makes each button a named button that Enter and Space
+# press, and the slider a named slider whose arrow, Home and End keys step it, by the very clicks Plotly listens to
+# (a click on a button; a press on the slider's rail at a step's tick, counted from the step Plotly has active,
+# which the grip reaches only later). It tells the slider's epoch as its value.
+KEYBOARD = """<script>
+(() => {
+    if (window.initlabFilmKeys) return;
+    window.initlabFilmKeys = true;
+    const centre = (r) => r.left + r.width / 2;
+    const button = (g) => {
+        g.setAttribute("role", "button");
+        g.setAttribute("tabindex", "0");
+        g.setAttribute("aria-label", `${g.textContent.replace(/^[^A-Za-z]+/, "").trim()} the film`);
+        g.addEventListener("keydown", (e) => {
+            if (e.key !== "Enter" && e.key !== " ") return;
+            e.preventDefault();
+            g.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+        });
+    };
+    const tell = (s) => {
+        const epoch = s.querySelector("text.slider-label").textContent;
+        if (s.getAttribute("aria-valuetext") !== epoch) s.setAttribute("aria-valuetext", epoch);
+    };
+    const slider = (s) => {
+        s.setAttribute("role", "slider");
+        s.setAttribute("tabindex", "0");
+        s.setAttribute("aria-label", "Epoch the film shows");
+        s.addEventListener("keydown", (e) => {
+            const ticks = [...s.querySelectorAll("rect.slider-tick-rect")]
+                .map((t) => centre(t.getBoundingClientRect()));
+            const at = s.closest(".js-plotly-plot")._fullLayout.sliders[0].active || 0;  // set as soon as it moves
+            const step = {ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 5, PageDown: -5}[e.key];
+            const to = e.key === "Home" ? 0 : e.key === "End" ? ticks.length - 1
+                : step === undefined ? null : at + step;
+            if (to === null) return;
+            e.preventDefault();
+            const rail = s.querySelector("rect.slider-rail-touch-rect");
+            const box = rail.getBoundingClientRect(), x = ticks[Math.max(0, Math.min(ticks.length - 1, to))];
+            for (const kind of ["mousedown", "mouseup"]) rail.dispatchEvent(new MouseEvent(kind, {
+                bubbles: true, view: window, buttons: 1, clientX: x, clientY: box.top + box.height / 2}));
+        });
+    };
+    const reach = () => {  // at every change of the page: new films, and the epoch a film shows
+        for (const g of document.querySelectorAll(".stPlotlyChart g.updatemenu-button:not([role])")) button(g);
+        for (const s of document.querySelectorAll(".stPlotlyChart g.slider-container:not([role])")) slider(s);
+        for (const s of document.querySelectorAll(".stPlotlyChart g.slider-container[role]")) tell(s);
+    };
+    new MutationObserver(reach).observe(document.body, {childList: true, subtree: true, characterData: true});
+    reach();
+})();
+</script>"""
 BREAK = {False: " ", True: "<br>"}  # between a title's two halves: on one line, or on two on a phone
 # What the heatmaps can show: the snapshot's histograms, the value's letter and the words for it.
 QUANTITIES = {"weights": ("weight_hist", "w", "weights W_l"),

@@ -32,7 +32,10 @@ LESSONS = [
 FOCUS_RING = """<style>
 :focus-visible, [data-testid=stPageLink-NavLink]:focus-visible, [data-baseweb] :focus-visible {
     outline: 3px solid #E69F00 !important; outline-offset: 2px !important; }
-</style>"""
+.stPlotlyChart g[role]:focus-visible rect.updatemenu-item-rect,
+.stPlotlyChart g[role]:focus-visible rect.slider-grip-rect {
+    stroke: #E69F00 !important; stroke-width: 3px !important; }
+</style>"""  # the film's SVG buttons and slider (``ui.film.KEYBOARD``) draw no outline: their shapes are ringed
 
 
 # One action of the learner, one entry in the browser's history. Streamlit changes the address several times

@@ -730,6 +730,44 @@ def test_the_lab_s_film_plays_in_the_browser(page, server):
     assert asked == []  # the film played in the browser alone
 
 
+def test_the_film_plays_and_steps_from_the_keyboard(page, server):
+    """Plotly draws the film's buttons and slider in SVG, which Tab never reached and a screen reader could not name.
+    Tab from New seed now reaches the slider, named "Epoch the film shows" with its epoch as its value, and the
+    buttons, each named: arrows and End step the slider, Enter plays (three epochs and more within 5 s) and Space
+    on Pause stops, with the same clicks Plotly answers to."""
+    page.goto(f"{server}/Training_lab")
+    wait_for_app(page, charts=8)
+    page.reload()  # the lab's runs, cached now, drawn at once: a run arriving late would draw the film anew
+    wait_for_app(page, charts=8)
+    page.locator(".stPlotlyChart", has_text="epoch by epoch").scroll_into_view_if_needed()
+    page.wait_for_timeout(500)  # as the film's Play test: the film drawn and still
+    shown = "() => document.querySelector('.stPlotlyChart text.slider-label').textContent"
+    page.get_by_role("button", name="New seed").focus()
+    page.keyboard.press("Tab")
+    slider = page.get_by_role("slider", name="Epoch the film shows")
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == "Epoch the film shows"
+    assert slider.get_attribute("aria-valuetext") == "epoch 0"
+    for key, epoch in (("ArrowRight", "epoch 2"), ("ArrowRight", "epoch 5"), ("End", "epoch 100"), ("Home", "epoch 0")):
+        page.keyboard.press(key)
+        page.wait_for_function(f"() => ({shown})() === '{epoch}'", timeout=5_000)
+        page.wait_for_timeout(300)  # a person's pace: the frame drawn before the next key
+    assert slider.get_attribute("aria-valuetext") == "epoch 0"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == "Play the film"
+    page.keyboard.press("Enter")
+    seen = set()
+    for _ in range(10):
+        page.wait_for_timeout(500)
+        seen.add(page.evaluate(shown))
+    assert len(seen - {"epoch 0"}) >= 3, seen
+    page.get_by_role("button", name="Pause the film", exact=True).focus()
+    page.keyboard.press(" ")
+    page.wait_for_timeout(800)
+    paused = page.evaluate(shown)
+    page.wait_for_timeout(1200)
+    assert page.evaluate(shown) == paused and exceptions(page) == []
+
+
 def test_scrubbing_the_film_back_takes_a_divergence_s_note_away(page, server):
     """Large random diverges at epoch 1: its boundary says so from there on, and no longer once the slider is taken
     back to epoch 0 (Plotly's animation kept a note the next frame did not mention)."""
