@@ -58,6 +58,12 @@ class Activation:
     deriv_min: float = 0.0  # a lower bound of f'(z) over z, its minimum where that is below 0 (GELU)
 
     @property
+    def switches_off(self) -> bool:
+        """Whether a unit is exactly 0 for every negative input, f(z) = 0 for z < 0 (ReLU): switched off. Sigmoid and
+        GELU are tiny there, not 0 (float32 may round them to 0 far below it); leaky ReLU, ELU and SELU are not."""
+        return bool(self.fn(np.array([-1.0]))[0] == 0)
+
+    @property
     def saturated_below(self) -> float:
         """A unit is saturated where |f'(z)| is below this: ``SATURATION`` of the largest slope."""
         return SATURATION * self.deriv_max
@@ -105,8 +111,9 @@ def _sigmoid(z, out=None):
     """1/(1 + e^-z) computed as (1 + tanh(z/2))/2, which cannot overflow for large |z|; and as e^z/(1 + e^z) where z
     lies so far below 0 that 1 + tanh(z/2) would cancel (``_SIGMOID_TAIL``): σ(-21) is 7.6·10⁻¹⁰, which float32 holds
     and a framework's sigmoid gives, where (1 + tanh(-10.5))/2 is exactly 0 in float32."""
-    tail = z < _SIGMOID_TAIL.get(z.dtype, -np.inf)
-    far = tail.any()
+    reach = _SIGMOID_TAIL.get(z.dtype)  # float32's; float64 (training's every step) pays no pass for it
+    tail = None if reach is None else z < reach
+    far = tail is not None and tail.any()
     if far:
         with np.errstate(under="ignore"):  # e^z below float32's least number is 0, as it should be
             below = np.exp(z[tail])

@@ -305,10 +305,10 @@ def _member(scheme: str, scheme_params: dict, depth: int, width: int) -> tuple:
     chosen = get_scheme(scheme)
     params = chosen.resolve(**scheme_params)
     noise = chosen.noise_for(params)
-    if noise == "orthogonal" and depth * width**3 > MAX_ORTHOGONAL:
+    if noise == "orthogonal" and (work := orthogonal_work((width,) * (depth + 1))) > MAX_ORTHOGONAL:
         deepest, widest = MAX_ORTHOGONAL // width**3, orthogonal_widest(depth)
         raise _OverBudget(f"Orthogonal weights need a QR decomposition of every layer, and {depth} layers of "
-                          f"{width} units take {_times_over(depth * width**3, MAX_ORTHOGONAL)} what one view may "
+                          f"{width} units take {_times_over(work, MAX_ORTHOGONAL)} what one view may "
                           f"compute. At width {width} they fit up to {deepest} layers; at depth {depth}, up to "
                           f"about {widest} units.")
     return scheme, noise, chosen.multiplier(width, width, params), params

@@ -142,3 +142,9 @@ def test_out_buffers_are_filled_and_the_input_kept(name):
         assert got(out) is out
         np.testing.assert_array_equal(out, expected)
     np.testing.assert_array_equal(z, before)
+
+
+def test_only_relu_switches_a_unit_off():
+    """Exactly 0 for every negative input: ReLU alone. Sigmoid and GELU are tiny there, leaky ReLU, ELU and SELU
+    negative: the notes that speak of units switched off name only it."""
+    assert [name for name, act in initcore.ACTIVATIONS.items() if act.switches_off] == ["relu"]

@@ -96,7 +96,7 @@ def width_note(widths: tuple[int, ...], curve, activation: str) -> str | None:
     narrow = [layer for layer, n in enumerate(widths[1:], start=1) if n <= NARROW]
     act = initcore.ACTIVATIONS[activation]
     off = (f", and each unit {act.label} switches off (every negative input gives exactly 0) takes its direction "
-           "with it") if act.fn(np.array([-1.0]))[0] == 0 else ""
+           "with it") if act.switches_off else ""
     named = (f" From layer {narrow[0]} on, layers are {NARROW} units wide or fewer ({min(widths[1:])} at the "
              f"narrowest): each unit carries a whole direction of the signal, so one unit's random weights move "
              f"the whole layer's variance{off}." if narrow else "")

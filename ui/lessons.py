@@ -417,7 +417,7 @@ def _why_zero(row, activation: str) -> str:
         return "every weight is 0, so every unit's input is exactly 0"
     if row.pre_var < FLOAT32_TINY**2:
         return "the values fell below float32's smallest number (about 10⁻³⁸)"
-    if initcore.ACTIVATIONS[activation].fn(np.array([-1.0]))[0] == 0:
+    if initcore.ACTIVATIONS[activation].switches_off:
         return "every unit got a negative input on every example, and the activation gives 0 there"
     return ("every unit got an input so far below 0 on every example that the activation's value there, tiny but not "
             "0, rounds to 0 in float32")
