@@ -90,7 +90,7 @@ units = width if shape == "constant" else None  # of every hidden layer
 st.markdown("\n".join(f"- {sentence}" for sentence in film.findings(lab, activation, lr, units)))
 shown = film.lab_film(lab, quantity, film_log, narrow=show.on_phone())
 start = controls.link_only("frame", 0, shown.frame_count - 1, 0)  # a link may open the film at one of its frames
-st.html(film.KEYBOARD, unsafe_allow_javascript=True)  # the film's buttons and slider from the keyboard
+st.html(film.SCRIPT, unsafe_allow_javascript=True)  # the film's controls from the keyboard; Play from the frame shown
 show.chart(film.lab_film(lab, quantity, film_log, narrow=show.on_phone(), start=start) if start else shown,
            "film_chart")
 if shown.crowded is not None and (crowded := shown.crowded) >= film.CROWDED:

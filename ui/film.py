@@ -38,11 +38,13 @@ PLAY_MS = 350  # one frame's time on screen while playing
 # and a screen reader cannot name. This script, the app's own, makes each button a named button that Enter and Space
 # press, and the slider a named slider whose arrow, Home and End keys step it, by the very clicks Plotly listens to
 # (a click on a button; a press on the slider's rail at a step's tick, counted from the step Plotly has active,
-# which the grip reaches only later). It tells the slider's epoch as its value.
-KEYBOARD = """<script>
+# which the grip reaches only later). It tells the slider's epoch as its value. And ▶ Play goes on from the epoch
+# the slider shows: Plotly plays on from the frame it last animated to, and a film a link opens at a frame (drawn
+# there, not animated there) had animated to none, so Play started again at epoch 0.
+SCRIPT = """<script>
 (() => {
-    if (window.initlabFilmKeys) return;
-    window.initlabFilmKeys = true;
+    if (window.initlabFilmScript) return;
+    window.initlabFilmScript = true;
     const centre = (r) => r.left + r.width / 2;
     const button = (g) => {
         g.setAttribute("role", "button");
@@ -82,6 +84,12 @@ KEYBOARD = """<script>
         for (const s of document.querySelectorAll(".stPlotlyChart g.slider-container:not([role])")) slider(s);
         for (const s of document.querySelectorAll(".stPlotlyChart g.slider-container[role]")) tell(s);
     };
+    document.addEventListener("click", (e) => {  // before Plotly's own handler, on the button
+        const play = e.target.closest && e.target.closest(".stPlotlyChart g.updatemenu-button");
+        if (!play || !play.textContent.includes("Play")) return;
+        const plot = play.closest(".js-plotly-plot"), slider = plot.layout.sliders[0];
+        plot._fullLayout._currentFrame = slider.steps[plot._fullLayout.sliders[0].active || 0].args[0][0];
+    }, true);
     new MutationObserver(reach).observe(document.body, {childList: true, subtree: true, characterData: true});
     reach();
 })();

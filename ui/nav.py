@@ -35,7 +35,7 @@ FOCUS_RING = """<style>
 .stPlotlyChart g[role]:focus-visible rect.updatemenu-item-rect,
 .stPlotlyChart g[role]:focus-visible rect.slider-grip-rect {
     stroke: #E69F00 !important; stroke-width: 3px !important; }
-</style>"""  # the film's SVG buttons and slider (``ui.film.KEYBOARD``) draw no outline: their shapes are ringed
+</style>"""  # the film's SVG buttons and slider (``ui.film.SCRIPT``) draw no outline: their shapes are ringed
 
 
 # One action of the learner, one entry in the browser's history. Streamlit changes the address several times

@@ -730,6 +730,28 @@ def test_the_lab_s_film_plays_in_the_browser(page, server):
     assert asked == []  # the film played in the browser alone
 
 
+def test_play_goes_on_from_the_frame_a_link_opens_the_film_at(page, server):
+    """A link may open the film at one of its frames (``frame=20``: epoch 50 of 100). Play goes on from there, where
+    it had started again at epoch 0: Plotly plays on from the frame it last animated to, and a film drawn at a frame
+    has animated to none."""
+    page.goto(f"{server}/Training_lab?frame=20")
+    wait_for_app(page, charts=8)
+    page.reload()  # the lab's runs, cached now, drawn at once: a run arriving late would draw the film anew
+    wait_for_app(page, charts=8)
+    film = page.locator(".stPlotlyChart", has_text="epoch by epoch")
+    film.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    epoch = "() => +document.querySelector('.stPlotlyChart text.slider-label').textContent.split(' ')[1]"
+    assert page.evaluate(epoch) == 50
+    film.get_by_text("▶ Play").click()
+    seen = []
+    for _ in range(6):  # 1.5 s: about four frames, well before the end of the film
+        page.wait_for_timeout(250)
+        seen.append(page.evaluate(epoch))
+    assert all(e >= 50 for e in seen) and seen[-1] > 50 and seen == sorted(seen), seen
+    assert exceptions(page) == []
+
+
 def test_the_film_plays_and_steps_from_the_keyboard(page, server):
     """Plotly draws the film's buttons and slider in SVG, which Tab never reached and a screen reader could not name.
     Tab from New seed now reaches the slider, named "Epoch the film shows" with its epoch as its value, and the
