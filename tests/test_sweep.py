@@ -65,3 +65,37 @@ def test_a_sweep_cut_to_fewer_epochs_than_the_lab_s_says_so():
     caption = lessons.sweep_caption(sweep_table({"he_normal": [0.69] * 8}, epochs=3), 100)
     assert "Each cell trained for 3 epochs, where the lab above trains 100" in caption
     assert "for 8 trainings" in caption
+
+
+def _colour(scale, at: float) -> np.ndarray:
+    """The colour a Plotly colorscale ([[position, "#rrggbb"], …]) gives at ``at`` in 0–1, as RGB 0–255."""
+    positions = [p for p, _ in scale]
+    rgb = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for _, c in scale], float)
+    return np.array([np.interp(at, positions, rgb[:, k]) for k in range(3)])
+
+
+def _lightness(rgb: np.ndarray) -> float:
+    """Relative luminance (WCAG) of an sRGB colour, 0 (black) to 1 (white)."""
+    c = rgb / 255
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(c @ [0.2126, 0.7152, 0.0722])
+
+
+@pytest.mark.parametrize("upright", [False, True])
+def test_the_sweep_s_cells_that_train_are_the_dark_ones(upright):
+    """The caption reads "the dark cells are the learning rates at which it trains" (a final loss under half of
+    ln 2): every such cell is darker than every cell that did not train. On Viridis a loss of 0.26 (trained) had
+    been a yellow-green, as bright as a coin flip's 0.69 beside it; the scale now breaks at half of ln 2."""
+    from ui import charts
+
+    losses = [1e-5, 1e-4, 0.003, 0.05, 0.2, 0.26, 0.34, 0.35, 0.36, 0.46, 0.69, 0.74, 3.0, 1e92]
+    table = sweep_table({"he_normal": losses[:8], "zeros": losses[6:]})
+    heat = charts.sweep_figure(table, upright=upright).data[1]
+    z = np.asarray(heat.z, float).ravel()
+    scale = [(p, c) for p, c in heat.colorscale]
+    position = (np.clip(z, heat.zmin, heat.zmax) - heat.zmin) / (heat.zmax - heat.zmin)
+    shade = np.array([_lightness(_colour(scale, p)) for p in position])
+    loss = np.asarray(10 ** z)
+    trained = 10 ** np.asarray(heat.z, float).ravel() < charts.TRAINED
+    assert trained.any() and (~trained).any()
+    assert shade[trained].max() < shade[~trained].min() - 0.1, (loss, shade)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 
 from initcore.training import distinct_units
@@ -19,6 +20,7 @@ from ui.theme import (
     FRAME,
     NO_ANSWER,
     PAPER,
+    UNTRAINED,
     legible,
     number,
     percent,
@@ -751,20 +753,24 @@ def _columns_in_words(matrix: np.ndarray) -> str:
 
 @drawn.once
 def sweep_figure(table, upright: bool = False) -> fig.PlainFigure:
-    """Final loss per scheme (rows) and learning rate (columns), ``initcore.lr_sweep``'s table: darker is lower, a
-    loss at or above ln 2 (a coin flip) at the top of the scale, a diverged run grey with ✕; each cell says its
-    loss. ``upright`` (a phone's): the learning rates down the side and the schemes across, each name on lines of
-    its words, and the scale under the chart, so that eight columns of numbers need not share a phone's width
-    with the schemes' names and the scale (they had shrunk to unreadable dots)."""
+    """Final loss per scheme (rows) and learning rate (columns), ``initcore.lr_sweep``'s table: a run that trained
+    (``TRAINED``) on the dark part of Viridis, darker lower, every other one pale (``UNTRAINED``), a diverged run grey
+    with ✕; each cell says its loss. ``upright`` (a phone's): the learning rates down the side and the schemes
+    across, each name on lines of its words, and the scale under the chart, so that eight columns of numbers need
+    not share a phone's width with the schemes' names and the scale (they had shrunk to unreadable dots)."""
     schemes = list(dict.fromkeys(table.scheme))
     lrs = sorted(set(table.lr))
     losses = table.pivot(index="scheme", columns="lr", values="final_loss").loc[schemes, lrs].to_numpy(float)
-    shown = np.log10(np.clip(losses, 1e-4, np.log(2)))
+    low, high = -4, np.log10(np.log(2))
+    shown = np.log10(np.clip(losses, 10.0**low, np.log(2)))
+    cut = (np.log10(TRAINED) - low) / (high - low)  # where the scale turns pale: the runs above did not learn
+    dark = plotly.colors.sequential.Viridis[:6]  # to its teal: the yellows would read as light as a run that failed
+    colours = [[cut * i / (len(dark) - 1), c] for i, c in enumerate(dark)] + [[cut, UNTRAINED], [1, UNTRAINED]]
     words = np.where(np.isnan(losses), "✕", np.vectorize(lambda v: number(v, 2))(np.nan_to_num(losses)))
     columns = [f"{lr:g}" for lr in lrs]
     rows = [scheme_label(s) for s in schemes]
-    scale = dict(title=dict(text="final loss"), tickvals=[-4, -3, -2, -1, np.log10(np.log(2))],
-                 ticktext=["10⁻⁴", "10⁻³", "0.01", "0.1", "≥ ln 2"])
+    scale = dict(title=dict(text="final loss"), tickvals=[-4, -3, -2, np.log10(TRAINED)],  # 0.1 would touch ½ ln 2
+                 ticktext=["10⁻⁴", "10⁻³", "0.01", "½ ln 2"])
     rate_axis = dict(type="category") | fig.axis_title("learning rate")
     scheme_axis = dict(type="category")
     hover = "%{y}, learning rate %{x}<br>final loss %{customdata}<extra></extra>"
@@ -779,7 +785,7 @@ def sweep_figure(table, upright: bool = False) -> fig.PlainFigure:
                                                                           l=50, r=10, b=90))
     traces = [go.Heatmap(z=np.ones_like(shown), x=columns, y=rows, colorscale=[[0, NO_ANSWER], [1, NO_ANSWER]],
                          showscale=False, hoverinfo="skip"),
-              go.Heatmap(z=shown, x=columns, y=rows, colorscale="Viridis", zmin=-4, zmax=np.log10(np.log(2)),
+              go.Heatmap(z=shown, x=columns, y=rows, colorscale=colours, zmin=low, zmax=high,
                          text=words, texttemplate="%{text}", textfont=dict(size=10), customdata=words,
                          hovertemplate=hover, colorbar=scale)]
     epochs = int(table.epochs.iloc[0])

@@ -143,6 +143,7 @@ def times(x: float, digits: int = 3) -> str:
 LEGIBLE = 4.5
 INK, GREY, GRID, PAPER = "#1A1A1A", "#5E6270", "#E6EAF1", "#FFFFFF"
 NO_ANSWER = "#D5D9E0"  # where a network's output is NaN: no colour of the answer scale
+UNTRAINED = "#FBF1C7"  # a learning-rate sweep's cell whose run did not learn: paler than every one that did
 FRAME = "#BFC5D0"  # the edge of a panel whose inside may be as white as the page (a network that cannot tell)
 FAMILY = '"Source Sans", sans-serif'
 FONT = dict(family=FAMILY, size=15, color=GREY)
