@@ -64,6 +64,13 @@ class Activation:
         return bool(self.fn(np.array([-1.0]))[0] == 0)
 
     @property
+    def bounded(self) -> bool:
+        """Whether f is flat at both ends, within [-1, 1] however large |z| (tanh, sigmoid): a large input pins a unit
+        on one of its flat ends, where it passes almost no gradient, instead of making its output large."""
+        low, high = self.fn(np.array([-50.0, 50.0]))
+        return bool(abs(low) <= 1 and abs(high) <= 1)
+
+    @property
     def saturated_below(self) -> float:
         """A unit is saturated where |f'(z)| is below this: ``SATURATION`` of the largest slope."""
         return SATURATION * self.deriv_max

@@ -411,3 +411,57 @@ def test_every_heatmap_s_linear_axis_shows_a_value_either_side_of_zero():
         ticks = axis["tickvals"]
         assert 0 in ticks and min(ticks) < 0 < max(ticks) and low <= min(ticks) and max(ticks) <= high
         assert max(ticks) > high / 5  # the roundest number within reach: 1, 2 or 5 × 10^k, so over a fifth of it
+
+
+def test_a_run_whose_gradient_died_with_a_layer_is_told_so_not_that_it_was_too_small():
+    """Small weights at the lab's default (5 ReLU layers, learning rate 0.1): the biases drift below 0 and every unit
+    of layer 5 switches off, and from then on the first layer's gradient is exactly 0, as the gradient chart says.
+    The sentence had put it all down to a gradient "too small to train them"."""
+    lab = lab_of(["small_normal"])
+    history, last = lab["histories"]["small_normal"], lab["snapshots"]["small_normal"][-1].layers
+    silent = history.epoch[history.grad_norm_first != 0].max() + 1
+    assert (history.grad_norm_first[history.epoch >= silent] == 0).all() and silent < 100
+    dead = last.layer[last.frac_dead == 1].tolist()
+    assert dead == [5]
+    said = film.findings(lab, "relu", 0.1, 32)
+    assert len(said) == 1 and "moved by more than" in said[0]
+    assert f"from epoch {silent} on, none reaches the first layer at all" in said[0], said
+    assert "every unit of layer 5 is switched off (ReLU gives 0 for every example)" in said[0], said
+
+
+def test_a_run_whose_loss_grew_without_overflowing_is_told_so():
+    """Large weights under SELU: nothing overflows, yet the loss grows from about 10⁹ to about 10⁹², the network
+    answers one class everywhere (half the points right) and its last layer holds one distinct unit. It had no
+    sentence at all, the worst run on the screen."""
+    lab = lab_of(["large_normal", "he_normal"], activation="selu")
+    history = lab["histories"]["large_normal"]
+    assert lab["diverged"]["large_normal"] is None and history.loss.iloc[-1] > 1e80
+    said = [s for s in film.findings(lab, "selu", 0.1, 32) if s.startswith("**Large random**")]
+    assert len(said) == 1, film.findings(lab, "selu", 0.1, 32)
+    assert f"its loss grew from {theme.number(history.loss.iloc[0])} at epoch 0 to " \
+           f"{theme.number(history.loss.iloc[-1])} at epoch 100" in said[0], said
+
+
+@pytest.mark.parametrize("activation", list(initcore.ACTIVATIONS))
+def test_the_lab_s_first_paragraph_is_true_of_the_runs_under_it(activation):
+    """The paragraph above the lab, under each activation: what it says of zero weights and of huge ones is what the
+    lab's runs then do at its learning rates. Zero weights' loss stays at ln 2 or above it (lr 3 under ReLU: 0.727,
+    where it said "sits at ln 2 = 0.693"); huge weights overflow or switch units off only where the activation can
+    do that, and sit on its flat ends under tanh and sigmoid (it had said "overflow" there too)."""
+    from ui import lessons
+
+    said = lessons.lab_intro(activation)
+    act = initcore.ACTIVATIONS[activation]
+    assert "sits at" not in said
+    assert ("switch" in said) == act.switches_off
+    assert ("flat ends" in said) == act.bounded and ("overflow" in said) != act.bounded
+    for lr in (0.1, 3.0):
+        runs_ = lab_of(["zeros", "large_normal"], activation=activation, lr=lr, epochs=20)
+        zeros = runs_["histories"]["zeros"]["loss"].iloc[-1]
+        if act.fn(np.zeros(1))[0] == 0:
+            assert zeros >= np.log(2) * (1 - 1e-3), (lr, zeros)
+        large = runs_["histories"]["large_normal"]
+        if act.bounded:
+            assert large.saturation.iloc[0] > 0.5 and runs_["diverged"]["large_normal"] is None
+        else:
+            assert runs_["diverged"]["large_normal"] is not None or large.loss.max() > 1e6

@@ -514,6 +514,7 @@ def _fate(r: Reel, history) -> str:
 # What the film makes visible, said in one sentence per run where it happens (``findings``).
 FROZEN = 1e-3  # hidden layers whose weights move less than this share of their size over the whole run are frozen
 PINNED = 0.5  # a share of saturated units at epoch 0 worth a sentence
+GREW = 10  # a loss that ends this many times above where it started, without overflowing, has blown up
 STEADY = 10  # every layer's activation spread (standard deviation) within this factor of every other's: steady
 
 
@@ -526,7 +527,6 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
     said = []
     act = initcore.ACTIVATIONS[activation]
     low, high = act.fn(np.array([-50.0, 50.0]))
-    flat_ends = bool(abs(low) <= 1 and abs(high) <= 1)  # tanh, sigmoid: flat at both ends
     ends = f"{number(round(low))} and {number(round(high))}"  # -1 and 1, or sigmoid's 0 and 1
     for scheme, shots in lab["snapshots"].items():
         history, name = lab["histories"][scheme], f"**{scheme_label(scheme)}**"
@@ -550,8 +550,8 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
                 "learns." if moved == 0 else
                 f"in {epochs} at learning rate {lr:g} no hidden layer's weights moved by more than "
                 f"{number(moved)} of their size (its weight heatmap stays the same from frame to frame): the "
-                "gradient that reaches them is too small to train them."))
-        elif flat_ends and (pinned := float(history["saturation"].iloc[0])) >= PINNED:
+                "gradient that reaches them " + _why_still(history, layers[-1], act)))
+        elif act.bounded and (pinned := float(history["saturation"].iloc[0])) >= PINNED:
             loss = float(history["loss"].iloc[-1])
             said.append(f"{name}: at epoch 0, {percent(pinned)} of the units sit on {act.label}'s flat ends, where "
                         f"its slope is under 5 % of its largest ({percent(float(history['saturation'].iloc[-1]))} "
@@ -564,18 +564,55 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
                     "other layer's, and the" if len(layers[0]) > 1 else "its one hidden layer trains, and the")
             said.append(f"{name}: {kept} boundary takes the shape of the data "
                         f"({percent(history['test_accuracy'].iloc[-1])} of the test points right).")
+        elif (end := float(history["loss"].iloc[-1])) > GREW * (start := float(history["loss"].iloc[0])):
+            spread = [float(frame.weight_std.max()) for frame in (layers[0], layers[-1])]
+            flat = _flat_since(shots)
+            said.append(f"{name}: nothing overflowed, but its loss grew from {number(start)} at epoch 0 to "
+                        f"{number(end)} at epoch {last}, and its largest layer's weight spread from "
+                        f"{number(spread[0])} to {number(spread[1])}: its steps overshoot and throw the weights "
+                        "further out, so it learns nothing" + (
+                            f" (from epoch {flat} on, p is the same everywhere)." if flat is not None else
+                            f" ({percent(history['test_accuracy'].iloc[-1])} of the test points right)."))
     return said
+
+
+def _why_still(history, last, act) -> str:
+    """Why a frozen run's hidden weights barely moved, the gradient that reached them being the subject: too small,
+    and where it is exactly 0 at the first layer from some epoch to the end, since when, and the layers whose every
+    unit is switched off at the end (``last``, the last snapshot's table), which let none through."""
+    moving = history.epoch[history.grad_norm_first != 0]
+    if history.grad_norm_first.iloc[-1] != 0 or moving.empty:
+        return "is too small to train them."
+    off = last.layer[last.frac_dead == 1].tolist() if act.switches_off else []
+    which = (f"; every unit of layer{'s' if len(off) > 1 else ''} {_listed(off)} is switched off ({act.label} gives 0 "
+             "for every example)") if off else ""
+    since = int(moving.iloc[-1]) + 1
+    return f"was too small to train them, and from epoch {since} on, none reaches the first layer at all{which}."
+
+
+def _listed(numbers: list[int]) -> str:
+    """1, 2 and 5."""
+    words = [str(n) for n in numbers]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _flat_since(shots: list) -> int | None:
+    """The epoch from which p(class 1) is the same everywhere (within 1 %) in every frame to the end, if it ends so."""
+    flat = [np.ptp(shot.boundary) < 0.01 for shot in shots]
+    if not flat[-1]:
+        return None
+    first = len(flat) - flat[::-1].index(False) if False in flat else 0  # the first of the flat frames at the end
+    return shots[first].epoch
 
 
 def _boundary_of_copies(shots: list) -> str:
     """What a network of copies draws over its film: no boundary in any frame (p the same everywhere), a straight
     line, or a straight line until p flattens out for good."""
-    flat = [np.ptp(shot.boundary) < 0.01 for shot in shots]
-    if all(flat):
+    since = _flat_since(shots)
+    if since == shots[0].epoch:
         return "p is the same everywhere, and there is no boundary at all."
-    if not flat[-1]:
+    if since is None:
         return "its boundary can only be a straight line."
-    since = shots[len(flat) - flat[::-1].index(False)].epoch  # the first frame of the flat ones at the end
     return f"its boundary is never more than a straight line, and from epoch {since} on p is the same everywhere."
 
 

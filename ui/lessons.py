@@ -116,17 +116,26 @@ def chosen_only(label: str, compared: int) -> str | None:
 
 
 def lab_intro(activation: str) -> str:
-    """What the Training lab shows, true of ``activation``: zero weights stall at ln 2 where f(0) = 0 (no signal
-    reaches the output, no gradient the hidden layers); where f(0) ≠ 0 (sigmoid's ½) the output layer learns, but
-    every hidden unit stays a copy of the others."""
-    if initcore.ACTIVATIONS[activation].fn(np.zeros(1))[0] == 0:
-        zeros = "Zeros never learn: the loss sits at ln 2 = 0.693, a coin flip."
+    """What the Training lab shows, true of ``activation``. Zero weights: where f(0) = 0 no signal reaches the
+    output and no gradient the hidden layers, so only the output's bias learns, and the loss can do no better than a
+    coin flip's ln 2 (at a large learning rate its steps leave it above); where f(0) ≠ 0 (sigmoid's ½) the output
+    layer learns, but every hidden unit stays a copy of the others. Huge weights: under a bounded activation they pin
+    the units on its flat ends; under any other they make the outputs, and the loss, huge, which may overflow, and
+    under one that switches units off may switch every one off."""
+    act = initcore.ACTIVATIONS[activation]
+    if act.fn(np.zeros(1))[0] == 0:
+        zeros = ("Zeros never learn: only the output's bias can move, so the best they do is a coin flip's loss, "
+                 "ln 2 = 0.693.")
     else:
-        zeros = (f"Zero weights learn only what one unit could: {activation_label(activation)} is not 0 at 0, so the "
+        zeros = (f"Zero weights learn only what one unit could: {act.label} is not 0 at 0, so the "
                  "output layer has a signal to learn from, but every hidden unit stays a copy of the others.")
+    if act.bounded:
+        huge = (f"Huge weights pin the units on {act.label}'s flat ends, where almost no gradient gets through.")
+    else:
+        huge = ("Huge weights make the outputs and the loss huge: the loss may overflow (✕ marks where it became "
+                "inf/NaN)" + (f", or every {act.label} unit may switch off." if act.switches_off else "."))
     return ("Same data, same network, same seed, same learning rate: only the starting weights differ. "
-            f"{zeros} Tiny weights barely move a deep net. Huge weights make the loss overflow (✕ marks where it "
-            "became inf/NaN) or switch every ReLU off. The schemes made for the activation train.")
+            f"{zeros} Tiny weights barely move a deep net. {huge} The schemes made for the activation train.")
 
 
 def lab_budget(schemes: list[str], depth: int, width: int, epochs: int, widths: tuple[int, ...] | None = None,
@@ -689,7 +698,8 @@ def sweep_caption(table: pd.DataFrame, epochs: int, upright: bool = False) -> st
     said = "; ".join(f"{scheme_label(s)} {trains_at(table[table.scheme == s])}" for s in schemes)
     line = "column" if upright else "row"
     caption = (f"Along each scheme's {line}, the dark cells are the learning rates at which it trains (a final loss "
-               f"under half of ln 2). Here {said}.")
+               f"under half of ln 2, darker lower); at the pale ones it did not learn, and ✕ marks a run that "
+               f"diverged. Here {said}.")
     cells = int(table.epochs.iloc[0])
     if cells != epochs:
         caption += (f" Each cell trained for {cells} epochs, where the lab above trains {epochs}: the training budget "
