@@ -1637,8 +1637,8 @@ def test_new_seed_draws_the_lab_again_and_the_address_keeps_it():
 
 @pytest.mark.parametrize("activation, zeros_learn", [("relu", False), ("tanh", False), ("sigmoid", True)])
 def test_the_lab_s_opening_says_what_zero_weights_do_under_its_activation(activation, zeros_learn):
-    """Zero weights do no better than ln 2 where f(0) = 0; under sigmoid (f(0) = ½) the output layer learns, the hidden units
-    staying copies of one another: the page's first words say the one that its own runs show."""
+    """Zero weights do no better than ln 2 where f(0) = 0; under sigmoid (f(0) = ½) the output layer learns, the
+    hidden units staying copies of one another: the page's first words say the one that its own runs show."""
     run = initcore.train(dataset="moons", depth=2, width=16, activation=activation, scheme="zeros", epochs=100, lr=1.0)
     assert (run.history.loss.iloc[-1] < 0.9 * np.log(2)) == zeros_learn and run.distinct_neurons == [1, 1]
     at = open_page("pages/4_Training_lab.py", activation=activation, depth="2", width="8")

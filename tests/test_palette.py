@@ -62,3 +62,19 @@ def test_schemes_of_one_colour_differ_in_dash():
     for a, b in itertools.combinations(initcore.SCHEMES, 2):
         if scheme_colour(a) == scheme_colour(b):
             assert scheme_dash(a) != scheme_dash(b), (a, b)
+
+
+def test_a_scheme_registered_as_the_readme_shows_gets_a_colour_every_eye_tells_apart(monkeypatch):
+    """The README's one-line scheme (and two more like it) belongs to no family: each takes a spare colour of its own,
+    where all had taken one dark grey, which protanopes and deuteranopes could not tell from LeCun's wine (ΔE 16.4)."""
+    from initcore.schemes import variance_scaling
+    from tests.test_readme import python_blocks
+
+    line = python_blocks("### Add a scheme or an activation")[0].strip().rstrip(",")
+    added = [eval(line, {"variance_scaling": variance_scaling}),
+             variance_scaling("my_other", "My other", 0.7, "fan_out", "normal", verdict="."),
+             variance_scaling("third_one", "Third", 2.5, "fan_avg", "normal", verdict=".")]
+    monkeypatch.setattr(initcore, "SCHEMES", dict(initcore.SCHEMES) | {s.id: s for s in added})
+    for simulation in SIMULATIONS:
+        test_schemes_whose_lines_share_a_dash_differ_in_colour_for_every_eye(simulation)
+    assert len({scheme_colour(s.id) for s in added}) == 3

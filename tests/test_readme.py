@@ -47,3 +47,26 @@ def test_the_readme_states_the_shared_caches_cap_that_the_engine_holds():
     text = README
     assert f"capped at **{sum(caps):.0f} MiB in all** (the base draws {caps[0]:.0f} MiB, the ReLU family's unit " \
            f"networks {caps[1]:.0f} MiB, forward passes {caps[2]:.0f} MiB" in " ".join(text.split())
+
+
+def test_an_activation_is_one_line_as_the_readme_shows_and_passes_the_activation_tests(monkeypatch):
+    """The README's softsign, registered as written, passes each test of ``test_activations`` that every activation
+    goes through, with nothing else to edit: the derivative check had needed it put on a list of kinked
+    activations (its f'' jumps at 0)."""
+    import numpy as np
+
+    import initcore
+    from initcore.activations import Activation
+    from tests import test_activations
+
+    functions, line = python_blocks("### Add a scheme or an activation")[1].strip().rsplit("\n\n", 1)
+    namespace = {"np": np, "Activation": Activation}
+    exec(functions, namespace)
+    softsign = eval(line.rstrip(","), namespace)
+    every = list(initcore.ACTIVATIONS)
+    checks = [check for name, check in vars(test_activations).items() if name.startswith("test_") and any(
+        mark.name == "parametrize" and list(mark.args[1]) == every for mark in getattr(check, "pytestmark", []))]
+    assert len(checks) >= 8
+    monkeypatch.setattr(initcore, "ACTIVATIONS", initcore.ACTIVATIONS | {"softsign": softsign})
+    for check in checks:
+        check("softsign")

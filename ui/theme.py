@@ -25,9 +25,24 @@ _FAMILY_COLOURS = {
 }
 
 
+# A scheme registered with no family colour above takes the next of these, in the registry's order: each is at least
+# ΔE 24 from every colour above and from the others, for typical vision and the three deficiencies the palette test
+# simulates, and 3:1 or more against white.
+_SPARE_COLOURS = ("#9900FF", "#553311", "#440099")
+
+
 def scheme_colour(scheme: str) -> str:
-    """Xavier uniform and normal share Xavier's colour, and so on; uniform variants are drawn dashed."""
-    return _FAMILY_COLOURS.get(scheme, _FAMILY_COLOURS.get(scheme.split("_")[0], "#333333"))
+    """Xavier uniform and normal share Xavier's colour, and so on; uniform variants are drawn dashed. A scheme of no
+    family here (one newly registered) gets a spare colour of its own."""
+    family = _FAMILY_COLOURS.get(scheme, _FAMILY_COLOURS.get(scheme.split("_")[0]))
+    if family is not None:
+        return family
+    return _SPARE_COLOURS[_unfamiliar().index(scheme) % len(_SPARE_COLOURS)] if scheme in _unfamiliar() else "#333333"
+
+
+def _unfamiliar() -> list[str]:
+    """The registered schemes with no family colour, in the registry's order."""
+    return [s for s in initcore.SCHEMES if s not in _FAMILY_COLOURS and s.split("_")[0] not in _FAMILY_COLOURS]
 
 
 # Lines that often lie on one another get a dash of their own: zeros, constant and small weights all sit at
