@@ -220,7 +220,7 @@ def _end_to_end(rows: list[int], columns: int, dtype: type = float) -> tuple[np.
     """One flat array and its consecutive (rows[i], columns) views."""
     values = np.empty(sum(rows) * columns, dtype=dtype)
     starts = np.cumsum([0, *rows]) * columns
-    return values, [values[start:end].reshape(-1, columns) for start, end in zip(starts[:-1], starts[1:])]
+    return values, [values[start:end].reshape(count, columns) for count, start, end in zip(rows, starts, starts[1:])]
 
 
 def _probability(output: str, logits: np.ndarray) -> np.ndarray:

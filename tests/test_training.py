@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import initcore
 from initcore import training
+from initcore.datasets import N_RANGE
 from initcore.histograms import SAMPLE
 from initcore.training import MLP, init_mlp, training_work
 
@@ -641,3 +642,18 @@ def test_many_snapshots_binned_together_are_each_binned_alone(seed, chunk, monke
     for got, expected in zip(together, alone, strict=True):
         for name in ("edges", "counts", "log_edges", "log_counts", "zeros", "total"):
             np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
+
+
+@pytest.mark.parametrize("dataset", list(initcore.DATASETS))
+@pytest.mark.parametrize("n", [N_RANGE[0], N_RANGE[0] + 1])
+def test_the_fewest_points_allowed_train(dataset, n):
+    """n = 4, the least ``N_RANGE`` allows, leaves each class's two points none for the test set (a fifth of two
+    rounds to 0): it trains all the same, its test accuracy no number (NaN), where it had raised numpy's "cannot
+    reshape array of size 0" from deep inside."""
+    run = initcore.train(dataset=dataset, depth=2, width=4, activation="relu", scheme="he_normal", epochs=3, lr=0.1,
+                         n=n, snapshots=2)
+    assert len(run.data["X_train"]) + len(run.data["X_test"]) == n and np.isfinite(run.history.loss).all()
+    assert np.isnan(run.history.test_accuracy).all() == (len(run.data["X_test"]) == 0)
+    lab = initcore.compare(schemes=["zeros", "he_normal"], dataset=dataset, depth=2, width=4, activation="relu",
+                           epochs=3, lr=0.1, n=n)
+    assert set(lab.summary.scheme) == {"zeros", "he_normal"}
