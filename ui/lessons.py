@@ -19,7 +19,8 @@ from ui.theme import activation_label, number, scheme_label, times
 DRIFT = 10  # a change per layer is "dying out" only if the whole change passes this (``_top_factor``)
 STEP = 1.1  # steady: within ×DRIFT end to end and this factor a layer ("×0.9 or ×1.1 is already a disaster")
 LONG_PATH = 21  # layers: from this many on, a change that levels off (tanh) shows apart from a steady one (ReLU)
-ONE_STEP = 0.1  # a change is one layer's when every other layer's factors, in log, add up to under this share of it
+ONE_STEP = 0.1  # a change is a few layers' when every other layer's factors, in log, add up to under this share of it
+FEW_STEPS = 5  # at most this many consecutive layers' steps make a change that is told as theirs
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # float32's smallest normal number, about 1.2e-38
 
 
@@ -230,7 +231,8 @@ class Judgement:
     per_layer: float = np.nan
     path: str = ""
     top: float | None = None  # the factor per layer over the top layers, where the change dies out
-    step: int | None = None  # where one layer makes the change: between layers step and step + 1
+    step: int | None = None  # where a few layers make the change: between layers step and step + steps
+    steps: int = 1
     projection: str = ""  # what theory says of a deeper network, where it leaves the bands
     event: str = ""  # an overflow or a zero, which says it all
     band: str = ""  # where the signal leaves the chart's bands for good ("above the chart's band, 100, from layer 2")
@@ -243,7 +245,8 @@ class Judgement:
     def __str__(self) -> str:
         if self.event:
             return f"{self.word} ({self.event})"
-        numbers = (f"{times(self.change)} {self.path}, nearly all of it between layers {self.step} and {self.step + 1}"
+        numbers = (f"{times(self.change)} {self.path}, nearly all of it between layers {self.step} and "
+                   f"{self.step + self.steps}"
                    if self.step else f"{times(self.change)} {self.path}, {times(self.per_layer)} a layer")
         if self.top is not None and not self.step:
             numbers += f", {times(self.top)} a layer over the top layers"
@@ -358,13 +361,13 @@ def judge(values: np.ndarray, path: str = "", *, backward: bool = False) -> Judg
         change = values[0] / values[-1] if backward else values[-1] / values[0]
         per_layer = change ** (1 / (len(values) - 1))
     top = _top_factor(values)
-    step = _one_step(values)
-    # A change one layer makes (past a layer's ×1.1) is told as that layer's at any depth: 2.54 at layer 1 and 1 from
-    # layer 2 on fades ×0.394 over 10 layers and over 50, where its factor a layer (×0.902, ×0.981) had said
-    # "fades" at 10 and "steady" at 50.
-    made_by_one = step is not None and not 1 / STEP <= change <= STEP
-    if 1 / DRIFT <= change <= DRIFT and 1 / STEP <= per_layer <= STEP and not made_by_one:
-        word, step = "steady", None
+    step, steps = _few_steps(values) or (None, 1)
+    # A change a few layers make (past a layer's ×1.1) is told as theirs at any depth: 2.54 at layer 1 and about 1
+    # from layer 4 on (tanh, held by its steady scale) fades ×0.394 over 10 layers and over 50, where its factor a
+    # layer (×0.902, ×0.981) had said "fades" at 10 and "steady" at 50.
+    made_by_few = step is not None and not 1 / STEP <= change <= STEP
+    if 1 / DRIFT <= change <= DRIFT and 1 / STEP <= per_layer <= STEP and not made_by_few:
+        word, step, steps = "steady", None, 1
     else:
         levels_off = top is not None or step is not None
         if change < 1:
@@ -372,20 +375,26 @@ def judge(values: np.ndarray, path: str = "", *, backward: bool = False) -> Judg
         else:
             word = "explodes" if change > EXPLODING and not levels_off else "grows"
     top_factor = None if top is None else 1 / top[0] if backward else top[0]
-    return Judgement(word, change, per_layer, path, top_factor, step)
+    return Judgement(word, change, per_layer, path, top_factor, step, steps)
 
 
-def _one_step(values: np.ndarray) -> int | None:
-    """The layer l whose step to layer l + 1 makes nearly all of a series' change (the others, in log, under
-    ``ONE_STEP`` of it), on a path of two steps or more; None if none does. Constant weights under tanh jump ×228
-    from layer 1 to 2 and then hold: no factor a layer (×1.83 over 10 layers) says that."""
+def _few_steps(values: np.ndarray) -> tuple[int, int] | None:
+    """(l, k): the fewest consecutive steps, k of at most ``FEW_STEPS`` and no more than half of the others (one of
+    a path of two or more), from layer l to layer l + k, that make nearly all of a series' change (the other steps,
+    in log, under ``ONE_STEP`` of theirs); of several such, the one that makes most. None if no such few do.
+    Constant weights under tanh jump ×228 from layer 1 to 2 and then hold: no factor a layer (×1.83 over 10 layers)
+    says that. Two of five ReLU layers' four steps are a steady loss, not a few layers' jump."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        steps = np.log(values[1:] / values[:-1])
-    if len(steps) < 2 or not np.isfinite(steps).all():
+        sizes = np.abs(np.log(values[1:] / values[:-1]))
+    if len(sizes) < 2 or not np.isfinite(sizes).all():
         return None
-    biggest = int(np.argmax(np.abs(steps)))
-    rest = np.abs(steps).sum() - abs(steps[biggest])
-    return biggest + 1 if rest < ONE_STEP * abs(steps[biggest]) else None
+    total = sizes.sum()
+    for k in range(1, min(FEW_STEPS, max(1, (len(sizes) - 1) // 2)) + 1):
+        made = np.convolve(sizes, np.ones(k), mode="valid")  # by the k steps from each layer on
+        best = int(np.argmax(made))
+        if total - made[best] < ONE_STEP * made[best]:
+            return best + 1, k
+    return None
 
 
 def _projected(judged: Judgement, theory: np.ndarray, direction: str) -> Judgement:
