@@ -75,8 +75,9 @@ with st.expander("How theory handles these networks"):
                  r"\operatorname{Var}(W_l)\, \mathbb{E}\left[f(u_{l-1})^2\right] \end{aligned}")
     st.markdown(
         "with ρ = 1 in a residual block and 0 in a plain layer. A norm makes u_l standard whatever q_l is, which is "
-        "why it fixes the forward pass; on the way back it divides the gradient by √q_l, which is why it does not "
-        "fix the backward pass. The gradient's recursion runs the same way from the top, with n_out in place of "
-        "n_in: when the widths change, a scheme that divides by fan_in keeps the signal and one that divides by "
-        "fan_out keeps the gradient, and no single scale does both.")
+        "why it fixes the forward pass; on the way back it divides the gradient by the same scale, about √q_l "
+        "(BatchNorm's, each unit's spread over the batch, is a little less where the units' means differ), which is "
+        "why it does not fix the backward pass. The gradient's recursion runs the same way from the top, with n_out "
+        "in place of n_in: when the widths change, a scheme that divides by fan_in keeps the signal and one that "
+        "divides by fan_out keeps the gradient, and no single scale does both.")
 show.table(lessons.verdict_table(runs, {scheme: params}), tables.VERDICT_COLUMNS)

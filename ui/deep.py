@@ -159,6 +159,22 @@ def _branch_rule(alpha: float, norm: str | None, bias_std: float) -> str:
     return f"{rule}, and the biases add σ_b² = {number(bias_std**2)} a block more." if bias_std else f"{rule}."
 
 
+SAME_SCALE = 0.05  # a norm's divisor within this share of the chart's Var z is told as Var z
+
+
+def _divided(top, norm: str) -> str:
+    """What a norm divided the last layer's gradient by, from its row ``top``: Var dL/du ÷ Var dL/dz. LayerNorm
+    divides by each example's variance over the units, about the chart's Var z. BatchNorm divides by each unit's over
+    the batch, which leaves out how far apart the units' means lie (after a ReLU, about a third of Var z): where that
+    makes it differ from Var z, it is said with both numbers."""
+    divisor = top.grad_var / top.stream_grad_var
+    if norm == "layer" or abs(divisor / top.stream_var - 1) <= SAME_SCALE:
+        return ", about Var dL/du ÷ Var z"
+    return (f": Var dL/du, {number(top.grad_var)}, divided by about {number(divisor)}, the variance each unit's z has "
+            f"over the batch (the chart's Var z, {number(top.stream_var)}, also counts how far apart the units' means "
+            "lie)")
+
+
 def story(run: initcore.Propagation) -> str:
     """What the chosen network's numbers show, in a few sentences built from them."""
     s, layers = run.settings, run.layers
@@ -197,10 +213,10 @@ def story(run: initcore.Propagation) -> str:
         top = layers.stream_grad_var.iloc[-1]
         if standardized and math.isfinite(top) and top > 0:
             said.append(f"The gradient is not: on the way back a norm divides it by the scale it divided the signal "
-                        f"by, so Var dL/dz at the last layer is {number(top)}, about Var dL/du ÷ Var z. Weights 10× "
-                        "larger would make it 100× smaller, and training's steps with it.")
+                        f"by, so Var dL/dz at the last layer is {number(top)}{_divided(layers.iloc[-1], norm)}. "
+                        "Weights 10× larger would make it 100× smaller, and training's steps with it.")
         down = layers.stream_grad_var.iloc[0] / top if top > 0 else math.nan
-        if norm == "batch" and standardized and math.isfinite(down) and down >= COUPLED:
+        if norm == "batch" and alpha is None and standardized and math.isfinite(down) and down >= COUPLED:
             said.append(f"And going down, it grows {times(down ** (1 / (depth - 1)))} a layer ({times(down)} from the "
                         "last layer to the first) whatever the weights' scale: that is BatchNorm's own doing. Each "
                         "example is normalized with the batch's mean and variance, so its gradient also flows "
