@@ -397,3 +397,21 @@ def test_the_gradient_behind_a_norm_is_told_divided_by_the_variance_the_norm_div
         divisor = re.search(r"divided by about ([^,]+), the variance each unit's z has over the batch", story)
         assert divisor and stated_number(divisor[1]) == pytest.approx(top.grad_var / top.stream_grad_var, rel=5e-3)
         assert f"the chart's Var z, {theme.number(top.stream_var)}" in story
+
+
+def test_the_pytorch_default_classic_says_what_nn_linear_s_own_biases_would_do():
+    """The classic draws PyTorch's default weights alone (×1/6 a layer, to 5 × 10⁻¹⁶), where the Choosing page's table,
+    nn.Linear's biases included, floors at 0.0016: the story says both, and theory with those biases (σ_b² =
+    1/(3·fan_in)) holds the level it gives from the layer it names, within one digit."""
+    preset = presets.PRESETS["pytorch_default_relu"]
+    story, settings = preset["story"], preset["settings"]
+    assert settings.get("bias_std", 0) == 0 and "σ_b ≈ 0.036 (not drawn here)" in story
+    width = settings.get("width", 256)
+    bias_std = 1 / math.sqrt(3 * width)
+    assert f"σ_b ≈ {theme.number(bias_std, 2)}" in story
+    level = re.search(r"6σ_b²/5 ≈ ([0-9.]+) from layer (\d+) on", story)
+    assert float(level[1]) == pytest.approx(6 * bias_std**2 / 5, rel=0.05)
+    pre = initcore.theory.predicted(described(depth=settings["depth"], width=width, activation="relu",
+                                              scheme="pytorch_default", bias_std=bias_std))["pre_var"]
+    assert pre[int(level[2]) - 1 :] == pytest.approx(float(level[1]), rel=0.5)
+    assert 2 / float(level[1]) == pytest.approx(1000, rel=0.3)  # "a thousand times below He's"
