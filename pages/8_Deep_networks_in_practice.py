@@ -11,7 +11,7 @@ st.markdown(
     "Real networks are not the square plain stacks of the other lessons. Their layers change width, every deep "
     "model adds skip connections (the *residual stream*: z_l = z_(l−1) + α · f(z_(l−1)) W_l), and most normalize "
     "before the activation. Each changes what a good initialization is. Pick a classic, or build the network in "
-    "the sidebar: the simulation is drawn solid, theory dotted.")
+    "the sidebar: each simulation is drawn thick, a dot at every layer, its theory thin and dotted beside it.")
 
 with st.sidebar:
     classic = presets.Selector(presets.DEEP)

@@ -415,3 +415,18 @@ def test_the_pytorch_default_classic_says_what_nn_linear_s_own_biases_would_do()
                                               scheme="pytorch_default", bias_std=bias_std))["pre_var"]
     assert pre[int(level[2]) - 1 :] == pytest.approx(float(level[1]), rel=0.5)
     assert 2 / float(level[1]) == pytest.approx(1000, rel=0.3)  # "a thousand times below He's"
+
+
+def test_the_opening_says_how_simulation_and_theory_are_drawn_as_they_are():
+    """The page's default scheme, PyTorch's, is drawn in a fine dash: "the simulation is drawn solid" did not hold.
+    Each simulation is a thick line with a marker at every layer, its theory a thin dotted one, as the opening says."""
+    at = open_page(PAGE)
+    opening = next(m.value for m in at.markdown if m.value.startswith("Real networks"))
+    assert "solid" not in opening and "each simulation is drawn thick, a dot at every layer, its theory thin and " \
+                                       "dotted beside it" in opening
+    curves = [t for t in figures(at)[0]["data"] if t.get("name") and "showlegend" not in t]
+    theory = [t for t in curves if t["name"].endswith(": theory")]
+    simulated = [t for t in curves if not t["name"].endswith(": theory")]
+    assert theory and simulated
+    assert all(t["mode"] == "lines" and t["line"]["dash"] == "dot" and t["line"]["width"] == 2 for t in theory)
+    assert all(t["mode"] == "lines+markers" and t["line"]["width"] == 3 for t in simulated)

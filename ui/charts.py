@@ -71,7 +71,8 @@ def _drawable(values: np.ndarray) -> np.ndarray:
 
 @drawn.once
 def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: str = "layer l") -> fig.PlainFigure:
-    """Per-layer variance on a log axis: simulation (solid), theory (dotted), vanishing/exploding bands."""
+    """Per-layer variance on a log axis: simulation (thick, in its scheme's dash, a marker at every layer), theory
+    (thin, dotted), vanishing/exploding bands."""
     drawn = [(c, _drawable(c.values), None if c.theory is None else _drawable(c.theory)) for c in curves]
     # every point on the chart, (layer, log10 value): the axis range and the bands' names follow from them
     lines = [(c.layer, values) for c, sim, theory in drawn for values in (sim, theory) if values is not None]
