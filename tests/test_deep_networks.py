@@ -430,3 +430,22 @@ def test_the_opening_says_how_simulation_and_theory_are_drawn_as_they_are():
     assert theory and simulated
     assert all(t["mode"] == "lines" and t["line"]["dash"] == "dot" and t["line"]["width"] == 2 for t in theory)
     assert all(t["mode"] == "lines+markers" and t["line"]["width"] == 3 for t in simulated)
+
+
+@pytest.mark.parametrize("key", ["gpt2", "prenorm_resnet"])
+def test_behind_a_norm_the_story_gives_what_each_block_adds_here(key):
+    """Behind a norm each block adds about the same to the stream. GPT-2's branches (N(0, 0.02²) under GELU, α =
+    1/√(2L)) add about 4 × 10⁻⁴ a block, where the story gave only the rule for a branch that keeps its input's scale,
+    α² = 0.01 (×5.8 over the blocks, against the chart's ×1.2): it now gives this network's own, from the chart,
+    beside the rule."""
+    settings = presets.PRESETS[key]["settings"]
+    at = open_page(PAGE, **presets.link(key))
+    story = " ".join(m.value for m in at.markdown)
+    said = re.search(r"every block adds about the same, here ([^ ]+ × 10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+|[0-9.]+) a block on average",
+                     story)
+    chosen = next(t for t in figures(at)[0]["data"] if t.get("mode") == "lines+markers")  # the chosen scheme's
+    stream = numbers(chosen["y"])
+    assert said, story
+    assert stated_number(said[1]) == pytest.approx((stream[-1] - stream[0]) / (len(stream) - 1), rel=0.01)
+    assert "the stream grows by adding, not multiplying" in story
+    assert settings.get("norm") == "layer"

@@ -146,14 +146,17 @@ STANDARDIZED = 0.5  # a norm's output variance below this: it had nothing to sta
 COUPLED = 10  # a gradient this many times larger at the first layer than at the last, behind BatchNorm: its own
 
 
-def _branch_rule(alpha: float, norm: str | None, bias_std: float) -> str:
-    """How a residual block changes the stream's variance q, for the network's norm and biases: ×(1 + α²) for a
-    branch that keeps its input's scale (He on ReLU), plus σ_b² where there are biases; behind a norm the branch
-    reads a standardized input and adds about the same each block (α² for He on ReLU), whatever q is."""
+def _branch_rule(alpha: float, norm: str | None, bias_std: float, stream: np.ndarray) -> str:
+    """How a residual block changes the stream's variance q (``stream``, layer by layer), for the network's norm and
+    biases: ×(1 + α²) for a branch that keeps its input's scale (He on ReLU), plus σ_b² where there are biases;
+    behind a norm the branch reads a standardized input and adds about the same each block, whatever q is: this
+    network's, on average over its blocks, beside He on ReLU's α²."""
     if norm:
-        return (f"Behind the norm each branch reads inputs of variance 1, whatever the stream's: a branch that keeps "
-                f"its input's scale (He on ReLU) adds about α² a block (α = {number(alpha)} here), the same at every "
-                "block, so the stream grows by adding, not multiplying.")
+        added = (stream[-1] - stream[0]) / (len(stream) - 1)
+        return (f"Behind the norm each branch reads inputs of variance 1, whatever the stream's, so every block adds "
+                f"about the same, here {number(added)} a block on average (a branch that keeps its input's scale, "
+                f"He on ReLU, adds about α² = {number(alpha**2)}; α = {number(alpha)} here): the stream grows by "
+                "adding, not multiplying.")
     rule = (f"A branch that keeps the stream's scale (He on ReLU) multiplies it by 1 + α² a block (α = "
             f"{number(alpha)} here)")
     return f"{rule}, and the biases add σ_b² = {number(bias_std**2)} a block more." if bias_std else f"{rule}."
@@ -193,7 +196,8 @@ def story(run: initcore.Propagation) -> str:
             blocks = "The one residual block adds" if depth == 2 else f"Each of the {depth - 1} residual blocks adds"
             said.append(f"{blocks} its branch to the stream, so the stream's "
                         f"variance {'grows' if stream >= 1 else 'changes'} by a factor of {number(stream)} from the "
-                        f"first layer to the last. {_branch_rule(alpha, norm, s.get('bias_std', 0.0))}")
+                        f"first layer to the last. "
+                        f"{_branch_rule(alpha, norm, s.get('bias_std', 0.0), layers.stream_var.to_numpy())}")
     if alpha == 0 and not empty:
         said.append("With α = 0 every block passes the stream through untouched: the network starts as its first "
                         "layer alone, and the gradient reaches every block whole. Training then grows α.")
