@@ -3,8 +3,8 @@ or a phone.
 
 Presenter mode folds the sidebar away, sets the page's words large and has ``ui.show.chart`` draw every chart
 ``SCALE`` times larger (its words, margins and height: ``ui.figure.PlainFigure.enlargement``), so that a room can
-read a 1080p projector from the back. A phone gets its sidebar folded too (it would cover the chart), and tabs
-that wrap onto a second line instead of running off the screen.
+read a 1080p projector from the back. A phone gets its sidebar folded too (it would cover the chart); any narrow
+screen gets tabs that wrap onto a second line instead of running off the screen.
 """
 
 import streamlit as st
@@ -19,10 +19,15 @@ html { font-size: 26px; }
 [data-testid=stMainBlockContainer] { padding: 3.5rem 2rem 2rem; }
 </style>"""
 
-# Tabs on as many lines as they need: in one line that scrolls, the last ones were cut off at the screen's edge.
-WRAPPED_TABS = """<style>
-[data-testid=stTabs] [role=tablist] { flex-wrap: wrap; row-gap: 0.25rem; }
-[data-testid=stTabs] [role=tablist] ~ button { display: none; }
+# On a narrow screen, whatever its browser says it is (a narrow window, a phone that does not say so): tabs on as
+# many lines as they need (in one line that scrolls, the last ones were cut off at the screen's edge), and no Plotly
+# bar of tools, which sat on each chart's title (``ui.show.chart`` leaves it out where the browser says "phone").
+NARROW = """<style>
+@media (max-width: 640px) {
+    [data-testid=stTabs] [role=tablist] { flex-wrap: wrap; row-gap: 0.25rem; }
+    [data-testid=stTabs] [role=tablist] ~ button { display: none; }
+    .stPlotlyChart .modebar-container { display: none !important; }
+}
 </style>"""
 
 
@@ -33,10 +38,7 @@ def presenting() -> bool:
 
 def fit(*, presenting: bool, phone: bool) -> None:
     """Fold the sidebar away in presenter mode and on a phone (elsewhere Streamlit decides, by the window's
-    width), and set the type large for a projector or the tabs to wrap on a phone. A phone is no projector:
+    width), set the type large for a projector, and fit a narrow screen (``NARROW``). A phone is no projector:
     presenter mode leaves its type as it is (1.5× larger, a title broke mid-word: "Deep network / s")."""
     st.set_page_config(initial_sidebar_state="collapsed" if presenting or phone else "auto")
-    if presenting and not phone:
-        st.html(LARGE_TYPE)
-    if phone:
-        st.html(WRAPPED_TABS)
+    st.html(NARROW + (LARGE_TYPE if presenting and not phone else ""))

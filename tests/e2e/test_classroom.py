@@ -92,3 +92,25 @@ def test_a_class_link_asks_then_reveals_the_chart(browser, server):
     assert "It is:" in reveal and "at layer 50" in reveal
     assert "class=true" in page.url and exceptions(page) == []
     page.close()
+
+
+def test_a_narrow_window_that_does_not_say_it_is_a_phone_keeps_chart_titles_clear(browser, server):
+    """A window 390 px wide whose browser does not call itself a phone (a narrow desktop window, a phone that hides
+    its kind) gets Plotly's tool bar hidden and its tabs kept on screen by the window's width alone: the bar had sat
+    on every chart's title there ("Forward: varian▢e of z_l")."""
+    page = browser.new_page(viewport=dict(width=390, height=844))
+    page.goto(f"{server}/Signal_propagation")
+    wait_for_app(page, charts=2)
+    page.locator(".stPlotlyChart").first.hover()
+    shown = "() => [...document.querySelectorAll('.modebar-container')].filter(m => m.offsetParent !== null).length"
+    assert page.evaluate(shown) == 0
+    tabs = page.get_by_role("tab").evaluate_all("tabs => tabs.map(t => t.getBoundingClientRect().right)")
+    assert len(tabs) == 5 and max(tabs) <= 390, tabs
+    wide = browser.new_page(viewport=dict(width=1280, height=800))  # a laptop keeps its tools
+    wide.goto(f"{server}/Signal_propagation")
+    wait_for_app(wide, charts=2)
+    wide.locator(".stPlotlyChart").first.hover()
+    assert wide.evaluate(shown) >= 1
+    assert exceptions(page) == [] and exceptions(wide) == []
+    page.close()
+    wide.close()
