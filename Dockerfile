@@ -1,5 +1,6 @@
-# One replica of initlab, started as the README starts it. It serves Hugging Face Spaces (Docker SDK, with
-# `app_port: 8501` in the Space's settings) and any container host as is; deploy/ runs several behind a balancer.
+# One replica of initlab, started as the README starts it. It serves any container host as is, and Hugging Face
+# Spaces with the header deploy/README.md gives (`sdk: docker`, `app_port: 8501`); deploy/ runs several behind a
+# balancer.
 FROM python:3.12-slim
 
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1

@@ -19,7 +19,7 @@ LESSONS = [
     ("pages/5_Choosing_an_initializer.py", "Choosing an initializer", ":material/explore:",
      "Which scheme for which activation, and the one-liners for PyTorch, Keras and JAX."),
     ("pages/6_Reproduce_the_classics.py", "Reproduce the classics", ":material/history_edu:",
-     "CS231n, Glorot & Bengio 2010 and He et al. 2015, one click each."),
+     "CS231n, Glorot & Bengio 2010, He et al. 2015, ResNets and GPT-2, one click each."),
     ("pages/7_Order_and_chaos.py", "Order and chaos", ":material/blur_on:",
      "How deep a network can train: the edge of chaos, real runs on the map, and dynamical isometry."),
     ("pages/8_Deep_networks_in_practice.py", "Deep networks in practice", ":material/layers:",
