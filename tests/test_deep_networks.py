@@ -283,6 +283,8 @@ def test_behind_a_norm_the_table_says_what_each_activation_sees_too():
     at = open_page("pages/8_Deep_networks_in_practice.py", home_first=False, **presets.link("layernorm_tanh"))
     row = at.dataframe[0].value.iloc[0]
     assert not at.exception and row.forward.startswith("explodes") and row.seen.startswith("steady")
+    story = presets.PRESETS["layernorm_tanh"]["story"]  # and it says which is which, where it had said only "rescued"
+    assert "the sums z_l still explode at layer 1" in story and "what each activation sees: steady" in story
     plain = open_page("pages/8_Deep_networks_in_practice.py", home_first=False, **presets.link("resnet_one"))
     assert "seen" not in plain.dataframe[0].value
 

@@ -96,8 +96,10 @@ PRESETS = {
     "layernorm_tanh": dict(
         page=DEEP, label="LayerNorm rescues N(0, 1)", title="50 tanh layers with N(0, 1) weights, LayerNorm "
                                                             "before each activation",
-        story="Without the norm, N(0, 1) weights pin nearly every tanh unit at ±1. LayerNorm hands each tanh "
-              "inputs of variance 1: the forward pass is rescued. The gradient still carries the weights' scale.",
+        story="Without the norm, N(0, 1) weights pin nearly every tanh unit at ±1. With it the sums z_l still "
+              "explode at layer 1 (the weights' scale is still in them: the table's forward column), but LayerNorm "
+              "hands each tanh inputs of variance 1 (what each activation sees: steady), so no unit is pinned and "
+              "the forward pass is rescued. The gradient still carries the weights' scale.",
         settings=dict(activation="tanh", scheme="large_normal", std=1.0, norm="layer")),
     "prenorm_resnet": dict(
         page=DEEP, label="Pre-norm ResNet, α = 1", title="A 50-layer pre-norm residual ReLU network: LayerNorm, "
