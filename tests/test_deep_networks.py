@@ -451,3 +451,17 @@ def test_behind_a_norm_the_story_gives_what_each_block_adds_here(key):
     assert stated_number(said[1]) == pytest.approx((stream[-1] - stream[0]) / (len(stream) - 1), rel=0.01)
     assert "the stream grows by adding, not multiplying" in story
     assert settings.get("norm") == "layer"
+
+
+def test_at_alpha_zero_the_story_counts_the_biases_each_block_still_adds():
+    """α = 0 turns every block's branch off, but not its biases: with σ_b = 0.5 the stream grows ×7.6 over 20 layers,
+    which the table says, where the story said every block passes it through "untouched"."""
+    run = initcore.simulate(depth=20, width=256, activation="relu", scheme="pytorch_default", residual=0.0,
+                            bias_std=0.5)
+    story = deep.story(run)
+    stream = run.layers.stream_var.to_numpy()
+    assert "untouched" not in story and "its biases still add σ_b² = 0.25 to the stream" in story
+    assert f"grows by a factor of {theme.number(stream[-1] / stream[0])} from the first layer to the last" in story
+    bare = deep.story(initcore.simulate(depth=20, width=256, activation="relu", scheme="pytorch_default",
+                                        residual=0.0))
+    assert "passes the stream through untouched" in bare

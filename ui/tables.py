@@ -104,9 +104,10 @@ def units(report: pd.DataFrame) -> pd.DataFrame:
 
 VERDICT_COLUMNS = {  # ui.lessons.verdict_table
     "initialization": column.TextColumn("initialization", pinned=True),
-    "forward": column.TextColumn("forward signal", help="Var z from layer 1 to the last: steady within ×10, fades "
-                                 "or grows beyond, vanishes or explodes past the chart's bands (×10⁻², ×10²) by a "
-                                 "steady factor per layer. 'theory:' what a 50-layer network would do"),
+    "forward": column.TextColumn("forward signal", help="Var z from layer 1 to the last: steady within ×10 end to "
+                                 "end and ×1.1 a layer; fades or grows beyond that, or where a few layers make the "
+                                 "change; vanishes or explodes past the chart's bands (×10⁻², ×10²) by a steady "
+                                 "factor per layer. 'theory:' what a 50-layer network would do"),
     "gradient": column.TextColumn("gradient", help="Var dL/dz on its way back from the top to layer 1, in the same "
                                   "words"),
     "seen": column.TextColumn("what each activation sees", help="Behind a norm: Var u_l, the normalized sum each "
