@@ -1255,15 +1255,18 @@ def test_home_says_where_the_sliders_are():
 
 
 def test_the_signal_and_the_gradient_are_judged_apart_in_the_chart_s_own_numbers():
-    """Tanh under He: a flat forward curve and a gradient that grows on its way back. The verdict says each in
-    its own words ('steady', 'grows'), and each change it states is the one its chart draws, end to end."""
+    """Tanh under He: a forward curve that falls over its first five layers and then holds, and a gradient that
+    grows on its way back. The verdict says each in its own words ('fades', nearly all of it in those layers, as at
+    10 and 20 layers, where 'steady' had been said at 50; 'grows'), and each change it states is the one its chart
+    draws, end to end."""
     from ui.lessons import verdict
 
     run = initcore.simulate(depth=50, width=256, activation="tanh", scheme="he_normal")
     kind, sentence = verdict(run, "He")
     stated = re.search(r"forward: (\w+) \(×([^ ]+(?: × 10[⁻⁰-⁹]+)?) from layer 1 to layer 50.*gradient: (\w+) "
                        r"\(×([^ ]+(?: × 10[⁻⁰-⁹]+)?) on its way back", sentence)
-    assert (stated[1], stated[3]) == ("steady", "grows") and kind == "info"
+    assert (stated[1], stated[3]) == ("fades", "grows") and kind == "info"
+    assert "nearly all of it between layers 1 and" in sentence.split("gradient:")[0]
     pre, grad = run.layers.pre_var.to_numpy(), run.layers.grad_var.to_numpy()
     assert stated_number(stated[2]) == pytest.approx(pre[-1] / pre[0], rel=5e-3)
     assert stated_number(stated[4]) == pytest.approx(grad[0] / grad[-1], rel=5e-3)

@@ -19,7 +19,7 @@ from ui.theme import activation_label, number, scheme_label, times
 DRIFT = 10  # a change per layer is "dying out" only if the whole change passes this (``_top_factor``)
 STEP = 1.1  # steady: within ×DRIFT end to end and this factor a layer ("×0.9 or ×1.1 is already a disaster")
 LONG_PATH = 21  # layers: from this many on, a change that levels off (tanh) shows apart from a steady one (ReLU)
-ONE_STEP = 0.1  # a change is a few layers' when every other layer's factors, in log, add up to under this share of it
+ONE_STEP = 0.1  # a change is a few layers' when the series moves, before and after them, under this share of it (log)
 FEW_STEPS = 5  # at most this many consecutive layers' steps make a change that is told as theirs
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # float32's smallest normal number, about 1.2e-38
 
@@ -306,8 +306,8 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
     if depth < PROJECTED_DEPTH:  # theory says what more layers of the same make would add
         params = {k: v for k, v in settings.items() if k not in _RUN_KEYS + _PIECES}
         predicted = cached.predicted_network(_deepened(settings), settings["scheme"], params)
-        forward = _projected(forward, predicted["stream_var"], "forward")
-        backward = _projected(backward, predicted["stream_grad_var"][::-1], "gradient")  # along its way back
+        forward = _projected(forward, predicted["stream_var"], "forward", depth)
+        backward = _projected(backward, predicted["stream_grad_var"][::-1], "gradient", depth)  # along its way back
     return forward, backward
 
 
@@ -400,20 +400,22 @@ def _few_steps(values: np.ndarray) -> tuple[int, int] | None:
     return None
 
 
-def _projected(judged: Judgement, theory: np.ndarray, direction: str) -> Judgement:
-    """A judgement of a shallow network that stayed within the bands (steady, fading or growing; no ``band``), with
-    what theory says of ``PROJECTED_DEPTH`` layers (``theory``: its variances along the same path) where that
-    leaves them: "steady over these layers, but theory says it vanishes by layer 12". The gradient's path starts at
-    the top, which lies elsewhere in a deeper network, so for it theory's whole way back is told. Constant weights,
-    of no variance, leave theory's first layer at 0 (or, on the gradient's way back, every layer but the top NaN):
-    it says nothing of them."""
-    if judged.word not in ("steady", "fades", "grows") or judged.band or np.isnan(theory).any() or not theory[0] > 0:
-        return judged  # a network already past a band shows what a deeper one would do
+def _projected(judged: Judgement, theory: np.ndarray, direction: str, shown: int) -> Judgement:
+    """A judgement of a shallow network of ``shown`` layers that stayed steady, fading or growing, with what theory
+    says of ``PROJECTED_DEPTH`` layers (``theory``: its variances along the same path) where that leaves the chart's
+    bands: "steady over these layers, but theory says it vanishes by layer 12". A network that has left a band
+    already (its ``band``) is told so only where theory's crossing lies beyond its own layers, not one its chart
+    shows ("below the band from layer 27, but theory says it vanishes by layer 27" had been said). The gradient's
+    path starts at the top, which lies elsewhere in a deeper network, so for it theory's whole way back is told.
+    Constant weights, of no variance, leave theory's first layer at 0 (or, on the gradient's way back, every layer
+    but the top NaN): it says nothing of them."""
+    if judged.word not in ("steady", "fades", "grows") or np.isnan(theory).any() or not theory[0] > 0:
+        return judged
     with np.errstate(divide="ignore", invalid="ignore"):
         change = theory / theory[0]
     outside = np.flatnonzero(~((change >= VANISHING) & (change <= EXPLODING)))
-    if not outside.size:
-        return judged
+    if not outside.size or (judged.band and outside[0] < shown):
+        return judged  # past a band by a layer the network has: its chart shows it already
     going = "explodes" if change[outside[0]] > 1 else "vanishes"
     where = (f"by layer {int(outside[0]) + 1}" if direction == "forward" else
              f"({times(change[-1])}) on its way back through {PROJECTED_DEPTH} layers")
