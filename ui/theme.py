@@ -37,7 +37,8 @@ def scheme_colour(scheme: str) -> str:
     family = _FAMILY_COLOURS.get(scheme, _FAMILY_COLOURS.get(scheme.split("_")[0]))
     if family is not None:
         return family
-    return _SPARE_COLOURS[_unfamiliar().index(scheme) % len(_SPARE_COLOURS)] if scheme in _unfamiliar() else "#333333"
+    unfamiliar = _unfamiliar()
+    return _SPARE_COLOURS[unfamiliar.index(scheme) % len(_SPARE_COLOURS)] if scheme in unfamiliar else "#333333"
 
 
 def _unfamiliar() -> list[str]:
