@@ -64,11 +64,16 @@ class Activation:
         return bool(self.fn(np.array([-1.0]))[0] == 0)
 
     @property
+    def ends(self) -> tuple[float, float]:
+        """f far out on either side, f(-50) and f(50): tanh's -1 and 1, sigmoid's 0 and 1, ReLU's 0 and 50."""
+        low, high = self.fn(np.array([-50.0, 50.0]))
+        return float(low), float(high)
+
+    @property
     def bounded(self) -> bool:
         """Whether f is flat at both ends, within [-1, 1] however large |z| (tanh, sigmoid): a large input pins a unit
         on one of its flat ends, where it passes almost no gradient, instead of making its output large."""
-        low, high = self.fn(np.array([-50.0, 50.0]))
-        return bool(abs(low) <= 1 and abs(high) <= 1)
+        return all(abs(end) <= 1 for end in self.ends)
 
     @property
     def saturated_below(self) -> float:

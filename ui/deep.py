@@ -199,9 +199,9 @@ def story(run: initcore.Propagation) -> str:
                         f"first layer to the last. "
                         f"{_branch_rule(alpha, norm, s.get('bias_std', 0.0), layers.stream_var.to_numpy())}")
     if alpha == 0 and not empty and (bias_std := s.get("bias_std", 0.0)):
-        added = growth(layers.stream_var.to_numpy())
+        grew = growth(layers.stream_var.to_numpy())
         said.append(f"With α = 0 every block's branch is off, but its biases still add σ_b² = {number(bias_std**2)} "
-                    f"to the stream, block after block: its variance grows by a factor of {number(added)} from the "
+                    f"to the stream, block after block: its variance grows by a factor of {number(grew)} from the "
                     "first layer to the last, by adding, while the gradient reaches every block whole. Training "
                     "then grows α.")
     elif alpha == 0 and not empty:

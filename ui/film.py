@@ -526,8 +526,7 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
     stays steady while the boundary forms. Each is read off the run's snapshots and history."""
     said = []
     act = initcore.ACTIVATIONS[activation]
-    low, high = act.fn(np.array([-50.0, 50.0]))
-    ends = f"{number(round(low))} and {number(round(high))}"  # -1 and 1, or sigmoid's 0 and 1
+    ends = " and ".join(number(round(end)) for end in act.ends)  # -1 and 1, or sigmoid's 0 and 1
     for scheme, shots in lab["snapshots"].items():
         history, name = lab["histories"][scheme], f"**{scheme_label(scheme)}**"
         last = int(history["epoch"].iloc[-1])
