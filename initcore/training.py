@@ -492,6 +492,7 @@ class TrainingRun:
     grad_norms: pd.DataFrame  # epoch, layer, grad_norm (layer depth+1 is the output layer)
     diverged: bool
     diverged_epoch: int | None
+    overflowed: str | None  # what became inf/NaN at diverged_epoch: "loss", else "gradient", else "weights"
     distinct_neurons: list[int]  # per hidden layer, after training
     initial_distinct_neurons: list[int]
     model: MLP
@@ -667,7 +668,7 @@ def train(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float,
                      bias_rng=np.random.default_rng([seed, 3]), zero_output=bool(zero_output), **c["params"])
     initial_weights = [w.copy() for w in model.weights]
     with np.errstate(all="ignore"):
-        history, grad_norms, diverged_epoch, initial, final, kept = _sgd(
+        history, grad_norms, diverged_epoch, overflowed, initial, final, kept = _sgd(
             model, X_train, y_train, X_test, y_test, c, np.random.default_rng([seed, 2]))
     shape = dict(depth=c["depth"], width=c["width"]) | (dict(widths=c["widths"]) if widths is not None else {})
     settings = dict(dataset=dataset, **shape, activation=activation, scheme=scheme, epochs=c["epochs"], lr=c["lr"],
@@ -680,6 +681,7 @@ def train(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float,
         grad_norms=grad_norms,
         diverged=diverged_epoch is not None,
         diverged_epoch=diverged_epoch,
+        overflowed=overflowed,
         distinct_neurons=final,
         initial_distinct_neurons=initial,
         model=model,
@@ -701,8 +703,9 @@ def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
 
 
 def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
-    """The training loop; returns history rows, the gradient-norm table, the diverged epoch, the distinct units of the
-    first and of the last epoch, and the snapshots (the last one at the epoch a diverged run stopped)."""
+    """The training loop; returns history rows, the gradient-norm table, the diverged epoch and what overflowed in
+    it (``_overflowed``), the distinct units of the first and of the last epoch, and the snapshots (the last one at
+    the epoch a diverged run stopped)."""
     history, norms, kept = [], [], []
     wanted = set(snapshot_epochs(c["epochs"], c.get("snapshots", 0)))
     step = np.empty_like(model.params)  # -lr · gradient of one mini-batch
@@ -750,7 +753,16 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
         if not finite:
             break
     final = [distinct_units(a) for a in evaluation.hidden()]
-    return history, _norms_table(norms), None if finite else epoch, initial, final, _binned(kept)
+    overflowed = None if finite else _overflowed(loss, gradient)
+    return history, _norms_table(norms), None if finite else epoch, overflowed, initial, final, _binned(kept)
+
+
+def _overflowed(loss: float, gradient: np.ndarray) -> str:
+    """What of a diverged epoch is not a number: "loss"; where the loss still is, "gradient"; where both are, the
+    "weights" the epoch's steps left."""
+    if not np.isfinite(loss):
+        return "loss"
+    return "gradient" if not np.isfinite(gradient).all() else "weights"
 
 
 def _norms_table(per_epoch: list[list[float]]) -> pd.DataFrame:
@@ -831,7 +843,7 @@ class Comparison:
         return pd.DataFrame([
             dict(scheme=s, final_loss=run.history.loss.iloc[-1], accuracy=run.history.accuracy.iloc[-1],
                  test_accuracy=run.history.test_accuracy.iloc[-1], diverged_epoch=run.diverged_epoch,
-                 min_distinct_neurons=min(run.distinct_neurons))
+                 overflowed=run.overflowed, min_distinct_neurons=min(run.distinct_neurons))
             for s, run in self.runs.items()
         ])
 

@@ -35,7 +35,7 @@ show.metrics({"Distinct units in layer 2, before training": f"{result['initial_d
               "— (diverged)"})  # no unit computes a number: none is counted, and none is a copy either
 kind, sentence = lessons.symmetry_verdict(result["initial_distinct"][1], result["distinct"][1], width,
                                           result["diverged_at"], result["outputs_after"], result["largest"],
-                                          off_before=result["off_before"])
+                                          off_before=result["off_before"], overflowed=result["overflowed"])
 getattr(st, kind)(sentence)
 
 show.chart(charts.matrix_figure(result["before"], result["after"], title="Hidden layer 2's weights"), "matrices")

@@ -706,6 +706,23 @@ def test_a_diverged_run_says_whether_its_units_still_compute():
     kind, sentence = symmetry_verdict(4, 4, 4, 3, finite)  # the loss overflowed, this layer did not
     assert kind == "error" and "epoch 3" in sentence and "no unit" not in sentence
     assert "no unit of this layer" in symmetry_verdict(4, 0, 4, 3, np.full((20, 4), np.nan))[1]
+    # what overflowed, where the run says so: a gradient that overflowed is no loss that did
+    assert "the loss overflowed to inf/NaN" in symmetry_verdict(4, 4, 4, 3, finite, overflowed="loss")[1]
+    gradient = symmetry_verdict(4, 4, 4, 3, finite, overflowed="gradient")[1]
+    assert "the gradient overflowed to inf/NaN while the loss was still a number" in gradient and "loss overflowed" \
+        not in gradient
+
+
+def test_the_advice_names_what_overflowed_in_a_run_that_diverged():
+    """GELU, 10 layers of 16 at learning rate 3: He's loss is still a number (about 10^270) where its gradient
+    overflows at epoch 1. The advice says that, not that the loss overflowed."""
+    from ui import advice, runs
+
+    settings = dict(dataset="moons", depth=10, width=16, activation="gelu", lr=3.0, epochs=20, seed=0)
+    lab = runs.gather({"he_normal": runs.train("he_normal", settings)})
+    said = advice.advise(lab["summary"], settings, ["he_normal"])[0].why
+    assert said.startswith("For **He/Kaiming normal**, at epoch 1 the gradient overflowed to inf/NaN while the loss "
+                           "was still a number: a learning rate of 3 is too large"), said
 
 
 def test_weights_that_grow_a_thousandfold_are_blown_up_and_those_that_grow_less_are_not():

@@ -91,7 +91,7 @@ def test_large_weights_pin_tanh_units_and_he_keeps_relu_layers_steady():
 
 @pytest.mark.parametrize("activation, expected", [
     ("relu", {"zeros": "one unit copied 32 times", "small_normal": "no hidden layer's weights moved by more than",
-              "large_normal": "overflowed at epoch 1", "he_normal": "keep a spread within"}),
+              "large_normal": "at epoch 1, the loss overflowed to inf/NaN", "he_normal": "keep a spread within"}),
     ("tanh", {"zeros": "there is no boundary at all", "large_normal": "sit on Tanh's flat ends",
               "xavier_normal": "the boundary takes the shape of the data"})])
 def test_each_run_s_film_is_told_in_the_sentence_of_what_it_shows(activation, expected):
@@ -465,3 +465,40 @@ def test_the_lab_s_first_paragraph_is_true_of_the_runs_under_it(activation):
             assert large.saturation.iloc[0] > 0.5 and runs_["diverged"]["large_normal"] is None
         else:
             assert runs_["diverged"]["large_normal"] is not None or large.loss.max() > 1e6
+
+
+GELU_OVERSHOOT = dict(dataset="moons", depth=10, width=16, activation="gelu", lr=3.0, epochs=20, seed=0)
+
+
+def test_a_run_whose_gradient_overflowed_is_not_told_that_its_loss_did():
+    """GELU, 10 layers of 16 at learning rate 3: He's run diverges at epoch 1 with a loss of about 10^270, a number,
+    and a NaN gradient; its boundary is a number everywhere (p = 0). Its sentence names the gradient, and neither
+    its film's panel nor its final boundary says there is no answer. Xavier's loss grows without overflowing: its
+    sentence gives one layer's weight spread at epoch 0 and at the end, the layer that ends the most spread out."""
+    lab = lab_of(["he_normal", "xavier_normal"], **GELU_OVERSHOOT)
+    assert lab["diverged"]["he_normal"] == 1 and lab["overflowed"]["he_normal"] == "gradient"
+    assert np.isfinite(lab["histories"]["he_normal"]["loss"].iloc[-1])
+    said = film.findings(lab, "gelu", 3.0, 16)
+    he = next(s for s in said if s.startswith("**He/Kaiming normal**"))
+    assert "the gradient overflowed to inf/NaN while the loss was still a number" in he and "loss overflowed" not in he
+    spec = film.lab_film(lab, "weights", False).to_dict()
+    notes = [a["text"] for frame in spec["frames"] for a in frame["layout"]["annotations"] if "diverged" in a["text"]]
+    assert notes and not any("no answer" in note for note in notes)
+    grid = runs.train("he_normal", GELU_OVERSHOOT)["grid"]
+    assert np.isfinite(grid[2]).all()
+    assert charts.boundary_figure("he_normal", grid, lab["test_points"], diverged=True).layout.annotations[0].text \
+        == "diverged"
+    xavier = next(s for s in said if s.startswith("**Xavier/Glorot normal**"))
+    first, last = (lab["snapshots"]["xavier_normal"][k].layers.weight_std.to_numpy() for k in (0, -1))
+    layer = int(last.argmax())
+    assert (f"the weight spread of layer {layer + 1} (the largest at the end) from {theme.number(first[layer])} to "
+            f"{theme.number(last[layer])}") in xavier, xavier
+
+
+def test_a_steady_run_is_told_how_many_frames_its_spread_was_measured_in():
+    """The spread a steady run is said to keep is the most over its film's frames, not over every epoch: the
+    sentence says so, with the count of frames."""
+    lab = lab_of(["he_normal"], depth=12)
+    frames = len(lab["snapshots"]["he_normal"])
+    said = film.findings(lab, "relu", 0.1, 32)
+    assert f"in each of its film's {frames} frames, each layer's activations keep a spread within ×" in said[0]

@@ -285,6 +285,24 @@ def test_train_never_raises_and_flags_divergence(dataset, depth, width, activati
     finite = np.isfinite(run.history.loss).all()
     assert finite or run.diverged
     assert run.diverged == (run.diverged_epoch is not None)
+    assert run.diverged == (run.overflowed is not None)
+    if run.overflowed == "loss":
+        assert not np.isfinite(run.history.loss.iloc[-1])
+    elif run.overflowed is not None:  # the loss was still a number
+        assert np.isfinite(run.history.loss.iloc[-1])
+
+
+def test_what_overflowed_is_named():
+    """A run whose gradient overflows while its loss is still a number (GELU, 10 layers of 16 at lr 3: a loss of
+    about 10^270 at epoch 1 and a NaN gradient) is said to have overflowed in its gradient, not in its loss; a
+    ReLU run of large weights overflows in its loss."""
+    gelu = initcore.train(dataset="moons", depth=10, width=16, activation="gelu", scheme="he_normal", lr=3.0,
+                          epochs=20, seed=0)
+    assert gelu.diverged_epoch == 1 and gelu.overflowed == "gradient"
+    assert np.isfinite(gelu.history.loss.iloc[-1]) and not np.isfinite(gelu.history.grad_norm_first.iloc[-1])
+    relu = initcore.train(activation="relu", scheme="large_normal", **dict(LAB, depth=5))
+    assert relu.overflowed == "loss"
+    assert initcore.train(activation="relu", scheme="he_normal", **dict(LAB, depth=5)).overflowed is None
 
 
 def test_tiny_but_different_units_are_not_copies():

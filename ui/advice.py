@@ -15,7 +15,7 @@ import pandas as pd
 import initcore
 from initcore.training import fit_budget
 from ui import cached
-from ui.charts import TRAINED
+from ui.charts import OVERFLOWED, TRAINED
 from ui.controls import LR_CHOICES
 from ui.film import SNAPSHOTS
 from ui.theme import activation_label, number, percent, times
@@ -90,9 +90,11 @@ def _advice(group: list[str], cause: str, rows: dict, settings: dict, schemes: l
     stall = "stall" if len(group) > 1 else "stalls"
     activation, depth, width, lr = (settings[k] for k in ("activation", "depth", "width", "lr"))
     if cause == "diverged":
-        why = (f"{who}'s loss overflowed at epoch {int(rows[scheme].diverged_epoch)}: a learning rate of {lr:g} is "
-               f"too large for {depth} layers of {width} units. Its first steps overshoot, the weights grow, and "
-               "the outputs run off to inf.")
+        what = {rows[s].overflowed for s in group}
+        overflowed = OVERFLOWED[what.pop()] if len(what) == 1 else "training overflowed to inf/NaN"
+        why = (f"For {who}, at epoch {int(rows[scheme].diverged_epoch)} {overflowed}: a learning rate of {lr:g} is "
+               f"too large for {depth} layers of {width} units. Its first steps overshoot, and the weights grow until "
+               "the numbers run off to inf.")
         candidates = _smaller_steps(lr) + _shallower(settings) + [
             shallower | step for shallower in _shallower(settings) for step in _smaller_steps(lr)[:1]]
     elif cause == "sigmoid":

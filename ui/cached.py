@@ -113,7 +113,8 @@ def symmetry(scheme: str, activation: str, width: int, epochs: int, seed: int, p
         off_before = int(np.count_nonzero(~np.any(start.forward(X)[1][2], axis=0)))  # units already 0 everywhere
     return dict(before=run.initial_weights[1], after=run.model.weights[1], history=run.history,
                 initial_distinct=run.initial_distinct_neurons, distinct=run.distinct_neurons,
-                diverged_at=run.diverged_epoch, outputs_after=outputs_after, off_before=off_before,
+                diverged_at=run.diverged_epoch, overflowed=run.overflowed, outputs_after=outputs_after,
+                off_before=off_before,
                 largest=tuple(float(np.max(np.abs(w[1]))) for w in (run.initial_weights, run.model.weights)),
                 units_before=unit_report(start, X, y, layer=1), units_after=unit_report(run.model, X, y, layer=1))
 

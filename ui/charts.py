@@ -663,7 +663,8 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
     """One scheme's decision boundary: p(class 1) on a grid (orange 0 → white ½ → blue 1), test points on top.
 
     Where the network gives no answer at all (p is NaN: a run that diverged to inf/NaN), the grid shows the
-    grey ``NO_ANSWER``, not the white of a network that cannot tell; ``diverged`` says why. (Not the epoch:
+    grey ``NO_ANSWER``, not the white of a network that cannot tell; ``diverged`` says why (a run whose loss was
+    still a number where its gradient overflowed answers all the same, and is marked as diverged). (Not the epoch:
     the loss chart has it, and a panel that stays the same from one step to the next is not drawn again.)
     """
     xs, ys, probs = grid
@@ -684,9 +685,8 @@ def boundary_figure(scheme: str, grid: tuple, points: tuple[np.ndarray, np.ndarr
         traces.append(go.Scatter(x=X[chosen, 0].astype(np.float32), y=X[chosen, 1].astype(np.float32),
                                  mode="markers", showlegend=False, hovertemplate=f"class {label}<extra></extra>",
                                  marker=dict(color=colour, size=5, symbol=symbol, line=dict(width=0.5, color="white"))))
-    why = [fig.label(0.5, 0.97, "diverged:<br>no answer (NaN)", xref="x domain", yref="y domain", yanchor="top",
-                     bgcolor=PAPER)] \
-        if diverged else []
+    why = [fig.label(0.5, 0.97, "diverged:<br>no answer (NaN)" if silent.any() else "diverged", xref="x domain",
+                     yref="y domain", yanchor="top", bgcolor=PAPER)] if diverged else []
     square = PANEL - PANEL_MARGIN["l"] - PANEL_MARGIN["r"]
     framed = dict(showline=True, mirror=True, linecolor=FRAME, automargin=False)  # a grid all white still has an edge
     return fig.new(traces, scheme_label(scheme), width=PANEL, fixed=True, message=_boundary_in_words(probs),
@@ -796,6 +796,10 @@ def sweep_figure(table, upright: bool = False) -> fig.PlainFigure:
                    yaxis=rate_axis if upright else scheme_axis | dict(autorange="reversed"))
 
 
+# ``TrainingRun.overflowed`` in words: what a diverged run lost to inf/NaN.
+OVERFLOWED = {"loss": "the loss overflowed to inf/NaN",
+              "gradient": "the gradient overflowed to inf/NaN while the loss was still a number",
+              "weights": "the weights overflowed to inf/NaN while the loss and the gradient were still numbers"}
 TRAINED = 0.5 * np.log(2)  # a final loss under half of ln 2 (a coin flip's), without diverging: the run learned
 
 

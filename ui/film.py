@@ -24,7 +24,7 @@ import initcore
 from initcore.histograms import positions
 from ui import drawn
 from ui import figure as fig
-from ui.charts import TRAINED, log_axis, positive_only, top_of_the_living
+from ui.charts import OVERFLOWED, TRAINED, log_axis, positive_only, top_of_the_living
 from ui.theme import FRAME, NO_ANSWER, PAPER, number, percent, scheme_colour, scheme_dash, scheme_label
 
 SNAPSHOTS = 40  # snapshots + 1 frames: epoch 0 and 40 evenly spaced epochs after it
@@ -456,7 +456,8 @@ def _heat(r: Reel, j: int) -> go.Heatmap:
 
 
 def _annotations(reels: list[Reel], epoch: int, grid: Grid) -> list[dict]:
-    """What a panel cannot show by itself at ``epoch``: a run that diverged, said on its boundary; on a log10 |x|
+    """What a panel cannot show by itself at ``epoch``: a run that diverged, said on its boundary (with "no answer"
+    where its boundary has a NaN: a run whose gradient overflowed may still answer); on a log10 |x|
     axis, the values exactly 0 (log10 0 is no number), said over the heatmap.
 
     Every frame has the same notes in the same order, each shown or hidden (no words): Plotly's animation updates
@@ -464,8 +465,8 @@ def _annotations(reels: list[Reel], epoch: int, grid: Grid) -> list[dict]:
     end stayed on the boundary when the slider went back to epoch 0."""
     diverged = [dict(x=sum(grid.boundaries[j][0]) / 2, y=sum(grid.boundaries[j][1]) / 2, xref="paper", yref="paper",
                      showarrow=False, bgcolor=PAPER, bordercolor=NO_ANSWER, font=dict(size=11),
-                     **_shown(epoch >= r.diverged_epoch,
-                              f"diverged at<br>epoch {r.diverged_epoch}:<br>no answer<br>(NaN)"))
+                     **_shown(epoch >= r.diverged_epoch, f"diverged at<br>epoch {r.diverged_epoch}" + (
+                         ":<br>no answer<br>(NaN)" if np.isnan(_boundary_z(r, epoch)).any() else "")))
                 for j, r in enumerate(reels) if r.diverged_epoch is not None]
     zeros = [dict(x=sum(grid.heats[j][0]) / 2, y=grid.heats[j][1][1], xref="paper", yref="paper", showarrow=False,
                   yanchor="bottom", font=dict(size=11), **_shown((share := r.zeros[_at(r, epoch)]) > 0,
@@ -532,8 +533,8 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
         last = int(history["epoch"].iloc[-1])
         layers = [s.layers for s in shots]
         if lab["diverged"][scheme] is not None:
-            said.append(f"{name}: the loss overflowed at epoch {lab['diverged'][scheme]}; its film stops there, "
-                        "marked on its panel.")
+            said.append(f"{name}: at epoch {lab['diverged'][scheme]}, {OVERFLOWED[lab['overflowed'][scheme]]}; its "
+                        "film stops there, marked on its panel.")
         elif (width or 2) > 1 and all((frame.distinct_units == 1).all() for frame in layers):
             copies = f"copied {width} times" if width else "copied across all its units"
             said.append(f"{name}: from epoch 0 to {last}, "
@@ -559,18 +560,21 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
                                                if loss < TRAINED else "."))
         elif (history["loss"].iloc[-1] < TRAINED and (spread := max(map(_spread, layers)))
               <= _kept_within(scheme, activation, width, len(layers[0]))):
-            kept = (f"at every epoch each layer's activations keep a spread within ×{number(spread, 2)} of every "
-                    "other layer's, and the" if len(layers[0]) > 1 else "its one hidden layer trains, and the")
+            kept = (f"in each of its film's {len(layers)} frames, each layer's activations keep a spread within "
+                    f"×{number(spread, 2)} of every other layer's, and the" if len(layers[0]) > 1 else
+                    "its one hidden layer trains, and the")
             said.append(f"{name}: {kept} boundary takes the shape of the data "
                         f"({percent(history['test_accuracy'].iloc[-1])} of the test points right).")
         elif (end := float(history["loss"].iloc[-1])) > GREW * (start := float(history["loss"].iloc[0])):
-            spread = [float(frame.weight_std.max()) for frame in (layers[0], layers[-1])]
+            widest = int(layers[-1].weight_std.to_numpy().argmax())  # the layer whose weights end the most spread out
+            spread = [float(frame.weight_std.iloc[widest]) for frame in (layers[0], layers[-1])]
             flat = _flat_since(shots)
             said.append(f"{name}: nothing overflowed, but its loss grew from {number(start)} at epoch 0 to "
-                        f"{number(end)} at epoch {last}, and its largest layer's weight spread from "
-                        f"{number(spread[0])} to {number(spread[1])}: its steps overshoot and throw the weights "
-                        "further out, so it learns nothing" + (
-                            f" (from epoch {flat} on, p is the same everywhere)." if flat is not None else
+                        f"{number(end)} at epoch {last}, and the weight spread of layer {widest + 1} (the largest at "
+                        f"the end) from {number(spread[0])} to {number(spread[1])}: its steps overshoot and throw the "
+                        "weights further out, so it learns nothing" + (
+                            f" (in every frame from epoch {flat} on, p is the same everywhere)." if flat is not None
+                            else
                             f" ({percent(history['test_accuracy'].iloc[-1])} of the test points right)."))
     return said
 
@@ -596,7 +600,8 @@ def _listed(numbers: list[int]) -> str:
 
 
 def _flat_since(shots: list) -> int | None:
-    """The epoch from which p(class 1) is the same everywhere (within 1 %) in every frame to the end, if it ends so."""
+    """The epoch of the first frame from which p(class 1) is the same everywhere (within 1 %) in every frame to the
+    end, if it ends so: p may have flattened at any epoch after the frame before, which the film does not show."""
     flat = [np.ptp(shot.boundary) < 0.01 for shot in shots]
     if not flat[-1]:
         return None
@@ -612,7 +617,8 @@ def _boundary_of_copies(shots: list) -> str:
         return "p is the same everywhere, and there is no boundary at all."
     if since is None:
         return "its boundary can only be a straight line."
-    return f"its boundary is never more than a straight line, and from epoch {since} on p is the same everywhere."
+    return (f"its boundary is never more than a straight line, and in every frame from epoch {since} on, p is the "
+            "same everywhere.")
 
 
 def _kept_within(scheme: str, activation: str, width: int | None, depth: int) -> float:

@@ -12,7 +12,7 @@ from initcore.network import shaped_widths
 from initcore.propagation import MAX_ORTHOGONAL, orthogonal_widest, orthogonal_work
 from initcore.training import fit_budget
 from ui import cached, drawn
-from ui.charts import EXPLODING, TRAINED, VANISHING, Curve, leaves_bands, trains_at
+from ui.charts import EXPLODING, OVERFLOWED, TRAINED, VANISHING, Curve, leaves_bands, trains_at
 from ui.film import SNAPSHOTS
 from ui.theme import activation_label, number, scheme_label, times
 
@@ -620,19 +620,21 @@ BLOWN_UP = 1e3  # training that multiplies a layer's largest weight by more than
 
 def symmetry_verdict(initial: int, final: int, width: int, diverged_at: int | None,
                      outputs: np.ndarray, largest: tuple[float, float] = (0.0, 0.0),
-                     off_before: int = 0) -> tuple[str, str]:
+                     off_before: int = 0, overflowed: str | None = None) -> tuple[str, str]:
     """(kind, sentence): why a layer's units are, or are not, copies of one another after training.
 
     ``initial`` and ``final`` count its distinct units before and after training; ``outputs`` are its outputs
     on the training data after training (examples × units); ``largest`` is its largest |w| before and after;
-    ``off_before``, how many of its units output 0 on every example before training.
+    ``off_before``, how many of its units output 0 on every example before training; ``overflowed``, what a
+    diverged run lost to inf/NaN (``TrainingRun.overflowed``; None: not known).
     Alike units are not always a symmetry that never broke: random units can also be pushed by training to
     one flat output (a dead ReLU), or overflow. Training that has not overflowed yet may still have blown the
     weights up by a factor beyond ``BLOWN_UP``: that is said too, and it is never a success.
     """
     if diverged_at is not None:
         lost = "; no unit of this layer computes a number any more" if final == 0 else ""
-        return "error", (f"Training diverged at epoch {diverged_at}: the loss overflowed to inf/NaN{lost}. "
+        what = OVERFLOWED[overflowed] if overflowed else "its numbers overflowed to inf/NaN"
+        return "error", (f"Training diverged at epoch {diverged_at}: {what}{lost}. "
                          "Smaller starting weights or a smaller learning rate keep it finite.")
     kind, sentence = _alike_or_not(initial, final, width, outputs, off_before)
     before, after = largest

@@ -18,11 +18,11 @@ from ui import film, jobs
 
 
 def train(scheme: str, settings: dict, snapshots: int = film.SNAPSHOTS) -> dict:
-    """One scheme's run, as the page draws it: history, divergence, decision grid, summary row, ``snapshots`` + 1
-    snapshots, and how far each hidden layer's weights moved (``TrainingRun.moved``)."""
+    """One scheme's run, as the page draws it: history, divergence and what overflowed, decision grid, summary row,
+    ``snapshots`` + 1 snapshots, and how far each hidden layer's weights moved (``TrainingRun.moved``)."""
     comparison = initcore.compare(schemes=(scheme,), snapshots=snapshots, **settings)
     run = comparison.runs[scheme]
-    return dict(history=run.history, diverged=run.diverged_epoch, grid=run.decision_grid(),
+    return dict(history=run.history, diverged=run.diverged_epoch, overflowed=run.overflowed, grid=run.decision_grid(),
                 test_points=(run.data["X_test"], run.data["y_test"]), summary=comparison.summary,
                 distinct=run.distinct_neurons, snapshots=run.snapshots, moved=run.moved())
 
@@ -40,6 +40,7 @@ def gather(runs: dict[str, dict]) -> dict:
     first = next(iter(runs.values()))
     return dict(histories={s: r["history"] for s, r in runs.items()},
                 diverged={s: r["diverged"] for s, r in runs.items()},
+                overflowed={s: r["overflowed"] for s, r in runs.items()},
                 grids={s: r["grid"] for s, r in runs.items()}, test_points=first["test_points"],
                 summary=pd.concat([r["summary"] for r in runs.values()], ignore_index=True),
                 distinct={s: r["distinct"] for s, r in runs.items()},
