@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -52,6 +53,11 @@ def test_the_lab_table_names_schemes_and_says_which_run_diverged():
     # the diverged run's outputs are NaN: no accuracy at all, shown as a dash that the column's help explains
     assert math.isnan(summary.test_accuracy[1]) and shown["test accuracy"][1] == shown["train accuracy"][1] == "—"
     assert "—" in tables.LAB_COLUMNS["test accuracy"]["help"]
+    # a run whose gradient overflowed while its loss (about 10^270) was still a number shows that number
+    gelu = initcore.compare(schemes=("he_normal",), dataset="moons", depth=10, width=16, activation="gelu", lr=3.0,
+                            epochs=20).summary
+    assert gelu.overflowed[0] == "gradient" and np.isfinite(gelu.final_loss[0])
+    assert tables.lab_summary(gelu)["final loss"][0] == theme.number(gelu.final_loss[0], 4)
     accuracy = shown["test accuracy"][2]
     assert accuracy == theme.percent(summary.test_accuracy[2]) and accuracy.endswith(" %")
 

@@ -8,6 +8,7 @@ The engine's data frames keep their column names (a downloaded CSV matches what 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from streamlit import column_config as column
 
@@ -140,12 +141,12 @@ def scheme_summary(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def lab_summary(summary: pd.DataFrame) -> pd.DataFrame:
-    """The Training lab's table from ``Comparison.summary``: schemes by name, a diverged run's loss as "inf/NaN"
-    instead of a blank (the loss chart marks the epoch it became so), and the accuracy of a network whose outputs
-    are NaN as "—" (the engine's NaN: no answer, which the column's help says)."""
-    diverged = summary.diverged_epoch.notna()
-    losses = ["inf/NaN" if gone else theme.number(loss, 4)  # 4 digits: its distance from ln 2 = 0.6931 is the point
-              for loss, gone in zip(summary.final_loss, diverged, strict=True)]
+    """The Training lab's table from ``Comparison.summary``: schemes by name, a loss that overflowed as "inf/NaN"
+    instead of a blank (the loss chart marks the epoch it became so; a run whose gradient overflowed while its loss
+    was still a number keeps that number), and the accuracy of a network whose outputs are NaN as "—" (the engine's
+    NaN: no answer, which the column's help says)."""
+    losses = [theme.number(loss, 4) if np.isfinite(loss) else "inf/NaN"  # 4 digits: its distance from ln 2 matters
+              for loss in summary.final_loss]
     return pd.DataFrame({"scheme": summary.scheme.map(theme.scheme_label), "final loss": losses,
                          "test accuracy": summary.test_accuracy.map(theme.percent), "distinct units":
                          summary.min_distinct_neurons, "train accuracy": summary.accuracy.map(theme.percent)})
