@@ -134,8 +134,9 @@ def lab_intro(activation: str) -> str:
     if act.bounded:
         huge = (f"Huge weights pin the units on {act.label}'s flat ends, where almost no gradient gets through.")
     else:
-        huge = ("Huge weights make the outputs and the loss huge: the loss may overflow (✕ marks where it became "
-                "inf/NaN)" + (f", or every {act.label} unit may switch off." if act.switches_off else "."))
+        huge = ("Huge weights make the outputs and the loss huge, and training may overflow (✕ marks the epoch "
+                "where the loss or its gradient became inf/NaN)"
+                + (f", or every {act.label} unit may switch off." if act.switches_off else "."))
     return ("Same data, same network, same seed, same learning rate: only the starting weights differ. "
             f"{zeros} Tiny weights barely move a deep net. {huge} The schemes made for the activation train.")
 
