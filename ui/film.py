@@ -566,11 +566,11 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
             said.append(f"{name}: {kept} boundary takes the shape of the data "
                         f"({percent(history['test_accuracy'].iloc[-1])} of the test points right).")
         elif (end := float(history["loss"].iloc[-1])) > GREW * (start := float(history["loss"].iloc[0])):
-            widest = int(layers[-1].weight_std.to_numpy().argmax())  # the layer whose weights end the most spread out
-            spread = [float(frame.weight_std.iloc[widest]) for frame in (layers[0], layers[-1])]
+            furthest = int(layers[-1].weight_std.to_numpy().argmax())  # the layer whose weights end the most spread out
+            spread = [float(frame.weight_std.iloc[furthest]) for frame in (layers[0], layers[-1])]
             flat = _flat_since(shots)
             said.append(f"{name}: nothing overflowed, but its loss grew from {number(start)} at epoch 0 to "
-                        f"{number(end)} at epoch {last}, and the weight spread of layer {widest + 1} (the largest at "
+                        f"{number(end)} at epoch {last}, and the weight spread of layer {furthest + 1} (the largest at "
                         f"the end) from {number(spread[0])} to {number(spread[1])}: its steps overshoot and throw the "
                         "weights further out, so it learns nothing" + (
                             f" (in every frame from epoch {flat} on, p is the same everywhere)." if flat is not None
