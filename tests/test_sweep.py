@@ -57,6 +57,19 @@ def test_the_sweep_s_caption_reads_its_own_cells(upright):
     assert "epochs" not in caption
 
 
+def test_rates_a_scheme_trains_at_with_a_gap_between_them_are_not_told_as_one_range():
+    """Xavier under tanh, 2 layers of 16 on circles: 0.25 at lr 0.3, 0.44 at 1, 0.023 at 3. It trains at 0.3 and 3
+    but not at 1 between them, where "0.3 to 3" had spanned all three; each unbroken run of rates is named apart."""
+    from ui.charts import trains_at
+
+    gap = sweep_table({"xavier_normal": [0.69, 0.69, 0.69, 0.69, 0.69, 0.25, 0.44, 0.023]})
+    assert trains_at(gap) == "trains at 2 of 8 learning rates (0.3 and 3)"
+    runs = sweep_table({"he_normal": [0.1, 0.2, 0.3, 0.69, 0.1, 0.1, float("nan"), 0.2]})
+    assert trains_at(runs) == "trains at 6 of 8 learning rates (0.001 to 0.01, 0.1 to 0.3 and 3)"
+    shuffled = sweep_table({"he_normal": [0.69, 0.1, 0.1, 0.69, 0.69, 0.69, 0.69, 0.69]}).iloc[::-1]
+    assert trains_at(shuffled) == "trains at 2 of 8 learning rates (0.003 to 0.01)"
+
+
 def test_a_sweep_cut_to_fewer_epochs_than_the_lab_s_says_so():
     """Where the budget leaves each of the sweep's trainings fewer epochs than the lab's, its cells need not match the
     lab's table, and the caption says why."""

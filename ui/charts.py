@@ -804,9 +804,16 @@ TRAINED = 0.5 * np.log(2)  # a final loss under half of ln 2 (a coin flip's), wi
 
 
 def trains_at(rows) -> str:
-    """The learning rates at which a scheme trained, in words: "5 of 8 (0.01 to 1)", "1 of 8 (3)", or "none of 8"."""
-    good = rows.lr[rows.final_loss < TRAINED].tolist()
-    if not good:
+    """The learning rates of a scheme's sweep at which it trained, in words: "5 of 8 (0.01 to 1)", "2 of 8 (0.3 and
+    3)" where it did not train at the rates between them, "1 of 8 (3)", or "none of 8". Each unbroken run of
+    trained rates is named as a range, a lone rate alone."""
+    rows = rows.sort_values("lr")
+    trained = (rows.final_loss < TRAINED).to_numpy()
+    if not trained.any():
         return f"trains at none of the {len(rows)} learning rates"
-    at = f"{good[0]:g}" if len(good) == 1 else f"{good[0]:g} to {good[-1]:g}"
-    return f"trains at {len(good)} of {len(rows)} learning rates ({at})"
+    rates = rows.lr.to_numpy()
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], trained.astype(np.int8), [0]])))  # each run's start, stop
+    spans = [f"{rates[start]:g}" if stop - start == 1 else f"{rates[start]:g} to {rates[stop - 1]:g}"
+             for start, stop in zip(edges[::2], edges[1::2])]
+    at = spans[0] if len(spans) == 1 else f"{', '.join(spans[:-1])} and {spans[-1]}"
+    return f"trains at {np.count_nonzero(trained)} of {len(rows)} learning rates ({at})"

@@ -710,9 +710,9 @@ def default_layers(depth: int) -> list[int]:
 
 def sweep_caption(table: pd.DataFrame, epochs: int, upright: bool = False) -> str:
     """What the learning-rate sweep (``initcore.lr_sweep``'s table) shows, read off its cells: the learning rates at
-    which each scheme trains, widest range first, and where the lab's ``epochs`` did not fit the training budget,
-    the epochs each cell had instead (so a cell need not match the lab's table). ``upright``: a phone's chart,
-    whose schemes are columns."""
+    which each scheme trains, the scheme that trains at the most first, and where the lab's ``epochs`` did not fit
+    the training budget, the epochs each cell had instead (so a cell need not match the lab's table). ``upright``: a
+    phone's chart, whose schemes are columns."""
     schemes = sorted(dict.fromkeys(table.scheme), key=lambda s: -int((table[table.scheme == s].final_loss
                                                                        < TRAINED).sum()))
     said = "; ".join(f"{scheme_label(s)} {trains_at(table[table.scheme == s])}" for s in schemes)
