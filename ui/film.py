@@ -308,7 +308,7 @@ class Grid:
 
     @classmethod
     def narrow(cls, k: int) -> Grid:
-        loss, bar, row, between = 170, 130, 170, 85  # px: the loss curves, the colour bar under them, a scheme's
+        loss, bar, row, between = 170, 150, 170, 85  # px: the loss curves, the colour bar under them, a scheme's
         # row, and the room under a row for its heatmap's axis and the next scheme's name
         plot = loss + bar + k * row + (k - 1) * between
         margin = dict(l=15, r=70, t=60, b=170)  # the axes of the loss and of the layers on the right

@@ -828,6 +828,27 @@ def test_the_lab_s_film_reads_on_a_phone(browser, server):
     phone.close()
 
 
+FILM_NOTES = """() => {
+  const film = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.textContent.includes('Play'));
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  return {bar: box(film.querySelector('.colorbar')),
+          notes: [...film.querySelectorAll('.annotation')].filter(a => a.textContent.includes('are 0')
+                                                                     || a.textContent.includes('is 0')).map(box)};
+}"""
+
+
+def test_on_a_phone_the_film_s_notes_of_zeros_clear_its_colour_bar(browser, server):
+    """On a log10 |x| axis each heatmap says how many of its values are exactly 0, over its top edge. On a phone
+    the first scheme's note sat on the colour bar's tick labels above it."""
+    phone = browser.new_page(**PHONE)
+    phone.goto(f"{server}/Training_lab?film=weights&film_log=true")
+    wait_for_app(phone, charts=8)
+    boxes = phone.evaluate(FILM_NOTES)
+    bar = boxes["bar"]
+    assert boxes["notes"] and all(note[1] >= bar[3] for note in boxes["notes"]), boxes
+    phone.close()
+
+
 GREYED = "() => document.querySelectorAll('[data-testid=stMain] [data-stale=true]').length"
 
 
