@@ -20,7 +20,8 @@ a draw from N(0, σ_b²) for each (the biases of mean-field theory, ``initcore.t
 
 Each epoch is recorded *after* its updates (epoch 0 is the untrained network), on the whole training set:
 loss, training and test accuracy, and the gradient norm ‖dL/dW_l‖_F of every layer. A loss, gradient or
-weight that is no longer finite stops the run: ``diverged`` is set with the epoch, no warning escapes.
+weight that is no longer finite stops the run: ``diverged`` is set with the epoch and ``overflowed`` with what
+was lost (the loss; where it is still a number, the gradient; else the weights), and no warning escapes.
 
 With ``snapshots=K`` the run also keeps K + 1 ``Snapshot``s of the network, at evenly spaced epochs from 0 (the
 initialization, before any step) to the last one trained: per hidden layer its weights, activations and
