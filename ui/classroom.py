@@ -231,7 +231,7 @@ def symmetry(distinct: int, width: int, epochs: int, label: str, settings: dict,
         options[2])
     started_apart = initial is not None and initial > 1
     if not distinct:
-        why = "Training blew up: every unit's output became inf or NaN, which is no copy of anything either."
+        why = "Training overflowed: every unit's output became inf or NaN, which is no copy of anything either."
     elif distinct == 1 and started_apart:
         why = (f"They started as {initial} different units, so this is no symmetry: training drove them until all "
                "compute the same thing, and the verdict below says how.")
