@@ -63,7 +63,7 @@ COUNT_COST = 70  # one activation of one example, in counting a layer's distinct
 SNAPSHOT_COST = 8e6  # what a snapshot costs once (its table, its histograms' calls), ~0.55 ms
 SNAPSHOT_VALUE_COST = 155  # each weight, activation and gradient value a snapshot reduces and bins
 DECISION_GRID = 60  # points per side of the decision-boundary grid the lab draws for each run
-COPY_TOLERANCE = 1e-6  # two units are copies if their outputs differ by less than this, relative to the layer
+COPY_TOLERANCE = 1e-6  # two units are copies if their outputs differ by at most this, relative to their own size
 
 
 @dataclass
@@ -305,8 +305,10 @@ def init_mlp(*, activation, scheme, output, bias, rng, depth: int | None = None,
 def distinct_units(activations: np.ndarray, tolerance: float = COPY_TOLERANCE) -> int:
     """How many columns (units) compute a number on every example and are not copies of an earlier one.
 
-    Two units are copies if their outputs differ by at most ``tolerance`` times the layer's largest |output|:
-    relative, so that a layer of tiny but different outputs (small init) is not mistaken for a symmetric one.
+    Two units are copies if their outputs differ by at most ``tolerance`` times the larger of the two units' largest
+    |output|: relative to the pair's own size, so that a layer of tiny but different outputs (small init) is not
+    mistaken for a symmetric one, nor are units a millionth the size of the layer's largest (weights that blew up
+    leave a layer's units 20 orders of magnitude apart) copies of one another.
     A unit whose output overflowed to inf/NaN counts as none: NaN equals nothing, so after a diverged run
     every unit would otherwise count as distinct from every other.
     """
@@ -318,7 +320,8 @@ def _distinct_counts(units: np.ndarray, tolerance: float = COPY_TOLERANCE) -> li
     """``distinct_units`` of each layer of finite ``units`` shaped (layers, units, examples).
 
     Counted greedily in unit order (a unit is new unless a unit counted before it is its copy), but only among
-    the units ``_possible_copies`` finds: any other unit has no copy at all and counts. In each round, the first
+    the units ``_possible_copies`` finds within the layer's widest limit (``tolerance`` times its largest |output|,
+    which bounds every pair's own): any other unit has no copy at all and counts. In each round, the first
     candidate left in each layer counts and takes every later candidate of its layer that is its copy out of
     the running, every layer at once, until none is left. (Most layers of a trained deep ReLU network hold a
     few dead units, copies of one another: visiting the layers one by one cost more than the sums.)
@@ -333,7 +336,9 @@ def _distinct_counts(units: np.ndarray, tolerance: float = COPY_TOLERANCE) -> li
         first = np.flatnonzero(starts)  # the first candidate left in each layer: it counts
         counts[layer[first]] += 1
         leader = unit[first][np.cumsum(starts) - 1]  # each candidate's layer's first
-        apart = np.abs(units[layer, unit] - units[layer, leader]).max(axis=1, initial=0.0) > limits[layer]
+        rows, leaders = units[layer, unit], units[layer, leader]
+        size = np.maximum(np.abs(rows).max(axis=1, initial=0.0), np.abs(leaders).max(axis=1, initial=0.0))
+        apart = np.abs(rows - leaders).max(axis=1, initial=0.0) > tolerance * size
         layer, unit = layer[apart], unit[apart]
     return counts.tolist()
 

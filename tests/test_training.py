@@ -468,14 +468,26 @@ def test_the_snapshots_show_what_each_bad_start_does_during_training():
 
 def _distinct_units_by_definition(activations: np.ndarray) -> int:
     """``distinct_units`` as its docstring says it, unit by unit: a finite unit counts unless a unit counted before
-    it is within the copy tolerance of it in every example."""
+    it is within the copy tolerance of it in every example, relative to the larger of the two's largest |output|."""
     units = activations.T[np.isfinite(activations).all(axis=0)]
-    limit = training.COPY_TOLERANCE * float(np.max(np.abs(units), initial=0.0))
     counted = []
     for unit in units:
-        if not any(np.abs(other - unit).max() <= limit for other in counted):
+        if not any(np.abs(other - unit).max() <= training.COPY_TOLERANCE * max(np.abs(other).max(), np.abs(unit).max())
+                   for other in counted):
             counted.append(unit)
     return len(counted)
+
+
+def test_units_far_smaller_than_their_layer_s_largest_are_not_copies_of_one_another():
+    """Weights that blew up leave a layer's units orders of magnitude apart (ELU under large weights, seed 7: from
+    656 to 1.5 × 10²¹). Units a millionth the size of the largest had all counted as copies of one another ("8 of 32
+    distinct"); two units stuck at one value are copies still, and so are switched-off ones."""
+    rng = np.random.default_rng(0)
+    scales = 10.0 ** np.array([21, 15, 9, 3, 3, -10, -9])
+    outputs = rng.standard_normal((40, len(scales))) * scales
+    stuck = np.full((40, 2), -1.758)
+    off = np.zeros((40, 3))
+    assert training.distinct_units(np.hstack([outputs, stuck, off])) == len(scales) + 1 + 1
 
 
 def _copied_units(rng, examples, units, prototypes, exponent, nudge, dead) -> np.ndarray:
