@@ -713,6 +713,21 @@ def test_a_diverged_run_says_whether_its_units_still_compute():
         not in gradient
 
 
+def test_units_that_were_copies_before_training_are_not_said_to_have_ended_up_so():
+    """Two live units alike before training and after it (31 of 32 distinct both times): the sentence does not say
+    training made one copy the other. Units stuck by small weights are not blamed on large ones."""
+    from ui.lessons import symmetry_verdict
+
+    outputs = np.random.default_rng(0).standard_normal((20, 32))
+    outputs[:, 1] = outputs[:, 0]
+    sentence = symmetry_verdict(31, 31, 32, None, outputs)[1]
+    assert "1 other unit copies another one, as 1 already did before training." in sentence
+    assert "ended up" not in sentence
+    assert "1 other unit ended up copying another one." in symmetry_verdict(32, 31, 32, None, outputs)[1]
+    stuck = symmetry_verdict(2, 1, 2, None, np.full((20, 2), 0.25))[1]
+    assert "Large starting weights or a large learning rate make such big steps likely." in stuck
+
+
 def test_the_advice_names_what_overflowed_in_a_run_that_diverged():
     """GELU, 10 layers of 16 at learning rate 3: He's loss is still a number (about 10^270) where its gradient
     overflows at epoch 1. The advice says that, not that the loss overflowed."""

@@ -652,7 +652,7 @@ def _alike_or_not(initial: int, final: int, width: int, outputs: np.ndarray, off
     if final == width:
         return "success", "The units are different from one another: each can learn its own feature."
     if final > 1:
-        return _partly_alike(final, width, outputs, off_before)
+        return _partly_alike(initial, final, width, outputs, off_before)
     if initial == 1:
         return "error", "Symmetry never broke: every unit in the layer is still a copy of the others."
     if np.ptp(outputs) <= initcore.training.COPY_TOLERANCE * max(1.0, float(np.max(np.abs(outputs)))):
@@ -662,17 +662,19 @@ def _alike_or_not(initial: int, final: int, width: int, outputs: np.ndarray, off
                            f"training pushed every one of them to output {number(value)} on every example: {where} "
                            "where the activation is flat, with no slope for a gradient to bring them back. They "
                            "are alike because none of them responds any more, not because of symmetry. Large "
-                           "starting weights make such big steps likely.")
+                           "starting weights or a large learning rate make such big steps likely.")
     return "warning", (f"Random weights made the units different ({initial} of {width} at the start), but after "
                        "training they all give the same outputs: they collapsed into one.")
 
 
-def _partly_alike(final: int, width: int, outputs: np.ndarray, off_before: int = 0) -> tuple[str, str]:
-    """(kind, sentence) for a layer that kept some, not all, of its units different after training.
+def _partly_alike(initial: int, final: int, width: int, outputs: np.ndarray, off_before: int = 0) -> tuple[str, str]:
+    """(kind, sentence) for a layer that kept some, not all, of its units different after training (``initial``
+    of them were before).
 
     Units that output exactly 0 on every example (switched-off ReLUs) are copies of one another and count as
-    one distinct unit; the rest of the shortfall is units that copy a live one. Of the units off after training,
-    ``off_before`` were off from the start: training switched off the others.
+    one distinct unit; the rest of the shortfall is units that copy a live one, some of which may have done so
+    before training. Of the units off after training, ``off_before`` were off from the start: training switched
+    off the others.
     """
     off = int(np.count_nonzero(~np.any(outputs, axis=0)))
     merged = max(off - 1, 0)
@@ -687,7 +689,10 @@ def _partly_alike(final: int, width: int, outputs: np.ndarray, off_before: int =
         parts.append(f"{how}: they output 0 on every example, where the activation is flat and no gradient can "
                      "bring them back, so together they count as one.")
     if copies:
-        parts.append(f"{copies} other unit{'s' if copies > 1 else ''} ended up copying another one.")
+        before = width - initial - max(off_before - 1, 0)  # live units that copied another before training
+        parts.append(f"{copies} other unit{'s' if copies > 1 else ''} ended up copying another one." if before <= 0
+                     else f"{copies} other unit{'s copy' if copies > 1 else ' copies'} another one, as {before} "
+                          "already did before training.")
     return ("warning" if off > width / 2 else "info"), " ".join(parts)
 
 
