@@ -46,10 +46,10 @@ else:  # the home page
         "signal up to infinity (✕: it overflowed) and pin a tanh net's near "
         f"{number(panels['tanh', 'large_normal'][-1])}, where nearly every unit sits at ±1. He holds a ReLU net "
         "level. Xavier keeps a tanh net from either fate, but not level: tanh squashes a large signal, so it still "
-        f"fades ({change('tanh', 'xavier_normal')} over these 20 layers), each layer taking a little less than the "
-        "one before rather than a fixed factor. Xavier on ReLU halves the signal every layer. Constant weights "
-        "look alive in the tanh net, but every unit in it is a copy of the others (see *Symmetry*); in the ReLU "
-        "net they overflow too."
+        f"fades ({change('tanh', 'xavier_normal')} over these 20 layers), the layers taking, on the whole, a little "
+        "less of it the deeper they are, rather than a fixed factor each. Xavier on ReLU halves the signal every "
+        "layer. Constant weights look alive in the tanh net, but every unit in it is a copy of the others (see "
+        "*Symmetry*); in the ReLU net they overflow too."
     )
 
     st.subheader("Lessons")
