@@ -331,15 +331,15 @@ def _distinct_counts(units: np.ndarray, tolerance: float = COPY_TOLERANCE) -> li
     possible = _possible_copies(units, limits, largest)
     counts = np.count_nonzero(~possible, axis=1)
     layer, unit = np.nonzero(possible)  # the candidates, layer by layer, each layer's in unit order
+    size = np.abs(units[layer, unit]).max(axis=1, initial=0.0)  # each candidate's largest |output|
     while layer.size:
         starts = np.diff(layer, prepend=-1) != 0
         first = np.flatnonzero(starts)  # the first candidate left in each layer: it counts
         counts[layer[first]] += 1
-        leader = unit[first][np.cumsum(starts) - 1]  # each candidate's layer's first
-        rows, leaders = units[layer, unit], units[layer, leader]
-        size = np.maximum(np.abs(rows).max(axis=1, initial=0.0), np.abs(leaders).max(axis=1, initial=0.0))
-        apart = np.abs(rows - leaders).max(axis=1, initial=0.0) > tolerance * size
-        layer, unit = layer[apart], unit[apart]
+        leads = first[np.cumsum(starts) - 1]  # where each candidate's layer's first is
+        apart = (np.abs(units[layer, unit] - units[layer, unit[leads]]).max(axis=1, initial=0.0)
+                 > tolerance * np.maximum(size, size[leads]))
+        layer, unit, size = layer[apart], unit[apart], size[apart]
     return counts.tolist()
 
 
