@@ -22,6 +22,7 @@ from ui.theme import (
     PAPER,
     UNTRAINED,
     legible,
+    listed,
     number,
     percent,
     scheme_colour,
@@ -815,5 +816,4 @@ def trains_at(rows) -> str:
     edges = np.flatnonzero(np.diff(np.concatenate([[0], trained.astype(np.int8), [0]])))  # each run's start, stop
     spans = [f"{rates[start]:g}" if stop - start == 1 else f"{rates[start]:g} to {rates[stop - 1]:g}"
              for start, stop in zip(edges[::2], edges[1::2])]
-    at = spans[0] if len(spans) == 1 else f"{', '.join(spans[:-1])} and {spans[-1]}"
-    return f"trains at {np.count_nonzero(trained)} of {len(rows)} learning rates ({at})"
+    return f"trains at {np.count_nonzero(trained)} of {len(rows)} learning rates ({listed(spans)})"

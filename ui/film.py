@@ -25,7 +25,7 @@ from initcore.histograms import positions
 from ui import drawn
 from ui import figure as fig
 from ui.charts import OVERFLOWED, TRAINED, log_axis, positive_only, top_of_the_living
-from ui.theme import FRAME, NO_ANSWER, PAPER, number, percent, scheme_colour, scheme_dash, scheme_label
+from ui.theme import FRAME, NO_ANSWER, PAPER, listed, number, percent, scheme_colour, scheme_dash, scheme_label
 
 SNAPSHOTS = 40  # snapshots + 1 frames: epoch 0 and 40 evenly spaced epochs after it
 MAX_FRAMES = SNAPSHOTS + 1  # a diverged run's last snapshot is one more epoch: the film thins to this many
@@ -587,16 +587,10 @@ def _why_still(history, last, act) -> str:
     if history.grad_norm_first.iloc[-1] != 0 or moving.empty:
         return "is too small to train them."
     off = last.layer[last.frac_dead == 1].tolist() if act.switches_off else []
-    which = (f"; every unit of layer{'s' if len(off) > 1 else ''} {_listed(off)} is switched off ({act.label} gives 0 "
+    which = (f"; every unit of layer{'s' if len(off) > 1 else ''} {listed(off)} is switched off ({act.label} gives 0 "
              "for every example)") if off else ""
     since = int(moving.iloc[-1]) + 1
     return f"was too small to train them, and from epoch {since} on, none reaches the first layer at all{which}."
-
-
-def _listed(numbers: list[int]) -> str:
-    """1, 2 and 5."""
-    words = [str(n) for n in numbers]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _flat_since(shots: list) -> int | None:

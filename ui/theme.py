@@ -111,6 +111,12 @@ def fraction(x: float, between: str = "/") -> str:
     return number(x, 6)
 
 
+def listed(items) -> str:
+    """Items in words: "1", "1 and 2", "1, 2 and 5"."""
+    words = [str(item) for item in items]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def number(x: float, digits: int = 3) -> str:
     """``x`` as every page writes a number: ``digits`` significant digits (trailing zeros dropped), written out
     between 10⁻³ and 10⁴ (0.00123, 1230), as a power of ten beyond (1.21 × 10⁻²⁹, 10⁸), with a true minus
