@@ -31,15 +31,16 @@ The correlation map comes from Mehler's formula: with α_k = E[f(√q ξ) He_k(�
 
 a series of non-negative terms, so C is increasing and convex on [0, 1] and, when χ₁ > 1, has exactly one
 fixed point in [0, 1), which Newton's method approaches from c = 0 without overshooting. The first
-``MEHLER_TERMS`` terms are computed by quadrature; the rest are summed into one term ρ·c^κ whose ρ and κ
-match the last two sums, so C(1) and C'(1) are exact and ξ_c grows without bound as χ₁ → 1. Against Monte
-Carlo the slope C'(c*) is right to its standard error (10⁻³) wherever q* ≲ 100. Near the edge of chaos that is
-not enough: ξ_c = −1/ln χ_c turns an error δ in χ_c into one of δ/(1 − χ_c) in ξ_c. An activation with a corner
-(SELU; ELU and GELU at large q*, where their bend is narrow against √q*) has Hermite coefficients that fall only
-as a power of k, so the terms are many: with 64 of them SELU at σ_w² = 1.5, σ_b² = 2 (χ_c = 0.986) read ξ_c = 66.7
-where a closed-form reference gives 70.8; with 256 it reads 70.65. Closer still the one-term tail understates
-ξ_c: SELU at (1.45, 2), χ_c = 0.9963, reads 220 against the reference's 271, and ELU at σ_w² = 1.99999, σ_b² = 0
-(q* = 2·10⁵) overstates it, ≈ 1100 where the slope gives ≈ 270.
+``MEHLER_TERMS`` terms are computed by quadrature; the rest are summed into one term ρ·c^κ whose ρ and κ match the
+last two sums, so C(1) and C'(1) are exact. Where ξ_c is below a few hundred layers, that gives ξ_c to 10⁻⁶ or
+better. Near the edge of chaos no tail of the series does: c* comes within 10⁻⁴ of 1, where C bends on the scale
+of 1 − c, and an activation with a corner (SELU; ELU and GELU at large q*, where their bend is narrow against √q*)
+has Hermite coefficients that fall only as a power of k. The one-term tail had read SELU at σ_w² = 0.5, σ_b² = 0
+as ξ_c = 3518 where it is 6622, and at (1.4, 1.6) 624 of 1076. So wherever the series' later half and tail carry
+more than ``REFINE_SHARE`` of 1 − χ_c at its c*, Newton's method goes on from there on C and C' taken by direct
+quadrature of the pair (u₁, u₂) (``initcore.quadrature.pair_expectations``): within 10⁻⁷ of a closed-form
+reference's c* for SELU and ELU, and 10⁻⁶ of its ξ_c, at every point tried. ξ_c = −1/ln χ_c turns an error δ in
+χ_c into one of δ/(1 − χ_c) in ξ_c, so that close to the edge ξ_c is as good as the last digits of q* and C allow.
 
 Where the limit of the length map is not a finite positive number:
 
@@ -74,10 +75,11 @@ import pandas as pd
 
 from initcore import _validate
 from initcore.activations import Activation, get_activation
-from initcore.quadrature import half_lines
+from initcore.quadrature import half_lines, pair_expectations
 
 Q_MIN, Q_MAX = 1e-200, 1e200
 MEHLER_TERMS = 256
+REFINE_SHARE = 3e-5  # share of 1 − χ_c carried by the Mehler series' later half and tail, past which c* is refined
 MAX_GRID_POINTS = 100 * 100
 COLUMNS = ("sigma_w2", "sigma_b2", "q_star", "chi1", "c_star", "depth_scale", "length_depth_scale", "trainable_depth")
 TRAINABLE = 6  # a plain network trains when it is shallower than about 6 depth scales (Schoenholz et al. 2017)
@@ -246,6 +248,17 @@ def _moments_at(act: Activation, tables: _Tables, s: np.ndarray, exact: bool) ->
 
 
 def _phases(act: Activation, weight: np.ndarray, bias: np.ndarray, *, exact: bool) -> dict[str, np.ndarray]:
+    q_star, chi1, length_slope, c_star, chi_c = _rates(act, weight, bias, exact=exact)
+    faded = (q_star == 0) & (chi1 > 0)
+    depth_scale = _depth_scale(chi_c)
+    return {"q_star": q_star, "chi1": chi1, "c_star": c_star, "depth_scale": depth_scale,
+            "length_depth_scale": _depth_scale(length_slope),
+            "trainable_depth": TRAINABLE * np.where(faded, _depth_scale(chi1), depth_scale)}
+
+
+def _rates(act: Activation, weight: np.ndarray, bias: np.ndarray, *, exact: bool) -> tuple[np.ndarray, ...]:
+    """q*, χ₁, V'(q*), c* and χ_c at each (σ_w², σ_b²). A point of a grid (not ``exact``) whose c* the Mehler series
+    cannot be trusted at (``_correlation_fixed_point``) is taken as ``phase`` takes it, and reads exactly the same."""
     with np.errstate(all="ignore"):
         if act.homogeneous is not None:
             q_star, second, growth, slope = _homogeneous(act, weight, bias)
@@ -257,13 +270,15 @@ def _phases(act: Activation, weight: np.ndarray, bias: np.ndarray, *, exact: boo
         chaotic = finite & (chi1 > 1)
         faded = (q_star == 0) & (chi1 > 0)  # every layer more and more linear: C's slope at 1 tends to 1
         c_star, chi_c = np.ones_like(weight), np.where((q_star == np.inf) | faded, 1.0, chi1)
+        rates = q_star, chi1, length_slope, c_star, chi_c
         if chaotic.any():
-            c_star[chaotic], chi_c[chaotic] = _correlation_fixed_point(
+            c_star[chaotic], chi_c[chaotic], coarse = _correlation_fixed_point(
                 act, q_star[chaotic], weight[chaotic], bias[chaotic], second[chaotic], slope[chaotic], exact=exact)
-        depth_scale = _depth_scale(chi_c)
-        return {"q_star": q_star, "chi1": chi1, "c_star": c_star, "depth_scale": depth_scale,
-                "length_depth_scale": _depth_scale(length_slope),
-                "trainable_depth": TRAINABLE * np.where(faded, _depth_scale(chi1), depth_scale)}
+            if coarse.any():
+                redo = np.flatnonzero(chaotic)[coarse]
+                for values, exactly in zip(rates, _rates(act, weight[redo], bias[redo], exact=True)):
+                    values[redo] = exactly
+        return rates
 
 
 def _depth_scale(rate: np.ndarray) -> np.ndarray:
@@ -351,7 +366,9 @@ def _bisect(lower, upper, weight, bias, second_moment) -> np.ndarray:
 
 
 def _correlation_fixed_point(act, q_star, weight, bias, second, slope, *, exact: bool):
-    """(c*, χ_c) in the chaotic phase, from the Mehler series of C (see the module docstring)."""
+    """(c*, χ_c, coarse) in the chaotic phase, from the Mehler series of C (see the module docstring); ``coarse``
+    marks the points where the series cannot be trusted. ``exact``: those are refined (``_refined``) and none is
+    left coarse; else they are left for the caller."""
     tables = _tables(act.id)
     s = np.log(q_star)
     fine = _read_table(tables, s, exact)
@@ -382,4 +399,43 @@ def _correlation_fixed_point(act, q_star, weight, bias, second, slope, *, exact:
         c = np.clip(c + np.maximum(step, 0), 0, 1)
         if np.all(step <= 1e-15):
             break
-    return c, map_and_slope(c)[1]
+    rate = map_and_slope(c)[1]
+    powers = c[:, None] ** (orders[MEHLER_TERMS // 2 :] - 1)
+    late = signal * (fractions[:, MEHLER_TERMS // 2 :] * orders[MEHLER_TERMS // 2 :] * powers).sum(axis=1) + signal * (
+        tail * tail_order * c ** (tail_order - 1))
+    coarse = late > REFINE_SHARE * (1 - rate)
+    if not exact:
+        return c, rate, coarse
+    for i in np.flatnonzero(coarse):
+        c[i], rate[i] = _refined(act, q_star[i], weight[i], bias[i], c[i])
+    return c, rate, np.zeros_like(coarse)
+
+
+def _refined(act: Activation, q_star: float, weight: float, bias: float, start: float) -> tuple[float, float]:
+    """(c*, χ_c) by Newton's method on G(c) = C(c) − c, with C and C' by direct quadrature
+    (``initcore.quadrature.pair_expectations``), from the Mehler series' estimate ``start``.
+
+    G is convex with G(c*) = 0 and G > 0 on [0, c*): from a point where G > 0, each Newton step lands between it and
+    c*, never past. Where G(start) ≤ 0 the start moves back, 1 − c doubling, until G > 0 (or c = 0, where G = C(0)
+    ≥ 0, and G(0) = 0 means c* = 0).
+    """
+    pairs = [(act.fn, act.fn), (act.deriv, act.deriv)]
+
+    def map_and_slope(c: float) -> tuple[float, float]:
+        together, slopes = pair_expectations(pairs, q_star, c)
+        return (weight * together + bias) / q_star - c, weight * slopes
+
+    c = min(start, 1 - 2.0**-40)
+    gap, rate = map_and_slope(c)
+    while gap <= 0 and c > 0:
+        c = max(0.0, 1 - 2 * (1 - c))
+        gap, rate = map_and_slope(c)
+    for _ in range(60):
+        if gap <= 0 or rate >= 1:  # c* itself, or within the quadrature's rounding of it
+            break
+        step = min(gap / (1 - rate), (1 - c) / 2)  # never onto c = 1, where rounding could otherwise put it
+        if step <= 1e-9 * (1 - c):  # C' would move by ~10⁻⁹ of 1 − χ_c
+            break
+        c += step
+        gap, rate = map_and_slope(c)
+    return c, rate

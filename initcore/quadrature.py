@@ -13,10 +13,13 @@ it against closed forms and an independent Simpson rule).
 
 Every σ gets the same number of panels: bends beyond 10σ are moved onto 10σ, where their panels have no
 width and no weight, so one array holds the nodes of many σ and one call evaluates h on all of them.
+
+``pair_expectations`` takes E[g(u₁) h(u₂)] of a correlated pair the same way, one variable inside the other.
 """
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
 import numpy as np
@@ -41,6 +44,45 @@ def half_lines(sigmas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     nodes = (middle[..., None] + half[..., None] * x).reshape(*sigma.shape[:-1], half.shape[-1] * x.size)
     weights = (half[..., None] * w).reshape(nodes.shape) * np.exp(-0.5 * (nodes / sigma) ** 2)
     return nodes, weights / (sigma * np.sqrt(2 * np.pi))
+
+
+def _panels(edges: np.ndarray, nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss–Legendre nodes and weights, ``nodes`` a panel, on the panels between consecutive ``edges`` (sorted along
+    the last axis), shaped ``edges.shape[:-1] + (panels·nodes,)``."""
+    x, w = np.polynomial.legendre.leggauss(nodes)
+    half, middle = np.diff(edges) / 2, (edges[..., 1:] + edges[..., :-1]) / 2
+    points = (middle[..., None] + half[..., None] * x).reshape(*edges.shape[:-1], -1)
+    return points, (half[..., None] * w).reshape(points.shape)
+
+
+PAIR_NODES = 8  # Gauss–Legendre nodes per panel of ``pair_expectations``, in each variable
+_CORNER_SPAN = 2.0 ** np.arange(-2, 6)  # panel edges of u₁ near 0, in units of the spread of c·u₁ that turns a corner
+_INNER_SPAN = np.linspace(-10.0, 10.0, 21)  # panel edges of the standard normal y
+
+
+def pair_expectations(pairs, q: float, c: float) -> list[float]:
+    """E[g(u₁)·h(u₂)] for each (g, h) of ``pairs``, where (u₁, u₂) ~ N(0, q·[[1, c], [c, 1]]), q > 0, 0 ≤ c < 1.
+
+    Given u₁, u₂ = c·u₁ + s·y with s = √(q(1 − c²)) and y ~ N(0, 1): the inner expectation over y is taken on panels
+    of y at most 1 wide over ±10, cut where u₂ crosses 0 (where an activation has its corner, or its slope a jump)
+    or one of the bends; the outer one over u₁ on the half-lines' panels (``half_lines``), cut also at 2^k·s/c near 0,
+    where the inner expectation turns across u₂'s corner within a few spreads s of it. Near the edge of chaos c
+    lies within 10⁻⁴ of 1 and s is a hundredth of √q: panels of √q/2 alone would step over that turn.
+    """
+    sigma, spread = math.sqrt(q), math.sqrt(q * (1 - c * c))
+    corner = _CORNER_SPAN * spread / c if c > 0 else np.empty(0)
+    edges = np.unique(np.minimum(np.concatenate([sigma * _GAUSS_SPAN, _BENDS, corner]), 10 * sigma))
+    z, w = _panels(edges, PAIR_NODES)
+    w = w * np.exp(-0.5 * (z / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
+    outer, outer_weights = np.concatenate([z, -z]), np.concatenate([w, w])
+    mean = c * outer
+    marks = np.concatenate([[0.0], _BENDS, -_BENDS])
+    cuts = np.clip((marks - mean[:, None]) / spread, _INNER_SPAN[0], _INNER_SPAN[-1])
+    y, inner_weights = _panels(np.sort(np.hstack([np.broadcast_to(_INNER_SPAN, (outer.size, _INNER_SPAN.size)), cuts]),
+                                       axis=1), PAIR_NODES)
+    inner_weights *= np.exp(-0.5 * y * y) / math.sqrt(2 * math.pi)
+    inner = mean[:, None] + spread * y
+    return [float(np.sum(outer_weights * g(outer) * np.sum(inner_weights * h(inner), axis=1))) for g, h in pairs]
 
 
 def expectations(h, sigmas: np.ndarray) -> np.ndarray:

@@ -106,17 +106,18 @@ def test_correlation_fixed_point_and_its_slope_match_monte_carlo(activation, sig
     assert (c < 1) == (result["chi1"] > 1)
 
 
-def _selu_maps(q: float, c: float, sigma_w2: float, sigma_b2: float) -> tuple[float, float]:
-    """C(c) and C'(c) of SELU at q*, independently of the engine's Mehler series: given u₁, u₂ ~ N(c·u₁, q(1 − c²))
-    and E[f(u₂) | u₁], E[f'(u₂) | u₁] are closed forms on SELU's two pieces (a normal's partial mean and its
-    moment generating function); the expectation over u₁ is a trapezoid on 200,001 points over ±12√q, with the
-    corner at 0 a node."""
-    from initcore.activations import SELU_ALPHA as alpha
-    from initcore.activations import SELU_SCALE as scale
-    erf = np.frompyfunc(math.erf, 1, 1)
+def _exponential_maps(activation: str, q: float, c: float, sigma_w2: float, sigma_b2: float) -> tuple[float, float]:
+    """C(c) and C'(c) of SELU or ELU at q*, independently of the engine's quadrature: given u₁, u₂ ~ N(c·u₁, q(1 − c²))
+    and E[f(u₂) | u₁], E[f'(u₂) | u₁] are closed forms on the two pieces, λ·z and λα·(e^z − 1) (a normal's partial
+    mean and its moment generating function); the expectation over u₁ is a trapezoid on 200,001 points over ±12√q,
+    with the corner at 0 a node (where f' jumps, the node takes the mean of its two sides: one side alone had put
+    C' out by 10⁻⁵, a sixth of 1 − χ_c at SELU (0.5, 0))."""
+    from initcore.activations import SELU_ALPHA, SELU_SCALE
+    scale, alpha = (SELU_SCALE, SELU_ALPHA) if activation == "selu" else (1.0, 1.0)
+    erfc = np.frompyfunc(math.erfc, 1, 1)
 
-    def cdf(x):
-        return 0.5 * (1 + erf(x / math.sqrt(2)).astype(float))
+    def cdf(x):  # Φ(x) = erfc(−x/√2)/2, with all its digits in the lower tail, where 1 + erf(x/√2) has none
+        return 0.5 * erfc(-x / math.sqrt(2)).astype(float)
 
     u1 = np.linspace(-12, 12, 200_001) * math.sqrt(q)
     density = np.exp(-u1**2 / (2 * q))
@@ -127,24 +128,30 @@ def _selu_maps(q: float, c: float, sigma_w2: float, sigma_b2: float) -> tuple[fl
     partial = mean * above + spread * np.exp(-0.5 * (mean / spread) ** 2) / math.sqrt(2 * math.pi)  # E[u₂; u₂ > 0]
     f1 = np.where(u1 > 0, scale * u1, scale * alpha * np.expm1(np.minimum(u1, 0)))
     slope1 = np.where(u1 > 0, scale, scale * alpha * np.exp(np.minimum(u1, 0)))
-    f2 = scale * partial + scale * alpha * (below - (1 - above))
+    slope1[u1 == 0] = (scale + scale * alpha) / 2  # f' jumps at 0: the trapezoid takes the mean of its two sides there
+    f2 = scale * partial + scale * alpha * (below - cdf(-mean / spread))  # λα·E[e^u₂ − 1; u₂ ≤ 0]
     slope2 = scale * above + scale * alpha * below
     return ((sigma_w2 * np.sum(density * f1 * f2) + sigma_b2) / q, sigma_w2 * np.sum(density * slope1 * slope2))
 
 
-@pytest.mark.parametrize("sigma_w2, sigma_b2", [(1.5, 2.0), (1.2, 0.3), (1.7, 2.0)])
-def test_selu_depth_scale_near_the_edge_matches_a_closed_form_reference(sigma_w2, sigma_b2):
+@pytest.mark.parametrize("activation, sigma_w2, sigma_b2", [
+    ("selu", 1.5, 2.0), ("selu", 1.2, 0.3), ("selu", 1.7, 2.0),
+    ("selu", 0.5, 0.0), ("selu", 0.55, 0.0), ("selu", 1.4, 1.6), ("selu", 1.8, 2.0),
+    ("elu", 1.9, 2.0), ("elu", 1.8, 0.6), ("elu", 1.9, 1.0)])
+def test_depth_scale_near_the_edge_matches_a_closed_form_reference(activation, sigma_w2, sigma_b2):
     """Near the edge of chaos a small error in χ_c is a large one in ξ_c = −1/ln χ_c: at SELU (1.5, 2), χ_c = 0.986,
-    an error of 8·10⁻⁴ in it (64 Mehler terms) had made ξ_c 66.7 where it is 70.8, and "trains up to about 400
-    layers" of 424. c* by bisection on the reference's C, and ξ_c from its slope there, within 1 %."""
-    result = theory.phase("selu", sigma_w2, sigma_b2)
-    q, low, high = result["q_star"], 0.5, 1 - 1e-9
-    for _ in range(40):
-        middle = (low + high) / 2
-        low, high = (middle, high) if _selu_maps(q, middle, sigma_w2, sigma_b2)[0] > middle else (low, middle)
-    c = (low + high) / 2
-    assert result["c_star"] == pytest.approx(c, abs=1e-5)
-    assert result["depth_scale"] == pytest.approx(-1 / math.log(_selu_maps(q, c, sigma_w2, sigma_b2)[1]), rel=0.01)
+    an error of 8·10⁻⁴ in it (64 Mehler terms) had made ξ_c 66.7 where it is 70.7, and "trains up to about 400
+    layers" of 424. Closer still, no tail of the series follows the coefficients of a corner: SELU at (0.5, 0) had
+    read ξ_c = 3518 where it is 6622, (1.4, 1.6) 624 of 1076, and ELU at (1.9, 2) 2466 of 2531. The reference's C
+    crosses the diagonal within ε of c* (ε: 10⁻⁵, or a thousandth of 1 − c* where that is less), and ξ_c is its
+    slope's at c*, within 10⁻³."""
+    result = theory.phase(activation, sigma_w2, sigma_b2)
+    q, c = result["q_star"], result["c_star"]
+    near = min(1e-5, 1e-3 * (1 - c))
+    assert _exponential_maps(activation, q, c - near, sigma_w2, sigma_b2)[0] > c - near
+    assert _exponential_maps(activation, q, c + near, sigma_w2, sigma_b2)[0] < c + near
+    slope = _exponential_maps(activation, q, c, sigma_w2, sigma_b2)[1]
+    assert result["depth_scale"] == pytest.approx(-1 / math.log(slope), rel=1e-3)
 
 
 def _critical_weight(activation: str, sigma_b2: float) -> float:
