@@ -32,14 +32,14 @@ The correlation map comes from Mehler's formula: with α_k = E[f(√q ξ) He_k(�
 a series of non-negative terms, so C is increasing and convex on [0, 1] and, when χ₁ > 1, has exactly one
 fixed point in [0, 1), which Newton's method approaches from c = 0 without overshooting. The first
 ``MEHLER_TERMS`` terms are computed by quadrature; the rest are summed into one term ρ·c^κ whose ρ and κ match the
-last two sums, so C(1) and C'(1) are exact. Where ξ_c is below a few hundred layers, that gives ξ_c to 10⁻⁶ or
-better. Near the edge of chaos no tail of the series does: c* comes within 10⁻⁴ of 1, where C bends on the scale
-of 1 − c, and an activation with a corner (SELU; ELU and GELU at large q*, where their bend is narrow against √q*)
-has Hermite coefficients that fall only as a power of k. The one-term tail had read SELU at σ_w² = 0.5, σ_b² = 0
-as ξ_c = 3518 where it is 6622, and at (1.4, 1.6) 624 of 1076. So wherever the series' later half and tail carry
-more than ``REFINE_SHARE`` of 1 − χ_c at its c*, Newton's method goes on from there on C and C' taken by direct
-quadrature of the pair (u₁, u₂) (``initcore.quadrature.pair_expectations``): within 10⁻⁷ of a closed-form
-reference's c* for SELU and ELU, and 10⁻⁶ of its ξ_c, at every point tried. ξ_c = −1/ln χ_c turns an error δ in
+last two sums, so C(1) and C'(1) are exact. Where the later terms carry little of C' at c*, that gives ξ_c to 10⁻⁶
+or better. Near the edge of chaos no tail of the series does: c* comes within 10⁻⁴ of 1, where C bends on the
+scale of 1 − c, and an activation with a corner (SELU; ELU and GELU at large q*, where their bend is narrow
+against √q*) has Hermite coefficients that fall only as a power of k. The one-term tail had read SELU at σ_w² =
+0.5, σ_b² = 0 as ξ_c = 3518 where it is 6622, and at (1.4, 1.6) 624 of 1076. So wherever the series' later half
+and tail carry more than ``REFINE_SHARE`` of 1 − χ_c at its c*, Newton's method goes on from there on C and C'
+taken by direct quadrature of the pair (u₁, u₂) (``initcore.quadrature.pair_expectations``): as measured, within
+10⁻⁷ of a closed-form reference's c* for SELU and ELU, and 10⁻⁶ of its ξ_c. ξ_c = −1/ln χ_c turns an error δ in
 χ_c into one of δ/(1 − χ_c) in ξ_c, so that close to the edge ξ_c is as good as the last digits of q* and C allow.
 
 Where the limit of the length map is not a finite positive number:
