@@ -47,6 +47,16 @@ def test_each_phase_is_named_where_theory_puts_it(activation, sigma_w2, sigma_b2
         assert grown >= phase_lessons.NEAR_CRITICAL and point["chi1"] ** grown == pytest.approx(100, rel=0.01)
 
 
+@pytest.mark.parametrize("activation, sigma_w2, sigma_b2", [("selu", 0.5, 0.0), ("elu", 1.9, 2.0), ("tanh", 3.0, 0.0)])
+def test_a_chaotic_correlation_settles_below_one_in_the_words_too(activation, sigma_w2, sigma_b2):
+    """Chaotic: c* < 1, so the sentence that says the inputs are pushed apart never writes it as 1 (SELU at (0.5, 0)
+    has c* = 0.999935, which three digits round to 1): as many digits as it takes to show it below 1."""
+    point = initcore.theory.phase(activation, sigma_w2, sigma_b2)
+    sentence = phase_lessons.verdict(point, sigma_b2)[1]
+    written = sentence.split("settles at c* = ")[1].split(",")[0]
+    assert stated_number(written) < 1 and point["c_star"] == pytest.approx(stated_number(written), abs=1e-4)
+
+
 def test_the_readings_leave_the_depth_scales_out_where_the_signal_grows_without_bound():
     assert phase_lessons.readings(initcore.theory.phase("relu", 3.0, 0.0))["6ξ: trainable depth"] == "—"
     critical = phase_lessons.readings(initcore.theory.phase("tanh", 1.0, 0.0))

@@ -9,7 +9,7 @@ import pandas as pd
 from initcore.mean_field import TRAINABLE
 from ui.phase_charts import layers
 from ui.phase_data import LEARNED, RUN, RUN_EPOCHS
-from ui.theme import number, percent, times
+from ui.theme import number, number_apart, percent, times
 
 NEAR_CRITICAL = 1000  # layers: a trainable depth this large is, for any network a learner builds, the edge of chaos
 NAMED_DISAGREEMENTS = 3  # points where theory and a run disagree, named in words; the others are counted
@@ -104,8 +104,8 @@ def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
     else:
         said = (
             f"**Chaotic** ({against_one(chi)}). Each layer pushes the signals of two inputs apart until their "
-            f"correlation settles at c* = {number(point['c_star'])}, however alike they started: how alike they "
-            f"were is forgotten within about {number(xi)} layers, and {_gradients(chi)}.")
+            f"correlation settles at c* = {number_apart(point['c_star'], 1)}, however alike they started: how alike "
+            f"they were is forgotten within about {number(xi)} layers, and {_gradients(chi)}.")
         beyond = "deeper, the output is noise that no longer depends on how alike two inputs were."
     return kind, f"{said} A plain network of this kind trains up to about 6ξ_c = {number(depth)} layers; {beyond}"
 

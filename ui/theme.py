@@ -139,6 +139,16 @@ def number(x: float, digits: int = 3) -> str:
     return text.replace("-", MINUS)
 
 
+def number_apart(x: float, mark: float, digits: int = 3) -> str:
+    """``number(x)`` with as many more digits as it takes (up to 15) not to read as ``mark`` where it is not:
+    0.999935 beside 1 is "0.9999", not "1"."""
+    text = number(x, digits)
+    while x != mark and text == number(mark, digits) and digits < 15:
+        digits += 1
+        text = number(x, digits)
+    return text
+
+
 def written(values, digits: int = 3, missing: str = "inf/NaN") -> list[str]:
     """Each of ``values`` by ``number``; ``missing`` for inf/NaN (a table's cell, a chart's hover label)."""
     return [number(v, digits) if np.isfinite(v) else missing for v in np.asarray(values, dtype=float)]
