@@ -400,38 +400,57 @@ class Snapshot:
         return pd.DataFrame(self.table)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Recorded:
     """A snapshot as ``_sgd`` records it: its table and the samples of each kind its histograms bin (``histograms``
-    bins every snapshot of a run together at the end). ``units``: a copy of its hidden layers' activations (layers,
-    units, examples), all finite, whose distinct units are yet to be counted (``_count_distinct``), else None."""
+    bins every snapshot of a run together at the end). Its table's ``distinct_units`` may wait for its
+    ``_UnitCounter``."""
 
     epoch: int
     table: dict[str, np.ndarray]
     samples: dict[str, LayerSamples]  # "weight", "act", "grad"
     boundary: np.ndarray
-    units: np.ndarray | None = None
 
 
-DISTINCT_BATCH_BYTES = 8 * 2**20  # activations whose distinct units are counted in one call (``_count_distinct``)
+DISTINCT_BATCH_BYTES = 8 * 2**20  # activations whose distinct units are counted in one call (``_UnitCounter``)
 
 
-def _count_distinct(recorded: list[_Recorded]) -> None:
-    """Count the distinct units of every one of ``recorded`` whose ``units`` are kept, in one ``_distinct_counts``
-    of their layers stacked (it counts each layer on its own): at 5 layers of 32 units, 41 calls of a dozen numpy
-    steps each had cost a quarter of a filmed run. ``_sgd`` calls it whenever ``DISTINCT_BATCH_BYTES`` are kept."""
-    waiting = [r for r in recorded if r.units is not None]
-    if not waiting:
-        return
-    counts = iter(_distinct_counts(np.concatenate([r.units for r in waiting])))
-    for r in waiting:
-        r.table["distinct_units"] = np.array([next(counts) for _ in range(len(r.units))])
-        r.units = None
+class _UnitCounter:
+    """Counts the distinct units of the snapshots of a run whose hidden layers are all (``depth``, ``width``) over
+    ``examples``, many snapshots at a time: each one's activations are copied into one buffer of as many as
+    ``DISTINCT_BATCH_BYTES`` hold, and counted by one ``_distinct_counts`` (which counts each layer on its own)
+    when it is full and at the end (``flush``). At 5 layers of 32 units, a call for each of 41 snapshots had cost a
+    quarter of a filmed run."""
+
+    def __init__(self, depth: int, width: int, examples: int):
+        self.depth = depth
+        self.capacity = DISTINCT_BATCH_BYTES // (depth * width * examples * 8)
+        self.buffer = np.empty((self.capacity * depth, width, examples)) if self.capacity > 1 else None
+        self.waiting: list[dict] = []
+
+    def count(self, table: dict, activations: np.ndarray) -> None:
+        """Set ``table["distinct_units"]`` of the finite ``activations`` (layers, units, examples), now or later."""
+        if self.buffer is None:
+            table["distinct_units"] = np.array(_distinct_counts(activations))
+            return
+        start = len(self.waiting) * self.depth
+        self.buffer[start : start + self.depth] = activations
+        self.waiting.append(table)
+        if len(self.waiting) == self.capacity:
+            self.flush()
+
+    def flush(self) -> None:
+        """Count what waits."""
+        if not self.waiting:
+            return
+        counts = np.array(_distinct_counts(self.buffer[: len(self.waiting) * self.depth]))
+        for k, table in enumerate(self.waiting):
+            table["distinct_units"] = counts[k * self.depth : (k + 1) * self.depth]
+        self.waiting = []
 
 
 def _binned(recorded: list[_Recorded]) -> list[Snapshot]:
     """The ``Snapshot``s of a run's recorded ones, each kind of histogram binned for all of them in one pass."""
-    _count_distinct(recorded)
     kinds = {kind: histograms([r.samples[kind] for r in recorded]) for kind in ("weight", "act", "grad")}
     return [Snapshot(r.epoch, r.table, kinds["weight"][i], kinds["act"][i], kinds["grad"][i], r.boundary)
             for i, r in enumerate(recorded)]
@@ -444,11 +463,12 @@ def snapshot_epochs(epochs: int, snapshots: int) -> list[int]:
     return sorted({int(round(epoch)) for epoch in np.linspace(0, epochs, snapshots + 1)})
 
 
-def _snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray, boundary: np.ndarray) -> _Recorded:
+def _snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray, boundary: np.ndarray,
+              counter: _UnitCounter | None) -> _Recorded:
     """The network at ``epoch``, from the end-of-epoch pass over the training set ``evaluation``, its gradient
     (laid out like ``params``) and p(class 1) on the snapshot grid, ``boundary``. Where the hidden layers are all
-    one width, each per-layer quantity is one (layers, rows, columns) array and one numpy call; layers of
-    different widths are reduced one by one."""
+    one width, each per-layer quantity is one (layers, rows, columns) array and one numpy call, and ``counter``
+    counts the distinct units; layers of different widths are reduced one by one."""
     depth = len(evaluation.units)
     width, examples = evaluation.units[0].shape
     if any(a.shape[0] != width for a in evaluation.units):
@@ -467,14 +487,14 @@ def _snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray, 
         act_var=act_var,
         grad_var=np.append(np.var(first_gradients), _stats.layer_variances(gradients)),
         frac_dead=np.array([np.count_nonzero(zero) for zero in activations == 0]) / (width * examples))
-    kept = activations.copy() if finite and activations.nbytes < DISTINCT_BATCH_BYTES else None
-    if kept is None:
-        table["distinct_units"] = np.array(_distinct_counts(activations) if finite else
-                                           [distinct_units(a.T) for a in activations])
+    if finite:
+        counter.count(table, activations)
+    else:
+        table["distinct_units"] = np.array([distinct_units(a.T) for a in activations])
     return _Recorded(epoch, table, dict(weight=layer_samples([first_weights, *weights], SNAPSHOT_SAMPLE),
                                         act=layer_samples([a.T for a in activations], SNAPSHOT_SAMPLE),
                                         grad=layer_samples([first_gradients, *gradients], SNAPSHOT_SAMPLE)),
-                     boundary, kept)
+                     boundary)
 
 
 def _shaped_snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray,
@@ -748,7 +768,9 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
     saturated = _end_to_end([w.shape[1] for w in model.weights[:-1]], len(y_train), bool)  # laid out like its f'
     test = _Evaluation(model, X_test)
     grid = _Evaluation(model, _decision_points(SNAPSHOT_GRID), np.float32) if wanted else None
-    initial, waiting = None, 0  # bytes of activations kept for counting distinct units (``_count_distinct``)
+    widths = {w.shape[1] for w in model.weights[:-1]}  # of the hidden layers: one, or ``_shaped_snapshot`` counts
+    counter = _UnitCounter(len(model.weights) - 1, max(widths), len(y_train)) if wanted and len(widths) == 1 else None
+    initial = None
     for epoch in range(c["epochs"] + 1):
         if epoch:
             order = rng.permutation(len(y_train))
@@ -776,13 +798,12 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
                             test_accuracy=_accuracy(test.logits(), y_test), grad_norm_first=layer_norms[0],
                             grad_norm_last=layer_norms[-1], saturation=saturation))
         if epoch in wanted or (wanted and not finite):
-            kept.append(_snapshot(epoch, model, evaluation, gradient, _snapshot_boundary(model, grid)))
-            if kept[-1].units is not None and (waiting := waiting + kept[-1].units.nbytes) >= DISTINCT_BATCH_BYTES:
-                _count_distinct(kept)
-                waiting = 0
+            kept.append(_snapshot(epoch, model, evaluation, gradient, _snapshot_boundary(model, grid), counter))
         if not finite:
             break
     final = [distinct_units(a) for a in evaluation.hidden()]
+    if counter is not None:
+        counter.flush()
     overflowed = None if finite else _overflowed(loss, gradient)
     return history, _norms_table(norms), None if finite else epoch, overflowed, initial, final, _binned(kept)
 

@@ -687,3 +687,26 @@ def test_the_fewest_points_allowed_train(dataset, n):
     lab = initcore.compare(schemes=["zeros", "he_normal"], dataset=dataset, depth=2, width=4, activation="relu",
                            epochs=3, lr=0.1, n=n)
     assert set(lab.summary.scheme) == {"zeros", "he_normal"}
+
+
+@pytest.mark.parametrize("held", [1, 3, 1000])
+@pytest.mark.parametrize("activation, scheme, lr", [("relu", "he_normal", 0.1), ("tanh", "zeros", 0.1),
+                                                    ("relu", "large_normal", 3.0)])
+def test_a_film_counts_distinct_units_many_snapshots_at_a_time_as_each_alone(held, activation, scheme, lr,
+                                                                             monkeypatch):
+    """The distinct units of a film's snapshots are counted many at a time (``_UnitCounter``): whether a batch holds
+    one snapshot, three (so that it fills and is counted in the middle of the run) or all of them, every snapshot's
+    count is that of ``distinct_units`` on each of its layers alone, of a healthy run, a symmetric one and one that
+    diverges."""
+    settings = dict(dataset="moons", depth=4, width=16, activation=activation, scheme=scheme, epochs=30, lr=lr,
+                    n=200, snapshots=30)
+    monkeypatch.setattr(training, "DISTINCT_BATCH_BYTES", held * 4 * 16 * 160 * 8)
+    run = initcore.train(**settings)
+    epochs = [snapshot.epoch for snapshot in run.snapshots]
+    assert list(run.snapshots[0].layers.distinct_units) == run.initial_distinct_neurons
+    for snapshot in run.snapshots[1:]:  # the network at each later epoch, trained again that far
+        model = initcore.train(**(settings | dict(epochs=snapshot.epoch, snapshots=0))).model
+        with np.errstate(all="ignore"):
+            hidden = model.forward(run.data["X_train"])[1][1:]
+        assert list(snapshot.layers.distinct_units) == [training.distinct_units(a) for a in hidden], (
+            snapshot.epoch, epochs)
