@@ -6,7 +6,7 @@ and backward pass over the training set, a forward pass over the test set). ``tr
 the loss, SGD updates and the bookkeeping. The cost of an epoch is measured as the difference between
 runs of ``LONG`` and ``SHORT`` epochs, divided by the difference: what one more epoch costs, without the
 once-per-run work (making the data set, counting distinct units, building the tables), which is
-reported on its own. Prints Markdown tables; run with
+reported on its own; the two are timed in turn. Prints Markdown tables; run with
 
     python benchmarks/bench_train.py
 """
@@ -62,12 +62,19 @@ def ours(depth, width, epochs):
                    epochs=epochs, lr=0.05, n=N, batch_size=BATCH)
 
 
-def per_epoch_and_fixed(run, depth, width) -> tuple[float, float]:
-    """Seconds per extra epoch, and the once-per-run remainder, from runs of SHORT and LONG epochs."""
-    short = median_time(partial(run, depth, width, SHORT), repeats=9)
-    long = median_time(partial(run, depth, width, LONG), repeats=9)
-    epoch = (long - short) / (LONG - SHORT)
-    return epoch, short - SHORT * epoch
+def per_epoch_and_fixed(runs, depth, width, repeats: int = 9) -> list[tuple[float, float]]:
+    """For each of ``runs``: seconds per extra epoch, and the once-per-run remainder, from runs of SHORT and LONG
+    epochs; every run of each length timed in turn in each round, so that a slow spell falls on all alike."""
+    times = {(run, epochs): [] for run in runs for epochs in (SHORT, LONG)}
+    for _ in range(repeats):
+        for run, epochs in times:
+            times[run, epochs].append(median_time(partial(run, depth, width, epochs), 1))
+    results = []
+    for run in runs:
+        short, long = (statistics.median(times[run, epochs]) for epochs in (SHORT, LONG))
+        epoch = (long - short) / (LONG - SHORT)
+        results.append((epoch, short - SHORT * epoch))
+    return results
 
 
 def main() -> None:
@@ -75,8 +82,7 @@ def main() -> None:
     print("| depth, width | train, per epoch (ms) | numpy floor, per epoch (ms) | ratio | train, once per run (ms) |")
     print("|---|---|---|---|---|")
     for depth, width in SIZES:
-        t_ours, fixed = per_epoch_and_fixed(ours, depth, width)
-        t_floor, _ = per_epoch_and_fixed(floor, depth, width)
+        (t_ours, fixed), (t_floor, _) = per_epoch_and_fixed([ours, floor], depth, width)
         print(f"| {depth}, {width} | {t_ours * 1e3:.2f} | {t_floor * 1e3:.2f} | {t_ours / t_floor:.2f} | "
               f"{fixed * 1e3:.1f} |")
     lab = dict(dataset="moons", depth=5, width=32, activation="relu", epochs=100, lr=0.1, n=N)
