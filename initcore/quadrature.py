@@ -30,8 +30,17 @@ _BENDS = np.array([0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 8, 10, 12, 
 
 
 @cache
-def _legendre() -> tuple[np.ndarray, np.ndarray]:
-    return np.polynomial.legendre.leggauss(PANEL_NODES)
+def _legendre(nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.polynomial.legendre.leggauss(nodes)
+
+
+def _panels(edges: np.ndarray, nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss–Legendre nodes and weights, ``nodes`` a panel, on the panels between consecutive ``edges`` (sorted along
+    the last axis), shaped ``edges.shape[:-1] + (panels·nodes,)``."""
+    x, w = _legendre(nodes)
+    half, middle = np.diff(edges) / 2, (edges[..., 1:] + edges[..., :-1]) / 2
+    points = (middle[..., None] + half[..., None] * x).reshape(*edges.shape[:-1], half.shape[-1] * x.size)
+    return points, (half[..., None] * w).reshape(points.shape)
 
 
 def half_lines(sigmas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -39,20 +48,9 @@ def half_lines(sigmas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for z ~ N(0, σ²) and each σ > 0 of ``sigmas``."""
     sigma = np.asarray(sigmas, dtype=float)[..., None]
     edges = np.sort(np.concatenate([sigma * _GAUSS_SPAN, np.minimum(_BENDS, 10.0 * sigma)], axis=-1), axis=-1)
-    half, middle = np.diff(edges) / 2, (edges[..., 1:] + edges[..., :-1]) / 2
-    x, w = _legendre()
-    nodes = (middle[..., None] + half[..., None] * x).reshape(*sigma.shape[:-1], half.shape[-1] * x.size)
-    weights = (half[..., None] * w).reshape(nodes.shape) * np.exp(-0.5 * (nodes / sigma) ** 2)
+    nodes, weights = _panels(edges, PANEL_NODES)
+    weights = weights * np.exp(-0.5 * (nodes / sigma) ** 2)
     return nodes, weights / (sigma * np.sqrt(2 * np.pi))
-
-
-def _panels(edges: np.ndarray, nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss–Legendre nodes and weights, ``nodes`` a panel, on the panels between consecutive ``edges`` (sorted along
-    the last axis), shaped ``edges.shape[:-1] + (panels·nodes,)``."""
-    x, w = np.polynomial.legendre.leggauss(nodes)
-    half, middle = np.diff(edges) / 2, (edges[..., 1:] + edges[..., :-1]) / 2
-    points = (middle[..., None] + half[..., None] * x).reshape(*edges.shape[:-1], -1)
-    return points, (half[..., None] * w).reshape(points.shape)
 
 
 PAIR_NODES = 8  # Gauss–Legendre nodes per panel of ``pair_expectations``, in each variable

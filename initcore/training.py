@@ -416,15 +416,15 @@ DISTINCT_BATCH_BYTES = 8 * 2**20  # activations whose distinct units are counted
 
 
 class _UnitCounter:
-    """Counts the distinct units of the snapshots of a run whose hidden layers are all (``depth``, ``width``) over
-    ``examples``, many snapshots at a time: each one's activations are copied into one buffer of as many as
-    ``DISTINCT_BATCH_BYTES`` hold, and counted by one ``_distinct_counts`` (which counts each layer on its own)
-    when it is full and at the end (``flush``). At 5 layers of 32 units, a call for each of 41 snapshots had cost a
-    quarter of a filmed run."""
+    """Counts the distinct units of the ``snapshots`` of a run whose hidden layers are all (``depth``,
+    ``width``) over ``examples``, many snapshots at a time: each one's activations are copied into one buffer of
+    as many as ``DISTINCT_BATCH_BYTES`` hold (and the run has), and counted by one ``_distinct_counts`` (which
+    counts each layer on its own) when it is full and at the end (``flush``). At 5 layers of 32 units, a call
+    for each of 41 snapshots had cost a quarter of a filmed run."""
 
-    def __init__(self, depth: int, width: int, examples: int):
+    def __init__(self, depth: int, width: int, examples: int, snapshots: int):
         self.depth = depth
-        self.capacity = DISTINCT_BATCH_BYTES // (depth * width * examples * 8)
+        self.capacity = min(DISTINCT_BATCH_BYTES // (depth * width * examples * 8), snapshots)
         self.buffer = np.empty((self.capacity * depth, width, examples)) if self.capacity > 1 else None
         self.waiting: list[dict] = []
 
@@ -769,7 +769,8 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
     test = _Evaluation(model, X_test)
     grid = _Evaluation(model, _decision_points(SNAPSHOT_GRID), np.float32) if wanted else None
     widths = {w.shape[1] for w in model.weights[:-1]}  # of the hidden layers: one, or ``_shaped_snapshot`` counts
-    counter = _UnitCounter(len(model.weights) - 1, max(widths), len(y_train)) if wanted and len(widths) == 1 else None
+    counter = (_UnitCounter(len(model.weights) - 1, max(widths), len(y_train), len(wanted))
+               if wanted and len(widths) == 1 else None)
     initial = None
     for epoch in range(c["epochs"] + 1):
         if epoch:
