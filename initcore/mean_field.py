@@ -401,8 +401,8 @@ def _correlation_fixed_point(act, q_star, weight, bias, second, slope, *, exact:
             break
     rate = map_and_slope(c)[1]
     powers = c[:, None] ** (orders[MEHLER_TERMS // 2 :] - 1)
-    late = signal * (fractions[:, MEHLER_TERMS // 2 :] * orders[MEHLER_TERMS // 2 :] * powers).sum(axis=1) + signal * (
-        tail * tail_order * c ** (tail_order - 1))
+    late = signal * ((fractions[:, MEHLER_TERMS // 2 :] * orders[MEHLER_TERMS // 2 :] * powers).sum(axis=1)
+                     + tail * tail_order * c ** (tail_order - 1))
     coarse = late > REFINE_SHARE * (1 - rate)
     if not exact:
         return c, rate, coarse

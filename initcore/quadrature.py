@@ -43,12 +43,15 @@ def _panels(edges: np.ndarray, nodes: int) -> tuple[np.ndarray, np.ndarray]:
     return points, (half[..., None] * w).reshape(points.shape)
 
 
-def half_lines(sigmas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def half_lines(sigmas: np.ndarray, marks: np.ndarray = _BENDS,
+               per_panel: int = PANEL_NODES) -> tuple[np.ndarray, np.ndarray]:
     """Nodes z > 0 and weights w, each shaped ``sigmas.shape + (nodes,)``, with Σ w·(h(z) + h(-z)) ≈ E[h(z)]
-    for z ~ N(0, σ²) and each σ > 0 of ``sigmas``."""
+    for z ~ N(0, σ²) and each σ > 0 of ``sigmas``; the panels are cut also at each of ``marks`` below 10σ (the
+    bends, unless told otherwise), with ``per_panel`` Gauss–Legendre nodes each."""
     sigma = np.asarray(sigmas, dtype=float)[..., None]
-    edges = np.sort(np.concatenate([sigma * _GAUSS_SPAN, np.minimum(_BENDS, 10.0 * sigma)], axis=-1), axis=-1)
-    nodes, weights = _panels(edges, PANEL_NODES)
+    cuts = np.minimum(np.broadcast_to(marks, (*sigma.shape[:-1], len(marks))), 10.0 * sigma)
+    edges = np.sort(np.concatenate([sigma * _GAUSS_SPAN, cuts], axis=-1), axis=-1)
+    nodes, weights = _panels(edges, per_panel)
     weights = weights * np.exp(-0.5 * (nodes / sigma) ** 2)
     return nodes, weights / (sigma * np.sqrt(2 * np.pi))
 
@@ -67,11 +70,9 @@ def pair_expectations(pairs, q: float, c: float) -> list[float]:
     where the inner expectation turns across u₂'s corner within a few spreads s of it. Near the edge of chaos c
     lies within 10⁻⁴ of 1 and s is a hundredth of √q: panels of √q/2 alone would step over that turn.
     """
-    sigma, spread = math.sqrt(q), math.sqrt(q * (1 - c * c))
+    spread = math.sqrt(q * (1 - c * c))
     corner = _CORNER_SPAN * spread / c if c > 0 else np.empty(0)
-    edges = np.unique(np.minimum(np.concatenate([sigma * _GAUSS_SPAN, _BENDS, corner]), 10 * sigma))
-    z, w = _panels(edges, PAIR_NODES)
-    w = w * np.exp(-0.5 * (z / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
+    z, w = half_lines(np.array(math.sqrt(q)), np.concatenate([_BENDS, corner]), PAIR_NODES)
     outer, outer_weights = np.concatenate([z, -z]), np.concatenate([w, w])
     mean = c * outer
     marks = np.concatenate([[0.0], _BENDS, -_BENDS])
