@@ -17,11 +17,14 @@ from initcore.histograms import BINS, SAMPLE, LayerHistograms, build, log_magnit
 def sampled(x: np.ndarray, sample: int) -> np.ndarray:
     """The values ``record`` keeps of a 2-D ``x`` in a row of ``sample`` values: an evenly strided subset of at
     most ``sample`` of its values in row-major order (``stride``), as float32 (read straight from the transpose's
-    memory when that is the contiguous one)."""
-    if x.flags.c_contiguous or not x.T.flags.c_contiguous:
-        flat = x.reshape(-1)
-        return flat[:: stride(flat.size, sample, x.shape[1])][:sample].astype(np.float32)
-    return x.T.reshape(-1)[_transposed_picks(*x.shape, sample)].astype(np.float32)
+    memory when that is the contiguous one). Of a stack of 2-D arrays (..., rows, columns), each one's, in one
+    pick: (..., at most ``sample``)."""
+    rows, columns = x.shape[-2:]
+    lead, itemsize = x.shape[:-2], x.itemsize
+    if x.strides[-1] == itemsize or x.strides[-2] != itemsize:  # rows laid out in memory, or neither way
+        flat = x.reshape(*lead, rows * columns)
+        return flat[..., :: stride(rows * columns, sample, columns)][..., :sample].astype(np.float32)
+    return x.mT.reshape(*lead, rows * columns)[..., _transposed_picks(rows, columns, sample)].astype(np.float32)
 
 
 @functools.lru_cache(maxsize=16)
@@ -54,6 +57,16 @@ def layer_samples(layers: list[np.ndarray], sample: int = SAMPLE) -> LayerSample
     with np.errstate(all="ignore"):  # a float64 value past float32's range becomes inf, as in ``record``
         parts = [sampled(x, sample) for x in layers]
     return LayerSamples(np.concatenate(parts), np.array([part.size for part in parts]), sample)
+
+
+def stacked_layer_samples(stacks: list[np.ndarray], sample: int = SAMPLE) -> list[LayerSamples]:
+    """``layer_samples`` of each of a stack of networks, whose layers come as ``stacks`` of layers of one shape,
+    (networks, layers, rows, columns) each, in their order: each stack picked from in one call (``sampled``)."""
+    with np.errstate(all="ignore"):  # as in ``layer_samples``
+        picks = [sampled(stack, sample) for stack in stacks]  # (networks, layers, at most ``sample``) each
+    sizes = np.concatenate([np.full(part.shape[1], part.shape[2]) for part in picks])
+    values = np.concatenate([part.reshape(len(part), -1) for part in picks], axis=1)
+    return [LayerSamples(row, sizes, sample) for row in values]
 
 
 CHUNK_VALUES = 2**16  # values binned in one pass: their temporaries (20 bytes a value) fit a core's L2 (1 MB here)

@@ -72,18 +72,18 @@ def batch_error(x: np.ndarray) -> float:
 
 
 def layer_variances(x: np.ndarray) -> np.ndarray:
-    """The variance of each layer of a float64 stack ``x`` (layers, rows, columns), as ``moments`` takes it: Σx and Σx²
-    of every layer in one pass each, E[x²] - x̄²; the layers that lose more than ``CANCELLATION`` to it, two-pass
-    (``np.var``). At 30 layers of 32 units × 400 examples this takes under half of ``np.var``'s time, whose
+    """The variance of each layer of a float64 stack ``x`` (..., layers, rows, columns), as ``moments`` takes it: Σx
+    and Σx² of every layer in one pass each, E[x²] - x̄²; the layers that lose more than ``CANCELLATION`` to it,
+    two-pass (``np.var``). At 30 layers of 32 units × 400 examples this takes under half of ``np.var``'s time, whose
     deviations and squares each fill an array as large as ``x``. A layer with an inf or NaN, or whose squares
     overflow, has a variance that is not finite."""
-    count = max(x.shape[1] * x.shape[2], 1)
-    mean = x.sum(axis=(1, 2)) / count
-    mean_square = np.einsum("lij,lij->l", x, x) / count
+    count = max(x.shape[-2] * x.shape[-1], 1)
+    mean = x.sum(axis=(-2, -1)) / count
+    mean_square = np.einsum("...ij,...ij->...", x, x) / count
     variance = mean_square - mean * mean
     redo = (variance * CANCELLATION <= mean_square) & (mean_square > 0)
     if redo.any():
-        variance[redo] = np.var(x[redo], axis=(1, 2))
+        variance[redo] = np.var(x[redo], axis=(-2, -1))
     return np.maximum(variance, 0.0, out=variance)  # NaN stays NaN
 
 

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from initcore import _stats, _validate
-from initcore._binning import LayerSamples, histograms, layer_samples
+from initcore._binning import LayerSamples, histograms, layer_samples, stacked_layer_samples
 from initcore.activations import Activation, get_activation
 from initcore.datasets import N_RANGE, make_dataset, train_test_split
 from initcore.histograms import LayerHistograms
@@ -104,10 +104,12 @@ class MLP:
         return flat[start : start + (len(self.weights) - 2) * rows * width].reshape(-1, rows, width)
 
     def blocks(self, flat: np.ndarray) -> list[np.ndarray]:
-        """Split a vector laid out like ``params`` into the per-layer [W; b] blocks (views)."""
+        """Split a vector laid out like ``params`` into the per-layer [W; b] blocks (views); a stack of such vectors
+        (..., params) into stacks of blocks (..., fan_in + 1, fan_out)."""
         shapes = [(w.shape[0] + 1, w.shape[1]) for w in self.weights]
         ends = np.cumsum([rows * cols for rows, cols in shapes])
-        return [part.reshape(shape) for part, shape in zip(np.split(flat, ends[:-1]), shapes)]
+        return [flat[..., end - rows * cols : end].reshape(*flat.shape[:-1], rows, cols)
+                for (rows, cols), end in zip(shapes, ends)]
 
     def forward(self, X: np.ndarray):
         """Return pre-activations z_l and activations a_l of the hidden layers (a_0 = X), and the logits."""
@@ -118,13 +120,14 @@ class MLP:
     def _forward(self, X1: np.ndarray, passes: Passes, blocks: list[np.ndarray] | None = None) -> Passes:
         """``forward`` with examples as columns, from X1 = [Xᵀ; 1], into ``passes``' arrays:
         z_l = [W_l; b_l]ᵀ·[a_{l-1}; 1], a_l = f(z_l), the logits [W; b]ᵀ·[a_depth; 1]; with the [W_l; b_l]
-        ``blocks`` of another vector laid out like ``params`` (a float32 copy), if given."""
+        ``blocks`` of another vector laid out like ``params`` (a float32 copy), if given, or of a stack of them, whose
+        passes are one stack of products per layer (``passes`` made for that stack, ``LogitPasses``)."""
         blocks, inputs, f = blocks or self._blocks, X1, self.activation.fn
         for block, z, a1, a in zip(blocks[:-1], passes.zs, passes.activations, passes.units):
-            np.matmul(block.T, inputs, out=z)
+            np.matmul(block.mT, inputs, out=z)
             f(z, out=a)
             inputs = a1
-        np.matmul(blocks[-1].T, inputs, out=passes.logits)
+        np.matmul(blocks[-1].mT, inputs, out=passes.logits)
         return passes
 
     def backprop(self, X1: np.ndarray, y: np.ndarray, grads: list[np.ndarray], passes: Passes,
@@ -178,17 +181,17 @@ class Passes:
     """The arrays of forward and backward passes over ``columns`` examples, made once and reused by every
     pass of that size: per hidden layer z_l, [a_l; 1] (its row of ones written here, once; ``units`` are
     its a_l rows), f'(z_l) and δ_l, each with one column per example; and the logits. The [a_l; 1] lie end
-    to end in ``activation_values``, the f'(z_l) in ``slope_values``. A pass in float32 (``dtype``) is forward only."""
+    to end in ``activation_values``, the f'(z_l) in ``slope_values``."""
 
-    def __init__(self, model: MLP, columns: int, backward: bool = True, dtype: type = np.float64):
+    def __init__(self, model: MLP, columns: int, backward: bool = True):
         hidden = [w.shape[1] for w in model.weights[:-1]]
         self.columns = columns
-        self.z_values, self.zs = _end_to_end(hidden, columns, dtype)
-        self.activation_values, self.activations = _end_to_end([units + 1 for units in hidden], columns, dtype)
+        self.z_values, self.zs = _end_to_end(hidden, columns)
+        self.activation_values, self.activations = _end_to_end([units + 1 for units in hidden], columns)
         for a1 in self.activations:
             a1[-1] = 1
         self.units = [a1[:-1] for a1 in self.activations]
-        self.logits = np.empty((model.weights[-1].shape[1], columns), dtype)
+        self.logits = np.empty((model.weights[-1].shape[1], columns))
         self._out: tuple[np.ndarray | None, np.ndarray | None] = (None, None)  # ``stacked_out``'s buffer and view
         if backward:
             self.slope_values, self.slopes = _end_to_end(hidden, columns)
@@ -217,6 +220,35 @@ class Passes:
         return [a.T for a in self.units]
 
 
+class LogitPasses:
+    """The arrays of forward passes over ``columns`` examples that want only the logits, in ``dtype``, for one
+    parameter vector or for a stack of ``stack`` of them at once (each array then (stack, rows, columns)): every z_l
+    is written into one buffer, and each [a_l; 1] into one of two of its width, layer by layer in turn (the row of
+    ones written once), so that a pass holds two layers' values, not every layer's."""
+
+    def __init__(self, model: MLP, columns: int, dtype: type = np.float64, stack: int | None = None):
+        hidden = [w.shape[1] for w in model.weights[:-1]]
+        lead = () if stack is None else (stack,)
+        z = np.empty((*lead, max(hidden, default=0) * columns), dtype)
+        self.zs = [z[..., : units * columns].reshape(*lead, units, columns) for units in hidden]
+        turns: dict[tuple[int, int], np.ndarray] = {}  # (width, layer's parity): a_l and a_{l+1} are never one
+        for layer, units in enumerate(hidden):
+            if (units, layer % 2) not in turns:
+                turns[units, layer % 2] = np.empty((*lead, units + 1, columns), dtype)
+                turns[units, layer % 2][..., -1, :] = 1
+        self.activations = [turns[units, layer % 2] for layer, units in enumerate(hidden)]
+        self.units = [a1[..., :-1, :] for a1 in self.activations]
+        self.logits = np.empty((*lead, model.weights[-1].shape[1], columns), dtype)
+
+    @staticmethod
+    def bytes(model: MLP, columns: int, dtype: type) -> int:
+        """What the arrays of one parameter vector's passes take."""
+        hidden = [w.shape[1] for w in model.weights[:-1]]
+        turns = {(units, layer % 2): units + 1 for layer, units in enumerate(hidden)}
+        values = max(hidden, default=0) + sum(turns.values()) + model.weights[-1].shape[1]
+        return values * columns * np.dtype(dtype).itemsize
+
+
 def _end_to_end(rows: list[int], columns: int, dtype: type = float) -> tuple[np.ndarray, list[np.ndarray]]:
     """One flat array and its consecutive (rows[i], columns) views."""
     values = np.empty(sum(rows) * columns, dtype=dtype)
@@ -225,10 +257,10 @@ def _end_to_end(rows: list[int], columns: int, dtype: type = float) -> tuple[np.
 
 
 def _probability(output: str, logits: np.ndarray) -> np.ndarray:
-    """p(class 1) from the logits, one row per example."""
+    """p(class 1) from the logits, one row per example (of each of a stack of passes, (..., examples, outputs))."""
     if output == "sigmoid":
-        return _sigmoid(logits[:, 0])
-    return _softmax(logits)[:, 1]
+        return _sigmoid(logits[..., 0])
+    return _softmax(logits)[..., 1]
 
 
 _sigmoid = get_activation("sigmoid").fn  # σ(s) = (1 + tanh(s/2))/2: no overflow for large |s|
@@ -248,8 +280,8 @@ def with_ones(X: np.ndarray) -> np.ndarray:
 
 
 def _softmax(s):
-    e = np.exp(s - s.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def _output_loss(output: str, logits: np.ndarray, y: np.ndarray) -> float:
@@ -412,41 +444,100 @@ class _Recorded:
     boundary: np.ndarray
 
 
-DISTINCT_BATCH_BYTES = 8 * 2**20  # activations whose distinct units are counted in one call (``_UnitCounter``)
+FILM_BATCH_BYTES = 8 * 2**20  # what the snapshots of a film waiting to be reduced together may hold (``_Film``)
 
 
-class _UnitCounter:
-    """Counts the distinct units of the ``snapshots`` of a run whose hidden layers are all (``depth``,
-    ``width``) over ``examples``, many snapshots at a time: each one's activations are copied into one buffer of
-    as many as ``DISTINCT_BATCH_BYTES`` hold (and the run has), and counted by one ``_distinct_counts`` (which
-    counts each layer on its own) when it is full and at the end (``flush``). At 5 layers of 32 units, a call
-    for each of 41 snapshots had cost a quarter of a filmed run."""
+class _Film:
+    """The snapshots of a run whose hidden layers are all one width, reduced many at a time: each snapshot's
+    parameters, gradient and activations over the training set are copied into buffers that hold as many as
+    ``FILM_BATCH_BYTES`` allow (and the run has). When they are full, and at the end (``flush``), every column of
+    the snapshots' tables, their histograms' samples, their distinct units and their boundaries (one stacked
+    forward pass over the snapshot grid) take a few numpy calls for all of them. A network whose snapshot alone
+    fills the buffers is reduced as it comes, from the pass's own arrays. At 5 layers of 32 units, the calls of
+    each snapshot on its own had cost a quarter of a filmed run."""
 
-    def __init__(self, depth: int, width: int, examples: int, snapshots: int):
-        self.depth = depth
-        self.capacity = min(DISTINCT_BATCH_BYTES // (depth * width * examples * 8), snapshots)
-        self.buffer = np.empty((self.capacity * depth, width, examples)) if self.capacity > 1 else None
-        self.waiting: list[dict] = []
+    def __init__(self, model: MLP, examples: int, snapshots: int):
+        self.model = model
+        self.depth, self.width = len(model.weights) - 1, model.weights[0].shape[1]
+        self.capacity = max(1, min(FILM_BATCH_BYTES // self.snapshot_bytes(model, examples), snapshots))
+        held = self.capacity if self.capacity > 1 else 0
+        self.params = np.empty((held, model.params.size))
+        self.gradients = np.empty_like(self.params)
+        self.activations = np.empty((held, self.depth, self.width, examples))
+        self.epochs: list[int] = []
+        self.recorded: list[_Recorded] = []
+        self.grids: dict[int, _Evaluation] = {}  # by how many snapshots they pass at once
 
-    def count(self, table: dict, activations: np.ndarray) -> None:
-        """Set ``table["distinct_units"]`` of the finite ``activations`` (layers, units, examples), now or later."""
-        if self.buffer is None:
-            table["distinct_units"] = np.array(_distinct_counts(activations))
+    @staticmethod
+    def snapshot_bytes(model: MLP, examples: int) -> int:
+        """What one snapshot of ``model`` waiting takes: its parameters and gradient, its activations over
+        ``examples``, and its share of the stacked pass over the snapshot grid (parameters and arrays in float32)."""
+        units = sum(w.shape[1] for w in model.weights[:-1])
+        return (8 * (2 * model.params.size + units * examples) + 4 * model.params.size
+                + LogitPasses.bytes(model, SNAPSHOT_GRID**2, np.float32))
+
+    def record(self, epoch: int, evaluation: Passes, gradient: np.ndarray) -> None:
+        """Keep the network at ``epoch``, from the end-of-epoch pass over the training set ``evaluation`` and its
+        gradient (laid out like ``params``)."""
+        activations = evaluation.activation_values.reshape(self.depth, self.width + 1, -1)[:, :-1]
+        if self.capacity == 1:
+            self.recorded += self._reduced([epoch], self.model.params[None], gradient[None], activations[None])
             return
-        start = len(self.waiting) * self.depth
-        self.buffer[start : start + self.depth] = activations
-        self.waiting.append(table)
-        if len(self.waiting) == self.capacity:
+        held = len(self.epochs)
+        self.params[held], self.gradients[held], self.activations[held] = self.model.params, gradient, activations
+        self.epochs.append(epoch)
+        if held + 1 == self.capacity:
             self.flush()
 
     def flush(self) -> None:
-        """Count what waits."""
-        if not self.waiting:
-            return
-        counts = np.array(_distinct_counts(self.buffer[: len(self.waiting) * self.depth]))
-        for k, table in enumerate(self.waiting):
-            table["distinct_units"] = counts[k * self.depth : (k + 1) * self.depth]
-        self.waiting = []
+        """Reduce the snapshots that wait."""
+        held = len(self.epochs)
+        if held:
+            self.recorded += self._reduced(self.epochs, self.params[:held], self.gradients[:held],
+                                           self.activations[:held])
+            self.epochs = []
+
+    def _reduced(self, epochs: list[int], params: np.ndarray, gradients: np.ndarray,
+                 activations: np.ndarray) -> list[_Recorded]:
+        """The snapshots at ``epochs`` from their parameters and gradients (snapshots, params) and their
+        activations (snapshots, depth, width, examples). Finite variances mean finite activations. Where some
+        |a| passes 1e154 its square overflows, and the slower count of distinct units, which finds the finite
+        units itself, is taken for that snapshot."""
+        depth, width, inputs = self.depth, self.width, self.model.weights[0].shape[0]
+        first_weights, weights = _hidden_layers(params, depth, width, inputs)
+        first_gradients, weight_gradients = _hidden_layers(gradients, depth, width, inputs)
+        act_var = _stats.layer_variances(activations)
+        columns = dict(
+            weight_std=np.column_stack([np.std(first_weights, axis=(-2, -1)), np.std(weights, axis=(-2, -1))]),
+            act_var=act_var,
+            grad_var=np.column_stack([np.var(first_gradients, axis=(-2, -1)),
+                                      _stats.layer_variances(weight_gradients)]),
+            frac_dead=np.count_nonzero(activations == 0, axis=(-2, -1)) / (width * activations.shape[-1]),
+            distinct_units=_distinct_stack(activations, np.isfinite(act_var).all(axis=1)))
+        samples = dict(weight=stacked_layer_samples([first_weights[:, None], weights], SNAPSHOT_SAMPLE),
+                       act=stacked_layer_samples([activations.mT], SNAPSHOT_SAMPLE),
+                       grad=stacked_layer_samples([first_gradients[:, None], weight_gradients], SNAPSHOT_SAMPLE))
+        count = len(epochs)
+        if count not in self.grids:
+            self.grids[count] = _Evaluation(self.model, _decision_points(SNAPSHOT_GRID), np.float32, stack=count)
+        boundaries = _boundaries(self.model, self.grids[count], params)
+        layers = np.arange(1, depth + 1)
+        return [_Recorded(epoch, dict(layer=layers) | {name: column[k] for name, column in columns.items()},
+                          {kind: picked[k] for kind, picked in samples.items()}, boundaries[k])
+                for k, epoch in enumerate(epochs)]
+
+
+def _distinct_stack(activations: np.ndarray, finite: np.ndarray) -> np.ndarray:
+    """The distinct units of each layer of a stack of snapshots' ``activations`` (snapshots, depth, width,
+    examples): those of the ``finite`` snapshots in one ``_distinct_counts``, any other's layer by layer
+    (``distinct_units``, which finds a layer's finite units)."""
+    count, depth, width, examples = activations.shape
+    counts = np.empty((count, depth), dtype=int)
+    together = activations if finite.all() else activations[finite]
+    counts[finite] = np.reshape(_distinct_counts(together.reshape(-1, width, examples)), (-1, depth))
+    for k in np.flatnonzero(~finite):
+        counts[k] = [distinct_units(a.T) for a in activations[k]]
+    return counts
 
 
 def _binned(recorded: list[_Recorded]) -> list[Snapshot]:
@@ -463,43 +554,9 @@ def snapshot_epochs(epochs: int, snapshots: int) -> list[int]:
     return sorted({int(round(epoch)) for epoch in np.linspace(0, epochs, snapshots + 1)})
 
 
-def _snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray, boundary: np.ndarray,
-              counter: _UnitCounter | None) -> _Recorded:
-    """The network at ``epoch``, from the end-of-epoch pass over the training set ``evaluation``, its gradient
-    (laid out like ``params``) and p(class 1) on the snapshot grid, ``boundary``. Where the hidden layers are all
-    one width, each per-layer quantity is one (layers, rows, columns) array and one numpy call, and ``counter``
-    counts the distinct units; layers of different widths are reduced one by one."""
-    depth = len(evaluation.units)
-    width, examples = evaluation.units[0].shape
-    if any(a.shape[0] != width for a in evaluation.units):
-        return _shaped_snapshot(epoch, model, evaluation, gradient, boundary)
-    inputs = model.weights[0].shape[0]
-    activations = evaluation.activation_values.reshape(depth, width + 1, examples)[:, :-1]
-    first_weights, weights = _hidden_layers(model.params, depth, width, inputs)
-    first_gradients, gradients = _hidden_layers(gradient, depth, width, inputs)
-    # Finite variances mean finite activations. Where some |a| passes 1e154 its square overflows, and the slower
-    # count of distinct units below, which finds the finite units itself, is taken.
-    act_var = _stats.layer_variances(activations)
-    finite = np.isfinite(act_var).all()
-    table = dict(
-        layer=np.arange(1, depth + 1),
-        weight_std=np.append(np.std(first_weights), np.std(weights, axis=(1, 2))),
-        act_var=act_var,
-        grad_var=np.append(np.var(first_gradients), _stats.layer_variances(gradients)),
-        frac_dead=np.array([np.count_nonzero(zero) for zero in activations == 0]) / (width * examples))
-    if finite:
-        counter.count(table, activations)
-    else:
-        table["distinct_units"] = np.array([distinct_units(a.T) for a in activations])
-    return _Recorded(epoch, table, dict(weight=layer_samples([first_weights, *weights], SNAPSHOT_SAMPLE),
-                                        act=layer_samples([a.T for a in activations], SNAPSHOT_SAMPLE),
-                                        grad=layer_samples([first_gradients, *gradients], SNAPSHOT_SAMPLE)),
-                     boundary)
-
-
 def _shaped_snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.ndarray,
                      boundary: np.ndarray) -> _Recorded:
-    """``_snapshot`` of hidden layers of different widths: the same table and histograms, layer by layer."""
+    """A snapshot (``_Film``) of hidden layers of different widths: the same table and histograms, layer by layer."""
     activations = evaluation.units  # a_l, (n_l, examples) each
     weights = model.weights[:-1]  # W_l, (n_{l-1}, n_l) each
     gradients = _weights_and_biases(model.blocks(gradient)[:-1])[0]
@@ -517,11 +574,12 @@ def _shaped_snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.nd
 
 def _hidden_layers(flat: np.ndarray, depth: int, width: int, inputs: int = INPUTS) -> tuple[np.ndarray, np.ndarray]:
     """The weights W_1 (inputs, width) and W_2 … W_depth stacked (depth - 1, width, width) of a vector laid out
-    like ``MLP.params`` (views), for hidden layers all ``width`` wide."""
-    start = (inputs + 1) * width
-    first = flat[:start].reshape(inputs + 1, width)[:-1]
-    rest = flat[start : start + (depth - 1) * (width + 1) * width].reshape(depth - 1, width + 1, width)[:, :-1]
-    return first, rest
+    like ``MLP.params`` (views), for hidden layers all ``width`` wide; of a stack of such vectors (..., params),
+    stacks of both (..., inputs, width) and (..., depth - 1, width, width)."""
+    start, lead = (inputs + 1) * width, flat.shape[:-1]
+    first = flat[..., :start].reshape(*lead, inputs + 1, width)[..., :-1, :]
+    rest = flat[..., start : start + (depth - 1) * (width + 1) * width].reshape(*lead, depth - 1, width + 1, width)
+    return first, rest[..., :-1, :]
 
 
 def _decision_points(resolution: int = DECISION_GRID, bound: float = 2.0) -> np.ndarray:
@@ -767,10 +825,9 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
     evaluation = Passes(model, len(y_train))
     saturated = _end_to_end([w.shape[1] for w in model.weights[:-1]], len(y_train), bool)  # laid out like its f'
     test = _Evaluation(model, X_test)
-    grid = _Evaluation(model, _decision_points(SNAPSHOT_GRID), np.float32) if wanted else None
-    widths = {w.shape[1] for w in model.weights[:-1]}  # of the hidden layers: one, or ``_shaped_snapshot`` counts
-    counter = (_UnitCounter(len(model.weights) - 1, max(widths), len(y_train), len(wanted))
-               if wanted and len(widths) == 1 else None)
+    widths = {w.shape[1] for w in model.weights[:-1]}  # of the hidden layers: one, or ``_shaped_snapshot`` films
+    film = _Film(model, len(y_train), len(wanted)) if wanted and len(widths) == 1 else None
+    grid = _Evaluation(model, _decision_points(SNAPSHOT_GRID), np.float32, stack=1) if wanted and not film else None
     initial = None
     for epoch in range(c["epochs"] + 1):
         if epoch:
@@ -799,12 +856,17 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
                             test_accuracy=_accuracy(test.logits(), y_test), grad_norm_first=layer_norms[0],
                             grad_norm_last=layer_norms[-1], saturation=saturation))
         if epoch in wanted or (wanted and not finite):
-            kept.append(_snapshot(epoch, model, evaluation, gradient, _snapshot_boundary(model, grid), counter))
+            if film is not None:
+                film.record(epoch, evaluation, gradient)
+            else:
+                boundary = _boundaries(model, grid, model.params[None])[0]
+                kept.append(_shaped_snapshot(epoch, model, evaluation, gradient, boundary))
         if not finite:
             break
     final = [distinct_units(a) for a in evaluation.hidden()]
-    if counter is not None:
-        counter.flush()
+    if film is not None:
+        film.flush()
+        kept = film.recorded
     overflowed = None if finite else _overflowed(loss, gradient)
     return history, _norms_table(norms), None if finite else epoch, overflowed, initial, final, _binned(kept)
 
@@ -837,29 +899,39 @@ def _saturation(slopes: np.ndarray, activation: Activation, flags: np.ndarray, l
 
 class _Evaluation:
     """A forward pass over fixed points ``X`` (the test set, or the snapshot grid) that each epoch repeats, into
-    arrays made once; in ``dtype``, through a copy of the parameters in it taken at each pass."""
+    arrays made once (``LogitPasses``); in ``dtype``, through the model's parameters or a copy of them in it taken
+    at each pass; or through a stack of ``stack`` parameter vectors at once."""
 
-    def __init__(self, model: MLP, X: np.ndarray, dtype: type = np.float64):
+    def __init__(self, model: MLP, X: np.ndarray, dtype: type = np.float64, stack: int | None = None):
         self.model, self.X1 = model, with_ones(X).astype(dtype, copy=False)
-        self.params = model.params if model.params.dtype == dtype else np.empty(model.params.shape, dtype)
+        if stack is None and model.params.dtype == dtype:
+            self.params = model.params
+        else:
+            self.params = np.empty(model.params.shape if stack is None else (stack, model.params.size), dtype)
         self.blocks = model.blocks(self.params)
-        self.passes = Passes(model, len(X), backward=False, dtype=dtype)
+        self.passes = LogitPasses(model, len(X), dtype, stack)
 
-    def logits(self) -> np.ndarray:
-        """The points' logits under the model's current parameters, one row per point."""
-        if self.params is not self.model.params:
-            np.copyto(self.params, self.model.params, casting="same_kind")
-        return self.model._forward(self.X1, self.passes, self.blocks).logits.T
+    def logits(self, params: np.ndarray | None = None) -> np.ndarray:
+        """The points' logits, one row per point, under ``params`` (the model's current ones if not given); for a
+        stack, under each of its ``params`` (stack, params): (stack, points, outputs)."""
+        params = self.model.params if params is None else params
+        if self.params is not params:
+            np.copyto(self.params, params, casting="same_kind")
+        return self.model._forward(self.X1, self.passes, self.blocks).logits.mT
 
 
-def _snapshot_boundary(model: MLP, grid: _Evaluation) -> np.ndarray:
-    """p(class 1) on the snapshot grid: its pass in float32, in half the time of float64's at 30 layers, to the
-    rounding float32 gathers over a forward pass (a test bounds it); again in float64 if a logit overflowed
+def _boundaries(model: MLP, grid: _Evaluation, params: np.ndarray) -> list[np.ndarray]:
+    """p(class 1) on the snapshot grid of each of a stack of parameter vectors ``params`` (snapshots, params), by the
+    stacked ``grid`` made for them: its passes in float32, in half the time of float64's at 30 layers, to the
+    rounding float32 gathers over a forward pass (a test bounds it); again in float64 where a logit overflowed
     float32's 3.4e38, where float64's may not."""
-    logits = grid.logits()
-    if not np.isfinite(logits).all():
-        logits = _Evaluation(model, _decision_points(SNAPSHOT_GRID)).logits()
-    return _probability(model.output, logits).reshape(SNAPSHOT_GRID, SNAPSHOT_GRID)
+    logits = grid.logits(params)
+    boundaries = list(_probability(model.output, logits).reshape(-1, SNAPSHOT_GRID, SNAPSHOT_GRID))
+    for k in np.flatnonzero(~np.isfinite(logits).all(axis=(1, 2))):
+        again = _Evaluation(model, _decision_points(SNAPSHOT_GRID), stack=1).logits(params[k : k + 1])
+        boundaries[k] = _probability(model.output, again[0]).reshape(SNAPSHOT_GRID, SNAPSHOT_GRID)
+    return boundaries
+
 
 
 def unit_report(model: MLP, X: np.ndarray, y: np.ndarray, layer: int = 1, rows: int = 3) -> pd.DataFrame:

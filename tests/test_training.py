@@ -6,6 +6,7 @@ import os
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -440,10 +441,13 @@ def test_a_snapshots_boundary_is_the_networks_probability_to_float32s_rounding()
 
     huge = MLP([np.full((2, 2), 1e20), np.full((2, 2), 1e20), np.array([[1.0], [-1.0 + 1e-3]])],
                [np.zeros(2), np.zeros(2), np.zeros(1)], initcore.get_activation("relu"), "sigmoid")
-    grid = training._Evaluation(huge, points, np.float32)
+    params = np.stack([huge.params, huge.params * 1e-20])  # a film's stack: the second overflows nothing
+    grid = training._Evaluation(huge, points, np.float32, stack=2)
     with np.errstate(over="ignore", invalid="ignore"):  # as inside ``train``
-        assert not np.isfinite(grid.logits()).all()
-        assert np.array_equal(training._snapshot_boundary(huge, grid).ravel(), huge.predict_proba(points))
+        assert not np.isfinite(grid.logits(params)[0]).all()
+        overflowed, tame = training._boundaries(huge, grid, params)
+        assert np.array_equal(overflowed.ravel(), huge.predict_proba(points))
+    assert tame.dtype == np.float32 and np.isfinite(tame).all()
 
 
 def test_the_snapshots_show_what_each_bad_start_does_during_training():
@@ -692,16 +696,27 @@ def test_the_fewest_points_allowed_train(dataset, n):
 @pytest.mark.parametrize("held", [1, 3, 1000])
 @pytest.mark.parametrize("activation, scheme, lr", [("relu", "he_normal", 0.1), ("tanh", "zeros", 0.1),
                                                     ("relu", "large_normal", 3.0)])
-def test_a_film_counts_distinct_units_many_snapshots_at_a_time_as_each_alone(held, activation, scheme, lr,
-                                                                             monkeypatch):
-    """The distinct units of a film's snapshots are counted many at a time (``_UnitCounter``): whether a batch holds
-    one snapshot, three (so that it fills and is counted in the middle of the run) or all of them, every snapshot's
-    count is that of ``distinct_units`` on each of its layers alone, of a healthy run, a symmetric one and one that
-    diverges."""
+def test_a_film_reduces_many_snapshots_at_a_time_as_each_alone(held, activation, scheme, lr, monkeypatch):
+    """A film's snapshots wait and are reduced many at a time (``_Film``): whether a batch holds one snapshot (reduced
+    from the pass's own arrays), three (so that it fills in the middle of the run) or all of them, every snapshot is
+    the same to the bit (its table, its histograms, its boundary), of a healthy run, a symmetric one and one that
+    diverges; and every snapshot's distinct units are those of ``distinct_units`` on each of its layers alone."""
     settings = dict(dataset="moons", depth=4, width=16, activation=activation, scheme=scheme, epochs=30, lr=lr,
                     n=200, snapshots=30)
-    monkeypatch.setattr(training, "DISTINCT_BATCH_BYTES", held * 4 * 16 * 160 * 8)
+    monkeypatch.setattr(training, "FILM_BATCH_BYTES", 1)
+    alone = initcore.train(**settings)
+    model = init_mlp(depth=4, width=16, activation=activation, scheme=scheme, output="sigmoid", bias=0.0,
+                     rng=np.random.default_rng(0))
+    monkeypatch.setattr(training, "FILM_BATCH_BYTES", held * training._Film.snapshot_bytes(model, 160))
     run = initcore.train(**settings)
+    assert [s.epoch for s in run.snapshots] == [s.epoch for s in alone.snapshots]
+    for snapshot, reference in zip(run.snapshots, alone.snapshots):
+        pd.testing.assert_frame_equal(snapshot.layers, reference.layers, check_exact=True)
+        np.testing.assert_array_equal(snapshot.boundary, reference.boundary)
+        for kind in ("weight_hist", "act_hist", "grad_hist"):
+            for name in ("edges", "counts", "log_edges", "log_counts", "zeros", "total"):
+                np.testing.assert_array_equal(getattr(getattr(snapshot, kind), name),
+                                              getattr(getattr(reference, kind), name))
     epochs = [snapshot.epoch for snapshot in run.snapshots]
     assert list(run.snapshots[0].layers.distinct_units) == run.initial_distinct_neurons
     for snapshot in run.snapshots[1:]:  # the network at each later epoch, trained again that far
