@@ -88,10 +88,11 @@ with st.container(horizontal=True, vertical_alignment="center"):
               "↺ Replay, under the film, plays this draw again from epoch 0")
 units = width if shape == "constant" else None  # of every hidden layer
 st.markdown("\n".join(f"- {sentence}" for sentence in film.findings(lab, activation, lr, units)))
-shown = film.lab_film(lab, quantity, film_log, narrow=show.on_phone())
+narrow = show.too_narrow_for(film.wide_needs(len(lab["snapshots"])))  # one row per run, or a column each
+shown = film.lab_film(lab, quantity, film_log, narrow=narrow)
 start = controls.link_only("frame", 0, shown.frame_count - 1, 0)  # a link may open the film at one of its frames
 st.html(film.SCRIPT, unsafe_allow_javascript=True)  # the film's controls from the keyboard; Play from the frame shown
-show.chart(film.lab_film(lab, quantity, film_log, narrow=show.on_phone(), start=start) if start else shown,
+show.chart(film.lab_film(lab, quantity, film_log, narrow=narrow, start=start) if start else shown,
            "film_chart")
 if shown.crowded is not None and (crowded := shown.crowded) >= film.CROWDED:
     st.caption(f"On this axis, set by each run's largest value, at least {percent(crowded)} of every run's "

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import initcore
 from initcore.propagation import MAX_ORTHOGONAL, view_batch
-from ui import charts, controls, lessons, presets, theme
+from ui import charts, controls, film, lessons, presets, theme, viewport
 from ui.nav import LESSONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -1793,3 +1793,18 @@ def test_sampling_noise_is_not_told_as_a_change_a_few_layers_make():
         run = initcore.simulate(depth=depth, width=128, activation="selu", scheme="lecun_normal", batch=128)
         forward, _ = lessons.judge_run(run)
         assert forward.word == "steady" and forward.step is None, (depth, str(forward))
+
+
+@pytest.mark.parametrize("width, rows", [(None, False), (600, True), (1000, False)])
+def test_the_film_lays_its_runs_in_rows_where_the_browser_measures_a_column_too_narrow_for_columns(width, rows):
+    """A desktop's User-Agent draws the lab's five runs side by side, until the browser measures the page's column
+    (``ui.viewport``): under the 716 px that five columns need (a 1024 px window with its sidebar open), one row per
+    run, as on a phone."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("pages/4_Training_lab.py")
+    if width is not None:
+        at.session_state[viewport.KEY] = {"width": width}
+    at.run()
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "epoch by epoch" in c.proto.spec)
+    assert not at.exception and (spec["layout"]["height"] > film.Grid.wide(5).height) == rows

@@ -398,6 +398,18 @@ def test_every_panel_of_the_film_has_its_own_place(k, phone):
         assert [grid.plot_height * (y[1] - y[0]) for _, y in grid.heats] == pytest.approx([170] * k)
 
 
+@pytest.mark.parametrize("k", range(1, len(initcore.LAB_SCHEMES) + 1))
+def test_a_column_as_wide_as_the_film_needs_gives_each_run_its_least_width(k):
+    """``wide_needs(k)`` is the main column's width at which each of k columns side by side is ``COLUMN_LEAST`` px
+    wide, its margins aside: any narrower, and the film is laid out a row per run."""
+    grid = film.Grid.wide(k)
+    plot = film.wide_needs(k) - grid.margin["l"] - grid.margin["r"]
+    assert [plot * (x[1] - x[0]) for x, _ in grid.heats] == pytest.approx([film.COLUMN_LEAST] * k)
+    # The page's column in Chromium with the sidebar open: 535 px in a window of 1024, 791 in one of 1280, less 17 for
+    # a scroll bar that takes room. Five runs fit side by side in the second, not in the first.
+    assert 535 < film.wide_needs(len(initcore.LAB_SCHEMES)) < 791 - 17
+
+
 def test_every_heatmap_s_linear_axis_shows_a_value_either_side_of_zero():
     """Small weights' activations span about ±0.044: four ticks at most had come out as 0 alone. Each panel's axis
     now shows 0 and the roundest number within reach on each side, inside its range."""

@@ -31,6 +31,9 @@ SNAPSHOTS = 40  # snapshots + 1 frames: epoch 0 and 40 evenly spaced epochs afte
 MAX_FRAMES = SNAPSHOTS + 1  # a diverged run's last snapshot is one more epoch: the film thins to this many
 FILM_BINS = 40
 WIDE_MOST = 5  # runs side by side, a column each; more are laid out a row each, as on a phone
+WIDE_MARGIN = dict(l=90, r=150, t=60, b=200)  # px: room for the tick labels and the colour bar of runs side by side
+COLUMN_GAP = 0.04  # between two columns side by side, a share of the plot's width
+COLUMN_LEAST = 80  # px: the narrowest column whose run name (with the gap beside it) and heatmap ticks keep apart
 FIGURE_BUDGET = 480_000  # bytes of the whole figure as sent: under 500 KB on the websocket, with room to spare
 SHARE_TOP = 25  # % of a layer's units in one bin at which the colour tops out: a spike reads at once, a spread too
 PLAY_MS = 350  # one frame's time on screen while playing
@@ -126,10 +129,16 @@ def reel(scheme: str, snapshots: list, quantity: str, log: bool, diverged_epoch:
     return Reel(scheme, np.array([s.epoch for s in snapshots]), boundary, shares, edges, diverged_epoch, zeros)
 
 
+def wide_needs(k: int) -> float:
+    """The width (px) a film of ``k`` runs side by side needs: its margins, and ``COLUMN_LEAST`` for each column.
+    Five runs need 716 px: a window of 1280 px gives 791 with its sidebar open, one of 1024 px 535."""
+    return WIDE_MARGIN["l"] + WIDE_MARGIN["r"] + COLUMN_LEAST * k / (1 - COLUMN_GAP * (k - 1))
+
+
 @drawn.once(kept=drawn.FILMS_KEPT)
 def lab_film(lab: dict, quantity: str, log: bool, narrow: bool = False, start: int = 0) -> FilmFigure:
-    """The film of the lab's runs (``ui.runs.gather``), showing ``quantity``; ``narrow``: laid out for a phone;
-    ``start``: the frame it opens at."""
+    """The film of the lab's runs (``ui.runs.gather``), showing ``quantity``; ``narrow``: one row per run, as on a
+    phone (for a column narrower than ``wide_needs``); ``start``: the frame it opens at."""
     reels = [reel(s, shots, quantity, log, lab["diverged"][s]) for s, shots in lab["snapshots"].items()]
     return film_figure(reels, lab["histories"], lab["test_points"], quantity, log, narrow, start)
 
@@ -298,11 +307,9 @@ class Grid:
 
     @classmethod
     def wide(cls, k: int) -> Grid:
-        gap = 0.04  # between two columns, a share of the plot's width
-        width = (1 - gap * (k - 1)) / k
-        columns = [(j * (width + gap), j * (width + gap) + width) for j in range(k)]
-        margin = dict(l=90, r=150, t=60, b=200)  # room for the tick labels and the colour bar: any less, and
-        # Plotly draws the film twice
+        width = (1 - COLUMN_GAP * (k - 1)) / k
+        columns = [(j * (width + COLUMN_GAP), j * (width + COLUMN_GAP) + width) for j in range(k)]
+        margin = WIDE_MARGIN  # any less, and Plotly draws the film twice
         return cls(830, margin, (0.78, 1.0), [(c, (0.41, 0.64)) for c in columns], [(c, (0.0, 0.31)) for c in columns],
                    dict(len=0.31, y=0, yanchor="bottom"), 830 - margin["t"] - margin["b"])
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ui import screen
+from ui import screen, viewport
 from ui.figure import alt_text, enlarged
 
 WHOLE_TABLE_ROWS = 40  # a table of at most this many rows shows them all; a longer one scrolls
@@ -39,6 +39,14 @@ def on_phone() -> bool:
     phone browser carries and tablets and desktops do not). A figure with many panels side by side lays them out
     one under the other there: Plotly cannot reflow a figure's panels to the width it finds."""
     return "Mobi" in st.context.headers.get("User-Agent", "")
+
+
+def too_narrow_for(needed: float) -> bool:
+    """Whether the page's main column is narrower than a figure laid out side by side needs, ``needed`` px at a
+    laptop's scale (presenter mode's larger words need ``screen.SCALE`` times more): as the browser measures the
+    column (``ui.viewport``), and until it has, on a phone."""
+    phone = on_phone()
+    return viewport.narrower_than(needed * (screen.SCALE if _projected(phone) else 1), phone)
 
 
 def caption(text: str | None) -> None:

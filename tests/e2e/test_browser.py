@@ -828,6 +828,36 @@ def test_the_lab_s_film_reads_on_a_phone(browser, server):
     phone.close()
 
 
+def film_panels_when(page, rows: bool, timeout: float = 30) -> list:
+    """The film's panels once they are laid out in rows (``rows``, one per run, its boundary beside its heatmap)
+    or in columns (every boundary on one line), waiting for the page to redraw it so."""
+    deadline = time.monotonic() + timeout
+    while True:
+        panels = page.evaluate(PANELS)
+        boundaries = panels[1 : 1 + len(initcore.LAB_SCHEMES)]
+        if len(panels) == 1 + 2 * len(initcore.LAB_SCHEMES) and (len({round(b[1]) for b in boundaries}) > 1) == rows:
+            return panels
+        assert time.monotonic() < deadline, panels
+        page.wait_for_timeout(200)
+
+
+def test_a_desktop_window_too_narrow_for_five_columns_gets_the_film_in_rows(browser, server):
+    """A 1024 px window with its sidebar open leaves the page's column 535 px: the five runs side by side
+    had been columns of 50 px, their names over one another. The browser measures the column and the film comes in
+    rows, every panel at least 100 px wide and none over another; widened to 1440 px, it is five columns again."""
+    page = browser.new_page(viewport=dict(width=1024, height=768))
+    page.goto(f"{server}/Training_lab")
+    wait_for_app(page, charts=8)
+    panels = film_panels_when(page, rows=True)
+    assert all(right - left >= 100 for left, _, right, _ in panels[1:]), panels
+    assert not any(min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+                   for i, a in enumerate(panels) for b in panels[i + 1:]), panels
+    page.set_viewport_size(dict(width=1440, height=900))
+    film_panels_when(page, rows=False)
+    assert not exceptions(page)
+    page.close()
+
+
 FILM_NOTES = """() => {
   const film = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.textContent.includes('Play'));
   const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };

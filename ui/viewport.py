@@ -1,0 +1,53 @@
+"""The width of the page's main column, as the browser measures it, for a figure whose panels cannot reflow.
+
+Plotly lays a figure of many panels side by side (the lab's film) out once, on the server, for the width it will
+be given. A phone says what it is in its User-Agent, but a laptop's window half a screen wide, or a projector of
+1024 px with the sidebar open, says "desktop", and five columns of 50 px overlapped their names there. A tiny
+component (``st.components.v2``, drawn in the sidebar, where it takes no room) measures the main column when the
+page is drawn and when the window is resized. It tells the server the width only when it falls on the other side
+of the width the page needs from the layout drawn, so a page drawn right is never run again for it.
+"""
+
+import streamlit as st
+
+KEY = "viewport"  # session state: the component's state, {"width": px} once the browser has told it
+
+_PROBE = st.components.v2.component(
+    "initlab_viewport",
+    js="""
+let report = null  // this page's measure, which the one resize listener calls
+const onResize = () => report && report()
+
+export default function ({ data, setStateValue }) {
+  let narrow = data.narrow  // as the server drew the page
+  report = () => {
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]')
+    if (!main) return
+    const style = getComputedStyle(main)
+    const width = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+    if (width > 0 && (width < data.needed) !== narrow) {
+      narrow = !narrow
+      setStateValue("width", Math.round(width))
+    }
+  }
+  report()
+  window.addEventListener("resize", onResize)  // the same function each run: added once
+  return () => {
+    window.removeEventListener("resize", onResize)
+    report = null
+  }
+}
+""",
+)
+
+
+def narrower_than(needed: float, guess: bool) -> bool:
+    """Whether the page's main column is narrower than ``needed`` px: as the browser last measured it, or, until it
+    has, ``guess`` (what the User-Agent says). Mounts the measuring component, which reruns the page once if the
+    guess was wrong."""
+    state = st.session_state.get(KEY)
+    width = state.get("width") if state is not None else None
+    narrow = guess if width is None else width < needed
+    with st.sidebar:
+        _PROBE(key=KEY, data=dict(needed=needed, narrow=narrow), on_width_change=lambda: None, height=0)
+    return narrow
