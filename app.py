@@ -13,7 +13,7 @@ if __name__ != "__main__":  # imported by `streamlit run` to find its server: no
 
     app = st.App(__file__, lifespan=lifespan)
 else:  # the home page
-    from ui import cached, charts, show
+    from ui import cached, charts, controls, show
     from ui.nav import footer, lesson_links, sidebar
     from ui.theme import activation_label, number, times
 
@@ -54,3 +54,4 @@ else:  # the home page
 
     st.subheader("Lessons")
     lesson_links()
+    controls.leave_out_unread()  # last: the link's names nothing on the page looked for

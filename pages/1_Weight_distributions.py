@@ -54,3 +54,5 @@ st.markdown("Try a wider layer: more inputs make the Xavier and He curves narrow
             "left, to smaller weights), away from their dotted outlines at 256 × 256; more outputs narrow Xavier's "
             "alone, and the fixed-σ ones do not move. That is the whole idea: scale the weights to the fan so that "
             "the sum over inputs keeps its size.")
+
+controls.leave_out_unread()  # last: the link's names nothing on the page looked for

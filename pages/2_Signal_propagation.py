@@ -100,3 +100,5 @@ if tab_table.open:
         show.table(tables.layer_summary(run.layers), tables.LAYER_COLUMNS)
         st.download_button("Download CSV", run.layers.to_csv(index=False), file_name="initlab_layers.csv",
                            mime="text/csv", on_click="ignore")  # a download changes nothing on the page
+
+controls.leave_out_unread()  # last: the link's names nothing on the page looked for

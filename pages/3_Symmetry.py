@@ -50,3 +50,5 @@ with st.expander("The same table after training"):
 st.caption("Under zeros every unit outputs f(0). Where f(0) = 0 (tanh, ReLU, and all but sigmoid here), every "
            "gradient but the output bias's is 0: nothing else moves at all. Sigmoid's f(0) = ½ lets the weights "
            "move, but in lockstep, as under a constant.")
+
+controls.leave_out_unread()  # last: the link's names nothing on the page looked for

@@ -121,3 +121,5 @@ if controls.toggle("Train every scheme at eight learning rates, 0.001 to 3", "sw
     else:
         show.chart(charts.sweep_figure(sweep, upright=show.on_phone()), "sweep_chart")
         st.caption(lessons.sweep_caption(sweep, epochs, upright=show.on_phone()))
+
+controls.leave_out_unread()  # last: the link's names nothing on the page looked for

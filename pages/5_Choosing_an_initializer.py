@@ -128,3 +128,5 @@ st.subheader("Every scheme at a glance")
 for heading, entries in lessons.schemes_at_a_glance().items():
     st.markdown(f"**{heading}**")
     st.markdown("\n".join(f"- {entry}" for entry in entries))
+
+controls.leave_out_unread()  # last: the link's names nothing on the page looked for

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import nav, presets
+from ui import controls, nav, presets
 
 st.set_page_config(page_title="Reproduce the classics · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -17,3 +17,5 @@ for key, preset in presets.PRESETS.items():
         st.markdown(preset["story"])
         st.page_link(preset["page"], label=f"Open {preset['label']}", icon=":material/play_arrow:",
                      query_params=presets.link(key))  # each link named by its classic, for a list of links
+
+controls.leave_out_unread()  # last: the link's names nothing on the page looked for

@@ -57,3 +57,5 @@ st.caption(f"One random input, {phase_data.SPECTRUM_WIDTH} units a layer, no bia
            "under 10⁻⁵ of the largest are counted apart: float32 cannot tell them from 0.")
 st.markdown("\n".join(f"- {finding}" for finding in phase_lessons.spectrum_findings(
     spectra, activation, phase_data.SPECTRUM_WIDTH)))
+
+controls.leave_out_unread()  # last: the link's names nothing on the page looked for

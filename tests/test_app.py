@@ -1808,3 +1808,38 @@ def test_the_film_lays_its_runs_in_rows_where_the_browser_measures_a_column_too_
     at.run()
     spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "epoch by epoch" in c.proto.spec)
     assert not at.exception and (spec["layout"]["height"] > film.Grid.wide(5).height) == rows
+
+
+def _left_out_notes(at: AppTest) -> list[str]:
+    return [toast.value for toast in at.toast if "of this page, as it now stands" in toast.value]
+
+
+@pytest.mark.parametrize("page", [None, *PAGES])
+def test_a_link_s_name_that_no_control_of_the_page_reads_is_left_out_with_a_note(page):
+    """A typo in a link (``dept=30``) had stayed in the address, passed on with every copy, while the page showed
+    its default: it is taken out, and a note says which value of the link was left out. The page's own link, and
+    every classic's, leave nothing out."""
+    at = open_page(page, home_first=False, dept="30")
+    assert not at.exception
+    assert _left_out_notes(at) == ["This link's dept=30 is not a setting of this page, as it now stands; it was left "
+                                   "out of the address."]
+    assert "dept" not in at.query_params
+    plain = open_page(page, home_first=False)
+    assert not plain.exception and not _left_out_notes(plain)
+
+
+@pytest.mark.parametrize("classic", list(presets.PRESETS))
+def test_every_classic_s_link_reads_all_of_its_names(classic):
+    preset = presets.PRESETS[classic]
+    at = open_page(preset["page"], home_first=False, **presets.link(classic))
+    assert not at.exception and not _left_out_notes(at), [t.value for t in at.toast]
+
+
+def test_a_setting_of_another_scheme_is_left_out_and_of_the_scheme_shown_is_kept():
+    """σ is a setting of the small and large normal schemes only: with He it is left out, with small normal read."""
+    he = open_page("pages/2_Signal_propagation.py", home_first=False, scheme="he_normal", std="3", dept="30")
+    assert _left_out_notes(he) == ["This link's std=3, dept=30 are not settings of this page, as it now stands; they "
+                                   "were left out of the address."]
+    assert "std" not in he.query_params and "dept" not in he.query_params
+    small = open_page("pages/2_Signal_propagation.py", home_first=False, scheme="small_normal", std="0.03")
+    assert not _left_out_notes(small) and small.query_params["std"] == "0.03"

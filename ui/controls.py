@@ -61,6 +61,7 @@ def enter(page: str) -> None:
     """Called first on every page (by ``ui.nav.sidebar``). On the first run after the learner comes to a lesson
     (a link, the sidebar, Back), a value in the address bar wins over one carried from the lesson they left:
     a classic's link opens CS231n's tanh network even after the learner picked ReLU elsewhere."""
+    st.session_state[_READ] = set()
     if st.session_state.get(_LESSON) == page:
         st.session_state.pop(_ENTERED, None)
         return
@@ -104,6 +105,7 @@ def _raw(key: str, *, every: bool = False):
     A link that gives a control of one value several (``depth=3&depth=7``) keeps its last one only, and the page
     starts again, where the control reads it like any link's value, with a note: Streamlit's binding would drop
     them all and show the default."""
+    read(key)
     if key in st.session_state or key in st.session_state.get(_CORRECTED, {}):
         return [] if every else None
     values = st.query_params.get_all(key)
@@ -119,6 +121,29 @@ def _raw(key: str, *, every: bool = False):
 
 
 _REPEATED = "_link_repeats"  # session state: {url name: the note on a link's several values for one control}
+_READ = "_link_names_read"  # session state: the URL names this run of the page has looked for (``leave_out_unread``)
+
+
+def read(key: str) -> None:
+    """Note that this run of the page looked for the URL name ``key`` (every control does; ``leave_out_unread``)."""
+    st.session_state.setdefault(_READ, set()).add(key)
+
+
+def leave_out_unread() -> None:
+    """Called last on every page: a link's names that nothing on the page looked for (a typo, ``dept=30``, or a
+    setting another lesson or another scheme has) are taken out of the address, which would pass them on with
+    every copy of the link, and a note says so until it is closed."""
+    looked_for = st.session_state.get(_READ, set())
+    unread = {key: st.query_params.get_all(key) for key in st.query_params  # a control of a run before, not drawn
+              if key not in looked_for and key not in st.session_state}  # in this one: Streamlit's to take out
+    if not unread:
+        return
+    for key in unread:
+        del st.query_params[key]
+    named = ", ".join(f"{key}={_cut(values[-1]) if values else ''}" for key, values in unread.items())
+    one = len(unread) == 1
+    st.toast(f"This link's {named} {'is not a setting' if one else 'are not settings'} of this page, as it now "
+             f"stands; {'it was' if one else 'they were'} left out of the address.", icon=LINKED, duration="infinite")
 
 
 def _lesson_default(key: str, default) -> None:

@@ -161,6 +161,7 @@ class Selector:
     def __init__(self, page: str):
         self.page, self.options = page, {"": "—"} | {k: p["label"] for k, p in for_page(page).items()}
         self.slot = st.empty()
+        controls.read(CLASSIC)  # the address names the classic shown (``story``)
         if controls.arrived():  # a link that names one of its classics opens it, as a pick in the box, but
             opened = self._named()  # for the settings the link gives itself
             given = [key for key in PRESETS[opened]["settings"] if key in st.query_params] if opened else []
