@@ -307,6 +307,9 @@ def test_weight_matrices_share_a_colour_scale_unless_training_blew_one_up():
     # a diverged run: nothing finite after training
     diverged = charts.matrix_figure(before, np.full((6, 6), np.nan), title="t")
     assert diverged.layout.annotations[1].text == "after: inf/NaN"
+    blank = diverged.layout.annotations[2]  # in the middle of the blank panel, which counts its 6 units as the other
+    assert blank.text == "no weight<br>is a number" and (blank.xref, blank.x, blank.y) == ("x2", 3.5, 3.5)
+    assert list(diverged.layout.xaxis2.range) == list(diverged.layout.xaxis.range) == [0.5, 6.5]
     assert diverged.data[1].zmax == pytest.approx(np.abs(before).max())
     zeros = charts.matrix_figure(np.zeros((6, 6)), np.zeros((6, 6)), title="t")
     assert [t.zmax for t in zeros.data] == [1.0, 1.0]

@@ -715,18 +715,25 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
     """A weight matrix before and after training, side by side: on one colour scale, unless one reaches more
     than ``SCALE_GAP`` times further than the other (weights that training blew up), when each panel gets its
     own scale, named under its title ("after<br>colours ±1.93 × 10⁹"), so that the smaller one does not fade to a
-    blank. A matrix with no finite weight (a diverged run) is left blank, and its title says why."""
+    blank. A matrix with no finite weight (a diverged run) is left blank, and its title and a note in its middle
+    say why; its axis still counts its units, as the other's does (Plotly's own would run 0 to 6)."""
     finite = [matrix[np.isfinite(matrix)] for matrix in (before, after)]
     reaches = [float(np.abs(values).max()) if values.size else None for values in finite]
     spans = [reach for reach in reaches if reach] or [1.0]  # all-zero matrices take any scale
     shared = max(spans) <= SCALE_GAP * min(spans)
     grid = fig.grid(1, 2, subplot_titles=("before", "after"), shared_yaxes=True, horizontal_spacing=0.05)
     titles, traces = [], []
+    x_axes = fig.grid_axes(grid, "xaxis", **fig.axis_title("unit"))
     for col, (matrix, reach, panel) in enumerate(zip((before, after), reaches, grid["annotations"]), start=1):
         span = max(spans) if shared or not reach else reach
         said = ": inf/NaN" if reach is None else "" if shared else f"<br>colours ±{number(span)}"
         titles.append(panel | dict(text=panel["text"] + said))
         rows, units = matrix.shape  # numbered from 1, as the units table and every other page number them
+        x, y = fig.panel_axes(1, col, 2)
+        x_axes[fig.layout_key(x)]["range"] = [0.5, units + 0.5]
+        if reach is None:
+            titles.append(dict(text="no weight<br>is a number", x=(units + 1) / 2, y=(rows + 1) / 2, xref=x, yref=y,
+                               showarrow=False))
         traces.append(go.Heatmap(z=matrix, x=np.arange(1, units + 1), y=np.arange(1, rows + 1), zmin=-span,
                                  zmax=span, colorscale="RdBu", showscale=shared and col == 2,
                                  colorbar=dict(title=dict(text="w")), xaxis=fig.panel_axes(1, col, 2)[0],
@@ -737,8 +744,7 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
     y_axes["yaxis"] |= fig.axis_title("input (row)")
     room = {} if shared else dict(margin=fig.MARGIN | dict(t=fig.MARGIN["t"] + 32))  # for the titles' second line
     said = "; ".join(f"{when}: {_columns_in_words(matrix)}" for when, matrix in (("before", before), ("after", after)))
-    return fig.new(traces, title, height=380, annotations=titles, **room, message=said,
-                   **fig.grid_axes(grid, "xaxis", **fig.axis_title("unit")), **y_axes)
+    return fig.new(traces, title, height=380, annotations=titles, **room, message=said, **x_axes, **y_axes)
 
 
 def _columns_in_words(matrix: np.ndarray) -> str:
