@@ -434,9 +434,8 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class _Recorded:
-    """A snapshot as ``_sgd`` records it: its table and the samples of each kind its histograms bin (``histograms``
-    bins every snapshot of a run together at the end). Its table's ``distinct_units`` may wait for its
-    ``_UnitCounter``."""
+    """A snapshot as ``_sgd`` records it (``_Film``, or ``_shaped_snapshot``): its table and the samples of each kind
+    its histograms bin (``histograms`` bins every snapshot of a run together at the end)."""
 
     epoch: int
     table: dict[str, np.ndarray]
