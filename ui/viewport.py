@@ -4,8 +4,9 @@ Plotly lays a figure of many panels side by side (the lab's film) out once, on t
 be given. A phone says what it is in its User-Agent, but a laptop's window half a screen wide, or a projector of
 1024 px with the sidebar open, says "desktop", and five columns of 50 px overlapped their names there. A tiny
 component (``st.components.v2``, drawn in the sidebar, where it takes no room) measures the main column when the
-page is drawn and when the window is resized. It tells the server the width only when it falls on the other side
-of the width the page needs from the layout drawn, so a page drawn right is never run again for it.
+page is drawn and whenever the column changes width (the window resized, the sidebar opened or closed). It tells
+the server the width only when it falls on the other side of the width the page needs from the layout drawn, so
+a page drawn right is never run again for it.
 """
 
 import streamlit as st
@@ -15,13 +16,14 @@ KEY = "viewport"  # session state: the component's state, {"width": px} once the
 _PROBE = st.components.v2.component(
     "initlab_viewport",
     js="""
-let report = null  // this page's measure, which the one resize listener calls
-const onResize = () => report && report()
+let report = null  // this page's measure, which the one observer calls
+let observed = null  // the main column it watches
+const observer = new ResizeObserver(() => report && report())
 
 export default function ({ data, setStateValue }) {
   let narrow = data.narrow  // as the server drew the page
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]')
   report = () => {
-    const main = document.querySelector('[data-testid="stMainBlockContainer"]')
     if (!main) return
     const style = getComputedStyle(main)
     const width = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
@@ -30,11 +32,15 @@ export default function ({ data, setStateValue }) {
       setStateValue("width", Math.round(width))
     }
   }
+  if (main && main !== observed) {  // the window resized, the sidebar opened or closed: the column changes width
+    if (observed) observer.unobserve(observed)
+    observer.observe(main)
+    observed = main
+  }
   report()
-  window.addEventListener("resize", onResize)  // the same function each run: added once
   return () => {
-    window.removeEventListener("resize", onResize)
-    report = null
+    observer.disconnect()
+    observed = report = null
   }
 }
 """,

@@ -844,7 +844,8 @@ def film_panels_when(page, rows: bool, timeout: float = 30) -> list:
 def test_a_desktop_window_too_narrow_for_five_columns_gets_the_film_in_rows(browser, server):
     """A 1024 px window with its sidebar open leaves the page's column 535 px: the five runs side by side
     had been columns of 50 px, their names over one another. The browser measures the column and the film comes in
-    rows, every panel at least 100 px wide and none over another; widened to 1440 px, it is five columns again."""
+    rows, every panel at least 100 px wide and none over another; with the sidebar folded away, or in a window
+    widened to 1440 px, it is five columns again."""
     page = browser.new_page(viewport=dict(width=1024, height=768))
     page.goto(f"{server}/Training_lab")
     wait_for_app(page, charts=8)
@@ -852,6 +853,11 @@ def test_a_desktop_window_too_narrow_for_five_columns_gets_the_film_in_rows(brow
     assert all(right - left >= 100 for left, _, right, _ in panels[1:]), panels
     assert not any(min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
                    for i, a in enumerate(panels) for b in panels[i + 1:]), panels
+    page.get_by_test_id("stSidebar").hover()  # Streamlit shows its button to fold the sidebar on a hover
+    page.get_by_role("button", name="Collapse sidebar").click()
+    film_panels_when(page, rows=False)  # the column, 535 px, is now 854
+    page.get_by_role("button", name="Expand sidebar").click()
+    film_panels_when(page, rows=True)
     page.set_viewport_size(dict(width=1440, height=900))
     film_panels_when(page, rows=False)
     assert not exceptions(page)
