@@ -241,7 +241,7 @@ class LogitPasses:
         self.logits = np.empty((*lead, model.weights[-1].shape[1], columns), dtype)
 
     @staticmethod
-    def bytes(model: MLP, columns: int, dtype: type) -> int:
+    def nbytes(model: MLP, columns: int, dtype: type) -> int:
         """What the arrays of one parameter vector's passes take."""
         hidden = [w.shape[1] for w in model.weights[:-1]]
         turns = {(units, layer % 2): units + 1 for layer, units in enumerate(hidden)}
@@ -452,8 +452,8 @@ class _Film:
     ``FILM_BATCH_BYTES`` allow (and the run has). When they are full, and at the end (``flush``), every column of
     the snapshots' tables, their histograms' samples, their distinct units and their boundaries (one stacked
     forward pass over the snapshot grid) take a few numpy calls for all of them. A network whose snapshot alone
-    fills the buffers is reduced as it comes, from the pass's own arrays. At 5 layers of 32 units, the calls of
-    each snapshot on its own had cost a quarter of a filmed run."""
+    fills the buffers is reduced as it comes, from the pass's own arrays. At 5 layers of 32 units a film costs
+    about 35 ms a run so, and about 45 ms with each snapshot reduced alone (``benchmarks/README.md``)."""
 
     def __init__(self, model: MLP, examples: int, snapshots: int):
         self.model = model
@@ -473,7 +473,7 @@ class _Film:
         ``examples``, and its share of the stacked pass over the snapshot grid (parameters and arrays in float32)."""
         units = sum(w.shape[1] for w in model.weights[:-1])
         return (8 * (2 * model.params.size + units * examples) + 4 * model.params.size
-                + LogitPasses.bytes(model, SNAPSHOT_GRID**2, np.float32))
+                + LogitPasses.nbytes(model, SNAPSHOT_GRID**2, np.float32))
 
     def record(self, epoch: int, evaluation: Passes, gradient: np.ndarray) -> None:
         """Keep the network at ``epoch``, from the end-of-epoch pass over the training set ``evaluation`` and its

@@ -725,3 +725,20 @@ def test_a_film_reduces_many_snapshots_at_a_time_as_each_alone(held, activation,
             hidden = model.forward(run.data["X_train"])[1][1:]
         assert list(snapshot.layers.distinct_units) == [training.distinct_units(a) for a in hidden], (
             snapshot.epoch, epochs)
+
+
+@pytest.mark.parametrize("widths", [(2, 16, 16, 16), (2, 16, 8, 8, 4, 16, 8), (2, 3)])
+def test_a_pass_that_wants_only_the_logits_gives_the_full_pass_s_to_the_bit(widths):
+    """``LogitPasses`` holds two layers' values at a time, each width's in two arrays taken in turn: its logits are
+    those of the pass that keeps every layer (``MLP.forward``), widths that come back, go down and up included;
+    and a stack of parameter vectors passed at once gives each one's logits as it passes alone."""
+    model = init_mlp(widths=widths, activation="tanh", scheme="xavier_normal", output="softmax", bias=0.1,
+                     rng=np.random.default_rng(3))
+    X = np.random.default_rng(4).standard_normal((50, 2))
+    alone = training._Evaluation(model, X)
+    np.testing.assert_array_equal(alone.logits(), model.forward(X)[2])
+    stack = np.stack([model.params, 2 * model.params, -model.params])
+    together = training._Evaluation(model, X, np.float32, stack=3).logits(stack)
+    one = training._Evaluation(model, X, np.float32, stack=1)
+    for params, logits in zip(stack, together):
+        np.testing.assert_array_equal(logits, one.logits(params[None])[0])
