@@ -736,8 +736,7 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
                                showarrow=False))
         traces.append(go.Heatmap(z=matrix, x=np.arange(1, units + 1), y=np.arange(1, rows + 1), zmin=-span,
                                  zmax=span, colorscale="RdBu", showscale=shared and col == 2,
-                                 colorbar=dict(title=dict(text="w")), xaxis=fig.panel_axes(1, col, 2)[0],
-                                 yaxis=fig.panel_axes(1, col, 2)[1],
+                                 colorbar=dict(title=dict(text="w")), xaxis=x, yaxis=y,
                                  customdata=np.reshape(written(matrix.ravel()), matrix.shape),
                                  hovertemplate="input %{y}, unit %{x}<br>w = %{customdata}<extra></extra>"))
     y_axes = fig.grid_axes(grid, "yaxis", autorange="reversed")

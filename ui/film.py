@@ -309,7 +309,7 @@ class Grid:
     def wide(cls, k: int) -> Grid:
         width = (1 - COLUMN_GAP * (k - 1)) / k
         columns = [(j * (width + COLUMN_GAP), j * (width + COLUMN_GAP) + width) for j in range(k)]
-        margin = WIDE_MARGIN  # any less, and Plotly draws the film twice
+        margin = dict(WIDE_MARGIN)  # any less, and Plotly draws the film twice
         return cls(830, margin, (0.78, 1.0), [(c, (0.41, 0.64)) for c in columns], [(c, (0.0, 0.31)) for c in columns],
                    dict(len=0.31, y=0, yanchor="bottom"), 830 - margin["t"] - margin["b"])
 
