@@ -898,23 +898,20 @@ def _saturation(slopes: np.ndarray, activation: Activation, flags: np.ndarray, l
 
 class _Evaluation:
     """A forward pass over fixed points ``X`` (the test set, or the snapshot grid) that each epoch repeats, into
-    arrays made once (``LogitPasses``); in ``dtype``, through the model's parameters or a copy of them in it taken
-    at each pass; or through a stack of ``stack`` parameter vectors at once."""
+    arrays made once (``LogitPasses``): through the model's own parameters, or, with ``stack``, through a stack of
+    that many parameter vectors at once, copied into ``dtype`` at each pass."""
 
     def __init__(self, model: MLP, X: np.ndarray, dtype: type = np.float64, stack: int | None = None):
-        self.model, self.X1 = model, with_ones(X).astype(dtype, copy=False)
-        if stack is None and model.params.dtype == dtype:
-            self.params = model.params
-        else:
-            self.params = np.empty(model.params.shape if stack is None else (stack, model.params.size), dtype)
+        self.model = model
+        self.params = model.params if stack is None else np.empty((stack, model.params.size), dtype)
+        self.X1 = with_ones(X).astype(self.params.dtype, copy=False)
         self.blocks = model.blocks(self.params)
-        self.passes = LogitPasses(model, len(X), dtype, stack)
+        self.passes = LogitPasses(model, len(X), self.params.dtype, stack)
 
     def logits(self, params: np.ndarray | None = None) -> np.ndarray:
-        """The points' logits, one row per point, under ``params`` (the model's current ones if not given); for a
-        stack, under each of its ``params`` (stack, params): (stack, points, outputs)."""
-        params = self.model.params if params is None else params
-        if self.params is not params:
+        """The points' logits under the model's current parameters, one row per point; for a stack, under each of
+        its ``params`` (stack, params): (stack, points, outputs)."""
+        if params is not None:
             np.copyto(self.params, params, casting="same_kind")
         return self.model._forward(self.X1, self.passes, self.blocks).logits.mT
 
