@@ -10,9 +10,12 @@ from urllib.parse import parse_qs, urlparse
 from tests.e2e.server import PHONE, exceptions, wait_for_app
 
 PATH = "Order_and_chaos"
-# Where the learner's point is drawn: x and y of the "your network" trace of the first chart, as Plotly holds them.
-POINT = """() => document.querySelector('.js-plotly-plot')._fullData
-    .filter(t => t.name.startsWith('your network')).map(t => [t.x[0], t.y[0]])[0]"""
+# Where the learner's point is drawn: x and y of the "your network" trace of the first chart, as Plotly holds them;
+# null while there is no chart drawn. Streamlit names a chart by its figure as well as its key, so a rerun may take the
+# old one away before Plotly has drawn the new one: a wait that read the gap as an error failed under load.
+POINT = """() => { const chart = document.querySelector('.js-plotly-plot');
+    return chart && chart._fullData ? chart._fullData.filter(t => t.name.startsWith('your network'))
+                                           .map(t => [t.x[0], t.y[0]])[0] : null; }"""
 
 
 def test_the_slider_moves_the_point_and_the_link_carries_it(browser, server):
