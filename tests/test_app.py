@@ -740,6 +740,28 @@ def test_the_advice_names_what_overflowed_in_a_run_that_diverged():
                            "was still a number: a learning rate of 3 is too large"), said
 
 
+def test_a_run_whose_loss_blew_up_without_overflowing_is_not_told_it_stalls_and_keeps_its_accuracy():
+    """SELU, 2 layers of 16 at learning rate 3: Xavier's and He's losses end at about 10⁴, nothing overflowed, and
+    Xavier still gets 75 % of the test points right. The advice does not say they stall near ln 2 with a small
+    gradient: it says the steps overshoot and the answers grew sure of themselves; the film's sentence for Xavier
+    keeps its accuracy and does not say it learns nothing, while He's, whose p ends the same everywhere, does."""
+    from ui import advice, film, runs
+
+    settings = dict(dataset="moons", depth=2, width=16, activation="selu", lr=3.0, epochs=60, seed=0)
+    schemes = ["xavier_normal", "he_normal"]
+    lab = runs.gather({scheme: runs.train(scheme, settings) for scheme in schemes})
+    assert (lab["summary"].final_loss > 1e3).all() and lab["summary"].diverged_epoch.isna().all()
+    (said,) = advice.advise(lab["summary"], settings, schemes)
+    assert "stall" not in said.why and "small" not in said.why and "overshoot" in said.why, said.why
+    assert said.fix is None or said.fix.get("lr", 3.0) < 3.0, said
+    sentences = dict(zip(schemes, [s for s in film.findings(lab, "selu", 3.0, 16) if "loss grew" in s]))
+    accuracy = lab["summary"].set_index("scheme").test_accuracy
+    assert accuracy["xavier_normal"] == 0.75 and accuracy["he_normal"] == 0.5  # He's p ends the same everywhere
+    assert "learns nothing" not in sentences["xavier_normal"], sentences
+    assert "(75 % of the test points right)" in sentences["xavier_normal"], sentences
+    assert "so it learns nothing (in every frame from epoch 2 on, p is the same everywhere)" in sentences["he_normal"]
+
+
 def test_weights_that_grow_a_thousandfold_are_blown_up_and_those_that_grow_less_are_not():
     from ui.lessons import BLOWN_UP, symmetry_verdict
 
@@ -872,6 +894,20 @@ def test_a_change_that_levels_off_is_told_from_a_fixed_factor_per_layer(activati
 
     layers = initcore.simulate(depth=depth, width=256, activation=activation, scheme=scheme).layers
     assert classify(layers.pre_var, layers.grad_var)[1] == word
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_fall_that_only_slows_still_vanishes(seed):
+    """Two tanh units a layer under Xavier: ×10⁻³¹ over 100 layers, ×0.49 a layer on average and still about ×0.75
+    a layer over the top third, past the band there too. It vanishes, as its chart shows, by a factor per layer
+    that slows but does not level off; tanh's 1/l fade at 256 units (×0.59 over the top third) still fades."""
+    from ui.lessons import verdict
+
+    narrow = initcore.simulate(depth=100, width=2, activation="tanh", scheme="xavier_normal", seed=seed)
+    kind, sentence = verdict(narrow, "Xavier")
+    assert kind == "warning" and "forward: vanishes (" in sentence and "; gradient: vanishes (" in sentence
+    wide = initcore.simulate(depth=100, width=256, activation="tanh", scheme="xavier_normal", seed=seed)
+    assert "forward: fades (" in verdict(wide, "Xavier")[1]
 
 
 @pytest.mark.parametrize("activation", list(initcore.ACTIVATIONS))

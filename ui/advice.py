@@ -22,6 +22,7 @@ from ui.theme import activation_label, number, percent, times
 
 LN2 = float(np.log(2))
 STUCK = 0.9  # a final loss above 0.9 ln 2: the network learned (next to) nothing
+OVERSURE = 1.5  # a final loss above 1.5 ln 2, without overflowing: answers sure of themselves and often wrong
 TRIES = 4  # settings tried per failing scheme, at most: each is a training run
 FADES = 1e-3  # theory's change of the signal's variance over the network beyond which a scheme does not suit it
 
@@ -68,14 +69,17 @@ def advise(summary: pd.DataFrame, settings: dict, schemes: list[str]) -> list[Ad
             for cause, group in stopped.items()]
 
 
-_SHARED = ("sigmoid", "stalls")  # causes that do not depend on the scheme: said once for all it stopped
+_SHARED = ("overshoots", "sigmoid", "stalls")  # causes that do not depend on the scheme: said once for all it stopped
 
 
 def _cause(scheme: str, row, settings: dict) -> str:
-    """Why a run learned nothing: its loss overflowed, sigmoid, a scheme that does not suit the activation,
-    or a learning rate that does not move a deep network's first layers."""
+    """Why a run learned nothing: its loss overflowed, or grew far past a coin flip's without overflowing (steps
+    that overshoot), sigmoid, a scheme that does not suit the activation, or a learning rate that does not move a
+    deep network's first layers."""
     if pd.notna(row.diverged_epoch):
         return "diverged"
+    if row.final_loss > OVERSURE * LN2:
+        return "overshoots"
     if settings["activation"] == "sigmoid":
         return "sigmoid"
     change = _theory_change(scheme, settings)
@@ -97,6 +101,14 @@ def _advice(group: list[str], cause: str, rows: dict, settings: dict, schemes: l
                "the numbers run off to inf.")
         candidates = _smaller_steps(lr) + _shallower(settings) + [
             shallower | step for shallower in _shallower(settings) for step in _smaller_steps(lr)[:1]]
+    elif cause == "overshoots":
+        losses = " and ".join(number(rows[s].final_loss) for s in group)
+        ended = "the losses ended at" if len(group) > 1 else "the loss ended at"
+        why = (f"For {who}, nothing overflowed, but {ended} {losses}, far above a coin flip's ln 2 = "
+               f"{number(LN2)}: a learning rate of {lr:g} is too large for {depth} layers of {width} units. The steps "
+               "overshoot and throw the weights further out, until the network's answers are so sure of themselves "
+               "that every mistake costs a huge loss.")
+        candidates = _smaller_steps(lr) + _shallower(settings)
     elif cause == "sigmoid":
         why = (f"{who} {stall} at ln 2 because sigmoid saturates: its outputs are all positive, about ½ "
                "instead of 0, and its slope is at most ¼, so the gradient shrinks at least 4-fold at every layer. "

@@ -579,10 +579,11 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
             said.append(f"{name}: nothing overflowed, but its loss grew from {number(start)} at epoch 0 to "
                         f"{number(end)} at epoch {last}, and the weight spread of layer {furthest + 1} (the largest at "
                         f"the end) from {number(spread[0])} to {number(spread[1])}: its steps overshoot and throw the "
-                        "weights further out, so it learns nothing" + (
-                            f" (in every frame from epoch {flat} on, p is the same everywhere)." if flat is not None
-                            else
-                            f" ({percent(history['test_accuracy'].iloc[-1])} of the test points right)."))
+                        "weights further out" + (
+                            f", so it learns nothing (in every frame from epoch {flat} on, p is the same everywhere)."
+                            if flat is not None else
+                            ", until its answers are so sure of themselves that every mistake costs a huge loss "
+                            f"({percent(history['test_accuracy'].iloc[-1])} of the test points right)."))
     return said
 
 
