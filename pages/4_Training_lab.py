@@ -90,13 +90,15 @@ units = width if shape == "constant" else None  # of every hidden layer
 st.markdown("\n".join(f"- {sentence}" for sentence in film.findings(lab, activation, lr, units)))
 narrow = show.too_narrow_for(film.wide_needs(len(lab["snapshots"])))  # one row per run, or a column each
 shown = film.lab_film(lab, quantity, film_log, narrow=narrow)
-start = controls.link_only("frame", 0, shown.frame_count - 1, 0)  # a link may open the film at one of its frames
+start = controls.link_only("frame", 0, shown.frame_count - 1, 0,  # a link may open this film at one of its frames
+                           view=(settings, schemes, snapshots, quantity, film_log))
 st.html(film.SCRIPT, unsafe_allow_javascript=True)  # the film's controls from the keyboard; Play from the frame shown
 show.chart(film.lab_film(lab, quantity, film_log, narrow=narrow, start=start) if start else shown,
            "film_chart")
 if shown.crowded is not None and (crowded := shown.crowded) >= film.CROWDED:
-    st.caption(f"On this axis, set by each run's largest value, at least {percent(crowded)} of every run's "
-               f"{quantity} lie in its two middle bins: turn on the log10 |x| axis to tell the layers' scales apart.")
+    share = "nearly all" if crowded >= film.NEARLY_ALL else f"at least {percent(crowded)} of"
+    st.caption(f"On this axis, set by each run's largest value, {share} every run's {quantity} lie in its two "
+               "middle bins: turn on the log10 |x| axis to tell the layers' scales apart.")
 with st.container(horizontal=True):  # side by side, or one above the other where two would be too narrow
     show.chart(charts.training_figure(lab["histories"], "test_accuracy", title="Test accuracy", y_title="accuracy",
                                       subtitle="share of test points classified right", log=False,

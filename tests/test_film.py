@@ -253,6 +253,31 @@ def test_more_runs_than_fit_side_by_side_are_laid_out_a_row_each():
     assert five.layout.height == film.Grid.wide(5).height
 
 
+def test_a_film_of_zeros_alone_is_not_told_to_try_the_log_axis():
+    """Zero weights: every activation of every frame is exactly 0, which no axis spreads (on log10 |x| the film says
+    "every value is 0"). The linear film says nothing of crowded middle bins ("at least 100 %" had been said)."""
+    from tests.test_app import open_page
+
+    lab = lab_of(["zeros"])
+    assert film.lab_film(lab, "activations", False).crowded is None
+    assert film.lab_film(lab_of(["zeros", "small_normal"], activation="tanh", depth=12, width=16), "gradients",
+                         False).crowded >= film.CROWDED  # the others still count
+    at = open_page("pages/4_Training_lab.py", schemes="zeros")
+    assert not any("middle bins" in c.value for c in at.caption)
+
+
+def test_a_boundary_panel_is_square_and_its_grey_no_wider():
+    """Each boundary panel keeps x and y to one scale by shrinking its box (not by widening x's range past ±2), so
+    that the grey under a diverged run's boundary, which fills the box, lies under the heatmap alone: it had shown
+    as grey bands beside a boundary that has an answer everywhere, at epoch 0 of a run that diverged later."""
+    lab = lab_of(["large_normal", "he_normal"], lr=3.0)
+    assert any(d is not None for d in lab["diverged"].values())
+    layout = film.lab_film(lab, "activations", False).layout
+    for j in range(2):
+        x, y = layout[f"xaxis{2 + j}"], layout[f"yaxis{2 + j}"]
+        assert x.constrain == y.constrain == "domain" and tuple(x.range) == tuple(y.range) == (-2, 2)
+
+
 def test_a_linear_film_whose_every_run_crowds_its_middle_bins_says_so():
     """12 tanh layers of 16 units: on each run's linear axis, set by its largest gradient, almost every gradient lies in
     the two middle bins, He's as much as Small random's, and no layer's scale can be read. The page says so, and
@@ -507,10 +532,23 @@ def test_a_run_whose_gradient_overflowed_is_not_told_that_its_loss_did():
             f"{theme.number(last[layer])}") in xavier, xavier
 
 
-def test_a_steady_run_is_told_how_many_frames_its_spread_was_measured_in():
-    """The spread a steady run is said to keep is the most over its film's frames, not over every epoch: the
-    sentence says so, with the count of frames."""
+def test_a_steady_run_is_told_how_many_snapshots_its_spread_was_measured_in():
+    """The spread a steady run is said to keep is the most over its snapshots, not over every epoch: the sentence
+    says so, with the count of snapshots, which the film may thin to fewer frames to keep its size (30 of 41 at 30
+    layers of 16 units): it does not call them frames."""
     lab = lab_of(["he_normal"], depth=12)
-    frames = len(lab["snapshots"]["he_normal"])
+    snapshots = len(lab["snapshots"]["he_normal"])
     said = film.findings(lab, "relu", 0.1, 32)
-    assert f"in each of its film's {frames} frames, each layer's activations keep a spread within ×" in said[0]
+    assert f"in each of its {snapshots} snapshots, each layer's activations keep a spread within ×" in said[0]
+    assert "frames" not in said[0]
+
+
+def test_an_activation_is_named_mid_sentence_as_a_sentence_writes_it():
+    """Large random weights under tanh: "sit on tanh's flat ends", not "Tanh's" in the middle of a sentence; a name of
+    capitals (ReLU) keeps them."""
+    from ui.theme import mid_sentence
+
+    said = film.findings(lab_of(["large_normal"], activation="tanh"), "tanh", 0.1, 32)
+    assert any("of the units sit on tanh's flat ends" in s for s in said), said
+    assert [mid_sentence(label) for label in ("Tanh", "Leaky ReLU (a = 0.01)", "ReLU", "GELU (tanh form)")] == [
+        "tanh", "leaky ReLU (a = 0.01)", "ReLU", "GELU (tanh form)"]

@@ -122,20 +122,22 @@ def _raw(key: str, *, every: bool = False):
 
 _REPEATED = "_link_repeats"  # session state: {url name: the note on a link's several values for one control}
 _READ = "_link_names_read"  # session state: the URL names this run of the page has looked for (``leave_out_unread``)
+_EVER_READ = "_link_names_ever_read"  # session state: the URL names any run of this session has looked for
 
 
 def read(key: str) -> None:
     """Note that this run of the page looked for the URL name ``key`` (every control does; ``leave_out_unread``)."""
     st.session_state.setdefault(_READ, set()).add(key)
+    st.session_state.setdefault(_EVER_READ, set()).add(key)
 
 
 def leave_out_unread() -> None:
     """Called last on every page: a link's names that nothing on the page looked for (a typo, ``dept=30``, or a
     setting another lesson or another scheme has) are taken out of the address, which would pass them on with
     every copy of the link, and a note says so until it is closed."""
-    looked_for = st.session_state.get(_READ, set())
+    looked_for, ever = st.session_state.get(_READ, set()), st.session_state.get(_EVER_READ, set())
     unread = {key: st.query_params.get_all(key) for key in st.query_params  # a control of a run before, not drawn
-              if key not in looked_for and key not in st.session_state}  # in this one: Streamlit's to take out
+              if key not in looked_for and not (key in ever and key in st.session_state)}  # in this one: Streamlit's
     if not unread:
         return
     for key in unread:
@@ -229,14 +231,30 @@ def reset_lesson() -> None:
 
 
 _LINK_ONLY = set()  # the URL names of the values only a link sets (``link_only``)
+_PLACED = "_link_views"  # session state: {url name: the view a link's value of it was given for} (``link_only``)
 
 
-def link_only(key: str, low: int, high: int, default: int) -> int:
+def _kept_for(key: str, view: object) -> None:
+    """Take ``key`` out of the address where its value was given for another view than ``view``."""
+    views = st.session_state.setdefault(_PLACED, {})
+    if key not in st.query_params:
+        views.pop(key, None)
+    elif views.setdefault(key, view) != view:
+        del st.query_params[key]
+        views.pop(key)
+
+
+def link_only(key: str, low: int, high: int, default: int, view: object = None) -> int:
     """A whole number that only a link sets, with no control on the page for it (the film's first frame, its
     snapshots): ``key``'s value in the address, a non-number replaced by ``default``, a number out of
     ``low``–``high`` clamped and a fraction rounded, each with a note, as a control's link value is; ``default``
-    where the link gives none."""
+    where the link gives none.
+
+    With ``view`` (what the value places: the settings of the film a link opens at one of its frames), the value
+    belongs to that view: once the learner changes it, the value leaves the address, without a note."""
     _LINK_ONLY.add(key)
+    if view is not None:
+        _kept_for(key, view)
     _correct_number(key, _raw(key), low, high, default, whole=True)
     _show_note(key)
     value = _as_number(st.query_params.get(key, ""))

@@ -25,7 +25,18 @@ from initcore.histograms import positions
 from ui import drawn
 from ui import figure as fig
 from ui.charts import OVERFLOWED, TRAINED, log_axis, positive_only, top_of_the_living
-from ui.theme import FRAME, NO_ANSWER, PAPER, listed, number, percent, scheme_colour, scheme_dash, scheme_label
+from ui.theme import (
+    FRAME,
+    NO_ANSWER,
+    PAPER,
+    listed,
+    mid_sentence,
+    number,
+    percent,
+    scheme_colour,
+    scheme_dash,
+    scheme_label,
+)
 
 SNAPSHOTS = 40  # snapshots + 1 frames: epoch 0 and 40 evenly spaced epochs after it
 MAX_FRAMES = SNAPSHOTS + 1  # a diverged run's last snapshot is one more epoch: the film thins to this many
@@ -116,6 +127,7 @@ class Reel:
     edges: np.ndarray  # (FILM_BINS + 1,)
     diverged_epoch: int | None
     zeros: np.ndarray | None = None  # (frames,) on a log10 |x| axis: the share of all values exactly 0, off the axis
+    blank: bool = False  # every value of every frame is exactly 0: no axis, linear or log, spreads them
 
 
 def reel(scheme: str, snapshots: list, quantity: str, log: bool, diverged_epoch: int | None) -> Reel:
@@ -126,7 +138,8 @@ def reel(scheme: str, snapshots: list, quantity: str, log: bool, diverged_epoch:
     shares = np.stack([_rebinned(h, edges, log) for h in hists])
     boundary = np.stack([100 * s.boundary for s in snapshots])
     zeros = np.array([h.zeros.sum() / h.total.sum() if h.total.any() else np.nan for h in hists]) if log else None
-    return Reel(scheme, np.array([s.epoch for s in snapshots]), boundary, shares, edges, diverged_epoch, zeros)
+    blank = all(h.zeros.sum() == h.total.sum() for h in hists)
+    return Reel(scheme, np.array([s.epoch for s in snapshots]), boundary, shares, edges, diverged_epoch, zeros, blank)
 
 
 def wide_needs(k: int) -> float:
@@ -144,14 +157,18 @@ def lab_film(lab: dict, quantity: str, log: bool, narrow: bool = False, start: i
 
 
 CROWDED = 0.8  # a share of a linear film's values in its two middle bins that leaves the layers' scales unreadable
+NEARLY_ALL = 0.995  # a share that rounds to 100 %: "nearly all", where "at least 100 %" would be said
 
 
-def middle_share(reels: list[Reel]) -> float:
+def middle_share(reels: list[Reel]) -> float | None:
     """The least share, over the runs, of a run's values (every frame and layer with values) that its linear axis,
     set by its largest value, puts in the two middle bins: heavy-tailed gradients crowd there whatever the start
-    (He's as much as Small random's), where log10 |x| tells the layers' scales apart."""
+    (He's as much as Small random's), where log10 |x| tells the layers' scales apart. A run whose every value is 0
+    is left out, since no axis spreads it; None where that leaves no run."""
     middle = slice(FILM_BINS // 2 - 1, FILM_BINS // 2 + 1)
-    shares = [r.shares[..., middle].sum(axis=-1) for r in reels]
+    shares = [r.shares[..., middle].sum(axis=-1) for r in reels if not r.blank]
+    if not shares:
+        return None
     return min(float(np.nanmean(share)) / 100 if np.isfinite(share).any() else 1.0 for share in shares)
 
 
@@ -374,7 +391,7 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, log: 
                       zeroline=False)
         layout[f"xaxis{bx}"] = dict(domain=list(boundary_x), anchor=f"y{bx}", range=[-2, 2], side="top",
                                     title=dict(text=f"<b>{_wrapped(scheme_label(r.scheme))}</b>", standoff=10),
-                                    **framed)
+                                    constrain="domain", **framed)  # a square panel: the grey under it, no wider
         layout[f"yaxis{bx}"] = dict(domain=list(boundary_y), anchor=f"x{bx}", range=[-2, 2],
                                     scaleanchor=f"x{bx}", constrain="domain", **framed)
         layout[f"xaxis{hx}"] = dict(domain=list(heat_x), anchor=f"y{hx}", range=[r.edges[0], r.edges[-1]],
@@ -560,14 +577,15 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
                 "gradient that reaches them " + _why_still(history, layers[-1], act)))
         elif act.bounded and (pinned := float(history["saturation"].iloc[0])) >= PINNED:
             loss = float(history["loss"].iloc[-1])
-            said.append(f"{name}: at epoch 0, {percent(pinned)} of the units sit on {act.label}'s flat ends, where "
-                        f"its slope is under 5 % of its largest ({percent(float(history['saturation'].iloc[-1]))} "
-                        f"by epoch {last}; the activation heatmap piles up at {ends}), so little gradient "
-                        "gets through them" + (f"; it learns all the same (loss {number(loss)} at epoch {last})."
-                                               if loss < TRAINED else "."))
+            said.append(f"{name}: at epoch 0, {percent(pinned)} of the units sit on {mid_sentence(act.label)}'s flat "
+                        f"ends, where its slope is under 5 % of its largest "
+                        f"({percent(float(history['saturation'].iloc[-1]))} by epoch {last}; the activation heatmap "
+                        f"piles up at {ends}), so little gradient gets through them"
+                        + (f"; it learns all the same (loss {number(loss)} at epoch {last})." if loss < TRAINED
+                           else "."))
         elif (history["loss"].iloc[-1] < TRAINED and (spread := max(map(_spread, layers)))
               <= _kept_within(scheme, activation, width, len(layers[0]))):
-            kept = (f"in each of its film's {len(layers)} frames, each layer's activations keep a spread within "
+            kept = (f"in each of its {len(layers)} snapshots, each layer's activations keep a spread within "
                     f"×{number(spread, 2)} of every other layer's, and the" if len(layers[0]) > 1 else
                     "its one hidden layer trains, and the")
             said.append(f"{name}: {kept} boundary takes the shape of the data "

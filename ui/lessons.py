@@ -14,7 +14,7 @@ from initcore.training import fit_budget
 from ui import cached, drawn
 from ui.charts import EXPLODING, OVERFLOWED, TRAINED, VANISHING, Curve, leaves_bands, trains_at
 from ui.film import SNAPSHOTS
-from ui.theme import activation_label, number, scheme_label, times
+from ui.theme import activation_label, mid_sentence, number, scheme_label, times
 
 DRIFT = 10  # a change per layer is "dying out" only if the whole change passes this (``_top_factor``)
 STEP = 1.1  # steady: within ×DRIFT end to end and this factor a layer ("×0.9 or ×1.1 is already a disaster")
@@ -129,14 +129,15 @@ def lab_intro(activation: str) -> str:
         zeros = ("Zeros never learn: only the output's bias can move, so the best they do is a coin flip's loss, "
                  "ln 2 = 0.693.")
     else:
-        zeros = (f"Zero weights learn only what one unit could: {act.label} is not 0 at 0, so the "
+        zeros = (f"Zero weights learn only what one unit could: {mid_sentence(act.label)} is not 0 at 0, so the "
                  "output layer has a signal to learn from, but every hidden unit stays a copy of the others.")
     if act.bounded:
-        huge = (f"Huge weights pin the units on {act.label}'s flat ends, where almost no gradient gets through.")
+        huge = (f"Huge weights pin the units on {mid_sentence(act.label)}'s flat ends, where almost no gradient gets "
+                "through.")
     else:
         huge = ("Huge weights make the outputs and the loss huge, and training may overflow (✕ marks the epoch "
                 "where the loss or its gradient became inf/NaN)"
-                + (f", or every {act.label} unit may switch off." if act.switches_off else "."))
+                + (f", or every {mid_sentence(act.label)} unit may switch off." if act.switches_off else "."))
     return ("Same data, same network, same seed, same learning rate: only the starting weights differ. "
             f"{zeros} Tiny weights barely move a deep net. {huge} The schemes made for the activation train.")
 
@@ -421,9 +422,9 @@ def _projected(judged: Judgement, theory: np.ndarray, direction: str, shown: int
     if not outside.size or (judged.band and outside[0] < shown):
         return judged  # past a band by a layer the network has: its chart shows it already
     going = "explodes" if change[outside[0]] > 1 else "vanishes"
-    where = (f"by layer {int(outside[0]) + 1}" if direction == "forward" else
-             f"({times(change[-1])}) on its way back through {PROJECTED_DEPTH} layers")
-    return replace(judged, projection=f"{going} {where}")
+    where = (f" by layer {int(outside[0]) + 1}" if direction == "forward" else
+             f", {times(change[-1])} on its way back through {PROJECTED_DEPTH} layers")
+    return replace(judged, projection=f"{going}{where}")
 
 
 _KINDS = {"explodes": "error", "vanishes": "warning", "fades here": "warning", "grows here": "warning",
@@ -645,8 +646,8 @@ def symmetry_verdict(initial: int, final: int, width: int, diverged_at: int | No
     before, after = largest
     if after > BLOWN_UP * before > 0:
         kind = "error" if kind == "error" else "warning"
-        sentence += (f" Training also blew the weights up: the largest grew from {number(before)} to "
-                     f"{number(after)} ({times(after / before)}). Huge weights give huge gradients, and "
+        sentence += (f" Training also blew the weights up: the largest grew {times(after / before)}, from "
+                     f"{number(before)} to {number(after)}. Huge weights give huge gradients, and "
                      "huge gradients take huge steps.")
     return kind, sentence
 

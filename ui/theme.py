@@ -95,6 +95,13 @@ def activation_label(activation: str) -> str:
     return initcore.ACTIVATIONS[activation].label
 
 
+def mid_sentence(label: str) -> str:
+    """A label as a sentence's middle writes it: a plain word lower case (tanh's flat ends, leaky ReLU), a name of
+    capitals as it is (ReLU, GELU)."""
+    first = label.split(" ")[0]
+    return label[0].lower() + label[1:] if first[1:] == first[1:].lower() else label
+
+
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
