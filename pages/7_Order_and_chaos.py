@@ -39,7 +39,7 @@ st.markdown(phase_lessons.agreement(runs))
 
 st.markdown(f"**Your network**, the orange diamond: σ_w² = {theme.number(sigma_w2)}, σ_b² = {theme.number(sigma_b2)}.")
 show.metrics(phase_lessons.readings(point))
-kind, sentence = phase_lessons.verdict(point, sigma_b2)
+kind, sentence = phase_lessons.verdict(point, sigma_b2, phase_data.path(activation, sigma_w2, sigma_b2))
 getattr(st, kind)(sentence)
 st.page_link("pages/2_Signal_propagation.py", label=f"Watch σ_w² = {theme.number(sigma_w2)} in Signal propagation",
              icon=":material/trending_down:", query_params=controls.link(

@@ -14,7 +14,7 @@ from test_app import open_page
 import initcore
 from initcore import distributions
 from initcore.propagation import view_batch
-from ui import cached, classroom, figure, lessons, phase_lessons, screen, theme
+from ui import cached, classroom, figure, lessons, phase_data, phase_lessons, screen, theme
 from ui.charts import EXPLODING, VANISHING
 from ui.theme import times
 
@@ -151,7 +151,8 @@ def test_the_phase_answer_is_the_page_s_verdict(activation, sigma_w2, sigma_b2):
     answer, shown beside it, names the same phase rather than the edge of chaos."""
     point = initcore.theory.phase(activation, sigma_w2, sigma_b2)
     question = classroom.phase(point, activation, sigma_w2, sigma_b2)
-    said = phase_lessons.verdict(point, sigma_b2)[1].split("**")[1].split()[0].strip(".:,")
+    path = phase_data.path(activation, sigma_w2, sigma_b2)
+    said = phase_lessons.verdict(point, sigma_b2, path)[1].split("**")[1].split()[0].strip(".:,")
     expected = {"Ordered": 0, "Critical": 1, "Chaotic": 2, "Fading": 3, "Growing": 4, "Exploding": 4}[said]
     assert question.right == (question.options[expected],)
 

@@ -12,7 +12,7 @@ from ui.theme import number
 
 
 @pytest.mark.parametrize("activation, sigma_w2, sigma_b2, kind, word", [
-    ("tanh", 1.0, 0.0, "success", "**Critical: the edge of chaos.**"),
+    ("tanh", 1.0, 0.0, "info", "**Critical, but only in the limit.** χ₁ = 1 where the signal has faded"),
     ("relu", 2.0, 0.0, "success", "**Critical: the edge of chaos.**"),
     ("relu", 1.5, 0.5, "info", "**Ordered**"),
     ("tanh", 3.0, 0.0, "info", "**Chaotic**"),
@@ -21,7 +21,7 @@ from ui.theme import number
                                   "at every layer"),
     ("leaky_relu", 2.0, 2.0, "warning", "**Growing without bound, slowly.** The biases add σ_b²"),  # not χ₁'s 0.2 %
     ("gelu", 2.0, 1.0, "warning", "**Growing without bound, slowly.** The biases add σ_b²"),
-    ("elu", 2.0, 0.0, "warning", "**Growing without bound, slowly.** With no biases, the activation's negative side"),
+    ("elu", 2.0, 0.0, "error", "**Growing without bound.** With no biases, the activation's negative side"),
     ("leaky_relu", 2.0, 0.0, "success", "**Critical, for any depth you would build.** χ₁ just over 1"),
     ("relu", 2.0000000001, 0.0, "success", "**Critical, for any depth you would build.**"),
     ("gelu", 2.35, 0.0, "error", "**Exploding.**"),
@@ -34,8 +34,8 @@ def test_each_phase_is_named_where_theory_puts_it(activation, sigma_w2, sigma_b2
     grow ×100 (Leaky ReLU at He's 2: χ₁ = 1 + a²), is critical for any network a learner builds, not exploding; a
     signal that grows without biases (ELU at 2) is not said to grow by its biases."""
     point = initcore.theory.phase(activation, sigma_w2, sigma_b2)
-    said_kind, sentence = phase_lessons.verdict(point, sigma_b2)
-    assert said_kind == kind and sentence.startswith(word)
+    said_kind, sentence = phase_lessons.verdict(point, sigma_b2, phase_data.path(activation, sigma_w2, sigma_b2))
+    assert said_kind == kind and sentence.startswith(word), (said_kind, sentence)
     if word in ("**Ordered**", "**Chaotic**"):
         depth = 6 * point["depth_scale"]
         assert f"6ξ_c = {number(depth)} layers" in sentence and f"χ₁ = {number(point['chi1'])}" in sentence
@@ -52,9 +52,41 @@ def test_a_chaotic_correlation_settles_below_one_in_the_words_too(activation, si
     """Chaotic: c* < 1, so the sentence that says the inputs are pushed apart never writes it as 1 (SELU at (0.5, 0)
     has c* = 0.999935, which three digits round to 1): as many digits as it takes to show it below 1."""
     point = initcore.theory.phase(activation, sigma_w2, sigma_b2)
-    sentence = phase_lessons.verdict(point, sigma_b2)[1]
+    sentence = phase_lessons.verdict(point, sigma_b2, phase_data.path(activation, sigma_w2, sigma_b2))[1]
     written = sentence.split("settles at c* = ")[1].split(",")[0]
     assert stated_number(written) < 1 and point["c_star"] == pytest.approx(stated_number(written), abs=1e-4)
+
+
+@pytest.mark.parametrize("activation, sigma_w2, sigma_b2", [("tanh", 1.0, 0.0), ("elu", 1.0, 0.0), ("elu", 2.0, 0.0),
+                                                      ("relu", 2.0, 0.5)])
+def test_where_the_phase_s_numbers_do_not_say_how_much_changes_theory_s_path_through_the_link_s_network_does(
+        activation, sigma_w2, sigma_b2):
+    """Tanh at σ_w² = 1 is critical only at q* = 0, which the signal never reaches: on the way its gradients shrink
+    ×0.0146 over 50 layers, as Signal propagation (where the page's link goes) says, and not "keep their size".
+    ELU at He's 2 grows without bound, its gradient ×191 over 50 layers: "explodes" there, and not "slowly" here.
+    Each says theory's numbers over the link's 50 layers, in Signal propagation's words."""
+    from ui.lessons import judge
+
+    point = initcore.theory.phase(activation, sigma_w2, sigma_b2)
+    pre, grad = initcore.theory.predicted_variances(depth=50, width=128, activation=activation,
+                                                    bias_std=sigma_b2**0.5, **phase_data.gaussian(sigma_w2))
+    kind, sentence = phase_lessons.verdict(point, sigma_b2, phase_data.path(activation, sigma_w2, sigma_b2))
+    signal, gradient = judge(pre), judge(grad, backward=True)
+    stated = sentence.split("Over 50 layers, in theory, Var z ")[1]
+    words = {"steady": "stays steady ("}
+    assert stated.startswith(f"{words.get(signal.word, signal.word + ' ')}×")
+    assert f"the gradient {words.get(gradient.word, gradient.word + ' ')}×" in stated
+    assert "(×(" not in sentence
+    factors = [part.split(" from layer")[0].split(" on its way")[0].removesuffix(")")
+               for part in stated.split("×")[1:3]]
+    assert stated_number(factors[0]) == pytest.approx(pre[-1] / pre[0], rel=5e-3)
+    assert stated_number(factors[1]) == pytest.approx(grad[0] / grad[-1], rel=5e-3)
+    assert "keep their size" not in sentence
+    if point["q_star"] == np.inf:
+        assert ("slowly" in sentence) == ("explodes" not in stated) and kind == ("error" if "explodes" in stated
+                                                                                else "warning")
+    if activation == "tanh":
+        assert gradient.word == "fades" and grad[0] / grad[-1] == pytest.approx(0.0146, rel=0.01)
 
 
 def test_the_readings_leave_the_depth_scales_out_where_the_signal_grows_without_bound():

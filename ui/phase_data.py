@@ -62,6 +62,17 @@ def phase(activation: str, sigma_w2: float, sigma_b2: float) -> dict[str, float]
     return initcore.theory.phase(activation, sigma_w2, sigma_b2)
 
 
+PATH_DEPTH = 50  # layers of the plain network the verdict follows theory through: Signal propagation's own default
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def path(activation: str, sigma_w2: float, sigma_b2: float) -> tuple[np.ndarray, np.ndarray]:
+    """Theory's Var z_l and Var dL/dz_l through ``PATH_DEPTH`` plain layers at one point (Gaussian weights, biases
+    N(0, σ_b²)): the network the page's link opens in Signal propagation."""
+    return initcore.theory.predicted_variances(depth=PATH_DEPTH, width=SPECTRUM_WIDTH, activation=activation,
+                                               bias_std=float(np.sqrt(sigma_b2)), **gaussian(sigma_w2))
+
+
 @st.cache_data(max_entries=16, max_size=4 * MB, show_spinner=False)
 @compute.on_compute_threads
 def plane(activation: str) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from initcore.mean_field import TRAINABLE
+from ui.lessons import classify, judge
 from ui.phase_charts import layers
 from ui.phase_data import LEARNED, RUN, RUN_EPOCHS
 from ui.theme import number, number_apart, percent, times
@@ -59,23 +60,26 @@ def phase_name(point: dict, sigma_b2: float) -> str:
     return "ordered" if chi < 1 else "chaotic"
 
 
-def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
+def verdict(point: dict, sigma_b2: float, path: tuple[np.ndarray, np.ndarray]) -> tuple[str, str]:
     """(kind of message, sentence): the phase of a point (biases of variance ``sigma_b2``, ``phase_name``) and what
-    it means for a plain deep network."""
+    it means for a plain deep network. Where the phase's own numbers do not say how much changes at a depth a learner
+    builds (a signal that grows without bound; the edge of chaos at q* = 0, reached only in the limit), theory's
+    ``path`` (``ui.phase_data.path``: Var z_l and Var dL/dz_l through ``PATH_DEPTH`` layers) says it, in Signal
+    propagation's words (``ui.lessons.judge``), and the kind of message is theirs."""
     q, chi, xi = point["q_star"], point["chi1"], point["depth_scale"]
     depth = RUN["depth"]
     phase = phase_name(point, sigma_b2)
-    if phase == "growing" and sigma_b2 > 0:
-        return "warning", ("**Growing without bound, slowly.** The biases add σ_b² to the signal's variance at "
-                           "every layer, more than the activation takes from it, so it never settles (q* = ∞); "
-                           f"{_gradients(chi)} ({against_one(chi)}). 6ξ_c does not "
-                           "apply here.")
     if phase == "growing":
-        return "warning", ("**Growing without bound, slowly.** With no biases, the activation's negative side, which "
-                           "is not cut to 0, hands each layer a little more variance than it got, so the signal never "
-                           "settles (q* = ∞). The larger it grows, the more each layer acts like a ReLU at He's scale: "
-                           "the growth a layer, and the gradients' factor a layer (χ₁ = 1 in the limit, above 1 on the "
-                           "way), slow towards ×1. 6ξ_c does not apply here.")
+        kind, worst = classify(*path)
+        pace = "" if worst in ("explodes", "vanishes") else ", slowly"
+        why = ("The biases add σ_b² to the signal's variance at every layer, more than the activation takes from it, "
+               "so it never settles (q* = ∞)" if sigma_b2 > 0 else
+               "With no biases, the activation's negative side, which is not cut to 0, hands each layer a little more "
+               "variance than it got, so the signal never settles (q* = ∞). The larger it grows, the more each layer "
+               "acts like a ReLU at He's scale: the growth a layer, and the gradients' factor a layer (χ₁ = 1 in the "
+               "limit, above 1 on the way), slow towards ×1")
+        return "error" if kind == "error" else "warning", (
+            f"**Growing without bound{pace}.** {why}. {_over_depth(path)} 6ξ_c does not apply here.")
     if q == np.inf:
         hundredfold = number(np.log(100) / np.log(chi))  # layers for the signal to grow ×100
         if phase == "critical":
@@ -89,11 +93,18 @@ def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
                          f"or crawls; 6ξ_c does not apply.")
     if phase == "fading":
         return "info", _fading(chi, point["trainable_depth"])
+    if phase == "critical" and q == 0:
+        kind, _ = classify(*path)
+        return "success" if kind == "success" else "info", (
+            "**Critical, but only in the limit.** χ₁ = 1 where the signal has faded to nothing (q* = 0), and it only "
+            "ever nears that. On the way, each layer takes a little of the signal, and of the gradients, the less the "
+            "smaller the signal: no fixed factor a layer, as in an ordered network, but a loss all the same. "
+            f"{_over_depth(path)} Depth alone does not stop this network from training, as it stops an ordered one, "
+            "but its first layers get the smallest gradients.")
     if phase == "critical":
-        fades = " The signal itself fades towards 0 (q* = 0), but only slowly." if q == 0 else ""
         return "success", ("**Critical: the edge of chaos.** χ₁ = 1: two inputs neither merge nor fly apart at any "
                            "fixed rate (ξ_c = ∞) and gradients keep their size on their way back, so depth alone "
-                           f"does not stop this network from training.{fades}")
+                           "does not stop this network from training.")
     depth = 6 * xi
     kind = "success" if depth >= NEAR_CRITICAL else "info"
     if phase == "ordered":
@@ -108,6 +119,21 @@ def verdict(point: dict, sigma_b2: float) -> tuple[str, str]:
             f"they were is forgotten within about {number(xi)} layers, and {_gradients(chi)}.")
         beyond = "deeper, the output is noise that no longer depends on how alike two inputs were."
     return kind, f"{said} A plain network of this kind trains up to about 6ξ_c = {number(depth)} layers; {beyond}"
+
+
+def _over_depth(path: tuple[np.ndarray, np.ndarray]) -> str:
+    """What theory's ``path`` (Var z_l and Var dL/dz_l, layer 1 first) does over its layers, as Signal propagation
+    says it of the network this page's link opens there."""
+    signal, gradient = (_verb(judge(path[0])), _verb(judge(path[1], backward=True)))
+    return (f"Over {len(path[0])} layers, in theory, Var z {signal} from layer 1 to {len(path[0])} and the gradient "
+            f"{gradient} on its way back, as the link below shows in Signal propagation.")
+
+
+def _verb(judged) -> str:
+    """A ``judge``'s word and change as a sentence's verb: "fades ×0.0104", "stays steady (×1)"."""
+    if judged.word == "steady":
+        return f"stays steady ({times(judged.change)})"
+    return f"{judged.word} {times(judged.change)}"
 
 
 def _fading(chi: float, trainable: float) -> str:
