@@ -110,7 +110,9 @@ def test_the_runs_are_counted_as_they_came_out():
              trainable_depth=np.inf),
     ])
     said = phase_lessons.agreement(runs)
-    assert said.startswith("**Theory and practice agree at 2 of the 3 points where the signal settles.**")
+    # the points where the signal does not grow without bound: it settles at q* > 0, or fades to q* = 0 (σ_b² = 0)
+    assert said.startswith("**Theory and practice agree at 2 of the 3 points where the signal does not grow without "
+                           "bound.**")
     assert "1 of 2 runs learned" in said and "1 of 1 stayed below 75 %" in said
     assert "They disagree at σ_w² = 3, σ_b² = 0.5 (6ξ = 210 layers, 60 %)." in said
     assert "Where the signal grows without bound, 1 of 1 runs diverged and 0 learned." in said

@@ -177,8 +177,8 @@ def agreement(runs: pd.DataFrame) -> str:
     learned = trains.outcome == "learned"
     stayed = too_deep.outcome != "learned"
     agree = int(learned.sum() + stayed.sum())
-    parts = [f"**Theory and practice agree at {agree} of the {len(settled)} points where the signal settles.**"
-             if len(settled) else "**The signal settles at none of these points.**"]
+    parts = [f"**Theory and practice agree at {agree} of the {len(settled)} points where the signal does not grow "
+             "without bound.**" if len(settled) else "**The signal grows without bound at every one of these points.**"]
     if len(trains):
         parts.append(f"Where the trainable depth 6ξ reaches {depth} layers, {_of(int(learned.sum()), len(trains))} "
                      f"runs learned (at least {percent(LEARNED)} test accuracy after {RUN_EPOCHS} epochs).")
