@@ -49,6 +49,8 @@ if not steady["holds_signal"]:  # the scale that holds the signal, where the rec
     st.page_link("pages/2_Signal_propagation.py", label=f"Watch n_in·Var(W) = {scale} in a 50-layer "
                  "network", icon=":material/balance:",
                  query_params=controls.link(dict(activation=activation, scheme="variance_scaling", depth=50, **custom)))
+if taken := lessons.what_to_take(activation, steady):
+    st.markdown(taken)
 for framework, line in recipes.recipes(act.recommended).items():
     st.markdown(f"**{framework}**")
     st.code(line, language="python", wrap_lines=True)

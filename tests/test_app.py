@@ -1310,6 +1310,29 @@ def test_the_verdict_says_where_the_signal_leaves_the_chart_s_bands_as_the_chart
         assert "chart's band" not in forward and "at layer 1 already" not in forward
 
 
+@pytest.mark.parametrize("activation, advice", [
+    ("elu", "**For a deep plain ELU (α = 1) network, take n_in·Var(W) = 1.55 rather than He/Kaiming normal's 2.**"),
+    ("gelu", "**No single scale keeps a deep plain GELU (tanh form) network steady.**"),
+    ("sigmoid", "**No single scale keeps a deep plain sigmoid network steady.**"),
+    ("relu", None), ("tanh", None), ("selu", None)])
+def test_where_theory_says_the_recommended_scheme_vanishes_or_explodes_the_choosing_page_says_what_to_do(
+        activation, advice):
+    """He is the usual choice for ELU and GELU, and theory says it explodes (ELU: the gradient ×191) or vanishes
+    (GELU: ×10⁻¹²) through 50 plain layers, in red and amber right under "Recommended scheme: He". The page says
+    which to take: ELU's own steady scale, which theory keeps steady; for GELU, whose steady scale explodes too,
+    that no scale does, and what deep networks of it rely on. Where the recommendation fades or grows at most (tanh,
+    SELU) or holds (ReLU), nothing more is said."""
+    at = open_page("pages/5_Choosing_an_initializer.py", activation=initcore.ACTIVATIONS[activation].label)
+    said = [m.value for m in at.markdown if "network steady.**" in m.value or "**For a deep plain" in m.value]
+    assert not at.exception
+    if advice is None:
+        assert not said, said
+    else:
+        assert len(said) == 1 and said[0].startswith(advice), said
+        named = {"elu": ("explodes", "stays steady"), "gelu": ("vanishes", "explodes"), "sigmoid": ("vanishes",)}
+        assert all(word in said[0] for word in named[activation]), said
+
+
 @pytest.mark.parametrize("activation", ["tanh", "relu", "selu"])
 def test_choosing_page_s_numbers_are_the_ones_its_formulas_use(activation):
     """The big number beside the recommended scheme is the n_in·Var(W) its formula gives a square layer (the

@@ -502,6 +502,32 @@ def outlook(activation: str, scheme: str, depths: tuple[int, ...] = (10, 50), wi
     return kind, f"{lead}: {'; '.join(parts)}."
 
 
+def what_to_take(activation: str, steady: dict, depth: int = 50, width: int = 256) -> str | None:
+    """Where theory has the activation's recommended scheme vanish or explode through ``depth`` plain layers (the
+    Choosing page's outlook, in amber or red under "Recommended scheme"), what to take instead: the activation's own
+    steady scale (``steady_scale``'s ``signal``) where theory keeps that steady; else that no single scale does, and
+    what a deep network of it relies on. None where the recommendation holds, fades or grows at most."""
+    act, scheme = initcore.ACTIVATIONS[activation], initcore.ACTIVATIONS[activation].recommended
+    pre, grad = cached.predicted(depth, width, activation, scheme, {})
+    kind, word = classify(pre, grad)
+    if kind not in ("warning", "error"):
+        return None
+    label, named = initcore.SCHEMES[scheme].label, mid_sentence(act.label)
+    scale = dict(scale=round(steady["signal"], 4), mode="fan_in", distribution="normal")
+    other_kind, other_word = classify(*cached.predicted(depth, width, activation, "variance_scaling", scale))
+    if other_kind == "success":
+        return (f"**For a deep plain {named} network, take n_in·Var(W) = {number(scale['scale'])} rather than "
+                f"{label}'s {number(steady['used'])}.** {label} is the usual choice for {named}; in theory, through "
+                f"{depth} plain layers, the network {word} under it, and stays steady under n_in·Var(W) = "
+                f"{number(scale['scale'])}.")
+    other = f"under n_in·Var(W) = {number(scale['scale'])}, the scale that holds Var z = 1"
+    return (f"**No single scale keeps a deep plain {named} network steady.** In theory, through {depth} plain layers, "
+            f"the network {word} under {label}, and " + (f"{other}, too" if other_word == word else
+                                                         f"{other_word} {other}") +
+            f". {label} stays the usual choice for {named}; a deep network of it relies on what a plain stack lacks: "
+            "normalization layers and residual connections (see *Deep networks in practice*).")
+
+
 FRAMEWORK_DEFAULTS = tuple(s for s, scheme in initcore.SCHEMES.items() if scheme.outcome == "framework")
 
 
