@@ -92,7 +92,7 @@ def test_large_weights_pin_tanh_units_and_he_keeps_relu_layers_steady():
 @pytest.mark.parametrize("activation, expected", [
     ("relu", {"zeros": "one unit copied 32 times", "small_normal": "no hidden layer's weights moved by more than",
               "large_normal": "at epoch 1, the loss overflowed to inf/NaN", "he_normal": "keep a spread within"}),
-    ("tanh", {"zeros": "there is no boundary at all", "large_normal": "sit on Tanh's flat ends",
+    ("tanh", {"zeros": "there is no boundary at all", "large_normal": "sit on tanh's flat ends",
               "xavier_normal": "the boundary takes the shape of the data"})])
 def test_each_run_s_film_is_told_in_the_sentence_of_what_it_shows(activation, expected):
     lab = lab_of(initcore.LAB_SCHEMES, activation=activation)
@@ -125,7 +125,7 @@ def test_units_pinned_at_saturation_are_told_with_what_the_run_learned_all_the_s
     said = [s for s in film.findings(lab, "sigmoid", 0.1, 32) if s.startswith("**Large random**")]
     loss = lab["histories"]["large_normal"]["loss"].iloc[-1]
     assert loss < charts.TRAINED and len(said) == 1
-    assert "sit on Sigmoid's flat ends" in said[0] and f"it learns all the same (loss {theme.number(loss)}" in said[0]
+    assert "sit on sigmoid's flat ends" in said[0] and f"it learns all the same (loss {theme.number(loss)}" in said[0]
     assert "the activation heatmap piles up at 0 and 1)" in said[0]  # sigmoid's ends, not the ±1 axis's edges
 
 
@@ -552,3 +552,18 @@ def test_an_activation_is_named_mid_sentence_as_a_sentence_writes_it():
     assert any("of the units sit on tanh's flat ends" in s for s in said), said
     assert [mid_sentence(label) for label in ("Tanh", "Leaky ReLU (a = 0.01)", "ReLU", "GELU (tanh form)")] == [
         "tanh", "leaky ReLU (a = 0.01)", "ReLU", "GELU (tanh form)"]
+
+
+def test_weights_thrown_far_out_without_overflowing_are_told():
+    """Large random weights at seed 1: the first step throws layer 1's spread from 9.44 to 2.8 × 10²⁶ without
+    overflowing, and switches every unit of layer 5 off; from then on p is the same everywhere, at a coin flip's
+    loss. The table shows 0.693 and 1 distinct unit; the film's sentence says why, with the numbers."""
+    lab = lab_of(["large_normal"], seed=1)
+    layers = [s.layers for s in lab["snapshots"]["large_normal"]]
+    before, after = layers[0].weight_std.iloc[0], layers[-1].weight_std.iloc[0]
+    assert lab["diverged"]["large_normal"] is None and after / before > film.BLEW
+    (said,) = film.findings(lab, "relu", 0.1, 32)
+    assert said.startswith("**Large random**: nothing overflowed, but its steps threw the weights far out: the spread "
+                           f"of layer 1 grew {theme.times(after / before)}, from {theme.number(before)} at epoch 0 to "
+                           f"{theme.number(after)}, and every unit of layer 5 is switched off"), said
+    assert said.endswith("p is the same everywhere, so it learns nothing (loss 0.693, a coin flip's ln 2)."), said

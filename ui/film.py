@@ -36,6 +36,7 @@ from ui.theme import (
     scheme_colour,
     scheme_dash,
     scheme_label,
+    times,
 )
 
 SNAPSHOTS = 40  # snapshots + 1 frames: epoch 0 and 40 evenly spaced epochs after it
@@ -602,7 +603,34 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
                             if flat is not None else
                             ", until its answers are so sure of themselves that every mistake costs a huge loss "
                             f"({percent(history['test_accuracy'].iloc[-1])} of the test points right)."))
+        elif (grown := _grown(layers)) is not None:
+            layer, before, after = grown
+            off = layers[-1].layer[layers[-1].frac_dead == 1].tolist() if act.switches_off else []
+            flat = _flat_since(shots)
+            said.append(f"{name}: nothing overflowed, but its steps threw the weights far out: the spread of layer "
+                        f"{layer} grew {times(after / before)}, from {number(before)} at epoch 0 to {number(after)}"
+                        + (f", and every unit of layer{'s' if len(off) > 1 else ''} {listed(off)} is switched off "
+                           f"({act.label} gives 0 for every example)" if off else "")
+                        + (f"; in every frame from epoch {flat} on, p is the same everywhere, so it learns nothing "
+                           f"(loss {number(end)}" + (", a coin flip's ln 2" if abs(end - np.log(2)) < 1e-3 else "")
+                           + ")." if flat is not None else
+                           f" ({percent(history['test_accuracy'].iloc[-1])} of the test points right)."))
     return said
+
+
+BLEW = 1e3  # a hidden layer's weight spread that training multiplies by more than this has been thrown far out
+
+
+def _grown(layers: list) -> tuple[int, float, float] | None:
+    """(layer, spread at epoch 0, spread at the end) of the hidden layer whose weights' spread (standard deviation)
+    grew the most from the first snapshot's table to the last, where it grew more than ``BLEW`` times; else None."""
+    before, after = (frame.weight_std.to_numpy() for frame in (layers[0], layers[-1]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = np.where(before > 0, after / before, np.nan)
+    if not np.isfinite(growth).any() or np.nanmax(growth) <= BLEW:
+        return None
+    k = int(np.nanargmax(growth))
+    return k + 1, float(before[k]), float(after[k])
 
 
 def _why_still(history, last, act) -> str:
