@@ -227,8 +227,8 @@ def story(run: initcore.Propagation) -> str:
                         "Weights 10× larger would make it 100× smaller, and training's steps with it.")
         down = layers.stream_grad_var.iloc[0] / top if top > 0 else math.nan
         if norm == "batch" and alpha is None and standardized and math.isfinite(down) and down >= COUPLED:
-            said.append(f"And going down, it grows {times(down ** (1 / (depth - 1)))} a layer ({times(down)} from the "
-                        "last layer to the first) whatever the weights' scale: that is BatchNorm's own doing. Each "
+            said.append(f"And going down, it grows {times(down ** (1 / (depth - 1)))} a layer, {times(down)} from the "
+                        "last layer to the first, whatever the weights' scale: that is BatchNorm's own doing. Each "
                         "example is normalized with the batch's mean and variance, so its gradient also flows "
                         "through every other example's, and in a deep network without skip connections that "
                         "coupling makes gradients explode at any initialization (Yang et al. 2019).")

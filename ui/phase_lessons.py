@@ -88,8 +88,8 @@ def verdict(point: dict, sigma_b2: float, path: tuple[np.ndarray, np.ndarray]) -
                                f"by {number(100 * np.expm1(depth * np.log(chi)))} % over {depth} layers, and would "
                                f"take about {hundredfold} layers to grow ×100.")
         return "error", (f"**Exploding.** The signal has no level to settle at (q* = ∞): its variance grows about "
-                         f"{times(chi)} a layer, and so do the gradients on their way back ({times(chi**depth)} over "
-                         f"{depth} layers, ×100 in about {hundredfold} layers). Deep enough, such a network diverges "
+                         f"{times(chi)} a layer, and so do the gradients on their way back: {times(chi**depth)} over "
+                         f"{depth} layers, ×100 in about {hundredfold} layers. Deep enough, such a network diverges "
                          f"or crawls; 6ξ_c does not apply.")
     if phase == "fading":
         return "info", _fading(chi, point["trainable_depth"])
