@@ -270,7 +270,7 @@ def test_batchnorm_s_own_gradient_explosion_is_named():
     story = next(m.value for m in at.markdown if m.value.startswith("**He/Kaiming normal.**"))
     gradient = numbers(trace(figures(at)[-1], "He/Kaiming normal")["y"])
     down = gradient[0] / gradient[-1]
-    assert down > 1e6 and "BatchNorm's own doing" in story and f"({times(down)} from the last layer" in story
+    assert down > 1e6 and "BatchNorm's own doing" in story and f", {times(down)} from the last layer" in story
     assert f"grows {times(down ** (1 / 49))} a layer" in story
     layer = open_page(PAGE, norm="layer", scheme="he_normal", depth="50")
     assert not [m for m in layer.markdown if "BatchNorm's own doing" in m.value]
