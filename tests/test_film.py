@@ -567,3 +567,25 @@ def test_weights_thrown_far_out_without_overflowing_are_told():
                            f"of layer 1 grew {theme.times(after / before)}, from {theme.number(before)} at epoch 0 to "
                            f"{theme.number(after)}, and every unit of layer 5 is switched off"), said
     assert said.endswith("p is the same everywhere, so it learns nothing (loss 0.693, a coin flip's ln 2)."), said
+
+
+@pytest.mark.parametrize("schemes", [["large_normal", "he_normal", "xavier_normal"],
+                                     ["large_normal", "he_normal", "small_normal"]])
+def test_every_panel_shows_the_slider_s_epoch_or_its_run_s_last(schemes):
+    """At learning rate 3, Large random diverges at epoch 1, He at 2 and Xavier at 3, so every run of the first lab
+    diverges. The slider had named epoch 1, where He's and Xavier's panels still showed epoch 0. Each panel now shows
+    the slider's epoch, or the last snapshot of a run whose film has ended (marked as diverged); with a run that
+    survives, the frames are its epochs."""
+    lab = lab_of(schemes, lr=3.0)
+    figure = film.lab_film(lab, "activations", False)
+    reels = [film.reel(s, lab["snapshots"][s], "activations", False, lab["diverged"][s]) for s in schemes]
+    epochs = [int(frame["name"]) for frame in figure.to_dict()["frames"]]
+    for e in epochs:
+        for r in reels:
+            shown = int(r.epochs[film._at(r, e)])
+            assert shown == e or (r.diverged_epoch is not None and shown == r.epochs[-1] < e), (r.scheme, e, shown)
+    survivors = [r for r in reels if r.diverged_epoch is None]
+    if survivors:
+        assert epochs == survivors[0].epochs.tolist()
+    else:
+        assert lab["diverged"] == dict(large_normal=1, he_normal=2, xavier_normal=3) and epochs == [0, 2, 3]

@@ -220,6 +220,15 @@ def _evenly(total: int, count: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, total - 1, count)).astype(int))
 
 
+def _frames(reels: list[Reel]) -> list[int]:
+    """The film's frames: the epochs at which every run still going has a snapshot. A run whose film has ended (it
+    diverged earlier) shows its last snapshot, marked; no other panel shows an epoch other than the slider's. So a
+    diverged run's last snapshot, at its divergence, is a frame only where every run still going has that epoch
+    too: three runs that diverge at epochs 1, 2 and 3 (snapshots 0, 1 / 0, 2 / 0, 2, 3) make frames 0, 2 and 3."""
+    every = sorted(set().union(*(r.epochs.tolist() for r in reels)))
+    return [e for e in every if all(e in r.epochs or r.epochs[-1] < e for r in reels)]
+
+
 def _at(r: Reel, epoch: int) -> int:
     """The index of ``r``'s last snapshot at or before ``epoch`` (a diverged run stays at its last)."""
     return int(np.searchsorted(r.epochs, epoch, side="right") - 1)
@@ -276,11 +285,7 @@ def film_figure(reels: list[Reel], histories: dict, points: tuple[np.ndarray, np
     # Side by side, more than WIDE_MOST runs leave each a sliver: their names overlap, their ticks collide.
     grid = Grid.narrow(len(reels)) if narrow or len(reels) > WIDE_MOST else Grid.wide(len(reels))
     k = len(reels)
-    # The frames are the epochs the runs that did not diverge share (every run's, where all did): a diverged run's
-    # last snapshot, at its divergence, is shown from the next frame on, and no other run's panels show an
-    # earlier epoch than the slider names.
-    kept = [r.epochs.tolist() for r in reels if r.diverged_epoch is None] or [r.epochs.tolist() for r in reels]
-    epochs = sorted(set().union(*kept))
+    epochs = _frames(reels)
     letter, words = QUANTITIES[quantity][1:]
     axis_x = f"log10 |{letter}|" if log else letter
     losses = {r.scheme: positive_only(histories[r.scheme]["loss"]) for r in reels}
