@@ -41,7 +41,7 @@ st.page_link("pages/2_Signal_propagation.py", label="Watch it in a 50-layer netw
 steady = lessons.steady_scale(activation, act.recommended)
 st.markdown(steady["sentence"])
 if not steady["holds_signal"]:  # the scale that holds the signal, where the recommended scheme does not use it
-    custom = dict(scale=round(steady["signal"], 4), mode="fan_in", distribution="normal")
+    custom = steady["params"]
     scale = theme.number(custom["scale"])
     kind, sentence = lessons.outlook(activation, "variance_scaling", params=custom,
                                      lead=f"**With n_in·Var(W) = {scale} instead**, theory says")

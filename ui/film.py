@@ -610,12 +610,11 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
                             f"({percent(history['test_accuracy'].iloc[-1])} of the test points right)."))
         elif (grown := _grown(layers)) is not None:
             layer, before, after = grown
-            off = layers[-1].layer[layers[-1].frac_dead == 1].tolist() if act.switches_off else []
             flat = _flat_since(shots)
+            off = _switched_off(layers[-1], act)
             said.append(f"{name}: nothing overflowed, but its steps threw the weights far out: the spread of layer "
                         f"{layer} grew {times(after / before)}, from {number(before)} at epoch 0 to {number(after)}"
-                        + (f", and every unit of layer{'s' if len(off) > 1 else ''} {listed(off)} is switched off "
-                           f"({act.label} gives 0 for every example)" if off else "")
+                        + (f", and {off}" if off else "")
                         + (f"; in every frame from epoch {flat} on, p is the same everywhere, so it learns nothing "
                            f"(loss {number(end)}" + (", a coin flip's ln 2" if abs(end - np.log(2)) < 1e-3 else "")
                            + ")." if flat is not None else
@@ -645,11 +644,20 @@ def _why_still(history, last, act) -> str:
     moving = history.epoch[history.grad_norm_first != 0]
     if history.grad_norm_first.iloc[-1] != 0 or moving.empty:
         return "is too small to train them."
-    off = last.layer[last.frac_dead == 1].tolist() if act.switches_off else []
-    which = (f"; every unit of layer{'s' if len(off) > 1 else ''} {listed(off)} is switched off ({act.label} gives 0 "
-             "for every example)") if off else ""
+    off = _switched_off(last, act)
     since = int(moving.iloc[-1]) + 1
-    return f"was too small to train them, and from epoch {since} on, none reaches the first layer at all{which}."
+    return (f"was too small to train them, and from epoch {since} on, none reaches the first layer at all"
+            + (f"; {off}." if off else "."))
+
+
+def _switched_off(last, act) -> str:
+    """The layers of a snapshot's table ``last`` whose every unit is switched off, in words ("every unit of layer 5
+    is switched off (ReLU gives 0 for every example)"); "" where none is, or the activation switches no unit off."""
+    off = last.layer[last.frac_dead == 1].tolist() if act.switches_off else []
+    if not off:
+        return ""
+    return (f"every unit of layer{'s' if len(off) > 1 else ''} {listed(off)} is switched off ({act.label} gives 0 "
+            "for every example)")
 
 
 def _flat_since(shots: list) -> int | None:

@@ -513,7 +513,7 @@ def what_to_take(activation: str, steady: dict, depth: int = 50, width: int = 25
     if kind not in ("warning", "error"):
         return None
     label, named = initcore.SCHEMES[scheme].label, mid_sentence(act.label)
-    scale = dict(scale=round(steady["signal"], 4), mode="fan_in", distribution="normal")
+    scale = steady["params"]
     other_kind, other_word = classify(*cached.predicted(depth, width, activation, "variance_scaling", scale))
     if other_kind == "success":
         return (f"**For a deep plain {named} network, take n_in·Var(W) = {number(scale['scale'])} rather than "
@@ -555,7 +555,8 @@ def _near(a: float, b: float) -> bool:
 def steady_scale(activation: str, scheme: str, width: int = 256) -> dict:
     """What keeps a plain network of ``activation`` steady, against what ``scheme`` (square layers) uses.
 
-    Returns ``signal`` and ``gradient`` (``theory.steady_variance`` at Var z = 1), ``used`` (the scheme's
+    Returns ``signal`` and ``gradient`` (``theory.steady_variance`` at Var z = 1), ``params`` (the custom variance
+    scaling that uses ``signal``, to 4 decimals, as the page offers it), ``used`` (the scheme's
     n_in·Var(W)), ``exact`` (the scheme is within ``EXACT`` of both), ``holds_signal`` (within ``EXACT`` of the
     signal's), ``one_scale`` (signal and gradient agree within ``EXACT``: one scale can hold both), and
     ``sentence``: all of it in words, with how a signal off Var z = 1 fares at the signal's scale
@@ -586,8 +587,9 @@ def steady_scale(activation: str, scheme: str, width: int = 256) -> dict:
         sentence += (": only approximately right, by the factors above. "
                      + ("" if one_scale else "No single scale holds both: a scale that keeps the signal lets "
                         "the gradient drift, and the other way round."))
+    params = dict(scale=round(signal, 4), mode="fan_in", distribution="normal")
     return dict(signal=signal, gradient=gradient, used=used, exact=exact, holds_signal=holds_signal,
-                one_scale=one_scale, sentence=sentence)
+                one_scale=one_scale, sentence=sentence, params=params)
 
 
 @drawn.once
