@@ -17,6 +17,7 @@ from ui.theme import number
     ("relu", 1.5, 0.5, "info", "**Ordered**"),
     ("tanh", 3.0, 0.0, "info", "**Chaotic**"),
     ("relu", 3.0, 0.0, "error", "**Exploding.**"),
+    ("relu", 2.1, 0.0, "warning", "**Growing without bound, slowly.** The signal has no level to settle at"),  # ×1.05
     ("relu", 2.0, 0.5, "warning", "**Growing without bound, slowly.** The biases add σ_b² to the signal's variance "
                                   "at every layer"),
     ("leaky_relu", 2.0, 2.0, "warning", "**Growing without bound, slowly.** The biases add σ_b²"),  # not χ₁'s 0.2 %
@@ -45,6 +46,10 @@ def test_each_phase_is_named_where_theory_puts_it(activation, sigma_w2, sigma_b2
     if word.startswith("**Critical, for any depth"):
         grown = stated_number(sentence.split("would take about ")[1].split(" layers")[0])
         assert grown >= phase_lessons.NEAR_CRITICAL and point["chi1"] ** grown == pytest.approx(100, rel=0.01)
+        steps = phase_data.PATH_DEPTH - 1  # layer 1 to the last of the link's network, as Signal propagation counts
+        percent = stated_number(sentence.split("grows, like the gradients on their way back, by ")[1].split(" %")[0])
+        assert percent == pytest.approx(100 * np.expm1(steps * np.log(point["chi1"])), rel=5e-3)
+        assert f"% from layer 1 to layer {phase_data.PATH_DEPTH}" in sentence
 
 
 @pytest.mark.parametrize("activation, sigma_w2, sigma_b2", [("selu", 0.5, 0.0), ("elu", 1.9, 2.0), ("tanh", 3.0, 0.0)])
@@ -58,13 +63,17 @@ def test_a_chaotic_correlation_settles_below_one_in_the_words_too(activation, si
 
 
 @pytest.mark.parametrize("activation, sigma_w2, sigma_b2", [("tanh", 1.0, 0.0), ("elu", 1.0, 0.0), ("elu", 2.0, 0.0),
-                                                      ("relu", 2.0, 0.5)])
+                                                      ("relu", 2.0, 0.5), ("relu", 3.0, 0.0), ("relu", 2.1, 0.0),
+                                                      ("gelu", 2.35, 0.0), ("linear", 1.5, 0.0)])
 def test_where_the_phase_s_numbers_do_not_say_how_much_changes_theory_s_path_through_the_link_s_network_does(
         activation, sigma_w2, sigma_b2):
     """Tanh at σ_w² = 1 is critical only at q* = 0, which the signal never reaches: on the way its gradients shrink
     ×0.0146 over 50 layers, as Signal propagation (where the page's link goes) says, and not "keep their size".
     ELU at He's 2 grows without bound, its gradient ×191 over 50 layers: "explodes" there, and not "slowly" here.
-    Each says theory's numbers over the link's 50 layers, in Signal propagation's words."""
+    A signal that grows ×χ₁ a layer is red only where those 50 layers make it explode (ReLU at 3: ×4 × 10⁸), and
+    grows "slowly" in amber where they do not (ReLU at 2.1: ×1.05 a layer, ×10.9 over them; it said ×2.65 over the
+    20 layers of the runs, beside a link to 50). Each says theory's numbers over the link's 50 layers, in Signal
+    propagation's words."""
     from ui.lessons import judge
 
     point = initcore.theory.phase(activation, sigma_w2, sigma_b2)
@@ -77,8 +86,8 @@ def test_where_the_phase_s_numbers_do_not_say_how_much_changes_theory_s_path_thr
     assert stated.startswith(f"{words.get(signal.word, signal.word + ' ')}×")
     assert f"the gradient {words.get(gradient.word, gradient.word + ' ')}×" in stated
     assert "(×(" not in sentence
-    factors = [part.split(" from layer")[0].split(" on its way")[0].removesuffix(")")
-               for part in stated.split("×")[1:3]]
+    factors = [said.split("×", 1)[1].removesuffix(")")  # "explodes ×4.25 × 10⁸", "stays steady (×1.02)"
+               for said in (stated.split(" from layer")[0], stated.split("the gradient ")[1].split(" on its way")[0])]
     assert stated_number(factors[0]) == pytest.approx(pre[-1] / pre[0], rel=5e-3)
     assert stated_number(factors[1]) == pytest.approx(grad[0] / grad[-1], rel=5e-3)
     assert "keep their size" not in sentence

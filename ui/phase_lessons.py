@@ -67,30 +67,25 @@ def verdict(point: dict, sigma_b2: float, path: tuple[np.ndarray, np.ndarray]) -
     ``path`` (``ui.phase_data.path``: Var z_l and Var dL/dz_l through ``PATH_DEPTH`` layers) says it, in Signal
     propagation's words (``ui.lessons.judge``), and the kind of message is theirs."""
     q, chi, xi = point["q_star"], point["chi1"], point["depth_scale"]
-    depth = RUN["depth"]
     phase = phase_name(point, sigma_b2)
-    if phase == "growing":
+    if q == np.inf and phase != "critical":
         kind, worst = classify(*path)
+        kind = "error" if kind == "error" else "warning"
         pace = "" if worst in ("explodes", "vanishes") else ", slowly"
-        why = ("The biases add σ_b² to the signal's variance at every layer, more than the activation takes from it, "
-               "so it never settles (q* = ∞)" if sigma_b2 > 0 else
-               "With no biases, the activation's negative side, which is not cut to 0, hands each layer a little more "
-               "variance than it got, so the signal never settles (q* = ∞). The larger it grows, the more each layer "
-               "acts like a ReLU at He's scale: the growth a layer, and the gradients' factor a layer (χ₁ = 1 in the "
-               "limit, above 1 on the way), slow towards ×1")
-        return "error" if kind == "error" else "warning", (
-            f"**Growing without bound{pace}.** {why}. {_over_depth(path)} 6ξ_c does not apply here.")
+        if phase == "growing":
+            return kind, (f"**Growing without bound{pace}.** {_grows_by(sigma_b2)}. {_over_depth(path)} 6ξ_c does not "
+                          "apply here.")
+        name = "Exploding" if worst == "explodes" else f"Growing without bound{pace}"
+        return kind, (f"**{name}.** The signal has no level to settle at (q* = ∞): its variance grows about "
+                      f"{times(chi)} a layer, and so do the gradients on their way back, ×100 in about "
+                      f"{_hundredfold(chi)} layers. {_over_depth(path)} Deep enough, such a network diverges or "
+                      "crawls; 6ξ_c does not apply.")
     if q == np.inf:
-        hundredfold = number(np.log(100) / np.log(chi))  # layers for the signal to grow ×100
-        if phase == "critical":
-            return "success", (f"**Critical, for any depth you would build.** {against_one(chi)}: in theory the "
-                               f"signal never settles (q* = ∞), but it grows, like the gradients on their way back, "
-                               f"by {number(100 * np.expm1(depth * np.log(chi)))} % over {depth} layers, and would "
-                               f"take about {hundredfold} layers to grow ×100.")
-        return "error", (f"**Exploding.** The signal has no level to settle at (q* = ∞): its variance grows about "
-                         f"{times(chi)} a layer, and so do the gradients on their way back: {times(chi**depth)} over "
-                         f"{depth} layers, ×100 in about {hundredfold} layers. Deep enough, such a network diverges "
-                         f"or crawls; 6ξ_c does not apply.")
+        steps = len(path[0]) - 1  # from layer 1 to the last, as Signal propagation counts
+        return "success", (f"**Critical, for any depth you would build.** {against_one(chi)}: in theory the signal "
+                           f"never settles (q* = ∞), but it grows, like the gradients on their way back, by "
+                           f"{number(100 * np.expm1(steps * np.log(chi)))} % from layer 1 to layer {len(path[0])}, "
+                           f"and would take about {_hundredfold(chi)} layers to grow ×100.")
     if phase == "fading":
         return "info", _fading(chi, point["trainable_depth"])
     if phase == "critical" and q == 0:
@@ -119,6 +114,22 @@ def verdict(point: dict, sigma_b2: float, path: tuple[np.ndarray, np.ndarray]) -
             f"they were is forgotten within about {number(xi)} layers, and {_gradients(chi)}.")
         beyond = "deeper, the output is noise that no longer depends on how alike two inputs were."
     return kind, f"{said} A plain network of this kind trains up to about 6ξ_c = {number(depth)} layers; {beyond}"
+
+
+def _grows_by(sigma_b2: float) -> str:
+    """Why a signal that χ₁ does not blow up still grows without bound: the biases, or the negative side of φ."""
+    if sigma_b2 > 0:
+        return ("The biases add σ_b² to the signal's variance at every layer, more than the activation takes from it, "
+                "so it never settles (q* = ∞)")
+    return ("With no biases, the activation's negative side, which is not cut to 0, hands each layer a little more "
+            "variance than it got, so the signal never settles (q* = ∞). The larger it grows, the more each layer "
+            "acts like a ReLU at He's scale: the growth a layer, and the gradients' factor a layer (χ₁ = 1 in the "
+            "limit, above 1 on the way), slow towards ×1")
+
+
+def _hundredfold(chi: float) -> str:
+    """How many layers a factor χ₁ > 1 a layer takes to grow anything ×100."""
+    return number(np.log(100) / np.log(chi))
 
 
 def _over_depth(path: tuple[np.ndarray, np.ndarray]) -> str:
