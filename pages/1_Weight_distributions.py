@@ -3,7 +3,7 @@
 import streamlit as st
 
 from initcore import distributions
-from ui import cached, charts, classroom, controls, nav, show, tables
+from ui import cached, charts, classroom, controls, nav, show, tables, theme
 
 st.set_page_config(page_title="Weight distributions · initlab", layout="wide")
 nav.sidebar(__file__)
@@ -30,7 +30,8 @@ with st.sidebar:
     fan_out = controls.slider("fan-out n_out (units in the layer)", "fan_out", 1, 1024, 256)
     std_small = controls.value_choice("σ of 'small'", "std_small", controls.STD_CHOICES, 0.01)
     std_large = controls.value_choice("σ of 'large'", "std_large", controls.STD_CHOICES, 10.0)
-    log = controls.toggle("log10 |w| axis (σ = 0.01 and σ = 10 on one chart)", "log_axis", True)
+    log = controls.toggle(f"log10 |w| axis (σ = {theme.number(std_small)} and σ = {theme.number(std_large)} on one "
+                          "chart)", "log_axis", True)
     seed = controls.seed()
     nav.footer()
 

@@ -799,6 +799,16 @@ def test_a_small_layer_s_weights_are_pooled_from_several_draws_and_the_title_say
     assert title(open_page("pages/1_Weight_distributions.py")) == "<b>Weights of a 256 × 256 layer</b>"
 
 
+def test_the_log_axis_toggle_names_the_two_sigmas_it_puts_on_one_chart():
+    """The toggle says which σ it puts on one chart: the ones chosen, not the defaults; and switching it off from
+    a link with other σ stays off: its label's change does not make it a new widget."""
+    at = open_page("pages/1_Weight_distributions.py", std_small="0.1", std_large="1")
+    log_axis = lambda: next(t for t in at.toggle if t.label.startswith("log10"))  # noqa: E731
+    assert log_axis().label == "log10 |w| axis (σ = 0.1 and σ = 1 on one chart)"
+    log_axis().set_value(False).run()
+    assert not at.exception and not log_axis().value
+
+
 def test_training_lab_caps_epochs_to_the_budget():
     at = open_page("pages/4_Training_lab.py", depth="20", width="128", epochs="300")
     assert not at.exception and any("at most" in w.value for w in at.warning)

@@ -620,4 +620,5 @@ def seed(default: int = 0) -> int:
     1 (a float would be written 1.0)."""
     # A float input shown without decimals: Streamlit's URL binding of an *integer* input fails on 1e400.
     return _whole(number("Random seed", "seed", 0.0, float(SEEDS - 1), float(default), fmt="%.0f", whole=True,
-                         help="Same seed, same draws: switching scheme only rescales them."))
+                         help="Same seed, same draws: switching between schemes that draw alike (two normal "
+                              "ones, say) only rescales them."))
