@@ -2,12 +2,15 @@
 vision deficiency, or by the dash of their lines."""
 
 import itertools
+import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import initcore
-from ui.theme import scheme_colour, scheme_dash
+from ui.nav import FOCUS_COLOUR
+from ui.theme import contrast, scheme_colour, scheme_dash
 
 # Machado, Oliveira & Fernandes (2009), severity 1.0: each simulation is a matrix on linear RGB.
 SIMULATIONS = {
@@ -78,3 +81,11 @@ def test_a_scheme_registered_as_the_readme_shows_gets_a_colour_every_eye_tells_a
     for simulation in SIMULATIONS:
         test_schemes_whose_lines_share_a_dash_differ_in_colour_for_every_eye(simulation)
     assert len({scheme_colour(s.id) for s in added}) == 3
+
+
+def test_the_focus_ring_stands_out_from_everything_it_can_surround():
+    """WCAG's 3:1 for a non-text mark, against the page, the sidebar and the theme's blue (a focused button or
+    slider thumb is filled with it): the amber ring was 2.3:1 on white."""
+    theme = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml").read_text())["theme"]
+    for around in (theme["backgroundColor"], theme["secondaryBackgroundColor"], theme["primaryColor"]):
+        assert contrast(FOCUS_COLOUR, around) >= 3, around

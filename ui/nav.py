@@ -5,6 +5,7 @@ import functools
 import streamlit as st
 
 from ui import classroom, controls, reconnect, screen, show
+from ui.theme import INK
 
 LESSONS = [
     ("app.py", "Home", ":material/home:", "The whole story in one picture."),
@@ -27,14 +28,20 @@ LESSONS = [
 ]
 
 
-# Where the keyboard is: a thick amber ring around whatever has focus, unlike anything the app draws for a
-# selection (the current lesson's link is shaded grey-blue; a chosen option, the theme's blue).
-FOCUS_RING = """<style>
-:focus-visible, [data-testid=stPageLink-NavLink]:focus-visible, [data-baseweb] :focus-visible {
-    outline: 3px solid #E69F00 !important; outline-offset: 2px !important; }
+# Where the keyboard is: a thick ring in the text's ink around whatever has focus, unlike anything the app draws
+# for a selection (the current lesson's link is shaded grey-blue; a chosen option, the theme's blue). A ring must
+# stand 3:1 against what is around it (WCAG's contrast for non-text marks): the white page, the sidebar, and the
+# theme's blue that a focused button or slider thumb is filled with. Only a colour as dark as ink does all three
+# (amber was 2.3:1 on white). A slider's focused element is an input clipped to a pixel inside its thumb, so the
+# ring goes round the thumb that holds it.
+FOCUS_COLOUR = INK
+FOCUS_RING = f"""<style>
+:focus-visible, [data-testid=stPageLink-NavLink]:focus-visible, [data-baseweb] :focus-visible,
+[data-testid=stSlider] [data-rac]:has(> div > input:focus-visible) {{
+    outline: 3px solid {FOCUS_COLOUR} !important; outline-offset: 2px !important; }}
 .stPlotlyChart g[role]:focus-visible rect.updatemenu-item-rect,
-.stPlotlyChart g[role]:focus-visible rect.slider-grip-rect {
-    stroke: #E69F00 !important; stroke-width: 3px !important; }
+.stPlotlyChart g[role]:focus-visible rect.slider-grip-rect {{
+    stroke: {FOCUS_COLOUR} !important; stroke-width: 3px !important; }}
 </style>"""  # the film's SVG buttons and slider (``ui.film.SCRIPT``) draw no outline: their shapes are ringed
 
 

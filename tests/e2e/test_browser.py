@@ -515,9 +515,17 @@ def test_the_seed_steps_by_one_and_a_typed_value_out_of_range_is_clamped(browser
     assert exceptions(page) == [] and page.locator("[data-testid=stNumberInput] [role=alert]").count() == 0
 
 
+# The focused element, and the ring drawn where it is seen: a slider's focused element is an input inside a box
+# clipped to a pixel, in the thumb (what a reader sees is the thumb), so the ring is looked for on the element
+# that holds the outermost box under 4 px wide, if any.
 FOCUSED = """() => { const e = document.activeElement, widget = e && e.closest('[data-testid]');
+    let seen = e;
+    for (let box = e; box.parentElement; box = box.parentElement) {
+        if (box.getBoundingClientRect().width < 4) seen = box.parentElement;
+    }
+    const style = getComputedStyle(seen);
     return [widget ? widget.getAttribute('data-testid') : '', e.getAttribute('aria-label') || '',
-            getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineWidth, getComputedStyle(e).outlineColor]; }"""
+            style.outlineStyle, style.outlineWidth, style.outlineColor]; }"""
 CONTROLS = ("stSelectbox", "stSlider", "stNumberInput", "stMultiSelect", "stCheckbox", "stSelectSlider")
 
 
@@ -535,7 +543,21 @@ def test_the_first_control_is_a_few_tab_presses_away_and_focus_shows_as_a_ring(p
             break
     else:
         pytest.fail(f"no control within 5 Tab presses on {path}")
-    assert (style, width, colour) == ("solid", "3px", "rgb(230, 159, 0)"), (label, style, width, colour)
+    assert (style, width, colour) == ("solid", "3px", "rgb(26, 26, 26)"), (label, style, width, colour)
+
+
+def test_a_slider_reached_by_the_keyboard_wears_the_ring_round_its_thumb(page, server):
+    """A slider's focused element is an input clipped to one pixel: a ring on it is drawn nowhere. The thumb that
+    holds it wears the ring instead (it had only the theme's pale halo, 2:1 on the sidebar)."""
+    page.goto(f"{server}/Signal_propagation")
+    wait_for_app(page, charts=2)
+    depth = slider(page, "Depth")
+    depth.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # reached by the keyboard, as a keyboard user reaches it
+    widget, label, style, width, colour = page.evaluate(FOCUSED)
+    assert (widget, label) == ("stSlider", "Depth (layers)") and depth.evaluate("e => e.matches(':focus-visible')")
+    assert (style, width, colour) == ("solid", "3px", "rgb(26, 26, 26)")
 
 
 def test_every_classic_s_name_fits_its_select_box_on_a_projector(browser, server):
