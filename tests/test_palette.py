@@ -67,6 +67,38 @@ def test_schemes_of_one_colour_differ_in_dash():
             assert scheme_dash(a) != scheme_dash(b), (a, b)
 
 
+# Plotly's named dashes, in units of the line's width (at least 3 px): dash 3,3; dot 1,1; long dash 5,5;
+# dash-dot 3,1,1,1; long dash-dot 5,2,1,2. Every line of a scheme is at most 3 px wide, so one unit is 3 px.
+NAMED_DASHES = {"dash": (3, 3), "dot": (1, 1), "longdash": (5, 5), "dashdot": (3, 1, 1, 1), "longdashdot": (5, 2, 1, 2)}
+SHOWN = 0.25  # of a dashed line's length that shows through another dashed line drawn over it
+
+
+def dash_lengths(dash: str) -> list[int]:
+    """A dash as pixels on, off, on, off…"""
+    if dash in NAMED_DASHES:
+        return [3 * n for n in NAMED_DASHES[dash]]
+    return [int(float(part.removesuffix("px"))) for part in dash.split(",")]
+
+
+def drawn(dash: str, length: int) -> np.ndarray:
+    """Which of the first ``length`` pixels along a line of ``dash`` are painted (every dash starts at the line's
+    start, so two lines along the same path are in step)."""
+    lengths = dash_lengths(dash)
+    return np.resize(np.repeat(np.arange(len(lengths)) % 2 == 0, lengths), length)
+
+
+def test_a_dashed_line_under_another_on_the_same_path_still_shows():
+    """Zeros, Constant and Small random all sit at ln 2 and at 50 % in the lab, one line on another. Zeros' long
+    dash lay, dash for dash, under Small random's long dash-dot (same period, in step), and not one grey pixel
+    showed; a uniform scheme's dash would have lain the same way under Constant's dash-dot. Each dashed line now
+    shows at least a quarter of its length through any other, whichever is drawn on top."""
+    dashes = sorted({scheme_dash(s) for s in initcore.SCHEMES} - {"solid"})
+    for under, over in itertools.permutations(dashes, 2):
+        length = np.lcm(sum(dash_lengths(under)), sum(dash_lengths(over)))  # both patterns, whole
+        painted, covering = drawn(under, length), drawn(over, length)
+        assert (painted & ~covering).sum() >= SHOWN * painted.sum(), (under, over)
+
+
 def test_a_scheme_registered_as_the_readme_shows_gets_a_colour_every_eye_tells_apart(monkeypatch):
     """The README's one-line scheme (and two more like it) belongs to no family: each takes a spare colour of its own,
     where all had taken one dark grey, which protanopes and deuteranopes could not tell from LeCun's wine (ΔE 16.4)."""

@@ -47,9 +47,12 @@ def _unfamiliar() -> list[str]:
 
 
 # Lines that often lie on one another get a dash of their own: zeros, constant and small weights all sit at
-# ln 2 in the lab's loss chart, and two curves on one line would show as one. (Dotted is theory's, and the
-# gradient chart's output layer.) Uniform variants are dashed like their normal sibling's colour.
-_DASHES = {"zeros": "longdash", "constant": "dashdot", "small_normal": "longdashdot",
+# ln 2 in the lab's loss chart, and two curves on one line would show as one. Every dash starts where its line
+# does, so dashes of one period fall in step: Plotly's long dash (15 px on, 15 off) lay wholly under its long
+# dash-dot (15, 6, 3, 6), so Constant and Small random take dashes that leave a quarter of any other showing.
+# (Dotted is theory's, and the gradient chart's output layer.) Uniform variants are dashed like their normal
+# sibling's colour.
+_DASHES = {"zeros": "longdash", "constant": "6px,3px,6px,9px", "small_normal": "3px,6px,12px,6px",
            "variance_scaling": "6px,3px,2px,3px", "pytorch_default": "2px,2px", "keras_default": "2px,2px",
            "flax_default": "2px,2px"}  # a framework's default: a fine dash in its scheme's colour
 
