@@ -64,6 +64,13 @@ class Activation:
         return bool(self.fn(np.array([-1.0]))[0] == 0)
 
     @property
+    def straight(self) -> bool:
+        """Whether f is a straight line through 0, f(z) = f(1)·z (linear): a network of such layers is one linear
+        map of its input, so the boundary it draws between two classes can only be a straight line."""
+        z = np.array([-3.0, -1.0, 0.5, 2.0])
+        return bool(np.allclose(self.fn(z), self.fn(np.array([1.0]))[0] * z, rtol=1e-12, atol=0))
+
+    @property
     def ends(self) -> tuple[float, float]:
         """f far out on either side, f(-50) and f(50): tanh's -1 and 1, sigmoid's 0 and 1, ReLU's 0 and 50."""
         low, high = self.fn(np.array([-50.0, 50.0]))

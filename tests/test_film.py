@@ -103,6 +103,25 @@ def test_each_run_s_film_is_told_in_the_sentence_of_what_it_shows(activation, ex
     assert len(said) == len({s.split(":")[0] for s in said})  # one sentence a run, at most
 
 
+def test_a_network_of_linear_layers_is_told_its_boundary_is_a_straight_line():
+    """Linear layers make one linear map of the input: however well it trains (Xavier: 88 % of the moons' test
+    points), its boundary is a straight line, and the sentence said it "takes the shape of the data". The film's
+    last frame bears the sentence out: logit p is an affine function of the grid's two coordinates."""
+    lab = lab_of(["xavier_normal"], activation="linear")
+    said = film.findings(lab, "linear", 0.1, 32)
+    assert len(said) == 1 and "shape of the data" not in said[0] and "a straight line" in said[0], said
+    boundary = lab["snapshots"]["xavier_normal"][-1].boundary
+    rows, cols = np.indices(boundary.shape)
+    near = (boundary > 1e-3) & (boundary < 1 - 1e-3)  # where the grid's precision leaves logit p well defined
+    p = boundary[near].astype(float)
+    plane = np.column_stack([rows[near], cols[near], np.ones(p.size)])
+    logit = np.log(p / (1 - p))
+    fitted = plane @ np.linalg.lstsq(plane, logit, rcond=None)[0]
+    resolution = 1e3 * np.finfo(boundary.dtype).eps  # logit's rounding: eps / (p (1 - p)), with p (1 - p) > 1e-3
+    assert near.sum() > 50 and np.abs(logit - fitted).max() < 4 * resolution
+    assert [a for a in initcore.ACTIVATIONS if initcore.ACTIVATIONS[a].straight] == ["linear"]
+
+
 @pytest.mark.parametrize("activation, lr", [("tanh", 1.0), ("tanh", 0.1), ("relu", 0.1)])
 def test_a_frozen_run_is_told_how_far_its_weights_moved(activation, lr):
     """Small weights: the sentence gives the most any hidden layer's weights moved over the run, ‖W_l - W_l(0)‖ over

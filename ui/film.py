@@ -594,8 +594,10 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
             kept = (f"in each of its {len(layers)} snapshots, each layer's activations keep a spread within "
                     f"×{number(spread, 2)} of every other layer's, and the" if len(layers[0]) > 1 else
                     "its one hidden layer trains, and the")
-            said.append(f"{name}: {kept} boundary takes the shape of the data "
-                        f"({percent(history['test_accuracy'].iloc[-1])} of the test points right).")
+            shape = ("boundary settles on a straight line, the only one linear layers can draw: together they are "
+                     "one linear map of the input" if act.straight else "boundary takes the shape of the data")
+            said.append(f"{name}: {kept} {shape} ({percent(history['test_accuracy'].iloc[-1])} of the test points "
+                        "right).")
         elif (end := float(history["loss"].iloc[-1])) > GREW * (start := float(history["loss"].iloc[0])):
             furthest = int(layers[-1].weight_std.to_numpy().argmax())  # the layer whose weights end the most spread out
             spread = [float(frame.weight_std.iloc[furthest]) for frame in (layers[0], layers[-1])]
