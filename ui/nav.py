@@ -5,7 +5,7 @@ import functools
 import streamlit as st
 
 from ui import classroom, controls, reconnect, screen, show
-from ui.theme import INK
+from ui.theme import INK, legible_code
 
 LESSONS = [
     ("app.py", "Home", ":material/home:", "The whole story in one picture."),
@@ -42,7 +42,9 @@ FOCUS_RING = f"""<style>
 .stPlotlyChart g[role]:focus-visible rect.updatemenu-item-rect,
 .stPlotlyChart g[role]:focus-visible rect.slider-grip-rect {{
     stroke: {FOCUS_COLOUR} !important; stroke-width: 3px !important; }}
-</style>"""  # the film's SVG buttons and slider (``ui.film.SCRIPT``) draw no outline: their shapes are ringed
+{legible_code()}</style>"""
+# The film's SVG buttons and slider (``ui.film.SCRIPT``) draw no outline: their shapes are ringed. The same style
+# sheet draws highlighted code in legible colours (``ui.theme.legible_code``).
 
 
 # One action of the learner, one entry in the browser's history. Streamlit changes the address several times
