@@ -16,6 +16,7 @@ from initcore import distributions
 from initcore.propagation import view_batch
 from ui import cached, classroom, figure, lessons, phase_data, phase_lessons, screen, theme
 from ui.charts import EXPLODING, VANISHING
+from ui.deep import story
 from ui.theme import times
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -330,6 +331,31 @@ def test_the_reveal_tells_the_run_as_the_page_s_verdict_does(settings, said):
     assert str(lessons.judge_run(run)[0]) in question.why and said in question.why
     if run.vanished_at is not None:
         assert question.right == (question.options[1],) and "no signal is left" in question.truth
+
+
+def test_a_last_layer_switched_off_is_no_reason_to_mark_a_right_answer_wrong():
+    """A ReLU funnel of 10 layers from 512 units ends in 2 units whose z fall below 0 for every input: every
+    activation of layer 10 is exactly 0, yet Var z there is 0.0379, inside the "about 1" band, and ×0.019 of layer 1,
+    inside "about the same". The question asks about z, so those are the answers; the reveal adds that nothing
+    reaches the output. It had marked both wrong, and said each unit above "holds its bias alone", with no biases
+    and no layer above. Below the last layer, with no biases, the layers above hold 0, and the reveal says so."""
+    widths = initcore.network.shaped_widths("funnel", 10, 512)
+    run = initcore.simulate(widths=widths, activation="relu", scheme="he_normal")
+    assert run.vanished_at == 10 and classroom.VANISHING < run.layers.pre_var.iloc[-1] < 1
+    question = classroom.propagation(run, "He")
+    assert question.right == (classroom.ABOUT_ONE,) and "its bias alone" not in question.truth
+    assert "every activation of layer 10 is exactly 0" in question.truth and "output" in question.truth
+    stream = run.layers.stream_var.to_numpy()
+    deep = classroom.deep_network(stream, "A funnel", run.vanished_at)
+    assert deep.right == (deep.options[0],) and "bias" not in deep.why and "its bias alone" not in deep.truth
+    assert "at layer 10 every activation is exactly 0, so the output gets nothing" in story(run)
+    unbiased = initcore.simulate(depth=50, width=2, activation="relu", scheme="he_normal")
+    assert unbiased.vanished_at < 50 and unbiased.layers.pre_var.iloc[-1] == 0
+    question = classroom.propagation(unbiased, "He")
+    assert question.right == (classroom.TINY,) and "exactly 0" in question.truth
+    assert "its bias alone" not in question.truth
+    deep = classroom.deep_network(unbiased.layers.stream_var.to_numpy(), "2 units", unbiased.vanished_at)
+    assert deep.right == (deep.options[1],) and "bias" not in deep.why and "its bias alone" not in deep.truth
 
 
 def test_the_framework_answer_s_reason_is_true_of_its_activation():

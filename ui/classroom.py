@@ -87,17 +87,19 @@ def propagation(run: initcore.Propagation, label: str) -> Question:
     lead = (f"Small random weights, N(0, {number(std)}²), look like a safe start: small weights cannot blow "
             "anything up. " if small and (width is None or width * std**2 < 1) else "")
     text = f"{lead}Under {label}, at layer {depth}, where will the variance of the signal, Var z, be?"
+    dead_below = run.vanished_at is not None and run.vanished_at < depth  # the layers above it carry no signal
     if run.exploded_at is not None or not np.isfinite(last):
         answer, truth = HUGE, f"inf: the signal overflowed float32 at layer {run.exploded_at or depth}"
-    elif run.vanished_at is not None:  # what is left is the biases alone, the same for every input: no signal
+    elif dead_below:
         answer, truth = TINY, (f"{number(last)} at layer {depth}, but every activation of layer {run.vanished_at} "
-                               "was exactly 0: from there on each unit holds its bias alone, the same for every "
-                               "input, so no signal is left")
+                               f"was exactly 0: from there on each unit {_held(run.settings)}, so no signal is left")
     else:
         answer = TINY if last < VANISHING else HUGE if last > EXPLODING else ABOUT_ONE
         truth = f"{number(last)} at layer {depth}" + ("" if answer == ABOUT_ONE else f", {answer.split(',')[0]}")
+        if run.vanished_at == depth:  # z still varies from input to input; its activations pass none of it on
+            truth += f"; but every activation of layer {depth} is exactly 0, so none of it reaches the output"
     right = (answer,)
-    edge = next((band for band in (VANISHING, EXPLODING) if run.vanished_at is None
+    edge = next((band for band in (VANISHING, EXPLODING) if not dead_below
                  and 1 / ON_THE_EDGE < last / band < ON_THE_EDGE), None)
     if edge is not None:  # another draw of the same weights may end on the band's other side: both count
         right = (ABOUT_ONE, TINY if edge == VANISHING else HUGE)
@@ -161,18 +163,23 @@ def framework_default(values: np.ndarray, activation: str) -> Question:
                    f"{times((values[-1] / values[0]) ** (1 / (len(values) - 1)))}."))
 
 
-def deep_network(stream: np.ndarray, description: str, vanished_at: int | None = None) -> Question:
+def deep_network(stream: np.ndarray, description: str, vanished_at: int | None = None,
+                 settings: dict | None = None) -> Question:
     """Where the variance of z_l, the residual stream in a residual network, ends over the network drawn
     (``stream``: Var z_l per layer; ``description``: the network in words; ``vanished_at``: the layer whose every
-    activation was exactly 0, if one was: above it each unit holds its bias alone, the same for every input)."""
-    if vanished_at is not None:
+    activation was exactly 0, if one was below the last: above it each unit holds its bias alone, the same for
+    every input, or 0; ``settings``: the run's, which say whether it has biases)."""
+    if vanished_at is not None and vanished_at < len(stream):
         question = ends("deep_network", f"{description}: from its first layer to its last, the variance of z_l "
                         "changes by…", stream, (description, len(stream)), "")
         dead = question.options[1]
+        biased = bool((settings or {}).get("bias_std"))
         return replace(question, right=(dead,), truth=(
             f"{dead.split(' (')[0]}: every activation of layer {vanished_at} was exactly 0, so from there on each "
-            f"unit holds its bias alone (Var z = {number(stream[-1])}, the same for every input): no signal is left"),
-            why="A signal is what tells one input from another; biases alone, the same for every input, carry none.")
+            f"unit {_held(settings or {})} (Var z = {number(stream[-1])}): no signal is left"),
+            why="A signal is what tells one input from another; " + (
+                "biases alone, the same for every input, carry none." if biased else
+                "a layer of zeros carries none."))
     jumped = (f" Before all that, the first layer alone took the input's variance, 1, to {number(stream[0])}: the "
               "question asks from there on, and the page's table counts that jump too."
               if not VANISHING <= stream[0] <= EXPLODING else "")
@@ -180,6 +187,13 @@ def deep_network(stream: np.ndarray, description: str, vanished_at: int | None =
                 "by…", stream, (description, len(stream)),
                 "Each plain layer multiplies the variance by its own factor; each residual block adds its branch to "
                 f"the stream, and a norm fixes only what the activation sees.{jumped}", drawn=True)
+
+
+def _held(settings: dict) -> str:
+    """What each unit above a layer of zeros holds: its bias alone, or 0 where the network has no biases."""
+    if settings.get("bias_std"):
+        return "holds its bias alone, the same for every input"
+    return "holds exactly 0, as the network has no biases"
 
 
 def lowest_loss(final: dict[str, float], epochs: int, settings: tuple) -> Question:

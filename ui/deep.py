@@ -233,8 +233,9 @@ def story(run: initcore.Propagation) -> str:
                         "through every other example's, and in a deep network without skip connections that "
                         "coupling makes gradients explode at any initialization (Yang et al. 2019).")
     if not said and run.vanished_at is not None:
-        said.append(f"The signal vanishes: at layer {run.vanished_at} every activation is exactly 0, so every layer "
-                    "above it gets nothing.")
+        above = "every layer above it" if run.vanished_at < len(layers) else "the output"
+        said.append(f"The signal vanishes: at layer {run.vanished_at} every activation is exactly 0, so {above} gets "
+                    "nothing.")
     elif not said and not math.isfinite(forward := growth(layers.pre_var.to_numpy())):  # zero weights' zeros
         said.append("The signal's variance is exactly 0 at every layer: every unit of a layer gets the same input, "
                     "so nothing that tells one input from another goes forward.")
