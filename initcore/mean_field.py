@@ -22,8 +22,10 @@ c* < 1. Near c*, |c_l − c*| shrinks like e^{−l/ξ_c} and |q_l − q*| like e
 
 A network trains when it is shallower than about 6 ξ_c (Schoenholz et al. 2017): ``trainable_depth``. Where
 the signal fades to q* = 0, correlations no longer limit the depth (ξ_c = ∞, below) but the gradients still
-shrink ×χ₁ a layer, e-fold every ξ_∇ = −1/ln χ₁ layers (the same scale as ξ_c in the ordered phase), and the
-trainable depth is 6 ξ_∇ there.
+shrink, in the limit ×χ₁ a layer, e-fold every ξ_∇ = −1/ln χ₁ layers (the same scale as ξ_c in the ordered
+phase). On the way to that limit each layer's factor is χ at its own q_l, and the trainable depth there is the
+depth at which those factors have shrunk the gradient e⁶-fold, as 6 ξ layers do elsewhere: 6 ξ_∇ where χ is
+the same at every q.
 
 The correlation map comes from Mehler's formula: with α_k = E[f(√q ξ) He_k(ξ)] / √k!,
 
@@ -99,7 +101,8 @@ def phase(activation: str, sigma_w2: float, sigma_b2: float) -> dict[str, float]
     """The mean-field phase at weight variance σ_w² (n·Var W) and bias variance σ_b² (see the module docstring).
 
     Returns ``q_star``, ``chi1``, ``c_star``, ``depth_scale`` (ξ_c), ``length_depth_scale`` (ξ_q) and
-    ``trainable_depth`` (6 ξ_c, or 6 ξ_∇ where the signal fades to q* = 0), each a float in [0, ∞]. tanh at
+    ``trainable_depth`` (6 ξ_c, or where the signal fades to q* = 0 the depth at which the gradient has shrunk as
+    much, ``_fading_depth``), each a float in [0, ∞]. tanh at
     σ_b² = 0 is critical at σ_w² = 1 (q* = 0, χ₁ = 1, ξ_c = ∞); ReLU has χ₁ = σ_w²/2.
     """
     act = get_activation(activation)
@@ -249,11 +252,42 @@ def _moments_at(act: Activation, tables: _Tables, s: np.ndarray, exact: bool) ->
 
 def _phases(act: Activation, weight: np.ndarray, bias: np.ndarray, *, exact: bool) -> dict[str, np.ndarray]:
     q_star, chi1, length_slope, c_star, chi_c = _rates(act, weight, bias, exact=exact)
-    faded = (q_star == 0) & (chi1 > 0)
     depth_scale = _depth_scale(chi_c)
+    trainable = TRAINABLE * depth_scale
+    fading = (q_star == 0) & (chi1 > 0) & (chi1 < 1)
+    if fading.any():
+        trainable[fading] = _fading_depth(act, weight[fading], chi1[fading], exact=exact)
     return {"q_star": q_star, "chi1": chi1, "c_star": c_star, "depth_scale": depth_scale,
-            "length_depth_scale": _depth_scale(length_slope),
-            "trainable_depth": TRAINABLE * np.where(faded, _depth_scale(chi1), depth_scale)}
+            "length_depth_scale": _depth_scale(length_slope), "trainable_depth": trainable}
+
+
+FADING_LAYERS = 4096  # layers of a fading signal's path taken one by one; beyond, each multiplies by the limit χ₁
+
+
+def _fading_depth(act: Activation, weight: np.ndarray, chi1: np.ndarray, *, exact: bool) -> np.ndarray:
+    """The trainable depth where, with no biases, the signal fades to q* = 0 and χ₁ < 1: the layers after which the
+    gradient on its way back has shrunk e^TRAINABLE-fold, as 6ξ_c layers shrink it in an ordered network. χ₁ is
+    its factor a layer only in the limit q → 0; along the length map's path from q₁ = σ_w² (an input of variance
+    1), layer l multiplies it by χ(q_l) = σ_w² E[f'(√q_l z)²], which may be far from χ₁ for many layers (GELU at He's
+    σ_w² = 2: 0.98 at layer 1, against χ₁ = 0.5). So the factors' logarithms are summed layer by layer, the last
+    one taken in part, until they reach −TRAINABLE: exactly 6 ξ_∇ = −6 / ln χ₁ where χ is the same at every q
+    (ReLU, leaky ReLU, linear)."""
+    if act.homogeneous is not None:
+        return TRAINABLE * _depth_scale(chi1)
+    tables = _tables(act.id)
+    q, left, depth = weight.copy(), np.full(weight.size, float(TRAINABLE)), np.zeros(weight.size)
+    going = np.ones(weight.size, bool)
+    for _ in range(FADING_LAYERS):
+        second, _, slope = _moments_at(act, tables, np.log(np.clip(q[going], Q_MIN, Q_MAX)), exact)
+        loss = -np.log(weight[going] * slope)  # e-folds this layer takes off the gradient
+        done = loss >= left[going]
+        depth[going] += np.where(done, left[going] / loss, 1.0)
+        left[going] -= loss
+        q[going] = weight[going] * second
+        going[np.flatnonzero(going)[done]] = False
+        if not going.any():
+            return depth
+    return depth + np.where(going, left / -np.log(chi1), 0.0)  # the rest at the limit's rate
 
 
 def _rates(act: Activation, weight: np.ndarray, bias: np.ndarray, *, exact: bool) -> tuple[np.ndarray, ...]:

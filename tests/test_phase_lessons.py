@@ -42,7 +42,8 @@ def test_each_phase_is_named_where_theory_puts_it(activation, sigma_w2, sigma_b2
         assert f"6ξ_c = {number(depth)} layers" in sentence and f"χ₁ = {number(point['chi1'])}" in sentence
     if word.startswith("**Fading"):  # the gradients' depth scale sets the depth; correlations' is infinite
         assert point["depth_scale"] == np.inf and "ξ_c = ∞" in sentence and "pull two inputs together" in sentence
-        assert f"6ξ_∇ = {number(-6 / np.log(point['chi1']))} layers" in sentence
+        assert f"after about {number(point['trainable_depth'])} layers" in sentence
+        assert f"ξ_∇ = {number(-1 / np.log(point['chi1']))} layers" in sentence  # the limit's e-fold, told as such
     if word.startswith("**Critical, for any depth"):
         grown = stated_number(sentence.split("would take about ")[1].split(" layers")[0])
         assert grown >= phase_lessons.NEAR_CRITICAL and point["chi1"] ** grown == pytest.approx(100, rel=0.01)
@@ -104,7 +105,13 @@ def test_the_readings_leave_the_depth_scales_out_where_the_signal_grows_without_
     assert critical["6ξ: trainable depth"] == "∞ layers" and critical["q*: where Var z settles"] == "0"
     fading = phase_lessons.readings(initcore.theory.phase("relu", 1.0, 0.0))  # correlations: ∞; gradients: 6 × 1.44
     assert fading["ξ_c: depth scale"] == "∞ layers" and "6ξ: trainable depth" not in fading  # not 6 × ∞
-    assert fading["6ξ_∇: trainable depth, set by the gradients"] == "8.66 layers"
+    assert fading["trainable depth, set by the gradients"] == "8.66 layers"  # 6ξ_∇: ReLU's χ is χ₁ at every q
+    gelu = phase_lessons.readings(initcore.theory.phase("gelu", 2.0, 0.0))  # χ₁ = 0.5, but only in the limit
+    assert gelu["trainable depth, set by the gradients"] == "20.6 layers"
+    assert gelu["χ₁: gradient factor a layer, in the limit q → 0"] == "0.5"
+    elu = phase_lessons.readings(initcore.theory.phase("elu", 2.0, 0.0))  # grows without bound: χ₁ is its limit
+    assert elu["χ₁: gradient factor a layer, in the limit q → ∞"] == "1"
+    assert "χ₁: gradient factor a layer" in phase_lessons.readings(initcore.theory.phase("tanh", 2.0, 0.5))
 
 
 def test_the_runs_are_counted_as_they_came_out():

@@ -20,14 +20,16 @@ NEAR_ONE = 2  # the middle 90 % of singular values within ×2 of each other, aro
 def readings(point: dict) -> dict[str, str]:
     """The four numbers of a point of the plane, labelled for ``ui.show.metrics``; the depth scales are left out
     where the signal grows without bound, since they do not apply there. Where correlations are kept for ever
-    (ξ_c = ∞) but the gradients fade, the trainable depth is the gradients' 6ξ_∇, and its label says so: "6ξ"
-    beside ξ_c = ∞ read as 6 × ∞."""
+    (ξ_c = ∞) but the gradients fade, the trainable depth is where they have shrunk e⁶-fold, and its label says so:
+    "6ξ" beside ξ_c = ∞ read as 6 × ∞. Where the signal fades to 0 or grows without bound, χ₁ is the gradients'
+    factor a layer only in the limit it nears, and its label says that too."""
     grows = point["q_star"] == np.inf
     by_gradients = point["depth_scale"] == np.inf and np.isfinite(point["trainable_depth"])
+    limit = {0: ", in the limit q → 0", np.inf: ", in the limit q → ∞"}.get(point["q_star"], "")
     return {"q*: where Var z settles": layers(point["q_star"]),
-            "χ₁: gradient factor a layer": number(point["chi1"]),
+            f"χ₁: gradient factor a layer{limit}": number(point["chi1"]),
             "ξ_c: depth scale": "—" if grows else f"{layers(point['depth_scale'])} layers",
-            ("6ξ_∇: trainable depth, set by the gradients" if by_gradients else "6ξ: trainable depth"):
+            ("trainable depth, set by the gradients" if by_gradients else "6ξ: trainable depth"):
                 "—" if grows else f"{layers(point['trainable_depth'])} layers"}
 
 
@@ -149,14 +151,17 @@ def _verb(judged) -> str:
 
 def _fading(chi: float, trainable: float) -> str:
     """The verdict where, with no biases, the signal fades to q* = 0: correlations no longer change at a fixed rate
-    (ξ_c = ∞), and the gradients, ×χ₁ a layer, set the depth (``initcore.theory.phase``'s ``trainable_depth``)."""
+    (ξ_c = ∞), and the gradients, ×χ₁ a layer in the limit, set the depth (``initcore.theory.phase``'s
+    ``trainable_depth``: where theory's path has shrunk them e⁶-fold)."""
     return (f"**Fading, with no biases** ({against_one(chi)}). Weights this small cannot keep the signal: its "
-            f"variance falls towards 0 (q* = 0), and {_gradients(chi)}. That does not pull two inputs together: as "
+            f"variance falls towards 0 (q* = 0), and once it is near 0 the {_gradients(chi)}, e-fold smaller every "
+            f"ξ_∇ = {number(-1 / np.log(chi))} layers. That does not pull two inputs together: as "
             "the signal shrinks, each layer acts more and more like a linear map (a ReLU layer like itself at any "
             "scale: a scale changes no correlation), so how alike two inputs are is not forgotten within any "
-            "fixed number of layers (ξ_c = ∞). The gradients set the depth here: e-fold smaller about every "
-            f"ξ_∇ = {number(trainable / TRAINABLE)} layers, they let a plain network of this kind train up to about "
-            f"6ξ_∇ = {number(trainable)} layers; deeper, its first layers barely learn.")
+            "fixed number of layers (ξ_c = ∞). The gradients set the depth here. Layer by layer from an input of "
+            f"variance 1, theory has them e⁶ times smaller (×{number(np.exp(-TRAINABLE))}) after about "
+            f"{number(trainable)} layers, the depth a plain network of this kind trains to; deeper, its first layers "
+            "barely learn.")
 
 
 def against_one(chi: float) -> str:
