@@ -91,8 +91,9 @@ def propagation(run: initcore.Propagation, label: str) -> Question:
     if run.exploded_at is not None or not np.isfinite(last):
         answer, truth = HUGE, f"inf: the signal overflowed float32 at layer {run.exploded_at or depth}"
     elif dead_below:
+        held = _held(bool(run.settings.get("bias_std")))
         answer, truth = TINY, (f"{number(last)} at layer {depth}, but every activation of layer {run.vanished_at} "
-                               f"was exactly 0: from there on each unit {_held(run.settings)}, so no signal is left")
+                               f"was exactly 0: from there on each unit {held}, so no signal is left")
     else:
         answer = TINY if last < VANISHING else HUGE if last > EXPLODING else ABOUT_ONE
         truth = f"{number(last)} at layer {depth}" + ("" if answer == ABOUT_ONE else f", {answer.split(',')[0]}")
@@ -176,7 +177,7 @@ def deep_network(stream: np.ndarray, description: str, vanished_at: int | None =
         biased = bool((settings or {}).get("bias_std"))
         return replace(question, right=(dead,), truth=(
             f"{dead.split(' (')[0]}: every activation of layer {vanished_at} was exactly 0, so from there on each "
-            f"unit {_held(settings or {})} (Var z = {number(stream[-1])}): no signal is left"),
+            f"unit {_held(biased)} (Var z = {number(stream[-1])}): no signal is left"),
             why="A signal is what tells one input from another; " + (
                 "biases alone, the same for every input, carry none." if biased else
                 "a layer of zeros carries none."))
@@ -189,9 +190,9 @@ def deep_network(stream: np.ndarray, description: str, vanished_at: int | None =
                 f"the stream, and a norm fixes only what the activation sees.{jumped}", drawn=True)
 
 
-def _held(settings: dict) -> str:
+def _held(biased: bool) -> str:
     """What each unit above a layer of zeros holds: its bias alone, or 0 where the network has no biases."""
-    if settings.get("bias_std"):
+    if biased:
         return "holds its bias alone, the same for every input"
     return "holds exactly 0, as the network has no biases"
 
