@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -749,11 +749,14 @@ def train(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float,
           width: int | None = None, widths: Sequence[int] | None = None, seed: int = 0, batch_size: int = 64,
           n: int = 500, noise: float = 0.1, test_fraction: float = 0.2, momentum: float = 0.0,
           output: str = "sigmoid", bias: float = 0.0, bias_std: float = 0.0, residual: float | None = None,
-          norm: str | None = None, snapshots: int = 0, zero_output: bool = False, **scheme_params) -> TrainingRun:
+          norm: str | None = None, snapshots: int = 0, zero_output: bool = False,
+          progress: Callable[[dict], object] | None = None, **scheme_params) -> TrainingRun:
     """Train an MLP on a toy data set from ``scheme``'s initialization; see the module docstring. The network is
     ``depth`` hidden layers of ``width`` units, or ``widths`` = (2, n_1, …, n_L) (``described``); ``residual`` and
     ``norm`` are refused with a ValueError (the lab trains plain networks). ``zero_output`` starts the output
-    layer's weights at 0, the hidden layers as drawn (``init_mlp``)."""
+    layer's weights at 0, the hidden layers as drawn (``init_mlp``). ``progress``, if given, is called with each
+    epoch's row of the history (a dict of its columns) as soon as the epoch ends, epoch 0 first: a page can draw
+    the loss so far while the run goes on."""
     net = described(activation=activation, scheme=scheme, depth=depth, width=width, widths=widths,
                     residual=residual, norm=norm, bias_std=bias_std, **scheme_params)
     c = _check(net, epochs, lr, batch_size, momentum, output, bias, n)
@@ -773,7 +776,7 @@ def train(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float,
     initial_weights = [w.copy() for w in model.weights]
     with np.errstate(all="ignore"):
         history, grad_norms, diverged_epoch, overflowed, initial, final, kept = _sgd(
-            model, X_train, y_train, X_test, y_test, c, np.random.default_rng([seed, 2]))
+            model, X_train, y_train, X_test, y_test, c, np.random.default_rng([seed, 2]), progress)
     shape = dict(depth=c["depth"], width=c["width"]) | (dict(widths=c["widths"]) if widths is not None else {})
     settings = dict(dataset=dataset, **shape, activation=activation, scheme=scheme, epochs=c["epochs"], lr=c["lr"],
                     seed=seed, batch_size=c["batch_size"], n=n, noise=noise, momentum=c["momentum"],
@@ -806,10 +809,10 @@ def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
     return np.count_nonzero((decision > 0) == y) / len(y)
 
 
-def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
-    """The training loop; returns history rows, the gradient-norm table, the diverged epoch and what overflowed in
-    it (``_overflowed``), the distinct units of the first and of the last epoch, and the snapshots (the last one at
-    the epoch a diverged run stopped)."""
+def _sgd(model, X_train, y_train, X_test, y_test, c, rng, progress=None):
+    """The training loop, telling ``progress`` each history row as it is made; returns history rows, the
+    gradient-norm table, the diverged epoch and what overflowed in it (``_overflowed``), the distinct units of the
+    first and of the last epoch, and the snapshots (the last one at the epoch a diverged run stopped)."""
     history, norms, kept = [], [], []
     wanted = set(snapshot_epochs(c["epochs"], c.get("snapshots", 0)))
     step = np.empty_like(model.params)  # -lr · gradient of one mini-batch
@@ -854,6 +857,8 @@ def _sgd(model, X_train, y_train, X_test, y_test, c, rng):
         history.append(dict(epoch=epoch, loss=loss, accuracy=_accuracy(logits, y_train),
                             test_accuracy=_accuracy(test.logits(), y_test), grad_norm_first=layer_norms[0],
                             grad_norm_last=layer_norms[-1], saturation=saturation))
+        if progress is not None:
+            progress(dict(history[-1]))
         if epoch in wanted or (wanted and not finite):
             if film is not None:
                 film.record(epoch, evaluation, gradient)

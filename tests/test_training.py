@@ -419,6 +419,20 @@ def test_snapshots_are_evenly_spaced_from_the_initialization_to_the_last_epoch()
                           lr=0.1).snapshots == []
 
 
+def test_progress_hears_each_epoch_as_it_ends_with_the_history_s_row():
+    """``progress`` is called once per epoch, epoch 0 first, with the row the history keeps for it, while the run
+    goes on (a page draws the loss so far); a run that diverges reports its last epoch and stops there."""
+    heard = []
+    run = initcore.train(dataset="moons", depth=3, width=16, activation="relu", scheme="he_normal", epochs=12,
+                         lr=0.1, snapshots=4, progress=heard.append)
+    assert pd.DataFrame(heard).equals(run.history) and [row["epoch"] for row in heard] == list(range(13))
+    heard.clear()
+    run = initcore.train(dataset="moons", depth=10, width=32, activation="relu", scheme="large_normal", epochs=50,
+                         lr=1.0, progress=heard.append)
+    assert run.diverged and heard[-1]["epoch"] == run.diverged_epoch == len(heard) - 1
+    assert pd.DataFrame(heard).equals(run.history)
+
+
 def test_a_snapshots_boundary_is_the_networks_probability_to_float32s_rounding():
     """The snapshot grid runs in float32: each p(class 1) of the last snapshot is the trained network's, computed
     in float64, within what float32 rounding can gather over a forward pass: each logit within (L + 1)·(n + 2)·eps₃₂
