@@ -59,15 +59,18 @@ settings = asked | dict(epochs=epochs)
 
 
 def loss_chart(lab: dict) -> None:
+    """Every run's loss; while some still train (``runs.so_far``), their epochs so far on an axis of all."""
     show.chart(charts.training_figure(lab["histories"], "loss", title="Training loss (cross-entropy)",
-                                      y_title="loss (log scale)", log=True, diverged=lab["diverged"]), "loss")
+                                      y_title="loss (log scale)", log=True, diverged=lab["diverged"],
+                                      epochs=epochs if "training" in lab else None,
+                                      training=lab.get("training", ())), "loss")
 
 
-futures = runs.start(schemes, settings, snapshots)
-if not jobs.wait(futures.values()):  # longer than a moment: the runs done are drawn as they finish
-    runs.progress(futures, (lambda lab: None) if classroom.on() else loss_chart)  # in class, after the question
+started = runs.start(schemes, settings, snapshots)
+if not jobs.wait(started.values()):  # longer than a moment: the loss is drawn as the epochs come in
+    runs.progress(started, epochs, (lambda lab: None) if classroom.on() else loss_chart)  # in class: the question
     st.stop()
-lab = runs.gather(runs.finished(futures))
+lab = runs.gather(runs.finished(started))
 classroom.ask_first(classroom.lowest_loss(
     {scheme_label(row.scheme): row.final_loss for row in lab["summary"].itertuples()}, epochs,
     tuple(sorted(settings.items())) + tuple(schemes)))

@@ -746,6 +746,28 @@ def test_units_that_were_copies_before_training_are_not_said_to_have_ended_up_so
     assert "Large starting weights or a large learning rate make such big steps likely." in stuck
 
 
+def test_the_lab_s_runs_report_each_epoch_and_the_page_draws_what_has_come_in():
+    """A lab run started as the page starts it reports every epoch's history row as it ends; while runs train,
+    ``so_far`` holds each begun run's epochs (a finished one's whole history), the ones still training, and the
+    share of all the epochs done, which a progress bar shows."""
+    from concurrent.futures import Future
+
+    import pandas as pd
+
+    from ui import jobs, runs
+
+    settings = dict(dataset="moons", depth=3, width=16, activation="relu", lr=0.1, epochs=10, seed=5)
+    started = runs.start(["he_normal"], settings, snapshots=4)
+    assert jobs.wait(started.values(), patience=120)
+    he = started["he_normal"]
+    assert pd.DataFrame(he.reported).equals(he.result()["history"])
+    lab = runs.so_far({"he_normal": he, "xavier_normal": jobs.Job(Future(), he.reported[:3]),
+                       "zeros": jobs.Job(Future())}, epochs=10)
+    assert list(lab["histories"]) == ["he_normal", "xavier_normal"] and lab["training"] == ["xavier_normal"]
+    assert len(lab["histories"]["xavier_normal"]) == 3 and lab["diverged"] == {"he_normal": None}
+    assert lab["done"] == (11 + 3) / 33
+
+
 def test_the_advice_names_what_overflowed_in_a_run_that_diverged():
     """GELU, 10 layers of 16 at learning rate 3: He's loss is still a number (about 10^270) where its gradient
     overflows at epoch 1. The advice says that, not that the loss overflowed."""

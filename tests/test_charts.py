@@ -603,6 +603,26 @@ def test_a_screen_reader_hears_what_a_chart_shows_not_only_its_title():
     assert f"Large random: diverged at epoch {diverged['large_normal']}" in said
 
 
+def test_a_loss_chart_drawn_while_runs_train_grows_along_the_whole_run_s_axis():
+    """While runs train, the page draws the epochs each has reported on an axis of all the epochs asked, and says
+    which run is still training, at what loss and epoch, and which one ended; once done, the axis is the runs'."""
+    from ui.figure import alt_text
+
+    lab = initcore.compare(schemes=("zeros", "he_normal"), dataset="moons", depth=3, width=16, activation="relu",
+                           lr=0.1, epochs=20)
+    histories = {"zeros": lab.runs["zeros"].history, "he_normal": lab.runs["he_normal"].history.head(8)}
+    figure = charts.training_figure(histories, "loss", title="Loss", y_title="loss", log=True,
+                                    diverged={"zeros": None}, epochs=20, training=["he_normal"])
+    assert list(figure.layout.xaxis.range) == [0, 20] and list(figure.data[1].x) == list(range(8))
+    said = alt_text(figure)
+    he = histories["he_normal"].loss.iloc[-1]
+    assert f"He/Kaiming normal: is at {theme.number(he)} at epoch 7, still training" in said
+    assert re.search(r"Zeros: ends at 0\.693\d \(ln 2: a coin flip\) after 20 epochs", said)
+    done = charts.training_figure({"he_normal": histories["he_normal"]}, "loss", title="Loss", y_title="loss",
+                                  log=True, diverged={})
+    assert list(done.layout.xaxis.range) == [0, 7]
+
+
 def test_a_phone_s_sweep_stands_upright_with_every_number_where_it_was():
     """On a phone the sweep puts learning rates down the side and schemes across, each name broken on its words,
     and its scale under the chart: eight columns of numbers had shrunk to dots beside the names and the scale.

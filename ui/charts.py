@@ -6,6 +6,7 @@ the charts share (margins, house style, how a figure is sent) is in ``ui.figure`
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -467,9 +468,11 @@ def strip_figure(panels: dict[tuple[str, str], np.ndarray], rows: list[str], col
 
 @drawn.once
 def training_figure(histories: dict[str, object], column: str, *, title: str, y_title: str, log: bool,
-                    diverged: dict[str, int | None], width: int = FULL_WIDTH,
-                    subtitle: str | None = None) -> fig.PlainFigure:
-    """One line per scheme across epochs; a ✕ where a run diverged, labelled on the side of the plot's middle."""
+                    diverged: dict[str, int | None], width: int = FULL_WIDTH, subtitle: str | None = None,
+                    epochs: int | None = None, training: Collection[str] = ()) -> fig.PlainFigure:
+    """One line per scheme across epochs; a ✕ where a run diverged, labelled on the side of the plot's middle.
+    The epoch axis runs to the last epoch drawn, or to ``epochs``: while the schemes in ``training`` still train,
+    their lines grow along an axis of the whole run."""
     lines = {scheme: positive_only(h[column]) if log else h[column].to_numpy(float) for scheme, h in histories.items()}
     shown = np.concatenate(list(lines.values()))
     shown = shown[np.isfinite(shown)]
@@ -488,7 +491,8 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
             last = history[column][np.isfinite(history[column])]
             y = float(last.iloc[-1]) if len(last) else 1.0
             ends.append((scheme, diverged[scheme], y if (y > 0 or not log) else 1.0))
-    epochs = max(int(h["epoch"].max()) for h in histories.values()) if histories else 1
+    if epochs is None:
+        epochs = max(int(h["epoch"].max()) for h in histories.values()) if histories else 1
     top = top_of_the_living(lines, diverged) if log else None
     if top is not None:  # a diverged run is marked at the chart's top edge, not where its values ran off to
         ends = [(scheme, epoch, min(y, top)) for scheme, epoch, y in ends]
@@ -508,19 +512,21 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
     else:
         y_axis = log_axis(shown) if log else _linear_axis(np.append(shown, [y for _, _, y in ends]))
     said = [f"{scheme_label(scheme)}: diverged at epoch {diverged[scheme]}" if diverged.get(scheme) is not None
-            else f"{scheme_label(scheme)}: {_final(history[column], column)} after {int(history['epoch'].iloc[-1])} "
-                 "epochs" for scheme, history in histories.items()]
+            else f"{scheme_label(scheme)}: {_final(history[column], column, scheme in training)} "
+                 f"{'at epoch' if scheme in training else 'after'} {int(history['epoch'].iloc[-1])}"
+                 f"{', still training' if scheme in training else ' epochs'}" for scheme, history in histories.items()]
     return fig.new(traces, title, subtitle=subtitle, width=width, xaxis=_epoch_axis(epochs), **coin_flip,
                    yaxis=y_axis | fig.axis_title(y_title), message="; ".join(said))
 
 
-def _final(values, column: str) -> str:
-    """A run's last value in words: "ends at 97 %" (accuracy), "ends at 0.0523, a coin flip's ln 2 = 0.693"."""
-    last = float(values.iloc[-1])
+def _final(values, column: str, training: bool = False) -> str:
+    """A run's last value in words: "ends at 97 %" (accuracy), "ends at 0.0523, a coin flip's ln 2 = 0.693"; of a
+    run still ``training``, "is at" it."""
+    last, verb = float(values.iloc[-1]), "is at" if training else "ends at"
     if column.endswith("accuracy"):
-        return f"ends at {percent(last)}"
+        return f"{verb} {percent(last)}"
     near = " (ln 2: a coin flip)" if column == "loss" and abs(last - np.log(2)) < 0.01 else ""
-    return f"ends at {number(last, 4 if near else 3)}{near}"
+    return f"{verb} {number(last, 4 if near else 3)}{near}"
 
 
 # Every axis of a training chart has its range written in the figure. Left to Plotly's autorange, a chart

@@ -2,8 +2,9 @@
 
 A page starts a job (``start``) and waits for it at most ``PATIENCE`` seconds (``wait``). What takes longer
 goes on while the page draws what is ready and a progress bar, and polls every ``POLL`` seconds: the page
-stays readable instead of greying for the whole computation. Jobs are keyed by what they compute, so a
-classroom on the same settings shares one; the last ``KEPT`` finished ones are kept for whoever asks next.
+stays readable instead of greying for the whole computation. A job may tell how far it has got (``Job.reported``)
+for the page to draw in the meantime. Jobs are keyed by what they compute, so a classroom on the same settings
+shares one; the last ``KEPT`` finished ones are kept for whoever asks next.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
+from dataclasses import dataclass, field
 
 from ui import compute
 
@@ -20,25 +22,42 @@ PATIENCE = 0.3  # seconds a page waits for its jobs before it draws a progress b
 POLL = 0.3  # seconds between two looks at jobs still running
 KEPT = 32  # finished jobs kept (a lab run with its film: up to about 2.5 MB)
 
-_jobs: OrderedDict[Hashable, Future] = OrderedDict()
+
+@dataclass(frozen=True, eq=False)
+class Job:
+    """A computation on the background lane: its ``future``, and what it has ``reported`` so far, in order (it is
+    called with ``report=``, which appends to this list), for a page to draw while it runs."""
+
+    future: Future
+    reported: list = field(default_factory=list)
+
+    def done(self) -> bool:
+        return self.future.done()
+
+    def result(self):
+        return self.future.result()
+
+
+_jobs: OrderedDict[Hashable, Job] = OrderedDict()
 _lock = threading.Lock()
 
 
-def start(key: Hashable, job: Callable, /, *args) -> Future:
-    """The job ``key``: the one already running or done, else ``job(*args)`` started now. A job that failed is
-    started again (its error may have been the machine's, not the settings')."""
+def start(key: Hashable, job: Callable, /, *args) -> Job:
+    """The job ``key``: the one already running or done, else ``job(*args, report=…)`` started now. A job that
+    failed is started again (its error may have been the machine's, not the settings')."""
     with _lock:
-        future = _jobs.get(key)
-        if future is None or (future.done() and future.exception() is not None):
-            future = _jobs[key] = compute.in_background(job, *args)
+        running = _jobs.get(key)
+        if running is None or (running.done() and running.future.exception() is not None):
+            reported = []
+            running = _jobs[key] = Job(compute.in_background(job, *args, report=reported.append), reported)
         _jobs.move_to_end(key)
-        done = [k for k, f in _jobs.items() if f.done()]
+        done = [k for k, j in _jobs.items() if j.done()]
         for old in done[: max(len(done) - KEPT, 0)]:
             del _jobs[old]
-    return future
+    return running
 
 
-def wait(futures: Iterable[Future], patience: float | None = None) -> bool:
-    """Wait for ``futures`` at most ``patience`` seconds (``PATIENCE``); whether all are done."""
-    _, running = wait_for(list(futures), timeout=PATIENCE if patience is None else patience)
+def wait(jobs: Iterable[Job], patience: float | None = None) -> bool:
+    """Wait for ``jobs`` at most ``patience`` seconds (``PATIENCE``); whether all are done."""
+    _, running = wait_for([job.future for job in jobs], timeout=PATIENCE if patience is None else patience)
     return not running

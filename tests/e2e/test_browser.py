@@ -966,6 +966,34 @@ def test_the_lab_never_greys_for_more_than_a_second(page, server):
     assert slider_value(page, "Hidden layers") == 30 and exceptions(page) == []
 
 
+# The loss chart as the page shows it: what its words say to a screen reader and each line's points.
+LOSS_SHOWN = """() => {
+    const chart = [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+        .find(box => (box.getAttribute('aria-label') || '').startsWith('Training loss'));
+    const drawn = chart?.querySelector('.js-plotly-plot');
+    return drawn?.data ? {said: chart.getAttribute('aria-label'), points: drawn.data.map(line => (line.x || []).length)}
+                       : null;
+}"""
+
+
+def test_the_loss_grows_on_the_page_while_the_lab_trains(page, server):
+    """At 30 layers of 128 units the five runs train for seconds: meanwhile a progress bar and the loss chart
+    show, each run's line growing as its epochs come in, and the chart says which runs are still training; then
+    the whole lab, film and all."""
+    page.goto(f"{server}/Training_lab?depth=30&width=128&seed=11")
+    totals, bars = [], 0
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and charts(page) < 8:
+        shown = page.evaluate(LOSS_SHOWN)
+        if shown and "still training" in shown["said"]:
+            totals.append(sum(shown["points"]))
+            bars += page.locator("[data-testid=stProgress]").count()
+        page.wait_for_timeout(100)
+    wait_for_app(page, charts=8)
+    assert len(set(totals)) >= 2 and totals == sorted(totals) and bars, totals
+    assert "still training" not in page.evaluate(LOSS_SHOWN)["said"] and exceptions(page) == []
+
+
 def test_a_control_whose_default_follows_another_shows_the_value_in_use(page, server):
     """σ_w² starts at the scheme its activation recommends: picking ReLU moves the slider to He's 2, and a move of
     another control keeps it there. The browser keeps a widget's own value unless told a new one: the slider had
