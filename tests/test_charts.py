@@ -404,7 +404,7 @@ def test_a_gradient_line_with_nothing_to_draw_says_why_in_the_legend():
     figure = charts.grad_norm_figure(histories)
     assert [t.name for t in figure.data if t.showlegend] == ["Zeros:<br>0 at every epoch,<br>off the log scale",
                                                              "He/Kaiming normal"]
-    assert {t.mode for t in figure.data} == {"lines"}  # the legend shows a line's sample, not a lone marker's
+    assert {t.mode for t in figure.data} == {"lines+markers"}  # the legend shows a line's sample, not a lone marker
     half = pd.DataFrame(dict(epoch=[0, 1], grad_norm_first=[0.0, np.nan], grad_norm_last=[0.5, 0.25]))
     assert charts.grad_norm_figure({"zeros": half}).data[0].name == "Zeros:<br>first layer 0 or inf/NaN at every epoch"
 
@@ -453,13 +453,14 @@ def test_a_gradient_line_that_stops_at_zero_says_from_which_epoch():
 
 def test_a_run_that_diverged_at_once_still_shows_its_one_gradient_norm():
     """Large weights: the gradient norms of epoch 0 are finite, epoch 1 is NaN. One point makes no line, so it
-    is drawn as a marker (filled: first layer, open: output layer)."""
+    is drawn as a marker of the scheme's shape (filled: first layer, open: output layer)."""
     history = initcore.train(dataset="moons", depth=5, width=32, activation="relu", scheme="large_normal", epochs=5,
                              lr=0.1).history
     assert np.isfinite(history.grad_norm_first).sum() == 1
     first, last = charts.grad_norm_figure({"large_normal": history}).data
-    assert (first.mode, first.marker.symbol, last.mode, last.marker.symbol) == ("markers", "circle", "markers",
-                                                                                  "circle-open")
+    shape = theme.scheme_symbol("large_normal")
+    assert (first.mode, first.marker.symbol, last.mode, last.marker.symbol) == ("markers", shape, "markers",
+                                                                                  f"{shape}-open")
     for column, log in (("loss", True), ("test_accuracy", False)):  # and so is its one loss, its one accuracy
         runs = {"large_normal": history, "he_normal": history.assign(**{column: history[column].fillna(0.5)})}
         lone, whole = charts.training_figure(runs, column, title="t", y_title=column, log=log,

@@ -128,3 +128,23 @@ def test_every_scheme_s_line_stands_3_to_1_on_the_page():
     and Constant's orange were 2.3:1 on white; they are drawn 13 to 14 % darker."""
     faint = {s: round(contrast(scheme_colour(s)), 2) for s in initcore.SCHEMES if contrast(scheme_colour(s)) < 3}
     assert faint == {}
+
+
+def test_where_dashes_tell_layers_apart_every_scheme_wears_a_marker_of_its_own():
+    """The lab's gradient chart draws the first layer solid and the output layer dotted, so a dash cannot tell its
+    schemes apart: each scheme's lines carry a few markers of a shape no other scheme has (Zeros and He were
+    ΔE 9.7 apart under deuteranopia, with nothing else between them), filled on the first layer, open on the
+    output layer, in the legend too."""
+    from ui import charts
+    from ui.theme import scheme_symbol
+
+    symbols = [scheme_symbol(scheme) for scheme in initcore.SCHEMES]
+    assert len(set(symbols)) == len(symbols) and not any(s.endswith("-open") for s in symbols), symbols
+    lab = initcore.compare(schemes=("zeros", "he_normal"), dataset="moons", depth=2, width=8, activation="relu",
+                           lr=0.1, epochs=30)
+    figure = charts.grad_norm_figure({s: run.history for s, run in lab.runs.items()})
+    worn = [(line.legendgroup, line.marker.symbol, line.mode) for line in figure.data]
+    assert worn == [("zeros", "circle", "lines+markers"), ("zeros", "circle-open", "lines+markers"),
+                    ("he_normal", scheme_symbol("he_normal"), "lines+markers"),
+                    ("he_normal", f"{scheme_symbol('he_normal')}-open", "lines+markers")], worn
+    assert all(0 < line.marker.maxdisplayed <= 12 for line in figure.data)

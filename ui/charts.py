@@ -29,6 +29,7 @@ from ui.theme import (
     scheme_colour,
     scheme_dash,
     scheme_label,
+    scheme_symbol,
     tint,
     written,
 )
@@ -619,7 +620,8 @@ def _divergence_marks(ends: list[tuple[str, int, float]], shown: np.ndarray, log
 
 
 GRADIENT_LINES = (("grad_norm_first", "solid", "first layer"), ("grad_norm_last", "dot", "output layer"))
-LONE_POINT = {"solid": "circle", "dot": "circle-open"}  # a line's single point, drawn as a marker
+HOLLOW = {"solid": "", "dot": "-open"}  # each line's markers: the scheme's shape, filled or hollow
+GRADIENT_MARKERS = 10  # markers shown along a line at most (Plotly picks them evenly), besides its colour
 
 
 def _gradient_note(epochs: np.ndarray, norms: np.ndarray) -> str | None:
@@ -634,9 +636,10 @@ def _gradient_note(epochs: np.ndarray, norms: np.ndarray) -> str | None:
 @drawn.once
 def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> fig.PlainFigure:
     """First-layer (solid) and output-layer (dotted) gradient norms per scheme, log scale; the subtitle says
-    which dash is which (a title long enough to say it is cut off in a half column on a 1024-px screen). A
-    line with nothing to draw (zero weights: every gradient but the output bias's is 0), or that stops at a
-    gradient of 0, says so in the scheme's legend entry, under its name."""
+    which dash is which (a title long enough to say it is cut off in a half column on a 1024-px screen). The
+    dashes being the layers', each scheme's lines also carry a few markers of its own shape (``scheme_symbol``;
+    hollow on the output layer). A line with nothing to draw (zero weights: every gradient but the output
+    bias's is 0), or that stops at a gradient of 0, says so in the scheme's legend entry, under its name."""
     traces, drawn = [], []
     for scheme, history in histories.items():
         colour, label = scheme_colour(scheme), scheme_label(scheme)
@@ -651,10 +654,11 @@ def grad_norm_figure(histories: dict[str, object], width: int = FULL_WIDTH) -> f
         for column, dash, where in GRADIENT_LINES:
             norms = positive_only(given[column])
             drawn.append(norms)
-            traces.append(go.Scatter(  # a lone point (a run that diverged at epoch 1) makes no line: a marker
-                x=history["epoch"], y=norms, name=name, mode="markers" if np.isfinite(norms).sum() == 1 else "lines",
-                cliponaxis=False,
-                marker=dict(color=colour, size=9, symbol=LONE_POINT[dash]), legendgroup=scheme,
+            lone = np.isfinite(norms).sum() == 1  # a run that diverged at epoch 1: no line, one marker
+            traces.append(go.Scatter(
+                x=history["epoch"], y=norms, name=name, mode="markers" if lone else "lines+markers", cliponaxis=False,
+                marker=dict(color=colour, size=9, symbol=scheme_symbol(scheme) + HOLLOW[dash],
+                            maxdisplayed=GRADIENT_MARKERS), legendgroup=scheme,
                 showlegend=dash == "solid", line=dict(color=colour, dash=dash, width=3 if dash == "solid" else 2),
                 customdata=written(given[column]),
                 hovertemplate=f"{label}, {where}<br>epoch %{{x}}<br>‖dL/dW‖ = %{{customdata}}<extra></extra>"))

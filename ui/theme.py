@@ -61,6 +61,19 @@ def scheme_dash(scheme: str) -> str:
     return _DASHES.get(scheme, "dash" if scheme.endswith("uniform") else "solid")
 
 
+# Where a chart's dashes say something else (the lab's gradient chart: first layer solid, output layer dotted), a
+# scheme's lines carry a few markers of a shape of its own, so that no two schemes differ by colour alone. A scheme
+# registered beyond these shapes shares one with a scheme of another colour.
+_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "cross", "x", "star", "pentagon",
+            "hexagram", "hourglass", "bowtie", "triangle-left", "triangle-right", "star-diamond")
+
+
+def scheme_symbol(scheme: str) -> str:
+    """The marker shape of ``scheme``'s lines where dashes cannot tell schemes apart ("-open" added: hollow)."""
+    schemes = list(initcore.SCHEMES)
+    return _SYMBOLS[schemes.index(scheme) % len(_SYMBOLS)] if scheme in schemes else "circle"
+
+
 # Settings of a scheme that a paper named: a lesson showing them uses the paper's name, in its legend and words.
 # (Custom variance scaling with a named scheme's three knobs takes that scheme's name: ``scheme_label``.)
 PAPER_NAMES = [("variance_scaling", dict(scale=1 / 3, mode="fan_in", distribution="uniform"),
