@@ -83,7 +83,7 @@ def test_depth_is_coloured_on_a_capped_log_scale_and_the_exploding_region_has_no
     np.testing.assert_allclose(z[~grows], expected[~grows], rtol=1e-3)
     np.testing.assert_array_equal(~np.isnan(np.asarray(grey["z"], dtype=float)), grows)
     assert depth["colorbar"]["ticktext"] == ["≤ 1", "10", "100", "≥ 1000"]
-    assert "∞" in np.asarray(depth["customdata"]).ravel()  # the critical point at σ_w² = 2, σ_b² = 0
+    assert "6ξ = ∞ layers" in np.asarray(depth["customdata"]).ravel()  # the critical point at σ_w² = 2, σ_b² = 0
     assert any("without bound" in a["text"] for a in spec["layout"]["annotations"])
 
 

@@ -117,13 +117,13 @@ def test_the_readings_leave_the_depth_scales_out_where_the_signal_grows_without_
 def test_the_runs_are_counted_as_they_came_out():
     runs = pd.DataFrame([
         dict(sigma_w2=1.0, sigma_b2=0.0, test_accuracy=0.9, outcome="learned", prediction="trains",
-             trainable_depth=300.0),
+             trainable_depth=300.0, q_star=0.0),
         dict(sigma_w2=3.0, sigma_b2=0.5, test_accuracy=0.6, outcome="stayed low", prediction="trains",
-             trainable_depth=210.0),
+             trainable_depth=210.0, q_star=0.4),
         dict(sigma_w2=0.5, sigma_b2=1.0, test_accuracy=0.5, outcome="stayed low", prediction="too deep",
-             trainable_depth=6.0),
+             trainable_depth=6.0, q_star=1.2),
         dict(sigma_w2=3.0, sigma_b2=0.0, test_accuracy=np.nan, outcome="diverged", prediction="grows",
-             trainable_depth=np.inf),
+             trainable_depth=np.inf, q_star=np.inf),
     ])
     said = phase_lessons.agreement(runs)
     # the points where the signal does not grow without bound: it settles at q* > 0, or fades to q* = 0 (σ_b² = 0)
@@ -134,9 +134,24 @@ def test_the_runs_are_counted_as_they_came_out():
     assert "Where the signal grows without bound, 1 of 1 runs diverged and 0 learned." in said
 
 
+def test_a_fading_signal_s_trainable_depth_is_not_called_6_xi():
+    """With no biases and weights too small to keep the signal (q* = 0), the trainable depth is where theory's path
+    has shrunk the gradient e⁶-fold, not 6ξ (ξ_c is ∞ there): a disagreement named in words, and the hover of the
+    plane and of a run, say so."""
+    runs = pd.DataFrame([dict(sigma_w2=0.9, sigma_b2=0.0, test_accuracy=0.55, outcome="stayed low",
+                              prediction="trains", trainable_depth=32.4, q_star=0.0)])
+    said = phase_lessons.agreement(runs)
+    assert "(trainable depth 32.4 layers, set by the gradients, 55 %)" in said and "6ξ" not in said, said
+    from ui import phase_charts
+
+    assert phase_charts.trainable_named(0.0, 32.4) == "trainable depth 32.4 layers, set by the gradients"
+    assert phase_charts.trainable_named(0.0, np.inf) == "6ξ = ∞ layers"  # tanh at its critical σ_w² = 1
+    assert phase_charts.trainable_named(0.4, 210.0) == "6ξ = 210 layers"
+
+
 def test_only_the_first_disagreements_are_named_and_the_others_counted():
     runs = pd.DataFrame([dict(sigma_w2=1.5, sigma_b2=b, test_accuracy=0.5, outcome="stayed low", prediction="trains",
-                              trainable_depth=21.0) for b in (0.0, 0.5, 1.0, 1.5, 2.0)])
+                              trainable_depth=21.0, q_star=0.5 + b) for b in (0.0, 0.5, 1.0, 1.5, 2.0)])
     said = phase_lessons.agreement(runs)
     assert said.count("σ_w² = 1.5") == phase_lessons.NAMED_DISAGREEMENTS and ", and at 2 more (point at" in said
 

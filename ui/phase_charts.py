@@ -31,6 +31,15 @@ def layers(value: float) -> str:
     return "∞" if value == np.inf else number(value)
 
 
+def trainable_named(q_star: float, trainable: float) -> str:
+    """A point's trainable depth as theory counts it: "6ξ = 210 layers"; where, with no biases, the signal fades to
+    q* = 0 and the gradients with it, ξ_c is ∞ and the depth is where theory's path has shrunk the gradient
+    e⁶-fold (``initcore.theory.phase``): "trainable depth 32.4 layers, set by the gradients"."""
+    if q_star == 0 and np.isfinite(trainable):
+        return f"trainable depth {layers(trainable)} layers, set by the gradients"
+    return f"6ξ = {layers(trainable)} layers"
+
+
 def edge_of_chaos(plane: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(σ_w², σ_b²) along the line χ₁ = 1: for each σ_b² of ``plane`` (``initcore.theory.phase_grid``'s table),
     the first σ_w² where χ₁ reaches 1, read linearly between the two nodes around it; rows where it never does
@@ -58,7 +67,8 @@ def phase_figure(plane: pd.DataFrame, runs: pd.DataFrame, point: tuple[float, fl
     shape, cell_w, cell_b = (len(biases), len(weights)), weights[1] - weights[0], biases[1] - biases[0]
     grows = (plane.q_star == np.inf).to_numpy().reshape(shape)
     depth = np.log10(np.clip(plane.trainable_depth.to_numpy(), *DEPTH_RANGE)).reshape(shape)
-    said = np.array([layers(d) for d in plane.trainable_depth]).reshape(shape)  # words travel: few, and short
+    said = np.array([trainable_named(q, d) for q, d in zip(plane.q_star, plane.trainable_depth, strict=True)]
+                    ).reshape(shape)  # words travel: few, and short
     low, high = np.log10(DEPTH_RANGE)
     bar = dict(tickvals=np.arange(low, high + 1), ticktext=["≤ 1", "10", "100", "≥ 1000"],
                **(dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", thickness=12, len=1,
@@ -67,7 +77,7 @@ def phase_figure(plane: pd.DataFrame, runs: pd.DataFrame, point: tuple[float, fl
     traces = [
         go.Heatmap(x=weights, y=biases, z=np.where(grows, np.nan, depth), zmin=low, zmax=high, colorscale="Viridis",
                    colorbar=bar, customdata=said, hoverongaps=False,
-                   hovertemplate="σ_w² = %{x}, σ_b² = %{y}<br>6ξ = %{customdata} layers<extra></extra>"),
+                   hovertemplate="σ_w² = %{x}, σ_b² = %{y}<br>%{customdata}<extra></extra>"),
         go.Heatmap(x=weights, y=biases, z=np.where(grows, 1, np.nan).astype(float), showscale=False,
                    colorscale=[[0, NO_ANSWER], [1, NO_ANSWER]], hoverongaps=False,
                    hovertemplate="σ_w² = %{x}, σ_b² = %{y}<br>q* = ∞: the signal grows without bound"
@@ -120,7 +130,7 @@ def _run_traces(runs: pd.DataFrame, depth: int) -> list:
         size = 8 + 24 * np.clip(np.nan_to_num(accuracy, nan=0.75) - 0.5, 0, 0.5)  # a ✕ of middling size
         said = [f"{percent(a)} test accuracy" if outcome != "diverged" else "diverged: outputs inf/NaN"
                 for a in accuracy]
-        theory = [("6ξ does not apply: q* = ∞" if q == np.inf else f"theory: 6ξ = {layers(trainable)} layers")
+        theory = [("6ξ does not apply: q* = ∞" if q == np.inf else f"theory: {trainable_named(q, trainable)}")
                   for q, trainable in zip(chosen.q_star, chosen.trainable_depth, strict=True)]
         traces.append(go.Scatter(  # opacity 1: markers sized one by one are bubbles, which Plotly draws at 0.7
             x=chosen.sigma_w2, y=chosen.sigma_b2, mode="markers", name=f"run {outcome}",

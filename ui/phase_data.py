@@ -88,7 +88,7 @@ def runs(activation: str) -> pd.DataFrame:
     """A network of ``RUN`` trained for ``RUN_EPOCHS`` at each point of ``RUN_WEIGHTS`` × ``RUN_BIASES``, biases
     N(0, σ_b²): one row per point with its final test accuracy (NaN where it diverged), its ``outcome``
     ("learned", "stayed low" or "diverged"), theory's phase there, and what theory says of its depth
-    (``prediction``: "trains" where the trainable depth 6ξ reaches it, "too deep" where not, "grows" where q* = ∞
+    (``prediction``: "trains" where theory's trainable depth reaches it, "too deep" where not, "grows" where q* = ∞
     and 6ξ does not apply)."""
     rows = []
     for sigma_b2 in RUN_BIASES:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from initcore.mean_field import TRAINABLE
 from ui.lessons import classify, judge
-from ui.phase_charts import layers
+from ui.phase_charts import layers, trainable_named
 from ui.phase_data import LEARNED, RUN, RUN_EPOCHS
 from ui.theme import number, number_apart, percent, times
 
@@ -185,7 +185,7 @@ def _of(k: int, n: int) -> str:
 
 def agreement(runs: pd.DataFrame) -> str:
     """Whether the real runs (``ui.phase_data.runs``) did what theory says of their depth, in numbers: how many
-    learned where the trainable depth 6ξ reaches theirs, how many stayed low where it does not, where the two
+    learned where theory's trainable depth reaches theirs, how many stayed low where it does not, where the two
     disagree, and what became of the runs whose signal grows without bound."""
     depth = RUN["depth"]
     settled = runs[runs.prediction != "grows"]
@@ -196,7 +196,7 @@ def agreement(runs: pd.DataFrame) -> str:
     parts = [f"**Theory and practice agree at {agree} of the {len(settled)} points where the signal does not grow "
              "without bound.**" if len(settled) else "**The signal grows without bound at every one of these points.**"]
     if len(trains):
-        parts.append(f"Where the trainable depth 6ξ reaches {depth} layers, {_of(int(learned.sum()), len(trains))} "
+        parts.append(f"Where theory's trainable depth reaches {depth} layers, {_of(int(learned.sum()), len(trains))} "
                      f"runs learned (at least {percent(LEARNED)} test accuracy after {RUN_EPOCHS} epochs).")
     if len(too_deep):
         parts.append(f"Where it falls short of {depth}, {_of(int(stayed.sum()), len(too_deep))} stayed below "
@@ -204,8 +204,9 @@ def agreement(runs: pd.DataFrame) -> str:
     odd = pd.concat([trains[~learned], too_deep[~stayed]]).sort_values(["sigma_b2", "sigma_w2"])
     if len(odd):
         named = "; ".join(
-            f"σ_w² = {number(row.sigma_w2)}, σ_b² = {number(row.sigma_b2)} (6ξ = {layers(row.trainable_depth)} "
-            f"layers, {'diverged' if row.outcome == 'diverged' else percent(row.test_accuracy)})"
+            f"σ_w² = {number(row.sigma_w2)}, σ_b² = {number(row.sigma_b2)} ("
+            f"{trainable_named(row.q_star, row.trainable_depth)}, "
+            f"{'diverged' if row.outcome == 'diverged' else percent(row.test_accuracy)})"
             for row in odd.head(NAMED_DISAGREEMENTS).itertuples())
         more = len(odd) - NAMED_DISAGREEMENTS
         rest = f", and at {more} more (point at the circles to read them)." if more > 0 else "."
