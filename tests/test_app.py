@@ -1844,6 +1844,22 @@ def test_a_change_one_layer_makes_gets_the_same_word_at_every_depth(depth):
     assert judge(np.array([1.02] + [1.0] * (depth - 1)), "up").word == "steady"  # within a layer's ×1.1: no change
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_a_chance_dip_or_a_chance_lull_is_not_told_as_a_trend(seed):
+    """He on ReLU keeps the signal: theory's factor is 1 at every layer, and a simulation's Var z wanders about it
+    as a random walk. Uniform or normal, at any seed, it is steady; He uniform at seed 0 dips ×0.434 over layers
+    45 to 49 by chance and had been told it "fades, nearly all of it between layers 45 and 49" beside He normal's
+    steady. SELU under He grows ×1.1 a layer by theory and explodes, uniform or normal; He uniform's top layers
+    had grown ×1 a layer by chance and been told they level off ("grows")."""
+    from ui.lessons import judge
+
+    for scheme in ("he_uniform", "he_normal"):
+        relu = initcore.simulate(depth=50, width=256, activation="relu", scheme=scheme, seed=seed).layers.pre_var
+        assert judge(relu.to_numpy(), "up").word == "steady", (scheme, str(judge(relu.to_numpy(), "up")))
+        selu = initcore.simulate(depth=50, width=256, activation="selu", scheme=scheme, seed=seed).layers.pre_var
+        assert judge(selu.to_numpy(), "up").word == "explodes", (scheme, str(judge(selu.to_numpy(), "up")))
+
+
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
 def test_a_change_a_few_first_layers_make_gets_the_same_word_at_every_depth(activation):
     """Under tanh, n_in·Var(W) = 2.54 (the scale that holds the signal) takes Var z from 2.54 at layer 1 to 1.42,
