@@ -1285,6 +1285,26 @@ def test_zero_weights_gradient_is_told_where_the_chart_has_it(activation):
     assert f"gradient: vanishes (vanished at layer {at}:" in sentence and "nothing flows back" not in sentence
     assert ("from the top layer down" in sentence) == (at == 10)
 
+@pytest.mark.parametrize("activation, depth", [("linear", 50), ("gelu", 50), ("leaky_relu", 50), ("linear", 1)])
+def test_a_signal_that_vanished_does_not_stop_a_gradient_whose_slope_at_0_is_not_0(activation, depth):
+    """Tiny weights take the signal to exactly 0. The gradient sent down from the output does not come from the
+    signal: under a slope that is not 0 at 0 (linear 1, GELU ½, leaky ReLU 0.01) it shrinks by its own factor a
+    layer and underflows on its own, or (one linear layer of zeros) reaches layer 1 whole, where dL/dW₁ = xᵀg
+    lets it learn. The verdict had said 'nothing reaches the output' as the cause, or that nothing flows back."""
+    from ui.lessons import verdict
+
+    scheme = "zeros" if depth == 1 else "small_normal"
+    run = initcore.simulate(depth=depth, width=256, activation=activation, scheme=scheme)
+    assert run.vanished_at is not None
+    _, sentence = verdict(run, scheme)
+    gradient = sentence.split("gradient: ")[1]
+    assert "nothing reaches the output" not in gradient and "nothing flows back" not in gradient, sentence
+    if run.grad_vanished_at is not None:
+        assert f"vanishes (vanished at layer {run.grad_vanished_at}:" in gradient
+    else:
+        assert (run.layers.stream_grad_var > 0).all() and not gradient.startswith("none"), sentence
+
+
 @pytest.mark.parametrize("activation, scheme, depth, expected", [
     ("tanh", "large_normal", 50, "gradient: explodes (exploded at layer"),
     ("sigmoid", "zeros", 20, "no signal"),

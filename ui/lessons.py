@@ -287,29 +287,31 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
         return (Judgement("explodes", event=f"exploded at layer {run.exploded_at}: its values passed float32's largest "
                           "number, 3.4 × 10³⁸, and became inf/NaN"),
                 Judgement("none", event="every layer above is garbage, and no loss can be computed"))
+    forward = None
     if run.vanished_at is not None and not carried:
         why = _why_zero(layers[layers.layer == run.vanished_at].iloc[0], settings["activation"])
         forward = Judgement("vanishes", event=f"vanished at layer {run.vanished_at}: every activation there is "
                             f"exactly 0, since {why}")
-        if run.grad_vanished_at is None:
-            return forward, Judgement("none", event="nothing reaches the output, and nothing flows back")
-        # The gradient sent down from the top passes the top layer's own slope: f'(0) = 0 under ReLU, but SELU's
-        # 1.76 leaves that layer a gradient the chart draws, and every layer below it none.
-        at = run.grad_vanished_at
-        return forward, Judgement("vanishes", event=f"vanished at layer {at}: nothing reaches the output, and a "
-                                  "gradient sent down from it is exactly 0 from " +
-                                  (f"layer {at} down" if at < depth else "the top layer down"))
+    # The gradient is sent down from the output whatever reaches it, and told on its own: a signal of zeros stops it
+    # only where the slope at 0 is 0 (ReLU) or the weights are (zero init), and tiny weights under a slope that is
+    # not (linear, GELU) let it shrink and underflow by its own factor, or (one layer) reach layer 1 whole.
     if run.grad_exploded_at is not None:
         backward = Judgement("explodes", event=f"exploded at layer {run.grad_exploded_at} on its way back: each "
                              "layer multiplied it until it passed float32's largest number, so training would "
                              "diverge at once")
     elif run.grad_vanished_at is not None and not carried:
         at = run.grad_vanished_at
-        backward = Judgement("vanishes", event=f"vanished at layer {at}: from there down every gradient is exactly "
-                             "0, so " + ("layer 1 cannot learn" if at == 1 else f"layers 1 to {at} cannot learn"))
+        backward = Judgement("vanishes", event=f"vanished at layer {at}: every gradient is exactly 0 from "
+                             + (f"layer {at}" if at < depth else "the top layer") + " down, so "
+                             + ("layer 1 cannot learn" if at == 1 else f"layers 1 to {at} cannot learn"))
+    elif depth == 1:  # no way back to judge: what reaches the one layer (its signal vanished, or this is not said)
+        backward = Judgement("reaches layer 1", event=f"Var dL/dz = {number(layers.stream_grad_var.iloc[0])}, sent "
+                             "down from the output")
     else:
         backward = judge(layers.stream_grad_var.to_numpy(), f"on its way back from layer {depth} to 1",
                          backward=True)
+    if forward is not None:
+        return forward, backward
     forward = _on_the_bands(judge(layers.stream_var.to_numpy(), f"from layer 1 to layer {depth}"),
                             layers.stream_var.to_numpy())
     if depth < PROJECTED_DEPTH:  # theory says what more layers of the same make would add
