@@ -41,14 +41,14 @@ else:  # the home page
 
     st.caption(
         "Each panel: Var z across 20 layers of 256 units, on a log scale; the dotted line is 'no change'. "
-        f"Zeros kill the signal at once. Small weights make it vanish ({change('tanh', 'small_normal')} over these "
-        f"20 layers in the tanh net, {change('relu', 'small_normal')} in the ReLU net). Large ones blow a ReLU net's "
+        f"Zeros kill the signal at once. Small weights make it vanish ({change('tanh', 'small_normal')} from layer 1 "
+        f"to layer 20 in the tanh net, {change('relu', 'small_normal')} in the ReLU net). Large ones blow a ReLU net's "
         "signal up to infinity (✕: it overflowed) and pin a tanh net's near "
         f"{number(panels['tanh', 'large_normal'][-1])}, where nearly every unit sits at ±1. He holds a ReLU net "
         "level. Xavier keeps a tanh net from either fate, but not level: tanh squashes a large signal, so it still "
-        f"fades ({change('tanh', 'xavier_normal')} over these 20 layers), the layers taking, on the whole, a little "
-        "less of it the deeper they are, rather than a fixed factor each. Xavier on ReLU halves the signal every "
-        "layer. Constant weights look alive in the tanh net, but every unit in it is a copy of the others (see "
+        f"fades ({change('tanh', 'xavier_normal')} from layer 1 to layer 20), the layers taking, on the whole, a "
+        "little less of it the deeper they are, rather than a fixed factor each. Xavier on ReLU halves the signal "
+        "every layer. Constant weights look alive in the tanh net, but every unit in it is a copy of the others (see "
         "*Symmetry*); in the ReLU net they overflow too."
     )
 

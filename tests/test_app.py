@@ -64,7 +64,7 @@ def test_the_home_page_s_caption_says_how_far_xavier_lets_a_tanh_net_fade():
     at = open_page()
     caption = next(c.value for c in at.caption if "Xavier keeps a tanh net" in c.value)
     values = initcore.simulate(depth=20, width=256, activation="tanh", scheme="xavier_normal").layers.pre_var
-    assert f"it still fades ({theme.times(values.iloc[-1] / values.iloc[0])} over these 20 layers)" in caption
+    assert f"it still fades ({theme.times(values.iloc[-1] / values.iloc[0])} from layer 1 to layer 20)" in caption
     assert "nearly level" not in caption and values.iloc[-1] / values.iloc[0] < 0.1
 
 
@@ -76,7 +76,8 @@ def test_the_home_page_s_caption_names_each_panel_s_fate_in_its_own_numbers():
     run = {(a, s): initcore.simulate(depth=20, width=256, activation=a, scheme=s)
            for a in ("tanh", "relu") for s in ("small_normal", "large_normal", "constant")}
     ratio = {key: r.layers.pre_var.iloc[-1] / r.layers.pre_var.iloc[0] for key, r in run.items()}
-    assert f"Small weights make it vanish ({theme.times(ratio['tanh', 'small_normal'])} over these 20 layers" in caption
+    small = theme.times(ratio["tanh", "small_normal"])
+    assert f"Small weights make it vanish ({small} from layer 1 to layer 20" in caption
     assert f"{theme.times(ratio['relu', 'small_normal'])} in the ReLU net" in caption
     assert run["relu", "large_normal"].exploded_at and run["relu", "constant"].exploded_at
     assert f"pin a tanh net's near {theme.number(run['tanh', 'large_normal'].layers.pre_var.iloc[-1])}" in caption
