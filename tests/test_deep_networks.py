@@ -118,7 +118,7 @@ def test_the_training_lab_trains_a_shaped_network():
 
 
 @pytest.mark.parametrize("pieces, said", [
-    (dict(widths=(512, 256, 128, 64)), "the layers' widths change"),
+    (dict(widths=(512, 256, 64, 48)), "the layers' widths change"),  # Xavier's n_in·Var(W): 4/3, 8/5, 8/7
     (dict(bias_std=0.5), "adds the biases' σ_b²"),
 ])
 def test_the_factor_per_layer_of_a_shaped_or_biased_network_is_theory_s_layer_by_layer(pieces, said):
@@ -133,6 +133,18 @@ def test_the_factor_per_layer_of_a_shaped_or_biased_network_is_theory_s_layer_by
                                               scheme="xavier_normal", **pieces))["pre_var"]
     assert said in sentence and f"**{number(pre[1] / pre[0], 4)}** at layer 2" in sentence
     assert f"**{number(pre[-1] / pre[-2], 4)}** at layer {depth}" in sentence
+
+
+@pytest.mark.parametrize("activation, scheme, factor", [("relu", "he_normal", "1"), ("relu", "xavier_normal", "0.6667"),
+                                                         ("linear", "xavier_normal", "1.333")])
+def test_a_halving_funnel_s_factor_is_one_number_where_theory_s_is(activation, scheme, factor):
+    """Halving layers keep n_in·Var(W) the same at every layer under He (2 under ReLU's ½: 1) and Xavier
+    (2·n/(n + n/2) = 4/3; under ReLU 2/3): the factor is one number, and the sentence says so, where it had said
+    "not one number: 1 at layer 2 and 1 at layer 6"."""
+    from ui.lessons import factor_sentence
+
+    sentence = factor_sentence(activation, scheme, 512, 6, {}, dict(widths=(512, 256, 128, 64, 32, 16, 8)))
+    assert "not one number" not in sentence and f"the same at every layer: **{factor}**" in sentence, sentence
 
 
 @pytest.mark.parametrize("residual, norm, shape, depth", [

@@ -182,6 +182,10 @@ def _shaped_factor_sentence(activation: str, scheme: str, width: int, depth: int
     if depth == 2:  # one step: nothing yet to change from layer to layer
         return (f"Here {why}, so theory's factor changes from one layer to the next; two layers take one step of "
                 f"it, **{number(factors[0], 4)}** from layer 1 to layer 2 (the dotted curve).")
+    if len({number(f, 4) for f in factors}) == 1:  # widths that keep n_in·Var(W): a halving funnel under He or Xavier
+        why = why.replace(" (n_in·Var(W) with them)", "")
+        return (f"Here {why}, yet theory's factor comes out the same at every layer: **{number(factors[0], 4)}**, "
+                f"{_times(pre[-1] / pre[0])} from layer 1 to layer {depth} (the dotted curve).")
     return (f"Here {why}, so theory's factor is not one number: **{number(factors[0], 4)}** at layer 2 and "
             f"**{number(factors[-1], 4)}** at layer {depth}, {_times(pre[-1] / pre[0])} from layer 1 to layer "
             f"{depth} (the dotted curve).")
