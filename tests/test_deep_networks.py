@@ -145,6 +145,17 @@ def test_a_halving_funnel_s_factor_is_one_number_where_theory_s_is(activation, s
 
     sentence = factor_sentence(activation, scheme, 512, 6, {}, dict(widths=(512, 256, 128, 64, 32, 16, 8)))
     assert "not one number" not in sentence and f"the same at every layer: **{factor}**" in sentence, sentence
+    assert "n_in·Var(W) does not" in sentence and "with them" not in sentence
+
+
+def test_a_funnel_whose_n_in_var_w_holds_changes_its_factor_only_by_its_activation():
+    """Under tanh, He keeps n_in·Var(W) = 2 at every layer of a funnel; the factor still changes, 0.52 at layer 2 and
+    0.97 at layer 6, as tanh takes a large and a small signal by different factors: not as the widths change it."""
+    from ui.lessons import factor_sentence
+
+    sentence = factor_sentence("tanh", "he_normal", 512, 6, {}, dict(widths=(512, 256, 128, 64, 32, 16, 8)))
+    assert "(n_in·Var(W) does not), but tanh takes a larger and a smaller signal by different factors, so " \
+           "theory's factor is not one number" in sentence, sentence
 
 
 @pytest.mark.parametrize("residual, norm, shape, depth", [

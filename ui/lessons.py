@@ -176,17 +176,22 @@ def _shaped_factor_sentence(activation: str, scheme: str, width: int, depth: int
     pre = cached.predicted_network(network, scheme, params)["pre_var"]
     with np.errstate(all="ignore"):
         factors = pre[1:] / pre[:-1]
+    widths = pieces.get("widths", ())  # n_in·Var(W) of layers 2 to L, which a fan_in scheme keeps at one number:
+    scaled = len({number(n * initcore.scheme_std(scheme, n, m, **params) ** 2, 4)
+                  for n, m in zip(widths[1:-1], widths[2:])}) > 1
     why = ", and ".join(reason for key, reason in (
-        ("widths", "the layers' widths change (n_in·Var(W) with them)"),
+        ("widths", f"the layers' widths change ({'n_in·Var(W) with them' if scaled else 'n_in·Var(W) does not'})"),
         ("bias_std", "every layer adds the biases' σ_b² to its sum")) if key in pieces)
     if depth == 2:  # one step: nothing yet to change from layer to layer
-        return (f"Here {why}, so theory's factor changes from one layer to the next; two layers take one step of "
-                f"it, **{number(factors[0], 4)}** from layer 1 to layer 2 (the dotted curve).")
-    if len({number(f, 4) for f in factors}) == 1:  # widths that keep n_in·Var(W): a halving funnel under He or Xavier
-        why = why.replace(" (n_in·Var(W) with them)", "")
-        return (f"Here {why}, yet theory's factor comes out the same at every layer: **{number(factors[0], 4)}**, "
+        return (f"Here {why}; two layers take one step of theory's factor, **{number(factors[0], 4)}** from layer 1 "
+                "to layer 2 (the dotted curve).")
+    if len({number(f, 4) for f in factors}) == 1:  # a halving funnel under He or Xavier
+        return (f"Here {why}, and theory's factor comes out the same at every layer: **{number(factors[0], 4)}**, "
                 f"{_times(pre[-1] / pre[0])} from layer 1 to layer {depth} (the dotted curve).")
-    return (f"Here {why}, so theory's factor is not one number: **{number(factors[0], 4)}** at layer 2 and "
+    squashed = f"but {mid_sentence(activation_label(activation))} takes a larger and a smaller signal by different " \
+               "factors, so"  # the activation's doing alone
+    cause = "so" if scaled or "bias_std" in pieces else squashed
+    return (f"Here {why}, {cause} theory's factor is not one number: **{number(factors[0], 4)}** at layer 2 and "
             f"**{number(factors[-1], 4)}** at layer {depth}, {_times(pre[-1] / pre[0])} from layer 1 to layer "
             f"{depth} (the dotted curve).")
 
