@@ -169,7 +169,8 @@ def test_compare_mode_overlays_schemes():
     at = open_page("pages/2_Signal_propagation.py", activation="relu", scheme="he_normal",
                    compare=["xavier_normal", "small_normal"])
     names = {t.get("name") for t in figures(at)[0]["data"]}
-    assert {"He/Kaiming normal", "Xavier/Glorot normal", "Small random"} <= names
+    assert {"He/Kaiming normal", "Xavier/Glorot normal"} <= names
+    assert "Small random: 0 from layer 40 on,<br>off the log scale" in names  # where its line stops, and why
 
 
 @pytest.mark.parametrize("width, batch", [(256, 256), (1024, 64)])
@@ -1304,6 +1305,23 @@ def test_a_signal_that_vanished_does_not_stop_a_gradient_whose_slope_at_0_is_not
         assert f"vanishes (vanished at layer {run.grad_vanished_at}:" in gradient
     else:
         assert (run.layers.stream_grad_var > 0).all() and not gradient.startswith("none"), sentence
+
+
+def test_a_variance_that_becomes_exactly_0_is_told_and_drawn_as_0_from_that_layer():
+    """Constant weights under sigmoid: from layer 3 every unit outputs exactly 1.0 in float32, so from layer 4 every
+    unit of every example gets the same input and Var z is exactly 0. The verdict had said '×0 a layer' (a factor
+    of a change of 0), and the chart's line just stopped after layer 3; now the verdict says from which layer it
+    is 0, and the legend says the line is 0 from there on, off the log scale."""
+    from ui import lessons
+
+    run = initcore.simulate(depth=8, width=256, activation="sigmoid", scheme="constant")
+    assert (run.layers.pre_var.to_numpy()[3:] == 0).all() and (run.layers.pre_var.to_numpy()[:3] > 0).all()
+    _, sentence = lessons.verdict(run, "Constant")
+    assert "forward: vanishes (exactly 0 from layer 4 on)" in sentence and "×0 a layer" not in sentence, sentence
+    figure = charts.variance_figure([charts.Curve("constant", run.layers.layer.to_numpy(),
+                                                  run.layers.pre_var.to_numpy())], title="t", y_title="Var z")
+    assert figure.data[2].name == "Constant: 0 from layer 4 on,<br>off the log scale", [t.name for t in figure.data]
+    assert lessons.judge(np.array([0.0, 0.0, 2.0, 3.0]), backward=True).event == "exactly 0 from layer 2 down"
 
 
 @pytest.mark.parametrize("activation, scheme, depth, expected", [

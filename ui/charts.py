@@ -108,7 +108,8 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
     for c, sim, theory in drawn:
         name = c.name or scheme_label(c.scheme)
         colour = scheme_colour(c.scheme)
-        unseen = "" if np.isfinite(sim).any() else f": {_why_unseen(c.values)}"  # said in the legend
+        unseen = _off_the_scale(c.layer, c.values, "layer") if np.isfinite(sim).any() else _why_unseen(c.values)
+        unseen = f": {unseen}" if unseen else ""  # said in the legend
         traces.append(go.Scatter(
             x=c.layer, y=_above(positive_only(c.values), floor), name=name + unseen, mode="lines+markers",
             marker=dict(size=5),
@@ -629,8 +630,17 @@ def _gradient_note(epochs: np.ndarray, norms: np.ndarray) -> str | None:
     0 from some epoch on (every unit switched off: the line just stops there)."""
     if not np.isfinite(positive_only(norms)).any():
         return _why_unseen(norms, "epoch")
-    last = np.flatnonzero(norms != 0)[-1]
-    return f"0 from epoch {epochs[last + 1]} on" if last + 1 < len(norms) else None
+    return _off_the_scale(epochs, norms, "epoch", scale=False) or None
+
+
+def _off_the_scale(steps: np.ndarray, values: np.ndarray, step: str, scale: bool = True) -> str:
+    """Where a line with points to draw stops because its values are exactly 0 from some step to the last: "0 from
+    layer 4 on, off the log scale" (``scale``: with those last words); "" where it does not."""
+    values = np.asarray(values, dtype=float)
+    last = np.flatnonzero(values != 0)[-1]
+    if last + 1 == len(values):
+        return ""
+    return f"0 from {step} {steps[last + 1]} on" + (",<br>off the log scale" if scale else "")
 
 
 @drawn.once

@@ -377,6 +377,8 @@ def judge(values: np.ndarray, path: str = "", *, backward: bool = False) -> Judg
     values = np.asarray(values, dtype=float)
     if (values == 0).all():  # no change to measure: a stream of zero weights' zeros
         return Judgement("vanishes", event="exactly 0 at every layer")
+    if zero := _zero_from(values, backward):  # no factor either: ×0 from there, whatever came before
+        return Judgement("vanishes", event=zero)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         change = values[0] / values[-1] if backward else values[-1] / values[0]
         per_layer = change ** (1 / (len(values) - 1))
@@ -396,6 +398,18 @@ def judge(values: np.ndarray, path: str = "", *, backward: bool = False) -> Judg
             word = "explodes" if change > EXPLODING and not levels_off else "grows"
     top_factor = None if top is None else 1 / top[0] if backward else top[0]
     return Judgement(word, change, per_layer, path, top_factor, step, steps)
+
+
+def _zero_from(values: np.ndarray, backward: bool) -> str:
+    """"exactly 0 from layer k on" where a variance is 0 from some layer to the end of its path (the top, or on the
+    way back layer 1: "down"), every value there the same (constant weights under sigmoid: every unit outputs
+    exactly 1.0 in float32 from layer 3); "" where it is not."""
+    zero = values == 0
+    if backward:
+        last = int(np.argmin(zero)) - 1  # the last of the zeros that layer 1 starts
+        return f"exactly 0 from layer {last + 1} down" if last >= 0 and not zero[last + 1 :].any() else ""
+    first = len(zero) - int(np.argmin(zero[::-1]))  # the first of the zeros the top ends
+    return f"exactly 0 from layer {first + 1} on" if first < len(zero) and not zero[:first].any() else ""
 
 
 def _few_steps(values: np.ndarray) -> tuple[int, int] | None:
