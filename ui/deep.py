@@ -12,7 +12,8 @@ import numpy as np
 
 import initcore
 from initcore.network import shaped_widths
-from ui.theme import number, times
+from initcore.propagation import described
+from ui.theme import activation_label, mid_sentence, number, times
 
 SHAPES = {"constant": "constant", "funnel": "funnel (halving)", "bottleneck": "bottleneck (narrow middle)",
           "widening": "widening (doubling)"}
@@ -178,6 +179,21 @@ def _divided(top, norm: str) -> str:
             "lie)")
 
 
+def _theory_down(run: initcore.Propagation, norm: str) -> float:
+    """Theory's Var dL/dz at the first layer over the last for ``run``'s network with ``norm`` before each
+    activation: BatchNorm's adds the coupling of the batch's examples, LayerNorm's none."""
+    s = run.settings
+    params = {k: v for k, v in s.items() if k not in _NOT_SCHEME}
+    network = described(depth=s["depth"], width=s["width"], activation=s["activation"], norm=norm,
+                        scheme=s["scheme"], **params)
+    gradient = initcore.theory.predicted(network)["stream_grad_var"]
+    return float(gradient[0] / gradient[-1])
+
+
+_NOT_SCHEME = ("depth", "width", "activation", "scheme", "batch", "seed", "dtype", "widths", "residual", "norm",
+               "bias_std")  # what a run's settings hold beside its scheme's parameters
+
+
 def story(run: initcore.Propagation) -> str:
     """What the chosen network's numbers show, in a few sentences built from them."""
     s, layers = run.settings, run.layers
@@ -227,11 +243,18 @@ def story(run: initcore.Propagation) -> str:
                         "Weights 10× larger would make it 100× smaller, and training's steps with it.")
         down = layers.stream_grad_var.iloc[0] / top if top > 0 else math.nan
         if norm == "batch" and alpha is None and standardized and math.isfinite(down) and down >= COUPLED:
-            said.append(f"And going down, it grows {times(down ** (1 / (depth - 1)))} a layer, {times(down)} from the "
-                        "last layer to the first, whatever the weights' scale: that is BatchNorm's own doing. Each "
-                        "example is normalized with the batch's mean and variance, so its gradient also flows "
-                        "through every other example's, and in a deep network without skip connections that "
-                        "coupling makes gradients explode at any initialization (Yang et al. 2019).")
+            grows = (f"And going down, it grows {times(down ** (1 / (depth - 1)))} a layer, {times(down)} from the "
+                     "last layer to the first, whatever the weights' scale")
+            alone = _theory_down(run, "layer")  # each example normalized alone: no coupling
+            if _theory_down(run, "batch") >= COUPLED * alone:
+                said.append(f"{grows}: that is BatchNorm's own doing. Each example is normalized with the batch's "
+                            "mean and variance, so its gradient also flows through every other example's, and in a "
+                            "deep network without skip connections that coupling makes gradients explode at any "
+                            "initialization (Yang et al. 2019).")
+            else:
+                said.append(f"{grows}, and theory has it grow as much behind LayerNorm ({times(alone)}), which "
+                            f"normalizes each example alone: it is {mid_sentence(activation_label(s['activation']))}'s "
+                            "doing, not the batch's.")
     if not said and run.vanished_at is not None:
         above = "every layer above it" if run.vanished_at < len(layers) else "the output"
         said.append(f"The signal vanishes: at layer {run.vanished_at} every activation is exactly 0, so {above} gets "
