@@ -982,8 +982,11 @@ def test_outlook_reports_theorys_change_at_each_depth(activation):
     assert kind == classify(pre, grad)[0]
 
 
-# One depth of an outlook: Var z's change (and its word, where the gradient's differs), the gradient's and its word.
-OUTLOOK = r"{depth} layers: Var z \*\*×([^*]+)\*\*(?: \(([a-z ]+)\))?(?:,| and) gradient \*\*×([^*]+)\*\* \(([a-z ]+)\)"
+# One depth of an outlook: Var z's change (and its word, where the gradient's differs), the gradient's and its word
+# (each word followed by the layers that made the change, where a few did).
+WHERE = r"(?: between layers \d+ and \d+, then holds)?"
+OUTLOOK = (r"{depth} layers: Var z \*\*×([^*]+)\*\*(?: \(([a-z ]+)" + WHERE + r"\))?(?:,| and) gradient "
+           r"\*\*×([^*]+)\*\* \(([a-z ]+)" + WHERE + r"\)")
 
 
 def test_an_outlook_gives_the_signal_and_the_gradient_each_its_own_word():
@@ -1919,6 +1922,9 @@ def test_a_change_a_few_first_layers_make_gets_the_same_word_at_every_depth(acti
     assert words == {10: "fades", 50: "fades"}
     _, sentence = lessons.outlook(activation, "variance_scaling", params=params)
     assert "steady" not in sentence.split("50 layers")[1].split("gradient")[0], sentence
+    # and, with no chart beside it, the outlook says where: the first layers, then the signal holds
+    held = r"50 layers: Var z \*\*×0\.\d+\*\* \(fades between layers 1 and \d, then holds\)"
+    assert re.search(held, sentence), sentence
 
 
 @pytest.mark.parametrize("activation, scheme, params", [

@@ -542,13 +542,22 @@ def outlook(activation: str, scheme: str, depths: tuple[int, ...] = (10, 50), wi
     parts = []
     for depth in depths:
         pre, grad = cached.predicted(depth, width, activation, scheme, params or {})
-        forward, backward = judge(pre).word, judge(grad, backward=True).word
-        kind = _worst(forward, backward)
+        judged = judge(pre), judge(grad, backward=True)
+        kind = _worst(*(j.word for j in judged))
+        forward, backward = (_where(j) for j in judged)
         said = (f"Var z {_times(pre[-1] / pre[0])} and gradient {_times(grad[0] / grad[-1])} ({forward})"
                 if forward == backward else f"Var z {_times(pre[-1] / pre[0])} ({forward}), gradient "
                                             f"{_times(grad[0] / grad[-1])} ({backward})")
         parts.append(f"{depth} layers: {said}")
     return kind, f"{lead}: {'; '.join(parts)}."
+
+
+def _where(judged: Judgement) -> str:
+    """A ``judge``'s word, with the layers that made its change where a few did (with no chart beside it, "fades"
+    alone read as the signal lost where tanh's first layers settle it at the scale that holds it)."""
+    if judged.step is None:
+        return judged.word
+    return f"{judged.word} between layers {judged.step} and {judged.step + judged.steps}, then holds"
 
 
 def what_to_take(activation: str, steady: dict, depth: int = 50, width: int = 256) -> str | None:
