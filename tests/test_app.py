@@ -324,7 +324,7 @@ def test_a_random_walk_across_lessons_never_breaks_a_page():
     (dict(seed="2.5"), "using"),
     (dict(depth="77.5"), "not a whole number; using 78"),  # halves away from 0, as a number input rounds
     (dict(depth="77.4"), "not a whole number; using 77"),
-    (dict(compare=["he_normal", "__import__('os')"]), "compare=__import__('os') is not a choice here; left out"),
+    (dict(compare=["he_normal", "__import__('os')"]), "compare=`__import__('os')` is not a choice here; left out"),
     (dict(compare=["xavier_normal", "he_normal"]),  # the page's own scheme (Xavier normal) is a scheme, not a stranger
      "compare=Xavier/Glorot normal is already chosen above, and not compared with itself; left out."),
     (dict(depth=["10", "20"]), "Link gives depth 2 values (10, 20); using the last."),
@@ -472,6 +472,19 @@ def test_a_link_that_names_no_scheme_to_train_gets_the_lab_s_own_with_a_note():
     assert not at.exception and len(said) == 1
     assert said[0].startswith("Link value schemes= names no choice; using Zeros")
     assert at.multiselect(key="schemes").value == list(initcore.LAB_SCHEMES)
+
+
+def test_a_link_that_names_only_schemes_the_lab_does_not_have_gets_its_own_and_keeps_the_note():
+    """schemes=foo leaves nothing known: the lab trains its own five, says so, and the note stays through the page's
+    next runs (a lab that trains longer than a moment runs again when its runs are done, and the note had gone:
+    it named no scheme, where the box held five)."""
+    at = open_page("pages/4_Training_lab.py", schemes="foo", depth="2", width="8", epochs="10")
+    for _ in range(2):
+        said = [w.value for w in at.sidebar.warning if w.icon == LINK_NOTE]
+        assert not at.exception and said == ["Link value schemes=foo is not a choice here; left out. Using Zeros, "
+                                             "Small random, Large random, Xavier/Glorot normal, He/Kaiming normal."]
+        assert at.multiselect(key="schemes").value == list(initcore.LAB_SCHEMES)
+        at.run()
 
 
 def test_training_lab_hostile_lr():
@@ -2004,8 +2017,9 @@ def test_a_link_s_name_that_is_a_key_of_the_session_but_no_control_s_url_name_is
     setting, and had stayed in the address without a word, since a name the session holds was taken for a control
     not drawn this run. Only a control's URL name is left to Streamlit that way."""
     at = open_page("pages/4_Training_lab.py", **{name: "foo"})
-    assert _left_out_notes(at) == [f"This link's {name}=foo is not a setting of this page, as it now stands; it was "
-                                   "left out of the address."]
+    written = f"`{name}`" if "_" in name else name  # quoted as code where Markdown could read it (``literal``)
+    assert _left_out_notes(at) == [f"This link's {written}=foo is not a setting of this page, as it now stands; it "
+                                   "was left out of the address."]
     assert name not in at.query_params
 
 

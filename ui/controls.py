@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qs
 
@@ -113,7 +114,7 @@ def _raw(key: str, *, every: bool = False):
         return values
     if len(values) > 1:
         st.session_state.setdefault(_REPEATED, {})[key] = (
-            f"Link gives {key} {len(values)} values ({', '.join(v[:20] for v in values[:4])}"
+            f"Link gives {literal(key)} {len(values)} values ({', '.join(literal(v[:20]) for v in values[:4])}"
             f"{', …' if len(values) > 4 else ''}); using the last.")
         st.query_params[key] = values[-1]
         st.rerun()
@@ -142,7 +143,7 @@ def leave_out_unread() -> None:
         return
     for key in unread:
         del st.query_params[key]
-    named = ", ".join(f"{key}={_cut(values[-1]) if values else ''}" for key, values in unread.items())
+    named = ", ".join(f"{_cut(key)}={_cut(values[-1]) if values else ''}" for key, values in unread.items())
     one = len(unread) == 1
     st.toast(f"This link's {named} {'is not a setting' if one else 'are not settings'} of this page, as it now "
              f"stands; {'it was' if one else 'they were'} left out of the address.", icon=LINKED, duration="infinite")
@@ -269,7 +270,7 @@ def tabs(labels: list[str], key: str):
     if raw is not None and raw not in labels:
         named = _named(raw, {label: label for label in labels})  # a tab's name in another case: that tab
         _correct(key, named or labels[0], named or labels[0], None if named else (
-            f"Link value {key}={_cut(raw)!r} is not one of the tabs; showing {labels[0]}."))
+            f"Link value {key}={quoted(raw)} is not one of the tabs; showing {labels[0]}."))
     _show_note(key, raw)
     return st.tabs(labels, key=key, bind="query-params")
 
@@ -334,10 +335,32 @@ def _note(key: str, value, message: str | None, icon: str = LINKED) -> None:
 LINK_VALUE_SHOWN = 40  # characters of a link's value a note quotes
 
 
-def _cut(raw: str) -> str:
+def _cut(raw: str, quote: bool = False) -> str:
     """A link's value as a note quotes it: whole, or its first ``LINK_VALUE_SHOWN`` characters and "…", so that a cut
-    number does not read as another number."""
-    return raw if len(raw) <= LINK_VALUE_SHOWN else raw[:LINK_VALUE_SHOWN] + "…"
+    number does not read as another number; in quotes with ``quote`` (Python's, as ``repr`` writes them); and
+    ``literal``, so that the note shows what the link said and does nothing of it."""
+    cut = raw if len(raw) <= LINK_VALUE_SHOWN else raw[:LINK_VALUE_SHOWN] + "…"
+    return literal(repr(cut) if quote else cut)
+
+
+def quoted(raw: str) -> str:
+    """``_cut`` of a link's value, in quotes: 'nope'."""
+    return _cut(raw, quote=True)
+
+
+def literal(text: str) -> str:
+    """``text`` as a note shows it: as written, and, where Markdown (or Streamlit's own, or a web address that the
+    renderer turns into a link by itself) could read anything in it, as inline code, which nothing is read in. A
+    link's text had been rendered, so that a shared link could plant a clickable link, an image loaded from
+    elsewhere, bold or coloured words (``:red[…]``) or LaTeX in the app's own notes."""
+    if not _READABLE.search(text):
+        return text
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+_READABLE = re.compile(r"[\\`*_{}\[\]()<>#!|~$:@&]|www\.", re.IGNORECASE)  # what a renderer may read
 
 
 def _as_number(raw: str) -> float | None:
@@ -379,7 +402,7 @@ def _correct_number(key: str, raw: str | None, low: float, high: float, default:
             _correct(key, value, _shown(value))  # the address then says 3, as the control shows it
         return
     if value is None:
-        _correct(key, default, _shown(default), f"Link value {key}={_cut(raw)!r} {_not_a_number(raw)}; "
+        _correct(key, default, _shown(default), f"Link value {key}={quoted(raw)} {_not_a_number(raw)}; "
                                                 f"using {_shown(default)}.")
     else:
         taken = type(default)(min(max(_whole(value) if whole else value, low), high))
@@ -460,7 +483,7 @@ def choice(label: str, key: str, default: str, *, help: str | None = None, horiz
     elif (named := _named(raw, options)) is not None:  # an id, or a name in another case: the address gets its label
         _correct(key, named, options[named])
     else:
-        _correct(key, default, options[default], f"Link value {key}={_cut(raw)!r} is not one of the choices; "
+        _correct(key, default, options[default], f"Link value {key}={quoted(raw)} is not one of the choices; "
                                                  f"using {options[default]}.")
     _show_note(key, {text: option for option, text in options.items()}.get(raw))  # the label's id
     ids = list(options)
@@ -493,7 +516,7 @@ def _switch_word(key: str, raw: str | None, default: bool) -> bool | None:
         return None
     on = FLAG_WORDS.get(raw.strip().lower())
     if on is None:
-        _correct(key, default, str(default).lower(), f"Link value {key}={_cut(raw)!r} is not 1 or 0 (nor on or off, "
+        _correct(key, default, str(default).lower(), f"Link value {key}={quoted(raw)} is not 1 or 0 (nor on or off, "
                                                      f"yes or no, true or false); left {'on' if default else 'off'}.")
     elif raw != str(on).lower():  # the binding knows true and false only
         _correct(key, on, str(on).lower())
@@ -532,7 +555,7 @@ def value_choice(label: str, key: str, values: Sequence[float], default: float, 
         value = _as_number(raw)
         if value is None or value <= 0:
             why = "is not a positive number" if value is not None else _not_a_number(raw)
-            _correct(key, default, _rung(default), f"Link value {key}={_cut(raw)!r} {why}; using {_rung(default)}.")
+            _correct(key, default, _rung(default), f"Link value {key}={quoted(raw)} {why}; using {_rung(default)}.")
         elif value not in values:
             nearest = _nearest(values, value)
             _correct(key, nearest, _rung(nearest), f"Link value {key}={_cut(raw)} is not on the scale; "
@@ -565,7 +588,10 @@ def several(label: str, key: str, default: Sequence[str], *, leave_out: Sequence
                          f"Link values {key}={', '.join(unknown)} are not choices here; left out.")
         if chosen:
             notes.append(f"Link value {key}={chosen} is already chosen above, and not compared with itself; left out.")
-        _correct(key, known, [options[k] for k in known], " ".join(notes) or None)
+        taken = known or list(default)  # nothing known left: the control's own, as its box shows it
+        if taken != known:
+            notes.append(f"Using {_written(key, taken)}.")
+        _correct(key, taken, [options[k] for k in taken], " ".join(notes) or None)
     _show_note(key)
     return st.multiselect(label, list(options), default=list(default), format_func=options.get, key=key,
                           bind="query-params", help=help)

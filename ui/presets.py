@@ -202,7 +202,7 @@ class Selector:
             st.selectbox("Reproduce a classic", list(self.options), format_func=self.options.get, key="preset",
                          on_change=apply, args=("preset",))
             if _UNKNOWN in st.session_state:
-                st.warning(f"Link value {CLASSIC}={st.session_state[_UNKNOWN][1][:40]!r} is not one of this "
+                st.warning(f"Link value {CLASSIC}={controls.quoted(st.session_state[_UNKNOWN][1])} is not one of this "
                            "lesson's classics; showing none.", icon=":material/link:")
             if changed:
                 _, opened, given = changed

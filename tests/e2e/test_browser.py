@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import parse_qs, quote, urlencode, urlparse
 
 import pytest
 from playwright.sync_api import expect
@@ -252,6 +252,28 @@ def test_hostile_link_shows_a_note(page, server):
     wait_for_app(page, charts=2)
     notes = " ".join(page.locator("[data-testid=stAlert]").all_inner_texts())
     assert "using 100" in notes and "not one of the choices" in notes
+    assert exceptions(page) == []
+
+
+@pytest.mark.parametrize("path, written", [
+    ("Signal_propagation?dept=", "[free answers](https://example.com/x)"),  # a name no control has: the toast
+    ("Training_lab?schemes=", "![img](https://example.com/i.png)"),  # not a choice: the sidebar's note
+    ("Signal_propagation?classic=", "[see the solution](https://example.com/y)"),  # not a classic
+    ("Signal_propagation?depth=3&depth=", "[r](https://example.com/r)"),  # a repeated value
+    ("Signal_propagation?scheme=", "**Your session expired** :red[now] $x^2$ __proto__"),
+])
+def test_a_link_s_text_is_quoted_as_written_never_read_as_markdown(page, server, path, written):
+    """A note quotes what a link said; Markdown in it (a link, an image that loads from elsewhere, bold, colour,
+    LaTeX) had been rendered, so that a shared link could plant a clickable link in the app's own words."""
+    page.goto(f"{server}/{path}{quote(written)}")
+    wait_for_app(page, charts=8 if path.startswith("Training_lab") else 2)
+    page.wait_for_timeout(500)  # a toast comes last
+    assert page.locator("a[href*='example.com'], img[src*='example.com']").count() == 0
+    said = " ".join(page.locator("[data-testid=stAlert], [data-testid=stToast]").all_inner_texts())
+    shown = written if len(written) <= 40 else written[:40] + "…"
+    assert shown[:20] in said.replace("\n", " "), said
+    marked = page.locator("[data-testid=stAlert], [data-testid=stToast]").locator("strong, em, .katex, a, img")
+    assert not [text for text in marked.all_inner_texts() if text in written], marked.all_inner_texts()
     assert exceptions(page) == []
 
 
