@@ -2023,6 +2023,21 @@ def test_a_link_s_name_that_is_a_key_of_the_session_but_no_control_s_url_name_is
     assert name not in at.query_params
 
 
+@pytest.mark.parametrize("page, classic", [("pages/2_Signal_propagation.py", "glorot_bengio"),
+                                           ("pages/2_Signal_propagation.py", "cs231n_small"),
+                                           ("pages/8_Deep_networks_in_practice.py", "layernorm_tanh")])
+def test_a_classic_s_link_that_picks_another_scheme_is_not_told_of_the_classic_s_scheme_settings(page, classic):
+    """classic=Glorot & Bengio&scheme=He: the link gives a scheme of its own, and the classic's other settings come
+    with it, but not its scheme's (scale, mode, distribution; σ): the page had written them into the address and
+    then told the learner 'This link's scale=0.333…, mode=fan-in, distribution=uniform are not settings', values the
+    link never had."""
+    at = open_page(page, home_first=False, classic=classic, scheme="he_normal")
+    assert not at.exception and _left_out_notes(at) == []
+    assert at.selectbox(key="scheme").value == "he_normal"
+    settings = presets.PRESETS[classic]["settings"]
+    assert at.slider(key="depth").value == settings["depth"]  # the classic's own settings, but its scheme
+
+
 @pytest.mark.parametrize("classic", list(presets.PRESETS))
 def test_every_classic_s_link_reads_all_of_its_names(classic):
     preset = presets.PRESETS[classic]

@@ -6,6 +6,7 @@ import math
 
 import streamlit as st
 
+import initcore
 from ui import controls
 
 PROPAGATION = "pages/2_Signal_propagation.py"
@@ -167,8 +168,11 @@ class Selector:
             given = [key for key in PRESETS[opened]["settings"] if key in st.query_params] if opened else []
             if opened and not given:
                 apply_preset(opened)
-            elif opened:
-                controls.change({k: v for k, v in PRESETS[opened]["settings"].items() if k not in given})
+            elif opened:  # the classic's other settings; not its scheme's own, where the link picks another scheme
+                settings = PRESETS[opened]["settings"]
+                own = set(initcore.SCHEMES[settings["scheme"]].params) if {"scheme"} <= set(given) & set(settings) \
+                    else set()
+                controls.change({k: v for k, v in settings.items() if k not in given and k not in own})
                 st.session_state[_CHANGED] = (page, opened, given)
 
     def _named(self) -> str:
