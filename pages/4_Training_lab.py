@@ -91,7 +91,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
               "↺ Replay, under the film, plays this draw again from epoch 0")
 units = width if shape == "constant" else None  # of every hidden layer
 st.markdown("\n".join(f"- {sentence}" for sentence in film.findings(lab, activation, lr, units)))
-narrow = show.too_narrow_for(film.wide_needs(len(lab["snapshots"])))  # one row per run, or a column each
+narrow, upright = show.too_narrow_for(film.wide_needs(len(lab["snapshots"])),  # the film: a row per run, or a
+                                       charts.SWEEP_WIDE_NEEDS)  # column each; the sweep: rates down the side
 shown = film.lab_film(lab, quantity, film_log, narrow=narrow)
 start = controls.link_only("frame", 0, shown.frame_count - 1, 0,  # a link may open this film at one of its frames
                            view=(settings, schemes, snapshots, quantity, film_log))
@@ -124,7 +125,7 @@ if controls.toggle("Train every scheme at eight learning rates, 0.001 to 3", "sw
     except ValueError as error:  # too many trainings of this size: the budget says what to lower
         st.warning(str(error))
     else:
-        show.chart(charts.sweep_figure(sweep, upright=show.on_phone()), "sweep_chart")
-        st.caption(lessons.sweep_caption(sweep, epochs, upright=show.on_phone()))
+        show.chart(charts.sweep_figure(sweep, upright=upright), "sweep_chart")
+        st.caption(lessons.sweep_caption(sweep, epochs, upright=upright))
 
 controls.leave_out_unread()  # last: the link's names nothing on the page looked for

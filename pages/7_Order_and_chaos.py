@@ -31,7 +31,7 @@ classroom.ask_first(classroom.phase(point, theme.activation_label(activation), s
 runs = phase_data.runs(activation)
 show.chart(phase_charts.phase_figure(phase_data.plane(activation), runs, (sigma_w2, sigma_b2),
                                      activation=theme.activation_label(activation), run_depth=phase_data.RUN["depth"],
-                                     narrow=show.on_phone()), "phase")
+                                     narrow=show.too_narrow_for(phase_charts.WIDE_NEEDS)[0]), "phase")
 st.caption(f"Each circle is a real network of {phase_data.RUN['depth']} layers of {phase_data.RUN['width']} units "
            f"with weights N(0, σ_w²/n) and biases N(0, σ_b²), trained for {phase_data.RUN_EPOCHS} epochs on the moons "
            "data set: the larger, the higher its test accuracy.")

@@ -1993,6 +1993,32 @@ def test_the_film_lays_its_runs_in_rows_where_the_browser_measures_a_column_too_
     assert not at.exception and (spec["layout"]["height"] > film.Grid.wide(5).height) == rows
 
 
+@pytest.mark.parametrize("width, narrow", [(None, False), (450, True), (1000, False)])
+def test_the_sweep_and_the_phase_plane_take_a_phone_s_layout_where_the_column_is_measured_narrow(width, narrow):
+    """A desktop window of 820 px with its sidebar open leaves the page a column of about 450 px, where the sweep's
+    eight columns of numbers printed over each other and the phase plane's names ran into one another ("Xavier,
+    LeCunHe"): the phone's layouts, chosen by the User-Agent alone, were not used. Each now follows the column the
+    browser measures (``ui.viewport``), as the film does."""
+    def opened(page: str, **query) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        at.run()
+        at.switch_page(page)
+        at.query_params.update(query)
+        if width is not None:
+            at.session_state[viewport.KEY] = {"width": width}
+        return at.run()
+
+    lab = opened("pages/4_Training_lab.py", sweep="1", depth="2", width="8", epochs="10")
+    sweep = next(json.loads(c.proto.spec) for c in lab.get("plotly_chart") if "learning rate" in c.proto.spec.lower()
+                 and '"heatmap"' in c.proto.spec)
+    schemes_across = "Zeros" in json.dumps(sweep["data"][-1].get("x", []))
+    assert not lab.exception and schemes_across == narrow
+    plane = opened("pages/7_Order_and_chaos.py")
+    phase = next(json.loads(c.proto.spec) for c in plane.get("plotly_chart") if '"colorbar"' in c.proto.spec)
+    bar = next(t["colorbar"] for t in phase["data"] if "colorbar" in t)
+    assert not plane.exception and (bar.get("orientation") == "h") == narrow
+
+
 def _left_out_notes(at: AppTest) -> list[str]:
     return [toast.value for toast in at.toast if "of this page, as it now stands" in toast.value]
 

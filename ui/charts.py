@@ -778,6 +778,9 @@ def _columns_in_words(matrix: np.ndarray) -> str:
     return f"{units} different columns" if distinct == units else f"{distinct} different columns among {units}"
 
 
+SWEEP_WIDE_NEEDS = 600  # px eight columns of learning rates need, each cell's number apart; narrower: ``upright``
+
+
 @drawn.once
 def sweep_figure(table, upright: bool = False) -> fig.PlainFigure:
     """Final loss per scheme (rows) and learning rate (columns), ``initcore.lr_sweep``'s table: a run that trained

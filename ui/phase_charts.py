@@ -12,6 +12,7 @@ from ui import figure as fig
 from ui.charts import SAFE_RED, decade_step
 from ui.theme import FRAME, GREY, INK, NO_ANSWER, PAPER, number, percent, scheme_colour
 
+WIDE_NEEDS = 600  # px the plane needs with its colour bar beside it, its schemes' names apart; narrower: the bar on top
 DEPTH_RANGE = (1, 1000)  # layers: the colours of 6ξ run from 1 (and less) to 1000 (and more, ∞ included)
 NAMED_SCHEMES = ((1.0, "Xavier, LeCun"), (2.0, "He"))  # σ_w² = n·Var(W) in a square layer, at σ_b² = 0
 STRIP = 0.18  # σ_b² units under the plane where the named schemes sit, out of the runs' way
@@ -110,7 +111,7 @@ def phase_figure(plane: pd.DataFrame, runs: pd.DataFrame, point: tuple[float, fl
            f"σ_w² = {number(line_w[-1])} at σ_b² = {number(line_b[-1])}" if line_w.size else \
            "χ₁ stays below 1 everywhere here: the whole plane is ordered"
     return fig.new(traces, f"How deep can {activation} train?", height=470,
-                   subtitle=f"colour: trainable depth 6ξ in layers; circles: real networks of {run_depth} layers",
+                   subtitle=f"colour: trainable depth in layers; circles: real networks of {run_depth} layers",
                    message=edge, annotations=named, **phone,
                    xaxis=dict(range=[weights[0] - cell_w / 2, weights[-1] + cell_w / 2], showgrid=False,
                               zeroline=False, **fig.axis_title("σ_w² = n · Var(W)")),

@@ -41,12 +41,13 @@ def on_phone() -> bool:
     return "Mobi" in st.context.headers.get("User-Agent", "")
 
 
-def too_narrow_for(needed: float) -> bool:
-    """Whether the page's main column is narrower than a figure laid out side by side needs, ``needed`` px at a
-    laptop's scale (presenter mode's larger words need ``screen.SCALE`` times more): as the browser measures the
-    column (``ui.viewport``), and until it has, on a phone."""
+def too_narrow_for(*needed: float) -> list[bool]:
+    """Whether the page's main column is narrower than each of ``needed``: the px a figure laid out side by side
+    needs at a laptop's scale (presenter mode's larger words need ``screen.SCALE`` times more), one per such figure
+    of the page; as the browser measures the column (``ui.viewport``), and until it has, on a phone."""
     phone = on_phone()
-    return viewport.narrower_than(needed * (screen.SCALE if _projected(phone) else 1), phone)
+    scale = screen.SCALE if _projected(phone) else 1
+    return viewport.narrower_than([each * scale for each in needed], phone)
 
 
 def caption(text: str | None) -> None:

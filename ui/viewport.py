@@ -5,8 +5,8 @@ be given. A phone says what it is in its User-Agent, but a laptop's window half 
 1024 px with the sidebar open, says "desktop", and five columns of 50 px overlapped their names there. A tiny
 component (``st.components.v2``, drawn in the sidebar, where it takes no room) measures the main column when the
 page is drawn and whenever the column changes width (the window resized, the sidebar opened or closed). It tells
-the server the width only when it falls on the other side of the width the page needs from the layout drawn, so
-a page drawn right is never run again for it.
+the server the width only when it falls on the other side of a width the page needs (one per figure that cannot
+reflow: the lab's film and its sweep) from the layout drawn, so a page drawn right is never run again for it.
 """
 
 import streamlit as st
@@ -21,14 +21,15 @@ let observed = null  // the main column it watches
 const observer = new ResizeObserver(() => report && report())
 
 export default function ({ data, setStateValue }) {
-  let narrow = data.narrow  // as the server drew the page
+  let narrow = data.narrow  // as the server drew the page, for each width it needs
   const main = document.querySelector('[data-testid="stMainBlockContainer"]')
   report = () => {
     if (!main) return
     const style = getComputedStyle(main)
     const width = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
-    if (width > 0 && (width < data.needed) !== narrow) {
-      narrow = !narrow
+    const now = data.needed.map(needed => width < needed)
+    if (width > 0 && now.some((side, k) => side !== narrow[k])) {
+      narrow = now
       setStateValue("width", Math.round(width))
     }
   }
@@ -47,13 +48,13 @@ export default function ({ data, setStateValue }) {
 )
 
 
-def narrower_than(needed: float, guess: bool) -> bool:
-    """Whether the page's main column is narrower than ``needed`` px: as the browser last measured it, or, until it
-    has, ``guess`` (what the User-Agent says). Mounts the measuring component, which reruns the page once if the
-    guess was wrong."""
+def narrower_than(needed: list[float], guess: bool) -> list[bool]:
+    """Whether the page's main column is narrower than each of ``needed`` px: as the browser last measured it, or,
+    until it has, ``guess`` (what the User-Agent says). Mounts the measuring component, which reruns the page once
+    if a guess was wrong."""
     state = st.session_state.get(KEY)
     width = state.get("width") if state is not None else None
-    narrow = guess if width is None else width < needed
+    narrow = [guess if width is None else width < each for each in needed]
     with st.sidebar:
         _PROBE(key=KEY, data=dict(needed=needed, narrow=narrow), on_width_change=lambda: None, height=0)
     return narrow
