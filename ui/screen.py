@@ -21,12 +21,15 @@ html { font-size: 26px; }
 
 # On a narrow screen, whatever its browser says it is (a narrow window, a phone that does not say so): tabs on as
 # many lines as they need (in one line that scrolls, the last ones were cut off at the screen's edge), and no Plotly
-# bar of tools, which sat on each chart's title (``ui.show.chart`` leaves it out where the browser says "phone").
+# bar of tools, which sat on each chart's title (``ui.show.chart`` leaves it out where the browser says "phone"),
+# nor a table's, which a touch screen shows at all times over the line above the table (the end of a formula:
+# "n_out = k² C_out = 3² · 128 = 1152" lost its 1152).
 NARROW = """<style>
 @media (max-width: 640px) {
     [data-testid=stTabs] [role=tablist] { flex-wrap: wrap; row-gap: 0.25rem; }
     [data-testid=stTabs] [role=tablist] ~ button { display: none; }
     .stPlotlyChart .modebar-container { display: none !important; }
+    [data-testid=stElementToolbar] { display: none !important; }
 }
 </style>"""
 

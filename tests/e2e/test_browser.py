@@ -310,6 +310,18 @@ def test_phone_width_is_usable(browser, server):
     page.close()
 
 
+def test_a_table_s_tools_do_not_cover_the_line_above_it_on_a_phone(browser, server):
+    """A touch screen shows a table's bar of tools at all times, over the end of the line above the table: on the
+    Choosing page it hid the 1152 of "n_out = k² C_out = 3² · 128 = 1152". On a narrow screen the bar is left out."""
+    phone = browser.new_page(**PHONE)
+    phone.goto(f"{server}/Choosing_an_initializer")
+    wait_for_app(phone, charts=0)
+    shown = phone.evaluate("() => [...document.querySelectorAll('[data-testid=stElementToolbar]')]"
+                           ".map(bar => getComputedStyle(bar).display)")
+    assert shown and set(shown) == {"none"}, shown
+    phone.close()
+
+
 def test_preset_link_sets_the_url(browser, page, server):
     """A classic's link sets every control, and the address bar then holds them all: copied into another
     browser, it reproduces the view ("the link in your address bar always reproduces what you see")."""
