@@ -86,7 +86,7 @@ st.subheader("Watch it train, epoch by epoch")
 with st.container(horizontal=True, vertical_alignment="center"):
     quantity = controls.choice("Heatmaps of each layer's", "film", "activations", horizontal=True)
     film_log = controls.toggle("log10 |x| axis", "film_log")
-    st.button("New seed", on_click=controls.change, args=(dict(seed=controls.next_seed(seed)),), key="new_seed",
+    st.button("New seed", on_click=controls.new_seed, key="new_seed",
               icon=":material/casino:", help="The same lab from another draw of the weights and the data; "
               "↺ Replay, under the film, plays this draw again from epoch 0")
 units = width if shape == "constant" else None  # of every hidden layer

@@ -641,6 +641,12 @@ def next_seed(seed: int) -> int:
     return (seed + 1) % SEEDS
 
 
+def new_seed() -> None:
+    """A "New seed" button's callback: the seed after the one the control holds when it is pressed. (Taken from the
+    seed the page was drawn with, three quick presses before it was drawn again had each set the same next one.)"""
+    change(dict(seed=next_seed(_whole(st.session_state.get("seed", 0.0)))))
+
+
 def seed(default: int = 0) -> int:
     """The random seed, a whole number: set in code (New seed, a classic), give it an int, which the address writes as
     1 (a float would be written 1.0)."""

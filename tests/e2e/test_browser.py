@@ -1028,6 +1028,20 @@ def test_the_loss_grows_on_the_page_while_the_lab_trains(page, server):
     assert "still training" not in page.evaluate(LOSS_SHOWN)["said"] and exceptions(page) == []
 
 
+def test_quick_presses_of_new_seed_each_count(page, server):
+    """Three presses of New seed 150 ms apart draw three new seeds: each had set the seed after the one the page was
+    drawn with, so the three set the same one."""
+    page.goto(f"{server}/Training_lab?seed=100")
+    wait_for_app(page, charts=8)
+    button = page.get_by_role("button", name="New seed")
+    for _ in range(3):
+        button.click()
+        page.wait_for_timeout(150)
+    page.wait_for_function("() => new URL(location.href).searchParams.get('seed') === '103'", timeout=30_000)
+    wait_for_app(page, charts=8)
+    assert number_box(page, "Random seed").locator("input").input_value() == "103" and exceptions(page) == []
+
+
 def test_a_control_whose_default_follows_another_shows_the_value_in_use(page, server):
     """σ_w² starts at the scheme its activation recommends: picking ReLU moves the slider to He's 2, and a move of
     another control keeps it there. The browser keeps a widget's own value unless told a new one: the slider had
