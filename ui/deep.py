@@ -184,8 +184,8 @@ def _theory_down(run: initcore.Propagation, norm: str) -> float:
     activation: BatchNorm's adds the coupling of the batch's examples, LayerNorm's none."""
     s = run.settings
     params = {k: v for k, v in s.items() if k not in _NOT_SCHEME}
-    network = described(depth=s["depth"], width=s["width"], activation=s["activation"], norm=norm,
-                        scheme=s["scheme"], **params)
+    shape = dict(widths=s["widths"]) if s.get("widths") else dict(depth=s["depth"], width=s["width"])
+    network = described(**shape, activation=s["activation"], norm=norm, scheme=s["scheme"], **params)
     gradient = initcore.theory.predicted(network)["stream_grad_var"]
     return float(gradient[0] / gradient[-1])
 
