@@ -636,11 +636,15 @@ def _gradient_note(epochs: np.ndarray, norms: np.ndarray) -> str | None:
 def _off_the_scale(steps: np.ndarray, values: np.ndarray, step: str, scale: bool = True) -> str:
     """Where a line with points to draw stops because its values are exactly 0 from some step to the last: "0 from
     layer 4 on, off the log scale" (``scale``: with those last words); "" where it does not."""
-    values = np.asarray(values, dtype=float)
-    last = np.flatnonzero(values != 0)[-1]
-    if last + 1 == len(values):
-        return ""
-    return f"0 from {step} {steps[last + 1]} on" + (",<br>off the log scale" if scale else "")
+    first = zeros_from(values)
+    return "" if first is None else f"0 from {step} {steps[first]} on" + (",<br>off the log scale" if scale else "")
+
+
+def zeros_from(values) -> int | None:
+    """The index of the first of ``values`` that are exactly 0 from there to the last; None where the last is not."""
+    nonzero = np.flatnonzero(np.asarray(values, dtype=float) != 0)
+    first = int(nonzero[-1]) + 1 if nonzero.size else 0
+    return first if first < len(values) else None
 
 
 @drawn.once

@@ -12,7 +12,7 @@ from initcore.network import shaped_widths
 from initcore.propagation import MAX_ORTHOGONAL, orthogonal_widest, orthogonal_work
 from initcore.training import fit_budget
 from ui import cached, drawn
-from ui.charts import EXPLODING, OVERFLOWED, TRAINED, VANISHING, Curve, leaves_bands, trains_at
+from ui.charts import EXPLODING, OVERFLOWED, TRAINED, VANISHING, Curve, leaves_bands, trains_at, zeros_from
 from ui.film import SNAPSHOTS
 from ui.theme import activation_label, mid_sentence, number, scheme_label, times
 
@@ -382,8 +382,11 @@ def judge(values: np.ndarray, path: str = "", *, backward: bool = False) -> Judg
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         change = values[0] / values[-1] if backward else values[-1] / values[0]
         per_layer = change ** (1 / (len(values) - 1))
-    top = _top_factor(values)
-    step, steps = _few_steps(values) or (None, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a 0 or NaN: no steps, no levelling off (below)
+        logs = np.log(values)
+        noise = _noise(logs)
+    top = _top_factor(values, noise)
+    step, steps = _few_steps(logs, noise) or (None, 1)
     # A change a few layers make (past a layer's ×1.1) is told as theirs at any depth: 2.54 at layer 1 and about 1
     # from layer 4 on (tanh, held by its steady scale) fades ×0.394 over 10 layers and over 50, where its factor a
     # layer (×0.902, ×0.981) had said "fades" at 10 and "steady" at 50.
@@ -404,17 +407,16 @@ def _zero_from(values: np.ndarray, backward: bool) -> str:
     """"exactly 0 from layer k on" where a variance is 0 from some layer to the end of its path (the top, or on the
     way back layer 1: "down"), every value there the same (constant weights under sigmoid: every unit outputs
     exactly 1.0 in float32 from layer 3); "" where it is not."""
-    zero = values == 0
-    if backward:
-        last = int(np.argmin(zero)) - 1  # the last of the zeros that layer 1 starts
-        return f"exactly 0 from layer {last + 1} down" if last >= 0 and not zero[last + 1 :].any() else ""
-    first = len(zero) - int(np.argmin(zero[::-1]))  # the first of the zeros the top ends
-    return f"exactly 0 from layer {first + 1} on" if first < len(zero) and not zero[:first].any() else ""
+    first = zeros_from(values[::-1] if backward else values)
+    if first is None:
+        return ""
+    return f"exactly 0 from layer {len(values) - first} down" if backward else f"exactly 0 from layer {first + 1} on"
 
 
-def _few_steps(values: np.ndarray) -> tuple[int, int] | None:
-    """(l, k): the fewest consecutive steps, k of at most ``FEW_STEPS`` and no more than half of the others (one of
-    a path of two or more), from layer l to layer l + k, that make nearly all of a series' change: what the series
+def _few_steps(logs: np.ndarray, noise: float) -> tuple[int, int] | None:
+    """Of a series' ``logs`` (of noise ``noise`` a step: ``_noise``), (l, k): the fewest consecutive steps, k of at
+    most ``FEW_STEPS`` and no more than half of the others (one of a path of two or more), from layer l to layer
+    l + k, that make nearly all of a series' change: what the series
     does before and after them, in log, under ``ONE_STEP`` of their net change. Each side is taken to its middle
     level (the median), so that a simulation's sampling noise in the flat layers, ±2 % a layer under tanh and ±15 %
     under sigmoid, is no change: summed step by step it had hidden the first layers' fall at 20 layers and more.
@@ -422,11 +424,8 @@ def _few_steps(values: np.ndarray) -> tuple[int, int] | None:
     over 20 layers, noise, had been told as made between layers 12 and 15); None if no such few do. Constant
     weights under tanh jump ×228 from layer 1 to 2 and then hold: no factor a layer (×1.83 over 10 layers) says
     that."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log(values)
     if len(logs) < 3 or not np.isfinite(logs).all():
         return None
-    noise = _noise(logs)
     for k in range(1, min(FEW_STEPS, max(1, (len(logs) - 2) // 2)) + 1):
         made = logs[k:] - logs[:-k]  # the net change of the k steps from each layer on
         start = int(np.argmax(np.abs(made)))
@@ -510,7 +509,7 @@ def _worst_word(*words: str) -> str:
     return next(word for word in _KINDS if word in words)
 
 
-def _top_factor(values: np.ndarray) -> tuple[float, int] | None:
+def _top_factor(values: np.ndarray, noise: float) -> tuple[float, int] | None:
     """(factor per layer, layers) over the top third of a per-layer series of variances, if the change levels
     off there: that factor much nearer 1 (under half, in log) than the average one, and the top third's whole
     change within ×``DRIFT``, so that a third more layers would add little. A fixed factor per layer (ReLU) never
@@ -527,9 +526,9 @@ def _top_factor(values: np.ndarray) -> tuple[float, int] | None:
     with np.errstate(divide="ignore", invalid="ignore"):  # a NaN or 0 factor just fails the test below
         average = np.log(values[-1] / values[0]) / (len(values) - 1)
         top = np.log(values[-1] / values[-1 - layers]) / layers
-        noise = _noise(np.log(values)) * np.sqrt(layers)  # of the top third's change
     slows = abs(top) < abs(average) / 2 and abs(top) * layers < np.log(DRIFT)
-    if abs(average) > np.log(DRIFT) / len(values) and slows and abs(top - average) * layers > SIGNIFICANT * noise:
+    if abs(average) > np.log(DRIFT) / len(values) and slows \
+            and abs(top - average) * layers > SIGNIFICANT * noise * np.sqrt(layers):  # noise: a step's (``_noise``)
         return float(np.exp(top)), layers
     return None
 

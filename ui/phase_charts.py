@@ -32,11 +32,17 @@ def layers(value: float) -> str:
     return "∞" if value == np.inf else number(value)
 
 
+def by_gradients(q_star: float, trainable: float) -> bool:
+    """Whether a point's trainable depth is set by the gradients: where, with no biases, the signal fades to q* = 0
+    and the gradients with it, ξ_c is ∞ and the depth is where theory's path has shrunk the gradient e⁶-fold
+    (``initcore.theory.phase``), not 6ξ."""
+    return q_star == 0 and bool(np.isfinite(trainable))
+
+
 def trainable_named(q_star: float, trainable: float) -> str:
-    """A point's trainable depth as theory counts it: "6ξ = 210 layers"; where, with no biases, the signal fades to
-    q* = 0 and the gradients with it, ξ_c is ∞ and the depth is where theory's path has shrunk the gradient
-    e⁶-fold (``initcore.theory.phase``): "trainable depth 32.4 layers, set by the gradients"."""
-    if q_star == 0 and np.isfinite(trainable):
+    """A point's trainable depth as theory counts it: "6ξ = 210 layers", or "trainable depth 32.4 layers, set by
+    the gradients" (``by_gradients``)."""
+    if by_gradients(q_star, trainable):
         return f"trainable depth {layers(trainable)} layers, set by the gradients"
     return f"6ξ = {layers(trainable)} layers"
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from initcore.mean_field import TRAINABLE
 from ui.lessons import classify, judge
-from ui.phase_charts import layers, trainable_named
+from ui.phase_charts import by_gradients, layers, trainable_named
 from ui.phase_data import LEARNED, RUN, RUN_EPOCHS
 from ui.theme import number, number_apart, percent, times
 
@@ -24,12 +24,12 @@ def readings(point: dict) -> dict[str, str]:
     "6ξ" beside ξ_c = ∞ read as 6 × ∞. Where the signal fades to 0 or grows without bound, χ₁ is the gradients'
     factor a layer only in the limit it nears, and its label says that too."""
     grows = point["q_star"] == np.inf
-    by_gradients = point["depth_scale"] == np.inf and np.isfinite(point["trainable_depth"])
+    gradients = by_gradients(point["q_star"], point["trainable_depth"])
     limit = {0: ", in the limit q → 0", np.inf: ", in the limit q → ∞"}.get(point["q_star"], "")
     return {"q*: where Var z settles": layers(point["q_star"]),
             f"χ₁: gradient factor a layer{limit}": number(point["chi1"]),
             "ξ_c: depth scale": "—" if grows else f"{layers(point['depth_scale'])} layers",
-            ("trainable depth, set by the gradients" if by_gradients else "6ξ: trainable depth"):
+            ("trainable depth, set by the gradients" if gradients else "6ξ: trainable depth"):
                 "—" if grows else f"{layers(point['trainable_depth'])} layers"}
 
 
