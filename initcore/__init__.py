@@ -15,13 +15,13 @@ from initcore.noise import NOISE_BANK
 from initcore.propagation import Propagation, Propagations, forget, simulate, simulate_many
 from initcore.schemes import SCHEMES, Scheme, get_scheme, init_weights, scheme_std
 from initcore.sweep import SWEEP_LRS, lr_sweep
-from initcore.training import LAB_SCHEMES, Comparison, TrainingRun, compare, train
+from initcore.training import LAB_SCHEMES, Comparison, TrainingRun, compare, train, train_all
 
 __all__ = [
     "ACTIVATIONS", "DATASETS", "LAB_SCHEMES", "NOISE_BANK", "SCHEMES", "SWEEP_LRS", "Activation", "Comparison",
     "LayerHistograms", "Propagation", "Propagations", "Scheme", "TrainingRun", "compare", "forget", "get_activation",
     "get_scheme", "init_weights", "jacobian_spectra", "jacobian_spectrum", "lr_sweep", "make_dataset", "scheme_std",
     "simulate",
-    "simulate_many", "theory", "train",
+    "simulate_many", "theory", "train", "train_all",
     "train_test_split",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from initcore.training import SHAPE_KEYWORDS, compare, described, max_epochs
+from initcore.training import SHAPE_KEYWORDS, described, max_epochs, train_all
 
 SWEEP_LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)  # half-decade steps, log-spaced
 
@@ -19,7 +19,7 @@ SWEEP_LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)  # half-decade steps,
 def lr_sweep(*, schemes, lrs=SWEEP_LRS, epochs: int, n: int = 500, **settings) -> pd.DataFrame:
     """Train each of ``schemes`` at each of ``lrs`` (everything else as in ``compare``, the network's ``depth`` and
     ``width`` or ``widths`` included), for ``epochs`` or as many as every run together may have within the training
-    budget (``max_epochs``, one run per pairing).
+    budget (``max_epochs``, one run per pairing). The runs take their steps together (``train_all``).
 
     Returns one row per pairing: ``scheme``, ``lr``, ``final_loss`` (NaN where the run diverged),
     ``diverged_epoch`` and ``epochs`` (those trained).
@@ -36,11 +36,9 @@ def lr_sweep(*, schemes, lrs=SWEEP_LRS, epochs: int, n: int = 500, **settings) -
                    else f"{settings['depth']} layers of {settings['width']} units")
         raise ValueError(f"{runs} trainings of {network} do not fit the training budget; sweep fewer schemes or "
                          "a smaller network")
-    rows = []
-    for lr in lrs:
-        summary = compare(schemes=schemes, epochs=epochs, n=n, lr=lr, **settings).summary
-        for row in summary.itertuples(index=False):
-            diverged = row.diverged_epoch if pd.notna(row.diverged_epoch) else None
-            rows.append(dict(scheme=row.scheme, lr=lr, final_loss=np.nan if diverged else float(row.final_loss),
-                             diverged_epoch=diverged, epochs=epochs))
-    return pd.DataFrame(rows)
+    pairings = [(scheme, lr) for lr in lrs for scheme in dict.fromkeys(schemes)]
+    trained = train_all([dict(settings, scheme=scheme, lr=lr, epochs=epochs, n=n) for scheme, lr in pairings])
+    return pd.DataFrame([dict(scheme=scheme, lr=lr,
+                              final_loss=np.nan if run.diverged else float(run.history.loss.iloc[-1]),
+                              diverged_epoch=run.diverged_epoch, epochs=epochs)
+                         for (scheme, lr), run in zip(pairings, trained)])

@@ -76,6 +76,10 @@ class MLP:
     written into contiguous rows. The blocks lie end to end in one flat vector ``params``, so an SGD step
     is one in-place addition, whatever the depth. ``weights`` and ``biases`` are views into it. What the
     methods return is in the usual orientation: one row per example.
+
+    Several networks of one shape, activation and output can also be one ``MLP`` (``stack``): ``params`` is then
+    (members, params), each layer's weights (members, fan_in, fan_out), and a pass (``backprop``, ``Passes``) takes
+    every member in one product per layer.
     """
 
     weights: list[np.ndarray]
@@ -85,28 +89,48 @@ class MLP:
     params: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
-        self.params = np.concatenate([np.vstack([w, b]).ravel() for w, b in zip(self.weights, self.biases)],
-                                     dtype=float)
-        self._blocks = self.blocks(self.params)
-        self.weights, self.biases = _weights_and_biases(self._blocks)
+        self._bind(np.concatenate([np.vstack([w, b]).ravel() for w, b in zip(self.weights, self.biases)],
+                                  dtype=float))
         hidden = [w.shape[1] for w in self.weights[:-1]]
         # Hidden layers of one width from the second on: their [W; b] blocks, and their z_l, a_l, f'(z_l) and δ_l,
         # stack into (layers, rows, columns) arrays, so that a step takes every f'(z_l), and every dL/dW_l of
         # those blocks, in one numpy call each (``backprop``).
         self._stacked = len(hidden) > 1 and len(set(hidden)) == 1
 
+    def _bind(self, params: np.ndarray) -> None:
+        """Make ``params`` (laid out as ``params`` is, or a stack of such vectors) this network's parameters, with
+        ``weights`` and ``biases`` its views."""
+        self.params = params
+        self._blocks = self.blocks(params)
+        self.weights, self.biases = _weights_and_biases(self._blocks)
+
+    @classmethod
+    def stack(cls, members: Sequence[MLP]) -> MLP:
+        """One network of ``members`` (of one shape, activation and output) side by side: its ``params`` are theirs
+        stacked, (members, params), and each member's ``params`` becomes its row of them (a view), so that what a
+        step of the stack does to a row, it does to that member."""
+        together = object.__new__(cls)
+        first = members[0]
+        together.weights, together.activation, together.output = first.weights, first.activation, first.output
+        together._stacked = first._stacked
+        together._bind(np.stack([member.params for member in members]))
+        for member, row in zip(members, together.params):
+            member._bind(row)
+        return together
+
     def stacked(self, flat: np.ndarray) -> np.ndarray:
         """The [W_l; b_l] blocks of hidden layers 2 … L of a vector laid out like ``params``, as one (L - 1,
-        width + 1, width) view (``_stacked`` networks only)."""
-        first = self.weights[0].shape
-        rows, width = self.weights[1].shape[0] + 1, self.weights[1].shape[1]
+        width + 1, width) view (``_stacked`` networks only); of a stack of such vectors, a stack of those views."""
+        first = self.weights[0].shape[-2:]
+        rows, width = self.weights[1].shape[-2] + 1, self.weights[1].shape[-1]
         start = (first[0] + 1) * first[1]
-        return flat[start : start + (len(self.weights) - 2) * rows * width].reshape(-1, rows, width)
+        return flat[..., start : start + (len(self.weights) - 2) * rows * width].reshape(*flat.shape[:-1], -1, rows,
+                                                                                        width)
 
     def blocks(self, flat: np.ndarray) -> list[np.ndarray]:
         """Split a vector laid out like ``params`` into the per-layer [W; b] blocks (views); a stack of such vectors
         (..., params) into stacks of blocks (..., fan_in + 1, fan_out)."""
-        shapes = [(w.shape[0] + 1, w.shape[1]) for w in self.weights]
+        shapes = [(w.shape[-2] + 1, w.shape[-1]) for w in self.weights]
         ends = np.cumsum([rows * cols for rows, cols in shapes])
         return [flat[..., end - rows * cols : end].reshape(*flat.shape[:-1], rows, cols)
                 for (rows, cols), end in zip(shapes, ends)]
@@ -138,28 +162,28 @@ class MLP:
             [dW_l; db_l] = [a_{l-1}; 1]·δ_lᵀ,   δ_{l-1} = (W_l·δ_l) ⊙ f'(z_{l-1})
 
         ``passes`` (a ``Passes`` for X1's columns) keeps the z_l, a_l, f'(z_l) and logits of this pass.
-        SGD passes scale = -lr and adds the buffer to ``params``: one pass for the whole update.
+        SGD passes scale = -lr and adds the buffer to ``params``: one pass for the whole update. A ``stack`` takes a
+        stack of buffers, and ``scale`` may be one per member, shaped (members, 1, 1).
         """
         self._forward(X1, passes)
-        delta = _output_grad(self.output, passes.logits.T, y, scale).T  # one column per example
+        delta = _output_grad(self.output, passes.logits.mT, y, scale).mT  # one column per example
         slope, top = self.activation.slope, len(self.weights) - 1
         flat = grads[0].base  # the vector ``grads`` are views of, when laid out like ``params``
         if not (self._stacked and flat is not None and flat.shape == self.params.shape):
             for layer in range(top, 0, -1):
                 below = layer - 1
-                np.matmul(passes.activations[below], delta.T, out=grads[layer])
+                np.matmul(passes.activations[below], delta.mT, out=grads[layer])
                 delta = np.matmul(self.weights[layer], delta, out=passes.deltas[below])
                 delta *= slope(passes.zs[below], passes.units[below], out=passes.slopes[below])
-            np.matmul(X1, delta.T, out=grads[0])
+            np.matmul(X1, delta.mT, out=grads[0])
             return passes
-        slopes = passes.stacked_slopes
-        slope(passes.stacked_zs, passes.stacked_units, out=slopes)
-        np.matmul(passes.activations[top - 1], delta.T, out=grads[top])
+        slope(passes.stacked_zs, passes.stacked_units, out=passes.stacked_slopes)  # every f'(z_l), as ``slopes``
+        np.matmul(passes.activations[top - 1], delta.mT, out=grads[top])
         for layer in range(top, 0, -1):
             delta = np.matmul(self.weights[layer], delta, out=passes.deltas[layer - 1])
-            delta *= slopes[layer - 1]
+            delta *= passes.slopes[layer - 1]
         np.matmul(passes.stacked_inputs, passes.stacked_deltas_t, out=passes.stacked_out(self, flat))
-        np.matmul(X1, delta.T, out=grads[0])
+        np.matmul(X1, delta.mT, out=grads[0])
         return passes
 
     def loss_and_grads(self, X: np.ndarray, y: np.ndarray):
@@ -181,27 +205,38 @@ class Passes:
     """The arrays of forward and backward passes over ``columns`` examples, made once and reused by every
     pass of that size: per hidden layer z_l, [a_l; 1] (its row of ones written here, once; ``units`` are
     its a_l rows), f'(z_l) and δ_l, each with one column per example; and the logits. The [a_l; 1] lie end
-    to end in ``activation_values``, the f'(z_l) in ``slope_values``."""
+    to end in ``activation_values``, the f'(z_l) in ``slope_values``. For a ``MLP.stack`` every array has the
+    members first, and ``member`` gives one member's arrays."""
 
     def __init__(self, model: MLP, columns: int, backward: bool = True):
-        hidden = [w.shape[1] for w in model.weights[:-1]]
-        self.columns = columns
-        self.z_values, self.zs = _end_to_end(hidden, columns)
-        self.activation_values, self.activations = _end_to_end([units + 1 for units in hidden], columns)
+        hidden = [w.shape[-1] for w in model.weights[:-1]]
+        self.columns, lead = columns, model.params.shape[:-1]
+        self.z_values, self.zs = _end_to_end(hidden, columns, lead=lead)
+        self.activation_values, self.activations = _end_to_end([units + 1 for units in hidden], columns, lead=lead)
         for a1 in self.activations:
-            a1[-1] = 1
-        self.units = [a1[:-1] for a1 in self.activations]
-        self.logits = np.empty((model.weights[-1].shape[1], columns))
+            a1[..., -1, :] = 1
+        self.units = [a1[..., :-1, :] for a1 in self.activations]
+        self.logits = np.empty((*lead, model.weights[-1].shape[-1], columns))
         self._out: tuple[np.ndarray | None, np.ndarray | None] = (None, None)  # ``stacked_out``'s buffer and view
         if backward:
-            self.slope_values, self.slopes = _end_to_end(hidden, columns)
-            self.delta_values, self.deltas = _end_to_end(hidden, columns)
+            self.slope_values, self.slopes = _end_to_end(hidden, columns, lead=lead)
+            self.delta_values, self.deltas = _end_to_end(hidden, columns, lead=lead)
         if backward and model._stacked:  # hidden layers of one width: the (layers, rows, columns) views ``backprop``
             stacked_activations = self._stack(self.activation_values)  # takes, made once for every pass
             self.stacked_zs, self.stacked_slopes = self._stack(self.z_values), self._stack(self.slope_values)
-            self.stacked_units = stacked_activations[:, :-1]  # a_l without its row of ones
-            self.stacked_inputs = stacked_activations[:-1]  # [a_l; 1] into layers 2 … L
-            self.stacked_deltas_t = self._stack(self.delta_values)[1:].transpose(0, 2, 1)  # δ_l of layers 2 … L
+            self.stacked_units = stacked_activations[..., :-1, :]  # a_l without its row of ones
+            self.stacked_inputs = stacked_activations[..., :-1, :, :]  # [a_l; 1] into layers 2 … L
+            self.stacked_deltas_t = self._stack(self.delta_values)[..., 1:, :, :].mT  # δ_l of layers 2 … L
+
+    def member(self, k: int | None) -> Passes:
+        """Member ``k``'s share of a stack's passes, as a pass of that network alone holds it (views of the arrays
+        its record reads: the logits, the a_l and the values end to end); for one network (k None), these."""
+        if k is None:
+            return self
+        alone = object.__new__(Passes)
+        alone.columns, alone.logits, alone.units = self.columns, self.logits[k], [a[k] for a in self.units]
+        alone.activation_values, alone.slope_values = self.activation_values[k], self.slope_values[k]
+        return alone
 
     def stacked_out(self, model: MLP, flat: np.ndarray) -> np.ndarray:
         """``model.stacked(flat)``, made once for the buffer these passes write into (a training loop gives each
@@ -212,8 +247,8 @@ class Passes:
 
     def _stack(self, values: np.ndarray) -> np.ndarray:
         """One of the end-to-end arrays of hidden layers of one width as (layers, rows, columns): the z_l, the
-        [a_l; 1], the f'(z_l) or the δ_l."""
-        return values.reshape(len(self.zs), -1, self.columns)
+        [a_l; 1], the f'(z_l) or the δ_l (with the members first, for a stack)."""
+        return values.reshape(*values.shape[:-1], len(self.zs), -1, self.columns)
 
     def hidden(self) -> list[np.ndarray]:
         """The hidden activations a_l, one row per example (views)."""
@@ -224,11 +259,12 @@ class LogitPasses:
     """The arrays of forward passes over ``columns`` examples that want only the logits, in ``dtype``, for one
     parameter vector or for a stack of ``stack`` of them at once (each array then (stack, rows, columns)): every z_l
     is written into one buffer, and each [a_l; 1] into one of two of its width, layer by layer in turn (the row of
-    ones written once), so that a pass holds two layers' values, not every layer's."""
+    ones written once), so that a pass holds two layers' values, not every layer's. A ``MLP.stack``'s own passes
+    have its members first."""
 
     def __init__(self, model: MLP, columns: int, dtype: type = np.float64, stack: int | None = None):
-        hidden = [w.shape[1] for w in model.weights[:-1]]
-        lead = () if stack is None else (stack,)
+        hidden = [w.shape[-1] for w in model.weights[:-1]]
+        lead = model.params.shape[:-1] if stack is None else (stack,)
         z = np.empty((*lead, max(hidden, default=0) * columns), dtype)
         self.zs = [z[..., : units * columns].reshape(*lead, units, columns) for units in hidden]
         turns: dict[tuple[int, int], np.ndarray] = {}  # (width, layer's parity): a_l and a_{l+1} are never one
@@ -238,7 +274,7 @@ class LogitPasses:
                 turns[units, layer % 2][..., -1, :] = 1
         self.activations = [turns[units, layer % 2] for layer, units in enumerate(hidden)]
         self.units = [a1[..., :-1, :] for a1 in self.activations]
-        self.logits = np.empty((*lead, model.weights[-1].shape[1], columns), dtype)
+        self.logits = np.empty((*lead, model.weights[-1].shape[-1], columns), dtype)
 
     @staticmethod
     def nbytes(model: MLP, columns: int, dtype: type) -> int:
@@ -249,11 +285,14 @@ class LogitPasses:
         return values * columns * np.dtype(dtype).itemsize
 
 
-def _end_to_end(rows: list[int], columns: int, dtype: type = float) -> tuple[np.ndarray, list[np.ndarray]]:
-    """One flat array and its consecutive (rows[i], columns) views."""
-    values = np.empty(sum(rows) * columns, dtype=dtype)
+def _end_to_end(rows: list[int], columns: int, dtype: type = float,
+                lead: tuple[int, ...] = ()) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One flat array and its consecutive (rows[i], columns) views; with a ``lead``, one such array and its views per
+    index of it, (*lead, values) and (*lead, rows[i], columns)."""
+    values = np.empty((*lead, sum(rows) * columns), dtype=dtype)
     starts = np.cumsum([0, *rows]) * columns
-    return values, [values[start:end].reshape(count, columns) for count, start, end in zip(rows, starts, starts[1:])]
+    return values, [values[..., start:end].reshape(*lead, count, columns)
+                    for count, start, end in zip(rows, starts, starts[1:])]
 
 
 def _probability(output: str, logits: np.ndarray) -> np.ndarray:
@@ -267,8 +306,8 @@ _sigmoid = get_activation("sigmoid").fn  # σ(s) = (1 + tanh(s/2))/2: no overflo
 
 
 def _weights_and_biases(blocks: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """The W and b views of per-layer [W; b] blocks."""
-    return [block[:-1] for block in blocks], [block[-1] for block in blocks]
+    """The W and b views of per-layer [W; b] blocks (or of stacks of them)."""
+    return [block[..., :-1, :] for block in blocks], [block[..., -1, :] for block in blocks]
 
 
 def with_ones(X: np.ndarray) -> np.ndarray:
@@ -303,13 +342,13 @@ def _output_loss(output: str, logits: np.ndarray, y: np.ndarray) -> float:
 
 
 def _output_grad(output: str, logits: np.ndarray, y: np.ndarray, scale: float) -> np.ndarray:
-    """scale·dL/ds for the logits s (see the module docstring)."""
+    """scale·dL/ds for the logits s (see the module docstring), of one network or of a stack (members first)."""
     if output == "sigmoid":
         grad = _sigmoid(logits)
         grad -= y[:, None]
     else:
         grad = _softmax(logits)
-        grad[np.arange(len(y)), y] -= 1
+        grad[..., np.arange(len(y)), y] -= 1
     grad *= scale / len(y)
     return grad
 
@@ -757,6 +796,43 @@ def train(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float,
     layer's weights at 0, the hidden layers as drawn (``init_mlp``). ``progress``, if given, is called with each
     epoch's row of the history (a dict of its columns) as soon as the epoch ends, epoch 0 first: a page can draw
     the loss so far while the run goes on."""
+    settings = {name: value for name, value in locals().items() if name != "scheme_params"}
+    return train_all([settings | scheme_params])[0]
+
+
+STACK_BYTES = 16 * 2**20  # what the arrays of runs stepped together (``train_all``) may take
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One run as ``train``'s keywords ask for it, validated: its checked settings ``c``, what its ``TrainingRun``
+    reports as its ``settings``, and the rest of its keywords. ``together`` is what runs stepped together must
+    share (everything but their initialization and learning rate)."""
+
+    c: dict
+    settings: dict
+    keywords: dict
+
+    @property
+    def together(self) -> tuple:
+        k, c = self.keywords, self.c
+        return (k["dataset"], c["n"], k["noise"], k["test_fraction"], k["seed"], c["widths"], k["activation"],
+                c["output"], c["epochs"], c["batch_size"], c["momentum"])
+
+    @property
+    def nbytes(self) -> int:
+        """About what this run's arrays take in a stack: four values per unit and example (z, a, f'(z) and δ of
+        the end-of-epoch pass; the mini-batches' and the test set's are smaller) and five per parameter."""
+        widths = self.c["widths"]
+        parameters = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(widths, widths[1:]))
+        return 8 * (4 * sum(widths[1:]) * self.c["n"] + 5 * parameters)
+
+
+def _plan(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float, depth=None, width=None, widths=None,
+          seed=0, batch_size=64, n=500, noise=0.1, test_fraction=0.2, momentum=0.0, output="sigmoid", bias=0.0,
+          bias_std=0.0, residual=None, norm=None, snapshots=0, zero_output=False, progress=None,
+          **scheme_params) -> _Plan:
+    """``train``'s keywords (the same defaults), validated and held to the training budget."""
     net = described(activation=activation, scheme=scheme, depth=depth, width=width, widths=widths,
                     residual=residual, norm=norm, bias_std=bias_std, **scheme_params)
     c = _check(net, epochs, lr, batch_size, momentum, output, bias, n)
@@ -767,36 +843,58 @@ def train(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float,
     if work > MAX_WORK:
         raise ValueError(f"this run needs ~{work:.2g} multiply-adds, over the budget {MAX_WORK:.0e}; "
                          f"lower epochs, depth, width or n")
-    data_rng = np.random.default_rng([seed, 0])
-    X, y = make_dataset(dataset, n, noise=noise, rng=data_rng)
-    X_train, y_train, X_test, y_test = train_test_split(X, y, test_fraction, data_rng)
-    model = init_mlp(widths=c["widths"], activation=activation, scheme=scheme, output=c["output"], bias=c["bias"],
-                     rng=np.random.default_rng([seed, 1]), bias_std=c["bias_std"],
-                     bias_rng=np.random.default_rng([seed, 3]), zero_output=bool(zero_output), **c["params"])
-    initial_weights = [w.copy() for w in model.weights]
-    with np.errstate(all="ignore"):
-        history, grad_norms, diverged_epoch, overflowed, initial, final, kept = _sgd(
-            model, X_train, y_train, X_test, y_test, c, np.random.default_rng([seed, 2]), progress)
     shape = dict(depth=c["depth"], width=c["width"]) | (dict(widths=c["widths"]) if widths is not None else {})
     settings = dict(dataset=dataset, **shape, activation=activation, scheme=scheme, epochs=c["epochs"], lr=c["lr"],
                     seed=seed, batch_size=c["batch_size"], n=n, noise=noise, momentum=c["momentum"],
                     output=c["output"], bias=c["bias"], bias_std=c["bias_std"], **c["params"])
     if zero_output:
         settings["zero_output"] = True
-    return TrainingRun(
-        history=pd.DataFrame(history),
-        grad_norms=grad_norms,
-        diverged=diverged_epoch is not None,
-        diverged_epoch=diverged_epoch,
-        overflowed=overflowed,
-        distinct_neurons=final,
-        initial_distinct_neurons=initial,
-        model=model,
-        initial_weights=initial_weights,
-        data=dict(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test),
-        settings=settings,
-        snapshots=kept,
-    )
+    return _Plan(c, settings, dict(dataset=dataset, activation=activation, scheme=scheme, seed=seed, noise=noise,
+                                   test_fraction=test_fraction, zero_output=bool(zero_output), progress=progress))
+
+
+def train_all(runs: Sequence[dict]) -> list[TrainingRun]:
+    """``[train(**keywords) for keywords in runs]``, the same to the bit, in less time where runs differ only in their
+    initialization (scheme, its params, bias, ``zero_output``) and learning rate: those take their steps together
+    (``MLP.stack``), one product per layer for as many of them as ``STACK_BYTES`` holds, and every elementwise step
+    once for all of them. At 5 layers of 32 units each numpy call costs more than the arithmetic it does, so five
+    networks stepped together cost less than five stepped one after another (``benchmarks/README.md``)."""
+    plans = [_plan(**keywords) for keywords in runs]
+    groups: dict[tuple, list[int]] = {}
+    for i, plan in enumerate(plans):
+        groups.setdefault(plan.together, []).append(i)
+    trained: dict[int, TrainingRun] = {}
+    for members in groups.values():
+        size = max(1, STACK_BYTES // plans[members[0]].nbytes)
+        for start in range(0, len(members), size):
+            chunk = members[start : start + size]
+            trained.update(zip(chunk, _fit([plans[i] for i in chunk])))
+    return [trained[i] for i in range(len(plans))]
+
+
+def _fit(plans: list[_Plan]) -> list[TrainingRun]:
+    """Train the runs of ``plans``, which share everything but their initialization and learning rate, together."""
+    c, k = plans[0].c, plans[0].keywords
+    data_rng = np.random.default_rng([k["seed"], 0])
+    X, y = make_dataset(k["dataset"], c["n"], noise=k["noise"], rng=data_rng)
+    X_train, y_train, X_test, y_test = train_test_split(X, y, k["test_fraction"], data_rng)
+    models = [init_mlp(widths=c["widths"], activation=k["activation"], scheme=plan.keywords["scheme"],
+                       output=c["output"], bias=plan.c["bias"], rng=np.random.default_rng([k["seed"], 1]),
+                       bias_std=plan.c["bias_std"], bias_rng=np.random.default_rng([k["seed"], 3]),
+                       zero_output=plan.keywords["zero_output"], **plan.c["params"]) for plan in plans]
+    initial_weights = [[w.copy() for w in model.weights] for model in models]
+    lrs = np.array([plan.c["lr"] for plan in plans])
+    lr = c["lr"] if (lrs == c["lr"]).all() else lrs[:, None, None]  # one per member only where they differ
+    with np.errstate(all="ignore"):
+        tracks = _sgd(models, [(plan.c["snapshots"], plan.keywords["progress"]) for plan in plans], X_train, y_train,
+                      X_test, y_test, c, lr, np.random.default_rng([k["seed"], 2]))
+    data = dict(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test)
+    return [TrainingRun(history=pd.DataFrame(track.history), grad_norms=_norms_table(track.norms),
+                        diverged=track.diverged_epoch is not None, diverged_epoch=track.diverged_epoch,
+                        overflowed=track.overflowed, distinct_neurons=track.final,
+                        initial_distinct_neurons=track.initial, model=model, initial_weights=weights, data=data,
+                        settings=plan.settings, snapshots=track.snapshots)
+            for plan, model, weights, track in zip(plans, models, initial_weights, tracks)]
 
 
 def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
@@ -809,70 +907,152 @@ def _accuracy(logits: np.ndarray, y: np.ndarray) -> float:
     return np.count_nonzero((decision > 0) == y) / len(y)
 
 
-def _sgd(model, X_train, y_train, X_test, y_test, c, rng, progress=None):
-    """The training loop, telling ``progress`` each history row as it is made; returns history rows, the
-    gradient-norm table, the diverged epoch and what overflowed in it (``_overflowed``), the distinct units of the
-    first and of the last epoch, and the snapshots (the last one at the epoch a diverged run stopped)."""
-    history, norms, kept = [], [], []
-    wanted = set(snapshot_epochs(c["epochs"], c.get("snapshots", 0)))
-    step = np.empty_like(model.params)  # -lr · gradient of one mini-batch
-    step_blocks = model.blocks(step)
-    velocity = np.zeros_like(model.params) if c["momentum"] else None
-    gradient = np.empty_like(model.params)  # of the whole training set, once per epoch
-    gradient_blocks = model.blocks(gradient)
-    weight_gradients = _weights_and_biases(gradient_blocks)[0]  # views into gradient
+def _sgd(models: list[MLP], records: list[tuple[int, Callable | None]], X_train, y_train, X_test, y_test, c, lr,
+         rng) -> list[_Track]:
+    """The training loop of ``models``, networks of one shape stepped together (``_Stepping``) at learning rate ``lr``
+    (one, or one per model shaped (models, 1, 1)): each model's record (``_Track``), with its snapshots and its
+    ``progress`` (``records``: (snapshots, progress) per model), taken from its share of each end-of-epoch pass until
+    it diverges or the epochs end. A model whose record ends leaves the stack: the others step on without it."""
+    tracks = [_Track(model, snapshot_epochs(c["epochs"], snapshots), progress, len(y_train))
+              for model, (snapshots, progress) in zip(models, records)]
+    stepping = _Stepping(tracks, lr, c, len(y_train), X_test)
     X1_train = with_ones(X_train)
-    batch_passes = {size: Passes(model, size) for size in {min(c["batch_size"], len(y_train)),
-                                                            len(y_train) % c["batch_size"]} if size}
-    evaluation = Passes(model, len(y_train))
-    saturated = _end_to_end([w.shape[1] for w in model.weights[:-1]], len(y_train), bool)  # laid out like its f'
-    test = _Evaluation(model, X_test)
-    widths = {w.shape[1] for w in model.weights[:-1]}  # of the hidden layers: one, or ``_shaped_snapshot`` films
-    film = _Film(model, len(y_train), len(wanted)) if wanted and len(widths) == 1 else None
-    grid = _Evaluation(model, _decision_points(SNAPSHOT_GRID), np.float32, stack=1) if wanted and not film else None
-    initial = None
     for epoch in range(c["epochs"] + 1):
         if epoch:
             order = rng.permutation(len(y_train))
-            X1_epoch, y_epoch = X1_train[:, order], y_train[order]
-            for start in range(0, len(order), c["batch_size"]):
-                batch = slice(start, start + c["batch_size"])
-                columns = X1_epoch[:, batch]
-                model.backprop(columns, y_epoch[batch], step_blocks, batch_passes[columns.shape[1]], scale=-c["lr"])
-                if velocity is not None:
-                    velocity *= c["momentum"]
-                    velocity += step
-                    model.params += velocity
-                else:
-                    model.params += step
-        model.backprop(X1_train, y_train, gradient_blocks, evaluation)
+            stepping.epoch(X1_train[:, order], y_train[order])
+        stepping.evaluate(epoch, X1_train, y_train, y_test)
+        if not all(track.running for track in stepping.tracks):
+            if not any(track.running for track in stepping.tracks):
+                break
+            stepping = stepping.without_ended()
+    return tracks
+
+
+class _Stepping:
+    """What steps the networks of ``tracks`` (of one shape) together: one ``MLP.stack`` of them (the network itself,
+    if it is alone), the buffers of its steps and passes, made once, and each track bound to its share of the
+    end-of-epoch pass and gradient. ``velocity``, for momentum, carries over from an earlier stepping."""
+
+    def __init__(self, tracks: list[_Track], lr, c: dict, examples: int, X_test: np.ndarray,
+                 velocity: np.ndarray | None = None):
+        self.tracks, self.lr, self.c = tracks, lr, c
+        alone = len(tracks) == 1
+        self.model = tracks[0].model if alone else MLP.stack([track.model for track in tracks])
+        self.step = np.empty_like(self.model.params)  # -lr · gradient of one mini-batch
+        self.step_blocks = self.model.blocks(self.step)
+        self.velocity = velocity if velocity is not None or not c["momentum"] else np.zeros_like(self.model.params)
+        self.gradient = np.empty_like(self.model.params)  # of the whole training set, once per epoch
+        self.gradient_blocks = self.model.blocks(self.gradient)
+        self.batch_passes = {size: Passes(self.model, size) for size in {min(c["batch_size"], examples),
+                                                                         examples % c["batch_size"]} if size}
+        self.evaluation = Passes(self.model, examples)
+        self.test = _Evaluation(self.model, X_test)
+        self.X_test = X_test
+        for k, track in enumerate(tracks):
+            track.bind(self.evaluation.member(None if alone else k), self.gradient if alone else self.gradient[k])
+
+    def epoch(self, X1_epoch: np.ndarray, y_epoch: np.ndarray) -> None:
+        """One epoch's mini-batch steps, over the training set in the epoch's order."""
+        model, step, velocity, size = self.model, self.step, self.velocity, self.c["batch_size"]
+        for start in range(0, len(y_epoch), size):
+            columns = X1_epoch[:, start : start + size]
+            model.backprop(columns, y_epoch[start : start + size], self.step_blocks,
+                           self.batch_passes[columns.shape[1]], scale=-self.lr)
+            if velocity is not None:
+                velocity *= self.c["momentum"]
+                velocity += step
+                model.params += velocity
+            else:
+                model.params += step
+
+    def evaluate(self, epoch: int, X1_train: np.ndarray, y_train: np.ndarray, y_test: np.ndarray) -> None:
+        """The end-of-epoch pass over the training set, its gradient, and the test set's logits: each track records
+        the epoch from its share."""
+        self.model.backprop(X1_train, y_train, self.gradient_blocks, self.evaluation)
+        test_logits = self.test.logits()
+        alone = len(self.tracks) == 1
+        for k, track in enumerate(self.tracks):
+            track.record(epoch, y_train, test_logits if alone else test_logits[k], y_test, self.c["epochs"])
+
+    def without_ended(self) -> _Stepping:
+        """A stepping of the tracks still running, their learning rates and velocities carried over."""
+        running = [k for k, track in enumerate(self.tracks) if track.running]
+        kept = running[0] if len(running) == 1 else running  # one network alone steps unstacked
+        lr = self.lr if np.ndim(self.lr) == 0 else self.lr[kept]
+        velocity = None if self.velocity is None else self.velocity[kept]
+        return _Stepping([self.tracks[k] for k in running], lr, self.c, self.evaluation.columns, self.X_test,
+                         velocity)
+
+
+class _Track:
+    """One network's record of a training (``_sgd``): its history rows, gradient norms, snapshots and distinct units,
+    from its share of each end-of-epoch pass over the training set (``bind``), kept while it runs: until its last
+    epoch, or one whose loss, gradient or weights are not finite."""
+
+    def __init__(self, model: MLP, wanted: list[int], progress: Callable | None, examples: int):
+        self.model, self.progress = model, progress
+        hidden = [w.shape[1] for w in model.weights[:-1]]
+        self.saturated = _end_to_end(hidden, examples, bool)  # laid out like its f'
+        self.wanted = set(wanted)
+        self.film = _Film(model, examples, len(wanted)) if wanted and len(set(hidden)) == 1 else None
+        self.grid = (_Evaluation(model, _decision_points(SNAPSHOT_GRID), np.float32, stack=1)
+                     if wanted and not self.film else None)  # hidden layers of several widths: ``_shaped_snapshot``
+        self.history: list[dict] = []
+        self.norms: list[list[float]] = []
+        self.recorded: list[_Recorded] = []
+        self.initial: list[int] | None = None
+        self.final: list[int] | None = None
+        self.snapshots: list[Snapshot] = []
+        self.diverged_epoch: int | None = None
+        self.overflowed: str | None = None
+        self.running = True
+
+    def bind(self, evaluation: Passes, gradient: np.ndarray) -> None:
+        """Read each epoch from ``evaluation`` and ``gradient``, this network's share of a stepping's."""
+        self.evaluation, self.gradient = evaluation, gradient
+        self.weight_gradients = _weights_and_biases(self.model.blocks(gradient))[0]  # views into gradient
+
+    def record(self, epoch: int, y_train: np.ndarray, test_logits: np.ndarray, y_test: np.ndarray,
+               last: int) -> None:
+        """Keep ``epoch``: its history row (told to ``progress``), gradient norms and, if wanted, its snapshot;
+        end the record at the ``last`` epoch or where the network is no longer finite."""
+        model, evaluation, gradient = self.model, self.evaluation, self.gradient
         logits = evaluation.logits.T
         loss = _output_loss(model.output, logits, y_train)
-        if initial is None:
-            initial = [distinct_units(a) for a in evaluation.hidden()]
-        layer_norms = _stats.norms(weight_gradients)  # ‖dL/dW_l‖_F
-        norms.append(layer_norms)
-        saturation = _saturation(evaluation.slope_values, model.activation, *saturated)
+        if self.initial is None:
+            self.initial = [distinct_units(a) for a in evaluation.hidden()]
+        layer_norms = _stats.norms(self.weight_gradients)  # ‖dL/dW_l‖_F
+        self.norms.append(layer_norms)
+        saturation = _saturation(evaluation.slope_values, model.activation, *self.saturated)
         finite = np.isfinite(loss) and np.isfinite(gradient).all() and np.isfinite(model.params).all()
-        history.append(dict(epoch=epoch, loss=loss, accuracy=_accuracy(logits, y_train),
-                            test_accuracy=_accuracy(test.logits(), y_test), grad_norm_first=layer_norms[0],
-                            grad_norm_last=layer_norms[-1], saturation=saturation))
-        if progress is not None:
-            progress(dict(history[-1]))
-        if epoch in wanted or (wanted and not finite):
-            if film is not None:
-                film.record(epoch, evaluation, gradient)
+        self.history.append(dict(epoch=epoch, loss=loss, accuracy=_accuracy(logits, y_train),
+                                 test_accuracy=_accuracy(test_logits, y_test), grad_norm_first=layer_norms[0],
+                                 grad_norm_last=layer_norms[-1], saturation=saturation))
+        if self.progress is not None:
+            self.progress(dict(self.history[-1]))
+        if epoch in self.wanted or (self.wanted and not finite):
+            if self.film is not None:
+                self.film.record(epoch, evaluation, gradient)
             else:
-                boundary = _boundaries(model, grid, model.params[None])[0]
-                kept.append(_shaped_snapshot(epoch, model, evaluation, gradient, boundary))
+                boundary = _boundaries(model, self.grid, model.params[None])[0]
+                self.recorded.append(_shaped_snapshot(epoch, model, evaluation, gradient, boundary))
         if not finite:
-            break
-    final = [distinct_units(a) for a in evaluation.hidden()]
-    if film is not None:
-        film.flush()
-        kept = film.recorded
-    overflowed = None if finite else _overflowed(loss, gradient)
-    return history, _norms_table(norms), None if finite else epoch, overflowed, initial, final, _binned(kept)
+            self.diverged_epoch, self.overflowed = epoch, _overflowed(loss, gradient)
+        if epoch == last or not finite:
+            self._end()
+
+    def _end(self) -> None:
+        """The distinct units of the last epoch kept, the snapshots binned, and the network's parameters its own (a
+        stack's later steps no longer reach them)."""
+        self.final = [distinct_units(a) for a in self.evaluation.hidden()]
+        if self.film is not None:
+            self.film.flush()
+            self.recorded = self.film.recorded
+        self.snapshots = _binned(self.recorded)
+        if self.model.params.base is not None:
+            self.model._bind(self.model.params.copy())
+        self.running = False
 
 
 def _overflowed(loss: float, gradient: np.ndarray) -> str:
@@ -975,8 +1155,9 @@ class Comparison:
 
 def compare(*, schemes=LAB_SCHEMES, scheme_params: dict[str, dict] | None = None, epochs: int, n: int = 500,
             **settings) -> Comparison:
-    """``train`` once per scheme with everything else equal; ``scheme_params`` maps a scheme to its params. The
-    network's keywords (``SHAPE_KEYWORDS``: ``depth`` and ``width``, or ``widths``; ``bias_std``) go to every run.
+    """``train`` once per scheme with everything else equal (the runs stepped together, ``train_all``);
+    ``scheme_params`` maps a scheme to its params. The network's keywords (``SHAPE_KEYWORDS``: ``depth`` and
+    ``width``, or ``widths``; ``bias_std``) go to every run.
 
     The total work of all runs together is held to ``MAX_WORK``.
     """
@@ -996,5 +1177,5 @@ def compare(*, schemes=LAB_SCHEMES, scheme_params: dict[str, dict] | None = None
         raise ValueError(f"comparing {len(schemes)} schemes needs ~{work:.2g} multiply-adds, over the budget "
                          f"{MAX_WORK:.0e}; compare fewer schemes or lower epochs, depth, width or n")
     scheme_params = scheme_params or {}
-    return Comparison({s: train(scheme=s, epochs=epochs, n=n, **settings, **scheme_params.get(s, {}))
-                       for s in schemes})
+    runs = train_all([dict(scheme=s, epochs=epochs, n=n, **settings, **scheme_params.get(s, {})) for s in schemes])
+    return Comparison(dict(zip(schemes, runs)))

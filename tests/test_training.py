@@ -756,3 +756,74 @@ def test_a_pass_that_wants_only_the_logits_gives_the_full_pass_s_to_the_bit(widt
     one = training._Evaluation(model, X, np.float32, stack=1)
     for params, logits in zip(stack, together):
         np.testing.assert_array_equal(logits, one.logits(params[None])[0])
+
+
+def _same_run(together, alone):
+    """Two ``TrainingRun``s are one: every number of their records, their snapshots and their trained networks."""
+    pd.testing.assert_frame_equal(together.history, alone.history, check_exact=True)
+    pd.testing.assert_frame_equal(together.grad_norms, alone.grad_norms, check_exact=True)
+    np.testing.assert_array_equal(together.model.params, alone.model.params)
+    assert together.model.params.base is None  # its own, not a row of the stack it was stepped in
+    for w_together, w_alone in zip(together.initial_weights, alone.initial_weights):
+        np.testing.assert_array_equal(w_together, w_alone)
+    assert (together.diverged_epoch, together.overflowed, together.distinct_neurons,
+            together.initial_distinct_neurons, together.settings) == (
+        alone.diverged_epoch, alone.overflowed, alone.distinct_neurons, alone.initial_distinct_neurons, alone.settings)
+    assert len(together.snapshots) == len(alone.snapshots)
+    for a, b in zip(together.snapshots, alone.snapshots):
+        assert a.epoch == b.epoch
+        np.testing.assert_array_equal(a.boundary, b.boundary)
+        pd.testing.assert_frame_equal(a.layers, b.layers, check_exact=True)
+        for kind in ("weight_hist", "act_hist", "grad_hist"):
+            for name in ("edges", "counts", "log_edges", "log_counts", "zeros", "total"):
+                np.testing.assert_array_equal(getattr(getattr(a, kind), name), getattr(getattr(b, kind), name))
+
+
+@pytest.mark.parametrize("settings, lrs", [
+    (dict(dataset="moons", depth=10, width=32, activation="relu", epochs=30, snapshots=10), (1.0,)),  # two diverge
+    (dict(dataset="xor", depth=2, width=16, activation="tanh", epochs=10, output="softmax", momentum=0.9), (0.1,)),
+    (dict(dataset="circles", widths=(2, 16, 8, 4), activation="tanh", epochs=20, snapshots=5, bias=0.1), (0.3,)),
+    (dict(dataset="spirals", depth=3, width=8, activation="gelu", epochs=15, snapshots=3), (0.01, 0.3, 3.0)),
+    (dict(dataset="moons", depth=4, width=16, activation="relu", epochs=20, momentum=0.5), (0.1, 3.0)),  # one diverges
+])
+def test_runs_stepped_together_are_each_run_alone_to_the_bit(settings, lrs, monkeypatch):
+    """``train_all`` (and ``compare``, and the sweep) steps runs that differ in their initialization and learning
+    rate together, as one stack: each run is what ``train`` gives it alone, to the last bit of every record, snapshot
+    and weight, runs that diverge while the others go on included; and so it is when the runs take more stacks than
+    one (a small ``STACK_BYTES``), each progress row heard in its run's order."""
+    runs = [dict(settings, scheme=scheme, lr=lr) for lr in lrs for scheme in initcore.LAB_SCHEMES]
+    alone = [initcore.train(**run) for run in runs]
+    for stack_bytes in (training.STACK_BYTES, 1):
+        monkeypatch.setattr(training, "STACK_BYTES", stack_bytes)
+        heard = [[] for _ in runs]
+        together = initcore.train_all([dict(run, progress=rows.append) for run, rows in zip(runs, heard)])
+        for run_together, run_alone, rows in zip(together, alone, heard):
+            _same_run(run_together, run_alone)
+            assert pd.DataFrame(rows).equals(run_alone.history)
+    if len(lrs) == 1:
+        comparison = initcore.compare(**settings, lr=lrs[0])
+        for run_together, run_alone in zip(comparison.runs.values(), alone):
+            _same_run(run_together, run_alone)
+
+
+def test_runs_that_cannot_step_together_are_trained_each_on_its_own():
+    """Runs of other data, shapes, activations or epochs go into stacks of their own, in the order asked."""
+    runs = [dict(dataset="moons", depth=2, width=8, activation="relu", scheme="he_normal", epochs=5, lr=0.1),
+            dict(dataset="xor", depth=2, width=8, activation="relu", scheme="he_normal", epochs=5, lr=0.1),
+            dict(dataset="moons", depth=3, width=8, activation="relu", scheme="he_normal", epochs=5, lr=0.1),
+            dict(dataset="moons", depth=2, width=8, activation="tanh", scheme="he_normal", epochs=5, lr=0.1),
+            dict(dataset="moons", depth=2, width=8, activation="relu", scheme="xavier_normal", epochs=6, lr=0.1),
+            dict(dataset="moons", depth=2, width=8, activation="relu", scheme="zeros", epochs=5, lr=0.1, seed=1)]
+    for together, run in zip(initcore.train_all(runs), runs):
+        _same_run(together, initcore.train(**run))
+
+
+def test_a_run_left_alone_in_its_stack_steps_on_as_it_would_alone():
+    """Where every other run of a stack has diverged, the one left steps on unstacked, its momentum carried over."""
+    settings = dict(dataset="moons", depth=4, width=16, activation="relu", epochs=20, lr=1.0, momentum=0.9,
+                    snapshots=5)
+    runs = [dict(settings, scheme="large_normal"), dict(settings, scheme="xavier_normal")]
+    together = initcore.train_all(runs)
+    assert together[0].diverged_epoch == 1 and not together[1].diverged
+    for run_together, run in zip(together, runs):
+        _same_run(run_together, initcore.train(**run))
