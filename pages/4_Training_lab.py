@@ -5,7 +5,6 @@ import streamlit as st
 import initcore
 from ui import (
     advice,
-    cached,
     charts,
     classroom,
     controls,
@@ -121,11 +120,24 @@ if controls.toggle("Train every scheme at eight learning rates, 0.001 to 3", "sw
                    help="One training per scheme and learning rate, each for the lab's epochs or as many as "
                         "the training budget allows them all"):
     try:
-        sweep = cached.lr_sweep(tuple(schemes), settings)
+        sweeping, sweep_epochs = runs.start_sweep(schemes, settings)
     except ValueError as error:  # too many trainings of this size: the budget says what to lower
         st.warning(str(error))
     else:
-        show.chart(charts.sweep_figure(sweep, upright=upright), "sweep_chart")
-        st.caption(lessons.sweep_caption(sweep, epochs, upright=upright))
+        def sweep_chart() -> None:
+            """The sweep as far as it is done, a column at a time; what it shows, once every column is."""
+            sweep = runs.sweep_so_far(sweeping, schemes, sweep_epochs)
+            to_come = sweep[sweep.training].lr.nunique()
+            if to_come:
+                st.progress(1 - to_come / len(sweeping), text=f"Training the sweep: {len(sweeping) - to_come} of "
+                                                              f"{len(sweeping)} learning rates done.")
+            show.chart(charts.sweep_figure(sweep, upright=upright), "sweep_chart")
+            if not to_come:
+                st.caption(lessons.sweep_caption(sweep, epochs, upright=upright))
+
+        if jobs.wait(sweeping.values()):
+            sweep_chart()
+        else:  # longer than a moment: each column is drawn as it is done
+            runs.until_done(sweeping, sweep_chart)
 
 controls.leave_out_unread()  # last: the link's names nothing on the page looked for

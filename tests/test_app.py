@@ -783,6 +783,39 @@ def test_the_lab_s_runs_report_each_epoch_and_the_page_draws_what_has_come_in():
     assert lab["done"] == (11 + 3) / 33
 
 
+def test_the_sweep_trains_a_column_a_job_and_the_page_draws_each_column_as_it_is_done():
+    """The lab's sweep is a job per learning rate, each at the whole sweep's epochs: the columns together are
+    ``initcore.lr_sweep``'s table to the bit. While some train, the table so far marks their cells ``training``, and
+    the heatmap leaves them blank with "…" and says how many rates are still training."""
+    from concurrent.futures import Future
+
+    import pandas as pd
+
+    from ui import charts, jobs, runs
+    from ui.figure import alt_text
+
+    schemes = ["zeros", "he_normal"]
+    settings = dict(dataset="xor", depth=3, width=16, activation="relu", lr=0.1, epochs=300, seed=4)
+    started, epochs = runs.start_sweep(schemes, settings)
+    assert list(started) == list(initcore.SWEEP_LRS) and jobs.wait(started.values(), patience=120)
+    whole = initcore.lr_sweep(schemes=schemes, **{k: v for k, v in settings.items() if k != "lr"})
+    done = runs.sweep_so_far(started, schemes, epochs)
+    assert not done.training.any() and (whole.epochs == epochs).all()
+    pd.testing.assert_frame_equal(done.drop(columns="training"), whole, check_exact=True)
+    partly = dict(started) | {lr: jobs.Job(Future()) for lr in initcore.SWEEP_LRS[5:]}
+    table = runs.sweep_so_far(partly, schemes, epochs)
+    assert list(table.training) == [False] * 10 + [True] * 6 and table[table.training].final_loss.isna().all()
+    spec = json.loads(charts.sweep_figure(table).to_json())
+    cells = spec["data"][1]["text"]
+    assert all(row[5:] == ["…"] * 3 and "…" not in row[:5] for row in cells)
+    assert spec["data"][1]["customdata"][0][-1] == "still training"
+    assert "…: still training" in spec["layout"]["title"]["subtitle"]["text"]
+    told = alt_text(charts.sweep_figure(table))
+    assert "…: still training). Still training at 3 of 8 learning rates; Zeros: trains at none of the 5 learning " \
+           "rates" in told
+    assert "still training" not in alt_text(charts.sweep_figure(done))
+
+
 def test_the_advice_names_what_overflowed_in_a_run_that_diverged():
     """GELU, 10 layers of 16 at learning rate 3: He's loss is still a number (about 10^270) where its gradient
     overflows at epoch 1. The advice says that, not that the loss overflowed."""

@@ -112,3 +112,20 @@ def test_the_sweep_s_cells_that_train_are_the_dark_ones(upright):
     trained = 10 ** np.asarray(heat.z, float).ravel() < charts.TRAINED
     assert trained.any() and (~trained).any()
     assert shade[trained].max() < shade[~trained].min() - 0.1, (loss, shade)
+
+
+def test_a_sweep_trained_a_learning_rate_at_a_time_is_the_whole_sweep():
+    """A page trains the sweep a column at a time, each at the whole sweep's epochs (``sweep_epochs``): the columns
+    together are the sweep, cell for cell, to the bit."""
+    import pandas as pd
+
+    from initcore.sweep import sweep_epochs
+
+    settings = dict(schemes=("zeros", "large_normal", "he_normal"), dataset="xor", depth=4, width=16,
+                    activation="relu")
+    whole = initcore.lr_sweep(**settings, epochs=300)
+    epochs = sweep_epochs(**settings, epochs=300)
+    assert epochs < 300 and (whole.epochs == epochs).all()
+    columns = pd.concat([initcore.lr_sweep(**settings, lrs=(lr,), epochs=epochs) for lr in initcore.SWEEP_LRS],
+                        ignore_index=True)
+    pd.testing.assert_frame_equal(columns, whole, check_exact=True)

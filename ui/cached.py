@@ -117,10 +117,3 @@ def symmetry(scheme: str, activation: str, width: int, epochs: int, seed: int, p
                 off_before=off_before,
                 largest=tuple(float(np.max(np.abs(w[1]))) for w in (run.initial_weights, run.model.weights)),
                 units_before=unit_report(start, X, y, layer=1), units_after=unit_report(run.model, X, y, layer=1))
-
-
-@st.cache_data(max_entries=32, max_size=4 * MB, show_spinner="Training every scheme at eight learning rates…")
-@compute.on_compute_threads
-def lr_sweep(schemes: tuple[str, ...], settings: dict):
-    """The lab's schemes at each of ``initcore.SWEEP_LRS``, everything else as ``settings`` (its lr aside)."""
-    return initcore.lr_sweep(schemes=schemes, **{k: v for k, v in settings.items() if k != "lr"})

@@ -789,42 +789,53 @@ SWEEP_WIDE_NEEDS = 600  # px eight columns of learning rates need, each cell's n
 def sweep_figure(table, upright: bool = False) -> fig.PlainFigure:
     """Final loss per scheme (rows) and learning rate (columns), ``initcore.lr_sweep``'s table: a run that trained
     (``TRAINED``) on the dark part of Viridis, darker lower, every other one pale (``UNTRAINED``), a diverged run grey
-    with ✕; each cell says its loss. ``upright`` (a phone's): the learning rates down the side and the schemes
-    across, each name on lines of its words, and the scale under the chart, so that eight columns of numbers need
-    not share a phone's width with the schemes' names and the scale (they had shrunk to unreadable dots)."""
+    with ✕; each cell says its loss. Cells whose ``training`` is true (a column still training,
+    ``ui.runs.sweep_so_far``) are left blank with "…". ``upright`` (a phone's): the learning rates down the side and
+    the schemes across, each name on lines of its words, and the scale under the chart, so that eight columns of
+    numbers need not share a phone's width with the schemes' names and the scale (they had shrunk to unreadable
+    dots)."""
     schemes = list(dict.fromkeys(table.scheme))
     lrs = sorted(set(table.lr))
-    losses = table.pivot(index="scheme", columns="lr", values="final_loss").loc[schemes, lrs].to_numpy(float)
+    cells = table.assign(training=table.get("training", False)).pivot(index="scheme", columns="lr")
+    losses = cells.final_loss.loc[schemes, lrs].to_numpy(float)
+    training = cells.training.loc[schemes, lrs].to_numpy(bool)
     low, high = -4, np.log10(np.log(2))
     shown = np.log10(np.clip(losses, 10.0**low, np.log(2)))
     cut = (np.log10(TRAINED) - low) / (high - low)  # where the scale turns pale: the runs above did not learn
     dark = plotly.colors.sequential.Viridis[:6]  # to its teal: the yellows would read as light as a run that failed
     colours = [[cut * i / (len(dark) - 1), c] for i, c in enumerate(dark)] + [[cut, UNTRAINED], [1, UNTRAINED]]
-    words = np.where(np.isnan(losses), "✕", np.vectorize(lambda v: number(v, 2))(np.nan_to_num(losses)))
+    words = np.where(training, "…", np.where(np.isnan(losses), "✕",
+                                             np.vectorize(lambda v: number(v, 2))(np.nan_to_num(losses))))
+    told = np.where(training, "still training", np.where(np.isnan(losses), "diverged",
+                                                          np.char.add("final loss ", words.astype(str))))
     columns = [f"{lr:g}" for lr in lrs]
     rows = [scheme_label(s) for s in schemes]
     scale = dict(title=dict(text="final loss"), tickvals=[-4, -3, -2, np.log10(TRAINED)],  # 0.1 would touch ½ ln 2
                  ticktext=["10⁻⁴", "10⁻³", "0.01", "½ ln 2"])
     rate_axis = dict(type="category") | fig.axis_title("learning rate")
     scheme_axis = dict(type="category")
-    hover = "%{y}, learning rate %{x}<br>final loss %{customdata}<extra></extra>"
+    hover = "%{y}, learning rate %{x}<br>%{customdata}<extra></extra>"
     layout = dict(height=90 + 40 * len(schemes))
     if upright:
-        shown, words = shown.T, words.T
+        shown, words, told, training = shown.T, words.T, told.T, training.T
         columns, rows = ["<br>".join(name.replace("/", "/ ").split()) for name in rows], columns
         scale |= dict(orientation="h", y=-0.04, yanchor="top", thickness=14, title=dict(text="final loss", side="top"))
         rate_axis, scheme_axis = rate_axis | dict(autorange="reversed"), scheme_axis | dict(side="top", tickangle=0)
-        hover = "%{x}, learning rate %{y}<br>final loss %{customdata}<extra></extra>"
+        hover = "%{x}, learning rate %{y}<br>%{customdata}<extra></extra>"
         layout = dict(height=150 + 34 * len(lrs), margin=fig.MARGIN | dict(t=fig.MARGIN["t"] + fig.SUBTITLE + 80,
                                                                           l=50, r=10, b=90))
-    traces = [go.Heatmap(z=np.ones_like(shown), x=columns, y=rows, colorscale=[[0, NO_ANSWER], [1, NO_ANSWER]],
-                         showscale=False, hoverinfo="skip"),
+    traces = [go.Heatmap(z=training.astype(float), x=columns, y=rows, zmin=0, zmax=1, showscale=False,
+                         colorscale=[[0, NO_ANSWER], [1, PAPER]], hoverinfo="skip"),  # grey under ✕, blank to come
               go.Heatmap(z=shown, x=columns, y=rows, colorscale=colours, zmin=low, zmax=high,
-                         text=words, texttemplate="%{text}", textfont=dict(size=10), customdata=words,
+                         text=words, texttemplate="%{text}", textfont=dict(size=10), customdata=told,
                          hovertemplate=hover, colorbar=scale)]
     epochs = int(table.epochs.iloc[0])
-    said = "; ".join(f"{scheme_label(s)}: {trains_at(table[table.scheme == s])}" for s in schemes)
-    return fig.new(traces, "Final loss by learning rate", subtitle=f"after {epochs} epochs; ✕: diverged",
+    done = table[~table.training] if "training" in table else table
+    to_come = len(lrs) - len(set(done.lr))
+    said = "; ".join([f"Still training at {to_come} of {len(lrs)} learning rates"] * bool(to_come) +
+                     [f"{scheme_label(s)}: {trains_at(done[done.scheme == s])}" for s in schemes if len(done)])
+    subtitle = f"after {epochs} epochs; ✕: diverged" + ("; …: still training" if to_come else "")
+    return fig.new(traces, "Final loss by learning rate", subtitle=subtitle,
                    message=said, **layout, xaxis=scheme_axis if upright else rate_axis,
                    yaxis=rate_axis if upright else scheme_axis | dict(autorange="reversed"))
 

@@ -2,18 +2,20 @@
 
 Each scheme's run is the one ``initcore.compare`` would give it (same data, seed and settings), filmed
 (``ui.film.SNAPSHOTS``). Trained apart, the runs already done can be drawn while the others train, and each run
-reports its epochs as they end, so that the loss curves grow on the page while the runs go on.
+reports its epochs as they end, so that the loss curves grow on the page while the runs go on. The learning-rate
+sweep is trained a learning rate at a time, each column a job, and drawn column by column as they are done.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import pandas as pd
 import streamlit as st
 
 import initcore
+from initcore.sweep import sweep_epochs
 from ui import film, jobs
 
 
@@ -69,17 +71,52 @@ def so_far(started: dict[str, jobs.Job], epochs: int) -> dict:
 
 def progress(started: dict[str, jobs.Job], epochs: int, draw: Callable[[dict], None]) -> None:
     """While some of ``started`` (runs of ``epochs`` epochs) train: a progress bar and ``draw`` of what they have
-    done so far (``so_far``), looked at again every ``jobs.POLL`` seconds in a fragment (the rest of the page stays
-    as it is); once all are done, the whole page runs again and draws them all."""
-    @st.fragment(run_every=jobs.POLL)
-    def poll() -> None:
-        done = finished(started)
-        if len(done) == len(started):
-            st.rerun()
+    done so far (``so_far``), until all are done (``until_done``)."""
+    def drawn_so_far() -> None:
         lab = so_far(started, epochs)
-        st.progress(lab["done"], text=f"Training: {len(done)} of {len(started)} schemes done. The loss curves "
-                                      "grow as the epochs come in.")
+        st.progress(lab["done"], text=f"Training: {len(finished(started))} of {len(started)} schemes done. The loss "
+                                      "curves grow as the epochs come in.")
         if lab["histories"]:
             draw(lab)
 
+    until_done(started, drawn_so_far)
+
+
+def until_done(started: dict[Hashable, jobs.Job], draw: Callable[[], None]) -> None:
+    """While some of ``started`` run: ``draw()`` what can be drawn of them, again every ``jobs.POLL`` seconds in a
+    fragment (the rest of the page stays as it is); once all are done, the whole page runs again and draws them."""
+    @st.fragment(run_every=jobs.POLL)
+    def poll() -> None:
+        if all(job.done() for job in started.values()):
+            st.rerun()
+        draw()
+
     poll()
+
+
+def start_sweep(schemes: list[str], settings: dict) -> tuple[dict[float, jobs.Job], int]:
+    """The learning-rate sweep of ``schemes`` under the lab's ``settings`` (its lr aside), started: a job per learning
+    rate (``initcore.SWEEP_LRS``), each column's schemes stepped together, at the whole sweep's epochs
+    (``sweep_epochs``, whose ValueError says what to lower where the sweep does not fit the training budget). The
+    compute threads train two columns at a time; a class on one link shares them. Returns the jobs by learning rate,
+    and the epochs every cell trains."""
+    column = {name: value for name, value in settings.items() if name != "lr"}
+    column["epochs"] = sweep_epochs(schemes=schemes, **column)
+    key = json.dumps(column, sort_keys=True)
+    return {lr: jobs.start(("sweep", tuple(schemes), lr, key), sweep_column, tuple(schemes), column, lr)
+            for lr in initcore.SWEEP_LRS}, column["epochs"]
+
+
+def sweep_column(schemes: tuple[str, ...], settings: dict, lr: float, report: Callable | None = None) -> pd.DataFrame:
+    """One learning rate's column of the sweep (``initcore.lr_sweep``'s rows)."""
+    return initcore.lr_sweep(schemes=schemes, lrs=(lr,), **settings)
+
+
+def sweep_so_far(started: dict[float, jobs.Job], schemes: list[str], epochs: int) -> pd.DataFrame:
+    """The sweep's table as far as it is done: the rows of every column done, and for each one still training a row
+    per scheme with ``training`` true (and no loss yet); every column trains ``epochs``."""
+    columns = [job.result().assign(training=False) if job.done() else
+               pd.DataFrame(dict(scheme=schemes, lr=lr, final_loss=float("nan"), diverged_epoch=float("nan"),
+                                 epochs=epochs, training=True))
+               for lr, job in started.items()]
+    return pd.concat(columns, ignore_index=True)

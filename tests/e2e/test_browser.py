@@ -1028,6 +1028,32 @@ def test_the_loss_grows_on_the_page_while_the_lab_trains(page, server):
     assert "still training" not in page.evaluate(LOSS_SHOWN)["said"] and exceptions(page) == []
 
 
+SWEEP_SHOWN = """() => {
+    const chart = [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+        .find(box => (box.getAttribute('aria-label') || '').startsWith('Final loss by learning rate'));
+    return chart ? chart.getAttribute('aria-label') : null;
+}"""
+
+
+def test_the_sweep_fills_in_a_column_at_a_time(page, server):
+    """At 10 layers of 64 units the sweep's forty trainings take seconds: a progress bar and the heatmap show, the
+    columns still training blank with "…", fewer of them at each look; then the whole sweep and what it shows."""
+    page.goto(f"{server}/Training_lab?depth=10&width=64&seed=12&sweep=true")
+    to_come, bars = [], 0
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        said = page.evaluate(SWEEP_SHOWN)
+        if said and "Still training at" in said:
+            to_come.append(int(re.search(r"Still training at (\d) of 8", said)[1]))
+            bars += page.locator("[data-testid=stProgress]").count()
+        elif said and to_come:
+            break
+        page.wait_for_timeout(100)
+    expect(page.get_by_text("Along each scheme's row")).to_be_visible(timeout=30_000)
+    assert len(set(to_come)) >= 2 and to_come == sorted(to_come, reverse=True) and bars, to_come
+    assert "still training" not in page.evaluate(SWEEP_SHOWN) and exceptions(page) == []
+
+
 def test_quick_presses_of_new_seed_each_count(page, server):
     """Three presses of New seed 150 ms apart draw three new seeds: each had set the seed after the one the page was
     drawn with, so the three set the same one."""
