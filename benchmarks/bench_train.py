@@ -6,7 +6,9 @@ and backward pass over the training set, a forward pass over the test set). ``tr
 the loss, SGD updates and the bookkeeping. The cost of an epoch is measured as the difference between
 runs of ``LONG`` and ``SHORT`` epochs, divided by the difference: what one more epoch costs, without the
 once-per-run work (making the data set, counting distinct units, building the tables), which is
-reported on its own; the two are timed in turn. Prints Markdown tables; run with
+reported on its own; the two are timed in turn. A second table does the same for five runs stepped together
+(``initcore.train_all``, as ``compare`` steps the lab's schemes) against five runs one after another, both per
+epoch against five floors. Prints Markdown tables; run with
 
     python benchmarks/bench_train.py
 """
@@ -62,6 +64,24 @@ def ours(depth, width, epochs):
                    epochs=epochs, lr=0.05, n=N, batch_size=BATCH)
 
 
+TOGETHER = 5  # runs stepped together in ``together``, as the lab's five schemes are in ``compare``
+
+
+def _runs(depth, width, epochs) -> list[dict]:
+    """Five runs that differ only in their learning rate (none diverges, so all five step to the end)."""
+    return [dict(dataset="moons", depth=depth, width=width, activation="relu", scheme="he_normal", epochs=epochs,
+                 lr=0.05 + 0.001 * k, n=N, batch_size=BATCH) for k in range(TOGETHER)]
+
+
+def apart(depth, width, epochs):
+    for run in _runs(depth, width, epochs):
+        initcore.train(**run)
+
+
+def together(depth, width, epochs):
+    initcore.train_all(_runs(depth, width, epochs))
+
+
 def per_epoch_and_fixed(runs, depth, width, repeats: int = 9) -> list[tuple[float, float]]:
     """For each of ``runs``: seconds per extra epoch, and the once-per-run remainder, from runs of SHORT and LONG
     epochs; every run of each length timed in turn in each round, so that a slow spell falls on all alike."""
@@ -85,6 +105,13 @@ def main() -> None:
         (t_ours, fixed), (t_floor, _) = per_epoch_and_fixed([ours, floor], depth, width)
         print(f"| {depth}, {width} | {t_ours * 1e3:.2f} | {t_floor * 1e3:.2f} | {t_ours / t_floor:.2f} | "
               f"{fixed * 1e3:.1f} |")
+    print()
+    print(f"| depth, width | {TOGETHER} runs one after another, per epoch / {TOGETHER} floors | stepped together "
+          f"(`train_all`), per epoch / {TOGETHER} floors |")
+    print("|---|---|---|")
+    for depth, width in SIZES:
+        (t_apart, _), (t_together, _), (t_floor, _) = per_epoch_and_fixed([apart, together, floor], depth, width, 5)
+        print(f"| {depth}, {width} | {t_apart / (TOGETHER * t_floor):.2f} | {t_together / (TOGETHER * t_floor):.2f} |")
     lab = dict(dataset="moons", depth=5, width=32, activation="relu", epochs=100, lr=0.1, n=N)
     wall = median_time(partial(initcore.compare, **lab))
     print()
