@@ -2053,7 +2053,7 @@ def test_the_sweep_and_the_phase_plane_take_a_phone_s_layout_where_the_column_is
 
 
 def _left_out_notes(at: AppTest) -> list[str]:
-    return [toast.value for toast in at.toast if "of this page, as it now stands" in toast.value]
+    return [toast.value for toast in at.toast if ", as it now stands; " in toast.value]
 
 
 @pytest.mark.parametrize("page", [None, *PAGES])
@@ -2063,7 +2063,8 @@ def test_a_link_s_name_that_no_control_of_the_page_reads_is_left_out_with_a_note
     every classic's, leave nothing out."""
     at = open_page(page, home_first=False, dept="30")
     assert not at.exception
-    assert _left_out_notes(at) == ["This link's dept=30 is not a setting of this page, as it now stands; it was left "
+    lesson = "the home page" if page is None else next(label for path, label, *_ in LESSONS if path == page)
+    assert _left_out_notes(at) == [f"This link's dept=30 is not a setting of {lesson}, as it now stands; it was left "
                                    "out of the address."]
     assert "dept" not in at.query_params
     plain = open_page(page, home_first=False)
@@ -2077,7 +2078,7 @@ def test_a_link_s_name_that_is_a_key_of_the_session_but_no_control_s_url_name_is
     not drawn this run. Only a control's URL name is left to Streamlit that way."""
     at = open_page("pages/4_Training_lab.py", **{name: "foo"})
     written = f"`{name}`" if "_" in name else name  # quoted as code where Markdown could read it (``literal``)
-    assert _left_out_notes(at) == [f"This link's {written}=foo is not a setting of this page, as it now stands; it "
+    assert _left_out_notes(at) == [f"This link's {written}=foo is not a setting of Training lab, as it now stands; it "
                                    "was left out of the address."]
     assert name not in at.query_params
 
@@ -2107,8 +2108,8 @@ def test_every_classic_s_link_reads_all_of_its_names(classic):
 def test_a_setting_of_another_scheme_is_left_out_and_of_the_scheme_shown_is_kept():
     """σ is a setting of the small and large normal schemes only: with He it is left out, with small normal read."""
     he = open_page("pages/2_Signal_propagation.py", home_first=False, scheme="he_normal", std="3", dept="30")
-    assert _left_out_notes(he) == ["This link's std=3, dept=30 are not settings of this page, as it now stands; they "
-                                   "were left out of the address."]
+    assert _left_out_notes(he) == ["This link's std=3, dept=30 are not settings of Signal propagation, as it now "
+                                   "stands; they were left out of the address."]
     assert "std" not in he.query_params and "dept" not in he.query_params
     small = open_page("pages/2_Signal_propagation.py", home_first=False, scheme="small_normal", std="0.03")
     assert not _left_out_notes(small) and small.query_params["std"] == "0.03"

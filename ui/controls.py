@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import pathlib
 import re
 from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qs
@@ -135,7 +136,7 @@ def read(key: str) -> None:
 def leave_out_unread() -> None:
     """Called last on every page: a link's names that nothing on the page looked for (a typo, ``dept=30``, or a
     setting another lesson or another scheme has) are taken out of the address, which would pass them on with
-    every copy of the link, and a note says so until it is closed."""
+    every copy of the link, and a note, naming the lesson, says so until it is closed."""
     looked_for, ever = st.session_state.get(_READ, set()), st.session_state.get(_EVER_READ, set())
     unread = {key: st.query_params.get_all(key) for key in st.query_params  # a control of a run before, not drawn
               if key not in looked_for and not (key in ever and key in st.session_state)}  # in this one: Streamlit's
@@ -145,8 +146,17 @@ def leave_out_unread() -> None:
         del st.query_params[key]
     named = ", ".join(f"{_cut(key)}={_cut(values[-1]) if values else ''}" for key, values in unread.items())
     one = len(unread) == 1
-    st.toast(f"This link's {named} {'is not a setting' if one else 'are not settings'} of this page, as it now "
-             f"stands; {'it was' if one else 'they were'} left out of the address.", icon=LINKED, duration="infinite")
+    st.toast(f"This link's {named} {'is not a setting' if one else 'are not settings'} of "
+             f"{lesson_name(st.session_state.get(_LESSON, 'app.py'))}, as it now stands; "
+             f"{'it was' if one else 'they were'} left out of the address.", icon=LINKED, duration="infinite")
+
+
+def lesson_name(page: str) -> str:
+    """The lesson of ``page`` (a page's file) as a note names it: "Signal propagation" for
+    pages/2_Signal_propagation.py, "the home page" for app.py. A note that stays on screen until it is closed names
+    its lesson, so that it still holds where the learner has gone on to another."""
+    stem = pathlib.PurePath(page).stem
+    return "the home page" if stem == "app" else stem.split("_", 1)[1].replace("_", " ")
 
 
 def _lesson_default(key: str, default) -> None:
