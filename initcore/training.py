@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -828,11 +829,19 @@ class _Plan:
         return 8 * (4 * sum(widths[1:]) * self.c["n"] + 5 * parameters)
 
 
-def _plan(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float, depth=None, width=None, widths=None,
-          seed=0, batch_size=64, n=500, noise=0.1, test_fraction=0.2, momentum=0.0, output="sigmoid", bias=0.0,
-          bias_std=0.0, residual=None, norm=None, snapshots=0, zero_output=False, progress=None,
-          **scheme_params) -> _Plan:
-    """``train``'s keywords (the same defaults), validated and held to the training budget."""
+def _plan(keywords: dict) -> _Plan:
+    """``train``'s ``keywords``, its defaults filled in, validated and held to the training budget."""
+    bound = inspect.signature(train).bind(**keywords)
+    bound.apply_defaults()
+    arguments = dict(bound.arguments)
+    scheme_params = arguments.pop("scheme_params")
+    return _planned(**arguments, **scheme_params)
+
+
+def _planned(*, dataset, activation, scheme, epochs, lr, depth, width, widths, seed, batch_size, n, noise,
+             test_fraction, momentum, output, bias, bias_std, residual, norm, snapshots, zero_output, progress,
+             **scheme_params) -> _Plan:
+    """``_plan`` of every keyword of ``train`` given."""
     net = described(activation=activation, scheme=scheme, depth=depth, width=width, widths=widths,
                     residual=residual, norm=norm, bias_std=bias_std, **scheme_params)
     c = _check(net, epochs, lr, batch_size, momentum, output, bias, n)
@@ -859,7 +868,7 @@ def train_all(runs: Sequence[dict]) -> list[TrainingRun]:
     (``MLP.stack``), one product per layer for as many of them as ``STACK_BYTES`` holds, and every elementwise step
     once for all of them. At 5 layers of 32 units each numpy call costs more than the arithmetic it does, so five
     networks stepped together cost less than five stepped one after another (``benchmarks/README.md``)."""
-    plans = [_plan(**keywords) for keywords in runs]
+    plans = [_plan(keywords) for keywords in runs]
     groups: dict[tuple, list[int]] = {}
     for i, plan in enumerate(plans):
         groups.setdefault(plan.together, []).append(i)
