@@ -140,3 +140,21 @@ def test_background_jobs_take_turns_while_a_view_waits():
     finally:
         release.set()
     assert view.result(10)
+
+
+def test_a_class_s_sweeps_do_not_push_out_the_lab_s_runs(monkeypatch):
+    """Finished jobs are kept by kind: the sweep's columns, eight a view, had counted against the lab's runs, so a
+    class toggling its sweeps would have trained the runs on a learner's screen again at their next look."""
+    from ui import jobs
+
+    monkeypatch.setattr(jobs, "_jobs", type(jobs._jobs)())
+    monkeypatch.setattr(jobs, "KEPT", {"lab": 3, "sweep": 4})
+    labs = [jobs.start(("lab", k), lambda k, report: k, k) for k in range(3)]
+    sweeps = [jobs.start(("sweep", k), lambda k, report: k, k) for k in range(10)]
+    assert jobs.wait(labs + sweeps, patience=10)
+    jobs.wait([jobs.start(("sweep", 10), lambda report: 10)], patience=10)
+    jobs.start(("sweep", 11), lambda report: 11).result()
+    kept = list(jobs._jobs)
+    assert [key for key in kept if key[0] == "lab"] == [("lab", 0), ("lab", 1), ("lab", 2)]
+    assert len([key for key in kept if key[0] == "sweep"]) <= 4 + 1  # the one just started may still run
+    assert all(jobs.start(("lab", k), lambda k, report: -1, k) is labs[k] for k in range(3))

@@ -4,7 +4,7 @@ A page starts a job (``start``) and waits for it at most ``PATIENCE`` seconds (`
 goes on while the page draws what is ready and a progress bar, and polls every ``POLL`` seconds: the page
 stays readable instead of greying for the whole computation. A job may tell how far it has got (``Job.reported``)
 for the page to draw in the meantime. Jobs are keyed by what they compute, so a classroom on the same settings
-shares one; the last ``KEPT`` finished ones are kept for whoever asks next.
+shares one; the last finished ones of each kind (``KEPT``) are kept for whoever asks next.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from ui import compute
 
 PATIENCE = 0.3  # seconds a page waits for its jobs before it draws a progress bar instead
 POLL = 0.3  # seconds between two looks at jobs still running
-KEPT = 32  # finished jobs kept (a lab run with its film: up to about 2.5 MB)
+# Finished jobs kept, by kind (a key's first item): a lab run with its film takes up to about 2.5 MB, a sweep's column
+# a table of a few rows. Kept apart, a class's sweeps, eight jobs a view, do not push out the runs a lab shows.
+KEPT = {"lab": 32, "sweep": 64}
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,17 +44,18 @@ _jobs: OrderedDict[Hashable, Job] = OrderedDict()
 _lock = threading.Lock()
 
 
-def start(key: Hashable, job: Callable, /, *args) -> Job:
-    """The job ``key``: the one already running or done, else ``job(*args, report=…)`` started now. A job that
-    failed is started again (its error may have been the machine's, not the settings')."""
+def start(key: tuple, job: Callable, /, *args) -> Job:
+    """The job ``key`` (its kind first, one of ``KEPT``'s): the one already running or done, else
+    ``job(*args, report=…)`` started now. A job that failed is started again (its error may have been the machine's,
+    not the settings')."""
     with _lock:
         running = _jobs.get(key)
         if running is None or (running.done() and running.future.exception() is not None):
             reported = []
             running = _jobs[key] = Job(compute.in_background(job, *args, report=reported.append), reported)
         _jobs.move_to_end(key)
-        done = [k for k, j in _jobs.items() if j.done()]
-        for old in done[: max(len(done) - KEPT, 0)]:
+        done = [k for k, j in _jobs.items() if j.done() and k[0] == key[0]]
+        for old in done[: max(len(done) - KEPT[key[0]], 0)]:
             del _jobs[old]
     return running
 
