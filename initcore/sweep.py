@@ -29,7 +29,7 @@ def sweep_epochs(*, schemes, lrs=SWEEP_LRS, epochs: int, n: int = 500, **setting
         network = (f"widths={widths}" if "widths" in settings
                    else f"{settings['depth']} layers of {settings['width']} units")
         raise ValueError(f"{runs} trainings of {network} do not fit the training budget; sweep fewer schemes or "
-                         "a smaller network")
+                         "a smaller network.")
     return epochs
 
 

@@ -1,5 +1,7 @@
 """Learning rate × initialization (``initcore.lr_sweep``)."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -129,3 +131,24 @@ def test_a_sweep_trained_a_learning_rate_at_a_time_is_the_whole_sweep():
     columns = pd.concat([initcore.lr_sweep(**settings, lrs=(lr,), epochs=epochs) for lr in initcore.SWEEP_LRS],
                         ignore_index=True)
     pd.testing.assert_frame_equal(columns, whole, check_exact=True)
+
+
+def test_a_cell_just_under_the_line_of_a_run_that_trained_does_not_read_as_above_it():
+    """A cell is dark where the final loss is under ½ ln 2 = 0.3466: one of 0.3455 read "0.35" there, above the line
+    the caption draws. It takes a third digit wherever two would put it on the other side; the others keep two."""
+    from ui import charts
+
+    table = sweep_table({"he_normal": [0.34552, 0.34656, 0.3478, 0.35, 0.2, 0.6931, 0.001234, float("nan")]})
+    cells = json.loads(charts.sweep_figure(table).to_json())["data"][1]["text"][0]
+    assert cells == ["0.346", "0.34656", "0.35", "0.35", "0.2", "0.69", "0.0012", "✕"]
+
+
+@pytest.mark.parametrize("schemes", [1, 2, 5, 12])
+def test_a_sweep_of_few_schemes_is_as_tall_as_one_of_five(schemes):
+    """With one or two schemes the heatmap was 130 or 170 px tall: a row of 5 px, its numbers unreadable, the
+    subtitle over the scheme's name and the colour scale a smudge. Fewer rows now are taller ones."""
+    from ui import charts
+
+    names = list(initcore.SCHEMES)[:schemes]
+    figure = charts.sweep_figure(sweep_table({name: [0.5] * 8 for name in names}))
+    assert figure.layout.height == 90 + 40 * max(schemes, 5)

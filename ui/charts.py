@@ -25,6 +25,7 @@ from ui.theme import (
     legible,
     listed,
     number,
+    number_sided,
     percent,
     scheme_colour,
     scheme_dash,
@@ -804,8 +805,8 @@ def sweep_figure(table, upright: bool = False) -> fig.PlainFigure:
     cut = (np.log10(TRAINED) - low) / (high - low)  # where the scale turns pale: the runs above did not learn
     dark = plotly.colors.sequential.Viridis[:6]  # to its teal: the yellows would read as light as a run that failed
     colours = [[cut * i / (len(dark) - 1), c] for i, c in enumerate(dark)] + [[cut, UNTRAINED], [1, UNTRAINED]]
-    words = np.where(training, "…", np.where(np.isnan(losses), "✕",
-                                             np.vectorize(lambda v: number(v, 2))(np.nan_to_num(losses))))
+    cell = np.vectorize(lambda v: number_sided(v, TRAINED, 2))  # a third digit where two would cross the line
+    words = np.where(training, "…", np.where(np.isnan(losses), "✕", cell(np.nan_to_num(losses))))
     told = np.where(training, "still training", np.where(np.isnan(losses), "diverged",
                                                           np.char.add("final loss ", words.astype(str))))
     columns = [f"{lr:g}" for lr in lrs]
@@ -815,7 +816,7 @@ def sweep_figure(table, upright: bool = False) -> fig.PlainFigure:
     rate_axis = dict(type="category") | fig.axis_title("learning rate")
     scheme_axis = dict(type="category")
     hover = "%{y}, learning rate %{x}<br>%{customdata}<extra></extra>"
-    layout = dict(height=90 + 40 * len(schemes))
+    layout = dict(height=90 + 40 * max(len(schemes), 5))  # fewer rows, taller ones: the scale keeps its length
     if upright:
         shown, words, told, training = shown.T, words.T, told.T, training.T
         columns, rows = ["<br>".join(name.replace("/", "/ ").split()) for name in rows], columns
@@ -833,7 +834,8 @@ def sweep_figure(table, upright: bool = False) -> fig.PlainFigure:
     done = table[~table.training] if "training" in table else table
     to_come = len(lrs) - len(set(done.lr))
     said = "; ".join([f"Still training at {to_come} of {len(lrs)} learning rates"] * bool(to_come) +
-                     [f"{scheme_label(s)}: {trains_at(done[done.scheme == s])}" for s in schemes if len(done)])
+                     [f"{scheme_label(s)}: {trains_at(done[done.scheme == s], so_far=bool(to_come))}"
+                      for s in schemes if len(done)])
     subtitle = f"after {epochs} epochs; ✕: diverged" + ("; …: still training" if to_come else "")
     return fig.new(traces, "Final loss by learning rate", subtitle=subtitle,
                    message=said, **layout, xaxis=scheme_axis if upright else rate_axis,
@@ -847,16 +849,18 @@ OVERFLOWED = {"loss": "the loss overflowed to inf/NaN",
 TRAINED = 0.5 * np.log(2)  # a final loss under half of ln 2 (a coin flip's), without diverging: the run learned
 
 
-def trains_at(rows) -> str:
+def trains_at(rows, so_far: bool = False) -> str:
     """The learning rates of a scheme's sweep at which it trained, in words: "5 of 8 (0.01 to 1)", "2 of 8 (0.3 and
-    3)" where it did not train at the rates between them, "1 of 8 (3)", or "none of 8". Each unbroken run of
-    trained rates is named as a range, a lone rate alone."""
+    3)" where it did not train at the rates between them, "1 of 8 (3)", or "none of 8"; of the rates done
+    ``so_far``, while the others train: "1 of the 2 done so far (0.003)". Each unbroken run of trained rates is
+    named as a range, a lone rate alone."""
     rows = rows.sort_values("lr")
     trained = (rows.final_loss < TRAINED).to_numpy()
+    among = f"the {len(rows)} done so far" if so_far else f"{len(rows)} learning rates"
     if not trained.any():
-        return f"trains at none of the {len(rows)} learning rates"
+        return f"trains at none of {among if so_far else 'the ' + among}"
     rates = rows.lr.to_numpy()
     edges = np.flatnonzero(np.diff(np.concatenate([[0], trained.astype(np.int8), [0]])))  # each run's start, stop
     spans = [f"{rates[start]:g}" if stop - start == 1 else f"{rates[start]:g} to {rates[stop - 1]:g}"
              for start, stop in zip(edges[::2], edges[1::2])]
-    return f"trains at {np.count_nonzero(trained)} of {len(rows)} learning rates ({listed(spans)})"
+    return f"trains at {np.count_nonzero(trained)} of {among} ({listed(spans)})"

@@ -172,6 +172,14 @@ def number_apart(x: float, mark: float, digits: int = 3) -> str:
     return text
 
 
+def number_sided(x: float, line: float, digits: int = 3) -> str:
+    """``number(x)`` with as many more digits as it takes (up to 15) to read on ``x``'s side of ``line``: 0.3455, just
+    under ½ ln 2 = 0.3466, is "0.346" at two digits asked, not "0.35"."""
+    while digits < 15 and np.isfinite(x) and (float(f"{x:.{digits - 1}e}") < line) != (x < line):
+        digits += 1
+    return number(x, digits)
+
+
 def written(values, digits: int = 3, missing: str = "inf/NaN") -> list[str]:
     """Each of ``values`` by ``number``; ``missing`` for inf/NaN (a table's cell, a chart's hover label)."""
     return [number(v, digits) if np.isfinite(v) else missing for v in np.asarray(values, dtype=float)]
