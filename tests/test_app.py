@@ -811,8 +811,8 @@ def test_the_sweep_trains_a_column_a_job_and_the_page_draws_each_column_as_it_is
     assert spec["data"][1]["customdata"][0][-1] == "still training"
     assert "…: still training" in spec["layout"]["title"]["subtitle"]["text"]
     told = alt_text(charts.sweep_figure(table))
-    assert "…: still training). Still training at 3 of 8 learning rates; Zeros: trains at none of the 5 learning " \
-           "rates" in told
+    assert "…: still training). Still training at 3 of 8 learning rates; Zeros: trains at none of the 5 done so " \
+           "far; He/Kaiming normal: trains at " in told and "of the 5 done so far (" in told
     assert "still training" not in alt_text(charts.sweep_figure(done))
 
 
@@ -2069,6 +2069,13 @@ def test_a_link_s_name_that_no_control_of_the_page_reads_is_left_out_with_a_note
     assert "dept" not in at.query_params
     plain = open_page(page, home_first=False)
     assert not plain.exception and not _left_out_notes(plain)
+
+
+def test_a_name_no_control_reads_given_twice_is_told_with_both_values():
+    """``dept=30&dept=40`` had been told as "dept=40" alone: both are left out of the address, and both are named."""
+    at = open_page("pages/3_Symmetry.py", home_first=False, dept=["30", "40"])
+    assert _left_out_notes(at) == ["This link's dept=30, dept=40 are not settings of Symmetry, as it now stands; they "
+                                   "were left out of the address."]
 
 
 @pytest.mark.parametrize("name", ["preset", "_lesson"])

@@ -144,8 +144,8 @@ def leave_out_unread() -> None:
         return
     for key in unread:
         del st.query_params[key]
-    named = ", ".join(f"{_cut(key)}={_cut(values[-1]) if values else ''}" for key, values in unread.items())
-    one = len(unread) == 1
+    pairs = [f"{_cut(key)}={_cut(value)}" for key, values in unread.items() for value in values or [""]]
+    named, one = ", ".join(pairs), len(pairs) == 1  # each value of a name given twice (dept=30&dept=40)
     st.toast(f"This link's {named} {'is not a setting' if one else 'are not settings'} of "
              f"{lesson_name(st.session_state.get(_LESSON, 'app.py'))}, as it now stands; "
              f"{'it was' if one else 'they were'} left out of the address.", icon=LINKED, duration="infinite")
