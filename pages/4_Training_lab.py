@@ -125,14 +125,15 @@ if controls.toggle("Train every scheme at eight learning rates, 0.001 to 3", "sw
         st.warning(str(error))
     else:
         def sweep_chart() -> None:
-            """The sweep as far as it is done, a column at a time; what it shows, once every column is."""
+            """The sweep as far as it is done, a column at a time, and under it a progress bar, where what it shows
+            comes once every column is done (the chart stays where it is)."""
             sweep = runs.sweep_so_far(sweeping, schemes, sweep_epochs)
             to_come = sweep[sweep.training].lr.nunique()
+            show.chart(charts.sweep_figure(sweep, upright=upright), "sweep_chart")
             if to_come:
                 st.progress(1 - to_come / len(sweeping), text=f"Training the sweep: {len(sweeping) - to_come} of "
                                                               f"{len(sweeping)} learning rates done.")
-            show.chart(charts.sweep_figure(sweep, upright=upright), "sweep_chart")
-            if not to_come:
+            else:
                 st.caption(lessons.sweep_caption(sweep, epochs, upright=upright))
 
         if jobs.wait(sweeping.values()):
