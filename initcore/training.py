@@ -801,6 +801,8 @@ def train(*, dataset: str, activation: str, scheme: str, epochs: int, lr: float,
     return train_all([settings | scheme_params])[0]
 
 
+_TRAIN = inspect.signature(train)  # its keywords and defaults, which ``train_all`` fills in
+
 STACK_BYTES = 16 * 2**20  # what the arrays of runs stepped together (``train_all``) may take
 
 
@@ -831,7 +833,7 @@ class _Plan:
 
 def _plan(keywords: dict) -> _Plan:
     """``train``'s ``keywords``, its defaults filled in, validated and held to the training budget."""
-    bound = inspect.signature(train).bind(**keywords)
+    bound = _TRAIN.bind(**keywords)
     bound.apply_defaults()
     arguments = dict(bound.arguments)
     scheme_params = arguments.pop("scheme_params")

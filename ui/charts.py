@@ -797,7 +797,8 @@ def sweep_figure(table, upright: bool = False) -> fig.PlainFigure:
     dots)."""
     schemes = list(dict.fromkeys(table.scheme))
     lrs = sorted(set(table.lr))
-    cells = table.assign(training=table.get("training", False)).pivot(index="scheme", columns="lr")
+    table = table.assign(training=table.get("training", False))  # a whole sweep's table has no such column
+    cells = table.pivot(index="scheme", columns="lr")
     losses = cells.final_loss.loc[schemes, lrs].to_numpy(float)
     training = cells.training.loc[schemes, lrs].to_numpy(bool)
     low, high = -4, np.log10(np.log(2))
@@ -831,7 +832,7 @@ def sweep_figure(table, upright: bool = False) -> fig.PlainFigure:
                          text=words, texttemplate="%{text}", textfont=dict(size=10), customdata=told,
                          hovertemplate=hover, colorbar=scale)]
     epochs = int(table.epochs.iloc[0])
-    done = table[~table.training] if "training" in table else table
+    done = table[~table.training]
     to_come = len(lrs) - len(set(done.lr))
     said = "; ".join([f"Still training at {to_come} of {len(lrs)} learning rates"] * bool(to_come) +
                      [f"{scheme_label(s)}: {trains_at(done[done.scheme == s], so_far=bool(to_come))}"
