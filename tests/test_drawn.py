@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 import initcore
+from initcore import theory
+from initcore.propagation import described
 from tests.test_app import open_page
 from ui import cached, charts, drawn, figure
 
@@ -248,3 +250,31 @@ def test_no_page_changes_a_simulation_it_was_given(page, query):
     assert runs
     for run in runs:
         _assert_same(run, initcore.simulate(**run.settings))
+
+
+@pytest.mark.parametrize("page, query", [
+    ("pages/2_Signal_propagation.py", dict(compare=["He/Kaiming normal"], activation="ReLU")),
+    ("pages/5_Choosing_an_initializer.py", {}),
+    ("pages/8_Deep_networks_in_practice.py", {}),
+])
+def test_no_page_changes_a_prediction_it_was_given(page, query, monkeypatch):
+    """Theory's curves are one object for every session too: after a page and its reruns, every kept prediction is
+    still, number for number, theory's for its network."""
+    asked = {}  # fingerprint → the arguments it was taken of
+
+    def noted(value):
+        made = fingerprint(value)
+        asked[made] = value
+        return made
+
+    fingerprint = drawn.fingerprint
+    monkeypatch.setattr(drawn, "fingerprint", noted)
+    cached.predicted_network.clear()
+    at = open_page(page, **query)
+    at.run()
+    assert not at.exception
+    kept = cached.predicted_network.results
+    assert kept
+    for key, made in kept.items():
+        (network, scheme, params), _ = asked[key]
+        _assert_same(made.result(), theory.predicted(described(**network, scheme=scheme, **params)))

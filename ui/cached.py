@@ -45,6 +45,7 @@ def predicted(depth: int, width: int, activation: str, scheme: str, params: dict
     return columns["pre_var"], columns["grad_var"]
 
 
+@drawn.once
 @st.cache_data(max_entries=256, max_size=8 * MB, show_spinner=False)
 def predicted_network(network: dict, scheme: str, params: dict) -> dict[str, np.ndarray]:
     """Every variance theory predicts for a network described by ``network`` (``simulate``'s keywords but the

@@ -283,6 +283,7 @@ class Judgement:
         return f"{said}; theory: {self.projection}" if self.projection else said
 
 
+@drawn.once
 def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
     """``judge`` of the forward signal z_l and of the gradient dL/dz_l (the residual stream's, in a residual network:
     what the charts draw), each checked against theory at ``PROJECTED_DEPTH`` layers where the network is shallower
