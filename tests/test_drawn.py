@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import plotly.io
 import pytest
 
 import initcore
@@ -194,6 +195,34 @@ def test_a_shared_figure_shown_enlarged_stays_as_it_was():
     assert large["layout"]["title"]["font"]["size"] > plain["layout"]["title"]["font"]["size"]
     assert shared.to_dict() == plain and shared.to_dict() is plain  # its spec, made once
     assert figure.enlarged(shared, 1) is shared
+
+
+def test_a_shared_figure_is_turned_into_json_once_for_every_session_that_shows_it(monkeypatch):
+    """Streamlit turns every chart into JSON at every rerun of every session; a kept figure's JSON is made once,
+    and is what plotly itself makes of it."""
+    from _plotly_utils.utils import PlotlyJSONEncoder
+    from streamlit.testing.v1 import AppTest
+
+    encoded = []
+    encode = PlotlyJSONEncoder.encode
+    monkeypatch.setattr(PlotlyJSONEncoder, "encode", lambda self, o: encoded.append(o) or encode(self, o))
+
+    def page():
+        import numpy as np
+
+        from ui import charts, show
+        shared = charts.variance_figure([charts.Curve("he_normal", np.arange(1, 4), np.ones(3))], title="Forward",
+                                        y_title="Var z_l")
+        show.chart(shared, "first")
+        show.chart(shared, "again")
+
+    at = AppTest.from_function(page).run()
+    at.run()  # a rerun, as another session's would be
+    assert not at.exception
+    assert len(encoded) == 1
+    sent = [chart.proto.spec for chart in at.get("plotly_chart")]
+    assert len(sent) == 2 and sent[0] == sent[1]
+    assert json.loads(sent[0]) == json.loads(plotly.io.json.to_json_plotly(dict(encoded[0])))
 
 
 @pytest.mark.parametrize("page", ["app.py", "pages/2_Signal_propagation.py", "pages/4_Training_lab.py",

@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io
 from plotly.subplots import make_subplots
 
 from ui.theme import CHART_STYLE
@@ -134,7 +135,31 @@ class PlainFigure(go.Figure):
             layout, data = _enlarged(layout, enlargement, "layout"), _enlarged(data, enlargement, "data")
         fingerprint = json.dumps(data, default=str).encode()  # default: a value JSON has no name for
         layout["datarevision"] = hashlib.blake2b(fingerprint, digest_size=8).hexdigest()
-        return {"data": data, "layout": _plain(layout)}
+        return _Spec(data=data, layout=_plain(layout))
+
+
+class _Spec(dict):
+    """What a ``PlainFigure`` sends, and its JSON once made (``_json``)."""
+
+    json: str | None = None
+
+
+_plotly_json = plotly.io.to_json
+
+
+def _json(figure, *args, **kwargs) -> str:
+    """``plotly.io.to_json``, which Streamlit calls on what a chart sends (``to_dict``) at every rerun of every
+    session, made once for a ``PlainFigure``'s spec: a figure kept for a class (``ui.drawn``) is then turned into
+    JSON once, not thirty times a move (8 % of a class's reruns on one link). Streamlit asks with validate=False;
+    anything else goes to plotly as asked."""
+    if type(figure) is not _Spec or args or kwargs != {"validate": False}:
+        return _plotly_json(figure, *args, **kwargs)
+    if figure.json is None:
+        figure.json = _plotly_json(figure, validate=False)
+    return figure.json
+
+
+plotly.io.to_json = _json
 
 
 class _Enlarged(PlainFigure):
