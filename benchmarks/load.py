@@ -8,8 +8,11 @@ change against a single session doing the same, the error count, cache hits and 
 changes at once, against one session making them alone (each on ``rounds`` fresh servers, the latencies pooled:
 five moves of one session alone make a shaky 95th percentile), twice: over the agent API, and
 over the websocket as browser tabs talk to the server (``browser_tab.Tab``), which the agent's recording of every
-element does not weigh on. Bounded: at most N × CHANGES requests per run, each with a timeout, and a deadline
-for the whole run.
+element does not weigh on. Last, a class watching the Training lab train: N tabs open one link of the lab and its
+learning-rate sweep at a seed nothing has trained yet, and follow the page as browsers do while the runs train (a
+fragment polls every ``ui.jobs.POLL`` s), until it has every result; against one tab alone, on fresh servers, with
+the server's CPU time. Bounded: at most N × CHANGES requests per run, each with a timeout, and a deadline for the
+whole run.
 
     python benchmarks/load.py [--sessions 30] [--changes 5] [--rounds 3]
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import json
+import os
 import random
 import re
 import statistics
@@ -134,6 +138,46 @@ def run(url: str, sessions: int, changes: int, seed: int, *, same_moves: bool = 
     return latencies, errors, time.perf_counter() - start
 
 
+LAB_LINK = "sweep=1"  # the lab's default comparison and its learning-rate sweep
+
+
+def watching(url, tabs: int, seed: int) -> tuple[list, list, float, int]:
+    """``tabs`` tabs open the Training lab at one link (``LAB_LINK`` at ``seed``) at once and follow it until it has
+    every result. Each tab's seconds from opening to its last result, the errors, the server's CPU seconds meanwhile,
+    and the polls the tabs sent."""
+    seconds, errors, polls = [], [], []
+    used = cpu_seconds(url.pid)
+
+    def watch() -> None:
+        tab = None
+        try:
+            tab = Tab(url, "Training_lab", REQUEST_TIMEOUT, query=f"{LAB_LINK}&seed={seed}")
+            start = time.monotonic()
+            ran = tab.open() and tab.watch(start + REQUEST_TIMEOUT)
+            seconds.append(time.monotonic() - start)
+            polls.append(tab.fragment_runs)
+            if not ran or tab.polling(within=60):
+                errors.append("Training_lab: " + ("still training" if ran else "an exception"))
+        except Exception as error:  # a refused or timed-out request counts as an error, not a crash
+            errors.append(repr(error))
+        finally:
+            if tab:
+                tab.close()
+
+    threads = [threading.Thread(target=watch, daemon=True) for _ in range(tabs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(REQUEST_TIMEOUT + 10)
+    return seconds, errors, cpu_seconds(url.pid) - used, sum(polls)
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time the process has used, user and system."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def metrics(url: str) -> dict[str, int]:
     with urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=10) as answer:
         text = answer.read().decode()
@@ -178,6 +222,14 @@ def main() -> None:
                     for pooled, measured in zip(one_link[name, count],
                                                 run(url, count, changes, follow, same_moves=True, way=way)):
                         pooled += measured
+    watched = {}  # tabs → seconds, errors, server CPU seconds and polls, pooled over ``rounds`` fresh servers
+    for count in (1, sessions):
+        watched[count] = ([], [], 0.0, 0)
+        for round_ in range(max(1, min(args.rounds, 10))):
+            with streamlit_server() as url:
+                seconds, errors, cpu, polls = watching(url, count, args.seed + 3000 + round_)
+            pooled = watched[count]
+            watched[count] = (pooled[0] + seconds, pooled[1] + errors, pooled[2] + cpu, pooled[3] + polls)
     hits, misses = after["hit"] - before["hit"], after["miss"] - before["miss"]
     print("| sessions | changes | p50 (ms) | p95 (ms) | errors | cache hits / misses | wall (s) |")
     print("|---|---|---|---|---|---|---|")
@@ -192,7 +244,15 @@ def main() -> None:
         ratio = percentile(latencies, 95) / percentile(one_link[way, 1][0], 95)
         print(f"| {way} | {count} | {len(latencies)} | {percentile(latencies, 50) * 1e3:.0f} | "
               f"{percentile(latencies, 95) * 1e3:.0f} | {ratio:.2f} | {len(errors)} |")
-    for error in (single_errors + crowd_errors + [e for _, errors in one_link.values() for e in errors])[:10]:
+    print("\n| a class watching the lab train | tabs | until every result, p50 (s) | p95 (s) | p95 / one tab's | "
+          "server CPU (s) | polls | errors |")
+    print("|---|---|---|---|---|---|---|---|")
+    for count, (seconds, errors, cpu, polls) in watched.items():
+        ratio = percentile(seconds, 95) / percentile(watched[1][0], 95)
+        print(f"| {LAB_LINK}, a new seed each server | {count} | {percentile(seconds, 50):.2f} | "
+              f"{percentile(seconds, 95):.2f} | {ratio:.2f} | {cpu:.1f} | {polls} | {len(errors)} |")
+    lost = [e for _, errors in one_link.values() for e in errors] + [e for w in watched.values() for e in w[1]]
+    for error in (single_errors + crowd_errors + lost)[:10]:
         print("error:", error)
 
 
