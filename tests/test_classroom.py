@@ -405,9 +405,21 @@ def test_the_zero_output_answer_names_no_misconception_and_counts_units_plainly(
 def test_a_tie_for_the_lowest_loss_counts_every_start_in_it():
     """Five starts that all end at 0.6982 (a lab where nothing learned) are all right; one alone is not the best."""
     tied = classroom.lowest_loss({"Zeros": 0.6982, "He": 0.6982, "Large": 0.9}, 100, ())
-    assert tied.right == ("Zeros", "He") and "ended at exactly the same loss" in tied.why
+    assert tied.right == ("Zeros", "He") and "ended at the same loss" in tied.why
     alone = classroom.lowest_loss({"Zeros": 0.693, "Large random": 0.255}, 100, ())
     assert alone.right == ("Large random",) and "usually" in alone.why  # no rule said against what happened
+
+
+def test_losses_the_lab_s_table_shows_alike_tie_for_the_lowest():
+    """Three starts stuck at a coin flip's ln 2, 2 × 10⁻⁸ apart, read 0.6932 in the lab's table: a student who
+    picks any of them is right (Zeros had been the one answer, "winning" by 10⁻⁸, against the lab's own "zeros
+    never learn"); a start that reads lower alone is still the one answer."""
+    stuck = {"Zeros": 0.69316138, "Small random": 0.69316140, "Xavier": 0.69316337}
+    tied = classroom.lowest_loss(stuck | {"Large random": 0.9}, 100, ())
+    assert tied.right == ("Zeros", "Small random", "Xavier")
+    assert "0.6932" in tied.truth and "to the four digits the table shows" in tied.why
+    learned = classroom.lowest_loss(stuck | {"He": 0.69304}, 100, ())
+    assert learned.right == ("He",) and learned.truth == "He, at 0.693"  # as the table shows 0.69304
 
 
 def test_symmetry_s_answer_tells_units_that_collapsed_or_a_run_that_diverged_from_a_symmetry():

@@ -18,6 +18,7 @@ import initcore
 from ui import phase_lessons
 from ui.charts import EXPLODING, VANISHING
 from ui.lessons import STEP, judge_run
+from ui.tables import LOSS_DIGITS
 from ui.theme import number, times
 
 CLASS = "class"  # the URL name, and session-state key, of class mode
@@ -199,19 +200,20 @@ def _held(biased: bool) -> str:
 
 def lowest_loss(final: dict[str, float], epochs: int, settings: tuple) -> Question:
     """Which of the lab's schemes (label → final training loss) ends with the lowest loss after ``epochs``: every
-    start that ends at that loss exactly, where several do."""
+    start whose loss reads as the lowest in the lab's table (``LOSS_DIGITS``), where several do: three runs stuck at
+    ln 2 differ in the eighth digit, and none of them beat the others."""
     options = tuple(final)
-    finite = {label: loss for label, loss in final.items() if np.isfinite(loss)}
-    lowest = min(finite.values()) if finite else None
-    best = tuple(label for label, loss in finite.items() if loss == lowest) or options[:1]
+    shown = {label: number(loss, LOSS_DIGITS) for label, loss in final.items() if np.isfinite(loss)}
+    lowest = shown[min(shown, key=final.get)] if shown else None
+    best = tuple(label for label, loss in shown.items() if loss == lowest) or options[:1]
     names = " and ".join(best)
-    truth = f"{names}, at {number(lowest)}" if finite else f"{names}, with no finite loss"
+    truth = f"{names}, at {lowest}" if shown else f"{names}, with no finite loss"
     why = ("A start that keeps the signal and its gradient at a steady size usually lets every layer learn from the "
            "first step, while zeros never break their symmetry, small weights stall and large ones saturate or "
            "diverge; the lab's sentences below say what each start did here.")
     if len(best) > 1:
-        why = (f"{names} ended at exactly the same loss: none of them learned anything the others did not, so here "
-               "the start did not decide. " + why)
+        why = (f"{names} ended at the same loss, to the four digits the table shows: none of them learned anything "
+               "the others did not, so here the start did not decide. " + why)
     return Question("lowest_loss", f"Same data, same network, same learning rate. After {epochs} epochs, which start "
                     "ends with the lowest training loss?", options, best, truth, why, settings)
 

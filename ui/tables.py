@@ -140,13 +140,15 @@ def scheme_summary(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns="formula").assign(bound=bounds)
 
 
+LOSS_DIGITS = 4  # significant digits of a final loss in the lab's table: its distance from ln 2 matters
+
+
 def lab_summary(summary: pd.DataFrame) -> pd.DataFrame:
     """The Training lab's table from ``Comparison.summary``: schemes by name, a loss that overflowed as "inf/NaN"
     instead of a blank (the loss chart marks the epoch it became so; a run whose gradient overflowed while its loss
     was still a number keeps that number), and the accuracy of a network whose outputs are NaN as "—" (the engine's
     NaN: no answer, which the column's help says)."""
-    losses = [theme.number(loss, 4) if np.isfinite(loss) else "inf/NaN"  # 4 digits: its distance from ln 2 matters
-              for loss in summary.final_loss]
+    losses = [theme.number(loss, LOSS_DIGITS) if np.isfinite(loss) else "inf/NaN" for loss in summary.final_loss]
     return pd.DataFrame({"scheme": summary.scheme.map(theme.scheme_label), "final loss": losses,
                          "test accuracy": summary.test_accuracy.map(theme.percent), "distinct units":
                          summary.min_distinct_neurons, "train accuracy": summary.accuracy.map(theme.percent)})
