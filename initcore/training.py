@@ -547,7 +547,8 @@ class _Film:
         first_gradients, weight_gradients = _hidden_layers(gradients, depth, width, inputs)
         act_var = _stats.layer_variances(activations)
         columns = dict(
-            weight_std=np.column_stack([np.std(first_weights, axis=(-2, -1)), np.std(weights, axis=(-2, -1))]),
+            weight_std=np.column_stack([_stats.spreads(first_weights, axis=(-2, -1)),
+                                        _stats.spreads(weights, axis=(-2, -1))]),
             act_var=act_var,
             grad_var=np.column_stack([np.var(first_gradients, axis=(-2, -1)),
                                       _stats.layer_variances(weight_gradients)]),
@@ -601,7 +602,7 @@ def _shaped_snapshot(epoch: int, model: MLP, evaluation: Passes, gradient: np.nd
     gradients = _weights_and_biases(model.blocks(gradient)[:-1])[0]
     table = dict(
         layer=np.arange(1, len(activations) + 1),
-        weight_std=np.array([np.std(w) for w in weights]),
+        weight_std=np.array([_stats.spreads(w, axis=(-2, -1)) for w in weights]),
         act_var=np.array([np.var(a) for a in activations]),
         grad_var=np.array([np.var(g) for g in gradients]),
         frac_dead=np.array([np.count_nonzero(a == 0) / a.size for a in activations]),

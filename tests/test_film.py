@@ -608,3 +608,14 @@ def test_every_panel_shows_the_slider_s_epoch_or_its_run_s_last(schemes):
         assert epochs == survivors[0].epochs.tolist()
     else:
         assert lab["diverged"] == dict(large_normal=1, he_normal=2, xavier_normal=3) and epochs == [0, 2, 3]
+
+
+def test_weights_thrown_far_out_keep_a_spread_that_is_a_number():
+    """Circles at learning rate 1: Large random's steps throw its weights out to about 10¹⁶⁰, still numbers, whose
+    squares overflow. Their spread is a number too, and the film's sentence gives it: not "grew ×inf … to inf"
+    beside "nothing overflowed"."""
+    lab = lab_of(["large_normal"], dataset="circles", lr=1.0)
+    last = lab["snapshots"]["large_normal"][-1].layers
+    assert (last.weight_std > 1e100).any() and np.isfinite(last.weight_std).all()
+    (said,) = film.findings(lab, "relu", 1.0, 32)
+    assert "nothing overflowed" in said and "inf" not in said, said

@@ -106,6 +106,23 @@ def test_moments_of_many_chunks_are_float64_moments(mean, spread):
     assert got_mean == pytest.approx(exact.mean(), rel=rel, abs=rel * math.sqrt(exact.var()))
 
 
+@pytest.mark.parametrize("scale", [1.0, 1e-170, 1e160, 1e300])
+def test_spreads_are_finite_wherever_the_entries_are(scale):
+    """The standard deviation of each slice of a stack, as ``np.std`` takes it, also where its entries are so large
+    (past 1e154) that their squares overflow: a training run's weights can get there and still be numbers, and
+    their spread is then a number too. To float64's summation error n·eps, relative; an inf entry's spread is not
+    finite."""
+    from initcore import _stats
+
+    x = np.random.default_rng(3).standard_normal((4, 3, 5, 7))
+    x[1, 2] = 0.0
+    exact = np.std(x, axis=(-2, -1)) * scale
+    got = _stats.spreads(x * scale, axis=(-2, -1))
+    np.testing.assert_allclose(got, exact, rtol=35 * np.finfo(np.float64).eps, atol=0)  # 35 entries a slice
+    x[0, 1, 2, 3] = np.inf
+    assert not np.isfinite(_stats.spreads(x, axis=(-2, -1))[0, 1])
+
+
 @pytest.mark.parametrize("size", [1, 8192, 8193, 3 * 65536 + 5])
 def test_sums_of_squares_stay_on_one_thread_and_keep_their_digits(size, monkeypatch):
     """``sum_of_squares`` hands BLAS no dot longer than ``SERIAL_DOT`` entries (OpenBLAS would share it among its
