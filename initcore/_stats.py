@@ -88,17 +88,16 @@ def layer_variances(x: np.ndarray) -> np.ndarray:
 
 
 def spreads(x: np.ndarray, axis: tuple[int, ...]) -> np.ndarray:
-    """The standard deviation of ``x`` over ``axis``, as ``np.std``, finite exactly where every entry is: where
-    the entries' squares overflow (|x| from about 1e154) or underflow (below 1e-154), a slice is taken again on
-    x / max |x|, whose squares lie in [0, 1]: std x = max |x| · std(x / max |x|)."""
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+    """The standard deviation of ``x`` over ``axis``, as ``np.std``, finite exactly where every entry is: where the
+    entries' squares overflow (|x| from about 1e154), a slice is taken again on x / max |x|, whose squares lie in
+    [0, 1]: std x = max |x| · std(x / max |x|). Only those slices pay for it."""
+    with np.errstate(over="ignore", invalid="ignore"):
         spread = np.std(x, axis=axis)
-        largest = np.max(np.abs(x), axis=axis, keepdims=True)
-        redo = np.squeeze((largest > 1e150) | ((largest < 1e-150) & (largest > 0)), axis=axis) & np.all(
-            np.isfinite(x), axis=axis)
-        if redo.any():
-            scaled = np.std(x / np.where(largest > 0, largest, 1.0), axis=axis) * np.squeeze(largest, axis=axis)
-            spread = np.where(redo, scaled, spread)
+    for at in zip(*np.nonzero(~np.isfinite(spread))):
+        entries = x[at]
+        largest = float(np.max(np.abs(entries)))
+        if math.isfinite(largest):  # every entry a number: only the squares overflowed
+            spread[at] = largest * float(np.std(entries / largest))
     return spread
 
 
