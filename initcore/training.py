@@ -1156,13 +1156,22 @@ class Comparison:
 
     @property
     def summary(self) -> pd.DataFrame:
-        """One row per scheme: final loss and accuracies, divergence, distinct units per hidden layer."""
+        """One row per scheme: final loss and accuracies, divergence, distinct units per hidden layer, and the loss
+        at epoch 0 (before any step) and the highest after it (inf where it overflowed)."""
         return pd.DataFrame([
             dict(scheme=s, final_loss=run.history.loss.iloc[-1], accuracy=run.history.accuracy.iloc[-1],
+                 initial_loss=run.history.loss.iloc[0], peak_loss=_highest(run.history.loss.iloc[1:]),
                  test_accuracy=run.history.test_accuracy.iloc[-1], diverged_epoch=run.diverged_epoch,
                  overflowed=run.overflowed, min_distinct_neurons=min(run.distinct_neurons))
             for s, run in self.runs.items()
         ])
+
+
+def _highest(losses: pd.Series) -> float:
+    """The highest of ``losses``: inf if one overflowed (inf or NaN), NaN if there are none."""
+    if losses.empty:
+        return np.nan
+    return np.inf if not np.isfinite(losses).all() else float(losses.max())
 
 
 def compare(*, schemes=LAB_SCHEMES, scheme_params: dict[str, dict] | None = None, epochs: int, n: int = 500,

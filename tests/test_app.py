@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -826,6 +827,50 @@ def test_the_advice_names_what_overflowed_in_a_run_that_diverged():
     said = advice.advise(lab["summary"], settings, ["he_normal"])[0].why
     assert said.startswith("For **He/Kaiming normal**, at epoch 1 the gradient overflowed to inf/NaN while the loss "
                            "was still a number: a learning rate of 3 is too large"), said
+
+
+@pytest.mark.parametrize("depth, width, lr", [(30, 64, 0.001), (10, 32, 0.1)])
+def test_weights_that_blow_the_output_up_before_any_step_are_blamed_not_the_learning_rate(depth, width, lr):
+    """He under linear layers doubles the signal's variance at every layer: at 30 × 64 its loss is 7,500 before any
+    step, and it overflows at the smallest learning rate the lab offers. The advice says He does not suit linear
+    layers (the signal grows, and the gradient with it), not that the learning rate is too large."""
+    from ui import advice, runs
+
+    settings = dict(dataset="moons", depth=depth, width=width, activation="linear", lr=lr, epochs=30, seed=0)
+    lab = runs.gather({"he_normal": runs.train("he_normal", settings)})
+    (said,) = advice.advise(lab["summary"], settings, ["he_normal"])
+    assert said.why.startswith("**He/Kaiming normal** does not suit Linear (identity): theory says it takes the "
+                               "signal's variance ×"), said.why
+    assert "the gradient that reaches the first layers grows as much" in said.why and "too large" not in said.why
+    assert "Before any step its loss is already" in said.why and "overflowed" in said.why
+
+
+def test_steps_that_shot_the_loss_up_before_it_settled_near_ln_2_are_told_they_overshoot():
+    """Xor at learning rate 3: He's loss shoots up to about 10²⁰ and settles back near ln 2 without overflowing. It
+    does not stall with a gradient "noisy and small": its steps overshoot."""
+    from ui import advice, runs
+
+    settings = dict(dataset="xor", depth=5, width=32, activation="relu", lr=3.0, epochs=20, seed=0)
+    lab = runs.gather({"he_normal": runs.train("he_normal", settings)})
+    (said,) = advice.advise(lab["summary"], settings, ["he_normal"])
+    assert "stall" not in said.why and "small" not in said.why, said.why
+    assert "nothing overflowed, but the loss shot up to " in said.why and "overshoot" in said.why, said.why
+    assert said.fix is None or said.fix.get("lr", 3.0) < 3.0, said
+
+
+def test_sigmoid_s_advice_says_what_each_formula_assumes_and_how_fast_each_loses_the_gradient():
+    """He's formula assumes ReLU, not an activation like tanh; with its √2 larger weights the gradient under sigmoid
+    shrinks at least 2.8-fold a layer, Xavier's at least 4-fold."""
+    from ui import advice
+
+    summary = pd.DataFrame(dict(scheme=["xavier_normal", "he_normal"], final_loss=[0.6931, 0.6932],
+                                initial_loss=[0.7, 0.7], peak_loss=[0.7, 0.7], diverged_epoch=[np.nan, np.nan]))
+    settings = dict(dataset="moons", depth=5, width=32, activation="sigmoid", lr=0.1, epochs=10, seed=0)
+    (said,) = advice.advise(summary, settings, ["xavier_normal", "he_normal"])
+    assert "Xavier's formula assumes an activation centred on 0 with slope 1 there, like tanh; He's assumes ReLU" \
+        in said.why, said.why
+    assert "at least 4-fold a layer with Xavier/Glorot normal's and at least 2.8-fold with He/Kaiming normal's " \
+           "weights" in said.why, said.why
 
 
 def test_a_run_whose_loss_blew_up_without_overflowing_is_not_told_it_stalls_and_keeps_its_accuracy():

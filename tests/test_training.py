@@ -152,6 +152,19 @@ def test_compare_runs_each_scheme_on_equal_terms():
     assert len(comparison.summary) == 5
 
 
+def test_the_summary_keeps_where_each_loss_started_and_the_highest_it_reached_after():
+    """A run whose steps overshoot can shoot its loss up and settle back near ln 2; one whose weights blow the output
+    up starts far above ln 2 before any step. The summary keeps both: the loss at epoch 0 and the highest after."""
+    comparison = initcore.compare(schemes=("he_normal", "xavier_normal"), dataset="xor", depth=5, width=32,
+                                  activation="relu", epochs=20, lr=3.0)
+    for row in comparison.summary.itertuples():
+        loss = comparison.runs[row.scheme].history.loss
+        assert row.initial_loss == loss.iloc[0]
+        assert row.peak_loss == loss.iloc[1:].max() or (np.isnan(loss.iloc[1:]).any() and row.peak_loss == np.inf)
+    he = comparison.summary.set_index("scheme").loc["he_normal"]
+    assert pd.isna(he.diverged_epoch) and he.peak_loss > 1e6 * he.initial_loss and he.final_loss < 1
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [

@@ -76,16 +76,22 @@ def _cause(scheme: str, row, settings: dict) -> str:
     """Why a run learned nothing: its loss overflowed, or grew far past a coin flip's without overflowing (steps
     that overshoot), sigmoid, a scheme that does not suit the activation, or a learning rate that does not move a
     deep network's first layers."""
-    if pd.notna(row.diverged_epoch):
-        return "diverged"
-    if row.final_loss > OVERSURE * LN2:
+    suits = scheme == initcore.ACTIVATIONS[settings["activation"]].recommended
+    if pd.notna(row.diverged_epoch):  # the weights are to blame where they blew the output up before any step
+        return "mismatch" if not suits and _huge(row.initial_loss) else "diverged"
+    if _huge(row.final_loss) or _huge(row.peak_loss):
         return "overshoots"
     if settings["activation"] == "sigmoid":
         return "sigmoid"
     change = _theory_change(scheme, settings)
-    if scheme != initcore.ACTIVATIONS[settings["activation"]].recommended and not 1 / FADES > change > FADES:
+    if not suits and not 1 / FADES > change > FADES:
         return "mismatch"
     return "stalls"
+
+
+def _huge(loss: float) -> bool:
+    """A loss far above a coin flip's: the network's answers sure of themselves, and often wrong."""
+    return not loss <= OVERSURE * LN2  # NaN, an overflow, is huge too
 
 
 def _advice(group: list[str], cause: str, rows: dict, settings: dict, schemes: list[str]) -> Advice:
@@ -102,24 +108,40 @@ def _advice(group: list[str], cause: str, rows: dict, settings: dict, schemes: l
         candidates = _smaller_steps(lr) + _shallower(settings) + [
             shallower | step for shallower in _shallower(settings) for step in _smaller_steps(lr)[:1]]
     elif cause == "overshoots":
-        losses = " and ".join(number(rows[s].final_loss) for s in group)
-        ended = "the losses ended at" if len(group) > 1 else "the loss ended at"
-        why = (f"For {who}, nothing overflowed, but {ended} {losses}, far above a coin flip's ln 2 = "
-               f"{number(LN2)}: a learning rate of {lr:g} is too large for {depth} layers of {width} units. The steps "
-               "overshoot and throw the weights further out, until the network's answers are so sure of themselves "
-               "that every mistake costs a huge loss.")
+        settled = [s for s in group if not _huge(rows[s].final_loss)]  # shot up, then came back near ln 2
+        losses = "; ".join(f"{initcore.SCHEMES[s].label}'s " + (
+            f"shot up to {number(rows[s].peak_loss)} and ended at {number(rows[s].final_loss)}" if s in settled else
+            f"ended at {number(rows[s].final_loss)}") for s in group) if len(group) > 1 else (
+            f"shot up to {number(rows[scheme].peak_loss)} and ended at {number(rows[scheme].final_loss)}"
+            if settled else f"ended at {number(rows[scheme].final_loss)}")
+        why = (f"For {who}, nothing overflowed, but the loss {losses}" + (", " if len(group) == 1 else " (")
+               + f"far above a coin flip's ln 2 = {number(LN2)}" + (")" if len(group) > 1 else "")
+               + f": a learning rate of {lr:g} is too large for {depth} layers of {width} units. The steps overshoot "
+               "and throw the weights far out, " + (
+                   "until the network's answers are so sure of themselves that every mistake costs a huge loss."
+                   if len(settled) < len(group) else "where the network is left learning nothing."))
         candidates = _smaller_steps(lr) + _shallower(settings)
     elif cause == "sigmoid":
+        shrinks = " and ".join(f"at least {number(4 / np.sqrt(initcore.SCHEMES[s].knobs['scale']), 2)}-fold"
+                               + (" a layer with " if k == 0 else " with ") + f"{initcore.SCHEMES[s].label}'s"
+                               for k, s in enumerate(group))
         why = (f"{who} {stall} at ln 2 because sigmoid saturates: its outputs are all positive, about ½ "
-               "instead of 0, and its slope is at most ¼, so the gradient shrinks at least 4-fold at every layer. "
-               "Xavier's and He's formulas assume an activation centred on 0 with slope 1 there, like tanh.")
+               f"instead of 0, and its slope is at most ¼, so the gradient shrinks {shrinks} weights. "
+               "Xavier's formula assumes an activation centred on 0 with slope 1 there, like tanh; He's assumes "
+               "ReLU, which zeroes half of its inputs.")
         candidates = [dict(activation="tanh"), *_larger_steps(lr)]
     elif cause == "mismatch":
         suited = initcore.ACTIVATIONS[activation].recommended
         suited_label = initcore.SCHEMES[suited].label
+        change = _theory_change(scheme, settings)
         why = (f"{who} does not suit {activation_label(activation)}: theory says it takes the signal's "
-               f"variance {times(_theory_change(scheme, settings))} from layer 1 to layer {depth}, and the "
-               f"gradient that reaches the first layers is as small. {suited_label} keeps it steady.")
+               f"variance {times(change)} from layer 1 to layer {depth}, and the gradient that reaches the first "
+               f"layers {'grows' if change > 1 else 'shrinks'} as much.")
+        if pd.notna(rows[scheme].diverged_epoch):
+            why += (f" Before any step its loss is already {number(rows[scheme].initial_loss)}, against a coin "
+                    f"flip's {number(LN2)}, and at epoch {int(rows[scheme].diverged_epoch)} "
+                    f"{OVERFLOWED[rows[scheme].overflowed]}.")
+        why += f" {suited_label} keeps it steady."
         if suited in rows:
             return Advice(tuple(group), why, None, "", (
                 f"{suited_label}, compared here, trains the same network: the loss chart shows the difference."
