@@ -546,6 +546,7 @@ def _fate(r: Reel, history) -> str:
 FROZEN = 1e-3  # hidden layers whose weights move less than this share of their size over the whole run are frozen
 PINNED = 0.5  # a share of saturated units at epoch 0 worth a sentence
 GREW = 10  # a loss that ends this many times above where it started, without overflowing, has blown up
+STRAIGHT = 1.0  # a boundary within this many grid steps of one line is nearly a straight line (``off_line``)
 STEADY = 10  # every layer's activation spread (standard deviation) within this factor of every other's: steady
 
 
@@ -595,7 +596,9 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
                     f"×{number(spread, 2)} of every other layer's, and the" if len(layers[0]) > 1 else
                     "its one hidden layer trains, and the")
             shape = ("boundary settles on a straight line, the only one linear layers can draw: together they are "
-                     "one linear map of the input" if act.straight else "boundary takes the shape of the data")
+                     "one linear map of the input" if act.straight else
+                     "boundary bends to the shape of the data" if not off_line(shots[-1].boundary) <= STRAIGHT else
+                     "boundary is nearly a straight line")
             said.append(f"{name}: {kept} {shape} ({percent(history['test_accuracy'].iloc[-1])} of the test points "
                         "right).")
         elif (end := float(history["loss"].iloc[-1])) > GREW * (start := float(history["loss"].iloc[0])):
@@ -625,6 +628,22 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
 
 
 BLEW = 1e3  # a hidden layer's weight spread that training multiplies by more than this has been thrown far out
+
+
+def off_line(boundary: np.ndarray) -> float | None:
+    """How far, in steps of the grid, the boundary of a frame (p(class 1) on the snapshot's grid) strays from a
+    straight line: the largest distance from their best-fitting line (their principal axis) of the points where the
+    predicted class flips between neighbouring grid points, each taken halfway between the two. None where it
+    flips nowhere, or at one point only."""
+    above = boundary > 0.5
+    rows, cols = np.nonzero(above[:, 1:] != above[:, :-1])
+    down, across = np.nonzero(above[1:] != above[:-1])
+    points = np.column_stack([np.concatenate([rows, down + 0.5]), np.concatenate([cols + 0.5, across])])
+    if len(points) < 2:
+        return None
+    centred = points - points.mean(axis=0)
+    normal = np.linalg.svd(centred, full_matrices=False)[2][-1]
+    return float(np.abs(centred @ normal).max())
 
 
 def _grown(layers: list) -> tuple[int, float, float] | None:
