@@ -634,3 +634,17 @@ def test_weights_thrown_far_out_keep_a_spread_that_is_a_number():
     assert (last.weight_std > 1e100).any() and np.isfinite(last.weight_std).all()
     (said,) = film.findings(lab, "relu", 1.0, 32)
     assert "nothing overflowed" in said and "inf" not in said, said
+
+
+@pytest.mark.parametrize("depth", [1, 2, 5])
+@pytest.mark.parametrize("narrow", [False, True])
+def test_the_film_numbers_its_layers_whole_and_its_right_hand_axes_carry_no_dash_before_a_number(depth, narrow):
+    """A heatmap of one or two layers numbered its rows 0.6, 0.8, 1, 1.2 or 0.5, 1, 1.5; on a phone, whose loss and
+    layer axes stand right of the panels, the tick mark before each number read as a minus sign: "- 1"."""
+    spec = film.lab_film(lab_of(["he_normal", "small_normal"], depth=depth, epochs=10), "activations", False,
+                         narrow=narrow).to_dict()
+    heats = [axis for name, axis in spec["layout"].items() if name.startswith("yaxis") and axis.get("range")
+             and axis["range"][0] > axis["range"][1]]  # the layer axes run downwards
+    assert len(heats) == 2 and all(axis.get("dtick") == 1 and axis.get("tick0") == 1 for axis in heats)
+    right = [axis for name, axis in spec["layout"].items() if name.startswith("yaxis") and axis.get("side") == "right"]
+    assert bool(right) == narrow and all(axis.get("ticks") == "" for axis in right)

@@ -358,6 +358,11 @@ class Grid:
         """Where the loss and layer axes go: on a phone, right of the panels, since the boundaries take the left."""
         return "right" if self.phone else "left"
 
+    @property
+    def tick_marks(self) -> dict:
+        """On a phone's right-hand axes, no tick marks: each stood before its number like a minus sign ("- 1")."""
+        return dict(ticks="") if self.phone else {}
+
     def below(self, px: int) -> float:
         """``px`` below the plot area, in paper fractions."""
         return -px / self.plot_height
@@ -382,7 +387,7 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, log: 
     whole = {} if last > 10 else dict(tick0=0, dtick=1)  # a few epochs: whole ones only, not 0.5, 1.5, 2.5
     layout = dict(xaxis=dict(domain=[0, 1], anchor="y", range=[0, max(last, 1)], **whole),  # the slider says "epoch"
                   yaxis=dict(domain=list(grid.loss), anchor="x", side=grid.side, **log_axis(shown),
-                             title=dict(text="loss")))
+                             title=dict(text="loss"), **grid.tick_marks))
     X, y = points
     for j, r in enumerate(reels):
         bx, hx = 2 + j, 2 + k + j
@@ -405,8 +410,10 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, log: 
                                     **(dict(nticks=4) if log else _ticks(r.edges[0], r.edges[-1])))
         named = j == 0 or grid.phone  # side by side, the panels' rows line up: the first one numbers them
         layers = r.shares.shape[1]  # the range written out: a frame with no value at all sends one gap, [[None]]
+        numbered = dict(tick0=1, dtick=1) if layers <= 10 else {}  # left to Plotly, 2 layers read 0.5, 1, 1.5, 2
         layout[f"yaxis{hx}"] = dict(domain=list(heat_y), anchor=f"x{hx}", range=[layers + 0.5, 0.5], side=grid.side,
-                                    title=dict(text="layer l") if named else None, showticklabels=named)
+                                    title=dict(text="layer l") if named else None, showticklabels=named,
+                                    **numbered, **grid.tick_marks)
     # Grey under each heatmap, and under a diverged run's boundary: where a layer or the output has no value (NaN),
     # the panel shows the lab's grey of no answer, not the white of p = ½ or a blank frame.
     layout["shapes"] = [dict(type="rect", xref=f"x{axis} domain", yref=f"y{axis} domain", x0=0, x1=1, y0=0, y1=1,
