@@ -351,7 +351,9 @@ def test_a_diverged_run_is_marked_at_the_top_edge_without_stretching_the_axis():
     low, high = figure.layout.yaxis.range
     assert high <= np.log10(np.log(2) * 100) + 0.2 and low < np.log10(0.05)
     mark = next(t for t in figure.data if t.text)
-    assert mark.y[0] == pytest.approx(np.log(2) * 100) and mark.text[0] == "diverged (epoch 1)"
+    assert mark.y[0] == pytest.approx(np.log(2) * 100) and mark.text[0] == "diverged (epoch 1), off the top"
+    assert mark.hovertemplate.startswith("Large random: diverged at epoch 1, after it had left the chart at its top "
+                                         "edge; from then on its y is inf/NaN")
 
 
 @pytest.mark.parametrize("values, ticks", [

@@ -500,7 +500,7 @@ def training_figure(histories: dict[str, object], column: str, *, title: str, y_
     if top is not None:  # a diverged run is marked at the chart's top edge, not where its values ran off to
         ends = [(scheme, epoch, min(y, top)) for scheme, epoch, y in ends]
         shown = np.append(shown[shown <= top], [y for _, _, y in ends])
-    traces += _divergence_marks(ends, shown, log, epochs, width)
+    traces += _divergence_marks(ends, shown, log, epochs, width, top=top, quantity=y_title.split(" (")[0])
     coin_flip = {}
     if column == "loss":  # the coin flip's line is on the chart wherever the losses are
         ln2 = np.log(2)
@@ -590,11 +590,12 @@ LABEL_PX = 130  # the width of "diverged (epoch 12)" beside its ✕
 
 
 def _divergence_marks(ends: list[tuple[str, int, float]], shown: np.ndarray, log: bool, epochs: int,
-                      width: int = FULL_WIDTH) -> list:
+                      width: int = FULL_WIDTH, top: float | None = None, quantity: str = "loss") -> list:
     """A ✕ at each (scheme, epoch, last finite value) where a run diverged, labelled towards the plot's middle
     (``shown``: the values drawn; ``width``: the chart's, in px), up or down and left or right, so that no label
     runs off the plot's edge. ✕s close enough for their labels to cover each other share one label,
-    "diverged (epochs 1, 2, 3)", at the first of them."""
+    "diverged (epochs 1, 2, 3)", at the first of them. A ✕ at the chart's ``top`` edge, where the run's values had
+    gone off the chart, says so: "diverged (epoch 1), off the top", so that it is not read as a value there."""
     place = np.log10 if log else (lambda v: v)
     low, high = (place(shown.min()), place(shown.max())) if shown.size else (0.0, 1.0)
     height, middle = max(high - low, 1e-12), (low + high) / 2
@@ -610,14 +611,18 @@ def _divergence_marks(ends: list[tuple[str, int, float]], shown: np.ndarray, log
     traces = []
     for group in groups:
         epochs_of = list(dict.fromkeys(epoch for _, epoch, _ in group))
-        text = f"diverged (epoch{'s' if len(epochs_of) > 1 else ''} {', '.join(map(str, epochs_of))})"
+        off = top is not None and all(y >= top for _, _, y in group)
+        text = (f"diverged (epoch{'s' if len(epochs_of) > 1 else ''} {', '.join(map(str, epochs_of))})"
+                + (", off the top" if off else ""))
         for k, (scheme, epoch, y) in enumerate(group):
+            above = ", after it had left the chart at its top edge" if top is not None and y >= top else ""
             traces.append(go.Scatter(
                 x=[epoch], y=[y], mode="markers" if k else "markers+text", text=None if k else [text],
                 textposition=f"{'bottom' if place(y) > middle else 'top'} "
                              f"{'right' if epoch <= max(epochs, 1) / 2 else 'left'}", cliponaxis=False,
                 marker=dict(symbol="x", size=16, color=scheme_colour(scheme)), showlegend=False,
-                hovertemplate=f"{scheme_label(scheme)}: loss became inf/NaN at epoch {epoch}<extra></extra>"))
+                hovertemplate=f"{scheme_label(scheme)}: diverged at epoch {epoch}{above}; from then on its "
+                              f"{quantity} is inf/NaN<extra></extra>"))
     return traces
 
 
