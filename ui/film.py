@@ -105,6 +105,11 @@ SCRIPT = """<script>
         const plot = play.closest(".js-plotly-plot"), slider = plot.layout.sliders[0];
         plot._fullLayout._currentFrame = slider.steps[plot._fullLayout.sliders[0].active || 0].args[0][0];
     }, true);
+    // Pause and Replay interrupt the animation playing, and Plotly rejects that animation's promise, with no
+    // reason, where its own button handler never awaits it: an "Uncaught (in promise) undefined" at every press.
+    window.addEventListener("unhandledrejection", (e) => {
+        if (e.reason === undefined && document.querySelector(".stPlotlyChart g.updatemenu-button")) e.preventDefault();
+    });
     new MutationObserver(reach).observe(document.body, {childList: true, subtree: true, characterData: true});
     reach();
 })();

@@ -783,9 +783,12 @@ def test_every_kind_of_control_works_from_the_keyboard(page, server):
 
 def test_the_lab_s_film_plays_in_the_browser(page, server):
     """Play moves the film on by itself, three epochs and more within 5 s, with no rerun on the server; Pause
-    stops it."""
+    stops it, and neither it nor Replay leaves an uncaught error in the page (Plotly rejects the promise of the
+    animation it interrupts, which nobody awaits: "Uncaught (in promise) undefined")."""
     asked = []  # what the browser sends the server: a rerun is asked for in a message
     page.on("websocket", lambda socket: socket.on("framesent", lambda payload: asked.append(payload)))
+    uncaught = []
+    page.on("pageerror", lambda error: uncaught.append(str(error)))
     page.goto(f"{server}/Training_lab")
     wait_for_app(page, charts=8)
     film = page.locator(".stPlotlyChart", has_text="epoch by epoch")
@@ -806,6 +809,11 @@ def test_the_lab_s_film_plays_in_the_browser(page, server):
     page.wait_for_timeout(1200)
     assert page.evaluate(shown) == paused and exceptions(page) == []
     assert asked == []  # the film played in the browser alone
+    film.get_by_text("↺ Replay").click()
+    page.wait_for_timeout(700)
+    film.get_by_text("❚❚ Pause").click()
+    page.wait_for_timeout(500)
+    assert uncaught == []
 
 
 def test_play_goes_on_from_the_frame_a_link_opens_the_film_at(page, server):
