@@ -648,3 +648,19 @@ def test_the_film_numbers_its_layers_whole_and_its_right_hand_axes_carry_no_dash
     assert len(heats) == 2 and all(axis.get("dtick") == 1 and axis.get("tick0") == 1 for axis in heats)
     right = [axis for name, axis in spec["layout"].items() if name.startswith("yaxis") and axis.get("side") == "right"]
     assert bool(right) == narrow and all(axis.get("ticks") == "" for axis in right)
+
+
+@pytest.mark.parametrize("settings", [dict(depth=2), dict(depth=3), dict(dataset="xor", lr=3.0)])
+def test_the_film_s_tick_labels_keep_apart(settings):
+    """Each heatmap's ticks stand well inside its panel (a label at the edge ran into the next panel's: "0.1−2000"),
+    and the loss axis, 130 to 170 px tall, shows at most ``LOSS_TICKS`` + 1 powers of ten (nine touched)."""
+    spec = film.lab_film(lab_of(initcore.LAB_SCHEMES, epochs=30, **settings), "activations", False).to_dict()
+    layout = spec["layout"]
+    heats = [axis for name, axis in layout.items() if name.startswith("xaxis") and axis.get("tickvals")]
+    assert heats
+    for axis in heats:
+        reach = max(map(abs, axis["range"]))
+        assert all(abs(v) <= film.TICK_REACH * reach for v in axis["tickvals"]), axis
+    loss = layout["yaxis"]
+    if "dtick" in loss:
+        assert (loss["range"][1] - loss["range"][0]) / loss["dtick"] <= film.LOSS_TICKS + 1

@@ -134,7 +134,7 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
     return fig.new(traces, title, annotations=labels, message=message,
                    yaxis=dict(type="log", range=[low, high], exponentformat="power", tick0=0,
                               dtick=decade_step(high - low), **fig.axis_title(y_title)),
-                   xaxis=dict(range=[0.5, depth + 0.5], **_layer_ticks(depth), **fig.axis_title(x_title)))
+                   xaxis=dict(range=[0.5, depth + 0.5], **layer_ticks(depth), **fig.axis_title(x_title)))
 
 
 def fate(layer: np.ndarray, values: np.ndarray, exploded_at: int | None = None) -> str:
@@ -229,15 +229,15 @@ def _fall_marks(falls: list[Fall], floor: float, depth: int) -> list:
     return traces
 
 
-def decade_step(decades: float) -> int:
-    """Decades between two ticks of a log axis ``decades`` long: 1, 2, 5, 10, 20 … so that at most 8 show."""
+def decade_step(decades: float, most: int = 8) -> int:
+    """Decades between two ticks of a log axis ``decades`` long: 1, 2, 5, 10, 20 … so that at most ``most`` show."""
     for step in (m * 10**k for k in range(4) for m in (1, 2, 5)):
-        if decades / step <= 8:
+        if decades / step <= most:
             return step
     return 10**4
 
 
-def _layer_ticks(depth: int) -> dict:
+def layer_ticks(depth: int) -> dict:
     """Whole layer numbers on a layer axis: Plotly would tick a network of a few layers at 0.5, 1, 1.5 …"""
     return dict(tick0=1, dtick=1) if depth <= 10 else {}
 
@@ -318,7 +318,7 @@ def heatmap_figure(hist, *, log: bool, title: str, value_label: str, subtitle: s
                     annotations=[fig.label(0.5, (lost[0] + hist.depth) / 2, f"inf/NaN from layer {lost[0]}:<br>"
                                         "nothing to bin", xref="x domain", bgcolor=PAPER)])
     return fig.new([heat], title, subtitle=subtitle, height=460, xaxis=fig.axis_title(x_title), **grey,
-                   yaxis=dict(autorange="reversed", **_layer_ticks(hist.depth), **fig.axis_title("layer l")),
+                   yaxis=dict(autorange="reversed", **layer_ticks(hist.depth), **fig.axis_title("layer l")),
                    message=_layers_in_words(hist, log, x_title))
 
 
@@ -565,11 +565,12 @@ def top_of_the_living(lines: dict[str, np.ndarray], diverged: dict[str, int | No
     return float(living.max()) * OFF_THE_TOP
 
 
-def log_axis(values: np.ndarray) -> dict:
+def log_axis(values: np.ndarray, most: int = 8) -> dict:
     """A log axis for ``values`` whose ticks never read as digits of another decade
     (Plotly's own, on a span of a decade or two, read "2, 10, 5, 2, 1, 5"): over two decades or more, whole
-    decades written 10ⁿ, every k-th where there are many (at most 8 ticks); under two, where a decade may hold
-    no tick or one, 1, 2 and 5 times a power of ten (or every digit, if those make fewer than 3), written out."""
+    decades written 10ⁿ, every k-th where there are many (at most ``most`` ticks: fewer on a short panel, whose
+    powers of ten would touch); under two, where a decade may hold no tick or one, 1, 2 and 5 times a power of ten
+    (or every digit, if those make fewer than 3), written out."""
     positive = positive_only(values)
     positive = positive[np.isfinite(positive)]
     if not positive.size:
@@ -577,7 +578,7 @@ def log_axis(values: np.ndarray) -> dict:
     low, high = np.log10(positive.min()), np.log10(positive.max())
     axis = dict(type="log", exponentformat="power", range=[low - 0.1 * max(high - low, 1), high + 0.15])
     if high - low >= 2:
-        return axis | dict(tick0=0, dtick=decade_step(high - low))
+        return axis | dict(tick0=0, dtick=decade_step(high - low, most))
     for ladder in ((1, 2, 5), range(1, 10)):  # a finer ladder where the coarse one leaves fewer than 3 ticks
         ticks = [m * 10.0**k for k in range(int(np.floor(low)) - 1, int(np.ceil(high)) + 1) for m in ladder]
         ticks = [t for t in ticks if axis["range"][0] <= np.log10(t) <= axis["range"][1]]

@@ -24,7 +24,7 @@ import initcore
 from initcore.histograms import positions
 from ui import drawn
 from ui import figure as fig
-from ui.charts import OVERFLOWED, TRAINED, log_axis, positive_only, top_of_the_living
+from ui.charts import OVERFLOWED, TRAINED, layer_ticks, log_axis, positive_only, top_of_the_living
 from ui.theme import (
     FRAME,
     NO_ANSWER,
@@ -49,6 +49,8 @@ COLUMN_LEAST = 80  # px: the narrowest column whose run name (with the gap besid
 FIGURE_BUDGET = 480_000  # bytes of the whole figure as sent: under 500 KB on the websocket, with room to spare
 SHARE_TOP = 25  # % of a layer's units in one bin at which the colour tops out: a spike reads at once, a spread too
 PLAY_MS = 350  # one frame's time on screen while playing
+LOSS_TICKS = 4  # powers of ten at most on the film's loss axis, 130 to 170 px tall: nine touched one another
+TICK_REACH = 0.6  # a heatmap's ticks stand within this share of its half-width: a label at the edge ran into the next
 # Plotly draws the film's ▶ Play, ❚❚ Pause and ↺ Replay and its epoch slider in SVG, which the Tab key never reaches
 # and a screen reader cannot name. This script, the app's own, makes each button a named button that Enter and Space
 # press, and the slider a named slider whose arrow, Home and End keys step it, by the very clicks Plotly listens to
@@ -391,7 +393,7 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, log: 
     last = max(int(h["epoch"].max()) for h in histories.values())
     whole = {} if last > 10 else dict(tick0=0, dtick=1)  # a few epochs: whole ones only, not 0.5, 1.5, 2.5
     layout = dict(xaxis=dict(domain=[0, 1], anchor="y", range=[0, max(last, 1)], **whole),  # the slider says "epoch"
-                  yaxis=dict(domain=list(grid.loss), anchor="x", side=grid.side, **log_axis(shown),
+                  yaxis=dict(domain=list(grid.loss), anchor="x", side=grid.side, **log_axis(shown, LOSS_TICKS),
                              title=dict(text="loss"), **grid.tick_marks))
     X, y = points
     for j, r in enumerate(reels):
@@ -415,10 +417,9 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, log: 
                                     **(dict(nticks=4) if log else _ticks(r.edges[0], r.edges[-1])))
         named = j == 0 or grid.phone  # side by side, the panels' rows line up: the first one numbers them
         layers = r.shares.shape[1]  # the range written out: a frame with no value at all sends one gap, [[None]]
-        numbered = dict(tick0=1, dtick=1) if layers <= 10 else {}  # left to Plotly, 2 layers read 0.5, 1, 1.5, 2
         layout[f"yaxis{hx}"] = dict(domain=list(heat_y), anchor=f"x{hx}", range=[layers + 0.5, 0.5], side=grid.side,
                                     title=dict(text="layer l") if named else None, showticklabels=named,
-                                    **numbered, **grid.tick_marks)
+                                    **layer_ticks(layers), **grid.tick_marks)
     # Grey under each heatmap, and under a diverged run's boundary: where a layer or the output has no value (NaN),
     # the panel shows the lab's grey of no answer, not the white of p = ½ or a blank frame.
     layout["shapes"] = [dict(type="rect", xref=f"x{axis} domain", yref=f"y{axis} domain", x0=0, x1=1, y0=0, y1=1,
@@ -433,10 +434,11 @@ def _frame_layout(reels: list[Reel], histories: dict, points, axis_x: str, log: 
 
 
 def _ticks(low: float, high: float) -> dict:
-    """0 and the roundest number (1, 2 or 5 × 10^k) within reach on each side of a heatmap's linear axis from
-    ``low`` to ``high``: three ticks a narrow panel holds. Left to Plotly, four ticks at most over ±0.044 (small
+    """0 and the roundest number (1, 2 or 5 × 10^k) within reach (``TICK_REACH`` of the way to the edge, so that its
+    label does not run into the next panel's) on each side of a heatmap's linear axis from ``low`` to ``high``:
+    three ticks a narrow panel holds. Left to Plotly, four ticks at most over ±0.044 (small
     weights' activations) came out as 0 alone, and the spread could not be read."""
-    reach = max(abs(low), abs(high))
+    reach = TICK_REACH * max(abs(low), abs(high))
     if not np.isfinite(reach) or reach <= 0:
         return dict(nticks=4)
     decade = 10.0 ** np.floor(np.log10(reach))
