@@ -50,6 +50,23 @@ def density(scheme: str, fan_in: int, fan_out: int, x: np.ndarray, *, log: bool 
     return pdf * 2 * np.abs(w) * math.log(10) if log else pdf
 
 
+def density_grid(scheme: str, fan_in: int, fan_out: int, low: float, high: float, points: int = 200, *,
+                 log: bool = False, **params) -> np.ndarray:
+    """Where to evaluate ``density`` to draw it from ``low`` to ``high``: ``points`` evenly spaced, and where a
+    bounded draw's density jumps (at ±L, or at log10 L on the log10|w| axis) a point a hair (10⁻⁴ of the span)
+    inside the edge and one a hair outside, so that a line through them rises to the edge's value and drops
+    straight down. Evenly spaced alone, a uniform's log10|w| density (10^u ln 10 / L, peaking at ln 10 ≈ 2.30 at
+    the edge) stopped a step short of it, at about 2.2."""
+    grid = np.linspace(low, high, points)
+    bound = get_scheme(scheme).bounds(fan_in, fan_out, **params)
+    if not bound or _support(scheme, fan_in, fan_out, params)[0] not in ("uniform", "truncated_normal"):
+        return grid
+    hair = 1e-4 * (high - low)
+    edges = [(math.log10(bound), 1.0)] if log else [(-bound, -1.0), (bound, 1.0)]  # each edge, and its outward side
+    beside = [edge + side * hair for edge, outward in edges for side in (-outward, outward)]
+    return np.union1d(grid, [x for x in beside if low < x < high])
+
+
 def _default_edges(values: np.ndarray, log: bool) -> np.ndarray:
     """``BINS`` bins over the values: symmetric about 0 for w, from the least to the largest for log10|w|.
 

@@ -290,3 +290,27 @@ def test_a_family_members_knobs_rebuild_it_as_custom_variance_scaling(scheme):
     assert initcore.SCHEMES["variance_scaling"].formula(**knobs) == initcore.SCHEMES[scheme].formula()
     assert {s for s, spec in initcore.SCHEMES.items() if spec.knobs} >= {
         "xavier_uniform", "xavier_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal"}
+
+
+@pytest.mark.parametrize("scheme", ["xavier_uniform", "he_uniform", "flax_default", "he_normal"])
+@pytest.mark.parametrize("log", [False, True])
+def test_the_exact_density_is_drawn_up_to_its_peak_at_the_edge_of_a_bounded_draw(scheme, log):
+    """On the log10|w| axis a uniform's density rises to ln 10 at log10 L and drops to 0 past it; drawn on 200
+    evenly spaced points, it stopped a grid step short, at about 2.2. The grid holds the edge itself, and a point
+    just past it, so the curve reaches the peak and drops straight down."""
+    from initcore import distributions
+
+    fan = 256
+    bound = initcore.SCHEMES[scheme].bounds(fan, fan)
+    low, high = (-6.0, 0.5) if log else (-0.5, 0.5)
+    grid = distributions.density_grid(scheme, fan, fan, low, high, log=log)
+    assert grid[0] == low and grid[-1] == high and np.all(np.diff(grid) > 0) and len(grid) >= 200
+    exact = distributions.density(scheme, fan, fan, grid, log=log)
+    if bound is None:
+        assert len(grid) == 200
+        return
+    edge, hair = (np.log10(bound) if log else bound), 1e-4 * (high - low)
+    last = np.flatnonzero(exact > 0)[-1]  # the last point inside the support, then the first outside
+    assert edge - hair <= grid[last] < edge < grid[last + 1] <= edge + hair * (1 + 1e-9) and exact[last + 1] == 0
+    if scheme != "flax_default" and log:  # 10^u ln 10 / L a hair below u = log10 L
+        assert exact.max() == pytest.approx(np.log(10) * 10 ** -hair, rel=1e-9)

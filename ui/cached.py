@@ -62,7 +62,7 @@ def weight_distributions(schemes: tuple[str, ...], fan_in: int, fan_out: int, lo
     for scheme in schemes:
         p = params.get(scheme, {})
         edges, binned = distributions.sample_histogram(scheme, fan_in, fan_out, seed=seed, log=log, **p)
-        grid = np.linspace(edges[0], edges[-1], 200)
+        grid = distributions.density_grid(scheme, fan_in, fan_out, edges[0], edges[-1], log=log, **p)
         exact = distributions.density(scheme, fan_in, fan_out, grid, log=log, **p)
         series.append(dict(scheme=scheme, edges=edges.astype(np.float32), binned=binned.astype(np.float32),
                            grid=grid.astype(np.float32), exact=exact.astype(np.float32)))
