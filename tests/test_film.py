@@ -664,3 +664,16 @@ def test_the_film_s_tick_labels_keep_apart(settings):
     loss = layout["yaxis"]
     if "dtick" in loss:
         assert (loss["range"][1] - loss["range"][0]) / loss["dtick"] <= film.LOSS_TICKS + 1
+
+
+def test_a_spread_kept_within_more_than_tenfold_is_told_as_narrow_layers_wandering():
+    """He et al. 2015, trained (30 ReLU layers of 32 units): He's layers keep their spreads within ×12 to ×27 of one
+    another, where Signal propagation calls far less a disaster. The sentence says why that is still He's steady
+    signal: narrow layers wander about it, none fades or blows up; within ×10 it needs no such words."""
+    lab = lab_of(["he_normal"], depth=30, width=32, lr=0.05)
+    (said,) = film.findings(lab, "relu", 0.05, 32)
+    spread = max(map(film._spread, [s.layers for s in lab["snapshots"]["he_normal"]]))
+    assert spread > film.STEADY and "(layers of 32 units wander about the steady spread theory gives He/Kaiming " \
+        "normal, but none fades away or blows up)" in said, said
+    (steady,) = film.findings(lab_of(["he_normal"]), "relu", 0.1, 32)
+    assert "wander" not in steady, steady

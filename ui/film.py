@@ -606,8 +606,10 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
                            else "."))
         elif (history["loss"].iloc[-1] < TRAINED and (spread := max(map(_spread, layers)))
               <= _kept_within(scheme, activation, width, len(layers[0]))):
+            wander = (f" (layers of {width} units wander about the steady spread theory gives "
+                      f"{scheme_label(scheme)}, but none fades away or blows up)" if spread > STEADY else "")
             kept = (f"in each of its {len(layers)} snapshots, each layer's activations keep a spread within "
-                    f"×{number(spread, 2)} of every other layer's, and the" if len(layers[0]) > 1 else
+                    f"×{number(spread, 2)} of every other layer's{wander}, and the" if len(layers[0]) > 1 else
                     "its one hidden layer trains, and the")
             shape = ("boundary settles on a straight line, the only one linear layers can draw: together they are "
                      "one linear map of the input" if act.straight else
