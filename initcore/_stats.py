@@ -92,12 +92,13 @@ def spreads(x: np.ndarray, axis: tuple[int, ...]) -> np.ndarray:
     entries' squares overflow (|x| from about 1e154), a slice is taken again on x / max |x|, whose squares lie in
     [0, 1]: std x = max |x| · std(x / max |x|). Only those slices pay for it."""
     with np.errstate(over="ignore", invalid="ignore"):
-        spread = np.std(x, axis=axis)
-    for at in zip(*np.nonzero(~np.isfinite(spread))):
-        entries = x[at]
-        largest = float(np.max(np.abs(entries)))
-        if math.isfinite(largest):  # every entry a number: only the squares overflowed
-            spread[at] = largest * float(np.std(entries / largest))
+        spread = np.asarray(np.std(x, axis=axis))  # one slice: an array of no dimensions, not a number
+    overflowed = ~np.isfinite(spread)
+    if overflowed.any():
+        for at in np.ndindex(spread.shape):
+            largest = float(np.max(np.abs(x[at]))) if overflowed[at] else math.inf
+            if math.isfinite(largest):  # every entry a number: only the squares overflowed
+                spread[at] = largest * float(np.std(x[at] / largest))
     return spread
 
 

@@ -119,6 +119,8 @@ def test_spreads_are_finite_wherever_the_entries_are(scale):
     exact = np.std(x, axis=(-2, -1)) * scale
     got = _stats.spreads(x * scale, axis=(-2, -1))
     np.testing.assert_allclose(got, exact, rtol=35 * np.finfo(np.float64).eps, atol=0)  # 35 entries a slice
+    alone = _stats.spreads(x[2, 1] * scale, axis=(-2, -1))  # one matrix: its one spread
+    assert alone.shape == () and alone == pytest.approx(exact[2, 1], rel=35 * np.finfo(np.float64).eps)
     x[0, 1, 2, 3] = np.inf
     assert not np.isfinite(_stats.spreads(x, axis=(-2, -1))[0, 1])
 
