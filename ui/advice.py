@@ -108,18 +108,18 @@ def _advice(group: list[str], cause: str, rows: dict, settings: dict, schemes: l
         candidates = _smaller_steps(lr) + _shallower(settings) + [
             shallower | step for shallower in _shallower(settings) for step in _smaller_steps(lr)[:1]]
     elif cause == "overshoots":
-        settled = [s for s in group if not _huge(rows[s].final_loss)]  # shot up, then came back near ln 2
-        losses = "; ".join(f"{initcore.SCHEMES[s].label}'s " + (
-            f"shot up to {number(rows[s].peak_loss)} and ended at {number(rows[s].final_loss)}" if s in settled else
-            f"ended at {number(rows[s].final_loss)}") for s in group) if len(group) > 1 else (
-            f"shot up to {number(rows[scheme].peak_loss)} and ended at {number(rows[scheme].final_loss)}"
-            if settled else f"ended at {number(rows[scheme].final_loss)}")
-        why = (f"For {who}, nothing overflowed, but the loss {losses}" + (", " if len(group) == 1 else " (")
-               + f"far above a coin flip's ln 2 = {number(LN2)}" + (")" if len(group) > 1 else "")
-               + f": a learning rate of {lr:g} is too large for {depth} layers of {width} units. The steps overshoot "
-               "and throw the weights far out, " + (
-                   "until the network's answers are so sure of themselves that every mistake costs a huge loss."
-                   if len(settled) < len(group) else "where the network is left learning nothing."))
+        def went(s: str) -> str:  # how one run's loss went: up and back near ln 2, or up to the end
+            row = rows[s]
+            return (f"shot up to {number(row.peak_loss)} and ended at {number(row.final_loss)}"
+                    if not _huge(row.final_loss) else f"ended at {number(row.final_loss)}")
+        far = f"far above a coin flip's ln 2 = {number(LN2)}"
+        losses = (f"the losses went {far}: " + "; ".join(f"{initcore.SCHEMES[s].label}'s {went(s)}" for s in group)
+                  if len(group) > 1 else f"the loss went {far}: it {went(scheme)}")
+        settled = all(not _huge(rows[s].final_loss) for s in group)
+        why = (f"For {who}, nothing overflowed, but {losses}. A learning rate of {lr:g} is too large for {depth} "
+               f"layers of {width} units: the steps overshoot and throw the weights far out, " + (
+                   "where the network is left learning nothing." if settled else
+                   "until the network's answers are so sure of themselves that every mistake costs a huge loss."))
         candidates = _smaller_steps(lr) + _shallower(settings)
     elif cause == "sigmoid":
         shrinks = " and ".join(f"at least {number(4 / np.sqrt(initcore.SCHEMES[s].knobs['scale']), 2)}-fold"
@@ -151,9 +151,9 @@ def _advice(group: list[str], cause: str, rows: dict, settings: dict, schemes: l
                 f"{suited_label}, compared here, learns: the loss chart shows the difference."))
         candidates = [dict(schemes=[*schemes, suited])]
     else:
-        why = (f"{who} {stall} near ln 2: through {depth} layers, a learning rate of {lr:g} does not move "
-               "the first layers' weights usefully in this many epochs (the gradient reaching them is noisy and "
-               "small), or switches units off for good.")
+        why = (f"{who} {stall} near ln 2: through {depth} layers, at a learning rate of {lr:g}, "
+               + ("their" if len(group) > 1 else "its") + " first layers' weights do not move usefully in this many "
+               "epochs.")
         candidates = _smaller_steps(lr) + _shallower(settings) + _larger_steps(lr)
     return _first_that_trains(group, why, candidates[:TRIES], settings, schemes)
 
