@@ -165,11 +165,15 @@ def test_units_pinned_at_saturation_are_told_with_what_the_run_learned_all_the_s
 
 def test_he_on_twelve_relu_layers_is_told_where_it_trains():
     """At 12 layers He's layers drift apart while it trains (a spread ×5.7 at most) and the boundary forms: its
-    sentence is said; Xavier's layers start ×45 apart there (the variance halves at each ReLU), and it gets none."""
+    sentence is said; Xavier's layers start ×45 apart there (the variance halves at each ReLU), and it is not told
+    it keeps a spread: its sentence gives how far apart they are."""
     lab = lab_of(["he_normal", "xavier_normal"], depth=12)
-    said = film.findings(lab, "relu", 0.1, 32)
-    assert [s.split(":")[0] for s in said] == ["**He/Kaiming normal**"] and "keep a spread within ×" in said[0]
+    he, xavier = film.findings(lab, "relu", 0.1, 32)
+    assert he.startswith("**He/Kaiming normal**") and "keep a spread within ×" in he
+    spread = max(film._spread(s.layers) for s in lab["snapshots"]["xavier_normal"])
     assert film._spread(lab["snapshots"]["xavier_normal"][0].layers) > film.STEADY
+    assert xavier.startswith("**Xavier/Glorot normal**") and "keep a spread" not in xavier
+    assert f"its layers' activation spreads up to ×{theme.number(spread, 2)} apart" in xavier, xavier
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -677,3 +681,15 @@ def test_a_spread_kept_within_more_than_tenfold_is_told_as_narrow_layers_wanderi
         "normal, but none fades away or blows up)" in said, said
     (steady,) = film.findings(lab_of(["he_normal"]), "relu", 0.1, 32)
     assert "wander" not in steady, steady
+
+
+def test_every_run_gets_a_sentence_even_one_whose_film_shows_no_lesson():
+    """Xor at learning rate 3: Xavier's run shows none of the lessons (no copies, no frozen layer, no saturation,
+    nothing blew up), and had no sentence, as if forgotten: it now says how its loss went."""
+    lab = lab_of(initcore.LAB_SCHEMES, dataset="xor", lr=3.0)
+    said = film.findings(lab, "relu", 3.0, 32)
+    assert [s.split(":")[0] for s in said] == [f"**{initcore.SCHEMES[s].label}**" for s in initcore.LAB_SCHEMES]
+    (xavier,) = [s for s in said if s.startswith("**Xavier/Glorot normal**")]
+    loss = lab["histories"]["xavier_normal"].loss
+    assert "none of the film's other lessons" in xavier and f"its loss went from {theme.number(loss.iloc[0])} at " \
+        f"epoch 0 to {theme.number(loss.iloc[-1])} at epoch 100" in xavier, xavier

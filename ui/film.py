@@ -566,10 +566,10 @@ STEADY = 10  # every layer's activation spread (standard deviation) within this 
 
 @drawn.once
 def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[str]:
-    """One sentence for each run of the lab (``ui.runs.gather``) whose film shows one of the lessons (``width``: its
-    layers' units, None where the layers' widths differ):
-    units that stay copies, layers too weak to move, units pinned at saturation, a divergence, or a signal that
-    stays steady while the boundary forms. Each is read off the run's snapshots and history."""
+    """One sentence for each run of the lab (``ui.runs.gather``): the lesson its film shows (``width``: its layers'
+    units, None where the layers' widths differ), units that stay copies, layers too weak to move, units pinned at
+    saturation, a divergence, or a signal that stays steady while the boundary forms; where it shows none of them,
+    how its loss went. Each is read off the run's snapshots and history."""
     said = []
     act = initcore.ACTIVATIONS[activation]
     ends = " and ".join(number(round(end)) for end in act.ends)  # -1 and 1, or sigmoid's 0 and 1
@@ -640,6 +640,14 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
                            f"(loss {number(end)}" + (", a coin flip's ln 2" if abs(end - np.log(2)) < 1e-3 else "")
                            + ")." if flat is not None else
                            f" ({percent(history['test_accuracy'].iloc[-1])} of the test points right)."))
+        else:  # a sentence for every run, so that none of them looks forgotten
+            apart = (f", its layers' activation spreads up to ×{number(max(map(_spread, layers)), 2)} apart"
+                     if len(layers[0]) > 1 else "")
+            said.append(f"{name}: its loss went from {number(float(history['loss'].iloc[0]))} at epoch 0 to "
+                        f"{number(float(history['loss'].iloc[-1]))} at epoch {last} "
+                        f"({percent(history['test_accuracy'].iloc[-1])} of the test points right){apart}; none of "
+                        "the film's other lessons (units that stay copies, layers that do not move, units pinned at "
+                        "saturation, a blow-up) shows in its frames.")
     return said
 
 
