@@ -693,3 +693,4 @@ def test_every_run_gets_a_sentence_even_one_whose_film_shows_no_lesson():
     loss = lab["histories"]["xavier_normal"].loss
     assert "none of the film's other lessons" in xavier and f"its loss went from {theme.number(loss.iloc[0])} at " \
         f"epoch 0 to {theme.number(loss.iloc[-1])} at epoch 100" in xavier, xavier
+    assert "inf" not in xavier and "is switched off (ReLU gives 0 for every example)" in xavier  # a spread of 0

@@ -641,8 +641,10 @@ def findings(lab: dict, activation: str, lr: float, width: int | None) -> list[s
                            + ")." if flat is not None else
                            f" ({percent(history['test_accuracy'].iloc[-1])} of the test points right)."))
         else:  # a sentence for every run, so that none of them looks forgotten
-            apart = (f", its layers' activation spreads up to ×{number(max(map(_spread, layers)), 2)} apart"
-                     if len(layers[0]) > 1 else "")
+            spread, off = max(map(_spread, layers)), _switched_off(layers[-1], act)
+            apart = ("" if len(layers[0]) == 1 else f", and {off}" if off else
+                     f", its layers' activation spreads up to ×{number(spread, 2)} apart" if np.isfinite(spread) else
+                     ", a layer's activations all 0 in some of its frames")
             said.append(f"{name}: its loss went from {number(float(history['loss'].iloc[0]))} at epoch 0 to "
                         f"{number(float(history['loss'].iloc[-1]))} at epoch {last} "
                         f"({percent(history['test_accuracy'].iloc[-1])} of the test points right){apart}; none of "
