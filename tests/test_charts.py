@@ -660,3 +660,13 @@ def test_a_ridgeline_spans_its_bins_so_a_spike_at_an_end_has_its_tick():
     ridge = charts.ridgeline_figure(run.act_hist, [1, 10], log=True, title="t", value_label="a")
     assert list(ridge.layout.xaxis.range) == [run.act_hist.log_edges[0], run.act_hist.log_edges[-1]]
     assert run.act_hist.log_edges[-1] == 0
+
+
+@pytest.mark.parametrize("rows, units", [(2, 2), (3, 3), (2, 12)])
+def test_a_small_weight_matrix_numbers_its_units_and_rows_whole(rows, units):
+    """Symmetry at width 2 numbered its units and rows 0.5, 1, 1.5, 2, 2.5."""
+    before = np.random.default_rng(0).standard_normal((rows, units))
+    layout = charts.matrix_figure(before, before * 2, title="t").to_dict()["layout"]
+    for kind, count in (("xaxis", units), ("yaxis", rows)):  # up to 10, every number; more, Plotly's whole ones
+        axes = [axis for name, axis in layout.items() if name.startswith(kind)]
+        assert len(axes) == 2 and all(axis.get("dtick") == (1 if count <= 10 else None) for axis in axes)

@@ -238,7 +238,8 @@ def decade_step(decades: float, most: int = 8) -> int:
 
 
 def layer_ticks(depth: int) -> dict:
-    """Whole layer numbers on a layer axis: Plotly would tick a network of a few layers at 0.5, 1, 1.5 …"""
+    """Whole numbers on an axis that counts from 1 (layers, units, a matrix's rows): Plotly would tick a count of a
+    few at 0.5, 1, 1.5 …"""
     return dict(tick0=1, dtick=1) if depth <= 10 else {}
 
 
@@ -761,7 +762,7 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
         titles.append(panel | dict(text=panel["text"] + said))
         rows, units = matrix.shape  # numbered from 1, as the units table and every other page number them
         x, y = fig.panel_axes(1, col, 2)
-        x_axes[fig.layout_key(x)]["range"] = [0.5, units + 0.5]
+        x_axes[fig.layout_key(x)] |= dict(range=[0.5, units + 0.5], **layer_ticks(units))
         if reach is None:
             titles.append(dict(text="no weight<br>is a number", x=(units + 1) / 2, y=(rows + 1) / 2, xref=x, yref=y,
                                showarrow=False))
@@ -770,7 +771,7 @@ def matrix_figure(before: np.ndarray, after: np.ndarray, *, title: str) -> fig.P
                                  colorbar=dict(title=dict(text="w")), xaxis=x, yaxis=y,
                                  customdata=np.reshape(written(matrix.ravel()), matrix.shape),
                                  hovertemplate="input %{y}, unit %{x}<br>w = %{customdata}<extra></extra>"))
-    y_axes = fig.grid_axes(grid, "yaxis", autorange="reversed")
+    y_axes = fig.grid_axes(grid, "yaxis", autorange="reversed", **layer_ticks(before.shape[0]))
     y_axes["yaxis"] |= fig.axis_title("input (row)")
     room = {} if shared else dict(margin=fig.MARGIN | dict(t=fig.MARGIN["t"] + 32))  # for the titles' second line
     said = "; ".join(f"{when}: {_columns_in_words(matrix)}" for when, matrix in (("before", before), ("after", after)))
