@@ -271,6 +271,8 @@ def zero_last_layer(run: dict, width: int, epochs: int, label: str, settings: di
     # The "no" is the answer itself, not a reason: where the hidden layers are copies the answer is no, but not
     # because of the zero output layer, and "zero weights anywhere keep the units copies" is the misconception.
     options = ("yes: each output weight gets its own gradient, and the layers below learn from the next step on",
+               "only as one unit: its units stay copies of one another, and its loss falls no further than one unit "
+               "can take it",
                "no: from this start the network cannot learn")
     start, end, distinct = run["loss"][0], run["loss"][-1], run["distinct"]
     falls = bool(np.isfinite(end) and end < LEARNED_SHARE * start)
@@ -300,7 +302,7 @@ def zero_last_layer(run: dict, width: int, epochs: int, label: str, settings: di
                "(or one constant) everywhere is not.")
     text = (f"Are zero weights always wrong? Keep the hidden layers as they are here ({label}), but start the output "
             "layer at zero, as Fixup does (Zhang et al. 2019). Can the network learn?")
-    return Question("zero_last_layer", text, options, (options[0 if learns else 1],), truth, why,
+    return Question("zero_last_layer", text, options, (options[0 if learns else 1 if copies else 2],), truth, why,
                     (width, epochs, label, tuple(sorted(settings.items()))))
 
 
