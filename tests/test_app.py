@@ -1166,12 +1166,16 @@ def test_choosing_page_says_what_keeps_the_network_steady_and_links_to_it(activa
     signal = initcore.theory.steady_variance(activation)
     gradient = initcore.theory.steady_variance(activation, target="gradient")
     said = next(m.value for m in at.markdown if m.value.startswith("**What keeps it steady.**"))
-    assert f"**{signal:.4g}**" in said and f"**{gradient:.4g}**" in said
+    digits = 5 if activation == "leaky_relu" else 4  # 1.9998, against He's 2
+    assert f"**{signal:.{digits}g}**" in said and f"**{gradient:.{digits}g}**" in said
     slope = initcore.theory.length_map_slope(activation)
     assert ("knife's edge" in said) == (slope > 1.01) and ("back towards it" in said) == (slope < 0.99)
     steady = [link for link in at.get("page_link") if link.proto.label.startswith("Watch n_in·Var(W)")]
-    if activation in ("linear", "relu", "leaky_relu"):  # He and LeCun are exact there
+    if activation in ("linear", "relu"):  # He and LeCun are exact there
         assert "exactly what it takes" in said and not steady
+        return
+    if activation == "leaky_relu":  # He's 2 against 2/(1 + a²) = 1.9998: within 0.01 %, not exact
+        assert "what it takes to within 0.01 %" in said and "exactly" not in said and not steady
         return
     assert "only approximately right" in said and ("No single scale holds both" in said) == (
         abs(signal / gradient - 1) > 0.01)
@@ -2166,3 +2170,14 @@ def test_a_setting_of_another_scheme_is_left_out_and_of_the_scheme_shown_is_kept
     assert "std" not in he.query_params and "dept" not in he.query_params
     small = open_page("pages/2_Signal_propagation.py", home_first=False, scheme="small_normal", std="0.03")
     assert not _left_out_notes(small) and small.query_params["std"] == "0.03"
+
+
+def test_a_scheme_within_a_hair_of_the_steady_scale_is_not_told_it_is_exactly_right():
+    """Leaky ReLU (a = 0.01) keeps Var z with n_in·Var(W) = 2/(1 + a²) = 1.9998, not He's 2: the page wrote both as
+    "2" and called He "exactly what it takes". It now writes 1.9998 and says how close He is; ReLU's He is exact."""
+    from ui import lessons
+
+    leaky = lessons.steady_scale("leaky_relu", "he_normal")["sentence"]
+    assert "1.9998" in leaky and "exactly" not in leaky and "to within 0.01 %" in leaky, leaky
+    relu = lessons.steady_scale("relu", "he_normal")["sentence"]
+    assert "exactly what it takes" in relu and "**2**" in relu, relu
