@@ -2181,3 +2181,14 @@ def test_a_scheme_within_a_hair_of_the_steady_scale_is_not_told_it_is_exactly_ri
     assert "1.9998" in leaky and "exactly" not in leaky and "to within 0.01 %" in leaky, leaky
     relu = lessons.steady_scale("relu", "he_normal")["sentence"]
     assert "exactly what it takes" in relu and "**2**" in relu, relu
+
+
+def test_the_verdict_table_keeps_where_a_curve_leaves_the_chart_s_bands():
+    """A funnel's curve ends at Var z = 145, in the exploding band: the table said only "grows, ×37"; it now says
+    where the curve leaves the bands, as the verdict sentence does."""
+    from ui.lessons import Judgement
+
+    judged = Judgement("grows", change=37.0, per_layer=1.2, path="from layer 1 to layer 10",
+                       band="above the chart's band, 100, from layer 6")
+    assert judged.short() == "grows, ×37; above the chart's band, 100, from layer 6"
+    assert Judgement("steady", change=1.1).short() == "steady, ×1.1"

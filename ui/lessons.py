@@ -279,7 +279,7 @@ class Judgement:
             return "none"
         if self.event:
             return f"{self.word}: {self.event.split(':')[0]}"
-        said = f"{self.word}, {times(self.change)}"
+        said = f"{self.word}, {times(self.change)}" + (f"; {self.band}" if self.band else "")
         return f"{said}; theory: {self.projection}" if self.projection else said
 
 
