@@ -134,14 +134,16 @@ def test_a_zero_output_layer_starts_at_zero_over_the_same_hidden_draws():
         np.testing.assert_array_equal(drawn, same)
 
 
-@pytest.mark.parametrize("activation, sigma_w2, expected", [("tanh", 1.0, 1), ("relu", 2.0, 1), ("relu", 1.0, 3),
+@pytest.mark.parametrize("activation, sigma_w2, expected", [("tanh", 1.0, (1, 3)), ("relu", 2.0, 1), ("relu", 1.0, 3),
                                                              ("relu", 3.0, 4), ("gelu", 2.35, 4), ("tanh", 2.0, 2),
                                                              ("leaky_relu", 2.0, 1)])  # χ₁ = 1.0001: ×1.002 in 20
 # ReLU at σ_w² = 1 without biases is fading, not ordered: its correlations move as they would at He's σ_w² = 2.
 # ReLU at 3 (and GELU at 2.35) has χ₁ > 1 but no level to settle at (q* = ∞): exploding, as the page says, not chaotic
+# tanh at 1 without biases is the edge of chaos at q* = 0, reached only in the limit: its signal fades too, and
+# "fading", every clause of it true by the page's own readings (q* = 0, ξ_c = ∞), is right as well
 def test_the_phase_answer_is_theory_s_at_the_point(activation, sigma_w2, expected):
     question = classroom.phase(initcore.theory.phase(activation, sigma_w2, 0.0), activation, sigma_w2, 0.0)
-    assert question.right == (question.options[expected],)
+    assert question.right == tuple(question.options[k] for k in np.atleast_1d(expected))
 
 
 @pytest.mark.parametrize("activation, sigma_w2, sigma_b2", [
@@ -156,7 +158,8 @@ def test_the_phase_answer_is_the_page_s_verdict(activation, sigma_w2, sigma_b2):
     path = phase_data.path(activation, sigma_w2, sigma_b2)
     said = phase_lessons.verdict(point, sigma_b2, path)[1].split("**")[1].split()[0].strip(".:,")
     expected = {"Ordered": 0, "Critical": 1, "Chaotic": 2, "Fading": 3, "Growing": 4, "Exploding": 4}[said]
-    assert question.right == (question.options[expected],)
+    fading_too = (question.options[3],) if said == "Critical" and point["q_star"] == 0 else ()  # the edge at q* = 0
+    assert question.right == (question.options[expected], *fading_too)
 
 
 # Class mode on the pages

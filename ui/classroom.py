@@ -319,11 +319,14 @@ def phase(point: dict, activation: str, sigma_w2: float, sigma_b2: float) -> Que
                "fading: with no biases the signal dies out, and how alike two inputs are is not forgotten at any "
                "fixed rate",
                "growing without bound: the signal has no level to settle at (q* = ∞)")
-    chi = point["chi1"]
-    answer = options[_PHASE_OPTION[phase_lessons.phase_name(point, sigma_b2)]]  # the page's own verdict's phase
+    chi, name = point["chi1"], phase_lessons.phase_name(point, sigma_b2)
+    answer = options[_PHASE_OPTION[name]]  # the page's own verdict's phase
+    # The edge of chaos at q* = 0 (tanh at σ_w² = 1, no biases) is reached only in the limit: the signal fades to 0
+    # there too, and how alike two inputs are is forgotten at no fixed rate (ξ_c = ∞), so "fading" is as true.
+    right = (answer, options[_PHASE_OPTION["fading"]]) if name == "critical" and point["q_star"] == 0 else (answer,)
     return Question(
         "phase", f"A {activation} network with σ_w² = {number(sigma_w2)} and σ_b² = {number(sigma_b2)}: which phase "
-        "is it in?", options, (answer,), f"{phase_lessons.against_one(chi)}: {answer.split(':')[0].split(' (')[0]}",
+        "is it in?", options, right, f"{phase_lessons.against_one(chi)}: {answer.split(':')[0].split(' (')[0]}",
         "χ₁ is σ_w² times the mean square slope of the activation at the level the signal settles at: above 1 each "
         "layer pulls nearby inputs apart, below 1 it pulls them together. With no biases and χ₁ < 1, an activation "
         "with f(0) = 0 lets the signal fade to 0 instead (sigmoid, whose f(0) = ½, keeps one), each layer acting "
