@@ -41,9 +41,10 @@ st.markdown(f"**Your network**, the orange diamond: σ_w² = {theme.number(sigma
 show.metrics(phase_lessons.readings(point))
 kind, sentence = phase_lessons.verdict(point, sigma_b2, phase_data.path(activation, sigma_w2, sigma_b2))
 getattr(st, kind)(sentence)
+sigma_b = round(sigma_b2**0.5, 4)  # 4 digits: Signal propagation's slider shows what it is given, √0.05 = 0.2236067…
 st.page_link("pages/2_Signal_propagation.py", label=f"Watch σ_w² = {theme.number(sigma_w2)} in Signal propagation",
              icon=":material/trending_down:", query_params=controls.link(
-                 dict(activation=activation, **phase_data.gaussian(sigma_w2), bias_std=sigma_b2**0.5)))
+                 dict(activation=activation, **phase_data.gaussian(sigma_w2), bias_std=sigma_b)))
 
 st.subheader("Dynamical isometry: does every direction get through?")
 st.markdown(
