@@ -2192,3 +2192,15 @@ def test_the_verdict_table_keeps_where_a_curve_leaves_the_chart_s_bands():
                        band="above the chart's band, 100, from layer 6")
     assert judged.short() == "grows, ×37; above the chart's band, 100, from layer 6"
     assert Judgement("steady", change=1.1).short() == "steady, ×1.1"
+
+
+def test_a_curve_hidden_under_another_is_told():
+    """Xavier and LeCun draw the same weights in layers of one width: compared, LeCun's curves are drawn over
+    Xavier's, and a class asks where Xavier went. A caption says."""
+    at = open_page("pages/2_Signal_propagation.py", compare=["He/Kaiming normal", "LeCun normal"])
+    assert not at.exception
+    said = [c.value for c in at.caption if "lie exactly under" in c.value]
+    assert said == ["Xavier/Glorot normal's curves lie exactly under LeCun normal's: at these settings the two draw "
+                    "the same weights."], [c.value for c in at.caption]
+    alone = open_page("pages/2_Signal_propagation.py", compare=["He/Kaiming normal"])
+    assert not [c.value for c in alone.caption if "lie exactly under" in c.value]

@@ -33,7 +33,8 @@ FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # float32's smallest normal num
 
 def propagation_curves(settings: dict, schemes: dict[str, dict], columns: tuple[str, str] = ("pre_var", "grad_var")):
     """Simulate each scheme (cached) with the same network; forward and backward curves of ``columns`` with
-    theory's, and a sentence for the chart when comparing cost the schemes inputs or left some out (else None).
+    theory's, and a sentence for the chart when comparing cost the schemes inputs or left some out, or when a curve
+    lies exactly under another's (else None).
     ``settings`` may describe a network beyond square plain layers (``widths``, ``residual``, ``norm``,
     ``bias_std``: ``initcore.network``)."""
     if len(schemes) == 1:
@@ -52,7 +53,23 @@ def propagation_curves(settings: dict, schemes: dict[str, dict], columns: tuple[
                              _a_line(predicted[columns[0]]), run.exploded_at, name))
         backward.append(Curve(scheme, layers.layer.to_numpy(), layers[columns[1]].to_numpy(),
                               _a_line(predicted[columns[1]]), None, name))
-    return runs, forward, backward, note
+    hidden = _hidden_curves(forward, backward)
+    return runs, forward, backward, " ".join(filter(None, (note, hidden))) or None
+
+
+def _hidden_curves(forward: list[Curve], backward: list[Curve]) -> str | None:
+    """Where a scheme's curves, forward and back, are another's to the last digit, the later one is drawn over the
+    earlier and hides it (Xavier under LeCun, in layers of one width): say so, or a class asks where it went."""
+    said = []
+    for k, (ahead, back) in enumerate(zip(forward, backward)):
+        over = next((f for f, b in zip(forward[k + 1:], backward[k + 1:])
+                     if np.array_equal(f.values, ahead.values, equal_nan=True)
+                     and np.array_equal(b.values, back.values, equal_nan=True)),
+                    None)
+        if over is not None:
+            said.append(f"{ahead.name}'s curves lie exactly under {over.name}'s: at these settings the two draw "
+                        "the same weights.")
+    return " ".join(said) or None
 
 
 def drawn_width(depth: int, width: int, shape: str, scheme: str, params: dict) -> tuple[int, str | None]:
