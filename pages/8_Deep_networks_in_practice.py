@@ -37,8 +37,7 @@ network = deep.description(depth=depth, width=width, shape=shape, residual=resid
 batch = 128
 settings = dict(network, seed=seed, batch=batch)
 st.caption(f"Widths {deep.widths_text(network['widths'])}; {batch} random inputs."
-           + (" A residual network keeps one width from its first block on: the shape sets its input only."
-              if network["residual"] is not None and shape != "constant" else ""))
+           + deep.residual_shape_words(shape, network, width))
 try:
     runs, stream, gradient, budget = lessons.propagation_curves(
         settings, {scheme: params} | {s: {} for s in others}, columns=("stream_var", "stream_grad_var"))

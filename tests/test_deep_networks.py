@@ -499,3 +499,17 @@ def test_a_gradient_that_grows_as_much_behind_layernorm_is_not_put_down_to_batch
     theory has it as large behind LayerNorm."""
     story = deep.story(initcore.simulate(depth=depth, width=256, activation=activation, scheme=scheme, norm="batch"))
     assert "BatchNorm's own doing" not in story and "as much behind LayerNorm" in story, story
+
+
+@pytest.mark.parametrize("shape, said", [
+    ("funnel", "a funnel's input is 256 units wide, as a constant network's: here the shape changes nothing."),
+    ("bottleneck", "a bottleneck's input is 256 units wide, as a constant network's: here the shape changes nothing."),
+    ("widening", "the shape sets its input only (4 units)."), ("constant", None)])
+def test_a_residual_network_s_shape_is_told_for_what_it_does(shape, said):
+    """A residual network keeps one width from its first block on. A funnel and a bottleneck start as wide as the
+    network: the caption said "the shape sets its input only" where the shape changed nothing at all."""
+    at = open_page("pages/8_Deep_networks_in_practice.py", residual="α = 1 (a plain ResNet)", shape=deep.SHAPES[shape],
+                   depth="6")
+    assert not at.exception
+    widths = next(c.value for c in at.caption if c.value.startswith("Widths"))
+    assert (said in widths) if said else "residual network" not in widths, widths

@@ -41,6 +41,21 @@ def description(*, depth: int, width: int, shape: str, residual: str, norm: str,
                 bias_std=bias_std)
 
 
+def residual_shape_words(shape: str, network: dict, width: int) -> str:
+    """What a shape does to a residual network (``network``, ``description``'s), which keeps one width from its first
+    block on: it sets the input's width alone, and where that is the constant network's (a funnel and a bottleneck
+    start ``width`` wide), nothing at all. "" for a plain network or a constant shape."""
+    if network["residual"] is None or shape == "constant":
+        return ""
+    first = network["widths"][0]
+    if first == width:
+        return (f" A residual network keeps one width from its first block on, so only its input could follow the "
+                f"shape, and a {shape}'s input is {width} units wide, as a constant network's: here the shape changes "
+                "nothing.")
+    return (f" A residual network keeps one width from its first block on: the shape sets its input only ({first} "
+            f"units).")
+
+
 def pieces(**choices) -> dict:
     """The keywords of ``description(**choices)`` that make it more than a square plain network (none for one):
     what a lesson of plain networks adds to its settings when the learner picks a shape or biases."""
