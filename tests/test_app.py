@@ -2185,13 +2185,16 @@ def test_a_scheme_within_a_hair_of_the_steady_scale_is_not_told_it_is_exactly_ri
 
 def test_the_verdict_table_keeps_where_a_curve_leaves_the_chart_s_bands():
     """A funnel's curve ends at Var z = 145, in the exploding band: the table said only "grows, ×37"; it now says
-    where the curve leaves the bands, as the verdict sentence does."""
+    where the curve leaves the bands, as the verdict sentence does, in short. A word that says it already (vanishes,
+    explodes) needs no more, and keeps the table within a projector's width."""
     from ui.lessons import Judgement
 
     judged = Judgement("grows", change=37.0, per_layer=1.2, path="from layer 1 to layer 10",
-                       band="above the chart's band, 100, from layer 6")
-    assert judged.short() == "grows, ×37; above the chart's band, 100, from layer 6"
+                       band="above the chart's band, 100, from layer 6", band_at=("above", 6))
+    assert judged.short() == "grows, ×37; above the band from layer 6"
     assert Judgement("steady", change=1.1).short() == "steady, ×1.1"
+    gone = Judgement("vanishes", change=1e-15, band="below the chart's band, 0.01, from layer 3", band_at=("below", 3))
+    assert gone.short() == "vanishes, ×10⁻¹⁵"
 
 
 def test_a_curve_hidden_under_another_is_told():

@@ -271,6 +271,7 @@ class Judgement:
     projection: str = ""  # what theory says of a deeper network, where it leaves the bands
     event: str = ""  # an overflow or a zero, which says it all
     band: str = ""  # where the signal leaves the chart's bands for good ("above the chart's band, 100, from layer 2")
+    band_at: tuple[str, int] | None = None  # the same, in short: ("above", 2)
 
     @property
     def kind(self) -> str:
@@ -296,7 +297,9 @@ class Judgement:
             return "none"
         if self.event:
             return f"{self.word}: {self.event.split(':')[0]}"
-        said = f"{self.word}, {times(self.change)}" + (f"; {self.band}" if self.band else "")
+        said = f"{self.word}, {times(self.change)}"
+        if self.band_at and self.word not in ("vanishes", "explodes"):  # a milder word that the bands would belie
+            said += f"; {self.band_at[0]} the band from layer {self.band_at[1]}"
         return f"{said}; theory: {self.projection}" if self.projection else said
 
 
@@ -369,7 +372,8 @@ def _on_the_bands(judged: Judgement, values: np.ndarray) -> Judgement:
     if judged.event or left is None:
         return judged
     _, side, band, first = left
-    return replace(judged, band=f"{side} the chart's band, {number(band)}, from layer {first + 1}")
+    return replace(judged, band=f"{side} the chart's band, {number(band)}, from layer {first + 1}",
+                   band_at=(side, first + 1))
 
 
 def _deepened(settings: dict) -> dict:
