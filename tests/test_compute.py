@@ -158,3 +158,32 @@ def test_a_class_s_sweeps_do_not_push_out_the_lab_s_runs(monkeypatch):
     assert [key for key in kept if key[0] == "lab"] == [("lab", 0), ("lab", 1), ("lab", 2)]
     assert len([key for key in kept if key[0] == "sweep"]) <= 4 + 1  # the one just started may still run
     assert all(jobs.start(("lab", k), lambda k, report: -1, k) is labs[k] for k in range(3))
+
+
+def test_a_page_waiting_for_its_jobs_takes_a_newer_press_at_once(monkeypatch):
+    """A page waiting for its jobs gives way to a press that comes meanwhile (Streamlit's yield check raises to
+    rerun): held until the wait ended, that press was merged with the next into one, so three quick presses of New
+    seed counted as two."""
+    from types import SimpleNamespace
+
+    from ui import jobs
+
+    class Pressed(Exception):
+        """What Streamlit raises to start the page again for a newer press."""
+
+    def yield_check():
+        raise Pressed
+
+    monkeypatch.setattr(jobs, "get_script_run_ctx", lambda suppress_warning=False: SimpleNamespace(
+        yield_check=yield_check))
+    release = threading.Event()
+    job = jobs.start(("lab", "a press meanwhile"), lambda report: release.wait(10))
+    try:
+        with pytest.raises(Pressed):
+            jobs.wait([job], patience=10)
+        assert not job.done()
+    finally:
+        release.set()
+    assert job.result()
+    monkeypatch.setattr(jobs, "get_script_run_ctx", lambda suppress_warning=False: None)  # outside a page: no check
+    assert jobs.wait([job], patience=10)

@@ -10,16 +10,20 @@ shares one; the last finished ones of each kind (``KEPT``) are kept for whoever 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
 from ui import compute
 
 PATIENCE = 0.3  # seconds a page waits for its jobs before it draws a progress bar instead
 POLL = 0.3  # seconds between two looks at jobs still running
+GIVE_WAY = 0.05  # seconds between two looks, while a page waits, for a newer press or move of its reader
 # Finished jobs kept, by kind (a key's first item): a lab run with its film takes up to about 2.5 MB, a sweep's column
 # a table of a few rows. Kept apart, a class's sweeps, eight jobs a view, do not push out the runs a lab shows.
 KEPT = {"lab": 32, "sweep": 64}
@@ -61,6 +65,23 @@ def start(key: tuple, job: Callable, /, *args) -> Job:
 
 
 def wait(jobs: Iterable[Job], patience: float | None = None) -> bool:
-    """Wait for ``jobs`` at most ``patience`` seconds (``PATIENCE``); whether all are done."""
-    _, running = wait_for([job.future for job in jobs], timeout=PATIENCE if patience is None else patience)
-    return not running
+    """Wait for ``jobs`` at most ``patience`` seconds (``PATIENCE``); whether all are done.
+
+    Every ``GIVE_WAY`` seconds the wait gives way to a newer request of the page's reader: Streamlit's yield check
+    raises to start the page again at once. (A press held until the wait ended was merged by Streamlit with the next
+    press of the same button into one: three quick presses of New seed counted as two.)"""
+    futures = [job.future for job in jobs]
+    deadline = time.monotonic() + (PATIENCE if patience is None else patience)
+    while True:
+        _, running = wait_for(futures, timeout=max(min(GIVE_WAY, deadline - time.monotonic()), 0))
+        if not running or time.monotonic() >= deadline:
+            return not running
+        give_way()
+
+
+def give_way() -> None:
+    """Let a newer request of the page's reader (a press, a move) end this run of the page: Streamlit raises to run
+    it again. Outside a page (a notebook, a test), nothing."""
+    page = get_script_run_ctx(suppress_warning=True)
+    if page is not None:
+        page.yield_check()
