@@ -463,11 +463,11 @@ def _cursor(reels: list[Reel], histories: dict, epoch: int, top: float) -> dict:
     trace."""
     xs, ys, colours = [], [], []
     for r in reels:
-        history, shot = histories[r.scheme], r.epochs[_at(r, epoch)]
-        shown = history[(history["epoch"] <= shot) & np.isfinite(history["loss"]) & (history["loss"] > 0)]
+        epochs, losses = (histories[r.scheme][column].to_numpy() for column in ("epoch", "loss"))
+        shown = np.flatnonzero((epochs <= r.epochs[_at(r, epoch)]) & np.isfinite(losses) & (losses > 0))
         if len(shown):
-            xs.append(int(shown["epoch"].iloc[-1]))
-            ys.append(min(float(shown["loss"].iloc[-1]), top))
+            xs.append(int(epochs[shown[-1]]))
+            ys.append(min(float(losses[shown[-1]]), top))
             colours.append(scheme_colour(r.scheme))
     return dict(x=xs, y=ys, marker=dict(color=colours))
 
