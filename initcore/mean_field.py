@@ -137,6 +137,46 @@ def _axis(name: str, values) -> np.ndarray:
     return np.array([_variance(name, value) for value in values])
 
 
+def unshared(activation: str, q: float, apart: float) -> float:
+    """E[f(u₁)²] − E[f(u₁) f(u₂)] = E[(f(u₁) − f(u₂))²] / 2 for (u₁, u₂) ~ N(0, q·[[1, c], [c, 1]]) whose correlation
+    c lies ``apart`` = 1 − c ∈ [0, 1] below 1: what of the variance of f two inputs do not share, which a layer
+    passes on as the part of its signal that tells them apart. (Given as 1 − c, which keeps its digits where two
+    inputs have become all but one: 10⁻²⁰ apart, c itself is 1.)
+
+    Piecewise linear activations (f = b·z for z ≥ 0, a·z below) have it in closed form, with the arc-cosine kernel
+    k(c) = (sin θ + (π − θ)·cos θ) / 2π = E[u₁⁺ u₂⁺] / q at θ = arccos c:
+
+        q·((a − b)²·(1/2 − k(c)) + a·b·(1 − c)),      1/2 − k = (π(1 − c) + θ cos θ − sin θ) / 2π,
+
+    (linear: q(1 − c); ReLU: q(1/2 − k)), with θ = 2 asin √((1 − c)/2) and θ cos θ − sin θ ≈ −θ³/3·(1 − θ²/10)
+    for small θ, where it cancels. The others by Mehler's series (the module docstring),
+    E[f²]·(Σ_k frac_k·(1 − c^k) + tail·(1 − c^κ)), each 1 − c^k taken as −expm1(k·ln(1 − apart)).
+    """
+    act = get_activation(activation)
+    if not 0 <= apart <= 1 or not q >= 0:
+        raise ValueError(f"q={q!r}, apart={apart!r}; expected a variance q ≥ 0 and 0 ≤ 1 − c ≤ 1")
+    if apart == 0 or q == 0:
+        return 0.0
+    if act.homogeneous is not None:
+        below, above = -float(act.fn(np.array([-1.0]))[0]), float(act.fn(np.array([1.0]))[0])
+        theta = 2 * math.asin(math.sqrt(apart / 2))
+        bend = -theta**3 / 3 * (1 - theta**2 / 10) if theta < 1e-2 else theta * (1 - apart) - math.sin(theta)
+        return q * max((below - above) ** 2 * (math.pi * apart + bend) / (2 * math.pi) + below * above * apart, 0.0)
+    if not q < Q_MAX:
+        return math.nan
+    tables, s = _tables(act.id), np.array([math.log(max(q, Q_MIN))])
+    second, _, slope = _moments_at(act, tables, s, exact=False)[:, 0]
+    fractions = np.clip(_interpolate(tables.mehler_s, tables.mehler, s)[0] if _read_table(tables, s, False)[0]
+                        else _mehler(act, np.array([q]))[0], 0, None)
+    orders = np.arange(MEHLER_TERMS)
+    tail = max(1 - fractions.sum(), 0.0)
+    tail_order = max((q * slope / second - fractions @ orders) / tail, MEHLER_TERMS) if tail > 0 else MEHLER_TERMS
+    log_c = math.log1p(-apart) if apart < 1 else -math.inf
+    with np.errstate(invalid="ignore"):
+        parts = np.where(orders > 0, -np.expm1(orders * log_c), 0.0)
+    return float(second * (fractions @ parts - tail * math.expm1(tail_order * log_c)))
+
+
 # ---- moments of one activation ------------------------------------------------------------------------------
 
 

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from initcore import _validate
-from initcore._stats import batch_error, moments
+from initcore._stats import across_inputs, batch_error, moments
 from initcore.activations import get_activation
 from initcore.histograms import LayerHistograms, build, record, sample_rows
 from initcore.homogeneous import SAMPLE_KINDS, UNIT_RUNS, UnitRun, derive, likely_derivable, magnitude_range, scalable
@@ -148,7 +148,9 @@ def simulate(*, depth: int | None = None, width: int | None = None, activation: 
     ``widths``, ``residual``, ``norm`` and ``bias_std`` describe a network beyond square plain layers
     (``initcore.network``); it runs at the true scale of its weights, one layer at a time (``initcore.passes``),
     and its table adds ``stream_var`` and ``stream_grad_var``, the variances of z_l and dL/dz_l (the residual
-    stream's), to ``pre_var`` and ``grad_var``, those of what the activation sees.
+    stream's), to ``pre_var`` and ``grad_var``, those of what the activation sees, and ``stream_input_var``, the part
+    of Var z_l that tells one input from another: each unit's variance over the batch, averaged over the units,
+    which a bias, the same for every input, does not add to (NaN for square plain layers, which have none).
     """
     net = described(depth=depth, width=width, activation=activation, scheme=scheme, widths=widths,
                     residual=residual, norm=norm, bias_std=bias_std, **scheme_params)
@@ -346,6 +348,7 @@ def _simulate_together(depth, width, act, noise, members, batch, seed, dtype) ->
                         dtype=dtype.name, **params)
         layers = pd.DataFrame(columns, columns=COLUMNS).assign(fan_in=width, fan_out=width)
         layers["stream_var"], layers["stream_grad_var"] = layers["pre_var"], layers["grad_var"]  # u_l = z_l here
+        layers["stream_input_var"] = np.nan  # measured where a network has biases (``_simulate_network``)
         results.append(Propagation(layers=layers, act_hist=hists["act"],
                                    pre_hist=hists["pre"], grad_hist=hists["grad"], weight_hist=hists["weight"],
                                    settings=settings))
@@ -681,7 +684,7 @@ def _scaled_product(x: np.ndarray, base: np.ndarray, noise: str, blocks, square:
 
 # ---- any Network: layer shapes, residual blocks, norms, biases -------------------------------------------------
 
-STREAM_COLUMNS = ("fan_in", "fan_out", "stream_var", "stream_grad_var")
+STREAM_COLUMNS = ("fan_in", "fan_out", "stream_var", "stream_grad_var", "stream_input_var")
 
 
 def _check_network_size(net: Network, batch, seed, dtype) -> tuple[int, int, str]:
@@ -774,6 +777,7 @@ def _simulate_network(net: Network, batch: int, seed: int, dtype: str) -> Propag
                                 np.empty(layer.u.shape, dtype=bool))
             if not block.exploded:
                 extra["stream_var"][layer.layer - 1] = moments(layer.z)[1]
+                extra["stream_input_var"][layer.layer - 1] = across_inputs(layer.z)
             return not block.exploded
 
         def backward(layer: Backward) -> None:

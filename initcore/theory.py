@@ -34,6 +34,7 @@ Var(x) = Var(g) = 1 as in ``initcore.simulate``.
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 
 import numpy as np
@@ -42,6 +43,7 @@ from initcore import _validate
 from initcore.activations import get_activation
 from initcore.mean_field import phase as phase  # re-exported: initcore.theory.phase
 from initcore.mean_field import phase_grid as phase_grid
+from initcore.mean_field import unshared
 from initcore.network import MAX_BIAS_STD as MAX_BIAS_STD  # re-exported: the trainer's limit too
 from initcore.network import NORM_EPSILON, Network
 from initcore.propagation import described
@@ -163,17 +165,26 @@ def predicted(net: Network) -> dict[str, np.ndarray]:
       (its bias, and E[f] times its weights): v_1 = n_0·Var(W_1), v_{l+1} = ρ v_l + α²·n_l·Var(W)·Var f(u_l).
       Both make p_l = s_l²/(s_l² + ε).
 
+    * ``stream_input_var`` d_l, the part of q_l that tells one input from another: each unit's variance over the
+      inputs, averaged over the units (what a unit's mean over the inputs, its bias among it, does not carry).
+      Two independent inputs share κ_l = q_l − d_l of it, their pre-activations correlating by c_l = κ_l / q_l:
+
+          d_1 = n_0·Var(W_1),     d_{l+1} = ρ_{l+1}·d_l + α_{l+1}²·n_l·Var(W_{l+1})·(E[f(u₁)²] − E[f(u₁) f(u₂)]),
+
+      (u₁, u₂) of variance q_l and correlation c_l, 1 − c_l = d_l / q_l (``mean_field.unshared``). A bias adds
+      the same to both inputs: it raises q_l and κ_l alike, never d_l. NaN with a norm.
+
     ρ and α are 1 and the residual's α in a residual block, 0 and 1 in a plain layer. Exact in expectation for
     linear and the ReLU family without norms, mean-field otherwise.
     """
     depth, bias_var, eps = net.depth, net.bias_std**2, NORM_EPSILON
     var_w = [weight_variance(net.scheme, *net.fans(layer), **net.params) for layer in range(1, depth + 1)]
-    stream, pre, slope, kept = (np.empty(depth) for _ in range(4))
+    stream, pre, slope, kept, apart = (np.empty(depth) for _ in range(5))
     with np.errstate(all="ignore"):
         q = net.widths[0] * var_w[0] + bias_var  # E[x²] = 1
-        v = net.widths[0] * var_w[0]  # each unit's variance over the batch: no bias, no mean of f
+        v = d = net.widths[0] * var_w[0]  # each unit's variance over the batch: no bias, no mean of f
         for i in range(depth):
-            stream[i] = q
+            stream[i], apart[i] = q, d
             normalized = {"layer": q, "batch": v}.get(net.norm)
             pre[i] = q if normalized is None else normalized / (normalized + eps)
             kept[i] = 1.0 if normalized is None else 1 / (normalized + eps)
@@ -182,7 +193,9 @@ def predicted(net: Network) -> dict[str, np.ndarray]:
                 layer, rho = i + 2, float(net.carries(i + 2))
                 gain = net.branch_scale(layer) ** 2 * net.widths[i + 1] * var_w[i + 1]
                 # A plain layer carries nothing of the stream (ρ = 0), even one that overflowed: 0·inf is NaN.
-                q = (rho * q if rho else 0.0) + gain * second + bias_var
+                q_below, q = q, (rho * q if rho else 0.0) + gain * second + bias_var
+                d = (rho * d if rho else 0.0) + (gain * unshared(net.activation, pre[i], min(d / q_below, 1.0))
+                                                 if d > 0 else 0.0) if _tells_apart(net, d, q_below) else math.nan
                 if net.norm == "batch":  # the only norm that reads v: E[f]'s quadrature is not paid for otherwise
                     v = (rho * v if rho else 0.0) + gain * (second - _mean(net.activation, pre[i]) ** 2)
         grad, stream_grad = np.empty(depth), np.empty(depth)
@@ -193,7 +206,13 @@ def predicted(net: Network) -> dict[str, np.ndarray]:
             stream_grad[i] = kept[i] * grad[i] + (above if net.carries(layer + 1) else 0.0)
             grad_a = net.branch_scale(layer) ** 2 * net.widths[layer] * var_w[i] * stream_grad[i]
             above = stream_grad[i]
-    return dict(pre_var=pre, grad_var=grad, stream_var=stream, stream_grad_var=stream_grad)
+    return dict(pre_var=pre, grad_var=grad, stream_var=stream, stream_grad_var=stream_grad, stream_input_var=apart)
+
+
+def _tells_apart(net: Network, d: float, q: float) -> bool:
+    """Whether theory follows the part d of a layer's signal q that tells inputs apart to the next layer: not through
+    a norm, nor past an overflow (q = inf)."""
+    return not net.norm and d >= 0 and 0 < q < math.inf
 
 
 @functools.lru_cache(maxsize=MOMENTS_KEPT)
