@@ -63,6 +63,7 @@ with st.expander("Why one factor per layer?"):
 show.chart(charts.variance_figure(forward, title="Forward: variance of the pre-activations z_l",
                                   y_title="Var z_l (log scale)"), "forward")
 show.caption(deep.width_note(settings.get("widths", (width,) * (depth + 1)), forward[0], activation))
+show.caption(lessons.apart_note(forward))
 if budget:
     st.caption(budget)
 if len(runs) > 1:

@@ -58,6 +58,7 @@ stream_title = "the residual stream" if network["residual"] is not None else "ea
 show.chart(charts.variance_figure(stream, title=f"Forward: variance of z_l, {stream_title}",
                                   y_title="Var z_l (log scale)"), "stream")
 show.caption(deep.width_note(network["widths"], stream[0], activation))
+show.caption(lessons.apart_note(stream))
 if budget:
     st.caption(budget)
 if network["norm"]:

@@ -513,3 +513,52 @@ def test_a_residual_network_s_shape_is_told_for_what_it_does(shape, said):
     assert not at.exception
     widths = next(c.value for c in at.caption if c.value.startswith("Widths"))
     assert (said in widths) if said else "residual network" not in widths, widths
+
+
+def test_a_signal_only_the_biases_hold_up_is_told_it_vanishes_and_drawn_so():
+    """tanh under Xavier with σ_b = 0.5 through 50 layers: Var z ends ×0.43 of its start, steady on its own chart
+    line, but the biases, the same for every input, hold it up; each unit's spread over the inputs falls ×10⁻¹²
+    (the ordered phase). The verdict says "vanishes" and why, and the chart draws that part dash-dot, as simulated
+    and as theory predicts it, where it falls out of the band the verdict names."""
+    at = open_page("pages/2_Signal_propagation.py", activation="tanh", scheme="xavier_normal", bias_std="0.5",
+                   depth="50")
+    assert not at.exception
+    said = " ".join(w.value for w in at.warning)
+    assert "forward: vanishes (only the biases hold Var z up" in said, said
+    chart = figures(at)[0]
+    apart = numbers(trace(chart, "Xavier/Glorot normal, across inputs")["y"])
+    signal = numbers(trace(chart, "Xavier/Glorot normal")["y"])
+    assert apart[-1] / apart[0] < lessons.VANISHING < signal[-1] / signal[0]
+    theory = numbers(trace(chart, "Xavier/Glorot normal, across inputs: theory")["y"])
+    assert np.nanmax(np.abs(np.log(apart[:10] / theory[:10]))) < 0.2  # the first layers, well above any floor
+    assert any("tells one input from another" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("settings", [dict(activation="relu", scheme="he_normal", bias_std="0.3"),
+                                      dict(activation="tanh", scheme="xavier_normal", bias_std="0")])
+def test_a_signal_the_input_still_shapes_keeps_its_verdict(settings):
+    """He under ReLU with σ_b = 0.3 merges inputs only slowly (each unit's spread over them ×0.04 over 50 layers, a
+    polynomial fall): its verdict is not the biases'. Without biases no dash-dot curve is drawn, or explained."""
+    at = open_page("pages/2_Signal_propagation.py", depth="50", **settings)
+    assert not at.exception
+    said = " ".join(m.value for kind in (at.success, at.info, at.warning, at.error) for m in kind)
+    assert "only the biases hold" not in said
+    has_bias = settings["bias_std"] != "0"
+    assert any(t["name"].endswith(", across inputs") for t in figures(at)[0]["data"] if "name" in t) == has_bias
+    assert any("tells one input from another" in c.value for c in at.caption) == has_bias
+
+
+def test_pytorch_s_biased_row_says_what_still_tells_inputs_apart():
+    """Choosing an initializer: under PyTorch's default with its biases, Var z holds at the biases' floor while the
+    part that tells inputs apart (its own row) is theory's, and vanishes: ×1/6 a layer under ReLU."""
+    from ui import tables
+
+    shown = tables.framework_defaults("relu").set_index("framework")
+    network = described(depth=50, width=tables.FRAMEWORK_WIDTH, activation="relu", scheme="pytorch_default",
+                        bias_std=(3 * tables.FRAMEWORK_WIDTH) ** -0.5)
+    predicted = initcore.theory.predicted(network)
+    for column, row in (("stream_var", "PyTorch, its biases too"), ("stream_input_var", "↳ across inputs")):
+        for depth in tables.FRAMEWORK_DEPTHS:
+            assert shown.loc[row, f"after {depth} layers"] == theme.number(predicted[column][depth - 1])
+    assert predicted["stream_input_var"][-1] / predicted["stream_input_var"][-2] == pytest.approx(1 / 6, rel=1e-3)
+    assert predicted["stream_input_var"][-1] < lessons.VANISHING**4 < predicted["stream_var"][-1] / 10

@@ -59,6 +59,10 @@ class Curve:
     theory: np.ndarray | None = None
     exploded_at: int | None = None
     name: str | None = None
+    apart: bool = False  # the part of the signal that tells inputs apart (``stream_input_var``), drawn dash-dot
+
+
+APART = ", across inputs"  # the legend's words for such a curve: each unit's spread over the inputs
 
 
 def positive_only(values: np.ndarray) -> np.ndarray:
@@ -107,14 +111,15 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
         labels.append(fig.label(0.99 if side == "right" else 0.01, spot, label, xref="x domain", xanchor=side,
                              yanchor=anchor, font=dict(color=legible(colour, tint(colour, BAND_OPACITY)), size=13)))
     for c, sim, theory in drawn:
-        name = c.name or scheme_label(c.scheme)
+        name = (c.name or scheme_label(c.scheme)) + (APART if c.apart else "")
         colour = scheme_colour(c.scheme)
         unseen = _off_the_scale(c.layer, c.values, "layer") if np.isfinite(sim).any() else _why_unseen(c.values)
         unseen = f": {unseen}" if unseen else ""  # said in the legend
         traces.append(go.Scatter(
             x=c.layer, y=_above(positive_only(c.values), floor), name=name + unseen, mode="lines+markers",
-            marker=dict(size=5),
-            line=dict(color=colour, dash=scheme_dash(c.scheme), width=3), customdata=written(c.values),
+            marker=dict(size=6, symbol="circle-open") if c.apart else dict(size=5),
+            line=dict(color=colour, dash="dashdot" if c.apart else scheme_dash(c.scheme), width=2 if c.apart else 3),
+            customdata=written(c.values),
             hovertemplate=f"{name}<br>layer %{{x}}<br>{quantity} = %{{customdata}}<extra>simulation</extra>"))
         if theory is not None:
             traces.append(go.Scatter(
@@ -129,8 +134,8 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
                 marker=dict(symbol="x", size=14, color=colour), showlegend=False,
                 hovertemplate=f"{name}: inf/NaN from layer {c.exploded_at}<extra></extra>"))
     traces += _fall_marks(below, floor, depth)
-    message = "; ".join(f"{c.name or scheme_label(c.scheme)}: {fate(c.layer, c.values, c.exploded_at)}"
-                        for c in curves)
+    message = "; ".join(f"{c.name or scheme_label(c.scheme)}{APART if c.apart else ''}: "
+                        f"{fate(c.layer, c.values, c.exploded_at)}" for c in curves)
     return fig.new(traces, title, annotations=labels, message=message,
                    yaxis=dict(type="log", range=[low, high], exponentformat="power", tick0=0,
                               dtick=decade_step(high - low), **fig.axis_title(y_title)),

@@ -14,7 +14,7 @@ from initcore.training import fit_budget
 from ui import cached, drawn
 from ui.charts import EXPLODING, OVERFLOWED, TRAINED, VANISHING, Curve, leaves_bands, trains_at, zeros_from
 from ui.film import SNAPSHOTS
-from ui.theme import activation_label, mid_sentence, number, scheme_label, times
+from ui.theme import activation_label, mid_sentence, number, percent, scheme_label, times
 
 DRIFT = 10  # a change per layer is "dying out" only if the whole change passes this (``_top_factor``)
 STEP = 1.1  # steady: within ×DRIFT end to end and this factor a layer ("×0.9 or ×1.1 is already a disaster")
@@ -53,6 +53,11 @@ def propagation_curves(settings: dict, schemes: dict[str, dict], columns: tuple[
                              _a_line(predicted[columns[0]]), run.exploded_at, name))
         backward.append(Curve(scheme, layers.layer.to_numpy(), layers[columns[1]].to_numpy(),
                               _a_line(predicted[columns[1]]), None, name))
+    if settings.get("bias_std") and not settings.get("norm"):  # biases add to Var z what no input tells apart
+        forward += [Curve(scheme, run.layers.layer.to_numpy(), run.layers.stream_input_var.to_numpy(),
+                          _a_line(cached.predicted_network(network, scheme, schemes[scheme])["stream_input_var"]),
+                          run.exploded_at, scheme_label(scheme, schemes[scheme]), apart=True)
+                    for scheme, run in runs.items()]
     hidden = _hidden_curves(forward, backward)
     return runs, forward, backward, " ".join(filter(None, (note, hidden))) or None
 
@@ -344,12 +349,47 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
         return forward, backward
     forward = _on_the_bands(judge(layers.stream_var.to_numpy(), f"from layer 1 to layer {depth}"),
                             layers.stream_var.to_numpy())
+    if forward.word != "vanishes" and (held := held_by_biases(run)):
+        forward = Judgement("vanishes", held[0], event=_held_words(held, depth, settings["bias_std"]))
     if depth < PROJECTED_DEPTH:  # theory says what more layers of the same make would add
         params = {k: v for k, v in settings.items() if k not in _RUN_KEYS + _PIECES}
         predicted = cached.predicted_network(_deepened(settings), settings["scheme"], params)
         forward = _projected(forward, predicted["stream_var"], "forward", depth)
         backward = _projected(backward, predicted["stream_grad_var"][::-1], "gradient", depth)  # along its way back
     return forward, backward
+
+
+def held_by_biases(run: initcore.Propagation) -> tuple[float, float] | None:
+    """Where a network's biases hold its signal up while the part that tells one input from another (each unit's
+    spread over the inputs, ``stream_input_var``) vanishes: that part's change from layer 1 to the top, and its share
+    of the top layer's Var z, both under ``VANISHING``; None elsewhere. A bias adds the same to every input, so
+    Var z may stay steady (tanh under Xavier with σ_b = 0.5: ×0.43 over 50 layers) while what the input put into it
+    falls ×10⁻¹² (the ordered phase, where every input ends on one point). ReLU's slow, polynomial merging of inputs
+    under He (×0.036 over 50 layers) is not this."""
+    if not run.settings.get("bias_std") or run.settings.get("norm"):
+        return None
+    apart, signal = (run.layers[column].to_numpy() for column in ("stream_input_var", "stream_var"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change, share = apart[-1] / apart[0], apart[-1] / signal[-1]
+    return (float(change), float(share)) if change < VANISHING and share < VANISHING else None
+
+
+def apart_note(curves: list[Curve]) -> str | None:
+    """What the dash-dot curves of a forward chart are, where it has them (a network with biases)."""
+    if not any(c.apart for c in curves):
+        return None
+    return ("Dash-dot (o): each unit's variance over the inputs, averaged over the units, which is the part of Var z "
+            "that tells one input from another. A bias is the same for every input: it adds to Var z and never to "
+            "this part, so a signal can stay steady with nothing of the input left in it.")
+
+
+def _held_words(held: tuple[float, float], depth: int, bias_std: float) -> str:
+    """The event of a signal ``held_by_biases``: its short form (before the colon) for a table, then the numbers."""
+    change, share = held
+    return (f"only the biases hold Var z up: each layer adds its biases, σ_b² = {number(bias_std**2)}, the same for "
+            f"every input, while what tells one input from another (each unit's spread over the inputs, the "
+            f"dash-dot curve) falls {times(change)} from layer 1 to layer {depth}, to {percent(share)} of Var z: "
+            "every input ends on nearly the same point")
 
 
 _RUN_KEYS = ("depth", "width", "activation", "scheme", "batch", "seed", "dtype")
