@@ -72,8 +72,10 @@ st.markdown("Every framework initializes a layer you create without saying how. 
             "result's); PyTorch's `nn.Linear` and `nn.Conv` layers draw from U(±1/√n_in), a third "
             "of LeCun's variance, with the same rule for their biases. Here is the signal after a stack of "
             f"{tables.FRAMEWORK_WIDTH}-unit {act.label} layers built with each default's weights, and PyTorch's with "
-            "its biases too (each bias adds its variance, 1/(3 n_in), to every layer's, so the signal cannot fall "
-            "below it; the gradient does not get that floor):")
+            "its biases too. Each bias adds its variance, 1/(3 n_in), to every layer's, so Var z cannot fall "
+            "below it; but a bias is the same for every input. The row under it, ↳ across inputs, keeps only what "
+            "tells one input from another, each unit's variance over the inputs, and that still vanishes. (The "
+            "gradient gets no floor at all.)")
 show.table(tables.framework_defaults(activation), tables.FRAMEWORK_COLUMNS)
 st.markdown(lessons.framework_verdict(activation))
 st.page_link("pages/2_Signal_propagation.py", label="Watch PyTorch's default in a 20-layer network",

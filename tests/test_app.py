@@ -1116,10 +1116,14 @@ def test_choosing_page_says_what_each_framework_draws_if_you_write_nothing():
     table = next(frame.value for frame in at.dataframe if "framework" in frame.value.columns).set_index("framework")
     pytorch = table.loc["PyTorch (nn.Linear)"]
     assert [pytorch[f"after {d} layers"] for d in (5, 20, 50)] == [number(2 * 6.0**-d) for d in (5, 20, 50)]
-    assert list(table.index) == ["PyTorch (nn.Linear)", "PyTorch, its biases too", "Keras (Dense)", "Flax (nn.Dense)"]
-    # its biases, of variance 1/(3·256), add that to every layer's variance: the signal cannot fall below it
+    assert list(table.index) == ["PyTorch (nn.Linear)", "PyTorch, its biases too", "↳ across inputs", "Keras (Dense)",
+                                 "Flax (nn.Dense)"]
+    # its biases, of variance 1/(3·256), add that to every layer's variance: Var z cannot fall below it
     biased = [stated_number(table.loc["PyTorch, its biases too"][f"after {d} layers"]) for d in (5, 20, 50)]
     assert all(v >= 1 / 768 for v in biased) and biased[-1] == pytest.approx(biased[-2], rel=1e-2)
+    # but what tells one input from another still falls ×1/6 a layer, as the weights alone do
+    apart = [stated_number(table.loc["↳ across inputs"][f"after {d} layers"]) for d in (20, 50)]
+    assert apart[1] / apart[0] == pytest.approx(6.0**-30, rel=0.05)
     assert any("**PyTorch default**: vanishes" in m.value for m in at.markdown)
     link = next(link for link in at.get("page_link") if "PyTorch" in link.proto.label)
     assert parse_qs(link.proto.query_string) == {"activation": ["ReLU"], "scheme": ["PyTorch default"],

@@ -67,8 +67,9 @@ PRESETS = {
         story="PyTorch's default draws U(±1/√fan_in): Var(W) = 1/(3·fan_in), a sixth of what ReLU needs. The "
               "weights alone shrink the signal ×1/6 a layer, from 1/3 at the first to about 5 × 10⁻¹⁶ at the 20th; "
               "He keeps it steady, at 2. nn.Linear draws its biases from U(±1/√fan_in) too, σ_b ≈ 0.036 (not drawn "
-              "here), and they would hold the signal at 6σ_b²/5 ≈ 0.0016 from layer 5 on: steady, a thousand times "
-              "below He's.",
+              "here), and they would hold Var z at 6σ_b²/5 ≈ 0.0016 from layer 5 on: steady, a thousand times "
+              "below He's, and the same for every input. What tells one input from another would still shrink ×1/6 "
+              "a layer.",
         settings=dict(depth=20, activation="relu", scheme="pytorch_default", compare=["he_normal"])),
     "resnet_one": dict(
         page=DEEP, label="ResNet, α = 1", title="A 50-layer residual ReLU network under He, each branch added whole",

@@ -183,7 +183,8 @@ def framework_defaults(activation: str) -> pd.DataFrame:
     """For each framework's dense layer left to its default, the variance of the signal after 5, 20 and 50
     square layers of ``FRAMEWORK_WIDTH`` units of ``activation`` (theory's length map, from an input of
     variance 1), the weights alone; and PyTorch's layer with its biases too, drawn by the same rule as its weights,
-    U(±1/√n_in), of variance 1/(3 n_in)."""
+    U(±1/√n_in), of variance 1/(3 n_in), with the part of its signal that tells inputs apart (theory's
+    ``stream_input_var``), which its biases, the same for every input, do not hold up."""
     rows = []
     for scheme, framework in _FRAMEWORKS.items():
         pre, _ = cached.predicted(max(FRAMEWORK_DEPTHS), FRAMEWORK_WIDTH, activation, scheme, {})
@@ -191,9 +192,11 @@ def framework_defaults(activation: str) -> pd.DataFrame:
                                                 for d in FRAMEWORK_DEPTHS})
     network = dict(depth=max(FRAMEWORK_DEPTHS), width=FRAMEWORK_WIDTH, activation=activation,
                    bias_std=(3 * FRAMEWORK_WIDTH) ** -0.5)
-    biased = cached.predicted_network(network, "pytorch_default", {})["stream_var"]
-    rows.insert(1, {"framework": "PyTorch, its biases too"}
-                | {f"after {d} layers": theme.number(biased[d - 1]) for d in FRAMEWORK_DEPTHS})
+    biased = cached.predicted_network(network, "pytorch_default", {})
+    for k, (framework, quantity) in enumerate((("PyTorch, its biases too", "stream_var"),
+                                             ("↳ across inputs", "stream_input_var")), start=1):
+        rows.insert(k, {"framework": framework}
+                    | {f"after {d} layers": theme.number(biased[quantity][d - 1]) for d in FRAMEWORK_DEPTHS})
     return pd.DataFrame(rows)
 
 
