@@ -152,3 +152,15 @@ def test_bars_cut_side_by_side_share_one_label():
     deepest = 100 * spectra["Orthogonal"][phase_data.SPECTRUM_DEPTHS[-1]]["counts"].max() / phase_data.SPECTRUM_WIDTH
     assert [a["text"] for a in labels if a["text"].startswith("↑ up to")] == [f"↑ up to {number(deepest)} %"]
     assert len(labels) == len({(a["xref"], round(a["x"], 6)) for a in labels}) <= len(phase_data.SPECTRUM_DEPTHS)
+
+
+def test_a_panel_title_counting_both_schemes_fits_a_phone():
+    """ReLU at σ_w² = 0.1: after 10 and 50 layers both schemes have values too small to resolve. Said on one line,
+    "too small to resolve: Gaussian 76 of 128, Orthogonal 70 of 128" ran past a phone's 390 px; the counts go on a
+    line of their own, and no line of a title is longer than the longest one-scheme line, which fits."""
+    spectra = phase_data.spectra("relu", 0.1)
+    spec = sent(phase_charts.spectrum_figure(spectra, phase_data.SPECTRUM_WIDTH))
+    titles = [a["text"] for a in spec["layout"]["annotations"] if a["text"].startswith("after")]
+    assert "Gaussian 76 of 128, Orthogonal 70 of 128" in titles[1].split("<br>")
+    assert max(len(line) for title in titles for line in title.split("<br>")) <= len(
+        "too small to resolve: Gaussian 128 of 128")  # the longest one-scheme line

@@ -179,8 +179,9 @@ def spectrum_figure(spectra: dict, width: int) -> fig.PlainFigure:
     for depth in depths:
         tiny = [f"{name} {spectra[name][depth]['tiny']} of {width}" for name in schemes
                 if spectra[name][depth]["tiny"]]  # a count, not a share: the axis beside it is in %
-        titles.append(f"after {depth} layer{'s' if depth > 1 else ''}"
-                      + (f"<br>too small to resolve: {', '.join(tiny)}" if tiny else ""))
+        told = ("" if not tiny else f"<br>too small to resolve: {tiny[0]}" if len(tiny) == 1 else
+                f"<br>too small to resolve:<br>{', '.join(tiny)}")  # two counts on one line overran a phone
+        titles.append(f"after {depth} layer{'s' if depth > 1 else ''}{told}")
     grid = fig.grid(len(depths), 1, shared_xaxes=True, vertical_spacing=0.2, subplot_titles=tuple(titles))
     traces, lines, notes, y_axes = [], [], [], fig.grid_axes(grid, "yaxis")
     for row, depth in enumerate(depths, start=1):
