@@ -493,3 +493,16 @@ def test_the_deep_network_answer_is_no_signal_where_the_page_says_it_vanished():
     assert any("no signal is left" in said.value for said in at.success), revealed(at)  # answered right
     zeros = classroom.deep_network(np.zeros(3), "3 sigmoid layers")
     assert zeros.truth == "exactly 0 at every layer: there is no signal to change"
+
+
+@pytest.mark.parametrize("values, least, expected", [((1 / 1022, 2 / 2046, 2 / 1022), 3, 4),
+                                                     ((1.9998, 2.0, 2.0), 4, 5), ((2.0, 2.0, 1.0), 4, 4)])
+def test_as_many_digits_as_tell_different_values_apart(values, least, expected):
+    """One rule for every page that writes numbers side by side: the fewest digits, at least those asked, at which
+    values that differ read differently (equal ones may read alike)."""
+    from ui.theme import digits_apart, number
+
+    digits = digits_apart(values, least)
+    assert digits == expected
+    written = {number(v, digits) for v in values}
+    assert len(written) == len({round(v, 12) for v in values})

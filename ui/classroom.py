@@ -19,7 +19,7 @@ from ui import phase_lessons
 from ui.charts import EXPLODING, VANISHING
 from ui.lessons import STEP, judge_run
 from ui.tables import LOSS_DIGITS
-from ui.theme import number, times
+from ui.theme import digits_apart, number, times
 
 CLASS = "class"  # the URL name, and session-state key, of class mode
 _ANSWERS = "_answers"  # session state: {question name: (its settings, the option the learner chose)}
@@ -221,9 +221,7 @@ def lowest_loss(final: dict[str, float], epochs: int, settings: tuple) -> Questi
 def xavier(fan_in: int, fan_out: int, variance: float) -> Question:
     """Which variance Xavier/Glorot gives a ``fan_in`` × ``fan_out`` layer; ``variance``: the scheme table's."""
     formulas = {"1/n_in": 1 / fan_in, "2/(n_in + n_out)": 2 / (fan_in + fan_out), "2/n_in": 2 / fan_in}
-    # as many digits as tell different values apart: 1/1022 and 2/2046 both read 9.78 × 10⁻⁴ to 3
-    digits = next(d for d in range(3, 17) if len({number(v, d) for v in formulas.values()})
-                  == len({round(v, 15) for v in formulas.values()}))
+    digits = digits_apart(formulas.values())  # 1/1022 and 2/2046 both read 9.78 × 10⁻⁴ to 3
     options = tuple(f"{formula} = {number(value, digits)}" for formula, value in formulas.items())
     right = tuple(option for option, value in zip(options, formulas.values(), strict=True)
                   if np.isclose(value, variance, rtol=1e-9))

@@ -14,7 +14,7 @@ from initcore.training import fit_budget
 from ui import cached, drawn
 from ui.charts import EXPLODING, OVERFLOWED, TRAINED, VANISHING, Curve, leaves_bands, trains_at, zeros_from
 from ui.film import SNAPSHOTS
-from ui.theme import activation_label, mid_sentence, number, percent, scheme_label, times
+from ui.theme import activation_label, digits_apart, mid_sentence, number, percent, scheme_label, times
 
 DRIFT = 10  # a change per layer is "dying out" only if the whole change passes this (``_top_factor``)
 STEP = 1.1  # steady: within ×DRIFT end to end and this factor a layer ("×0.9 or ×1.1 is already a disaster")
@@ -667,13 +667,6 @@ def framework_verdict(activation: str, depth: int = 50, width: int = 256) -> str
 EXACT = 0.01  # a scheme whose n_in·Var(W) is within 1 % of the steady one is exactly right (leaky ReLU: 2 vs 1.9998)
 
 
-def _telling_apart(used: float, *steady: float) -> int:
-    """Significant digits (4 or more) that write ``used`` apart from each of ``steady`` it differs from: leaky
-    ReLU's 1.9998 read "2", He's own number."""
-    return next((d for d in range(4, 11) if all(number(used, d) != number(other, d) for other in steady
-                                                   if not np.isclose(used, other, rtol=1e-9))), 4)
-
-
 def _near(a: float, b: float) -> bool:
     return abs(a / b - 1) <= EXACT
 
@@ -704,7 +697,7 @@ def steady_scale(activation: str, scheme: str, width: int = 256) -> dict:
         balance = ", and draws a signal that is off it back towards it"
     else:
         balance = ""
-    digits = _telling_apart(used, signal, gradient)
+    digits = digits_apart((used, signal, gradient), 4)  # leaky ReLU's 1.9998 is not He's 2
     sentence = (f"**What keeps it steady.** For {act}, theory keeps Var z = 1 from changing from one layer to the "
                 f"next with n_in·Var(W) = **{number(signal, digits)}**{balance}; it keeps the gradient's variance with "
                 f"**{number(gradient, digits)}**. {label} uses **{number(used, digits)}**")

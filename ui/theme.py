@@ -162,6 +162,16 @@ def number(x: float, digits: int = 3) -> str:
     return text.replace("-", MINUS)
 
 
+def digits_apart(values, digits: int = 3, most: int = 15) -> int:
+    """The fewest significant digits, ``digits`` or more (up to ``most``), that write each of ``values`` apart from
+    every other it differs from (by more than 10⁻⁹ of itself): 1/1022 and 2/2046 both read 9.78 × 10⁻⁴ to 3; leaky
+    ReLU's 1.9998 reads "2", He's own number, to 4."""
+    values = [float(v) for v in values]
+    differing = [(a, b) for k, a in enumerate(values) for b in values[k + 1:] if not np.isclose(a, b, rtol=1e-9)]
+    return next((d for d in range(digits, most + 1) if all(number(a, d) != number(b, d) for a, b in differing)),
+                most)
+
+
 def number_apart(x: float, mark: float, digits: int = 3) -> str:
     """``number(x)`` with as many more digits as it takes (up to 15) not to read as ``mark`` where it is not:
     0.999935 beside 1 is "0.9999", not "1"."""
