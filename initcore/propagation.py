@@ -150,7 +150,7 @@ def simulate(*, depth: int | None = None, width: int | None = None, activation: 
     and its table adds ``stream_var`` and ``stream_grad_var``, the variances of z_l and dL/dz_l (the residual
     stream's), to ``pre_var`` and ``grad_var``, those of what the activation sees, and ``stream_input_var``, the part
     of Var z_l that tells one input from another: each unit's variance over the batch, averaged over the units,
-    which a bias, the same for every input, does not add to (NaN for square plain layers, which have none).
+    which a bias, the same for every input, does not add to (measured where the network has biases, else NaN).
     """
     net = described(depth=depth, width=width, activation=activation, scheme=scheme, widths=widths,
                     residual=residual, norm=norm, bias_std=bias_std, **scheme_params)
@@ -348,7 +348,7 @@ def _simulate_together(depth, width, act, noise, members, batch, seed, dtype) ->
                         dtype=dtype.name, **params)
         layers = pd.DataFrame(columns, columns=COLUMNS).assign(fan_in=width, fan_out=width)
         layers["stream_var"], layers["stream_grad_var"] = layers["pre_var"], layers["grad_var"]  # u_l = z_l here
-        layers["stream_input_var"] = np.nan  # measured where a network has biases (``_simulate_network``)
+        layers["stream_input_var"] = np.nan  # measured only where a network has biases (``_simulate_network``)
         results.append(Propagation(layers=layers, act_hist=hists["act"],
                                    pre_hist=hists["pre"], grad_hist=hists["grad"], weight_hist=hists["weight"],
                                    settings=settings))
@@ -777,7 +777,8 @@ def _simulate_network(net: Network, batch: int, seed: int, dtype: str) -> Propag
                                 np.empty(layer.u.shape, dtype=bool))
             if not block.exploded:
                 extra["stream_var"][layer.layer - 1] = moments(layer.z)[1]
-                extra["stream_input_var"][layer.layer - 1] = across_inputs(layer.z)
+                if net.bias_std:  # what a bias does not add to: each unit's spread over the inputs
+                    extra["stream_input_var"][layer.layer - 1] = across_inputs(layer.z)
             return not block.exploded
 
         def backward(layer: Backward) -> None:
