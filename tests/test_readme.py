@@ -24,6 +24,9 @@ def test_the_notebook_example_runs_and_its_comments_hold():
     assert math.isclose(summary.final_loss["zeros"], math.log(2), abs_tol=1e-3)  # "zeros stay at ln 2"
     assert summary.diverged_epoch["large_normal"] >= 1  # "large diverges"
     assert summary.test_accuracy["he_normal"] > 0.95  # "He learns"
+    biased = namespace["biased"].layers  # "Var z holds; what tells inputs apart vanishes"
+    assert 0.1 < biased.stream_var.iloc[-1] / biased.stream_var.iloc[0] < 10
+    assert biased.stream_input_var.iloc[-1] / biased.stream_input_var.iloc[0] < 1e-2
 
 
 def test_a_scheme_is_one_line_as_the_readme_shows():
