@@ -2211,3 +2211,19 @@ def test_a_curve_hidden_under_another_is_told():
                     "the same weights."], [c.value for c in at.caption]
     alone = open_page("pages/2_Signal_propagation.py", compare=["He/Kaiming normal"])
     assert not [c.value for c in alone.caption if "lie exactly under" in c.value]
+
+
+def test_a_classic_survives_a_round_trip_through_the_sidebar():
+    """A lesson opened on a classic, left for the home page by the sidebar and opened again: the sidebar's link
+    carries no address, and the controls came back holding the classic's settings while its story and its name in
+    the box and the address were gone. Once a control moves, the classic is let go, as before."""
+    at = open_page("pages/2_Signal_propagation.py", classic="CS231n: 0.01·randn")
+    story = at.info[0].value
+    at.switch_page("app.py")
+    at.run()
+    at.switch_page("pages/2_Signal_propagation.py")
+    at.run()
+    assert not at.exception and [i.value for i in at.info][:1] == [story]
+    assert at.query_params["classic"] == "CS231n: 0.01·randn" and at.selectbox(key="preset").value == "cs231n_small"
+    at.slider(key="depth").set_value(12).run()
+    assert story not in [i.value for i in at.info] and "classic" not in at.query_params

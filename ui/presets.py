@@ -130,6 +130,7 @@ def for_page(page: str) -> dict[str, dict]:
 _PICKED = "_classic_picked"  # session state: the classic the learner just picked in the select box
 _UNKNOWN = "_classic_unknown"  # session state: (lesson, a link's classic that the lesson does not have)
 _CHANGED = "_classic_changed"  # session state: (lesson, the classic a link names, the settings it gives itself)
+_SHOWN = "_classic_shown"  # session state: each lesson's classic last told, for an address that names none
 
 
 def apply(key: str) -> None:
@@ -156,8 +157,9 @@ class Selector:
     (CS231n's fading signal is steady under He weights), so the box goes back to '—' and the address drops it;
     a link that names a classic but gives one of its settings another value gets the classic's other settings and
     a note, not its story (He et al.'s ×2⁻²⁹ is not true of 10 layers). A link that names the classic alone
-    (``classic=He et al. 2015``, typed by hand) opens it, as a pick in the box does. Decided after the controls
-    because on Back the controls take the address's values as they are drawn.
+    (``classic=He et al. 2015``, typed by hand) opens it, as a pick in the box does. An address that names no
+    classic (the sidebar's links carry no address) gets the one last told on this lesson, while the controls still
+    hold it. Decided after the controls because on Back the controls take the address's values as they are drawn.
     """
 
     def __init__(self, page: str):
@@ -190,6 +192,8 @@ class Selector:
                 st.session_state[_UNKNOWN] = (self.page, named)
             elif st.session_state.get(_UNKNOWN, (self.page,))[0] != self.page:  # a note of a lesson left
                 del st.session_state[_UNKNOWN]
+            if named is None:  # an address silent about it (the sidebar's links carry none): the classic told
+                picked = st.session_state.get(_SHOWN, {}).get(self.page, "")  # here last, while it holds
         else:
             st.session_state.pop(_UNKNOWN, None)
         chosen = picked if picked in PRESETS and _holds(PRESETS[picked]["settings"]) else ""
@@ -199,6 +203,7 @@ class Selector:
             changed = None
         if st.session_state.get("preset") != chosen:
             st.session_state["preset"] = chosen
+        st.session_state[_SHOWN] = st.session_state.get(_SHOWN, {}) | {self.page: chosen}
         if chosen:
             st.query_params[CLASSIC] = PRESETS[chosen]["label"]
         elif CLASSIC in st.query_params:
