@@ -294,7 +294,7 @@ def _phases(act: Activation, weight: np.ndarray, bias: np.ndarray, *, exact: boo
     q_star, chi1, length_slope, c_star, chi_c = _rates(act, weight, bias, exact=exact)
     depth_scale = _depth_scale(chi_c)
     trainable = TRAINABLE * depth_scale
-    fading = (q_star == 0) & (chi1 > 0) & (chi1 <= 1)  # at χ₁ = 1 the factors fall short of 1 on the way to q* = 0
+    fading = (q_star == 0) & (chi1 > 0) & (chi1 < 1)
     if fading.any():
         trainable[fading] = _fading_depth(act, weight[fading], chi1[fading], exact=exact)
     return {"q_star": q_star, "chi1": chi1, "c_star": c_star, "depth_scale": depth_scale,
@@ -305,14 +305,13 @@ FADING_LAYERS = 4096  # layers of a fading signal's path taken one by one; beyon
 
 
 def _fading_depth(act: Activation, weight: np.ndarray, chi1: np.ndarray, *, exact: bool) -> np.ndarray:
-    """The trainable depth where, with no biases, the signal fades to q* = 0 and χ₁ ≤ 1: the layers after which the
+    """The trainable depth where, with no biases, the signal fades to q* = 0 and χ₁ < 1: the layers after which the
     gradient on its way back has shrunk e^TRAINABLE-fold, as 6ξ_c layers shrink it in an ordered network. χ₁ is
     its factor a layer only in the limit q → 0; along the length map's path from q₁ = σ_w² (an input of variance
     1), layer l multiplies it by χ(q_l) = σ_w² E[f'(√q_l z)²], which may be far from χ₁ for many layers (GELU at He's
     σ_w² = 2: 0.98 at layer 1, against χ₁ = 0.5). So the factors' logarithms are summed layer by layer, the last
     one taken in part, until they reach −TRAINABLE: exactly 6 ξ_∇ = −6 / ln χ₁ where χ is the same at every q
-    (ReLU, leaky ReLU, linear). At χ₁ = 1 (tanh at σ_w² = 1) every factor on the way is below 1, and the signal
-    approaches q = 0 only like 1/l: the factors shrink it e⁶-fold within a few hundred layers (tanh: 286)."""
+    (ReLU, leaky ReLU, linear)."""
     if act.homogeneous is not None:
         return TRAINABLE * _depth_scale(chi1)
     tables = _tables(act.id)
@@ -328,8 +327,7 @@ def _fading_depth(act: Activation, weight: np.ndarray, chi1: np.ndarray, *, exac
         going[np.flatnonzero(going)[done]] = False
         if not going.any():
             return depth
-    with np.errstate(divide="ignore"):  # a limit χ₁ = 1 takes nothing off: the rest is never reached
-        return depth + np.where(going, left / -np.log(chi1), 0.0)  # the rest at the limit's rate
+    return depth + np.where(going, left / -np.log(chi1), 0.0)  # the rest at the limit's rate
 
 
 def _rates(act: Activation, weight: np.ndarray, bias: np.ndarray, *, exact: bool) -> tuple[np.ndarray, ...]:

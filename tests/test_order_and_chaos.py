@@ -27,18 +27,14 @@ def signal_propagation_link(at) -> dict:
 
 
 def test_it_opens_on_tanh_at_the_edge_of_chaos():
-    """Xavier's σ_w² = 1 without biases: tanh's critical point, ξ_c = ∞, but at q* = 0, which the signal only nears:
-    over the link's 50 layers its gradients fade, as Signal propagation says, and shrink e⁶-fold by layer 286 (its
-    trainable depth, set by the gradients, where "6ξ = ∞" had been said); the phase plane with its line and the
+    """Xavier's σ_w² = 1 without biases: tanh's critical point, 6ξ = ∞, but at q* = 0, which the signal only nears:
+    over the link's 50 layers its gradients fade, as Signal propagation says; the phase plane with its line and the
     real runs, the spectra, and a link to Signal propagation that takes the point there, biases (none) included."""
     at = open_page(PAGE)
     assert not at.exception and len(figures(at)) == 2
     assert point(at) == (1, 0)
-    readings = {m.label: m.value for m in at.metric}
-    assert readings["trainable depth, set by the gradients"] == "286 layers"
-    assert readings["ξ_c: depth scale"] == "∞ layers"
+    assert {m.label: m.value for m in at.metric}["6ξ: trainable depth"] == "∞ layers"
     assert at.info[0].value.startswith("**Critical, but only in the limit.**")
-    assert "only by layer 286, its trainable depth" in at.info[0].value
     assert "the gradient fades ×0.0146 on its way back, as the link below shows in Signal propagation" in \
         at.info[0].value
     assert trace(figures(at)[0], "χ₁ = 1: the edge of chaos")["x"][0] == pytest.approx(1.0)

@@ -96,9 +96,8 @@ def verdict(point: dict, sigma_b2: float, path: tuple[np.ndarray, np.ndarray]) -
             "**Critical, but only in the limit.** χ₁ = 1 where the signal has faded to nothing (q* = 0), and it only "
             "ever nears that. On the way, each layer takes a little of the signal, and of the gradients, the less the "
             "smaller the signal: no fixed factor a layer, as in an ordered network, but a loss all the same. "
-            f"{_over_depth(path)} Each layer's loss shrinks with the signal, so the gradients have shrunk e⁶-fold "
-            f"only by layer {layers(point['trainable_depth'])}, its trainable depth: far deeper than an ordered "
-            "network's, but not for ever, and its first layers get the smallest gradients.")
+            f"{_over_depth(path)} Depth alone does not stop this network from training, as it stops an ordered one, "
+            "but its first layers get the smallest gradients.")
     if phase == "critical":
         return "success", ("**Critical: the edge of chaos.** χ₁ = 1: two inputs neither merge nor fly apart at any "
                            "fixed rate (ξ_c = ∞) and gradients keep their size on their way back, so depth alone "
