@@ -111,6 +111,22 @@ def phase(activation: str, sigma_w2: float, sigma_b2: float) -> dict[str, float]
     return {name: float(values[0]) for name, values in _phases(act, weight, bias, exact=True).items()}
 
 
+def gradient_depth(activation: str, sigma_w2: float) -> float:
+    """Without biases, the layers after which theory's gradient on its way back has shrunk e^TRAINABLE-fold, each
+    layer l multiplying it by χ(q_l) = σ_w² E[f'(√q_l ξ)²] along the length map's path from q₁ = σ_w²: the trainable
+    depth of a fading signal (``phase``'s, where q* = 0 and χ₁ < 1). At χ₁ = 1 (tanh at σ_w² = 1) correlations
+    never set a depth (6ξ_c = ∞), but the signal nears q* = 0 only like 1/l, and every factor on the way is below 1:
+    the gradient has shrunk e⁶-fold by layer 286 all the same. NaN where the signal does not fade to 0."""
+    act = get_activation(activation)
+    weight = np.array([_variance("sigma_w2", sigma_w2)])
+    q_star, chi1 = _rates(act, weight, np.zeros(1), exact=True)[:2]
+    if chi1[0] == 0:  # zero weights: no gradient past the top layer
+        return 0.0
+    if q_star[0] > 0:  # a signal that settles or grows, as sigmoid's always does: 6ξ_c counts there (``phase``)
+        return math.nan
+    return float(_fading_depth(act, weight, chi1, exact=True)[0])
+
+
 def phase_grid(activation: str, sigma_w2s, sigma_b2s) -> pd.DataFrame:
     """``phase`` at every (σ_w², σ_b²) of the two 1-D sequences: one row each, σ_w² varying fastest, with the
     columns ``COLUMNS``. Moments are read from tables of the activation (built once per process, about 0.2 s,
@@ -327,7 +343,8 @@ def _fading_depth(act: Activation, weight: np.ndarray, chi1: np.ndarray, *, exac
         going[np.flatnonzero(going)[done]] = False
         if not going.any():
             return depth
-    return depth + np.where(going, left / -np.log(chi1), 0.0)  # the rest at the limit's rate
+    with np.errstate(divide="ignore"):  # a limit χ₁ = 1 takes nothing off: the rest is never reached
+        return depth + np.where(going, left / -np.log(chi1), 0.0)  # the rest at the limit's rate
 
 
 def _rates(act: Activation, weight: np.ndarray, bias: np.ndarray, *, exact: bool) -> tuple[np.ndarray, ...]:

@@ -41,6 +41,7 @@ import numpy as np
 
 from initcore import _validate
 from initcore.activations import get_activation
+from initcore.mean_field import gradient_depth as gradient_depth  # re-exported: initcore.theory.gradient_depth
 from initcore.mean_field import phase as phase  # re-exported: initcore.theory.phase
 from initcore.mean_field import phase_grid as phase_grid
 from initcore.mean_field import unshared

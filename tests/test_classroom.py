@@ -153,7 +153,7 @@ def test_the_phase_answer_is_theory_s_at_the_point(activation, sigma_w2, expecte
 def test_the_phase_answer_is_the_page_s_verdict(activation, sigma_w2, sigma_b2):
     """ReLU at He's σ_w² = 2 with biases grows without bound by them (χ₁ = 1): the page says so, and class mode's
     answer, shown beside it, names the same phase rather than the edge of chaos."""
-    point = initcore.theory.phase(activation, sigma_w2, sigma_b2)
+    point = phase_data.phase(activation, sigma_w2, sigma_b2)
     question = classroom.phase(point, activation, sigma_w2, sigma_b2)
     path = phase_data.path(activation, sigma_w2, sigma_b2)
     said = phase_lessons.verdict(point, sigma_b2, path)[1].split("**")[1].split()[0].strip(".:,")

@@ -35,6 +35,7 @@ def test_it_opens_on_tanh_at_the_edge_of_chaos():
     assert point(at) == (1, 0)
     assert {m.label: m.value for m in at.metric}["6ξ: trainable depth"] == "∞ layers"
     assert at.info[0].value.startswith("**Critical, but only in the limit.**")
+    assert "they add up to e⁶ by layer 286" in at.info[0].value  # 6ξ_c = ∞, but the gradients still fade
     assert "the gradient fades ×0.0146 on its way back, as the link below shows in Signal propagation" in \
         at.info[0].value
     assert trace(figures(at)[0], "χ₁ = 1: the edge of chaos")["x"][0] == pytest.approx(1.0)

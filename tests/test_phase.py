@@ -231,6 +231,22 @@ def test_a_fading_signal_s_trainable_depth_is_where_theory_s_gradient_has_shrunk
         assert depth == pytest.approx(-6 / math.log(sigma_w2 / 2))
 
 
+@pytest.mark.parametrize("activation", ["tanh", "elu"])
+def test_at_the_edge_the_gradients_of_a_fading_signal_still_shrink_e6_fold(activation):
+    """tanh and ELU at σ_w² = 1 without biases: χ₁ = 1, and 6ξ_c = ∞, but only in the limit q → 0, which the signal
+    approaches like 1/l; on the way every layer's factor χ(q_l) = σ_w²·E[f'(√q_l ξ)²] is below 1, and their product
+    shrinks the gradient e⁶-fold within a few hundred layers (tanh: 286), which ``gradient_depth`` gives. Here the
+    rule is followed directly, with quadrature's moments; a signal that settles has none (NaN)."""
+    depth = theory.gradient_depth(activation, 1.0)
+    q, lost, layer = 1.0, 0.0, 0
+    while lost < 6:
+        second, slope = theory.moments(activation, q)
+        lost, layer, q = lost - math.log(slope), layer + 1, second
+    assert layer - 1 < depth <= layer and theory.phase(activation, 1.0, 0.0)["trainable_depth"] == math.inf
+    assert theory.gradient_depth("tanh", 0.9) == theory.phase("tanh", 0.9, 0.0)["trainable_depth"]
+    assert math.isnan(theory.gradient_depth("tanh", 1.5))
+
+
 def test_without_biases_a_fading_signal_pulls_no_inputs_together():
     """Where the signal fades to q* = 0, correlations do not decay at χ₁'s rate, as an ordered network's would
     (χ₁ = 0.5: 1 − c would shrink e-fold every 1.44 layers, ×10⁻⁶ in 20). ReLU's are the same at every σ_w² (a

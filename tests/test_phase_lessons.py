@@ -34,7 +34,7 @@ def test_each_phase_is_named_where_theory_puts_it(activation, sigma_w2, sigma_b2
     """Each phase where theory puts it. A point just past the edge, whose signal would take thousands of layers to
     grow ×100 (Leaky ReLU at He's 2: χ₁ = 1 + a²), is critical for any network a learner builds, not exploding; a
     signal that grows without biases (ELU at 2) is not said to grow by its biases."""
-    point = initcore.theory.phase(activation, sigma_w2, sigma_b2)
+    point = phase_data.phase(activation, sigma_w2, sigma_b2)
     said_kind, sentence = phase_lessons.verdict(point, sigma_b2, phase_data.path(activation, sigma_w2, sigma_b2))
     assert said_kind == kind and sentence.startswith(word), (said_kind, sentence)
     if word in ("**Ordered**", "**Chaotic**"):
@@ -57,7 +57,7 @@ def test_each_phase_is_named_where_theory_puts_it(activation, sigma_w2, sigma_b2
 def test_a_chaotic_correlation_settles_below_one_in_the_words_too(activation, sigma_w2, sigma_b2):
     """Chaotic: c* < 1, so the sentence that says the inputs are pushed apart never writes it as 1 (SELU at (0.5, 0)
     has c* = 0.999935, which three digits round to 1): as many digits as it takes to show it below 1."""
-    point = initcore.theory.phase(activation, sigma_w2, sigma_b2)
+    point = phase_data.phase(activation, sigma_w2, sigma_b2)
     sentence = phase_lessons.verdict(point, sigma_b2, phase_data.path(activation, sigma_w2, sigma_b2))[1]
     written = sentence.split("settles at c* = ")[1].split(",")[0]
     assert stated_number(written) < 1 and point["c_star"] == pytest.approx(stated_number(written), abs=1e-4)
@@ -77,7 +77,7 @@ def test_where_the_phase_s_numbers_do_not_say_how_much_changes_theory_s_path_thr
     propagation's words."""
     from ui.lessons import judge
 
-    point = initcore.theory.phase(activation, sigma_w2, sigma_b2)
+    point = phase_data.phase(activation, sigma_w2, sigma_b2)
     pre, grad = initcore.theory.predicted_variances(depth=50, width=128, activation=activation,
                                                     bias_std=sigma_b2**0.5, **phase_data.gaussian(sigma_w2))
     kind, sentence = phase_lessons.verdict(point, sigma_b2, phase_data.path(activation, sigma_w2, sigma_b2))

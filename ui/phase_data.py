@@ -59,8 +59,12 @@ def recommended_weight_variance(activation: str) -> float:
 @st.cache_data(max_entries=512, show_spinner=False)
 def phase(activation: str, sigma_w2: float, sigma_b2: float) -> dict[str, float]:
     """``initcore.theory.phase`` at one point: a few milliseconds, up to tens where a fading signal's path is
-    followed layer by layer for its trainable depth (tanh at σ_w² = 0.95: about 11 ms)."""
-    return initcore.theory.phase(activation, sigma_w2, sigma_b2)
+    followed layer by layer for its trainable depth (tanh at σ_w² = 0.95: about 11 ms); with, where the signal fades
+    to q* = 0, ``gradient_depth``, the layer by which theory's gradient has shrunk e⁶-fold (tanh at σ_w² = 1: 286,
+    where 6ξ_c is ∞), else NaN."""
+    point = initcore.theory.phase(activation, sigma_w2, sigma_b2)
+    fades = point["q_star"] == 0 and sigma_b2 == 0
+    return point | {"gradient_depth": initcore.theory.gradient_depth(activation, sigma_w2) if fades else np.nan}
 
 
 PATH_DEPTH = 50  # layers of the plain network the verdict follows theory through: Signal propagation's own default

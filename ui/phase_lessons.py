@@ -97,7 +97,8 @@ def verdict(point: dict, sigma_b2: float, path: tuple[np.ndarray, np.ndarray]) -
             "ever nears that. On the way, each layer takes a little of the signal, and of the gradients, the less the "
             "smaller the signal: no fixed factor a layer, as in an ordered network, but a loss all the same. "
             f"{_over_depth(path)} Depth alone does not stop this network from training, as it stops an ordered one, "
-            "but its first layers get the smallest gradients.")
+            "but its first layers get the smallest gradients: each layer's loss shrinks with the signal, yet they add "
+            f"up to e⁶ by layer {layers(point['gradient_depth'])}.")
     if phase == "critical":
         return "success", ("**Critical: the edge of chaos.** χ₁ = 1: two inputs neither merge nor fly apart at any "
                            "fixed rate (ξ_c = ∞) and gradients keep their size on their way back, so depth alone "
