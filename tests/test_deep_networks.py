@@ -524,7 +524,7 @@ def test_a_signal_only_the_biases_hold_up_is_told_it_vanishes_and_drawn_so():
                    depth="50")
     assert not at.exception
     said = " ".join(w.value for w in at.warning)
-    assert "forward: vanishes (only the biases hold Var z up" in said, said
+    assert "forward: vanishes (only what every input shares holds Var z up" in said, said
     chart = figures(at)[0]
     apart = numbers(trace(chart, "Xavier/Glorot normal, across inputs")["y"])
     signal = numbers(trace(chart, "Xavier/Glorot normal")["y"])
@@ -542,7 +542,7 @@ def test_a_signal_the_input_still_shapes_keeps_its_verdict(settings):
     at = open_page("pages/2_Signal_propagation.py", depth="50", **settings)
     assert not at.exception
     said = " ".join(m.value for kind in (at.success, at.info, at.warning, at.error) for m in kind)
-    assert "only the biases hold" not in said
+    assert "what every input shares" not in said
     has_bias = settings["bias_std"] != "0"
     assert any(t["name"].endswith(", across inputs") for t in figures(at)[0]["data"] if "name" in t) == has_bias
     assert any("tells one input from another" in c.value for c in at.caption) == has_bias
@@ -562,3 +562,34 @@ def test_pytorch_s_biased_row_says_what_still_tells_inputs_apart():
             assert shown.loc[row, f"after {depth} layers"] == theme.number(predicted[column][depth - 1])
     assert predicted["stream_input_var"][-1] / predicted["stream_input_var"][-2] == pytest.approx(1 / 6, rel=1e-3)
     assert predicted["stream_input_var"][-1] < lessons.VANISHING**4 < predicted["stream_var"][-1] / 10
+
+
+def test_zero_weights_with_biases_pass_on_nothing_of_the_input():
+    """Zero weights with σ_b = 0.3: Var z is the biases' alone, the same for every input from layer 1, and had been
+    called "steady" (the part that tells inputs apart is 0 at every layer: its change 0/0). Class mode's answer for
+    Var z stands, and says what it hides."""
+    at = open_page("pages/2_Signal_propagation.py", activation="tanh", scheme="zeros", bias_std="0.3")
+    said = " ".join(w.value for w in at.warning)
+    assert "forward: vanishes (only what every input shares holds Var z up" in said
+    assert "every input gives the same z from layer 1 on" in said
+    from ui import classroom
+
+    run = initcore.simulate(depth=50, width=256, activation="tanh", scheme="xavier_normal", bias_std=0.5, batch=256)
+    question = classroom.propagation(run, "Xavier")
+    assert question.right == (classroom.ABOUT_ONE,) and "almost none of it tells one input from another" in \
+        question.truth and "the verdict below tells what it hides: vanishes" in question.why
+
+
+def test_a_layer_norm_does_not_take_away_what_every_input_shares():
+    """LayerNorm standardizes each input across its units; it cannot tell apart inputs that have merged onto the
+    biases' shared vector: with σ_b = 1, tanh and Xavier, the stream's spread over the inputs still vanishes, drawn
+    dash-dot and told. A batch norm takes each unit's shared part away: there it is neither."""
+    at = open_page(PAGE, bias_std="1", norm="LayerNorm", activation="Tanh", scheme="Xavier/Glorot normal")
+    assert not at.exception and at.query_params.get("norm") == "LayerNorm"
+    assert any(t.get("name", "").endswith(", across inputs") for t in figures(at)[0]["data"])
+    run = initcore.simulate(depth=20, width=256, activation="tanh", scheme="xavier_normal", bias_std=1.0,
+                            norm="layer", batch=128)
+    assert lessons.held_by_biases(run) is not None
+    batch = initcore.simulate(depth=20, width=256, activation="tanh", scheme="xavier_normal", bias_std=1.0,
+                              norm="batch", batch=128)
+    assert lessons.held_by_biases(batch) is None

@@ -17,7 +17,7 @@ import streamlit as st
 import initcore
 from ui import phase_lessons
 from ui.charts import EXPLODING, VANISHING
-from ui.lessons import STEP, judge_run
+from ui.lessons import STEP, held_by_biases, judge_run
 from ui.tables import LOSS_DIGITS
 from ui.theme import digits_apart, number, times
 
@@ -111,6 +111,10 @@ def propagation(run: initcore.Propagation, label: str) -> Question:
         why = "One layer takes the input's variance, 1, straight to this: there is no second layer to multiply it."
     else:
         why = f"Layer by layer, as the verdict below says: {judge_run(run)[0]}."
+    if depth > 1 and held_by_biases(run) and run.exploded_at is None:  # Var z's answer, not the input's
+        truth += ("; but almost none of it tells one input from another: what every input shares, the biases "
+                  "among it, holds Var z there")
+        why = f"Var z is the answer, but the verdict below tells what it hides: {judge_run(run)[0]}."
     if small and answer == TINY:
         why = "Small is not safe. " + why
     elif small and answer == HUGE and width is not None:

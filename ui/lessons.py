@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -53,7 +54,7 @@ def propagation_curves(settings: dict, schemes: dict[str, dict], columns: tuple[
                              _a_line(predicted[columns[0]]), run.exploded_at, name))
         backward.append(Curve(scheme, layers.layer.to_numpy(), layers[columns[1]].to_numpy(),
                               _a_line(predicted[columns[1]]), None, name))
-    if settings.get("bias_std") and not settings.get("norm"):  # biases add to Var z what no input tells apart
+    if settings.get("bias_std") and settings.get("norm") != "batch":  # biases add to Var z what no input tells apart
         forward += [Curve(scheme, run.layers.layer.to_numpy(), run.layers.stream_input_var.to_numpy(),
                           _a_line(cached.predicted_network(network, scheme, schemes[scheme])["stream_input_var"]),
                           run.exploded_at, scheme_label(scheme, schemes[scheme]), apart=True)
@@ -359,19 +360,34 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
     return forward, backward
 
 
-def held_by_biases(run: initcore.Propagation) -> tuple[float, float] | None:
-    """Where a network's biases hold its signal up while the part that tells one input from another (each unit's
-    spread over the inputs, ``stream_input_var``) vanishes: that part's change from layer 1 to the top, and its share
-    of the top layer's Var z, both under ``VANISHING``; None elsewhere. A bias adds the same to every input, so
+class Held(NamedTuple):
+    """What ``held_by_biases`` finds: the change of the part that tells inputs apart from layer 1 to the top, its
+    share of the top layer's Var z, that Var z, and whether the weights pass on none of the input at all (zeros)."""
+
+    change: float
+    share: float
+    top: float
+    none_passed: bool = False
+
+
+def held_by_biases(run: initcore.Propagation) -> Held | None:
+    """Where what every input shares holds a network's signal up while the part that tells one input from another
+    (each unit's spread over the inputs, ``stream_input_var``) vanishes: that part's change from layer 1 to the top,
+    its share of the top layer's Var z, both under ``VANISHING``, and that Var z; None elsewhere. A bias is the same
+    for every input, and so is what a layer below shares, carried up through the weights (sigmoid's mean of ½), so
     Var z may stay steady (tanh under Xavier with σ_b = 0.5: ×0.43 over 50 layers) while what the input put into it
-    falls ×10⁻¹² (the ordered phase, where every input ends on one point). ReLU's slow, polynomial merging of inputs
-    under He (×0.036 over 50 layers) is not this."""
-    if not run.settings.get("bias_std") or run.settings.get("norm"):
+    falls ×10⁻¹² (the ordered phase, where every input ends on one point); zero weights pass on nothing of the input
+    at all. ReLU's slow, polynomial merging of inputs under He (×0.036 over 50 layers) is not this. Measured where a
+    network has biases; a batch norm takes each unit's shared part away, a layer norm does not."""
+    if not run.settings.get("bias_std") or run.settings.get("norm") == "batch":
         return None
     apart, signal = (run.layers[column].to_numpy() for column in ("stream_input_var", "stream_var"))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        change, share = apart[-1] / apart[0], apart[-1] / signal[-1]
-    return (float(change), float(share)) if change < VANISHING and share < VANISHING else None
+    if not signal[-1] > 0:  # no signal left to hold up
+        return None
+    if apart[0] == 0:  # the same z for every input from layer 1 on
+        return Held(0.0, 0.0, float(signal[-1]), none_passed=True)
+    change, share = apart[-1] / apart[0], apart[-1] / signal[-1]
+    return Held(float(change), float(share), float(signal[-1])) if change < VANISHING and share < VANISHING else None
 
 
 def apart_note(curves: list[Curve]) -> str | None:
@@ -380,16 +396,29 @@ def apart_note(curves: list[Curve]) -> str | None:
         return None
     return ("Dash-dot (o): each unit's variance over the inputs, averaged over the units, which is the part of Var z "
             "that tells one input from another. A bias is the same for every input: it adds to Var z and never to "
-            "this part, so a signal can stay steady with nothing of the input left in it.")
+            "this part, so a signal can stay steady with nothing of the input left in it. Float32 holds about 7 "
+            "digits of each value, so the simulated part levels off near 10⁻¹⁴ of Var z, where theory's falls on.")
 
 
-def _held_words(held: tuple[float, float], depth: int, bias_std: float) -> str:
+RESOLVED = float(np.finfo(np.float32).eps) ** 2 * 10  # a share of Var z at float32's last digits: not resolved
+
+
+def _held_words(held: Held, depth: int, bias_std: float) -> str:
     """The event of a signal ``held_by_biases``: its short form (before the colon) for a table, then the numbers."""
-    change, share = held
-    return (f"only the biases hold Var z up: each layer adds its biases, σ_b² = {number(bias_std**2)}, the same for "
-            f"every input, while what tells one input from another (each unit's spread over the inputs, the "
-            f"dash-dot curve) falls {times(change)} from layer 1 to layer {depth}, to {percent(share)} of Var z: "
-            "every input ends on nearly the same point")
+    short = ("what is left is what every input shares" if held.top < VANISHING else
+             "only what every input shares holds Var z up")
+    shared = (f"each unit's bias (σ_b² = {number(bias_std**2)}) and what the layer below shares, carried up through "
+              "the weights, are the same for every input")
+    if held.none_passed:
+        return (f"{short}: {shared}, and these weights pass on nothing else: every input gives the same z from "
+                "layer 1 on (the dash-dot curve is 0)")
+    if held.change == 0:
+        fall = f"falls to exactly 0 by layer {depth}, past what float32 resolves"
+    else:
+        left = "below what float32 resolves" if held.share < RESOLVED else f"to {percent(held.share)} of Var z"
+        fall = f"falls {times(held.change)} from layer 1 to layer {depth}, {left}"
+    return (f"{short}: {shared}, while what tells one input from another (each unit's spread over the inputs, the "
+            f"dash-dot curve) {fall}: every input ends on nearly the same point")
 
 
 _RUN_KEYS = ("depth", "width", "activation", "scheme", "batch", "seed", "dtype")
