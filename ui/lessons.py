@@ -351,7 +351,7 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
     forward = _on_the_bands(judge(layers.stream_var.to_numpy(), f"from layer 1 to layer {depth}"),
                             layers.stream_var.to_numpy())
     if forward.word != "vanishes" and (held := held_by_biases(run)):
-        forward = Judgement("vanishes", held[0], event=_held_words(held, depth, settings["bias_std"]))
+        forward = Judgement("vanishes", held.change, event=_held_words(held, depth, settings["bias_std"]))
     if depth < PROJECTED_DEPTH:  # theory says what more layers of the same make would add
         params = {k: v for k, v in settings.items() if k not in _RUN_KEYS + _PIECES}
         predicted = cached.predicted_network(_deepened(settings), settings["scheme"], params)
