@@ -606,3 +606,20 @@ def test_the_story_of_a_network_its_biases_hold_up_says_so():
         apart = run.layers.stream_input_var.to_numpy()
         assert "Yet almost none of the signal tells one input from another" in deep.story(run)
         assert f"falls {times(apart[-1] / apart[0])}." in deep.story(run)
+
+
+def test_a_shallow_network_is_told_when_theory_says_its_input_would_be_lost_deeper():
+    """tanh under Xavier with σ_b = 0.5, 8 layers: Var z fades ×0.4 and the part that tells inputs apart has fallen
+    ×0.01, short of the verdict's rule at this depth; theory's 50 layers lose it (×10⁻¹²). The verdict says so, as it
+    says of a signal theory has vanish deeper; a network whose input part holds (He under ReLU) is told nothing."""
+    run = initcore.simulate(depth=8, width=256, activation="tanh", scheme="xavier_normal", bias_std=0.5, batch=128)
+    forward = lessons.judge_run(run)[0]
+    assert lessons.held_by_biases(run) is None
+    assert forward.projection.startswith("keeps almost nothing of the input by layer "), str(forward)
+    predicted = initcore.theory.predicted(described(**lessons._deepened(run.settings), scheme="xavier_normal"))
+    apart, signal = predicted["stream_input_var"], predicted["stream_var"]
+    layer = int(forward.projection.rsplit(" ", 1)[1])
+    lost = (apart / apart[0] < lessons.VANISHING) & (apart / signal < lessons.VANISHING)
+    assert lost[layer - 1] and not lost[: layer - 1].any()
+    he = initcore.simulate(depth=8, width=256, activation="relu", scheme="he_normal", bias_std=0.3, batch=128)
+    assert "input" not in lessons.judge_run(he)[0].projection

@@ -356,8 +356,23 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
         params = {k: v for k, v in settings.items() if k not in _RUN_KEYS + _PIECES}
         predicted = cached.predicted_network(_deepened(settings), settings["scheme"], params)
         forward = _projected(forward, predicted["stream_var"], "forward", depth)
+        if not forward.projection and settings.get("bias_std") and settings.get("norm") != "batch":
+            forward = _input_lost(forward, predicted["stream_input_var"], predicted["stream_var"])
         backward = _projected(backward, predicted["stream_grad_var"][::-1], "gradient", depth)  # along its way back
     return forward, backward
+
+
+def _input_lost(judged: Judgement, apart: np.ndarray, signal: np.ndarray) -> Judgement:
+    """``judged`` (a shallow network's signal, steady, fading or growing), with the layer by which theory's deeper
+    network keeps almost nothing of its input: its part that tells inputs apart (``apart``) under ``VANISHING`` of
+    its first layer's and of Var z (``signal``) there, as ``held_by_biases`` counts it. Theory follows it under no
+    norm (NaN): there nothing is said."""
+    if judged.word not in ("steady", "fades", "grows") or not apart[0] > 0:
+        return judged
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lost = np.flatnonzero((apart / apart[0] < VANISHING) & (apart / signal < VANISHING))
+    return replace(judged, projection=f"keeps almost nothing of the input by layer {int(lost[0]) + 1}") \
+        if lost.size else judged
 
 
 class Held(NamedTuple):
