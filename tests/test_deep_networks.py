@@ -623,3 +623,14 @@ def test_a_shallow_network_is_told_when_theory_says_its_input_would_be_lost_deep
     assert lost[layer - 1] and not lost[: layer - 1].any()
     he = initcore.simulate(depth=8, width=256, activation="relu", scheme="he_normal", bias_std=0.3, batch=128)
     assert "input" not in lessons.judge_run(he)[0].projection
+
+
+def test_compared_schemes_with_biases_draw_what_tells_inputs_apart_without_its_theory():
+    """Three schemes compared with biases: each draws its simulated part that tells inputs apart, dash-dot; theory's
+    line for it is drawn only for one scheme alone (four lines a scheme crowded the legend to 12 entries)."""
+    at = open_page("pages/2_Signal_propagation.py", activation="tanh", scheme="xavier_normal", bias_std="0.5",
+                   depth="20", compare=["He/Kaiming normal", "Zeros"])
+    assert not at.exception
+    names = [t["name"] for t in figures(at)[0]["data"] if t.get("name")]
+    assert len([n for n in names if ", across inputs" in n]) == 3
+    assert not [n for n in names if n.endswith("across inputs: theory")]

@@ -56,7 +56,8 @@ def propagation_curves(settings: dict, schemes: dict[str, dict], columns: tuple[
                               _a_line(predicted[columns[1]]), None, name))
     if settings.get("bias_std") and settings.get("norm") != "batch":  # biases add to Var z what no input tells apart
         forward += [Curve(scheme, run.layers.layer.to_numpy(), run.layers.stream_input_var.to_numpy(),
-                          _a_line(cached.predicted_network(network, scheme, schemes[scheme])["stream_input_var"]),
+                          _a_line(cached.predicted_network(network, scheme, schemes[scheme])["stream_input_var"])
+                          if len(runs) == 1 else None,  # compared, four lines a scheme crowd the chart and legend
                           run.exploded_at, scheme_label(scheme, schemes[scheme]), apart=True)
                     for scheme, run in runs.items()]
     hidden = _hidden_curves(forward, backward)
