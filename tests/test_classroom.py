@@ -506,3 +506,12 @@ def test_as_many_digits_as_tell_different_values_apart(values, least, expected):
     assert digits == expected
     written = {number(v, digits) for v in values}
     assert len(written) == len({round(v, 12) for v in values})
+
+
+def test_the_deep_networks_question_names_the_biases_it_asks_about():
+    """Class mode on Deep networks with σ_b = 0.3: the question described the network without its biases, and the
+    verdict under the chart then spoke of them."""
+    at = open_link("pages/8_Deep_networks_in_practice.py", **{"class": "1", "bias_std": "0.3"})
+    assert not at.exception and "biases of σ_b = 0.3" in at.radio[0].label
+    plain = open_link("pages/8_Deep_networks_in_practice.py", **{"class": "1"})
+    assert "biases" not in plain.radio[0].label

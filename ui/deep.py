@@ -71,12 +71,14 @@ def training_shape(shape: str, depth: int, width: int) -> dict:
     return {} if shape == "constant" else dict(widths=(2, *shaped_widths(shape, depth - 1, width)))
 
 
-def words(depth: int, shape: str, residual: str, norm: str, scheme: str, activation: str) -> str:
+def words(depth: int, shape: str, residual: str, norm: str, scheme: str, activation: str,
+          bias_std: float = 0.0) -> str:
     """The network the page's choices describe, in a phrase: "50 ReLU layers, constant widths, α = 1 (a plain
-    ResNet), no norm, under He/Kaiming normal"."""
+    ResNet), no norm, under He/Kaiming normal", with its biases where it has them ("…, biases of σ_b = 0.3")."""
     skips = "no skip connections" if residual == "none" else RESIDUALS[residual][0]
     normed = "no norm" if norm == "none" else NORMS[norm]
-    return f"{depth} {activation} layers, {SHAPES[shape]} widths, {skips}, {normed}, under {scheme}"
+    biases = f", biases of σ_b = {number(bias_std)}" if bias_std else ""
+    return f"{depth} {activation} layers, {SHAPES[shape]} widths, {skips}, {normed}, under {scheme}{biases}"
 
 
 NARROW = 8  # units: a layer this narrow is far from the wide layers theory's curve assumes
