@@ -80,7 +80,7 @@ def phase_figure(plane: pd.DataFrame, runs: pd.DataFrame, point: tuple[float, fl
     bar = dict(tickvals=np.arange(low, high + 1), ticktext=["≤ 1", "10", "100", "≥ 1000"],
                **(dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", thickness=12, len=1,
                        ticklabelposition="outside top") if narrow else
-                  dict(title=dict(text="6ξ", side="top"), thickness=20)))  # thin enough for "≥ 1000" in the margin
+                  dict(title=dict(text="depth", side="top"), thickness=20)))  # thin enough for "≥ 1000" in the margin
     traces = [
         go.Heatmap(x=weights, y=biases, z=np.where(grows, np.nan, depth), zmin=low, zmax=high, colorscale="Viridis",
                    colorbar=bar, customdata=said, hoverongaps=False,
