@@ -44,7 +44,7 @@ def propagation_curves(settings: dict, schemes: dict[str, dict], columns: tuple[
     else:
         shared = cached.simulate_many(schemes, **settings)
         runs, note = shared.runs, budget_note(shared, len(schemes))
-    forward, backward = [], []
+    forward, backward, apart = [], [], []
     network = {key: value for key, value in settings.items() if key not in ("seed", "batch")}
     for scheme, run in runs.items():
         predicted = cached.predicted_network(network, scheme, schemes[scheme])
@@ -54,14 +54,19 @@ def propagation_curves(settings: dict, schemes: dict[str, dict], columns: tuple[
                              _a_line(predicted[columns[0]]), run.exploded_at, name))
         backward.append(Curve(scheme, layers.layer.to_numpy(), layers[columns[1]].to_numpy(),
                               _a_line(predicted[columns[1]]), None, name))
-    if settings.get("bias_std") and settings.get("norm") != "batch":  # biases add to Var z what no input tells apart
-        forward += [Curve(scheme, run.layers.layer.to_numpy(), run.layers.stream_input_var.to_numpy(),
-                          _a_line(cached.predicted_network(network, scheme, schemes[scheme])["stream_input_var"])
-                          if len(runs) == 1 else None,  # compared, four lines a scheme crowd the chart and legend
-                          run.exploded_at, scheme_label(scheme, schemes[scheme]), apart=True)
-                    for scheme, run in runs.items()]
+        if shared_part_told(settings):  # biases add to Var z what no input tells apart: drawn after every scheme
+            apart.append(Curve(scheme, layers.layer.to_numpy(), layers.stream_input_var.to_numpy(),
+                               _a_line(predicted["stream_input_var"]) if len(runs) == 1 else None,  # compared, four
+                               run.exploded_at, name, apart=True))  # lines a scheme crowd the chart and legend
     hidden = _hidden_curves(forward, backward)
-    return runs, forward, backward, " ".join(filter(None, (note, hidden))) or None
+    return runs, forward + apart, backward, " ".join(filter(None, (note, hidden))) or None
+
+
+def shared_part_told(settings: dict) -> bool:
+    """Whether a network's settings call for the part of its signal every input shares, told apart from the rest
+    (``stream_input_var``): it has biases, which the simulation and theory measure it for, and no batch norm, which
+    takes each unit's shared part away (a layer norm does not)."""
+    return bool(settings.get("bias_std")) and settings.get("norm") != "batch"
 
 
 def _hidden_curves(forward: list[Curve], backward: list[Curve]) -> str | None:
@@ -357,7 +362,7 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
         params = {k: v for k, v in settings.items() if k not in _RUN_KEYS + _PIECES}
         predicted = cached.predicted_network(_deepened(settings), settings["scheme"], params)
         forward = _projected(forward, predicted["stream_var"], "forward", depth)
-        if not forward.projection and settings.get("bias_std") and settings.get("norm") != "batch":
+        if not forward.projection and shared_part_told(settings):
             forward = _input_lost(forward, predicted["stream_input_var"], predicted["stream_var"])
         backward = _projected(backward, predicted["stream_grad_var"][::-1], "gradient", depth)  # along its way back
     return forward, backward
@@ -395,7 +400,7 @@ def held_by_biases(run: initcore.Propagation) -> Held | None:
     falls ×10⁻¹² (the ordered phase, where every input ends on one point); zero weights pass on nothing of the input
     at all. ReLU's slow, polynomial merging of inputs under He (×0.036 over 50 layers) is not this. Measured where a
     network has biases; a batch norm takes each unit's shared part away, a layer norm does not."""
-    if not run.settings.get("bias_std") or run.settings.get("norm") == "batch":
+    if not shared_part_told(run.settings):
         return None
     apart, signal = (run.layers[column].to_numpy() for column in ("stream_input_var", "stream_var"))
     if not signal[-1] > 0:  # no signal left to hold up
