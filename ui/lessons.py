@@ -371,14 +371,15 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
 def _input_lost(judged: Judgement, apart: np.ndarray, signal: np.ndarray) -> Judgement:
     """``judged`` (a shallow network's signal, steady, fading or growing), with the layer by which theory's deeper
     network keeps almost nothing of its input: its part that tells inputs apart (``apart``) under ``VANISHING`` of
-    its first layer's and of Var z (``signal``) there, as ``held_by_biases`` counts it. Theory follows it under no
-    norm (NaN): there nothing is said."""
+    its first layer's and of Var z (``signal``) there, and still falling (``still_merging``), as ``held_by_biases``
+    counts it. Theory follows it under no norm (NaN): there nothing is said."""
     if judged.word not in ("steady", "fades", "grows") or not apart[0] > 0:
         return judged
     with np.errstate(divide="ignore", invalid="ignore"):
-        lost = np.flatnonzero((apart / apart[0] < VANISHING) & (apart / signal < VANISHING))
-    return replace(judged, projection=f"keeps almost nothing of the input by layer {int(lost[0]) + 1}") \
-        if lost.size else judged
+        low = (apart / apart[0] < VANISHING) & (apart / signal < VANISHING)
+        lost = next((k for k in np.flatnonzero(low) if still_merging(apart[: k + 1])), None)
+    return replace(judged, projection=f"keeps almost nothing of the input by layer {lost + 1}") \
+        if lost is not None else judged
 
 
 class Held(NamedTuple):
@@ -398,8 +399,9 @@ def held_by_biases(run: initcore.Propagation) -> Held | None:
     for every input, and so is what a layer below shares, carried up through the weights (sigmoid's mean of ½), so
     Var z may stay steady (tanh under Xavier with σ_b = 0.5: ×0.43 over 50 layers) while what the input put into it
     falls ×10⁻¹² (the ordered phase, where every input ends on one point); zero weights pass on nothing of the input
-    at all. ReLU's slow, polynomial merging of inputs under He (×0.036 over 50 layers) is not this. Measured where a
-    network has biases; a batch norm takes each unit's shared part away, a layer norm does not."""
+    at all. ReLU's slow, polynomial merging of inputs under He (×0.036 over 50 layers, ×0.007 over 100) is not this:
+    ``still_merging`` tells them apart. Measured where a network has biases; a batch norm takes each unit's shared
+    part away, a layer norm does not."""
     if not shared_part_told(run.settings):
         return None
     apart, signal = (run.layers[column].to_numpy() for column in ("stream_input_var", "stream_var"))
@@ -408,7 +410,17 @@ def held_by_biases(run: initcore.Propagation) -> Held | None:
     if apart[0] == 0:  # the same z for every input from layer 1 on
         return Held(0.0, 0.0, float(signal[-1]), none_passed=True)
     change, share = apart[-1] / apart[0], apart[-1] / signal[-1]
-    return Held(float(change), float(share), float(signal[-1])) if change < VANISHING and share < VANISHING else None
+    lost = change < VANISHING and share < VANISHING and (share < RESOLVED or still_merging(apart))
+    return Held(float(change), float(share), float(signal[-1])) if lost else None
+
+
+def still_merging(apart: np.ndarray) -> bool:
+    """Whether the part of a signal that tells inputs apart (``apart``, layer by layer) still falls by more than
+    ``VANISHING`` over the upper half of its layers alone. In the ordered phase it falls by about the same factor
+    every layer, so the upper half sees as much of the fall as the lower; under ReLU and He, 1 − c_l falls like 1/l²,
+    ×1/4 over any upper half however deep the network, which is a slow drawing together, not the collapse onto one
+    point that ``held_by_biases`` tells."""
+    return bool(apart[-1] / apart[(len(apart) - 1) // 2] < VANISHING)
 
 
 def apart_note(curves: list[Curve]) -> str | None:
