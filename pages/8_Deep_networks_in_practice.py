@@ -48,7 +48,7 @@ except ValueError as error:  # a bad combination or the work budget: say what is
 run = runs[scheme]
 classroom.ask_first(classroom.deep_network(run.layers.stream_var.to_numpy(), deep.words(
     depth, shape, residual, norm, theme.scheme_label(scheme, params), theme.activation_label(activation), bias_std),
-    run.vanished_at if network["residual"] is None else None, run.settings))  # a stream carries on past a dead block
+    run.vanished_at if network["residual"] is None else None, run))  # a stream carries on past a dead block
 if story:
     st.info(story)
 st.markdown(f"**{theme.scheme_label(scheme, params)}.** {deep.story(run)}")

@@ -515,3 +515,19 @@ def test_the_deep_networks_question_names_the_biases_it_asks_about():
     assert not at.exception and "biases of σ_b = 0.3" in at.radio[0].label
     plain = open_link("pages/8_Deep_networks_in_practice.py", **{"class": "1"})
     assert "biases" not in plain.radio[0].label
+
+
+def test_the_deep_network_reveal_says_what_a_steady_var_z_hides():
+    """Deep networks, tanh under Xavier with σ_b = 0.5: Var z changes ×0.4 over 50 layers, "about the same", the right
+    answer; the part that tells inputs apart falls ×10⁻¹². The reveal had stopped at the factor: it now says what the
+    answer hides, with the story's own number. Without biases it says nothing of the kind."""
+    run = initcore.simulate(depth=50, width=256, activation="tanh", scheme="xavier_normal", bias_std=0.5, batch=256)
+    stream = run.layers.stream_var.to_numpy()
+    question = classroom.deep_network(stream, "50 tanh layers", None, run)
+    held = lessons.held_by_biases(run)
+    assert question.right == (question.options[0],)
+    assert "almost none of it tells one input from another" in question.truth
+    assert f"falls {times(held.change)}." in question.why and f"falls {times(held.change)}." in story(run)
+    plain = initcore.simulate(depth=50, width=256, activation="tanh", scheme="xavier_normal", batch=256)
+    assert "tells one input" not in classroom.deep_network(plain.layers.stream_var.to_numpy(), "50 tanh layers",
+                                                           None, plain).truth

@@ -170,16 +170,17 @@ def framework_default(values: np.ndarray, activation: str) -> Question:
 
 
 def deep_network(stream: np.ndarray, description: str, vanished_at: int | None = None,
-                 settings: dict | None = None) -> Question:
+                 run: initcore.Propagation | None = None) -> Question:
     """Where the variance of z_l, the residual stream in a residual network, ends over the network drawn
     (``stream``: Var z_l per layer; ``description``: the network in words; ``vanished_at``: the layer whose every
     activation was exactly 0, if one was below the last: above it each unit holds its bias alone, the same for
-    every input, or 0; ``settings``: the run's, which say whether it has biases)."""
+    every input, or 0; ``run``: the simulation drawn, which says whether it has biases, and whether what every
+    input shares holds Var z up while the input's own part vanishes, ``held_by_biases``: the reveal says so)."""
     if vanished_at is not None and vanished_at < len(stream):
         question = ends("deep_network", f"{description}: from its first layer to its last, the variance of z_l "
                         "changes by…", stream, (description, len(stream)), "")
         dead = question.options[1]
-        biased = bool((settings or {}).get("bias_std"))
+        biased = run is not None and bool(run.settings.get("bias_std"))
         return replace(question, right=(dead,), truth=(
             f"{dead.split(' (')[0]}: every activation of layer {vanished_at} was exactly 0, so from there on each "
             f"unit {_held(biased)} (Var z = {number(stream[-1])}): no signal is left"),
@@ -189,10 +190,18 @@ def deep_network(stream: np.ndarray, description: str, vanished_at: int | None =
     jumped = (f" Before all that, the first layer alone took the input's variance, 1, to {number(stream[0])}: the "
               "question asks from there on, and the page's table counts that jump too."
               if not VANISHING <= stream[0] <= EXPLODING else "")
-    return ends("deep_network", f"{description}: from its first layer to its last, the variance of z_l changes "
-                "by…", stream, (description, len(stream)),
-                "Each plain layer multiplies the variance by its own factor; each residual block adds its branch to "
-                f"the stream, and a norm fixes only what the activation sees.{jumped}", drawn=True)
+    question = ends("deep_network", f"{description}: from its first layer to its last, the variance of z_l changes "
+                    "by…", stream, (description, len(stream)),
+                    "Each plain layer multiplies the variance by its own factor; each residual block adds its branch "
+                    f"to the stream, and a norm fixes only what the activation sees.{jumped}", drawn=True)
+    held = held_by_biases(run) if run is not None and len(stream) > 1 and run.exploded_at is None else None
+    if held:  # Var z's answer stands; what it hides is the input's part
+        spread = "is 0 from layer 1" if held.none_passed else f"falls {times(held.change)}"
+        return replace(question, truth=f"{question.truth}; but almost none of it tells one input from another: what "
+                       "every input shares, the biases among it, holds Var z there",
+                       why=f"Var z is the answer, but it hides what the story above the chart tells: each unit's "
+                       f"spread over the inputs, the part of Var z that tells one input from another, {spread}.")
+    return question
 
 
 def _held(biased: bool) -> str:
