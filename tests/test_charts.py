@@ -576,6 +576,14 @@ def test_a_curve_that_falls_far_below_the_others_leaves_through_the_floor_with_a
     mark, = [t for t in figure.data if t.marker.symbol == "triangle-down"]
     assert mark.x[0] == 11 and mark.y[0] == floor  # 10^-17.6 at layer 11 is the first below 10^-17
     assert mark.text[0] == "↓ down to 10⁻⁸⁰ at layer 50"
+    # its words in Small random's colour, legible on the vanishing band; its hover names the curve
+    band = theme.tint(charts.SAFE_BLUE, charts.BAND_OPACITY)
+    assert mark.textfont.color == theme.legible(theme.scheme_colour("small_normal"), band)
+    assert theme.contrast(mark.textfont.color, band) >= theme.LEGIBLE and mark.hovertemplate.startswith("Small random:")
+    apart = charts.Curve("small_normal", layer, 10.0 ** (-1.6 * layer), apart=True)
+    with_apart = charts.variance_figure([steady, apart], title="t", y_title="y")
+    mark, = [t for t in with_apart.data if t.marker.symbol == "triangle-down"]
+    assert mark.hovertemplate.startswith(f"Small random{charts.APART}: below ")
     alone = charts.variance_figure([small], title="t", y_title="y")
     assert alone.layout.yaxis.range[0] < -80 and not any(t.marker.symbol == "triangle-down" for t in alone.data)
 

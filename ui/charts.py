@@ -178,10 +178,11 @@ FALL_TEXT = 0.45  # the width of the words by a fall's ▼ on a phone, as a frac
 
 @dataclass(frozen=True)
 class Fall:
-    """Where a curve leaves a chart through its floor: the first layer below it, and the lowest value reached."""
+    """Where a curve leaves a chart through its floor: the first layer below it, and the lowest value reached
+    (``name``: the curve's, as its legend entry has it)."""
 
     scheme: str
-    name: str | None
+    name: str
     layer: int
     lowest: float
     lowest_layer: int
@@ -212,24 +213,26 @@ def _fall(curve: Curve, sim: np.ndarray, theory: np.ndarray | None, floor: float
         if values is None or not (values < floor).any():
             continue
         lowest = int(np.nanargmin(values))
-        return Fall(curve.scheme, curve.name, int(curve.layer[np.argmax(values < floor)]), float(values[lowest]),
-                    int(curve.layer[lowest]))
+        return Fall(curve.scheme, (curve.name or scheme_label(curve.scheme)) + (APART if curve.apart else ""),
+                    int(curve.layer[np.argmax(values < floor)]), float(values[lowest]), int(curve.layer[lowest]))
     return None
 
 
 def _fall_marks(falls: list[Fall], floor: float, depth: int) -> list:
-    """A ▼ on the chart's floor where each curve leaves it, in the curve's colour, with where it went: "down to
-    10⁻⁷⁷ at layer 50". ▼s close together share the words of the first."""
+    """A ▼ on the chart's floor where each curve leaves it, with where it went: "down to 10⁻⁷⁷ at layer 50", both in
+    the curve's colour (the words in a shade of it legible on the vanishing band), under the curve's last point on
+    the chart. ▼s close together share the words of the first."""
     traces, worded = [], []
     for fall in sorted(falls, key=lambda fall: fall.layer):
-        name = fall.name or scheme_label(fall.scheme)
+        name, colour = fall.name, scheme_colour(fall.scheme)
         where = f"down to {number(fall.lowest, 2)} at layer {fall.lowest_layer}"
         wordy = all(abs(fall.layer - k) > FALL_TEXT * depth for k in worded)
         worded += [fall.layer] if wordy else []
         traces.append(go.Scatter(
             x=[fall.layer], y=[floor], mode="markers+text" if wordy else "markers", text=[f"↓ {where}"],
             textposition="bottom right" if fall.layer < depth / 2 else "bottom left", cliponaxis=False,
-            marker=dict(symbol="triangle-down", size=13, color=scheme_colour(fall.scheme)), showlegend=False,
+            textfont=dict(color=legible(colour, tint(SAFE_BLUE, BAND_OPACITY))),
+            marker=dict(symbol="triangle-down", size=13, color=colour), showlegend=False,
             hovertemplate=f"{name}: below {number(floor, 2)} from layer {fall.layer}, {where}<extra></extra>"))
     return traces
 
