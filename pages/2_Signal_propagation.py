@@ -67,7 +67,7 @@ show.caption(lessons.apart_note(forward))
 if budget:
     st.caption(budget)
 if len(runs) > 1:
-    show.table(lessons.verdict_table(runs, {scheme: params}), tables.VERDICT_COLUMNS)
+    show.table(lessons.verdict_table(runs, {scheme: params}), tables.VERDICT_COLUMNS, prose=True)
 tab_act, tab_ridge, tab_grad, tab_weights, tab_table = controls.tabs(
     ["Activations", "Chosen layers", "Gradients", "Weights", "Table"], "view")
 log = controls.toggle("log10 |x| axis (reads tiny and huge values alike)", "log_axis")

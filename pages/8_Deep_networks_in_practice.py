@@ -80,6 +80,6 @@ with st.expander("How theory handles these networks"):
         "why it does not fix the backward pass. The gradient's recursion runs the same way from the top, with n_out "
         "in place of n_in: when the widths change, a scheme that divides by fan_in keeps the signal and one that "
         "divides by fan_out keeps the gradient, and no single scale does both.")
-show.table(lessons.verdict_table(runs, {scheme: params}), tables.VERDICT_COLUMNS)
+show.table(lessons.verdict_table(runs, {scheme: params}), tables.VERDICT_COLUMNS, prose=True)
 
 controls.leave_out_unread()  # last: the link's names nothing on the page looked for

@@ -72,7 +72,7 @@ def metrics(shown: dict[str, str]) -> None:
             st.metric(label, value, width="content")
 
 
-def table(frame, columns: dict) -> None:
+def table(frame, columns: dict, prose: bool = False) -> None:
     """Show ``frame`` without its index, its columns named and formatted by ``columns`` (``ui.tables``). Up to
     ``WHOLE_TABLE_ROWS`` rows it shows every row, so that rows meant to be compared are in sight together (a
     layer's units, all copies of one another); a longer table (a row per layer of a deep network) scrolls
@@ -80,13 +80,34 @@ def table(frame, columns: dict) -> None:
 
     In presenter mode (not on a phone) the table is plain text (``st.table``), which takes the page's large type:
     Streamlit's data grid draws its cells on a canvas at its own size, 14 px on the projector, and zoomed, it ran
-    past the screen's edge. A long one scrolls within the projector's height there."""
-    if _projected(on_phone()):
+    past the screen's edge. A long one scrolls within the projector's height there.
+
+    A table of ``prose`` (the verdicts: a few words to a sentence a cell) is a list on a phone, a block per row
+    headed by its first column: the data grid cut the words short at each column's edge, and hid the last columns
+    behind a sideways scroll."""
+    phone = on_phone()
+    if _projected(phone):
         st.table(as_shown(frame, columns), hide_index=True,
                  height="content" if len(frame) <= PRESENTED_ROWS else PRESENTED_HEIGHT)
         return
+    if phone and prose:
+        shown = as_shown(frame, columns)
+        for heading, *cells in shown.itertuples(index=False, name=None):
+            named = [f"**{escaped(label)}:** {escaped(value)}" for label, value in zip(shown.columns[1:], cells)
+                     if pd.notna(value) and value != ""]
+            st.markdown("  \n".join([f"**{escaped(heading)}**", *named]))
+        return
     height = "content" if len(frame) <= WHOLE_TABLE_ROWS else "auto"
     st.dataframe(frame, hide_index=True, column_config=columns, height=height)
+
+
+def escaped(text) -> str:
+    """``text`` for Markdown, each punctuation mark Markdown reads (and ``$``, which opens a formula) taken as is:
+    "Var z_l" would start italics at its ``_``."""
+    return "".join(f"\\{c}" if c in MARKDOWN_MARKS else c for c in str(text))
+
+
+MARKDOWN_MARKS = set("\\`*_{}[]<>()#+-.!|$~")
 
 
 def as_shown(frame, columns: dict):

@@ -310,6 +310,25 @@ def test_phone_width_is_usable(browser, server):
     page.close()
 
 
+def test_on_a_phone_each_verdict_is_read_whole(browser, server):
+    """A verdict table's cells are words to a sentence; on a phone the data grid cut them short at each column's edge
+    and hid the gradient's column behind a sideways scroll (Deep networks: "vanishes, ×" and no more). There each
+    compared scheme's verdict is a block of its own, every word in sight, Markdown's marks taken as words."""
+    phone = browser.new_page(**PHONE)
+    phone.goto(f"{server}/Signal_propagation?compare=Small+random&compare=Large+random&bias_std=0.1")
+    wait_for_app(phone, charts=2)
+    blocks = phone.locator("[data-testid=stMarkdown]").filter(has_text="forward signal:")
+    assert blocks.count() == 3 and not phone.evaluate(TABLES)
+    for k, (scheme, said) in enumerate(zip(("Xavier/Glorot normal", "Small random", "Large random"),
+                                           blocks.all_inner_texts())):
+        lines = said.split("\n")
+        assert lines[0] == scheme and lines[1].startswith("forward signal: ") and lines[2].startswith("gradient: ")
+        assert "*" not in said and "\\" not in said, said
+        assert blocks.nth(k).evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    assert exceptions(phone) == []
+    phone.close()
+
+
 def test_a_table_s_tools_do_not_cover_the_line_above_it_on_a_phone(browser, server):
     """A touch screen shows a table's bar of tools at all times, over the end of the line above the table: on the
     Choosing page it hid the 1152 of "n_out = k² C_out = 3² · 128 = 1152". On a narrow screen the bar is left out."""
