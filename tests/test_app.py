@@ -424,6 +424,19 @@ def test_a_link_to_a_classic_the_lesson_has_not_says_so_until_one_is_picked():
     assert not [w for w in at.sidebar.warning if w.icon == LINK_NOTE] and at.info
 
 
+def test_a_link_naming_several_classics_opens_the_last_and_says_so():
+    """A link that names two classics (a hand-edited address) opens the last, as a control takes the last of a
+    link's several values, with the same note; the note is said once, and the address then names one classic."""
+    first, last = (presets.PRESETS[k]["label"] for k in ("rezero", "gpt2"))
+    at = open_page("pages/8_Deep_networks_in_practice.py", classic=[first, last])
+    said = [w.value for w in at.sidebar.warning if w.icon == LINK_NOTE]
+    assert not at.exception and at.selectbox(key="preset").value == "gpt2"
+    assert said == [f"Link gives classic 2 values ({controls.quoted(first)}, {controls.quoted(last)}); using the last."]
+    assert at.query_params["classic"] in (last, [last]) and presets.PRESETS["gpt2"]["story"] in at.info[0].value
+    at.run()
+    assert not [w for w in at.sidebar.warning if w.icon == LINK_NOTE]
+
+
 def test_a_note_on_a_classic_stays_with_its_lesson():
     """The note on a classic the lesson has not is that lesson's: the learner who goes on to another lesson
     does not find it there."""

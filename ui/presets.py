@@ -131,6 +131,7 @@ _PICKED = "_classic_picked"  # session state: the classic the learner just picke
 _UNKNOWN = "_classic_unknown"  # session state: (lesson, a link's classic that the lesson does not have)
 _CHANGED = "_classic_changed"  # session state: (lesson, the classic a link names, the settings it gives itself)
 _SHOWN = "_classic_shown"  # session state: each lesson's classic last told, for an address that names none
+_REPEATS = "_classic_repeats"  # session state: (lesson, the classics a link named, more than one)
 
 
 def apply(key: str) -> None:
@@ -166,6 +167,10 @@ class Selector:
         self.page, self.options = page, {"": "—"} | {k: p["label"] for k, p in for_page(page).items()}
         self.slot = st.empty()
         controls.read(CLASSIC)  # the address names the classic shown (``story``)
+        named = st.query_params.get_all(CLASSIC)
+        if len(named) > 1:  # as a control does with a link's several values: the last, with a note
+            st.session_state[_REPEATS] = (page, named)
+            st.query_params[CLASSIC] = named[-1]
         if controls.arrived():  # a link that names one of its classics opens it, as a pick in the box, but
             opened = self._named()  # for the settings the link gives itself
             given = [key for key in PRESETS[opened]["settings"] if key in st.query_params] if opened else []
@@ -214,6 +219,11 @@ class Selector:
             if _UNKNOWN in st.session_state:
                 st.warning(f"Link value {CLASSIC}={controls.quoted(st.session_state[_UNKNOWN][1])} is not one of this "
                            "lesson's classics; showing none.", icon=":material/link:")
+            if st.session_state.get(_REPEATS, (None,))[0] == self.page:  # said once, on the lesson it opened
+                named = st.session_state.pop(_REPEATS)[1]
+                given = ", ".join(controls.quoted(n) for n in named[:4]) + (", …" if len(named) > 4 else "")
+                st.warning(f"Link gives {CLASSIC} {len(named)} values ({given}); using the last.",
+                           icon=":material/link:")
             if changed:
                 _, opened, given = changed
                 values = ", ".join(f"{key}={controls.link({key: PRESETS[opened]['settings'][key]})[key]}"
