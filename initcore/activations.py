@@ -71,6 +71,17 @@ class Activation:
         return bool(np.allclose(self.fn(z), self.fn(np.array([1.0]))[0] * z, rtol=1e-12, atol=0))
 
     @property
+    def merges_inputs(self) -> bool:
+        """Whether f gives a layer's units a mean over the inputs that is not 0 and does not scale with the signal
+        (sigmoid's ½; ELU's, SELU's and GELU's, which bend differently on each side): carried up through the
+        weights, it is the same for every input and can hold Var z up while the part that tells inputs apart
+        vanishes. Odd activations (linear, tanh) have no such mean; ReLU's and leaky ReLU's is a fixed share of
+        the signal's scale, and draws inputs together only polynomially (1 − c_l ~ 1/l² under He)."""
+        z = np.array([0.3, 1.0, 2.5])
+        odd = np.allclose(self.fn(-z), -self.fn(z), rtol=1e-12, atol=0)
+        return not odd and self.homogeneous is None
+
+    @property
     def ends(self) -> tuple[float, float]:
         """f far out on either side, f(-50) and f(50): tanh's -1 and 1, sigmoid's 0 and 1, ReLU's 0 and 50."""
         low, high = self.fn(np.array([-50.0, 50.0]))

@@ -57,6 +57,14 @@ class Network:
         return len(self.widths) - 1
 
     @property
+    def shares_across_inputs(self) -> bool:
+        """Whether z_l holds a part that is the same for every input and can outlast the part that tells them apart:
+        biases, or an activation's mean carried up through the weights (``Activation.merges_inputs``). Where it
+        does, ``simulate`` measures and ``theory`` predicts that other part, each unit's variance over the inputs
+        (``stream_input_var``); elsewhere it is Var z itself, or its fall is slow, and neither spends on it."""
+        return self.bias_std > 0 or get_activation(self.activation).merges_inputs
+
+    @property
     def plain(self) -> bool:
         """Square layers and nothing else: the network the fast path of ``simulate`` runs."""
         return (len(set(self.widths)) == 1 and self.residual is None and self.norm is None

@@ -150,7 +150,8 @@ def simulate(*, depth: int | None = None, width: int | None = None, activation: 
     and its table adds ``stream_var`` and ``stream_grad_var``, the variances of z_l and dL/dz_l (the residual
     stream's), to ``pre_var`` and ``grad_var``, those of what the activation sees, and ``stream_input_var``, the part
     of Var z_l that tells one input from another: each unit's variance over the batch, averaged over the units,
-    which a bias, the same for every input, does not add to (measured where the network has biases, else NaN).
+    which a bias or an activation's mean, the same for every input, does not add to (measured where the network
+    has either, ``Network.shares_across_inputs``, else NaN).
     """
     net = described(depth=depth, width=width, activation=activation, scheme=scheme, widths=widths,
                     residual=residual, norm=norm, bias_std=bias_std, **scheme_params)
@@ -348,7 +349,8 @@ def _simulate_together(depth, width, act, noise, members, batch, seed, dtype) ->
                         dtype=dtype.name, **params)
         layers = pd.DataFrame(columns, columns=COLUMNS).assign(fan_in=width, fan_out=width)
         layers["stream_var"], layers["stream_grad_var"] = layers["pre_var"], layers["grad_var"]  # u_l = z_l here
-        layers["stream_input_var"] = np.nan  # measured only where a network has biases (``_simulate_network``)
+        layers["stream_input_var"] = [row.get("stream_input_var", np.nan) for row in columns] \
+            if act.merges_inputs else np.nan  # what no mean of the activation holds up (``_forward``)
         results.append(Propagation(layers=layers, act_hist=hists["act"],
                                    pre_hist=hists["pre"], grad_hist=hists["grad"], weight_hist=hists["weight"],
                                    settings=settings))
@@ -559,6 +561,7 @@ def _forward(act, weights, a, blocks, slopes: np.ndarray, start: int = 1) -> boo
     depth = len(slopes)
     z = np.empty_like(a)
     saturated = np.empty(a.shape, dtype=bool)
+    apart = act.merges_inputs  # its mean is what every input shares: measure what is left (``stream_input_var``)
     for layer, base in weights.walk(list(range(start, depth + 1))):
         _scaled_product(a, base.matrix, weights.noise, blocks, "mean_square", out=z)
         for block in blocks:
@@ -566,8 +569,11 @@ def _forward(act, weights, a, blocks, slopes: np.ndarray, start: int = 1) -> boo
         act.fn(z, out=a)
         slope = act.slope(z, a, out=slopes[layer - 1])
         for block in blocks:
+            spread = across_inputs(z[block.slice]) if apart and not block.exploded else None  # before z is reused
             _forward_statistics(block, layer, base, z[block.slice], a[block.slice], slope[block.slice], act,
                                 saturated[block.slice])
+            if spread is not None and not block.exploded:
+                block.rows[-1]["stream_input_var"] = spread
         if all(block.exploded for block in blocks):  # nothing left to compute: the layers above are empty
             for block in blocks:
                 block.rows += [dict.fromkeys(COLUMNS, np.nan) | dict(layer=later, exploded=True, vanished=False,
@@ -766,6 +772,7 @@ def _simulate_network(net: Network, batch: int, seed: int, dtype: str) -> Propag
     block = _Block(slice(0, batch), 1.0, depth)
     extra = {name: np.full(depth, np.nan) for name in STREAM_COLUMNS}
     extra["fan_in"], extra["fan_out"] = np.array(net.widths[:-1]), np.array(net.widths[1:])
+    apart = net.shares_across_inputs
     with np.errstate(all="ignore"):
         weights = _layer_weights(net, seed, dtype)
         inputs = NOISE_BANK.gaussian(seed, "input", (batch, net.widths[0]), dtype)
@@ -777,7 +784,7 @@ def _simulate_network(net: Network, batch: int, seed: int, dtype: str) -> Propag
                                 np.empty(layer.u.shape, dtype=bool))
             if not block.exploded:
                 extra["stream_var"][layer.layer - 1] = moments(layer.z)[1]
-                if net.bias_std:  # what a bias does not add to: each unit's spread over the inputs
+                if apart:  # what a bias or f's mean does not add to: each unit's spread over the inputs
                     extra["stream_input_var"][layer.layer - 1] = across_inputs(layer.z)
             return not block.exploded
 

@@ -174,7 +174,8 @@ def predicted(net: Network) -> dict[str, np.ndarray]:
 
       (u₁, u₂) of variance q_l and correlation c_l, 1 − c_l = d_l / q_l (``mean_field.unshared``). A bias adds
       the same to both inputs: it raises q_l and κ_l alike, never d_l. Followed only where the network has biases
-      (a quadrature of a pair a layer: 20 ms at 100 tanh layers, twice the rest), and not through a norm: NaN.
+      or an activation's mean to share (``Network.shares_across_inputs``: a quadrature of a pair a layer, 20 ms at
+      100 tanh layers, twice the rest), and not through a norm: NaN.
 
     ρ and α are 1 and the residual's α in a residual block, 0 and 1 in a plain layer. Exact in expectation for
     linear and the ReLU family without norms, mean-field otherwise.
@@ -213,8 +214,9 @@ def predicted(net: Network) -> dict[str, np.ndarray]:
 
 def _tells_apart(net: Network, d: float, q: float) -> bool:
     """Whether theory follows the part d of a layer's signal q that tells inputs apart to the next layer: where the
-    network has biases, not through a norm, nor past an overflow (q = inf)."""
-    return net.bias_std > 0 and not net.norm and d >= 0 and 0 < q < math.inf
+    network has biases or an activation's mean to share (``Network.shares_across_inputs``), not through a norm, nor
+    past an overflow (q = inf)."""
+    return net.shares_across_inputs and not net.norm and d >= 0 and 0 < q < math.inf
 
 
 @functools.lru_cache(maxsize=MOMENTS_KEPT)

@@ -524,7 +524,7 @@ def test_the_deep_network_reveal_says_what_a_steady_var_z_hides():
     run = initcore.simulate(depth=50, width=256, activation="tanh", scheme="xavier_normal", bias_std=0.5, batch=256)
     stream = run.layers.stream_var.to_numpy()
     question = classroom.deep_network(stream, "50 tanh layers", None, run)
-    held = lessons.held_by_biases(run)
+    held = lessons.held_by_shared(run)
     assert question.right == (question.options[0],)
     assert "almost none of it tells one input from another" in question.truth
     assert f"falls {times(held.change)}." in question.why and f"falls {times(held.change)}." in story(run)

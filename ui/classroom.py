@@ -17,7 +17,7 @@ import streamlit as st
 import initcore
 from ui import phase_lessons
 from ui.charts import EXPLODING, VANISHING
-from ui.lessons import STEP, held_by_biases, judge_run
+from ui.lessons import STEP, held_by_shared, judge_run, shared_among
 from ui.tables import LOSS_DIGITS
 from ui.theme import digits_apart, number, times
 
@@ -111,9 +111,9 @@ def propagation(run: initcore.Propagation, label: str) -> Question:
         why = "One layer takes the input's variance, 1, straight to this: there is no second layer to multiply it."
     else:
         why = f"Layer by layer, as the verdict below says: {judge_run(run)[0]}."
-    if depth > 1 and held_by_biases(run) and run.exploded_at is None:  # Var z's answer, not the input's
-        truth += ("; but almost none of it tells one input from another: what every input shares, the biases "
-                  "among it, holds Var z there")
+    if depth > 1 and held_by_shared(run) and run.exploded_at is None:  # Var z's answer, not the input's
+        truth += ("; but almost none of it tells one input from another: what every input shares, "
+                  f"{shared_among(run.settings)}, holds Var z there")
         why = f"Var z is the answer, but the verdict below tells what it hides: {judge_run(run)[0]}."
     if small and answer == TINY:
         why = "Small is not safe. " + why
@@ -175,7 +175,7 @@ def deep_network(stream: np.ndarray, description: str, vanished_at: int | None =
     (``stream``: Var z_l per layer; ``description``: the network in words; ``vanished_at``: the layer whose every
     activation was exactly 0, if one was below the last: above it each unit holds its bias alone, the same for
     every input, or 0; ``run``: the simulation drawn, which says whether it has biases, and whether what every
-    input shares holds Var z up while the input's own part vanishes, ``held_by_biases``: the reveal says so)."""
+    input shares holds Var z up while the input's own part vanishes, ``held_by_shared``: the reveal says so)."""
     if vanished_at is not None and vanished_at < len(stream):
         question = ends("deep_network", f"{description}: from its first layer to its last, the variance of z_l "
                         "changes by…", stream, (description, len(stream)), "")
@@ -194,11 +194,11 @@ def deep_network(stream: np.ndarray, description: str, vanished_at: int | None =
                     "by…", stream, (description, len(stream)),
                     "Each plain layer multiplies the variance by its own factor; each residual block adds its branch "
                     f"to the stream, and a norm fixes only what the activation sees.{jumped}", drawn=True)
-    held = held_by_biases(run) if run is not None and len(stream) > 1 and run.exploded_at is None else None
+    held = held_by_shared(run) if run is not None and len(stream) > 1 and run.exploded_at is None else None
     if held:  # Var z's answer stands; what it hides is the input's part
         spread = "is 0 from layer 1" if held.none_passed else f"falls {times(held.change)}"
         return replace(question, truth=f"{question.truth}; but almost none of it tells one input from another: what "
-                       "every input shares, the biases among it, holds Var z there",
+                       f"every input shares, {shared_among(run.settings)}, holds Var z there",
                        why=f"Var z is the answer, but it hides what the story above the chart tells: each unit's "
                        f"spread over the inputs, the part of Var z that tells one input from another, {spread}.")
     return question

@@ -13,7 +13,7 @@ import numpy as np
 import initcore
 from initcore.network import shaped_widths
 from initcore.propagation import described
-from ui.lessons import held_by_biases
+from ui.lessons import held_by_shared, shared_among
 from ui.theme import activation_label, mid_sentence, number, times
 
 SHAPES = {"constant": "constant", "funnel": "funnel (halving)", "bottleneck": "bottleneck (narrow middle)",
@@ -283,8 +283,9 @@ def story(run: initcore.Propagation) -> str:
     elif not said:
         said.append(f"From the first layer to the last the signal's variance changes by a factor of "
                     f"{number(forward)}.")
-    if held := held_by_biases(run):  # a variance that stays, held up by what every input shares
-        said.append("Yet almost none of the signal tells one input from another: what every input shares, each unit's "
-                    "bias among it, holds Var z up, while each unit's spread over the inputs (the dash-dot curve) "
+    if held := held_by_shared(run):  # a variance that stays, held up by what every input shares
+        said.append("Yet almost none of the signal tells one input from another: what every input shares, "
+                    f"{shared_among(run.settings)}, holds Var z up, while each unit's spread over the inputs (the "
+                    "dash-dot curve) "
                     + ("is 0 from layer 1." if held.none_passed else f"falls {times(held.change)}."))
     return " ".join(said)

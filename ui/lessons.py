@@ -64,9 +64,20 @@ def propagation_curves(settings: dict, schemes: dict[str, dict], columns: tuple[
 
 def shared_part_told(settings: dict) -> bool:
     """Whether a network's settings call for the part of its signal every input shares, told apart from the rest
-    (``stream_input_var``): it has biases, which the simulation and theory measure it for, and no batch norm, which
-    takes each unit's shared part away (a layer norm does not)."""
-    return bool(settings.get("bias_std")) and settings.get("norm") != "batch"
+    (``stream_input_var``): it has biases, or an activation whose mean every input shares (``Activation.
+    merges_inputs``), which the simulation and theory measure it for, and no batch norm, which takes each unit's
+    shared part away (a layer norm does not)."""
+    shares = bool(settings.get("bias_std")) or initcore.ACTIVATIONS[settings["activation"]].merges_inputs
+    return shares and settings.get("norm") != "batch"
+
+
+def shared_among(settings: dict) -> str:
+    """What every input of a network shares, in a few words for "what every input shares, …, holds Var z up": its
+    biases, or its activation's mean output carried up through the weights."""
+    if settings.get("bias_std"):
+        return "the biases among it"
+    unit = mid_sentence(activation_label(settings["activation"]))
+    return f"each {unit} unit's mean output, carried up through the weights"
 
 
 def _hidden_curves(forward: list[Curve], backward: list[Curve]) -> str | None:
@@ -356,8 +367,8 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
         return forward, backward
     forward = _on_the_bands(judge(layers.stream_var.to_numpy(), f"from layer 1 to layer {depth}"),
                             layers.stream_var.to_numpy())
-    if forward.word != "vanishes" and (held := held_by_biases(run)):
-        forward = Judgement("vanishes", held.change, event=_held_words(held, depth, settings["bias_std"]))
+    if forward.word != "vanishes" and (held := held_by_shared(run)):
+        forward = Judgement("vanishes", held.change, event=_held_words(held, depth, settings))
     if depth < PROJECTED_DEPTH:  # theory says what more layers of the same make would add
         params = {k: v for k, v in settings.items() if k not in _RUN_KEYS + _PIECES}
         predicted = cached.predicted_network(_deepened(settings), settings["scheme"], params)
@@ -371,19 +382,17 @@ def judge_run(run: initcore.Propagation) -> tuple[Judgement, Judgement]:
 def _input_lost(judged: Judgement, apart: np.ndarray, signal: np.ndarray) -> Judgement:
     """``judged`` (a shallow network's signal, steady, fading or growing), with the layer by which theory's deeper
     network keeps almost nothing of its input: its part that tells inputs apart (``apart``) under ``VANISHING`` of
-    its first layer's and of Var z (``signal``) there, and still falling (``still_merging``), as ``held_by_biases``
+    its first layer's and of Var z (``signal``) there, and still falling (``still_merging``), as ``held_by_shared``
     counts it. Theory follows it under no norm (NaN): there nothing is said."""
     if judged.word not in ("steady", "fades", "grows") or not apart[0] > 0:
         return judged
-    with np.errstate(divide="ignore", invalid="ignore"):
-        low = (apart / apart[0] < VANISHING) & (apart / signal < VANISHING)
-        lost = next((k for k in np.flatnonzero(low) if still_merging(apart[: k + 1])), None)
+    lost = next((k for k in range(1, len(apart)) if merged(apart[: k + 1], signal[: k + 1])), None)
     return replace(judged, projection=f"keeps almost nothing of the input by layer {lost + 1}") \
         if lost is not None else judged
 
 
 class Held(NamedTuple):
-    """What ``held_by_biases`` finds: the change of the part that tells inputs apart from layer 1 to the top, its
+    """What ``held_by_shared`` finds: the change of the part that tells inputs apart from layer 1 to the top, its
     share of the top layer's Var z, that Var z, and whether the weights pass on none of the input at all (zeros)."""
 
     change: float
@@ -392,7 +401,7 @@ class Held(NamedTuple):
     none_passed: bool = False
 
 
-def held_by_biases(run: initcore.Propagation) -> Held | None:
+def held_by_shared(run: initcore.Propagation) -> Held | None:
     """Where what every input shares holds a network's signal up while the part that tells one input from another
     (each unit's spread over the inputs, ``stream_input_var``) vanishes: that part's change from layer 1 to the top,
     its share of the top layer's Var z, both under ``VANISHING``, and that Var z; None elsewhere. A bias is the same
@@ -400,8 +409,9 @@ def held_by_biases(run: initcore.Propagation) -> Held | None:
     Var z may stay steady (tanh under Xavier with σ_b = 0.5: ×0.43 over 50 layers) while what the input put into it
     falls ×10⁻¹² (the ordered phase, where every input ends on one point); zero weights pass on nothing of the input
     at all. ReLU's slow, polynomial merging of inputs under He (×0.036 over 50 layers, ×0.007 over 100) is not this:
-    ``still_merging`` tells them apart. Measured where a network has biases; a batch norm takes each unit's shared
-    part away, a layer norm does not."""
+    ``still_merging`` tells them apart. Measured where a network has biases or an activation's mean to share
+    (sigmoid under Xavier, with no bias at all: ×1/16 a layer); a batch norm takes each unit's shared part away, a
+    layer norm does not."""
     if not shared_part_told(run.settings):
         return None
     apart, signal = (run.layers[column].to_numpy() for column in ("stream_input_var", "stream_var"))
@@ -410,8 +420,16 @@ def held_by_biases(run: initcore.Propagation) -> Held | None:
     if apart[0] == 0:  # the same z for every input from layer 1 on
         return Held(0.0, 0.0, float(signal[-1]), none_passed=True)
     change, share = apart[-1] / apart[0], apart[-1] / signal[-1]
-    lost = change < VANISHING and share < VANISHING and (share < RESOLVED or still_merging(apart))
-    return Held(float(change), float(share), float(signal[-1])) if lost else None
+    return Held(float(change), float(share), float(signal[-1])) if merged(apart, signal) else None
+
+
+def merged(apart: np.ndarray, signal: np.ndarray) -> bool:
+    """Whether the part of a signal that tells inputs apart (``apart``, layer by layer from layer 1) has all but gone
+    at the top, under what every input shares: under ``VANISHING`` of its layer-1 value and of Var z (``signal``)
+    there, and still falling (``still_merging``) or past what float32 resolves (where a simulation's levels off)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change, share = apart[-1] / apart[0], apart[-1] / signal[-1]
+    return bool(change < VANISHING and share < VANISHING and (share < RESOLVED or still_merging(apart)))
 
 
 def still_merging(apart: np.ndarray) -> bool:
@@ -419,29 +437,34 @@ def still_merging(apart: np.ndarray) -> bool:
     ``VANISHING`` over the upper half of its layers alone. In the ordered phase it falls by about the same factor
     every layer, so the upper half sees as much of the fall as the lower; under ReLU and He, 1 − c_l falls like 1/l²,
     ×1/4 over any upper half however deep the network, which is a slow drawing together, not the collapse onto one
-    point that ``held_by_biases`` tells."""
+    point that ``held_by_shared`` tells."""
     return bool(apart[-1] / apart[(len(apart) - 1) // 2] < VANISHING)
 
 
 def apart_note(curves: list[Curve]) -> str | None:
-    """What the dash-dot curves of a forward chart are, where it has them (a network with biases)."""
+    """What the dash-dot curves of a forward chart are, where it has them (``shared_part_told``)."""
     if not any(c.apart for c in curves):
         return None
     return ("Dash-dot (o): each unit's variance over the inputs, averaged over the units, which is the part of Var z "
-            "that tells one input from another. A bias is the same for every input: it adds to Var z and never to "
-            "this part, so a signal can stay steady with nothing of the input left in it. Float32 holds about 7 "
+            "that tells one input from another. A bias is the same for every input, and so is a unit's mean output "
+            "(a sigmoid's is about ½) carried up through the weights: they add to Var z and never to this part, so a "
+            "signal can stay steady with nothing of the input left in it. Float32 holds about 7 "
             "digits of each value, so the simulated part levels off near 10⁻¹⁴ of Var z, where theory's falls on.")
 
 
 RESOLVED = float(np.finfo(np.float32).eps) ** 2 * 10  # a share of Var z at float32's last digits: not resolved
 
 
-def _held_words(held: Held, depth: int, bias_std: float) -> str:
-    """The event of a signal ``held_by_biases``: its short form (before the colon) for a table, then the numbers."""
+def _held_words(held: Held, depth: int, settings: dict) -> str:
+    """The event of a signal ``held_by_shared``: its short form (before the colon) for a table, then the numbers."""
     short = ("what is left is what every input shares" if held.top < VANISHING else
              "only what every input shares holds Var z up")
+    bias_std = settings.get("bias_std")
+    unit = mid_sentence(activation_label(settings["activation"]))
     shared = (f"each unit's bias (σ_b² = {number(bias_std**2)}) and what the layer below shares, carried up through "
-              "the weights, are the same for every input")
+              "the weights, are the same for every input" if bias_std else
+              f"each {unit} unit's mean output over the inputs, carried up through the weights, is the same for every "
+              "input")
     if held.none_passed:
         return (f"{short}: {shared}, and these weights pass on nothing else: every input gives the same z from "
                 "layer 1 on (the dash-dot curve is 0)")
@@ -671,6 +694,12 @@ def outlook(activation: str, scheme: str, depths: tuple[int, ...] = (10, 50), wi
         said = (f"Var z {_times(pre[-1] / pre[0])} and gradient {_times(grad[0] / grad[-1])} ({forward})"
                 if forward == backward else f"Var z {_times(pre[-1] / pre[0])} ({forward}), gradient "
                                             f"{_times(grad[0] / grad[-1])} ({backward})")
+        if shared_part_told(dict(activation=activation)):  # its mean holds Var z up: what tells inputs apart?
+            apart = cached.predicted_network(dict(depth=depth, width=width, activation=activation), scheme,
+                                             params or {})["stream_input_var"]
+            if forward != "vanishes" and merged(apart, pre):
+                said += f", but what tells inputs apart {_times(apart[-1] / apart[0])} (vanishes)"
+                kind = _worst(*(j.word for j in judged), "vanishes")
         parts.append(f"{depth} layers: {said}")
     return kind, f"{lead}: {'; '.join(parts)}."
 
