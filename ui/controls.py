@@ -19,6 +19,7 @@ import contextlib
 import math
 import pathlib
 import re
+import time
 from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qs
 
@@ -653,8 +654,23 @@ def next_seed(seed: int) -> int:
 
 def new_seed() -> None:
     """A "New seed" button's callback: the seed after the one the control holds when it is pressed. (Taken from the
-    seed the page was drawn with, three quick presses before it was drawn again had each set the same next one.)"""
-    change(dict(seed=next_seed(_whole(st.session_state.get("seed", 0.0)))))
+    seed the page was drawn with, three quick presses before it was drawn again had each set the same next one.)
+
+    A press carries the controls as the reader's screen shows them, and Streamlit takes that value over the one the
+    last press's callback set. Pressed within ``QUICK_PRESSES`` seconds of the last, before its seed reached the
+    screen, a press carried back a seed that press had moved on from, and drew the same next seed again (three quick
+    presses from 100 ended on 102). So the seeds quick presses pass through are kept: a press that carries one of them
+    counts from the last one drawn; any other seed (one the reader typed) counts from itself."""
+    shown, now = _whole(st.session_state.get("seed", 0.0)), time.monotonic()
+    passed, last = st.session_state.get(_PRESSES, ((), -math.inf))
+    start = passed if shown in passed and now - last < QUICK_PRESSES else (shown,)
+    drawn = next_seed(start[-1])
+    st.session_state[_PRESSES] = (start + (drawn,), now)
+    change(dict(seed=drawn))
+
+
+QUICK_PRESSES = 5.0  # seconds: a press this soon after the last may carry a seed from before it
+_PRESSES = "_new_seed_presses"  # session state: (the seeds quick presses of New seed passed through, the last's time)
 
 
 def seed(default: int = 0) -> int:
