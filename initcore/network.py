@@ -62,7 +62,7 @@ class Network:
         biases, or an activation's mean carried up through the weights (``Activation.merges_inputs``). Where it
         does, ``simulate`` measures and ``theory`` predicts that other part, each unit's variance over the inputs
         (``stream_input_var``); elsewhere it is Var z itself, or its fall is slow, and neither spends on it."""
-        return self.bias_std > 0 or get_activation(self.activation).merges_inputs
+        return shares_across_inputs(self.activation, self.bias_std)
 
     @property
     def plain(self) -> bool:
@@ -100,6 +100,11 @@ class Network:
             shape = dict(depth=self.depth, width=self.widths[0], widths=self.widths, residual=self.residual,
                          norm=self.norm, bias_std=self.bias_std)
         return shape | dict(activation=self.activation, scheme=self.scheme, **self.params)
+
+
+def shares_across_inputs(activation: str, bias_std: float) -> bool:
+    """``Network.shares_across_inputs`` of a network of ``activation`` with biases of σ_b = ``bias_std``."""
+    return bias_std > 0 or get_activation(activation).merges_inputs
 
 
 def network(*, activation: str, scheme: str, depth: int | None = None, width: int | None = None,

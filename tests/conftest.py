@@ -20,7 +20,6 @@ def pytest_collection_modifyitems(items):
     (their own servers, the failover's cluster) to the second whole. On one worker, the browser tests alone took
     about 16 minutes of CI's 17, while the other worker ran out of work after 11."""
     browser = [item for item in items if "e2e" in item.path.parts]
-    main = [item for item in browser if item.path.name == "test_browser.py"]
+    half = {item: k % 2 for k, item in enumerate(i for i in browser if i.path.name == "test_browser.py")}
     for item in browser:
-        half = main.index(item) % 2 if item in main else 1
-        item.add_marker(pytest.mark.xdist_group(f"browser-{half}"))
+        item.add_marker(pytest.mark.xdist_group(f"browser-{half.get(item, 1)}"))

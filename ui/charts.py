@@ -61,6 +61,11 @@ class Curve:
     name: str | None = None
     apart: bool = False  # the part of the signal that tells inputs apart (``stream_input_var``), drawn dash-dot
 
+    @property
+    def label(self) -> str:
+        """The curve's name as its legend entry, hover and ▼ write it: its scheme's (or its own), ``APART`` added."""
+        return (self.name or scheme_label(self.scheme)) + (APART if self.apart else "")
+
 
 APART = ", across inputs"  # the legend's words for such a curve: each unit's spread over the inputs
 
@@ -111,7 +116,7 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
         labels.append(fig.label(0.99 if side == "right" else 0.01, spot, label, xref="x domain", xanchor=side,
                              yanchor=anchor, font=dict(color=legible(colour, tint(colour, BAND_OPACITY)), size=13)))
     for c, sim, theory in drawn:
-        name = (c.name or scheme_label(c.scheme)) + (APART if c.apart else "")
+        name = c.label
         colour = scheme_colour(c.scheme)
         unseen = _off_the_scale(c.layer, c.values, "layer") if np.isfinite(sim).any() else _why_unseen(c.values)
         unseen = f": {unseen}" if unseen else ""  # said in the legend
@@ -134,8 +139,7 @@ def variance_figure(curves: list[Curve], *, title: str, y_title: str, x_title: s
                 marker=dict(symbol="x", size=14, color=colour), showlegend=False,
                 hovertemplate=f"{name}: inf/NaN from layer {c.exploded_at}<extra></extra>"))
     traces += _fall_marks(below, floor, depth)
-    message = "; ".join(f"{c.name or scheme_label(c.scheme)}{APART if c.apart else ''}: "
-                        f"{fate(c.layer, c.values, c.exploded_at)}" for c in curves)
+    message = "; ".join(f"{c.label}: {fate(c.layer, c.values, c.exploded_at)}" for c in curves)
     return fig.new(traces, title, annotations=labels, message=message,
                    yaxis=dict(type="log", range=[low, high], exponentformat="power", tick0=0,
                               dtick=decade_step(high - low), **fig.axis_title(y_title)),
@@ -213,8 +217,8 @@ def _fall(curve: Curve, sim: np.ndarray, theory: np.ndarray | None, floor: float
         if values is None or not (values < floor).any():
             continue
         lowest = int(np.nanargmin(values))
-        return Fall(curve.scheme, (curve.name or scheme_label(curve.scheme)) + (APART if curve.apart else ""),
-                    int(curve.layer[np.argmax(values < floor)]), float(values[lowest]), int(curve.layer[lowest]))
+        return Fall(curve.scheme, curve.label, int(curve.layer[np.argmax(values < floor)]), float(values[lowest]),
+                    int(curve.layer[lowest]))
     return None
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 import initcore
-from initcore.network import shaped_widths
+from initcore.network import shaped_widths, shares_across_inputs
 from initcore.propagation import MAX_ORTHOGONAL, orthogonal_widest, orthogonal_work
 from initcore.training import fit_budget
 from ui import cached, drawn
@@ -67,7 +67,7 @@ def shared_part_told(settings: dict) -> bool:
     (``stream_input_var``): it has biases, or an activation whose mean every input shares (``Activation.
     merges_inputs``), which the simulation and theory measure it for, and no batch norm, which takes each unit's
     shared part away (a layer norm does not)."""
-    shares = bool(settings.get("bias_std")) or initcore.ACTIVATIONS[settings["activation"]].merges_inputs
+    shares = shares_across_inputs(settings["activation"], settings.get("bias_std") or 0.0)
     return shares and settings.get("norm") != "batch"
 
 
@@ -460,11 +460,9 @@ def _held_words(held: Held, depth: int, settings: dict) -> str:
     short = ("what is left is what every input shares" if held.top < VANISHING else
              "only what every input shares holds Var z up")
     bias_std = settings.get("bias_std")
-    unit = mid_sentence(activation_label(settings["activation"]))
     shared = (f"each unit's bias (σ_b² = {number(bias_std**2)}) and what the layer below shares, carried up through "
               "the weights, are the same for every input" if bias_std else
-              f"each {unit} unit's mean output over the inputs, carried up through the weights, is the same for every "
-              "input")
+              f"{shared_among(settings)}, is the same for every input")
     if held.none_passed:
         return (f"{short}: {shared}, and these weights pass on nothing else: every input gives the same z from "
                 "layer 1 on (the dash-dot curve is 0)")
