@@ -548,6 +548,26 @@ def test_a_signal_the_input_still_shapes_keeps_its_verdict(settings):
     assert any("tells one input from another" in c.value for c in at.caption) == has_bias
 
 
+@pytest.mark.parametrize("page, query, drawn", [
+    ("pages/2_Signal_propagation.py", dict(activation="selu", scheme="lecun_normal", depth="50"), False),  # 0.98
+    ("pages/2_Signal_propagation.py", dict(activation="gelu", scheme="xavier_normal", depth="50"), False),  # 0.67
+    ("pages/2_Signal_propagation.py", dict(activation="tanh", scheme="xavier_normal", bias_std="0.1",
+                                           depth="10"), False),  # 0.53 at the top
+    (PAGE, presets.link("gpt2"), False),  # 0.96: GELU's mean holds little of a layer-normed stream
+    ("pages/2_Signal_propagation.py", dict(activation="gelu", scheme="he_normal", depth="50"), True),  # 0.45
+    ("pages/2_Signal_propagation.py", dict(activation="elu", scheme="he_normal", depth="50"), True),  # 0.17
+])
+def test_what_tells_inputs_apart_is_drawn_only_where_it_parts_from_var_z(page, query, drawn):
+    """The dash-dot part of Var z that tells inputs apart is drawn where what every input shares is at least half of
+    Var z at some layer: elsewhere it lies on Var z's own curve, a line more on the chart (and in the legend) that
+    says nothing the solid one does not. The table keeps its row of numbers."""
+    at = open_page(page, **query)
+    assert not at.exception
+    names = [t["name"] for t in figures(at)[0]["data"] if t.get("name")]
+    assert any(n.endswith(", across inputs") for n in names) == drawn
+    assert any("tells one input from another" in c.value for c in at.caption) == drawn
+
+
 @pytest.mark.parametrize("activation, scheme, bias_std, depth, held", [
     ("relu", "he_normal", 0.3, 100, False),  # ×0.007 in all, ×0.2 over layers 50 to 100: polynomial
     ("relu", "he_normal", 0.1, 200, False),
