@@ -1639,7 +1639,7 @@ def test_compare_mode_judges_every_scheme_in_one_table_under_the_chart():
     at = open_page("pages/2_Signal_propagation.py", activation="relu", scheme="he_normal",
                    compare=["xavier_normal", "small_normal", "large_normal", "zeros"])
     assert not (at.success or at.info or at.warning or at.error)
-    table = at.dataframe[0].value
+    table = verdict_rows(at)
     assert list(table.initialization) == ["He/Kaiming normal", "Xavier/Glorot normal", "Small random", "Large random",
                                           "Zeros"]
     he = initcore.simulate(depth=50, width=256, activation="relu", scheme="he_normal")
@@ -1721,6 +1721,14 @@ def test_where_xavier_or_he_learn_nothing_the_lab_says_why_and_offers_a_setting_
     from ui.charts import TRAINED
 
     assert any(_trains(row) for scheme, row in fixed.items() if scheme in ("xavier_normal", "he_normal")), TRAINED
+
+
+def verdict_rows(at: AppTest):
+    """A page's verdict table (text, cells that wrap: ``ui.show.table``'s prose) read back, its columns named as in
+    ``ui.lessons.verdict_table`` (initialization, forward, gradient, seen)."""
+    from ui.tables import VERDICT_COLUMNS
+
+    return at.table[0].value.rename(columns={config["label"]: key for key, config in VERDICT_COLUMNS.items()})
 
 
 def figures_summary(at: AppTest):
@@ -1834,7 +1842,7 @@ def test_a_classic_names_a_scheme_as_its_paper_does():
     names = {t.get("name") for t in figures(at)[0]["data"]}
     paper = theme.scheme_label("variance_scaling", preset["settings"])
     assert paper.startswith("'standard' U[±1/√n]") and paper in names and "Custom variance scaling" not in names
-    assert any(row == paper for row in at.dataframe[0].value.initialization)
+    assert any(row == paper for row in verdict_rows(at).initialization)
     assert f"These settings are {paper}." in [c.value for c in at.sidebar.caption]  # and so do its controls
     moved = open_page("pages/2_Signal_propagation.py", **presets.link("glorot_bengio") | dict(scale="0.5"))
     assert "Custom variance scaling" in {t.get("name") for t in figures(moved)[0]["data"]}
@@ -1860,7 +1868,7 @@ def words_and_numbers(at: AppTest) -> list[str]:
     texts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "subheader", "title")
              for e in at.get(kind)]
     texts += [m.value for m in at.metric]
-    for frame in at.dataframe:
+    for frame in [*at.dataframe, *at.table]:
         texts += [str(v) for column in frame.value.columns if frame.value[column].dtype == object
                   for v in frame.value[column]]
     for spec in figures(at):
@@ -2004,7 +2012,7 @@ def test_constant_weights_get_no_projection_from_a_theory_of_nan(activation):
     at = open_page("pages/2_Signal_propagation.py", home_first=False, depth="5", width="3", activation=activation,
                    scheme="constant", compare="Constant")
     said = " ".join(e.value for e in [*at.success, *at.warning, *at.error, *at.info, *at.markdown])
-    table = " ".join(at.dataframe[0].value.to_string().split()) if at.dataframe else ""
+    table = " ".join(verdict_rows(at).to_string().split()) if at.table else ""
     assert not at.exception and "NaN" not in said + table and "theory says" not in said
     runs, _, backward, _ = lessons.propagation_curves(
         dict(depth=5, width=3, activation=activation, batch=256, seed=0), {"constant": {"value": 0.5}})

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from test_app import figures, numbers, open_page, stated_number, trace
+from test_app import figures, numbers, open_page, stated_number, trace, verdict_rows
 
 import initcore
 from initcore.propagation import described
@@ -304,12 +304,12 @@ def test_behind_a_norm_the_table_says_what_each_activation_sees_too():
     standard u_l (the chart of what each activation sees); the table says both, as the classic's story does. A
     network without a norm has no such column."""
     at = open_page("pages/8_Deep_networks_in_practice.py", home_first=False, **presets.link("layernorm_tanh"))
-    row = at.dataframe[0].value.iloc[0]
+    row = verdict_rows(at).iloc[0]
     assert not at.exception and row.forward.startswith("explodes") and row.seen.startswith("steady")
     story = presets.PRESETS["layernorm_tanh"]["story"]  # and it says which is which, where it had said only "rescued"
     assert "the sums z_l still explode at layer 1" in story and "what each activation sees: steady" in story
     plain = open_page("pages/8_Deep_networks_in_practice.py", home_first=False, **presets.link("resnet_one"))
-    assert "seen" not in plain.dataframe[0].value
+    assert "seen" not in verdict_rows(plain)
 
 
 def test_a_residual_classic_counts_the_blocks_its_network_has():
@@ -336,7 +336,7 @@ def test_custom_variance_scaling_with_a_named_scheme_s_knobs_takes_its_name():
     assert "torchvision" not in theme.scheme_label("variance_scaling", dict(scale=2.0, mode="fan_out",
                                                                              distribution="uniform"))
     at = open_page("pages/8_Deep_networks_in_practice.py", home_first=False, **presets.link("funnel_fans"))
-    assert list(at.dataframe[0].value.initialization) == ["He/Kaiming normal, fan_out (torchvision's ResNets)",
+    assert list(verdict_rows(at).initialization) == ["He/Kaiming normal, fan_out (torchvision's ResNets)",
                                                           "He/Kaiming normal"]
 
 

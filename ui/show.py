@@ -82,23 +82,34 @@ def table(frame, columns: dict, prose: bool = False) -> None:
     Streamlit's data grid draws its cells on a canvas at its own size, 14 px on the projector, and zoomed, it ran
     past the screen's edge. A long one scrolls within the projector's height there.
 
-    A table of ``prose`` (the verdicts: a few words to a sentence a cell) is a list on a phone, a block per row
-    headed by its first column: the data grid cut the words short at each column's edge, and hid the last columns
-    behind a sideways scroll."""
+    A table of ``prose`` (the verdicts: a few words to a sentence a cell) is plain text at any size, whose cells
+    wrap within the page's column, and a list on a phone, a block per row headed by its first column: the data
+    grid cut the words short at each column's edge and hid the last columns behind a sideways scroll (a
+    1024-px projector lost a funnel's gradient column). What its columns' headings would say on a hover is said
+    under it (``columns_explained``)."""
     phone = on_phone()
-    if _projected(phone):
-        st.table(as_shown(frame, columns), hide_index=True,
-                 height="content" if len(frame) <= PRESENTED_ROWS else PRESENTED_HEIGHT)
-        return
     if phone and prose:
         shown = as_shown(frame, columns)
         for heading, *cells in shown.itertuples(index=False, name=None):
             named = [f"**{escaped(label)}:** {escaped(value)}" for label, value in zip(shown.columns[1:], cells)
                      if pd.notna(value) and value != ""]
             st.markdown("  \n".join([f"**{escaped(heading)}**", *named]))
-        return
-    height = "content" if len(frame) <= WHOLE_TABLE_ROWS else "auto"
-    st.dataframe(frame, hide_index=True, column_config=columns, height=height)
+    elif prose or _projected(phone):
+        st.table(as_shown(frame, columns), hide_index=True,
+                 height="content" if len(frame) <= PRESENTED_ROWS else PRESENTED_HEIGHT)
+    else:
+        st.dataframe(frame, hide_index=True, column_config=columns,
+                     height="content" if len(frame) <= WHOLE_TABLE_ROWS else "auto")
+    if prose and (explained := columns_explained(frame, columns)):
+        st.caption(explained)
+
+
+def columns_explained(frame, columns: dict) -> str | None:
+    """What each of ``frame``'s columns means where ``columns`` says (the data grid's tooltip on its heading), in
+    a line of Markdown for a table drawn as text, which has no tooltips."""
+    said = [f"**{escaped(config['label'])}:** {escaped(config['help'])}" for name in frame.columns
+            if (config := columns.get(name) or {}).get("help")]
+    return " · ".join(said) or None
 
 
 def escaped(text) -> str:
