@@ -1645,6 +1645,10 @@ def test_compare_mode_judges_every_scheme_in_one_table_under_the_chart():
     he = initcore.simulate(depth=50, width=256, activation="relu", scheme="he_normal")
     assert table.forward[0].split(",")[0] == "steady" and "forward: steady (" in verdict(he, "He")[1]
     assert table.forward[3].startswith("explodes: exploded at layer")
+    said = [c.value.replace("\\", "") for c in at.caption]  # what the headings' tooltips said, under the table
+    assert any(c.startswith("**forward signal:** Var z from layer 1 to the last: steady within ×10")
+               and c.endswith("**gradient:** Var dL/dz on its way back from the top to layer 1, in the same words.")
+               for c in said), said
 
 
 def test_a_wider_layer_shows_narrower_xavier_and_he_against_their_outlines_at_256():

@@ -107,9 +107,9 @@ def table(frame, columns: dict, prose: bool = False) -> None:
 def columns_explained(frame, columns: dict) -> str | None:
     """What each of ``frame``'s columns means where ``columns`` says (the data grid's tooltip on its heading), in
     a line of Markdown for a table drawn as text, which has no tooltips."""
-    said = [f"**{escaped(config['label'])}:** {escaped(config['help'])}" for name in frame.columns
+    said = [f"**{escaped(config['label'])}:** {escaped(config['help'].rstrip('.') + '.')}" for name in frame.columns
             if (config := columns.get(name) or {}).get("help")]
-    return " · ".join(said) or None
+    return " ".join(said) or None
 
 
 def escaped(text) -> str:
