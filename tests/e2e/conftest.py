@@ -14,7 +14,8 @@ from tests.e2e.server import launch, streamlit_server
 class Calm:
     """A browser whose every page and context asks for reduced motion (unless a test says otherwise): Streamlit then
     leaves out its skeletons' endless pulse and its elements' entrance, which kept Chromium drawing frames while a
-    page loads. The pages hold still sooner, and on CI's two cores a page load cost about a tenth less work."""
+    page loads. The pages hold still sooner, and on CI's two cores a page load cost about a tenth less work.
+    ``INITLAB_MOTION=1`` runs the browser tests with motion, as most learners see the app, to measure the two."""
 
     def __init__(self, browser):
         self._browser = browser

@@ -651,8 +651,8 @@ def name_fits(page, label: str) -> bool:
 def test_every_classic_s_name_fits_its_select_box_on_a_projector(browser, server):
     """Each classic opened from its link on a 1024-px projector: its name, in the sidebar's select box, is
     read whole, not cut short with an ellipsis (the names were up to 76 characters long), and so is every column
-    of its tables. The classics of Signal
-    propagation and the lab are opened so by ``test_a_classic_picked_leaves_a_link_that_opens_it``."""
+    of its tables. The classics of Signal propagation and the lab are opened so by
+    ``test_a_classic_picked_leaves_a_link_that_opens_it``."""
     projector = browser.new_page(viewport=dict(width=1024, height=768))
     for key, preset in presets.PRESETS.items():
         if preset["page"] in (presets.PROPAGATION, presets.TRAINING):
