@@ -91,7 +91,7 @@ def table(frame, columns: dict, prose: bool = False) -> None:
     if phone and prose:
         shown = as_shown(frame, columns)
         for heading, *cells in shown.itertuples(index=False, name=None):
-            named = [f"**{escaped(label)}:** {escaped(value)}" for label, value in zip(shown.columns[1:], cells)
+            named = [labelled(label, value) for label, value in zip(shown.columns[1:], cells)
                      if pd.notna(value) and value != ""]
             st.markdown("  \n".join([f"**{escaped(heading)}**", *named]))
     elif prose or _projected(phone):
@@ -107,9 +107,14 @@ def table(frame, columns: dict, prose: bool = False) -> None:
 def columns_explained(frame, columns: dict) -> str | None:
     """What each of ``frame``'s columns means where ``columns`` says (the data grid's tooltip on its heading), in
     a line of Markdown for a table drawn as text, which has no tooltips."""
-    said = [f"**{escaped(config['label'])}:** {escaped(config['help'].rstrip('.') + '.')}" for name in frame.columns
+    said = [labelled(config["label"], config["help"].rstrip(".") + ".") for name in frame.columns
             if (config := columns.get(name) or {}).get("help")]
     return " ".join(said) or None
+
+
+def labelled(label: str, text) -> str:
+    """``text`` after its ``label`` in bold, both taken as written (``escaped``): "**gradient:** steady"."""
+    return f"**{escaped(label)}:** {escaped(text)}"
 
 
 def escaped(text) -> str:
